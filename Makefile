@@ -1,0 +1,120 @@
+# slt — build, test, demo, install. See README.md for the two set-up commands.
+#
+# Every target that compiles first makes sure the Debian build dependencies are present
+# (scripts/install-deps, once per checkout, remembered in build/.deps-ok), so `make demo`
+# and `make check` work as the first command on a fresh machine.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+CC        ?= cc
+OPTFLAGS  ?= -O2
+SANFLAGS  ?=
+BUILD     ?= build
+
+WARN      := -Wall -Wextra
+CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L
+CPPFLAGS  += -Iinclude -DSLT_VERSION='"$(VERSION)"'
+ALL_CFLAGS = $(CSTD) $(WARN) $(OPTFLAGS) $(SANFLAGS) -fopenmp -fPIC $(CFLAGS)
+# OpenBLAS provides CBLAS for GSL too, so gslcblas is not linked.
+DEP_LIBS  := -lgsl -lopenblas -llapacke -lfftw3 -lsundials_cvode -lsundials_nvecserial \
+             -ljansson -lm
+LINK_LIBS  = $(SANFLAGS) -fopenmp $(LDFLAGS) $(DEP_LIBS)
+
+LIB_SRC   := $(sort $(wildcard solvers/*/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/test_*.c tests/cross_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+HDRS      := $(wildcard include/slt/*.h) $(wildcard solvers/*/*.h) $(wildcard cli/*.h) \
+             $(wildcard tests/*.h)
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+LIB_A     := $(BUILD)/lib/libslt.a
+LIB_SO    := $(BUILD)/lib/libslt.so
+SLT       := bin/slt
+DEPS_OK   := $(BUILD)/.deps-ok
+
+.PHONY: all deps check check-build check-asan demo bench install uninstall clean crosscheck
+
+all: $(DEPS_OK)
+	@$(MAKE) --no-print-directory build-all
+
+build-all: $(LIB_A) $(LIB_SO) $(SLT)
+
+$(DEPS_OK): scripts/install-deps
+	scripts/install-deps
+	@mkdir -p $(BUILD) && touch $@
+
+deps:
+	scripts/install-deps
+	@mkdir -p $(BUILD) && touch $(DEPS_OK)
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libslt.so.0 -o $@ $^ $(LINK_LIBS)
+
+$(SLT): $(CLI_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(CLI_OBJ) $(LIB_A) $(LINK_LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/slt_test.h $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIB_A) -lcmocka $(LINK_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(LINK_LIBS)
+
+check: $(DEPS_OK)
+	@$(MAKE) --no-print-directory check-build
+	@tests/run-all $(BUILD) $(SLT)
+
+check-build: $(LIB_A) $(LIB_SO) $(SLT) $(TEST_BIN)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own
+# build tree so the normal objects are not mixed with instrumented ones.
+check-asan: $(DEPS_OK)
+	@$(MAKE) --no-print-directory check BUILD=build-asan SLT=build-asan/bin/slt \
+	    OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+demo: $(DEPS_OK)
+	@$(MAKE) --no-print-directory build-all
+	@scripts/demo $(SLT)
+
+bench: $(DEPS_OK)
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+crosscheck: all
+	@echo "crosscheck: the Monte Carlo referee has not landed yet (issue 3)"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/slt \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libslt.a
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libslt.so.0
+	ln -sf libslt.so.0 $(DESTDIR)$(PREFIX)/lib/libslt.so
+	install -m 644 include/slt/*.h $(DESTDIR)$(PREFIX)/include/slt/
+	install -m 755 $(SLT) $(DESTDIR)$(PREFIX)/bin/slt
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' slt.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/slt.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/include/slt
+	rm -f $(DESTDIR)$(PREFIX)/lib/libslt.a $(DESTDIR)$(PREFIX)/lib/libslt.so \
+	    $(DESTDIR)$(PREFIX)/lib/libslt.so.0 $(DESTDIR)$(PREFIX)/bin/slt \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/slt.pc
+
+clean:
+	rm -rf build build-asan bin

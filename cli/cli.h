@@ -1,0 +1,91 @@
+/* cli/cli.h — the option-table machinery shared by every `slt` subcommand.
+ *
+ * Each command declares one array of cli_option. That array generates the
+ * getopt_long table, the --help text and the parsing/validation of values, so help
+ * and behaviour cannot disagree. Values are written through the `target` pointers.
+ *
+ * Errors in user input print one line to stderr naming the option, the value and the
+ * accepted range, and make cli_parse return CLI_USAGE (exit code 2). */
+#ifndef SLT_CLI_H
+#define SLT_CLI_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "slt/table.h"
+
+enum { CLI_OK = 0, CLI_HELP = -1, CLI_USAGE = 2 };
+
+typedef enum {
+    CLI_REAL,    /* double, finite, within [lo, hi] (bounds open per flags)     */
+    CLI_INT,     /* long long, within [lo, hi]                                   */
+    CLI_TEXT,    /* const char *                                                 */
+    CLI_FLAG,    /* int set to 1, no argument                                    */
+    CLI_CHOICE,  /* const char * restricted to `choices` ("a|b|c")               */
+    CLI_FORMAT,  /* slt_format via slt_format_parse                              */
+    CLI_LIST     /* cli_list: "v1,v2,..." or "start:stop:count" (log-spaced)     */
+} cli_kind;
+
+/* A list of reals. `allow_inf` lets a value be "inf" (e.g. N = ∞). */
+#define CLI_LIST_MAX 100000
+typedef struct {
+    double *values;
+    size_t count;
+} cli_list;
+void cli_list_free(cli_list *list);
+
+typedef struct {
+    const char *name;     /* long option, without "--"                           */
+    cli_kind kind;
+    void *target;         /* double*, long long*, const char**, int*, slt_format*, cli_list* */
+    const char *metavar;  /* shown in help: --alpha A                            */
+    const char *help;     /* one line                                            */
+    double lo, hi;        /* accepted range for REAL, INT and every LIST element */
+    int lo_open, hi_open; /* bound excluded?                                     */
+    const char *choices;  /* CHOICE: "hard|easy"                                 */
+    int allow_inf;        /* LIST: "inf" accepted as +∞                          */
+    int *seen;            /* optional: set to 1 when the option was given        */
+} cli_option;
+
+typedef struct {
+    const char *name;      /* "exponents"                                        */
+    const char *summary;   /* one line for `slt help`                            */
+    const char *usage;     /* "slt exponents --alpha A --beta B [options]"       */
+    const char *details;   /* paragraphs printed after the option list (or NULL) */
+} cli_command_info;
+
+/* Parses argv[1..] (argv[0] is the command name). Returns CLI_OK, CLI_HELP (help was
+ * printed to stdout; exit 0) or CLI_USAGE (one line printed to stderr; exit 2). */
+int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opts,
+              int argc, char **argv);
+
+void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *opts,
+                    size_t n_opts);
+
+/* Prints "slt CMD: message" to stderr and returns CLI_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Reports a library failure: "slt CMD: <strerror>: <last_error>" on stderr; returns
+ * the exit class of the status. */
+int cli_library_error(const char *command, int status);
+
+/* Writes a table to stdout and flushes; a failed write is reported and gives exit 3. */
+int cli_write_table(const char *command, const slt_table *table, slt_format format);
+
+/* Parses one real the same way options are parsed (strtod, whole string, finite
+ * unless allow_inf). Returns 0 on success. Exposed for list and file parsing. */
+int cli_parse_real(const char *text, int allow_inf, double *value);
+
+/* Every subcommand: int cmd_NAME(int argc, char **argv), argv[0] = "NAME". */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const cli_command_info *info;
+} cli_command;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+#endif

@@ -1,0 +1,13 @@
+/* The registry of subcommands: `slt help` lists them in this order. */
+#include "cli.h"
+
+int cmd_exponents(int argc, char **argv);
+int cmd_loss(int argc, char **argv);
+extern const cli_command_info cmd_exponents_info;
+extern const cli_command_info cmd_loss_info;
+
+const cli_command cli_commands[] = {
+    {"exponents", cmd_exponents, &cmd_exponents_info},
+    {"loss", cmd_loss, &cmd_loss_info},
+};
+const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -1,0 +1,306 @@
+/* Option-table parsing, help generation and error reporting for `slt` subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slt/status.h"
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "slt %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_USAGE;
+}
+
+int cli_library_error(const char *command, int status)
+{
+    const char *detail = slt_last_error();
+    if (detail[0])
+        fprintf(stderr, "slt %s: %s: %s\n", command, slt_strerror(status), detail);
+    else
+        fprintf(stderr, "slt %s: %s\n", command, slt_strerror(status));
+    return slt_exit_class(status);
+}
+
+int cli_write_table(const char *command, const slt_table *table, slt_format format)
+{
+    int rc = slt_table_write(table, stdout, format);
+    if (rc == 0 && fflush(stdout) != 0) rc = SLT_EIO;
+    if (rc != 0) {
+        if (rc == SLT_EIO && !slt_last_error()[0])
+            slt_error(SLT_EIO, "writing the results to standard output failed");
+        return cli_library_error(command, rc);
+    }
+    return 0;
+}
+
+void cli_list_free(cli_list *list)
+{
+    if (!list) return;
+    free(list->values);
+    list->values = NULL;
+    list->count = 0;
+}
+
+int cli_parse_real(const char *text, int allow_inf, double *value)
+{
+    if (!text || !*text) return -1;
+    if (allow_inf && (strcmp(text, "inf") == 0 || strcmp(text, "Inf") == 0 ||
+                      strcmp(text, "infinity") == 0)) {
+        *value = INFINITY;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0') return -1;
+    if (!isfinite(v)) return -2;
+    if (errno == ERANGE && fabs(v) > 1.0) return -2; /* overflow; underflow to 0 is fine */
+    *value = v;
+    return 0;
+}
+
+/* "> 1", "1 <= x <= 10", ">= 0" for messages and help. */
+static void describe_range(char *buf, size_t n, const cli_option *o)
+{
+    int has_lo = !(isinf(o->lo) && o->lo < 0), has_hi = !(isinf(o->hi) && o->hi > 0);
+    if (has_lo && has_hi)
+        snprintf(buf, n, "%.10g %s %s %s %.10g", o->lo, o->lo_open ? "<" : "<=", o->metavar,
+                 o->hi_open ? "<" : "<=", o->hi);
+    else if (has_lo)
+        snprintf(buf, n, "%s %s %.10g", o->metavar, o->lo_open ? ">" : ">=", o->lo);
+    else if (has_hi)
+        snprintf(buf, n, "%s %s %.10g", o->metavar, o->hi_open ? "<" : "<=", o->hi);
+    else
+        snprintf(buf, n, "any finite %s", o->metavar);
+}
+
+static int in_range(const cli_option *o, double v)
+{
+    if (isinf(v)) return o->allow_inf && v > 0;
+    if (o->lo_open ? !(v > o->lo) : !(v >= o->lo)) return 0;
+    if (o->hi_open ? !(v < o->hi) : !(v <= o->hi)) return 0;
+    return 1;
+}
+
+/* Parses one number of option o, with the message naming option, value and range. */
+static int parse_checked(const char *cmd, const cli_option *o, const char *text,
+                         const char *whole, double *v)
+{
+    char range[200];
+    describe_range(range, sizeof range, o);
+    const char *inf_note = o->allow_inf ? ", or inf" : "";
+    int rc = cli_parse_real(text, o->allow_inf, v);
+    if (rc == -1)
+        return cli_usage_error(cmd, "--%s: '%s' is not a number (expected %s%s)", o->name,
+                               whole, range, inf_note);
+    if (rc == -2)
+        return cli_usage_error(cmd, "--%s: '%s' is not a finite number (expected %s%s)",
+                               o->name, whole, range, inf_note);
+    if (!in_range(o, *v))
+        return cli_usage_error(cmd, "--%s: %s is out of range (expected %s%s)", o->name,
+                               whole, range, inf_note);
+    if (o->kind == CLI_INT && !isinf(*v) && *v != floor(*v))
+        return cli_usage_error(cmd, "--%s: '%s' is not a whole number (expected %s)",
+                               o->name, whole, range);
+    return 0;
+}
+
+static int parse_list(const char *cmd, const cli_option *o, const char *text, cli_list *out)
+{
+    cli_list_free(out);
+    const char *colon = strchr(text, ':');
+    if (colon) {
+        /* start:stop:count, log-spaced inclusive of both ends */
+        char buf[256];
+        if (strlen(text) >= sizeof buf)
+            return cli_usage_error(cmd, "--%s: '%s' is too long", o->name, text);
+        strcpy(buf, text);
+        char *parts[3] = {0};
+        int np = 0;
+        for (char *p = buf; p && np < 4; np++) {
+            char *next = strchr(p, ':');
+            if (next) *next++ = '\0';
+            if (np < 3) parts[np] = p;
+            p = next;
+        }
+        if (np != 3)
+            return cli_usage_error(cmd, "--%s: '%s' is not a list (expected v1,v2,... or "
+                                   "start:stop:count)", o->name, text);
+        double a, b, c;
+        if (parse_checked(cmd, o, parts[0], text, &a) || parse_checked(cmd, o, parts[1], text, &b))
+            return CLI_USAGE;
+        if (cli_parse_real(parts[2], 0, &c) != 0 || c != floor(c) || c < 1 || c > CLI_LIST_MAX)
+            return cli_usage_error(cmd, "--%s: count '%s' in '%s' is not a whole number "
+                                   "from 1 to %d", o->name, parts[2], text, CLI_LIST_MAX);
+        if (!(a > 0) || !(b > 0) || isinf(a) || isinf(b))
+            return cli_usage_error(cmd, "--%s: '%s': start and stop of a log-spaced range "
+                                   "must be finite and > 0", o->name, text);
+        size_t count = (size_t)c;
+        out->values = malloc(count * sizeof(double));
+        if (!out->values) return cli_usage_error(cmd, "out of memory");
+        for (size_t i = 0; i < count; i++) {
+            double f = count == 1 ? 0.0 : (double)i / (double)(count - 1);
+            out->values[i] = (i == count - 1) ? b : a * pow(b / a, f);
+        }
+        out->count = count;
+        return 0;
+    }
+    size_t cap = 1;
+    for (const char *p = text; *p; p++) cap += (*p == ',');
+    if (cap > CLI_LIST_MAX)
+        return cli_usage_error(cmd, "--%s: more than %d values", o->name, CLI_LIST_MAX);
+    out->values = malloc(cap * sizeof(double));
+    if (!out->values) return cli_usage_error(cmd, "out of memory");
+    const char *p = text;
+    for (size_t i = 0; i < cap; i++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[128];
+        if (len == 0 || len >= sizeof item) {
+            cli_list_free(out);
+            return cli_usage_error(cmd, "--%s: '%s' has an empty or overlong entry (expected "
+                                   "v1,v2,... or start:stop:count)", o->name, text);
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (parse_checked(cmd, o, item, item, &out->values[i])) {
+            cli_list_free(out);
+            return CLI_USAGE;
+        }
+        out->count = i + 1;
+        p = end ? end + 1 : p + len;
+    }
+    return 0;
+}
+
+static int apply_option(const char *cmd, const cli_option *o, const char *arg)
+{
+    double v;
+    switch (o->kind) {
+    case CLI_REAL:
+        if (parse_checked(cmd, o, arg, arg, &v)) return CLI_USAGE;
+        *(double *)o->target = v;
+        break;
+    case CLI_INT:
+        if (parse_checked(cmd, o, arg, arg, &v)) return CLI_USAGE;
+        *(long long *)o->target = (long long)v;
+        break;
+    case CLI_TEXT:
+        if (!*arg) return cli_usage_error(cmd, "--%s: the value is empty", o->name);
+        *(const char **)o->target = arg;
+        break;
+    case CLI_FLAG:
+        *(int *)o->target = 1;
+        break;
+    case CLI_CHOICE: {
+        size_t len = strlen(arg);
+        const char *c = o->choices;
+        int found = 0;
+        while (c && *c) {
+            const char *bar = strchr(c, '|');
+            size_t clen = bar ? (size_t)(bar - c) : strlen(c);
+            if (clen == len && strncmp(c, arg, len) == 0) found = 1;
+            c = bar ? bar + 1 : c + clen;
+        }
+        if (!found || len == 0)
+            return cli_usage_error(cmd, "--%s: '%s' is not one of %s", o->name, arg, o->choices);
+        *(const char **)o->target = arg;
+        break;
+    }
+    case CLI_FORMAT: {
+        slt_format f;
+        if (slt_format_parse(arg, &f) != 0)
+            return cli_usage_error(cmd, "--%s: '%s' is not one of %s", o->name, arg,
+                                   slt_format_choices());
+        *(slt_format *)o->target = f;
+        break;
+    }
+    case CLI_LIST:
+        if (parse_list(cmd, o, arg, (cli_list *)o->target)) return CLI_USAGE;
+        break;
+    }
+    if (o->seen) *o->seen = 1;
+    return CLI_OK;
+}
+
+void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *opts,
+                    size_t n_opts)
+{
+    fprintf(out, "usage: %s\n\n%s\n\noptions:\n", info->usage, info->summary);
+    for (size_t i = 0; i < n_opts; i++) {
+        const cli_option *o = &opts[i];
+        char left[96], range[200] = "";
+        if (o->kind == CLI_FLAG)
+            snprintf(left, sizeof left, "--%s", o->name);
+        else
+            snprintf(left, sizeof left, "--%s %s", o->name, o->metavar ? o->metavar : "X");
+        if (o->kind == CLI_REAL || o->kind == CLI_INT || o->kind == CLI_LIST) {
+            char r[160];
+            describe_range(r, sizeof r, o);
+            snprintf(range, sizeof range, " [%s%s]", r, o->allow_inf ? ", or inf" : "");
+        } else if (o->kind == CLI_CHOICE) {
+            snprintf(range, sizeof range, " [%s]", o->choices);
+        } else if (o->kind == CLI_FORMAT) {
+            snprintf(range, sizeof range, " [%s]", slt_format_choices());
+        }
+        fprintf(out, "  %-22s %s%s\n", left, o->help, range);
+    }
+    fprintf(out, "  %-22s %s\n", "-h, --help", "show this help and exit");
+    if (info->details) fprintf(out, "\n%s\n", info->details);
+}
+
+int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opts,
+              int argc, char **argv)
+{
+    struct option *longopts = calloc(n_opts + 2, sizeof *longopts);
+    if (!longopts) return cli_usage_error(info->name, "out of memory");
+    for (size_t i = 0; i < n_opts; i++) {
+        longopts[i].name = opts[i].name;
+        longopts[i].has_arg = opts[i].kind == CLI_FLAG ? no_argument : required_argument;
+        longopts[i].val = 256 + (int)i;
+    }
+    longopts[n_opts].name = "help";
+    longopts[n_opts].val = 'h';
+
+    int rc = CLI_OK;
+    opterr = 0;
+    optind = 0; /* GNU: full re-initialisation */
+    for (;;) {
+        int c = getopt_long(argc, argv, "+:h", longopts, NULL);
+        if (c == -1) break;
+        if (c == 'h') {
+            cli_print_help(stdout, info, opts, n_opts);
+            rc = CLI_HELP;
+            break;
+        }
+        if (c == ':') {
+            const char *bad = argv[optind - 1];
+            rc = cli_usage_error(info->name, "option '%s' needs a value (see 'slt %s --help')",
+                                 bad, info->name);
+            break;
+        }
+        if (c == '?') {
+            const char *bad = argv[optind - 1];
+            rc = cli_usage_error(info->name, "unknown option '%s' (see 'slt %s --help')", bad,
+                                 info->name);
+            break;
+        }
+        rc = apply_option(info->name, &opts[c - 256], optarg);
+        if (rc != CLI_OK) break;
+    }
+    if (rc == CLI_OK && optind < argc)
+        rc = cli_usage_error(info->name, "unexpected argument '%s' (see 'slt %s --help')",
+                             argv[optind], info->name);
+    free(longopts);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* slt/status.h — status codes, their messages and CLI exit classes, and the
+ * thread-local last-error message.
+ *
+ * Every library function that can fail returns one of these codes. The code says what
+ * kind of failure it was; slt_last_error() says which parameter, which value and what
+ * range was expected. Library code never prints, exits or aborts. */
+#ifndef SLT_STATUS_H
+#define SLT_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One list generates the enum, slt_strerror() and slt_exit_class(), so they cannot
+ * drift apart. Columns: name, value, message, CLI exit class (DESIGN.md: 0 ok,
+ * 1 numerical failure, 2 usage or input error, 3 I/O error, 4 internal or memory). */
+#define SLT_STATUS_LIST(X)                                                        \
+    X(SLT_OK,        0, "success",                                   0)           \
+    X(SLT_EINVAL,    1, "invalid argument",                          2)           \
+    X(SLT_EDOM,      2, "argument outside the domain of the formula", 2)          \
+    X(SLT_ENOMEM,    3, "out of memory",                             4)           \
+    X(SLT_ENOCONV,   4, "did not converge",                          1)           \
+    X(SLT_EIO,       5, "input/output error",                        3)           \
+    X(SLT_EDIVERGE,  6, "result diverges",                           1)           \
+    X(SLT_ELOSS,     7, "requested accuracy not reached",            1)           \
+    X(SLT_EFORMAT,   8, "malformed input data",                      2)           \
+    X(SLT_EINTERNAL, 9, "internal error",                            4)
+
+typedef enum {
+#define SLT_X_ENUM(name, value, msg, exit_class) name = value,
+    SLT_STATUS_LIST(SLT_X_ENUM)
+#undef SLT_X_ENUM
+    SLT_STATUS_COUNT
+} slt_status;
+
+/* Short, static description of a status code ("did not converge"). Unknown codes give
+ * "unknown status". */
+const char *slt_strerror(int status);
+
+/* The CLI exit code for a status (0–4, see SLT_STATUS_LIST). Unknown codes map to 4. */
+int slt_exit_class(int status);
+
+/* The detailed message of the last failure on the calling thread, e.g.
+ * "slt_task_alloc_power_law: alpha = 0.5 is out of range (expected alpha > 1)".
+ * Empty string when nothing failed since slt_error_clear(). Never NULL. */
+const char *slt_last_error(void);
+
+/* Sets the calling thread's message (printf-style) and returns `status`, so library
+ * code can write `return slt_error(SLT_EINVAL, "...", ...)`. Never call it inside an
+ * OpenMP parallel region: the message would land on a worker thread. */
+int slt_error(int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+void slt_error_clear(void);
+
+/* Range checks that name the parameter, its value and the accepted range.
+ * lo/hi may be ±INFINITY; *_open says whether the bound itself is excluded.
+ * Returns SLT_OK or SLT_EINVAL (message set). NaN and ±Inf are always rejected
+ * unless the corresponding bound is itself infinite and closed. */
+int slt_check_range(const char *where, const char *name, double value,
+                    double lo, int lo_open, double hi, int hi_open);
+
+/* Library initialisation: turns GSL's abort-on-error handler off. Runs automatically
+ * when the library is loaded (constructor); calling it again is harmless. */
+void slt_init(void);
+
+/* "MAJOR.MINOR.PATCH" of the library. */
+const char *slt_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

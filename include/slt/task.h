@@ -1,0 +1,145 @@
+/* slt/task.h — learning tasks and the mode sums every solver is built from.
+ *
+ * A task is the sequence of feature/kernel eigenvalues λ_k (descending), the target
+ * power per mode t_k = λ_k w*_k², and the label-noise variance σ²
+ * (../shared/theory/conventions.md §1). Two kinds:
+ *   power law   λ_k = A_λ k^{-α},  t_k = A_t k^{-(αβ+1)},  k = 1 … ∞;
+ *   explicit    finite arrays (λ_k, t_k), k = 1 … M, from memory or a text file.
+ *
+ * Mode sums Σ_k f(λ_k, t_k) run over every mode. For power-law tasks they run to
+ * k = ∞: an explicit head plus an Euler–Maclaurin tail (integral by adaptive quadrature,
+ * or in closed form where one exists) with an error estimate. Nothing is truncated
+ * silently: every sum returns value and error bound, or a failure status.
+ *
+ * A task is immutable after allocation, so sums on one task may run concurrently. */
+#ifndef SLT_TASK_H
+#define SLT_TASK_H
+
+#include <complex.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { SLT_TASK_POWER_LAW = 0, SLT_TASK_EXPLICIT = 1 } slt_task_kind;
+
+/* Number of modes reported for an infinite (power-law) task. */
+#define SLT_MODES_INFINITE ((size_t)-1)
+
+typedef struct slt_task slt_task;
+
+/* ---- Power-law tasks ------------------------------------------------------------ */
+
+typedef struct {
+    double alpha;      /* capacity α > 1 (trace-class spectrum)            default 2   */
+    double beta;       /* source β > 0 (finite initial loss)               default 0.5 */
+    double amp_lambda; /* A_λ > 0                                          default 1   */
+    double amp_target; /* A_t > 0                                          default 1   */
+    double noise;      /* label-noise variance σ² >= 0                     default 0   */
+} slt_power_law_params;
+
+slt_power_law_params slt_power_law_params_default(void);
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
+int slt_power_law_params_check(const slt_power_law_params *p);
+int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
+
+/* ---- Explicit tasks ------------------------------------------------------------- */
+
+/* Copies m >= 1 pairs. λ_k must be finite, > 0 and non-increasing; t_k finite, >= 0;
+ * noise finite, >= 0. The message names the first offending index. */
+int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
+                            double noise, slt_task **task);
+
+/* Reads a text file of two whitespace-separated columns λ_k t_k, one mode per line.
+ * Blank lines and lines starting with '#' are skipped. Errors name the file and line:
+ * SLT_EIO (cannot open/read), SLT_EFORMAT (not two numbers), SLT_EINVAL (values). */
+int slt_task_read_file(const char *path, double noise, slt_task **task);
+
+/* Writes an explicit task in the format slt_task_read_file reads, 17 significant
+ * digits. A power-law task is written with its first m_head modes (m_head >= 1) and a
+ * header comment giving the tail mass left out. SLT_EIO on a failed write. */
+int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
+
+void slt_task_free(slt_task *task); /* accepts NULL */
+
+/* ---- Accessors ------------------------------------------------------------------ */
+
+slt_task_kind slt_task_get_kind(const slt_task *task);
+size_t slt_task_modes(const slt_task *task);            /* SLT_MODES_INFINITE for power law */
+double slt_task_noise(const slt_task *task);
+double slt_task_lambda(const slt_task *task, size_t k); /* k >= 1; NaN if k > M */
+double slt_task_target(const slt_task *task, size_t k); /* t_k, k >= 1; NaN if k > M */
+/* The power-law parameters; SLT_EINVAL for an explicit task. */
+int slt_task_power_law(const slt_task *task, slt_power_law_params *p);
+
+/* ---- Mode sums ------------------------------------------------------------------ */
+
+typedef struct {
+    double value;
+    double err;        /* bound on |value − exact sum|: rounding, tail and quadrature */
+    size_t head_terms; /* modes summed one by one (M for explicit tasks) */
+} slt_sum;
+
+typedef struct {
+    double complex value;
+    double err;        /* bound on |value − exact sum| (complex modulus) */
+    size_t head_terms;
+} slt_csum;
+
+typedef struct {
+    double rel_tol;    /* target relative accuracy of the tail, default 1e-13 */
+    size_t max_head;   /* largest head the sum may grow to before giving up, default 2^22 */
+} slt_sum_options;
+
+slt_sum_options slt_sum_options_default(void);
+
+/* General entry: S = Σ_k f(λ_k, t_k). For power-law tasks f(λ, t) must vanish as
+ * λ, t → 0 fast enough for the sum to converge, and be smooth in λ, t on the tail.
+ * opts may be NULL (defaults). Fails with SLT_ENOCONV when the accuracy cannot be
+ * reached, SLT_EDIVERGE when the tail integral diverges. */
+typedef double (*slt_mode_fn)(double lambda, double target, void *ctx);
+typedef double complex (*slt_mode_cfn)(double lambda, double target, void *ctx);
+
+int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
+                 const slt_sum_options *opts, slt_sum *out);
+int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
+                  const slt_sum_options *opts, slt_csum *out);
+
+/* The named sums of conventions.md §1 (κ > 0, or any complex z off the closed negative
+ * real axis for the complex forms):
+ *   df(κ)   = Σ λ/(λ+κ)            degrees of freedom
+ *   df2(κ)  = Σ λ²/(λ+κ)²
+ *   kt1(κ)  = Σ t κ/(λ+κ)          = κ·T₁(κ)
+ *   k2t2(κ) = Σ t κ²/(λ+κ)²        = κ²·T₂(κ)
+ *   decay(t)= Σ t_k e^{−2λ_k t}    gradient-flow loss at N = P = ∞, time t >= 0 */
+int slt_sum_df(const slt_task *task, double kappa, slt_sum *out);
+int slt_sum_df2(const slt_task *task, double kappa, slt_sum *out);
+int slt_sum_kt1(const slt_task *task, double kappa, slt_sum *out);
+int slt_sum_k2t2(const slt_task *task, double kappa, slt_sum *out);
+int slt_sum_decay(const slt_task *task, double time, slt_sum *out);
+
+int slt_csum_df(const slt_task *task, double complex z, slt_csum *out);
+int slt_csum_df2(const slt_task *task, double complex z, slt_csum *out);
+int slt_csum_kt1(const slt_task *task, double complex z, slt_csum *out);
+int slt_csum_k2t2(const slt_task *task, double complex z, slt_csum *out);
+
+/* Total target power L(0) = Σ t_k (closed form ζ(αβ+1)·A_t for power laws). */
+int slt_sum_target(const slt_task *task, slt_sum *out);
+
+/* ---- Conventions: each paper's letters → canonical (α, β) (conventions.md §6) ----
+ * Each returns SLT_OK or SLT_EINVAL naming the paper's letter that is out of range. */
+int slt_convert_bap2024a(double a, double b, double *alpha, double *beta);  /* λ=k^-b, λw²=k^-a */
+int slt_convert_bahri(double alpha_K, double *alpha, double *beta);         /* isotropic teacher */
+int slt_convert_maloney(double alpha_MRS, double *alpha, double *beta);     /* isotropic teacher */
+int slt_convert_plrf(double alpha_P, double beta_P, double *alpha, double *beta);
+int slt_convert_spigler(double alpha_S, double alpha_T, double d, double *alpha, double *beta);
+/* Inverses, canonical → paper. */
+int slt_convert_to_bap2024a(double alpha, double beta, double *a, double *b);
+int slt_convert_to_plrf(double alpha, double beta, double *alpha_P, double *beta_P);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,56 @@
+/* Shared helpers for the cmocka test programs.
+ *
+ * cmocka 1.1.5's assert_float_equal compares in single precision, so every numeric
+ * assertion goes through assert_close, which compares doubles and prints 17 digits. */
+#ifndef SLT_TEST_H
+#define SLT_TEST_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+/* Passes when |actual − expected| <= atol + rtol·|expected|. NaN equals only NaN, and an
+ * infinity equals only the same infinity. */
+static inline int slt_close_enough(double actual, double expected, double rtol, double atol)
+{
+    if (isnan(expected) || isnan(actual)) return isnan(expected) && isnan(actual);
+    if (isinf(expected) || isinf(actual)) return actual == expected;
+    return fabs(actual - expected) <= atol + rtol * fabs(expected);
+}
+
+static inline void slt_assert_close_impl(double actual, double expected, double rtol,
+                                         double atol, const char *actual_expr,
+                                         const char *file, int line)
+{
+    if (!slt_close_enough(actual, expected, rtol, atol)) {
+        double rel = (expected != 0.0) ? fabs(actual - expected) / fabs(expected) : NAN;
+        print_error("%s:%d: %s = %.17g, expected %.17g (|diff| = %.3g, rel %.3g; "
+                    "rtol %.3g, atol %.3g)\n",
+                    file, line, actual_expr, actual, expected, fabs(actual - expected), rel,
+                    rtol, atol);
+        _fail(file, line);
+    }
+}
+
+#define assert_close(actual, expected, rtol, atol) \
+    slt_assert_close_impl((actual), (expected), (rtol), (atol), #actual, __FILE__, __LINE__)
+
+/* Asserts a status code and shows slt_last_error() when it differs. */
+#define assert_status(call, expected)                                                   \
+    do {                                                                                \
+        int slt_test_rc_ = (call);                                                      \
+        if (slt_test_rc_ != (expected)) {                                               \
+            print_error("%s:%d: %s returned %d (%s), expected %d; message: %s\n",       \
+                        __FILE__, __LINE__, #call, slt_test_rc_,                        \
+                        slt_strerror(slt_test_rc_), (int)(expected), slt_last_error()); \
+            _fail(__FILE__, __LINE__);                                                  \
+        }                                                                               \
+    } while (0)
+
+#define assert_ok(call) assert_status(call, 0)
+
+#endif
