@@ -1,0 +1,240 @@
+/* Task construction, validation, accessors and the text file format. */
+#include "task_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slt/status.h"
+
+slt_power_law_params slt_power_law_params_default(void)
+{
+    slt_power_law_params p = {.alpha = 2.0, .beta = 0.5, .amp_lambda = 1.0, .amp_target = 1.0,
+                              .noise = 0.0};
+    return p;
+}
+
+int slt_power_law_params_check(const slt_power_law_params *p)
+{
+    static const char *where = "power-law task";
+    if (!p) return slt_error(SLT_EINVAL, "%s: parameters are NULL", where);
+    int rc;
+    if ((rc = slt_check_range(where, "alpha", p->alpha, 1.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "beta", p->beta, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "amp_lambda", p->amp_lambda, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "amp_target", p->amp_target, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "noise", p->noise, 0.0, 0, INFINITY, 1))) return rc;
+    return SLT_OK;
+}
+
+static slt_task *task_new(size_t m)
+{
+    slt_task *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->lambda = malloc(m * sizeof(double));
+    t->target = malloc(m * sizeof(double));
+    if (!t->lambda || !t->target) {
+        slt_task_free(t);
+        return NULL;
+    }
+    t->m = m;
+    return t;
+}
+
+int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task)
+{
+    if (!task) return slt_error(SLT_EINVAL, "slt_task_alloc_power_law: task pointer is NULL");
+    *task = NULL;
+    int rc = slt_power_law_params_check(p);
+    if (rc) return rc;
+    slt_task *t = task_new(SLT_TASK_HEAD_CACHE);
+    if (!t) return slt_error(SLT_ENOMEM, "slt_task_alloc_power_law: out of memory");
+    t->kind = SLT_TASK_POWER_LAW;
+    t->law = *p;
+    t->q = p->alpha * p->beta + 1.0;
+    t->noise = p->noise;
+    for (size_t k = 1; k <= t->m; k++) {
+        double lk = log((double)k);
+        t->lambda[k - 1] = p->amp_lambda * exp(-p->alpha * lk);
+        t->target[k - 1] = p->amp_target * exp(-t->q * lk);
+    }
+    *task = t;
+    return SLT_OK;
+}
+
+static int check_explicit(size_t m, const double *lambda, const double *target, double noise,
+                          const char *where)
+{
+    if (m == 0) return slt_error(SLT_EINVAL, "%s: an explicit task needs at least one mode", where);
+    if (!lambda || !target) return slt_error(SLT_EINVAL, "%s: lambda or target array is NULL", where);
+    int rc = slt_check_range(where, "noise", noise, 0.0, 0, INFINITY, 1);
+    if (rc) return rc;
+    for (size_t i = 0; i < m; i++) {
+        if (!isfinite(lambda[i]) || !(lambda[i] > 0))
+            return slt_error(SLT_EINVAL, "%s: lambda_%zu = %.17g is out of range (expected a "
+                             "finite lambda > 0)", where, i + 1, lambda[i]);
+        if (!isfinite(target[i]) || !(target[i] >= 0))
+            return slt_error(SLT_EINVAL, "%s: target_%zu = %.17g is out of range (expected a "
+                             "finite target >= 0)", where, i + 1, target[i]);
+        if (i > 0 && lambda[i] > lambda[i - 1])
+            return slt_error(SLT_EINVAL, "%s: lambda_%zu = %.17g exceeds lambda_%zu = %.17g "
+                             "(eigenvalues must be in descending order)", where, i + 1,
+                             lambda[i], i, lambda[i - 1]);
+    }
+    return SLT_OK;
+}
+
+int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target, double noise,
+                            slt_task **task)
+{
+    static const char *where = "slt_task_alloc_explicit";
+    if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
+    *task = NULL;
+    int rc = check_explicit(m, lambda, target, noise, where);
+    if (rc) return rc;
+    slt_task *t = task_new(m);
+    if (!t) return slt_error(SLT_ENOMEM, "%s: out of memory for %zu modes", where, m);
+    t->kind = SLT_TASK_EXPLICIT;
+    t->noise = noise;
+    memcpy(t->lambda, lambda, m * sizeof(double));
+    memcpy(t->target, target, m * sizeof(double));
+    *task = t;
+    return SLT_OK;
+}
+
+void slt_task_free(slt_task *task)
+{
+    if (!task) return;
+    free(task->lambda);
+    free(task->target);
+    free(task);
+}
+
+/* Parses one whole-token real; 0 on success. */
+static int parse_token(const char *tok, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(tok, &end);
+    return (end == tok || *end != '\0') ? -1 : 0;
+}
+
+int slt_task_read_file(const char *path, double noise, slt_task **task)
+{
+    static const char *where = "slt_task_read_file";
+    if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
+    *task = NULL;
+    if (!path) return slt_error(SLT_EINVAL, "%s: path is NULL", where);
+    FILE *f = fopen(path, "r");
+    if (!f) return slt_error(SLT_EIO, "cannot open task file '%s': %s", path, strerror(errno));
+
+    size_t cap = 1024, m = 0, lineno = 0;
+    double *lam = malloc(cap * sizeof *lam), *tgt = malloc(cap * sizeof *tgt);
+    char *line = NULL;
+    size_t line_cap = 0;
+    int rc = (lam && tgt) ? SLT_OK : slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    while (rc == SLT_OK && getline(&line, &line_cap, f) != -1) {
+        lineno++;
+        char *save = NULL, *tok[3];
+        int ntok = 0;
+        for (char *p = strtok_r(line, " \t\r\n,", &save); p && ntok < 3;
+             p = strtok_r(NULL, " \t\r\n,", &save))
+            tok[ntok++] = p;
+        if (ntok == 0 || tok[0][0] == '#') continue;
+        double l, t;
+        if (ntok != 2 || parse_token(tok[0], &l) || parse_token(tok[1], &t)) {
+            rc = slt_error(SLT_EFORMAT, "task file '%s', line %zu: expected two numbers "
+                           "'lambda target'", path, lineno);
+            break;
+        }
+        if (m == cap) {
+            cap *= 2;
+            double *nl = realloc(lam, cap * sizeof *lam), *nt = nl ? realloc(tgt, cap * sizeof *tgt) : NULL;
+            if (nl) lam = nl;
+            if (nt) tgt = nt;
+            if (!nl || !nt) {
+                rc = slt_error(SLT_ENOMEM, "%s: out of memory at line %zu", where, lineno);
+                break;
+            }
+        }
+        lam[m] = l;
+        tgt[m] = t;
+        m++;
+    }
+    if (rc == SLT_OK && ferror(f))
+        rc = slt_error(SLT_EIO, "reading task file '%s' failed", path);
+    fclose(f);
+    free(line);
+    if (rc == SLT_OK && m == 0)
+        rc = slt_error(SLT_EFORMAT, "task file '%s' has no modes", path);
+    if (rc == SLT_OK) {
+        char where_file[300];
+        snprintf(where_file, sizeof where_file, "task file '%s'", path);
+        rc = check_explicit(m, lam, tgt, noise, where_file);
+        if (rc == SLT_OK) rc = slt_task_alloc_explicit(m, lam, tgt, noise, task);
+    }
+    free(lam);
+    free(tgt);
+    return rc;
+}
+
+int slt_task_write(const slt_task *task, FILE *out, size_t m_head)
+{
+    if (!task || !out) return slt_error(SLT_EINVAL, "slt_task_write: task or stream is NULL");
+    size_t m = task->m;
+    int bad = 0;
+    if (task->kind == SLT_TASK_POWER_LAW) {
+        if (m_head < 1) return slt_error(SLT_EINVAL, "slt_task_write: m_head = 0 (expected >= 1)");
+        m = m_head;
+        slt_sum all;
+        int rc = slt_sum_target(task, &all);
+        if (rc) return rc;
+        double head = 0;
+        for (size_t k = 1; k <= m; k++) head += slt_task_target(task, k);
+        bad |= fprintf(out, "# power law alpha=%.17g beta=%.17g A_lambda=%.17g A_t=%.17g; "
+                       "first %zu modes; target mass left out: %.17g\n",
+                       task->law.alpha, task->law.beta, task->law.amp_lambda,
+                       task->law.amp_target, m, all.value - head) < 0;
+    }
+    bad |= fprintf(out, "# lambda target\n") < 0;
+    for (size_t k = 1; k <= m && !bad; k++)
+        bad |= fprintf(out, "%.17g %.17g\n", slt_task_lambda(task, k), slt_task_target(task, k)) < 0;
+    if (bad || fflush(out) != 0 || ferror(out))
+        return slt_error(SLT_EIO, "writing the task failed");
+    return SLT_OK;
+}
+
+slt_task_kind slt_task_get_kind(const slt_task *task) { return task->kind; }
+
+size_t slt_task_modes(const slt_task *task)
+{
+    return task->kind == SLT_TASK_POWER_LAW ? SLT_MODES_INFINITE : task->m;
+}
+
+double slt_task_noise(const slt_task *task) { return task->noise; }
+
+double slt_task_lambda(const slt_task *task, size_t k)
+{
+    if (k == 0) return NAN;
+    if (k <= task->m) return task->lambda[k - 1];
+    if (task->kind == SLT_TASK_EXPLICIT) return NAN;
+    return task->law.amp_lambda * pow((double)k, -task->law.alpha);
+}
+
+double slt_task_target(const slt_task *task, size_t k)
+{
+    if (k == 0) return NAN;
+    if (k <= task->m) return task->target[k - 1];
+    if (task->kind == SLT_TASK_EXPLICIT) return NAN;
+    return task->law.amp_target * pow((double)k, -task->q);
+}
+
+int slt_task_power_law(const slt_task *task, slt_power_law_params *p)
+{
+    if (!task || !p) return slt_error(SLT_EINVAL, "slt_task_power_law: NULL argument");
+    if (task->kind != SLT_TASK_POWER_LAW)
+        return slt_error(SLT_EINVAL, "slt_task_power_law: the task is explicit, not a power law");
+    *p = task->law;
+    return SLT_OK;
+}
