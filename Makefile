@@ -12,7 +12,7 @@ SANFLAGS  ?=
 BUILD     ?= build
 
 WARN      := -Wall -Wextra
-CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L
+CSTD      := -std=c11 -D_XOPEN_SOURCE=700
 CPPFLAGS  += -Iinclude -DSLT_VERSION='"$(VERSION)"'
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPTFLAGS) $(SANFLAGS) -fopenmp -fPIC $(CFLAGS)
 # OpenBLAS provides CBLAS for GSL too, so gslcblas is not linked.

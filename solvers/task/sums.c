@@ -7,7 +7,7 @@
  * and the tail by the midpoint Euler–Maclaurin formula (x0 = K + ½):
  *   Σ_{k>K} g(k) = ∫_{x0}^∞ g(x) dx + g'(x0)/24 − 7 g'''(x0)/5760 + …
  * The integral is in closed form where one exists (decay: incomplete gamma; df, df2, kt1,
- * k2t2: incomplete beta), otherwise adaptive quadrature in u = ln(x/x0). g' and g''' come from
+ * k2t2: incomplete beta, by our own series because GSL's is normalised), otherwise adaptive quadrature in u = ln(x/x0). g' and g''' come from
  * a six-point stencil; the first omitted term (in g⁽⁵⁾) bounds the truncation. If the tail
  * error is above the tolerance (a feature of g near x0, e.g. complex z close to the
  * negative axis), the head grows ×8 up to max_head and the tail is redone; if even that
@@ -146,23 +146,30 @@ static void head_real(const term_spec *s, const double *lam, const double *tgt, 
     }
 }
 
+/* Complex head. Unlike κ >= 0, a complex z can make λ + z cancel (z near −λ_k), and then
+ * a term's relative error is u·(λ + |z|)/|λ + z|, not a few ulps: *round_err collects
+ * that per-term bound for the named sums (a generic callback is assumed well conditioned). */
 static void head_complex(const term_spec *s, const double *lam, const double *tgt, size_t from,
-                         size_t to, double complex *sum, double *abs_sum)
+                         size_t to, double complex *sum, double *abs_sum, double *round_err)
 {
     double complex total = 0.0;
-    double total_abs = 0.0;
+    double total_abs = 0.0, cond_sum = 0.0, zabs = cabs(s->zpar);
+    int named = s->kind != SUM_GENERIC;
     for (size_t b = from; b < to; b += HEAD_BLOCK) {
         size_t e = b + HEAD_BLOCK < to ? b + HEAD_BLOCK : to;
         double complex acc = 0.0;
         for (size_t i = b; i < e; i++) {
             double complex v = term_complex(s, lam[i], tgt[i]);
+            double av = cabs(v);
             acc += v;
-            total_abs += cabs(v);
+            total_abs += av;
+            if (named) cond_sum += av * (lam[i] + zabs) / cabs(lam[i] + s->zpar);
         }
         total += acc;
     }
     *sum += total;
     *abs_sum += total_abs;
+    *round_err += 4.0 * DBL_EPSILON * cond_sum;
 }
 
 /* Power-law modes on demand beyond the cached head: fills lam/tgt for k = from+1 … to. */
@@ -306,15 +313,16 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
     switch (s->kind) {
     case SUM_DF:
     case SUM_DF2: {
-        /* ∫ λ^{j-1/α}/(λ+κ)^j dλ with s = λ/(λ+κ): an incomplete beta B(s0; j−1/α, 1/α). */
+        /* ∫ λ^{j−1−1/α}/(λ+κ)^j dλ with s = λ/(λ+κ): (A/κ)^{1/α}/α · B_{s0}(j−1/α, 1/α).
+         * 1 − s0 = κ/(λ0+κ) is passed exactly: for κ ≪ λ0, forming it as 1 − s0 (as
+         * gsl_sf_beta_inc must) loses digits that no error estimate would report. */
         double a = (s->kind == SUM_DF ? 1.0 : 2.0) - 1.0 / al, b = 1.0 / al;
-        double kap = s->par, s0 = lam0 / (lam0 + kap);
-        if (gsl_sf_beta_inc_e(a, b, s0, &r) != GSL_SUCCESS) return 0;
-        double full = exp(gsl_sf_lnbeta(a, b));
-        double pref = pow(A / kap, 1.0 / al) / al * full;
-        *value = pref * r.val;
-        *err = pref * r.err + 4.0 * DBL_EPSILON * fabs(*value);
-        return 1;
+        double kap = s->par, s0 = lam0 / (lam0 + kap), s0c = kap / (lam0 + kap), ib, ib_err;
+        if (incbeta_any(a, b, s0, s0c, &ib, &ib_err) != SLT_OK) return 0;
+        double pref = pow(A / kap, 1.0 / al) / al;
+        *value = pref * ib;
+        *err = pref * ib_err + 4.0 * DBL_EPSILON * fabs(*value);
+        return isfinite(*value);
     }
     case SUM_DECAY: {
         /* (B/α) A^{-β} ∫_0^{λ0} λ^{β−1} e^{−2Tλ} dλ = (B/α) A^{-β} λ0^β γ*(β, y)/…, y = 2Tλ0 */
@@ -417,6 +425,29 @@ static void em_endpoint_complex(const slt_task *task, const term_spec *s, double
     em_endpoint(g, h, corr, err);
 }
 
+/* The Euler–Maclaurin remainder also feels singularities of g off the real axis: for the
+ * named complex sums g has a pole where λ(x) = −z, at x_p = (A/(−z))^{1/α} (principal
+ * root; the other roots lie at |arg x| >= π/α·… off the positive axis, farther away).
+ * By Poisson summation a pole at distance d from the summed ray contributes about
+ * 2π|Res| e^{−2πd}; this bound (with a factor 2) is added to the tail error, so that when
+ * z approaches the negative axis the head grows past the pole instead of returning a
+ * wrong number with a small error. Simple pole for df and kt1, double pole for df2 and
+ * k2t2 (its residue-like coefficient carries an extra 2π|x_p|/α). */
+static double pole_bound(const slt_task *task, const term_spec *s, double x0)
+{
+    if (s->kind == SUM_GENERIC) return 0.0;
+    double complex mz = -s->zpar;
+    double al = task->law.alpha;
+    double complex xp = cpow(task->law.amp_lambda / mz, 1.0 / al);
+    double d = creal(xp) >= x0 ? fabs(cimag(xp)) : cabs(xp - x0);
+    double r = cabs(xp) / al;
+    double weight = 1.0;
+    if (s->kind == SUM_KT1 || s->kind == SUM_K2T2)
+        weight = task->law.amp_target * pow(cabs(xp), -task->q) * exp(task->q * fabs(carg(xp)));
+    double coeff = (s->kind == SUM_DF2 || s->kind == SUM_K2T2) ? r * r * 2.0 * M_PI : r;
+    return 2.0 * 2.0 * M_PI * coeff * weight * exp(-2.0 * M_PI * d);
+}
+
 /* ---- The engine ------------------------------------------------------------------- */
 
 static int check_task(const slt_task *task, const void *out, const char *where)
@@ -501,11 +532,11 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     int rc = check_options(&o, where);
     if (rc) return rc;
     double complex head = 0.0;
-    double head_abs = 0.0;
-    head_complex(s, task->lambda, task->target, 0, task->m, &head, &head_abs);
+    double head_abs = 0.0, cond_err = 0.0;
+    head_complex(s, task->lambda, task->target, 0, task->m, &head, &head_abs, &cond_err);
     if (task->kind == SLT_TASK_EXPLICIT) {
         out->value = head;
-        out->err = 2.0 * rounding_bound(task->m, head_abs);
+        out->err = 2.0 * rounding_bound(task->m, head_abs) + cond_err;
         out->head_terms = task->m;
         if (!isfinite(creal(head)) || !isfinite(cimag(head)))
             return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
@@ -526,9 +557,10 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
         double complex corr;
         em_endpoint_complex(task, s, x0, &corr, &em_err);
         double complex tail = re + I * im + corr;
-        double tail_err = hypot(re_err, im_err) + em_err;
+        double tail_err = hypot(re_err, im_err) + em_err + pole_bound(task, s, x0);
         out->value = head + tail;
-        out->err = 2.0 * rounding_bound(K, head_abs) + tail_err + 4.0 * DBL_EPSILON * cabs(tail);
+        out->err = 2.0 * rounding_bound(K, head_abs) + cond_err + tail_err +
+                   4.0 * DBL_EPSILON * cabs(tail);
         out->head_terms = K;
         if (!isfinite(creal(out->value)) || !isfinite(cimag(out->value))) {
             rc = slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
@@ -551,7 +583,7 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
             break;
         }
         power_law_modes(task, K, next, lam, tgt);
-        head_complex(s, lam, tgt, 0, next - K, &head, &head_abs);
+        head_complex(s, lam, tgt, 0, next - K, &head, &head_abs, &cond_err);
         K = next;
     }
     free(lam);

@@ -1,0 +1,537 @@
+/* Task layer: construction and validation, file format, converters, and the mode sums
+ * against independent references — closed forms (coth sums at α = 2, Riemann/Hurwitz
+ * zeta series) and brute-force summation of 10^7 terms in long double plus a Hurwitz-zeta
+ * tail. Every sum is checked twice: relative error <= 1e-10, and actual error <= the
+ * returned error bound. */
+#include <complex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_sf_zeta.h>
+
+#include "slt/status.h"
+#include "slt/task.h"
+#include "slt_test.h"
+
+/* The reference values below carry their own rounding (double-precision closed forms,
+ * ~1e-16 relative); this slack keeps the error-bound check about our sums only. */
+#define REF_SLACK(x) (8.0 * 2.2e-16 * fabs(x))
+
+static slt_task *power_law(double alpha, double beta)
+{
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = alpha;
+    p.beta = beta;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_power_law(&p, &t));
+    return t;
+}
+
+/* value within 1e-10 of ref, and |value − ref| <= the returned bound */
+static void check_sum(const char *what, double value, double err, double ref)
+{
+    double actual = fabs(value - ref);
+    if (!(actual <= 1e-10 * fabs(ref)) || !(actual <= err + REF_SLACK(ref))) {
+        print_error("%s: value %.17g ref %.17g |diff| %.3g, bound %.3g\n", what, value, ref,
+                    actual, err);
+        fail();
+    }
+}
+
+static void check_csum(const char *what, double complex value, double err, double complex ref)
+{
+    double actual = cabs(value - ref);
+    if (!(actual <= 1e-10 * cabs(ref)) || !(actual <= err + REF_SLACK(cabs(ref)))) {
+        print_error("%s: value %.17g%+.17gi ref %.17g%+.17gi |diff| %.3g, bound %.3g\n", what,
+                    creal(value), cimag(value), creal(ref), cimag(ref), actual, err);
+        fail();
+    }
+}
+
+/* ---- Closed forms at α = 2, β = ½ (λ_k = t_k = k^{-2}) ----------------------------
+ * Σ_k 1/(k²+a²) = (πa·coth(πa) − 1)/(2a²), so df(κ) = Σ 1/(1+κk²) = (πa coth πa − 1)/2
+ * with a = κ^{-1/2}; valid for complex κ off the negative axis. coth is written with
+ * e^{-2πa} so large |a| does not overflow. */
+static double complex coth_c(double complex x)
+{
+    double complex e = cexp(-2.0 * x);
+    return (1.0 + e) / (1.0 - e);
+}
+
+static double complex df_alpha2(double complex kappa)
+{
+    double complex a = 1.0 / csqrt(kappa);
+    return (M_PI * a * coth_c(M_PI * a) - 1.0) / 2.0;
+}
+
+/* Σ 1/(k²+a²)² = −(1/2a) d/da Σ 1/(k²+a²); df2(κ) = a⁴ Σ 1/(k²+a²)². */
+static double df2_alpha2(double kappa)
+{
+    double a = 1.0 / sqrt(kappa), pa = M_PI * a;
+    double c = 1.0 / tanh(pa), sh = sinh(pa);
+    double dS = (M_PI * c - M_PI * pa / (sh * sh)) / (2.0 * a * a) - (pa * c - 1.0) / (a * a * a);
+    return pow(a, 4) * (-dS / (2.0 * a));
+}
+
+static void test_closed_forms_alpha2(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.5);
+    /* κ <= 10: beyond it the reference's πa·coth(πa) − 1 cancels (a = κ^{-1/2} small) */
+    double kappas[] = {1e-10, 1e-7, 1e-4, 1e-2, 0.3, 1.0, 10.0};
+    for (size_t i = 0; i < sizeof kappas / sizeof *kappas; i++) {
+        double k = kappas[i];
+        slt_sum s;
+        assert_ok(slt_sum_df(t, k, &s));
+        check_sum("df", s.value, s.err, creal(df_alpha2(k)));
+        assert_ok(slt_sum_df2(t, k, &s));
+        check_sum("df2", s.value, s.err, df2_alpha2(k));
+        /* with t_k = λ_k: Σ t κ/(λ+κ) = κ·df and Σ t κ²/(λ+κ)² = κ(df − df2) */
+        assert_ok(slt_sum_kt1(t, k, &s));
+        check_sum("kt1", s.value, s.err, k * creal(df_alpha2(k)));
+        assert_ok(slt_sum_k2t2(t, k, &s));
+        check_sum("k2t2", s.value, s.err, k * (creal(df_alpha2(k)) - df2_alpha2(k)));
+    }
+    slt_task_free(t);
+}
+
+static void test_complex_closed_forms(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.5);
+    /* moduli over 10 decades, arguments up to 0.999π (near the negative axis). The
+     * moduli keep the pole λ_k = −z off integer k: at an integer both this sum and the
+     * coth reference are ill-conditioned (λ_k + z cancels). */
+    double mods[] = {1e-8, 1e-5, 2e-2, 0.7, 100.0};
+    double args[] = {0.0, 0.5, 1.5, 2.5, 3.0, 3.1, 3.1384};
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = 0; j < 7; j++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                double complex z = mods[i] * cexp(I * sign * args[j]);
+                slt_csum c;
+                assert_ok(slt_csum_df(t, z, &c));
+                check_csum("complex df", c.value, c.err, df_alpha2(z));
+                assert_ok(slt_csum_kt1(t, z, &c));
+                check_csum("complex kt1", c.value, c.err, z * df_alpha2(z));
+            }
+    slt_task_free(t);
+}
+
+/* The pole of λ/(λ+z) sits at k = |z|^{-1/2} = 1000, just 0.5 off the real axis: the
+ * head must grow past it, and the error bound must stay honest. */
+static void test_complex_near_pole(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.5);
+    double phis[] = {0.01, 0.003, 0.001};
+    for (size_t i = 0; i < 3; i++) {
+        double complex z = -1e-6 * cexp(-I * phis[i]);
+        slt_csum c;
+        assert_ok(slt_csum_df(t, z, &c));
+        check_csum("df near pole", c.value, c.err, df_alpha2(z));
+        assert_true(c.head_terms > 1000);
+    }
+    slt_task_free(t);
+}
+
+static void test_target_and_decay_series(void **state)
+{
+    (void)state;
+    double alphas[] = {1.2, 2.0, 3.5}, betas[] = {0.2, 1.0, 2.5};
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 3; j++) {
+            double al = alphas[i], be = betas[j], q = al * be + 1.0;
+            slt_task *t = power_law(al, be);
+            slt_sum s;
+            assert_ok(slt_sum_target(t, &s));
+            check_sum("target", s.value, s.err, gsl_sf_zeta(q));
+            /* Σ k^{-q} e^{-2T k^{-α}} = Σ_n (−2T)^n/n! ζ(q + nα), fine for small T */
+            double T = 0.05, ref = 0.0, c = 1.0;
+            for (int n = 0; n < 40; n++) {
+                ref += c * gsl_sf_zeta(q + n * al);
+                c *= -2.0 * T / (n + 1);
+            }
+            assert_ok(slt_sum_decay(t, T, &s));
+            check_sum("decay series", s.value, s.err, ref);
+            assert_ok(slt_sum_decay(t, 0.0, &s));
+            check_sum("decay at t = 0", s.value, s.err, gsl_sf_zeta(q));
+            slt_task_free(t);
+        }
+}
+
+/* ---- Brute force: Σ_{k <= 10^7} in long double + Σ_{k > 10^7} by Hurwitz zeta ------
+ * For k > K the ratio λ_k/κ is below 10^{-4}, so each tail expands in powers of λ/κ:
+ *   df   = Σ_{n>=1} (−1)^{n−1} (A/κ)^n ζ(nα, K+1)
+ *   df2  = Σ_{n>=2} (−1)^n (n−1) (A/κ)^n ζ(nα, K+1)
+ *   kt1  = Σ_{n>=0} (−A/κ)^n ζ(q+nα, K+1)
+ *   k2t2 = Σ_{n>=0} (−1)^n (n+1) (A/κ)^n ζ(q+nα, K+1)
+ *   decay= Σ_{n>=0} (−2TA)^n/n! ζ(q+nα, K+1)                                         */
+#define BRUTE_K 10000000
+
+typedef struct { double alpha, beta, kappa, time; } brute_case;
+
+static double hz(double s) { return gsl_sf_hzeta(s, BRUTE_K + 1.0); }
+
+static void test_brute_force(void **state)
+{
+    (void)state;
+    brute_case cases[] = {{1.5, 0.4, 1e-6, 1e3}, {2.5, 1.7, 1e-9, 1e6}, {1.8, 3.0, 1e-4, 1e5}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        double al = cases[c].alpha, be = cases[c].beta, kap = cases[c].kappa, T = cases[c].time;
+        double q = al * be + 1.0, r = 1.0 / kap;
+        long double s_df = 0, s_df2 = 0, s_kt1 = 0, s_k2t2 = 0, s_dec = 0;
+        for (long k = BRUTE_K; k >= 1; k--) { /* smallest terms first */
+            /* terms in double (a few ulps each, unbiased), accumulated in long double */
+            double x = (double)k, l = pow(x, -al), t = pow(x, -q);
+            long double a = l / (l + kap), b = kap / (l + kap);
+            s_df += a;
+            s_df2 += a * a;
+            s_kt1 += t * b;
+            s_k2t2 += t * b * b;
+            s_dec += t * exp(-2.0 * l * T);
+        }
+        double tail_df = 0, tail_df2 = 0, tail_kt1 = 0, tail_k2t2 = 0, tail_dec = 0, p = 1.0, f = 1.0;
+        for (int n = 0; n < 8; n++) {
+            double sgn = (n % 2) ? -1.0 : 1.0;
+            if (n >= 1) tail_df += -sgn * p * hz(n * al);
+            if (n >= 2) tail_df2 += sgn * (n - 1) * p * hz(n * al);
+            tail_kt1 += sgn * p * hz(q + n * al);
+            tail_k2t2 += sgn * (n + 1) * p * hz(q + n * al);
+            tail_dec += sgn * f * hz(q + n * al);
+            p *= r;
+            f *= 2.0 * T / (n + 1);
+        }
+        slt_task *t = power_law(al, be);
+        slt_sum s;
+        assert_ok(slt_sum_df(t, kap, &s));
+        check_sum("brute df", s.value, s.err, (double)(s_df + tail_df));
+        assert_ok(slt_sum_df2(t, kap, &s));
+        check_sum("brute df2", s.value, s.err, (double)(s_df2 + tail_df2));
+        assert_ok(slt_sum_kt1(t, kap, &s));
+        check_sum("brute kt1", s.value, s.err, (double)(s_kt1 + tail_kt1));
+        assert_ok(slt_sum_k2t2(t, kap, &s));
+        check_sum("brute k2t2", s.value, s.err, (double)(s_k2t2 + tail_k2t2));
+        assert_ok(slt_sum_decay(t, T, &s));
+        check_sum("brute decay", s.value, s.err, (double)(s_dec + tail_dec));
+        slt_task_free(t);
+    }
+}
+
+/* ---- Generic entries agree with the named sums ------------------------------------ */
+static double gen_kt1(double l, double t, void *ctx)
+{
+    double k = *(double *)ctx;
+    return t * k / (l + k);
+}
+
+static double complex gen_cdf(double l, double t, void *ctx)
+{
+    (void)t;
+    double complex z = *(double complex *)ctx;
+    return l / (l + z);
+}
+
+static void test_generic_entries(void **state)
+{
+    (void)state;
+    double betas[] = {0.3, 1.0, 2.0, 4.0};
+    for (size_t j = 0; j < 4; j++) {
+        slt_task *t = power_law(1.7, betas[j]);
+        for (double k = 1e-9; k < 1e2; k *= 100) {
+            slt_sum a, b;
+            assert_ok(slt_sum_kt1(t, k, &a));
+            assert_ok(slt_task_sum(t, gen_kt1, &k, NULL, &b));
+            check_sum("generic kt1 vs named", b.value, b.err + a.err, a.value);
+        }
+        slt_task_free(t);
+    }
+    slt_task *t = power_law(2.0, 0.5);
+    double complex z = 1e-3 * cexp(2.0 * I);
+    slt_csum c;
+    assert_ok(slt_task_csum(t, gen_cdf, &z, NULL, &c));
+    check_csum("generic complex df", c.value, c.err, df_alpha2(z));
+    slt_task_free(t);
+}
+
+/* A summand that does not decay along the tail must fail loudly, not return a number. */
+static double not_summable(double l, double t, void *ctx)
+{
+    (void)l; (void)t; (void)ctx;
+    return 1.0;
+}
+
+static void test_divergent_sum_fails(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.5);
+    slt_sum s;
+    int rc = slt_task_sum(t, not_summable, NULL, NULL, &s);
+    assert_true(rc == SLT_EDIVERGE || rc == SLT_ENOCONV);
+    assert_non_null(strstr(slt_last_error(), "slt_task_sum") ? slt_last_error() : strstr(slt_last_error(), "mode sum"));
+    slt_task_free(t);
+}
+
+/* ---- Explicit tasks -------------------------------------------------------------- */
+static void test_explicit_sums(void **state)
+{
+    (void)state;
+    size_t m = 1000000;
+    double *lam = malloc(m * sizeof *lam), *tgt = malloc(m * sizeof *tgt);
+    long double s_df = 0, s_dec = 0;
+    double kap = 1e-5, T = 300.0;
+    for (size_t i = 0; i < m; i++) {
+        lam[i] = 1.0 / ((double)(i + 1) * (double)(i + 1));
+        tgt[i] = pow((double)(i + 1), -1.6);
+    }
+    for (size_t i = m; i-- > 0;) {
+        s_df += (long double)lam[i] / ((long double)lam[i] + kap);
+        s_dec += (long double)tgt[i] * expl(-2.0L * lam[i] * T);
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(m, lam, tgt, 0.25, &t));
+    assert_int_equal(slt_task_modes(t), m);
+    assert_int_equal(slt_task_get_kind(t), SLT_TASK_EXPLICIT);
+    assert_close(slt_task_noise(t), 0.25, 0, 0);
+    assert_true(isnan(slt_task_lambda(t, m + 1)));
+    slt_sum s;
+    assert_ok(slt_sum_df(t, kap, &s));
+    check_sum("explicit df", s.value, s.err, (double)s_df);
+    assert_int_equal(s.head_terms, m);
+    assert_ok(slt_sum_decay(t, T, &s));
+    check_sum("explicit decay", s.value, s.err, (double)s_dec);
+    /* κ = 0 is allowed for a finite task: df(0) = M exactly */
+    assert_ok(slt_sum_df(t, 0.0, &s));
+    assert_close(s.value, (double)m, 0, 0);
+    slt_task_free(t);
+    free(lam);
+    free(tgt);
+}
+
+/* ---- Validation ------------------------------------------------------------------ */
+static void expect_message(const char *needle)
+{
+    if (!strstr(slt_last_error(), needle)) {
+        print_error("message '%s' does not contain '%s'\n", slt_last_error(), needle);
+        fail();
+    }
+}
+
+static void test_power_law_validation(void **state)
+{
+    (void)state;
+    slt_task *t = (slt_task *)0x1;
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = 1.0;
+    assert_status(slt_task_alloc_power_law(&p, &t), SLT_EINVAL);
+    assert_null(t);
+    expect_message("alpha = 1 is out of range (expected alpha > 1)");
+    p = slt_power_law_params_default();
+    p.beta = NAN;
+    assert_status(slt_task_alloc_power_law(&p, &t), SLT_EINVAL);
+    expect_message("beta = nan");
+    p = slt_power_law_params_default();
+    p.noise = -1;
+    assert_status(slt_task_alloc_power_law(&p, &t), SLT_EINVAL);
+    expect_message("noise = -1 is out of range (expected noise >= 0)");
+    p = slt_power_law_params_default();
+    p.amp_lambda = INFINITY;
+    assert_status(slt_task_alloc_power_law(&p, &t), SLT_EINVAL);
+    expect_message("amp_lambda = inf");
+
+    t = power_law(2.0, 1.0);
+    slt_sum s;
+    slt_csum c;
+    assert_status(slt_sum_df(t, 0.0, &s), SLT_EINVAL);
+    expect_message("kappa = 0 is out of range (expected kappa > 0)");
+    assert_status(slt_sum_decay(t, -1.0, &s), SLT_EINVAL);
+    expect_message("time = -1");
+    assert_status(slt_csum_df(t, -0.5, &c), SLT_EDOM);
+    expect_message("negative real axis");
+    assert_status(slt_sum_df(t, 1.0, NULL), SLT_EINVAL);
+    slt_sum_options o = slt_sum_options_default();
+    o.rel_tol = 0.0;
+    assert_status(slt_task_sum(t, gen_kt1, &(double){1.0}, &o, &s), SLT_EINVAL);
+    expect_message("rel_tol");
+    slt_task_free(t);
+    slt_task_free(NULL);
+}
+
+static void test_explicit_validation(void **state)
+{
+    (void)state;
+    slt_task *t = NULL;
+    double lam[] = {1.0, 0.5, 0.7}, tgt[] = {1.0, 0.5, 0.2};
+    assert_status(slt_task_alloc_explicit(3, lam, tgt, 0.0, &t), SLT_EINVAL);
+    expect_message("lambda_3 = 0.69999999999999996 exceeds lambda_2");
+    double lam2[] = {1.0, 0.5, -0.1};
+    assert_status(slt_task_alloc_explicit(3, lam2, tgt, 0.0, &t), SLT_EINVAL);
+    expect_message("lambda_3 = -0.10000000000000001 is out of range");
+    double tgt2[] = {1.0, NAN, 0.2};
+    assert_status(slt_task_alloc_explicit(3, lam, tgt2, 0.0, &t), SLT_EINVAL);
+    expect_message("target_2 = nan");
+    assert_status(slt_task_alloc_explicit(0, lam, tgt, 0.0, &t), SLT_EINVAL);
+    expect_message("at least one mode");
+    assert_null(t);
+}
+
+/* ---- Task files -------------------------------------------------------------------- */
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    strcpy(path, "/tmp/slt_task_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_task_files(void **state)
+{
+    (void)state;
+    slt_task *t = NULL;
+    char *path = write_temp("# a comment\n\n1.0 0.5\n0.25\t0.125\n  0.0625 0  \n");
+    assert_ok(slt_task_read_file(path, 0.1, &t));
+    assert_int_equal(slt_task_modes(t), 3);
+    assert_close(slt_task_lambda(t, 2), 0.25, 0, 0);
+    assert_close(slt_task_target(t, 3), 0.0, 0, 0);
+
+    /* round trip through slt_task_write keeps every bit */
+    FILE *f = fopen(path, "w");
+    assert_ok(slt_task_write(t, f, 0));
+    fclose(f);
+    slt_task *u = NULL;
+    assert_ok(slt_task_read_file(path, 0.1, &u));
+    for (size_t k = 1; k <= 3; k++) {
+        assert_close(slt_task_lambda(u, k), slt_task_lambda(t, k), 0, 0);
+        assert_close(slt_task_target(u, k), slt_task_target(t, k), 0, 0);
+    }
+    slt_task_free(u);
+    slt_task_free(t);
+    unlink(path);
+
+    path = write_temp("1.0 0.5\n0.5 x\n");
+    assert_status(slt_task_read_file(path, 0.0, &t), SLT_EFORMAT);
+    expect_message("line 2: expected two numbers");
+    unlink(path);
+    path = write_temp("1.0 0.5\n0.5 0.1 7\n");
+    assert_status(slt_task_read_file(path, 0.0, &t), SLT_EFORMAT);
+    expect_message("line 2");
+    unlink(path);
+    path = write_temp("0.5 0.5\n1.0 0.1\n");
+    assert_status(slt_task_read_file(path, 0.0, &t), SLT_EINVAL);
+    expect_message("descending");
+    unlink(path);
+    path = write_temp("# nothing\n");
+    assert_status(slt_task_read_file(path, 0.0, &t), SLT_EFORMAT);
+    expect_message("no modes");
+    unlink(path);
+    assert_status(slt_task_read_file("/nonexistent/task.txt", 0.0, &t), SLT_EIO);
+    expect_message("/nonexistent/task.txt");
+
+    /* a power-law task writes its head and states the tail mass it left out */
+    slt_task *p = power_law(2.0, 0.5);
+    f = tmpfile();
+    assert_ok(slt_task_write(p, f, 10));
+    rewind(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "target mass left out"));
+    double left = atof(strstr(line, "left out: ") + 10);
+    assert_close(left, gsl_sf_hzeta(2.0, 11.0), 1e-12, 0); /* Σ_{k>10} k^-2 */
+    fclose(f);
+    f = fopen("/dev/full", "w");
+    assert_status(slt_task_write(p, f, 10), SLT_EIO);
+    fclose(f);
+    slt_task_free(p);
+}
+
+/* ---- Converters (conventions.md §6) ----------------------------------------------- */
+static void test_converters(void **state)
+{
+    (void)state;
+    double al, be, a, b;
+    assert_ok(slt_convert_bap2024a(2.5, 1.5, &al, &be)); /* α = b, β = (a−1)/b */
+    assert_close(al, 1.5, 0, 0);
+    assert_close(be, 1.0, 1e-15, 0);
+    assert_ok(slt_convert_to_bap2024a(al, be, &a, &b));
+    assert_close(a, 2.5, 1e-15, 0);
+    assert_close(b, 1.5, 0, 0);
+    assert_status(slt_convert_bap2024a(0.5, 1.5, &al, &be), SLT_EINVAL);
+    expect_message("a = 0.5 is out of range (expected a > 1)");
+
+    assert_ok(slt_convert_bahri(0.5, &al, &be)); /* α = 1 + α_K, β = α_K/(1+α_K) */
+    assert_close(al, 1.5, 0, 0);
+    assert_close(be, 1.0 / 3.0, 1e-15, 0);
+    assert_status(slt_convert_bahri(-1, &al, &be), SLT_EINVAL);
+    expect_message("alpha_K = -1");
+    assert_ok(slt_convert_maloney(1.0, &al, &be));
+    assert_close(al, 2.0, 0, 0);
+    assert_close(be, 0.5, 0, 0);
+
+    assert_ok(slt_convert_plrf(0.75, 0.5, &al, &be)); /* α = 2α_P, β = (2α_P+2β_P−1)/(2α_P) */
+    assert_close(al, 1.5, 0, 0);
+    assert_close(be, 1.0, 1e-15, 0);
+    assert_ok(slt_convert_to_plrf(al, be, &a, &b));
+    assert_close(a, 0.75, 0, 0);
+    assert_close(b, 0.5, 1e-15, 0);
+    /* Phase boundary: β_P = ½ ⇔ β = 1; β_P = α_P ⇔ β = 2 − 1/α */
+    assert_ok(slt_convert_plrf(1.3, 1.3, &al, &be));
+    assert_close(be, 2.0 - 1.0 / al, 1e-15, 0);
+    assert_status(slt_convert_plrf(0.4, 0.5, &al, &be), SLT_EINVAL);
+    expect_message("alpha_P = 0.40000000000000002 is out of range (expected alpha_P > 0.5)");
+    assert_status(slt_convert_plrf(1.0, -0.6, &al, &be), SLT_EINVAL);
+    expect_message("beta (canonical)");
+
+    assert_ok(slt_convert_spigler(6.0, 9.0, 3.0, &al, &be)); /* α = α_S/d, β = (α_T−d)/α_S */
+    assert_close(al, 2.0, 0, 0);
+    assert_close(be, 1.0, 0, 0);
+    assert_status(slt_convert_spigler(2.0, 9.0, 3.0, &al, &be), SLT_EINVAL);
+    expect_message("alpha_S");
+}
+
+static void test_status_codes(void **state)
+{
+    (void)state;
+    assert_string_equal(slt_strerror(SLT_OK), "success");
+    assert_string_equal(slt_strerror(SLT_ENOCONV), "did not converge");
+    assert_string_equal(slt_strerror(12345), "unknown status");
+    assert_int_equal(slt_exit_class(SLT_OK), 0);
+    assert_int_equal(slt_exit_class(SLT_ENOCONV), 1);
+    assert_int_equal(slt_exit_class(SLT_EINVAL), 2);
+    assert_int_equal(slt_exit_class(SLT_EIO), 3);
+    assert_int_equal(slt_exit_class(SLT_ENOMEM), 4);
+    assert_int_equal(slt_exit_class(-7), 4);
+    slt_error(SLT_EINVAL, "x %d", 3);
+    assert_string_equal(slt_last_error(), "x 3");
+    slt_error_clear();
+    assert_string_equal(slt_last_error(), "");
+    assert_status(slt_check_range("f", "width", 0.5, 1.0, 0, 10.0, 1), SLT_EINVAL);
+    assert_string_equal(slt_last_error(),
+                        "f: width = 0.5 is out of range (expected 1 <= width < 10)");
+    assert_ok(slt_check_range("f", "width", 1.0, 1.0, 0, 10.0, 1));
+    assert_ok(slt_check_range("f", "n", INFINITY, 1.0, 0, INFINITY, 0));
+    assert_status(slt_check_range("f", "n", INFINITY, 1.0, 0, INFINITY, 1), SLT_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_closed_forms_alpha2),
+        cmocka_unit_test(test_complex_closed_forms),
+        cmocka_unit_test(test_complex_near_pole),
+        cmocka_unit_test(test_target_and_decay_series),
+        cmocka_unit_test(test_brute_force),
+        cmocka_unit_test(test_generic_entries),
+        cmocka_unit_test(test_divergent_sum_fails),
+        cmocka_unit_test(test_explicit_sums),
+        cmocka_unit_test(test_power_law_validation),
+        cmocka_unit_test(test_explicit_validation),
+        cmocka_unit_test(test_task_files),
+        cmocka_unit_test(test_converters),
+        cmocka_unit_test(test_status_codes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
