@@ -33,7 +33,7 @@ static const char *const labels[NROWS] = {
     "unicode \xce\xb1\xce\xb2 \xe6\xbc\xa2\xe5\xad\x97 \xc3\xa9",
     "mixed ,\"\r\n end",
     "",
-    "tex & % $ # _ { } ~ ^ \\ | pipe",
+    "tex & % $ # _ { } ~ ^ \\ < > | pipe",
 };
 /* NULL: left at the default, which must read "ok". */
 static const char *const statuses[NROWS] = {NULL, NULL, NULL, NULL, "did not converge",
@@ -653,7 +653,8 @@ static void test_latex(void **state)
         assert_int_equal(tex_amps(l), NOUT - 1);
     }
     assert_non_null(strstr(s, "tex \\& \\% \\$ \\# \\_ \\{ \\} \\textasciitilde{} "
-                              "\\textasciicircum{} \\textbackslash{} | pipe"));
+                              "\\textasciicircum{} \\textbackslash{} \\textless{} "
+                              "\\textgreater{} | pipe"));
     assert_non_null(strstr(lines.item[4], "0.33333333 & 0.012 & -0.33333333 & -1 & "
                                           "comma, here & ok"));
     assert_non_null(strstr(lines.item[7], "nan & inf & -0 & 42"));

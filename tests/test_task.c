@@ -254,6 +254,39 @@ static void test_generic_entries(void **state)
     slt_task_free(t);
 }
 
+/* Regressions: a generic sum whose head underflows to 0 (large t), and one whose summand
+ * is 0/0 once λ and t underflow (t/λ). Σ_k λ_k e^{−2λ_k t} is the decay sum of the task
+ * with β' = (α−1)/α (t'_k = λ_k); Σ t_k/λ_k = ζ(αβ + 1 − α). */
+static double lambda_decay(double l, double t, void *ctx)
+{
+    (void)t;
+    return l * exp(-2.0 * l * *(double *)ctx);
+}
+
+static double target_over_lambda(double l, double t, void *ctx)
+{
+    (void)ctx;
+    return t / l;
+}
+
+static void test_generic_underflow(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 1.9), *tl = power_law(2.0, 0.5);
+    double times[] = {1e-2, 1e3, 1e9, 1e12};
+    for (size_t i = 0; i < 4; i++) {
+        slt_sum g, d;
+        assert_ok(slt_task_sum(t, lambda_decay, &times[i], NULL, &g));
+        assert_ok(slt_sum_decay(tl, times[i], &d));
+        check_sum("generic lambda decay", g.value, g.err + d.err, d.value);
+    }
+    slt_sum s;
+    assert_ok(slt_task_sum(t, target_over_lambda, NULL, NULL, &s));
+    check_sum("sum t/lambda", s.value, s.err, gsl_sf_zeta(2.0 * 1.9 + 1.0 - 2.0));
+    slt_task_free(t);
+    slt_task_free(tl);
+}
+
 /* A summand that does not decay along the tail must fail loudly, not return a number. */
 static double not_summable(double l, double t, void *ctx)
 {
@@ -268,6 +301,7 @@ static void test_divergent_sum_fails(void **state)
     slt_sum s;
     int rc = slt_task_sum(t, not_summable, NULL, NULL, &s);
     assert_true(rc == SLT_EDIVERGE || rc == SLT_ENOCONV);
+    assert_true(isnan(s.value)); /* a failure leaves no number behind */
     assert_non_null(strstr(slt_last_error(), "slt_task_sum") ? slt_last_error() : strstr(slt_last_error(), "mode sum"));
     slt_task_free(t);
 }
@@ -525,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_target_and_decay_series),
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_generic_entries),
+        cmocka_unit_test(test_generic_underflow),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),
         cmocka_unit_test(test_power_law_validation),

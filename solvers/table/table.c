@@ -550,6 +550,9 @@ static void render_text(buf *b, const char *s, slt_format f)
             case '~': buf_puts(b, "\\textasciitilde{}"); continue;
             case '^': buf_puts(b, "\\textasciicircum{}"); continue;
             case '\\': buf_puts(b, "\\textbackslash{}"); continue;
+            /* in the default OT1 font encoding a bare < or > prints as ¡ or ¿ */
+            case '<': buf_puts(b, "\\textless{}"); continue;
+            case '>': buf_puts(b, "\\textgreater{}"); continue;
             default: break;
             }
         }

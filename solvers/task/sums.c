@@ -27,9 +27,11 @@
 
 #define HEAD_BLOCK 64
 #define QUAD_LIMIT 200
-/* ln(x/x0) beyond which the generic integrand is not evaluated (x would overflow); the
- * part of the integral beyond it is estimated and must be below the tolerance. */
+/* ln(x/x0) beyond which the tail integrand is not evaluated: x0·e^u would overflow, or
+ * λ, t would leave the normal range and f(λ, t) could become 0/0. The part of the
+ * integral beyond the cap is estimated (tail_beyond_cap) and counted in the error. */
 #define U_MAX 600.0
+#define TINY_NORMAL 1e-290
 
 slt_sum_options slt_sum_options_default(void)
 {
@@ -189,14 +191,29 @@ typedef struct {
     const slt_task *task;
     const term_spec *spec;
     double x0, lam0, tgt0; /* x0 and λ, t at x0 */
-    int part;              /* complex: 0 real part, 1 imaginary part */
+    int part;              /* complex: 0 real part, 1 imaginary part; −1 real sum */
+    double u_cap;          /* see U_MAX */
 } tail_ctx;
+
+static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
+                          int part)
+{
+    c->task = task;
+    c->spec = s;
+    c->x0 = x0;
+    c->lam0 = task->law.amp_lambda * pow(x0, -task->law.alpha);
+    c->tgt0 = task->law.amp_target * pow(x0, -task->q);
+    c->part = part;
+    double u_l = log(c->lam0 / TINY_NORMAL) / task->law.alpha;
+    double u_t = log(c->tgt0 / TINY_NORMAL) / task->q;
+    c->u_cap = fmin(U_MAX, fmin(u_l, u_t));
+}
 
 /* The integrand of ∫_{x0}^∞ g(x) dx in u = ln(x/x0): x0 e^u g(x0 e^u). */
 static double tail_integrand(double u, void *p)
 {
     const tail_ctx *c = p;
-    if (u > U_MAX) return 0.0; /* accounted for by tail_beyond_cap */
+    if (u > c->u_cap) return 0.0; /* accounted for by tail_beyond_cap */
     double l = c->lam0 * exp(-c->task->law.alpha * u);
     double t = c->tgt0 * exp(-c->task->q * u);
     double jac = c->x0 * exp(u);
@@ -208,18 +225,19 @@ static double tail_integrand(double u, void *p)
 /* Estimate of ∫_{U_MAX}^∞ |integrand| assuming it decays exponentially in u from there. */
 static int tail_beyond_cap(tail_ctx *c, double *bound)
 {
-    double g1 = fabs(tail_integrand(U_MAX - 1.0, c)), g2 = fabs(tail_integrand(U_MAX, c));
+    double u = c->u_cap;
+    double g1 = fabs(tail_integrand(u - 1.0, c)), g2 = fabs(tail_integrand(u, c));
     if (c->part >= 0) { /* complex: use the modulus */
         tail_ctx o = *c;
         o.part = 1 - c->part;
-        g1 = hypot(g1, tail_integrand(U_MAX - 1.0, &o));
-        g2 = hypot(g2, tail_integrand(U_MAX, &o));
+        g1 = hypot(g1, tail_integrand(u - 1.0, &o));
+        g2 = hypot(g2, tail_integrand(u, &o));
     }
     if (g2 == 0.0) { *bound = 0.0; return SLT_OK; }
     if (!(g1 > g2)) {
         *bound = INFINITY;
         return slt_error(SLT_EDIVERGE, "mode sum: the summand does not decay along the tail "
-                         "(|integrand| %.3g at ln(k/k0) = %.0f)", g2, U_MAX);
+                         "(|integrand| %.3g at ln(k/k0) = %.0f)", g2, u);
     }
     *bound = g2 / log(g1 / g2);
     return SLT_OK;
@@ -231,7 +249,9 @@ static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, d
     if (!ws) return slt_error(SLT_ENOMEM, "mode sum: out of memory for the quadrature workspace");
     gsl_function F = {tail_integrand, c};
     double epsabs = 0.05 * rel_tol * scale;
-    double epsrel = fmax(0.05 * rel_tol, 1e-15);
+    /* GSL refuses epsrel below 50 u when epsabs is 0, which happens when every head term
+     * underflows (e.g. the decay sum at very large t). */
+    double epsrel = fmax(0.05 * rel_tol, 60.0 * DBL_EPSILON);
     int g = gsl_integration_qagiu(&F, 0.0, epsabs, epsrel, QUAD_LIMIT, ws, value, err);
     gsl_integration_workspace_free(ws);
     double beyond = 0.0;
@@ -452,9 +472,20 @@ static double pole_bound(const slt_task *task, const term_spec *s, double x0)
 
 static int check_task(const slt_task *task, const void *out, const char *where)
 {
-    if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", where);
     if (!out) return slt_error(SLT_EINVAL, "%s: result pointer is NULL", where);
+    if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", where);
     return SLT_OK;
+}
+
+/* A failed sum leaves NaN behind, never the previous call's numbers. */
+static void clear_sum(slt_sum *out)
+{
+    if (out) *out = (slt_sum){NAN, INFINITY, 0};
+}
+
+static void clear_csum(slt_csum *out)
+{
+    if (out) *out = (slt_csum){NAN, INFINITY, 0};
 }
 
 static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_options *opts,
@@ -478,8 +509,8 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     for (;;) {
         double x0 = (double)K + 0.5, integral, ierr;
         if (!closed_tail(task, s, x0, &integral, &ierr)) {
-            tail_ctx c = {task, s, x0, task->law.amp_lambda * pow(x0, -task->law.alpha),
-                          task->law.amp_target * pow(x0, -task->q), -1};
+            tail_ctx c;
+            tail_ctx_init(&c, task, s, x0, -1);
             rc = quad_tail(&c, head_abs, o.rel_tol, &integral, &ierr);
             if (rc) break;
         }
@@ -546,8 +577,8 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     double *lam = NULL, *tgt = NULL;
     for (;;) {
         double x0 = (double)K + 0.5, re, re_err, im, im_err;
-        tail_ctx c = {task, s, x0, task->law.amp_lambda * pow(x0, -task->law.alpha),
-                      task->law.amp_target * pow(x0, -task->q), 0};
+        tail_ctx c;
+        tail_ctx_init(&c, task, s, x0, 0);
         rc = quad_tail(&c, head_abs, o.rel_tol, &re, &re_err);
         if (rc) break;
         c.part = 1;
@@ -596,6 +627,7 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
 int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx, const slt_sum_options *opts,
                  slt_sum *out)
 {
+    clear_sum(out);
     static const char *w = "slt_task_sum";
     int rc = check_task(task, out, w);
     if (rc) return rc;
@@ -607,6 +639,7 @@ int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx, const slt_sum_o
 int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx, const slt_sum_options *opts,
                   slt_csum *out)
 {
+    clear_csum(out);
     static const char *w = "slt_task_csum";
     int rc = check_task(task, out, w);
     if (rc) return rc;
@@ -620,6 +653,7 @@ int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx, const slt_sum
 static int named_real(const slt_task *task, sum_kind kind, double kappa, const char *where,
                       slt_sum *out)
 {
+    clear_sum(out);
     int rc = check_task(task, out, where);
     if (rc) return rc;
     if (task->kind == SLT_TASK_POWER_LAW)
@@ -653,6 +687,7 @@ int slt_sum_k2t2(const slt_task *task, double kappa, slt_sum *out)
 
 int slt_sum_decay(const slt_task *task, double time, slt_sum *out)
 {
+    clear_sum(out);
     static const char *w = "slt_sum_decay";
     int rc = check_task(task, out, w);
     if (!rc) rc = slt_check_range(w, "time", time, 0.0, 0, INFINITY, 1);
@@ -663,6 +698,7 @@ int slt_sum_decay(const slt_task *task, double time, slt_sum *out)
 
 int slt_sum_target(const slt_task *task, slt_sum *out)
 {
+    clear_sum(out);
     static const char *w = "slt_sum_target";
     int rc = check_task(task, out, w);
     if (rc) return rc;
@@ -682,6 +718,7 @@ int slt_sum_target(const slt_task *task, slt_sum *out)
 static int named_complex(const slt_task *task, sum_kind kind, double complex z,
                          const char *where, slt_csum *out)
 {
+    clear_csum(out);
     int rc = check_task(task, out, where);
     if (rc) return rc;
     if (!isfinite(creal(z)) || !isfinite(cimag(z)))

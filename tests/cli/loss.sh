@@ -1,0 +1,72 @@
+# slt loss: values against independent references, and its input errors.
+source "$(dirname "$0")/lib.sh"
+
+# Large t: for λ_k = k^-α the sum equals ∫_0^∞ (Poisson summation; the corrections are
+# exp(−c (t)^{1/(1+α)}), below 1e-15 at t >= 1e6), so L = Γ(β)/α (2t)^-β to rounding and
+# the local slope is −β. Tolerance 1e-10: the issue's accuracy target.
+for ab in "1.5 0.7" "2.5 1.3" "1.2 0.2"; do
+  set -- $ab
+  run loss --alpha "$1" --beta "$2" --t 1e6,1e7 --format csv
+  bad=$(awk -F, -v beta="$2" 'NR > 1 {
+          rel = ($2 - $6) / $6; if (rel < 0) rel = -rel
+          ds = $4 + beta; if (ds < 0) ds = -ds
+          if (rel > 1e-10 || ds > 1e-8 || $7 != "ok") print }' "$out_file")
+  if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 3 ]; then
+    pass "alpha=$1 beta=$2: loss equals the Gamma asymptote and slope = -beta at t = 1e6, 1e7"
+  else fail "alpha=$1 beta=$2 asymptote: $bad"; fi
+done
+
+# The Γ asymptote with amplitudes: A_t Γ(β)/α (2 A_λ t)^-β (conventions.md §4)
+run loss --alpha 2 --beta 0.5 --amp-lambda 4 --amp-target 3 --t 1e7 --format csv
+bad=$(awk -F, 'NR == 2 { ref = 3 * 1.7724538509055160273 / 2 / sqrt(2 * 4 * 1e7)
+                         rel = ($2 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-10) print rel }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "amplitudes enter as A_t (2 A_lambda t)^-beta" || fail "amplitudes: $bad"
+
+# An explicit task small enough to sum by hand (awk): Σ t_k e^{−2 λ_k t}
+task=$(mktemp)
+printf '# lambda target\n1.0 0.5\n0.25 0.25\n0.01 0.125\n' >"$task"
+run loss --task "$task" --t 0,0.5,3 --format csv
+bad=$(awk -F, 'NR > 1 { t = $1; ref = 0.5*exp(-2*t) + 0.25*exp(-0.5*t) + 0.125*exp(-0.02*t)
+                        rel = ($2 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-14) print t, rel }' "$out_file")
+if [ "$rc" -eq 0 ] && [ -z "$bad" ] && head -1 "$out_file" | grep -q '^t,loss,loss_err,slope,slope_err,status$'; then
+  pass "explicit task file: three-mode sum exact, no asymptote column"
+else fail "explicit task: $bad"; fi
+rm -f "$task"
+
+# Default grid: 19 times from 1 to 1e6; every format renders
+run loss --alpha 2 --beta 0.5 --format csv
+[ "$(wc -l <"$out_file")" -eq 20 ] && pass "default grid has 19 times" || fail "default grid"
+for f in table tsv json markdown latex; do
+  expect_exit 0 "format $f" loss --alpha 2 --beta 0.5 --t 1,10 --format "$f"
+done
+run loss --alpha 2 --beta 0.5 --t 1,10 --format json
+expect_stdout "json shape" '^\{"command": "loss", "version": "[0-9.]+", "params": \{"alpha": 2\.0'
+
+# Input errors: one line naming the option, the value and the range; exit 2
+expect_usage_error "alpha not a number" "--alpha: 'x' is not a number \(expected A > 1\)" loss --alpha x --beta 1
+expect_usage_error "alpha nan" "--alpha: 'nan' is not a finite number" loss --alpha nan --beta 1
+expect_usage_error "alpha out of range" "--alpha: 1 is out of range \(expected A > 1\)" loss --alpha 1 --beta 1
+expect_usage_error "negative time in list" "--t: -1 is out of range \(expected LIST >= 0\)" loss --alpha 2 --beta 1 --t 1,-1
+expect_usage_error "bad log grid" "--t: count '2.5' in '1:10:2.5' is not a whole number" loss --alpha 2 --beta 1 --t 1:10:2.5
+expect_usage_error "log grid from 0" "start and stop of a log-spaced range must be finite and > 0" loss --alpha 2 --beta 1 --t 0:10:3
+expect_usage_error "empty list entry" "--t: '1,,2' has an empty" loss --alpha 2 --beta 1 --t 1,,2
+expect_usage_error "unknown option" "unknown option '--gamma'" loss --alpha 2 --beta 1 --gamma 3
+expect_usage_error "missing value" "option '--beta' needs a value" loss --alpha 2 --beta
+expect_usage_error "missing task" "the task is missing" loss --alpha 2
+expect_usage_error "task given twice" "--task FILE cannot be combined" loss --alpha 2 --beta 1 --task x.txt
+expect_usage_error "bad format" "--format: 'yaml' is not one of table\|csv\|tsv\|json\|markdown\|latex" loss --alpha 2 --beta 1 --format yaml
+expect_exit 3 "missing task file is an I/O error" loss --task /nonexistent/task.txt
+grep -q "cannot open task file '/nonexistent/task.txt'" "$err_file" && pass "I/O error names the file" || fail "I/O error message"
+bad_task=$(mktemp); printf '1 0.5\n2 0.5\n' >"$bad_task"
+expect_exit 2 "non-descending task file is an input error" loss --task "$bad_task"
+grep -q "descending" "$err_file" && pass "input error says why" || fail "descending message"
+rm -f "$bad_task"
+if [ -w /dev/full ]; then
+  "$SLT" loss --alpha 2 --beta 1 --t 1 >/dev/full 2>"$err_file"; rc=$?
+  [ "$rc" -eq 3 ] && pass "failed write to stdout exits 3" || fail "write to /dev/full: exit $rc"
+fi
+expect_exit 0 "--help" loss --help
+for o in alpha beta amp-lambda amp-target task t format help; do
+  grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
+done
+finish
