@@ -77,7 +77,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A)
 
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory check-build
-	@tests/run-all $(BUILD) $(SLT)
+	@SANFLAGS="$(SANFLAGS)" tests/run-all $(BUILD) $(SLT)
 
 check-build: $(LIB_A) $(LIB_SO) $(SLT) $(TEST_BIN)
 

@@ -890,6 +890,50 @@ static void test_large(void **state)
     slt_table_free(t);
 }
 
+/* A long last text column wraps in the plain table: no line wider than the wrap width
+ * (110), continuation lines indented to the column, and the words reassemble exactly. */
+static void test_table_wraps_long_notes(void **state)
+{
+    (void)state;
+    slt_table *t = NULL;
+    assert_ok(slt_table_alloc("wrap", &t));
+    int q = slt_table_add_column(t, "quantity", SLT_COL_TEXT, 0);
+    int v = slt_table_add_column(t, "value", SLT_COL_REAL, 0);
+    int n = slt_table_add_column(t, "note", SLT_COL_TEXT, 0);
+    char note[400] = "";
+    for (int i = 0; i < 40; i++) strcat(note, i % 3 ? "word " : "longerword ");
+    note[strlen(note) - 1] = '\0';
+    long r = slt_table_add_row(t);
+    assert_ok(slt_table_set_text(t, (size_t)r, q, "width_floor"));
+    assert_ok(slt_table_set_real(t, (size_t)r, v, 0.5, 0));
+    assert_ok(slt_table_set_text(t, (size_t)r, n, note));
+    char *s = write_to_string(t, SLT_FORMAT_TABLE);
+    strlist lines = split(s, '\n');
+    assert_true(lines.n > 3); /* header, rule, and the row on several lines */
+    const char *first = lines.item[2];
+    size_t indent = (size_t)(strstr(first, "longerword") - first);
+    char joined[800] = "";
+    for (size_t i = 2; i < lines.n; i++) {
+        const char *l = lines.item[i];
+        assert_true(strlen(l) <= 110);
+        if (i > 2)
+            for (size_t c = 0; c < indent; c++) assert_int_equal(l[c], ' ');
+        char seg[200];
+        snprintf(seg, sizeof seg, "%s", l + indent);
+        for (size_t e = strlen(seg); e > 0 && seg[e - 1] == ' ';) seg[--e] = '\0';
+        if (joined[0]) strcat(joined, " ");
+        strcat(joined, seg);
+    }
+    assert_string_equal(joined, note);
+    free(s);
+    strlist_free(&lines);
+    /* machine formats never wrap */
+    s = write_to_string(t, SLT_FORMAT_CSV);
+    assert_non_null(strstr(s, note));
+    free(s);
+    slt_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -907,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_status_column),
         cmocka_unit_test(test_write_failure),
         cmocka_unit_test(test_large),
+        cmocka_unit_test(test_table_wraps_long_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -640,6 +640,53 @@ static void put_padded(sink *k, const buf *b, size_t width, int left)
     if (left) put_spaces(k, pad);
 }
 
+/* The plain-text table wraps a long last text column (notes, messages) onto continuation
+ * lines so a row stays readable in a terminal; markdown cells cannot span lines, and
+ * machine formats never wrap. */
+#define WRAP_TOTAL_WIDTH 110
+#define WRAP_MIN_COLUMN 40
+
+/* Byte length of the longest prefix of s[0..len) that fits `limit` code points, ending
+ * at a space when one exists in it (so words are not split). */
+static size_t wrap_cut(const char *s, size_t len, size_t limit)
+{
+    size_t cps = 0, k = 0, last_space = 0;
+    for (; k < len; k++) {
+        if (((unsigned char)s[k] & 0xC0) == 0x80) continue;
+        if (cps == limit) break;
+        if (s[k] == ' ') last_space = k;
+        cps++;
+    }
+    if (k >= len) return len;
+    return last_space > 0 ? last_space : k;
+}
+
+/* Writes the last column's text in segments of at most `limit` code points; every
+ * segment after the first starts on a new line indented by `indent`. */
+static void put_wrapped(sink *k, const buf *b, size_t limit, size_t indent)
+{
+    const char *p = b->p;
+    size_t len = b->len;
+    int first = 1;
+    while (first || len > 0) {
+        size_t cut = wrap_cut(p, len, limit);
+        if (!first) {
+            put(k, "\n");
+            put_spaces(k, indent);
+        }
+        buf seg = {0};
+        buf_puts(&seg, ""); /* allocated even when the segment is empty */
+        for (size_t i = 0; i < cut; i++) buf_putc(&seg, p[i]);
+        if (!seg.oom) put_padded(k, &seg, limit, 1);
+        else k->failed = 1;
+        free(seg.p);
+        p += cut;
+        len -= cut;
+        while (len > 0 && *p == ' ') { p++; len--; }
+        first = 0;
+    }
+}
+
 /* table and markdown: both aligned, so both need the column widths first, which costs
  * a second rendering pass over the cells but no per-cell storage. */
 static void write_aligned(const slt_table *t, sink *k, slt_format f, buf *b, size_t *width)
@@ -660,6 +707,16 @@ static void write_aligned(const slt_table *t, sink *k, slt_format f, buf *b, siz
     if (b->oom) return;
 
     const char *lead = md ? "| " : "", *sep = md ? " | " : "  ", *tail = md ? " |\n" : "\n";
+    /* wrap: only the plain table, only a last text column, only when the row is too wide */
+    size_t last = t->nout - 1, indent = 0, wrap = 0;
+    for (size_t o = 0; o < last; o++) indent += width[o] + 2;
+    if (!md && t->nout > 0 && out_is_text(t, last) &&
+        indent + width[last] > WRAP_TOTAL_WIDTH) {
+        size_t room = indent < WRAP_TOTAL_WIDTH ? WRAP_TOTAL_WIDTH - indent : 0;
+        wrap = room > WRAP_MIN_COLUMN ? room : WRAP_MIN_COLUMN;
+        if (wrap < width[last]) width[last] = wrap;
+        else wrap = 0;
+    }
     put(k, lead);
     for (size_t o = 0; o < t->nout; o++) {
         render_header(t, o, f, b);
@@ -688,7 +745,10 @@ static void write_aligned(const slt_table *t, sink *k, slt_format f, buf *b, siz
         for (size_t o = 0; o < t->nout; o++) {
             render_cell(t, r, o, f, b);
             if (o) put(k, sep);
-            put_padded(k, b, width[o], out_is_text(t, o));
+            if (wrap && o == last)
+                put_wrapped(k, b, wrap, indent);
+            else
+                put_padded(k, b, width[o], out_is_text(t, o));
         }
         put(k, tail);
     }

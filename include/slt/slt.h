@@ -1,0 +1,10 @@
+/* slt/slt.h — umbrella header: every public slt interface. */
+#ifndef SLT_SLT_H
+#define SLT_SLT_H
+
+#include "slt/status.h"
+#include "slt/task.h"
+#include "slt/table.h"
+#include "slt/exponents.h"
+
+#endif
