@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_zeta.h>
 
 #include "slt/status.h"
@@ -550,6 +551,32 @@ static void test_status_codes(void **state)
     assert_status(slt_check_range("f", "n", INFINITY, 1.0, 0, INFINITY, 1), SLT_EINVAL);
 }
 
+/* Linking libslt turns GSL's abort-on-error handler off: with GSL's default handler this
+ * domain error would abort the whole test program. */
+static void test_gsl_handler_off(void **state)
+{
+    (void)state;
+    gsl_sf_result r;
+    assert_int_not_equal(gsl_sf_gamma_e(-1.0, &r), 0);
+}
+
+/* The double-precision comparison every test relies on. */
+static void test_assert_close_helper(void **state)
+{
+    (void)state;
+    assert_true(slt_close_enough(1.0, 1.0 + 1e-12, 1e-11, 0));
+    assert_false(slt_close_enough(1.0, 1.0 + 1e-10, 1e-11, 0));
+    assert_true(slt_close_enough(1e-20, 0.0, 0, 1e-19));    /* atol alone */
+    assert_false(slt_close_enough(1.0 + 1e-9, 1.0, 0, 0));  /* beyond float's 6e-8 too */
+    assert_false(slt_close_enough(1.00000001, 1.0, 1e-9, 0)); /* a float compare passes this */
+    assert_true(slt_close_enough(NAN, NAN, 0, 0));
+    assert_false(slt_close_enough(NAN, 1.0, 1, 1));
+    assert_false(slt_close_enough(1.0, NAN, 1, 1));
+    assert_true(slt_close_enough(INFINITY, INFINITY, 0, 0));
+    assert_false(slt_close_enough(-INFINITY, INFINITY, 1, 1));
+    assert_false(slt_close_enough(1e308, INFINITY, 1, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +594,8 @@ int main(void)
         cmocka_unit_test(test_task_files),
         cmocka_unit_test(test_converters),
         cmocka_unit_test(test_status_codes),
+        cmocka_unit_test(test_gsl_handler_off),
+        cmocka_unit_test(test_assert_close_helper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

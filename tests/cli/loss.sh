@@ -33,6 +33,13 @@ if [ "$rc" -eq 0 ] && [ -z "$bad" ] && head -1 "$out_file" | grep -q '^t,loss,lo
 else fail "explicit task: $bad"; fi
 rm -f "$task"
 
+# The shipped example task (data/examples): λ_k = e^{-k/20}, t_k = λ_k/k, 200 modes,
+# summed independently by awk
+run loss --task data/examples/exponential_spectrum.txt --t 0,1,100,1e4 --format csv
+bad=$(awk -F, 'NR > 1 { t = $1; ref = 0; for (k = 200; k >= 1; k--) { l = exp(-k/20); ref += l/k * exp(-2*l*t) }
+                        rel = ($2 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-13) print t, rel }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "shipped example task sums exactly" || fail "example task: $bad"
+
 # Default grid: 19 times from 1 to 1e6; every format renders
 run loss --alpha 2 --beta 0.5 --format csv
 [ "$(wc -l <"$out_file")" -eq 20 ] && pass "default grid has 19 times" || fail "default grid"
