@@ -8,6 +8,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "cli.h"
+#include "task_args.h"
 #include "slt/status.h"
 #include "slt/table.h"
 #include "slt/task.h"
@@ -15,14 +16,14 @@
 const cli_command_info cmd_loss_info = {
     "loss",
     "infinite-width, infinite-data gradient-flow loss L(t) with error estimates",
-    "slt loss (--alpha A --beta B | --task FILE) [--t LIST] [--format F]",
+    "slt loss (--alpha A --beta B | other letters | --task FILE) [--t LIST] [--format F]",
     "L(t) = sum_k t_k exp(-2 lambda_k t): the test loss of gradient flow on L/2 with\n"
     "N = P = inf (conventions.md sec. 4), summed over every mode (power laws to k = inf,\n"
     "with an error bound). Time t is the canonical gradient-flow time.\n"
     "\n"
-    "The task: --alpha/--beta (with optional --amp-lambda, --amp-target) for\n"
-    "lambda_k = A_lambda k^-alpha, t_k = A_t k^-(alpha beta + 1); or --task FILE, a text\n"
-    "file of two columns 'lambda_k t_k' (as written by slt spectrum --save).\n"
+    CLI_TASK_HELP CLI_TASK_HELP_FILE
+    "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t in\n"
+    "lambda_k = A_lambda k^-alpha, t_k = A_t k^-(alpha beta + 1).\n"
     "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included).\n"
     "\n"
     "Columns: t, loss, loss_err (error bound), slope (local exponent d log L / d log t,\n"
@@ -39,44 +40,23 @@ static double weighted_decay(double lambda, double target, void *ctx)
 
 int cmd_loss(int argc, char **argv)
 {
-    double alpha = NAN, beta = NAN, amp_lambda = 1.0, amp_target = 1.0;
-    const char *task_file = NULL;
     cli_list times = {0};
     slt_format format = SLT_FORMAT_TABLE;
-    int have_alpha = 0, have_beta = 0, have_amp = 0;
-    const cli_option opts[] = {
-        {.name = "alpha", .kind = CLI_REAL, .target = &alpha, .metavar = "A",
-         .help = "capacity exponent alpha", .lo = 1, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
-         .seen = &have_alpha},
-        {.name = "beta", .kind = CLI_REAL, .target = &beta, .metavar = "B",
-         .help = "source exponent beta", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
-         .seen = &have_beta},
-        {.name = "amp-lambda", .kind = CLI_REAL, .target = &amp_lambda, .metavar = "A_lambda",
-         .help = "eigenvalue amplitude (default 1)", .lo = 0, .hi = INFINITY, .lo_open = 1,
-         .hi_open = 1, .seen = &have_amp},
-        {.name = "amp-target", .kind = CLI_REAL, .target = &amp_target, .metavar = "A_t",
-         .help = "target amplitude (default 1)", .lo = 0, .hi = INFINITY, .lo_open = 1,
-         .hi_open = 1, .seen = &have_amp},
-        {.name = "task", .kind = CLI_TEXT, .target = &task_file, .metavar = "FILE",
-         .help = "explicit task file 'lambda_k t_k' instead of a power law"},
-        {.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
-         .help = "times (default 1:1e6:19)", .lo = 0, .hi = INFINITY, .hi_open = 1},
-        {.name = "format", .kind = CLI_FORMAT, .target = &format, .metavar = "F",
-         .help = "output format (default table)"},
-    };
-    int rc = cli_parse(&cmd_loss_info, opts, sizeof opts / sizeof *opts, argc, argv);
+    cli_task_args ta;
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 2];
+    size_t n_opts = cli_task_options(&ta, opts);
+    opts[n_opts++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times,
+                                  .metavar = "LIST", .help = "times (default 1:1e6:19)",
+                                  .lo = 0, .hi = INFINITY, .hi_open = 1};
+    opts[n_opts++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
+                                  .metavar = "F", .help = "output format (default table)"};
+    int rc = cli_parse(&cmd_loss_info, opts, n_opts, argc, argv);
     if (rc == CLI_HELP) return 0;
-    if (rc != CLI_OK) { cli_list_free(&times); return rc; }
-
-    if (task_file && (have_alpha || have_beta || have_amp)) {
+    if (rc == CLI_OK) rc = cli_task_resolve("loss", &ta);
+    if (rc != CLI_OK) {
         cli_list_free(&times);
-        return cli_usage_error("loss", "--task FILE cannot be combined with --alpha/--beta/"
-                               "--amp-lambda/--amp-target (give the task one way)");
-    }
-    if (!task_file && (!have_alpha || !have_beta)) {
-        cli_list_free(&times);
-        return cli_usage_error("loss", "the task is missing: give --alpha A --beta B, or "
-                               "--task FILE (see 'slt loss --help')");
+        return rc;
     }
     if (times.count == 0) {
         const size_t n = 19; /* 1 … 1e6, three per decade */
@@ -88,19 +68,9 @@ int cmd_loss(int argc, char **argv)
 
     slt_task *task = NULL;
     slt_table *table = NULL;
-    if (task_file) {
-        rc = slt_task_read_file(task_file, 0.0, &task);
-    } else {
-        slt_power_law_params p = slt_power_law_params_default();
-        p.alpha = alpha;
-        p.beta = beta;
-        p.amp_lambda = amp_lambda;
-        p.amp_target = amp_target;
-        rc = slt_task_alloc_power_law(&p, &task);
-    }
-    if (rc) {
+    if ((rc = cli_task_make("loss", &ta, 0.0, &task))) {
         cli_list_free(&times);
-        return cli_library_error("loss", rc);
+        return rc;
     }
     int is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
 
@@ -114,15 +84,9 @@ int cmd_loss(int argc, char **argv)
         rc = rc ? rc : SLT_ENOMEM;
         goto done;
     }
-    if (is_law) {
-        slt_table_param_real(table, "alpha", alpha);
-        slt_table_param_real(table, "beta", beta);
-        slt_table_param_real(table, "amp_lambda", amp_lambda);
-        slt_table_param_real(table, "amp_target", amp_target);
-    } else {
-        slt_table_param_text(table, "task", task_file);
-        slt_table_param_int(table, "modes", (long long)slt_task_modes(task));
-    }
+    if ((rc = cli_task_params(&ta, task, table))) goto done;
+    const double alpha = ta.alpha, beta = ta.beta, amp_lambda = ta.amp_lambda,
+                 amp_target = ta.amp_target;
 
     int worst = SLT_OK;
     for (size_t i = 0; i < times.count; i++) {

@@ -47,7 +47,7 @@ for f in table tsv json markdown latex; do
   expect_exit 0 "format $f" loss --alpha 2 --beta 0.5 --t 1,10 --format "$f"
 done
 run loss --alpha 2 --beta 0.5 --t 1,10 --format json
-expect_stdout "json shape" '^\{"command": "loss", "version": "[0-9.]+", "params": \{"alpha": 2\.0'
+expect_stdout "json shape" '^\{"command": "loss", "version": "[0-9.]+", "params": \{"convention": "canonical", "alpha": 2\.0'
 
 # Input errors: one line naming the option, the value and the range; exit 2
 expect_usage_error "alpha not a number" "--alpha: 'x' is not a number \(expected A > 1\)" loss --alpha x --beta 1
@@ -59,8 +59,17 @@ expect_usage_error "log grid from 0" "start and stop of a log-spaced range must 
 expect_usage_error "empty list entry" "--t: '1,,2' has an empty" loss --alpha 2 --beta 1 --t 1,,2
 expect_usage_error "unknown option" "unknown option '--gamma'" loss --alpha 2 --beta 1 --gamma 3
 expect_usage_error "missing value" "option '--beta' needs a value" loss --alpha 2 --beta
-expect_usage_error "missing task" "the task is missing" loss --alpha 2
-expect_usage_error "task given twice" "--task FILE cannot be combined" loss --alpha 2 --beta 1 --task x.txt
+expect_usage_error "no task" "no task given: give one of .* or --task" loss --t 1
+expect_usage_error "incomplete task" "incomplete convention: --alpha given without --beta" loss --alpha 2
+expect_usage_error "task given twice" "conflicting conventions: --alpha, --beta, --task given" loss --alpha 2 --beta 1 --task x.txt
+expect_usage_error "amplitudes need canonical letters" "--amp-lambda/--amp-target go with --alpha/--beta only" loss --a 2 --b 2 --amp-lambda 3
+
+# Other papers' letters reach the same task: 2024a a = 2, b = 2 is alpha = 2, beta = 0.5
+run loss --alpha 2 --beta 0.5 --t 1,1e3 --format csv; canon=$(cut -d, -f1-5 "$out_file")
+run loss --a 2 --b 2 --t 1,1e3 --format csv; bap=$(cut -d, -f1-5 "$out_file")
+[ "$canon" = "$bap" ] && pass "--a 2 --b 2 gives the same curve as --alpha 2 --beta 0.5" || fail "2024a letters"
+run loss --alpha-K 1 --t 1e3 --format json
+expect_stdout "Bahri letters echoed and converted" '"convention": "bahri", "alpha_K": 1\.0, "alpha": 2\.0, "beta": 0\.5'
 expect_usage_error "bad format" "--format: 'yaml' is not one of table\|csv\|tsv\|json\|markdown\|latex" loss --alpha 2 --beta 1 --format yaml
 expect_exit 3 "missing task file is an I/O error" loss --task /nonexistent/task.txt
 grep -q "cannot open task file '/nonexistent/task.txt'" "$err_file" && pass "I/O error names the file" || fail "I/O error message"

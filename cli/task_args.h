@@ -1,0 +1,83 @@
+/* cli/task_args.h — the task options shared by every command that takes a task.
+ *
+ * A task is given in exactly one convention, complete (conventions.md §6):
+ *   --alpha A --beta B          canonical letters (plus --amp-lambda, --amp-target)
+ *   --a a --b b                 Bordelon–Atanasov–Pehlevan 2024a
+ *   --alpha-K K                 Bahri et al. (isotropic teacher)
+ *   --alpha-MRS M               Maloney–Roberts–Sully (isotropic teacher)
+ *   --alpha-P p --beta-P q      Paquette et al. PLRF
+ *   --task FILE                 explicit spectrum 'lambda_k t_k' (where the command allows)
+ * Usage:
+ *   cli_task_args ta; cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+ *   cli_option opts[CLI_TASK_MAX_OPTIONS + 8]; size_t n = cli_task_options(&ta, opts);
+ *   opts[n++] = (cli_option){...command's own options...};
+ *   cli_parse(...); cli_task_resolve(cmd, &ta); cli_task_make(cmd, &ta, noise, &task);
+ *   cli_task_params(&ta, table);                                                      */
+#ifndef SLT_CLI_TASK_ARGS_H
+#define SLT_CLI_TASK_ARGS_H
+
+#include "cli.h"
+#include "slt/table.h"
+#include "slt/task.h"
+
+enum {
+    CLI_TASK_FILE = 1,       /* accept --task FILE */
+    CLI_TASK_AMPLITUDES = 2  /* accept --amp-lambda / --amp-target with --alpha/--beta */
+};
+
+enum { CLI_TASK_CANONICAL, CLI_TASK_BAP, CLI_TASK_BAHRI, CLI_TASK_MALONEY, CLI_TASK_PLRF,
+       CLI_TASK_EXPLICIT, CLI_TASK_GROUPS };
+
+#define CLI_TASK_MAX_OPTIONS 11
+
+typedef struct {
+    unsigned flags;
+    /* option values, as given */
+    double alpha_in, beta_in, amp_lambda, amp_target;
+    double a, b, alpha_K, alpha_MRS, alpha_P, beta_P;
+    const char *file;
+    int seen_alpha, seen_beta, seen_amp, seen_a, seen_b, seen_K, seen_MRS, seen_aP, seen_bP,
+        seen_file;
+    /* set by cli_task_resolve */
+    int group;             /* CLI_TASK_* */
+    double alpha, beta;    /* canonical (NaN for an explicit task) */
+    char given[200];       /* the options as given, for messages */
+} cli_task_args;
+
+void cli_task_args_init(cli_task_args *ta, unsigned flags);
+
+/* Writes the task options into opts (room for CLI_TASK_MAX_OPTIONS); returns the count. */
+size_t cli_task_options(cli_task_args *ta, cli_option *opts);
+
+/* After cli_parse: exactly one convention, complete, converted to canonical (α, β).
+ * On error prints one line to stderr and returns the exit code (2); 0 on success. */
+int cli_task_resolve(const char *cmd, cli_task_args *ta);
+
+/* Allocates the task (power law with amplitudes, or the file) with label noise σ².
+ * On error prints one line and returns the exit code; 0 on success. */
+int cli_task_make(const char *cmd, const cli_task_args *ta, double noise, slt_task **task);
+
+/* Echoes the task into the table's params: convention, the given letters, alpha and beta
+ * (and amplitudes), or the file and its number of modes. */
+int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *table);
+
+/* Paragraphs for a command's --help details (string literals, to concatenate). */
+#define CLI_TASK_HELP \
+    "The task: eigenvalues lambda_k = k^-alpha (capacity alpha > 1) and target power\n" \
+    "t_k = lambda_k w*_k^2 = k^-(alpha beta + 1) (source beta > 0). Give it in exactly one\n" \
+    "convention, complete; the others are converted to the canonical (alpha, beta):\n" \
+    "  --alpha A --beta B      canonical letters (conventions.md sec. 1)\n" \
+    "  --a a --b b             Bordelon-Atanasov-Pehlevan 2024a: lambda_k = k^-b,\n" \
+    "                          lambda_k w_k^2 = k^-a; alpha = b, beta = (a-1)/b\n" \
+    "  --alpha-K K             Bahri et al.: lambda_n ~ n^-(1+K), isotropic teacher;\n" \
+    "                          alpha = 1+K, beta = K/(1+K) (always a hard task)\n" \
+    "  --alpha-MRS M           Maloney-Roberts-Sully: lambda_I ~ I^-(1+M), isotropic\n" \
+    "                          teacher; alpha = 1+M, beta = M/(1+M) (always hard)\n" \
+    "  --alpha-P p --beta-P q  Paquette et al. PLRF: data covariance diag(j^-2p), target\n" \
+    "                          b_j = j^-q; alpha = 2p, beta = (2p+2q-1)/(2p)\n"
+
+#define CLI_TASK_HELP_FILE \
+    "  --task FILE             an explicit task: two columns 'lambda_k t_k' per line,\n" \
+    "                          lambda non-increasing, '#' comments (slt spectrum --save)\n"
+
+#endif
