@@ -119,8 +119,9 @@ static void test_complex_closed_forms(void **state)
     slt_task_free(t);
 }
 
-/* The pole of λ/(λ+z) sits at k = |z|^{-1/2} = 1000, just 0.5 off the real axis: the
- * head must grow past it, and the error bound must stay honest. */
+/* The pole of λ/(λ+z) sits at k = |z|^{-1/2} = 1000, 5, 1.5 and 0.5 off the real axis.
+ * The error bound must stay honest; once the pole is within ~1.5 of the axis its Poisson
+ * term e^{-2πd} forces the head past it. */
 static void test_complex_near_pole(void **state)
 {
     (void)state;
@@ -131,7 +132,7 @@ static void test_complex_near_pole(void **state)
         slt_csum c;
         assert_ok(slt_csum_df(t, z, &c));
         check_csum("df near pole", c.value, c.err, df_alpha2(z));
-        assert_true(c.head_terms > 1000);
+        if (phis[i] <= 0.003) assert_true(c.head_terms > 1000);
     }
     slt_task_free(t);
 }
@@ -253,6 +254,57 @@ static void test_generic_entries(void **state)
     assert_ok(slt_task_csum(t, gen_cdf, &z, NULL, &c));
     check_csum("generic complex df", c.value, c.err, df_alpha2(z));
     slt_task_free(t);
+}
+
+/* The complex named sums use closed-form tails (a complex incomplete beta); the generic
+ * complex entry integrates the same tail by quadrature. Both must agree within their
+ * bounds over moduli, arguments up to 0.99π, and integer and non-integer β. */
+static double complex gen_c_df2(double l, double t, void *ctx)
+{
+    (void)t;
+    double complex r = l / (l + *(double complex *)ctx);
+    return r * r;
+}
+
+static double complex gen_c_kt1(double l, double t, void *ctx)
+{
+    double complex z = *(double complex *)ctx;
+    return t * z / (l + z);
+}
+
+static double complex gen_c_k2t2(double l, double t, void *ctx)
+{
+    double complex z = *(double complex *)ctx, r = z / (l + z);
+    return t * r * r;
+}
+
+static void test_complex_closed_tails_vs_quadrature(void **state)
+{
+    (void)state;
+    double alphas[] = {1.5, 3.0}, betas[] = {0.3, 1.0, 2.0, 2.5};
+    double mods[] = {1e-9, 1e-4, 0.5}, args[] = {0.0, 1.5, 3.1};
+    slt_mode_cfn generic[] = {gen_cdf, gen_c_df2, gen_c_kt1, gen_c_k2t2};
+    for (size_t a = 0; a < 2; a++)
+        for (size_t b = 0; b < 4; b++) {
+            slt_task *t = power_law(alphas[a], betas[b]);
+            for (size_t m = 0; m < 3; m++)
+                for (size_t g = 0; g < 3; g++) {
+                    double complex z = mods[m] * cexp(I * args[g]);
+                    for (int w = 0; w < 4; w++) {
+                        slt_csum named, quad;
+                        switch (w) {
+                        case 0: assert_ok(slt_csum_df(t, z, &named)); break;
+                        case 1: assert_ok(slt_csum_df2(t, z, &named)); break;
+                        case 2: assert_ok(slt_csum_kt1(t, z, &named)); break;
+                        default: assert_ok(slt_csum_k2t2(t, z, &named)); break;
+                        }
+                        assert_ok(slt_task_csum(t, generic[w], &z, NULL, &quad));
+                        check_csum("complex closed tail vs quadrature", named.value,
+                                   named.err + quad.err, quad.value);
+                    }
+                }
+            slt_task_free(t);
+        }
 }
 
 /* Regressions: a generic sum whose head underflows to 0 (large t), and one whose summand
@@ -586,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_target_and_decay_series),
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_generic_entries),
+        cmocka_unit_test(test_complex_closed_tails_vs_quadrature),
         cmocka_unit_test(test_generic_underflow),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),

@@ -322,6 +322,99 @@ static int incbeta_any(double a, double b, double x, double xc, double *value, d
     return n < 400 ? SLT_OK : SLT_ENOCONV;
 }
 
+/* expm1 for a complex argument w: e^w − 1 without cancellation for small |w|. */
+static double complex cexpm1_stable(double complex w)
+{
+    double re = creal(w), im = cimag(w);
+    /* e^{re}(cos im + i sin im) − 1 = expm1(re)·cos(im) − 2 sin²(im/2) + i e^{re} sin(im) */
+    double sh = sin(0.5 * im);
+    return (expm1(re) * cos(im) - 2.0 * sh * sh) + I * (exp(re) * sin(im));
+}
+
+/* The same incomplete beta for complex x (the tails of the complex named sums), along the
+ * straight path from 0 to x. The substitution s = λ/(λ+z) maps the real λ-segment onto an
+ * arc that, for z off the negative real axis, crosses neither branch cut, so principal
+ * powers are the right branches (docs/theory/task.md §2). Powers advance by recurrence
+ * instead of one cpow per term; near e = b + n = 0 the expm1 form keeps integer b smooth.
+ * Returns SLT_ENOCONV when neither series converges fast (x near the pole region, where
+ * the caller falls back to quadrature and the head grows). */
+static int cincbeta_any(double a, double b, double complex x, double complex xc,
+                        double complex *value, double *err)
+{
+    double complex acc = 0.0;
+    double acc_abs = 0.0;
+    int n;
+    if (cabs(x) <= 0.6) {
+        double complex c = 1.0, xn = 1.0;
+        for (n = 0; n < 400; n++) {
+            double complex v = c * xn / (a + n);
+            acc += v;
+            acc_abs += cabs(v);
+            if (cabs(v) <= 1e-17 * cabs(acc) && n > 2) break;
+            c *= (n + 1.0 - b) / (n + 1.0);
+            xn *= x;
+        }
+        double complex xa = cpow(x, a);
+        *value = xa * acc;
+        *err = cabs(xa) * (n + 8.0) * DBL_EPSILON * acc_abs + 4.0 * DBL_EPSILON * cabs(*value);
+        return n < 400 ? SLT_OK : SLT_ENOCONV;
+    }
+    if (cabs(xc) > 0.8) return SLT_ENOCONV;
+    double half, half_err;
+    int rc = incbeta_any(a, b, 0.5, 0.5, &half, &half_err);
+    if (rc) return rc;
+    double complex log2xc = clog(2.0 * xc), pxc = cpow(xc, b);
+    double h = pow(0.5, b), d = 1.0;
+    for (n = 0; n < 400; n++) {
+        double e = b + n;
+        double complex D;
+        if (fabs(e) < 0.1)
+            D = (e == 0.0) ? -log2xc : -pow(0.5, e) * cexpm1_stable(e * log2xc) / e;
+        else
+            D = (h - pxc) / e;
+        double complex v = d * D;
+        acc += v;
+        acc_abs += cabs(v);
+        if (cabs(v) <= 1e-17 * cabs(acc) && n > 2) break;
+        d *= (n + 1.0 - a) / (n + 1.0);
+        h *= 0.5;
+        pxc *= xc;
+    }
+    *value = half + acc;
+    *err = half_err + (n + 8.0) * DBL_EPSILON * acc_abs + 4.0 * DBL_EPSILON * cabs(*value);
+    return n < 400 ? SLT_OK : SLT_ENOCONV;
+}
+
+/* Closed forms of the complex tails: the real ones with κ → z (principal branches). */
+static int closed_tail_complex(const slt_task *task, const term_spec *s, double x0,
+                               double complex *value, double *err)
+{
+    const double A = task->law.amp_lambda, B = task->law.amp_target;
+    const double al = task->law.alpha, be = task->law.beta;
+    const double lam0 = A * pow(x0, -al);
+    const double complex z = s->zpar, x = lam0 / (lam0 + z), xc = z / (lam0 + z);
+    double complex ib, pref;
+    double ib_err;
+    int rc;
+    switch (s->kind) {
+    case SUM_DF:
+    case SUM_DF2:
+        rc = cincbeta_any((s->kind == SUM_DF ? 1.0 : 2.0) - 1.0 / al, 1.0 / al, x, xc, &ib, &ib_err);
+        pref = cpow(A / z, 1.0 / al) / al;
+        break;
+    case SUM_KT1:
+    case SUM_K2T2:
+        rc = cincbeta_any(be, (s->kind == SUM_KT1 ? 1.0 : 2.0) - be, x, xc, &ib, &ib_err);
+        pref = B / al * pow(A, -be) * cpow(z, be);
+        break;
+    default: return 0;
+    }
+    if (rc != SLT_OK) return 0;
+    *value = pref * ib;
+    *err = cabs(pref) * ib_err + 4.0 * DBL_EPSILON * cabs(*value);
+    return isfinite(creal(*value)) && isfinite(cimag(*value));
+}
+
 /* Closed forms of ∫_{x0}^∞ g(x) dx for the named real sums; returns 0 when none applies. */
 static int closed_tail(const slt_task *task, const term_spec *s, double x0, double *value,
                        double *err)
@@ -577,13 +670,22 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     double *lam = NULL, *tgt = NULL;
     for (;;) {
         double x0 = (double)K + 0.5, re, re_err, im, im_err;
-        tail_ctx c;
-        tail_ctx_init(&c, task, s, x0, 0);
-        rc = quad_tail(&c, head_abs, o.rel_tol, &re, &re_err);
-        if (rc) break;
-        c.part = 1;
-        rc = quad_tail(&c, head_abs, o.rel_tol, &im, &im_err);
-        if (rc) break;
+        double complex closed;
+        double closed_err;
+        if (closed_tail_complex(task, s, x0, &closed, &closed_err)) {
+            re = creal(closed);
+            im = cimag(closed);
+            re_err = closed_err;
+            im_err = 0.0;
+        } else {
+            tail_ctx c;
+            tail_ctx_init(&c, task, s, x0, 0);
+            rc = quad_tail(&c, head_abs, o.rel_tol, &re, &re_err);
+            if (rc) break;
+            c.part = 1;
+            rc = quad_tail(&c, head_abs, o.rel_tol, &im, &im_err);
+            if (rc) break;
+        }
         double em_err;
         double complex corr;
         em_endpoint_complex(task, s, x0, &corr, &em_err);
