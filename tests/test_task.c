@@ -307,6 +307,49 @@ static void test_complex_closed_tails_vs_quadrature(void **state)
         }
 }
 
+/* The fused resolvent sums equal the four separate sums, for a power law (including z
+ * near the pole at the cached head's edge, where a tail falls back to the adaptive sum)
+ * and for an explicit task; λ ≫ |z| is included (z/(λ+z) must not be formed as 1 − r). */
+static void test_resolvent_fused(void **state)
+{
+    (void)state;
+    size_t m = 5000;
+    double *lam = malloc(m * sizeof *lam), *tgt = malloc(m * sizeof *tgt);
+    for (size_t k = 0; k < m; k++) {
+        lam[k] = pow(k + 1.0, -1.5);
+        tgt[k] = pow(k + 1.0, -2.05);
+    }
+    slt_task *tasks[2] = {power_law(1.5, 0.7), NULL};
+    assert_ok(slt_task_alloc_explicit(m, lam, tgt, 0.0, &tasks[1]));
+    for (int q = 0; q < 2; q++)
+        for (int e = -10; e <= 2; e += 2)
+            for (int j = 0; j < 7; j++) {
+                double complex z = pow(10.0, e) * cexp(I * (-3.0 + j));
+                slt_csum f[4], s;
+                assert_ok(slt_csum_resolvent(tasks[q], z, f));
+                assert_ok(slt_csum_df(tasks[q], z, &s));
+                check_csum("fused df", f[0].value, f[0].err + s.err, s.value);
+                assert_ok(slt_csum_df2(tasks[q], z, &s));
+                check_csum("fused df2", f[1].value, f[1].err + s.err, s.value);
+                assert_ok(slt_csum_kt1(tasks[q], z, &s));
+                check_csum("fused kt1", f[2].value, f[2].err + s.err, s.value);
+                assert_ok(slt_csum_k2t2(tasks[q], z, &s));
+                check_csum("fused k2t2", f[3].value, f[3].err + s.err, s.value);
+            }
+    /* z = −λ_0-ish (the pole at the head's edge): must still agree */
+    double complex z = -pow(512.5, -1.5) * cexp(-0.002 * I);
+    slt_csum f[4], s;
+    assert_ok(slt_csum_resolvent(tasks[0], z, f));
+    assert_ok(slt_csum_df(tasks[0], z, &s));
+    check_csum("fused df near the head's pole", f[0].value, f[0].err + s.err, s.value);
+    slt_csum dummy[4];
+    assert_status(slt_csum_resolvent(tasks[0], -1.0, dummy), SLT_EDOM);
+    slt_task_free(tasks[0]);
+    slt_task_free(tasks[1]);
+    free(lam);
+    free(tgt);
+}
+
 /* Regressions: a generic sum whose head underflows to 0 (large t), and one whose summand
  * is 0/0 once λ and t underflow (t/λ). Σ_k λ_k e^{−2λ_k t} is the decay sum of the task
  * with β' = (α−1)/α (t'_k = λ_k); Σ t_k/λ_k = ζ(αβ + 1 − α). */
@@ -639,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_generic_entries),
         cmocka_unit_test(test_complex_closed_tails_vs_quadrature),
+        cmocka_unit_test(test_resolvent_fused),
         cmocka_unit_test(test_generic_underflow),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),
