@@ -1,0 +1,240 @@
+/* slt dmft — test and train loss over training time of the random-feature model at width
+ * N and data P (dmft.md), by the lazy DMFT. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "slt/dmft.h"
+#include "slt/status.h"
+#include "slt/table.h"
+#include "task_args.h"
+
+const cli_command_info cmd_dmft_info = {
+    "dmft",
+    "test and train loss over time at width N and data P (lazy DMFT, gradient flow)",
+    "slt dmft (--alpha A --beta B | other letters | --task FILE) --N LIST --P LIST\n"
+    "                --t LIST [--noise S2] [--ensemble E --share data|projection|none]\n"
+    "                [--diagnose] [--format F]",
+    "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
+    "with the task's spectrum, a fixed random projection to N features, P training\n"
+    "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
+    "(canonical time t, conventions.md sec. 4). Computed from the DMFT equations\n"
+    "(docs/theory/dmft.md): no simulation, every mode summed to k = inf.\n"
+    "\n"
+    CLI_TASK_HELP CLI_TASK_HELP_FILE
+    "\n"
+    "N and P accept 'inf'; every N is combined with every P. t accepts 'inf' (the t -> inf\n"
+    "closed forms; at N = P the loss diverges and the row says so). Times in increasing\n"
+    "order are fastest.\n"
+    "\n"
+    "Columns: N, P, t, test (clean-target test loss; add the noise for noisy test labels),\n"
+    "test_err, train (against the noisy training labels; ensembles: not computed),\n"
+    "train_err, status. With --diagnose also:\n"
+    "  slope, slope_err        local exponent d log L / d log t of the test loss\n"
+    "  width_gap, _err         L(t, N) - L(t, inf) at the same P (null at N = inf)\n"
+    "  width_gap_slope, _err   d log(width_gap) / d log N: -1 early (t << N^alpha), tends\n"
+    "                          to -alpha min(beta, 1) late (central difference in log N)\n"
+    "  generalization_gap, _err  test + noise - train (noisy test minus train loss)\n"
+    "Errors are estimates: Talbot contours with two node counts plus the rounding the\n"
+    "contour amplifies, and the mode sums' own bounds.",
+};
+
+typedef struct {
+    int t, test, train, slope, gap, gap_slope, gen;
+} dmft_cols;
+
+static int solve_one(const slt_task *task, slt_dmft_params p, const cli_list *times,
+                     slt_dmft_point *out)
+{
+    slt_dmft_workspace *w = NULL;
+    int rc = slt_dmft_alloc(task, &p, &w);
+    if (!rc) rc = slt_dmft_solve(w, times->values, times->count, out);
+    slt_dmft_free(w);
+    return rc;
+}
+
+int cmd_dmft(int argc, char **argv)
+{
+    const char *cmd = "dmft";
+    cli_list Ns = {0}, Ps = {0}, times = {0};
+    double noise = 0.0, ensemble = 1.0;
+    long long nodes = 16;
+    const char *share = "data";
+    int diagnose = 0, seen_share = 0;
+    slt_format format = SLT_FORMAT_TABLE;
+    cli_task_args ta;
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 10];
+    size_t n = cli_task_options(&ta, opts);
+    opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
+                             .help = "widths (number of random features)", .lo = 1,
+                             .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &Ps, .metavar = "LIST",
+                             .help = "training-set sizes", .lo = 1, .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
+                             .help = "training times", .lo = 0, .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
+                             .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
+                             .hi = INFINITY, .hi_open = 1};
+    opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &ensemble,
+                             .metavar = "E", .help = "average the predictors of E models "
+                             "(default 1; inf for the infinite ensemble)", .lo = 1,
+                             .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share,
+                             .metavar = "WHAT", .help = "what ensemble members share (default data)",
+                             .choices = "data|projection|none", .seen = &seen_share};
+    opts[n++] = (cli_option){.name = "nodes", .kind = CLI_INT, .target = &nodes, .metavar = "M",
+                             .help = "Talbot nodes of the 2-D inversion (default 16)", .lo = 10,
+                             .hi = 32};
+    opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &diagnose,
+                             .help = "add local exponents, width gap and generalization gap"};
+    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
+                             .metavar = "F", .help = "output format (default table)"};
+    int rc = cli_parse(&cmd_dmft_info, opts, n, argc, argv);
+    if (rc == CLI_HELP) return 0;
+    if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
+    if (rc == CLI_OK && (Ns.count == 0 || Ps.count == 0 || times.count == 0))
+        rc = cli_usage_error(cmd, "--N, --P and --t are required (see 'slt dmft --help')");
+    if (rc == CLI_OK && ensemble != floor(ensemble) && !isinf(ensemble))
+        rc = cli_usage_error(cmd, "--ensemble: %.17g is not a whole number (expected E >= 1, or inf)",
+                             ensemble);
+    if (rc == CLI_OK && seen_share && ensemble == 1.0)
+        rc = cli_usage_error(cmd, "--share needs --ensemble E with E > 1");
+    if (rc == CLI_OK && diagnose && ensemble != 1.0)
+        rc = cli_usage_error(cmd, "--diagnose is for single models (drop --ensemble)");
+    slt_task *task = NULL;
+    if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
+    if (rc != CLI_OK) {
+        cli_list_free(&Ns);
+        cli_list_free(&Ps);
+        cli_list_free(&times);
+        return rc;
+    }
+
+    slt_dmft_params base = slt_dmft_params_default();
+    base.nodes = (int)nodes;
+    base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
+    base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
+                 : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
+                                                  : SLT_DMFT_SHARE_DATA;
+
+    slt_table *table = NULL;
+    int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
+        c_gen = -1;
+    rc = slt_table_alloc(cmd, &table);
+    if (!rc) rc = cli_task_params(&ta, task, table);
+    if (!rc) rc = slt_table_param_real(table, "noise", noise);
+    if (!rc && base.ensemble > 1) {
+        rc = slt_table_param_real(table, "ensemble", ensemble);
+        if (!rc) rc = slt_table_param_text(table, "share", share);
+    }
+    if (!rc) {
+        c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
+        c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
+        c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0);
+        c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 1);
+        c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
+        if (diagnose) {
+            c_slope = slt_table_add_column(table, "slope", SLT_COL_REAL, 1);
+            c_gap = slt_table_add_column(table, "width_gap", SLT_COL_REAL, 1);
+            c_gslope = slt_table_add_column(table, "width_gap_slope", SLT_COL_REAL, 1);
+            c_gen = slt_table_add_column(table, "generalization_gap", SLT_COL_REAL, 1);
+        }
+        c_status = slt_table_add_status(table);
+        if (c_status < 0) rc = SLT_ENOMEM;
+    }
+    if (rc) {
+        slt_table_free(table);
+        slt_task_free(task);
+        return cli_library_error(cmd, rc);
+    }
+    (void)c_status;
+
+    size_t nt = times.count;
+    slt_dmft_point *pt = calloc(5 * nt, sizeof *pt);
+    int worst = SLT_OK;
+    for (size_t a = 0; a < Ns.count && pt; a++)
+        for (size_t b = 0; b < Ps.count; b++) {
+            slt_dmft_params p = base;
+            p.N = Ns.values[a];
+            p.P = Ps.values[b];
+            if (Ns.count * Ps.count > 4)
+                fprintf(stderr, "slt dmft: N = %g, P = %g (%zu of %zu)\n", p.N, p.P,
+                        a * Ps.count + b + 1, Ns.count * Ps.count);
+            slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
+            int s = solve_one(task, p, &times, main_pt);
+            if (s == SLT_EINVAL || s == SLT_ENOMEM) {
+                free(pt);
+                slt_table_free(table);
+                slt_task_free(task);
+                return cli_library_error(cmd, s);
+            }
+            if (s && s != SLT_EDIVERGE) fprintf(stderr, "slt dmft: %s\n", slt_last_error());
+            /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
+            const double h = 0.05;
+            int have_gap = diagnose && !isinf(p.N);
+            if (have_gap) {
+                slt_dmft_params q = p;
+                q.N = INFINITY;
+                solve_one(task, q, &times, inf_pt);
+                q.N = p.N * exp(h);
+                solve_one(task, q, &times, up);
+                q.N = p.N * exp(-h);
+                if (q.N < 1.0) have_gap = 0;
+                else solve_one(task, q, &times, dn);
+            }
+            for (size_t i = 0; i < nt; i++) {
+                const slt_dmft_point *o = &main_pt[i];
+                long row = slt_table_add_row(table);
+                if (row < 0) break;
+                size_t r = (size_t)row;
+                slt_table_set_real(table, r, c_N, p.N, 0);
+                slt_table_set_real(table, r, c_P, p.P, 0);
+                slt_table_set_real(table, r, c_t, o->t, 0);
+                slt_table_set_real(table, r, c_test, o->test, o->test_err);
+                slt_table_set_real(table, r, c_train, o->train, o->train_err);
+                if (o->status != SLT_OK) {
+                    slt_table_set_status(table, r, o->status == SLT_EDIVERGE ? "divergent"
+                                                                             : slt_strerror(o->status));
+                    if (o->status != SLT_EDIVERGE && !worst) worst = o->status;
+                }
+                if (!diagnose) continue;
+                slt_table_set_real(table, r, c_slope, o->test_slope, o->test_slope_err);
+                slt_table_set_real(table, r, c_gen, o->test + noise - o->train,
+                                   o->test_err + o->train_err);
+                if (have_gap && isfinite(o->t)) {
+                    const slt_dmft_point *oi = &inf_pt[i], *ou = &up[i], *od = &dn[i];
+                    double gap = o->test - oi->test, gu = ou->test - oi->test,
+                           gd = od->test - oi->test;
+                    slt_table_set_real(table, r, c_gap, gap, o->test_err + oi->test_err);
+                    if (gu > 0 && gd > 0) {
+                        double slope = (log(gu) - log(gd)) / (2 * h);
+                        /* propagated solve errors, and the O(h²) curvature of the central
+                         * difference bounded by comparing with the one-sided slopes */
+                        double e = ((ou->test_err + oi->test_err) / gu +
+                                    (od->test_err + oi->test_err) / gd) / (2 * h);
+                        double one_sided = fabs((log(gu) - log(gap)) / h - (log(gap) - log(gd)) / h);
+                        slt_table_set_real(table, r, c_gslope, slope, e + one_sided / 2);
+                    }
+                }
+            }
+        }
+    if (!pt) {
+        slt_table_free(table);
+        slt_task_free(task);
+        slt_error(SLT_ENOMEM, "out of memory");
+        return cli_library_error(cmd, SLT_ENOMEM);
+    }
+    free(pt);
+    rc = cli_write_table(cmd, table, format);
+    if (!rc && worst) rc = slt_exit_class(worst);
+    slt_table_free(table);
+    slt_task_free(task);
+    cli_list_free(&Ns);
+    cli_list_free(&Ps);
+    cli_list_free(&times);
+    return rc;
+}

@@ -1,0 +1,85 @@
+/* slt/dmft.h — DMFT of the lazy random-feature model (Bordelon, Atanasov, Pehlevan 2024a):
+ * test and train loss over training time at width N and data P (either may be ∞).
+ *
+ * Model (../shared/theory/dmft.md §1): Gaussian features with the task's spectrum, a
+ * fixed random projection A (N × M), readout trained by gradient flow on L̂/2 from zero,
+ * canonical time t. The solver works in the Laplace domain: the effective ridge κ(z)
+ * solves the master equation κ(1 − df(κ)/N)(1 − df(κ)/P) = z on a fixed Talbot contour
+ * (continued by Newton from the positive real axis), the test loss comes from the
+ * two-frequency 2×2 system and a 2-D inverse transform, the train loss from its exact
+ * 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task layer).
+ * Error estimates: the difference between two Talbot node counts plus the rounding that
+ * the contour amplifies. Equations as implemented: docs/theory/dmft.md. */
+#ifndef SLT_DMFT_H
+#define SLT_DMFT_H
+
+#include <complex.h>
+#include <stddef.h>
+
+#include "slt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    SLT_DMFT_SHARE_DATA = 0,   /* ensemble members share the data, independent projections */
+    SLT_DMFT_SHARE_PROJECTION, /* members share the projection A, independent data (bagging) */
+    SLT_DMFT_SHARE_NONE        /* independent projections and data */
+} slt_dmft_share;
+
+typedef struct {
+    double N;            /* width, >= 1 or INFINITY                        default INFINITY */
+    double P;            /* training samples, >= 1 or INFINITY             default INFINITY */
+    size_t ensemble;     /* E >= 1 members averaged (E = SIZE_MAX: infinite) default 1 */
+    slt_dmft_share share;/* what the members share                         default DATA */
+    int nodes;           /* Talbot nodes of the 2-D inversion, 10 .. 32   default 16;
+                            1-D inversions use nodes + 8. Rounding grows like e^{0.8·nodes}
+                            in 2-D (e^{0.4·nodes} in 1-D) while truncation falls like
+                            10^{-0.6·nodes}: 16 and 24 balance them in double precision
+                            (measured: 1.5e-11 and 7e-12 relative, docs/theory/dmft.md) */
+    double rel_tol;      /* Newton tolerance on κ, relative                default 1e-14 */
+    int max_newton;      /* Newton iterations per node                     default 60 */
+} slt_dmft_params;
+
+slt_dmft_params slt_dmft_params_default(void);
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
+int slt_dmft_params_check(const slt_dmft_params *p);
+
+typedef struct {
+    double t;
+    double test, test_err;   /* clean-target test loss L(t) (add σ² for noisy test labels) */
+    double train, train_err; /* train loss L̂(t) against the noisy training labels */
+    double test_slope;       /* local exponent d log L / d log t (single models) */
+    double test_slope_err;
+    double test_2d;          /* the 2-D result; equals test except at P = ∞, where test is the
+                                exact 1-D reduction 𝒮(2t) (dmft.md §5) — a cross-check */
+    double train_2d;         /* cross-check: the train loss P·X from the 2-D system (§4) */
+    int status;              /* SLT_OK, or SLT_EDIVERGE (N = P at t = ∞), SLT_ENOCONV */
+    int newton_max;          /* largest Newton iteration count at any node */
+} slt_dmft_point;
+
+typedef struct slt_dmft_workspace slt_dmft_workspace;
+
+/* The workspace keeps the task (not copied: it must outlive the workspace), the
+ * parameters and the contour buffers; reuse it across calls. */
+int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **w);
+void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
+
+/* Losses at n times (t >= 0, t = INFINITY allowed: the closed forms of dmft.md §10).
+ * Times in increasing order are fastest (each contour starts from the previous one).
+ * Returns SLT_OK when every point has status SLT_OK; otherwise the first failing
+ * status, with every point still filled (failed points NaN with their own status). */
+int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+
+/* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
+ * continuation along the ray from |z| (diagnostics and tests). */
+int slt_dmft_kappa(slt_dmft_workspace *w, double complex z, double complex *kappa);
+
+/* κ_* = lim_{z→0} κ: the root of df(κ) = min(N, P) (0 when min(N, P) >= M). */
+int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

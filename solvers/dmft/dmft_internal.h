@@ -1,0 +1,43 @@
+/* Private to solvers/dmft. */
+#ifndef SLT_DMFT_INTERNAL_H
+#define SLT_DMFT_INTERNAL_H
+
+#include <complex.h>
+
+#include "slt/dmft.h"
+#include "slt/task.h"
+
+/* Everything the loss assembly needs at one contour node. */
+typedef struct {
+    double complex z, kappa, c;  /* node, κ(z), Talbot weight (with e^{zt}) */
+    double complex r1, r3;       /* 1 − df/P, 1 − df/N */
+    double complex df, df2, kt1, k2t2;
+    double err;                  /* relative error bound carried by the sums */
+    int newton;                  /* iterations used */
+} dmft_node;
+
+struct slt_dmft_workspace {
+    const slt_task *task;
+    slt_dmft_params p;
+    double inv_N, inv_P;         /* 1/N, 1/P (0 for ∞) */
+    double trace;                /* Σ λ_k */
+    double target_total;         /* Σ t_k = L(0) */
+    double kappa_star;           /* κ_* (−1 until computed) */
+    int nodes;                   /* the larger node count M of the two used */
+    /* per contour: 2M − 1 nodes (negative θ are conjugates, stored for simplicity) */
+    dmft_node *node, *node_lo;   /* M and the cheaper M_lo (error estimate) */
+    /* warm starts: the last contour solved in each slot (M or M_lo nodes, at t or 2t),
+     * so the next time's Newton starts next to its answer */
+    dmft_node *warm;             /* DMFT_WARM_SLOTS × nodes */
+    double warm_time[4];         /* time of each slot's contour, 0 when empty */
+};
+
+/* kappa.c */
+int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa);
+int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, dmft_node *nd);
+int dmft_kappa_star(slt_dmft_workspace *w, double *ks);
+/* Fills κ and the sums at the M Talbot nodes θ_j = jπ/M, j = 0..M−1, for time t. */
+#define DMFT_WARM_SLOTS 4
+int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot);
+
+#endif

@@ -1,0 +1,423 @@
+/* Loss assembly of the lazy DMFT (dmft.md §4–§7, §10, §12): per-node mode sums, the
+ * two-frequency sums by partial fractions, the 2×2 system, the 2-D and 1-D Talbot sums,
+ * the t → ∞ closed forms, and the error estimate from two node counts. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmft_internal.h"
+#include "slt/status.h"
+
+slt_dmft_params slt_dmft_params_default(void)
+{
+    slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
+                         .share = SLT_DMFT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
+                         .max_newton = 60};
+    return p;
+}
+
+int slt_dmft_params_check(const slt_dmft_params *p)
+{
+    static const char *w = "dmft";
+    if (!p) return slt_error(SLT_EINVAL, "%s: parameters are NULL", w);
+    int rc;
+    if ((rc = slt_check_range(w, "N", p->N, 1.0, 0, INFINITY, 0))) return rc;
+    if ((rc = slt_check_range(w, "P", p->P, 1.0, 0, INFINITY, 0))) return rc;
+    if (p->ensemble < 1)
+        return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected ensemble >= 1)",
+                         w, p->ensemble);
+    if (p->share != SLT_DMFT_SHARE_DATA && p->share != SLT_DMFT_SHARE_PROJECTION &&
+        p->share != SLT_DMFT_SHARE_NONE)
+        return slt_error(SLT_EINVAL, "%s: share = %d is not one of data, projection, none", w,
+                         (int)p->share);
+    if (p->nodes < 10 || p->nodes > 32)
+        return slt_error(SLT_EINVAL, "%s: nodes = %d is out of range (expected 10 <= nodes <= 32)",
+                         w, p->nodes);
+    if ((rc = slt_check_range(w, "rel_tol", p->rel_tol, 1e-15, 0, 1e-6, 0))) return rc;
+    if (p->max_newton < 5 || p->max_newton > 1000)
+        return slt_error(SLT_EINVAL, "%s: max_newton = %d is out of range (expected 5 <= "
+                         "max_newton <= 1000)", w, p->max_newton);
+    return SLT_OK;
+}
+
+static double lambda_only(double l, double t, void *ctx)
+{
+    (void)t;
+    (void)ctx;
+    return l;
+}
+
+int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **out)
+{
+    if (!out) return slt_error(SLT_EINVAL, "slt_dmft_alloc: workspace pointer is NULL");
+    *out = NULL;
+    if (!task) return slt_error(SLT_EINVAL, "slt_dmft_alloc: task is NULL");
+    int rc = slt_dmft_params_check(p);
+    if (rc) return rc;
+    slt_dmft_workspace *w = calloc(1, sizeof *w);
+    if (!w) return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
+    w->task = task;
+    w->p = *p;
+    w->inv_N = isinf(p->N) ? 0.0 : 1.0 / p->N;
+    w->inv_P = isinf(p->P) ? 0.0 : 1.0 / p->P;
+    w->kappa_star = -1.0;
+    w->nodes = p->nodes + 8; /* the largest contour: 1-D */
+    size_t n = (size_t)(2 * w->nodes);
+    w->node = calloc(n, sizeof *w->node);
+    w->node_lo = calloc(n, sizeof *w->node_lo);
+    w->warm = calloc(DMFT_WARM_SLOTS * (size_t)w->nodes, sizeof *w->warm);
+    if (!w->node || !w->node_lo || !w->warm) {
+        slt_dmft_free(w);
+        return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
+    }
+    slt_sum s;
+    if ((rc = slt_task_sum(task, lambda_only, NULL, NULL, &s))) {
+        slt_dmft_free(w);
+        return rc;
+    }
+    w->trace = s.value;
+    if ((rc = slt_sum_target(task, &s))) {
+        slt_dmft_free(w);
+        return rc;
+    }
+    w->target_total = s.value;
+    *out = w;
+    return SLT_OK;
+}
+
+void slt_dmft_free(slt_dmft_workspace *w)
+{
+    if (!w) return;
+    free(w->node);
+    free(w->node_lo);
+    free(w->warm);
+    free(w);
+}
+
+int slt_dmft_kappa_star(slt_dmft_workspace *w, double *ks)
+{
+    if (!w || !ks) return slt_error(SLT_EINVAL, "slt_dmft_kappa_star: NULL argument");
+    return dmft_kappa_star(w, ks);
+}
+
+int slt_dmft_kappa(slt_dmft_workspace *w, double complex z, double complex *kappa)
+{
+    if (!w || !kappa) return slt_error(SLT_EINVAL, "slt_dmft_kappa: NULL argument");
+    if (!(cabs(z) > 0) || !isfinite(cabs(z)))
+        return slt_error(SLT_EINVAL, "slt_dmft_kappa: z = %g%+gi (expected finite, nonzero)",
+                         creal(z), cimag(z));
+    double k0;
+    int rc = dmft_kappa_real(w, cabs(z), &k0);
+    if (rc) return rc;
+    /* along the arc from |z| to z in 64 steps of argument */
+    double complex k = k0;
+    double phi = carg(z);
+    dmft_node nd;
+    for (int i = 0; i <= 64; i++) {
+        double complex zi = cabs(z) * cexp(I * phi * i / 64.0);
+        if ((rc = dmft_newton(w, zi, &k, &nd))) return rc;
+    }
+    *kappa = k;
+    return SLT_OK;
+}
+
+/* ---- Per-node data for the assembly ------------------------------------------------ */
+
+/* The one-frequency sums G_w(κ) = Σ_k w_k/(κ+λ_k) and G_w'(κ) for the four weights
+ * w = t, λ, λ², λt, from df, df2, κT₁, κ²T₂ (so the tails of the task layer apply). */
+typedef struct {
+    double complex G[4], dG[4];
+} node_g;
+
+enum { W_T = 0, W_L, W_L2, W_LT };
+
+static void node_sums(const slt_dmft_workspace *w, const dmft_node *n, node_g *g)
+{
+    double complex k = n->kappa;
+    double complex T1 = n->kt1 / k, T2 = n->k2t2 / (k * k);
+    g->G[W_T] = T1;
+    g->dG[W_T] = -T2;
+    g->G[W_L] = n->df;
+    g->dG[W_L] = -(n->df - n->df2) / k;
+    g->G[W_L2] = w->trace - k * n->df;
+    g->dG[W_L2] = -n->df2;
+    g->G[W_LT] = w->target_total - n->kt1;
+    g->dG[W_LT] = -T1 + k * T2;
+}
+
+/* Full contour (2M − 1 nodes, negative θ as conjugates) for time t, into buf; the M
+ * half-contour nodes are remembered in the warm-start slot. */
+static int full_contour(slt_dmft_workspace *w, int M, double t, dmft_node *buf, int slot)
+{
+    int rc = dmft_contour(w, M, t, buf, slot);
+    if (rc) {
+        w->warm_time[slot] = 0.0;
+        return rc;
+    }
+    memcpy(w->warm + (size_t)slot * w->nodes, buf, (size_t)M * sizeof *buf);
+    w->warm_time[slot] = t;
+    for (int j = 1; j < M; j++) {
+        dmft_node *c = &buf[M - 1 + j];
+        *c = buf[j];
+        c->z = conj(buf[j].z);
+        c->c = conj(buf[j].c);
+        c->kappa = conj(buf[j].kappa);
+        c->r1 = conj(buf[j].r1);
+        c->r3 = conj(buf[j].r3);
+        c->df = conj(buf[j].df);
+        c->df2 = conj(buf[j].df2);
+        c->kt1 = conj(buf[j].kt1);
+        c->k2t2 = conj(buf[j].k2t2);
+    }
+    return SLT_OK;
+}
+
+typedef struct {
+    double test, test_abs;   /* Re Σ c c' 𝓛 and Σ |c c' 𝓛| (rounding amplification) */
+    double dtest;            /* Re Σ c c' (z + z') 𝓛: dL/dt */
+    double train2d, train2d_abs;
+    double cross, cross_abs; /* ensemble cross-replica loss */
+} sums2d;
+
+static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o)
+{
+    const double iN = w->inv_N, iP = w->inv_P, s2 = slt_task_noise(w->task);
+    node_g *g = malloc((size_t)n * sizeof *g);
+    memset(o, 0, sizeof *o);
+    if (!g) { o->test = NAN; return; }
+    for (int j = 0; j < n; j++) node_sums(w, &nd[j], &g[j]);
+    double complex acc = 0, dacc = 0, tacc = 0, xacc = 0;
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            const dmft_node *A = &nd[a], *B = &nd[b];
+            double complex Q[4];
+            if (a == b)
+                for (int k = 0; k < 4; k++) Q[k] = -g[a].dG[k];
+            else {
+                double complex dk = B->kappa - A->kappa;
+                for (int k = 0; k < 4; k++) Q[k] = (g[a].G[k] - g[b].G[k]) / dk;
+            }
+            double complex zz = A->z * B->z, pref = A->kappa * B->kappa / zz;
+            double complex S0 = pref * Q[W_T], S1 = pref * Q[W_L], S2 = pref * Q[W_L2],
+                           S2t = pref * Q[W_LT];
+            double complex q = A->r1 * B->r1, s = A->r3 * B->r3;
+            /* X̃ = P·X (train), Y (model side); dmft.md §4 with the first row times P */
+            double complex a11 = 1.0 - q * s * S2 * iP, a12 = -q * S1;
+            double complex a21 = -s * zz * S1 * iN * iP, a22 = 1.0 - q * s * S2 * iN;
+            double complex b1 = q * (S0 + s2 / zz), b2 = q * s * S2t * iN;
+            double complex det = a11 * a22 - a12 * a21;
+            double complex Xt = (b1 * a22 - a12 * b2) / det, Y = (a11 * b2 - a21 * b1) / det;
+            double complex L = S0 + Y * S1 + s * S2 * Xt * iP;
+            double complex cc = A->c * B->c;
+            acc += cc * L;
+            dacc += cc * (A->z + B->z) * L;
+            tacc += cc * Xt;
+            double e = A->err + B->err;
+            o->test_abs += e * cabs(cc * L);
+            o->train2d_abs += e * cabs(cc * Xt);
+            if (w->p.ensemble > 1) {
+                double complex Lx;
+                if (w->p.share == SLT_DMFT_SHARE_DATA) {
+                    double complex Xx = q * (S0 + s2 / zz) / (1.0 - q * s * S2 * iP);
+                    Lx = S0 + s * S2 * Xx * iP;
+                } else if (w->p.share == SLT_DMFT_SHARE_PROJECTION) {
+                    double complex Yx = q * s * S2t * iN / (1.0 - q * s * S2 * iN);
+                    Lx = S0 + S1 * Yx;
+                } else {
+                    Lx = S0;
+                }
+                xacc += cc * Lx;
+                o->cross_abs += e * cabs(cc * Lx);
+            }
+        }
+    free(g);
+    o->test = creal(acc);
+    o->dtest = creal(dacc);
+    o->train2d = creal(tacc);
+    o->cross = creal(xacc);
+}
+
+/* 1-D inversions on a contour for time 2t: the train loss 𝒯 and, at P = ∞, 𝒮. */
+typedef struct {
+    double train, train_abs, dtrain; /* 𝒯(2t), its rounding bound, d/dt 𝒯(2t) */
+    double test, test_abs, dtest;    /* 𝒮(2t) (the P = ∞ test loss), likewise */
+} sums1d;
+
+static void one_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums1d *o)
+{
+    const double s2 = slt_task_noise(w->task);
+    double complex tr = 0, dtr = 0, te = 0, dte = 0;
+    memset(o, 0, sizeof *o);
+    for (int j = 0; j < n; j++) {
+        double complex T = nd[j].r1 * (nd[j].kt1 + s2) / nd[j].z, S = nd[j].kt1 / nd[j].z;
+        tr += nd[j].c * T;
+        dtr += nd[j].c * nd[j].z * T;
+        te += nd[j].c * S;
+        dte += nd[j].c * nd[j].z * S;
+        o->train_abs += nd[j].err * cabs(nd[j].c * T);
+        o->test_abs += nd[j].err * cabs(nd[j].c * S);
+    }
+    o->train = creal(tr);
+    o->dtrain = 2.0 * creal(dtr); /* d/dt f(2t) = 2 f'(2t) */
+    o->test = creal(te);
+    o->dtest = 2.0 * creal(dte);
+}
+
+/* ---- t → ∞ (dmft.md §10, with label noise) ----------------------------------------- */
+static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
+{
+    const double N = w->p.N, P = w->p.P, s2 = slt_task_noise(w->task);
+    size_t Mm = slt_task_modes(w->task);
+    double M = Mm == SLT_MODES_INFINITE ? INFINITY : (double)Mm;
+    double ks;
+    int rc = dmft_kappa_star(w, &ks);
+    if (rc) return rc;
+    o->test_err = o->train_err = 0;
+    if (isinf(N) && isinf(P)) {
+        o->test = 0.0;
+        o->train = s2;
+        return SLT_OK;
+    }
+    if (N == P && N < M) {
+        o->test = o->train = INFINITY;
+        o->test_err = o->train_err = NAN; /* no error estimate for a divergent value */
+        o->status = SLT_EDIVERGE;
+        return slt_error(SLT_EDIVERGE, "dmft: at N = P = %.17g the loss diverges as t -> inf "
+                         "(the double-descent peak)", N);
+    }
+    if (ks == 0.0) {
+        /* min(N, P) >= M: least squares on the M-dimensional feature space */
+        if (isinf(P)) { o->test = 0.0; o->train = s2; return SLT_OK; }
+        if (P > M) {
+            o->test = s2 * M / (P - M);
+            o->train = s2 * (P - M) / P;
+            return SLT_OK;
+        }
+        if (s2 == 0.0) { o->test = o->train = 0.0; return SLT_OK; }
+        o->test = o->train = INFINITY;
+        o->test_err = o->train_err = NAN;
+        o->status = SLT_EDIVERGE;
+        return slt_error(SLT_EDIVERGE, "dmft: P = M = %.17g with label noise diverges as t -> inf", P);
+    }
+    slt_sum d1, d2, t1, t2;
+    if ((rc = slt_sum_df(w->task, ks, &d1)) || (rc = slt_sum_df2(w->task, ks, &d2)) ||
+        (rc = slt_sum_kt1(w->task, ks, &t1)) || (rc = slt_sum_k2t2(w->task, ks, &t2)))
+        return rc;
+    double rel = (d1.err / d1.value + t1.err / t1.value + t2.err / fmax(t2.value, DBL_MIN));
+    if (N < P) {
+        double f = 1.0 - N / P; /* 0 < f <= 1; f = 1 at P = ∞ */
+        o->test = t1.value / f + (isinf(P) ? 0.0 : s2 * N / (P - N));
+        o->train = f * f * (o->test + s2);
+    } else {
+        double D2 = d2.value, g = D2 / P;
+        o->test = t2.value / (1.0 - g) + (isinf(N) ? 0.0 : P * t1.value / (N - P)) +
+                  s2 * (isinf(N) ? g / (1.0 - g) : P * (N - D2) / ((N - P) * (P - D2)) - 1.0);
+        o->train = 0.0; /* interpolation */
+    }
+    o->test_err = fabs(o->test) * (rel + 64 * DBL_EPSILON);
+    o->train_err = fabs(o->train) * (rel + 64 * DBL_EPSILON);
+    return SLT_OK;
+}
+
+int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
+{
+    if (!w || (!times && n) || (!out && n))
+        return slt_error(SLT_EINVAL, "slt_dmft_solve: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        int rc = slt_check_range("slt_dmft_solve", "t", times[i], 0.0, 0, INFINITY, 0);
+        if (rc) return rc;
+    }
+    /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
+    const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
+    const double E = (double)w->p.ensemble;
+    const int ens = w->p.ensemble > 1, ens_inf = w->p.ensemble == SIZE_MAX;
+    const int p_inf = isinf(w->p.P);
+    int first_rc = SLT_OK;
+    for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        slt_dmft_point *o = &out[i];
+        memset(o, 0, sizeof *o);
+        o->t = times[i];
+        o->status = SLT_OK;
+        o->test_slope = o->test_slope_err = NAN;
+        o->train_2d = o->test_2d = NAN;
+        int rc = SLT_OK;
+        if (times[i] == 0.0) {
+            o->test = w->target_total;
+            o->train = w->target_total + slt_task_noise(w->task);
+            o->test_slope = 0.0;
+            o->test_slope_err = 0.0;
+            o->train_2d = o->train;
+            o->test_2d = o->test;
+        } else if (isinf(times[i])) {
+            rc = limit_point(w, o);
+            if (ens && rc == SLT_OK) {
+                o->test = NAN; /* the ensemble limit needs the cross term at z → 0 */
+                rc = slt_error(SLT_EDOM, "dmft: the t -> inf limit of an ensemble is not "
+                               "implemented; use a large finite t");
+            }
+        } else {
+            double t = times[i];
+            sums2d hi, lo;
+            sums1d h1, l1;
+            if (!rc) rc = full_contour(w, M2, t, w->node, 0);
+            if (!rc) two_frequency(w, w->node, 2 * M2 - 1, &hi);
+            for (int j = 0; !rc && j < M2; j++)
+                if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
+            if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
+            if (!rc) two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
+            /* 1-D quantities are inverse transforms evaluated at time 2t */
+            if (!rc) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
+            if (!rc) one_frequency(w, w->node, 2 * M1 - 1, &h1);
+            if (!rc) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
+            if (!rc) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
+            if (!rc) {
+                double test2d = hi.test, test2d_err = fabs(hi.test - lo.test) + hi.test_abs;
+                double test, test_err, dtest, dtest_err;
+                if (p_inf && !ens) { /* the exact 1-D reduction is the accurate one */
+                    test = h1.test;
+                    test_err = fabs(h1.test - l1.test) + h1.test_abs;
+                    dtest = h1.dtest;
+                    dtest_err = fabs(h1.dtest - l1.dtest);
+                } else {
+                    test = test2d;
+                    test_err = test2d_err;
+                    dtest = hi.dtest;
+                    dtest_err = fabs(hi.dtest - lo.dtest);
+                }
+                if (ens) {
+                    double cross_err = fabs(hi.cross - lo.cross) + hi.cross_abs;
+                    if (ens_inf) {
+                        test = hi.cross;
+                        test_err = cross_err;
+                    } else {
+                        test = hi.cross + (hi.test - hi.cross) / E;
+                        test_err = cross_err + test_err / E;
+                    }
+                }
+                o->test = test;
+                o->test_err = test_err;
+                o->test_2d = test2d;
+                o->train = ens ? NAN : h1.train;
+                o->train_err = ens ? NAN : fabs(h1.train - l1.train) + h1.train_abs;
+                o->train_2d = hi.train2d;
+                if (!ens) {
+                    o->test_slope = t * dtest / test;
+                    o->test_slope_err = t * dtest_err / fabs(test) +
+                                        fabs(o->test_slope) * test_err / fabs(test);
+                }
+            }
+        }
+        if (rc) {
+            if (o->status == SLT_OK) o->status = rc;
+            if (rc != SLT_EDIVERGE) {
+                o->test = o->train = NAN;
+                o->test_err = o->train_err = NAN;
+            }
+            if (!first_rc) first_rc = rc;
+        }
+    }
+    return first_rc;
+}
