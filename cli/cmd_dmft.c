@@ -14,15 +14,18 @@
 
 const cli_command_info cmd_dmft_info = {
     "dmft",
-    "test and train loss over time at width N and data P (lazy DMFT, gradient flow)",
+    "test and train loss over time at width N and data P (lazy DMFT; flow or GD)",
     "slt dmft (--alpha A --beta B | other letters | --task FILE) --N LIST --P LIST\n"
-    "                --t LIST [--noise S2] [--ensemble E --share data|projection|none]\n"
+    "                --t LIST [--eta E] [--noise S2] [--ensemble E --share data|projection|none]\n"
     "                [--diagnose] [--format F]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
-    "(canonical time t, conventions.md sec. 4). Computed from the DMFT equations\n"
-    "(docs/theory/dmft.md): no simulation, every mode summed to k = inf.\n"
+    "(canonical time t, conventions.md sec. 4), or by full-batch GD with step --eta\n"
+    "(t = eta n: times are rounded to whole steps and the t column shows eta n; needs\n"
+    "eta u_max < 1, u_max the top of the spectrum; eta u_max >= 2 is reported unstable).\n"
+    "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
+    "summed to k = inf.\n"
     "\n"
     CLI_TASK_HELP CLI_TASK_HELP_FILE
     "\n"
@@ -60,14 +63,14 @@ int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
     cli_list Ns = {0}, Ps = {0}, times = {0};
-    double noise = 0.0, ensemble = 1.0;
+    double noise = 0.0, ensemble = 1.0, eta = 0.0;
     long long nodes = 16;
     const char *share = "data";
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 10];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 11];
     size_t n = cli_task_options(&ta, opts);
     opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
                              .help = "widths (number of random features)", .lo = 1,
@@ -76,6 +79,9 @@ int cmd_dmft(int argc, char **argv)
                              .help = "training-set sizes", .lo = 1, .hi = INFINITY, .allow_inf = 1};
     opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
                              .help = "training times", .lo = 0, .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
+                             .help = "full-batch GD step (default 0: gradient flow)", .lo = 0,
+                             .hi = INFINITY, .hi_open = 1};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
                              .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
                              .hi = INFINITY, .hi_open = 1};
@@ -116,6 +122,7 @@ int cmd_dmft(int argc, char **argv)
 
     slt_dmft_params base = slt_dmft_params_default();
     base.nodes = (int)nodes;
+    base.eta = eta;
     base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
     base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
                  : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
@@ -127,6 +134,7 @@ int cmd_dmft(int argc, char **argv)
     rc = slt_table_alloc(cmd, &table);
     if (!rc) rc = cli_task_params(&ta, task, table);
     if (!rc) rc = slt_table_param_real(table, "noise", noise);
+    if (!rc && eta > 0) rc = slt_table_param_real(table, "eta", eta);
     if (!rc && base.ensemble > 1) {
         rc = slt_table_param_real(table, "ensemble", ensemble);
         if (!rc) rc = slt_table_param_text(table, "share", share);
@@ -172,7 +180,8 @@ int cmd_dmft(int argc, char **argv)
                 slt_task_free(task);
                 return cli_library_error(cmd, s);
             }
-            if (s && s != SLT_EDIVERGE) fprintf(stderr, "slt dmft: %s\n", slt_last_error());
+            if (s && s != SLT_EDIVERGE) fprintf(stderr, "slt dmft: N = %g, P = %g: %s\n", p.N, p.P,
+                                                slt_last_error());
             /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
             const double h = 0.05;
             int have_gap = diagnose && !isinf(p.N);

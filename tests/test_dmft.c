@@ -389,6 +389,105 @@ static void test_ensembles(void **state)
     slt_task_free(t);
 }
 
+/* 10. Discrete GD with step η (dmft.md §8): at N = P = ∞ it is Σ_k t_k (1 − ηλ_k)^{2n},
+ *     summed here to k = ∞ by the task layer's generic entry; few steps go through the
+ *     circle contour, many through the mapped Talbot contour. */
+typedef struct { double eta, n; } gd_ctx;
+static double gd_term(double l, double tk, void *p)
+{
+    gd_ctx *c = p;
+    return tk * pow(1.0 - c->eta * l, 2.0 * c->n);
+}
+
+static void test_discrete_gd_infinite_size(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.0);
+    const double eta = 0.7;
+    double steps[] = {1, 2, 3, 4, 5, 10, 100, 1e4};
+    double times[8];
+    for (int i = 0; i < 8; i++) times[i] = eta * steps[i];
+    slt_dmft_params p = slt_dmft_params_default();
+    p.eta = eta;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    slt_dmft_point o[8];
+    assert_ok(slt_dmft_solve(w, times, 8, o));
+    for (int i = 0; i < 8; i++) {
+        gd_ctx c = {eta, steps[i]};
+        slt_sum s;
+        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
+        assert_close(o[i].test, s.value, 1e-9, 0);
+        check_within("GD at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
+        assert_close(o[i].t, times[i], 1e-15, 0);
+    }
+    slt_dmft_free(w);
+    slt_task_free(t);
+}
+
+/* 11. η → 0 at fixed t = ηn converges to gradient flow, at finite N and P (the error is
+ *     O(η): halving η halves the gap). */
+static void test_discrete_gd_to_flow(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.6, 0.1);
+    double time = 50;
+    slt_dmft_point flow, a, b;
+    solve(t, 80, 160, &time, 1, &flow);
+    double gaps[2];
+    slt_dmft_point *pts[2] = {&a, &b};
+    double etas[2] = {0.05, 0.025};
+    for (int k = 0; k < 2; k++) {
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = 80;
+        p.P = 160;
+        p.eta = etas[k];
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(t, &p, &w));
+        assert_ok(slt_dmft_solve(w, &time, 1, pts[k]));
+        gaps[k] = pts[k]->test - flow.test;
+        slt_dmft_free(w);
+    }
+    assert_true(fabs(gaps[1]) < 1e-2 * flow.test);
+    assert_close(gaps[0] / gaps[1], 2.0, 0.05, 0); /* first order in η */
+    slt_task_free(t);
+}
+
+/* 12. The spectrum edge: isotropic λ ≡ 1, M modes, P = ∞ is Marchenko–Pastur with ratio
+ *     M/N, edge (1 + √(M/N))²; GD beyond η·u_max = 2 is reported unstable. */
+static void test_spectrum_edge_and_stability(void **state)
+{
+    (void)state;
+    const size_t M = 300;
+    double lam[300], tgt[300];
+    for (size_t k = 0; k < M; k++) lam[k] = tgt[k] = 1.0;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, 0.0, &t));
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 600;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    double umax;
+    assert_ok(slt_dmft_spectrum_edge(w, &umax));
+    assert_close(umax, pow(1.0 + sqrt(0.5), 2.0), 1e-8, 0);
+    slt_dmft_free(w);
+    p.eta = 2.05 / umax;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    double time = 10 * p.eta;
+    slt_dmft_point o;
+    assert_status(slt_dmft_solve(w, &time, 1, &o), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "unstable"));
+    assert_int_equal(o.status, SLT_EDOM);
+    assert_true(isnan(o.test));
+    slt_dmft_free(w);
+    p.eta = 1.5 / umax; /* stable but oscillating: refused, not approximated */
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    assert_status(slt_dmft_solve(w, &time, 1, &o), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "not supported"));
+    slt_dmft_free(w);
+    slt_task_free(t);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -425,6 +524,9 @@ int main(void)
         cmocka_unit_test(test_early_one_over_N),
         cmocka_unit_test(test_late_gap_slope),
         cmocka_unit_test(test_ensembles),
+        cmocka_unit_test(test_discrete_gd_infinite_size),
+        cmocka_unit_test(test_discrete_gd_to_flow),
+        cmocka_unit_test(test_spectrum_edge_and_stability),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

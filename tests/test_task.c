@@ -478,6 +478,21 @@ static void test_power_law_validation(void **state)
     expect_message("time = -1");
     assert_status(slt_csum_df(t, -0.5, &c), SLT_EDOM);
     expect_message("negative real axis");
+    /* real z < −λ_1 = −1 is admissible: every λ + z < 0; at α = 2 the coth closed form
+     * continues to πb·cot(πb) (b = |z|^{-1/2}) */
+    slt_task *t2 = power_law(2.0, 0.5);
+    double complex zneg[] = {-1.5, -7.0, -30.0}; /* |z| <= 30: the reference cancels beyond */
+    for (int j = 0; j < 3; j++) {
+        assert_ok(slt_csum_df(t2, zneg[j], &c));
+        check_csum("df at real z < -lambda_1", c.value, c.err, df_alpha2(zneg[j]));
+        assert_true(cimag(c.value) == 0.0);
+        slt_csum f[4];
+        assert_ok(slt_csum_resolvent(t2, zneg[j], f));
+        check_csum("resolvent df at real z < -lambda_1", f[0].value, f[0].err, df_alpha2(zneg[j]));
+        check_csum("resolvent kt1 at real z < -lambda_1", f[2].value, f[2].err,
+                   zneg[j] * df_alpha2(zneg[j]));
+    }
+    slt_task_free(t2);
     assert_status(slt_sum_df(t, 1.0, NULL), SLT_EINVAL);
     slt_sum_options o = slt_sum_options_default();
     o.rel_tol = 0.0;

@@ -40,6 +40,12 @@ typedef struct {
                             (measured: 1.5e-11 and 7e-12 relative, docs/theory/dmft.md) */
     double rel_tol;      /* Newton tolerance on κ, relative                default 1e-14 */
     int max_newton;      /* Newton iterations per node                     default 60 */
+    double eta;          /* full-batch GD step η > 0, or 0 for gradient flow default 0.
+                            Time is t = ηn: requested times are rounded to whole steps
+                            and each point reports t = ηn. Needs η·u_max < 1, u_max the
+                            top of the spectrum of K (reported by slt_dmft_spectrum_edge):
+                            η·u_max >= 2 diverges (SLT_EDOM, "unstable"); 1 <= η·u_max < 2
+                            (oscillating modes) is not supported yet (SLT_EDOM). */
 } slt_dmft_params;
 
 slt_dmft_params slt_dmft_params_default(void);
@@ -75,6 +81,10 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
 /* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
  * continuation along the ray from |z| (diagnostics and tests). */
 int slt_dmft_kappa(slt_dmft_workspace *w, double complex z, double complex *kappa);
+
+/* The right edge u_max of the spectrum of K = (AᵀA/N)Σ̂ (λ_1 at N = P = ∞): GD with
+ * step η is stable iff η·u_max < 2. */
+int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 
 /* κ_* = lim_{z→0} κ: the root of df(κ) = min(N, P) (0 when min(N, P) >= M). */
 int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);

@@ -107,8 +107,9 @@ int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
 int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
                   const slt_sum_options *opts, slt_csum *out);
 
-/* The named sums of conventions.md §1 (κ > 0, or any complex z off the closed negative
- * real axis for the complex forms):
+/* The named sums of conventions.md §1 (κ > 0; for the complex forms any z with
+ * λ_k + z ≠ 0, i.e. off the real segment [−λ_1, 0] for power laws and [−λ_1, −λ_M] for
+ * explicit tasks — real z < −λ_1 included):
  *   df(κ)   = Σ λ/(λ+κ)            degrees of freedom
  *   df2(κ)  = Σ λ²/(λ+κ)²
  *   kt1(κ)  = Σ t κ/(λ+κ)          = κ·T₁(κ)

@@ -9,7 +9,9 @@
 
 /* Everything the loss assembly needs at one contour node. */
 typedef struct {
-    double complex z, kappa, c;  /* node, κ(z), Talbot weight (with e^{zt}) */
+    double complex w;            /* the inversion variable: L(t) = Re Σ c F, c ∝ e^{wt} */
+    double complex z, kappa, c;  /* the resolvent variable z(w) (= w for gradient flow;
+                                    (e^{ηw} − 1)/η for GD with step η), κ(z), weight */
     double complex r1, r3;       /* 1 − df/P, 1 − df/N */
     double complex df, df2, kt1, k2t2;
     double err;                  /* relative error bound carried by the sums */
@@ -20,9 +22,11 @@ struct slt_dmft_workspace {
     const slt_task *task;
     slt_dmft_params p;
     double inv_N, inv_P;         /* 1/N, 1/P (0 for ∞) */
+    double eta;                  /* GD step (0: gradient flow) */
     double trace;                /* Σ λ_k */
     double target_total;         /* Σ t_k = L(0) */
     double kappa_star;           /* κ_* (−1 until computed) */
+    double u_max;                /* right edge of the spectrum of K (−1 until computed) */
     int nodes;                   /* the larger node count M of the two used */
     /* per contour: 2M − 1 nodes (negative θ are conjugates, stored for simplicity) */
     dmft_node *node, *node_lo;   /* M and the cheaper M_lo (error estimate) */
@@ -36,6 +40,11 @@ struct slt_dmft_workspace {
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa);
 int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, dmft_node *nd);
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks);
+/* u_max = −max_{κ < −λ_1} κ(1 − df/N)(1 − df/P), the edge of the spectrum of K. */
+int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
+/* The circle |z − c0| = R around the spectrum with Nc nodes (upper half: Nc/2, off the real axis),
+ * weights for (1 + ηz)^n; for few GD steps, where the mapped Talbot contour cannot be used. */
+int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node);
 /* Fills κ and the sums at the M Talbot nodes θ_j = jπ/M, j = 0..M−1, for time t. */
 #define DMFT_WARM_SLOTS 4
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot);

@@ -191,24 +191,57 @@ static int walk(slt_dmft_workspace *w, double complex z_from, double complex z_t
                      "%.6g%+.6gi", creal(z_from), cimag(z_from), creal(z_to), cimag(z_to));
 }
 
-static void talbot_node(int j, int M, double r, double t, dmft_node *nd)
+/* Fixed Talbot node j of M for time t: the inversion variable w and its weight. For GD
+ * with step η the resolvent is evaluated at z = (e^{ηw} − 1)/η and the weight carries
+ * the Jacobian e^{ηw}: (1 + ηz)^n = e^{wηn}, so the same contour inverts discrete time. */
+/* dmft_newton/walk overwrite the node's solution fields only; these keep its contour
+ * fields (w, z, c) explicitly for clarity at the call sites. */
+static int newton_keep(slt_dmft_workspace *w, double complex z, double complex *k, dmft_node *nd)
+{
+    dmft_node save = *nd;
+    int rc = dmft_newton(w, z, k, nd);
+    nd->w = save.w;
+    nd->z = save.z;
+    nd->c = save.c;
+    return rc;
+}
+
+static int walk_keep(slt_dmft_workspace *w, double complex z0, double complex z1,
+                     double complex *k, int steps, dmft_node *nd)
+{
+    dmft_node save = *nd;
+    int rc = walk(w, z0, z1, k, steps, nd);
+    nd->w = save.w;
+    nd->z = save.z;
+    nd->c = save.c;
+    return rc;
+}
+
+static void talbot_node(int j, int M, double r, double t, double eta, dmft_node *nd)
 {
     double theta = (double)j * M_PI / M;
     if (j == 0) {
-        nd->z = r;
+        nd->w = r;
         nd->c = r / (2.0 * M) * exp(r * t);
-        return;
+    } else {
+        double cot = cos(theta) / sin(theta);
+        double sigma = theta + (theta * cot - 1.0) * cot;
+        nd->w = r * theta * (cot + I);
+        nd->c = r / (2.0 * M) * cexp(nd->w * t) * (1.0 + I * sigma);
     }
-    double cot = cos(theta) / sin(theta);
-    double sigma = theta + (theta * cot - 1.0) * cot;
-    nd->z = r * theta * (cot + I);
-    nd->c = r / (2.0 * M) * cexp(nd->z * t) * (1.0 + I * sigma);
+    if (eta > 0) {
+        double complex e = cexp(eta * nd->w);
+        nd->z = (e - 1.0) / eta;
+        nd->c *= e;
+    } else {
+        nd->z = nd->w;
+    }
 }
 
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot)
 {
     double r = 2.0 * M / (5.0 * t);
-    for (int j = 0; j < M; j++) talbot_node(j, M, r, t, &node[j]);
+    for (int j = 0; j < M; j++) talbot_node(j, M, r, t, w->eta, &node[j]);
     int rc;
     /* warm start: the slot's previous contour has the same θ_j with z scaled by t_prev/t;
      * walk each node along that ray (only for a nearby, later time) */
@@ -220,6 +253,7 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
             double complex k = prev[j].kappa;
             dmft_node save = node[j];
             rc = walk(w, prev[j].z, node[j].z, &k, 1, &node[j]);
+            node[j].w = save.w;
             node[j].z = save.z;
             node[j].c = save.c;
             if (rc == SLT_ENOCONV) ok = 0;
@@ -229,10 +263,98 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     }
     /* cold start: real root at θ = 0, then outward in θ with four sub-steps per node */
     double k0;
-    if ((rc = dmft_kappa_real(w, r, &k0))) return rc;
+    if ((rc = dmft_kappa_real(w, creal(node[0].z), &k0))) return rc;
     double complex k = k0;
-    if ((rc = dmft_newton(w, r, &k, &node[0]))) return rc;
+    if ((rc = newton_keep(w, node[0].z, &k, &node[0]))) return rc;
     for (int j = 1; j < M; j++)
-        if ((rc = walk(w, node[j - 1].z, node[j].z, &k, 4, &node[j]))) return rc;
+        if ((rc = walk_keep(w, node[j - 1].z, node[j].z, &k, 4, &node[j]))) return rc;
+    return SLT_OK;
+}
+
+int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node)
+{
+    double umax;
+    int rc = dmft_spectrum_edge(w, &umax);
+    if (rc) return rc;
+    /* centre −u_max/2, radius 0.75 u_max (+ room for the atom at 0): the integrand is
+     * analytic outside the spectrum, so the trapezoid rule converges like (2/3)^Nc */
+    const double c0 = -0.5 * umax, R = 0.75 * umax + 1e-3 * umax, eta = w->eta;
+    const int half = Nc / 2;
+    /* nodes at half steps, φ_j = 2π(j + ½)/Nc: none lies on the real axis, where the
+     * task layer's principal branches are not defined for negative z */
+    for (int j = 0; j < half; j++) {
+        double phi = 2.0 * M_PI * (j + 0.5) / Nc;
+        dmft_node *nd = &node[j];
+        nd->z = c0 + R * cexp(I * phi);
+        /* (1/2πi)∮ (1+ηz)^n F dz = (1/Nc) Σ (z − c0)(1 + ηz)^n F(z) */
+        nd->c = (nd->z - c0) * cpow(1.0 + eta * nd->z, n_steps) / Nc;
+        nd->w = NAN; /* no time derivative on the circle */
+    }
+    /* start on the real axis right of the spectrum, then walk the upper half */
+    double z0 = c0 + R, k0;
+    if ((rc = dmft_kappa_real(w, z0, &k0))) return rc;
+    double complex k = k0;
+    double complex zprev = z0;
+    for (int j = 0; j < half; j++) {
+        if ((rc = walk_keep(w, zprev, node[j].z, &k, 4, &node[j]))) return rc;
+        zprev = node[j].z;
+    }
+    return SLT_OK;
+}
+
+/* ---- The spectrum's right edge ---------------------------------------------------- */
+typedef struct {
+    slt_dmft_workspace *w;
+    double kappa;
+    int rc;
+} edge_ctx;
+
+static double ratio_df(double l, double t, void *p)
+{
+    (void)t;
+    return l / (l + ((edge_ctx *)p)->kappa);
+}
+
+/* u(x) = −z(κ) at κ = −λ_1(1 + e^x), minimised over x: the spectral edge */
+static double edge_u(double x, void *p)
+{
+    edge_ctx *c = p;
+    double l1 = slt_task_lambda(c->w->task, 1);
+    c->kappa = -l1 * (1.0 + exp(x));
+    slt_sum s;
+    int rc = slt_task_sum(c->w->task, ratio_df, c, NULL, &s);
+    if (rc && !c->rc) c->rc = rc;
+    double r1 = 1.0 - s.value * c->w->inv_P, r3 = 1.0 - s.value * c->w->inv_N;
+    return -c->kappa * r1 * r3;
+}
+
+int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
+{
+    if (w->u_max >= 0) {
+        *u_max = w->u_max;
+        return SLT_OK;
+    }
+    double l1 = slt_task_lambda(w->task, 1);
+    if (w->inv_N == 0.0 && w->inv_P == 0.0) {
+        w->u_max = *u_max = l1;
+        return SLT_OK;
+    }
+    /* scan a log grid of x for the minimum, then golden-section refinement */
+    edge_ctx c = {w, 0, 0};
+    double best_x = 0, best = INFINITY;
+    for (int i = 0; i <= 120; i++) {
+        double x = -30.0 + 0.4 * i, u = edge_u(x, &c);
+        if (c.rc) return c.rc;
+        if (u < best) { best = u; best_x = x; }
+    }
+    double a = best_x - 0.4, b = best_x + 0.4;
+    const double g = 0.5 * (sqrt(5.0) - 1.0);
+    double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = edge_u(x1, &c), f2 = edge_u(x2, &c);
+    for (int it = 0; it < 100 && b - a > 1e-10; it++) {
+        if (f1 < f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = edge_u(x1, &c); }
+        else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = edge_u(x2, &c); }
+    }
+    if (c.rc) return c.rc;
+    w->u_max = *u_max = fmin(f1, f2);
     return SLT_OK;
 }

@@ -36,6 +36,7 @@ int slt_dmft_params_check(const slt_dmft_params *p)
         return slt_error(SLT_EINVAL, "%s: nodes = %d is out of range (expected 10 <= nodes <= 32)",
                          w, p->nodes);
     if ((rc = slt_check_range(w, "rel_tol", p->rel_tol, 1e-15, 0, 1e-6, 0))) return rc;
+    if ((rc = slt_check_range(w, "eta", p->eta, 0.0, 0, INFINITY, 1))) return rc;
     if (p->max_newton < 5 || p->max_newton > 1000)
         return slt_error(SLT_EINVAL, "%s: max_newton = %d is out of range (expected 5 <= "
                          "max_newton <= 1000)", w, p->max_newton);
@@ -62,7 +63,9 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->p = *p;
     w->inv_N = isinf(p->N) ? 0.0 : 1.0 / p->N;
     w->inv_P = isinf(p->P) ? 0.0 : 1.0 / p->P;
+    w->eta = p->eta;
     w->kappa_star = -1.0;
+    w->u_max = -1.0;
     w->nodes = p->nodes + 8; /* the largest contour: 1-D */
     size_t n = (size_t)(2 * w->nodes);
     w->node = calloc(n, sizeof *w->node);
@@ -94,6 +97,12 @@ void slt_dmft_free(slt_dmft_workspace *w)
     free(w->node_lo);
     free(w->warm);
     free(w);
+}
+
+int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
+{
+    if (!w || !u_max) return slt_error(SLT_EINVAL, "slt_dmft_spectrum_edge: NULL argument");
+    return dmft_spectrum_edge(w, u_max);
 }
 
 int slt_dmft_kappa_star(slt_dmft_workspace *w, double *ks)
@@ -147,6 +156,26 @@ static void node_sums(const slt_dmft_workspace *w, const dmft_node *n, node_g *g
     g->dG[W_LT] = -T1 + k * T2;
 }
 
+/* Writes the conjugates of nodes 1 … m−1 (in reverse order) to dst: the real function
+ * makes F(z̄) = conj F(z), and the weights are conjugate too. */
+static void mirror(const dmft_node *src, int m, dmft_node *dst)
+{
+    for (int j = 1; j < m; j++) {
+        dmft_node *c = &dst[m - 1 - j];
+        *c = src[j];
+        c->w = conj(src[j].w);
+        c->z = conj(src[j].z);
+        c->c = conj(src[j].c);
+        c->kappa = conj(src[j].kappa);
+        c->r1 = conj(src[j].r1);
+        c->r3 = conj(src[j].r3);
+        c->df = conj(src[j].df);
+        c->df2 = conj(src[j].df2);
+        c->kt1 = conj(src[j].kt1);
+        c->k2t2 = conj(src[j].k2t2);
+    }
+}
+
 /* Full contour (2M − 1 nodes, negative θ as conjugates) for time t, into buf; the M
  * half-contour nodes are remembered in the warm-start slot. */
 static int full_contour(slt_dmft_workspace *w, int M, double t, dmft_node *buf, int slot)
@@ -158,19 +187,18 @@ static int full_contour(slt_dmft_workspace *w, int M, double t, dmft_node *buf, 
     }
     memcpy(w->warm + (size_t)slot * w->nodes, buf, (size_t)M * sizeof *buf);
     w->warm_time[slot] = t;
-    for (int j = 1; j < M; j++) {
-        dmft_node *c = &buf[M - 1 + j];
-        *c = buf[j];
-        c->z = conj(buf[j].z);
-        c->c = conj(buf[j].c);
-        c->kappa = conj(buf[j].kappa);
-        c->r1 = conj(buf[j].r1);
-        c->r3 = conj(buf[j].r3);
-        c->df = conj(buf[j].df);
-        c->df2 = conj(buf[j].df2);
-        c->kt1 = conj(buf[j].kt1);
-        c->k2t2 = conj(buf[j].k2t2);
-    }
+    mirror(buf, M, buf + M);
+    return SLT_OK;
+}
+
+/* Full circle (Nc nodes) for n GD steps: the upper half from dmft_circle, the rest by
+ * conjugation. */
+static int full_circle(slt_dmft_workspace *w, int Nc, double n, dmft_node *buf)
+{
+    int rc = dmft_circle(w, Nc, n, buf);
+    if (rc) return rc;
+    /* every upper node (none is real) has its conjugate below */
+    mirror(buf - 1, Nc / 2 + 1, buf + Nc / 2);
     return SLT_OK;
 }
 
@@ -212,7 +240,7 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
             double complex L = S0 + Y * S1 + s * S2 * Xt * iP;
             double complex cc = A->c * B->c;
             acc += cc * L;
-            dacc += cc * (A->z + B->z) * L;
+            dacc += cc * (A->w + B->w) * L;
             tacc += cc * Xt;
             double e = A->err + B->err;
             o->test_abs += e * cabs(cc * L);
@@ -253,9 +281,9 @@ static void one_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
     for (int j = 0; j < n; j++) {
         double complex T = nd[j].r1 * (nd[j].kt1 + s2) / nd[j].z, S = nd[j].kt1 / nd[j].z;
         tr += nd[j].c * T;
-        dtr += nd[j].c * nd[j].z * T;
+        dtr += nd[j].c * nd[j].w * T;
         te += nd[j].c * S;
-        dte += nd[j].c * nd[j].z * S;
+        dte += nd[j].c * nd[j].w * S;
         o->train_abs += nd[j].err * cabs(nd[j].c * T);
         o->test_abs += nd[j].err * cabs(nd[j].c * S);
     }
@@ -321,6 +349,46 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
     return SLT_OK;
 }
 
+/* A point after few GD steps, on circles around the spectrum (dmft.md §8): the 2-D loss
+ * with weights (1+ηz)^n, the train loss with (1+ηz)^{2n}; error from 96 against 80
+ * nodes. No local exponent here. */
+#define CIRCLE_NODES 96
+static int circle_point(slt_dmft_workspace *w, double steps, slt_dmft_point *o, int ens,
+                        int ens_inf, double E)
+{
+    dmft_node *buf = malloc(CIRCLE_NODES * sizeof *buf);
+    if (!buf) return slt_error(SLT_ENOMEM, "dmft: out of memory");
+    sums2d hi, lo;
+    sums1d h1, l1;
+    int rc = full_circle(w, CIRCLE_NODES, steps, buf);
+    if (!rc) two_frequency(w, buf, CIRCLE_NODES, &hi);
+    if (!rc) rc = full_circle(w, CIRCLE_NODES - 16, steps, buf);
+    if (!rc) two_frequency(w, buf, CIRCLE_NODES - 16, &lo);
+    if (!rc) rc = full_circle(w, CIRCLE_NODES, 2.0 * steps, buf);
+    if (!rc) one_frequency(w, buf, CIRCLE_NODES, &h1);
+    if (!rc) rc = full_circle(w, CIRCLE_NODES - 16, 2.0 * steps, buf);
+    if (!rc) one_frequency(w, buf, CIRCLE_NODES - 16, &l1);
+    free(buf);
+    if (rc) return rc;
+    double test = hi.test, test_err = fabs(hi.test - lo.test) + hi.test_abs;
+    if (isinf(w->p.P) && !ens) {
+        test = h1.test;
+        test_err = fabs(h1.test - l1.test) + h1.test_abs;
+    }
+    if (ens) {
+        double cross_err = fabs(hi.cross - lo.cross) + hi.cross_abs;
+        test = ens_inf ? hi.cross : hi.cross + (hi.test - hi.cross) / E;
+        test_err = ens_inf ? cross_err : cross_err + test_err / E;
+    }
+    o->test = test;
+    o->test_err = test_err;
+    o->test_2d = hi.test;
+    o->train = ens ? NAN : h1.train;
+    o->train_err = ens ? NAN : fabs(h1.train - l1.train) + h1.train_abs;
+    o->train_2d = hi.train2d;
+    return SLT_OK;
+}
+
 int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
     if (!w || (!times && n) || (!out && n))
@@ -336,6 +404,19 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     const int p_inf = isinf(w->p.P);
     int first_rc = SLT_OK;
     for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
+    /* GD with step η: stability and the mapped contour need η·u_max < 1 (see dmft.h) */
+    int gd_rc = SLT_OK;
+    if (w->eta > 0) {
+        double umax;
+        gd_rc = dmft_spectrum_edge(w, &umax);
+        if (!gd_rc && w->eta * umax >= 2.0)
+            gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta = %.17g is unstable: eta*u_max = %.6g "
+                              ">= 2 (u_max = %.6g, the top of the spectrum of K)", w->eta,
+                              w->eta * umax, umax);
+        else if (!gd_rc && w->eta * umax >= 1.0)
+            gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta*u_max = %.6g in [1, 2) (oscillating "
+                              "modes) is not supported yet; use eta < %.6g", w->eta * umax, 1.0 / umax);
+    }
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -344,7 +425,20 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         o->test_slope = o->test_slope_err = NAN;
         o->train_2d = o->test_2d = NAN;
         int rc = SLT_OK;
-        if (times[i] == 0.0) {
+        double steps = 0;
+        if (w->eta > 0 && isfinite(times[i])) {
+            steps = round(times[i] / w->eta);
+            o->t = steps * w->eta;
+        }
+        /* the mapped Talbot contour must stay below the periodic copies of the spectrum's
+         * image at Im w = ±2π/η: r = 2·M2/(5t) < 1.8/η, else (few steps) the circle */
+        int circle = w->eta > 0 && isfinite(o->t) && o->t > 0 &&
+                     2.0 * M2 / (5.0 * o->t) >= 1.8 / w->eta;
+        if (w->eta > 0 && gd_rc && o->t != 0.0) {
+            rc = gd_rc;
+        } else if (circle) {
+            rc = circle_point(w, steps, o, ens, ens_inf, E);
+        } else if (o->t == 0.0) {
             o->test = w->target_total;
             o->train = w->target_total + slt_task_noise(w->task);
             o->test_slope = 0.0;
@@ -359,7 +453,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
                                "implemented; use a large finite t");
             }
         } else {
-            double t = times[i];
+            double t = o->t;
             sums2d hi, lo;
             sums1d h1, l1;
             if (!rc) rc = full_contour(w, M2, t, w->node, 0);

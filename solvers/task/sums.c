@@ -829,22 +829,45 @@ int slt_sum_target(const slt_task *task, slt_sum *out)
     return sum_real(task, &s, NULL, w, out);
 }
 
+/* z is admissible when λ + z ≠ 0 for every eigenvalue: off the real segment
+ * [−λ_1, 0] for power laws (λ accumulates at 0), off [−λ_1, −λ_M] for explicit tasks. */
+static int check_z(const slt_task *task, double complex z, const char *where)
+{
+    if (!isfinite(creal(z)) || !isfinite(cimag(z)))
+        return slt_error(SLT_EINVAL, "%s: z = %.17g%+.17gi is not finite", where, creal(z), cimag(z));
+    double top = task->lambda[0];
+    double bottom = task->kind == SLT_TASK_POWER_LAW ? 0.0 : task->lambda[task->m - 1];
+    if (cimag(z) == 0.0 && creal(z) >= -top && creal(z) <= -bottom)
+        return slt_error(SLT_EDOM, "%s: z = %.17g lies on the negative real axis in [-lambda_1, "
+                         "-lambda_min] = [%.6g, %.6g], where lambda + z vanishes", where, creal(z),
+                         -top, -bottom);
+    return SLT_OK;
+}
+
+/* A power law at real z < −λ_1: every λ + z < 0, the sum is real and smooth, but the
+ * closed-form tails' principal branches are not defined on the negative axis; the real
+ * engine (Euler–Maclaurin + quadrature, which needs no branch) computes it. */
+static int negative_real_sum(const slt_task *task, sum_kind kind, double z, const char *where,
+                             slt_csum *out)
+{
+    term_spec s = {.kind = kind, .par = z};
+    slt_sum r;
+    int rc = sum_real(task, &s, NULL, where, &r);
+    out->value = r.value;
+    out->err = r.err;
+    out->head_terms = r.head_terms;
+    return rc;
+}
+
 static int named_complex(const slt_task *task, sum_kind kind, double complex z,
                          const char *where, slt_csum *out)
 {
     clear_csum(out);
     int rc = check_task(task, out, where);
+    if (!rc) rc = check_z(task, z, where);
     if (rc) return rc;
-    if (!isfinite(creal(z)) || !isfinite(cimag(z)))
-        return slt_error(SLT_EINVAL, "%s: z = %.17g%+.17gi is not finite", where, creal(z), cimag(z));
-    /* λ + z must stay off 0 for every λ in (0, λ_1]: z off the real segment [−λ_1, 0]
-     * (for power laws, where λ accumulates at 0, off (−∞... 0] near the tail as well). */
-    if (cimag(z) == 0.0 && creal(z) <= 0.0 &&
-        (task->kind == SLT_TASK_POWER_LAW || creal(z) >= -task->lambda[0]) &&
-        !(task->kind == SLT_TASK_EXPLICIT && creal(z) == 0.0))
-        return slt_error(SLT_EDOM, "%s: z = %.17g%+.17gi lies on the negative real axis where "
-                         "lambda + z vanishes (expected z off the closed negative real axis)",
-                         where, creal(z), cimag(z));
+    if (task->kind == SLT_TASK_POWER_LAW && cimag(z) == 0.0 && creal(z) < 0.0)
+        return negative_real_sum(task, kind, creal(z), where, out);
     term_spec s = {.kind = kind, .zpar = z};
     return sum_complex(task, &s, NULL, where, out);
 }
@@ -879,15 +902,14 @@ int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
     static const char *where = "slt_csum_resolvent";
     for (int k = 0; out && k < 4; k++) clear_csum(&out[k]);
     int rc = check_task(task, out, where);
+    if (!rc) rc = check_z(task, z, where);
     if (rc) return rc;
-    if (!isfinite(creal(z)) || !isfinite(cimag(z)))
-        return slt_error(SLT_EINVAL, "%s: z = %.17g%+.17gi is not finite", where, creal(z), cimag(z));
-    if (cimag(z) == 0.0 && creal(z) <= 0.0 &&
-        (task->kind == SLT_TASK_POWER_LAW || creal(z) >= -task->lambda[0]) &&
-        !(task->kind == SLT_TASK_EXPLICIT && creal(z) == 0.0))
-        return slt_error(SLT_EDOM, "%s: z = %.17g%+.17gi lies on the negative real axis where "
-                         "lambda + z vanishes (expected z off the closed negative real axis)",
-                         where, creal(z), cimag(z));
+    if (task->kind == SLT_TASK_POWER_LAW && cimag(z) == 0.0 && creal(z) < 0.0) {
+        static const sum_kind real_kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
+        for (int k = 0; k < 4; k++)
+            if ((rc = negative_real_sum(task, real_kinds[k], creal(z), where, &out[k]))) return rc;
+        return SLT_OK;
+    }
     const double a = creal(z), b = cimag(z), za = cabs(z);
     double acc[8] = {0}, absum[4] = {0}, cond[4] = {0};
     const size_t m = task->m;

@@ -38,6 +38,17 @@ e_one=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
 awk -v a="$e_inf" -v b="$e_one" 'BEGIN { exit !(a < b) }' && pass "the infinite ensemble beats one model" \
   || fail "ensemble: $e_inf vs $e_one"
 
+# GD: at N = P = inf the loss is sum_k t_k (1 - eta lambda_k)^(2n); times round to steps
+run dmft --alpha 2 --beta 0.5 --N inf --P inf --t 1.4,7 --eta 0.7 --format csv
+bad=$(awk -F, 'NR > 1 { n = $3 / 0.7; ref = 0; for (k = 200000; k >= 1; k--) { l = 1 / (k * k); ref += l * (1 - 0.7 * l) ^ (2 * n) }
+                        ref += 1 / 200000; rel = ($4 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-9) print n, rel }' "$out_file")
+[ -z "$bad" ] && pass "GD at N = P = inf equals the mode sum" || fail "GD: $bad"
+run dmft --alpha 2 --beta 0.5 --N inf --P inf --t 1 --eta 0.7 --format csv
+awk -F, 'NR == 2 { exit !($3 == 0.7) }' "$out_file" && pass "t rounded to a whole step (t = eta n)" || fail "GD rounding: $(cat "$out_file")"
+expect_exit 2 "unstable step is an input error (exit 2)" dmft --alpha 2 --beta 0.5 --N inf --P inf --t 10 --eta 2.5
+grep -q "unstable" "$err_file" && pass "unstable step explained" || fail "unstable message"
+grep -q ",nan,.*,invalid\|argument outside" "$out_file" && pass "unstable row marked" || fail "unstable row: $(cat "$out_file")"
+
 # Input errors
 expect_usage_error "N below 1" "--N: 0.5 is out of range \(expected LIST >= 1, or inf\)" dmft --alpha 2 --beta 1 --N 0.5 --P 10 --t 1
 expect_usage_error "negative time" "--t: -1 is out of range" dmft --alpha 2 --beta 1 --N 10 --P 10 --t -1
