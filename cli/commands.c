@@ -3,14 +3,20 @@
 
 int cmd_exponents(int argc, char **argv);
 int cmd_loss(int argc, char **argv);
+int cmd_spectrum(int argc, char **argv);
 int cmd_dmft(int argc, char **argv);
+int cmd_mc(int argc, char **argv);
 extern const cli_command_info cmd_exponents_info;
 extern const cli_command_info cmd_loss_info;
+extern const cli_command_info cmd_spectrum_info;
 extern const cli_command_info cmd_dmft_info;
+extern const cli_command_info cmd_mc_info;
 
 const cli_command cli_commands[] = {
     {"exponents", cmd_exponents, &cmd_exponents_info},
     {"loss", cmd_loss, &cmd_loss_info},
+    {"spectrum", cmd_spectrum, &cmd_spectrum_info},
     {"dmft", cmd_dmft, &cmd_dmft_info},
+    {"mc", cmd_mc, &cmd_mc_info},
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -6,5 +6,8 @@
 #include "slt/task.h"
 #include "slt/table.h"
 #include "slt/exponents.h"
+#include "slt/kernels.h"
+#include "slt/dmft.h"
+#include "slt/mc.h"
 
 #endif

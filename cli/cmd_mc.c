@@ -1,0 +1,332 @@
+/* slt mc — the Monte Carlo referee: exact simulation of the linear random-feature model
+ * (gradient flow, discrete GD, ridge, kernel ridge regression, online SGD, ensembles) on
+ * Gaussian features, with mean, standard error and trial count (slt/mc.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "task_args.h"
+#include "slt/mc.h"
+#include "slt/status.h"
+#include "slt/table.h"
+#include "slt/task.h"
+
+const cli_command_info cmd_mc_info = {
+    "mc",
+    "Monte Carlo referee: exact simulation of random-feature models, mean +- SE",
+    "slt mc --model rf|ridge|krr|sgd (--alpha A --beta B | other letters | --task FILE)\n"
+    "              --N LIST --P LIST [--t LIST] [--eta E] [--ridge Z] [--noise S2]\n"
+    "              [--batch B] [--ensemble E --share data|projection|none] [--trials T]\n"
+    "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]",
+    "Simulates the linear random-feature model f(x) = w.A psi(x)/sqrt(N) on Gaussian\n"
+    "features psi = Lambda^1/2 z, z ~ N(0, I_M), with the task's spectrum truncated at M\n"
+    "modes, teacher w*_k = sqrt(t_k/lambda_k), labels y = w*.psi + sigma eps, A_ik ~ N(0,1),\n"
+    "w(0) = 0 (dmft.md sec. 1). Test loss: against the clean target, no 1/2, exact over the\n"
+    "M modes. Train loss: against the noisy labels, no 1/2 (conventions.md sec. 3).\n"
+    "Models:\n"
+    "  rf     gradient flow on L/2 in canonical time t (default), or discrete GD with\n"
+    "         --eta (t = eta n, t must be a multiple of eta). N = inf: kernel gradient\n"
+    "         flow; P = inf: population gradient flow (train = test + sigma^2).\n"
+    "         t = inf gives the converged (minimum-norm) solution.\n"
+    "  ridge  ridge regression at convergence, ridge --ridge Z on\n"
+    "         (1/P) sum (y - f)^2 + Z |w|^2 (default 0: minimum-norm least squares).\n"
+    "  krr    kernel ridge regression: ridge with N = inf (the default N).\n"
+    "  sgd    online SGD: a fresh batch of --batch B samples every step, batch-mean\n"
+    "         gradient, step --eta, t = eta n; P = inf (the default P). Train = test +\n"
+    "         sigma^2 (the population loss against noisy labels).\n"
+    "Full-batch models are solved from one symmetric eigendecomposition per trial\n"
+    "(docs/theory/montecarlo.md). --ensemble E averages the predictors of E members that\n"
+    "share the data, the projection, or nothing (--share, default none); train is then\n"
+    "the members' mean train loss.\n"
+    "\n" CLI_TASK_HELP CLI_TASK_HELP_FILE
+    "Modes: an explicit task uses all its modes; a power law uses M = max(10 max(N, P),\n"
+    "1000) (N = P = inf: 10^6 modes; sgd at N = inf: 10^4), or --M.\n"
+    "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf.\n"
+    "Default times: 1:1e6:19 for gradient flow; eta n with n = 1 ... 10^4 (3 per decade)\n"
+    "for GD and SGD.\n"
+    "Trials run in parallel (--threads, default all cores); trial i has its own random\n"
+    "stream from (--seed, i), so results do not depend on the thread count, and\n"
+    "--first-trial I with --trials T reproduces trials I ... I+T-1 of a larger run.\n"
+    "\n"
+    "Columns: N, P, t, test, test_se (standard error of the mean = sample SD / sqrt(trials);\n"
+    "nan, json null, for a single trial), train, train_se, trials, M (modes simulated),\n"
+    "tail_mass (sum_{k>M} t_k, the target power the simulation leaves out), status ('ok';\n"
+    "'unstable' when GD had eta times the largest eigenvalue >= 2 or SGD diverged in some\n"
+    "trial; a library failure's message otherwise).",
+};
+
+/* N or P of a list value: inf → SLT_MC_INFINITE. */
+static size_t size_of(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
+
+static int error_out(cli_list *a, cli_list *b, cli_list *c, int rc)
+{
+    cli_list_free(a);
+    cli_list_free(b);
+    cli_list_free(c);
+    return rc;
+}
+
+int cmd_mc(int argc, char **argv)
+{
+    static const char *cmd = "mc";
+    const char *model_name = "rf", *share_name = "none";
+    cli_list Ns = {0}, Ps = {0}, times = {0};
+    double eta = NAN, ridge = 0.0, noise = 0.0;
+    long long batch = 1, ensemble = 1, trials = 100, seed = 1, first = 0, modes = 0, threads = 0;
+    slt_format format = SLT_FORMAT_TABLE;
+    int seen_N = 0, seen_P = 0, seen_t = 0, seen_eta = 0, seen_ridge = 0, seen_batch = 0,
+        seen_share = 0;
+    cli_task_args ta;
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 20];
+    size_t n = cli_task_options(&ta, opts);
+    opts[n++] = (cli_option){.name = "model", .kind = CLI_CHOICE, .target = &model_name,
+                             .metavar = "MODEL", .help = "model (default rf)",
+                             .choices = "rf|ridge|krr|sgd"};
+    opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
+                             .help = "widths N (krr: inf)", .lo = 1, .hi = 2147483647,
+                             .allow_inf = 1, .seen = &seen_N};
+    opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &Ps, .metavar = "LIST",
+                             .help = "numbers of samples P (sgd: inf)", .lo = 1,
+                             .hi = 2147483647, .allow_inf = 1, .seen = &seen_P};
+    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
+                             .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY,
+                             .hi_open = 1, .allow_inf = 1, .seen = &seen_t};
+    opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
+                             .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0,
+                             .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &seen_eta};
+    opts[n++] = (cli_option){.name = "ridge", .kind = CLI_REAL, .target = &ridge, .metavar = "Z",
+                             .help = "ridge z of ridge/krr (default 0)", .lo = 0,
+                             .hi = INFINITY, .hi_open = 1, .seen = &seen_ridge};
+    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise,
+                             .metavar = "S2", .help = "label-noise variance sigma^2 (default 0)",
+                             .lo = 0, .hi = INFINITY, .hi_open = 1};
+    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &batch, .metavar = "B",
+                             .help = "SGD batch size (default 1)", .lo = 1, .hi = 2147483647,
+                             .seen = &seen_batch};
+    opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_INT, .target = &ensemble,
+                             .metavar = "E", .help = "ensemble members (default 1)", .lo = 1,
+                             .hi = 1000000};
+    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share_name,
+                             .metavar = "WHAT", .help = "what ensemble members share (default none)",
+                             .choices = "data|projection|none", .seen = &seen_share};
+    opts[n++] = (cli_option){.name = "trials", .kind = CLI_INT, .target = &trials,
+                             .metavar = "T", .help = "trials (default 100)", .lo = 1,
+                             .hi = 1000000000};
+    opts[n++] = (cli_option){.name = "seed", .kind = CLI_INT, .target = &seed, .metavar = "S",
+                             .help = "random seed (default 1)", .lo = 0,
+                             .hi = 9007199254740991.0};
+    opts[n++] = (cli_option){.name = "first-trial", .kind = CLI_INT, .target = &first,
+                             .metavar = "I", .help = "index of the first trial (default 0)",
+                             .lo = 0, .hi = 4000000000.0};
+    opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &modes, .metavar = "M",
+                             .help = "modes simulated (default: see below)", .lo = 1,
+                             .hi = 2147483647};
+    opts[n++] = (cli_option){.name = "threads", .kind = CLI_INT, .target = &threads,
+                             .metavar = "K", .help = "OpenMP threads (default all)", .lo = 1,
+                             .hi = 4096};
+    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
+                             .metavar = "F", .help = "output format (default table)"};
+    int rc = cli_parse(&cmd_mc_info, opts, n, argc, argv);
+    if (rc == CLI_HELP) return error_out(&Ns, &Ps, &times, 0);
+    if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
+    if (rc != CLI_OK) return error_out(&Ns, &Ps, &times, rc);
+
+    /* ---- the model and the combinations of options ---- */
+    slt_mc_params p = slt_mc_params_default();
+    int krr = strcmp(model_name, "krr") == 0;
+    if (strcmp(model_name, "rf") == 0) p.model = SLT_MC_RF;
+    else if (strcmp(model_name, "ridge") == 0 || krr) p.model = SLT_MC_RIDGE;
+    else p.model = SLT_MC_SGD;
+    const int sgd = p.model == SLT_MC_SGD, ridge_model = p.model == SLT_MC_RIDGE;
+#define USAGE(...) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, __VA_ARGS__))
+    if (seen_batch && !sgd) USAGE("--batch is only used by --model sgd (got --model %s)", model_name);
+    if (seen_eta && ridge_model)
+        USAGE("--eta cannot be used with --model %s (it is solved at convergence)", model_name);
+    if (sgd && !seen_eta) USAGE("--model sgd needs the step --eta E");
+    if (seen_ridge && !ridge_model)
+        USAGE("--ridge is only used by --model ridge or krr (got --model %s)", model_name);
+    if (seen_t && ridge_model)
+        USAGE("--t cannot be used with --model %s (it is evaluated at convergence, t = inf)",
+              model_name);
+    if (seen_share && ensemble < 2) USAGE("--share needs --ensemble E with E > 1");
+    if (sgd && ensemble > 1 && strcmp(share_name, "data") == 0)
+        USAGE("--share data is not supported with --model sgd (use none or projection)");
+    for (size_t i = 0; i < Ns.count; i++)
+        if (!isinf(Ns.values[i]) && Ns.values[i] != floor(Ns.values[i]))
+            USAGE("--N: %.17g is not a whole number (expected N >= 1, or inf)", Ns.values[i]);
+    for (size_t i = 0; i < Ps.count; i++)
+        if (!isinf(Ps.values[i]) && Ps.values[i] != floor(Ps.values[i]))
+            USAGE("--P: %.17g is not a whole number (expected P >= 1, or inf)", Ps.values[i]);
+    if (!seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
+    if (!seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
+    if (krr && seen_N)
+        for (size_t i = 0; i < Ns.count; i++)
+            if (!isinf(Ns.values[i]))
+                USAGE("--N: %.17g with --model krr (krr is N = inf; use --model ridge for finite N)",
+                      Ns.values[i]);
+    if (sgd && seen_P)
+        for (size_t i = 0; i < Ps.count; i++)
+            if (!isinf(Ps.values[i]))
+                USAGE("--P: %.17g with --model sgd (online SGD has P = inf: fresh data every step)",
+                      Ps.values[i]);
+    if (seen_t && sgd)
+        for (size_t i = 0; i < times.count; i++)
+            if (isinf(times.values[i])) USAGE("--t: inf with --model sgd (expected finite times)");
+    if (seen_t && !sgd && seen_eta)
+        for (size_t i = 0; i < times.count; i++)
+            if (!isinf(times.values[i]) && fabs(times.values[i] / eta - nearbyint(times.values[i] / eta)) >
+                                               1e-9 * fmax(1.0, nearbyint(times.values[i] / eta)))
+                USAGE("--t: %.17g is not a multiple of --eta %.17g (GD times are t = eta n)",
+                      times.values[i], eta);
+#undef USAGE
+    double inf_value = INFINITY;
+    if (!seen_N) { /* krr */
+        Ns.values = malloc(sizeof(double));
+        if (!Ns.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
+        Ns.values[0] = inf_value;
+        Ns.count = 1;
+    }
+    if (!seen_P) { /* sgd */
+        Ps.values = malloc(sizeof(double));
+        if (!Ps.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
+        Ps.values[0] = inf_value;
+        Ps.count = 1;
+    }
+    if (!ridge_model && times.count == 0) {
+        size_t count = 0;
+        times.values = malloc(19 * sizeof(double));
+        if (!times.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
+        if (!seen_eta) {
+            for (size_t i = 0; i < 19; i++) times.values[count++] = pow(10.0, (double)i / 3.0);
+        } else {
+            double last = 0;
+            for (size_t i = 0; i <= 12; i++) {
+                double steps = nearbyint(pow(10.0, (double)i / 3.0));
+                if (steps != last) times.values[count++] = eta * steps;
+                last = steps;
+            }
+        }
+        times.count = count;
+    }
+    p.eta = seen_eta ? eta : 0.0;
+    p.ridge = ridge;
+    p.batch = (size_t)batch;
+    p.ensemble = (size_t)ensemble;
+    p.share = strcmp(share_name, "data") == 0         ? SLT_MC_SHARE_DATA
+              : strcmp(share_name, "projection") == 0 ? SLT_MC_SHARE_PROJECTION
+                                                      : SLT_MC_SHARE_NONE;
+    p.trials = (size_t)trials;
+    p.first_trial = (size_t)first;
+    p.seed = (uint64_t)seed;
+    p.M = (size_t)modes;
+    p.threads = (int)threads;
+    const double *tv = ridge_model ? NULL : times.values;
+    const size_t nt = ridge_model ? 0 : times.count;
+
+    slt_task *task = NULL;
+    if ((rc = cli_task_make(cmd, &ta, noise, &task))) return error_out(&Ns, &Ps, &times, rc);
+
+    /* every point is checked before the first one runs */
+    for (size_t i = 0; i < Ns.count; i++)
+        for (size_t j = 0; j < Ps.count; j++) {
+            slt_mc_params q = p;
+            q.N = size_of(Ns.values[i]);
+            q.P = size_of(Ps.values[j]);
+            int s = slt_mc_check(task, &q, tv, nt);
+            if (s) {
+                slt_task_free(task);
+                return error_out(&Ns, &Ps, &times, cli_library_error(cmd, s));
+            }
+        }
+
+    slt_table *table = NULL;
+    int c_N, c_P, c_t, c_test, c_test_se, c_train, c_train_se, c_trials, c_M, c_tail;
+    if ((rc = slt_table_alloc(cmd, &table)) ||
+        (c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0)) < 0 ||
+        (c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0)) < 0 ||
+        (c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0)) < 0 ||
+        (c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 0)) < 0 ||
+        (c_test_se = slt_table_add_column(table, "test_se", SLT_COL_REAL, 0)) < 0 ||
+        (c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 0)) < 0 ||
+        (c_train_se = slt_table_add_column(table, "train_se", SLT_COL_REAL, 0)) < 0 ||
+        (c_trials = slt_table_add_column(table, "trials", SLT_COL_INT, 0)) < 0 ||
+        (c_M = slt_table_add_column(table, "M", SLT_COL_INT, 0)) < 0 ||
+        (c_tail = slt_table_add_column(table, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
+        slt_table_add_status(table) < 0 || cli_task_params(&ta, task, table) ||
+        slt_table_param_text(table, "model", model_name) ||
+        slt_table_param_real(table, "noise", noise) ||
+        slt_table_param_real(table, "eta", p.eta) ||
+        slt_table_param_real(table, "ridge", p.ridge) ||
+        slt_table_param_int(table, "batch", batch) ||
+        slt_table_param_int(table, "ensemble", ensemble) ||
+        slt_table_param_text(table, "share", share_name) ||
+        slt_table_param_int(table, "trials", trials) ||
+        slt_table_param_int(table, "first_trial", first) ||
+        slt_table_param_int(table, "seed", seed) ||
+        (modes && slt_table_param_int(table, "M", modes))) {
+        slt_table_free(table);
+        slt_task_free(task);
+        error_out(&Ns, &Ps, &times, 0);
+        return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
+    }
+
+    int worst = SLT_OK, progress = isatty(STDERR_FILENO);
+    for (size_t i = 0; i < Ns.count && rc == SLT_OK; i++)
+        for (size_t j = 0; j < Ps.count && rc == SLT_OK; j++) {
+            slt_mc_params q = p;
+            q.N = size_of(Ns.values[i]);
+            q.P = size_of(Ps.values[j]);
+            slt_mc_result *res = NULL;
+            int s = slt_mc_run(task, &q, tv, nt, &res);
+            size_t rows = ridge_model ? 1 : nt;
+            for (size_t k = 0; k < rows; k++) {
+                long row = slt_table_add_row(table);
+                if (row < 0) {
+                    rc = SLT_ENOMEM;
+                    break;
+                }
+                size_t r = (size_t)row;
+                slt_table_set_real(table, r, c_N, Ns.values[i], 0);
+                slt_table_set_real(table, r, c_P, Ps.values[j], 0);
+                slt_table_set_real(table, r, c_t, ridge_model ? INFINITY : tv[k], 0);
+                if (s) {
+                    slt_table_set_status(table, r, slt_strerror(s));
+                    continue;
+                }
+                const slt_mc_point *pt = &res->points[k];
+                slt_table_set_real(table, r, c_test, pt->test.mean, 0);
+                slt_table_set_real(table, r, c_test_se, pt->test.se, 0);
+                slt_table_set_real(table, r, c_train, pt->train.mean, 0);
+                slt_table_set_real(table, r, c_train_se, pt->train.se, 0);
+                slt_table_set_int(table, r, c_trials, (long long)pt->test.trials);
+                slt_table_set_int(table, r, c_M, (long long)res->M);
+                slt_table_set_real(table, r, c_tail, res->tail_mass, 0);
+                if (res->unstable_trials) slt_table_set_status(table, r, "unstable");
+            }
+            if (s) {
+                fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %s\n", Ns.values[i],
+                        Ps.values[j], slt_last_error());
+                if (!worst) worst = s;
+            } else {
+                if (res->unstable_trials)
+                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu of %zu trials unstable "
+                            "(%s)\n", Ns.values[i], Ps.values[j], res->unstable_trials,
+                            res->trials, sgd ? "the iterate diverged"
+                                             : "eta times the largest eigenvalue >= 2");
+                if (progress && res->seconds > 1.0)
+                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu trials in %.1f s\n",
+                            Ns.values[i], Ps.values[j], res->trials, res->seconds);
+            }
+            slt_mc_result_free(res);
+        }
+    if (rc == SLT_OK) rc = cli_write_table(cmd, table, format);
+    else rc = cli_library_error(cmd, rc);
+    if (!rc && worst) rc = slt_exit_class(worst);
+    slt_table_free(table);
+    slt_task_free(task);
+    return error_out(&Ns, &Ps, &times, rc);
+}

@@ -1,0 +1,294 @@
+/* slt/kernels.h — kernel spectra: dot-product kernels on the sphere S^{d-1}, translation-
+ * invariant kernels on the torus T^d, empirical Gram spectra, decay-exponent fits, target
+ * coefficients, and the explicit task they define.
+ *
+ * Conventions (../shared/theory/kernels.md §0, binding):
+ *   - sphere S^{d-1} ⊂ R^d, d the AMBIENT dimension (d >= 2), uniform probability measure;
+ *   - μ_ℓ is the eigenvalue of EACH of the N(d,ℓ) spherical harmonics of degree ℓ (per
+ *     eigenfunction); the degree-summed value is N(d,ℓ)·μ_ℓ;  k(t) = Σ_ℓ N(d,ℓ) μ_ℓ P_ℓ(t);
+ *   - ReLU depth L = number of hidden layers of the normalised arc-cosine recursion
+ *     (σ_w² = 2, no bias): NNGP Σ^(L)(1) = 1, NTK Θ^(L)(1) = L + 1;
+ *   - Gaussian k = exp(−‖x−y‖²/(2σ²)), Laplace k = exp(−‖x−y‖/σ) (c = 1/σ in kernels.md);
+ *   - torus T^d = [0, 2π)^d with the normalised measure; λ_n per Fourier mode e^{in·x}.
+ *
+ * Methods on the sphere (docs/theory/kernels.md says which is used where, and why): every
+ * degree is computed by up to three methods and the one with the smallest error estimate
+ * is reported, with its error estimate:
+ *   QUADRATURE  Funk–Hecke in θ (t = cos θ) with Gauss–Legendre nodes, error from node
+ *               doubling plus a rounding floor; limited to |μ_ℓ| ≳ 1e-16·μ_0-ish;
+ *   ENDPOINT    the expansion of k in s = √(1∓t) at t = ±1, transformed term by term with
+ *               the exact Funk–Hecke transform of (1−t)^ν (Gamma ratios): an asymptotic
+ *               series for the ReLU family (accurate at high degree, any magnitude), a
+ *               convergent series for the Laplace kernel;
+ *   SERIES      the positive Schoenberg series Σ_j b_j c_{j,ℓ} (no cancellation) with a
+ *               rigorous tail bound (ReLU family, Gaussian, polynomial).
+ *
+ * Thread safety: a workspace is used by one thread at a time. FFTW plans are made in
+ * slt_kernels_alloc; call it from one thread. Library code never prints. */
+#ifndef SLT_KERNELS_H
+#define SLT_KERNELS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "slt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    SLT_KERNEL_RELU_NTK = 0, /* sphere: ReLU NTK Θ^(L)                                   */
+    SLT_KERNEL_RELU_NNGP,    /* sphere: ReLU NNGP Σ^(L) (arc-cosine degree 1, iterated)  */
+    SLT_KERNEL_ARCCOS0,      /* sphere: arc-cosine kernel of degree 0, a0(t) = 1 − θ/π   */
+    SLT_KERNEL_GAUSSIAN,     /* sphere: exp(−‖x−y‖²/(2σ²)); torus: wrapped Gaussian      */
+    SLT_KERNEL_LAPLACE,      /* sphere: exp(−‖x−y‖/σ); torus: periodic Laplace (product) */
+    SLT_KERNEL_POLY,         /* sphere: (c + t)^p                                        */
+    SLT_KERNEL_VON_MISES,    /* torus: exp(κ Σ_i (cos δ_i − 1)), κ = 1/σ²               */
+    SLT_KERNEL_TABLE         /* user table: sphere k(t) at t = cos θ; torus (d = 1) k(δ) */
+} slt_kernel_type;
+
+typedef enum { SLT_DOMAIN_SPHERE = 0, SLT_DOMAIN_TORUS = 1 } slt_domain;
+
+/* Name ↔ type: "relu-ntk", "relu-nngp", "arccos0", "gaussian", "laplace", "poly",
+ * "von-mises", "table"; "sphere", "torus". Parse functions return SLT_EINVAL (message
+ * lists the accepted names). */
+const char *slt_kernel_name(slt_kernel_type kernel);
+int slt_kernel_parse(const char *name, slt_kernel_type *kernel);
+const char *slt_domain_name(slt_domain domain);
+int slt_domain_parse(const char *name, slt_domain *domain);
+/* 1 if the kernel is defined on the domain. */
+int slt_kernel_on_domain(slt_kernel_type kernel, slt_domain domain);
+
+typedef struct {
+    slt_kernel_type kernel; /*                                       default RELU_NTK   */
+    slt_domain domain;      /*                                       default SPHERE     */
+    int dim;                /* sphere: ambient d, 2..1000; torus: d, 1..3   default 3   */
+    int depth;              /* ReLU hidden layers L, 1..64                  default 1   */
+    double width;           /* σ of gaussian, laplace, von-mises, > 0       default 1   */
+    double offset;          /* poly: c >= 0                                 default 1   */
+    int poly_degree;        /* poly: p, 1..1000                             default 2   */
+    size_t lmax;            /* sphere: degrees 0..lmax (<= 100000); torus: wave vectors
+                               with |n| <= lmax (<= 4096 for d = 1, 256 for d = 2, 48 for
+                               d = 3)                                       default 100 */
+    double rel_tol;         /* target relative accuracy, [1e-15, 1e-2]      default 1e-12 */
+    /* TABLE kernels: table_n >= 4 points (x_i, k_i), x strictly increasing, covering
+     * [−1, 1] in t = cos θ (sphere) or [0, π] in δ (torus, d = 1; the kernel is even).
+     * Interpolated by cubic splines in θ (sphere) or δ (torus). The arrays are copied. */
+    const double *table_x, *table_k;
+    size_t table_n;
+} slt_kernels_params;
+
+slt_kernels_params slt_kernels_params_default(void);
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range (or the
+ * kernel/domain combination that is not defined). */
+int slt_kernels_params_check(const slt_kernels_params *p);
+
+/* Workspace: the kernel, its expansions (series coefficients), FFTW plans. */
+typedef struct slt_kernels_workspace slt_kernels_workspace;
+
+int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **ws);
+void slt_kernels_free(slt_kernels_workspace *ws); /* accepts NULL */
+const slt_kernels_params *slt_kernels_get_params(const slt_kernels_workspace *ws);
+
+/* The kernel itself: sphere k(t) for t ∈ [−1, 1]; torus k(δ) for a point δ ∈ R^dim.
+ * NaN outside the domain. */
+double slt_kernels_eval_sphere(const slt_kernels_workspace *ws, double t);
+double slt_kernels_eval_torus(const slt_kernels_workspace *ws, const double *delta);
+/* k on the diagonal: sphere k(1), torus k(0) (the trace of the operator). */
+double slt_kernels_diagonal(const slt_kernels_workspace *ws);
+
+/* ---- Spectra ------------------------------------------------------------------ */
+
+typedef enum {
+    SLT_KMETHOD_NONE = 0,
+    SLT_KMETHOD_QUADRATURE, /* Gauss–Legendre in θ, node doubling          */
+    SLT_KMETHOD_ENDPOINT,   /* expansion at t = ±1, exact term transforms   */
+    SLT_KMETHOD_SERIES,     /* positive Schoenberg series with tail bound   */
+    SLT_KMETHOD_FFT         /* torus: FFT on a grid, grid doubling          */
+} slt_kernels_method;
+const char *slt_kernels_method_name(slt_kernels_method m); /* "quadrature", ... */
+
+typedef struct {
+    size_t degree;       /* sphere: ℓ; torus: level index (ordered by |n|², then n)     */
+    double mult;         /* number of eigenfunctions in the level: sphere N(d,ℓ) (+inf
+                            when it overflows a double; see log_mult); torus: count of n */
+    double log_mult;     /* ln mult, finite even when mult overflows                    */
+    double mu;           /* eigenvalue per eigenfunction (0 when it underflows)         */
+    double mu_err;       /* error estimate of mu (absolute); |mu| <= mu_err: unresolved
+                            or an exact zero (parity)                                   */
+    slt_kernels_method method;
+    long long norm2;     /* torus: |n|² of the level; sphere: ℓ                         */
+    int wave[3];         /* torus: a representative n, |n_1| >= |n_2| >= |n_3| >= 0     */
+} slt_kernels_level;
+
+typedef struct {
+    slt_kernels_params params; /* copy (table pointers not owned; NULL)                */
+    size_t n_levels;
+    slt_kernels_level *levels;
+    double diag;               /* k(1) (sphere) or k(0) (torus): the exact trace        */
+    double trace, trace_err;   /* Σ_levels mult·mu and its error (levels computed only) */
+    double trace_tail, trace_tail_err; /* estimate of the rest, Σ over levels beyond
+                                  lmax, from the local power law of the last levels      */
+    double hs, hs_err;         /* Σ_levels mult·mu² (Hilbert–Schmidt, computed levels)  */
+    size_t quad_nodes;         /* largest Gauss–Legendre rule used (0: none)            */
+    size_t series_terms;       /* positive series: Taylor coefficients used (0: none)   */
+    size_t endpoint_terms;     /* endpoint expansion: coefficients per endpoint         */
+    size_t grid;               /* torus: finest grid points per dimension               */
+    double max_rel_err;        /* max over non-zero levels of mu_err/|mu|               */
+} slt_kernels_spectrum;
+
+/* Computes the spectrum (sphere: ℓ = 0..lmax; torus: all levels with |n| <= lmax).
+ * SLT_OK with per-level error estimates; SLT_ENOCONV if the quadrature or grid refinement
+ * reached its size limit without its discretisation error falling below rel_tol·|mu| or
+ * the rounding floor (the spectrum is still returned, errors included). */
+int slt_kernels_spectrum_compute(slt_kernels_workspace *ws, slt_kernels_spectrum **out);
+void slt_kernels_spectrum_free(slt_kernels_spectrum *s); /* accepts NULL */
+
+/* Multiplicity N(d,ℓ) of degree-ℓ spherical harmonics on S^{d-1} and its logarithm
+ * (d >= 2). *mult is exact while < 2^53, +inf when it overflows. */
+int slt_kernels_multiplicity(int d, size_t l, double *mult, double *log_mult);
+
+/* Funk–Hecke transform of (1 − t)^ν on S^{d-1}: μ_ℓ[(1−t)^ν] =
+ * 2^ν (−ν)_ℓ Γ(ν+(d−1)/2) Γ(d−1) / (Γ((d−1)/2) Γ(ℓ+ν+d−1)), ν > −(d−1)/2 (derived in
+ * docs/theory/kernels.md). Returns the value (0 on underflow, ±inf on overflow). */
+double slt_kernels_fh_power(int d, size_t l, double nu);
+
+/* Local slope d ln μ / d ln ℓ by centred differences over the nearest non-zero
+ * neighbours (same parity when the kernel has parity zeros); slope[i] for level i,
+ * NaN where undefined. Sphere: in ℓ; torus: in |n| = √norm2. */
+int slt_kernels_local_slope(const slt_kernels_spectrum *s, double *slope, double *slope_err);
+
+/* ---- Decay fit ---------------------------------------------------------------- */
+
+typedef struct {
+    double lo, hi;   /* window in degree (sphere ℓ, torus |n|); 0, 0: detect   default 0 */
+    double tol;      /* window detection: widest range [lo, top] where the local slope
+                        varies by <= tol                                      default 0.05 */
+    size_t min_points; /* levels needed in the window, >= 3                  default 8   */
+} slt_kernels_fit_params;
+
+slt_kernels_fit_params slt_kernels_fit_params_default(void);
+
+typedef struct {
+    double s, s_err;       /* per-degree decay μ ∝ ℓ^{-s} (sphere) or |n|^{-s} (torus)  */
+    double alpha, alpha_err;     /* flattened λ_n ∝ n^{-α}: α = s/(d−1) (sphere), s/d (torus) */
+    double alpha_K, alpha_K_err; /* α − 1 (Bahri et al.)                                */
+    double s_plain;        /* plain log-log regression slope (no 1/ℓ correction)         */
+    double s_se;           /* standard error of the corrected fit                        */
+    double slope_spread;   /* max − min of the local slope over the window               */
+    double amplitude;      /* C in μ ≈ C ℓ^{-s} (1 + c1/ℓ)                              */
+    double lo, hi;         /* window used                                                */
+    size_t points;         /* levels in the fit                                          */
+    int detected;          /* 1 if the window was detected                               */
+} slt_kernels_fit;
+
+/* Fits ln μ = ln C − s ln ℓ + c1/ℓ over the window (levels with |μ| > 3 mu_err only)
+ * by least squares (GSL multifit). s_err = 2·s_se + |s − s_plain| (the drift the 1/ℓ
+ * term removed bounds what is left: residuals of an analytic spectrum are not noise).
+ * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels. */
+int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
+                          slt_kernels_fit *out);
+
+/* ---- Target coefficients ------------------------------------------------------ */
+
+/* Target power per level of the spectrum s (same level order), power[i] >= 0, with error:
+ *   sphere, zonal target f(x) = g(x·e): level power N(d,ℓ) g_ℓ², g_ℓ = c_d ∫ g P_ℓ w;
+ *   torus d = 1: f(θ) = g(θ) even: level power a_0² (n = 0), a_n²/2 (n >= 1), with a_n
+ *   the cosine coefficients.
+ * The target is a callback g (t = cos θ on the sphere, θ on the circle). */
+typedef double (*slt_kernels_target_fn)(double x, void *ctx);
+int slt_kernels_target_power(const slt_kernels_workspace *ws, const slt_kernels_spectrum *s,
+                             slt_kernels_target_fn g, void *ctx, double *power,
+                             double *power_err);
+
+/* Built-in family: power-law Fourier/Gegenbauer spectrum with coefficients ℓ^{-q}
+ * (ℓ >= 1; none at ℓ = 0): circle level power n^{-2q}/2; sphere zonal g_ℓ = ℓ^{-q}/N(d,ℓ)
+ * — i.e. level power ℓ^{-2q}/N(d,ℓ). q > 1/2. */
+int slt_kernels_target_power_law(const slt_kernels_spectrum *s, double q, double *power,
+                                 double *power_err);
+
+/* Default (isotropic, GP-matched) teacher: level power = mult·mu (t_k = λ_k). */
+int slt_kernels_target_isotropic(const slt_kernels_spectrum *s, double *power,
+                                 double *power_err);
+
+/* ---- Flattening and the explicit task ---------------------------------------- */
+
+typedef struct {
+    size_t level;          /* index into s->levels                                   */
+    double k_first, k_last;/* flattened index range (1-based, doubles: may be huge)   */
+    double k_mid;          /* N(d+1,ℓ−1)-style midpoint: k_first − 1 + (mult+1)/2     */
+} slt_kernels_flat_level;
+
+/* Levels sorted by descending mu (ties by degree), dropping levels with mu <= 0 or
+ * |mu| <= mu_err (null space / unresolved). *out has *n entries; free with free(). */
+int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **out,
+                        size_t *n);
+
+/* Source exponent from the target power: fits Σ_{j>k} t_j ∝ k^{-αβ} over flattened
+ * level boundaries in the window [lo, hi] of degrees (0, 0: the fit window of fit).
+ * beta = (αβ)/α with α = fit->alpha. */
+int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
+                           const slt_kernels_fit *fit, double *beta, double *beta_err);
+
+/* The explicit task: each flattened level expanded into mult modes with λ = mu and
+ * t = power/mult (conventions.md §1, degenerate levels), at most max_modes modes in
+ * total (levels that do not fit entirely are left out; *power_left says how much target
+ * power that leaves out, the null-space power included). power NULL: isotropic teacher.
+ * SLT_EDOM if not even the first level fits. */
+int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double noise,
+                     size_t max_modes, slt_task **task, double *power_left);
+
+/* Writes the task of slt_kernels_task to a file in the task layer's format, with header
+ * comments naming the kernel and the power left out. SLT_EIO on failure. */
+int slt_kernels_save(const slt_kernels_spectrum *s, const double *power, size_t max_modes,
+                     const char *path, size_t *modes_written, double *power_left);
+
+/* ---- Empirical Gram spectra --------------------------------------------------- */
+
+typedef enum {
+    SLT_DATA_SPHERE = 0,  /* uniform on S^{d-1}                                   */
+    SLT_DATA_TORUS,       /* uniform on [0, 2π)^d                                 */
+    SLT_DATA_GAUSSIAN     /* x ~ N(0, diag(cov)), Gaussian kernel (width σ)       */
+} slt_data_kind;
+
+typedef struct {
+    size_t n;              /* points, 2..20000                        default 1000 */
+    size_t repeats;        /* independent samples, 1..1000            default 1    */
+    unsigned long seed;    /* sample r uses a stream seeded from (seed, r) default 1 */
+    const double *cov;     /* GAUSSIAN data: covariance spectrum, length dim (NULL: ones) */
+} slt_kernels_empirical_params;
+
+slt_kernels_empirical_params slt_kernels_empirical_params_default(void);
+
+typedef struct {
+    size_t n, repeats;
+    double *eig;           /* n eigenvalues of K/n, descending, averaged over repeats   */
+    double *eig_se;        /* standard error over repeats (NaN if repeats == 1)          */
+    double trace;          /* (1/n) tr K averaged (exact: k on the diagonal)             */
+    /* Level comparison: the sorted empirical eigenvalues are cut into blocks of the
+     * flattened analytic levels (slt_kernels_flatten order); per block the mean. */
+    size_t n_blocks;
+    size_t *block_level;   /* index into the spectrum's levels                            */
+    double *block_mean;    /* mean over the block (then over repeats)                     */
+    double *block_se;      /* standard error of block_mean over repeats (NaN if 1)        */
+    double *block_first;   /* first flattened index of the block (1-based)                */
+    /* Gaussian data: the analytic spectrum (Rasmussen & Williams §4.3.1), flattened and
+     * grouped: value and multiplicity, descending. */
+    size_t n_gauss;
+    double *gauss_value, *gauss_mult;
+} slt_kernels_empirical;
+
+/* Samples, forms K (BLAS), eigenvalues of K/n (LAPACKE_dsyevd). For SPHERE/TORUS data
+ * `spectrum` (computed on the same workspace) gives the blocks; it may be NULL. GAUSSIAN
+ * data needs a Gaussian kernel and fills gauss_* instead. */
+int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind data,
+                                  const slt_kernels_empirical_params *p,
+                                  const slt_kernels_spectrum *spectrum,
+                                  slt_kernels_empirical **out);
+void slt_kernels_empirical_free(slt_kernels_empirical *e); /* accepts NULL */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,203 @@
+/* slt/mc.h — the Monte Carlo referee: exact simulation of the linear random-feature
+ * model and its relatives on Gaussian features, trial by trial.
+ *
+ * Everything is in canonical units (../shared/theory/conventions.md §1–§4, dmft.md §1):
+ *   features   ψ = Λ^{1/2} z, z ~ N(0, I_M), Λ = diag(λ_1 … λ_M): the task's spectrum
+ *              truncated at M modes (the missing target mass Σ_{k>M} t_k is reported);
+ *   teacher    w*_k = +√(t_k/λ_k) (signs +1: with Gaussian z the distribution of every
+ *              loss depends on t_k only); training labels y = w*·ψ + σε, σ² = task noise;
+ *   student    f(x) = (1/√N) wᵀAψ(x), A ∈ R^{N×M} with A_ik ~ N(0,1), w(0) = 0;
+ *              N = ∞ is the kernel limit F = AᵀA/N → I, i.e. f = uᵀψ with u ∈ R^M;
+ *   losses     test  L = E_x[(f − f*)²] against the clean target, no ½ (= Σ_k λ_k v_k²);
+ *              train L̂ = (1/P) Σ_μ (f(x_μ) − y_μ)² against the noisy labels, no ½;
+ *   training   gradient flow on L̂/2 in canonical time t (dv/dt = −(AᵀA/N)Σ̂v), discrete
+ *              GD with step η (t = ηn), ridge regression at convergence with ridge z on
+ *              (1/P)Σ(y − f)² + z|w|², or online SGD (fresh batch of B, batch-mean
+ *              gradient, t = ηn).
+ * Full-batch models are solved exactly from ONE symmetric eigendecomposition per member
+ * (N×N or P×P, whichever is smaller); the test loss is exact over the M modes. The
+ * formulas are in docs/theory/montecarlo.md.
+ *
+ * Randomness: trial i (i = first_trial, first_trial + 1, …) draws everything from its
+ * own GSL mt19937 stream seeded with slt_mc_trial_seed(seed, i), so results are
+ * bit-identical for any number of threads and can be split across processes by
+ * first_trial. Every quantity is reported as mean, standard error and trial count.
+ *
+ * This module is the independent referee: it uses the task layer and the libraries
+ * only, never another solver's code. */
+#ifndef SLT_MC_H
+#define SLT_MC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* An infinite size (N = ∞: kernel limit; P = ∞: population / online data). */
+#define SLT_MC_INFINITE ((size_t)-1)
+
+/* Default number of modes M for power-law tasks: max(SLT_MC_MODES_FACTOR · the largest
+ * finite size among N and P, SLT_MC_MODES_MIN). With N = P = ∞ (no finite size) the
+ * full-batch models need no matrices and use SLT_MC_MODES_NO_SIZE modes; online SGD at
+ * N = ∞ (which samples M-dimensional features every step) uses SLT_MC_MODES_SGD_KERNEL.
+ * Explicit tasks use all their modes unless M is given. */
+#define SLT_MC_MODES_FACTOR 10
+#define SLT_MC_MODES_MIN 1000
+#define SLT_MC_MODES_NO_SIZE 1000000
+#define SLT_MC_MODES_SGD_KERNEL 10000
+
+typedef enum {
+    SLT_MC_RF = 0,    /* random-feature model: gradient flow (eta = 0) or discrete GD
+                         (eta > 0) at the requested times; N = ∞ is kernel gradient flow */
+    SLT_MC_RIDGE = 1, /* ridge regression at convergence with ridge z >= 0 (z = 0: the
+                         minimum-norm least-squares solution); N = ∞ is kernel ridge
+                         regression (KRR) */
+    SLT_MC_SGD = 2,   /* online SGD with batch B and step eta, P = ∞ (fresh data) */
+    SLT_MC_KERNEL = 3 /* reserved: kernel regression with a real kernel on sampled sphere
+                         points; not implemented yet (SLT_EINVAL) */
+} slt_mc_model;
+
+/* What the E members of an ensemble share (dmft.md §7). Unused when E = 1. */
+typedef enum {
+    SLT_MC_SHARE_NONE = 0,       /* independent projections A and independent data */
+    SLT_MC_SHARE_DATA = 1,       /* one training set, independent projections       */
+    SLT_MC_SHARE_PROJECTION = 2  /* one projection A, independent training sets      */
+} slt_mc_share;
+
+/* How the full-batch models evaluate the test loss (docs/theory/montecarlo.md §3); the
+ * two routes are algebraically equal, so this only trades speed and rounding. */
+typedef enum {
+    SLT_MC_ROUTE_AUTO = 0,      /* the cheaper of the two for the sizes (ensembles: modes) */
+    SLT_MC_ROUTE_QUADRATIC = 1, /* L = S0 − 2hᵀc + cᵀQc with Q precomputed: O(Mn² + n³)
+                                   once, O(n²) per time; E = 1 only                      */
+    SLT_MC_ROUTE_MODES = 2      /* u = Rᵀw(t) in mode space, L = |s − u|²: O(T·Mn),
+                                   free of cancellation                                  */
+} slt_mc_route;
+
+typedef struct {
+    slt_mc_model model;  /* default SLT_MC_RF                                           */
+    size_t N;            /* width N >= 1 or SLT_MC_INFINITE                default 100  */
+    size_t P;            /* samples P >= 1 or SLT_MC_INFINITE (rf, ridge); online SGD
+                            needs SLT_MC_INFINITE                          default 100  */
+    size_t M;            /* modes; 0 = the default rule above              default 0    */
+    double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd: step
+                            > 0; ridge: must be 0                          default 0    */
+    double ridge;        /* ridge z >= 0, model ridge only                 default 0    */
+    size_t batch;        /* SGD batch B >= 1; other models: must be 1      default 1    */
+    size_t ensemble;     /* members E >= 1                                 default 1    */
+    slt_mc_share share;  /* default SLT_MC_SHARE_NONE                                   */
+    size_t trials;       /* trials >= 1                                    default 100  */
+    size_t first_trial;  /* index of the first trial (splitting a run)     default 0    */
+    uint64_t seed;       /* any value                                      default 1    */
+    int threads;         /* OpenMP threads; 0 = OpenMP's default           default 0    */
+    slt_mc_route route;  /* test-loss route of rf/ridge; sgd uses modes    default AUTO */
+} slt_mc_params;
+
+slt_mc_params slt_mc_params_default(void);
+
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range, including
+ * combinations (e.g. batch != 1 without model sgd, share = data for sgd ensembles,
+ * route = quadratic with an ensemble or with sgd). */
+int slt_mc_params_check(const slt_mc_params *p);
+
+/* The number of modes a run of p on task uses (the default rule, or p->M checked
+ * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes. */
+int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M);
+
+/* Everything slt_mc_run checks before it starts: the parameters, M against the task,
+ * the times (finite-time models: t >= 0; gradient flow may use t = ∞; GD and SGD need
+ * t = ηn for a whole n, within 1e-9 relative; ridge takes no times), and the memory one
+ * trial needs (SLT_ENOMEM when the threads' trials would exceed physical memory). */
+int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
+                 size_t n_times);
+
+/* ---- Results -------------------------------------------------------------------- */
+
+typedef struct {
+    double mean;   /* mean over trials                                                */
+    double se;     /* standard error: sample standard deviation (n − 1) / √n;
+                      NaN when n < 2                                                  */
+    size_t trials; /* n, the number of trials in the mean                            */
+} slt_mc_stat;
+
+typedef struct {
+    double t;                /* canonical time; INFINITY for ridge and converged flow */
+    double steps;            /* n = t/η for GD and SGD; NaN for gradient flow, ridge  */
+    slt_mc_stat test;        /* test loss of the (ensemble-averaged) predictor         */
+    slt_mc_stat train;       /* train loss against the noisy labels; for E > 1 the
+                                mean of the members' own train losses; at P = ∞ and for
+                                online SGD the population value L_member + σ²          */
+    slt_mc_stat member_test; /* mean test loss of single members (= test when E = 1)   */
+} slt_mc_point;
+
+typedef struct {
+    slt_mc_params params;   /* the parameters of the run, with M resolved             */
+    size_t M;               /* modes simulated                                        */
+    double head_mass;       /* Σ_{k<=M} t_k: the simulated L(0)                       */
+    double tail_mass;       /* Σ_{k>M} t_k, the target power the simulation leaves out */
+    double tail_mass_err;   /* bound on the error of tail_mass                        */
+    double noise;           /* σ²                                                     */
+    size_t n_points;        /* = n_times, or 1 for ridge (t = ∞)                       */
+    slt_mc_point *points;
+    size_t trials;          /* = params.trials                                        */
+    double *trial_test;     /* trials × n_points, row-major: the per-trial values     */
+    double *trial_train;    /* trials × n_points                                      */
+    size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD:
+                               trials whose loss became non-finite                    */
+    double seconds;         /* wall-clock time of the run                             */
+} slt_mc_result;
+
+/* Runs p->trials trials of p->model on the task at the given times and allocates
+ * *result (free with slt_mc_result_free). Returns SLT_OK; the statuses of
+ * slt_mc_check; or, if any trial fails (SLT_ENOCONV: an eigensolver did not converge,
+ * SLT_ENOMEM), that status with a message naming the first failed trial, and
+ * *result = NULL — never an average over fewer trials.
+ *
+ * Threads: trials run in parallel with OpenMP (p->threads); each trial runs BLAS/LAPACK
+ * single-threaded, so this call sets OpenBLAS to one thread while it runs and restores
+ * the previous setting afterwards. Do not run it concurrently with other OpenBLAS work
+ * that needs its own thread count. */
+int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times,
+               size_t n_times, slt_mc_result **result);
+
+void slt_mc_result_free(slt_mc_result *result); /* accepts NULL */
+
+/* ---- One realisation given explicitly (the deterministic core of rf and ridge) ----
+ * With every random input fixed, the losses are deterministic; this is the function a
+ * trial of SLT_MC_RF / SLT_MC_RIDGE calls after drawing them. Arrays are row-major. */
+typedef struct {
+    size_t N;             /* width, or SLT_MC_INFINITE (then A is unused: f = uᵀψ)   */
+    size_t P;             /* samples, or SLT_MC_INFINITE (population: psi, y unused) */
+    size_t M;             /* modes >= 1                                              */
+    const double *lambda; /* M eigenvalues λ_k > 0                                   */
+    const double *wstar;  /* M teacher weights w*_k                                  */
+    const double *A;      /* N×M projection (finite N)                               */
+    const double *psi;    /* P×M training features ψ(x_μ) (finite P)                 */
+    const double *y;      /* P training labels (finite P)                            */
+    double noise;         /* σ², used only for the train loss at P = ∞               */
+} slt_mc_realisation;
+
+/* Test and train loss of the realisation under p->model (SLT_MC_RF with p->eta, or
+ * SLT_MC_RIDGE with p->ridge; p->N, p->P, p->M, trials, seed, ensemble and threads are
+ * ignored) at the n_times times (ridge: n_times = 0 and one value is written).
+ * SLT_EINVAL for bad sizes, values or times; SLT_ENOCONV if the eigensolver fails. */
+int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
+                    const double *times, size_t n_times, double *test, double *train);
+
+/* ---- Small helpers -------------------------------------------------------------- */
+
+/* The 32-bit seed of trial `trial`'s stream: distinct for distinct trials of one seed
+ * (trial < 2^32 − 1) and never 0 (gsl_rng_set maps 0 to 4357). */
+uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
+
+const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
+const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

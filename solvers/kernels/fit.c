@@ -1,0 +1,207 @@
+/* Decay-exponent fits (kernels.md §9): local slope, windowed regression with a 1/ℓ drift
+ * term, window detection, and the source exponent from the target's tail sums. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_multifit.h>
+
+#include "kernels_internal.h"
+#include "slt/status.h"
+
+static int resolved(const slt_kernels_level *L) { return L->mu > 0 && L->mu > 3.0 * L->mu_err; }
+
+static double level_x(const slt_kernels_spectrum *s, size_t i)
+{
+    return s->params.domain == SLT_DOMAIN_SPHERE ? (double)s->levels[i].degree
+                                                 : sqrt((double)s->levels[i].norm2);
+}
+
+int slt_kernels_local_slope(const slt_kernels_spectrum *s, double *slope, double *slope_err)
+{
+    if (!s || !slope) return slt_error(SLT_EINVAL, "slt_kernels_local_slope: NULL argument");
+    for (size_t i = 0; i < s->n_levels; i++) {
+        slope[i] = NAN;
+        if (slope_err) slope_err[i] = NAN;
+        if (!resolved(&s->levels[i]) || level_x(s, i) <= 0) continue;
+        /* nearest resolved neighbours below and above with the same parity when the
+         * adjacent level is a zero (sphere), or the adjacent level (torus) */
+        size_t lo = i, hi = i;
+        for (size_t j = i; j-- > 0;)
+            if (resolved(&s->levels[j]) && level_x(s, j) > 0) { lo = j; break; }
+        for (size_t j = i + 1; j < s->n_levels; j++)
+            if (resolved(&s->levels[j])) { hi = j; break; }
+        if (lo == i || hi == i) continue;
+        const slt_kernels_level *a = &s->levels[lo], *b = &s->levels[hi];
+        double dx = log(level_x(s, hi)) - log(level_x(s, lo));
+        if (!(dx > 0)) continue;
+        slope[i] = (log(b->mu) - log(a->mu)) / dx;
+        if (slope_err) slope_err[i] = (a->mu_err / a->mu + b->mu_err / b->mu) / dx;
+    }
+    return SLT_OK;
+}
+
+slt_kernels_fit_params slt_kernels_fit_params_default(void)
+{
+    slt_kernels_fit_params p = {.lo = 0, .hi = 0, .tol = 0.05, .min_points = 8};
+    return p;
+}
+
+/* least squares of y on columns (1, ln x, [1/x]); returns coefficient of ln x and SE */
+static int regress(const double *x, const double *y, size_t n, int drift, double *slope,
+                   double *se, double *amp)
+{
+    size_t p = drift ? 3 : 2;
+    if (n < p + 1) return SLT_EDOM;
+    gsl_matrix *X = gsl_matrix_alloc(n, p), *cov = gsl_matrix_alloc(p, p);
+    gsl_vector *Y = gsl_vector_alloc(n), *c = gsl_vector_alloc(p);
+    gsl_multifit_linear_workspace *w = gsl_multifit_linear_alloc(n, p);
+    int rc = SLT_OK;
+    if (!X || !cov || !Y || !c || !w) rc = SLT_ENOMEM;
+    if (!rc) {
+        for (size_t i = 0; i < n; i++) {
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, log(x[i]));
+            if (drift) gsl_matrix_set(X, i, 2, 1.0 / x[i]);
+            gsl_vector_set(Y, i, y[i]);
+        }
+        double chisq;
+        if (gsl_multifit_linear(X, Y, c, cov, &chisq, w)) rc = SLT_EDOM;
+        else {
+            *slope = gsl_vector_get(c, 1);
+            *se = sqrt(fmax(gsl_matrix_get(cov, 1, 1) * chisq / (double)(n - p), 0.0));
+            *amp = exp(gsl_vector_get(c, 0));
+        }
+    }
+    gsl_multifit_linear_free(w);
+    gsl_matrix_free(X);
+    gsl_matrix_free(cov);
+    gsl_vector_free(Y);
+    gsl_vector_free(c);
+    return rc;
+}
+
+int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
+                          slt_kernels_fit *out)
+{
+    static const char *where = "slt_kernels_fit_decay";
+    if (!s || !out) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    slt_kernels_fit_params d = p ? *p : slt_kernels_fit_params_default();
+    int rc;
+    if ((rc = slt_check_range(where, "lo", d.lo, 0, 0, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "hi", d.hi, 0, 0, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "tol", d.tol, 0, 1, INFINITY, 1))) return rc;
+    if (d.min_points < 3) return slt_error(SLT_EINVAL, "%s: min_points = %zu is out of range "
+                                           "(expected min_points >= 3)", where, d.min_points);
+    if ((d.lo > 0 || d.hi > 0) && !(d.hi > d.lo))
+        return slt_error(SLT_EINVAL, "%s: window [%g, %g] is empty (expected lo < hi)", where,
+                         d.lo, d.hi);
+    size_t n = s->n_levels;
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    double *sl = malloc(n * sizeof(double));
+    if (!x || !y || !sl) {
+        free(x); free(y); free(sl);
+        return slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    }
+    slt_kernels_local_slope(s, sl, NULL);
+    double lo = d.lo, hi = d.hi;
+    out->detected = 0;
+    if (!(lo > 0 || hi > 0)) {
+        /* widest [lo, top] where the local slope varies by <= tol */
+        out->detected = 1;
+        double top = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(sl[i])) top = fmax(top, level_x(s, i));
+        hi = top;
+        lo = top;
+        double smin = INFINITY, smax = -INFINITY;
+        size_t cnt = 0;
+        for (size_t i = n; i-- > 0;) {
+            if (!isfinite(sl[i]) || level_x(s, i) <= 0) continue;
+            double nmin = fmin(smin, sl[i]), nmax = fmax(smax, sl[i]);
+            if (nmax - nmin > d.tol && cnt >= d.min_points) break;
+            smin = nmin;
+            smax = nmax;
+            lo = level_x(s, i);
+            cnt++;
+        }
+    }
+    size_t m = 0;
+    double smin = INFINITY, smax = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double xi = level_x(s, i);
+        if (xi < lo || xi > hi || xi <= 0 || !resolved(&s->levels[i])) continue;
+        x[m] = xi;
+        y[m] = log(s->levels[i].mu);
+        if (isfinite(sl[i])) {
+            smin = fmin(smin, sl[i]);
+            smax = fmax(smax, sl[i]);
+        }
+        m++;
+    }
+    free(sl);
+    if (m < d.min_points) {
+        free(x);
+        free(y);
+        return slt_error(SLT_EDOM, "%s: %zu resolved levels in the window [%g, %g] (expected at "
+                         "least %zu)", where, m, lo, hi, d.min_points);
+    }
+    double s3, se3, a3, s2, se2, a2;
+    rc = regress(x, y, m, 1, &s3, &se3, &a3);
+    if (!rc) rc = regress(x, y, m, 0, &s2, &se2, &a2);
+    free(x);
+    free(y);
+    if (rc) return slt_error(rc, "%s: the least-squares fit failed", where);
+    int dim = s->params.dim;
+    double denom = s->params.domain == SLT_DOMAIN_SPHERE ? dim - 1.0 : (double)dim;
+    out->s = -s3;
+    out->s_se = se3;
+    out->s_plain = -s2;
+    out->s_err = 2.0 * se3 + fabs(s3 - s2);
+    out->alpha = out->s / denom;
+    out->alpha_err = out->s_err / denom;
+    out->alpha_K = out->alpha - 1.0;
+    out->alpha_K_err = out->alpha_err;
+    out->slope_spread = smax - smin;
+    out->amplitude = a3;
+    out->lo = lo;
+    out->hi = hi;
+    out->points = m;
+    return SLT_OK;
+}
+
+int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
+                           const slt_kernels_fit *fit, double *beta, double *beta_err)
+{
+    static const char *where = "slt_kernels_fit_source";
+    if (!s || !power || !fit || !beta || !beta_err)
+        return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    slt_kernels_flat_level *fl;
+    size_t nf;
+    int rc = slt_kernels_flatten(s, &fl, &nf);
+    if (rc) return rc;
+    /* tail sums Σ_{j > k_last(level)} t_j at the level boundaries, in flattened order */
+    double *tail = malloc((nf + 1) * sizeof(double)), *x = malloc(nf * sizeof(double)),
+           *y = malloc(nf * sizeof(double));
+    if (!tail || !x || !y) {
+        free(fl); free(tail); free(x); free(y);
+        return slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    }
+    tail[nf] = 0.0;
+    for (size_t i = nf; i-- > 0;) tail[i] = tail[i + 1] + power[fl[i].level];
+    size_t m = 0;
+    for (size_t i = 0; i + 1 < nf; i++) {
+        double xi = level_x(s, fl[i].level);
+        if (xi < fit->lo || xi > fit->hi || !(tail[i + 1] > 0)) continue;
+        x[m] = fl[i].k_last;
+        y[m] = log(tail[i + 1]);
+        m++;
+    }
+    double sl, se, amp;
+    rc = m >= 4 ? regress(x, y, m, 0, &sl, &se, &amp) : SLT_EDOM;
+    free(fl); free(tail); free(x); free(y);
+    if (rc) return slt_error(SLT_EDOM, "%s: %zu usable levels in the window (expected >= 4)",
+                             where, m);
+    *beta = -sl / fit->alpha;
+    *beta_err = 2.0 * se / fit->alpha + fabs(*beta) * fit->alpha_err / fit->alpha;
+    return SLT_OK;
+}

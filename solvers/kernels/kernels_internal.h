@@ -1,0 +1,73 @@
+/* Internal interfaces of the kernel-spectra solver (not installed). */
+#ifndef SLT_KERNELS_INTERNAL_H
+#define SLT_KERNELS_INTERNAL_H
+
+#include <fftw3.h>
+#include <gsl/gsl_spline.h>
+#include <stddef.h>
+
+#include "slt/kernels.h"
+
+#define KN_EPS 2.220446049250313e-16
+
+/* Endpoint expansion length per endpoint (coefficients of s^0 … s^(KN_EP_M−1)). */
+#define KN_EP_M 96
+
+struct slt_kernels_workspace {
+    slt_kernels_params p;
+    double *tab_x, *tab_k; /* owned copies of the table                                 */
+    gsl_spline *spl, *spl_alt; /* cubic spline and Akima spline of k in θ (or δ)      */
+    double tab_lo, tab_hi;    /* θ (or δ) range of the spline                           */
+    double diag;              /* k(1) or k(0)                                            */
+    /* endpoint expansions: k = Σ_n ep_plus[n] s^n, s = √(1−t); Σ ep_minus[n] r^n, r = √(1+t) */
+    int has_endpoint;         /* 1: ReLU family (asymptotic, two-sided); 2: Laplace (exact) */
+    double ep_plus[KN_EP_M], ep_minus[KN_EP_M];
+    int ep_trust;             /* number of trusted coefficients                          */
+    /* Taylor coefficients at t = 0 (positive series), computed on demand */
+    int has_taylor;
+    double *taylor;
+    size_t taylor_n;
+    /* torus */
+    int grid[2];              /* grid sizes G and 2G per dimension                       */
+    double *fft_buf[2];
+    fftw_plan plan[2];
+};
+
+/* ---- truncated power series (series.c) ---------------------------------------- */
+/* All arrays have length m; results may not alias inputs unless stated. */
+void kn_ser_mul(const double *a, const double *b, double *c, int m);
+int kn_ser_sqrt(const double *a, double *c, int m);      /* a[0] > 0 */
+int kn_ser_div(const double *a, const double *b, double *c, int m); /* b[0] != 0 */
+
+/* ReLU-family kernel (kind SLT_KERNEL_RELU_NTK, _RELU_NNGP, _ARCCOS0, depth L) as a series
+ * at point: +1 (variable s, t = 1 − s²), −1 (variable r, t = −1 + r²) or 0 (variable t).
+ * out has m coefficients; at the endpoints the last `depth + 2` are not trusted. */
+int kn_relu_series(slt_kernel_type kind, int depth, int point, int m, double *out);
+
+/* Pointwise kernels in θ ∈ [0, π] (sphere), accurate near θ = 0. */
+double kn_relu_theta(slt_kernel_type kind, int depth, double theta);
+double kn_sphere_theta(const slt_kernels_workspace *ws, double theta);
+
+/* Scaled doubles m·2^e for quantities that underflow (μ_ℓ at large d, ℓ). */
+typedef struct {
+    double m;
+    long e;
+} kn_sd;
+kn_sd kn_sd_from_log(double lnv, int sign);
+kn_sd kn_sd_mul(kn_sd a, double f);
+double kn_sd_value(kn_sd a);
+
+/* torus.c */
+int kn_torus_alloc(slt_kernels_workspace *ws);
+void kn_torus_free(slt_kernels_workspace *ws);
+int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s);
+double kn_torus_eval(const slt_kernels_workspace *ws, const double *delta);
+
+/* kernels.c */
+double kn_fh_power_log(int d, size_t l, double nu, int *sign);
+double kn_table_eval_alt(const slt_kernels_workspace *ws, double x);
+
+/* sphere.c */
+int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s);
+
+#endif

@@ -1,0 +1,139 @@
+/* Private interfaces of the Monte Carlo module (solvers/montecarlo/ only).
+ *
+ * Files:
+ *   params.c    defaults, validation, the M rule, seeds, memory estimate, names
+ *   rng.c       GSL random numbers (the only file including GSL's randist/rng headers:
+ *               gsl_randist.h pulls in gsl_cblas.h, whose enums clash with OpenBLAS's
+ *               cblas.h, so no file includes both)
+ *   fit.c       one member of the full-batch models: eigendecomposition and the
+ *               closed-form losses at every time
+ *   sgd.c       one member of online SGD, by explicit steps
+ *   run.c       trials, OpenMP, statistics, slt_mc_run
+ *   evaluate.c  slt_mc_evaluate (one realisation given explicitly)
+ *
+ * Units (whitened coordinates): z ~ N(0, I_M) is the raw feature, ψ = Λ^{1/2} z, and
+ * s_k = √t_k = Λ^{1/2} w*. A member is described by a map R (n×M) with its features
+ * φ = R z ∈ R^n: finite N has R = A Λ^{1/2}/√N (n = N), N = ∞ has R = Λ^{1/2} (n = M,
+ * diagonal). The student's function is f = wᵀφ = (Rᵀw)·z, so the test loss is
+ * |s − Rᵀw|², and with C = RRᵀ, h0 = R s, S0 = |s|²:  L = S0 − 2 wᵀh0 + wᵀCw. */
+#ifndef SLT_MC_INTERNAL_H
+#define SLT_MC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "slt/mc.h"
+
+/* ---- rng.c ------------------------------------------------------------------------ */
+typedef struct mc_rng mc_rng;
+mc_rng *mc_rng_alloc(uint32_t seed);      /* NULL when out of memory */
+void mc_rng_free(mc_rng *r);              /* accepts NULL */
+void mc_normals(mc_rng *r, double *x, size_t n); /* n standard normals, in order */
+
+/* ---- the learning rule ------------------------------------------------------------ */
+typedef enum { MC_FLOW = 0, MC_GD = 1, MC_RIDGE = 2 } mc_rule_kind;
+
+typedef struct {
+    mc_rule_kind kind;
+    double eta;    /* GD */
+    double ridge;  /* RIDGE */
+} mc_rule;
+
+/* The spectral factors of one eigen-direction with eigenvalue e after "time" x (flow:
+ * t, GD: steps n; both may be INFINITY; ridge ignores x):
+ *   psi = the coefficient map, w_j = psi · (Φᵀy/P)_j    (flow: (1 − e^{−et})/e,
+ *         GD: (1 − (1 − ηe)^n)/e, ridge: 1/(e + z));
+ *   rho = 1 − e·psi, the factor left on the residual    (e^{−et}, (1 − ηe)^n, z/(e+z)),
+ * both computed without cancellation. `dropped` marks a direction whose eigenvalue is
+ * numerically zero: psi = 0, rho = 1. */
+void mc_spectral(const mc_rule *rule, double e, double x, int dropped, double *psi,
+                 double *rho);
+
+/* ---- the map R -------------------------------------------------------------------- */
+typedef struct {
+    size_t n, M;
+    const double *dense; /* n×M row-major, or NULL for the diagonal map   */
+    const double *diag;  /* M entries √λ_k (n = M) when dense == NULL      */
+} mc_rmap;
+
+/* ---- fit.c: one full-batch member --------------------------------------------------- */
+typedef struct {
+    mc_rmap R;
+    size_t P;            /* samples, or SLT_MC_INFINITE (population)               */
+    const double *phi;   /* P×n training features (finite P)                        */
+    const double *y;     /* P labels (finite P)                                     */
+    const double *s;     /* M: s_k = Λ^{1/2} w*                                      */
+    double S0;           /* |s|²                                                     */
+    double noise;        /* σ²: train loss at P = ∞                                  */
+} mc_member;
+
+/* What a fit needs to hold, sized once per run and reused by one thread. */
+typedef struct {
+    size_t n, P, M, T;   /* features, samples (0 when ∞), modes, times             */
+    int dual;            /* eigenproblem on K = ΦΦᵀ/P (P < n)                        */
+    int msp;             /* losses through the M-space function (ensembles)        */
+    size_t k;            /* eigenproblem size                                      */
+    double *vt, *e, *a, *h, *ytil, *Q, *T1, *S, *X, *Cf, *Wn, *Wp, *tn, *tp;
+} mc_fit_ws;
+
+/* 1 when the mode-space route is cheaper than the quadratic form for one member with
+ * these sizes (P = 0: population; dense = finite N). */
+int mc_fit_prefer_modes(size_t n, size_t P, size_t M, size_t T, int dense);
+
+/* Sizes for one member of a run; returns the number of doubles (for the memory check). */
+size_t mc_fit_ws_doubles(size_t n, size_t P, size_t M, size_t T, int msp);
+int mc_fit_ws_alloc(mc_fit_ws *w, size_t n, size_t P, size_t M, size_t T, int msp);
+void mc_fit_ws_free(mc_fit_ws *w);
+
+/* Failure details of a trial (filled instead of calling slt_error in parallel code). */
+typedef struct {
+    int status;         /* SLT_OK or the failure                                    */
+    int info;           /* LAPACK info                                              */
+    size_t member;      /* ensemble member                                          */
+    size_t size;        /* matrix size                                              */
+    const char *what;   /* "LAPACKE_dsyevd" ...                                     */
+} mc_fail;
+
+/* Fits one member and writes, for each of the T times x[i] (flow: t, GD: steps; ridge:
+ * ignored):
+ *   test[i]  the member's test loss: by the quadratic form S0 − 2hᵀc + cᵀQc when
+ *            ws->msp == 0; when ws->msp != 0 through the member's function in mode
+ *            space, u(t_i) = Rᵀw(t_i), written to Ue (M×T, row-major), as |s − u(t_i)|²;
+ *   train[i] the member's train loss (population: test + σ²).
+ * *emax receives the largest eigenvalue (GD stability: η·emax < 2).
+ * Returns SLT_OK or a status with *fail filled; never calls slt_error (thread-safe). */
+int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_fit_ws *ws,
+                  double *test, double *train, double *Ue, double *emax, mc_fail *fail);
+
+/* ---- sgd.c: one online-SGD member ---------------------------------------------------- */
+typedef struct {
+    size_t n, M, B, T;
+    double *J, *je, *Lt, *Xi, *Xb, *res, *w, *u, *h0;
+    size_t *order;
+} mc_sgd_ws;
+
+/* kernel != 0: N = ∞ (n = M, no sampler). */
+size_t mc_sgd_ws_doubles(size_t n, size_t M, size_t B, size_t T, int kernel);
+int mc_sgd_ws_alloc(mc_sgd_ws *w, size_t n, size_t M, size_t B, size_t T, int kernel);
+void mc_sgd_ws_free(mc_sgd_ws *w);
+
+/* Runs one member of online SGD with batch B and step eta on map R (drawing its batches
+ * from rng), noise sigma (standard deviation), and writes at each of the T step counts
+ * steps[i]: test[i] = |s − Rᵀw|² and, when Ue != NULL, u = Rᵀw into Ue (M×T).
+ * Returns SLT_OK, or a status with *fail filled. *nonfinite is set when the iterate
+ * stopped being finite (the remaining points are then NaN). */
+int mc_sgd_member(const mc_rmap *R, const double *s, double S0, double sigma, double eta,
+                  const double *steps, mc_rng *rng, mc_sgd_ws *ws, double *test,
+                  double *Ue, int *nonfinite, mc_fail *fail);
+
+/* ---- params.c ------------------------------------------------------------------------- */
+/* Builds the rule of p (RF: flow or GD; RIDGE). */
+mc_rule mc_rule_of(const slt_mc_params *p);
+/* t/η as a whole number of steps (or INFINITY); -1 when t is not a multiple of η. */
+double mc_steps_of(double t, double eta);
+
+/* ---- run.c ----------------------------------------------------------------------------- */
+/* Doubles one trial of p needs (M modes, T times), saturating at SIZE_MAX. */
+size_t mc_trial_doubles(const slt_mc_params *p, size_t M, size_t T);
+
+#endif

@@ -1,0 +1,502 @@
+/* slt_mc_run: trials in parallel, one RNG stream per trial, statistics in trial order.
+ *
+ * Determinism: trial i draws everything from the stream seeded with
+ * slt_mc_trial_seed(seed, first_trial + i) in a fixed order, runs BLAS/LAPACK
+ * single-threaded, and writes only its own slots; means and standard errors are then
+ * summed in trial order on one thread. So the output is bit-identical for any number of
+ * threads. Workspaces are allocated once per thread and fully overwritten by each trial.
+ *
+ * Draw order within a trial, member by member (e = 0 … E−1):
+ *   the projection A (N×M, row-major)  if N is finite and (e = 0 or share != projection);
+ *   full-batch models: the raw features Z (P×M, row-major), then the label noise ε (P),
+ *                      if P is finite and (e = 0 or share != data);
+ *   online SGD: per step, the batch's Gaussian coordinates (B×rank, or B×M at N = ∞),
+ *               then its label noise (B). */
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mc_internal.h"
+#include "slt/status.h"
+
+/* OpenBLAS's own thread control (declared here in case cblas.h is not OpenBLAS's). */
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+typedef struct {
+    slt_mc_params p;
+    mc_rule rule;
+    size_t M, T, n, P, E;  /* n = N or M (N = ∞); P = 0 when ∞ */
+    int finN, finP, sgd;
+    int msp;               /* full batch: the test loss through mode space */
+    const double *lambda, *d, *s, *target;
+    double S0, noise, sigma;
+    const double *x;       /* per point: flow t, GD/SGD steps, ridge ∞ */
+} run_ctx;
+
+typedef struct {
+    double *R, *Z, *phi, *y, *mtest, *mtrain, *Ue, *Ubar, *acc_train, *acc_mtest;
+    mc_fit_ws fit;
+    mc_sgd_ws sgd;
+} trial_ws;
+
+static size_t mul(size_t a, size_t b)
+{
+    if (a != 0 && b > SIZE_MAX / a) return SIZE_MAX;
+    return a * b;
+}
+
+static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+
+typedef struct {
+    size_t R, Z, phi, y, vec, Ue, Ubar;
+} trial_sizes;
+
+static trial_sizes trial_sizes_of(const run_ctx *c)
+{
+    trial_sizes z;
+    int full = !c->sgd;
+    z.R = c->finN ? mul(c->n, c->M) : 0;
+    z.Z = full && c->finP ? mul(c->P, c->M) : 0;
+    z.phi = full && c->finN && c->finP ? mul(c->P, c->n) : 0;
+    z.y = full && c->finP ? c->P : 0;
+    z.vec = c->T;
+    z.Ue = c->E > 1 || (!c->sgd && c->msp) ? mul(c->M, c->T) : 0;
+    z.Ubar = c->E > 1 ? mul(c->M, c->T) : 0;
+    return z;
+}
+
+static void ctx_sizes(run_ctx *c, const slt_mc_params *p, size_t M, size_t T)
+{
+    c->p = *p;
+    c->M = M;
+    c->T = T;
+    c->finN = p->N != SLT_MC_INFINITE;
+    c->finP = p->P != SLT_MC_INFINITE;
+    c->sgd = p->model == SLT_MC_SGD;
+    c->n = c->finN ? p->N : M;
+    c->P = c->finP ? p->P : 0;
+    c->E = p->ensemble;
+    c->msp = c->E > 1 || p->route == SLT_MC_ROUTE_MODES ||
+             (p->route == SLT_MC_ROUTE_AUTO && mc_fit_prefer_modes(c->n, c->P, M, T, c->finN));
+}
+
+static size_t ctx_doubles(const run_ctx *c)
+{
+    trial_sizes z = trial_sizes_of(c);
+    size_t all = add(add(add(z.R, z.Z), add(z.phi, z.y)), add(mul(4, z.vec), add(z.Ue, z.Ubar)));
+    if (c->sgd)
+        all = add(all, mc_sgd_ws_doubles(c->n, c->M, c->p.batch, c->T, !c->finN));
+    else if (c->finN || c->finP)
+        all = add(all, mc_fit_ws_doubles(c->n, c->P, c->M, c->T, c->msp));
+    return all;
+}
+
+size_t mc_trial_doubles(const slt_mc_params *p, size_t M, size_t T)
+{
+    run_ctx c;
+    ctx_sizes(&c, p, M, T);
+    return ctx_doubles(&c);
+}
+
+static void trial_ws_free(trial_ws *w)
+{
+    double **arrays[] = {&w->R,   &w->Z,    &w->phi,       &w->y,        &w->mtest,
+                         &w->mtrain, &w->Ue, &w->Ubar, &w->acc_train, &w->acc_mtest};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+        free(*arrays[i]);
+        *arrays[i] = NULL;
+    }
+    mc_fit_ws_free(&w->fit);
+    mc_sgd_ws_free(&w->sgd);
+}
+
+static int trial_ws_alloc(trial_ws *w, const run_ctx *c)
+{
+    memset(w, 0, sizeof *w);
+    trial_sizes z = trial_sizes_of(c);
+    struct {
+        double **p;
+        size_t n;
+    } want[] = {{&w->R, z.R},         {&w->Z, z.Z},         {&w->phi, z.phi},
+                {&w->y, z.y},         {&w->mtest, z.vec},   {&w->mtrain, z.vec},
+                {&w->Ue, z.Ue},       {&w->Ubar, z.Ubar},   {&w->acc_train, z.vec},
+                {&w->acc_mtest, z.vec}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (want[i].n == 0) continue;
+        if (want[i].n == SIZE_MAX || want[i].n > SIZE_MAX / sizeof(double) ||
+            !(*want[i].p = malloc(want[i].n * sizeof(double)))) {
+            trial_ws_free(w);
+            return SLT_ENOMEM;
+        }
+    }
+    int rc = SLT_OK;
+    if (c->sgd)
+        rc = mc_sgd_ws_alloc(&w->sgd, c->n, c->M, c->p.batch, c->T, !c->finN);
+    else
+        rc = mc_fit_ws_alloc(&w->fit, c->n, c->P, c->M, c->T, c->msp);
+    if (rc) trial_ws_free(w);
+    return rc;
+}
+
+/* One trial: writes test, train, member-test at every point; sets *unstable. */
+static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, double *train,
+                     double *mtest_out, int *unstable, mc_fail *fail)
+{
+    const size_t M = c->M, T = c->T, n = c->n, P = c->P, E = c->E;
+    const int ens = E > 1;
+    mc_rng *rng = mc_rng_alloc(slt_mc_trial_seed(c->p.seed, (uint64_t)c->p.first_trial + trial));
+    if (!rng) {
+        fail->status = SLT_ENOMEM;
+        fail->what = "gsl_rng_alloc";
+        return SLT_ENOMEM;
+    }
+    *unstable = 0;
+    if (ens) {
+        memset(w->Ubar, 0, M * T * sizeof(double));
+        memset(w->acc_train, 0, T * sizeof(double));
+        memset(w->acc_mtest, 0, T * sizeof(double));
+    }
+    const double rscale = c->finN ? 1.0 / sqrt((double)n) : 0.0;
+    int rc = SLT_OK;
+    for (size_t e = 0; e < E; e++) {
+        fail->member = e;
+        int draw_proj = c->finN && (e == 0 || c->p.share != SLT_MC_SHARE_PROJECTION);
+        int draw_data = !c->sgd && c->finP && (e == 0 || c->p.share != SLT_MC_SHARE_DATA);
+        if (draw_proj) {
+            /* R = A Λ^{1/2} / √N */
+            mc_normals(rng, w->R, n * M);
+            for (size_t i = 0; i < n; i++) {
+                double *row = w->R + i * M;
+                for (size_t m = 0; m < M; m++) row[m] *= c->d[m] * rscale;
+            }
+        }
+        mc_rmap R = {.n = n, .M = M, .dense = c->finN ? w->R : NULL, .diag = c->d};
+        if (c->sgd) {
+            int nonfinite = 0;
+            rc = mc_sgd_member(&R, c->s, c->S0, c->sigma, c->p.eta, c->x, rng, &w->sgd,
+                               w->mtest, ens ? w->Ue : NULL, &nonfinite, fail);
+            if (rc) break;
+            for (size_t i = 0; i < T; i++) w->mtrain[i] = w->mtest[i] + c->noise;
+            if (nonfinite) *unstable = 1;
+        } else {
+            if (draw_data) {
+                /* Z, then ε; y = Z s + σ ε; at N = ∞ the features are Φ = Z Λ^{1/2} (in place) */
+                mc_normals(rng, w->Z, P * M);
+                mc_normals(rng, w->y, P);
+                for (size_t mu = 0; mu < P; mu++) w->y[mu] *= c->sigma;
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)P, (int)M, 1.0, w->Z, (int)M, c->s,
+                            1, 1.0, w->y, 1);
+                if (!c->finN)
+                    for (size_t mu = 0; mu < P; mu++)
+                        for (size_t m = 0; m < M; m++) w->Z[mu * M + m] *= c->d[m];
+            }
+            /* Φ = Z Rᵀ = Ψ Aᵀ/√N */
+            if (c->finN && c->finP && (draw_proj || draw_data))
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, (int)n, (int)M, 1.0,
+                            w->Z, (int)M, w->R, (int)M, 0.0, w->phi, (int)n);
+            mc_member mem = {.R = R,
+                             .P = c->finP ? P : SLT_MC_INFINITE,
+                             .phi = c->finN ? w->phi : w->Z,
+                             .y = w->y,
+                             .s = c->s,
+                             .S0 = c->S0,
+                             .noise = c->noise};
+            double emax = 0.0;
+            rc = mc_fit_member(&mem, &c->rule, c->x, &w->fit, w->mtest, w->mtrain,
+                               c->msp ? w->Ue : NULL, &emax, fail);
+            if (rc) break;
+            if (c->rule.kind == MC_GD && c->p.eta * emax >= 2.0) *unstable = 1;
+        }
+        if (!ens) {
+            memcpy(test, w->mtest, T * sizeof(double));
+            memcpy(train, w->mtrain, T * sizeof(double));
+            memcpy(mtest_out, w->mtest, T * sizeof(double));
+        } else {
+            for (size_t i = 0; i < M * T; i++) w->Ubar[i] += w->Ue[i];
+            for (size_t i = 0; i < T; i++) {
+                w->acc_train[i] += w->mtrain[i];
+                w->acc_mtest[i] += w->mtest[i];
+            }
+        }
+    }
+    mc_rng_free(rng);
+    if (rc) return rc;
+    if (ens) {
+        double inv = 1.0 / (double)E;
+        for (size_t i = 0; i < T; i++) {
+            double sum = 0.0;
+            for (size_t m = 0; m < M; m++) {
+                double r = c->s[m] - w->Ubar[m * T + i] * inv;
+                sum += r * r;
+            }
+            test[i] = sum;
+            train[i] = w->acc_train[i] * inv;
+            mtest_out[i] = w->acc_mtest[i] * inv;
+        }
+    }
+    return SLT_OK;
+}
+
+/* Mean and standard error of v[0], v[stride], … in trial order: the mean as the first
+ * value plus the mean deviation from it (exact when all values are equal), then the
+ * sample variance from a second pass. */
+static void stat_of(const double *v, size_t stride, size_t count, slt_mc_stat *out)
+{
+    double v0 = v[0], dev = 0.0;
+    for (size_t i = 0; i < count; i++) dev += v[i * stride] - v0;
+    double mean = v0 + dev / (double)count;
+    double ss = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double dlt = v[i * stride] - mean;
+        ss += dlt * dlt;
+    }
+    out->mean = mean;
+    out->se = count > 1 ? sqrt(ss / (double)(count - 1) / (double)count) : NAN;
+    out->trials = count;
+}
+
+static int team_size(const slt_mc_params *p)
+{
+    int threads = p->threads > 0 ? p->threads : omp_get_max_threads();
+    if (threads < 1) threads = 1;
+    if ((size_t)threads > p->trials) threads = (int)p->trials;
+    return threads;
+}
+
+int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
+                 size_t n_times)
+{
+    static const char *w = "slt_mc_check";
+    int rc = slt_mc_params_check(p);
+    if (rc) return rc;
+    size_t M;
+    if ((rc = slt_mc_modes(task, p, &M))) return rc;
+    mc_rule rule = mc_rule_of(p);
+    if (p->model == SLT_MC_RIDGE) {
+        if (n_times != 0)
+            return slt_error(SLT_EINVAL, "%s: %zu times given with model ridge (expected none: "
+                             "ridge regression is evaluated at convergence, t = inf)", w, n_times);
+    } else {
+        if (n_times == 0 || !times)
+            return slt_error(SLT_EINVAL, "%s: no times given (expected at least one time t >= 0)",
+                             w);
+        for (size_t i = 0; i < n_times; i++) {
+            double t = times[i];
+            if (isnan(t) || t < 0)
+                return slt_error(SLT_EINVAL, "%s: t = %.17g (times[%zu]) is out of range "
+                                 "(expected t >= 0)", w, t, i);
+            if (isinf(t) && p->model == SLT_MC_SGD)
+                return slt_error(SLT_EINVAL, "%s: t = inf (times[%zu]) with model sgd (expected "
+                                 "a finite t = eta·n)", w, i);
+            if (rule.kind == MC_GD || p->model == SLT_MC_SGD) {
+                if (mc_steps_of(t, p->eta) < 0)
+                    return slt_error(SLT_EINVAL, "%s: t = %.17g (times[%zu]) is not a whole "
+                                     "number of steps of eta = %.17g (expected t = eta·n, n = "
+                                     "0, 1, 2, … below 2^53)", w, t, i, p->eta);
+            }
+        }
+    }
+    /* Memory: the threads' workspaces against physical memory. */
+    size_t T = p->model == SLT_MC_RIDGE ? 1 : n_times;
+    size_t per = mc_trial_doubles(p, M, T);
+    int team = team_size(p);
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    double need = (double)per * (double)sizeof(double) * (double)team;
+    if (pages > 0 && page > 0 && (per == SIZE_MAX || need > (double)pages * (double)page)) {
+        char nb[32], pb[32];
+        snprintf(nb, sizeof nb, p->N == SLT_MC_INFINITE ? "inf" : "%zu", p->N);
+        snprintf(pb, sizeof pb, p->P == SLT_MC_INFINITE ? "inf" : "%zu", p->P);
+        return slt_error(SLT_ENOMEM, "%s: N = %s, P = %s, M = %zu needs about %.3g GB for %d "
+                         "thread(s), more than the %.3g GB of physical memory (reduce M, N, P "
+                         "or threads)", w, nb, pb, M, need / 1e9, team,
+                         (double)pages * (double)page / 1e9);
+    }
+    return SLT_OK;
+}
+
+void slt_mc_result_free(slt_mc_result *r)
+{
+    if (!r) return;
+    free(r->points);
+    free(r->trial_test);
+    free(r->trial_train);
+    free(r);
+}
+
+/* Σ_{k<=M} t_k (summed from the small end) and the tail Σ_{k>M} t_k with its bound. */
+static int target_masses(const slt_task *task, size_t M, const double *target, double *head,
+                         double *tail, double *tail_err)
+{
+    long double h = 0.0L;
+    for (size_t k = M; k-- > 0;) h += target[k];
+    *head = (double)h;
+    size_t task_modes = slt_task_modes(task);
+    if (task_modes != SLT_MODES_INFINITE) {
+        long double tl = 0.0L;
+        for (size_t k = task_modes; k > M; k--) tl += slt_task_target(task, k);
+        *tail = (double)tl;
+        *tail_err = (double)(task_modes - M) * DBL_EPSILON * (*tail);
+        return SLT_OK;
+    }
+    slt_sum all;
+    int rc = slt_sum_target(task, &all);
+    if (rc) return rc;
+    *tail = all.value - *head;
+    *tail_err = all.err + 2.0 * DBL_EPSILON * fabs(all.value);
+    if (*tail < 0) *tail = 0.0; /* within the bound */
+    return SLT_OK;
+}
+
+int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times,
+               size_t n_times, slt_mc_result **result)
+{
+    static const char *w = "slt_mc_run";
+    if (!result) return slt_error(SLT_EINVAL, "%s: result pointer is NULL", w);
+    *result = NULL;
+    int rc = slt_mc_check(task, p, times, n_times);
+    if (rc) return rc;
+    double start = omp_get_wtime();
+    size_t M;
+    slt_mc_modes(task, p, &M);
+    const size_t T = p->model == SLT_MC_RIDGE ? 1 : n_times;
+    const size_t trials = p->trials;
+
+    run_ctx c;
+    ctx_sizes(&c, p, M, T);
+    c.rule = mc_rule_of(p);
+    c.noise = slt_task_noise(task);
+    c.sigma = sqrt(c.noise);
+
+    slt_mc_result *r = calloc(1, sizeof *r);
+    double *lambda = malloc(M * sizeof(double)), *target = malloc(M * sizeof(double));
+    double *d = malloc(M * sizeof(double)), *s = malloc(M * sizeof(double));
+    double *x = malloc(T * sizeof(double));
+    double *mtest = malloc(trials * T * sizeof(double));
+    mc_fail *fails = calloc(trials, sizeof *fails);
+    unsigned char *unstable = calloc(trials, 1);
+    if (r) {
+        r->points = calloc(T, sizeof *r->points);
+        r->trial_test = malloc(trials * T * sizeof(double));
+        r->trial_train = malloc(trials * T * sizeof(double));
+    }
+    if (!r || !lambda || !target || !d || !s || !x || !mtest || !fails || !unstable ||
+        !r->points || !r->trial_test || !r->trial_train) {
+        rc = slt_error(SLT_ENOMEM, "%s: out of memory for %zu trials × %zu times and M = %zu "
+                       "modes", w, trials, T, M);
+        goto out;
+    }
+    for (size_t k = 0; k < M; k++) {
+        lambda[k] = slt_task_lambda(task, k + 1);
+        target[k] = slt_task_target(task, k + 1);
+        d[k] = sqrt(lambda[k]);
+        s[k] = sqrt(target[k]);
+    }
+    c.lambda = lambda;
+    c.target = target;
+    c.d = d;
+    c.s = s;
+    if ((rc = target_masses(task, M, target, &r->head_mass, &r->tail_mass, &r->tail_mass_err)))
+        goto out;
+    c.S0 = 0.0;
+    for (size_t k = M; k-- > 0;) c.S0 += s[k] * s[k];
+    for (size_t i = 0; i < T; i++) {
+        if (p->model == SLT_MC_RIDGE) x[i] = INFINITY;
+        else if (c.rule.kind == MC_FLOW) x[i] = times[i];
+        else x[i] = mc_steps_of(times[i], p->eta);
+    }
+    c.x = x;
+
+    if (!c.finN && !c.finP && !c.sgd) {
+        /* N = P = ∞: F = I and Σ̂ = Λ, no randomness left; L = Σ_k t_k ρ(λ_k)². */
+        int unst = c.rule.kind == MC_GD && p->eta * lambda[0] >= 2.0;
+        for (size_t i = 0; i < T; i++) {
+            double sum = 0.0;
+            for (size_t k = M; k-- > 0;) {
+                double psi, rho;
+                mc_spectral(&c.rule, lambda[k], x[i], 0, &psi, &rho);
+                sum += target[k] * rho * rho;
+            }
+            for (size_t tr = 0; tr < trials; tr++) {
+                r->trial_test[tr * T + i] = sum;
+                r->trial_train[tr * T + i] = sum + c.noise;
+                mtest[tr * T + i] = sum;
+            }
+        }
+        for (size_t tr = 0; tr < trials; tr++) unstable[tr] = (unsigned char)unst;
+    } else {
+        int team = team_size(p);
+        int saved = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+#pragma omp parallel num_threads(team)
+        {
+            trial_ws ws;
+            int wsrc = trial_ws_alloc(&ws, &c);
+#pragma omp for schedule(dynamic, 1)
+            for (size_t tr = 0; tr < trials; tr++) {
+                if (wsrc) {
+                    fails[tr].status = wsrc;
+                    fails[tr].what = "workspace";
+                    continue;
+                }
+                int un = 0;
+                run_trial(&c, &ws, tr, r->trial_test + tr * T, r->trial_train + tr * T,
+                          mtest + tr * T, &un, &fails[tr]);
+                unstable[tr] = (unsigned char)un;
+            }
+            if (!wsrc) trial_ws_free(&ws);
+        }
+        openblas_set_num_threads(saved);
+    }
+
+    for (size_t tr = 0; tr < trials; tr++) {
+        const mc_fail *f = &fails[tr];
+        if (f->status == SLT_OK) continue;
+        size_t index = p->first_trial + tr;
+        if (f->status == SLT_ENOMEM)
+            rc = slt_error(SLT_ENOMEM, "%s: trial %zu: out of memory (%s; about %.3g MB per "
+                           "thread)", w, index, f->what ? f->what : "allocation",
+                           (double)ctx_doubles(&c) * sizeof(double) / 1e6);
+        else
+            rc = slt_error(f->status, "%s: trial %zu, member %zu: %s failed with info = %d on "
+                           "a %zu×%zu matrix", w, index, f->member, f->what ? f->what : "a step", f->info,
+                           f->size, f->size);
+        goto out;
+    }
+
+    r->params = *p;
+    r->params.M = M;
+    r->M = M;
+    r->noise = c.noise;
+    r->n_points = T;
+    r->trials = trials;
+    for (size_t tr = 0; tr < trials; tr++) r->unstable_trials += unstable[tr];
+    for (size_t i = 0; i < T; i++) {
+        slt_mc_point *pt = &r->points[i];
+        pt->t = p->model == SLT_MC_RIDGE ? INFINITY : times[i];
+        pt->steps = (c.rule.kind == MC_GD || c.sgd) ? x[i] : NAN;
+        stat_of(r->trial_test + i, T, trials, &pt->test);
+        stat_of(r->trial_train + i, T, trials, &pt->train);
+        stat_of(mtest + i, T, trials, &pt->member_test);
+    }
+    r->seconds = omp_get_wtime() - start;
+    *result = r;
+    r = NULL;
+    rc = SLT_OK;
+out:
+    slt_mc_result_free(r);
+    free(lambda);
+    free(target);
+    free(d);
+    free(s);
+    free(x);
+    free(mtest);
+    free(fails);
+    free(unstable);
+    return rc;
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Shell tests of `slt mc`: good runs in every model (csv shape, exact limits, determinism
+# across threads and seeds), and each kind of bad input (exit 2, one stderr line naming
+# the option, the value and what is accepted).
+# usage: bash tests/cli/mc.sh path/to/slt
+source "$(dirname "$0")/lib.sh"
+
+header='^N,P,t,test,test_se,train,train_se,trials,M,tail_mass,status$'
+task=$(mktemp)
+printf '# lambda target\n1.0 0.5\n0.25 0.25\n0.01 0.125\n' >"$task"
+trap 'rm -f "$out_file" "$err_file" "$task" "$task.a" "$task.b"' EXIT
+
+# ---- good runs ------------------------------------------------------------------------
+# N = P = inf: no randomness left, L(t) = sum_k t_k exp(-2 lambda_k t) over the file's
+# three modes (by awk), train = test + sigma^2, SE 0 over identical trials.
+run mc --task "$task" --N inf --P inf --t 0,0.5,3,inf --noise 0.1 --trials 3 --format csv
+bad=$(awk -F, 'NR > 1 { t = $3; ref = (t == "inf") ? 0 : 0.5*exp(-2*t) + 0.25*exp(-0.5*t) + 0.125*exp(-0.02*t)
+                        d = $4 - ref; if (d < 0) d = -d; e = $6 - ref - 0.1; if (e < 0) e = -e
+                        if (d > 1e-14 || e > 1e-14 || $5 != 0 || $8 != 3 || $9 != 3 || $10 != 0 || $11 != "ok") print }' "$out_file")
+if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 5 ] && head -1 "$out_file" | grep -Eq "$header"; then
+  pass "N = P = inf equals the mode sum; header $header"
+else fail "N = P = inf: rc $rc, bad rows: $bad"; fi
+[ -s "$err_file" ] && fail "a clean run wrote to stderr" || pass "clean run: stderr empty"
+
+# rf on a power law: one row per (N, P, t), M = 10 max(N, P) (floor 1000), t = 0 is L(0)
+run mc --alpha 1.5 --beta 0.5 --N 20,40 --P 30 --t 0,1,10 --trials 8 --format csv
+bad=$(awk -F, 'NR > 1 && ($8 != 8 || $9 != 1000 || $11 != "ok" || ($3 == 0 && $5 > 1e-15)) { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 7 ] && [ -z "$bad" ] && pass "rf grid: 2 x 1 x 3 rows" || fail "rf grid: $bad"
+mass=$(awk -F, 'NR == 2 { printf "%.17g", $4 + $10 }' "$out_file")
+run loss --alpha 1.5 --beta 0.5 --t 0 --format csv
+zeta=$(awk -F, 'NR == 2 { print $2 }' "$out_file")
+awk -v m="$mass" -v z="$zeta" 'BEGIN { d = m - z; exit !(d < 1e-12 && d > -1e-12) }' \
+  && pass "L(0) + tail_mass = slt loss at t = 0 (zeta(1.75))" || fail "tail mass: $mass vs $zeta"
+
+# threads and seeds: bit-identical output at 1 and 2 threads; a new seed changes it
+run mc --alpha 1.3 --beta 0.8 --N 30 --P 20 --t 1,5 --trials 6 --threads 1 --format csv
+cp "$out_file" "$task.a"
+run mc --alpha 1.3 --beta 0.8 --N 30 --P 20 --t 1,5 --trials 6 --threads 2 --format csv
+cmp -s "$out_file" "$task.a" && pass "1 and 2 threads give identical csv" || fail "thread count changed the output"
+run mc --alpha 1.3 --beta 0.8 --N 30 --P 20 --t 1,5 --trials 6 --seed 2 --format csv
+cmp -s "$out_file" "$task.a" && fail "another seed gave the same output" || pass "another seed changes the output"
+
+# discrete GD: default times are eta n, n = 1 … 10^4 (13 distinct values)
+run mc --alpha 2 --beta 1 --N 10 --P 15 --eta 0.5 --trials 3 --format csv
+bad=$(awk -F, 'NR > 1 { n = $3 / 0.5; if (n != int(n)) print }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 14 ] && [ -z "$bad" ] && pass "GD default times are multiples of eta" || fail "GD times: $bad"
+
+# unstable GD is reported in the status column and on stderr, exit 0
+run mc --alpha 2 --beta 1 --N 10 --P inf --eta 3 --t 3,30 --trials 2 --format csv
+if [ "$rc" -eq 0 ] && grep -q ',unstable$' "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
+  pass "unstable GD flagged"; else fail "unstable GD: rc $rc"; fi
+
+# ridge / krr: one row at t = inf; krr has N = inf; ridgeless interpolation trains to 0
+run mc --model krr --task "$task" --P 2 --trials 5 --format csv
+awk -F, 'NR == 2 && $1 == "inf" && $2 == 2 && $3 == "inf" && $6 < 1e-14 { ok = 1 } END { exit !ok }' "$out_file" \
+  && [ "$(wc -l <"$out_file")" -eq 2 ] && pass "krr: N = inf, t = inf, train 0 below M" || fail "krr row"
+run mc --model ridge --alpha 1.5 --beta 1 --N 20 --P 40 --ridge 1e-3 --noise 0.2 --trials 5 --format csv
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 2 ] && pass "ridge run" || fail "ridge run"
+
+# online SGD: P = inf by default, train = test + sigma^2
+run mc --model sgd --alpha 1.5 --beta 1 --N 10 --eta 0.5 --batch 4 --t 0,0.5,5 --noise 0.3 --trials 4 --format csv
+bad=$(awk -F, 'NR > 1 { d = $6 - $4 - 0.3; if (d < 0) d = -d; if ($2 != "inf" || d > 1e-12) print }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 4 ] && [ -z "$bad" ] && pass "sgd run" || fail "sgd: $bad"
+
+# ensembles: shared data, 4 members
+run mc --alpha 1.5 --beta 0.5 --N 20 --P 30 --t 10 --ensemble 4 --share data --trials 4 --format csv
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 2 ] && pass "ensemble run" || fail "ensemble run"
+
+# first-trial: trials 2..3 of a run are a run of their own (N = inf, P = 3 is cheap)
+run mc --task "$task" --N inf --P 3 --t 1 --trials 1 --first-trial 2 --format csv
+a=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+run mc --task "$task" --N inf --P 3 --t 1 --trials 1 --first-trial 3 --format csv
+b=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+run mc --task "$task" --N inf --P 3 --t 1 --trials 2 --first-trial 2 --format csv
+c=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { d = (a + b) / 2 - c; exit !(d < 1e-15 && d > -1e-15) }' \
+  && pass "--first-trial splits a run" || fail "first-trial: $a $b $c"
+
+for f in table tsv json markdown latex; do
+  expect_exit 0 "format $f" mc --task "$task" --N 2 --P 3 --t 1 --trials 2 --format "$f"
+done
+run mc --task "$task" --N 2 --P 3 --t 1 --trials 2 --format json
+expect_stdout "json shape" '^\{"command": "mc", "version": "[0-9.]+", "params": \{"convention": "explicit"'
+expect_exit 0 "--help" mc --help
+for o in model N P t eta ridge noise batch ensemble share trials seed first-trial M threads format; do
+  grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
+done
+
+# ---- bad input: exit 2, one stderr line, nothing on stdout -------------------------------
+pl="--alpha 1.5 --beta 0.5"
+expect_usage_error "unknown model" "--model: 'kernel' is not one of rf\|ridge\|krr\|sgd" mc --model kernel $pl --N 10 --P 10
+expect_usage_error "missing N" "--N LIST is missing" mc $pl --P 10
+expect_usage_error "missing P" "--P LIST is missing" mc $pl --N 10
+expect_usage_error "missing task" "no task given" mc --N 10 --P 10
+expect_usage_error "N = 0" "--N: 0 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0 --P 10
+expect_usage_error "N fractional" "--N: 1.5 is not a whole number" mc $pl --N 1.5 --P 10
+expect_usage_error "P negative" "--P: -3 is out of range" mc $pl --N 10 --P -3
+expect_usage_error "batch without sgd" "--batch is only used by --model sgd" mc $pl --N 10 --P 10 --batch 4
+expect_usage_error "eta with ridge" "--eta cannot be used with --model ridge" mc --model ridge $pl --N 10 --P 10 --eta 0.1
+expect_usage_error "sgd without eta" "--model sgd needs the step --eta E" mc --model sgd $pl --N 10
+expect_usage_error "ridge with rf" "--ridge is only used by --model ridge or krr" mc $pl --N 10 --P 10 --ridge 0.1
+expect_usage_error "times with krr" "--t cannot be used with --model krr" mc --model krr $pl --P 10 --t 1
+expect_usage_error "share without ensemble" "--share needs --ensemble E with E > 1" mc $pl --N 10 --P 10 --share data
+expect_usage_error "sgd shared data" "--share data is not supported with --model sgd" mc --model sgd $pl --N 10 --eta 0.1 --ensemble 2 --share data
+expect_usage_error "krr finite N" "--N: 10 with --model krr" mc --model krr $pl --N 10 --P 10
+expect_usage_error "sgd finite P" "--P: 10 with --model sgd" mc --model sgd $pl --N 10 --P 10 --eta 0.1
+expect_usage_error "sgd t = inf" "--t: inf with --model sgd" mc --model sgd $pl --N 10 --eta 0.1 --t 1,inf
+expect_usage_error "t not a multiple of eta" "--t: 0.25 is not a multiple of --eta 0.10000000000000001" mc $pl --N 10 --P 10 --eta 0.1 --t 0.25
+expect_usage_error "eta = 0" "--eta: 0 is out of range \(expected E > 0\)" mc $pl --N 10 --P 10 --eta 0
+expect_usage_error "trials = 0" "--trials: 0 is out of range" mc $pl --N 10 --P 10 --trials 0
+expect_usage_error "negative time" "--t: -1 is out of range" mc $pl --N 10 --P 10 --t 1,-1
+expect_usage_error "M beyond the task" "M = 5 exceeds the task's 3 modes" mc --task "$task" --N 2 --P 2 --M 5
+expect_usage_error "first-trial beyond the seed space" "first_trial \+ trials" mc $pl --N 2 --P 2 --first-trial 4000000000 --trials 400000000
+expect_usage_error "bad share" "--share: 'all' is not one of data\|projection\|none" mc $pl --N 10 --P 10 --ensemble 2 --share all
+finish

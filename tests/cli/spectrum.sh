@@ -1,0 +1,55 @@
+# slt spectrum: values against independent references, output shapes, input errors.
+source "$(dirname "$0")/lib.sh"
+
+# Published depth-3 NTK on S^9 (kernels.md §2), 5 printed digits
+run spectrum --kernel relu-ntk --dim 10 --depth 3 --lmax 5 --format csv
+bad=$(awk -F, 'BEGIN { split("1.1327 0.10007 0.012867 1.4364e-3 2.8311e-4 5.7886e-5", r, " ") }
+  NR > 1 { ref = r[NR-1]; rel = ($3 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 5e-5) print NR-2, $3 }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "depth-3 NTK on S^9 matches the published values" || fail "published NTK: $bad"
+head -1 "$out_file" | grep -q '^degree,multiplicity,eigenvalue,eigenvalue_err,local_slope,method,status$' \
+  && pass "csv header" || fail "csv header"
+
+# von Mises on the circle: e^{-κ} I_n(κ) at κ = 1 (I_n(1) e^{-1} for n = 0, 1, 2 from tables)
+run spectrum --kernel von-mises --domain torus --dim 1 --lmax 2 --format csv
+bad=$(awk -F, 'BEGIN { r[0] = 0.46575960759364043; r[1] = 0.20791041534970844; r[2] = 0.049938776894223289 }
+  NR > 1 { d = $3 - r[NR-2]; if (d < 0) d = -d; if (d > 1e-13) print NR-2, $3 }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "von Mises on the circle" || fail "von Mises: $bad"
+
+# fit: Laplace on S^2 decays as l^-3 (alpha_K = 1/2) over a given window
+run spectrum --kernel laplace --dim 3 --lmax 2000 --fit --fit-lo 200 --fit-hi 2000 --format csv
+bad=$(awk -F, 'NR == 2 { d = $1 - 0.5; if (d < 0) d = -d; if (d > 0.01) print $1 }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "Laplace alpha_K = 1/2 on S^2" || fail "fit: $bad"
+
+# --save writes a task that slt loss reads; the isotropic teacher's total power is the trace
+task=$(mktemp)
+run spectrum --kernel relu-ntk --dim 3 --depth 2 --lmax 20 --save "$task"
+[ "$rc" -eq 0 ] && [ "$(grep -vc '^#' "$task")" -eq 441 ] && pass "--save writes 441 modes" || fail "--save"
+run loss --task "$task" --t 0 --format csv
+[ "$rc" -eq 0 ] && pass "slt loss reads the saved task" || fail "loss on saved task"
+rm -f "$task"
+
+for f in table tsv json markdown latex; do
+  expect_exit 0 "format $f" spectrum --kernel gaussian --dim 3 --lmax 3 --format "$f"
+done
+expect_exit 0 "--flat" spectrum --kernel relu-nngp --dim 3 --lmax 10 --flat
+expect_exit 0 "--empirical" spectrum --kernel gaussian --dim 3 --lmax 5 --empirical 200
+
+expect_usage_error "missing kernel" "--kernel is required" spectrum --dim 3
+expect_usage_error "kernel on wrong domain" "--kernel relu-ntk is not defined on --domain torus" spectrum --kernel relu-ntk --domain torus
+expect_usage_error "torus dim" "--dim: 4 is out of range on the torus" spectrum --kernel gaussian --domain torus --dim 4
+expect_usage_error "sphere dim" "--dim: 1 is out of range on the sphere" spectrum --kernel gaussian --dim 1
+expect_usage_error "depth for gaussian" "--depth applies to relu-ntk and relu-nngp only" spectrum --kernel gaussian --depth 2
+expect_usage_error "width for relu" "--width applies to gaussian, laplace and von-mises only" spectrum --kernel relu-ntk --width 2
+expect_usage_error "flat and fit" "--flat, --fit and --empirical are separate" spectrum --kernel relu-ntk --flat --fit
+expect_usage_error "table without file" "--kernel table needs --table FILE" spectrum --kernel table
+expect_usage_error "repeats without empirical" "--data/--cov/--repeats/--seed need --empirical" spectrum --kernel relu-ntk --repeats 3
+expect_usage_error "cov count" "--cov: 2 values given, --dim is 3" spectrum --kernel gaussian --empirical 100 --data gaussian --cov 1,2
+expect_usage_error "negative width" "--width: -1 is out of range" spectrum --kernel gaussian --width -1
+expect_usage_error "torus lmax" "--lmax: 100 is out of range on the 3-torus" spectrum --kernel gaussian --domain torus --dim 3 --lmax 100
+expect_usage_error "fit window" "--fit-lo/--fit-hi/--fit-tol need --fit" spectrum --kernel relu-ntk --fit-lo 3
+expect_usage_error "target-q" "--target-q needs --target power-law" spectrum --kernel relu-ntk --target-q 2
+expect_exit 0 "--help" spectrum --help
+for o in kernel domain dim depth lmax width offset poly-degree table rel-tol flat fit fit-lo fit-hi fit-tol empirical data cov repeats seed target target-q target-file save save-max format; do
+  grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
+done
+finish

@@ -1,0 +1,1157 @@
+/* Monte Carlo referee (slt/mc.h) against independent references:
+ *   - hand-computable realisations (N = 1 or 2, M = 2) with closed forms;
+ *   - explicit gradient-descent steps and an RK4 integration of the gradient flow on the
+ *     same realisation (the eigen-solution must reproduce them);
+ *   - the normal equations solved directly (LAPACKE_dposv) for kernel ridge regression;
+ *   - the N = P = ∞ limit Σ_{k<=M} t_k e^{−2λ_k t};
+ *   - exact expectations: OLS with noise (inverse-Wishart mean), min-norm interpolation
+ *     and random-projection ensembles with isotropic features, one step of online SGD
+ *     (Isserlis), each within 4 standard errors (a fixed seed, so the outcome is fixed;
+ *     4σ is a 6e-5 two-sided false-alarm rate for a correct implementation);
+ *   - a replay of the documented draw order with GSL, so a random trial is checked
+ *     against the explicit-realisation path;
+ *   - determinism (threads, seeds), SE honesty, and input validation. */
+#include <float.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <lapacke.h>
+
+#include "slt/mc.h"
+#include "slt/status.h"
+#include "slt/task.h"
+#include "slt_test.h"
+
+#define INF SLT_MC_INFINITE
+
+/* ---- helpers ----------------------------------------------------------------------- */
+
+static slt_task *explicit_task(size_t m, const double *lambda, const double *target,
+                               double noise)
+{
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(m, lambda, target, noise, &t));
+    return t;
+}
+
+static slt_task *power_law(double alpha, double beta, double noise)
+{
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = alpha;
+    p.beta = beta;
+    p.noise = noise;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_power_law(&p, &t));
+    return t;
+}
+
+/* λ_k = k^-a, t_k = k^-b for k = 1..m */
+static slt_task *decaying_task(size_t m, double a, double b, double noise)
+{
+    double *l = malloc(m * sizeof(double)), *t = malloc(m * sizeof(double));
+    for (size_t k = 0; k < m; k++) {
+        l[k] = pow((double)(k + 1), -a);
+        t[k] = pow((double)(k + 1), -b);
+    }
+    slt_task *task = explicit_task(m, l, t, noise);
+    free(l);
+    free(t);
+    return task;
+}
+
+static slt_mc_result *run(const slt_task *task, const slt_mc_params *p, const double *t,
+                          size_t nt)
+{
+    slt_mc_result *r = NULL;
+    assert_ok(slt_mc_run(task, p, t, nt, &r));
+    assert_non_null(r);
+    return r;
+}
+
+static void assert_message(const char *needle)
+{
+    if (!strstr(slt_last_error(), needle)) {
+        print_error("message '%s' does not contain '%s'\n", slt_last_error(), needle);
+        fail();
+    }
+}
+
+/* |a − b| <= k·se, printing the numbers on failure */
+static void assert_within_se(const char *what, double mean, double se, double ref, double k)
+{
+    if (!(fabs(mean - ref) <= k * se)) {
+        print_error("%s: MC %.10g ± %.3g, reference %.10g: |z| = %.2f > %.1f\n", what, mean, se,
+                    ref, fabs(mean - ref) / se, k);
+        fail();
+    }
+}
+
+/* slt_mc_evaluate by both test-loss routes; returns the quadratic-form values and
+ * checks the mode-space values against them (equal algebra; 1e-12 relative covers the
+ * rounding of either route on these O(1) losses). */
+static void eval_routes(slt_mc_params p, const slt_mc_realisation *r, const double *t,
+                        size_t nt, double *test, double *train)
+{
+    size_t n = p.model == SLT_MC_RIDGE ? 1 : nt;
+    double *tm = malloc(n * sizeof(double)), *trm = malloc(n * sizeof(double));
+    p.route = SLT_MC_ROUTE_QUADRATIC;
+    assert_ok(slt_mc_evaluate(&p, r, t, nt, test, train));
+    p.route = SLT_MC_ROUTE_MODES;
+    assert_ok(slt_mc_evaluate(&p, r, t, nt, tm, trm));
+    for (size_t i = 0; i < n; i++) {
+        assert_close(tm[i], test[i], 1e-12, 1e-15);
+        assert_close(trm[i], train[i], 1e-12, 1e-15);
+    }
+    free(tm);
+    free(trm);
+}
+
+/* ---- parameters and validation ----------------------------------------------------- */
+
+static void test_params_check(void **state)
+{
+    (void)state;
+    slt_mc_params d = slt_mc_params_default();
+    assert_ok(slt_mc_params_check(&d));
+    assert_int_equal(d.model, SLT_MC_RF);
+    assert_int_equal(d.batch, 1);
+    assert_int_equal(d.ensemble, 1);
+    slt_mc_params p;
+#define EXPECT_BAD(mutation, needle)                                      \
+    do {                                                                  \
+        p = slt_mc_params_default();                                      \
+        mutation;                                                         \
+        assert_status(slt_mc_params_check(&p), SLT_EINVAL);               \
+        assert_message(needle);                                           \
+    } while (0)
+    EXPECT_BAD(p.N = 0, "N = 0 is out of range");
+    EXPECT_BAD(p.P = 0, "P = 0 is out of range");
+    EXPECT_BAD(p.N = (size_t)INT_MAX + 1, "N = 2147483648 is out of range");
+    EXPECT_BAD(p.eta = -1, "eta = -1 is out of range");
+    EXPECT_BAD(p.eta = NAN, "eta = nan");
+    EXPECT_BAD(p.ridge = 0.1, "ridge = 0.10000000000000001 with model rf");
+    EXPECT_BAD((p.model = SLT_MC_RIDGE, p.ridge = -1), "ridge = -1 is out of range");
+    EXPECT_BAD((p.model = SLT_MC_RIDGE, p.eta = 0.1), "eta = 0.10000000000000001 with model ridge");
+    EXPECT_BAD(p.batch = 8, "batch = 8 with model rf");
+    EXPECT_BAD((p.model = SLT_MC_SGD, p.eta = 0.1), "P = 100 with model sgd");
+    EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF), "eta = 0 with model sgd");
+    EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.batch = 0), "batch = 0");
+    EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.ensemble = 2,
+                p.share = SLT_MC_SHARE_DATA), "share = data with model sgd");
+    EXPECT_BAD(p.ensemble = 0, "ensemble = 0 is out of range");
+    EXPECT_BAD(p.share = (slt_mc_share)7, "share = 7 is out of range");
+    EXPECT_BAD(p.trials = 0, "trials = 0 is out of range");
+    EXPECT_BAD(p.first_trial = UINT32_MAX, "first_trial + trials");
+    EXPECT_BAD(p.threads = -1, "threads = -1 is out of range");
+    EXPECT_BAD(p.route = (slt_mc_route)5, "route = 5 is out of range");
+    EXPECT_BAD((p.route = SLT_MC_ROUTE_QUADRATIC, p.ensemble = 2), "route = quadratic with ensemble > 1");
+    EXPECT_BAD(p.model = SLT_MC_KERNEL, "model = kernel is not implemented yet");
+    EXPECT_BAD(p.model = (slt_mc_model)9, "model = 9 is out of range");
+    assert_status(slt_mc_params_check(NULL), SLT_EINVAL);
+#undef EXPECT_BAD
+    assert_string_equal(slt_mc_model_name(SLT_MC_SGD), "sgd");
+    assert_string_equal(slt_mc_share_name(SLT_MC_SHARE_PROJECTION), "projection");
+}
+
+static void test_check_times_and_modes(void **state)
+{
+    (void)state;
+    slt_task *task = decaying_task(50, 1.5, 2.0, 0.0);
+    slt_mc_params p = slt_mc_params_default();
+    double t[] = {0.0, 0.3, 1.0};
+    size_t M;
+
+    /* explicit tasks use all their modes, power laws 10·max(N, P) with a floor */
+    assert_ok(slt_mc_modes(task, &p, &M));
+    assert_int_equal(M, 50);
+    p.M = 51;
+    assert_status(slt_mc_modes(task, &p, &M), SLT_EINVAL);
+    assert_message("M = 51 exceeds the task's 50 modes");
+    p.M = 0;
+    slt_task *law = power_law(2.0, 0.5, 0.0);
+    p.N = 400;
+    p.P = 300;
+    assert_ok(slt_mc_modes(law, &p, &M));
+    assert_int_equal(M, 4000);
+    p.N = 20;
+    p.P = 30;
+    assert_ok(slt_mc_modes(law, &p, &M));
+    assert_int_equal(M, SLT_MC_MODES_MIN);
+    p.N = INF;
+    p.P = INF;
+    assert_ok(slt_mc_modes(law, &p, &M));
+    assert_int_equal(M, SLT_MC_MODES_NO_SIZE);
+
+    p = slt_mc_params_default();
+    assert_ok(slt_mc_check(task, &p, t, 3));
+    assert_status(slt_mc_check(task, &p, NULL, 0), SLT_EINVAL);
+    assert_message("no times given");
+    double neg[] = {1.0, -2.0};
+    assert_status(slt_mc_check(task, &p, neg, 2), SLT_EINVAL);
+    assert_message("t = -2 (times[1]) is out of range");
+    p.eta = 0.2; /* discrete GD: t must be a whole number of steps */
+    assert_status(slt_mc_check(task, &p, t, 3), SLT_EINVAL);
+    assert_message("t = 0.29999999999999999 (times[1]) is not a whole number of steps of eta = 0.2");
+    double ok_gd[] = {0.0, 0.6, 2.0, INFINITY};
+    assert_ok(slt_mc_check(task, &p, ok_gd, 4));
+    p = slt_mc_params_default();
+    p.model = SLT_MC_RIDGE;
+    assert_status(slt_mc_check(task, &p, t, 3), SLT_EINVAL);
+    assert_message("3 times given with model ridge");
+    assert_ok(slt_mc_check(task, &p, NULL, 0));
+    p = slt_mc_params_default();
+    p.model = SLT_MC_SGD;
+    p.P = INF;
+    p.eta = 0.5;
+    double sgd_inf[] = {1.0, INFINITY};
+    assert_status(slt_mc_check(task, &p, sgd_inf, 2), SLT_EINVAL);
+    assert_message("t = inf (times[1]) with model sgd");
+    /* memory: a clearly impossible size is refused before anything is allocated */
+    p = slt_mc_params_default();
+    p.N = 100000;
+    p.P = 100000;
+    p.M = 1000000;
+    assert_status(slt_mc_check(law, &p, t, 3), SLT_ENOMEM);
+    assert_message("GB of physical memory");
+    slt_mc_result *r = (slt_mc_result *)1;
+    assert_status(slt_mc_run(law, &p, t, 3, &r), SLT_ENOMEM);
+    assert_null(r);
+    slt_mc_result_free(NULL);
+    slt_task_free(task);
+    slt_task_free(law);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_trial_seeds(void **state)
+{
+    (void)state;
+    /* distinct and non-zero over 2^20 consecutive trials, for several seeds */
+    const size_t n = 1u << 20;
+    uint32_t *v = malloc(n * sizeof *v);
+    uint64_t seeds[] = {0, 1, 2, 0xffffffffffffffffULL};
+    for (size_t s = 0; s < 4; s++) {
+        for (size_t i = 0; i < n; i++) {
+            v[i] = slt_mc_trial_seed(seeds[s], i);
+            assert_true(v[i] != 0);
+        }
+        qsort(v, n, sizeof *v, cmp_u32);
+        for (size_t i = 1; i < n; i++) assert_true(v[i] != v[i - 1]);
+    }
+    free(v);
+    assert_true(slt_mc_trial_seed(1, 0) != slt_mc_trial_seed(2, 0));
+    assert_int_equal(slt_mc_trial_seed(7, 5), slt_mc_trial_seed(7, 5));
+}
+
+/* ---- hand-computable realisations (M = 2, λ = (1, ¼), w* = (1, 2): t_k = (1, 1)) ----- */
+
+static const double hand_lambda[2] = {1.0, 0.25};
+static const double hand_wstar[2] = {1.0, 2.0};
+
+/* N = 1, P = 2, by scalar formulas: Φ_μ = ψ_μ·A, G = ΣΦ²/P, b = ΣΦy/P, and w(t) = b·ψ(G). */
+static void test_hand_n1(void **state)
+{
+    (void)state;
+    const double A[2] = {1.0, 2.0};
+    const double psi[4] = {0.5, 1.0, 1.0, -1.0}; /* two samples */
+    const double y[2] = {3.5, -1.2};             /* clean labels 2.5 and −1, plus noise */
+    slt_mc_realisation r = {.N = 1, .P = 2, .M = 2, .lambda = hand_lambda,
+                            .wstar = hand_wstar, .A = A, .psi = psi, .y = y};
+    double phi[2], G = 0, b = 0;
+    for (int mu = 0; mu < 2; mu++) {
+        phi[mu] = psi[2 * mu] * A[0] + psi[2 * mu + 1] * A[1];
+        G += phi[mu] * phi[mu] / 2.0;
+        b += phi[mu] * y[mu] / 2.0;
+    }
+    /* the test loss of weight w: Σ_k λ_k (w*_k − A_k w)², train (1/P)Σ(y − Φw)² */
+#define HAND_TEST(w) (hand_lambda[0] * pow(hand_wstar[0] - A[0] * (w), 2) + \
+                      hand_lambda[1] * pow(hand_wstar[1] - A[1] * (w), 2))
+#define HAND_TRAIN(w) ((pow(y[0] - phi[0] * (w), 2) + pow(y[1] - phi[1] * (w), 2)) / 2.0)
+
+    double times[] = {0.0, 0.05, 0.3, 2.0, INFINITY};
+    double test[5], train[5];
+    slt_mc_params p = slt_mc_params_default();
+    eval_routes(p, &r, times, 5, test, train);
+    for (int i = 0; i < 5; i++) {
+        double w = isinf(times[i]) ? b / G : b * (1.0 - exp(-G * times[i])) / G;
+        /* rounding only: a few ulps of the O(1) terms */
+        assert_close(test[i], HAND_TEST(w), 1e-13, 1e-15);
+        assert_close(train[i], HAND_TRAIN(w), 1e-13, 1e-15);
+    }
+    /* discrete GD: w(n) = b (1 − (1 − ηG)^n)/G */
+    p.eta = 0.05;
+    double tg[] = {0.0, 0.05, 0.5, 5.0};
+    eval_routes(p, &r, tg, 4, test, train);
+    for (int i = 0; i < 4; i++) {
+        double n = round(tg[i] / p.eta);
+        double w = b * (1.0 - pow(1.0 - p.eta * G, n)) / G;
+        assert_close(test[i], HAND_TEST(w), 1e-13, 1e-15);
+        assert_close(train[i], HAND_TRAIN(w), 1e-13, 1e-15);
+    }
+    /* ridge: w = b/(G + z) */
+    p = slt_mc_params_default();
+    p.model = SLT_MC_RIDGE;
+    p.ridge = 0.7;
+    eval_routes(p, &r, NULL, 0, test, train);
+    assert_close(test[0], HAND_TEST(b / (G + 0.7)), 1e-13, 1e-15);
+    assert_close(train[0], HAND_TRAIN(b / (G + 0.7)), 1e-13, 1e-15);
+#undef HAND_TEST
+#undef HAND_TRAIN
+}
+
+/* N = 2 (A = I), P = 1: the dual (P×P) route. Φ = ψ/√2 = (0.5, 1)/√2, K = 0.625, y = 2.5
+ * (noise-free): u(t) = (1, 2)(1 − e^{−0.625 t}), so L = 2 e^{−1.25 t}, L̂ = 6.25 e^{−1.25 t};
+ * ridge: ρ = z/(0.625 + z), L = 2ρ², L̂ = 6.25ρ². */
+static void test_hand_dual(void **state)
+{
+    (void)state;
+    const double A[4] = {1.0, 0.0, 0.0, 1.0};
+    const double psi[2] = {0.5, 1.0};
+    const double y[1] = {2.5};
+    slt_mc_realisation r = {.N = 2, .P = 1, .M = 2, .lambda = hand_lambda,
+                            .wstar = hand_wstar, .A = A, .psi = psi, .y = y};
+    double times[] = {0.0, 0.4, 3.0, 40.0};
+    double test[4], train[4];
+    slt_mc_params p = slt_mc_params_default();
+    eval_routes(p, &r, times, 4, test, train);
+    for (int i = 0; i < 4; i++) {
+        double e = exp(-1.25 * times[i]);
+        /* absolute 1e-15: L(40) = 2e-22 is below the rounding level of the O(1) terms */
+        assert_close(test[i], 2.0 * e, 1e-12, 1e-15);
+        assert_close(train[i], 6.25 * e, 1e-12, 1e-15);
+    }
+    p.model = SLT_MC_RIDGE;
+    p.ridge = 0.2;
+    eval_routes(p, &r, NULL, 0, test, train);
+    double rho = 0.2 / (0.625 + 0.2);
+    assert_close(test[0], 2.0 * rho * rho, 1e-13, 1e-15);
+    assert_close(train[0], 6.25 * rho * rho, 1e-13, 1e-15);
+}
+
+/* N = 1, P = ∞, A = (1, −1): C = Σλ_k A_k² = 1.25, h0 = Σλ_k A_k w*_k = 0.5, S0 = 2.
+ * w(t) = 0.4 (1 − e^{−1.25 t}), L = S0 − 2 h0 w + C w², train = L + σ². */
+static void test_hand_population(void **state)
+{
+    (void)state;
+    const double A[2] = {1.0, -1.0};
+    slt_mc_realisation r = {.N = 1, .P = INF, .M = 2, .lambda = hand_lambda,
+                            .wstar = hand_wstar, .A = A, .noise = 0.3};
+    double times[] = {0.0, 0.7, 5.0, INFINITY};
+    double test[4], train[4];
+    slt_mc_params p = slt_mc_params_default();
+    eval_routes(p, &r, times, 4, test, train);
+    for (int i = 0; i < 4; i++) {
+        double w = isinf(times[i]) ? 0.4 : 0.4 * (1.0 - exp(-1.25 * times[i]));
+        double L = 2.0 - 2.0 * 0.5 * w + 1.25 * w * w;
+        assert_close(test[i], L, 1e-14, 0);
+        assert_close(train[i], L + 0.3, 1e-14, 0);
+    }
+    assert_close(test[3], 1.8, 1e-14, 0);
+}
+
+/* ---- realisations against explicit stepping ----------------------------------------- */
+
+typedef struct {
+    size_t N, P, M;
+    double *lambda, *wstar, *A, *psi, *y, *phi;
+} realisation;
+
+static void realisation_make(realisation *q, size_t N, size_t P, size_t M, double sigma,
+                             unsigned long seed)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, seed);
+    q->N = N;
+    q->P = P;
+    q->M = M;
+    q->lambda = malloc(M * sizeof(double));
+    q->wstar = malloc(M * sizeof(double));
+    q->A = malloc(N * M * sizeof(double));
+    q->psi = malloc(P * M * sizeof(double));
+    q->y = malloc(P * sizeof(double));
+    q->phi = malloc(P * N * sizeof(double));
+    for (size_t k = 0; k < M; k++) {
+        q->lambda[k] = pow((double)(k + 1), -1.5);
+        q->wstar[k] = gsl_ran_gaussian(g, 1.0);
+    }
+    for (size_t i = 0; i < N * M; i++) q->A[i] = gsl_ran_gaussian(g, 1.0);
+    for (size_t mu = 0; mu < P; mu++) {
+        double yc = 0;
+        for (size_t k = 0; k < M; k++) {
+            double v = gsl_ran_gaussian(g, 1.0) * sqrt(q->lambda[k]);
+            q->psi[mu * M + k] = v;
+            yc += v * q->wstar[k];
+        }
+        q->y[mu] = yc + sigma * gsl_ran_gaussian(g, 1.0);
+        for (size_t i = 0; i < N; i++) {
+            double f = 0;
+            for (size_t k = 0; k < M; k++) f += q->psi[mu * M + k] * q->A[i * M + k];
+            q->phi[mu * N + i] = f / sqrt((double)N);
+        }
+    }
+    gsl_rng_free(g);
+}
+
+static void realisation_free(realisation *q)
+{
+    free(q->lambda);
+    free(q->wstar);
+    free(q->A);
+    free(q->psi);
+    free(q->y);
+    free(q->phi);
+}
+
+/* test loss Σ_k λ_k (w*_k − (Aᵀw)_k/√N)² and train loss of a weight vector, directly */
+static void direct_losses(const realisation *q, const double *w, double *test, double *train)
+{
+    double L = 0;
+    for (size_t k = 0; k < q->M; k++) {
+        double u = 0;
+        for (size_t i = 0; i < q->N; i++) u += q->A[i * q->M + k] * w[i];
+        double v = q->wstar[k] - u / sqrt((double)q->N);
+        L += q->lambda[k] * v * v;
+    }
+    double tr = 0;
+    for (size_t mu = 0; mu < q->P; mu++) {
+        double f = 0;
+        for (size_t i = 0; i < q->N; i++) f += q->phi[mu * q->N + i] * w[i];
+        tr += (q->y[mu] - f) * (q->y[mu] - f);
+    }
+    *test = L;
+    *train = tr / (double)q->P;
+}
+
+/* gradient of L̂/2: g = Φᵀ(y − Φw)/P */
+static void gradient(const realisation *q, const double *w, double *g)
+{
+    for (size_t i = 0; i < q->N; i++) g[i] = 0;
+    for (size_t mu = 0; mu < q->P; mu++) {
+        double r = q->y[mu];
+        for (size_t i = 0; i < q->N; i++) r -= q->phi[mu * q->N + i] * w[i];
+        for (size_t i = 0; i < q->N; i++) g[i] += q->phi[mu * q->N + i] * r / (double)q->P;
+    }
+}
+
+static slt_mc_realisation view(const realisation *q)
+{
+    slt_mc_realisation r = {.N = q->N, .P = q->P, .M = q->M, .lambda = q->lambda,
+                            .wstar = q->wstar, .A = q->A, .psi = q->psi, .y = q->y};
+    return r;
+}
+
+/* Discrete GD from the eigendecomposition equals explicit steps w += η Φᵀ(y − Φw)/P, for
+ * N < P (primal) and N > P (dual). */
+static void test_gd_equals_explicit_steps(void **state)
+{
+    (void)state;
+    size_t shapes[2][3] = {{6, 10, 15}, {15, 6, 20}};
+    for (int s = 0; s < 2; s++) {
+        realisation q;
+        realisation_make(&q, shapes[s][0], shapes[s][1], shapes[s][2], 0.3, 11 + s);
+        slt_mc_realisation r = view(&q);
+        slt_mc_params p = slt_mc_params_default();
+        p.eta = 0.35;
+        const int steps[] = {0, 1, 2, 5, 17, 60};
+        double times[6], test[6], train[6];
+        for (int i = 0; i < 6; i++) times[i] = p.eta * steps[i];
+        eval_routes(p, &r, times, 6, test, train);
+        double *w = calloc(q.N, sizeof(double)), *g = malloc(q.N * sizeof(double));
+        int n = 0;
+        for (int i = 0; i < 6; i++) {
+            for (; n < steps[i]; n++) {
+                gradient(&q, w, g);
+                for (size_t j = 0; j < q.N; j++) w[j] += p.eta * g[j];
+            }
+            double L, Lh;
+            direct_losses(&q, w, &L, &Lh);
+            /* both are exact algorithms; 1e-12 allows the rounding of 60 steps and of the
+             * eigendecomposition (the loss is O(1) here) */
+            assert_close(test[i], L, 1e-12, 1e-14);
+            assert_close(train[i], Lh, 1e-12, 1e-14);
+        }
+        free(w);
+        free(g);
+        realisation_free(&q);
+    }
+}
+
+/* Gradient flow from the eigendecomposition equals an RK4 integration of ẇ = Φᵀ(y−Φw)/P
+ * with step 1e-3 (global error ~ h⁴·t·|G|⁵ ≈ 1e-10 here), to 1e-6. */
+static void test_flow_equals_rk4(void **state)
+{
+    (void)state;
+    size_t shapes[2][3] = {{5, 9, 12}, {9, 5, 12}};
+    for (int s = 0; s < 2; s++) {
+        realisation q;
+        realisation_make(&q, shapes[s][0], shapes[s][1], shapes[s][2], 0.2, 21 + s);
+        slt_mc_realisation r = view(&q);
+        slt_mc_params p = slt_mc_params_default();
+        double times[] = {0.5, 2.0, 8.0}, test[3], train[3];
+        eval_routes(p, &r, times, 3, test, train);
+        size_t N = q.N;
+        double *w = calloc(N, sizeof(double)), *k1 = malloc(N * sizeof(double)),
+               *k2 = malloc(N * sizeof(double)), *k3 = malloc(N * sizeof(double)),
+               *k4 = malloc(N * sizeof(double)), *tmp = malloc(N * sizeof(double));
+        const double h = 1e-3;
+        long n = 0;
+        for (int i = 0; i < 3; i++) {
+            long target = lround(times[i] / h);
+            for (; n < target; n++) {
+                gradient(&q, w, k1);
+                for (size_t j = 0; j < N; j++) tmp[j] = w[j] + 0.5 * h * k1[j];
+                gradient(&q, tmp, k2);
+                for (size_t j = 0; j < N; j++) tmp[j] = w[j] + 0.5 * h * k2[j];
+                gradient(&q, tmp, k3);
+                for (size_t j = 0; j < N; j++) tmp[j] = w[j] + h * k3[j];
+                gradient(&q, tmp, k4);
+                for (size_t j = 0; j < N; j++)
+                    w[j] += h / 6.0 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+            }
+            double L, Lh;
+            direct_losses(&q, w, &L, &Lh);
+            assert_close(test[i], L, 1e-6, 0);
+            assert_close(train[i], Lh, 1e-6, 0);
+        }
+        free(w);
+        free(k1);
+        free(k2);
+        free(k3);
+        free(k4);
+        free(tmp);
+        realisation_free(&q);
+    }
+}
+
+/* The two test-loss routes (quadratic form, mode space) agree on the same realisation in
+ * every shape: primal, dual, population, kernel limit; flow, GD and ridge. */
+static void test_routes_agree(void **state)
+{
+    (void)state;
+    size_t shapes[4][3] = {{6, 10, 15}, {15, 6, 20}, {5, INF, 12}, {INF, 7, 12}};
+    for (int s = 0; s < 4; s++) {
+        realisation q;
+        size_t N = shapes[s][0], P = shapes[s][1], M = shapes[s][2];
+        realisation_make(&q, N == INF ? 1 : N, P == INF ? 1 : P, M, 0.4, 51 + s);
+        slt_mc_realisation r = view(&q);
+        r.N = N;
+        r.P = P;
+        r.noise = 0.16;
+        double times[] = {0.0, 0.5, 4.0, 60.0, INFINITY};
+        for (int rule = 0; rule < 3; rule++) {
+            slt_mc_params p = slt_mc_params_default();
+            size_t nt = 5;
+            if (rule == 1) p.eta = 0.5;
+            if (rule == 2) {
+                p.model = SLT_MC_RIDGE;
+                p.ridge = 0.01;
+                nt = 0;
+            }
+            double tq[5], trq[5], tm[5], trm[5];
+            p.route = SLT_MC_ROUTE_QUADRATIC;
+            assert_ok(slt_mc_evaluate(&p, &r, rule == 2 ? NULL : times, nt, tq, trq));
+            p.route = SLT_MC_ROUTE_MODES;
+            assert_ok(slt_mc_evaluate(&p, &r, rule == 2 ? NULL : times, nt, tm, trm));
+            for (size_t i = 0; i < (nt ? nt : 1); i++) {
+                /* equal algebra; the quadratic form loses ~log10(L(0)/L) digits */
+                assert_close(tq[i], tm[i], 1e-11, 1e-14);
+                assert_close(trq[i], trm[i], 1e-13, 1e-15);
+            }
+        }
+        realisation_free(&q);
+    }
+}
+
+/* Discrete GD at fixed t = ηn converges to gradient flow as η → 0, at first order. */
+static void test_gd_to_flow(void **state)
+{
+    (void)state;
+    realisation q;
+    realisation_make(&q, 8, 12, 16, 0.1, 31);
+    slt_mc_realisation r = view(&q);
+    slt_mc_params p = slt_mc_params_default();
+    double t[] = {4.0}, flow, gd1, gd2, tr;
+    eval_routes(p, &r, t, 1, &flow, &tr);
+    p.eta = 1e-2;
+    eval_routes(p, &r, t, 1, &gd1, &tr);
+    p.eta = 1e-3;
+    eval_routes(p, &r, t, 1, &gd2, &tr);
+    double e1 = fabs(gd1 - flow), e2 = fabs(gd2 - flow);
+    assert_true(e1 > 0);
+    /* first order: the error shrinks ~10× for 10× smaller η (between 5× and 20×) */
+    assert_true(e2 < e1 / 5.0 && e2 > e1 / 20.0);
+    assert_close(gd2, flow, 1e-3, 0);
+    realisation_free(&q);
+}
+
+/* Kernel ridge regression (N = ∞) against the normal equations (ΨᵀΨ/P + zI)u = Ψᵀy/P
+ * solved by Cholesky, for P < M (dual route) and P > M (primal route). */
+static void test_krr_normal_equations(void **state)
+{
+    (void)state;
+    size_t shapes[2][2] = {{20, 35}, {40, 25}}; /* {P, M} */
+    for (int s = 0; s < 2; s++) {
+        size_t P = shapes[s][0], M = shapes[s][1];
+        realisation q;
+        realisation_make(&q, 1, P, M, 0.5, 41 + s);
+        slt_mc_realisation r = view(&q);
+        r.N = INF;
+        r.A = NULL;
+        const double z = 3e-3;
+        slt_mc_params p = slt_mc_params_default();
+        p.model = SLT_MC_RIDGE;
+        p.ridge = z;
+        double test, train;
+        assert_ok(slt_mc_evaluate(&p, &r, NULL, 0, &test, &train));
+        double *G = calloc(M * M, sizeof(double)), *u = calloc(M, sizeof(double));
+        for (size_t mu = 0; mu < P; mu++)
+            for (size_t i = 0; i < M; i++) {
+                u[i] += q.psi[mu * M + i] * q.y[mu] / (double)P;
+                for (size_t j = 0; j < M; j++)
+                    G[i * M + j] += q.psi[mu * M + i] * q.psi[mu * M + j] / (double)P;
+            }
+        for (size_t i = 0; i < M; i++) G[i * M + i] += z;
+        assert_int_equal(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)M, 1, G,
+                                       (lapack_int)M, u, 1), 0);
+        double L = 0, Lh = 0;
+        for (size_t k = 0; k < M; k++) L += q.lambda[k] * pow(q.wstar[k] - u[k], 2);
+        for (size_t mu = 0; mu < P; mu++) {
+            double f = 0;
+            for (size_t k = 0; k < M; k++) f += q.psi[mu * M + k] * u[k];
+            Lh += pow(q.y[mu] - f, 2) / (double)P;
+        }
+        /* both solve the same well-conditioned system (z·cond bound ~1e3): 1e-10 */
+        assert_close(test, L, 1e-10, 0);
+        assert_close(train, Lh, 1e-10, 0);
+        free(G);
+        free(u);
+        realisation_free(&q);
+    }
+}
+
+/* ---- random runs ---------------------------------------------------------------------- */
+
+/* N = P = ∞: no randomness left; equals Σ_{k<=M} t_k e^{−2λ_k t} (GD: (1−ηλ)^{2n}) for
+ * one trial, train = test + σ², and the full task's decay differs by at most the tail. */
+static void test_infinite_limits(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.8, 0.25);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = INF;
+    p.P = INF;
+    p.M = 20000;
+    p.trials = 1;
+    double t[] = {0.0, 1.0, 30.0, 1000.0};
+    slt_mc_result *r = run(task, &p, t, 4);
+    assert_int_equal(r->M, 20000);
+    for (int i = 0; i < 4; i++) {
+        long double ref = 0;
+        for (size_t k = 20000; k >= 1; k--)
+            ref += slt_task_target(task, k) * exp(-2.0 * slt_task_lambda(task, k) * t[i]);
+        /* the same sum in another order and precision: 1e-13 */
+        assert_close(r->points[i].test.mean, (double)ref, 1e-13, 0);
+        assert_close(r->points[i].train.mean, (double)ref + 0.25, 1e-13, 0);
+        assert_int_equal(r->points[i].test.trials, 1);
+        assert_true(isnan(r->points[i].test.se));
+        slt_sum full;
+        assert_ok(slt_sum_decay(task, t[i], &full));
+        assert_true(full.value - r->points[i].test.mean <= r->tail_mass + full.err + 1e-15);
+        assert_true(full.value - r->points[i].test.mean >= -1e-13);
+    }
+    /* the reported tail: Σ_{k>M} k^{-(αβ+1)} = ζ(2.2, M+1) */
+    slt_sum all;
+    assert_ok(slt_sum_target(task, &all));
+    assert_close(r->head_mass + r->tail_mass, all.value, 1e-14, 0);
+    assert_close(r->tail_mass, pow(20000.5, -1.2) / 1.2, 1e-6, 0); /* Euler–Maclaurin midpoint */
+    slt_mc_result_free(r);
+
+    p.eta = 0.5;
+    double tg[] = {0.0, 0.5, 50.0};
+    p.trials = 3;
+    r = run(task, &p, tg, 3);
+    for (int i = 0; i < 3; i++) {
+        double n = tg[i] / 0.5, ref = 0;
+        for (size_t k = 20000; k >= 1; k--)
+            ref += slt_task_target(task, k) * pow(1.0 - 0.5 * slt_task_lambda(task, k), 2 * n);
+        assert_close(r->points[i].test.mean, ref, 1e-13, 0);
+        assert_close(r->points[i].test.se, 0.0, 0, 0); /* identical trials */
+        assert_close(r->points[i].steps, n, 0, 0);
+    }
+    assert_int_equal(r->unstable_trials, 0);
+    slt_mc_result_free(r);
+    p.eta = 2.5; /* η λ_1 = 2.5 >= 2: unstable, reported */
+    double tu[] = {0.0, 2.5, 25.0};
+    r = run(task, &p, tu, 3);
+    assert_int_equal(r->unstable_trials, 3);
+    slt_mc_result_free(r);
+    slt_task_free(task);
+}
+
+/* Replays the documented draw order with GSL and checks a random trial against the
+ * explicit-realisation path: A (N×M), then Z (P×M), then ε (P), mt19937 seeded with
+ * slt_mc_trial_seed(seed, trial), ziggurat normals. */
+static void test_draw_order_replay(void **state)
+{
+    (void)state;
+    const size_t N = 7, P = 11, M = 18;
+    const double sigma2 = 0.09;
+    slt_task *task = decaying_task(M, 1.3, 2.1, sigma2);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = N;
+    p.P = P;
+    p.trials = 3;
+    p.first_trial = 5;
+    p.seed = 99;
+    double t[] = {0.0, 0.7, 6.0, INFINITY};
+    slt_mc_result *res = run(task, &p, t, 4);
+    for (size_t tr = 0; tr < 3; tr++) {
+        gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(g, slt_mc_trial_seed(99, 5 + tr));
+        double *A = malloc(N * M * sizeof(double)), *psi = malloc(P * M * sizeof(double));
+        double y[11], lambda[18], wstar[18];
+        for (size_t k = 0; k < M; k++) {
+            lambda[k] = slt_task_lambda(task, k + 1);
+            wstar[k] = sqrt(slt_task_target(task, k + 1) / lambda[k]);
+        }
+        for (size_t i = 0; i < N * M; i++) A[i] = gsl_ran_gaussian_ziggurat(g, 1.0);
+        for (size_t mu = 0; mu < P; mu++) {
+            y[mu] = 0;
+            for (size_t k = 0; k < M; k++) {
+                psi[mu * M + k] = gsl_ran_gaussian_ziggurat(g, 1.0) * sqrt(lambda[k]);
+                y[mu] += psi[mu * M + k] * wstar[k];
+            }
+        }
+        for (size_t mu = 0; mu < P; mu++) y[mu] += sqrt(sigma2) * gsl_ran_gaussian_ziggurat(g, 1.0);
+        slt_mc_realisation r = {.N = N, .P = P, .M = M, .lambda = lambda, .wstar = wstar,
+                                .A = A, .psi = psi, .y = y};
+        double test[4], train[4];
+        assert_ok(slt_mc_evaluate(&p, &r, t, 4, test, train));
+        for (int i = 0; i < 4; i++) {
+            /* the same realisation, rounded along two routes (Z Rᵀ vs Ψ Aᵀ/√N) */
+            assert_close(res->trial_test[tr * 4 + i], test[i], 1e-10, 0);
+            assert_close(res->trial_train[tr * 4 + i], train[i], 1e-10, 0);
+        }
+        free(A);
+        free(psi);
+        gsl_rng_free(g);
+    }
+    slt_mc_result_free(res);
+    slt_task_free(task);
+}
+
+/* Exact expectations with noise at N = ∞ (isotropic λ ≡ 1 where needed):
+ *   OLS, P > M + 1, z = 0:      E L = σ² M/(P − M − 1),  E L̂ = σ² (P − M)/P;
+ *   min-norm, P < M − 1, λ ≡ 1: E L = |s|²(1 − P/M) + σ² P/(M − P − 1),  L̂ = 0. */
+static void test_kernel_regression_expectations(void **state)
+{
+    (void)state;
+    const double sigma2 = 0.5;
+    slt_task *task = decaying_task(12, 1.7, 2.5, sigma2); /* any spectrum for OLS */
+    slt_mc_params p = slt_mc_params_default();
+    p.model = SLT_MC_RIDGE;
+    p.N = INF;
+    p.P = 40;
+    p.trials = 4000;
+    p.seed = 5;
+    slt_mc_result *r = run(task, &p, NULL, 0);
+    assert_within_se("OLS test", r->points[0].test.mean, r->points[0].test.se,
+                     sigma2 * 12.0 / (40.0 - 12.0 - 1.0), 4.0);
+    assert_within_se("OLS train", r->points[0].train.mean, r->points[0].train.se,
+                     sigma2 * (40.0 - 12.0) / 40.0, 4.0);
+    assert_true(isinf(r->points[0].t));
+    slt_mc_result_free(r);
+    slt_task_free(task);
+
+    double lambda[30], target[30], s2 = 0;
+    for (int k = 0; k < 30; k++) {
+        lambda[k] = 1.0;
+        target[k] = 1.0 / (k + 1.0);
+        s2 += target[k];
+    }
+    task = explicit_task(30, lambda, target, sigma2);
+    p.P = 10;
+    p.trials = 3000;
+    r = run(task, &p, NULL, 0);
+    assert_within_se("min-norm test", r->points[0].test.mean, r->points[0].test.se,
+                     s2 * (1.0 - 10.0 / 30.0) + sigma2 * 10.0 / (30.0 - 10.0 - 1.0), 4.0);
+    assert_close(r->points[0].train.mean, 0.0, 0, 1e-12); /* interpolation */
+    slt_mc_result_free(r);
+    /* gradient flow at t = ∞ is the same min-norm solution, trial by trial */
+    slt_mc_params f = p;
+    f.model = SLT_MC_RF;
+    f.trials = 50;
+    p.trials = 50;
+    double tinf = INFINITY;
+    slt_mc_result *a = run(task, &p, NULL, 0), *b = run(task, &f, &tinf, 1);
+    for (size_t i = 0; i < 50; i++) assert_close(b->trial_test[i], a->trial_test[i], 1e-11, 0);
+    slt_mc_result_free(a);
+    slt_mc_result_free(b);
+    slt_task_free(task);
+}
+
+/* Random-projection ensembles at P = ∞, t = ∞ with λ ≡ 1: a member's function is the
+ * projection of s on a random N-dimensional subspace, E[Π] = (N/M) I, so
+ *   L_E = |s|² [(1 − q)² + q(1 − q)/E],  q = N/M,
+ * for independent projections; members with one shared projection are identical. */
+static void test_ensembles(void **state)
+{
+    (void)state;
+    double lambda[40], target[40], s2 = 0;
+    for (int k = 0; k < 40; k++) {
+        lambda[k] = 1.0;
+        target[k] = exp(-0.1 * k);
+        s2 += target[k];
+    }
+    slt_task *task = explicit_task(40, lambda, target, 0.0);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = 10;
+    p.P = INF;
+    p.trials = 2000;
+    p.seed = 3;
+    double t[] = {INFINITY};
+    const double q = 10.0 / 40.0;
+    size_t Es[] = {1, 4};
+    for (int i = 0; i < 2; i++) {
+        p.ensemble = Es[i];
+        slt_mc_result *r = run(task, &p, t, 1);
+        double ref = s2 * ((1 - q) * (1 - q) + q * (1 - q) / (double)Es[i]);
+        assert_within_se("projection ensemble", r->points[0].test.mean, r->points[0].test.se,
+                         ref, 4.0);
+        assert_within_se("ensemble member", r->points[0].member_test.mean,
+                         r->points[0].member_test.se, s2 * (1 - q), 4.0);
+        assert_close(r->points[0].train.mean, r->points[0].member_test.mean, 1e-12, 0);
+        slt_mc_result_free(r);
+    }
+    slt_task_free(task);
+
+    /* Finite data, shared data, independent projections: the ensemble beats its members
+     * (variance removed) at every time after 0, and at t = 0 all equal L(0). */
+    task = decaying_task(200, 1.5, 2.0, 0.1);
+    p = slt_mc_params_default();
+    p.N = 30;
+    p.P = 60;
+    p.trials = 200;
+    p.ensemble = 8;
+    p.share = SLT_MC_SHARE_DATA;
+    double tt[] = {0.0, 10.0, 1000.0};
+    slt_mc_result *r = run(task, &p, tt, 3);
+    slt_mc_params one = p;
+    one.ensemble = 1;
+    slt_mc_result *r1 = run(task, &one, tt, 3);
+    assert_close(r->points[0].test.mean, r->head_mass, 1e-14, 0);
+    for (int i = 1; i < 3; i++) {
+        assert_true(r->points[i].test.mean + 3 * r->points[i].test.se <
+                    r->points[i].member_test.mean);
+        assert_true(r->points[i].test.mean < r1->points[i].test.mean);
+        /* members are single models: same distribution as E = 1 (4 combined SE) */
+        double se = hypot(r->points[i].member_test.se, r1->points[i].test.se);
+        assert_within_se("member vs single", r->points[i].member_test.mean, se,
+                         r1->points[i].test.mean, 4.0);
+    }
+    slt_mc_result_free(r);
+    slt_mc_result_free(r1);
+
+    /* Identical members: N = ∞ with shared data (the ensemble, through mode space) equals
+     * one model evaluated by the quadratic form, trial by trial. */
+    p = slt_mc_params_default();
+    p.N = INF;
+    p.P = 50;
+    p.trials = 5;
+    p.ensemble = 2;
+    p.share = SLT_MC_SHARE_DATA;
+    one = p;
+    one.ensemble = 1;
+    one.route = SLT_MC_ROUTE_QUADRATIC;
+    r = run(task, &p, tt, 3);
+    r1 = run(task, &one, tt, 3);
+    for (size_t i = 0; i < 15; i++) {
+        /* two algebraically equal forms; the quadratic form cancels ~L(0)/L digits */
+        assert_close(r->trial_test[i], r1->trial_test[i], 1e-9, 1e-14);
+        assert_close(r->trial_train[i], r1->trial_train[i], 1e-12, 1e-14);
+    }
+    slt_mc_result_free(r);
+    slt_mc_result_free(r1);
+    slt_task_free(task);
+}
+
+/* One step of online SGD from w = 0 with batch B (w₁ = (η/B) Φ_bᵀy), in expectation over
+ * the projection and the batch (Isserlis for the Gaussian (φ, y)):
+ *   E L₁ = S0 − 2η E|h0|² + η² [ (S0 + σ²) E tr C² / B + (B + 1)/B · E h0ᵀCh0 ],
+ *   finite N:  E|h0|² = Σλt,  E tr C² = ((N+1)Σλ² + (Σλ)²)/N,
+ *              E h0ᵀCh0 = ((N+1)Σλ²t + Σλ·Σλt)/N;     N = ∞: the N → ∞ limits.
+ * This checks the exact Gaussian sampler of the batch, fourth moments included. */
+static void test_sgd_one_step(void **state)
+{
+    (void)state;
+    const size_t M = 30;
+    const double sigma2 = 1.0, eta = 0.5;
+    slt_task *task = decaying_task(M, 1.2, 2.0, sigma2);
+    double S0 = 0, sl = 0, sl2 = 0, slt_ = 0, sl2t = 0;
+    for (size_t k = 1; k <= M; k++) {
+        double l = slt_task_lambda(task, k), t = slt_task_target(task, k);
+        S0 += t;
+        sl += l;
+        sl2 += l * l;
+        slt_ += l * t;
+        sl2t += l * l * t;
+    }
+    size_t Ns[] = {5, INF};
+    size_t Bs[] = {1, 4};
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            size_t N = Ns[a], B = Bs[b];
+            double trC2, hCh;
+            if (N == INF) {
+                trC2 = sl2;
+                hCh = sl2t;
+            } else {
+                trC2 = ((N + 1.0) * sl2 + sl * sl) / (double)N;
+                hCh = ((N + 1.0) * sl2t + sl * slt_) / (double)N;
+            }
+            double ref = S0 - 2 * eta * slt_ +
+                         eta * eta * ((S0 + sigma2) * trC2 / (double)B + (B + 1.0) / B * hCh);
+            slt_mc_params p = slt_mc_params_default();
+            p.model = SLT_MC_SGD;
+            p.N = N;
+            p.P = INF;
+            p.eta = eta;
+            p.batch = B;
+            p.trials = 20000;
+            p.seed = 17 + 2 * a + b;
+            double t[] = {0.0, eta};
+            slt_mc_result *r = run(task, &p, t, 2);
+            assert_close(r->points[0].test.mean, S0, 1e-14, 0);
+            assert_within_se("one SGD step", r->points[1].test.mean, r->points[1].test.se, ref,
+                             4.0);
+            assert_close(r->points[1].train.mean, r->points[1].test.mean + sigma2, 1e-14, 0);
+            assert_close(r->points[1].steps, 1.0, 0, 0);
+            slt_mc_result_free(r);
+        }
+    slt_task_free(task);
+}
+
+/* Online SGD with a huge batch follows population GD (P = ∞, same projection: both draw
+ * A first from the same stream): the per-trial gap is the batch noise, O(√(η/B)). */
+static void test_sgd_large_batch(void **state)
+{
+    (void)state;
+    slt_task *task = decaying_task(100, 1.5, 2.0, 0.0);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = 10;
+    p.P = INF;
+    p.eta = 0.5;
+    p.trials = 10;
+    double t[] = {1.0, 5.0, 10.0};
+    slt_mc_result *gd = run(task, &p, t, 3);
+    p.model = SLT_MC_SGD;
+    p.batch = 20000;
+    slt_mc_result *big = run(task, &p, t, 3);
+    p.batch = 20;
+    slt_mc_result *small = run(task, &p, t, 3);
+    double gap_big = 0, gap_small = 0;
+    for (size_t i = 0; i < 30; i++) {
+        double ref = gd->trial_test[i];
+        /* B = 2·10⁴: relative deviation ~ √(η/B) ≈ 0.5 %; allow 3 % */
+        assert_close(big->trial_test[i], ref, 3e-2, 0);
+        gap_big += fabs(big->trial_test[i] - ref);
+        gap_small += fabs(small->trial_test[i] - ref);
+    }
+    assert_true(gap_big < gap_small / 5.0); /* ~ √1000 ≈ 30× closer */
+    slt_mc_result_free(gd);
+    slt_mc_result_free(big);
+    slt_mc_result_free(small);
+    slt_task_free(task);
+}
+
+/* ---- determinism and statistics ---------------------------------------------------------- */
+
+static int same_results(const slt_mc_result *a, const slt_mc_result *b)
+{
+    if (a->n_points != b->n_points || a->trials != b->trials) return 0;
+    size_t n = a->n_points * a->trials;
+    if (memcmp(a->trial_test, b->trial_test, n * sizeof(double)) ||
+        memcmp(a->trial_train, b->trial_train, n * sizeof(double)))
+        return 0;
+    for (size_t i = 0; i < a->n_points; i++)
+        if (memcmp(&a->points[i].test, &b->points[i].test, sizeof(slt_mc_stat)) ||
+            memcmp(&a->points[i].train, &b->points[i].train, sizeof(slt_mc_stat)) ||
+            memcmp(&a->points[i].member_test, &b->points[i].member_test, sizeof(slt_mc_stat)))
+            return 0;
+    return 1;
+}
+
+static void test_threads_and_seeds(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.4, 0.6, 0.05);
+    slt_mc_params cases[4];
+    for (int i = 0; i < 4; i++) {
+        cases[i] = slt_mc_params_default();
+        cases[i].N = 40;
+        cases[i].P = 30;
+        cases[i].M = 300;
+        cases[i].trials = 9;
+    }
+    cases[1].ensemble = 3; /* ensemble, independent everything */
+    cases[2].N = 20;
+    cases[2].P = 60; /* primal route, discrete GD */
+    cases[2].eta = 0.5;
+    cases[3].model = SLT_MC_SGD;
+    cases[3].P = INF;
+    cases[3].eta = 0.5;
+    cases[3].batch = 3;
+    cases[3].ensemble = 2;
+    cases[3].share = SLT_MC_SHARE_PROJECTION;
+    double t[] = {0.0, 1.0, 10.0, 50.0};
+    for (int c = 0; c < 4; c++) {
+        slt_mc_params p = cases[c];
+        p.threads = 1;
+        slt_mc_result *one = run(task, &p, t, 4);
+        p.threads = 2;
+        slt_mc_result *two = run(task, &p, t, 4);
+        /* OpenMP's default team too */
+        omp_set_num_threads(2);
+        p.threads = 0;
+        slt_mc_result *dflt = run(task, &p, t, 4);
+        assert_true(same_results(one, two));
+        assert_true(same_results(one, dflt));
+        /* same seed again: identical; another seed: different */
+        slt_mc_result *again = run(task, &p, t, 4);
+        assert_true(same_results(one, again));
+        p.seed = 2;
+        slt_mc_result *other = run(task, &p, t, 4);
+        assert_true(other->trial_test[1] != one->trial_test[1]);
+        assert_true(other->points[2].test.mean != one->points[2].test.mean);
+        slt_mc_result_free(one);
+        slt_mc_result_free(two);
+        slt_mc_result_free(dflt);
+        slt_mc_result_free(again);
+        slt_mc_result_free(other);
+    }
+    slt_task_free(task);
+}
+
+/* SE honesty: 640 trials in 16 batches of 40 (first_trial splits the same streams). The
+ * batch means average to the full mean, and the SE of the full run agrees with the spread
+ * of the batch means: (SE_batch/SE_all)² ~ χ²₁₅/15, so the ratio lies in
+ * [√(χ²₁₅(0.0005)/15), √(χ²₁₅(0.9995)/15)] = [0.455, 1.627] with probability 0.999. */
+static void test_se_honesty(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.7, 0.1);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = 25;
+    p.P = 40;
+    p.M = 250;
+    p.trials = 640;
+    p.seed = 2024;
+    double t[] = {1.0, 30.0, INFINITY};
+    slt_mc_result *all = run(task, &p, t, 3);
+    double bm[3][16];
+    for (int b = 0; b < 16; b++) {
+        slt_mc_params q = p;
+        q.trials = 40;
+        q.first_trial = 40 * (size_t)b;
+        slt_mc_result *r = run(task, &q, t, 3);
+        for (int i = 0; i < 3; i++) {
+            bm[i][b] = r->points[i].test.mean;
+            /* the batch's trials are the full run's trials 40b … 40b+39 */
+            assert_true(r->trial_test[i] == all->trial_test[40 * b * 3 + i]);
+        }
+        slt_mc_result_free(r);
+    }
+    double lo = sqrt(gsl_cdf_chisq_Pinv(0.0005, 15) / 15.0);
+    double hi = sqrt(gsl_cdf_chisq_Pinv(0.9995, 15) / 15.0);
+    for (int i = 0; i < 3; i++) {
+        double mean = 0, ss = 0;
+        for (int b = 0; b < 16; b++) mean += bm[i][b] / 16.0;
+        for (int b = 0; b < 16; b++) ss += (bm[i][b] - mean) * (bm[i][b] - mean);
+        double se_batch = sqrt(ss / 15.0 / 16.0);
+        assert_close(mean, all->points[i].test.mean, 1e-12, 0);
+        double ratio = se_batch / all->points[i].test.se;
+        if (!(ratio > lo && ratio < hi)) {
+            print_error("point %d: SE %.4g vs batch-mean SE %.4g: ratio %.3f outside [%.3f, "
+                        "%.3f]\n", i, all->points[i].test.se, se_batch, ratio, lo, hi);
+            fail();
+        }
+        /* and the reported SE is the sample SD / √n of the reported trials */
+        double m = all->points[i].test.mean, s = 0;
+        for (size_t j = 0; j < 640; j++) s += pow(all->trial_test[j * 3 + i] - m, 2);
+        assert_close(all->points[i].test.se, sqrt(s / 639.0 / 640.0), 1e-12, 0);
+        assert_int_equal(all->points[i].test.trials, 640);
+    }
+    slt_mc_result_free(all);
+    slt_task_free(task);
+}
+
+static void test_evaluate_validation(void **state)
+{
+    (void)state;
+    const double A[2] = {1.0, 2.0}, psi[2] = {0.5, 1.0}, y[1] = {2.5};
+    double bad_lambda[2] = {1.0, -0.5}, nan_w[2] = {1.0, NAN};
+    slt_mc_realisation r = {.N = 1, .P = 1, .M = 2, .lambda = hand_lambda,
+                            .wstar = hand_wstar, .A = A, .psi = psi, .y = y};
+    slt_mc_params p = slt_mc_params_default();
+    double t[] = {1.0}, test, train;
+    slt_mc_realisation b = r;
+    b.lambda = bad_lambda;
+    assert_status(slt_mc_evaluate(&p, &b, t, 1, &test, &train), SLT_EINVAL);
+    assert_message("lambda[1] = -0.5 is out of range");
+    b = r;
+    b.wstar = nan_w;
+    assert_status(slt_mc_evaluate(&p, &b, t, 1, &test, &train), SLT_EINVAL);
+    assert_message("wstar[1] = nan is not finite");
+    b = r;
+    b.M = 0;
+    assert_status(slt_mc_evaluate(&p, &b, t, 1, &test, &train), SLT_EINVAL);
+    assert_message("M = 0 is out of range");
+    b = r;
+    b.A = NULL;
+    assert_status(slt_mc_evaluate(&p, &b, t, 1, &test, &train), SLT_EINVAL);
+    assert_message("A is NULL");
+    p.model = SLT_MC_SGD;
+    assert_status(slt_mc_evaluate(&p, &r, t, 1, &test, &train), SLT_EINVAL);
+    assert_message("model = sgd");
+    p = slt_mc_params_default();
+    p.eta = 0.3;
+    double tb[] = {0.5};
+    assert_status(slt_mc_evaluate(&p, &r, tb, 1, &test, &train), SLT_EINVAL);
+    assert_message("not a whole number of steps");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_params_check),
+        cmocka_unit_test(test_check_times_and_modes),
+        cmocka_unit_test(test_trial_seeds),
+        cmocka_unit_test(test_hand_n1),
+        cmocka_unit_test(test_hand_dual),
+        cmocka_unit_test(test_hand_population),
+        cmocka_unit_test(test_gd_equals_explicit_steps),
+        cmocka_unit_test(test_flow_equals_rk4),
+        cmocka_unit_test(test_routes_agree),
+        cmocka_unit_test(test_gd_to_flow),
+        cmocka_unit_test(test_krr_normal_equations),
+        cmocka_unit_test(test_infinite_limits),
+        cmocka_unit_test(test_draw_order_replay),
+        cmocka_unit_test(test_kernel_regression_expectations),
+        cmocka_unit_test(test_ensembles),
+        cmocka_unit_test(test_sgd_one_step),
+        cmocka_unit_test(test_sgd_large_batch),
+        cmocka_unit_test(test_threads_and_seeds),
+        cmocka_unit_test(test_se_honesty),
+        cmocka_unit_test(test_evaluate_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
