@@ -13,7 +13,7 @@ BUILD     ?= build
 
 WARN      := -Wall -Wextra
 CSTD      := -std=c11 -D_XOPEN_SOURCE=700
-CPPFLAGS  += -Iinclude -DSLT_VERSION='"$(VERSION)"'
+CPPFLAGS  += -Iinclude -DSLT_VERSION='"$(VERSION)"' -DSLT_DATADIR='"$(CURDIR)/data"'
 ALL_CFLAGS = $(CSTD) $(WARN) $(OPTFLAGS) $(SANFLAGS) -fopenmp -fPIC $(CFLAGS)
 # OpenBLAS provides CBLAS for GSL too, so gslcblas is not linked.
 DEP_LIBS  := -lgsl -lopenblas -llapacke -lfftw3 -lsundials_cvode -lsundials_nvecserial \
@@ -96,8 +96,10 @@ bench: $(DEPS_OK)
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
-crosscheck: all
-	@echo "crosscheck: the Monte Carlo referee has not landed yet (issue 3)"
+# The long tier of the theory-vs-simulation battery (data/crosscheck.txt).
+crosscheck: $(DEPS_OK)
+	@$(MAKE) --no-print-directory build-all
+	$(SLT) crosscheck --full
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/slt \
@@ -107,6 +109,8 @@ install: all
 	ln -sf libslt.so.0 $(DESTDIR)$(PREFIX)/lib/libslt.so
 	install -m 644 include/slt/*.h $(DESTDIR)$(PREFIX)/include/slt/
 	install -m 755 $(SLT) $(DESTDIR)$(PREFIX)/bin/slt
+	install -d $(DESTDIR)$(PREFIX)/share/slt
+	install -m 644 data/crosscheck.txt $(DESTDIR)$(PREFIX)/share/slt/crosscheck.txt
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' slt.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/slt.pc
 
@@ -114,7 +118,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/slt
 	rm -f $(DESTDIR)$(PREFIX)/lib/libslt.a $(DESTDIR)$(PREFIX)/lib/libslt.so \
 	    $(DESTDIR)$(PREFIX)/lib/libslt.so.0 $(DESTDIR)$(PREFIX)/bin/slt \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/slt.pc
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/slt.pc $(DESTDIR)$(PREFIX)/share/slt/crosscheck.txt
 
 clean:
 	rm -rf build build-asan bin

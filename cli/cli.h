@@ -74,6 +74,11 @@ int cli_library_error(const char *command, int status);
 /* Writes a table to stdout and flushes; a failed write is reported and gives exit 3. */
 int cli_write_table(const char *command, const slt_table *table, slt_format format);
 
+/* Parses a LIST ("v1,v2,..." or "start:stop:count") as an option named `what` would be,
+ * every value >= lo (and inf when allowed); errors print one line and return CLI_USAGE. */
+int cli_list_parse(const char *cmd, const char *what, const char *text, double lo, int allow_inf,
+                   cli_list *out);
+
 /* Parses one real the same way options are parsed (strtod, whole string, finite
  * unless allow_inf). Returns 0 on success. Exposed for list and file parsing. */
 int cli_parse_real(const char *text, int allow_inf, double *value);

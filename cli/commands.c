@@ -6,11 +6,13 @@ int cmd_loss(int argc, char **argv);
 int cmd_spectrum(int argc, char **argv);
 int cmd_dmft(int argc, char **argv);
 int cmd_mc(int argc, char **argv);
+int cmd_crosscheck(int argc, char **argv);
 extern const cli_command_info cmd_exponents_info;
 extern const cli_command_info cmd_loss_info;
 extern const cli_command_info cmd_spectrum_info;
 extern const cli_command_info cmd_dmft_info;
 extern const cli_command_info cmd_mc_info;
+extern const cli_command_info cmd_crosscheck_info;
 
 const cli_command cli_commands[] = {
     {"exponents", cmd_exponents, &cmd_exponents_info},
@@ -18,5 +20,6 @@ const cli_command cli_commands[] = {
     {"spectrum", cmd_spectrum, &cmd_spectrum_info},
     {"dmft", cmd_dmft, &cmd_dmft_info},
     {"mc", cmd_mc, &cmd_mc_info},
+    {"crosscheck", cmd_crosscheck, &cmd_crosscheck_info},
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

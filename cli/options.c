@@ -183,6 +183,14 @@ static int parse_list(const char *cmd, const cli_option *o, const char *text, cl
     return 0;
 }
 
+int cli_list_parse(const char *cmd, const char *what, const char *text, double lo, int allow_inf,
+                   cli_list *out)
+{
+    cli_option o = {.name = what, .kind = CLI_LIST, .metavar = "LIST", .lo = lo, .hi = INFINITY,
+                    .allow_inf = allow_inf};
+    return parse_list(cmd, &o, text, out);
+}
+
 static int apply_option(const char *cmd, const cli_option *o, const char *arg)
 {
     double v;
