@@ -350,6 +350,43 @@ static void test_resolvent_fused(void **state)
     free(tgt);
 }
 
+/* Large explicit tasks are compressed into clusters with moment expansions (task.c,
+ * sums.c). Against a direct long-double sum: a power-law spectrum with degenerate levels
+ * and a kink, z in every direction, and z next to an eigenvalue inside a cluster (where
+ * the cluster must fall back to the exact sum). */
+static void test_clustered_explicit(void **state)
+{
+    (void)state;
+    const size_t m = 60000;
+    double *lam = malloc(m * sizeof *lam), *tgt = malloc(m * sizeof *tgt);
+    for (size_t k = 0; k < m; k++) {
+        double x = (double)(k / 3 + 1); /* levels of three equal eigenvalues */
+        lam[k] = x < 5000 ? pow(x, -1.3) : pow(5000.0, 0.7) * pow(x, -2.0); /* a kink */
+        tgt[k] = pow(k + 1.0, -1.9) * (1.0 + 0.5 * sin(0.1 * k));
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(m, lam, tgt, 0.0, &t));
+    double complex zs[] = {1e-9, 1e-6 * cexp(2.0 * I), 3e-4 * cexp(-1.0 * I), 0.2, 5.0 * cexp(2.9 * I),
+                           -lam[30000] * cexp(1e-4 * I)}; /* beside an eigenvalue deep in the tail */
+    for (int j = 0; j < 6; j++) {
+        long double complex ref[4] = {0, 0, 0, 0};
+        long double complex zz = zs[j];
+        for (size_t k = m; k-- > 0;) {
+            long double complex r = lam[k] / (lam[k] + zz), q = zz / (lam[k] + zz);
+            ref[0] += r;
+            ref[1] += r * r;
+            ref[2] += tgt[k] * q;
+            ref[3] += tgt[k] * q * q;
+        }
+        slt_csum f[4];
+        assert_ok(slt_csum_resolvent(t, zs[j], f));
+        for (int k = 0; k < 4; k++) check_csum("clustered resolvent", f[k].value, f[k].err, (double complex)ref[k]);
+    }
+    slt_task_free(t);
+    free(lam);
+    free(tgt);
+}
+
 /* Regressions: a generic sum whose head underflows to 0 (large t), and one whose summand
  * is 0/0 once λ and t underflow (t/λ). Σ_k λ_k e^{−2λ_k t} is the decay sum of the task
  * with β' = (α−1)/α (t'_k = λ_k); Σ t_k/λ_k = ζ(αβ + 1 − α). */
@@ -698,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_generic_entries),
         cmocka_unit_test(test_complex_closed_tails_vs_quadrature),
         cmocka_unit_test(test_resolvent_fused),
+        cmocka_unit_test(test_clustered_explicit),
         cmocka_unit_test(test_generic_underflow),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),

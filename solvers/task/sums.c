@@ -892,29 +892,15 @@ int slt_csum_k2t2(const slt_task *task, double complex z, slt_csum *out)
     return named_complex(task, SUM_K2T2, z, "slt_csum_k2t2", out);
 }
 
-/* ---- Fused complex resolvent sums ---------------------------------------------------
- * df, df2, κT₁, κ²T₂ at one complex z share every 1/(λ_k + z): one head pass in real
- * arithmetic (C's complex division goes through the slow, overflow-guarded __divdc3)
- * gives all four; the tails are the individual closed forms. Rounding bookkeeping as in
- * head_complex, with the conditioning (λ + |z|)/|λ + z| of each term. */
-int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
+/* The fused loop over modes [from, to) of the resolvent sums, blocked as head_complex:
+ * acc[0..7] are re/im of df, df2, κT₁ and κ²T₂ at κ = z; absum and cond their Σ|term| and
+ * conditioning-weighted Σ|term| for the rounding bound. */
+static void resolvent_range(const slt_task *task, double complex z, size_t from, size_t to,
+                            double acc[8], double absum[4], double cond[4])
 {
-    static const char *where = "slt_csum_resolvent";
-    for (int k = 0; out && k < 4; k++) clear_csum(&out[k]);
-    int rc = check_task(task, out, where);
-    if (!rc) rc = check_z(task, z, where);
-    if (rc) return rc;
-    if (task->kind == SLT_TASK_POWER_LAW && cimag(z) == 0.0 && creal(z) < 0.0) {
-        static const sum_kind real_kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
-        for (int k = 0; k < 4; k++)
-            if ((rc = negative_real_sum(task, real_kinds[k], creal(z), where, &out[k]))) return rc;
-        return SLT_OK;
-    }
     const double a = creal(z), b = cimag(z), za = cabs(z);
-    double acc[8] = {0}, absum[4] = {0}, cond[4] = {0};
-    const size_t m = task->m;
-    for (size_t blk = 0; blk < m; blk += HEAD_BLOCK) {
-        size_t e = blk + HEAD_BLOCK < m ? blk + HEAD_BLOCK : m;
+    for (size_t blk = from; blk < to; blk += HEAD_BLOCK) {
+        size_t e = blk + HEAD_BLOCK < to ? blk + HEAD_BLOCK : to;
         double bl[8] = {0};
         for (size_t i = blk; i < e; i++) {
             const double l = task->lambda[i], t = task->target[i];
@@ -942,10 +928,80 @@ int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
         }
         for (int k = 0; k < 8; k++) acc[k] += bl[k];
     }
+}
+
+/* Clusters of an explicit task: with D = c + z and u = −1/D,
+ *   Σ w/(λ+z)  = (1/D)  Σ_n m_n u^n,     Σ w/(λ+z)² = (1/D²) Σ_n (n+1) m_n u^n,
+ * m_n = Σ w δ^n. With r = ρ/|D| <= 0.1 the omitted terms are below
+ * Σ|w| r^P/((1−r)|D|) (resp. (P+1) r^P/(1−r)² /|D|²), and Horner's rounding below
+ * 2P·u·Σ|w|/((1−r)|D|). Closer to a pole (r > 0.1) the cluster is summed mode by mode. */
+static void resolvent_clusters(const slt_task *task, double complex z, double acc[8],
+                               double absum[4], double cond[4], double err[4])
+{
+    const int P = SLT_CLUSTER_MOMENTS;
+    for (size_t q = 0; q < task->n_clusters; q++) {
+        const slt_cluster *c = &task->clusters[q];
+        double complex D = c->c + z;
+        double aD = cabs(D), r = c->rho / aD;
+        if (r > 0.1) {
+            resolvent_range(task, z, c->first, c->first + c->count, acc, absum, cond);
+            continue;
+        }
+        double complex u = -1.0 / D, h1[3] = {0, 0, 0}, h2[3] = {0, 0, 0};
+        for (int n = P - 1; n >= 0; n--)
+            for (int w = 0; w < 3; w++) {
+                h1[w] = h1[w] * u + c->mom[w][n];
+                h2[w] = h2[w] * u + (n + 1) * c->mom[w][n];
+            }
+        double complex iD = 1.0 / D, iD2 = iD * iD;
+        double complex v[4] = {h1[0] * iD, h2[1] * iD2, z * h1[2] * iD, z * z * h2[2] * iD2};
+        for (int k = 0; k < 4; k++) {
+            acc[2 * k] += creal(v[k]);
+            acc[2 * k + 1] += cimag(v[k]);
+        }
+        double rp = pow(r, P), g = 1.0 / (1.0 - r);
+        double b1 = g / aD, b2 = g * g / (aD * aD);       /* Σ_n r^n, Σ (n+1) r^n scales */
+        const double za = cabs(z);
+        double sc[4] = {c->wsum[0] * b1, c->wsum[1] * b2, za * c->wsum[2] * b1,
+                        za * za * c->wsum[2] * b2};
+        double trunc[4] = {rp, (P + 1) * rp, rp, (P + 1) * rp};
+        for (int k = 0; k < 4; k++) {
+            absum[k] += sc[k];
+            err[k] += sc[k] * (trunc[k] + (2.0 * P + 8.0) * DBL_EPSILON);
+        }
+    }
+}
+
+/* ---- Fused complex resolvent sums ---------------------------------------------------
+ * df, df2, κT₁, κ²T₂ at one complex z share every 1/(λ_k + z): one head pass in real
+ * arithmetic (C's complex division goes through the slow, overflow-guarded __divdc3)
+ * gives all four; the tails are the individual closed forms. Rounding bookkeeping as in
+ * head_complex, with the conditioning (λ + |z|)/|λ + z| of each term. */
+int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
+{
+    static const char *where = "slt_csum_resolvent";
+    for (int k = 0; out && k < 4; k++) clear_csum(&out[k]);
+    int rc = check_task(task, out, where);
+    if (!rc) rc = check_z(task, z, where);
+    if (rc) return rc;
+    if (task->kind == SLT_TASK_POWER_LAW && cimag(z) == 0.0 && creal(z) < 0.0) {
+        static const sum_kind real_kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
+        for (int k = 0; k < 4; k++)
+            if ((rc = negative_real_sum(task, real_kinds[k], creal(z), where, &out[k]))) return rc;
+        return SLT_OK;
+    }
+    double acc[8] = {0}, absum[4] = {0}, cond[4] = {0}, extra_err[4] = {0};
+    size_t m = task->m;
+    if (task->kind == SLT_TASK_EXPLICIT && task->n_clusters > 0) {
+        resolvent_range(task, z, 0, task->n_head, acc, absum, cond);
+        resolvent_clusters(task, z, acc, absum, cond, extra_err);
+    } else {
+        resolvent_range(task, z, 0, m, acc, absum, cond);
+    }
     static const sum_kind kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
     for (int k = 0; k < 4; k++) {
         double complex head = acc[2 * k] + I * acc[2 * k + 1];
-        double err = 2.0 * rounding_bound(m, absum[k]) + 4.0 * DBL_EPSILON * cond[k];
+        double err = 2.0 * rounding_bound(m, absum[k]) + 4.0 * DBL_EPSILON * cond[k] + extra_err[k];
         out[k].value = head;
         out[k].err = err;
         out[k].head_terms = m;

@@ -99,8 +99,57 @@ int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target
     t->noise = noise;
     memcpy(t->lambda, lambda, m * sizeof(double));
     memcpy(t->target, target, m * sizeof(double));
+    slt_task_build_clusters(t);
     *task = t;
     return SLT_OK;
+}
+
+void slt_task_build_clusters(slt_task *t)
+{
+    t->n_head = t->m;
+    t->n_clusters = 0;
+    if (t->kind != SLT_TASK_EXPLICIT || t->m < SLT_CLUSTER_MIN_TASK) return;
+    size_t cap = 64, n = 0;
+    slt_cluster *cl = malloc(cap * sizeof *cl);
+    if (!cl) return;
+    /* from the smallest eigenvalue upwards, while runs are long enough to pay off */
+    size_t i = t->m; /* clusters cover [i, m) */
+    while (i > 0) {
+        size_t last = i - 1, j = last;
+        const double limit = t->lambda[last] * (1.0 + 2.0 * SLT_CLUSTER_HALF_WIDTH);
+        while (j > 0 && t->lambda[j - 1] <= limit) j--;
+        size_t count = last - j + 1;
+        if (count < SLT_CLUSTER_MIN_MODES) break;
+        if (n == cap) {
+            slt_cluster *more = realloc(cl, 2 * cap * sizeof *cl);
+            if (!more) break;
+            cl = more;
+            cap *= 2;
+        }
+        slt_cluster *c = &cl[n++];
+        memset(c, 0, sizeof *c);
+        c->first = j;
+        c->count = count;
+        double lo = t->lambda[last], hi = t->lambda[j];
+        c->c = 0.5 * (lo + hi);
+        c->rho = 0.5 * (hi - lo);
+        for (size_t k = j; k <= last; k++) {
+            double l = t->lambda[k], d = l - c->c, w[3] = {l, l * l, t->target[k]}, p = 1.0;
+            for (int q = 0; q < 3; q++) c->wsum[q] += fabs(w[q]);
+            for (int e = 0; e < SLT_CLUSTER_MOMENTS; e++) {
+                for (int q = 0; q < 3; q++) c->mom[q][e] += w[q] * p;
+                p *= d;
+            }
+        }
+        i = j;
+    }
+    if (n == 0) {
+        free(cl);
+        return;
+    }
+    t->clusters = cl;
+    t->n_clusters = n;
+    t->n_head = i;
 }
 
 void slt_task_free(slt_task *task)
@@ -108,6 +157,7 @@ void slt_task_free(slt_task *task)
     if (!task) return;
     free(task->lambda);
     free(task->target);
+    free(task->clusters);
     free(task);
 }
 

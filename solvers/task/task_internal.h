@@ -8,6 +8,22 @@
  * with this head and grow it only when the tail's error estimate asks for more. */
 #define SLT_TASK_HEAD_CACHE 512
 
+/* Explicit tasks with many modes are compressed for the resolvent sums (sums.c): runs of
+ * consecutive modes whose λ lie within a factor 1 + 2h of each other form a cluster with
+ * centre c and radius ρ, summarised by the moments Σ w (λ − c)^n, n < SLT_CLUSTER_MOMENTS,
+ * for the weights w = λ, λ², t. 1/(λ + z)^j then expands in (λ − c)/(c + z). */
+#define SLT_CLUSTER_MOMENTS 16
+#define SLT_CLUSTER_MIN_MODES 16      /* smaller runs stay in the direct head */
+#define SLT_CLUSTER_HALF_WIDTH 0.05   /* h: λ_max/λ_min <= 1 + 2h within a cluster */
+#define SLT_CLUSTER_MIN_TASK 1024     /* tasks with fewer modes are not compressed */
+
+typedef struct {
+    size_t first, count;                      /* modes first … first + count − 1 (0-based) */
+    double c, rho;                            /* centre and radius in λ */
+    double mom[3][SLT_CLUSTER_MOMENTS];       /* Σ w δ^n, δ = λ − c; w = λ, λ², t */
+    double wsum[3];                           /* Σ |w| */
+} slt_cluster;
+
 struct slt_task {
     slt_task_kind kind;
     slt_power_law_params law; /* power law only */
@@ -16,6 +32,13 @@ struct slt_task {
     size_t m;                 /* explicit: number of modes; power law: cached head */
     double *lambda;           /* λ_1 … λ_m */
     double *target;           /* t_1 … t_m */
+    size_t n_head;            /* explicit: modes summed directly (then the clusters) */
+    size_t n_clusters;
+    slt_cluster *clusters;
 };
+
+/* Builds the clusters of an explicit task (task.c); on allocation failure the task is
+ * simply left uncompressed (n_head = m). */
+void slt_task_build_clusters(slt_task *task);
 
 #endif
