@@ -28,7 +28,8 @@ const cli_command_info cmd_spectrum_info = {
     "Torus T^D (D = 1..3, normalised measure): eigenvalue per Fourier mode e^{i n.x}, levels\n"
     "of equal eigenvalue grouped with their multiplicity, |n| <= lmax. Kernels: gaussian\n"
     "(wrapped), von-mises exp(sum(cos d_i - 1)/S^2), laplace (periodic, product), table\n"
-    "(D = 1: 'delta k(delta)' for delta = 0..pi). FFT on a grid, grid doubling for the error.\n"
+    "('delta k(delta)' for delta = 0..pi; on T^2, T^3 the product kernel prod_i k(delta_i)).\n"
+    "FFT on a grid, grid doubling for the error.\n"
     "\n"
     "Columns (default): degree (sphere l; torus level index ordered by |n|^2), multiplicity,\n"
     "eigenvalue, eigenvalue_err (absolute error estimate; |eigenvalue| <= err means zero or\n"
@@ -246,8 +247,6 @@ int cmd_spectrum(int argc, char **argv)
     if (seen_table != (kernel == SLT_KERNEL_TABLE))
         FAIL_USAGE(seen_table ? "--table FILE needs --kernel table (got --kernel %s)"
                               : "--kernel %s needs --table FILE", kernel_s);
-    if (kernel == SLT_KERNEL_TABLE && domain == SLT_DOMAIN_TORUS && dim != 1)
-        FAIL_USAGE("--kernel table on the torus needs --dim 1 (got %lld)", dim);
     if (flat + fit + (empirical > 0) > 1)
         FAIL_USAGE("--flat, --fit and --empirical are separate outputs: give at most one");
     if ((seen_fitwin || seen_fittol) && !fit)

@@ -45,7 +45,7 @@ typedef enum {
     SLT_KERNEL_LAPLACE,      /* sphere: exp(−‖x−y‖/σ); torus: periodic Laplace (product) */
     SLT_KERNEL_POLY,         /* sphere: (c + t)^p                                        */
     SLT_KERNEL_VON_MISES,    /* torus: exp(κ Σ_i (cos δ_i − 1)), κ = 1/σ²               */
-    SLT_KERNEL_TABLE         /* user table: sphere k(t) at t = cos θ; torus (d = 1) k(δ) */
+    SLT_KERNEL_TABLE         /* user table: sphere k(t) at t = cos θ; torus k(δ), on T^2, T^3 the product Π_i k(δ_i) */
 } slt_kernel_type;
 
 typedef enum { SLT_DOMAIN_SPHERE = 0, SLT_DOMAIN_TORUS = 1 } slt_domain;

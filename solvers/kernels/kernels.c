@@ -99,9 +99,6 @@ int slt_kernels_params_check(const slt_kernels_params *p)
         if (p->lmax > cap)
             return slt_error(SLT_EINVAL, "%s: lmax = %zu is out of range (expected lmax <= %zu "
                              "on the %d-torus)", where, p->lmax, cap, p->dim);
-        if (p->kernel == SLT_KERNEL_TABLE && p->dim != 1)
-            return slt_error(SLT_EINVAL, "%s: dim = %d: a table kernel on the torus needs "
-                             "dim = 1", where, p->dim);
     }
     if (p->kernel <= SLT_KERNEL_RELU_NNGP &&
         (rc = slt_check_range(where, "depth", p->depth, 1, 0, 64, 0)))
