@@ -4,12 +4,14 @@
 int cmd_exponents(int argc, char **argv);
 int cmd_loss(int argc, char **argv);
 int cmd_spectrum(int argc, char **argv);
+int cmd_static(int argc, char **argv);
 int cmd_dmft(int argc, char **argv);
 int cmd_mc(int argc, char **argv);
 int cmd_crosscheck(int argc, char **argv);
 extern const cli_command_info cmd_exponents_info;
 extern const cli_command_info cmd_loss_info;
 extern const cli_command_info cmd_spectrum_info;
+extern const cli_command_info cmd_static_info;
 extern const cli_command_info cmd_dmft_info;
 extern const cli_command_info cmd_mc_info;
 extern const cli_command_info cmd_crosscheck_info;
@@ -18,6 +20,7 @@ const cli_command cli_commands[] = {
     {"exponents", cmd_exponents, &cmd_exponents_info},
     {"loss", cmd_loss, &cmd_loss_info},
     {"spectrum", cmd_spectrum, &cmd_spectrum_info},
+    {"static", cmd_static, &cmd_static_info},
     {"dmft", cmd_dmft, &cmd_dmft_info},
     {"mc", cmd_mc, &cmd_mc_info},
     {"crosscheck", cmd_crosscheck, &cmd_crosscheck_info},

@@ -11,6 +11,7 @@
 #include <gsl/gsl_roots.h>
 
 #include "slt/dmft.h"
+#include "slt/statics.h"
 #include "slt/status.h"
 #include "slt/task.h"
 #include "slt_test.h"
@@ -488,6 +489,32 @@ static void test_spectrum_edge_and_stability(void **state)
     slt_task_free(t);
 }
 
+/* 13. Two independent derivations must meet: the DMFT's t → ∞ limit is ridgeless
+ *     random-feature ridge regression (statics.md §6, solvers/statics), noise included. */
+static void test_limit_equals_statics(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.7, 0.2);
+    double NP[][2] = {{100, 300}, {300, 100}, {100, INFINITY}, {INFINITY, 150}};
+    double inf_t = INFINITY;
+    slt_statics_workspace *sw = NULL;
+    assert_ok(slt_statics_alloc(t, &sw));
+    for (int c = 0; c < 4; c++) {
+        slt_dmft_point o;
+        solve(t, NP[c][0], NP[c][1], &inf_t, 1, &o);
+        slt_statics_params sp = slt_statics_params_default();
+        sp.N = NP[c][0];
+        sp.P = NP[c][1];
+        sp.ridge = 0.0;
+        slt_statics_result r;
+        assert_ok(slt_statics_solve(sw, &sp, &r));
+        assert_close(o.test, r.test, 1e-12, 0);
+        assert_close(o.train, r.train, 1e-12, 1e-15);
+    }
+    slt_statics_free(sw);
+    slt_task_free(t);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -527,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_discrete_gd_infinite_size),
         cmocka_unit_test(test_discrete_gd_to_flow),
         cmocka_unit_test(test_spectrum_edge_and_stability),
+        cmocka_unit_test(test_limit_equals_statics),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

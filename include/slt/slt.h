@@ -7,6 +7,7 @@
 #include "slt/table.h"
 #include "slt/exponents.h"
 #include "slt/kernels.h"
+#include "slt/statics.h"
 #include "slt/dmft.h"
 #include "slt/mc.h"
 

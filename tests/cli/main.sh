@@ -4,8 +4,8 @@ source "$(dirname "$0")/lib.sh"
 expect_exit 0 "--version" --version
 expect_stdout "version string" '^slt [0-9]+\.[0-9]+\.[0-9]+$'
 expect_exit 0 "slt help" help
-for cmd in exponents loss spectrum dmft mc crosscheck; do expect_stdout "slt help lists $cmd" "^  $cmd "; done
-for cmd in exponents loss spectrum dmft mc crosscheck; do
+for cmd in exponents loss spectrum static dmft mc crosscheck; do expect_stdout "slt help lists $cmd" "^  $cmd "; done
+for cmd in exponents loss spectrum static dmft mc crosscheck; do
   expect_exit 0 "slt help $cmd" help "$cmd"
   expect_stdout "slt help $cmd shows its usage" "^usage: slt $cmd"
   expect_exit 0 "slt $cmd --help" "$cmd" --help

@@ -1,0 +1,425 @@
+/* Static learning curves: the deterministic equivalents of kernel ridge regression and
+ * linear random-feature ridge regression (docs/theory/statics.md §1–§4).
+ *
+ * One scalar equation covers both: with n = min(N, P), m = max(N, P),
+ *     F(κ) = (1 − df(κ)/n) − z / (κ (1 − df(κ)/m))        (taken as (1 − df/n) − 1 where
+ *                                                          1 − df/m <= 0, and = 1 − df/n
+ *                                                          when z = 0)
+ * is increasing on the physical branch and negative below it, so it has exactly one sign
+ * change, at the physical root (statics.md §2). Brent's method runs on s = log κ. */
+#include "slt/statics.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_sf_zeta.h>
+
+#include "slt/status.h"
+#include "statics_internal.h"
+
+#define EPS DBL_EPSILON
+
+slt_statics_params slt_statics_params_default(void)
+{
+    slt_statics_params p = {.N = INFINITY, .P = 100.0, .ridge = 0.0, .rel_tol = 1e-14,
+                            .max_iter = 200};
+    return p;
+}
+
+int slt_statics_params_check(const slt_statics_params *p)
+{
+    static const char *where = "slt_statics_params";
+    if (!p) return slt_error(SLT_EINVAL, "%s: NULL parameters", where);
+    int rc;
+    if ((rc = slt_check_range(where, "N", p->N, 0.0, 1, INFINITY, 0))) return rc;
+    if ((rc = slt_check_range(where, "P", p->P, 0.0, 1, INFINITY, 0))) return rc;
+    if ((rc = slt_check_range(where, "ridge", p->ridge, 0.0, 0, INFINITY, 1))) return rc;
+    if (!(p->rel_tol >= 1e-16 && p->rel_tol <= 1e-3)) /* own message: 1e-16 is not exact */
+        return slt_error(SLT_EINVAL, "%s: rel_tol = %.17g is out of range (expected 1e-16 <= "
+                         "rel_tol <= 0.001)", where, p->rel_tol);
+    if (p->max_iter < 1 || p->max_iter > 100000)
+        return slt_error(SLT_EINVAL, "%s: max_iter = %d is out of range (expected 1 <= max_iter "
+                         "<= 100000)", where, p->max_iter);
+    return SLT_OK;
+}
+
+static double trace_term(double lambda, double target, void *ctx)
+{
+    (void)target;
+    (void)ctx;
+    return lambda;
+}
+
+int slt_statics_alloc(const slt_task *task, slt_statics **ws)
+{
+    if (!ws) return slt_error(SLT_EINVAL, "slt_statics_alloc: NULL output pointer");
+    *ws = NULL;
+    if (!task) return slt_error(SLT_EINVAL, "slt_statics_alloc: NULL task");
+    slt_statics *w = calloc(1, sizeof *w);
+    if (!w) return slt_error(SLT_ENOMEM, "slt_statics_alloc: out of memory");
+    w->task = task;
+    w->noise = slt_task_noise(task);
+    size_t m = slt_task_modes(task);
+    w->modes = (m == SLT_MODES_INFINITE) ? INFINITY : (double)m;
+    w->is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
+    if (w->is_law) {
+        /* Σ A k^{-α} = A ζ(α) in closed form: the general sum's quadrature tail cannot
+           reach its tolerance for α near 1, and the bracket needs only an upper bound */
+        slt_task_power_law(task, &w->law);
+        gsl_sf_result zeta;
+        if (gsl_sf_zeta_e(w->law.alpha, &zeta) || !isfinite(zeta.val)) {
+            double alpha = w->law.alpha;
+            free(w);
+            return slt_error(SLT_EINTERNAL, "slt_statics_alloc: zeta(alpha = %.17g) failed",
+                             alpha);
+        }
+        w->trace = w->law.amp_lambda * (zeta.val + 2.0 * zeta.err) * (1.0 + 1e-12);
+    } else {
+        slt_sum tr;
+        int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+        if (rc) {
+            free(w);
+            return rc;
+        }
+        w->trace = tr.value + tr.err; /* an upper bound keeps the bracket proof valid */
+    }
+    *ws = w;
+    return SLT_OK;
+}
+
+void slt_statics_free(slt_statics *ws) { free(ws); }
+
+const slt_task *slt_statics_task(const slt_statics *ws) { return ws ? ws->task : NULL; }
+
+/* λ_j for a real index j >= 1 (power laws: any j; explicit: j <= M). */
+static double lambda_at(const slt_statics *ws, double j)
+{
+    if (ws->is_law) return ws->law.amp_lambda * pow(j, -ws->law.alpha);
+    return slt_task_lambda(ws->task, (size_t)j);
+}
+
+/* 1 − D/X, exact 1 for X = ∞ and exact 0 for D = X. */
+double statics_one_minus(double D, double X) { return isinf(X) ? 1.0 : (X - D) / X; }
+
+/* ---- The scalar equation ------------------------------------------------------- */
+
+typedef struct {
+    const slt_task *task;
+    double n, m, z;
+    int status;
+} root_ctx;
+
+static double root_fn(double s, void *vctx)
+{
+    root_ctx *c = vctx;
+    double kappa = exp(s);
+    slt_sum d;
+    int rc = slt_sum_df(c->task, kappa, &d);
+    if (rc) {
+        if (!c->status) c->status = rc;
+        return NAN;
+    }
+    double u = statics_one_minus(d.value, c->n);
+    if (c->z == 0.0) return u;
+    double w = statics_one_minus(d.value, c->m);
+    if (w <= 0.0) return u - 1.0; /* unphysical side: both factors <= 0; keep F < 0 */
+    return u - c->z / (kappa * w);
+}
+
+/* ---- Assembly: (κ, D₁, D₂, κT₁, κ²T₂) → L, L̂ --------------------------------------- */
+
+void statics_assemble(const statics_consts *c, const statics_inputs *x, statics_outputs *o)
+{
+    const double D1 = x->D1, D2 = x->D2, K1 = x->K1, K2 = x->K2;
+    const int N_is_min = c->N <= c->P;
+    double uN, uP;
+    if (c->z > 0.0) {
+        /* u_n·u_m = z/κ with u_m − u_n = D₁(1/n − 1/m) >= 0: solved for the small factor
+           without cancellation, so the pole region N ≈ P keeps its digits */
+        double n = N_is_min ? c->N : c->P, m = N_is_min ? c->P : c->N;
+        double delta = D1 * ((isinf(n) ? 0.0 : 1.0 / n) - (isinf(m) ? 0.0 : 1.0 / m));
+        if (delta < 0.0) delta = 0.0;
+        double r = c->z * exp(-x->s);
+        double un = 2.0 * r / (delta + sqrt(delta * delta + 4.0 * r));
+        double um = un + delta;
+        uN = N_is_min ? un : um;
+        uP = N_is_min ? um : un;
+    } else {
+        uN = statics_one_minus(D1, c->N);
+        uP = statics_one_minus(D1, c->P);
+    }
+    double wN = statics_one_minus(D2, c->N);
+    double q = (isinf(c->N) || !(wN > 0.0)) ? 1.0 : uN / wN;
+    double Delta = D1 - D2;
+    double invP = isinf(c->P) ? 0.0 : 1.0 / c->P;
+    double gamma = (D1 * (1.0 - q) + q * D2) * invP;
+    double den = uP + q * Delta * invP;
+    double snum = q * K2 + (1.0 - q) * K1, nnum = c->noise * gamma;
+    o->uN = uN;
+    o->uP = uP;
+    o->q = q;
+    o->gamma = gamma;
+    o->den = den;
+    o->divergent = 0;
+    if (den > 0.0) {
+        o->signal = snum / den;
+        o->noise_part = nnum / den;
+        o->L = o->signal + o->noise_part;
+        o->train = uP * uP * (o->L + c->noise);
+    } else if (snum + nnum > 0.0) {
+        o->divergent = 1;
+        o->signal = snum > 0.0 ? INFINITY : 0.0;
+        o->noise_part = nnum > 0.0 ? INFINITY : 0.0;
+        o->L = INFINITY;
+        o->train = 0.0; /* den = 0 only where u_P = 0: interpolation */
+    } else {
+        o->signal = o->noise_part = o->L = 0.0;
+        o->train = 0.0;
+    }
+}
+
+/* First-order error of L and L̂: each input moved by its error, one at a time. */
+void statics_propagate(const statics_consts *c, const statics_inputs *x, const statics_inputs *e,
+                       const statics_outputs *o, double *L_err, double *train_err)
+{
+    double dl = 0.0, dt = 0.0;
+    for (int i = 0; i < 5; i++) {
+        statics_inputs y = *x;
+        double *yv = &y.s, ev = (&e->s)[i];
+        if (!(ev > 0.0)) continue;
+        yv[i] += ev;
+        statics_outputs p;
+        statics_assemble(c, &y, &p);
+        if (p.divergent || !isfinite(p.L)) {
+            dl = dt = INFINITY;
+            break;
+        }
+        dl += fabs(p.L - o->L);
+        dt += fabs(p.train - o->train);
+    }
+    *L_err = dl + 8.0 * EPS * fabs(o->L);
+    *train_err = dt + 8.0 * EPS * fabs(o->train);
+}
+
+static void set_nan(slt_statics_result *r)
+{
+    r->kappa = r->kappa_err = NAN;
+    r->df1 = r->df1_err = r->df2 = r->df2_err = NAN;
+    r->kt1 = r->kt1_err = r->k2t2 = r->k2t2_err = NAN;
+    r->q = r->gamma = r->one_minus_gamma = r->signal = r->noise_part = NAN;
+    r->test = r->test_err = r->train = r->train_err = NAN;
+}
+
+void statics_make_consts(const slt_statics *ws, const slt_statics_params *p, statics_consts *c)
+{
+    double n = fmin(p->N, p->P);
+    c->N = p->N;
+    c->P = p->P;
+    c->z = p->ridge;
+    c->noise = ws->noise;
+    c->exhausted = (p->ridge == 0.0 && n >= ws->modes);
+    c->pinned = (p->ridge == 0.0 && n < ws->modes);
+}
+
+/* Brent on s = log κ. Sets r->kappa, r->iterations, r->root; returns a status and the
+ * root's error in s from the final interval (*ds). */
+static int find_root(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r,
+                     double *ds)
+{
+    const double n = fmin(p->N, p->P), m = fmax(p->N, p->P), z = p->ridge, M = ws->modes;
+    /* Upper bracket: df(κ) <= Σλ/κ, so at κ_hi = 8z + 2Σλ/n, 1 − df/n >= ½ and
+       F >= ½ − 2z/κ_hi >= ¼ > 0. */
+    double hi = 8.0 * z + 2.0 * ws->trace / n;
+    /* Lower bracket. Ridgeless root κ₀ (df(κ₀) = n < M): at κ = λ_j with j = ⌊2n⌋ + 1,
+       the j modes with λ_k >= κ give df >= j/2 > n; if j > M, κ = λ_M (M/n − 1)/2 gives
+       df >= 2Mn/(M + n) > n. With z > 0, F(z) < 0 (F = u − 1/w <= u − 1 < 0). */
+    double lo = z;
+    if (n < M) {
+        double j = floor(2.0 * n) + 1.0, lo0;
+        if (j <= M) lo0 = lambda_at(ws, j);
+        else lo0 = lambda_at(ws, M) * (M / n - 1.0) / 2.0;
+        lo = fmax(lo, lo0);
+    }
+    if (!(lo > 0.0) || !(hi > lo) || !isfinite(hi))
+        return slt_error(SLT_ENOCONV, "slt_statics_solve: no root bracket for N = %.17g, P = "
+                         "%.17g, ridge = %.17g (bracket [%.3g, %.3g])", p->N, p->P, z, lo, hi);
+
+    root_ctx ctx = {ws->task, n, m, z, SLT_OK};
+    gsl_function fn = {root_fn, &ctx};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s) return slt_error(SLT_ENOMEM, "slt_statics_solve: out of memory");
+    double slo = log(lo), shi = log(hi);
+    int grc = GSL_EINVAL;
+    /* The bracket is proven; widening only guards against rounding at its ends. */
+    for (int widen = 0; widen < 8; widen++) {
+        grc = gsl_root_fsolver_set(s, &fn, slo, shi);
+        if (grc != GSL_EINVAL || ctx.status) break;
+        slo -= log(4.0);
+        shi += log(4.0);
+    }
+    int status = SLT_OK;
+    if (ctx.status) {
+        status = ctx.status;
+    } else if (grc) {
+        status = slt_error(SLT_ENOCONV, "slt_statics_solve: the effective-ridge equation does not "
+                           "change sign on [%.3g, %.3g] (N = %.17g, P = %.17g, ridge = %.17g)",
+                           exp(slo), exp(shi), p->N, p->P, z);
+    }
+    int iter = 0, converged = 0;
+    while (!status && iter < p->max_iter) {
+        iter++;
+        grc = gsl_root_fsolver_iterate(s);
+        if (ctx.status) {
+            status = ctx.status;
+            break;
+        }
+        if (grc) {
+            status = slt_error(SLT_ENOCONV, "slt_statics_solve: Brent iteration failed (%s) at "
+                               "N = %.17g, P = %.17g, ridge = %.17g", gsl_strerror(grc), p->N,
+                               p->P, z);
+            break;
+        }
+        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
+        if (gsl_root_test_interval(a, b, p->rel_tol, 4.0 * EPS) == GSL_SUCCESS) {
+            converged = 1;
+            *ds = b - a;
+            break;
+        }
+    }
+    r->iterations = iter;
+    if (!status && !converged) {
+        r->root = SLT_STATICS_ROOT_MAX_ITER;
+        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
+        status = slt_error(SLT_ENOCONV, "slt_statics_solve: Brent did not reach rel_tol = %.3g in "
+                           "max_iter = %d iterations (N = %.17g, P = %.17g, ridge = %.17g; "
+                           "log-kappa interval width %.3g)", p->rel_tol, p->max_iter, p->N,
+                           p->P, z, b - a);
+    } else if (status) {
+        r->root = SLT_STATICS_ROOT_FAILED;
+    } else {
+        r->root = SLT_STATICS_ROOT_CONVERGED;
+        r->kappa = exp(gsl_root_fsolver_root(s));
+    }
+    gsl_root_fsolver_free(s);
+    return status;
+}
+
+int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r)
+{
+    if (!r) return slt_error(SLT_EINVAL, "slt_statics_solve: NULL result");
+    set_nan(r);
+    r->iterations = 0;
+    r->root = SLT_STATICS_ROOT_FAILED;
+    if (!ws) return r->status = slt_error(SLT_EINVAL, "slt_statics_solve: NULL workspace");
+    int rc = slt_statics_params_check(p);
+    if (rc) return r->status = rc;
+    r->N = p->N;
+    r->P = p->P;
+    r->ridge = p->ridge;
+    r->noise = ws->noise;
+
+    statics_consts c;
+    statics_make_consts(ws, p, &c);
+    const double n = fmin(p->N, p->P);
+    double ds = 0.0; /* error of s = log κ */
+    statics_inputs x = {0}, e = {0};
+    if (c.exhausted || (isinf(n) && p->ridge == 0.0 && isinf(ws->modes))) {
+        /* κ = 0: every mode is learned; df = df₂ = M (or the N = P = ∞ limit) */
+        r->kappa = 0.0;
+        r->kappa_err = 0.0;
+        r->root = SLT_STATICS_ROOT_EXACT;
+        const double M = ws->modes; /* ∞ only at N = P = ∞, where D enters as D/P = 0 */
+        r->df1 = r->df2 = M;
+        r->df1_err = r->df2_err = 0.0;
+        r->kt1 = r->k2t2 = r->kt1_err = r->k2t2_err = 0.0;
+        c.exhausted = 1;
+        x = (statics_inputs){-INFINITY, isinf(M) ? 0.0 : M, isinf(M) ? 0.0 : M, 0.0, 0.0};
+    } else {
+        if (isinf(n)) {
+            r->kappa = p->ridge; /* N = P = ∞: κ = z */
+            r->root = SLT_STATICS_ROOT_EXACT;
+        } else if ((rc = find_root(ws, p, r, &ds))) {
+            set_nan(r);
+            return r->status = rc;
+        }
+        slt_sum d1, d2, k1, k2;
+        const double kappa = r->kappa;
+        if ((rc = slt_sum_df(ws->task, kappa, &d1)) || (rc = slt_sum_df2(ws->task, kappa, &d2)) ||
+            (rc = slt_sum_kt1(ws->task, kappa, &k1)) || (rc = slt_sum_k2t2(ws->task, kappa, &k2))) {
+            set_nan(r);
+            r->root = SLT_STATICS_ROOT_FAILED;
+            return r->status = rc;
+        }
+        /* the df sum's error moves the root: δs = |∂F/∂D₁| err(D₁) / |dF/ds| */
+        double D1 = d1.value, Delta = D1 - d2.value;
+        if (!isinf(n)) {
+            double m = fmax(p->N, p->P), invn = 1.0 / n, invm = isinf(m) ? 0.0 : 1.0 / m;
+            double dFdD, dFds;
+            if (p->ridge == 0.0) {
+                dFdD = invn;
+                dFds = invn * Delta;
+            } else {
+                double w = statics_one_minus(D1, m), zk = p->ridge / kappa;
+                dFdD = invn + zk * invm / (w * w);
+                dFds = zk / w + dFdD * Delta;
+            }
+            if (dFds > 0.0) ds += dFdD * d1.err / dFds;
+            else ds = INFINITY;
+        }
+        r->kappa_err = kappa * expm1(ds);
+        r->df1 = c.pinned ? n : D1;
+        r->df1_err = c.pinned ? 0.0 : d1.err;
+        r->df2 = d2.value;
+        r->df2_err = d2.err;
+        r->kt1 = k1.value;
+        r->kt1_err = k1.err;
+        r->k2t2 = k2.value;
+        r->k2t2_err = k2.err;
+        x = (statics_inputs){log(kappa), r->df1, r->df2, r->kt1, r->k2t2};
+        /* effective errors: the sum's bound plus the move of the sum with s (|d/ds| of
+           D₁ = D₁ − D₂, of D₂ <= 2D₂, of κT₁ = |κT₁ − κ²T₂|, of κ²T₂ <= 2κ²T₂) */
+        e.s = ds;
+        e.D1 = c.pinned ? 0.0 : d1.err + Delta * ds;
+        e.D2 = d2.err + 2.0 * d2.value * ds;
+        e.K1 = k1.err + fabs(k1.value - k2.value) * ds;
+        e.K2 = k2.err + 2.0 * k2.value * ds;
+    }
+    statics_outputs o;
+    statics_assemble(&c, &x, &o);
+    r->q = o.q;
+    r->gamma = o.gamma;
+    r->one_minus_gamma = o.den;
+    r->signal = o.signal;
+    r->noise_part = o.noise_part;
+    r->test = o.L;
+    r->train = o.train;
+    if (o.divergent) {
+        r->test_err = 0.0;
+        r->train_err = 0.0;
+        return r->status = slt_error(SLT_EDIVERGE,
+            "slt_statics_solve: the test loss diverges at N = %.17g, P = %.17g with ridge 0 "
+            "(the double-descent pole: the %s; a ridge > 0 regularises it)", p->N, p->P,
+            c.exhausted ? "P samples exactly equal the M modes and the labels are noisy"
+                        : "model exactly interpolates with N = P");
+    }
+    statics_propagate(&c, &x, &e, &o, &r->test_err, &r->train_err);
+    return r->status = SLT_OK;
+}
+
+int slt_statics_curve(const slt_statics *ws, const slt_statics_params *p, size_t n,
+                      const double *P_list, slt_statics_result *out)
+{
+    if (!ws || !p || (n && (!P_list || !out)))
+        return slt_error(SLT_EINVAL, "slt_statics_curve: NULL argument");
+    int first = SLT_OK;
+    for (size_t i = 0; i < n; i++) {
+        slt_statics_params q = *p;
+        q.P = P_list[i];
+        int rc = slt_statics_solve(ws, &q, &out[i]);
+        if (rc && rc != SLT_EDIVERGE && !first) first = rc;
+    }
+    return first;
+}
