@@ -497,7 +497,7 @@ static void test_limit_equals_statics(void **state)
     slt_task *t = power_law(2.0, 0.7, 0.2);
     double NP[][2] = {{100, 300}, {300, 100}, {100, INFINITY}, {INFINITY, 150}};
     double inf_t = INFINITY;
-    slt_statics_workspace *sw = NULL;
+    slt_statics *sw = NULL;
     assert_ok(slt_statics_alloc(t, &sw));
     for (int c = 0; c < 4; c++) {
         slt_dmft_point o;
