@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "slt/dmft.h"
 #include "slt/mc.h"
+#include "slt/statics.h"
 #include "slt/status.h"
 #include "slt/table.h"
 #include "slt/task.h"
@@ -26,12 +27,14 @@ const cli_command_info cmd_crosscheck_info = {
     "slt crosscheck [--quick | --full] [--battery FILE] [--threads K] [--format F]",
     "Runs each line of the battery (default: crosscheck.txt from $SLT_DATADIR, the install's\n"
     "share/slt, or the source tree's data/) through the Monte Carlo referee (slt mc) and\n"
-    "the solver named on the line, on the same truncated task (the simulation's first M\n"
-    "modes), and compares them point by point, test and train loss.\n"
+    "the solver named on the line (loss, dmft, or static against ridge regression at\n"
+    "convergence), on the same truncated task (the simulation's first M modes), and\n"
+    "compares them point by point, test and train loss.\n"
     "\n"
     "  z = (mc - theory) / sqrt(mc_se^2 + theory_err^2 + (allowance * theory)^2)\n"
     "\n"
-    "allowance is the solver's stated model error: the DMFT is exact as N, P -> inf and\n"
+    "allowance is the solver's stated model error: the DMFT and the statics are exact as\n"
+    "N, P -> inf and\n"
     "its mean carries O(1/min(N, P)) finite-size corrections, so allowance = 1/min(N, P);\n"
     "1e-9 where no randomness is left (N = P = inf). A row's verdict is ok (|z| <= 3),\n"
     "warn (3 < |z| <= 4) or FAIL (|z| > 4). The run fails (exit 1) if any |z| > 4 or more\n"
@@ -46,7 +49,7 @@ const cli_command_info cmd_crosscheck_info = {
 typedef struct {
     int line;
     char tier[16], theory[16], model[16], share[16];
-    double alpha, beta, N, P, eta, noise;
+    double alpha, beta, N, P, eta, ridge, noise;
     long ensemble, trials;
     unsigned long long seed;
     cli_list times;
@@ -105,39 +108,43 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     int n = 0;
     for (char *save, *p = strtok_r(text, " \t\r\n", &save); p && n < 16; p = strtok_r(NULL, " \t\r\n", &save))
         tok[n++] = p;
-    if (n != 14)
-        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected 14 (see the header "
+    if (n != 15)
+        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected 15 (see the header "
                                "comment)", path, lineno, n);
     memset(b, 0, sizeof *b);
     b->line = lineno;
     snprintf(b->tier, sizeof b->tier, "%s", tok[0]);
     snprintf(b->theory, sizeof b->theory, "%s", tok[1]);
     snprintf(b->model, sizeof b->model, "%s", tok[2]);
-    snprintf(b->share, sizeof b->share, "%s", tok[11]);
+    snprintf(b->share, sizeof b->share, "%s", tok[12]);
     double ens, trials, seed;
     const char *bad = NULL;
     if (strcmp(b->tier, "quick") && strcmp(b->tier, "full")) bad = "tier (quick|full)";
-    else if (strcmp(b->theory, "loss") && strcmp(b->theory, "dmft")) bad = "theory (loss|dmft)";
-    else if (strcmp(b->model, "rf")) bad = "model (rf)";
+    else if (strcmp(b->theory, "loss") && strcmp(b->theory, "dmft") && strcmp(b->theory, "static"))
+        bad = "theory (loss|dmft|static)";
+    else if (strcmp(b->model, "rf") && strcmp(b->model, "ridge")) bad = "model (rf|ridge)";
+    else if (!strcmp(b->theory, "static") != !strcmp(b->model, "ridge"))
+        bad = "pairing (theory static goes with model ridge, the others with rf)";
     else if (parse_real(tok[3], &b->alpha) || !(b->alpha > 1)) bad = "alpha (> 1)";
     else if (parse_real(tok[4], &b->beta) || !(b->beta > 0)) bad = "beta (> 0)";
     else if (parse_size(tok[5], &b->N)) bad = "N (whole number >= 1, or inf)";
     else if (parse_size(tok[6], &b->P)) bad = "P (whole number >= 1, or inf)";
     else if (parse_real(tok[8], &b->eta) || b->eta < 0) bad = "eta (>= 0)";
-    else if (parse_real(tok[9], &b->noise) || b->noise < 0) bad = "noise (>= 0)";
-    else if (parse_size(tok[10], &ens) || isinf(ens)) bad = "ensemble (whole number >= 1)";
+    else if (parse_real(tok[9], &b->ridge) || b->ridge < 0) bad = "ridge (>= 0)";
+    else if (parse_real(tok[10], &b->noise) || b->noise < 0) bad = "noise (>= 0)";
+    else if (parse_size(tok[11], &ens) || isinf(ens)) bad = "ensemble (whole number >= 1)";
     else if (strcmp(b->share, "-") && strcmp(b->share, "data") && strcmp(b->share, "projection") &&
              strcmp(b->share, "none"))
         bad = "share (data|projection|none|-)";
-    else if (parse_size(tok[12], &trials) || isinf(trials)) bad = "trials (whole number >= 1)";
-    else if (parse_real(tok[13], &seed) || seed < 0 || seed != floor(seed)) bad = "seed (whole number >= 0)";
+    else if (parse_size(tok[13], &trials) || isinf(trials)) bad = "trials (whole number >= 1)";
+    else if (parse_real(tok[14], &seed) || seed < 0 || seed != floor(seed)) bad = "seed (whole number >= 0)";
     if (bad) return cli_usage_error("crosscheck", "%s, line %d: bad %s", path, lineno, bad);
     b->ensemble = (long)ens;
     b->trials = (long)trials;
     b->seed = (unsigned long long)seed;
     char what[64];
     snprintf(what, sizeof what, "times (battery line %d)", lineno);
-    return cli_list_parse("crosscheck", what, tok[7], 0.0, 0, &b->times);
+    return cli_list_parse("crosscheck", what, tok[7], 0.0, 1, &b->times);
 }
 
 static size_t mc_size(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
@@ -158,7 +165,10 @@ static void add_row(report *r, const battery_line *b, double t, const char *q, d
     size_t i = (size_t)row;
     double sd = sqrt(mc->se * mc->se + theory_err * theory_err + pow(allow * theory, 2));
     if (!isfinite(mc->se)) sd = sqrt(theory_err * theory_err + pow(allow * theory, 2));
-    double z = (mc->mean - theory) / sd;
+    /* zero uncertainty on both sides (e.g. the train loss of an interpolant, 0 = 0):
+     * equal values agree exactly, unequal ones disagree infinitely */
+    double diff = mc->mean - theory;
+    double z = sd > 0 ? diff / sd : diff == 0 ? 0.0 : copysign(INFINITY, diff);
     double az = fabs(z);
     const char *verdict = !(az <= 4) ? "FAIL" : az > 3 ? "warn" : "ok";
     r->points++;
@@ -213,7 +223,9 @@ static int run_line(const battery_line *b, int threads, report *r)
     slt_dmft_point *pt = NULL;
     int rc = slt_task_alloc_power_law(&law, &task);
     slt_mc_params mp = slt_mc_params_default();
-    mp.model = SLT_MC_RF;
+    const int ridge_model = strcmp(b->model, "ridge") == 0;
+    mp.model = ridge_model ? SLT_MC_RIDGE : SLT_MC_RF;
+    mp.ridge = b->ridge;
     mp.N = mc_size(b->N);
     mp.P = mc_size(b->P);
     mp.eta = b->eta;
@@ -226,11 +238,29 @@ static int run_line(const battery_line *b, int threads, report *r)
     mp.threads = threads;
     size_t M = 0;
     if (!rc) rc = slt_mc_modes(task, &mp, &M);
-    if (!rc) rc = slt_mc_run(task, &mp, b->times.values, b->times.count, &mc);
+    if (!rc) rc = slt_mc_run(task, &mp, ridge_model ? NULL : b->times.values,
+                             ridge_model ? 0 : b->times.count, &mc);
     if (!rc) rc = truncated_task(b->alpha, b->beta, b->noise, M, &trunc);
     if (rc) goto done;
     const size_t n = b->times.count;
     double allow = (isinf(b->N) && isinf(b->P)) ? 1e-9 : 1.0 / fmin(b->N, b->P);
+    if (strcmp(b->theory, "static") == 0) {
+        /* ridge at convergence: one point (t = ∞) */
+        slt_statics *sw = NULL;
+        slt_statics_params sp = slt_statics_params_default();
+        sp.N = b->N;
+        sp.P = b->P;
+        sp.ridge = b->ridge;
+        slt_statics_result sr;
+        rc = slt_statics_alloc(trunc, &sw);
+        if (!rc) rc = slt_statics_solve(sw, &sp, &sr);
+        slt_statics_free(sw);
+        if (!rc) {
+            add_row(r, b, INFINITY, "test", sr.test, sr.test_err, allow, &mc->points[0].test);
+            add_row(r, b, INFINITY, "train", sr.train, sr.train_err, allow, &mc->points[0].train);
+        }
+        goto done;
+    }
     if (strcmp(b->theory, "loss") == 0) {
         for (size_t i = 0; i < n && !rc; i++) {
             slt_sum s;
