@@ -14,9 +14,10 @@
 
 const cli_command_info cmd_dmft_info = {
     "dmft",
-    "test and train loss over time at width N and data P (lazy DMFT; flow or GD)",
+    "test and train loss over time at width N and data P (lazy DMFT; flow, GD, SGD, momentum)",
     "slt dmft (--alpha A --beta B | other letters | --task FILE) --N LIST --P LIST\n"
-    "                --t LIST [--eta E] [--noise S2] [--ensemble E --share data|projection|none]\n"
+    "                --t LIST [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
+    "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
     "                [--diagnose] [--format F]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
@@ -24,6 +25,20 @@ const cli_command_info cmd_dmft_info = {
     "(canonical time t, conventions.md sec. 4), or by full-batch GD with step --eta\n"
     "(t = eta n: times are rounded to whole steps and the t column shows eta n; needs\n"
     "eta u_max < 1, u_max the top of the spectrum; eta u_max >= 2 is reported unstable).\n"
+    "\n"
+    "--sgd --batch B: online SGD instead (a fresh batch of B samples every step, batch-mean\n"
+    "gradient, step --eta, t = eta n; needs --P inf). The expected test loss solves the\n"
+    "discrete Volterra equation of the DMFT exactly (no simulation); --sgd-form gaussian\n"
+    "(default) keeps the exact Gaussian fourth moment, per-step factor 1 - 2 eta u +\n"
+    "(1 + 1/B) eta^2 u^2, limit drops the 1/B part (the M -> inf DMFT form). The train\n"
+    "column is the population value test + noise. Unstable settings are errors (exit 2):\n"
+    "(1 + 1/B) eta u_max >= 2, or the noise gain gamma = (eta/B) tr[S (2 - c eta S)^-1] >= 1;\n"
+    "gamma is the column sgd_gain, and t = inf gives the plateau\n"
+    "(L_GD(inf) + gamma noise)/(1 - gamma).\n"
+    "\n"
+    "--momentum M: heavy ball in continuous form, M v'' + v' = -grad (gradient flow with\n"
+    "inertia, v'(0) = 0; not with --eta or --sgd). Only overdamped spectra are supported:\n"
+    "4 M u_max < 1, else exit 2 with the largest allowed M.\n"
     "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
     "summed to k = inf.\n"
     "\n"
@@ -63,14 +78,16 @@ int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
     cli_list Ns = {0}, Ps = {0}, times = {0};
-    double noise = 0.0, ensemble = 1.0, eta = 0.0;
-    long long nodes = 16;
+    double noise = 0.0, ensemble = 1.0, eta = 0.0, momentum = 0.0;
+    long long nodes = 16, batch = 0;
+    int sgd = 0, seen_batch = 0, seen_form = 0;
+    const char *sgd_form = "gaussian";
     const char *share = "data";
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 11];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 15];
     size_t n = cli_task_options(&ta, opts);
     opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
                              .help = "widths (number of random features)", .lo = 1,
@@ -82,6 +99,18 @@ int cmd_dmft(int argc, char **argv)
     opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
                              .help = "full-batch GD step (default 0: gradient flow)", .lo = 0,
                              .hi = INFINITY, .hi_open = 1};
+    opts[n++] = (cli_option){.name = "sgd", .kind = CLI_FLAG, .target = &sgd,
+                             .help = "online SGD with --batch B and step --eta (needs --P inf)"};
+    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &batch, .metavar = "B",
+                             .help = "SGD batch size (with --sgd)", .lo = 1, .hi = 1e15,
+                             .seen = &seen_batch};
+    opts[n++] = (cli_option){.name = "sgd-form", .kind = CLI_CHOICE, .target = &sgd_form,
+                             .metavar = "FORM", .help = "SGD noise: exact Gaussian fourth moment "
+                             "or the DMFT limit (default gaussian)", .choices = "gaussian|limit",
+                             .seen = &seen_form};
+    opts[n++] = (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &momentum,
+                             .metavar = "M", .help = "heavy-ball time constant mu (default 0; "
+                             "overdamped: 4 mu u_max < 1)", .lo = 0, .hi = INFINITY, .hi_open = 1};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
                              .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
                              .hi = INFINITY, .hi_open = 1};
@@ -111,6 +140,23 @@ int cmd_dmft(int argc, char **argv)
         rc = cli_usage_error(cmd, "--share needs --ensemble E with E > 1");
     if (rc == CLI_OK && diagnose && ensemble != 1.0)
         rc = cli_usage_error(cmd, "--diagnose is for single models (drop --ensemble)");
+    if (rc == CLI_OK && sgd && !seen_batch)
+        rc = cli_usage_error(cmd, "--sgd needs --batch B (B >= 1)");
+    if (rc == CLI_OK && !sgd && (seen_batch || seen_form))
+        rc = cli_usage_error(cmd, "--%s is for online SGD (add --sgd)", seen_batch ? "batch" : "sgd-form");
+    if (rc == CLI_OK && sgd && !(eta > 0))
+        rc = cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
+    if (rc == CLI_OK && sgd && ensemble != 1.0)
+        rc = cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
+    if (rc == CLI_OK && sgd && momentum > 0)
+        rc = cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
+    if (rc == CLI_OK && momentum > 0 && eta > 0)
+        rc = cli_usage_error(cmd, "--momentum is the continuous form: drop --eta");
+    if (rc == CLI_OK && sgd)
+        for (size_t i = 0; i < Ps.count && rc == CLI_OK; i++)
+            if (!isinf(Ps.values[i]))
+                rc = cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples "
+                                     "every step); got --P %.17g", Ps.values[i]);
     slt_task *task = NULL;
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) {
@@ -123,6 +169,9 @@ int cmd_dmft(int argc, char **argv)
     slt_dmft_params base = slt_dmft_params_default();
     base.nodes = (int)nodes;
     base.eta = eta;
+    base.batch = sgd ? (size_t)batch : 0;
+    base.sgd_form = strcmp(sgd_form, "limit") == 0 ? SLT_DMFT_SGD_LIMIT : SLT_DMFT_SGD_GAUSSIAN;
+    base.momentum = momentum;
     base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
     base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
                  : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
@@ -130,11 +179,16 @@ int cmd_dmft(int argc, char **argv)
 
     slt_table *table = NULL;
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
-        c_gen = -1;
+        c_gen = -1, c_gain = -1;
     rc = slt_table_alloc(cmd, &table);
     if (!rc) rc = cli_task_params(&ta, task, table);
     if (!rc) rc = slt_table_param_real(table, "noise", noise);
     if (!rc && eta > 0) rc = slt_table_param_real(table, "eta", eta);
+    if (!rc && sgd) {
+        rc = slt_table_param_real(table, "batch", (double)batch);
+        if (!rc) rc = slt_table_param_text(table, "sgd_form", sgd_form);
+    }
+    if (!rc && momentum > 0) rc = slt_table_param_real(table, "momentum", momentum);
     if (!rc && base.ensemble > 1) {
         rc = slt_table_param_real(table, "ensemble", ensemble);
         if (!rc) rc = slt_table_param_text(table, "share", share);
@@ -145,6 +199,7 @@ int cmd_dmft(int argc, char **argv)
         c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0);
         c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 1);
         c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
+        if (sgd) c_gain = slt_table_add_column(table, "sgd_gain", SLT_COL_REAL, 1);
         if (diagnose) {
             c_slope = slt_table_add_column(table, "slope", SLT_COL_REAL, 1);
             c_gap = slt_table_add_column(table, "width_gap", SLT_COL_REAL, 1);
@@ -205,6 +260,7 @@ int cmd_dmft(int argc, char **argv)
                 slt_table_set_real(table, r, c_t, o->t, 0);
                 slt_table_set_real(table, r, c_test, o->test, o->test_err);
                 slt_table_set_real(table, r, c_train, o->train, o->train_err);
+                if (sgd) slt_table_set_real(table, r, c_gain, o->sgd_gain, o->sgd_gain_err);
                 if (o->status != SLT_OK) {
                     slt_table_set_status(table, r, o->status == SLT_EDIVERGE ? "divergent"
                                                                              : slt_strerror(o->status));

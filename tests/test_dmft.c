@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_roots.h>
+#include <lapacke.h>
 
 #include "slt/dmft.h"
 #include "slt/statics.h"
@@ -515,6 +518,539 @@ static void test_limit_equals_statics(void **state)
     slt_task_free(t);
 }
 
+/* ---- Online SGD (dmft.md §9; docs/theory/dmft.md §7) ------------------------------- */
+
+static slt_dmft_workspace *sgd_ws(const slt_task *t, double N, double eta, size_t B,
+                                  slt_dmft_sgd_form form)
+{
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = N;
+    p.eta = eta;
+    p.batch = B;
+    p.sgd_form = form;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    return w;
+}
+
+/* The Volterra equation L(n) = L_GD(n) + (η²/B) Σ_{m<n} 𝒦(n−1−m)(L(m) + σ²), stepped
+ * directly from given L_GD(0..nmax) and 𝒦(0..nmax). */
+static void volterra(const double *GD, const double *K, int nmax, double cfac, double s2,
+                     double *L)
+{
+    for (int n = 0; n <= nmax; n++) {
+        double s = GD[n];
+        for (int m = 0; m < n; m++) s += cfac * K[n - 1 - m] * (L[m] + s2);
+        L[n] = s;
+    }
+}
+
+typedef struct { double eta, c2; int n, kernel; } step_ctx;
+static double step_term(double l, double tk, void *p)
+{
+    step_ctx *c = p;
+    double g = 1.0 - 2.0 * c->eta * l + c->c2 * c->eta * c->eta * l * l;
+    return (c->kernel ? l * l : tk) * pow(g, c->n);
+}
+
+static double gain_term(double l, double tk, void *p)
+{
+    (void)tk;
+    step_ctx *c = p;
+    return l / (2.0 - c->c2 * c->eta * l);
+}
+
+/* 14. N = ∞ (S = Λ): L_GD(n) = Σ t_k g(λ_k)ⁿ and 𝒦(j) = Σ λ_k² g(λ_k)^j, summed to k = ∞ by
+ *     the task layer's generic entry, then the Volterra equation stepped here; both noise
+ *     forms, label noise, few steps (circle) and many (Talbot), η·λ₁ up to 1.6. */
+static void test_sgd_infinite_width(void **state)
+{
+    (void)state;
+    struct { double eta; size_t B; slt_dmft_sgd_form form; double s2; } cases[] = {
+        {0.5, 8, SLT_DMFT_SGD_GAUSSIAN, 0.0},
+        {1.2, 32, SLT_DMFT_SGD_GAUSSIAN, 0.3},
+        {1.6, 64, SLT_DMFT_SGD_LIMIT, 0.1},
+    };
+    enum { NMAX = 300 };
+    int ns[] = {1, 2, 3, 7, 9, 10, 11, 16, 40, 100, 300};
+    const int nn = sizeof ns / sizeof *ns;
+    double GD[NMAX + 1], K[NMAX + 1], L[NMAX + 1], times[16];
+    slt_dmft_point o[16];
+    for (int c = 0; c < 3; c++) {
+        slt_task *t = power_law(1.5, 0.7, cases[c].s2);
+        double c2 = cases[c].form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / cases[c].B;
+        for (int n = 0; n <= NMAX; n++) {
+            step_ctx sc = {cases[c].eta, c2, n, 0};
+            slt_sum s;
+            assert_ok(slt_task_sum(t, step_term, &sc, NULL, &s));
+            GD[n] = s.value;
+            sc.kernel = 1;
+            assert_ok(slt_task_sum(t, step_term, &sc, NULL, &s));
+            K[n] = s.value;
+        }
+        volterra(GD, K, NMAX, cases[c].eta * cases[c].eta / cases[c].B, cases[c].s2, L);
+        for (int i = 0; i < nn; i++) times[i] = ns[i] * cases[c].eta;
+        slt_dmft_workspace *w = sgd_ws(t, INFINITY, cases[c].eta, cases[c].B, cases[c].form);
+        assert_ok(slt_dmft_solve(w, times, nn, o));
+        for (int i = 0; i < nn; i++) {
+            /* measured ≤ 3e-11; 1e-9 is the accuracy target */
+            assert_close(o[i].test, L[ns[i]], 1e-9, 0);
+            check_within("SGD at N = inf", o[i].test, o[i].test_err, L[ns[i]], 1e-13 * L[0]);
+            assert_close(o[i].train, o[i].test + cases[c].s2, 1e-15, 0);
+            assert_close(o[i].t, times[i], 1e-15, 0);
+        }
+        /* the gain in closed form: (η/B) Σ λ/(2 − c₂ηλ) */
+        double gain, gerr;
+        assert_ok(slt_dmft_sgd_gain(w, &gain, &gerr));
+        step_ctx sc = {cases[c].eta, c2, 0, 0};
+        slt_sum s;
+        assert_ok(slt_task_sum(t, gain_term, &sc, NULL, &s));
+        assert_close(gain, cases[c].eta / cases[c].B * s.value, 1e-12, 0);
+        assert_close(o[0].sgd_gain, gain, 0, 0);
+        slt_dmft_free(w);
+        slt_task_free(t);
+    }
+}
+
+/* Marchenko–Pastur law with ratio y (the spectrum of AᵀA/N, A ∈ R^{N×M}, y = M/N):
+ * ∫ f dMP = max(0, 1 − 1/y)·f(0) + ∫_a^b f(u) √((b−u)(u−a))/(2πyu) du, with
+ * u = m + h cos θ and the midpoint rule in θ (spectrally accurate). */
+typedef double (*mp_fn)(double u, void *ctx);
+static double mp_integral(double y, mp_fn f, void *ctx)
+{
+    const int Q = 4000;
+    double a = pow(1 - sqrt(y), 2), b = pow(1 + sqrt(y), 2), m = (a + b) / 2, h = (b - a) / 2;
+    double s = 0;
+    for (int q = 0; q < Q; q++) {
+        double th = M_PI * (q + 0.5) / Q, u = m + h * cos(th), sn = sin(th);
+        s += f(u, ctx) * h * h * sn * sn / (2 * M_PI * y * u);
+    }
+    s *= M_PI / Q;
+    if (y > 1) s += (1 - 1 / y) * f(0.0, ctx);
+    return s;
+}
+
+typedef struct { double eta, c2; int n, kernel; } mp_step_ctx;
+static double mp_step(double u, void *p)
+{
+    mp_step_ctx *c = p;
+    double g = 1.0 - 2.0 * c->eta * u + c->c2 * c->eta * c->eta * u * u;
+    return (c->kernel ? u * u : 1.0) * pow(g, c->n);
+}
+static double mp_gain_fn(double u, void *p)
+{
+    mp_step_ctx *c = p;
+    return u / (2.0 - c->c2 * c->eta * u);
+}
+
+/* 15. Finite N, isotropic task (λ ≡ 1, M modes, t_k = 1/M): S = AᵀA/N has the
+ *     Marchenko–Pastur law, so L_GD(n) = Σt·∫gⁿ dMP and 𝒦(j) = M·∫u²g^j dMP by quadrature
+ *     here; this checks the resolvent of the kernel, tr[S²(z+S)⁻¹] = Σλ − z·df(κ), at finite
+ *     N. With N < M the plateau (the atom at u = 0) must satisfy
+ *     L_∞(1 − γ) = L_∞^GD + γσ² with L_∞^GD = (1 − N/M)Σt and γ = (η/B)·M∫u/(2 − c₂ηu)dMP. */
+static void test_sgd_isotropic_finite_width(void **state)
+{
+    (void)state;
+    enum { M = 120, NMAX = 200 };
+    double lam[M], tgt[M];
+    for (int k = 0; k < M; k++) {
+        lam[k] = 1.0;
+        tgt[k] = 1.0 / M;
+    }
+    const double s2 = 0.1, eta = 0.3;
+    const size_t B = 64;
+    const double c2 = 1.0 + 1.0 / B;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
+    int ns[] = {1, 4, 9, 10, 12, 30, 80, 200};
+    const int nn = sizeof ns / sizeof *ns;
+    double Ns[] = {80, 240};
+    double GD[NMAX + 1], K[NMAX + 1], L[NMAX + 1], times[10];
+    slt_dmft_point o[10];
+    for (int c = 0; c < 2; c++) {
+        double y = M / Ns[c];
+        for (int n = 0; n <= NMAX; n++) {
+            mp_step_ctx mc = {eta, c2, n, 0};
+            GD[n] = mp_integral(y, mp_step, &mc); /* Σt = 1 */
+            mc.kernel = 1;
+            K[n] = M * mp_integral(y, mp_step, &mc);
+        }
+        volterra(GD, K, NMAX, eta * eta / B, s2, L);
+        for (int i = 0; i < nn; i++) times[i] = ns[i] * eta;
+        slt_dmft_workspace *w = sgd_ws(t, Ns[c], eta, B, SLT_DMFT_SGD_GAUSSIAN);
+        assert_ok(slt_dmft_solve(w, times, nn, o));
+        for (int i = 0; i < nn; i++) {
+            /* the MP quadrature and the solver both reach ~1e-11; 1e-9 leaves room */
+            assert_close(o[i].test, L[ns[i]], 1e-9, 0);
+            check_within("SGD isotropic", o[i].test, o[i].test_err, L[ns[i]], 1e-12);
+        }
+        mp_step_ctx mc = {eta, c2, 0, 0};
+        double gain_ref = eta / B * M * mp_integral(y, mp_gain_fn, &mc), gain, gerr;
+        assert_ok(slt_dmft_sgd_gain(w, &gain, &gerr));
+        assert_close(gain, gain_ref, 1e-10, 0); /* quadrature ~1e-13, κ ~1e-14 */
+        assert_true(fabs(gain - gain_ref) <= gerr + 1e-12);
+        assert_close(o[0].sgd_gain, gain, 0, 0);
+        if (y > 1) {
+            /* plateau: the DMFT at a large finite n (spectral gap: the approach is
+             * exponential, e^{-2ηa n} < 1e-30 at n = 2·10⁴) and the t = ∞ closed form */
+            double late[2] = {2e4 * eta, INFINITY};
+            slt_dmft_point pl[2];
+            assert_ok(slt_dmft_solve(w, late, 2, pl));
+            double floor_gd = 1.0 - 1.0 / y;
+            double ref = (floor_gd + gain_ref * s2) / (1.0 - gain_ref);
+            assert_close(pl[1].test, ref, 1e-10, 0);          /* closed form, independent γ */
+            assert_close(pl[0].test, pl[1].test, 1e-9, 0);    /* the contour reaches it */
+            assert_close(pl[0].test * (1 - gain) - gain * s2, floor_gd, 1e-9, 0);
+        }
+        slt_dmft_free(w);
+    }
+    slt_task_free(t);
+}
+
+/* 16. B → ∞ recovers full-batch GD at P = ∞ (the existing solver, a different contour
+ *     map), at finite N; the SGD excess is positive and falls like 1/B. */
+static void test_sgd_large_batch_is_gd(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(2.0, 0.6, 0.0);
+    const double eta = 0.4, N = 100;
+    double times[] = {3 * eta, 20 * eta, 200 * eta, 2000 * eta};
+    slt_dmft_point gd[4], big[4], b1[4], b2[4];
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = N;
+    p.eta = eta;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    assert_ok(slt_dmft_solve(w, times, 4, gd));
+    slt_dmft_free(w);
+    w = sgd_ws(t, N, eta, 1000000000, SLT_DMFT_SGD_GAUSSIAN);
+    assert_ok(slt_dmft_solve(w, times, 4, big));
+    slt_dmft_free(w);
+    w = sgd_ws(t, N, eta, 1000, SLT_DMFT_SGD_GAUSSIAN);
+    assert_ok(slt_dmft_solve(w, times, 4, b1));
+    slt_dmft_free(w);
+    w = sgd_ws(t, N, eta, 2000, SLT_DMFT_SGD_GAUSSIAN);
+    assert_ok(slt_dmft_solve(w, times, 4, b2));
+    slt_dmft_free(w);
+    for (int i = 0; i < 4; i++) {
+        /* B = 1e9 differs from GD by O(1/B) = 1e-9, plus both solvers' ~1e-10 */
+        assert_close(big[i].test, gd[i].test, 5e-9, 0);
+        double e1 = b1[i].test - gd[i].test, e2 = b2[i].test - gd[i].test;
+        assert_true(e1 > 0 && e2 > 0);
+        assert_close(e1 / e2, 2.0, 2e-3, 0); /* first order in 1/B; O(1/B²) ≈ 1e-3 */
+    }
+    slt_task_free(t);
+}
+
+/* 17. Instability is reported, never computed: c₂·η·u_max >= 2, and a noise gain >= 1. */
+static void test_sgd_stability(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.0);
+    double time = 50;
+    slt_dmft_point o;
+    /* η·λ₁·(1 + 1/B) = 1.9·1.125 > 2 */
+    slt_dmft_workspace *w = sgd_ws(t, INFINITY, 1.9, 8, SLT_DMFT_SGD_GAUSSIAN);
+    time = 10 * 1.9;
+    assert_status(slt_dmft_solve(w, &time, 1, &o), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "unstable"));
+    assert_int_equal(o.status, SLT_EDOM);
+    assert_true(isnan(o.test));
+    double g, ge;
+    assert_status(slt_dmft_sgd_gain(w, &g, &ge), SLT_EDOM);
+    slt_dmft_free(w);
+    /* the same step in the DMFT-limit form is stable per mode, but B = 1 makes the gain
+     * (η/B)Σλ/(2 − ηλ) > 1 */
+    w = sgd_ws(t, INFINITY, 1.9, 1, SLT_DMFT_SGD_LIMIT);
+    assert_status(slt_dmft_solve(w, &time, 1, &o), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "noise gain"));
+    assert_true(o.sgd_gain > 1);
+    slt_dmft_free(w);
+    slt_task_free(t);
+}
+
+/* ---- Heavy-ball momentum (dmft.md §8; docs/theory/dmft.md §8) ----------------------- */
+
+/* v(t) of μv̈ + v̇ + uv = 0, v(0) = 1, v̇(0) = 0, overdamped (4μu < 1) */
+static double oscillator(double u, double mu, double t)
+{
+    double d = sqrt(1 - 4 * mu * u), sp = -2 * u / (1 + d), sm = -(1 + d) / (2 * mu);
+    return (sp * exp(sm * t) - sm * exp(sp * t)) / (sp - sm);
+}
+
+typedef struct { double mu, t; } osc_ctx;
+static double osc_term(double l, double tk, void *p)
+{
+    osc_ctx *c = p;
+    double v = oscillator(l, c->mu, c->t);
+    return tk * v * v;
+}
+
+static void solve_mom(const slt_task *task, double N, double P, double mu, const double *times,
+                      size_t n, slt_dmft_point *out)
+{
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = N;
+    p.P = P;
+    p.momentum = mu;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(task, &p, &w));
+    assert_ok(slt_dmft_solve(w, times, n, out));
+    slt_dmft_free(w);
+}
+
+/* 18. N = P = ∞: every mode is a damped oscillator, L(t) = Σ t_k v_k(t)², summed to k = ∞ by
+ *     the task layer; train = test. */
+static void test_momentum_infinite_size(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.0);
+    double times[] = {0.01, 0.3, 1, 3, 10, 100, 1e4, 1e6};
+    slt_dmft_point o[8];
+    double mus[] = {0.05, 0.24};
+    for (int m = 0; m < 2; m++) {
+        solve_mom(t, INFINITY, INFINITY, mus[m], times, 8, o);
+        for (int i = 0; i < 8; i++) {
+            osc_ctx c = {mus[m], times[i]};
+            slt_sum s;
+            assert_ok(slt_task_sum(t, osc_term, &c, NULL, &s));
+            /* the 2-D inversion: measured ≤ 1e-10 */
+            assert_close(o[i].test, s.value, 1e-9, 0);
+            check_within("momentum at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
+            assert_close(o[i].train, o[i].test, 1e-9, 0);
+        }
+        assert_close(o[7].test_slope, -0.7, 1e-3, 0); /* momentum keeps the exponent −β */
+    }
+    slt_task_free(t);
+}
+
+typedef struct { double mu, t; int kind; } mp_osc_ctx;
+static double mp_osc(double u, void *p)
+{
+    mp_osc_ctx *c = p;
+    double v = oscillator(u, c->mu, c->t);
+    /* kind 0: φ²; 1: u·φ² (train); 2: u·χ² with χ = (1 − φ)/u (noise, test) */
+    if (c->kind == 0) return v * v;
+    if (c->kind == 1) return u * v * v;
+    double chi = u > 0 ? (1 - v) / u : 0.0;
+    return u * chi * chi;
+}
+
+/* 19. Isotropic task (λ ≡ 1, M modes, t_k = 1/M) with one finite size: the matrix is a
+ *     Marchenko–Pastur one (AᵀA/N at P = ∞, Σ̂ at N = ∞), so with φ the oscillator and
+ *     χ = (1 − φ)/u (the response to the constant noise force):
+ *       test  = ∫φ² dMP + σ²(M/P)∫uχ² dMP,
+ *       train = ∫uφ² dMP + σ²[(M/P)∫_{u>0}φ² dMP + max(0, 1 − M/P)]   (N = ∞, finite P)
+ *     by quadrature here. This checks the momentum map with finite-N or finite-P sums and
+ *     the label-noise term σ²/(ζζ′)·(1 + μz)(1 + μz′) = σ²/(zz′). */
+static void test_momentum_isotropic(void **state)
+{
+    (void)state;
+    enum { M = 150 };
+    double lam[M], tgt[M];
+    for (int k = 0; k < M; k++) {
+        lam[k] = 1.0;
+        tgt[k] = 1.0 / M;
+    }
+    const double s2 = 0.2, mu = 0.05;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
+    double times[] = {0.05, 0.5, 2, 8};
+    slt_dmft_point o[4];
+    /* N = ∞, P = 300 (y = 0.5) and P = 100 (y = 1.5) */
+    double Ps[] = {300, 100};
+    for (int c = 0; c < 2; c++) {
+        double y = M / Ps[c];
+        solve_mom(t, INFINITY, Ps[c], mu, times, 4, o);
+        for (int i = 0; i < 4; i++) {
+            mp_osc_ctx mc = {mu, times[i], 0};
+            double phi2 = mp_integral(y, mp_osc, &mc);
+            mc.kind = 2;
+            double noise_test = s2 * y * mp_integral(y, mp_osc, &mc);
+            mc.kind = 1;
+            double train_sig = mp_integral(y, mp_osc, &mc);
+            mc.kind = 0;
+            /* ∫_{u>0} φ² dMP: drop the atom (φ(0) = 1) */
+            double phi2_pos = phi2 - (y > 1 ? 1 - 1 / y : 0.0);
+            double train_ref = train_sig + s2 * (y * phi2_pos + fmax(0.0, 1 - y));
+            /* 2-D inversion ~1e-10 of the scale L(0) + σ² */
+            assert_close(o[i].test, phi2 + noise_test, 1e-8, 1e-10);
+            assert_close(o[i].train, train_ref, 1e-8, 1e-10);
+        }
+    }
+    /* N = 100 (y = 1.5), P = ∞: test = ∫φ² dMP (noise does not reach the test loss) */
+    solve_mom(t, 100, INFINITY, mu, times, 4, o);
+    for (int i = 0; i < 4; i++) {
+        mp_osc_ctx mc = {mu, times[i], 0};
+        assert_close(o[i].test, mp_integral(1.5, mp_osc, &mc), 1e-8, 1e-10);
+    }
+    slt_task_free(t);
+}
+
+/* a standard normal by Box–Muller (gsl_randist.h clashes with OpenBLAS's cblas.h) */
+static double normal(gsl_rng *r)
+{
+    return sqrt(-2.0 * log(gsl_rng_uniform_pos(r))) * cos(2.0 * M_PI * gsl_rng_uniform(r));
+}
+
+/* 20. Finite N and P (both: the only case where the projection row's ζζ′ factor acts):
+ *     against direct simulation of the finite model, averaged over random draws of A, the
+ *     data and the noise. Per draw, with G = A Σ̂ Aᵀ/N and b = A Ψᵀy/(P√N), heavy ball from
+ *     w = 0, ẇ = 0 gives w(t) = Q diag((1 − φ(g_i, t))/g_i) Qᵀ b exactly (G = QΛ_GQᵀ). */
+static void test_momentum_finite_sizes_simulation(void **state)
+{
+    (void)state;
+    enum { M = 200, N = 80, P = 240, D = 100, T = 3 };
+    double lam[M], tgt[M], ws[M];
+    for (int k = 0; k < M; k++) {
+        lam[k] = pow(k + 1.0, -1.2);
+        tgt[k] = pow(k + 1.0, -1.6);
+        ws[k] = sqrt(tgt[k] / lam[k]);
+    }
+    const double s2 = 0.05;
+    slt_task *task = NULL;
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &task));
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = N;
+    p.P = P;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(task, &p, &w));
+    double umax;
+    assert_ok(slt_dmft_spectrum_edge(w, &umax));
+    slt_dmft_free(w);
+    const double mu = 0.2 / umax; /* 4μu_max = 0.8: overdamped, as strongly as allowed */
+    double times[T] = {0.2 / umax, 0.6 / umax, 2.0 / umax};
+    slt_dmft_point o[T], flow[T];
+    solve_mom(task, N, P, mu, times, T, o);
+    solve(task, N, P, times, T, flow);
+
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 20240611);
+    double *A = malloc(sizeof(double) * N * M), *C = malloc(sizeof(double) * P * N),
+           *G = malloc(sizeof(double) * N * N), *y = malloc(sizeof(double) * P),
+           *Z = malloc(sizeof(double) * P * M);
+    double sum[2][T] = {{0}}, sq[2][T] = {{0}};
+    for (int d = 0; d < D; d++) {
+        for (int i = 0; i < N * M; i++) A[i] = normal(rng);
+        for (int i = 0; i < P * M; i++) Z[i] = normal(rng) * sqrt(lam[i % M]); /* Ψ */
+        for (int m = 0; m < P; m++) {
+            double f = 0;
+            for (int k = 0; k < M; k++) f += Z[m * M + k] * ws[k];
+            y[m] = f + sqrt(s2) * normal(rng);
+        }
+        /* C = Ψ Aᵀ/√N (P×N), G = CᵀC/P, b = Cᵀy/P */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, P, N, M, 1.0 / sqrt(N), Z, M, A, M,
+                    0.0, C, N);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, N, N, P, 1.0 / P, C, N, C, N, 0.0, G, N);
+        double b[N], g[N], bq[N], wv[N], u[M], v[M];
+        cblas_dgemv(CblasRowMajor, CblasTrans, P, N, 1.0 / P, C, N, y, 1, 0.0, b, 1);
+        assert_int_equal(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', N, G, N, g), 0);
+        cblas_dgemv(CblasRowMajor, CblasTrans, N, N, 1.0, G, N, b, 1, 0.0, bq, 1); /* Qᵀb */
+        for (int ti = 0; ti < T; ti++) {
+            double coef[N];
+            for (int i = 0; i < N; i++)
+                coef[i] = g[i] > 1e-12 ? bq[i] * (1 - oscillator(g[i], mu, times[ti])) / g[i] : 0.0;
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, N, N, 1.0, G, N, coef, 1, 0.0, wv, 1);
+            /* u = Aᵀw/√N, v = w* − u */
+            cblas_dgemv(CblasRowMajor, CblasTrans, N, M, 1.0 / sqrt(N), A, M, wv, 1, 0.0, u, 1);
+            double test = 0, train = 0;
+            for (int k = 0; k < M; k++) {
+                v[k] = ws[k] - u[k];
+                test += lam[k] * v[k] * v[k];
+            }
+            for (int m = 0; m < P; m++) {
+                double f = 0;
+                for (int k = 0; k < M; k++) f += Z[m * M + k] * u[k];
+                train += (y[m] - f) * (y[m] - f) / P;
+            }
+            sum[0][ti] += test;
+            sq[0][ti] += test * test;
+            sum[1][ti] += train;
+            sq[1][ti] += train * train;
+        }
+    }
+    for (int ti = 0; ti < T; ti++) {
+        double vals[2] = {o[ti].test, o[ti].train};
+        for (int q = 0; q < 2; q++) {
+            double mean = sum[q][ti] / D, sd = sqrt((sq[q][ti] / D - mean * mean) * D / (D - 1));
+            double se = sd / sqrt(D);
+            /* 3 standard errors, plus 1 % for the O(1/N) difference between a finite model's
+             * mean and the deterministic equivalent */
+            if (!(fabs(vals[q] - mean) <= 3 * se + 0.01 * mean)) {
+                print_error("%s at t = %g: DMFT %.6g vs simulation %.6g ± %.2g\n",
+                            q ? "train" : "test", times[ti], vals[q], mean, se);
+                fail();
+            }
+        }
+        /* the check has teeth: momentum moves the loss by more than the tolerance */
+        if (ti == 0) assert_true(fabs(o[ti].test - flow[ti].test) > 0.05 * o[ti].test);
+    }
+    free(A);
+    free(C);
+    free(G);
+    free(y);
+    free(Z);
+    gsl_rng_free(rng);
+    slt_task_free(task);
+}
+
+/* the oscillator at complex u (entire in u: symmetric in the two roots) */
+static double complex oscillator_c(double complex u, double mu, double t)
+{
+    double complex d = csqrt(1.0 - 4.0 * mu * u), sp = -2.0 * u / (1.0 + d), sm = -(1.0 + d) / (2.0 * mu);
+    return (sp * cexp(sm * t) - sm * cexp(sp * t)) / (sp - sm);
+}
+
+/* 21. Finite N and P with noise, exactly: the train residual obeys μr̈ + ṙ = −K′r with
+ *     r(0) = y, ṙ(0) = 0 (K′ = ΨFΨᵀ/P), so L̂(t) = yᵀφ(K′, t)²y/P = (1/2πi)∮ φ(−ξ, t)² 𝒯(ξ) dξ
+ *     on a circle around the spectrum, with 𝒯 = R₁(κT₁ + σ²)/ξ (dmft.md §5). Evaluated here
+ *     from κ (slt_dmft_kappa) and the task layer's sums, it never touches the 2×2 system, so
+ *     it checks the solver's momentum version of that system (the projection row's ζζ′
+ *     factor included: replacing it by zz′ moves the result by ~1e-6, 1000× the tolerance). */
+static void test_momentum_train_one_frequency(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.8, 0.1);
+    double NP[][2] = {{80, 240}, {240, 80}};
+    for (int c = 0; c < 2; c++) {
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = NP[c][0];
+        p.P = NP[c][1];
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(task, &p, &w));
+        double umax;
+        assert_ok(slt_dmft_spectrum_edge(w, &umax));
+        const double mu = 0.2 / umax;
+        double times[] = {0.2 / umax, 0.6 / umax, 2.0 / umax, 6.0 / umax};
+        slt_dmft_point o[4];
+        solve_mom(task, p.N, p.P, mu, times, 4, o);
+        /* circle centre −u_max/2, radius 0.75 u_max: trapezoid error ~ (2/3)^Nc */
+        enum { NC = 160 };
+        double complex acc[4] = {0};
+        const double c0 = -0.5 * umax, R = 0.75 * umax;
+        for (int j = 0; j < NC / 2; j++) {
+            double complex xi = c0 + R * cexp(I * 2.0 * M_PI * (j + 0.5) / NC), k;
+            assert_ok(slt_dmft_kappa(w, xi, &k));
+            slt_csum df, kt1;
+            assert_ok(slt_csum_df(task, k, &df));
+            assert_ok(slt_csum_kt1(task, k, &kt1));
+            double complex T = (1.0 - df.value / p.P) * (kt1.value + 0.1) / xi;
+            for (int i = 0; i < 4; i++) {
+                double complex ph = oscillator_c(-xi, mu, times[i]);
+                acc[i] += 2.0 * (xi - c0) * ph * ph * T / NC;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            /* the 2-D inversion's ~1e-10 of L(0) + σ²; the circle is exact to ~1e-13 */
+            assert_close(o[i].train, creal(acc[i]), 1e-9, 1e-10);
+            check_within("momentum train vs one-frequency", o[i].train, o[i].train_err,
+                         creal(acc[i]), 1e-12);
+        }
+        slt_dmft_free(w);
+    }
+    slt_task_free(task);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -555,6 +1091,14 @@ int main(void)
         cmocka_unit_test(test_discrete_gd_to_flow),
         cmocka_unit_test(test_spectrum_edge_and_stability),
         cmocka_unit_test(test_limit_equals_statics),
+        cmocka_unit_test(test_sgd_infinite_width),
+        cmocka_unit_test(test_sgd_isotropic_finite_width),
+        cmocka_unit_test(test_sgd_large_batch_is_gd),
+        cmocka_unit_test(test_sgd_stability),
+        cmocka_unit_test(test_momentum_infinite_size),
+        cmocka_unit_test(test_momentum_isotropic),
+        cmocka_unit_test(test_momentum_finite_sizes_simulation),
+        cmocka_unit_test(test_momentum_train_one_frequency),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,12 @@
  * two-frequency 2×2 system and a 2-D inverse transform, the train loss from its exact
  * 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task layer).
  * Error estimates: the difference between two Talbot node counts plus the rounding that
- * the contour amplifies. Equations as implemented: docs/theory/dmft.md. */
+ * the contour amplifies. Equations as implemented: docs/theory/dmft.md.
+ *
+ * Variants: full-batch GD with step η (eta > 0); online SGD with batch B and step η
+ * (batch > 0, P = ∞: the discrete Volterra equation of dmft.md §9, inverted through its
+ * generating function); heavy-ball momentum in continuous form, μv̈ + v̇ = −∇ (momentum
+ * > 0: everything at ζ = z + μz², dmft.md §8). */
 #ifndef SLT_DMFT_H
 #define SLT_DMFT_H
 
@@ -28,6 +33,15 @@ typedef enum {
     SLT_DMFT_SHARE_NONE        /* independent projections and data */
 } slt_dmft_share;
 
+/* How online SGD treats the batch noise (docs/theory/dmft.md §8). Gaussian features make
+ * the per-step mean-square factor of a mode of S with eigenvalue u equal to
+ * 1 − 2ηu + (1 + 1/B)η²u² exactly; the M → ∞ DMFT limit drops the 1/B part,
+ * (1 − ηu)². Both keep the batch-noise kernel (η²/B)·tr[S²(…)^j]·(L + σ²). */
+typedef enum {
+    SLT_DMFT_SGD_GAUSSIAN = 0, /* exact for Gaussian features (what the Monte Carlo simulates) */
+    SLT_DMFT_SGD_LIMIT         /* the DMFT limit of dmft.md §9: (1 − ηu)² per step */
+} slt_dmft_sgd_form;
+
 typedef struct {
     double N;            /* width, >= 1 or INFINITY                        default INFINITY */
     double P;            /* training samples, >= 1 or INFINITY             default INFINITY */
@@ -45,7 +59,19 @@ typedef struct {
                             and each point reports t = ηn. Needs η·u_max < 1, u_max the
                             top of the spectrum of K (reported by slt_dmft_spectrum_edge):
                             η·u_max >= 2 diverges (SLT_EDOM, "unstable"); 1 <= η·u_max < 2
-                            (oscillating modes) is not supported yet (SLT_EDOM). */
+                            (oscillating modes) is not supported yet (SLT_EDOM).
+                            With batch > 0 it is the SGD step (needs η·u_max < 2/(1+1/B)). */
+    size_t batch;        /* online SGD batch B >= 1 (fresh samples every step, batch-mean
+                            gradient, t = ηn), or 0 for full batch     default 0.
+                            Needs eta > 0, P = INFINITY, ensemble = 1, momentum = 0.
+                            Stable iff (1+1/B)·η·u_max < 2 and the noise gain
+                            γ = (η/B)·tr[S(2 − (1+1/B)ηS)^{-1}] < 1 (else SLT_EDOM). */
+    slt_dmft_sgd_form sgd_form; /* see above                           default GAUSSIAN */
+    double momentum;     /* heavy-ball time constant μ >= 0 (continuous form μv̈ + v̇ =
+                            −∇(L̂/2), v̇(0) = 0), 0 = plain flow        default 0.
+                            Needs eta = 0 and batch = 0; overdamped spectrum only:
+                            4μ·u_max < 1 (else SLT_EDOM). Every loss then comes from the
+                            2-D inversion (test_2d, train_2d). */
 } slt_dmft_params;
 
 slt_dmft_params slt_dmft_params_default(void);
@@ -63,6 +89,9 @@ typedef struct {
     double train_2d;         /* cross-check: the train loss P·X from the 2-D system (§4) */
     int status;              /* SLT_OK, or SLT_EDIVERGE (N = P at t = ∞), SLT_ENOCONV */
     int newton_max;          /* largest Newton iteration count at any node */
+    double sgd_gain;         /* online SGD: the noise gain γ (see batch); the plateau is
+                                L_∞ = (L_∞^GD + γσ²)/(1 − γ). NaN for other models */
+    double sgd_gain_err;
 } slt_dmft_point;
 
 typedef struct slt_dmft_workspace slt_dmft_workspace;
@@ -88,6 +117,12 @@ int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 
 /* κ_* = lim_{z→0} κ: the root of df(κ) = min(N, P) (0 when min(N, P) >= M). */
 int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
+
+/* Online SGD (batch > 0): the noise gain γ = (η/B)·tr[S(2 − c₂ηS)^{-1}] = −df(κ(z₀))/(c₂B)
+ * at z₀ = −2/(c₂η), with c₂ = 1 + 1/B (GAUSSIAN) or 1 (LIMIT), and a bound on its error.
+ * The Volterra equation is stable iff γ < 1 (and c₂·η·u_max < 2, checked first:
+ * SLT_EDOM when violated). SLT_EINVAL when batch = 0. */
+int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,11 @@ struct slt_dmft_workspace {
      * so the next time's Newton starts next to its answer */
     dmft_node *warm;             /* DMFT_WARM_SLOTS × nodes */
     double warm_time[4];         /* time of each slot's contour, 0 when empty */
+    double momentum;             /* heavy-ball μ (0: none); nodes then sit at z = w + μw² */
+    /* online SGD (batch > 0): the last contour of each node count, for warm starts */
+    double complex *sgd_warm;    /* 2 slots × nodes × {w, κ(z₊), κ(z₋), Φ′(κ(z₊)), Φ′(κ(z₋))} */
+    double sgd_warm_time[2];
+    double sgd_gain, sgd_gain_err; /* γ and its error (NaN until computed) */
 };
 
 /* kappa.c */
@@ -45,8 +50,21 @@ int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 /* The circle |z − c0| = R around the spectrum with Nc nodes (upper half: Nc/2, off the real axis),
  * weights for (1 + ηz)^n; for few GD steps, where the mapped Talbot contour cannot be used. */
 int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node);
+/* Newton from κ(z(w_from)) to κ(z(w_to)) along the straight segment in the inversion
+ * variable w, mapped to the resolvent variable by map (steps sub-steps, halved on failure):
+ * the mapped path avoids the spectrum whenever the w-segment avoids its preimage. */
+typedef double complex (*dmft_map_fn)(const slt_dmft_workspace *w, double complex x, void *ctx);
+int dmft_walk_mapped(slt_dmft_workspace *w, dmft_map_fn map, void *ctx, double complex x_from,
+                     double complex x_to, double complex *kappa, int steps, dmft_node *nd);
+/* κ at a real z < −u_max (left of the spectrum): along the upper half circle |z| = const
+ * from the positive real axis. */
+int dmft_kappa_left(slt_dmft_workspace *w, double z, double complex *kappa, dmft_node *nd);
 /* Fills κ and the sums at the M Talbot nodes θ_j = jπ/M, j = 0..M−1, for time t. */
 #define DMFT_WARM_SLOTS 4
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot);
+
+/* sgd.c: online SGD (batch > 0), all times */
+int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
 
 #endif

@@ -191,6 +191,54 @@ static int walk(slt_dmft_workspace *w, double complex z_from, double complex z_t
                      "%.6g%+.6gi", creal(z_from), cimag(z_from), creal(z_to), cimag(z_to));
 }
 
+int dmft_walk_mapped(slt_dmft_workspace *w, dmft_map_fn map, void *ctx, double complex x_from,
+                     double complex x_to, double complex *kappa, int steps, dmft_node *nd)
+{
+    double complex k = *kappa;
+    for (int depth = 0; depth < 6; depth++) {
+        int n = steps << depth, ok = 1, most = 0;
+        double complex kk = k;
+        for (int i = 1; i <= n && ok; i++) {
+            double complex xi = x_from + (x_to - x_from) * ((double)i / n);
+            int rc = dmft_newton(w, map(w, xi, ctx), &kk, nd);
+            if (rc == SLT_ENOCONV) ok = 0;
+            else if (rc) return rc;
+            most = nd->newton > most ? nd->newton : most;
+        }
+        if (ok) {
+            *kappa = kk;
+            nd->newton = most;
+            return SLT_OK;
+        }
+    }
+    double complex a = map(w, x_from, ctx), b = map(w, x_to, ctx);
+    return slt_error(SLT_ENOCONV, "dmft: could not continue kappa from z = %.6g%+.6gi to "
+                     "%.6g%+.6gi", creal(a), cimag(a), creal(b), cimag(b));
+}
+
+/* the upper half circle |z| = R: x in [0, 1] ↦ R e^{iπx} */
+static double complex arc_map(const slt_dmft_workspace *w, double complex x, void *ctx)
+{
+    (void)w;
+    double R = *(const double *)ctx;
+    return R * cexp(I * M_PI * creal(x));
+}
+
+int dmft_kappa_left(slt_dmft_workspace *w, double z, double complex *kappa, dmft_node *nd)
+{
+    double R = fabs(z), k0;
+    int rc = dmft_kappa_real(w, R, &k0);
+    if (rc) return rc;
+    double complex k = k0;
+    if ((rc = dmft_newton(w, R, &k, nd))) return rc;
+    if ((rc = dmft_walk_mapped(w, arc_map, &R, 0.0, 1.0, &k, 24, nd))) return rc;
+    /* on the real axis left of the spectrum κ is real: drop the rounding residue */
+    k = creal(k);
+    if ((rc = dmft_newton(w, z, &k, nd))) return rc;
+    *kappa = k;
+    return SLT_OK;
+}
+
 /* Fixed Talbot node j of M for time t: the inversion variable w and its weight. For GD
  * with step η the resolvent is evaluated at z = (e^{ηw} − 1)/η and the weight carries
  * the Jacobian e^{ηw}: (1 + ηz)^n = e^{wηn}, so the same contour inverts discrete time. */
@@ -217,7 +265,14 @@ static int walk_keep(slt_dmft_workspace *w, double complex z0, double complex z1
     return rc;
 }
 
-static void talbot_node(int j, int M, double r, double t, double eta, dmft_node *nd)
+/* heavy ball: the resolvent sits at ζ = w + μw² (dmft.md §8) */
+static double complex momentum_map(const slt_dmft_workspace *w, double complex x, void *ctx)
+{
+    (void)ctx;
+    return x + w->momentum * x * x;
+}
+
+static void talbot_node(int j, int M, double r, double t, double eta, double mu, dmft_node *nd)
 {
     double theta = (double)j * M_PI / M;
     if (j == 0) {
@@ -233,6 +288,10 @@ static void talbot_node(int j, int M, double r, double t, double eta, dmft_node 
         double complex e = cexp(eta * nd->w);
         nd->z = (e - 1.0) / eta;
         nd->c *= e;
+    } else if (mu > 0) {
+        /* v̂(w) = (1 + μw)·v̂_flow(ζ): one factor (1 + μw) per frequency in the weight */
+        nd->z = nd->w + mu * nd->w * nd->w;
+        nd->c *= 1.0 + mu * nd->w;
     } else {
         nd->z = nd->w;
     }
@@ -241,7 +300,8 @@ static void talbot_node(int j, int M, double r, double t, double eta, dmft_node 
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot)
 {
     double r = 2.0 * M / (5.0 * t);
-    for (int j = 0; j < M; j++) talbot_node(j, M, r, t, w->eta, &node[j]);
+    for (int j = 0; j < M; j++) talbot_node(j, M, r, t, w->eta, w->momentum, &node[j]);
+    const int mom = w->momentum > 0;
     int rc;
     /* warm start: the slot's previous contour has the same θ_j with z scaled by t_prev/t;
      * walk each node along that ray (only for a nearby, later time) */
@@ -252,7 +312,10 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
         for (int j = 0; j < M && ok; j++) {
             double complex k = prev[j].kappa;
             dmft_node save = node[j];
-            rc = walk(w, prev[j].z, node[j].z, &k, 1, &node[j]);
+            /* momentum: walk in w (the upper half w-plane holds no preimage of the
+             * spectrum), not along straight lines in ζ */
+            rc = mom ? dmft_walk_mapped(w, momentum_map, NULL, prev[j].w, node[j].w, &k, 1, &node[j])
+                     : walk(w, prev[j].z, node[j].z, &k, 1, &node[j]);
             node[j].w = save.w;
             node[j].z = save.z;
             node[j].c = save.c;
@@ -266,8 +329,18 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     if ((rc = dmft_kappa_real(w, creal(node[0].z), &k0))) return rc;
     double complex k = k0;
     if ((rc = newton_keep(w, node[0].z, &k, &node[0]))) return rc;
-    for (int j = 1; j < M; j++)
-        if ((rc = walk_keep(w, node[j - 1].z, node[j].z, &k, 4, &node[j]))) return rc;
+    for (int j = 1; j < M; j++) {
+        if (mom) {
+            dmft_node save = node[j];
+            rc = dmft_walk_mapped(w, momentum_map, NULL, node[j - 1].w, node[j].w, &k, 4, &node[j]);
+            node[j].w = save.w;
+            node[j].z = save.z;
+            node[j].c = save.c;
+        } else {
+            rc = walk_keep(w, node[j - 1].z, node[j].z, &k, 4, &node[j]);
+        }
+        if (rc) return rc;
+    }
     return SLT_OK;
 }
 

@@ -14,7 +14,8 @@ slt_dmft_params slt_dmft_params_default(void)
 {
     slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
                          .share = SLT_DMFT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
-                         .max_newton = 60};
+                         .max_newton = 60, .batch = 0, .sgd_form = SLT_DMFT_SGD_GAUSSIAN,
+                         .momentum = 0.0};
     return p;
 }
 
@@ -40,6 +41,28 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     if (p->max_newton < 5 || p->max_newton > 1000)
         return slt_error(SLT_EINVAL, "%s: max_newton = %d is out of range (expected 5 <= "
                          "max_newton <= 1000)", w, p->max_newton);
+    if ((rc = slt_check_range(w, "momentum", p->momentum, 0.0, 0, INFINITY, 1))) return rc;
+    if (p->sgd_form != SLT_DMFT_SGD_GAUSSIAN && p->sgd_form != SLT_DMFT_SGD_LIMIT)
+        return slt_error(SLT_EINVAL, "%s: sgd_form = %d is not one of gaussian, limit", w,
+                         (int)p->sgd_form);
+    if (p->batch > 0) {
+        if (!(p->eta > 0))
+            return slt_error(SLT_EINVAL, "%s: batch = %zu needs a step eta > 0 (online SGD is "
+                             "discrete); eta = %g", w, p->batch, p->eta);
+        if (!isinf(p->P))
+            return slt_error(SLT_EINVAL, "%s: batch = %zu needs P = inf (online SGD draws fresh "
+                             "samples every step); P = %.17g", w, p->batch, p->P);
+        if (p->ensemble != 1)
+            return slt_error(SLT_EINVAL, "%s: batch = %zu with ensemble = %zu: ensembles of online "
+                             "SGD are not implemented (expected ensemble = 1)", w, p->batch,
+                             p->ensemble);
+        if (p->momentum > 0)
+            return slt_error(SLT_EINVAL, "%s: batch = %zu with momentum = %g: momentum SGD is not "
+                             "implemented (expected momentum = 0)", w, p->batch, p->momentum);
+    }
+    if (p->momentum > 0 && p->eta > 0)
+        return slt_error(SLT_EINVAL, "%s: momentum = %g with eta = %g: momentum is the continuous "
+                         "form (expected eta = 0)", w, p->momentum, p->eta);
     return SLT_OK;
 }
 
@@ -66,12 +89,15 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->eta = p->eta;
     w->kappa_star = -1.0;
     w->u_max = -1.0;
+    w->momentum = p->momentum;
+    w->sgd_gain = w->sgd_gain_err = NAN;
     w->nodes = p->nodes + 8; /* the largest contour: 1-D */
     size_t n = (size_t)(2 * w->nodes);
     w->node = calloc(n, sizeof *w->node);
     w->node_lo = calloc(n, sizeof *w->node_lo);
     w->warm = calloc(DMFT_WARM_SLOTS * (size_t)w->nodes, sizeof *w->warm);
-    if (!w->node || !w->node_lo || !w->warm) {
+    if (p->batch > 0) w->sgd_warm = calloc(2 * 5 * (size_t)w->nodes, sizeof *w->sgd_warm);
+    if (!w->node || !w->node_lo || !w->warm || (p->batch > 0 && !w->sgd_warm)) {
         slt_dmft_free(w);
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     }
@@ -96,6 +122,7 @@ void slt_dmft_free(slt_dmft_workspace *w)
     free(w->node);
     free(w->node_lo);
     free(w->warm);
+    free(w->sgd_warm);
     free(w);
 }
 
@@ -103,6 +130,17 @@ int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
 {
     if (!w || !u_max) return slt_error(SLT_EINVAL, "slt_dmft_spectrum_edge: NULL argument");
     return dmft_spectrum_edge(w, u_max);
+}
+
+int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err)
+{
+    if (!w || !gain) return slt_error(SLT_EINVAL, "slt_dmft_sgd_gain: NULL argument");
+    if (w->p.batch == 0)
+        return slt_error(SLT_EINVAL, "slt_dmft_sgd_gain: batch = 0 (the gain is for online SGD)");
+    double e = NAN;
+    int rc = dmft_sgd_gain(w, gain, &e);
+    if (gain_err) *gain_err = e;
+    return rc;
 }
 
 int slt_dmft_kappa_star(slt_dmft_workspace *w, double *ks)
@@ -397,6 +435,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         int rc = slt_check_range("slt_dmft_solve", "t", times[i], 0.0, 0, INFINITY, 0);
         if (rc) return rc;
     }
+    if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
     /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
     const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
     const double E = (double)w->p.ensemble;
@@ -417,6 +456,18 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta*u_max = %.6g in [1, 2) (oscillating "
                               "modes) is not supported yet; use eta < %.6g", w->eta * umax, 1.0 / umax);
     }
+    /* heavy ball: the preimages of the spectrum under ζ = w + μw² must lie on the negative
+     * real w-axis, inside the Talbot contour: all modes overdamped, 4μ·u_max < 1 */
+    const int mom = w->momentum > 0;
+    if (mom) {
+        double umax;
+        gd_rc = dmft_spectrum_edge(w, &umax);
+        if (!gd_rc && 4.0 * w->momentum * umax >= 1.0)
+            gd_rc = slt_error(SLT_EDOM, "dmft: momentum = %.17g gives underdamped modes: "
+                              "4*momentum*u_max = %.6g >= 1 (u_max = %.6g, the top of the spectrum "
+                              "of K); only the overdamped range momentum < %.6g is supported",
+                              w->momentum, 4.0 * w->momentum * umax, umax, 0.25 / umax);
+    }
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -424,6 +475,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         o->status = SLT_OK;
         o->test_slope = o->test_slope_err = NAN;
         o->train_2d = o->test_2d = NAN;
+        o->sgd_gain = o->sgd_gain_err = NAN;
         int rc = SLT_OK;
         double steps = 0;
         if (w->eta > 0 && isfinite(times[i])) {
@@ -434,7 +486,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
          * image at Im w = ±2π/η: r = 2·M2/(5t) < 1.8/η, else (few steps) the circle */
         int circle = w->eta > 0 && isfinite(o->t) && o->t > 0 &&
                      2.0 * M2 / (5.0 * o->t) >= 1.8 / w->eta;
-        if (w->eta > 0 && gd_rc && o->t != 0.0) {
+        if ((w->eta > 0 || mom) && gd_rc && o->t != 0.0) {
             rc = gd_rc;
         } else if (circle) {
             rc = circle_point(w, steps, o, ens, ens_inf, E);
@@ -456,21 +508,29 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             double t = o->t;
             sums2d hi, lo;
             sums1d h1, l1;
+            memset(&h1, 0, sizeof h1);
+            memset(&l1, 0, sizeof l1);
             if (!rc) rc = full_contour(w, M2, t, w->node, 0);
             if (!rc) two_frequency(w, w->node, 2 * M2 - 1, &hi);
             for (int j = 0; !rc && j < M2; j++)
                 if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
             if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
             if (!rc) two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
-            /* 1-D quantities are inverse transforms evaluated at time 2t */
-            if (!rc) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
-            if (!rc) one_frequency(w, w->node, 2 * M1 - 1, &h1);
-            if (!rc) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
-            if (!rc) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
+            /* 1-D quantities are inverse transforms evaluated at time 2t (not with momentum:
+             * the square of the oscillator is not the oscillator at 2t) */
+            if (!rc && !mom) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
+            if (!rc && !mom) one_frequency(w, w->node, 2 * M1 - 1, &h1);
+            if (!rc && !mom) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
+            if (!rc && !mom) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
+            if (!rc && mom) { /* the 2-D train loss stands in for the 1-D one */
+                h1.train = hi.train2d;
+                l1.train = lo.train2d;
+                h1.train_abs = hi.train2d_abs;
+            }
             if (!rc) {
                 double test2d = hi.test, test2d_err = fabs(hi.test - lo.test) + hi.test_abs;
                 double test, test_err, dtest, dtest_err;
-                if (p_inf && !ens) { /* the exact 1-D reduction is the accurate one */
+                if (p_inf && !ens && !mom) { /* the exact 1-D reduction is the accurate one */
                     test = h1.test;
                     test_err = fabs(h1.test - l1.test) + h1.test_abs;
                     dtest = h1.dtest;

@@ -49,6 +49,36 @@ expect_exit 2 "unstable step is an input error (exit 2)" dmft --alpha 2 --beta 0
 grep -q "unstable" "$err_file" && pass "unstable step explained" || fail "unstable message"
 grep -q ",nan,.*,invalid\|argument outside" "$out_file" && pass "unstable row marked" || fail "unstable row: $(cat "$out_file")"
 
+# Online SGD: huge batches are full-batch GD; header; plateau identity; stability
+run dmft --alpha 2 --beta 0.5 --N 100,inf --P inf --t 3.5,70 --eta 0.7 --format csv
+cp "$out_file" "$out_file.gd"
+run dmft --alpha 2 --beta 0.5 --N 100,inf --P inf --t 3.5,70 --eta 0.7 --sgd --batch 1e12 --format csv
+head -1 "$out_file" | grep -qx 'N,P,t,test,test_err,train,train_err,sgd_gain,sgd_gain_err,status' \
+  && pass "--sgd csv header" || fail "--sgd header: $(head -1 "$out_file")"
+bad=$(awk -F, 'NR == FNR { if (FNR > 1) ref[FNR] = $4; next }
+               FNR > 1 { rel = ($4 - ref[FNR]) / ref[FNR]; if (rel < 0) rel = -rel; if (rel > 1e-8 || $10 != "ok") print FNR, rel }' \
+      "$out_file.gd" "$out_file")
+[ -z "$bad" ] && pass "SGD with B = 1e12 equals full-batch GD" || fail "SGD vs GD: $bad"
+rm -f "$out_file.gd"
+run dmft --alpha 2 --beta 0.5 --N 100 --P inf --t inf --format csv
+floor=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+run dmft --alpha 2 --beta 0.5 --N 100 --P inf --t inf --eta 0.5 --sgd --batch 4 --noise 0.2 --format csv
+awk -F, -v f="$floor" 'NR == 2 { g = $8; lhs = $4 * (1 - g) - g * 0.2; rel = (lhs - f) / f; if (rel < 0) rel = -rel; exit !(rel < 1e-10) }' "$out_file" \
+  && pass "SGD plateau: L_inf (1 - gain) = L_inf^GD + gain noise" || fail "plateau: $(cat "$out_file") vs $floor"
+expect_exit 2 "unstable SGD step (exit 2)" dmft --alpha 2 --beta 0.5 --N inf --P inf --t 10 --eta 1.9 --sgd --batch 4
+grep -q "unstable" "$err_file" && pass "unstable SGD explained" || fail "unstable SGD message"
+expect_exit 2 "SGD noise gain >= 1 (exit 2)" dmft --alpha 1.2 --beta 0.5 --N inf --P inf --t 10 --eta 1 --sgd --batch 1 --sgd-form limit
+grep -q "noise gain" "$err_file" && pass "noise gain explained" || fail "noise gain message"
+
+# Momentum at N = P = inf: each mode a damped oscillator, L = sum_k t_k v_k(t)^2
+run dmft --alpha 2 --beta 0.5 --N inf --P inf --t 0.5,10 --momentum 0.2 --format csv
+bad=$(awk -F, 'NR > 1 { t = $3; mu = 0.2; ref = 0; for (k = 200000; k >= 1; k--) { l = 1 / (k * k); d = sqrt(1 - 4 * mu * l);
+                        sp = -2 * l / (1 + d); sm = -(1 + d) / (2 * mu); v = (sp * exp(sm * t) - sm * exp(sp * t)) / (sp - sm); ref += l * v * v }
+                        ref += 1 / 200000; rel = ($4 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-8) print t, rel }' "$out_file")
+[ -z "$bad" ] && pass "momentum at N = P = inf equals the oscillator sum" || fail "momentum: $bad"
+expect_exit 2 "underdamped momentum (exit 2)" dmft --alpha 2 --beta 0.5 --N inf --P inf --t 1 --momentum 0.3
+grep -q "underdamped" "$err_file" && pass "underdamped explained" || fail "underdamped message"
+
 # Input errors
 expect_usage_error "N below 1" "--N: 0.5 is out of range \(expected LIST >= 1, or inf\)" dmft --alpha 2 --beta 1 --N 0.5 --P 10 --t 1
 expect_usage_error "negative time" "--t: -1 is out of range" dmft --alpha 2 --beta 1 --N 10 --P 10 --t -1
@@ -58,8 +88,17 @@ expect_usage_error "share without ensemble" "--share needs --ensemble" dmft --al
 expect_usage_error "bad share" "--share: 'both' is not one of data\|projection\|none" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --ensemble 2 --share both
 expect_usage_error "nodes out of range" "--nodes: 40 is out of range \(expected 10 <= M <= 32\)" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --nodes 40
 expect_usage_error "no task" "no task given" dmft --N 10 --P 10 --t 1
+expect_usage_error "sgd without batch" "--sgd needs --batch" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd
+expect_usage_error "batch without sgd" "--batch is for online SGD" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --batch 8
+expect_usage_error "sgd with finite P" "--sgd needs --P inf" dmft --alpha 2 --beta 1 --N 10 --P 100 --t 1 --eta 0.5 --sgd --batch 8
+expect_usage_error "sgd without eta" "--sgd needs a step --eta" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --sgd --batch 8
+expect_usage_error "sgd with ensemble" "--sgd with --ensemble" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --ensemble 2
+expect_usage_error "sgd with momentum" "--sgd with --momentum" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --momentum 0.1
+expect_usage_error "momentum with eta" "--momentum is the continuous form" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --momentum 0.1
+expect_usage_error "batch zero" "--batch: 0 is out of range" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 0
+expect_usage_error "negative momentum" "--momentum: -1 is out of range" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --momentum -1
 expect_exit 0 "--help" dmft --help
-for o in N P t noise ensemble share nodes diagnose format task alpha beta; do
+for o in N P t noise ensemble share nodes diagnose format task alpha beta sgd batch sgd-form momentum; do
   grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
 done
 finish

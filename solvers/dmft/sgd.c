@@ -1,0 +1,402 @@
+/* Online SGD with batch B and step η at P = ∞ (dmft.md §9; docs/theory/dmft.md §7).
+ *
+ * With S = Λ^{1/2}FΛ^{1/2}, s* = Λ^{1/2}w* and the per-step mean-square factor of a mode of S
+ * with eigenvalue u, g(u) = 1 − 2ηu + c₂η²u² (c₂ = 1 + 1/B for Gaussian features, exactly;
+ * c₂ = 1 in the DMFT limit), the expected test loss obeys the discrete Volterra equation
+ *
+ *     L(n) = L_GD(n) + (η²/B) Σ_{m<n} 𝒦(n−1−m) (L(m) + σ²),
+ *     L_GD(n) = s*ᵀ g(S)ⁿ s*,   𝒦(j) = tr[S² g(S)^j].
+ *
+ * Its generating function is algebraic: with G_f(ζ) = Σ ζⁿ f(n),
+ *
+ *     G(ζ) = [G_L(ζ) + (η²/B)σ² ζG_K(ζ)/(1 − ζ)] / [1 − (η²/B) ζG_K(ζ)],
+ *     G_f(ζ) = [r_f(z₊) − r_f(z₋)] / (2ηζD),   D = √(1 − c₂ + c₂/ζ),  ηz± = (−1 ± D)/c₂,
+ *
+ * by partial fractions of 1/(1 − ζg(u)) = −1/(ζc₂η²(u + z₊)(u + z₋)), where the resolvent
+ * functionals are r_L(z) = s*ᵀ(z+S)^{-1}s* = κT₁(κ)/z and r_K(z) = tr[S²(z+S)^{-1}] =
+ * Σλ − z·df(κ), κ = κ(z) at P = ∞. L(n) is the n-th coefficient; with ζ = e^{−ηw} it is the
+ * inverse Laplace transform of ηG(e^{−ηw}) at t = ηn, taken on a fixed Talbot contour in w
+ * with η·r <= 1 (so |Im w| < π/η: z₊ stays in the upper, z₋ in the lower half plane and the
+ * periodic copies of the singular set at Im w = ±2π/η stay outside). For the few steps
+ * where η·r > 1, L_GD(j) and 𝒦(j) come from a circle around the spectrum and the Volterra
+ * equation is stepped directly. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmft_internal.h"
+#include "slt/status.h"
+
+static double c2_of(const slt_dmft_workspace *w)
+{
+    return w->p.sgd_form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / (double)w->p.batch;
+}
+
+/* e^x − 1 without cancellation for small |x| */
+static double complex cexpm1(double complex x)
+{
+    if (cabs(x) < 0.5) {
+        double complex h = 0.5 * x;
+        return 2.0 * csinh(h) * cexp(h);
+    }
+    return cexp(x) - 1.0;
+}
+
+/* D(w) = √(1 + c₂(e^{ηw} − 1)) = √(1 − c₂ + c₂/ζ): principal root, continuous for
+ * 0 <= Im w < π/η (Im D² >= 0 there) */
+static double complex sgd_D(double eta, double c2, double complex x, double complex *E)
+{
+    *E = cexpm1(eta * x);
+    return csqrt(1.0 + c2 * *E);
+}
+
+static double complex zplus(const slt_dmft_workspace *w, double complex x, void *ctx)
+{
+    double c2 = *(const double *)ctx, eta = w->eta;
+    double complex E, D = sgd_D(eta, c2, x, &E);
+    return E / ((D + 1.0) * eta); /* = (D − 1)/(c₂η) without cancellation */
+}
+
+static double complex zminus(const slt_dmft_workspace *w, double complex x, void *ctx)
+{
+    double c2 = *(const double *)ctx, eta = w->eta;
+    double complex E, D = sgd_D(eta, c2, x, &E);
+    return -(1.0 + D) / (c2 * eta);
+}
+
+/* F(w) = ηG(e^{−ηw}) from the sums at z₊ and z₋, with an absolute error bound */
+static void sgd_F(const slt_dmft_workspace *w, double c2, double complex x, const dmft_node *np,
+                  const dmft_node *nm, double complex *F, double *errF)
+{
+    const double eta = w->eta, cfac = eta * eta / (double)w->p.batch;
+    const double s2 = slt_task_noise(w->task);
+    double complex E, D = sgd_D(eta, c2, x, &E);
+    double complex zp = E / ((D + 1.0) * eta), zm = -(1.0 + D) / (c2 * eta);
+    double complex Sp = np->kt1 / zp, Sm = nm->kt1 / zm;
+    double complex Kp = zp * np->df, Km = zm * nm->df; /* r_K = Σλ − z·df: Σλ cancels */
+    double complex q = 1.0 / (2.0 * eta * D);
+    double complex zGL = (Sp - Sm) * q, zGK = (Km - Kp) * q; /* ζG_L, ζG_K */
+    double complex inv_zeta = cexp(eta * x), omz = -cexpm1(-eta * x); /* 1/ζ, 1 − ζ */
+    double complex den = 1.0 - cfac * zGK;
+    double complex num = zGL * inv_zeta + (s2 > 0 ? cfac * s2 * zGK / omz : 0.0);
+    double complex G = num / den;
+    *F = eta * G;
+    double eS = np->err * cabs(Sp) + nm->err * cabs(Sm);
+    double eK = np->err * cabs(Kp) + nm->err * cabs(Km);
+    *errF = eta * cabs(q) * (eS * cabs(inv_zeta) + cfac * eK * (s2 / cabs(omz) + cabs(G))) /
+            cabs(den);
+}
+
+typedef struct {
+    double complex x, c;    /* Talbot node (inversion variable) and weight for time t */
+    double complex kp, km;  /* κ(z₊), κ(z₋) */
+    double complex dp, dm;  /* dz/dκ = Φ′(κ) there: the first-order predictor of the next κ */
+    double complex F;
+    double errF;
+} sgd_node;
+
+/* Φ′(κ) = r₁r₃ + (df − df₂)(r₁/N + r₃/P) from a node's sums */
+static double complex phi_prime(const slt_dmft_workspace *w, const dmft_node *nd)
+{
+    return nd->r1 * nd->r3 + (nd->df - nd->df2) * (nd->r1 * w->inv_N + nd->r3 * w->inv_P);
+}
+
+/* Talbot weights fall like e^{(2M/5)(θ cot θ − 1)} relative to the real node, whatever t;
+ * nodes beyond 1e-20 of it (|F| stays bounded along the contour) are left out. */
+static int sgd_active(int M)
+{
+    for (int j = 1; j < M; j++) {
+        double th = (double)j * M_PI / M, tc = th * cos(th) / sin(th);
+        double sigma = th + (tc - 1.0) * cos(th) / sin(th);
+        if ((2.0 * M / 5.0) * (tc - 1.0) + 0.5 * log(1.0 + sigma * sigma) < log(1e-20)) return j;
+    }
+    return M;
+}
+
+/* The M half-contour nodes for time t, warm-started from the slot's previous contour
+ * (along the rays θ = const) or cold from the real node. */
+static int sgd_contour(slt_dmft_workspace *w, double c2, int M, double t, sgd_node *nd, int slot,
+                       int *newton_max)
+{
+    const double r = 2.0 * M / (5.0 * t);
+    for (int j = 0; j < M; j++) {
+        double theta = (double)j * M_PI / M;
+        if (j == 0) {
+            nd[j].x = r;
+            nd[j].c = r / (2.0 * M) * exp(r * t);
+        } else {
+            double cot = cos(theta) / sin(theta), sigma = theta + (theta * cot - 1.0) * cot;
+            nd[j].x = r * theta * (cot + I);
+            nd[j].c = r / (2.0 * M) * cexp(nd[j].x * t) * (1.0 + I * sigma);
+        }
+    }
+    double complex *prev = w->sgd_warm + (size_t)slot * 5 * w->nodes;
+    const int Ma = sgd_active(M);
+    for (int j = Ma; j < M; j++) nd[j].F = nd[j].errF = 0.0;
+    double t_prev = w->sgd_warm_time[slot];
+    dmft_node np, nm;
+    int rc, ok = 0;
+    if (t_prev > 0) {
+        int steps = 1 + (int)(fabs(log(t / t_prev)) / log(1.6));
+        if (steps > 64) steps = 64;
+        ok = 1;
+        for (int j = 0; j < Ma && ok; j++) {
+            double complex x0 = prev[5 * j], kp = prev[5 * j + 1], km = prev[5 * j + 2];
+            if (steps == 1) { /* first-order predictor along the ray */
+                kp += (zplus(w, nd[j].x, &c2) - zplus(w, x0, &c2)) / prev[5 * j + 3];
+                km += (zminus(w, nd[j].x, &c2) - zminus(w, x0, &c2)) / prev[5 * j + 4];
+            }
+            rc = dmft_walk_mapped(w, zplus, &c2, x0, nd[j].x, &kp, steps, &np);
+            if (!rc) rc = dmft_walk_mapped(w, zminus, &c2, x0, nd[j].x, &km, steps, &nm);
+            if (rc == SLT_ENOCONV) ok = 0;
+            else if (rc) return rc;
+            if (!ok) break;
+            nd[j].kp = kp;
+            nd[j].km = km;
+            nd[j].dp = phi_prime(w, &np);
+            nd[j].dm = phi_prime(w, &nm);
+            sgd_F(w, c2, nd[j].x, &np, &nm, &nd[j].F, &nd[j].errF);
+            if (np.newton > *newton_max) *newton_max = np.newton;
+            if (nm.newton > *newton_max) *newton_max = nm.newton;
+        }
+    }
+    if (!ok) {
+        /* real node: z₊ > 0 by Brent, z₋ < −u_max along the upper half circle */
+        double complex zp = zplus(w, r, &c2), zm = zminus(w, r, &c2), kp, km;
+        double k0;
+        if ((rc = dmft_kappa_real(w, creal(zp), &k0))) return rc;
+        kp = k0;
+        if ((rc = dmft_newton(w, creal(zp), &kp, &np))) return rc;
+        if ((rc = dmft_kappa_left(w, creal(zm), &km, &nm))) return rc;
+        for (int j = 0; j < Ma; j++) {
+            if (j > 0) {
+                if ((rc = dmft_walk_mapped(w, zplus, &c2, nd[j - 1].x, nd[j].x, &kp, 4, &np)))
+                    return rc;
+                if ((rc = dmft_walk_mapped(w, zminus, &c2, nd[j - 1].x, nd[j].x, &km, 4, &nm)))
+                    return rc;
+            }
+            nd[j].kp = kp;
+            nd[j].km = km;
+            nd[j].dp = phi_prime(w, &np);
+            nd[j].dm = phi_prime(w, &nm);
+            sgd_F(w, c2, nd[j].x, &np, &nm, &nd[j].F, &nd[j].errF);
+            if (np.newton > *newton_max) *newton_max = np.newton;
+            if (nm.newton > *newton_max) *newton_max = nm.newton;
+        }
+    }
+    for (int j = 0; j < Ma; j++) {
+        prev[5 * j] = nd[j].x;
+        prev[5 * j + 1] = nd[j].kp;
+        prev[5 * j + 2] = nd[j].km;
+        prev[5 * j + 3] = nd[j].dp;
+        prev[5 * j + 4] = nd[j].dm;
+    }
+    w->sgd_warm_time[slot] = t;
+    return SLT_OK;
+}
+
+typedef struct {
+    double value, dvalue, abs; /* L(t), dL/dt, the rounding the contour amplifies */
+} sgd_sum;
+
+static void sgd_invert(const sgd_node *nd, int M, sgd_sum *o)
+{
+    double complex acc = nd[0].c * nd[0].F, dacc = nd[0].c * nd[0].x * nd[0].F;
+    double a = cabs(nd[0].c) * nd[0].errF;
+    for (int j = 1; j < M; j++) {
+        acc += 2.0 * nd[j].c * nd[j].F;
+        dacc += 2.0 * nd[j].c * nd[j].x * nd[j].F;
+        a += 2.0 * cabs(nd[j].c) * nd[j].errF;
+    }
+    o->value = creal(acc);
+    o->dvalue = creal(dacc);
+    o->abs = a;
+}
+
+/* L(n) for n = 0 … J by the Volterra recursion, with L_GD(j) and 𝒦(j) from the trapezoid
+ * rule on a circle around the spectrum: (1/2πi)∮ g(−z)^j r(z) dz, Nc = 96 against 80 nodes. */
+#define SGD_CIRCLE 96
+static int sgd_small(slt_dmft_workspace *w, double c2, int J, double *L, double *Lerr)
+{
+    const double eta = w->eta, cfac = eta * eta / (double)w->p.batch;
+    const double s2 = slt_task_noise(w->task);
+    dmft_node *nd = malloc((SGD_CIRCLE / 2) * sizeof *nd);
+    double *buf = malloc((size_t)(J + 1) * 8 * sizeof *buf);
+    if (!nd || !buf) {
+        free(nd);
+        free(buf);
+        return slt_error(SLT_ENOMEM, "dmft: out of memory");
+    }
+    double *val[2] = {buf, buf + (J + 1)}, *err = buf + 2 * (J + 1);
+    double *GD = buf + 3 * (J + 1), *K = buf + 4 * (J + 1), *eGD = buf + 5 * (J + 1),
+           *eK = buf + 6 * (J + 1), *Lp = buf + 7 * (J + 1);
+    int rc = SLT_OK;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        int Nc = pass == 0 ? SGD_CIRCLE : SGD_CIRCLE - 16;
+        if ((rc = dmft_circle(w, Nc, 0.0, nd))) break;
+        for (int j = 0; j <= J; j++) GD[j] = K[j] = eGD[j] = eK[j] = 0.0;
+        for (int q = 0; q < Nc / 2; q++) {
+            double complex z = nd[q].z, g = 1.0 + 2.0 * eta * z + c2 * eta * eta * z * z, gj = 1.0;
+            double complex S = nd[q].kt1 / z, R = -z * nd[q].df; /* Σλ integrates to 0 */
+            for (int j = 0; j <= J; j++) {
+                double complex cg = 2.0 * nd[q].c * gj;
+                GD[j] += creal(cg * S);
+                K[j] += creal(cg * R);
+                eGD[j] += cabs(cg * S) * (nd[q].err + 4 * DBL_EPSILON * (j + 1));
+                eK[j] += cabs(cg * R) * (nd[q].err + 4 * DBL_EPSILON * (j + 1));
+                gj *= g;
+            }
+        }
+        GD[0] = w->target_total;
+        double *Lv = val[pass];
+        for (int n = 0; n <= J; n++) {
+            double s = GD[n], e = eGD[n];
+            for (int m = 0; m < n; m++) {
+                s += cfac * K[n - 1 - m] * (Lv[m] + s2);
+                e += cfac * (eK[n - 1 - m] * (Lv[m] + s2) + fabs(K[n - 1 - m]) * Lp[m]);
+            }
+            Lv[n] = s;
+            Lp[n] = e;
+        }
+        if (pass == 0) memcpy(err, Lp, (size_t)(J + 1) * sizeof *err);
+    }
+    if (!rc)
+        for (int n = 0; n <= J; n++) {
+            L[n] = val[0][n];
+            Lerr[n] = fabs(val[0][n] - val[1][n]) + err[n];
+        }
+    free(nd);
+    free(buf);
+    return rc;
+}
+
+int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err)
+{
+    if (!isnan(w->sgd_gain)) {
+        *gain = w->sgd_gain;
+        *gain_err = w->sgd_gain_err;
+        return SLT_OK;
+    }
+    const double c2 = c2_of(w), eta = w->eta, B = (double)w->p.batch;
+    double umax;
+    int rc = dmft_spectrum_edge(w, &umax);
+    if (rc) return rc;
+    if (c2 * eta * umax >= 2.0)
+        return slt_error(SLT_EDOM, "dmft: online SGD with eta = %.17g, batch = %zu is unstable: "
+                         "(1+1/B)*eta*u_max = %.6g >= 2 (u_max = %.6g, the top of the spectrum "
+                         "of S)", eta, w->p.batch, c2 * eta * umax, umax);
+    /* tr[S(2 − c₂ηS)^{-1}] = −df(κ(z₀))/(c₂η) at z₀ = −2/(c₂η), left of the spectrum */
+    double complex k;
+    dmft_node nd;
+    if ((rc = dmft_kappa_left(w, -2.0 / (c2 * eta), &k, &nd))) return rc;
+    w->sgd_gain = -creal(nd.df) / (c2 * B);
+    w->sgd_gain_err = fabs(w->sgd_gain) * nd.err + fabs(cimag(nd.df)) / (c2 * B);
+    *gain = w->sgd_gain;
+    *gain_err = w->sgd_gain_err;
+    return SLT_OK;
+}
+
+/* t → ∞: L_∞ = (L_∞^GD + γσ²)/(1 − γ), L_∞^GD = κ_N T₁(κ_N) (the width floor; 0 for N >= M) */
+static int sgd_plateau(slt_dmft_workspace *w, double gain, double gain_err, slt_dmft_point *o)
+{
+    double ks;
+    int rc = dmft_kappa_star(w, &ks);
+    if (rc) return rc;
+    double floor = 0.0, floor_err = 0.0;
+    if (ks > 0) {
+        slt_sum s;
+        if ((rc = slt_sum_kt1(w->task, ks, &s))) return rc;
+        floor = s.value;
+        floor_err = s.err + 1e-14 * s.value; /* κ_* from Brent to ~1e-15 relative */
+    }
+    const double s2 = slt_task_noise(w->task);
+    o->test = (floor + gain * s2) / (1.0 - gain);
+    o->test_err = (floor_err + gain_err * s2) / (1.0 - gain) +
+                  fabs(o->test) * gain_err / (1.0 - gain) + 8 * DBL_EPSILON * fabs(o->test);
+    return SLT_OK;
+}
+
+int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
+{
+    const double eta = w->eta, c2 = c2_of(w), s2 = slt_task_noise(w->task);
+    const int M1 = w->p.nodes + 8;
+    /* Talbot needs η·r <= 1 with r = 2M/(5t), i.e. n >= 2M/5 steps; fewer: the circle */
+    const double n_switch = ceil(2.0 * M1 / 5.0);
+    double gain = NAN, gain_err = NAN;
+    int stab_rc = dmft_sgd_gain(w, &gain, &gain_err);
+    if (!stab_rc && !(gain < 1.0))
+        stab_rc = slt_error(SLT_EDOM, "dmft: online SGD with eta = %.17g, batch = %zu is unstable: "
+                            "the noise gain (eta/B) tr[S(2 - c2 eta S)^-1] = %.6g >= 1", eta,
+                            w->p.batch, gain);
+    int first_rc = SLT_OK;
+    w->sgd_warm_time[0] = w->sgd_warm_time[1] = 0.0;
+    /* the few-step table, up to the largest requested n below the switch */
+    int J = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = round(times[i] / eta);
+        if (isfinite(s) && s < n_switch && s > J) J = (int)s;
+    }
+    double small_L[64], small_err[64];
+    int small_rc = SLT_OK;
+    if (!stab_rc && J > 0) small_rc = sgd_small(w, c2, J, small_L, small_err);
+    sgd_node *hi = malloc((size_t)M1 * sizeof *hi), *lo = malloc((size_t)M1 * sizeof *lo);
+    if (!hi || !lo) {
+        free(hi);
+        free(lo);
+        return slt_error(SLT_ENOMEM, "dmft: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        slt_dmft_point *o = &out[i];
+        memset(o, 0, sizeof *o);
+        o->status = SLT_OK;
+        o->test_slope = o->test_slope_err = NAN;
+        o->test_2d = o->train_2d = NAN;
+        o->sgd_gain = gain;
+        o->sgd_gain_err = gain_err;
+        double steps = round(times[i] / eta);
+        o->t = isfinite(times[i]) ? steps * eta : INFINITY;
+        int rc = SLT_OK;
+        if (stab_rc && o->t != 0.0) {
+            rc = stab_rc;
+        } else if (o->t == 0.0) {
+            o->test = w->target_total;
+            o->test_slope = o->test_slope_err = 0.0;
+        } else if (isinf(o->t)) {
+            rc = sgd_plateau(w, gain, gain_err, o);
+        } else if (steps < n_switch) {
+            rc = small_rc;
+            if (!rc) {
+                o->test = small_L[(int)steps];
+                o->test_err = small_err[(int)steps];
+            }
+        } else {
+            double t = o->t;
+            sgd_sum a, b;
+            rc = sgd_contour(w, c2, M1, t, hi, 0, &o->newton_max);
+            if (!rc) rc = sgd_contour(w, c2, M1 - 2, t, lo, 1, &o->newton_max);
+            if (!rc) {
+                sgd_invert(hi, M1, &a);
+                sgd_invert(lo, M1 - 2, &b);
+                o->test = a.value;
+                o->test_err = fabs(a.value - b.value) + a.abs;
+                o->test_slope = t * a.dvalue / a.value;
+                o->test_slope_err = t * fabs(a.dvalue - b.dvalue) / fabs(a.value) +
+                                    fabs(o->test_slope) * o->test_err / fabs(a.value);
+            }
+        }
+        if (!rc) {
+            /* the population train loss of a fresh sample: test + σ² */
+            o->train = o->test + s2;
+            o->train_err = o->test_err;
+        } else {
+            o->status = rc;
+            o->test = o->train = NAN;
+            o->test_err = o->train_err = NAN;
+            if (!first_rc) first_rc = rc;
+        }
+    }
+    free(hi);
+    free(lo);
+    return first_rc;
+}
