@@ -27,8 +27,8 @@ const cli_command_info cmd_crosscheck_info = {
     "slt crosscheck [--quick | --full] [--battery FILE] [--threads K] [--format F]",
     "Runs each line of the battery (default: crosscheck.txt from $SLT_DATADIR, the install's\n"
     "share/slt, or the source tree's data/) through the Monte Carlo referee (slt mc) and\n"
-    "the solver named on the line (loss, dmft, or static against ridge regression at\n"
-    "convergence), on the same truncated task (the simulation's first M modes), and\n"
+    "the solver named on the line (loss, dmft, static against ridge regression at\n"
+    "convergence, dmft against online SGD), on the same truncated task (the simulation's first M modes), and\n"
     "compares them point by point, test and train loss.\n"
     "\n"
     "  z = (mc - theory) / sqrt(mc_se^2 + theory_err^2 + (allowance * theory)^2)\n"
@@ -50,7 +50,7 @@ typedef struct {
     int line;
     char tier[16], theory[16], model[16], share[16];
     double alpha, beta, N, P, eta, ridge, noise;
-    long ensemble, trials;
+    long batch, ensemble, trials; /* batch 0: full batch */
     unsigned long long seed;
     cli_list times;
 } battery_line;
@@ -108,38 +108,44 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     int n = 0;
     for (char *save, *p = strtok_r(text, " \t\r\n", &save); p && n < 16; p = strtok_r(NULL, " \t\r\n", &save))
         tok[n++] = p;
-    if (n != 15)
-        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected 15 (see the header "
+    if (n != 16)
+        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected 16 (see the header "
                                "comment)", path, lineno, n);
     memset(b, 0, sizeof *b);
     b->line = lineno;
     snprintf(b->tier, sizeof b->tier, "%s", tok[0]);
     snprintf(b->theory, sizeof b->theory, "%s", tok[1]);
     snprintf(b->model, sizeof b->model, "%s", tok[2]);
-    snprintf(b->share, sizeof b->share, "%s", tok[12]);
-    double ens, trials, seed;
+    snprintf(b->share, sizeof b->share, "%s", tok[13]);
+    double ens, trials, seed, batch = 0;
     const char *bad = NULL;
     if (strcmp(b->tier, "quick") && strcmp(b->tier, "full")) bad = "tier (quick|full)";
     else if (strcmp(b->theory, "loss") && strcmp(b->theory, "dmft") && strcmp(b->theory, "static"))
         bad = "theory (loss|dmft|static)";
-    else if (strcmp(b->model, "rf") && strcmp(b->model, "ridge")) bad = "model (rf|ridge)";
-    else if (!strcmp(b->theory, "static") != !strcmp(b->model, "ridge"))
-        bad = "pairing (theory static goes with model ridge, the others with rf)";
+    else if (strcmp(b->model, "rf") && strcmp(b->model, "ridge") && strcmp(b->model, "sgd"))
+        bad = "model (rf|ridge|sgd)";
+    else if (!strcmp(b->theory, "static") != !strcmp(b->model, "ridge") ||
+             (!strcmp(b->model, "sgd") && strcmp(b->theory, "dmft")))
+        bad = "pairing (static goes with ridge, sgd with dmft, loss and dmft with rf)";
     else if (parse_real(tok[3], &b->alpha) || !(b->alpha > 1)) bad = "alpha (> 1)";
     else if (parse_real(tok[4], &b->beta) || !(b->beta > 0)) bad = "beta (> 0)";
     else if (parse_size(tok[5], &b->N)) bad = "N (whole number >= 1, or inf)";
     else if (parse_size(tok[6], &b->P)) bad = "P (whole number >= 1, or inf)";
     else if (parse_real(tok[8], &b->eta) || b->eta < 0) bad = "eta (>= 0)";
     else if (parse_real(tok[9], &b->ridge) || b->ridge < 0) bad = "ridge (>= 0)";
-    else if (parse_real(tok[10], &b->noise) || b->noise < 0) bad = "noise (>= 0)";
-    else if (parse_size(tok[11], &ens) || isinf(ens)) bad = "ensemble (whole number >= 1)";
+    else if (strcmp(tok[10], "-") && (parse_size(tok[10], &batch) || isinf(batch)))
+        bad = "batch (whole number >= 1, or - for full batch)";
+    else if (!strcmp(b->model, "sgd") != (batch > 0)) bad = "batch (given exactly for model sgd)";
+    else if (parse_real(tok[11], &b->noise) || b->noise < 0) bad = "noise (>= 0)";
+    else if (parse_size(tok[12], &ens) || isinf(ens)) bad = "ensemble (whole number >= 1)";
     else if (strcmp(b->share, "-") && strcmp(b->share, "data") && strcmp(b->share, "projection") &&
              strcmp(b->share, "none"))
         bad = "share (data|projection|none|-)";
-    else if (parse_size(tok[13], &trials) || isinf(trials)) bad = "trials (whole number >= 1)";
-    else if (parse_real(tok[14], &seed) || seed < 0 || seed != floor(seed)) bad = "seed (whole number >= 0)";
+    else if (parse_size(tok[14], &trials) || isinf(trials)) bad = "trials (whole number >= 1)";
+    else if (parse_real(tok[15], &seed) || seed < 0 || seed != floor(seed)) bad = "seed (whole number >= 0)";
     if (bad) return cli_usage_error("crosscheck", "%s, line %d: bad %s", path, lineno, bad);
     b->ensemble = (long)ens;
+    b->batch = (long)batch;
     b->trials = (long)trials;
     b->seed = (unsigned long long)seed;
     char what[64];
@@ -223,8 +229,9 @@ static int run_line(const battery_line *b, int threads, report *r)
     slt_dmft_point *pt = NULL;
     int rc = slt_task_alloc_power_law(&law, &task);
     slt_mc_params mp = slt_mc_params_default();
-    const int ridge_model = strcmp(b->model, "ridge") == 0;
-    mp.model = ridge_model ? SLT_MC_RIDGE : SLT_MC_RF;
+    const int ridge_model = strcmp(b->model, "ridge") == 0, sgd = b->batch > 0;
+    mp.model = ridge_model ? SLT_MC_RIDGE : sgd ? SLT_MC_SGD : SLT_MC_RF;
+    mp.batch = sgd ? (size_t)b->batch : 1;
     mp.ridge = b->ridge;
     mp.N = mc_size(b->N);
     mp.P = mc_size(b->P);
@@ -275,6 +282,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     dp.N = b->N;
     dp.P = b->P;
     dp.eta = b->eta;
+    dp.batch = (size_t)b->batch;
     dp.ensemble = (size_t)b->ensemble;
     dp.share = strcmp(b->share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
                : strcmp(b->share, "none") == 0     ? SLT_DMFT_SHARE_NONE

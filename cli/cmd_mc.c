@@ -1,6 +1,7 @@
 /* slt mc — the Monte Carlo referee: exact simulation of the linear random-feature model
  * (gradient flow, discrete GD, ridge, kernel ridge regression, online SGD, ensembles) on
- * Gaussian features, with mean, standard error and trial count (slt/mc.h). */
+ * Gaussian features, and kernel ridge regression with a real kernel on sphere points
+ * (--model kernel), with mean, standard error and trial count (slt/mc.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +17,15 @@
 
 const cli_command_info cmd_mc_info = {
     "mc",
-    "Monte Carlo referee: exact simulation of random-feature models, mean +- SE",
+    "Monte Carlo referee: exact simulation of random-feature and sphere-kernel models, mean +- SE",
     "slt mc --model rf|ridge|krr|sgd (--alpha A --beta B | other letters | --task FILE)\n"
     "              --N LIST --P LIST [--t LIST] [--eta E] [--ridge Z] [--noise S2]\n"
     "              [--batch B] [--ensemble E --share data|projection|none] [--trials T]\n"
-    "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]",
+    "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]\n"
+    "       slt mc --model kernel --dim D --kernel gaussian|laplace|relu-ntk|relu-nngp\n"
+    "              [--width W] [--depth L] --P LIST [--ridge Z] [--noise S2]\n"
+    "              [--target-power LIST] [--n-test T] [--trials T] [--seed S]\n"
+    "              [--first-trial I] [--threads K] [--format F]",
     "Simulates the linear random-feature model f(x) = w.A psi(x)/sqrt(N) on Gaussian\n"
     "features psi = Lambda^1/2 z, z ~ N(0, I_M), with the task's spectrum truncated at M\n"
     "modes, teacher w*_k = sqrt(t_k/lambda_k), labels y = w*.psi + sigma eps, A_ik ~ N(0,1),\n"
@@ -37,6 +42,24 @@ const cli_command_info cmd_mc_info = {
     "  sgd    online SGD: a fresh batch of --batch B samples every step, batch-mean\n"
     "         gradient, step --eta, t = eta n; P = inf (the default P). Train = test +\n"
     "         sigma^2 (the population loss against noisy labels).\n"
+    "  kernel kernel ridge regression with a real kernel on P points drawn uniformly on\n"
+    "         the sphere S^(D-1) (no Gaussian features: this tests the theories'\n"
+    "         Gaussian-feature assumption). Kernels, with t = x.x' (--width W, default 1;\n"
+    "         --depth L hidden layers, default 1):\n"
+    "           gaussian   exp(-|x-x'|^2/(2 W^2)) = exp((t-1)/W^2)\n"
+    "           laplace    exp(-|x-x'|/W)\n"
+    "           relu-ntk   ReLU NTK of L hidden layers, normalised, k(1) = L+1\n"
+    "           relu-nngp  ReLU NNGP (arc-cosine of degree 1, iterated), k(1) = 1\n"
+    "         (the conventions of slt spectrum, so its eigenvalues describe the same\n"
+    "         kernel). Target: the zonal f*(x) = sum_l sqrt(p_l N(D,l)) P_l(x_1) (P_l the\n"
+    "         Gegenbauer polynomial with P_l(1) = 1, N(D,l) the number of degree-l\n"
+    "         harmonics) with --target-power p_0,p_1,... (default 0,0.5,0.5): exactly\n"
+    "         power p_l in degree l, E f*^2 = sum_l p_l (one-layer relu kernels have no\n"
+    "         odd degrees >= 3: power there is unlearnable). Labels y = f* + sigma eps.\n"
+    "         Ridge --ridge Z on (1/P) sum (y - f)^2 + Z |f|_H^2 (0: interpolation).\n"
+    "         Test loss on --n-test fresh uniform points per trial (default 2000;\n"
+    "         their sampling noise is in test_se). Columns as below with N = inf,\n"
+    "         t = inf, M = 0, tail_mass = 0.\n"
     "Full-batch models are solved from one symmetric eigendecomposition per trial\n"
     "(docs/theory/montecarlo.md). --ensemble E averages the predictors of E members that\n"
     "share the data, the projection, or nothing (--share, default none); train is then\n"
@@ -69,23 +92,208 @@ static int error_out(cli_list *a, cli_list *b, cli_list *c, int rc)
     return rc;
 }
 
+/* The first task option given, or NULL (model kernel takes none). */
+static const char *task_option_given(const cli_task_args *ta)
+{
+    if (ta->seen_alpha) return "--alpha";
+    if (ta->seen_beta) return "--beta";
+    if (ta->seen_amp) return "--amp-lambda/--amp-target";
+    if (ta->seen_a) return "--a";
+    if (ta->seen_b) return "--b";
+    if (ta->seen_K) return "--alpha-K";
+    if (ta->seen_MRS) return "--alpha-MRS";
+    if (ta->seen_aP) return "--alpha-P";
+    if (ta->seen_bP) return "--beta-P";
+    if (ta->seen_file) return "--task";
+    return NULL;
+}
+
+/* ---- --model kernel ---------------------------------------------------------------- */
+
+typedef struct {
+    const cli_task_args *ta;
+    cli_list *Ns, *Ps, *times, *tpower; /* freed by cmd_mc_kernel */
+    double ridge, noise, width;
+    long long trials, seed, first, threads, dim, depth, n_test;
+    const char *kernel;
+    slt_format format;
+    int seen_N, seen_P, seen_t, seen_eta, seen_batch, seen_share, seen_ensemble, seen_M,
+        seen_dim, seen_kernel, seen_width, seen_depth;
+} kernel_args;
+
+static int kernel_out(const kernel_args *a, int rc)
+{
+    cli_list_free(a->tpower);
+    return error_out(a->Ns, a->Ps, a->times, rc);
+}
+
+/* slt mc --model kernel: KRR with a real kernel on sphere points (slt_mc_sphere). */
+static int cmd_mc_kernel(const kernel_args *a)
+{
+    static const char *cmd = "mc";
+    const cli_list *Ns = a->Ns, *Ps = a->Ps, *tp = a->tpower;
+#define USAGE(...) return kernel_out(a, cli_usage_error(cmd, __VA_ARGS__))
+    const char *task_opt = task_option_given(a->ta);
+    if (task_opt)
+        USAGE("%s cannot be used with --model kernel (the kernel defines the spectrum and "
+              "--target-power the target)", task_opt);
+    if (a->seen_t) USAGE("--t cannot be used with --model kernel (it is evaluated at convergence, t = inf)");
+    if (a->seen_eta) USAGE("--eta cannot be used with --model kernel (it is solved at convergence)");
+    if (a->seen_batch) USAGE("--batch is only used by --model sgd (got --model kernel)");
+    if (a->seen_ensemble || a->seen_share)
+        USAGE("--%s cannot be used with --model kernel (ensembles are simulated with Gaussian "
+              "features only)", a->seen_ensemble ? "ensemble" : "share");
+    if (a->seen_M) USAGE("--M cannot be used with --model kernel (the kernel is evaluated directly, there are no modes)");
+    if (!a->seen_dim) USAGE("--dim D is missing (the sphere S^(D-1) of --model kernel)");
+    if (!a->seen_kernel) USAGE("--kernel K is missing (gaussian, laplace, relu-ntk or relu-nngp)");
+    if (!a->seen_P) USAGE("--P LIST is missing (the numbers of samples)");
+    int relu = strncmp(a->kernel, "relu", 4) == 0;
+    if (a->seen_width && relu)
+        USAGE("--width is only used by --kernel gaussian or laplace (got --kernel %s)", a->kernel);
+    if (a->seen_depth && !relu)
+        USAGE("--depth is only used by --kernel relu-ntk or relu-nngp (got --kernel %s)", a->kernel);
+    if (a->seen_N)
+        for (size_t i = 0; i < Ns->count; i++)
+            if (!isinf(Ns->values[i]))
+                USAGE("--N: %.17g with --model kernel (kernel regression is N = inf)", Ns->values[i]);
+    for (size_t i = 0; i < Ps->count; i++) {
+        if (isinf(Ps->values[i]))
+            USAGE("--P: inf with --model kernel (expected a finite number of samples P >= 1)");
+        if (Ps->values[i] != floor(Ps->values[i]))
+            USAGE("--P: %.17g is not a whole number (expected P >= 1)", Ps->values[i]);
+    }
+    if (tp->count > SLT_MC_TARGET_LEVELS_MAX)
+        USAGE("--target-power: %zu values is too many (expected at most %d, degrees 0 ... %d)",
+              tp->count, SLT_MC_TARGET_LEVELS_MAX, SLT_MC_TARGET_LEVELS_MAX - 1);
+#undef USAGE
+
+    slt_mc_params p = slt_mc_params_default();
+    p.model = SLT_MC_KERNEL;
+    p.N = SLT_MC_INFINITE;
+    p.ridge = a->ridge;
+    p.trials = (size_t)a->trials;
+    p.first_trial = (size_t)a->first;
+    p.seed = (uint64_t)a->seed;
+    p.threads = (int)a->threads;
+    p.sphere.dim = (int)a->dim;
+    p.sphere.kernel = strcmp(a->kernel, "gaussian") == 0   ? SLT_MC_KERNEL_GAUSSIAN
+                      : strcmp(a->kernel, "laplace") == 0  ? SLT_MC_KERNEL_LAPLACE
+                      : strcmp(a->kernel, "relu-ntk") == 0 ? SLT_MC_KERNEL_RELU_NTK
+                                                           : SLT_MC_KERNEL_RELU_NNGP;
+    p.sphere.width = a->width;
+    p.sphere.depth = (int)a->depth;
+    p.sphere.target_power = tp->count ? tp->values : NULL;
+    p.sphere.target_levels = tp->count;
+    p.sphere.noise = a->noise;
+    p.sphere.n_test = (size_t)a->n_test;
+
+    /* every point is checked before the first one runs */
+    for (size_t j = 0; j < Ps->count; j++) {
+        slt_mc_params q = p;
+        q.P = (size_t)Ps->values[j];
+        int s = slt_mc_check(NULL, &q, NULL, 0);
+        if (s) return kernel_out(a, cli_library_error(cmd, s));
+    }
+
+    /* the target as text for the params */
+    char target[SLT_MC_TARGET_LEVELS_MAX * 26 + 1] = "0,0.5,0.5";
+    if (tp->count) {
+        size_t len = 0;
+        for (size_t i = 0; i < tp->count; i++)
+            len += (size_t)snprintf(target + len, sizeof target - len, "%s%.17g", i ? "," : "",
+                                    tp->values[i]);
+    }
+    slt_table *table = NULL;
+    int rc, c_N, c_P, c_t, c_test, c_test_se, c_train, c_train_se, c_trials, c_M, c_tail;
+    if ((rc = slt_table_alloc(cmd, &table)) ||
+        (c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0)) < 0 ||
+        (c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0)) < 0 ||
+        (c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0)) < 0 ||
+        (c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 0)) < 0 ||
+        (c_test_se = slt_table_add_column(table, "test_se", SLT_COL_REAL, 0)) < 0 ||
+        (c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 0)) < 0 ||
+        (c_train_se = slt_table_add_column(table, "train_se", SLT_COL_REAL, 0)) < 0 ||
+        (c_trials = slt_table_add_column(table, "trials", SLT_COL_INT, 0)) < 0 ||
+        (c_M = slt_table_add_column(table, "M", SLT_COL_INT, 0)) < 0 ||
+        (c_tail = slt_table_add_column(table, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
+        slt_table_add_status(table) < 0 || slt_table_param_text(table, "model", "kernel") ||
+        slt_table_param_text(table, "kernel", a->kernel) ||
+        slt_table_param_int(table, "dim", a->dim) ||
+        (!relu && slt_table_param_real(table, "width", a->width)) ||
+        (relu && slt_table_param_int(table, "depth", a->depth)) ||
+        slt_table_param_text(table, "target_power", target) ||
+        slt_table_param_real(table, "noise", a->noise) ||
+        slt_table_param_real(table, "ridge", a->ridge) ||
+        slt_table_param_int(table, "n_test", a->n_test) ||
+        slt_table_param_int(table, "trials", a->trials) ||
+        slt_table_param_int(table, "first_trial", a->first) ||
+        slt_table_param_int(table, "seed", a->seed)) {
+        slt_table_free(table);
+        kernel_out(a, 0);
+        return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
+    }
+
+    int worst = SLT_OK, progress = isatty(STDERR_FILENO);
+    for (size_t j = 0; j < Ps->count && rc == SLT_OK; j++) {
+        slt_mc_params q = p;
+        q.P = (size_t)Ps->values[j];
+        slt_mc_result *res = NULL;
+        int s = slt_mc_run(NULL, &q, NULL, 0, &res);
+        long row = slt_table_add_row(table);
+        if (row < 0) {
+            slt_mc_result_free(res);
+            rc = SLT_ENOMEM;
+            break;
+        }
+        size_t r = (size_t)row;
+        slt_table_set_real(table, r, c_N, INFINITY, 0);
+        slt_table_set_real(table, r, c_P, Ps->values[j], 0);
+        slt_table_set_real(table, r, c_t, INFINITY, 0);
+        if (s) {
+            slt_table_set_status(table, r, slt_strerror(s));
+            fprintf(stderr, "slt mc: P = %.17g: %s\n", Ps->values[j], slt_last_error());
+            if (!worst) worst = s;
+            continue;
+        }
+        const slt_mc_point *pt = &res->points[0];
+        slt_table_set_real(table, r, c_test, pt->test.mean, 0);
+        slt_table_set_real(table, r, c_test_se, pt->test.se, 0);
+        slt_table_set_real(table, r, c_train, pt->train.mean, 0);
+        slt_table_set_real(table, r, c_train_se, pt->train.se, 0);
+        slt_table_set_int(table, r, c_trials, (long long)pt->test.trials);
+        slt_table_set_int(table, r, c_M, 0);
+        slt_table_set_real(table, r, c_tail, 0.0, 0);
+        if (progress && res->seconds > 1.0)
+            fprintf(stderr, "slt mc: P = %.17g: %zu trials in %.1f s\n", Ps->values[j],
+                    res->trials, res->seconds);
+        slt_mc_result_free(res);
+    }
+    if (rc == SLT_OK) rc = cli_write_table(cmd, table, a->format);
+    else rc = cli_library_error(cmd, rc);
+    if (!rc && worst) rc = slt_exit_class(worst);
+    slt_table_free(table);
+    return kernel_out(a, rc);
+}
+
 int cmd_mc(int argc, char **argv)
 {
     static const char *cmd = "mc";
-    const char *model_name = "rf", *share_name = "none";
-    cli_list Ns = {0}, Ps = {0}, times = {0};
-    double eta = NAN, ridge = 0.0, noise = 0.0;
+    const char *model_name = "rf", *share_name = "none", *kernel_name = NULL;
+    cli_list Ns = {0}, Ps = {0}, times = {0}, tpower = {0};
+    double eta = NAN, ridge = 0.0, noise = 0.0, width = 1.0;
     long long batch = 1, ensemble = 1, trials = 100, seed = 1, first = 0, modes = 0, threads = 0;
+    long long dim = 0, depth = 1, n_test = 2000;
     slt_format format = SLT_FORMAT_TABLE;
     int seen_N = 0, seen_P = 0, seen_t = 0, seen_eta = 0, seen_ridge = 0, seen_batch = 0,
-        seen_share = 0;
+        seen_share = 0, seen_ensemble = 0, seen_M = 0, seen_dim = 0, seen_kernel = 0,
+        seen_width = 0, seen_depth = 0, seen_tpower = 0, seen_ntest = 0;
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 20];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 26];
     size_t n = cli_task_options(&ta, opts);
     opts[n++] = (cli_option){.name = "model", .kind = CLI_CHOICE, .target = &model_name,
                              .metavar = "MODEL", .help = "model (default rf)",
-                             .choices = "rf|ridge|krr|sgd"};
+                             .choices = "rf|ridge|krr|sgd|kernel"};
     opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
                              .help = "widths N (krr: inf)", .lo = 1, .hi = 2147483647,
                              .allow_inf = 1, .seen = &seen_N};
@@ -99,7 +307,7 @@ int cmd_mc(int argc, char **argv)
                              .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0,
                              .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &seen_eta};
     opts[n++] = (cli_option){.name = "ridge", .kind = CLI_REAL, .target = &ridge, .metavar = "Z",
-                             .help = "ridge z of ridge/krr (default 0)", .lo = 0,
+                             .help = "ridge z of ridge/krr/kernel (default 0)", .lo = 0,
                              .hi = INFINITY, .hi_open = 1, .seen = &seen_ridge};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise,
                              .metavar = "S2", .help = "label-noise variance sigma^2 (default 0)",
@@ -109,7 +317,7 @@ int cmd_mc(int argc, char **argv)
                              .seen = &seen_batch};
     opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_INT, .target = &ensemble,
                              .metavar = "E", .help = "ensemble members (default 1)", .lo = 1,
-                             .hi = 1000000};
+                             .hi = 1000000, .seen = &seen_ensemble};
     opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share_name,
                              .metavar = "WHAT", .help = "what ensemble members share (default none)",
                              .choices = "data|projection|none", .seen = &seen_share};
@@ -124,14 +332,57 @@ int cmd_mc(int argc, char **argv)
                              .lo = 0, .hi = 4000000000.0};
     opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &modes, .metavar = "M",
                              .help = "modes simulated (default: see below)", .lo = 1,
-                             .hi = 2147483647};
+                             .hi = 2147483647, .seen = &seen_M};
     opts[n++] = (cli_option){.name = "threads", .kind = CLI_INT, .target = &threads,
                              .metavar = "K", .help = "OpenMP threads (default all)", .lo = 1,
                              .hi = 4096};
+    opts[n++] = (cli_option){.name = "dim", .kind = CLI_INT, .target = &dim, .metavar = "D",
+                             .help = "kernel: ambient dimension of the sphere S^(D-1)", .lo = 2,
+                             .hi = 1000, .seen = &seen_dim};
+    opts[n++] = (cli_option){.name = "kernel", .kind = CLI_CHOICE, .target = &kernel_name,
+                             .metavar = "K", .help = "kernel: the kernel",
+                             .choices = "gaussian|laplace|relu-ntk|relu-nngp",
+                             .seen = &seen_kernel};
+    opts[n++] = (cli_option){.name = "width", .kind = CLI_REAL, .target = &width, .metavar = "W",
+                             .help = "kernel: width of gaussian/laplace (default 1)", .lo = 0,
+                             .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &seen_width};
+    opts[n++] = (cli_option){.name = "depth", .kind = CLI_INT, .target = &depth, .metavar = "L",
+                             .help = "kernel: hidden layers of relu-ntk/relu-nngp (default 1)",
+                             .lo = 1, .hi = 64, .seen = &seen_depth};
+    opts[n++] = (cli_option){.name = "target-power", .kind = CLI_LIST, .target = &tpower,
+                             .metavar = "LIST",
+                             .help = "kernel: target power p_0,p_1,... per degree (default 0,0.5,0.5)",
+                             .lo = 0, .hi = INFINITY, .hi_open = 1, .seen = &seen_tpower};
+    opts[n++] = (cli_option){.name = "n-test", .kind = CLI_INT, .target = &n_test,
+                             .metavar = "T", .help = "kernel: test points per trial (default 2000)",
+                             .lo = 1, .hi = 2147483647, .seen = &seen_ntest};
     opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
                              .metavar = "F", .help = "output format (default table)"};
     int rc = cli_parse(&cmd_mc_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return error_out(&Ns, &Ps, &times, 0);
+    if (rc == CLI_OK && strcmp(model_name, "kernel") == 0)
+        return cmd_mc_kernel(&(kernel_args){
+            .ta = &ta, .Ns = &Ns, .Ps = &Ps, .times = &times, .tpower = &tpower,
+            .ridge = ridge, .noise = noise, .width = width, .trials = trials, .seed = seed,
+            .first = first, .threads = threads, .dim = dim, .depth = depth, .n_test = n_test,
+            .kernel = kernel_name, .format = format, .seen_N = seen_N, .seen_P = seen_P,
+            .seen_t = seen_t, .seen_eta = seen_eta, .seen_batch = seen_batch,
+            .seen_share = seen_share, .seen_ensemble = seen_ensemble, .seen_M = seen_M,
+            .seen_dim = seen_dim, .seen_kernel = seen_kernel, .seen_width = seen_width,
+            .seen_depth = seen_depth});
+    cli_list_free(&tpower);
+    if (rc == CLI_OK) {
+        const char *only = seen_dim       ? "--dim"
+                           : seen_kernel  ? "--kernel"
+                           : seen_width   ? "--width"
+                           : seen_depth   ? "--depth"
+                           : seen_tpower  ? "--target-power"
+                           : seen_ntest   ? "--n-test"
+                                          : NULL;
+        if (only)
+            rc = cli_usage_error(cmd, "%s is only used by --model kernel (got --model %s)", only,
+                                 model_name);
+    }
     if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
     if (rc != CLI_OK) return error_out(&Ns, &Ps, &times, rc);
 

@@ -150,7 +150,8 @@ static int parse_list(const char *cmd, const cli_option *o, const char *text, cl
         if (!out->values) return cli_usage_error(cmd, "out of memory");
         for (size_t i = 0; i < count; i++) {
             double f = count == 1 ? 0.0 : (double)i / (double)(count - 1);
-            out->values[i] = (i == count - 1) ? b : a * pow(b / a, f);
+            /* both ends exact; a single value is the start */
+            out->values[i] = i == 0 ? a : (i == count - 1) ? b : a * pow(b / a, f);
         }
         out->count = count;
         return 0;
@@ -281,6 +282,36 @@ int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opt
     longopts[n_opts].val = 'h';
 
     int rc = CLI_OK;
+    /* getopt_long accepts any unique prefix (--time for --time-const), silently; slt
+     * wants the whole name, so every "--name" is checked against the table first. */
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (strncmp(a, "--", 2) != 0) continue;
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int found = -1;
+        for (size_t k = 0; k <= n_opts; k++)
+            if (strlen(longopts[k].name) == len && strncmp(longopts[k].name, name, len) == 0)
+                found = (int)k;
+        if (found < 0) {
+            const char *close = NULL;
+            for (size_t k = 0; k <= n_opts && !close; k++)
+                if (len > 0 && strncmp(longopts[k].name, name, len) == 0) close = longopts[k].name;
+            if (close)
+                rc = cli_usage_error(info->name, "unknown option '--%.*s' (did you mean --%s? options "
+                                     "take their whole name)", (int)len, name, close);
+            else
+                rc = cli_usage_error(info->name, "unknown option '--%.*s' (see 'slt %s --help')",
+                                     (int)len, name, info->name);
+        } else if (!eq && longopts[found].has_arg == required_argument) {
+            i++; /* the value may itself start with "--" only if it is invalid anyway */
+        }
+    }
+    if (rc != CLI_OK) {
+        free(longopts);
+        return rc;
+    }
     opterr = 0;
     optind = 0; /* GNU: full re-initialisation */
     for (;;) {

@@ -10,7 +10,12 @@
  *     4σ is a 6e-5 two-sided false-alarm rate for a correct implementation);
  *   - a replay of the documented draw order with GSL, so a random trial is checked
  *     against the explicit-realisation path;
- *   - determinism (threads, seeds), SE honesty, and input validation. */
+ *   - determinism (threads, seeds), SE honesty, and input validation;
+ *   - the sphere-kernel model (SLT_MC_KERNEL): hand-computable fits (P = 1, 2), the kernels
+ *     against closed forms and against the kernel-spectra solver's own evaluation, the
+ *     Gegenbauer target against GSL, the target's power by Monte Carlo, the z → ∞ limit,
+ *     a replay of the draw order, determinism, and the central check: simulated KRR
+ *     against the deterministic equivalent (statics.md §1) on the kernel's spectrum. */
 #include <float.h>
 #include <limits.h>
 #include <omp.h>
@@ -20,9 +25,13 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gegenbauer.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <lapacke.h>
 
+#include "slt/kernels.h"
 #include "slt/mc.h"
+#include "slt/statics.h"
 #include "slt/status.h"
 #include "slt/task.h"
 #include "slt_test.h"
@@ -150,7 +159,7 @@ static void test_params_check(void **state)
     EXPECT_BAD(p.threads = -1, "threads = -1 is out of range");
     EXPECT_BAD(p.route = (slt_mc_route)5, "route = 5 is out of range");
     EXPECT_BAD((p.route = SLT_MC_ROUTE_QUADRATIC, p.ensemble = 2), "route = quadratic with ensemble > 1");
-    EXPECT_BAD(p.model = SLT_MC_KERNEL, "model = kernel is not implemented yet");
+    EXPECT_BAD(p.model = SLT_MC_KERNEL, "N = 100 with model kernel");
     EXPECT_BAD(p.model = (slt_mc_model)9, "model = 9 is out of range");
     assert_status(slt_mc_params_check(NULL), SLT_EINVAL);
 #undef EXPECT_BAD
@@ -1129,6 +1138,618 @@ static void test_evaluate_validation(void **state)
     assert_message("not a whole number of steps");
 }
 
+/* ---- the sphere-kernel model (SLT_MC_KERNEL) ----------------------------------------- */
+
+/* Parameters of a kernel run: d, kernel, P, ridge, noise, trials. */
+static slt_mc_params kernel_params(int d, slt_mc_kernel_type k, size_t P, double z, double noise,
+                                   size_t trials)
+{
+    slt_mc_params p = slt_mc_params_default();
+    p.model = SLT_MC_KERNEL;
+    p.N = INF;
+    p.P = P;
+    p.ridge = z;
+    p.trials = trials;
+    p.sphere.dim = d;
+    p.sphere.kernel = k;
+    p.sphere.noise = noise;
+    return p;
+}
+
+/* n uniform points on S^{d−1} drawn exactly as a trial draws them (normals row by row,
+ * each row scaled by 1/√(Σx²)). */
+static void sphere_points(gsl_rng *g, double *X, size_t n, int d)
+{
+    for (size_t i = 0; i < n; i++) {
+        double *x = X + i * (size_t)d, r2;
+        do {
+            for (int j = 0; j < d; j++) x[j] = gsl_ran_gaussian_ziggurat(g, 1.0);
+            r2 = 0.0;
+            for (int j = 0; j < d; j++) r2 += x[j] * x[j];
+        } while (!(r2 > 0));
+        double inv = 1.0 / sqrt(r2);
+        for (int j = 0; j < d; j++) x[j] *= inv;
+    }
+}
+
+/* N(d,ℓ) from its binomial form with GSL (independent of both modules' code). */
+static double multiplicity_ref(int d, int l)
+{
+    if (l == 0) return 1.0;
+    return (2.0 * l + d - 2.0) / l * gsl_sf_choose((unsigned)(l + d - 3), (unsigned)(d - 2));
+}
+
+static void test_kernel_params(void **state)
+{
+    (void)state;
+    slt_mc_params p, good = kernel_params(3, SLT_MC_KERNEL_GAUSSIAN, 50, 0.0, 0.0, 2);
+    assert_ok(slt_mc_params_check(&good));
+    double neg[] = {0.0, -1.0}, huge[] = {1e300, 1e300, 1e300, 1e300};
+#define EXPECT_BAD(mutation, needle)                                      \
+    do {                                                                  \
+        p = good;                                                         \
+        mutation;                                                         \
+        assert_status(slt_mc_params_check(&p), SLT_EINVAL);               \
+        assert_message(needle);                                           \
+    } while (0)
+    EXPECT_BAD(p.N = 10, "N = 10 with model kernel");
+    EXPECT_BAD(p.P = INF, "P = inf is out of range");
+    EXPECT_BAD(p.P = 0, "P = 0 is out of range");
+    EXPECT_BAD(p.M = 5, "M = 5 with model kernel");
+    EXPECT_BAD(p.eta = 0.1, "eta = 0.10000000000000001 with model kernel");
+    EXPECT_BAD(p.ridge = -1, "ridge = -1 is out of range");
+    EXPECT_BAD(p.ensemble = 2, "ensemble = 2 with model kernel");
+    EXPECT_BAD(p.batch = 2, "batch = 2 with model kernel");
+    EXPECT_BAD(p.route = SLT_MC_ROUTE_MODES, "route = 2 with model kernel");
+    EXPECT_BAD(p.sphere.dim = 1, "sphere.dim = 1 is out of range (expected 2 <= dim <= 1000");
+    EXPECT_BAD(p.sphere.kernel = (slt_mc_kernel_type)9, "sphere.kernel = 9 is out of range");
+    EXPECT_BAD(p.sphere.width = 0, "sphere.width = 0 is out of range");
+    EXPECT_BAD(p.sphere.width = NAN, "sphere.width = nan");
+    EXPECT_BAD((p.sphere.kernel = SLT_MC_KERNEL_RELU_NTK, p.sphere.width = 2),
+               "sphere.width = 2 with kernel relu-ntk");
+    EXPECT_BAD(p.sphere.depth = 2, "sphere.depth = 2 with kernel gaussian");
+    EXPECT_BAD((p.sphere.kernel = SLT_MC_KERNEL_RELU_NNGP, p.sphere.depth = 65),
+               "sphere.depth = 65 is out of range");
+    EXPECT_BAD(p.sphere.target_levels = 3, "target_power is NULL with target_levels = 3");
+    EXPECT_BAD((p.sphere.target_power = neg, p.sphere.target_levels = 0),
+               "sphere.target_levels = 0 is out of range");
+    EXPECT_BAD((p.sphere.target_power = neg, p.sphere.target_levels = 202),
+               "sphere.target_levels = 202 is out of range (expected 1 <= target_levels <= 201");
+    EXPECT_BAD((p.sphere.target_power = neg, p.sphere.target_levels = 2),
+               "sphere.target_power[1] = -1 is out of range");
+    EXPECT_BAD((p.sphere.dim = 1000, p.sphere.target_power = huge, p.sphere.target_levels = 4),
+               "sphere.target_power is too large at dim = 1000");
+    EXPECT_BAD(p.sphere.noise = -0.5, "sphere.noise = -0.5 is out of range");
+    EXPECT_BAD(p.sphere.n_test = 0, "sphere.n_test = 0 is out of range");
+#undef EXPECT_BAD
+    /* no modes; no task, no times */
+    size_t M = 7;
+    assert_ok(slt_mc_modes(NULL, &good, &M));
+    assert_int_equal(M, 0);
+    slt_task *task = decaying_task(5, 1.5, 2.0, 0.0);
+    assert_status(slt_mc_check(task, &good, NULL, 0), SLT_EINVAL);
+    assert_message("a task was given with model kernel");
+    double t1 = 1.0;
+    assert_status(slt_mc_check(NULL, &good, &t1, 1), SLT_EINVAL);
+    assert_message("1 times given with model kernel");
+    slt_mc_result *r = (slt_mc_result *)&M;
+    assert_status(slt_mc_run(task, &good, NULL, 0, &r), SLT_EINVAL);
+    assert_null(r);
+    slt_task_free(task);
+    /* the explicit-realisation entry points */
+    double X[] = {1, 0, 0, 0.6, 0.8, 0}, Xbad[] = {1, 0, 0, 0.6, 0.8, 1e-5}, y[] = {1, 2};
+    double te, tr, K[4], f[2];
+    slt_mc_realisation real = {.N = INF, .P = 2, .M = 1};
+    assert_status(slt_mc_evaluate(&good, &real, NULL, 0, &te, &tr), SLT_EINVAL);
+    assert_message("slt_mc_kernel_evaluate");
+    p = good;
+    p.model = SLT_MC_RIDGE;
+    assert_status(slt_mc_kernel_evaluate(&p, 2, X, y, 2, X, &te, &tr), SLT_EINVAL);
+    assert_message("model = ridge is out of range (expected kernel");
+    assert_status(slt_mc_kernel_evaluate(&good, 2, Xbad, y, 2, X, &te, &tr), SLT_EINVAL);
+    assert_message("row 1 of X has norm 1.00000000005");
+    assert_status(slt_mc_kernel_evaluate(&good, 2, X, y, 2, Xbad, &te, &tr), SLT_EINVAL);
+    assert_message("row 1 of X_test has norm");
+    assert_status(slt_mc_kernel_evaluate(&good, 2, X, y, 0, X, &te, &tr), SLT_EINVAL);
+    assert_message("n_test = 0 is out of range");
+    assert_status(slt_mc_kernel_gram(&good.sphere, 2, Xbad, K), SLT_EINVAL);
+    assert_status(slt_mc_kernel_target(&good.sphere, 2, Xbad, f), SLT_EINVAL);
+    p = good;
+    p.sphere.dim = 1;
+    assert_status(slt_mc_kernel_gram(&p.sphere, 2, X, K), SLT_EINVAL);
+    assert_message("slt_mc_kernel_gram: sphere.dim = 1 is out of range");
+    assert_string_equal(slt_mc_kernel_name(SLT_MC_KERNEL_RELU_NTK), "relu-ntk");
+    assert_string_equal(slt_mc_kernel_name(SLT_MC_KERNEL_LAPLACE), "laplace");
+    assert_string_equal(slt_mc_model_name(SLT_MC_KERNEL), "kernel");
+    /* ridgeless Gaussian KRR at P = 300 on S^2: the Gram matrix's spectrum falls below
+     * rounding (μ_ℓ ~ 2^-ℓ/Γ(ℓ + 3/2) reaches 1e-16·μ_0 by ℓ ≈ 12, about 170 modes), so
+     * the run fails with SLT_ELOSS and no result rather than return a wrong number. */
+    p = kernel_params(3, SLT_MC_KERNEL_GAUSSIAN, 300, 0.0, 0.1, 2);
+    p.sphere.n_test = 10;
+    r = (slt_mc_result *)&M;
+    assert_status(slt_mc_run(NULL, &p, NULL, 0, &r), SLT_ELOSS);
+    assert_null(r);
+    assert_message("slt_mc_run: trial 0: K + P z I (300×300, ridge z = 0)");
+    assert_message("use a larger ridge z");
+}
+
+/* Hand-computable fits: P = 1 and P = 2 on S^2 with k(t) = e^{t−1} (w = 1), target
+ * f*(x) = √3 x_1 (p_1 = 1: N(3,1) = 3, P_1(t) = t), ridge z = 1/4.
+ *   P = 1, x = e1, y = 2: α = y/(k(1) + z) = 1.6; f(x') = 1.6 e^{x'_1 − 1}.
+ *   P = 2, x = e1, e2, y = (1, −1): α = (1, −1)/(1 + 2z − e^{−1}) by symmetry.
+ * The train loss is (1/P)Σ(y − Kα)². */
+static void test_kernel_hand(void **state)
+{
+    (void)state;
+    slt_mc_params p = kernel_params(3, SLT_MC_KERNEL_GAUSSIAN, 1, 0.25, 0.0, 1);
+    double power[] = {0.0, 1.0};
+    p.sphere.target_power = power;
+    p.sphere.target_levels = 2;
+    const double e1 = exp(-1.0), r3 = sqrt(3.0);
+    double X1[] = {1, 0, 0}, y1[] = {2.0};
+    double Xt[] = {0, 1, 0, 1, 0, 0, 0.6, 0, 0.8};
+    double test, train;
+    assert_ok(slt_mc_kernel_evaluate(&p, 1, X1, y1, 3, Xt, &test, &train));
+    double a = 2.0 / 1.25;
+    double want = (a * a * e1 * e1 + (a - r3) * (a - r3) +
+                   (a * exp(-0.4) - 0.6 * r3) * (a * exp(-0.4) - 0.6 * r3)) / 3.0;
+    /* rounding only: a handful of operations on O(1) numbers */
+    assert_close(test, want, 1e-14, 1e-15);
+    assert_close(train, (2.0 - a) * (2.0 - a), 1e-14, 1e-15);
+
+    double X2[] = {1, 0, 0, 0, 1, 0}, y2[] = {1.0, -1.0};
+    p.P = 2;
+    assert_ok(slt_mc_kernel_evaluate(&p, 2, X2, y2, 3, Xt, &test, &train));
+    double c = 1.0 / (1.5 - e1);
+    double f0 = c * (e1 - 1.0);          /* at e2: α1 k(0) + α2 k(1) */
+    double f1 = c * (1.0 - e1);          /* at e1 */
+    double f2 = c * (exp(-0.4) - e1);    /* at (0.6, 0, 0.8): x·e1 = 0.6, x·e2 = 0 */
+    want = (f0 * f0 + (f1 - r3) * (f1 - r3) + (f2 - 0.6 * r3) * (f2 - 0.6 * r3)) / 3.0;
+    assert_close(test, want, 1e-14, 1e-15);
+    double res = 1.0 - c * (1.0 - e1); /* y1 − (Kα)_1, and −(the same) for the second */
+    assert_close(train, res * res, 1e-14, 1e-15);
+
+    /* ridgeless interpolation trains to zero */
+    p.ridge = 0.0;
+    assert_ok(slt_mc_kernel_evaluate(&p, 2, X2, y2, 3, Xt, &test, &train));
+    assert_true(train == 0.0);
+    c = 1.0 / (1.0 - e1);
+    f1 = c * (1.0 - e1);
+    assert_close(f1, 1.0, 1e-15, 0);
+}
+
+/* The Gram matrices: hand values at t = 1, 0, −1 (orthogonal and antipodal points on the
+ * circle), the Gaussian against exp((t − 1)/w²) on random points and positive definite,
+ * and every kernel and depth against the kernel-spectra solver's own evaluation
+ * (slt_kernels_eval_sphere, a separate implementation of the same closed forms). */
+static void test_kernel_gram(void **state)
+{
+    (void)state;
+    /* hand values: e1, e2, −e1 in d = 2; t = 0 gives a0 = 1/2, a1 = 1/π; t = −1 gives 0 */
+    double X[] = {1, 0, 0, 1, -1, 0}, K[9];
+    slt_mc_sphere s = slt_mc_params_default().sphere;
+    s.dim = 2;
+    s.kernel = SLT_MC_KERNEL_RELU_NTK;
+    assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
+    assert_close(K[0], 2.0, 0, 0);                 /* Θ(1) = L + 1 exactly */
+    assert_close(K[1], 1.0 / M_PI, 1e-15, 0);      /* Θ(0) = 0·½ + 1/π */
+    assert_close(K[2], 0.0, 0, 1e-16);             /* Θ(−1) = −1·0 + 0 */
+    assert_close(K[3], K[1], 0, 0);                /* symmetric */
+    s.kernel = SLT_MC_KERNEL_RELU_NNGP;
+    assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
+    assert_close(K[0], 1.0, 0, 0);
+    assert_close(K[1], 1.0 / M_PI, 1e-15, 0);
+    assert_close(K[2], 0.0, 0, 1e-16);
+    s.kernel = SLT_MC_KERNEL_LAPLACE;
+    s.width = 0.5;
+    assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
+    assert_close(K[1], exp(-sqrt(2.0) / 0.5), 1e-15, 0); /* ‖e1 − e2‖ = √2 */
+    assert_close(K[2], exp(-2.0 / 0.5), 1e-15, 0);      /* ‖e1 + e1‖ = 2 */
+
+    /* random points: Gaussian closed form, symmetry, positive definiteness */
+    const size_t n = 60;
+    const int d = 4;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 17);
+    double *Y = malloc(n * d * sizeof(double)), *G = malloc(n * n * sizeof(double));
+    double *ev = malloc(n * sizeof(double));
+    sphere_points(g, Y, n, d);
+    s = slt_mc_params_default().sphere;
+    s.dim = d;
+    s.width = 0.7;
+    assert_ok(slt_mc_kernel_gram(&s, n, Y, G));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double t = 0.0;
+            for (int k = 0; k < d; k++) t += Y[i * d + k] * Y[j * d + k];
+            if (i == j) t = 1.0;
+            /* the dot product's rounding (~4e-16) times d k/dt = k/w² ≈ 2 */
+            assert_close(G[i * n + j], exp((t - 1.0) / 0.49), 2e-15, 2e-15);
+            assert_true(G[i * n + j] == G[j * n + i]);
+        }
+    assert_int_equal(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (lapack_int)n, G, (lapack_int)n, ev), 0);
+    print_message("Gaussian Gram (w = 0.7, 60 points on S^3): eigenvalues %.3g … %.3g\n", ev[0],
+                  ev[n - 1]);
+    /* smallest eigenvalue well above the rounding level n·ε·λ_max ≈ 1e-13·λ_max */
+    assert_true(ev[0] > 1e-10 * ev[n - 1]);
+
+    /* every kernel against slt_kernels_eval_sphere */
+    struct {
+        slt_mc_kernel_type mc;
+        slt_kernel_type kt;
+        double width;
+        int depth;
+    } cases[] = {{SLT_MC_KERNEL_GAUSSIAN, SLT_KERNEL_GAUSSIAN, 0.8, 1},
+                 {SLT_MC_KERNEL_LAPLACE, SLT_KERNEL_LAPLACE, 1.3, 1},
+                 {SLT_MC_KERNEL_RELU_NTK, SLT_KERNEL_RELU_NTK, 1.0, 1},
+                 {SLT_MC_KERNEL_RELU_NTK, SLT_KERNEL_RELU_NTK, 1.0, 3},
+                 {SLT_MC_KERNEL_RELU_NNGP, SLT_KERNEL_RELU_NNGP, 1.0, 1},
+                 {SLT_MC_KERNEL_RELU_NNGP, SLT_KERNEL_RELU_NNGP, 1.0, 4}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        s = slt_mc_params_default().sphere;
+        s.dim = d;
+        s.kernel = cases[c].mc;
+        s.width = cases[c].width;
+        s.depth = cases[c].depth;
+        slt_kernels_params kp = slt_kernels_params_default();
+        kp.kernel = cases[c].kt;
+        kp.dim = d;
+        kp.width = cases[c].width;
+        kp.depth = cases[c].depth;
+        kp.lmax = 4;
+        slt_kernels_workspace *ws = NULL;
+        assert_ok(slt_kernels_alloc(&kp, &ws));
+        assert_ok(slt_mc_kernel_gram(&s, n, Y, G));
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                double t = 0.0;
+                for (int k = 0; k < d; k++) t += Y[i * d + k] * Y[j * d + k];
+                t = i == j ? 1.0 : fmax(-1.0, fmin(1.0, t));
+                /* two implementations of the same closed forms: rounding of the arccos,
+                 * amplified by dk/dt ∝ 1/sin θ, stays far below 1e-13 for these points */
+                assert_close(G[i * n + j], slt_kernels_eval_sphere(ws, t), 1e-13, 1e-14);
+            }
+        slt_kernels_free(ws);
+    }
+    gsl_rng_free(g);
+    free(Y);
+    free(G);
+    free(ev);
+}
+
+/* The target: f* = Σ_ℓ √(p_ℓ N(d,ℓ)) P_ℓ(x_1) against GSL's Gegenbauer polynomials
+ * (P_ℓ = C_ℓ^λ/C_ℓ^λ(1), λ = (d − 2)/2; d = 2: cos ℓθ) and GSL's binomials; then by Monte
+ * Carlo over uniform x: E f*² = Σ p_ℓ, E f* = √p_0, and the coefficient on each unit-norm
+ * zonal harmonic √N(d,ℓ) P_ℓ(x_1) is √p_ℓ — the per-level power is what it claims. */
+static void test_kernel_target(void **state)
+{
+    (void)state;
+    const int dims[] = {2, 3, 5, 10};
+    const double ts[] = {-0.93, -0.4, 0.1, 0.55, 0.99};
+    double power[9];
+    for (size_t di = 0; di < 4; di++) {
+        int d = dims[di];
+        double *x = calloc((size_t)d, sizeof(double));
+        for (int l = 0; l <= 8; l++) {
+            for (int j = 0; j <= l; j++) power[j] = j == l ? 1.0 : 0.0;
+            slt_mc_sphere s = slt_mc_params_default().sphere;
+            s.dim = d;
+            s.target_power = power;
+            s.target_levels = (size_t)l + 1;
+            for (size_t k = 0; k < 5; k++) {
+                double t = ts[k], f;
+                x[0] = t;
+                x[1] = sqrt(1.0 - t * t);
+                assert_ok(slt_mc_kernel_target(&s, 1, x, &f));
+                double P;
+                if (d == 2) P = cos(l * acos(t));
+                else P = gsl_sf_gegenpoly_n(l, 0.5 * (d - 2), t) /
+                         gsl_sf_gegenpoly_n(l, 0.5 * (d - 2), 1.0);
+                /* two three-term recurrences in double on O(1) values */
+                assert_close(f, sqrt(multiplicity_ref(d, l)) * P, 1e-12, 1e-13);
+            }
+        }
+        free(x);
+    }
+
+    /* Monte Carlo over x: 2·10^5 points; each check within 4 SE (fixed seed). */
+    const size_t n = 200000;
+    const int d = 5;
+    double tp[] = {0.2, 0.0, 0.3, 0.1, 0.0, 0.4};
+    slt_mc_sphere s = slt_mc_params_default().sphere;
+    s.dim = d;
+    s.target_power = tp;
+    s.target_levels = 6;
+    double *X = malloc(n * d * sizeof(double)), *f = malloc(n * sizeof(double));
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 5);
+    sphere_points(g, X, n, d);
+    assert_ok(slt_mc_kernel_target(&s, n, X, f));
+    double m1 = 0, m2 = 0, v1 = 0, v2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        m1 += f[i];
+        m2 += f[i] * f[i];
+    }
+    m1 /= n;
+    m2 /= n;
+    for (size_t i = 0; i < n; i++) {
+        v1 += (f[i] - m1) * (f[i] - m1);
+        v2 += (f[i] * f[i] - m2) * (f[i] * f[i] - m2);
+    }
+    assert_within_se("E f*^2", m2, sqrt(v2 / (n - 1) / n), 1.0, 4.0);
+    assert_within_se("E f*", m1, sqrt(v1 / (n - 1) / n), sqrt(0.2), 4.0);
+    for (int l = 0; l <= 5; l++) {
+        double sq = sqrt(multiplicity_ref(d, l)), c = 0, cv = 0;
+        double *h = malloc(n * sizeof(double));
+        for (size_t i = 0; i < n; i++) {
+            h[i] = f[i] * sq * gsl_sf_gegenpoly_n(l, 1.5, X[i * d]) / gsl_sf_gegenpoly_n(l, 1.5, 1.0);
+            c += h[i];
+        }
+        c /= n;
+        for (size_t i = 0; i < n; i++) cv += (h[i] - c) * (h[i] - c);
+        char what[64];
+        snprintf(what, sizeof what, "coefficient of degree %d", l);
+        assert_within_se(what, c, sqrt(cv / (n - 1) / n), sqrt(tp[l]), 4.0);
+        free(h);
+    }
+    /* the default target: p_1 = p_2 = 1/2 */
+    s.target_power = NULL;
+    s.target_levels = 0;
+    assert_ok(slt_mc_kernel_target(&s, n, X, f));
+    m2 = 0;
+    v2 = 0;
+    for (size_t i = 0; i < n; i++) m2 += f[i] * f[i];
+    m2 /= n;
+    for (size_t i = 0; i < n; i++) v2 += (f[i] * f[i] - m2) * (f[i] * f[i] - m2);
+    assert_within_se("E f*^2 (default target)", m2, sqrt(v2 / (n - 1) / n), 1.0, 4.0);
+    gsl_rng_free(g);
+    free(X);
+    free(f);
+}
+
+/* Bit-identical at 1 and 2 threads, first_trial splits a run, another seed differs. */
+static void test_kernel_threads(void **state)
+{
+    (void)state;
+    slt_mc_params p = kernel_params(3, SLT_MC_KERNEL_RELU_NTK, 40, 1e-3, 0.1, 6);
+    p.sphere.depth = 2;
+    p.sphere.n_test = 300;
+    p.threads = 1;
+    slt_mc_result *one = run(NULL, &p, NULL, 0);
+    p.threads = 2;
+    slt_mc_result *two = run(NULL, &p, NULL, 0);
+    assert_true(same_results(one, two));
+    assert_true(one->n_points == 1 && one->M == 0 && one->tail_mass == 0.0);
+    assert_true(isinf(one->points[0].t) && isnan(one->points[0].steps));
+    assert_true(one->points[0].member_test.mean == one->points[0].test.mean);
+    slt_mc_params q = p;
+    q.first_trial = 3;
+    q.trials = 2;
+    slt_mc_result *part = run(NULL, &q, NULL, 0);
+    assert_true(part->trial_test[0] == one->trial_test[3]);
+    assert_true(part->trial_train[1] == one->trial_train[4]);
+    q = p;
+    q.seed = 2;
+    slt_mc_result *other = run(NULL, &q, NULL, 0);
+    assert_true(other->trial_test[0] != one->trial_test[0]);
+    slt_mc_result_free(one);
+    slt_mc_result_free(two);
+    slt_mc_result_free(part);
+    slt_mc_result_free(other);
+}
+
+/* The documented draw order, replayed with GSL: X (P×d, row by row), ε (P), then the
+ * n_test test points; slt_mc_kernel_evaluate on those draws reproduces each trial. */
+static void test_kernel_replay(void **state)
+{
+    (void)state;
+    slt_mc_params p = kernel_params(4, SLT_MC_KERNEL_LAPLACE, 25, 0.01, 0.3, 3);
+    p.sphere.width = 1.5;
+    p.sphere.n_test = 300; /* blocks of 128, 128, 44 */
+    p.seed = 99;
+    double tp[] = {0.1, 0.4, 0.0, 0.5};
+    p.sphere.target_power = tp;
+    p.sphere.target_levels = 4;
+    slt_mc_result *r = run(NULL, &p, NULL, 0);
+    const size_t P = 25, nt = 300;
+    const int d = 4;
+    double *X = malloc(P * d * sizeof(double)), *y = malloc(P * sizeof(double));
+    double *Xt = malloc(nt * d * sizeof(double)), *f = malloc(P * sizeof(double));
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t i = 0; i < 3; i++) {
+        gsl_rng_set(g, slt_mc_trial_seed(99, i));
+        sphere_points(g, X, P, d);
+        for (size_t k = 0; k < P; k++) y[k] = gsl_ran_gaussian_ziggurat(g, 1.0);
+        sphere_points(g, Xt, nt, d);
+        assert_ok(slt_mc_kernel_target(&p.sphere, P, X, f));
+        for (size_t k = 0; k < P; k++) y[k] = f[k] + sqrt(0.3) * y[k];
+        double test, train;
+        assert_ok(slt_mc_kernel_evaluate(&p, P, X, y, nt, Xt, &test, &train));
+        /* the same arithmetic in the same order: equal up to the last bit */
+        assert_close(test, r->trial_test[i], 1e-15, 0);
+        assert_close(train, r->trial_train[i], 1e-15, 0);
+    }
+    gsl_rng_free(g);
+    free(X);
+    free(y);
+    free(Xt);
+    free(f);
+    slt_mc_result_free(r);
+}
+
+/* z → ∞: the predictor is O(|y|/(Pz)) → 0, so test → E f*² = Σ p_ℓ and train → E y² =
+ * Σ p_ℓ + σ² (the bias at z = 1e8 is ~1e-8, far below the SE); within 4 SE. */
+static void test_kernel_large_ridge(void **state)
+{
+    (void)state;
+    slt_mc_params p = kernel_params(3, SLT_MC_KERNEL_GAUSSIAN, 50, 1e8, 0.2, 200);
+    p.sphere.n_test = 500;
+    slt_mc_result *r = run(NULL, &p, NULL, 0);
+    assert_true(r->head_mass == 1.0 && r->noise == 0.2 && r->M == 0);
+    assert_within_se("test at z = 1e8", r->points[0].test.mean, r->points[0].test.se, 1.0, 4.0);
+    assert_within_se("train at z = 1e8", r->points[0].train.mean, r->points[0].train.se, 1.2, 4.0);
+    print_message("z = 1e8: test %.5f ± %.5f (E f*^2 = 1), train %.5f ± %.5f (E y^2 = 1.2)\n",
+                  r->points[0].test.mean, r->points[0].test.se, r->points[0].train.mean,
+                  r->points[0].train.se);
+    slt_mc_result_free(r);
+}
+
+/* ---- the theory side: the KRR deterministic equivalent over the kernel's levels ---- */
+
+typedef struct {
+    size_t n;
+    double *mult, *mu; /* per level ℓ = 0 … n−1; μ = 0 for parity zeros (null space)   */
+    double tail;       /* k(1) − Σ_ℓ N μ: the trace beyond lmax (exact identity)       */
+    double mu_last;    /* bound on μ beyond lmax                                        */
+    slt_kernels_spectrum *s;
+} level_spec;
+
+static level_spec level_spectrum(slt_kernel_type kt, int d, double width, int depth, size_t lmax)
+{
+    slt_kernels_params kp = slt_kernels_params_default();
+    kp.kernel = kt;
+    kp.dim = d;
+    kp.width = width;
+    kp.depth = depth;
+    kp.lmax = lmax;
+    slt_kernels_workspace *ws = NULL;
+    level_spec L = {0};
+    assert_ok(slt_kernels_alloc(&kp, &ws));
+    assert_ok(slt_kernels_spectrum_compute(ws, &L.s));
+    slt_kernels_free(ws);
+    L.n = L.s->n_levels;
+    L.mult = malloc(L.n * sizeof(double));
+    L.mu = malloc(L.n * sizeof(double));
+    long double tr = 0.0L;
+    for (size_t i = 0; i < L.n; i++) {
+        const slt_kernels_level *v = &L.s->levels[i];
+        L.mult[i] = v->mult;
+        L.mu[i] = fabs(v->mu) <= v->mu_err ? 0.0 : v->mu;
+        tr += (long double)v->mult * L.mu[i];
+    }
+    L.tail = fmax(0.0, L.s->diag - (double)tr);
+    L.mu_last = fmax(L.mu[L.n - 1], L.mu[L.n - 2]);
+    return L;
+}
+
+static void level_free(level_spec *L)
+{
+    free(L->mult);
+    free(L->mu);
+    slt_kernels_spectrum_free(L->s);
+}
+
+/* df(κ) over the levels plus the tail τ/κ (levels beyond lmax have μ ≤ mu_last ≪ κ:
+ * Σ Nμ/(μ+κ) = τ/κ − O(mu_last·τ/κ²)). */
+static double level_df(const level_spec *L, double k)
+{
+    double df = L->tail / k;
+    for (size_t i = 0; i < L->n; i++)
+        if (L->mu[i] > 0) df += L->mult[i] * L->mu[i] / (L->mu[i] + k);
+    return df;
+}
+
+/* statics.md §1 (S1)–(S3) and the train loss, over the levels: κ(1 − df(κ)/P) = z by
+ * bisection on log κ (g(κ) = κ − κdf/P − z is convex with g(0+) < 0: one positive root),
+ * γ = df₂/P, L = [κ²T₂ + σ²γ]/(1 − γ), T₂ = Σ_ℓ p_ℓ/(μ_ℓ + κ)², L̂ = (z/κ)²(L + σ²). */
+static void level_krr(const level_spec *L, const double *power, size_t np, double P, double z,
+                      double noise, double *kappa, double *test, double *train)
+{
+    double lo = 1e-30, hi = z + L->s->diag / P;
+    for (int it = 0; it < 300; it++) {
+        double k = sqrt(lo * hi);
+        if (k * (1.0 - level_df(L, k) / P) - z > 0) hi = k;
+        else lo = k;
+    }
+    double k = sqrt(lo * hi), df2 = 0.0, T2 = 0.0;
+    for (size_t i = 0; i < L->n; i++) df2 += L->mult[i] * L->mu[i] * L->mu[i] / ((L->mu[i] + k) * (L->mu[i] + k));
+    for (size_t i = 0; i < np; i++) T2 += power[i] / ((L->mu[i] + k) * (L->mu[i] + k));
+    /* what the tail approximation leaves out, in units of df: far below P·1e-6 */
+    assert_true(L->mu_last * L->tail / (k * k) < 1e-6 * P);
+    double g = df2 / P;
+    *kappa = k;
+    *test = (k * k * T2 + noise * g) / (1.0 - g);
+    *train = (z / k) * (z / k) * (*test + noise);
+}
+
+/* The central check: simulated KRR with a real kernel on S^2 against the deterministic
+ * equivalent on the kernel's spectrum (slt_kernels_spectrum_compute) with the target's
+ * per-level power: Gaussian (w = 1) and one-layer ReLU NTK, P = 400, z = 1e-3, σ² = 0.1,
+ * target p = (0, 0.5, 0.3, 0.1, 0.1) — for the NTK, degree 3 is in the null space
+ * (μ_3 = 0) and acts as unlearnable power. Acceptance: |MC − theory| <= 4 SE + 0.5 % of the
+ * theory. The 0.5 % is the finite-size allowance: the equivalent is asymptotic in P; with
+ * 2000 trials at P = 400 the measured offsets are +0.09 % (Gaussian) and +0.17 % (NTK),
+ * at P = 100 about +1.5 %. The level solver is checked against the statics solver
+ * (slt_statics_solve on the flattened task) for the Gaussian, whose spectrum is exhausted
+ * at lmax = 60. */
+static void test_kernel_theory(void **state)
+{
+    (void)state;
+    const double P = 400, z = 1e-3, noise = 0.1;
+    double power[] = {0.0, 0.5, 0.3, 0.1, 0.1};
+    struct {
+        slt_kernel_type kt;
+        slt_mc_kernel_type mc;
+        size_t lmax;
+        const char *name;
+    } cases[] = {{SLT_KERNEL_GAUSSIAN, SLT_MC_KERNEL_GAUSSIAN, 60, "gaussian"},
+                 {SLT_KERNEL_RELU_NTK, SLT_MC_KERNEL_RELU_NTK, 2000, "relu-ntk"}};
+    for (size_t c = 0; c < 2; c++) {
+        level_spec L = level_spectrum(cases[c].kt, 3, 1.0, 1, cases[c].lmax);
+        double kappa, th_test, th_train;
+        level_krr(&L, power, 5, P, z, noise, &kappa, &th_test, &th_train);
+        if (c == 0) {
+            /* the statics solver on the flattened task gives the same numbers */
+            double *pw = calloc(L.n, sizeof(double));
+            memcpy(pw, power, sizeof power);
+            slt_task *task = NULL;
+            double left = 0;
+            assert_ok(slt_kernels_task(L.s, pw, noise, 100000, &task, &left));
+            assert_true(left == 0.0);
+            slt_statics *sw = NULL;
+            assert_ok(slt_statics_alloc(task, &sw));
+            slt_statics_params sp = slt_statics_params_default();
+            sp.N = INFINITY;
+            sp.P = P;
+            sp.ridge = z;
+            slt_statics_result sr;
+            assert_ok(slt_statics_solve(sw, &sp, &sr));
+            /* two solvers of the same equations; κ to ~1e-14 relative either way */
+            assert_close(sr.kappa, kappa, 1e-10, 0);
+            assert_close(sr.test, th_test, 1e-9, 0);
+            assert_close(sr.train, th_train, 1e-9, 0);
+            slt_statics_free(sw);
+            slt_task_free(task);
+            free(pw);
+        }
+        /* 400 trials of n_test = 500: the trial-to-trial spread of the exact loss (~9 %)
+         * dominates the test-point noise (√(2/500) ≈ 6 %), so more trials beat more test
+         * points at equal cost */
+        slt_mc_params p = kernel_params(3, cases[c].mc, (size_t)P, z, noise, 400);
+        p.sphere.n_test = 500;
+        p.sphere.target_power = power;
+        p.sphere.target_levels = 5;
+        p.seed = 11;
+        slt_mc_result *r = run(NULL, &p, NULL, 0);
+        const slt_mc_stat *te = &r->points[0].test, *tr = &r->points[0].train;
+        print_message("%s d = 3, P = 400, z = 1e-3, sigma^2 = 0.1: kappa = %.5g; test: theory "
+                      "%.6f, MC %.6f ± %.6f (z = %+.2f, %+.2f %%); train: theory %.6f, MC %.6f ± "
+                      "%.6f (z = %+.2f); %.1f s\n",
+                      cases[c].name, kappa, th_test, te->mean, te->se,
+                      (te->mean - th_test) / te->se, 100 * (te->mean / th_test - 1), th_train,
+                      tr->mean, tr->se, (tr->mean - th_train) / tr->se, r->seconds);
+        char what[64];
+        snprintf(what, sizeof what, "%s test vs theory", cases[c].name);
+        assert_true(fabs(te->mean - th_test) <= 4 * te->se + 0.005 * th_test ||
+                    (assert_within_se(what, te->mean, te->se, th_test, 4.0), 0));
+        snprintf(what, sizeof what, "%s train vs theory", cases[c].name);
+        assert_true(fabs(tr->mean - th_train) <= 4 * tr->se + 0.005 * th_train ||
+                    (assert_within_se(what, tr->mean, tr->se, th_train, 4.0), 0));
+        slt_mc_result_free(r);
+        level_free(&L);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1152,6 +1773,14 @@ int main(void)
         cmocka_unit_test(test_threads_and_seeds),
         cmocka_unit_test(test_se_honesty),
         cmocka_unit_test(test_evaluate_validation),
+        cmocka_unit_test(test_kernel_params),
+        cmocka_unit_test(test_kernel_hand),
+        cmocka_unit_test(test_kernel_gram),
+        cmocka_unit_test(test_kernel_target),
+        cmocka_unit_test(test_kernel_threads),
+        cmocka_unit_test(test_kernel_replay),
+        cmocka_unit_test(test_kernel_large_ridge),
+        cmocka_unit_test(test_kernel_theory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,9 @@
  * bit-identical for any number of threads and can be split across processes by
  * first_trial. Every quantity is reported as mean, standard error and trial count.
  *
+ * SLT_MC_KERNEL leaves Gaussian features behind: real kernels on sampled sphere points
+ * (slt_mc_sphere), so the Gaussian-feature assumption of the theories is itself tested.
+ *
  * This module is the independent referee: it uses the task layer and the libraries
  * only, never another solver's code. */
 #ifndef SLT_MC_H
@@ -57,8 +60,9 @@ typedef enum {
                          minimum-norm least-squares solution); N = ∞ is kernel ridge
                          regression (KRR) */
     SLT_MC_SGD = 2,   /* online SGD with batch B and step eta, P = ∞ (fresh data) */
-    SLT_MC_KERNEL = 3 /* reserved: kernel regression with a real kernel on sampled sphere
-                         points; not implemented yet (SLT_EINVAL) */
+    SLT_MC_KERNEL = 3 /* kernel ridge regression with a real dot-product kernel on points
+                         drawn uniformly on the sphere S^{d-1}, a target with known
+                         per-degree power (slt_mc_sphere below); no Gaussian features */
 } slt_mc_model;
 
 /* What the E members of an ensemble share (dmft.md §7). Unused when E = 1. */
@@ -78,6 +82,57 @@ typedef enum {
                                    free of cancellation                                  */
 } slt_mc_route;
 
+/* ---- The sphere-kernel model (SLT_MC_KERNEL; docs/theory/montecarlo.md §10) ----------
+ * Data x uniform on S^{d-1} (normalised Gaussian vectors; uniform probability measure, as
+ * ../shared/theory/kernels.md §0). The kernels are evaluated from their closed forms in
+ * this module (not by the kernel-spectra solver), with t = x·x':
+ *   gaussian   exp(−‖x−x'‖²/(2w²)) = exp((t − 1)/w²)         k(1) = 1
+ *   laplace    exp(−‖x−x'‖/w)      = exp(−√(2 − 2t)/w)       k(1) = 1
+ *   relu-ntk   Θ^(L)(t) of the normalised arc-cosine recursion (σ_w² = 2, no bias; kernels.md
+ *              §2): Θ^(0) = Σ^(0) = t, Σ^(l) = a1(Σ^(l−1)), Θ^(l) = Θ^(l−1) a0(Σ^(l−1)) + Σ^(l),
+ *              a0(u) = 1 − arccos(u)/π, a1(u) = [√(1−u²) + u(π − arccos u)]/π;  k(1) = L + 1
+ *   relu-nngp  Σ^(L)(t)                                          k(1) = 1
+ * the same normalisations as slt/kernels.h, so slt_kernels_spectrum_compute gives their
+ * per-eigenfunction eigenvalues μ_ℓ.
+ * Target: the zonal function f*(x) = Σ_ℓ √(p_ℓ N(d,ℓ)) P_ℓ(x·e₁), ℓ = 0 … n−1, with P_ℓ the
+ * normalised Gegenbauer polynomial (P_ℓ(1) = 1) and N(d,ℓ) the multiplicity of degree ℓ.
+ * Since ‖P_ℓ(x·e₁)‖² = 1/N(d,ℓ), p_ℓ is exactly the target power in degree ℓ (the level
+ * power of conventions.md §1: spread evenly, t = p_ℓ/N(d,ℓ) per eigenfunction), and
+ * E_x f*² = Σ_ℓ p_ℓ. By rotation invariance the expected losses depend on the target
+ * only through the p_ℓ, so this zonal target stands for every target with those powers.
+ * Labels y = f*(x) + σε. Predictor f = k(·,X)(K + PzI)^{-1} y: the minimiser of
+ * (1/P)Σ(y − f)² + z‖f‖²_H (z = p.ridge; z = 0 interpolates). Test loss against the clean
+ * target on n_test fresh uniform points per trial (an unbiased estimate; its sampling
+ * noise is part of the trial-to-trial spread, hence of the SE); train loss on the training
+ * points against the noisy labels. */
+typedef enum {
+    SLT_MC_KERNEL_GAUSSIAN = 0,  /* exp((t − 1)/w²)                                  */
+    SLT_MC_KERNEL_LAPLACE = 1,   /* exp(−√(2 − 2t)/w)                                */
+    SLT_MC_KERNEL_RELU_NTK = 2,  /* ReLU NTK Θ^(L), L = depth hidden layers          */
+    SLT_MC_KERNEL_RELU_NNGP = 3  /* ReLU NNGP Σ^(L)                                  */
+} slt_mc_kernel_type;
+
+/* Largest number of target degrees (ℓ = 0 … 200). */
+#define SLT_MC_TARGET_LEVELS_MAX 201
+
+typedef struct {
+    int dim;                     /* ambient dimension d, 2 <= d <= 1000      default 3 */
+    slt_mc_kernel_type kernel;   /*                                   default GAUSSIAN */
+    double width;                /* w > 0 for gaussian and laplace; must be 1 for the
+                                    ReLU kernels                             default 1 */
+    int depth;                   /* hidden layers L, 1 <= L <= 64, ReLU kernels; must
+                                    be 1 for gaussian and laplace            default 1 */
+    const double *target_power;  /* p_ℓ >= 0 for ℓ = 0 … target_levels−1, with
+                                    Σ_ℓ √(p_ℓ N(d,ℓ)) <= 1e150 (a bound on |f*|; not
+                                    copied: keep it alive during the call), or NULL with
+                                    target_levels = 0: the default target
+                                    p_1 = p_2 = 1/2 (E f*² = 1)           default NULL */
+    size_t target_levels;        /* 1 … SLT_MC_TARGET_LEVELS_MAX, or 0 with NULL
+                                                                             default 0 */
+    double noise;                /* label-noise variance σ² >= 0             default 0 */
+    size_t n_test;               /* test points per trial, 1 … 2^31 − 1   default 2000 */
+} slt_mc_sphere;
+
 typedef struct {
     slt_mc_model model;  /* default SLT_MC_RF                                           */
     size_t N;            /* width N >= 1 or SLT_MC_INFINITE                default 100  */
@@ -95,23 +150,30 @@ typedef struct {
     uint64_t seed;       /* any value                                      default 1    */
     int threads;         /* OpenMP threads; 0 = OpenMP's default           default 0    */
     slt_mc_route route;  /* test-loss route of rf/ridge; sgd uses modes    default AUTO */
+    slt_mc_sphere sphere; /* model kernel only (read by no other model); there N must be
+                            SLT_MC_INFINITE, M = 0, eta = 0, ensemble = 1, route AUTO,
+                            and the task argument NULL: the kernel, the target and σ²
+                            are all given here                                       */
 } slt_mc_params;
 
 slt_mc_params slt_mc_params_default(void);
 
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range, including
  * combinations (e.g. batch != 1 without model sgd, share = data for sgd ensembles,
- * route = quadratic with an ensemble or with sgd). */
+ * route = quadratic with an ensemble or with sgd, N finite with model kernel). The
+ * sphere fields are checked with model kernel only. */
 int slt_mc_params_check(const slt_mc_params *p);
 
 /* The number of modes a run of p on task uses (the default rule, or p->M checked
- * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes. */
+ * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes. Model kernel
+ * simulates no modes: *M = 0 (task is not read and may be NULL). */
 int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M);
 
 /* Everything slt_mc_run checks before it starts: the parameters, M against the task,
  * the times (finite-time models: t >= 0; gradient flow may use t = ∞; GD and SGD need
- * t = ηn for a whole n, within 1e-9 relative; ridge takes no times), and the memory one
- * trial needs (SLT_ENOMEM when the threads' trials would exceed physical memory). */
+ * t = ηn for a whole n, within 1e-9 relative; ridge and kernel take no times), the task
+ * (model kernel: task must be NULL), and the memory one trial needs (SLT_ENOMEM when the
+ * threads' trials would exceed physical memory). */
 int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
                  size_t n_times);
 
@@ -135,10 +197,12 @@ typedef struct {
 } slt_mc_point;
 
 typedef struct {
-    slt_mc_params params;   /* the parameters of the run, with M resolved             */
-    size_t M;               /* modes simulated                                        */
-    double head_mass;       /* Σ_{k<=M} t_k: the simulated L(0)                       */
-    double tail_mass;       /* Σ_{k>M} t_k, the target power the simulation leaves out */
+    slt_mc_params params;   /* the parameters of the run, with M resolved (model
+                               kernel: sphere.target_power is the caller's pointer)     */
+    size_t M;               /* modes simulated (model kernel: 0, no modes)            */
+    double head_mass;       /* Σ_{k<=M} t_k: the simulated L(0) (kernel: Σ_ℓ p_ℓ)      */
+    double tail_mass;       /* Σ_{k>M} t_k, the target power the simulation leaves out
+                               (kernel: 0, the target has finitely many degrees)       */
     double tail_mass_err;   /* bound on the error of tail_mass                        */
     double noise;           /* σ²                                                     */
     size_t n_points;        /* = n_times, or 1 for ridge (t = ∞)                       */
@@ -154,8 +218,11 @@ typedef struct {
 /* Runs p->trials trials of p->model on the task at the given times and allocates
  * *result (free with slt_mc_result_free). Returns SLT_OK; the statuses of
  * slt_mc_check; or, if any trial fails (SLT_ENOCONV: an eigensolver did not converge,
- * SLT_ENOMEM), that status with a message naming the first failed trial, and
- * *result = NULL — never an average over fewer trials.
+ * SLT_ELOSS: model kernel's K + PzI is not positive definite, or too ill-conditioned,
+ * in double precision — e.g. z = 0 with a Gaussian kernel at large P; SLT_ENOMEM), that
+ * status with a message naming the first failed trial, and *result = NULL — never an
+ * average over fewer trials. Model kernel: task = NULL, times = NULL, n_times = 0; one
+ * point (t = ∞).
  *
  * Threads: trials run in parallel with OpenMP (p->threads); each trial runs BLAS/LAPACK
  * single-threaded, so this call sets OpenBLAS to one thread while it runs and restores
@@ -188,6 +255,26 @@ typedef struct {
 int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
                     const double *times, size_t n_times, double *test, double *train);
 
+/* ---- The sphere-kernel model, one realisation given explicitly --------------------
+ * The deterministic core of a SLT_MC_KERNEL trial. Points are rows of row-major arrays
+ * with d = p->sphere.dim columns and must be unit vectors (|‖x‖ − 1| <= 1e-12). */
+
+/* Gram matrix K_ij = k(x_i·x_j) (n×n, full, row-major) of the kernel of s, with the
+ * diagonal exactly k(1) and x_i·x_j clamped to [−1, 1]. SLT_EINVAL for a bad s or a
+ * point off the sphere. */
+int slt_mc_kernel_gram(const slt_mc_sphere *s, size_t n, const double *X, double *K);
+
+/* The target f*(x_i) of s at n points. */
+int slt_mc_kernel_target(const slt_mc_sphere *s, size_t n, const double *X, double *f);
+
+/* Kernel ridge regression with ridge p->ridge (p->model must be SLT_MC_KERNEL; the kernel
+ * and target are p->sphere's, p->sphere.n_test and .noise are not used) on P training
+ * points X with labels y: writes *test = (1/n_test) Σ_i (f(x'_i) − f*(x'_i))² over the
+ * n_test rows of X_test, and *train = (1/P) Σ_μ (f(x_μ) − y_μ)². The statuses of
+ * slt_mc_run's kernel trials (SLT_ELOSS for an unusable Gram matrix). */
+int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const double *X, const double *y,
+                           size_t n_test, const double *X_test, double *test, double *train);
+
 /* ---- Small helpers -------------------------------------------------------------- */
 
 /* The 32-bit seed of trial `trial`'s stream: distinct for distinct trials of one seed
@@ -196,6 +283,8 @@ uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
 
 const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
 const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
+/* "gaussian", "laplace", "relu-ntk", "relu-nngp" (the names of slt/kernels.h) */
+const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
 
 #ifdef __cplusplus
 }

@@ -5,8 +5,10 @@
  *   csv/tsv   exactly one header row; reals with 17 significant digits; non-finite
  *             reals written as nan, inf, -inf; csv fields quoted per RFC 4180 when needed.
  *   json      one object {"command", "version", "params": {...}, "columns": [...],
- *             "rows": [[...], ...]}; reals with 17 significant digits; non-finite reals
- *             as null (the status column, when present, says why).
+ *             "rows": [[...], ...]}; reals with 17 significant digits; ±∞ as the
+ *             strings "inf"/"-inf" (JSON has no infinity; a size N = ∞ or a divergent
+ *             loss is a value, not a missing one); NaN as null (the status column, when
+ *             present, says why).
  *   table     aligned plain text for reading (8 significant digits, errors 2).
  *   markdown  a pipe table with the same numbers as `table`.
  *   latex     a tabular environment, special characters escaped.

@@ -25,7 +25,8 @@ int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r, const d
     if (!test || !train) return slt_error(SLT_EINVAL, "%s: output arrays are NULL", w);
     if (p->model != SLT_MC_RF && p->model != SLT_MC_RIDGE)
         return slt_error(SLT_EINVAL, "%s: model = %s is out of range (expected rf or ridge; "
-                         "online SGD needs random batches: use slt_mc_run)", w,
+                         "online SGD needs random batches: use slt_mc_run; model kernel: "
+                         "slt_mc_kernel_evaluate)", w,
                          slt_mc_model_name(p->model));
     /* Only the fields the evaluation uses are checked: the learning rule. */
     slt_mc_params q = slt_mc_params_default();

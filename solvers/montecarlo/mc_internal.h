@@ -8,6 +8,8 @@
  *   fit.c       one member of the full-batch models: eigendecomposition and the
  *               closed-form losses at every time
  *   sgd.c       one member of online SGD, by explicit steps
+ *   sphere.c    the sphere-kernel model (SLT_MC_KERNEL): kernels, target, one trial,
+ *               and its explicit-realisation entry points (slt_mc_kernel_*)
  *   run.c       trials, OpenMP, statistics, slt_mc_run
  *   evaluate.c  slt_mc_evaluate (one realisation given explicitly)
  *
@@ -92,6 +94,7 @@ typedef struct {
     size_t member;      /* ensemble member                                          */
     size_t size;        /* matrix size                                              */
     const char *what;   /* "LAPACKE_dsyevd" ...                                     */
+    double rcond;       /* sphere kernel: reciprocal condition number of K + PzI    */
 } mc_fail;
 
 /* Fits one member and writes, for each of the T times x[i] (flow: t, GD: steps; ridge:
@@ -125,6 +128,65 @@ void mc_sgd_ws_free(mc_sgd_ws *w);
 int mc_sgd_member(const mc_rmap *R, const double *s, double S0, double sigma, double eta,
                   const double *steps, mc_rng *rng, mc_sgd_ws *ws, double *test,
                   double *Ue, int *nonfinite, mc_fail *fail);
+
+/* ---- sphere.c: the sphere-kernel model ------------------------------------------------ */
+/* Smallest accepted reciprocal condition number (LAPACKE_dpocon, 1-norm) of K + PzI: the
+ * computed coefficients then carry a relative error of at most about ε/rcond ≈ 2e-5. */
+#define MC_SPHERE_RCOND_MIN 1e-11
+/* Test points handled per block (the draw order does not depend on it). */
+#define MC_SPHERE_BLOCK 128
+
+/* The validated model: kernel constants and the target's amplitudes. */
+typedef struct {
+    int d;
+    slt_mc_kernel_type kernel;
+    double inv_w;         /* 1/w (laplace), 1/w² (gaussian)                          */
+    int depth;            /* ReLU hidden layers                                       */
+    double k1;            /* k(1)                                                     */
+    size_t levels;        /* target degrees ℓ = 0 … levels−1                          */
+    double amp[SLT_MC_TARGET_LEVELS_MAX]; /* √(p_ℓ N(d,ℓ)): f* = Σ amp_ℓ P_ℓ(x_1)     */
+    double power;         /* Σ_ℓ p_ℓ = E f*²                                          */
+    double noise, sigma;  /* σ², σ                                                    */
+    size_t n_test;
+} mc_sphere;
+
+/* SLT_OK or SLT_EINVAL naming the field of s (prefixed by `where`), value and range. */
+int mc_sphere_check(const char *where, const slt_mc_sphere *s);
+/* Fills m from a checked s. */
+void mc_sphere_setup(const slt_mc_sphere *s, mc_sphere *m);
+/* k(t) for t ∈ [−1, 1] (clamped); f*(x) at a unit vector x (length d). */
+double mc_sphere_kernel(const mc_sphere *m, double t);
+double mc_sphere_target(const mc_sphere *m, const double *x);
+/* Multiplicity N(d, ℓ) of degree-ℓ harmonics on S^{d−1} (+inf on overflow). */
+double mc_sphere_multiplicity(int d, size_t l);
+
+typedef struct {
+    size_t P, d;
+    double *X, *y, *K, *alpha, *G, *Xt, *ft;
+} mc_sphere_ws;
+
+size_t mc_sphere_ws_doubles(size_t P, size_t d);
+int mc_sphere_ws_alloc(mc_sphere_ws *w, size_t P, size_t d);
+void mc_sphere_ws_free(mc_sphere_ws *w);
+
+/* Gram matrix of n unit vectors X (n×d) into K (n×n, full): dsyrk, then the kernel
+ * entrywise, the diagonal exactly k(1). */
+void mc_sphere_gram(const mc_sphere *m, size_t n, const double *X, double *K);
+/* KRR with ridge z on (X, y): K + PzI in w->K (overwritten by its Cholesky factor),
+ * coefficients in w->alpha, *train = P z² |α|² (= (1/P)|y − Kα|², exact). Returns SLT_OK
+ * or SLT_ELOSS (K + PzI not positive definite, or rcond < MC_SPHERE_RCOND_MIN) with *fail
+ * filled; never calls slt_error. */
+int mc_sphere_fit(const mc_sphere *m, double z, size_t P, const double *X, const double *y,
+                  mc_sphere_ws *w, double *train, mc_fail *fail);
+/* Σ_i (f(x'_i) − f*(x'_i))² over n <= MC_SPHERE_BLOCK test points Xt, for the fit in w
+ * (uses w->G, w->ft). */
+double mc_sphere_test_block(const mc_sphere *m, size_t P, const double *X, size_t n,
+                            const double *Xt, mc_sphere_ws *w);
+/* One trial: draws X (P×d), ε (P), then the n_test test points, from rng in that order. */
+int mc_sphere_trial(const mc_sphere *m, double z, size_t P, mc_rng *rng, mc_sphere_ws *w,
+                    double *test, double *train, mc_fail *fail);
+/* Sets slt_error from a failed fit or trial ("<w>: <prefix>…") and returns its status. */
+int mc_sphere_fail_message(const char *w, const char *prefix, const mc_fail *f, double z);
 
 /* ---- params.c ------------------------------------------------------------------------- */
 /* Builds the rule of p (RF: flow or GD; RIDGE). */

@@ -25,6 +25,14 @@ slt_mc_params slt_mc_params_default(void)
         .seed = 1,
         .threads = 0,
         .route = SLT_MC_ROUTE_AUTO,
+        .sphere = {.dim = 3,
+                   .kernel = SLT_MC_KERNEL_GAUSSIAN,
+                   .width = 1.0,
+                   .depth = 1,
+                   .target_power = NULL,
+                   .target_levels = 0,
+                   .noise = 0.0,
+                   .n_test = 2000},
     };
     return p;
 }
@@ -74,6 +82,47 @@ static int check_size(const char *where, const char *name, size_t v, int allow_i
     return SLT_OK;
 }
 
+/* Model kernel: the fields it uses, and the others at their neutral values. */
+static int kernel_check(const char *w, const slt_mc_params *p)
+{
+    int rc;
+    char buf[32];
+    if (p->N != SLT_MC_INFINITE)
+        return slt_error(SLT_EINVAL, "%s: N = %s with model kernel (expected N = "
+                         "SLT_MC_INFINITE: kernel regression has no width)", w,
+                         size_text(p->N, buf, sizeof buf));
+    if ((rc = check_size(w, "P", p->P, 0))) return rc;
+    if (p->M != 0)
+        return slt_error(SLT_EINVAL, "%s: M = %zu with model kernel (expected M = 0: the kernel "
+                         "is evaluated directly, there are no modes)", w, p->M);
+    if ((rc = slt_check_range(w, "eta", p->eta, 0.0, 0, INFINITY, 1))) return rc;
+    if (p->eta != 0)
+        return slt_error(SLT_EINVAL, "%s: eta = %.17g with model kernel (expected eta = 0: "
+                         "kernel ridge regression is solved at convergence)", w, p->eta);
+    if ((rc = slt_check_range(w, "ridge", p->ridge, 0.0, 0, INFINITY, 1))) return rc;
+    if (p->batch != 1)
+        return slt_error(SLT_EINVAL, "%s: batch = %zu with model kernel (expected batch = 1; the "
+                         "batch size is used by model sgd only)", w, p->batch);
+    if (p->ensemble != 1)
+        return slt_error(SLT_EINVAL, "%s: ensemble = %zu with model kernel (expected ensemble = "
+                         "1: ensembles are simulated with Gaussian features only)", w,
+                         p->ensemble);
+    if (p->route != SLT_MC_ROUTE_AUTO)
+        return slt_error(SLT_EINVAL, "%s: route = %d with model kernel (expected route = "
+                         "SLT_MC_ROUTE_AUTO: the kernel model has one route)", w, (int)p->route);
+    if (p->trials < 1)
+        return slt_error(SLT_EINVAL, "%s: trials = 0 is out of range (expected trials >= 1)", w);
+    if (p->first_trial > (size_t)UINT32_MAX - 1 ||
+        p->trials > (size_t)UINT32_MAX - 1 - p->first_trial)
+        return slt_error(SLT_EINVAL, "%s: first_trial + trials = %zu + %zu is out of range "
+                         "(expected at most %lu trial indices)", w, p->first_trial, p->trials,
+                         (unsigned long)UINT32_MAX - 1);
+    if (p->threads < 0)
+        return slt_error(SLT_EINVAL, "%s: threads = %d is out of range (expected threads >= 0; "
+                         "0 = OpenMP's default)", w, p->threads);
+    return mc_sphere_check(w, &p->sphere);
+}
+
 int slt_mc_params_check(const slt_mc_params *p)
 {
     static const char *w = "slt_mc_params";
@@ -85,12 +134,12 @@ int slt_mc_params_check(const slt_mc_params *p)
     case SLT_MC_SGD:
         break;
     case SLT_MC_KERNEL:
-        return slt_error(SLT_EINVAL, "%s: model = kernel is not implemented yet (expected rf, "
-                         "ridge or sgd)", w);
+        break;
     default:
         return slt_error(SLT_EINVAL, "%s: model = %d is out of range (expected SLT_MC_RF, "
-                         "SLT_MC_RIDGE or SLT_MC_SGD)", w, (int)p->model);
+                         "SLT_MC_RIDGE, SLT_MC_SGD or SLT_MC_KERNEL)", w, (int)p->model);
     }
+    if (p->model == SLT_MC_KERNEL) return kernel_check(w, p);
     const char *model = slt_mc_model_name(p->model);
     if ((rc = check_size(w, "N", p->N, 1))) return rc;
     if ((rc = check_size(w, "P", p->P, 1))) return rc;
@@ -154,8 +203,12 @@ int slt_mc_params_check(const slt_mc_params *p)
 int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M)
 {
     static const char *w = "slt_mc_modes";
-    if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", w);
     if (!p || !M) return slt_error(SLT_EINVAL, "%s: parameters or output pointer is NULL", w);
+    if (p->model == SLT_MC_KERNEL) {
+        *M = 0;
+        return SLT_OK;
+    }
+    if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", w);
     size_t task_modes = slt_task_modes(task);
     if (p->M != 0) {
         if (task_modes != SLT_MODES_INFINITE && p->M > task_modes)

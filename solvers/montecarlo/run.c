@@ -11,7 +11,9 @@
  *   full-batch models: the raw features Z (P×M, row-major), then the label noise ε (P),
  *                      if P is finite and (e = 0 or share != data);
  *   online SGD: per step, the batch's Gaussian coordinates (B×rank, or B×M at N = ∞),
- *               then its label noise (B). */
+ *               then its label noise (B).
+ * Model kernel (sphere.c): the training points (P×d normals, row by row, each row
+ * normalised), the label noise ε (P), then the n_test test points (n_test×d). */
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -269,12 +271,44 @@ static int team_size(const slt_mc_params *p)
     return threads;
 }
 
+/* The threads' workspaces (per doubles each) against physical memory; `what` names the
+ * sizes and `reduce` what to reduce, for the message. */
+static int memory_check(const char *w, size_t per, int team, const char *what,
+                        const char *reduce)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    double need = (double)per * (double)sizeof(double) * (double)team;
+    if (pages > 0 && page > 0 && (per == SIZE_MAX || need > (double)pages * (double)page))
+        return slt_error(SLT_ENOMEM, "%s: %s needs about %.3g GB for %d thread(s), more than the "
+                         "%.3g GB of physical memory (reduce %s or threads)", w, what,
+                         need / 1e9, team, (double)pages * (double)page / 1e9, reduce);
+    return SLT_OK;
+}
+
+/* slt_mc_check for model kernel (parameters already checked). */
+static int kernel_check(const char *w, const slt_task *task, const slt_mc_params *p,
+                        size_t n_times)
+{
+    if (task)
+        return slt_error(SLT_EINVAL, "%s: a task was given with model kernel (expected task = "
+                         "NULL: the kernel, target and noise are p->sphere's)", w);
+    if (n_times != 0)
+        return slt_error(SLT_EINVAL, "%s: %zu times given with model kernel (expected none: "
+                         "kernel ridge regression is evaluated at convergence, t = inf)", w,
+                         n_times);
+    char what[96];
+    snprintf(what, sizeof what, "model kernel at P = %zu, dim = %d", p->P, p->sphere.dim);
+    return memory_check(w, mc_sphere_ws_doubles(p->P, (size_t)p->sphere.dim), team_size(p),
+                        what, "P");
+}
+
 int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
                  size_t n_times)
 {
     static const char *w = "slt_mc_check";
     int rc = slt_mc_params_check(p);
     if (rc) return rc;
+    if (p->model == SLT_MC_KERNEL) return kernel_check(w, task, p, n_times);
     size_t M;
     if ((rc = slt_mc_modes(task, p, &M))) return rc;
     mc_rule rule = mc_rule_of(p);
@@ -304,20 +338,11 @@ int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *tim
     }
     /* Memory: the threads' workspaces against physical memory. */
     size_t T = p->model == SLT_MC_RIDGE ? 1 : n_times;
-    size_t per = mc_trial_doubles(p, M, T);
-    int team = team_size(p);
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    double need = (double)per * (double)sizeof(double) * (double)team;
-    if (pages > 0 && page > 0 && (per == SIZE_MAX || need > (double)pages * (double)page)) {
-        char nb[32], pb[32];
-        snprintf(nb, sizeof nb, p->N == SLT_MC_INFINITE ? "inf" : "%zu", p->N);
-        snprintf(pb, sizeof pb, p->P == SLT_MC_INFINITE ? "inf" : "%zu", p->P);
-        return slt_error(SLT_ENOMEM, "%s: N = %s, P = %s, M = %zu needs about %.3g GB for %d "
-                         "thread(s), more than the %.3g GB of physical memory (reduce M, N, P "
-                         "or threads)", w, nb, pb, M, need / 1e9, team,
-                         (double)pages * (double)page / 1e9);
-    }
-    return SLT_OK;
+    char nb[32], pb[32], what[96];
+    snprintf(nb, sizeof nb, p->N == SLT_MC_INFINITE ? "inf" : "%zu", p->N);
+    snprintf(pb, sizeof pb, p->P == SLT_MC_INFINITE ? "inf" : "%zu", p->P);
+    snprintf(what, sizeof what, "N = %s, P = %s, M = %zu", nb, pb, M);
+    return memory_check(w, mc_trial_doubles(p, M, T), team_size(p), what, "M, N, P");
 }
 
 void slt_mc_result_free(slt_mc_result *r)
@@ -353,6 +378,89 @@ static int target_masses(const slt_task *task, size_t M, const double *target, d
     return SLT_OK;
 }
 
+/* Model kernel (checked): trials in parallel, statistics in trial order. */
+static int run_kernel(const slt_mc_params *p, slt_mc_result **result)
+{
+    static const char *w = "slt_mc_run";
+    double start = omp_get_wtime();
+    const size_t trials = p->trials, P = p->P;
+    mc_sphere m;
+    mc_sphere_setup(&p->sphere, &m);
+    int rc = SLT_OK;
+    slt_mc_result *r = calloc(1, sizeof *r);
+    mc_fail *fails = calloc(trials, sizeof *fails);
+    if (r) {
+        r->points = calloc(1, sizeof *r->points);
+        r->trial_test = malloc(trials * sizeof(double));
+        r->trial_train = malloc(trials * sizeof(double));
+    }
+    if (!r || !fails || !r->points || !r->trial_test || !r->trial_train) {
+        rc = slt_error(SLT_ENOMEM, "%s: out of memory for %zu trials", w, trials);
+        goto out;
+    }
+    int team = team_size(p);
+    int saved = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#pragma omp parallel num_threads(team)
+    {
+        mc_sphere_ws ws;
+        int wsrc = mc_sphere_ws_alloc(&ws, P, (size_t)m.d);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t tr = 0; tr < trials; tr++) {
+            if (wsrc) {
+                fails[tr].status = wsrc;
+                fails[tr].what = "workspace";
+                continue;
+            }
+            mc_rng *rng =
+                mc_rng_alloc(slt_mc_trial_seed(p->seed, (uint64_t)p->first_trial + tr));
+            if (!rng) {
+                fails[tr].status = SLT_ENOMEM;
+                fails[tr].what = "gsl_rng_alloc";
+                continue;
+            }
+            mc_sphere_trial(&m, p->ridge, P, rng, &ws, r->trial_test + tr,
+                            r->trial_train + tr, &fails[tr]);
+            mc_rng_free(rng);
+        }
+        if (!wsrc) mc_sphere_ws_free(&ws);
+    }
+    openblas_set_num_threads(saved);
+    for (size_t tr = 0; tr < trials; tr++) {
+        if (fails[tr].status == SLT_OK) continue;
+        char prefix[48];
+        snprintf(prefix, sizeof prefix, "trial %zu: ", p->first_trial + tr);
+        if (fails[tr].status == SLT_ENOMEM)
+            rc = slt_error(SLT_ENOMEM, "%s: %sout of memory (%s; about %.3g MB per thread)", w,
+                           prefix, fails[tr].what ? fails[tr].what : "allocation",
+                           (double)mc_sphere_ws_doubles(P, (size_t)m.d) * sizeof(double) / 1e6);
+        else
+            rc = mc_sphere_fail_message(w, prefix, &fails[tr], p->ridge);
+        goto out;
+    }
+    r->params = *p;
+    r->M = 0;
+    r->head_mass = m.power;
+    r->tail_mass = 0.0;
+    r->tail_mass_err = 0.0;
+    r->noise = m.noise;
+    r->n_points = 1;
+    r->trials = trials;
+    slt_mc_point *pt = &r->points[0];
+    pt->t = INFINITY;
+    pt->steps = NAN;
+    stat_of(r->trial_test, 1, trials, &pt->test);
+    stat_of(r->trial_train, 1, trials, &pt->train);
+    pt->member_test = pt->test;
+    r->seconds = omp_get_wtime() - start;
+    *result = r;
+    r = NULL;
+out:
+    slt_mc_result_free(r);
+    free(fails);
+    return rc;
+}
+
 int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times,
                size_t n_times, slt_mc_result **result)
 {
@@ -361,6 +469,7 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     *result = NULL;
     int rc = slt_mc_check(task, p, times, n_times);
     if (rc) return rc;
+    if (p->model == SLT_MC_KERNEL) return run_kernel(p, result);
     double start = omp_get_wtime();
     size_t M;
     slt_mc_modes(task, p, &M);

@@ -799,7 +799,13 @@ static json_t *cell_json(const slt_table *t, size_t r, size_t o)
     const column *c = &t->cols[t->outs[o].col];
     const cell *cl = &t->cells[r * t->nout + o];
     switch (c->type) {
-    case SLT_COL_REAL: return isfinite(cl->r) ? json_real(cl->r) : json_null();
+    /* JSON has no infinity. ±∞ is a meaningful value here (a size N = ∞, time t = ∞, a
+     * divergent loss), distinct from a missing one, so it is written as the strings
+     * "inf"/"-inf"; NaN (no value) is null and the status column says why. */
+    case SLT_COL_REAL:
+        if (isfinite(cl->r)) return json_real(cl->r);
+        if (isinf(cl->r)) return json_string(cl->r > 0 ? "inf" : "-inf");
+        return json_null();
     case SLT_COL_INT: return json_integer((json_int_t)cl->i);
     case SLT_COL_TEXT: return json_string(cl->s ? cl->s : (c->is_status ? "ok" : ""));
     }

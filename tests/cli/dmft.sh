@@ -19,7 +19,7 @@ grep -q '^200,200,inf,inf,nan,inf,nan,divergent$' "$out_file" && pass "N = P at 
   || fail "divergence row: $(grep '^200,200,inf' "$out_file")"
 [ "$rc" -eq 0 ] && pass "a divergent limit is a result, not a failure (exit 0)" || fail "exit $rc"
 run dmft --alpha 2 --beta 0.5 --N 200 --P 200 --t inf --format json
-expect_stdout "json: divergent value is null" '\[200\.0, 200\.0, null, null, null, null, null, "divergent"\]'
+expect_stdout "json: infinities are strings, missing errors null" '\[200\.0, 200\.0, "inf", "inf", null, "inf", null, "divergent"\]'
 
 # Diagnostics: columns, slope -> -beta at N = P = inf, width gap null at N = inf
 run dmft --alpha 2 --beta 0.5 --N 1000,inf --P inf --t 1e4 --diagnose --format csv

@@ -59,6 +59,10 @@ expect_usage_error "log grid from 0" "start and stop of a log-spaced range must 
 expect_usage_error "empty list entry" "--t: '1,,2' has an empty" loss --alpha 2 --beta 1 --t 1,,2
 expect_usage_error "unknown option" "unknown option '--gamma'" loss --alpha 2 --beta 1 --gamma 3
 expect_usage_error "missing value" "option '--beta' needs a value" loss --alpha 2 --beta
+expect_usage_error "abbreviated option" "unknown option '--alp' \(did you mean --alpha\? options take their whole name\)" loss --alp 2 --beta 1
+expect_usage_error "abbreviated option with =" "unknown option '--form'" loss --alpha 2 --beta 1 --form=csv
+run loss --alpha 2 --beta 0.5 --t 7:100:1 --format csv
+awk -F, 'NR == 2 { exit !($1 == 7) }' "$out_file" && [ "$(wc -l <"$out_file")" -eq 2 ] && pass "start:stop:1 is the start" || fail "count 1: $(cat "$out_file")"
 expect_usage_error "no task" "no task given: give one of .* or --task" loss --t 1
 expect_usage_error "incomplete task" "incomplete convention: --alpha given without --beta" loss --alpha 2
 expect_usage_error "task given twice" "conflicting conventions: --alpha, --beta, --task given" loss --alpha 2 --beta 1 --task x.txt

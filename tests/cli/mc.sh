@@ -76,19 +76,44 @@ c=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
 awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { d = (a + b) / 2 - c; exit !(d < 1e-15 && d > -1e-15) }' \
   && pass "--first-trial splits a run" || fail "first-trial: $a $b $c"
 
+# --model kernel: KRR with a real kernel on sphere points. One row per P, N = t = inf,
+# M = 0, tail_mass = 0; bit-identical at 1 and 2 threads.
+kern="--model kernel --dim 3 --kernel gaussian --ridge 1e-3 --noise 0.1 --trials 4 --n-test 200"
+run mc $kern --P 20,40 --threads 1 --format csv
+bad=$(awk -F, 'NR > 1 && ($1 != "inf" || $3 != "inf" || $8 != 4 || $9 != 0 || $10 != 0 || $11 != "ok" || !($4 > 0) || !($6 > 0)) { print }' "$out_file")
+if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 3 ] && head -1 "$out_file" | grep -Eq "$header" && [ ! -s "$err_file" ]; then
+  pass "kernel model: 2 rows, N = t = inf, M = 0"; else fail "kernel model rows: $bad"; fi
+cp "$out_file" "$task.a"
+run mc $kern --P 20,40 --threads 2 --format csv
+cmp -s "$out_file" "$task.a" && pass "kernel model: 1 and 2 threads give identical csv" || fail "kernel model: thread count changed the output"
+# ridgeless interpolation trains to zero (ReLU NTK, depth 2, explicit target)
+run mc --model kernel --dim 4 --kernel relu-ntk --depth 2 --P 30 --target-power 0.1,0.2,0,0.3 --trials 3 --n-test 100 --format csv
+awk -F, 'NR == 2 && $6 == 0 && $7 == 0 && $4 > 0 { ok = 1 } END { exit !ok }' "$out_file" \
+  && pass "kernel model: ridgeless train = 0" || fail "kernel ridgeless train"
+# z -> inf: test -> E f*^2 = 1 (default target), within 5 SE
+run mc --model kernel --dim 3 --kernel laplace --width 2 --P 20 --ridge 1e8 --trials 50 --n-test 400 --format csv
+awk -F, 'NR == 2 { d = $4 - 1; if (d < 0) d = -d; if (d <= 5 * $5) ok = 1 } END { exit !ok }' "$out_file" \
+  && pass "kernel model: ridge 1e8 gives E f*^2" || fail "kernel large ridge"
+run mc --model kernel --dim 5 --kernel relu-nngp --P 10 --trials 2 --n-test 50 --format json
+expect_stdout "kernel json params" '"params": \{"model": "kernel", "kernel": "relu-nngp", "dim": 5, "depth": 1, "target_power": "0,0.5,0.5"'
+# a Gram matrix below rounding: status column, one stderr line, exit 1 (numerical failure)
+run mc --model kernel --dim 3 --kernel gaussian --P 300 --trials 2 --n-test 10 --format csv
+if [ "$rc" -eq 1 ] && grep -q ',requested accuracy not reached$' "$out_file" && grep -q "use a larger ridge z" "$err_file"; then
+  pass "kernel model: singular Gram matrix reported (exit 1)"; else fail "singular Gram: rc $rc"; fi
+
 for f in table tsv json markdown latex; do
   expect_exit 0 "format $f" mc --task "$task" --N 2 --P 3 --t 1 --trials 2 --format "$f"
 done
 run mc --task "$task" --N 2 --P 3 --t 1 --trials 2 --format json
 expect_stdout "json shape" '^\{"command": "mc", "version": "[0-9.]+", "params": \{"convention": "explicit"'
 expect_exit 0 "--help" mc --help
-for o in model N P t eta ridge noise batch ensemble share trials seed first-trial M threads format; do
+for o in model N P t eta ridge noise batch ensemble share trials seed first-trial M threads format dim kernel width depth target-power n-test; do
   grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
 done
 
 # ---- bad input: exit 2, one stderr line, nothing on stdout -------------------------------
 pl="--alpha 1.5 --beta 0.5"
-expect_usage_error "unknown model" "--model: 'kernel' is not one of rf\|ridge\|krr\|sgd" mc --model kernel $pl --N 10 --P 10
+expect_usage_error "unknown model" "--model: 'gp' is not one of rf\|ridge\|krr\|sgd\|kernel" mc --model gp $pl --N 10 --P 10
 expect_usage_error "missing N" "--N LIST is missing" mc $pl --P 10
 expect_usage_error "missing P" "--P LIST is missing" mc $pl --N 10
 expect_usage_error "missing task" "no task given" mc --N 10 --P 10
@@ -112,4 +137,27 @@ expect_usage_error "negative time" "--t: -1 is out of range" mc $pl --N 10 --P 1
 expect_usage_error "M beyond the task" "M = 5 exceeds the task's 3 modes" mc --task "$task" --N 2 --P 2 --M 5
 expect_usage_error "first-trial beyond the seed space" "first_trial \+ trials" mc $pl --N 2 --P 2 --first-trial 4000000000 --trials 400000000
 expect_usage_error "bad share" "--share: 'all' is not one of data\|projection\|none" mc $pl --N 10 --P 10 --ensemble 2 --share all
+k3="--model kernel --dim 3 --kernel gaussian"
+expect_usage_error "kernel: no dim" "--dim D is missing" mc --model kernel --kernel gaussian --P 10
+expect_usage_error "kernel: no kernel" "--kernel K is missing" mc --model kernel --dim 3 --P 10
+expect_usage_error "kernel: no P" "--P LIST is missing" mc $k3
+expect_usage_error "kernel: bad name" "--kernel: 'poly' is not one of gaussian\|laplace\|relu-ntk\|relu-nngp" mc --model kernel --dim 3 --kernel poly --P 10
+expect_usage_error "kernel: dim 1" "--dim: 1 is out of range" mc --model kernel --dim 1 --kernel gaussian --P 10
+expect_usage_error "kernel: task option" "--alpha cannot be used with --model kernel" mc $k3 --P 10 --alpha 1.5
+expect_usage_error "kernel: task file" "--task cannot be used with --model kernel" mc $k3 --P 10 --task "$task"
+expect_usage_error "kernel: times" "--t cannot be used with --model kernel" mc $k3 --P 10 --t 1
+expect_usage_error "kernel: eta" "--eta cannot be used with --model kernel" mc $k3 --P 10 --eta 0.1
+expect_usage_error "kernel: M" "--M cannot be used with --model kernel" mc $k3 --P 10 --M 5
+expect_usage_error "kernel: ensemble" "--ensemble cannot be used with --model kernel" mc $k3 --P 10 --ensemble 2
+expect_usage_error "kernel: finite N" "--N: 10 with --model kernel" mc $k3 --P 10 --N 10
+expect_usage_error "kernel: P inf" "--P: inf with --model kernel" mc $k3 --P inf
+expect_usage_error "kernel: P fractional" "--P: 2.5 is not a whole number" mc $k3 --P 2.5
+expect_usage_error "kernel: width with relu" "--width is only used by --kernel gaussian or laplace \(got --kernel relu-ntk\)" mc --model kernel --dim 3 --kernel relu-ntk --width 2 --P 10
+expect_usage_error "kernel: depth with gaussian" "--depth is only used by --kernel relu-ntk or relu-nngp" mc $k3 --depth 2 --P 10
+expect_usage_error "kernel: width 0" "--width: 0 is out of range" mc $k3 --width 0 --P 10
+expect_usage_error "kernel: negative power" "--target-power: -1 is out of range" mc $k3 --P 10 --target-power 0,-1
+expect_usage_error "kernel: too many powers" "--target-power: 202 values is too many \(expected at most 201" mc $k3 --P 10 --target-power 1:2:202
+expect_usage_error "kernel: n-test 0" "--n-test: 0 is out of range" mc $k3 --P 10 --n-test 0
+expect_usage_error "dim without kernel model" "--dim is only used by --model kernel \(got --model rf\)" mc $pl --N 10 --P 10 --dim 3
+expect_usage_error "target-power without kernel model" "--target-power is only used by --model kernel" mc --model krr $pl --P 10 --target-power 1
 finish

@@ -29,7 +29,7 @@ if [ "$rc" -eq 0 ] && awk -F, 'NR == 3 && $4 == "inf" && $NF == "divergent" { ok
   pass "N = P ridgeless is reported as divergent, exit 0"
 else fail "divergent row"; fi
 run static --alpha 1.5 --beta 0.8 --N 100 --P 100 --format json
-expect_stdout "json: divergent test is null with status divergent" '\[100\.0, 100\.0, 0\.0, null, .*"divergent", "divergent"\]'
+expect_stdout "json: divergent test is the string inf with status divergent" '\[100\.0, 100\.0, 0\.0, "inf", .*"divergent", "divergent"\]'
 run static --alpha 1.5 --beta 0.8 --N 100 --P 100 --ridge 1e-6 --format csv
 awk -F, 'NR == 2 && $4 != "inf" && $4 > 0 && $NF == "ok" { ok = 1 } END { exit !ok }' "$out_file" \
   && pass "a ridge > 0 regularises N = P" || fail "ridge at N = P"
