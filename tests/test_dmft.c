@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_integration.h>
 #include <gsl/gsl_roots.h>
 #include <lapacke.h>
 
@@ -457,8 +458,52 @@ static void test_discrete_gd_to_flow(void **state)
     slt_task_free(t);
 }
 
+typedef struct { double y, eta, n; } mp_ctx;
+static double mp_moment(double u, void *p)
+{
+    mp_ctx *c = p;
+    double a = pow(1 - sqrt(c->y), 2), b = pow(1 + sqrt(c->y), 2);
+    double rho = sqrt(fmax((b - u) * (u - a), 0.0)) / (2 * M_PI * c->y * u);
+    return rho * pow(1 - c->eta * u, 2 * c->n);
+}
+
 /* 12. The spectrum edge: isotropic λ ≡ 1, M modes, P = ∞ is Marchenko–Pastur with ratio
  *     M/N, edge (1 + √(M/N))²; GD beyond η·u_max = 2 is reported unstable. */
+/* 10b. GD in the oscillating range 1 <= η·u_max < 2 at P = ∞ (through the SGD solver
+ *      with the batch noise switched off): at N = ∞ it must still be Σ t_k (1 − ηλ_k)^{2n}
+ *      (modes with ηλ > 1 alternate in sign per step; the loss squares them). */
+static void test_discrete_gd_oscillating(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.0);
+    const double eta = 1.6; /* λ_1 = 1: η·u_max = 1.6 */
+    double steps[] = {1, 3, 7, 12, 40, 300, 5000};
+    double times[7];
+    for (int i = 0; i < 7; i++) times[i] = eta * steps[i];
+    slt_dmft_params p = slt_dmft_params_default();
+    p.eta = eta;
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    slt_dmft_point o[7];
+    assert_ok(slt_dmft_solve(w, times, 7, o));
+    for (int i = 0; i < 7; i++) {
+        gd_ctx c = {eta, steps[i]};
+        slt_sum s;
+        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
+        assert_close(o[i].test, s.value, 1e-8, 0);
+        check_within("oscillating GD at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
+        assert_close(o[i].train, o[i].test, 0, 0); /* P = ∞, no noise */
+    }
+    slt_dmft_free(w);
+    /* finite P in that range is refused, with the reason */
+    p.P = 200;
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    assert_status(slt_dmft_solve(w, times, 1, o), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "P = inf only"));
+    slt_dmft_free(w);
+    slt_task_free(t);
+}
+
 static void test_spectrum_edge_and_stability(void **state)
 {
     (void)state;
@@ -484,10 +529,19 @@ static void test_spectrum_edge_and_stability(void **state)
     assert_int_equal(o.status, SLT_EDOM);
     assert_true(isnan(o.test));
     slt_dmft_free(w);
-    p.eta = 1.5 / umax; /* stable but oscillating: refused, not approximated */
+    p.eta = 1.5 / umax; /* stable but oscillating, at finite N and P = ∞: computed */
     assert_ok(slt_dmft_alloc(t, &p, &w));
-    assert_status(slt_dmft_solve(w, &time, 1, &o), SLT_EDOM);
-    assert_non_null(strstr(slt_last_error(), "not supported"));
+    time = 10 * p.eta; /* n = 10 steps */
+    assert_ok(slt_dmft_solve(w, &time, 1, &o));
+    /* isotropic, t_k = 1: L(n) = M ∫ ρ_MP(u) (1 − ηu)^{2n} du, Marchenko–Pastur with ratio
+     * y = M/N = 1/2 (no zero eigenvalues), by quadrature here; n = 10 */
+    mp_ctx mc = {0.5, p.eta, 10.0};
+    double a = pow(1 - sqrt(0.5), 2), b = pow(1 + sqrt(0.5), 2), ref, ref_err;
+    gsl_integration_workspace *iw = gsl_integration_workspace_alloc(200);
+    gsl_function F = {mp_moment, &mc};
+    gsl_integration_qags(&F, a, b, 0, 1e-13, 200, iw, &ref, &ref_err);
+    gsl_integration_workspace_free(iw);
+    assert_close(o.test, 300.0 * ref, 1e-8, 0); /* quadrature ~1e-13, solver ~1e-9 */
     slt_dmft_free(w);
     slt_task_free(t);
 }
@@ -1089,6 +1143,7 @@ int main(void)
         cmocka_unit_test(test_ensembles),
         cmocka_unit_test(test_discrete_gd_infinite_size),
         cmocka_unit_test(test_discrete_gd_to_flow),
+        cmocka_unit_test(test_discrete_gd_oscillating),
         cmocka_unit_test(test_spectrum_edge_and_stability),
         cmocka_unit_test(test_limit_equals_statics),
         cmocka_unit_test(test_sgd_infinite_width),

@@ -96,8 +96,10 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->node = calloc(n, sizeof *w->node);
     w->node_lo = calloc(n, sizeof *w->node_lo);
     w->warm = calloc(DMFT_WARM_SLOTS * (size_t)w->nodes, sizeof *w->warm);
-    if (p->batch > 0) w->sgd_warm = calloc(2 * 5 * (size_t)w->nodes, sizeof *w->sgd_warm);
-    if (!w->node || !w->node_lo || !w->warm || (p->batch > 0 && !w->sgd_warm)) {
+    /* online SGD, and full-batch GD at P = ∞, which may route through the SGD solver */
+    int sgd_path = p->batch > 0 || (p->eta > 0 && isinf(p->P));
+    if (sgd_path) w->sgd_warm = calloc(2 * 5 * (size_t)w->nodes, sizeof *w->sgd_warm);
+    if (!w->node || !w->node_lo || !w->warm || (sgd_path && !w->sgd_warm)) {
         slt_dmft_free(w);
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     }
@@ -436,6 +438,31 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         if (rc) return rc;
     }
     if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
+    if (w->eta > 0 && isinf(w->p.P) && w->p.ensemble == 1 && !(w->p.momentum > 0)) {
+        /* Full-batch GD at P = ∞ is online SGD without batch noise: B = ∞ makes the noise
+         * factor η²/B vanish and c₂ = 1, leaving L(n) = s*ᵀ(I − ηS)^{2n}s*. The SGD
+         * solver's generating-function inversion reaches η·u_max < 2, which the mapped
+         * contour of the general path (η·u_max < 1) cannot; use it for the oscillating
+         * range only, so the two paths stay independent checks of each other. */
+        double umax;
+        int rc = dmft_spectrum_edge(w, &umax);
+        if (rc) return rc;
+        if (w->eta * umax >= 1.0 && w->eta * umax < 2.0) {
+            slt_dmft_params saved = w->p;
+            w->p.batch = SIZE_MAX;
+            w->p.sgd_form = SLT_DMFT_SGD_LIMIT;
+            rc = dmft_sgd_solve(w, times, n, out);
+            w->p = saved;
+            for (size_t i = 0; i < n; i++) {
+                out[i].sgd_gain = out[i].sgd_gain_err = NAN; /* not SGD */
+                if (out[i].status == SLT_OK || out[i].status == SLT_EDIVERGE) {
+                    out[i].train = out[i].test + slt_task_noise(w->task);
+                    out[i].train_err = out[i].test_err;
+                }
+            }
+            return rc;
+        }
+    }
     /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
     const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
     const double E = (double)w->p.ensemble;
@@ -454,7 +481,8 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
                               w->eta * umax, umax);
         else if (!gd_rc && w->eta * umax >= 1.0)
             gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta*u_max = %.6g in [1, 2) (oscillating "
-                              "modes) is not supported yet; use eta < %.6g", w->eta * umax, 1.0 / umax);
+                              "modes) is supported at P = inf only (single models); use eta < %.6g "
+                              "at finite P", w->eta * umax, 1.0 / umax);
     }
     /* heavy ball: the preimages of the spectrum under ζ = w + μw² must lie on the negative
      * real w-axis, inside the Talbot contour: all modes overdamped, 4μ·u_max < 1 */
