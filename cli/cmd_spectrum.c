@@ -26,9 +26,11 @@ const cli_command_info cmd_spectrum_info = {
     "Each degree comes from quadrature, an endpoint expansion or the positive series,\n"
     "whichever has the smallest error estimate (docs/theory/kernels.md).\n"
     "Torus T^D (D = 1..3, normalised measure): eigenvalue per Fourier mode e^{i n.x}, levels\n"
-    "of equal eigenvalue grouped with their multiplicity, |n| <= lmax. Kernels: gaussian\n"
-    "(wrapped), von-mises exp(sum(cos d_i - 1)/S^2), laplace (periodic, product), table\n"
-    "('delta k(delta)' for delta = 0..pi; on T^2, T^3 the product kernel prod_i k(delta_i)).\n"
+    "of equal eigenvalue grouped with their multiplicity. Kernels: gaussian (wrapped;\n"
+    "isotropic: |n| <= lmax), von-mises exp(sum(cos d_i - 1)/S^2), laplace (periodic,\n"
+    "product), table ('delta k(delta)' for delta = 0..pi; on T^2, T^3 the product kernel\n"
+    "prod_i k(delta_i)); for these max|n_i| <= lmax, keeping only the modes above the\n"
+    "largest eigenvalue outside that cube, so that the flattened spectrum has no gaps.\n"
     "FFT on a grid, grid doubling for the error.\n"
     "\n"
     "Columns (default): degree (sphere l; torus level index ordered by |n|^2), multiplicity,\n"
@@ -39,20 +41,25 @@ const cli_command_info cmd_spectrum_info = {
     "--flat: the levels sorted by descending eigenvalue with the flattened index range:\n"
     "k_first, k_last, degree, multiplicity, eigenvalue, eigenvalue_err.\n"
     "--fit: one row: alpha_K, alpha_K_err, window_lo, window_hi, s, s_err, alpha, alpha_err,\n"
-    "points, slope_spread, resolution_N, resolution_P (resolution-limited exponents in N\n"
-    "and P: alpha min(beta,1), alpha min(beta,2); alpha_K for the isotropic teacher), and\n"
-    "beta, beta_err (source exponent of the target). Fit: ln mu = ln C - s ln l + c1/l over\n"
+    "points, slope_spread, resolution_N(_err), resolution_P(_err) (resolution-limited\n"
+    "exponents in N and P: alpha min(beta,1), alpha min(beta,2)), and beta, beta_err\n"
+    "(source exponent of the target: (alpha-1)/alpha for the isotropic teacher; otherwise\n"
+    "from the tail sums T(k) = sum_{j>k} t_j of the whole task, the target power beyond\n"
+    "lmax included (closed form for power-law, Parseval for table), fitted as\n"
+    "ln T = c - alpha beta ln k + c1/l over the window). Fit: ln mu = ln C - s ln l + c1/l over\n"
     "the window (given by --fit-lo/--fit-hi, or the widest top range where the local slope\n"
     "varies by <= --fit-tol); s_err = 2 SE + |s - s_plain|; alpha = s/(D-1) (sphere), s/D\n"
     "(torus); alpha_K = alpha - 1.\n"
     "--empirical N: N points (--data sphere|torus|gaussian), eigenvalues of K/N (LAPACK\n"
     "dsyevd), averaged over --repeats samples. Columns: degree, multiplicity, eigenvalue,\n"
     "eigenvalue_err (analytic), empirical (mean of the level's block of sorted empirical\n"
-    "eigenvalues), empirical_err (standard error over repeats; nan for one sample),\n"
+    "eigenvalues), empirical_err (standard error of that block mean over the repeats;\n"
+    "nan for one sample),\n"
     "k_first. Gaussian data (kernel gaussian, covariance --cov): index, multiplicity,\n"
     "eigenvalue (Rasmussen-Williams closed form), empirical, empirical_err, k_first.\n"
     "--save FILE: the explicit task 'lambda_k t_k' (levels expanded by multiplicity, target\n"
-    "power spread evenly over each level, at most --save-max modes); the target is\n"
+    "power spread evenly over each level, at most --save-max modes); the file header and\n"
+    "stderr give the target power left out, the power beyond lmax included; the target is\n"
     "--target isotropic (t_k = lambda_k, default), power-law (coefficients l^-q, --target-q)\n"
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
 };
@@ -151,8 +158,8 @@ int cmd_spectrum(int argc, char **argv)
         {.name = "depth", .kind = CLI_INT, .target = &depth, .metavar = "L", .seen = &seen_depth,
          .help = "relu-ntk/relu-nngp hidden layers (default 1)", .lo = 1, .hi = 64},
         {.name = "lmax", .kind = CLI_INT, .target = &lmax, .metavar = "L",
-         .help = "largest degree (sphere, default 100) or |n| (torus, default 32/16/8 for "
-                 "dim 1/2/3)", .lo = 0, .hi = 100000},
+         .help = "largest degree (sphere, default 100) or max_i |n_i| (torus; |n| for the "
+                 "gaussian; default 32/16/8 for dim 1/2/3)", .lo = 0, .hi = 100000},
         {.name = "width", .kind = CLI_REAL, .target = &width, .metavar = "S", .seen = &seen_width,
          .help = "width of gaussian, laplace, von-mises (default 1)", .lo = 0, .hi = INFINITY,
          .lo_open = 1, .hi_open = 1},
@@ -319,14 +326,27 @@ int cmd_spectrum(int argc, char **argv)
         lrc = slt_kernels_target_power(ws, sp, target_eval, &tt, power, power_err);
     }
     if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
+    /* the target's power past lmax: needed by --save (power left out) and --fit (beta) */
+    slt_kernels_beyond beyond = {0, 0, 0, 0};
+    if (save_file || fit) {
+        if (!strcmp(target_s, "isotropic")) lrc = slt_kernels_beyond_isotropic(sp, &beyond);
+        else if (!strcmp(target_s, "power-law")) lrc = slt_kernels_beyond_power_law(sp, target_q, &beyond);
+        else {
+            target_table tt = {gx, gy, gn};
+            lrc = slt_kernels_beyond_target(ws, sp, target_eval, &tt, power, power_err, &beyond);
+        }
+        if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
+    }
 
     if (save_file) {
         size_t modes = 0;
-        double left = 0;
-        lrc = slt_kernels_save(sp, power, (size_t)save_max, save_file, &modes, &left);
+        double left = 0, left_err = 0;
+        lrc = slt_kernels_save(sp, power, &beyond, (size_t)save_max, save_file, &modes, &left,
+                               &left_err);
         if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
-        fprintf(stderr, "slt spectrum: wrote %zu modes to %s (target power left out: %.3g)\n",
-                modes, save_file, left);
+        fprintf(stderr, "slt spectrum: wrote %zu modes to %s (target power left out: %.3g +- "
+                "%.2g, of which beyond lmax %.3g)\n", modes, save_file, left, left_err,
+                beyond.learnable + beyond.null);
     }
 
     if ((lrc = slt_table_alloc(cmd, &table))) { rc = cli_library_error(cmd, lrc); goto out; }
@@ -355,13 +375,23 @@ int cmd_spectrum(int argc, char **argv)
         if (!strcmp(target_s, "isotropic")) {
             beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
             beta_err = f.alpha_err / (f.alpha * f.alpha);
-        } else if (slt_kernels_fit_source(sp, power, &f, &beta, &beta_err)) {
+        } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
             fprintf(stderr, "slt spectrum: source exponent not fitted: %s\n", slt_last_error());
+        }
+        /* resolution-limited exponents α·min(β, c), c = 1 (N) and 2 (P), with errors by
+         * interval arithmetic over α ± α_err, β ± β_err */
+        double res[2], res_err[2];
+        for (int j = 0; j < 2; j++) {
+            double c = j == 0 ? 1.0 : 2.0, v = f.alpha * fmin(beta, c);
+            double lo = (f.alpha - f.alpha_err) * fmin(beta - beta_err, c);
+            double hi = (f.alpha + f.alpha_err) * fmin(beta + beta_err, c);
+            res[j] = v;
+            res_err[j] = fmax(fabs(hi - v), fabs(v - lo));
         }
         int c[14];
         const char *names[] = {"alpha_K", "window_lo", "window_hi", "s", "alpha", "points",
                                "slope_spread", "resolution_N", "resolution_P", "beta"};
-        int errs[] = {1, 0, 0, 1, 1, 0, 0, 0, 0, 1};
+        int errs[] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 1};
         for (int i = 0; i < 10; i++) {
             c[i] = slt_table_add_column(table, names[i], i == 5 ? SLT_COL_INT : SLT_COL_REAL, errs[i]);
             if (c[i] < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
@@ -374,8 +404,8 @@ int cmd_spectrum(int argc, char **argv)
         slt_table_set_real(table, (size_t)row, c[4], f.alpha, f.alpha_err);
         slt_table_set_int(table, (size_t)row, c[5], (long long)f.points);
         slt_table_set_real(table, (size_t)row, c[6], f.slope_spread, 0);
-        slt_table_set_real(table, (size_t)row, c[7], f.alpha * fmin(beta, 1.0), 0);
-        slt_table_set_real(table, (size_t)row, c[8], f.alpha * fmin(beta, 2.0), 0);
+        slt_table_set_real(table, (size_t)row, c[7], res[0], res_err[0]);
+        slt_table_set_real(table, (size_t)row, c[8], res[1], res_err[1]);
         slt_table_set_real(table, (size_t)row, c[9], beta, beta_err);
         slt_table_param_text(table, "window", f.detected ? "detected" : "given");
     } else if (flat) {
@@ -418,21 +448,19 @@ int cmd_spectrum(int argc, char **argv)
         int c3 = slt_table_add_column(table, "empirical", SLT_COL_REAL, 1);
         int c4 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
         if (gauss) {
-            double k = 0;
-            for (size_t i = 0; i < em->n_gauss && k + em->gauss_mult[i] <= (double)em->n; i++) {
-                size_t cnt = (size_t)em->gauss_mult[i];
-                double acc = 0, acc_se = 0;
-                for (size_t j = 0; j < cnt; j++) {
-                    acc += em->eig[(size_t)k + j];
-                    acc_se += em->eig_se[(size_t)k + j];
-                }
+            /* blocks of the analytic groups: the block mean per sample, then its mean and
+             * standard error over the samples (the library computes both) */
+            for (size_t b = 0; b < em->n_blocks; b++) {
+                size_t i = em->block_level[b];
                 long row = slt_table_add_row(table);
+                if (row < 0) break;
                 slt_table_set_int(table, (size_t)row, c0, (long long)i);
                 slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
-                slt_table_set_real(table, (size_t)row, c2, em->gauss_value[i], 4e-16 * em->gauss_value[i]);
-                slt_table_set_real(table, (size_t)row, c3, acc / cnt, acc_se / cnt);
-                slt_table_set_real(table, (size_t)row, c4, k + 1, 0);
-                k += em->gauss_mult[i];
+                /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
+                slt_table_set_real(table, (size_t)row, c2, em->gauss_value[i],
+                                   4e-16 * (dim + 4.0) * em->gauss_value[i]);
+                slt_table_set_real(table, (size_t)row, c3, em->block_mean[b], em->block_se[b]);
+                slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
             }
         } else {
             for (size_t b = 0; b < em->n_blocks; b++) {

@@ -68,9 +68,12 @@ typedef struct {
     double width;           /* σ of gaussian, laplace, von-mises, > 0       default 1   */
     double offset;          /* poly: c >= 0                                 default 1   */
     int poly_degree;        /* poly: p, 1..1000                             default 2   */
-    size_t lmax;            /* sphere: degrees 0..lmax (<= 100000); torus: wave vectors
-                               with |n| <= lmax (<= 4096 for d = 1, 256 for d = 2, 48 for
-                               d = 3)                                       default 100 */
+    size_t lmax;            /* sphere: degrees 0..lmax (<= 100000); torus (<= 4096 for
+                               d = 1, 256 for d = 2, 48 for d = 3): the wrapped Gaussian
+                               (isotropic) keeps the wave vectors with |n| <= lmax; every
+                               other kernel those with max_i |n_i| <= lmax whose eigenvalue
+                               exceeds the largest one outside that cube (see
+                               slt_kernels_spectrum_compute)                default 100 */
     double rel_tol;         /* target relative accuracy, [1e-15, 1e-2]      default 1e-12 */
     /* TABLE kernels: table_n >= 4 points (x_i, k_i), x strictly increasing, covering
      * [−1, 1] in t = cos θ (sphere) or [0, π] in δ (torus, d = 1; the kernel is even).
@@ -138,7 +141,16 @@ typedef struct {
     double max_rel_err;        /* max over non-zero levels of mu_err/|mu|               */
 } slt_kernels_spectrum;
 
-/* Computes the spectrum (sphere: ℓ = 0..lmax; torus: all levels with |n| <= lmax).
+/* Computes the spectrum (sphere: ℓ = 0..lmax; torus: see below).
+ * Torus: the wrapped Gaussian depends on |n|² only and decreases in it, so the levels with
+ * |n| <= lmax are exactly the eigenvalues above everything left out. For the other kernels
+ * (products of 1-D kernels on T², T³, and any table kernel) the eigenvalue is not a
+ * function of |n|: the modes with max_i |n_i| <= lmax are computed and only those whose
+ * eigenvalue exceeds τ = the largest eigenvalue outside that cube (on the finer grid, up
+ * to its Nyquist index; for a decreasing product kernel λ_{lmax+1}·λ_0^{d−1}) are kept,
+ * together with the unresolved ones (|mu| <= mu_err: never flattened). So every mode
+ * with an eigenvalue above the smallest flattened one is among the levels: the flattened
+ * spectrum and the saved task have no gaps.
  * SLT_OK with per-level error estimates; SLT_ENOCONV if the quadrature or grid refinement
  * reached its size limit without its discretisation error falling below rel_tol·|mu| or
  * the rounding floor (the spectrum is still returned, errors included). */
@@ -204,13 +216,58 @@ int slt_kernels_target_power(const slt_kernels_workspace *ws, const slt_kernels_
 
 /* Built-in family: power-law Fourier/Gegenbauer spectrum with coefficients ℓ^{-q}
  * (ℓ >= 1; none at ℓ = 0): circle level power n^{-2q}/2; sphere zonal g_ℓ = ℓ^{-q}/N(d,ℓ)
- * — i.e. level power ℓ^{-2q}/N(d,ℓ). q > 1/2. */
+ * — i.e. level power ℓ^{-2q}/N(d,ℓ); torus T², T³: |n|^{-2q}/4 per mode. q > 1/2, and on
+ * T², T³ q > dim/2 (otherwise the total power Σ_n |n|^{-2q} is infinite): SLT_EINVAL. */
 int slt_kernels_target_power_law(const slt_kernels_spectrum *s, double q, double *power,
                                  double *power_err);
 
 /* Default (isotropic, GP-matched) teacher: level power = mult·mu (t_k = λ_k). */
 int slt_kernels_target_isotropic(const slt_kernels_spectrum *s, double *power,
                                  double *power_err);
+
+/* ---- Target power beyond the computed levels --------------------------------- */
+
+/* The levels stop at lmax; the target goes on. Its power in the modes that are not among
+ * the levels (sphere: ℓ > lmax; torus: modes outside the computed set), split by what the
+ * kernel does there:
+ *   learnable  modes whose eigenvalue is not structurally zero. Their eigenvalues are
+ *              below every flattened level (sphere: μ_ℓ decreases; torus: see
+ *              slt_kernels_spectrum_compute), so they belong to every tail sum Σ_{j>k} t_j
+ *              of the flattened task (slt_kernels_fit_source);
+ *   null       structural zeros beyond lmax (null space, unlearnable): even ℓ >= 2 for
+ *              arccos0, odd ℓ >= 3 for one-layer ReLU NTK/NNGP, ℓ > p for poly (and
+ *              ℓ ≢ p mod 2 when offset = 0). Torus kernels and sphere table kernels have
+ *              no structural zeros: null = 0.
+ * Each with an absolute error estimate. */
+typedef struct {
+    double learnable, learnable_err;
+    double null, null_err;
+} slt_kernels_beyond;
+
+/* Isotropic teacher (t = λ): learnable = k(1) − trace (sphere) or k(0) − trace (torus), the
+ * exact trace identity, error trace_err; null = 0. */
+int slt_kernels_beyond_isotropic(const slt_kernels_spectrum *s, slt_kernels_beyond *b);
+
+/* Power-law target of slt_kernels_target_power_law, in closed form:
+ *   sphere  Σ_{ℓ > lmax} ℓ^{-2q}/N(d,ℓ) over each class, summed term by term until the
+ *           bracket on the remainder, from ℓ^{d−2}/N(d,ℓ) increasing to (d−2)!/2 and
+ *           integral bounds on Σ ℓ^{-(2q+d−2)}, is below 1e-9 of the sum (error = the
+ *           bracket + rounding);
+ *   torus   ¼ Z_d(q) − Σ_levels power, with Z_d(q) = Σ_{n≠0} |n|^{-2q} (Epstein zeta: ζ for
+ *           d = 1, theta-function integral for d = 2, 3), error from the quadrature and
+ *           the cancellation. */
+int slt_kernels_beyond_power_law(const slt_kernels_spectrum *s, double q,
+                                 slt_kernels_beyond *b);
+
+/* Target given by a callback (as slt_kernels_target_power, whose per-level power and
+ * error are passed in): by Parseval, ‖g‖² − Σ_levels power, on the sphere separately for
+ * the even and odd parts of g (P_ℓ(−t) = (−1)^ℓ P_ℓ(t)), so that the null classes are
+ * split off. ‖g‖² by Gauss–Legendre rules n and 4n; error = the rules' difference + the
+ * per-level errors + cancellation. For poly kernels with lmax < p only a bracket is known:
+ * learnable = null = half the rest, each ± half. */
+int slt_kernels_beyond_target(const slt_kernels_workspace *ws, const slt_kernels_spectrum *s,
+                              slt_kernels_target_fn g, void *ctx, const double *power,
+                              const double *power_err, slt_kernels_beyond *b);
 
 /* ---- Flattening and the explicit task ---------------------------------------- */
 
@@ -221,28 +278,47 @@ typedef struct {
 } slt_kernels_flat_level;
 
 /* Levels sorted by descending mu (ties by degree), dropping levels with mu <= 0 or
- * |mu| <= mu_err (null space / unresolved). *out has *n entries; free with free(). */
+ * |mu| <= mu_err (null space / unresolved). *out has *n entries; free with free().
+ * Reentrant (no global state): threads may flatten concurrently. */
 int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **out,
                         size_t *n);
 
-/* Source exponent from the target power: fits Σ_{j>k} t_j ∝ k^{-αβ} over flattened
- * level boundaries in the window [lo, hi] of degrees (0, 0: the fit window of fit).
- * beta = (αβ)/α with α = fit->alpha. */
+/* Source exponent from the target power: fits ln T(k) = c − (αβ) ln k + c1/x at the
+ * flattened level boundaries k = k_last whose degree x (sphere ℓ, torus |n|) lies in the
+ * fit window [fit->lo, fit->hi], where T(k) = Σ_{j>k} t_j is the tail of the whole
+ * (infinite) task: the flattened levels after k, plus the power of levels that are not
+ * flattened but not structural zeros (unresolved), plus beyond->learnable (required: the
+ * power past lmax; without it T is cut off and β comes out far too large).
+ * beta = (αβ)/α with α = fit->alpha; beta_err = [2 SE + |drift-corrected − plain slope| +
+ * the slope change when the added tail moves by its error + the slope change the per-level
+ * errors (power_err, may be NULL) allow]/α + |β| α_err/α.
+ * SLT_EINVAL for NULL arguments; SLT_EDOM with fewer than 5 usable boundaries or an
+ * infinite tail. */
 int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
+                           const double *power_err, const slt_kernels_beyond *beyond,
                            const slt_kernels_fit *fit, double *beta, double *beta_err);
 
 /* The explicit task: each flattened level expanded into mult modes with λ = mu and
  * t = power/mult (conventions.md §1, degenerate levels), at most max_modes modes in
- * total (levels that do not fit entirely are left out; *power_left says how much target
- * power that leaves out, the null-space power included). power NULL: isotropic teacher.
+ * total (levels that do not fit entirely are left out). power NULL: isotropic teacher.
+ * *power_left is the power of the COMPUTED levels that is not in the task (null space,
+ * unresolved levels, levels past max_modes). It does NOT count the power beyond lmax,
+ * which this function does not know: add slt_kernels_beyond_* (learnable + null) for the
+ * total left out, as slt_kernels_save does.
  * SLT_EDOM if not even the first level fits. */
 int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double noise,
                      size_t max_modes, slt_task **task, double *power_left);
 
 /* Writes the task of slt_kernels_task to a file in the task layer's format, with header
- * comments naming the kernel and the power left out. SLT_EIO on failure. */
-int slt_kernels_save(const slt_kernels_spectrum *s, const double *power, size_t max_modes,
-                     const char *path, size_t *modes_written, double *power_left);
+ * comments naming the kernel and the target power left out: that of the computed levels
+ * (slt_kernels_task) plus beyond->learnable + beyond->null (the power past lmax), with its
+ * error. beyond NULL: computed with slt_kernels_beyond_isotropic when power is NULL; for
+ * an explicit power array the header then says plainly that the power beyond lmax is not
+ * counted (and *power_left_err is NaN). *power_left, *power_left_err (may be NULL): the
+ * total left out and its error. SLT_EIO on failure. */
+int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
+                     const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
+                     size_t *modes_written, double *power_left, double *power_left_err);
 
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
@@ -267,14 +343,17 @@ typedef struct {
     double *eig_se;        /* standard error over repeats (NaN if repeats == 1)          */
     double trace;          /* (1/n) tr K averaged (exact: k on the diagonal)             */
     /* Level comparison: the sorted empirical eigenvalues are cut into blocks of the
-     * flattened analytic levels (slt_kernels_flatten order); per block the mean. */
+     * flattened analytic levels (slt_kernels_flatten order; Gaussian data: the groups of
+     * gauss_value), complete blocks within the n eigenvalues only; per block the mean. */
     size_t n_blocks;
-    size_t *block_level;   /* index into the spectrum's levels                            */
+    size_t *block_level;   /* index into the spectrum's levels (Gaussian data: into
+                              gauss_value/gauss_mult)                                     */
     double *block_mean;    /* mean over the block (then over repeats)                     */
     double *block_se;      /* standard error of block_mean over repeats (NaN if 1)        */
     double *block_first;   /* first flattened index of the block (1-based)                */
     /* Gaussian data: the analytic spectrum (Rasmussen & Williams §4.3.1), flattened and
-     * grouped: value and multiplicity, descending. */
+     * grouped: value and multiplicity, descending; the top n modes at least, enumerated
+     * best-first (no truncation), the last group complete. */
     size_t n_gauss;
     double *gauss_value, *gauss_mult;
 } slt_kernels_empirical;

@@ -1,6 +1,7 @@
 /* Empirical Gram spectra (kernels.md §8): n sampled points, K formed with BLAS, the
  * eigenvalues of K/n from LAPACKE_dsyevd, averaged over independent samples; for Gaussian
  * data the analytic spectrum of Rasmussen & Williams §4.3.1 (kernels.md §5). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,26 +48,49 @@ static unsigned long sample_seed(unsigned long seed, size_t r)
 typedef struct {
     double v, m;
 } gval;
-static int gval_cmp(const void *a, const void *b)
-{
-    double x = ((const gval *)a)->v, y = ((const gval *)b)->v;
-    return x > y ? -1 : x < y;
-}
 
-/* products Π_i √(2a_i/A_i) B_i^{k_i} above a threshold, by depth-first enumeration */
-static void gauss_dfs(int i, int d, const double *base, const double *B, double cur, double thr,
-                      gval *out, size_t *n, size_t cap)
+/* max-heap of multi-indices by value; a node stores its value and the largest coordinate
+ * it may still raise (j >= last): each multi-index k ≠ 0 has the unique parent
+ * k − e_{m(k)}, m(k) = its last non-zero coordinate, so children k + e_j, j >= m(k),
+ * enumerate every multi-index exactly once */
+typedef struct {
+    double v;
+    int last;
+} hnode;
+
+static void heap_push(hnode *h, size_t *n, hnode x)
 {
-    if (i == d) {
-        if (*n < cap) out[(*n)++] = (gval){cur, 1.0};
-        return;
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (h[p].v >= x.v) break;
+        h[i] = h[p];
+        i = p;
     }
-    double v = cur * base[i];
-    for (int k = 0; k < 100000 && v >= thr && *n < cap; k++, v *= B[i])
-        gauss_dfs(i + 1, d, base, B, v, thr, out, n, cap);
+    h[i] = x;
 }
 
-static int gauss_analytic(const slt_kernels_params *p, const double *cov,
+static hnode heap_pop(hnode *h, size_t *n)
+{
+    hnode top = h[0], x = h[--(*n)];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n) break;
+        if (c + 1 < *n && h[c + 1].v > h[c].v) c++;
+        if (h[c].v <= x.v) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n > 0) h[i] = x;
+    return top;
+}
+
+/* The analytic spectrum Π_i √(2a_i/A_i) B_i^{k_i} (kernels.md §5), best-first: values come
+ * off the heap in non-increasing order (every B_i < 1), so the first `need` modes are
+ * exactly the top ones; popping goes on while the value equals the last one (relative
+ * 1e-12), so the last group is complete. Groups of equal values get their multiplicity. */
+static int gauss_analytic(const slt_kernels_params *p, const double *cov, size_t need,
                           slt_kernels_empirical *e)
 {
     int d = p->dim;
@@ -81,11 +105,44 @@ static int gauss_analytic(const slt_kernels_params *p, const double *cov,
         B[i] = b / A;
         top *= base[i];
     }
-    size_t cap = 200000, n = 0;
-    gval *g = malloc(cap * sizeof *g);
-    if (!g) return SLT_ENOMEM;
-    gauss_dfs(0, d, base, B, 1.0, top * 1e-10, g, &n, cap);
-    qsort(g, n, sizeof *g, gval_cmp);
+    /* at most need + (a group) pops; each pop pushes <= d children */
+    size_t cap_out = need + 64, cap_h = 64 + (size_t)d * 8, n = 0, nh = 0;
+    gval *g = malloc(cap_out * sizeof *g);
+    hnode *h = malloc(cap_h * sizeof *h);
+    if (!g || !h) {
+        free(g); free(h);
+        return SLT_ENOMEM;
+    }
+    heap_push(h, &nh, (hnode){top, 0});
+    double last = 0.0;
+    while (nh > 0) {
+        if (n >= need && !(h[0].v >= last * (1.0 - 1e-12))) break;
+        hnode x = heap_pop(h, &nh);
+        if (!(x.v >= DBL_MIN)) { /* refuse rather than stop short of n modes */
+            free(g); free(h);
+            return slt_error(SLT_EDOM, "Gaussian data: the analytic eigenvalue of mode %zu "
+                             "underflows (%g < DBL_MIN) before the %zu modes needed; width = "
+                             "%.17g and the covariances are too extreme", n + 1, x.v, need,
+                             p->width);
+        }
+        if (n == cap_out || nh + (size_t)d > cap_h) {
+            size_t co = n == cap_out ? 2 * cap_out : cap_out, ch = nh + (size_t)d > cap_h ? 2 * cap_h : cap_h;
+            gval *g2 = realloc(g, co * sizeof *g);
+            if (g2) g = g2;
+            hnode *h2 = g2 ? realloc(h, ch * sizeof *h) : NULL;
+            if (h2) h = h2;
+            if (!g2 || !h2) {
+                free(g); free(h);
+                return SLT_ENOMEM;
+            }
+            cap_out = co;
+            cap_h = ch;
+        }
+        g[n++] = (gval){x.v, 1.0};
+        last = x.v;
+        for (int j = x.last; j < d; j++) heap_push(h, &nh, (hnode){x.v * B[j], j});
+    }
+    free(h);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && fabs(g[i].v - g[m - 1].v) <= 1e-12 * g[m - 1].v) {
@@ -154,6 +211,25 @@ int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind
             if (!bsum || !bsum2) rc = SLT_ENOMEM;
         }
     }
+    /* Gaussian data: the analytic groups are the blocks (computed before sampling) */
+    if (!rc && data == SLT_DATA_GAUSSIAN) {
+        rc = gauss_analytic(kp, p->cov, n, e);
+        if (!rc) {
+            nf = e->n_gauss;
+            fl = malloc((nf + 1) * sizeof *fl);
+            bsum = calloc(nf + 1, sizeof(double));
+            bsum2 = calloc(nf + 1, sizeof(double));
+            if (!fl || !bsum || !bsum2) rc = SLT_ENOMEM;
+            double k = 0.0;
+            for (size_t i = 0; !rc && i < nf; i++) {
+                fl[i].level = i;
+                fl[i].k_first = k + 1.0;
+                fl[i].k_last = k + e->gauss_mult[i];
+                fl[i].k_mid = k + 0.5 * (e->gauss_mult[i] + 1.0);
+                k += e->gauss_mult[i];
+            }
+        }
+    }
     size_t nb = 0;
     while (!rc && nb < nf && fl[nb].k_last <= (double)n) nb++;
     double trace_acc = 0.0;
@@ -218,7 +294,7 @@ int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind
         }
         size_t k = 0;
         for (size_t b = 0; b < nb; b++) {
-            size_t cnt = (size_t)spectrum->levels[fl[b].level].mult;
+            size_t cnt = (size_t)(fl[b].k_last - fl[b].k_first + 1.0);
             double acc = 0.0;
             for (size_t j = 0; j < cnt; j++, k++) acc += w[n - 1 - k] / (double)n;
             acc /= (double)cnt;
@@ -255,7 +331,6 @@ int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind
             e->block_se[b] = R > 1 ? sqrt(fmax(bsum2[b] / Rd - m * m, 0.0) * Rd / (Rd - 1.0) / Rd) : NAN;
         }
         e->trace = trace_acc / Rd;
-        if (data == SLT_DATA_GAUSSIAN) rc = gauss_analytic(kp, p->cov, e);
     }
     gsl_rng_free(rng);
     free(X); free(K); free(w); free(sum); free(sum2); free(fl); free(bsum); free(bsum2);

@@ -46,9 +46,10 @@ slt_kernels_fit_params slt_kernels_fit_params_default(void)
     return p;
 }
 
-/* least squares of y on columns (1, ln x, [1/x]); returns coefficient of ln x and SE */
-static int regress(const double *x, const double *y, size_t n, int drift, double *slope,
-                   double *se, double *amp)
+/* least squares of y on columns (1, ln x, [z]) with the drift column z = 1/x when z is
+ * NULL; returns the coefficient of ln x and its SE */
+static int regress_z(const double *x, const double *z, const double *y, size_t n, int drift,
+                     double *slope, double *se, double *amp)
 {
     size_t p = drift ? 3 : 2;
     if (n < p + 1) return SLT_EDOM;
@@ -61,7 +62,7 @@ static int regress(const double *x, const double *y, size_t n, int drift, double
         for (size_t i = 0; i < n; i++) {
             gsl_matrix_set(X, i, 0, 1.0);
             gsl_matrix_set(X, i, 1, log(x[i]));
-            if (drift) gsl_matrix_set(X, i, 2, 1.0 / x[i]);
+            if (drift) gsl_matrix_set(X, i, 2, z ? z[i] : 1.0 / x[i]);
             gsl_vector_set(Y, i, y[i]);
         }
         double chisq;
@@ -78,6 +79,12 @@ static int regress(const double *x, const double *y, size_t n, int drift, double
     gsl_vector_free(Y);
     gsl_vector_free(c);
     return rc;
+}
+
+static int regress(const double *x, const double *y, size_t n, int drift, double *slope,
+                   double *se, double *amp)
+{
+    return regress_z(x, NULL, y, n, drift, slope, se, amp);
 }
 
 int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
@@ -169,39 +176,120 @@ int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_p
     return SLT_OK;
 }
 
+/* ln T = c − (αβ) ln k + c1 k^{−1/D} at the window's level boundaries, T = tail + C;
+ * D = d − 1 (sphere) or d (torus), so that k^{−1/D} ∝ 1/ℓ: the drift of the staircase */
+static int source_fit(const double *k, double D, const double *tail, size_t m, double C,
+                      int drift, double *slope, double *se)
+{
+    double *y = malloc((m + 1) * sizeof(double)), *z = malloc((m + 1) * sizeof(double));
+    double *kk = malloc((m + 1) * sizeof(double));
+    if (!y || !z || !kk) {
+        free(y); free(z); free(kk);
+        return SLT_ENOMEM;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m; i++) {
+        double T = tail[i] + C;
+        if (!(T > 0) || !isfinite(T)) continue;
+        kk[n] = k[i];
+        z[n] = pow(k[i], -1.0 / D); /* ∝ 1/ℓ (1/|n|), but smooth in k across interleaved levels */
+        y[n] = log(T);
+        n++;
+    }
+    double amp;
+    int rc = n >= 5 ? regress_z(kk, z, y, n, drift, slope, se, &amp) : SLT_EDOM;
+    free(y); free(z); free(kk);
+    return rc;
+}
+
 int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
+                           const double *power_err, const slt_kernels_beyond *beyond,
                            const slt_kernels_fit *fit, double *beta, double *beta_err)
 {
     static const char *where = "slt_kernels_fit_source";
     if (!s || !power || !fit || !beta || !beta_err)
         return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    if (!beyond)
+        return slt_error(SLT_EINVAL, "%s: beyond is NULL: the target power past lmax is needed "
+                         "(slt_kernels_beyond_isotropic, _power_law or _target)", where);
+    if (!isfinite(beyond->learnable) || !isfinite(beyond->learnable_err) || beyond->learnable < 0)
+        return slt_error(SLT_EDOM, "%s: beyond->learnable = %g +- %g (expected a finite value "
+                         ">= 0)", where, beyond->learnable, beyond->learnable_err);
+    if (!(fit->alpha > 0) || !isfinite(fit->alpha))
+        return slt_error(SLT_EINVAL, "%s: fit->alpha = %g is out of range (expected alpha > 0)",
+                         where, fit->alpha);
     slt_kernels_flat_level *fl;
     size_t nf;
     int rc = slt_kernels_flatten(s, &fl, &nf);
     if (rc) return rc;
-    /* tail sums Σ_{j > k_last(level)} t_j at the level boundaries, in flattened order */
-    double *tail = malloc((nf + 1) * sizeof(double)), *x = malloc(nf * sizeof(double)),
-           *y = malloc(nf * sizeof(double));
-    if (!tail || !x || !y) {
-        free(fl); free(tail); free(x); free(y);
+    /* the tail of the whole task past the flattened levels: levels not flattened that are
+     * not structural zeros (unresolved: their eigenvalues are below every flattened one)
+     * and the learnable power beyond lmax */
+    char *flat = calloc(s->n_levels + 1, 1);
+    double *tail = malloc((nf + 1) * sizeof(double)), *terr = malloc((nf + 1) * sizeof(double));
+    double *x = malloc((nf + 1) * sizeof(double));
+    double *tw = malloc((nf + 1) * sizeof(double));
+    if (!flat || !tail || !terr || !x || !tw) {
+        free(fl); free(flat); free(tail); free(terr); free(x); free(tw);
         return slt_error(SLT_ENOMEM, "%s: out of memory", where);
     }
+    for (size_t i = 0; i < nf; i++) flat[fl[i].level] = 1;
+    double C = beyond->learnable, Ce = beyond->learnable_err;
+    for (size_t i = 0; i < s->n_levels; i++) {
+        size_t deg = s->params.domain == SLT_DOMAIN_SPHERE ? s->levels[i].degree : 1;
+        if (flat[i] || !kn_structural_nonzero(&s->params, deg)) continue;
+        C += power[i];
+        if (power_err) Ce += power_err[i];
+    }
+    /* tail[i] = Σ_{j > i} power over the flattened levels after boundary i */
     tail[nf] = 0.0;
-    for (size_t i = nf; i-- > 0;) tail[i] = tail[i + 1] + power[fl[i].level];
+    terr[nf] = 0.0;
+    for (size_t i = nf; i-- > 0;) {
+        tail[i] = i + 1 < nf ? tail[i + 1] + power[fl[i + 1].level] : 0.0;
+        terr[i] = i + 1 < nf ? terr[i + 1] + (power_err ? power_err[fl[i + 1].level] : 0.0) : 0.0;
+    }
+    /* Boundaries are usable only above every eigenvalue past lmax: below that, modes past
+     * lmax belong in front of the level and its k_last is too small. Sphere: μ decreases
+     * within each parity (it need not across them: deep ReLU kernels interleave), so the
+     * largest eigenvalue past lmax is below the last computed level of each parity. Torus:
+     * the kept levels are above every mode left out by construction. */
+    double mu_cut = 0.0;
+    if (s->params.domain == SLT_DOMAIN_SPHERE)
+        for (size_t i = s->n_levels; i-- > 0 && i + 2 >= s->n_levels;)
+            mu_cut = fmax(mu_cut, s->levels[i].mu + s->levels[i].mu_err);
     size_t m = 0;
-    for (size_t i = 0; i + 1 < nf; i++) {
+    double rel = 0.0, kmin = INFINITY, kmax = 0.0;
+    for (size_t i = 0; i < nf; i++) {
         double xi = level_x(s, fl[i].level);
-        if (xi < fit->lo || xi > fit->hi || !(tail[i + 1] > 0)) continue;
+        if (xi < fit->lo || xi > fit->hi || !(xi > 0) || !(tail[i] + C > 0)) continue;
+        if (!(s->levels[fl[i].level].mu > mu_cut)) continue;
         x[m] = fl[i].k_last;
-        y[m] = log(tail[i + 1]);
+        tw[m] = tail[i];
+        /* relative error of T from the per-level errors (C's error is handled below) */
+        rel = fmax(rel, terr[i] / (tail[i] + C));
+        kmin = fmin(kmin, x[m]);
+        kmax = fmax(kmax, x[m]);
         m++;
     }
-    double sl, se, amp;
-    rc = m >= 4 ? regress(x, y, m, 0, &sl, &se, &amp) : SLT_EDOM;
-    free(fl); free(tail); free(x); free(y);
-    if (rc) return slt_error(SLT_EDOM, "%s: %zu usable levels in the window (expected >= 4)",
-                             where, m);
-    *beta = -sl / fit->alpha;
-    *beta_err = 2.0 * se / fit->alpha + fabs(*beta) * fit->alpha_err / fit->alpha;
+    double D = s->params.domain == SLT_DOMAIN_SPHERE ? s->params.dim - 1.0 : (double)s->params.dim;
+    double s3 = 0, se3 = 0, s2 = 0, se2 = 0, sl = 0, sh = 0, sd;
+    rc = source_fit(x, D, tw, m, C, 1, &s3, &se3);
+    if (!rc) rc = source_fit(x, D, tw, m, C, 0, &s2, &se2);
+    if (!rc) rc = source_fit(x, D, tw, m, C + Ce, 1, &sh, &sd);
+    if (!rc) {
+        /* the lower end of C may leave no tail at the last boundaries: mirror the upper */
+        if (source_fit(x, D, tw, m, fmax(C - Ce, 0.0), 1, &sl, &sd)) sl = s3 + (s3 - sh);
+    }
+    free(fl); free(flat); free(tail); free(terr); free(x); free(tw);
+    if (rc == SLT_ENOMEM) return slt_error(rc, "%s: out of memory", where);
+    if (rc)
+        return slt_error(SLT_EDOM, "%s: %zu usable level boundaries in the window [%g, %g] "
+                         "(expected >= 5)", where, m, fit->lo, fit->hi);
+    /* a relative perturbation <= rel of every T moves the slope by <= 2 rel/Δ ln k */
+    double dk = log(kmax / kmin);
+    double ab_err = 2.0 * se3 + fabs(s3 - s2) + fmax(fabs(sh - s3), fabs(sl - s3)) +
+                    (dk > 0 ? 2.0 * rel / dk : INFINITY);
+    *beta = -s3 / fit->alpha;
+    *beta_err = ab_err / fit->alpha + fabs(*beta) * fit->alpha_err / fit->alpha;
     return SLT_OK;
 }

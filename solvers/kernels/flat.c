@@ -10,11 +10,12 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
-static const slt_kernels_spectrum *sort_spec;
+/* Sorting key: the level's mu is parked in k_first while sorting (no global state, so
+ * concurrent calls are safe); the index ranges are filled in afterwards. */
 static int flat_cmp(const void *a, const void *b)
 {
     const slt_kernels_flat_level *x = a, *y = b;
-    double u = sort_spec->levels[x->level].mu, v = sort_spec->levels[y->level].mu;
+    double u = x->k_first, v = y->k_first;
     if (u != v) return u > v ? -1 : 1;
     return x->level < y->level ? -1 : x->level > y->level;
 }
@@ -28,9 +29,10 @@ int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **
     for (size_t i = 0; i < s->n_levels; i++) {
         const slt_kernels_level *L = &s->levels[i];
         if (!(L->mu > 0) || !(L->mu > L->mu_err)) continue;
-        f[m++].level = i;
+        f[m].level = i;
+        f[m].k_first = L->mu;
+        m++;
     }
-    sort_spec = s; /* qsort has no context argument in C11; this file is not reentrant here */
     qsort(f, m, sizeof *f, flat_cmp);
     double k = 0.0;
     for (size_t i = 0; i < m; i++) {
@@ -63,17 +65,28 @@ int slt_kernels_target_power_law(const slt_kernels_spectrum *s, double q, double
     if (!s || !power) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
     int rc = slt_check_range(where, "q", q, 0.5, 1, INFINITY, 1);
     if (rc) return rc;
+    if (s->params.domain == SLT_DOMAIN_TORUS && s->params.dim >= 2 && !(q > 0.5 * s->params.dim))
+        return slt_error(SLT_EINVAL, "%s: q = %.17g is out of range on T^%d (expected q > %d/2: "
+                         "otherwise the total power sum_n |n|^-2q is infinite)", where, q,
+                         s->params.dim, s->params.dim);
     for (size_t i = 0; i < s->n_levels; i++) {
         const slt_kernels_level *L = &s->levels[i];
         double x = s->params.domain == SLT_DOMAIN_SPHERE ? (double)L->degree : sqrt((double)L->norm2);
-        double pw = 0.0;
+        double pw = 0.0, rel = 4.0 * KN_EPS; /* pow and a product or quotient: few ulp */
         if (x >= 1.0) {
-            if (s->params.domain == SLT_DOMAIN_SPHERE) pw = exp(-2.0 * q * log(x) - L->log_mult);
-            else if (s->params.dim == 1) pw = 0.5 * pow(x, -2.0 * q);
+            if (s->params.domain == SLT_DOMAIN_SPHERE) {
+                if (isfinite(L->mult) && L->mult < 9007199254740992.0) {
+                    pw = pow(x, -2.0 * q) / L->mult; /* N exact */
+                } else { /* exp of a log: the log's absolute rounding becomes relative */
+                    double lg = -2.0 * q * log(x) - L->log_mult;
+                    pw = exp(lg);
+                    rel = 8.0 * KN_EPS * (fabs(2.0 * q * log(x)) + fabs(L->log_mult) + 1.0);
+                }
+            } else if (s->params.dim == 1) pw = 0.5 * pow(x, -2.0 * q);
             else pw = L->mult * 0.25 * pow(x, -2.0 * q); /* per mode, for d >= 2 */
         }
         power[i] = pw;
-        if (power_err) power_err[i] = 4.0 * 2.2e-16 * pw;
+        if (power_err) power_err[i] = rel * pw;
     }
     return SLT_OK;
 }
@@ -195,33 +208,50 @@ int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double 
         free(f); free(pw); free(lam); free(tg);
         return slt_error(SLT_ENOMEM, "%s: out of memory for %zu modes", where, m);
     }
-    double total = 0.0, used = 0.0;
-    for (size_t i = 0; i < s->n_levels; i++) total += pw[i];
     size_t k = 0;
     for (size_t i = 0; i < nl; i++) {
         const slt_kernels_level *L = &s->levels[f[i].level];
         size_t cnt = (size_t)L->mult;
         double per = pw[f[i].level] / L->mult;
-        used += pw[f[i].level];
         for (size_t j = 0; j < cnt; j++, k++) {
             lam[k] = L->mu;
             tg[k] = per;
         }
+        pw[f[i].level] = 0.0; /* used */
     }
-    if (power_left) *power_left = fmax(total - used, 0.0);
+    /* the levels not used, summed directly (exactly 0 when every level is in the task) */
+    double left = 0.0;
+    for (size_t i = 0; i < s->n_levels; i++) left += pw[i];
+    if (power_left) *power_left = left;
     rc = slt_task_alloc_explicit(m, lam, tg, noise, task);
     free(f); free(pw); free(lam); free(tg);
     return rc;
 }
 
-int slt_kernels_save(const slt_kernels_spectrum *s, const double *power, size_t max_modes,
-                     const char *path, size_t *modes_written, double *power_left)
+int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
+                     const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
+                     size_t *modes_written, double *power_left, double *power_left_err)
 {
     if (!path) return slt_error(SLT_EINVAL, "slt_kernels_save: path is NULL");
+    if (!s) return slt_error(SLT_EINVAL, "slt_kernels_save: NULL spectrum");
+    slt_kernels_beyond iso;
+    if (!beyond && !power) {
+        int rc = slt_kernels_beyond_isotropic(s, &iso);
+        if (rc) return rc;
+        beyond = &iso;
+    }
     slt_task *t = NULL;
     double left = 0.0;
     int rc = slt_kernels_task(s, power, 0.0, max_modes, &t, &left);
     if (rc) return rc;
+    /* the computed levels' part is a sum of given numbers: rounding only */
+    double total = left, total_err = 4.0 * KN_EPS * (double)s->n_levels * left;
+    if (beyond) {
+        total += beyond->learnable + beyond->null;
+        total_err += beyond->learnable_err + beyond->null_err;
+    } else {
+        total_err = NAN;
+    }
     FILE *out = fopen(path, "w");
     if (!out) {
         slt_task_free(t);
@@ -229,14 +259,23 @@ int slt_kernels_save(const slt_kernels_spectrum *s, const double *power, size_t 
     }
     const slt_kernels_params *p = &s->params;
     int bad = fprintf(out, "# slt spectrum: kernel %s on the %s, dim %d, depth %d, width %.17g, "
-                      "lmax %zu\n# %zu modes (levels expanded by multiplicity); target power "
-                      "left out: %.17g\n", slt_kernel_name(p->kernel), slt_domain_name(p->domain),
-                      p->dim, p->depth, p->width, p->lmax, slt_task_modes(t), left) < 0;
+                      "lmax %zu\n# %zu modes (levels expanded by multiplicity)\n",
+                      slt_kernel_name(p->kernel), slt_domain_name(p->domain), p->dim, p->depth,
+                      p->width, p->lmax, slt_task_modes(t)) < 0;
+    if (!bad && beyond)
+        bad = fprintf(out, "# target power left out: %.17g +- %.3g (computed levels not in the "
+                      "task: %.17g; beyond lmax: learnable %.17g +- %.3g, null space %.17g +- "
+                      "%.3g)\n", total, total_err, left, beyond->learnable, beyond->learnable_err,
+                      beyond->null, beyond->null_err) < 0;
+    else if (!bad)
+        bad = fprintf(out, "# target power left out: %.17g (computed levels not in the task "
+                      "only: the power beyond lmax is NOT counted)\n", left) < 0;
     if (!bad) rc = slt_task_write(t, out, 0);
     if (fclose(out) != 0 || bad) rc = rc ? rc : slt_error(SLT_EIO, "writing '%s' failed", path);
     if (!rc) {
         if (modes_written) *modes_written = slt_task_modes(t);
-        if (power_left) *power_left = left;
+        if (power_left) *power_left = total;
+        if (power_left_err) *power_left_err = total_err;
     }
     slt_task_free(t);
     return rc;

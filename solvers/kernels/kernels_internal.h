@@ -67,6 +67,10 @@ double kn_torus_eval(const slt_kernels_workspace *ws, const double *delta);
 double kn_fh_power_log(int d, size_t l, double nu, int *sign);
 double kn_table_eval_alt(const slt_kernels_workspace *ws, double x);
 
+/* beyond.c: 1 unless μ_ℓ is a structural zero (parity zeros of arccos0 and one-layer
+ * ReLU kernels, ℓ > p and wrong parity of poly); always 1 on the torus */
+int kn_structural_nonzero(const slt_kernels_params *p, size_t l);
+
 /* sphere.c */
 int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s);
 

@@ -177,7 +177,11 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
     double floor_[2];
     for (int r = 0; r < 2; r++) floor_[r] = torus_transform(ws, r);
     s->grid = (size_t)ws->grid[1];
-    /* representatives n1 >= n2 >= n3 >= 0 with |n|² <= lmax² */
+    /* representatives n1 >= n2 >= n3 >= 0: the wrapped Gaussian (λ a decreasing function
+     * of |n|²) with |n|² <= lmax²; every other kernel (products of 1-D kernels on T², T³,
+     * tables whose coefficients need not decrease) the cube max_i |n_i| = n1 <= lmax, cut
+     * below at τ further down */
+    int isotropic = p->kernel == SLT_KERNEL_GAUSSIAN;
     size_t cap = 16, cnt = 0;
     tuple *tu = malloc(cap * sizeof *tu);
     if (!tu) return slt_error(SLT_ENOMEM, "slt_kernels_spectrum_compute: out of memory");
@@ -185,7 +189,7 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
         for (long long b = 0; b <= (d >= 2 ? a : 0); b++)
             for (long long c = 0; c <= (d >= 3 ? b : 0); c++) {
                 long long n2 = a * a + b * b + c * c;
-                if (d >= 2 && n2 > l2) continue;
+                if (isotropic && d >= 2 && n2 > l2) continue;
                 if (cnt == cap) {
                     cap *= 2;
                     tuple *t2 = realloc(tu, cap * sizeof *tu);
@@ -207,7 +211,24 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
         free(tu);
         return slt_error(SLT_ENOMEM, "slt_kernels_spectrum_compute: out of memory");
     }
-    int isotropic = p->kernel == SLT_KERNEL_GAUSSIAN && d >= 2;
+    /* τ: the largest eigenvalue of a mode outside the enumerated set, over the finer grid
+     * (every index up to its Nyquist frequency, which is > lmax + 8; the modes past it are
+     * aliased into these values). Keeping only enumerated modes above τ leaves no mode
+     * with a larger eigenvalue out. */
+    double tau = -INFINITY;
+    {
+        size_t N = (size_t)ws->grid[1] / 2 + 1, n2 = d >= 2 ? N : 1, n3 = d >= 3 ? N : 1;
+        const double *buf = ws->fft_buf[1];
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < n2; j++)
+                for (size_t k = 0; k < n3; k++) {
+                    long long q2 = (long long)(i * i + j * j + k * k);
+                    size_t mx = i > j ? (i > k ? i : k) : (j > k ? j : k);
+                    int outside = isotropic ? (d >= 2 ? q2 > l2 : (long long)i > lm)
+                                            : (long long)mx > lm;
+                    if (outside) tau = fmax(tau, buf[(i * n2 + j) * n3 + k]);
+                }
+    }
     size_t nl = 0;
     int conv = 1;
     for (size_t i = 0; i < cnt; i++) {
@@ -219,9 +240,12 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
         double fl = KN_EPS * (8.0 + 2.0 * log2((double)ws->grid[1]) * d) * floor_[1];
         double diff = fabs(v[1] - v[0]);
         double err = diff + fl;
+        /* a resolved positive eigenvalue at or below τ: some mode outside may be larger,
+         * so this one is left out with them (unresolved levels stay: never flattened) */
+        if (v[1] > err && !(v[1] > tau)) continue;
         if (diff > fmax(p->rel_tol * fabs(v[1]), 4.0 * fl)) conv = 0;
         double m = tuple_mult(tu[i].n, d);
-        if (isotropic && nl > 0 && s->levels[nl - 1].norm2 == tu[i].norm2) {
+        if (isotropic && d >= 2 && nl > 0 && s->levels[nl - 1].norm2 == tu[i].norm2) {
             slt_kernels_level *L = &s->levels[nl - 1];
             double tot = L->mult + m;
             double spread = fabs(v[1] - L->mu);

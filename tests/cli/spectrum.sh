@@ -28,6 +28,53 @@ run loss --task "$task" --t 0 --format csv
 [ "$rc" -eq 0 ] && pass "slt loss reads the saved task" || fail "loss on saved task"
 rm -f "$task"
 
+# --save counts the target power past lmax: for the isotropic teacher k(1) - trace (the
+# review found "left out: 0" while diagonal - trace = 0.0031)
+task=$(mktemp)
+run spectrum --kernel relu-ntk --dim 3 --lmax 100 --save "$task" --format json
+diag=$(grep -o '"diagonal": [^,]*' "$out_file" | cut -d' ' -f2)
+trace=$(grep -o '"trace": [^,]*' "$out_file" | cut -d' ' -f2)
+left=$(sed -n 's/^# target power left out: \([^ ]*\) .*/\1/p' "$task")
+bad=$(awk -v d="$diag" -v t="$trace" -v l="$left" 'BEGIN { x = l - (d - t); if (x < 0) x = -x; if (!(l > 0.003) || x > 1e-12) print l, d - t }')
+[ "$rc" -eq 0 ] && [ -n "$left" ] && [ -z "$bad" ] && grep -q "of which beyond lmax" "$err_file" \
+  && pass "--save: power left out = k(1) - trace" || fail "--save left out: '$left' vs $diag - $trace: $bad"
+rm -f "$task"
+
+# beta of a power-law target (coefficients l^-q): exact q/alpha on S^2 (alpha = 3/2),
+# (2q-1)/alpha on the circle (periodic Laplace, alpha = 2); the error bar must cover it
+# (the fit used to give 0.926 +- 0.034 for 2/3, 1.211 for 1, 0.910 for 1/2)
+for c in "relu-ntk --dim 3 --lmax 200 --target-q 1 0.6666666666666667" \
+         "relu-ntk --dim 3 --lmax 200 --target-q 1.5 1" \
+         "laplace --domain torus --dim 1 --lmax 400 --rel-tol 1e-2 --target-q 1 0.5"; do
+  set -- $c; exact=${!#}; args=("${@:1:$#-1}")
+  run spectrum --kernel "${args[@]}" --fit --target power-law --format csv
+  set -- "$SLT"
+  bad=$(awk -F, -v ex="$exact" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+    NR == 2 { b = $col["beta"]; e = $col["beta_err"]; d = b - ex; if (d < 0) d = -d; if (!(d <= e) || !(e < 0.03)) print b, e }' "$out_file")
+  [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "beta of the power-law target ($c)" || fail "beta ($c): $bad"
+done
+
+# torus product kernels: no gaps. Periodic Laplace on T^2, lmax 10: every listed resolved
+# level lies above tau = lambda_1(11) lambda_1(0) and the listed modes are exactly the
+# modes of Z^2 above tau (exact lambda_1(n) = c tanh(pi c)/(pi (n^2 + c^2)), c = 1)
+run spectrum --kernel laplace --domain torus --dim 2 --lmax 10 --rel-tol 1e-2 --format csv
+bad=$(awk -F, 'function lam(n) { return 1 / (n * n + 1) }
+  BEGIN { tau = lam(11) * lam(0); for (a = -40; a <= 40; a++) for (b = -40; b <= 40; b++) if (lam(a) * lam(b) > tau * (1 + 1e-9)) want++ }
+  NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  { split($col["wavevector"], w, ","); gsub(/"/, "", w[1]); gsub(/"/, "", w[2])
+    if (lam(w[1]) * lam(w[2]) <= tau) print "below tau:", $col["wavevector"]; have += $col["multiplicity"] }
+  END { if (have != want) print "modes", have, "expected", want }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "torus T^2 product kernel: no gaps" || fail "T^2 gaps: $bad"
+
+# Gaussian data, d = 6: multiplicities C(k+5, 5) = 1, 6, 21, 56, 126 (the search used to
+# stop early: 55, 119); with repeats the empirical_err column is a number
+run spectrum --kernel gaussian --dim 6 --empirical 400 --data gaussian --repeats 3 --format csv
+got=$(awk -F, 'NR > 1 { printf "%s%s", s, $2; s = " " }' "$out_file")
+errs=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } !($col["empirical_err"] > 0) { print NR }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$got" = "1 6 21 56 126" ] && [ -z "$errs" ] && pass "Gaussian data d = 6 multiplicities" || fail "Gaussian data d = 6: '$got' $errs"
+
+expect_usage_error "power-law target with infinite power" "q = 1 is out of range on T\^2" spectrum --kernel von-mises --domain torus --dim 2 --lmax 4 --target power-law --target-q 1 --save /dev/null
+
 for f in table tsv json markdown latex; do
   expect_exit 0 "format $f" spectrum --kernel gaussian --dim 3 --lmax 3 --format "$f"
 done
