@@ -67,7 +67,9 @@ const cli_command_info cmd_mc_info = {
     "\n" CLI_TASK_HELP CLI_TASK_HELP_FILE
     "Modes: an explicit task uses all its modes; a power law uses M = max(10 max(N, P),\n"
     "1000) (N = P = inf: 10^6 modes; sgd at N = inf: 10^4), or --M.\n"
-    "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf.\n"
+    "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf; their\n"
+    "values are whole numbers, so a log-spaced N or P range is rounded to the nearest\n"
+    "integers and repeats are dropped (--N 10:1000:5 runs N = 10, 32, 100, 316, 1000).\n"
     "Default times: 1:1e6:19 for gradient flow; eta n with n = 1 ... 10^4 (3 per decade)\n"
     "for GD and SGD.\n"
     "Trials run in parallel (--threads, default all cores); trial i has its own random\n"
@@ -76,13 +78,43 @@ const cli_command_info cmd_mc_info = {
     "\n"
     "Columns: N, P, t, test, test_se (standard error of the mean = sample SD / sqrt(trials);\n"
     "nan, json null, for a single trial), train, train_se, trials, M (modes simulated),\n"
-    "tail_mass (sum_{k>M} t_k, the target power the simulation leaves out), status ('ok';\n"
-    "'unstable' when GD had eta times the largest eigenvalue >= 2 or SGD diverged in some\n"
-    "trial; a library failure's message otherwise).",
+    "tail_mass (sum_{k>M} t_k, the target power beyond the M modes: not a bound on the\n"
+    "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
+    "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
+    "docs/theory/crosscheck.md), status ('ok'; 'unstable' when GD had eta times the\n"
+    "largest eigenvalue >= 2 or SGD diverged in some trial; 'ill-conditioned' when the\n"
+    "spectrum is too steep for double precision at that point: directions of the rank\n"
+    "min(N, P, M) below (max size * eps)^2 of the largest eigenvalue had to be dropped\n"
+    "where the rule would learn them, e.g. t = inf or ridge 0; values nan, exit 1; a\n"
+    "library failure's message otherwise).",
 };
 
 /* N or P of a list value: inf → SLT_MC_INFINITE. */
 static size_t size_of(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
+
+/* Parses the --N or --P list `text` into *out: values in [1, 2147483647] or inf. A
+ * log-spaced range (start:stop:count) is rounded to the nearest whole numbers, and
+ * repeats (adjacent in a monotone range) are dropped; explicit values must be whole. */
+static int size_list(const char *cmd, const char *name, const char *text, cli_list *out)
+{
+    if (cli_list_parse(cmd, name, text, -INFINITY, 1, out)) return CLI_USAGE;
+    const int range = strchr(text, ':') != NULL;
+    size_t kept = 0;
+    for (size_t i = 0; i < out->count; i++) {
+        double v = out->values[i];
+        if (!isinf(v) && !(v >= 1.0 && v <= 2147483647.0))
+            return cli_usage_error(cmd, "--%s: %.17g is out of range (expected 1 <= LIST <= "
+                                   "2147483647, or inf)", name, v);
+        if (range) v = nearbyint(v);
+        else if (!isinf(v) && v != floor(v))
+            return cli_usage_error(cmd, "--%s: %.17g is not a whole number (expected %s >= 1, "
+                                   "or inf)", name, v, name);
+        if (kept > 0 && out->values[kept - 1] == v) continue;
+        out->values[kept++] = v;
+    }
+    out->count = kept;
+    return CLI_OK;
+}
 
 static int error_out(cli_list *a, cli_list *b, cli_list *c, int rc)
 {
@@ -279,6 +311,7 @@ int cmd_mc(int argc, char **argv)
 {
     static const char *cmd = "mc";
     const char *model_name = "rf", *share_name = "none", *kernel_name = NULL;
+    const char *N_text = NULL, *P_text = NULL;
     cli_list Ns = {0}, Ps = {0}, times = {0}, tpower = {0};
     double eta = NAN, ridge = 0.0, noise = 0.0, width = 1.0;
     long long batch = 1, ensemble = 1, trials = 100, seed = 1, first = 0, modes = 0, threads = 0;
@@ -294,12 +327,15 @@ int cmd_mc(int argc, char **argv)
     opts[n++] = (cli_option){.name = "model", .kind = CLI_CHOICE, .target = &model_name,
                              .metavar = "MODEL", .help = "model (default rf)",
                              .choices = "rf|ridge|krr|sgd|kernel"};
-    opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
-                             .help = "widths N (krr: inf)", .lo = 1, .hi = 2147483647,
-                             .allow_inf = 1, .seen = &seen_N};
-    opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &Ps, .metavar = "LIST",
-                             .help = "numbers of samples P (sgd: inf)", .lo = 1,
-                             .hi = 2147483647, .allow_inf = 1, .seen = &seen_P};
+    /* N and P are read as text, so that a log-spaced range (rounded to whole numbers) can
+     * be told from explicit values (which must be whole) */
+    opts[n++] = (cli_option){.name = "N", .kind = CLI_TEXT, .target = &N_text, .metavar = "LIST",
+                             .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]",
+                             .seen = &seen_N};
+    opts[n++] = (cli_option){.name = "P", .kind = CLI_TEXT, .target = &P_text, .metavar = "LIST",
+                             .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= "
+                                     "2147483647, or inf]",
+                             .seen = &seen_P};
     opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
                              .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY,
                              .hi_open = 1, .allow_inf = 1, .seen = &seen_t};
@@ -360,6 +396,8 @@ int cmd_mc(int argc, char **argv)
                              .metavar = "F", .help = "output format (default table)"};
     int rc = cli_parse(&cmd_mc_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return error_out(&Ns, &Ps, &times, 0);
+    if (rc == CLI_OK && seen_N) rc = size_list(cmd, "N", N_text, &Ns);
+    if (rc == CLI_OK && seen_P) rc = size_list(cmd, "P", P_text, &Ps);
     if (rc == CLI_OK && strcmp(model_name, "kernel") == 0)
         return cmd_mc_kernel(&(kernel_args){
             .ta = &ta, .Ns = &Ns, .Ps = &Ps, .times = &times, .tpower = &tpower,
@@ -406,12 +444,6 @@ int cmd_mc(int argc, char **argv)
     if (seen_share && ensemble < 2) USAGE("--share needs --ensemble E with E > 1");
     if (sgd && ensemble > 1 && strcmp(share_name, "data") == 0)
         USAGE("--share data is not supported with --model sgd (use none or projection)");
-    for (size_t i = 0; i < Ns.count; i++)
-        if (!isinf(Ns.values[i]) && Ns.values[i] != floor(Ns.values[i]))
-            USAGE("--N: %.17g is not a whole number (expected N >= 1, or inf)", Ns.values[i]);
-    for (size_t i = 0; i < Ps.count; i++)
-        if (!isinf(Ps.values[i]) && Ps.values[i] != floor(Ps.values[i]))
-            USAGE("--P: %.17g is not a whole number (expected P >= 1, or inf)", Ps.values[i]);
     if (!seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
     if (!seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
     if (krr && seen_N)
@@ -526,6 +558,7 @@ int cmd_mc(int argc, char **argv)
     }
 
     int worst = SLT_OK, progress = isatty(STDERR_FILENO);
+    size_t ill_rows = 0;
     for (size_t i = 0; i < Ns.count && rc == SLT_OK; i++)
         for (size_t j = 0; j < Ps.count && rc == SLT_OK; j++) {
             slt_mc_params q = p;
@@ -533,7 +566,7 @@ int cmd_mc(int argc, char **argv)
             q.P = size_of(Ps.values[j]);
             slt_mc_result *res = NULL;
             int s = slt_mc_run(task, &q, tv, nt, &res);
-            size_t rows = ridge_model ? 1 : nt;
+            size_t rows = ridge_model ? 1 : nt, ill_before = ill_rows;
             for (size_t k = 0; k < rows; k++) {
                 long row = slt_table_add_row(table);
                 if (row < 0) {
@@ -557,12 +590,26 @@ int cmd_mc(int argc, char **argv)
                 slt_table_set_int(table, r, c_M, (long long)res->M);
                 slt_table_set_real(table, r, c_tail, res->tail_mass, 0);
                 if (res->unstable_trials) slt_table_set_status(table, r, "unstable");
+                if (pt->ill_trials) {
+                    slt_table_set_status(table, r, "ill-conditioned");
+                    ill_rows++;
+                }
             }
             if (s) {
                 fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %s\n", Ns.values[i],
                         Ps.values[j], slt_last_error());
                 if (!worst) worst = s;
             } else {
+                if (ill_rows > ill_before) {
+                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu point(s) ill-conditioned: "
+                            "up to %zu of the %zu directions of each trial's eigenproblem lie "
+                            "below double precision even by SVD ((max size * eps)^2 of the "
+                            "largest eigenvalue) and would be learned there, so the simulated "
+                            "loss would be too large; values are nan (use finite times, a "
+                            "ridge, fewer modes or a less steep spectrum)\n", Ns.values[i],
+                            Ps.values[j], ill_rows - ill_before, res->dropped_max, res->rank);
+                    if (!worst) worst = SLT_ELOSS;
+                }
                 if (res->unstable_trials)
                     fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu of %zu trials unstable "
                             "(%s)\n", Ns.values[i], Ps.values[j], res->unstable_trials,

@@ -1138,6 +1138,321 @@ static void test_evaluate_validation(void **state)
     assert_message("not a whole number of steps");
 }
 
+/* ---- steep spectra: directions below the Gram matrix's resolution ------------------- */
+
+/* λ_k = k^-10, t_k = k^-11 (α = 10, β = 1): at N = 30 the smallest eigenvalues of G, K or
+ * C are ~1e-16 of the largest, below the ~max(k, P)·ε at which a Gram matrix resolves
+ * them, yet they are genuine modes (the rank is min(N, P, M)) and carry the loss, which is
+ * itself ~1e-15. The references solve the same least-squares problems by Householder QR/LQ
+ * (LAPACKE_dgels), backward stable in the data matrix itself: no Gram matrix, no SVD. */
+#define STEEP_ALPHA 10.0
+
+static void steep_task_arrays(size_t M, double *lambda, double *target, double *wstar)
+{
+    for (size_t k = 0; k < M; k++) {
+        lambda[k] = pow((double)(k + 1), -STEEP_ALPHA);
+        target[k] = pow((double)(k + 1), -STEEP_ALPHA - 1.0);
+        if (wstar) wstar[k] = sqrt(target[k] / lambda[k]);
+    }
+}
+
+/* Least squares / minimum norm of the m×n row-major system a x ≈ b by dgels (a and b are
+ * overwritten; b has max(m, n) entries, x in its first n). */
+static void lstsq(size_t m, size_t n, double *a, double *b)
+{
+    assert_int_equal(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', (lapack_int)m, (lapack_int)n, 1, a,
+                                   (lapack_int)n, b, 1), 0);
+}
+
+/* The ridge-z (z = 0: minimum-norm least-squares, = gradient flow at t = ∞) solution of a
+ * realisation by dgels, returned as the function u ∈ R^M (f = uᵀψ), with the direct test
+ * loss Σ_k λ_k (w*_k − u_k)² and train loss (1/P)|y − Φw|²:
+ *   finite P: [Φ/√P; √z I] w ≈ [y/√P; 0], Φ = ΨAᵀ/√N (N = ∞: Φ = Ψ, w = u);
+ *   P = ∞ (z = 0): Rᵀw ≈ s with R = AΛ^{1/2}/√N, s = Λ^{1/2}w*; train = test + σ². */
+static void steep_reference(const slt_mc_realisation *r, double z, double *test, double *train)
+{
+    const size_t M = r->M, finN = r->N != INF, n = finN ? r->N : M;
+    double *u = calloc(M, sizeof(double)), *w = NULL;
+    if (r->P == INF) {
+        double *a = malloc(M * n * sizeof(double)), *b = malloc(M * sizeof(double));
+        for (size_t k = 0; k < M; k++) {
+            double d = sqrt(r->lambda[k]);
+            b[k] = d * r->wstar[k];
+            for (size_t i = 0; i < n; i++)
+                a[k * n + i] = finN ? r->A[i * M + k] * d / sqrt((double)n) : (i == k ? d : 0);
+        }
+        lstsq(M, n, a, b);
+        w = b;
+        free(a);
+    } else {
+        const size_t P = r->P, rows = P + (z > 0 ? n : 0);
+        double *phi = malloc(P * n * sizeof(double));
+        for (size_t mu = 0; mu < P; mu++)
+            for (size_t i = 0; i < n; i++) {
+                double f = 0;
+                if (finN)
+                    for (size_t k = 0; k < M; k++) f += r->psi[mu * M + k] * r->A[i * M + k];
+                phi[mu * n + i] = finN ? f / sqrt((double)n) : r->psi[mu * M + i];
+            }
+        double *a = calloc(rows * n, sizeof(double));
+        double *b = calloc(rows > n ? rows : n, sizeof(double));
+        for (size_t mu = 0; mu < P; mu++) {
+            for (size_t i = 0; i < n; i++) a[mu * n + i] = phi[mu * n + i] / sqrt((double)P);
+            b[mu] = r->y[mu] / sqrt((double)P);
+        }
+        for (size_t i = 0; z > 0 && i < n; i++) a[(P + i) * n + i] = sqrt(z);
+        lstsq(rows, n, a, b);
+        w = b;
+        double tr = 0;
+        for (size_t mu = 0; mu < P; mu++) {
+            double f = r->y[mu];
+            for (size_t i = 0; i < n; i++) f -= phi[mu * n + i] * w[i];
+            tr += f * f;
+        }
+        *train = tr / (double)P;
+        free(a);
+        free(phi);
+    }
+    for (size_t k = 0; k < M; k++) {
+        if (!finN) {
+            u[k] = w[k];
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) u[k] += r->A[i * M + k] * w[i];
+        u[k] /= sqrt((double)n);
+    }
+    double L = 0;
+    for (size_t k = 0; k < M; k++) L += r->lambda[k] * pow(r->wstar[k] - u[k], 2);
+    *test = L;
+    if (r->P == INF) *train = L + r->noise;
+    free(u);
+    free(w);
+}
+
+/* A realisation of the steep task (Gaussian A, Ψ; label noise σ). */
+static void steep_realisation(realisation *q, size_t N, size_t P, size_t M, double sigma,
+                              unsigned long seed)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, seed);
+    q->N = N;
+    q->P = P;
+    q->M = M;
+    q->lambda = malloc(M * sizeof(double));
+    q->wstar = malloc(M * sizeof(double));
+    double *target = malloc(M * sizeof(double));
+    steep_task_arrays(M, q->lambda, target, q->wstar);
+    free(target);
+    q->A = malloc(N * M * sizeof(double));
+    q->psi = malloc(P * M * sizeof(double));
+    q->y = malloc(P * sizeof(double));
+    q->phi = NULL;
+    for (size_t i = 0; i < N * M; i++) q->A[i] = gsl_ran_gaussian(g, 1.0);
+    for (size_t mu = 0; mu < P; mu++) {
+        q->y[mu] = 0;
+        for (size_t k = 0; k < M; k++) {
+            q->psi[mu * M + k] = gsl_ran_gaussian(g, 1.0) * sqrt(q->lambda[k]);
+            q->y[mu] += q->psi[mu * M + k] * q->wstar[k];
+        }
+    }
+    for (size_t mu = 0; mu < P; mu++) q->y[mu] += sigma * gsl_ran_gaussian(g, 1.0);
+    gsl_rng_free(g);
+}
+
+/* One realisation at t = ∞ (and ridge z = 0 and z = 1e-14) in every shape: primal
+ * (N < P), dual (N > P), population (P = ∞), kernel limit (N = ∞) on both sides of P = M,
+ * by all three test-loss routes, against dgels. The Gram-matrix rule used to drop ~20 of
+ * the 30 directions and returned losses 1.5–40× too large here. */
+static void test_steep_realisation(void **state)
+{
+    (void)state;
+    size_t shapes[5][3] = {{30, 90, 150}, {90, 30, 150}, {30, INF, 150}, {INF, 30, 150},
+                           {INF, 200, 60}};
+    for (int sh = 0; sh < 5; sh++) {
+        size_t N = shapes[sh][0], P = shapes[sh][1], M = shapes[sh][2];
+        realisation q;
+        /* P > M (the last shape) recovers w* exactly without label noise: give it some */
+        steep_realisation(&q, N == INF ? 1 : N, P == INF ? 1 : P, M, P > M ? 1e-9 : 0.0,
+                          71 + (unsigned long)sh);
+        slt_mc_realisation r = view(&q);
+        r.N = N;
+        r.P = P;
+        double zs[2] = {0.0, 1e-14};
+        for (int iz = 0; iz < 2; iz++) {
+            if (P == INF && zs[iz] > 0) continue;
+            double ref_test = NAN, ref_train = NAN;
+            steep_reference(&r, zs[iz], &ref_test, &ref_train);
+            slt_mc_route routes[3] = {SLT_MC_ROUTE_AUTO, SLT_MC_ROUTE_QUADRATIC,
+                                      SLT_MC_ROUTE_MODES};
+            for (int ro = 0; ro < 3; ro++) {
+                slt_mc_params p = slt_mc_params_default();
+                p.route = routes[ro];
+                double tinf = INFINITY, test, train;
+                if (zs[iz] == 0) {
+                    /* gradient flow to t = ∞ and ridgeless regression: the same solution */
+                    assert_ok(slt_mc_evaluate(&p, &r, &tinf, 1, &test, &train));
+                    /* L ~ 1e-15 of L(0) = 1; two backward-stable solvers agree to ~1e-8 of
+                     * it here (cond(Φ) ~ 1e8 times ε on the residual); 1e-6 */
+                    assert_close(test, ref_test, 1e-6, 0);
+                    /* interpolation: 0 vs ~1e-31 of rounding */
+                    assert_close(train, ref_train, 1e-6, 1e-30);
+                    /* the loss is ~1e-15 of L(0) = 1; the residual errors of two backward-
+                     * stable solvers differ by ~1e-8 of it (cond ~1e8 times ε): 1e-6 */
+                }
+                p.model = SLT_MC_RIDGE;
+                p.ridge = zs[iz];
+                assert_ok(slt_mc_evaluate(&p, &r, NULL, 0, &test, &train));
+                assert_close(test, ref_test, 1e-6, 0);         /* as above */
+                assert_close(train, ref_train, 1e-6, 1e-30);
+            }
+        }
+        realisation_free(&q);
+    }
+}
+
+/* slt_mc_run on the steep task: every trial (replayed from the documented draw order)
+ * equals the dgels reference at t = ∞, primal, dual and population; the members were
+ * solved by SVD, none of the min(N, P, M) directions was dropped, no point is NaN. */
+static void test_steep_run(void **state)
+{
+    (void)state;
+    const size_t M = 150, trials = 3;
+    double lambda[150], target[150], wstar[150];
+    steep_task_arrays(M, lambda, target, wstar);
+    slt_task *task = explicit_task(M, lambda, target, 0.0);
+    size_t shapes[3][2] = {{30, 90}, {90, 30}, {30, INF}};
+    for (int sh = 0; sh < 3; sh++) {
+        const size_t N = shapes[sh][0], P = shapes[sh][1], Pd = P == INF ? 0 : P;
+        slt_mc_params p = slt_mc_params_default();
+        p.N = N;
+        p.P = P;
+        p.trials = trials;
+        p.seed = 7;
+        double t[] = {INFINITY};
+        slt_mc_result *res = run(task, &p, t, 1);
+        assert_int_equal(res->rank, 30);
+        assert_int_equal(res->dropped_max, 0);
+        assert_int_equal(res->svd_members, trials); /* λ_30 ≈ 2e-15: beyond the Gram matrix */
+        assert_int_equal(res->points[0].ill_trials, 0);
+        for (size_t tr = 0; tr < trials; tr++) {
+            gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+            gsl_rng_set(g, slt_mc_trial_seed(7, tr));
+            double *A = malloc(N * M * sizeof(double));
+            double *psi = malloc((Pd ? Pd : 1) * M * sizeof(double));
+            double *y = calloc(Pd ? Pd : 1, sizeof(double));
+            for (size_t i = 0; i < N * M; i++) A[i] = gsl_ran_gaussian_ziggurat(g, 1.0);
+            for (size_t mu = 0; mu < Pd; mu++)
+                for (size_t k = 0; k < M; k++) {
+                    psi[mu * M + k] = gsl_ran_gaussian_ziggurat(g, 1.0) * sqrt(lambda[k]);
+                    y[mu] += psi[mu * M + k] * wstar[k];
+                }
+            slt_mc_realisation r = {.N = N, .P = P, .M = M, .lambda = lambda, .wstar = wstar,
+                                    .A = A, .psi = psi, .y = y};
+            double ref_test = NAN, ref_train = NAN;
+            steep_reference(&r, 0.0, &ref_test, &ref_train);
+            /* as in test_steep_realisation, plus the two roundings of Φ (Z Rᵀ vs Ψ Aᵀ/√N) */
+            assert_close(res->trial_test[tr], ref_test, 1e-6, 0);
+            assert_close(res->trial_train[tr], ref_train, 1e-6, 1e-30);
+            free(A);
+            free(psi);
+            free(y);
+            gsl_rng_free(g);
+        }
+        slt_mc_result_free(res);
+    }
+    slt_task_free(task);
+}
+
+/* Beyond double precision even by SVD: λ_k = 10^{-5(k−1)} (k = 1 … 12), N = 8, P = ∞. The
+ * 7th and 8th directions (λ ~ 1e-30, 1e-35 of λ_1) are below (12ε)² ≈ 7e-30 and must be
+ * dropped. At t = ∞ (and ridge z = 0) the rule would learn them fully: NaN with every
+ * trial counted, never a number. At t = 1 (and z = 1) it learns ~1e-29 of them: finite. */
+static void test_steep_beyond_double(void **state)
+{
+    (void)state;
+    double lambda[12], target[12];
+    for (int k = 0; k < 12; k++) lambda[k] = target[k] = pow(10.0, -5.0 * k);
+    slt_task *task = explicit_task(12, lambda, target, 0.0);
+    slt_mc_params p = slt_mc_params_default();
+    p.N = 8;
+    p.P = INF;
+    p.trials = 3;
+    double t[] = {1.0, INFINITY};
+    slt_mc_result *r = run(task, &p, t, 2);
+    assert_int_equal(r->rank, 8);
+    assert_true(r->dropped_max >= 1 && r->dropped_max <= 3);
+    assert_int_equal(r->svd_members, 3);
+    assert_int_equal(r->points[0].ill_trials, 0);
+    assert_true(isfinite(r->points[0].test.mean) && r->points[0].test.mean > 0);
+    assert_int_equal(r->points[1].ill_trials, 3);
+    assert_true(isnan(r->points[1].test.mean) && isnan(r->points[1].train.mean));
+    assert_true(isnan(r->points[1].member_test.mean));
+    for (size_t tr = 0; tr < 3; tr++) {
+        assert_true(isnan(r->trial_test[tr * 2 + 1]));
+        assert_true(isfinite(r->trial_test[tr * 2]));
+    }
+    slt_mc_result_free(r);
+    p.model = SLT_MC_RIDGE;
+    p.ridge = 0.0;
+    r = run(task, &p, NULL, 0);
+    assert_int_equal(r->points[0].ill_trials, 3);
+    assert_true(isnan(r->points[0].test.mean));
+    slt_mc_result_free(r);
+    p.ridge = 1.0;
+    r = run(task, &p, NULL, 0);
+    assert_int_equal(r->points[0].ill_trials, 0);
+    assert_true(isfinite(r->points[0].test.mean));
+    slt_mc_result_free(r);
+    /* ensembles through mode space: a NaN member makes the ensemble point NaN */
+    p = slt_mc_params_default();
+    p.N = 8;
+    p.P = INF;
+    p.trials = 2;
+    p.ensemble = 2;
+    r = run(task, &p, t, 2);
+    assert_int_equal(r->points[1].ill_trials, 2);
+    assert_true(isnan(r->points[1].test.mean));
+    assert_true(isfinite(r->points[0].test.mean));
+    slt_mc_result_free(r);
+    slt_task_free(task);
+}
+
+/* Online SGD is linear in the target: scaling every t_k by c = 2^40 scales each trial's
+ * loss by exactly c (w(0) = 0, no noise, and multiplying by powers of two commutes with
+ * rounding). The batch sampler's factor must therefore not depend on the target's scale:
+ * an eigendecomposition of J = [[C, h0], [h0ᵀ, S0]] that drops eigenvalues below
+ * max(N+1, M)·ε·‖J‖ drops real feature directions (here λ_k < 0.07) once S0 is large. */
+static void test_sgd_target_scale(void **state)
+{
+    (void)state;
+    const size_t M = 200;
+    const double c = 1099511627776.0; /* 2^40 */
+    double lambda[200], t1[200], tc[200];
+    for (size_t k = 0; k < M; k++) {
+        lambda[k] = pow((double)(k + 1), -1.5);
+        t1[k] = pow((double)(k + 1), -2.0);
+        tc[k] = c * t1[k];
+    }
+    slt_task *a = explicit_task(M, lambda, t1, 0.0), *b = explicit_task(M, lambda, tc, 0.0);
+    slt_mc_params p = slt_mc_params_default();
+    p.model = SLT_MC_SGD;
+    p.N = 10;
+    p.P = INF;
+    p.eta = 0.5;
+    p.batch = 2;
+    p.trials = 4;
+    double t[] = {5.0, 50.0};
+    slt_mc_result *ra = run(a, &p, t, 2), *rb = run(b, &p, t, 2);
+    assert_int_equal(ra->rank, 10);
+    for (size_t i = 0; i < 8; i++)
+        /* exact up to the order of BLAS sums (powers of two scale exactly): 1e-12 */
+        assert_close(rb->trial_test[i], c * ra->trial_test[i], 1e-12, 0);
+    slt_mc_result_free(ra);
+    slt_mc_result_free(rb);
+    slt_task_free(a);
+    slt_task_free(b);
+}
+
 /* ---- the sphere-kernel model (SLT_MC_KERNEL) ----------------------------------------- */
 
 /* Parameters of a kernel run: d, kernel, P, ridge, noise, trials. */
@@ -1773,6 +2088,10 @@ int main(void)
         cmocka_unit_test(test_threads_and_seeds),
         cmocka_unit_test(test_se_honesty),
         cmocka_unit_test(test_evaluate_validation),
+        cmocka_unit_test(test_steep_realisation),
+        cmocka_unit_test(test_steep_run),
+        cmocka_unit_test(test_steep_beyond_double),
+        cmocka_unit_test(test_sgd_target_scale),
         cmocka_unit_test(test_kernel_params),
         cmocka_unit_test(test_kernel_hand),
         cmocka_unit_test(test_kernel_gram),

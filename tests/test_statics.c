@@ -292,22 +292,29 @@ static void xloss(const xtask *x, long double N, long double P, long double z, l
     *train = (isinf(P) ? 1 : (1 - D1 / P) * (1 - D1 / P)) * E;
 }
 
+/* The explicit 60-mode task of the long-double reference, as an xtask and an slt_task. */
+static slt_task *xtask_make(xtask *x)
+{
+    double lam[XM], tgt[XM];
+    x->s2 = 0.15L;
+    for (int i = 0; i < XM; i++) {
+        x->lam[i] = powl(i + 1, -1.3L);
+        x->t[i] = x->lam[i] * (0.5L + 0.4L * sinl(i)) / (i + 1);
+        lam[i] = (double)x->lam[i];
+        tgt[i] = (double)x->t[i];
+        x->lam[i] = lam[i]; /* the task holds doubles; the reference uses the same values */
+        x->t[i] = tgt[i];
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(XM, lam, tgt, (double)x->s2, &t));
+    return t;
+}
+
 static void test_equations_long_double(void **state)
 {
     (void)state;
     xtask x;
-    double lam[XM], tgt[XM];
-    x.s2 = 0.15L;
-    for (int i = 0; i < XM; i++) {
-        x.lam[i] = powl(i + 1, -1.3L);
-        x.t[i] = x.lam[i] * (0.5L + 0.4L * sinl(i)) / (i + 1);
-        lam[i] = (double)x.lam[i];
-        tgt[i] = (double)x.t[i];
-        x.lam[i] = lam[i]; /* the task holds doubles; the reference uses the same values */
-        x.t[i] = tgt[i];
-    }
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(XM, lam, tgt, (double)x.s2, &t));
+    slt_task *t = xtask_make(&x);
     slt_statics *ws = workspace(t);
     const double pts[][3] = {
         {20, 40, 1e-3}, {40, 20, 1e-5}, {30, 31, 1e-6}, {30, 30, 1e-4}, {INFINITY, 25, 0},
@@ -438,6 +445,27 @@ static void test_optimal_ridges(void **state)
 
 /* ---- Power-law asymptotics (statics.md §4) ------------------------------------------ */
 
+/* B(z) = z²T₂(z) = Σ_k t_k z²/(λ_k + z)² for λ_k = k^-α, t_k = k^-(αβ+1), independently of
+ * the task layer's head-plus-tail sums: brute force in long double over k <= K = 2·10⁶
+ * (from the small end), plus the tail k > K, where λ_k/z <= K^-α/z is small:
+ * z²/(λ + z)² = 1 − 2λ/z + 3λ²/z² − …, each Σ_{k>K} k^{-p} by the midpoint rule
+ * (K + ½)^{1−p}/(p − 1), relatively good to p(p + 1)/(24K²). */
+static double brute_bias(double alpha, double beta, double z)
+{
+    const long K = 2000000;
+    const long double s = alpha * beta + 1, a = alpha, zz = z;
+    long double sum = 0;
+    for (long k = K; k >= 1; k--) {
+        long double lam = powl((long double)k, -a), d = zz / (lam + zz);
+        sum += powl((long double)k, -s) * d * d;
+    }
+    const long double h = K + 0.5L;
+#define MID(p) (powl(h, 1 - (p)) / ((p) - 1))
+    sum += MID(s) - 2 / zz * MID(s + a) + 3 / (zz * zz) * MID(s + 2 * a);
+#undef MID
+    return (double)sum;
+}
+
 static void test_power_law_asymptotics(void **state)
 {
     (void)state;
@@ -479,12 +507,14 @@ static void test_power_law_asymptotics(void **state)
     slt_statics *ws = workspace(t);
     slt_statics_result r = solve(ws, INFINITY, 1e5, 0.0);
     assert_close(1e5 * (r.noise_part - 0.3 * 0.5), -0.3 * 1.5 / 2, 2e-3, 0); /* as above */
-    /* fixed ridge, P → ∞: L → B(z) = z²T₂(z), the P = ∞ solve (κ = z exactly) */
-    slt_sum k2;
-    assert_ok(slt_sum_k2t2(t, 1e-3, &k2));
+    /* fixed ridge, P → ∞: L → B(z) = z²T₂(z), the P = ∞ solve (κ = z exactly), against
+       a brute-force sum */
     r = solve(ws, INFINITY, INFINITY, 1e-3);
     assert_true(r.kappa == 1e-3);
-    assert_close(r.test, k2.value, 1e-14, 0); /* the same sum */
+    /* long-double sum of 2e6 terms (~1e-16) and a tail (λ_K/z = 3.5e-7) expanded to
+       third order, the fourth ~1e-19 of the tail's 2e-7: 1e-12 is ample */
+    assert_close(r.test, brute_bias(1.5, 0.7, 1e-3), 1e-12, 0);
+    assert_within_bound(r.test, r.test_err, brute_bias(1.5, 0.7, 1e-3), 1e-12 * r.test);
     slt_statics_free(ws);
     slt_task_free(t);
 }
@@ -764,6 +794,45 @@ static void test_modes(void **state)
     }
     slt_statics_free(ws);
     slt_task_free(t);
+
+    /* Ridgeless, noiseless, P = M = 3 modes: the interpolation threshold, γ = 1 and κ = 0.
+     * Every mode is fitted exactly (L = 0), so E_k = 0 (the formula is 0/0 there, which
+     * used to come out NaN), for kernel regression and for N = 5 > M random features. */
+    const double l3[3] = {1.0, 0.5, 0.1}, t3[3] = {1.0, 0.3, 0.2};
+    assert_ok(slt_task_alloc_explicit(3, l3, t3, 0.0, &t));
+    ws = workspace(t);
+    const double Ns[2] = {INFINITY, 5};
+    for (int c = 0; c < 2; c++) {
+        slt_statics_result r = solve(ws, Ns[c], 3, 0);
+        assert_int_equal(r.status, SLT_OK);
+        assert_true(r.kappa == 0.0 && r.test == 0.0);
+        for (int k = 0; k < 3; k++) {
+            slt_statics_mode m;
+            assert_ok(slt_statics_mode_error(&r, l3[k], t3[k], &m));
+            assert_true(m.loss_share == 0.0);
+            assert_true(m.learnability == 1.0);
+            if (isinf(Ns[c])) assert_true(m.residual == 0.0);
+        }
+    }
+    /* ... and 0 is the limit as z → 0 for kernel regression: 1 − γ ≈ (2κ/M) Σ_j 1/λ_j, so
+     * E_k ≈ κ M/(2 λ_k² Σ_j 1/λ_j), with relative corrections O(κ/λ_min) */
+    double prev = INFINITY;
+    for (double z = 1e-8; z >= 1e-14; z *= 1e-3) {
+        slt_statics_result r = solve(ws, INFINITY, 3, z);
+        for (int k = 0; k < 3; k++) {
+            slt_statics_mode m;
+            assert_ok(slt_statics_mode_error(&r, l3[k], t3[k], &m));
+            double lead = r.kappa * 3.0 / (2.0 * l3[k] * l3[k] * (1.0 + 2.0 + 10.0));
+            assert_close(m.loss_share, lead, 50 * r.kappa / 0.1, 0); /* O(κ/λ_min) */
+            if (k == 2) {
+                assert_true(m.loss_share < prev);
+                prev = m.loss_share;
+            }
+        }
+    }
+    assert_true(prev < 1e-6);
+    slt_statics_free(ws);
+    slt_task_free(t);
 }
 
 /* ---- Presets (statics.md §8, §9) ----------------------------------------------------- */
@@ -851,8 +920,20 @@ static void test_scale_time(void **state)
     assert_close(s.t_small, 100.0, 1e-14, 0);   /* the paper's p·t with p = count^{1/3} */
     assert_true(s.within_horizon);
     assert_close(s.tau, 200.0 * 50.0, 1e-14, 0); /* c p_large t, p_large = 200 */
-    /* the surrogate: KRR at z = 1/τ */
-    assert_close(s.loss, loss(ws, INFINITY, 1000, 1.0 / s.tau), 1e-15, 0);
+    /* the surrogate is KRR at z = 1/τ = 1/(200·50): against (R1)–(R5) in long double
+       (xloss) on the explicit task of test_equations_long_double, P = 25 */
+    {
+        xtask x;
+        slt_task *xt = xtask_make(&x);
+        slt_statics *xws = workspace(xt);
+        slt_statics_scale_time sx;
+        assert_ok(slt_statics_scale_time_at(xws, &st, 25, 50.0, &sx));
+        long double L, tr;
+        xloss(&x, INFINITY, 25, 1.0L / (200.0L * 50.0L), &L, &tr);
+        assert_close(sx.loss, (double)L, 1e-11, 0); /* as in test_equations_long_double */
+        slt_statics_free(xws);
+        slt_task_free(xt);
+    }
     assert_ok(slt_statics_scale_time_at(ws, &st, 1000, 80.0, &s));
     assert_false(s.within_horizon);
     /* large from small: the large model at t equals the small one at t·p_l/p_s */

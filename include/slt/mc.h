@@ -194,6 +194,9 @@ typedef struct {
                                 mean of the members' own train losses; at P = ∞ and for
                                 online SGD the population value L_member + σ²          */
     slt_mc_stat member_test; /* mean test loss of single members (= test when E = 1)   */
+    size_t ill_trials;       /* trials whose value here is beyond double precision (see
+                                dropped_max below): when > 0, test, train, member_test
+                                and their trials' values are NaN, never a number        */
 } slt_mc_point;
 
 typedef struct {
@@ -201,8 +204,12 @@ typedef struct {
                                kernel: sphere.target_power is the caller's pointer)     */
     size_t M;               /* modes simulated (model kernel: 0, no modes)            */
     double head_mass;       /* Σ_{k<=M} t_k: the simulated L(0) (kernel: Σ_ℓ p_ℓ)      */
-    double tail_mass;       /* Σ_{k>M} t_k, the target power the simulation leaves out
-                               (kernel: 0, the target has finitely many degrees)       */
+    double tail_mass;       /* Σ_{k>M} t_k, the target power beyond the M modes (kernel:
+                               0, the target has finitely many degrees). Not a bound on
+                               the truncation's effect on the loss: for α near 1 the
+                               missing modes also act as an effective ridge, and the
+                               loss can move by many times this (compare a theory on the
+                               same truncated task, docs/theory/crosscheck.md)          */
     double tail_mass_err;   /* bound on the error of tail_mass                        */
     double noise;           /* σ²                                                     */
     size_t n_points;        /* = n_times, or 1 for ridge (t = ∞)                       */
@@ -212,6 +219,21 @@ typedef struct {
     double *trial_train;    /* trials × n_points                                      */
     size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD:
                                trials whose loss became non-finite                    */
+    size_t rank;            /* min(N, P, M) over the finite sizes: the rank of each full-
+                               batch member's eigenproblem, the directions that carry
+                               signal (kernel: 0)                                     */
+    size_t dropped_max;     /* the most of those directions one member had to drop as
+                               numerically zero (eigenvalue below (max(rows, cols)·ε)²
+                               ·e_max even by SVD; docs/theory/montecarlo.md §3). Where
+                               the rule would have learned more than 1e-6 of such a
+                               direction's signal (t·e or e/z not small; always at t = ∞
+                               or z = 0) the point is NaN with ill_trials > 0; elsewhere
+                               the drop is harmless. 0 for sgd (its sampler drops
+                               nothing) and for N = P = ∞                             */
+    size_t svd_members;     /* full-batch members (over trials and ensembles) whose Gram
+                               matrix could not resolve every one of the rank's
+                               directions (a steep spectrum) and that were solved by SVD
+                               of the feature matrix instead (slower, same result)     */
     double seconds;         /* wall-clock time of the run                             */
 } slt_mc_result;
 
@@ -251,6 +273,9 @@ typedef struct {
 /* Test and train loss of the realisation under p->model (SLT_MC_RF with p->eta, or
  * SLT_MC_RIDGE with p->ridge; p->N, p->P, p->M, trials, seed, ensemble and threads are
  * ignored) at the n_times times (ridge: n_times = 0 and one value is written).
+ * The given data may be rank-deficient, so directions below double's resolution (as in
+ * slt_mc_result.dropped_max) are taken as exact zeros here (the pseudo-inverse
+ * convention) rather than reported as NaN.
  * SLT_EINVAL for bad sizes, values or times; SLT_ENOCONV if the eigensolver fails. */
 int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
                     const double *times, size_t n_times, double *test, double *train);

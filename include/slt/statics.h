@@ -119,7 +119,9 @@ typedef struct {
                             predictor                                                 */
     double loss_share;   /* E_k = [q κ²/(λ+κ)² + (1 − q) κ/(λ+κ)]/(1 − γ): the test loss
                             per unit target power in this mode, so that
-                            L = Σ_k t_k E_k + noise_part (KRR: κ²/((1−γ)(λ+κ)²))      */
+                            L = Σ_k t_k E_k + noise_part (KRR: κ²/((1−γ)(λ+κ)²)); 0 at
+                            κ = 0 (ridgeless, min(N, P) >= M modes: every mode fitted
+                            exactly), also where the formula is 0/0 (P = M, γ = 1)   */
     double residual;     /* λ E[(w*_k − ŵ_k)²]: the error left in this mode, bias plus
                             variance, t κ²/(λ+κ)² + (λ/(λ+κ))² (L + σ²)/P; kernel ridge
                             regression only (NaN for finite N)                        */

@@ -120,10 +120,12 @@ int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r, const d
                    .y = r->y,
                    .s = s,
                    .S0 = S0,
-                   .noise = r->noise};
+                   .noise = r->noise,
+                   .generic = 0}; /* given data: its rank is not known */
     mc_fail fail = {0};
+    mc_fit_info fi;
     double emax;
-    rc = mc_fit_member(&m, &rule, x, &ws, test, train, Ue, &emax, &fail);
+    rc = mc_fit_member(&m, &rule, x, &ws, test, train, Ue, &emax, NULL, &fi, &fail);
     if (rc)
         rc = slt_error(rc, "%s: %s failed with info = %d on a %zu×%zu matrix", w, fail.what,
                        fail.info, fail.size, fail.size);

@@ -12,7 +12,18 @@
  *                   (O(Mn² + k³)); each time then costs O(k²);
  *   mode space      u(t) = Rᵀ W c(t), L = |s − u|², all times at once (O(T(M + k)n));
  *                   cancellation-free, and what ensembles need (they average u).
- * mc_fit_prefer_modes picks the cheaper for a single model. */
+ * mc_fit_prefer_modes picks the cheaper for a single model.
+ *
+ * Resolution. The eigenproblem has rank r = min(k, M); forming the Gram matrix squares
+ * the condition number, so its eigenvalues are only resolved down to about
+ * max(k, other size)·ε·e_max. The k − r smallest are exact zeros and are dropped by
+ * count; if one of the other r falls at or below that level (a steep spectrum: λ_k of
+ * 1e-13 and below), the member is re-solved from a thin SVD (LAPACKE_dgesdd) of the
+ * feature matrix X itself (Φ/√P; P = ∞: R), which resolves eigenvalues down to
+ * (max(rows, cols)·ε)²·e_max, and its test loss is then evaluated in mode space (the
+ * quadratic form would cancel the digits the SVD gained). Directions among the r that
+ * are still below resolution are dropped and counted; where the rule would have learned
+ * more than MC_FIT_DROP_TOL of them, a generic (random) member's point is NaN. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -88,7 +99,7 @@ static size_t mul(size_t a, size_t b)
 static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 typedef struct {
-    size_t k, vt, e, a, h, ytil, Q, T1, S, X, Cf, Wn, Wp, tn, tp;
+    size_t k, vt, e, a, h, ytil, Q, T1, S, X, Cf, Wn, Wp, tn, tp, xs, sv, ub, fw, fu;
 } fit_sizes;
 
 static fit_sizes sizes_of(size_t n, size_t P, size_t M, size_t T, int msp)
@@ -108,6 +119,13 @@ static fit_sizes sizes_of(size_t n, size_t P, size_t M, size_t T, int msp)
     z.Wp = msp && dual ? mul(P, T) : 0;
     z.tn = n;
     z.tp = P ? P : 1;
+    /* the SVD fallback (allocated on first use): X copied (P×n, or n×M at P = ∞), its
+     * singular values, the square factor, and mode-space vectors w (n) and u (M) */
+    z.xs = P ? mul(P, n) : mul(n, M);
+    z.sv = k;
+    z.ub = mul(k, k);
+    z.fw = n;
+    z.fu = M;
     return z;
 }
 
@@ -115,8 +133,8 @@ size_t mc_fit_ws_doubles(size_t n, size_t P, size_t M, size_t T, int msp)
 {
     fit_sizes z = sizes_of(n, P, M, T, msp);
     size_t all = 0;
-    size_t parts[] = {z.vt, z.e,  z.a,  z.h,  z.ytil, z.Q,  z.T1, z.S,
-                      z.X,  z.Cf, z.Wn, z.Wp, z.tn,   z.tp};
+    size_t parts[] = {z.vt, z.e,  z.a,  z.h,  z.ytil, z.Q,  z.T1, z.S,  z.X,  z.Cf,
+                      z.Wn, z.Wp, z.tn, z.tp, z.xs,   z.sv, z.ub, z.fw, z.fu};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = add(all, parts[i]);
     return all;
 }
@@ -125,7 +143,8 @@ void mc_fit_ws_free(mc_fit_ws *w)
 {
     if (!w) return;
     double **arrays[] = {&w->vt, &w->e,  &w->a,  &w->h,  &w->ytil, &w->Q,  &w->T1,
-                         &w->S,  &w->X,  &w->Cf, &w->Wn, &w->Wp,   &w->tn, &w->tp};
+                         &w->S,  &w->X,  &w->Cf, &w->Wn, &w->Wp,   &w->tn, &w->tp,
+                         &w->xs, &w->sv, &w->ub, &w->fw, &w->fu};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
         free(*arrays[i]);
         *arrays[i] = NULL;
@@ -156,6 +175,29 @@ int mc_fit_ws_alloc(mc_fit_ws *w, size_t n, size_t P, size_t M, size_t T, int ms
         if (want[i].n == SIZE_MAX || want[i].n > SIZE_MAX / sizeof(double) ||
             !(*want[i].p = malloc(want[i].n * sizeof(double)))) {
             mc_fit_ws_free(w);
+            return SLT_ENOMEM;
+        }
+    }
+    return SLT_OK;
+}
+
+/* The SVD fallback's arrays, on first use (they stay with the workspace). */
+static int svd_ws_alloc(mc_fit_ws *w)
+{
+    if (w->xs) return SLT_OK;
+    fit_sizes z = sizes_of(w->n, w->P, w->M, w->T, w->msp);
+    struct {
+        double **p;
+        size_t n;
+    } want[] = {{&w->xs, z.xs}, {&w->sv, z.sv}, {&w->ub, z.ub}, {&w->fw, z.fw}, {&w->fu, z.fu}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        size_t cnt = want[i].n ? want[i].n : 1;
+        if (cnt == SIZE_MAX || cnt > SIZE_MAX / sizeof(double) ||
+            !(*want[i].p = malloc(cnt * sizeof(double)))) {
+            for (size_t j = 0; j <= i; j++) {
+                free(*want[j].p);
+                *want[j].p = NULL;
+            }
             return SLT_ENOMEM;
         }
     }
@@ -244,10 +286,153 @@ static void sandwich(const double *vt, const double *S, size_t k, double *T1, do
                 (int)k, vt, (int)k, 0.0, Q, (int)k);
 }
 
+/* ---- the SVD fallback ------------------------------------------------------------------ */
+
+/* Thin SVD (jobz 'O') of the column-major rows×cols matrix A (lda = rows; overwritten):
+ * A = U diag(sv) VT with q = min(rows, cols) singular triplets, sv descending. *U
+ * (rows×q, leading dimension *ldu) and *VT (q×cols, *ldvt) point into A or buf (q×q). */
+static lapack_int svd_thin(size_t rows, size_t cols, double *A, double *sv, double *buf,
+                           const double **U, size_t *ldu, const double **VT, size_t *ldvt)
+{
+    if (rows >= cols) {
+        *U = A;
+        *ldu = rows;
+        *VT = buf;
+        *ldvt = cols;
+        return LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'O', (lapack_int)rows, (lapack_int)cols, A,
+                              (lapack_int)rows, sv, NULL, 1, buf, (lapack_int)cols);
+    }
+    *U = buf;
+    *ldu = rows;
+    *VT = A;
+    *ldvt = rows;
+    return LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'O', (lapack_int)rows, (lapack_int)cols, A,
+                          (lapack_int)rows, sv, buf, (lapack_int)rows, NULL, 1);
+}
+
+/* Re-solves the member's eigenproblem from the thin SVD of its feature matrix X:
+ *   finite P: X = Φ/√P (P×n), G = XᵀX, K = XXᵀ; row-major X is the column-major n×P
+ *             matrix Xᵀ = V_R Σ U_Lᵀ, so G's eigenvectors are V_R's columns, K's are
+ *             U_L's, and ỹ = U_Lᵀy gives b = Σỹ/√P (primal) or a = ỹ/P (dual);
+ *   P = ∞:    X = R (n×M), C = XXᵀ; row-major R is the column-major M×n matrix
+ *             Rᵀ = V_R Σ U_Lᵀ, so C's eigenvectors are U_L's columns and b = Σ V_Rᵀ s.
+ * Fills e (ascending: direction j of the SVD goes to slot k − 1 − j), vt, a and ytil
+ * (finite P: ỹ in the same slots), with zero slots below when q = min(rows, cols) < k
+ * (P = ∞ with M < n: those directions are exact zeros). Primal: *r2out = |y − U_L ỹ|²,
+ * the part of y outside the range of Φ (0 otherwise). Dual: ws->xs (k×n, row-major) is
+ * left holding the map W with w = Wᵀc. *smax = σ_max, *dim = max(rows, cols). */
+static int svd_solve(const mc_member *m, mc_fit_ws *ws, double *r2out, double *smax,
+                     size_t *dim, mc_fail *fail)
+{
+    const size_t n = ws->n, M = ws->M, k = ws->k;
+    const int pop = m->P == SLT_MC_INFINITE, dual = ws->dual;
+    const size_t P = pop ? 0 : m->P;
+    double *vt = ws->vt, *e = ws->e, *a = ws->a;
+    size_t rows, cols;
+    if (pop) {
+        rows = M;
+        cols = n;
+        memcpy(ws->xs, m->R.dense, n * M * sizeof(double));
+    } else {
+        rows = n;
+        cols = P;
+        double sc = 1.0 / sqrt((double)P);
+        for (size_t i = 0; i < P * n; i++) ws->xs[i] = m->phi[i] * sc;
+    }
+    const size_t q = rows < cols ? rows : cols;
+    const double *U, *VT;
+    size_t ldu, ldvt;
+    lapack_int info = svd_thin(rows, cols, ws->xs, ws->sv, ws->ub, &U, &ldu, &VT, &ldvt);
+    if (info != 0) {
+        fail->status = info > 0 ? SLT_ENOCONV : SLT_EINTERNAL;
+        fail->info = (int)info;
+        fail->size = q;
+        fail->what = "LAPACKE_dgesdd";
+        return fail->status;
+    }
+    *smax = q ? ws->sv[0] : 0.0;
+    *dim = rows > cols ? rows : cols;
+    *r2out = 0.0;
+    for (size_t slot = 0; slot < k - q; slot++) {
+        e[slot] = 0.0;
+        a[slot] = 0.0;
+        ws->ytil[slot] = 0.0;
+        memset(vt + slot * n, 0, n * sizeof(double)); /* P = ∞ only: rows of length n */
+    }
+    if (pop) {
+        for (size_t j = 0; j < q; j++) {
+            size_t slot = k - 1 - j;
+            e[slot] = ws->sv[j] * ws->sv[j];
+            for (size_t i = 0; i < n; i++) vt[slot * n + i] = VT[i * ldvt + j];
+            a[slot] = ws->sv[j] * cblas_ddot((int)M, U + j * ldu, 1, m->s, 1);
+        }
+        return SLT_OK;
+    }
+    /* ỹ = U_Lᵀ y (q), into tn first */
+    double *yt = ws->tn;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)q, (int)P, 1.0, VT, (int)ldvt, m->y, 1, 0.0,
+                yt, 1);
+    if (!dual) {
+        /* k = n = q: G's eigenvectors are the columns of U (n×n) */
+        double sp = 1.0 / sqrt((double)P);
+        for (size_t j = 0; j < q; j++) {
+            size_t slot = k - 1 - j;
+            e[slot] = ws->sv[j] * ws->sv[j];
+            memcpy(vt + slot * n, U + j * ldu, n * sizeof(double));
+            a[slot] = ws->sv[j] * yt[j] * sp;
+            ws->ytil[slot] = yt[j];
+        }
+        /* the part of y outside the range: y − U_L ỹ, without cancellation */
+        double *r = ws->tp;
+        memcpy(r, m->y, P * sizeof(double));
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)q, (int)P, -1.0, VT, (int)ldvt, yt, 1, 1.0,
+                    r, 1);
+        *r2out = cblas_ddot((int)P, r, 1, r, 1);
+    } else {
+        /* k = P = q: K's eigenvectors are the columns of U_L, i.e. the rows of VT */
+        for (size_t j = 0; j < q; j++) {
+            size_t slot = k - 1 - j;
+            e[slot] = ws->sv[j] * ws->sv[j];
+            for (size_t mu = 0; mu < P; mu++) vt[slot * P + mu] = VT[mu * ldvt + j];
+            a[slot] = yt[j] / (double)P;
+            ws->ytil[slot] = yt[j];
+        }
+        /* w = Φᵀ U_L c = Σ_j c_j √P σ_j v_j (Φᵀu_j = √P σ_j v_j): the right singular
+         * vectors v_j are the columns of U = xs (n×P, leading dimension n), i.e. its rows
+         * as a row-major P×n array. Forming Φᵀ(U_L c) instead would multiply the error of
+         * the u_j of small σ_j (~ε·σ_max/σ_j) by c_j ~ 1/σ_j. Reorder them to the slots and
+         * scale: xs row `slot` = √P σ_j v_j, so w = xsᵀ c like the primal's w = vtᵀ c. */
+        double *V = ws->xs;
+        for (size_t j = 0; j < q / 2; j++) {
+            double *r1 = V + j * n, *r2 = V + (q - 1 - j) * n;
+            for (size_t i = 0; i < n; i++) {
+                double tmp = r1[i];
+                r1[i] = r2[i];
+                r2[i] = tmp;
+            }
+        }
+        for (size_t slot = 0; slot < q; slot++)
+            cblas_dscal((int)n, sqrt((double)P) * ws->sv[q - 1 - slot], V + slot * n, 1);
+    }
+    return SLT_OK;
+}
+
+/* The fraction e·ψ(e, x) = 1 − ρ(e, x) of a direction's signal the rule has learned by x
+ * (0 for e <= 0: an exact zero learns nothing). */
+static double learned_fraction(const mc_rule *rule, double e, double x)
+{
+    if (!(e > 0)) return 0.0;
+    double psi, rho;
+    mc_spectral(rule, e, x, 0, &psi, &rho);
+    double f = e * psi;
+    return isnan(f) ? 1.0 : f;
+}
+
 /* ---- the member ------------------------------------------------------------------------ */
 
 int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_fit_ws *ws,
-                  double *test, double *train, double *Ue, double *emax_out, mc_fail *fail)
+                  double *test, double *train, double *Ue, double *emax_out, unsigned char *ill,
+                  mc_fit_info *fi, mc_fail *fail)
 {
     const mc_rmap *R = &m->R;
     const size_t n = ws->n, M = ws->M, T = ws->T, k = ws->k;
@@ -278,15 +463,43 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
         return fail->status;
     }
     double emax = e[k - 1] > 0 ? e[k - 1] : 0.0;
-    *emax_out = emax;
-    /* Eigenvalues at or below the rounding level of the matrix are zeros of the exact
-     * problem: such directions carry no signal (b_j = 0 exactly) and are left out. */
+    /* The rank is r = min(k, M): the k − r smallest eigenvalues are exact zeros (they carry
+     * no signal, b_j = 0 exactly) and are dropped by count. The Gram matrix resolves the
+     * others down to thr; at P = ∞ with N = ∞ it is diagonal, exact, and keeps all. */
+    const size_t r = k < M ? k : M, z0 = k - r;
     size_t other = pop ? n : (dual ? n : P);
     double thr = (double)(k > other ? k : other) * DBL_EPSILON * emax;
+    const int exact = pop && !R->dense;
+    if (exact) thr = 0.0;
+    const int svd = r > 0 && !exact && !(e[z0] > thr);
+    double r2out = 0.0;
+    if (svd) {
+        double smax;
+        size_t dim;
+        if (svd_ws_alloc(ws)) {
+            fail->status = SLT_ENOMEM;
+            fail->what = "the SVD workspace";
+            return SLT_ENOMEM;
+        }
+        int rc = svd_solve(m, ws, &r2out, &smax, &dim, fail);
+        if (rc) return rc;
+        emax = smax * smax;
+        double ts = (double)dim * DBL_EPSILON * smax;
+        thr = ts * ts;
+    }
+    *emax_out = emax;
+    size_t kept = 0;
+    for (size_t j = z0; j < k; j++) kept += e[j] > thr;
+    fi->rank = r;
+    fi->dropped = r - kept;
+    fi->svd = svd;
+    fi->thr = thr;
 
-    /* 2. the coefficients a_j of c_j = a_j ψ_j. */
+    /* 2. the coefficients a_j of c_j = a_j ψ_j (the SVD fallback has set them). */
     double y2 = 0.0;
-    if (pop) {
+    if (svd) {
+        /* a, ytil from svd_solve */
+    } else if (pop) {
         rmap_apply(R, m->s, ws->tn);
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)k, (int)n, 1.0, vt, (int)n, ws->tn, 1,
                     0.0, a, 1);
@@ -302,8 +515,8 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
         for (size_t j = 0; j < k; j++) a[j] = ws->ytil[j] / (double)P;
     }
 
-    /* 3. the maps from c to the test loss. */
-    if (!msp) {
+    /* 3. the maps from c to the test loss (after the SVD fallback: mode space, below). */
+    if (!msp && !svd) {
         if (pop) {
             /* Q = UᵀCU = diag(e), h = Uᵀh0 = a: handled in the loop below. */
         } else if (!dual) {
@@ -324,20 +537,35 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
         }
     }
 
-    /* 4. every time: c_j = a_j ψ_j, then test and train. */
+    /* 4. every time: c_j = a_j ψ_j, then test and train. The train loss is
+     * |y|²/P − Σ b_j² ψ_j (1 + ρ_j) on the Gram route of the primal, else (dual, or the
+     * SVD's primal) (|y − U_L ỹ|² + Σ ỹ_j² ρ_j²)/P, free of cancellation. */
+    const int ytil_train = dual || (svd && !pop);
     double *c = ws->tn; /* k <= n */
     for (size_t i = 0; i < T; i++) {
         double tr = 0.0, pop_sum = 0.0;
         for (size_t j = 0; j < k; j++) {
             double psi, rho;
-            mc_spectral(rule, e[j], x[i], !(e[j] > thr), &psi, &rho);
+            mc_spectral(rule, e[j], x[i], j < z0 || !(e[j] > thr), &psi, &rho);
             c[j] = a[j] * psi;
             if (pop) pop_sum += a[j] * a[j] * psi * (1.0 + rho);
-            else if (!dual) tr += a[j] * a[j] * psi * (1.0 + rho);
+            else if (!ytil_train) tr += a[j] * a[j] * psi * (1.0 + rho);
             else tr += ws->ytil[j] * ws->ytil[j] * rho * rho;
         }
         if (msp) {
             for (size_t j = 0; j < k; j++) ws->Cf[j * T + i] = c[j];
+        } else if (svd) {
+            /* w = Wᵀc (W = vt, or the dual's scaled right singular vectors), u = Rᵀw,
+             * L = |s − u|² */
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0, dual ? ws->xs : vt,
+                        (int)n, c, 1, 0.0, ws->fw, 1);
+            rmap_transpose(R, ws->fw, 1, ws->fu);
+            double sum = 0.0;
+            for (size_t mm = 0; mm < M; mm++) {
+                double d = m->s[mm] - ws->fu[mm];
+                sum += d * d;
+            }
+            test[i] = sum;
         } else if (pop) {
             test[i] = m->S0 - pop_sum;
         } else {
@@ -348,14 +576,14 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
                       cblas_ddot((int)k, c, 1, ws->T1, 1);
         }
         if (pop) train[i] = NAN; /* set below, from the test loss */
-        else if (!dual) train[i] = y2 - tr;
-        else train[i] = tr / (double)P;
+        else if (!ytil_train) train[i] = y2 - tr;
+        else train[i] = (r2out + tr) / (double)P;
     }
     if (msp) {
         /* w(t_i) = W c(t_i) for all times at once, then u = Rᵀw */
-        if (!dual) {
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n, (int)T, (int)k, 1.0, vt,
-                        (int)n, ws->Cf, (int)T, 0.0, ws->Wn, (int)T);
+        if (!dual || svd) {
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n, (int)T, (int)k, 1.0,
+                        dual ? ws->xs : vt, (int)n, ws->Cf, (int)T, 0.0, ws->Wn, (int)T);
         } else {
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)P, (int)T, (int)P, 1.0, vt,
                         (int)P, ws->Cf, (int)T, 0.0, ws->Wp, (int)T);
@@ -366,13 +594,25 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
         for (size_t i = 0; i < T; i++) {
             double sum = 0.0;
             for (size_t mm = 0; mm < M; mm++) {
-                double r = m->s[mm] - Ue[mm * T + i];
-                sum += r * r;
+                double d = m->s[mm] - Ue[mm * T + i];
+                sum += d * d;
             }
             test[i] = sum;
         }
     }
     if (pop)
         for (size_t i = 0; i < T; i++) train[i] = test[i] + m->noise;
+
+    /* 5. random inputs: a genuine direction dropped where the rule would have learned a
+     * fraction of it above MC_FIT_DROP_TOL leaves the loss too large: NaN, never a number. */
+    if (m->generic && fi->dropped > 0)
+        for (size_t i = 0; i < T; i++) {
+            if (!(learned_fraction(rule, thr, x[i]) > MC_FIT_DROP_TOL)) continue;
+            test[i] = NAN;
+            train[i] = NAN;
+            if (msp)
+                for (size_t mm = 0; mm < M; mm++) Ue[mm * T + i] = NAN;
+            if (ill) ill[i] = 1;
+        }
     return SLT_OK;
 }

@@ -59,6 +59,21 @@ typedef struct {
 } mc_rmap;
 
 /* ---- fit.c: one full-batch member --------------------------------------------------- */
+/* The k×k eigenproblem of a member (k = min(n, P)) has rank r = min(k, M) exactly when
+ * its inputs are generic (random): its k − r smallest eigenvalues are exact zeros and the
+ * other r carry signal. The Gram matrix (G, K or C) resolves eigenvalues only down to
+ * about max(k, other size)·ε·e_max (forming it squares the condition number); when one
+ * of the r is at or below that, the member is solved again from a thin SVD of the
+ * feature matrix itself (Φ/√P, or R at P = ∞), which resolves eigenvalues down to
+ * (max(rows, cols)·ε)²·e_max. What is still below is dropped (ψ = 0, ρ = 1). */
+
+/* A dropped direction of eigenvalue e <= the threshold is learned by the rule to the
+ * fraction 1 − ρ(e, x) = e·ψ(e, x) of its signal by "time" x. When that can exceed this
+ * tolerance for one of the r genuine directions, the point is ill-conditioned: its loss
+ * would come out too large by up to about that fraction of the signal left in them.
+ * docs/theory/montecarlo.md §3. */
+#define MC_FIT_DROP_TOL 1e-6
+
 typedef struct {
     mc_rmap R;
     size_t P;            /* samples, or SLT_MC_INFINITE (population)               */
@@ -67,6 +82,11 @@ typedef struct {
     const double *s;     /* M: s_k = Λ^{1/2} w*                                      */
     double S0;           /* |s|²                                                     */
     double noise;        /* σ²: train loss at P = ∞                                  */
+    int generic;         /* 1: random inputs (slt_mc_run), the rank is min(k, M) and a
+                            dropped genuine direction that matters makes the point
+                            ill-conditioned (NaN); 0: given inputs (slt_mc_evaluate),
+                            whose rank is unknown: directions below resolution are
+                            exact zeros (the pseudo-inverse convention)               */
 } mc_member;
 
 /* What a fit needs to hold, sized once per run and reused by one thread. */
@@ -76,7 +96,19 @@ typedef struct {
     int msp;             /* losses through the M-space function (ensembles)        */
     size_t k;            /* eigenproblem size                                      */
     double *vt, *e, *a, *h, *ytil, *Q, *T1, *S, *X, *Cf, *Wn, *Wp, *tn, *tp;
+    /* the SVD fallback, allocated on first use (sizes in mc_fit_ws_doubles): a copy of
+     * the feature matrix, its singular values, the square factor, and, for the quadratic
+     * route, vectors to evaluate the loss in mode space instead */
+    double *xs, *sv, *ub, *fw, *fu;
 } mc_fit_ws;
+
+/* What one fit did. */
+typedef struct {
+    size_t rank;         /* r = min(k, M)                                           */
+    size_t dropped;      /* directions among the r that were dropped                */
+    int svd;             /* 1: solved by the SVD fallback                           */
+    double thr;          /* absolute eigenvalue threshold of the dropping           */
+} mc_fit_info;
 
 /* 1 when the mode-space route is cheaper than the quadratic form for one member with
  * these sizes (P = 0: population; dense = finite N). */
@@ -100,18 +132,23 @@ typedef struct {
 /* Fits one member and writes, for each of the T times x[i] (flow: t, GD: steps; ridge:
  * ignored):
  *   test[i]  the member's test loss: by the quadratic form S0 − 2hᵀc + cᵀQc when
- *            ws->msp == 0; when ws->msp != 0 through the member's function in mode
- *            space, u(t_i) = Rᵀw(t_i), written to Ue (M×T, row-major), as |s − u(t_i)|²;
+ *            ws->msp == 0 (or, after the SVD fallback, |s − Rᵀw|² one time at a time);
+ *            when ws->msp != 0 through the member's function in mode space,
+ *            u(t_i) = Rᵀw(t_i), written to Ue (M×T, row-major), as |s − u(t_i)|²;
  *   train[i] the member's train loss (population: test + σ²).
- * *emax receives the largest eigenvalue (GD stability: η·emax < 2).
- * Returns SLT_OK or a status with *fail filled; never calls slt_error (thread-safe). */
+ * With m->generic, a time at which dropped genuine directions could matter (above) gets
+ * test = train = NaN (and a NaN column of Ue) and ill[i] = 1 (ill may be NULL; entries
+ * are only ever set, never cleared).
+ * *emax receives the largest eigenvalue (GD stability: η·emax < 2); *info what the fit
+ * did. Returns SLT_OK or a status with *fail filled; never calls slt_error (thread-safe). */
 int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_fit_ws *ws,
-                  double *test, double *train, double *Ue, double *emax, mc_fail *fail);
+                  double *test, double *train, double *Ue, double *emax, unsigned char *ill,
+                  mc_fit_info *info, mc_fail *fail);
 
 /* ---- sgd.c: one online-SGD member ---------------------------------------------------- */
 typedef struct {
     size_t n, M, B, T;
-    double *J, *je, *Lt, *Xi, *Xb, *res, *w, *u, *h0;
+    double *Xq, *tau, *Lt, *Xi, *Xb, *res, *w, *u;
     size_t *order;
 } mc_sgd_ws;
 

@@ -146,9 +146,12 @@ static int trial_ws_alloc(trial_ws *w, const run_ctx *c)
     return rc;
 }
 
-/* One trial: writes test, train, member-test at every point; sets *unstable. */
+/* One trial: writes test, train, member-test at every point; sets *unstable, the points
+ * made ill-conditioned by dropped directions (ill, T entries, zeroed by the caller), the
+ * most directions one member dropped and the number of members solved by SVD. */
 static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, double *train,
-                     double *mtest_out, int *unstable, mc_fail *fail)
+                     double *mtest_out, int *unstable, unsigned char *ill, size_t *dropped,
+                     size_t *svd, mc_fail *fail)
 {
     const size_t M = c->M, T = c->T, n = c->n, P = c->P, E = c->E;
     const int ens = E > 1;
@@ -208,11 +211,15 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
                              .y = w->y,
                              .s = c->s,
                              .S0 = c->S0,
-                             .noise = c->noise};
+                             .noise = c->noise,
+                             .generic = 1};
             double emax = 0.0;
+            mc_fit_info fi;
             rc = mc_fit_member(&mem, &c->rule, c->x, &w->fit, w->mtest, w->mtrain,
-                               c->msp ? w->Ue : NULL, &emax, fail);
+                               c->msp ? w->Ue : NULL, &emax, ill, &fi, fail);
             if (rc) break;
+            if (fi.dropped > *dropped) *dropped = fi.dropped;
+            *svd += (size_t)fi.svd;
             if (c->rule.kind == MC_GD && c->p.eta * emax >= 2.0) *unstable = 1;
         }
         if (!ens) {
@@ -489,13 +496,15 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     double *mtest = malloc(trials * T * sizeof(double));
     mc_fail *fails = calloc(trials, sizeof *fails);
     unsigned char *unstable = calloc(trials, 1);
+    unsigned char *ill = calloc(trials * T, 1);
+    size_t *dropped = calloc(trials, sizeof(size_t)), *svd = calloc(trials, sizeof(size_t));
     if (r) {
         r->points = calloc(T, sizeof *r->points);
         r->trial_test = malloc(trials * T * sizeof(double));
         r->trial_train = malloc(trials * T * sizeof(double));
     }
-    if (!r || !lambda || !target || !d || !s || !x || !mtest || !fails || !unstable ||
-        !r->points || !r->trial_test || !r->trial_train) {
+    if (!r || !lambda || !target || !d || !s || !x || !mtest || !fails || !unstable || !ill ||
+        !dropped || !svd || !r->points || !r->trial_test || !r->trial_train) {
         rc = slt_error(SLT_ENOMEM, "%s: out of memory for %zu trials × %zu times and M = %zu "
                        "modes", w, trials, T, M);
         goto out;
@@ -555,7 +564,8 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
                 }
                 int un = 0;
                 run_trial(&c, &ws, tr, r->trial_test + tr * T, r->trial_train + tr * T,
-                          mtest + tr * T, &un, &fails[tr]);
+                          mtest + tr * T, &un, ill + tr * T, &dropped[tr], &svd[tr],
+                          &fails[tr]);
                 unstable[tr] = (unsigned char)un;
             }
             if (!wsrc) trial_ws_free(&ws);
@@ -584,9 +594,21 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     r->noise = c.noise;
     r->n_points = T;
     r->trials = trials;
-    for (size_t tr = 0; tr < trials; tr++) r->unstable_trials += unstable[tr];
+    {
+        /* min(N, P, M) over the finite sizes */
+        size_t rank = M;
+        if (c.finN && p->N < rank) rank = p->N;
+        if (c.finP && p->P < rank) rank = p->P;
+        r->rank = rank;
+    }
+    for (size_t tr = 0; tr < trials; tr++) {
+        r->unstable_trials += unstable[tr];
+        if (dropped[tr] > r->dropped_max) r->dropped_max = dropped[tr];
+        r->svd_members += svd[tr];
+    }
     for (size_t i = 0; i < T; i++) {
         slt_mc_point *pt = &r->points[i];
+        for (size_t tr = 0; tr < trials; tr++) pt->ill_trials += ill[tr * T + i];
         pt->t = p->model == SLT_MC_RIDGE ? INFINITY : times[i];
         pt->steps = (c.rule.kind == MC_GD || c.sgd) ? x[i] : NAN;
         stat_of(r->trial_test + i, T, trials, &pt->test);
@@ -607,5 +629,8 @@ out:
     free(mtest);
     free(fails);
     free(unstable);
+    free(ill);
+    free(dropped);
+    free(svd);
     return rc;
 }

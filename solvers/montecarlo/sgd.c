@@ -2,15 +2,17 @@
  * samples, takes the batch-mean gradient of L̂/2 and moves w by η times it (t = ηn,
  * conventions.md §4). Derivation and sampling: docs/theory/montecarlo.md §5.
  *
- * Sampling. A sample enters only through (φ, y_c) = (R z, s·z), z ~ N(0, I_M): a linear
- * image of a Gaussian, hence exactly Gaussian with covariance
- *     J = [[C, h0], [h0ᵀ, S0]]   (C = RRᵀ, h0 = R s, S0 = |s|²),
- * for finite N. We draw it as L ξ with J = L Lᵀ from the eigendecomposition of J
- * (L = U diag(√j), zero eigenvalues dropped), which costs O(N²) per sample instead of
- * O(NM) and is exact in distribution (all moments, including the fourth moments that
- * make the SGD noise). At N = ∞ the sample is z itself (φ = Λ^{1/2} z, y_c = s·z). */
+ * Sampling. A sample enters only through (φ, y_c) = (R z, s·z) = X z, z ~ N(0, I_M), with
+ * X = [R; sᵀ] ((N+1)×M): a linear image of a Gaussian, hence exactly Gaussian with
+ * covariance J = XXᵀ = [[C, h0], [h0ᵀ, S0]] (C = RRᵀ, h0 = R s, S0 = |s|²), for finite N.
+ * We factor X = L Q (LQ, from the QR of Xᵀ: Xᵀ = Q̃ U, L = Uᵀ lower triangular, q =
+ * min(N+1, M) rows of Q orthonormal) and draw the sample as L ξ, ξ = Qz ~ N(0, I_q): the
+ * same distribution as X z (all moments, including the fourth moments that make the SGD
+ * noise), at O(N²) per sample instead of O(NM). The factor is backward stable at the
+ * rounding level of X itself, so nothing is dropped however steep the spectrum (an
+ * eigendecomposition of J would resolve its eigenvalues only down to ~ε·‖J‖). At
+ * N = ∞ the sample is z itself (φ = Λ^{1/2} z, y_c = s·z). */
 #include <cblas.h>
-#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
@@ -30,29 +32,28 @@ static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a +
 /* n = N with a sampler of dimension d = n + 1 (finite N), or n = M without a sampler
  * (N = ∞, kernel != 0). */
 typedef struct {
-    size_t J, je, Lt, Xi, Xb, res, w, u, h0;
+    size_t Xq, tau, Lt, Xi, Xb, res, w, u;
 } sgd_sizes;
 
 static sgd_sizes sizes_of(size_t n, size_t M, size_t B, int kernel)
 {
     sgd_sizes z;
     size_t d = n + 1;
-    z.J = kernel ? 1 : mul(d, d);
-    z.je = kernel ? 1 : d;
+    z.Xq = kernel ? 1 : mul(d, M);
+    z.tau = kernel ? 1 : d;
     z.Lt = kernel ? 1 : mul(d, d);
     z.Xi = mul(B, kernel ? M : d);
     z.Xb = kernel ? 1 : mul(B, d);
     z.res = B;
     z.w = n;
     z.u = M;
-    z.h0 = n;
     return z;
 }
 
 size_t mc_sgd_ws_doubles(size_t n, size_t M, size_t B, size_t T, int kernel)
 {
     sgd_sizes z = sizes_of(n, M, B, kernel);
-    size_t parts[] = {z.J, z.je, z.Lt, z.Xi, z.Xb, z.res, z.w, z.u, z.h0, T};
+    size_t parts[] = {z.Xq, z.tau, z.Lt, z.Xi, z.Xb, z.res, z.w, z.u, T};
     size_t all = 0;
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = add(all, parts[i]);
     return all;
@@ -61,7 +62,7 @@ size_t mc_sgd_ws_doubles(size_t n, size_t M, size_t B, size_t T, int kernel)
 void mc_sgd_ws_free(mc_sgd_ws *w)
 {
     if (!w) return;
-    double **arrays[] = {&w->J, &w->je, &w->Lt, &w->Xi, &w->Xb, &w->res, &w->w, &w->u, &w->h0};
+    double **arrays[] = {&w->Xq, &w->tau, &w->Lt, &w->Xi, &w->Xb, &w->res, &w->w, &w->u};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
         free(*arrays[i]);
         *arrays[i] = NULL;
@@ -81,8 +82,8 @@ int mc_sgd_ws_alloc(mc_sgd_ws *w, size_t n, size_t M, size_t B, size_t T, int ke
     struct {
         double **p;
         size_t n;
-    } want[] = {{&w->J, z.J},   {&w->je, z.je},   {&w->Lt, z.Lt}, {&w->Xi, z.Xi}, {&w->Xb, z.Xb},
-                {&w->res, z.res}, {&w->w, z.w}, {&w->u, z.u},   {&w->h0, z.h0}};
+    } want[] = {{&w->Xq, z.Xq}, {&w->tau, z.tau}, {&w->Lt, z.Lt}, {&w->Xi, z.Xi},
+                {&w->Xb, z.Xb}, {&w->res, z.res}, {&w->w, z.w},   {&w->u, z.u}};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         if (want[i].n == SIZE_MAX || want[i].n > SIZE_MAX / sizeof(double) ||
             !(*want[i].p = malloc(want[i].n * sizeof(double)))) {
@@ -122,35 +123,27 @@ int mc_sgd_member(const mc_rmap *R, const double *s, double S0, double sigma, do
     const size_t n = R->n, M = R->M, B = ws->B, T = ws->T, d = n + 1;
     const int kernel = R->dense == NULL;
     size_t rank = 0;
+    (void)S0; /* |s|² enters through the sampler's last row */
     *nonfinite = 0;
 
     if (!kernel) {
-        /* J = [[C, h0], [h0ᵀ, S0]], upper triangle row-major (leading dimension d). */
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, (int)M, 1.0, R->dense,
-                    (int)M, 0.0, ws->J, (int)d);
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)M, 1.0, R->dense, (int)M, s, 1,
-                    0.0, ws->h0, 1);
-        for (size_t i = 0; i < n; i++) ws->J[i * d + n] = ws->h0[i];
-        ws->J[n * d + n] = S0;
-        lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', (lapack_int)d, ws->J,
-                                         (lapack_int)d, ws->je);
+        /* X = [R; sᵀ] row-major ((n+1)×M) is the column-major M×d matrix Xᵀ; its QR
+         * Xᵀ = Q̃ U gives X = Uᵀ Q̃ᵀ, so a sample is ξᵀU (a row) with ξ ~ N(0, I_rank),
+         * rank = min(d, M): Lt = U (rank×d, upper trapezoidal, row-major). */
+        memcpy(ws->Xq, R->dense, n * M * sizeof(double));
+        memcpy(ws->Xq + n * M, s, M * sizeof(double));
+        lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (lapack_int)M, (lapack_int)d, ws->Xq,
+                                         (lapack_int)M, ws->tau);
         if (info != 0) {
             fail->status = info > 0 ? SLT_ENOCONV : SLT_EINTERNAL;
             fail->info = (int)info;
             fail->size = d;
-            fail->what = "LAPACKE_dsyevd (SGD sampler)";
+            fail->what = "LAPACKE_dgeqrf (SGD sampler)";
             return fail->status;
         }
-        /* Rows of Lt = √j_r · (eigenvector r)ᵀ for the eigenvalues above rounding level;
-         * a sample is ξᵀ Lt with ξ ~ N(0, I_rank). */
-        double jmax = ws->je[d - 1] > 0 ? ws->je[d - 1] : 0.0;
-        double thr = (double)(d > M ? d : M) * DBL_EPSILON * jmax;
-        for (size_t j = 0; j < d; j++) {
-            if (!(ws->je[j] > thr)) continue;
-            double sq = sqrt(ws->je[j]);
-            for (size_t i = 0; i < d; i++) ws->Lt[rank * d + i] = sq * ws->J[j * d + i];
-            rank++;
-        }
+        rank = d < M ? d : M;
+        for (size_t r = 0; r < rank; r++)
+            for (size_t j = 0; j < d; j++) ws->Lt[r * d + j] = j >= r ? ws->Xq[j * M + r] : 0.0;
     }
 
     /* evaluation order: ascending steps (insertion sort, T is small) */

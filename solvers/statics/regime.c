@@ -22,7 +22,15 @@ int slt_statics_mode_error(const slt_statics_result *r, double lambda, double ta
     if ((rc = slt_check_range(where, "target", target, 0.0, 0, INFINITY, 1))) return rc;
     const double k = r->kappa, learn = lambda / (lambda + k), a = k / (lambda + k);
     m->learnability = learn;
-    m->loss_share = (r->q * a * a + (1.0 - r->q) * a) / r->one_minus_gamma;
+    if (k == 0.0) {
+        /* κ = 0: ridgeless with min(N, P) >= M modes, so every mode is fitted exactly
+         * (a = 0) and the signal part of the loss is 0 for every target, as the point's
+         * own L = Σ t_k E_k + noise_part says: E_k = 0. The formula would be 0/0 at P = M,
+         * where γ = 1; for kernel regression 0 is also its limit as z → 0 or P → M. */
+        m->loss_share = 0.0;
+    } else {
+        m->loss_share = (r->q * a * a + (1.0 - r->q) * a) / r->one_minus_gamma;
+    }
     if (isinf(r->N)) {
         double var = isinf(r->P) ? 0.0 : learn * learn * (r->test + r->noise) / r->P;
         m->residual = target * a * a + var;

@@ -50,6 +50,37 @@ run mc --alpha 2 --beta 1 --N 10 --P inf --eta 3 --t 3,30 --trials 2 --format cs
 if [ "$rc" -eq 0 ] && grep -q ',unstable$' "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
   pass "unstable GD flagged"; else fail "unstable GD: rc $rc"; fi
 
+# log-spaced N and P lists are rounded to whole numbers, repeats dropped (said in --help)
+run mc --alpha 1.5 --beta 0.5 --N 10:1000:5 --P 20 --t 1 --M 1000 --trials 2 --format csv
+ns=$(awk -F, 'NR > 1 { printf "%s ", $1 }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$ns" = "10 32 100 316 1000 " ] && pass "--N 10:1000:5 runs N = $ns" || fail "log-spaced N: rc $rc, N = $ns"
+run mc --task "$task" --N 2 --P 1:3:20 --t 1 --trials 2 --format csv
+ps=$(awk -F, 'NR > 1 { printf "%s ", $2 }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$ps" = "1 2 3 " ] && pass "--P 1:3:20 de-duplicates to P = $ps" || fail "log-spaced P: rc $rc, P = $ps"
+run mc --help
+grep -q "rounded to the nearest" "$out_file" && pass "--help says N/P ranges are rounded" || fail "--help: no rounding note"
+grep -q "not a bound on the" "$out_file" && grep -q "crosscheck.md" "$out_file" \
+  && pass "--help: tail_mass is not the truncation's effect" || fail "--help: tail_mass note"
+
+# a steep spectrum (lambda_k = k^-8, t_k = k^-9, 1000 modes): the smallest of the N = 100
+# directions (~1e-16 of the largest) are real modes; P = inf, t = inf against slt static
+# on the same task within 4 SE (the Gram-matrix rule dropped them: 2.9e-14 vs 6.1e-16)
+awk 'BEGIN { for (k = 1; k <= 1000; k++) printf "%.17g %.17g\n", k^-8, k^-9 }' >"$task.b"
+run static --task "$task.b" --N 100 --P inf --format csv
+th=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+run mc --task "$task.b" --N 100 --P inf --t inf --trials 40 --format csv
+awk -F, -v th="$th" 'NR == 2 { d = $4 - th; if (d < 0) d = -d; if ($11 == "ok" && d <= 4 * $5) ok = 1 } END { exit !ok }' "$out_file" \
+  && pass "steep spectrum: mc $(awk -F, 'NR == 2 { print $4 " +- " $5 }' "$out_file") vs theory $th" \
+  || fail "steep spectrum: theory $th"
+# beyond double precision (lambda_k = 10^(-5(k-1)), 12 modes, N = 8): t = inf would learn
+# directions below (12 eps)^2 of the largest eigenvalue: nan, status ill-conditioned,
+# one stderr line, exit 1; the finite time is fine
+awk 'BEGIN { for (k = 0; k < 12; k++) printf "%.17g %.17g\n", 10^(-5*k), 10^(-5*k) }' >"$task.b"
+run mc --task "$task.b" --N 8 --P inf --t 1,inf --trials 3 --format csv
+if [ "$rc" -eq 1 ] && grep -q '^8,inf,1,[0-9].*,ok$' "$out_file" && grep -q '^8,inf,inf,nan,nan,nan,nan,3,12,0,ill-conditioned$' "$out_file" \
+   && [ "$(wc -l <"$err_file")" -eq 1 ] && grep -q "below double precision" "$err_file"; then
+  pass "ill-conditioned point: nan, status, exit 1"; else fail "ill-conditioned: rc $rc"; fi
+
 # ridge / krr: one row at t = inf; krr has N = inf; ridgeless interpolation trains to 0
 run mc --model krr --task "$task" --P 2 --trials 5 --format csv
 awk -F, 'NR == 2 && $1 == "inf" && $2 == 2 && $3 == "inf" && $6 < 1e-14 { ok = 1 } END { exit !ok }' "$out_file" \
@@ -119,6 +150,8 @@ expect_usage_error "missing P" "--P LIST is missing" mc $pl --N 10
 expect_usage_error "missing task" "no task given" mc --N 10 --P 10
 expect_usage_error "N = 0" "--N: 0 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0 --P 10
 expect_usage_error "N fractional" "--N: 1.5 is not a whole number" mc $pl --N 1.5 --P 10
+expect_usage_error "N range below 1" "--N: 0.5 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0.5:10:3 --P 10
+expect_usage_error "P too large" "--P: 3000000000 is out of range" mc $pl --N 10 --P 3e9
 expect_usage_error "P negative" "--P: -3 is out of range" mc $pl --N 10 --P -3
 expect_usage_error "batch without sgd" "--batch is only used by --model sgd" mc $pl --N 10 --P 10 --batch 4
 expect_usage_error "eta with ridge" "--eta cannot be used with --model ridge" mc --model ridge $pl --N 10 --P 10 --eta 0.1
