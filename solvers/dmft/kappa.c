@@ -165,32 +165,8 @@ int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, 
                      "within %d iterations", creal(z), cimag(z), w->p.max_newton);
 }
 
-/* Newton from κ(z_from) to κ(z_to) in `steps` equal sub-steps; each failure halves the
+/* Newton from κ(z(x_from)) to κ(z(x_to)) in `steps` equal sub-steps of x; each failure halves the
  * step (up to 6 times) before giving up. */
-static int walk(slt_dmft_workspace *w, double complex z_from, double complex z_to,
-                double complex *kappa, int steps, dmft_node *nd)
-{
-    double complex k = *kappa;
-    for (int depth = 0; depth < 6; depth++) {
-        int n = steps << depth, ok = 1, most = 0;
-        double complex kk = k;
-        for (int i = 1; i <= n && ok; i++) {
-            double complex zi = z_from + (z_to - z_from) * ((double)i / n);
-            int rc = dmft_newton(w, zi, &kk, nd);
-            if (rc == SLT_ENOCONV) ok = 0;
-            else if (rc) return rc;
-            most = nd->newton > most ? nd->newton : most;
-        }
-        if (ok) {
-            *kappa = kk;
-            nd->newton = most;
-            return SLT_OK;
-        }
-    }
-    return slt_error(SLT_ENOCONV, "dmft: could not continue kappa from z = %.6g%+.6gi to "
-                     "%.6g%+.6gi", creal(z_from), cimag(z_from), creal(z_to), cimag(z_to));
-}
-
 int dmft_walk_mapped(slt_dmft_workspace *w, dmft_map_fn map, void *ctx, double complex x_from,
                      double complex x_to, double complex *kappa, int steps, dmft_node *nd)
 {
@@ -214,6 +190,20 @@ int dmft_walk_mapped(slt_dmft_workspace *w, dmft_map_fn map, void *ctx, double c
     double complex a = map(w, x_from, ctx), b = map(w, x_to, ctx);
     return slt_error(SLT_ENOCONV, "dmft: could not continue kappa from z = %.6g%+.6gi to "
                      "%.6g%+.6gi", creal(a), cimag(a), creal(b), cimag(b));
+}
+
+static double complex identity_map(const slt_dmft_workspace *w, double complex z, void *ctx)
+{
+    (void)w;
+    (void)ctx;
+    return z;
+}
+
+/* The walk in z itself. */
+static int walk(slt_dmft_workspace *w, double complex z_from, double complex z_to,
+                double complex *kappa, int steps, dmft_node *nd)
+{
+    return dmft_walk_mapped(w, identity_map, NULL, z_from, z_to, kappa, steps, nd);
 }
 
 /* the upper half circle |z| = R: x in [0, 1] ↦ R e^{iπx} */
