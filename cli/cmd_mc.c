@@ -160,6 +160,31 @@ static int kernel_out(const kernel_args *a, int rc)
 }
 
 /* slt mc --model kernel: KRR with a real kernel on sphere points (slt_mc_sphere). */
+/* The output columns of `slt mc`, the same for every model. */
+typedef struct {
+    int N, P, t, test, test_se, train, train_se, trials, M, tail;
+} mc_cols;
+
+static int mc_table(const char *cmd, slt_table **table, mc_cols *c)
+{
+    int rc = slt_table_alloc(cmd, table);
+    if (rc) return rc;
+    slt_table *t = *table;
+    if ((c->N = slt_table_add_column(t, "N", SLT_COL_REAL, 0)) < 0 ||
+        (c->P = slt_table_add_column(t, "P", SLT_COL_REAL, 0)) < 0 ||
+        (c->t = slt_table_add_column(t, "t", SLT_COL_REAL, 0)) < 0 ||
+        (c->test = slt_table_add_column(t, "test", SLT_COL_REAL, 0)) < 0 ||
+        (c->test_se = slt_table_add_column(t, "test_se", SLT_COL_REAL, 0)) < 0 ||
+        (c->train = slt_table_add_column(t, "train", SLT_COL_REAL, 0)) < 0 ||
+        (c->train_se = slt_table_add_column(t, "train_se", SLT_COL_REAL, 0)) < 0 ||
+        (c->trials = slt_table_add_column(t, "trials", SLT_COL_INT, 0)) < 0 ||
+        (c->M = slt_table_add_column(t, "M", SLT_COL_INT, 0)) < 0 ||
+        (c->tail = slt_table_add_column(t, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
+        slt_table_add_status(t) < 0)
+        return SLT_ENOMEM;
+    return SLT_OK;
+}
+
 static int cmd_mc_kernel(const kernel_args *a)
 {
     static const char *cmd = "mc";
@@ -236,19 +261,9 @@ static int cmd_mc_kernel(const kernel_args *a)
                                     tp->values[i]);
     }
     slt_table *table = NULL;
-    int rc, c_N, c_P, c_t, c_test, c_test_se, c_train, c_train_se, c_trials, c_M, c_tail;
-    if ((rc = slt_table_alloc(cmd, &table)) ||
-        (c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0)) < 0 ||
-        (c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0)) < 0 ||
-        (c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0)) < 0 ||
-        (c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 0)) < 0 ||
-        (c_test_se = slt_table_add_column(table, "test_se", SLT_COL_REAL, 0)) < 0 ||
-        (c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 0)) < 0 ||
-        (c_train_se = slt_table_add_column(table, "train_se", SLT_COL_REAL, 0)) < 0 ||
-        (c_trials = slt_table_add_column(table, "trials", SLT_COL_INT, 0)) < 0 ||
-        (c_M = slt_table_add_column(table, "M", SLT_COL_INT, 0)) < 0 ||
-        (c_tail = slt_table_add_column(table, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
-        slt_table_add_status(table) < 0 || slt_table_param_text(table, "model", "kernel") ||
+    int rc;
+    mc_cols col;
+    if ((rc = mc_table(cmd, &table, &col)) || slt_table_param_text(table, "model", "kernel") ||
         slt_table_param_text(table, "kernel", a->kernel) ||
         slt_table_param_int(table, "dim", a->dim) ||
         (!relu && slt_table_param_real(table, "width", a->width)) ||
@@ -278,9 +293,9 @@ static int cmd_mc_kernel(const kernel_args *a)
             break;
         }
         size_t r = (size_t)row;
-        slt_table_set_real(table, r, c_N, INFINITY, 0);
-        slt_table_set_real(table, r, c_P, Ps->values[j], 0);
-        slt_table_set_real(table, r, c_t, INFINITY, 0);
+        slt_table_set_real(table, r, col.N, INFINITY, 0);
+        slt_table_set_real(table, r, col.P, Ps->values[j], 0);
+        slt_table_set_real(table, r, col.t, INFINITY, 0);
         if (s) {
             slt_table_set_status(table, r, slt_strerror(s));
             fprintf(stderr, "slt mc: P = %.17g: %s\n", Ps->values[j], slt_last_error());
@@ -288,13 +303,13 @@ static int cmd_mc_kernel(const kernel_args *a)
             continue;
         }
         const slt_mc_point *pt = &res->points[0];
-        slt_table_set_real(table, r, c_test, pt->test.mean, 0);
-        slt_table_set_real(table, r, c_test_se, pt->test.se, 0);
-        slt_table_set_real(table, r, c_train, pt->train.mean, 0);
-        slt_table_set_real(table, r, c_train_se, pt->train.se, 0);
-        slt_table_set_int(table, r, c_trials, (long long)pt->test.trials);
-        slt_table_set_int(table, r, c_M, 0);
-        slt_table_set_real(table, r, c_tail, 0.0, 0);
+        slt_table_set_real(table, r, col.test, pt->test.mean, 0);
+        slt_table_set_real(table, r, col.test_se, pt->test.se, 0);
+        slt_table_set_real(table, r, col.train, pt->train.mean, 0);
+        slt_table_set_real(table, r, col.train_se, pt->train.se, 0);
+        slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
+        slt_table_set_int(table, r, col.M, 0);
+        slt_table_set_real(table, r, col.tail, 0.0, 0);
         if (progress && res->seconds > 1.0)
             fprintf(stderr, "slt mc: P = %.17g: %zu trials in %.1f s\n", Ps->values[j],
                     res->trials, res->seconds);
@@ -527,19 +542,8 @@ int cmd_mc(int argc, char **argv)
         }
 
     slt_table *table = NULL;
-    int c_N, c_P, c_t, c_test, c_test_se, c_train, c_train_se, c_trials, c_M, c_tail;
-    if ((rc = slt_table_alloc(cmd, &table)) ||
-        (c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0)) < 0 ||
-        (c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0)) < 0 ||
-        (c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0)) < 0 ||
-        (c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 0)) < 0 ||
-        (c_test_se = slt_table_add_column(table, "test_se", SLT_COL_REAL, 0)) < 0 ||
-        (c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 0)) < 0 ||
-        (c_train_se = slt_table_add_column(table, "train_se", SLT_COL_REAL, 0)) < 0 ||
-        (c_trials = slt_table_add_column(table, "trials", SLT_COL_INT, 0)) < 0 ||
-        (c_M = slt_table_add_column(table, "M", SLT_COL_INT, 0)) < 0 ||
-        (c_tail = slt_table_add_column(table, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
-        slt_table_add_status(table) < 0 || cli_task_params(&ta, task, table) ||
+    mc_cols col;
+    if ((rc = mc_table(cmd, &table, &col)) || cli_task_params(&ta, task, table) ||
         slt_table_param_text(table, "model", model_name) ||
         slt_table_param_real(table, "noise", noise) ||
         slt_table_param_real(table, "eta", p.eta) ||
@@ -574,21 +578,21 @@ int cmd_mc(int argc, char **argv)
                     break;
                 }
                 size_t r = (size_t)row;
-                slt_table_set_real(table, r, c_N, Ns.values[i], 0);
-                slt_table_set_real(table, r, c_P, Ps.values[j], 0);
-                slt_table_set_real(table, r, c_t, ridge_model ? INFINITY : tv[k], 0);
+                slt_table_set_real(table, r, col.N, Ns.values[i], 0);
+                slt_table_set_real(table, r, col.P, Ps.values[j], 0);
+                slt_table_set_real(table, r, col.t, ridge_model ? INFINITY : tv[k], 0);
                 if (s) {
                     slt_table_set_status(table, r, slt_strerror(s));
                     continue;
                 }
                 const slt_mc_point *pt = &res->points[k];
-                slt_table_set_real(table, r, c_test, pt->test.mean, 0);
-                slt_table_set_real(table, r, c_test_se, pt->test.se, 0);
-                slt_table_set_real(table, r, c_train, pt->train.mean, 0);
-                slt_table_set_real(table, r, c_train_se, pt->train.se, 0);
-                slt_table_set_int(table, r, c_trials, (long long)pt->test.trials);
-                slt_table_set_int(table, r, c_M, (long long)res->M);
-                slt_table_set_real(table, r, c_tail, res->tail_mass, 0);
+                slt_table_set_real(table, r, col.test, pt->test.mean, 0);
+                slt_table_set_real(table, r, col.test_se, pt->test.se, 0);
+                slt_table_set_real(table, r, col.train, pt->train.mean, 0);
+                slt_table_set_real(table, r, col.train_se, pt->train.se, 0);
+                slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
+                slt_table_set_int(table, r, col.M, (long long)res->M);
+                slt_table_set_real(table, r, col.tail, res->tail_mass, 0);
                 if (res->unstable_trials) slt_table_set_status(table, r, "unstable");
                 if (pt->ill_trials) {
                     slt_table_set_status(table, r, "ill-conditioned");
