@@ -18,13 +18,14 @@ const cli_command_info cmd_dmft_info = {
     "slt dmft (--alpha A --beta B | other letters | --task FILE) --N LIST --P LIST\n"
     "                --t LIST [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
     "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
-    "                [--diagnose] [--format F]",
+    "                [--contour auto|ellipse] [--diagnose] [--format F]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
     "(canonical time t, conventions.md sec. 4), or by full-batch GD with step --eta\n"
-    "(t = eta n: times are rounded to whole steps and the t column shows eta n; needs\n"
-    "eta u_max < 1, u_max the top of the spectrum; eta u_max >= 2 is reported unstable).\n"
+    "(t = eta n: times are rounded to whole steps and the t column shows eta n). GD is\n"
+    "stable for eta u_max < 2, u_max the top of the spectrum (eta u_max >= 2 is reported\n"
+    "unstable, exit 2); modes with eta u > 1 alternate in sign every step.\n"
     "\n"
     "--sgd --batch B: online SGD instead (a fresh batch of B samples every step, batch-mean\n"
     "gradient, step --eta, t = eta n; needs --P inf). The expected test loss solves the\n"
@@ -37,8 +38,8 @@ const cli_command_info cmd_dmft_info = {
     "(L_GD(inf) + gamma noise)/(1 - gamma).\n"
     "\n"
     "--momentum M: heavy ball in continuous form, M v'' + v' = -grad (gradient flow with\n"
-    "inertia, v'(0) = 0; not with --eta or --sgd). Only overdamped spectra are supported:\n"
-    "4 M u_max < 1, else exit 2 with the largest allowed M.\n"
+    "inertia, v'(0) = 0; not with --eta or --sgd). Any M >= 0: modes with 4 M u > 1 are\n"
+    "underdamped (they ring, decaying like exp(-t/(2M))).\n"
     "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
     "summed to k = inf.\n"
     "\n"
@@ -57,7 +58,12 @@ const cli_command_info cmd_dmft_info = {
     "                          to -alpha min(beta, 1) late (central difference in log N)\n"
     "  generalization_gap, _err  test + noise - train (noisy test minus train loss)\n"
     "Errors are estimates: Talbot contours with two node counts plus the rounding the\n"
-    "contour amplifies, and the mode sums' own bounds.",
+    "contour amplifies, and the mode sums' own bounds. Where a Talbot contour cannot\n"
+    "be used (few GD steps; GD's alternating modes or underdamped momentum before\n"
+    "they decay to 1e-16) the solver takes an ellipse around the whole spectrum, with\n"
+    "2-D node counts growing like sqrt(t u_max); no slope on it for GD.\n"
+    "--contour ellipse takes the ellipse at every finite t > 0: an independent check\n"
+    "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).",
 };
 
 typedef struct {
@@ -83,11 +89,12 @@ int cmd_dmft(int argc, char **argv)
     int sgd = 0, seen_batch = 0, seen_form = 0;
     const char *sgd_form = "gaussian";
     const char *share = "data";
+    const char *contour = "auto";
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 15];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 16];
     size_t n = cli_task_options(&ta, opts);
     opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
                              .help = "widths (number of random features)", .lo = 1,
@@ -109,8 +116,8 @@ int cmd_dmft(int argc, char **argv)
                              "or the DMFT limit (default gaussian)", .choices = "gaussian|limit",
                              .seen = &seen_form};
     opts[n++] = (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &momentum,
-                             .metavar = "M", .help = "heavy-ball time constant mu (default 0; "
-                             "overdamped: 4 mu u_max < 1)", .lo = 0, .hi = INFINITY, .hi_open = 1};
+                             .metavar = "M", .help = "heavy-ball time constant mu (default 0)",
+                             .lo = 0, .hi = INFINITY, .hi_open = 1};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
                              .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
                              .hi = INFINITY, .hi_open = 1};
@@ -124,6 +131,9 @@ int cmd_dmft(int argc, char **argv)
     opts[n++] = (cli_option){.name = "nodes", .kind = CLI_INT, .target = &nodes, .metavar = "M",
                              .help = "Talbot nodes of the 2-D inversion (default 16)", .lo = 10,
                              .hi = 32};
+    opts[n++] = (cli_option){.name = "contour", .kind = CLI_CHOICE, .target = &contour,
+                             .metavar = "C", .help = "inversion contour: auto, or the ellipse "
+                             "everywhere as a check (default auto)", .choices = "auto|ellipse"};
     opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &diagnose,
                              .help = "add local exponents, width gap and generalization gap"};
     opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
@@ -150,6 +160,9 @@ int cmd_dmft(int argc, char **argv)
         rc = cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
     if (rc == CLI_OK && sgd && momentum > 0)
         rc = cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
+    if (rc == CLI_OK && sgd && strcmp(contour, "ellipse") == 0)
+        rc = cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
+                             "inversion)");
     if (rc == CLI_OK && momentum > 0 && eta > 0)
         rc = cli_usage_error(cmd, "--momentum is the continuous form: drop --eta");
     if (rc == CLI_OK && sgd)
@@ -172,6 +185,7 @@ int cmd_dmft(int argc, char **argv)
     base.batch = sgd ? (size_t)batch : 0;
     base.sgd_form = strcmp(sgd_form, "limit") == 0 ? SLT_DMFT_SGD_LIMIT : SLT_DMFT_SGD_GAUSSIAN;
     base.momentum = momentum;
+    base.contour = strcmp(contour, "ellipse") == 0 ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
     base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
     base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
                  : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
@@ -189,6 +203,8 @@ int cmd_dmft(int argc, char **argv)
         if (!rc) rc = slt_table_param_text(table, "sgd_form", sgd_form);
     }
     if (!rc && momentum > 0) rc = slt_table_param_real(table, "momentum", momentum);
+    if (!rc && base.contour == SLT_DMFT_CONTOUR_ELLIPSE)
+        rc = slt_table_param_text(table, "contour", contour);
     if (!rc && base.ensemble > 1) {
         rc = slt_table_param_real(table, "ensemble", ensemble);
         if (!rc) rc = slt_table_param_text(table, "share", share);

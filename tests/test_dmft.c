@@ -495,11 +495,21 @@ static void test_discrete_gd_oscillating(void **state)
         assert_close(o[i].train, o[i].test, 0, 0); /* P = ∞, no noise */
     }
     slt_dmft_free(w);
-    /* finite P in that range is refused, with the reason */
+    /* finite N and P in that range (ellipse for n < 37/|log q|, Talbot beyond): the 2-D
+     * train loss equals the 1-D one, through both contours (values: test_isotropic_modes) */
+    p.N = 150;
     p.P = 200;
     assert_ok(slt_dmft_alloc(t, &p, &w));
-    assert_status(slt_dmft_solve(w, times, 1, o), SLT_EDOM);
-    assert_non_null(strstr(slt_last_error(), "P = inf only"));
+    double umax;
+    assert_ok(slt_dmft_spectrum_edge(w, &umax));
+    slt_dmft_free(w);
+    p.eta = 1.7 / umax;
+    for (int i = 0; i < 7; i++) times[i] = p.eta * steps[i];
+    assert_ok(slt_dmft_alloc(t, &p, &w));
+    assert_ok(slt_dmft_solve(w, times, 7, o));
+    for (int i = 0; i < 7; i++)
+        check_within("oscillating GD at finite N, P: 2-D train vs 1-D", o[i].train_2d, o[i].train_err,
+                     o[i].train, 1e-10 * o[0].train);
     slt_dmft_free(w);
     slt_task_free(t);
 }
@@ -825,11 +835,18 @@ static void test_sgd_stability(void **state)
 
 /* ---- Heavy-ball momentum (dmft.md §8; docs/theory/dmft.md §8) ----------------------- */
 
-/* v(t) of μv̈ + v̇ + uv = 0, v(0) = 1, v̇(0) = 0, overdamped (4μu < 1) */
+/* v(t) of μv̈ + v̇ + uv = 0, v(0) = 1, v̇(0) = 0, from its two roots (written here
+ * independently of the solver's cosh/sinh form); at complex u too (entire in u) */
+static double complex oscillator_c(double complex u, double mu, double t)
+{
+    double complex d = csqrt(1.0 - 4.0 * mu * u), sp = -2.0 * u / (1.0 + d), sm = -(1.0 + d) / (2.0 * mu);
+    return (sp * cexp(sm * t) - sm * cexp(sp * t)) / (sp - sm);
+}
+
+/* real u: over- or underdamped (the roots are conjugates when 4μu > 1) */
 static double oscillator(double u, double mu, double t)
 {
-    double d = sqrt(1 - 4 * mu * u), sp = -2 * u / (1 + d), sm = -(1 + d) / (2 * mu);
-    return (sp * exp(sm * t) - sm * exp(sp * t)) / (sp - sm);
+    return creal(oscillator_c(u, mu, t));
 }
 
 typedef struct { double mu, t; } osc_ctx;
@@ -861,8 +878,8 @@ static void test_momentum_infinite_size(void **state)
     slt_task *t = power_law(1.5, 0.7, 0.0);
     double times[] = {0.01, 0.3, 1, 3, 10, 100, 1e4, 1e6};
     slt_dmft_point o[8];
-    double mus[] = {0.05, 0.24};
-    for (int m = 0; m < 2; m++) {
+    double mus[] = {0.05, 0.24, 2.0}; /* 4μλ_1 = 0.2, 0.96, 8 (underdamped) */
+    for (int m = 0; m < 3; m++) {
         solve_mom(t, INFINITY, INFINITY, mus[m], times, 8, o);
         for (int i = 0; i < 8; i++) {
             osc_ctx c = {mus[m], times[i]};
@@ -972,17 +989,21 @@ static void test_momentum_finite_sizes_simulation(void **state)
     double umax;
     assert_ok(slt_dmft_spectrum_edge(w, &umax));
     slt_dmft_free(w);
-    const double mu = 0.2 / umax; /* 4μu_max = 0.8: overdamped, as strongly as allowed */
-    double times[T] = {0.2 / umax, 0.6 / umax, 2.0 / umax};
-    slt_dmft_point o[T], flow[T];
-    solve_mom(task, N, P, mu, times, T, o);
-    solve(task, N, P, times, T, flow);
-
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 20240611);
     double *A = malloc(sizeof(double) * N * M), *C = malloc(sizeof(double) * P * N),
            *G = malloc(sizeof(double) * N * N), *y = malloc(sizeof(double) * P),
            *Z = malloc(sizeof(double) * P * M);
+    /* 4μu_max = 0.8 (overdamped) and 8 (underdamped: the ellipse up to t = 82μ, the
+     * Talbot contour with its fast part cut off beyond, here at t = 300/u_max) */
+    const double mus[2] = {0.2 / umax, 2.0 / umax};
+    const double tim[2][T] = {{0.2 / umax, 0.6 / umax, 2.0 / umax}, {0.6 / umax, 6.0 / umax, 300.0 / umax}};
+    for (int mi = 0; mi < 2; mi++) {
+    const double mu = mus[mi];
+    const double *times = tim[mi];
+    slt_dmft_point o[T], flow[T];
+    solve_mom(task, N, P, mu, times, T, o);
+    solve(task, N, P, times, T, flow);
     double sum[2][T] = {{0}}, sq[2][T] = {{0}};
     for (int d = 0; d < D; d++) {
         for (int i = 0; i < N * M; i++) A[i] = normal(rng);
@@ -1039,6 +1060,7 @@ static void test_momentum_finite_sizes_simulation(void **state)
         /* the check has teeth: momentum moves the loss by more than the tolerance */
         if (ti == 0) assert_true(fabs(o[ti].test - flow[ti].test) > 0.05 * o[ti].test);
     }
+    }
     free(A);
     free(C);
     free(G);
@@ -1046,13 +1068,6 @@ static void test_momentum_finite_sizes_simulation(void **state)
     free(Z);
     gsl_rng_free(rng);
     slt_task_free(task);
-}
-
-/* the oscillator at complex u (entire in u: symmetric in the two roots) */
-static double complex oscillator_c(double complex u, double mu, double t)
-{
-    double complex d = csqrt(1.0 - 4.0 * mu * u), sp = -2.0 * u / (1.0 + d), sm = -(1.0 + d) / (2.0 * mu);
-    return (sp * cexp(sm * t) - sm * cexp(sp * t)) / (sp - sm);
 }
 
 /* 21. Finite N and P with noise, exactly: the train residual obeys μr̈ + ṙ = −K′r with
@@ -1074,7 +1089,8 @@ static void test_momentum_train_one_frequency(void **state)
         assert_ok(slt_dmft_alloc(task, &p, &w));
         double umax;
         assert_ok(slt_dmft_spectrum_edge(w, &umax));
-        const double mu = 0.2 / umax;
+        /* overdamped for (80, 240), underdamped (4μu_max = 6) for (240, 80) */
+        const double mu = (c == 0 ? 0.2 : 1.5) / umax;
         double times[] = {0.2 / umax, 0.6 / umax, 2.0 / umax, 6.0 / umax};
         slt_dmft_point o[4];
         solve_mom(task, p.N, p.P, mu, times, 4, o);
@@ -1103,6 +1119,134 @@ static void test_momentum_train_one_frequency(void **state)
         slt_dmft_free(w);
     }
     slt_task_free(task);
+}
+
+/* 22. Isotropic task with one finite size, for the dynamics whose contours were added for
+ *     them: GD with oscillating modes (η·u_max = 1.6) at finite P, and underdamped heavy
+ *     ball (4μ·u_max = 6) at finite P. With φ the mode function and χ = (1 − φ)/u, as in
+ *     test 19: test = ∫φ² dMP + σ²y∫uχ² dMP, train = ∫uφ² dMP + σ²[y∫_{u>0}φ² dMP +
+ *     max(0, 1 − y)], by quadrature here. The steps and times straddle both contours:
+ *     the ellipse (n < 37/|log q| = 72, t < 82μ) and Talbot with the fast part left out. */
+typedef struct { int gd; double eta, n, mu, t; int kind; } mp_mode_ctx;
+static double mp_mode(double u, void *p)
+{
+    mp_mode_ctx *c = p;
+    double v = c->gd ? pow(1.0 - c->eta * u, c->n) : oscillator(u, c->mu, c->t);
+    if (c->kind == 0) return v * v;
+    if (c->kind == 1) return u * v * v;
+    double chi = u > 0 ? (1 - v) / u : 0.0;
+    return u * chi * chi;
+}
+
+static void test_isotropic_modes(void **state)
+{
+    (void)state;
+    enum { M = 150 };
+    double lam[M], tgt[M];
+    for (int k = 0; k < M; k++) {
+        lam[k] = 1.0;
+        tgt[k] = 1.0 / M;
+    }
+    const double s2 = 0.2;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
+    const double Ps[] = {300, 100};
+    for (int gd = 0; gd < 2; gd++)
+        for (int c = 0; c < 2; c++) {
+            const double y = M / Ps[c], umax = pow(1 + sqrt(y), 2);
+            slt_dmft_params p = slt_dmft_params_default();
+            p.P = Ps[c];
+            double times[7];
+            const double steps[7] = {1, 4, 15, 60, 150, 600, 1500}, tu[7] = {0.3, 2, 10, 60, 200, 1000, 3000};
+            if (gd) p.eta = 1.6 / umax;
+            else p.momentum = 1.5 / umax;
+            for (int i = 0; i < 7; i++) times[i] = gd ? p.eta * steps[i] : tu[i] / umax;
+            slt_dmft_workspace *w = NULL;
+            assert_ok(slt_dmft_alloc(t, &p, &w));
+            double um;
+            assert_ok(slt_dmft_spectrum_edge(w, &um));
+            assert_close(um, umax, 1e-8, 0);
+            slt_dmft_point o[7];
+            assert_ok(slt_dmft_solve(w, times, 7, o));
+            slt_dmft_free(w);
+            for (int i = 0; i < 7; i++) {
+                mp_mode_ctx mc = {gd, p.eta, steps[i], p.momentum, times[i], 0};
+                double phi2 = mp_integral(y, mp_mode, &mc);
+                mc.kind = 2;
+                double test_ref = phi2 + s2 * y * mp_integral(y, mp_mode, &mc);
+                mc.kind = 1;
+                double train_sig = mp_integral(y, mp_mode, &mc);
+                double phi2_pos = phi2 - (y > 1 ? 1 - 1 / y : 0.0);
+                double train_ref = train_sig + s2 * (y * phi2_pos + fmax(0.0, 1 - y));
+                /* quadrature ~1e-13; the solver's own bound, and 1e-9 of L(0) + σ² */
+                check_within(gd ? "oscillating GD, isotropic, test" : "underdamped, isotropic, test",
+                             o[i].test, o[i].test_err, test_ref, 1e-12);
+                check_within(gd ? "oscillating GD, isotropic, train" : "underdamped, isotropic, train",
+                             o[i].train, o[i].train_err, train_ref, 1e-12);
+                assert_close(o[i].test, test_ref, 0, 1.2e-9);
+                assert_close(o[i].train, train_ref, 0, 1.2e-9);
+            }
+        }
+    slt_task_free(t);
+}
+
+/* 23. The two contours are independent computations (different nodes, different paths of
+ *     κ); wherever both apply they must agree within their error estimates, for every
+ *     dynamics, with label noise and ensembles. */
+static void test_ellipse_agrees_with_talbot(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.1);
+    struct {
+        double N, P, eta, mu;
+        size_t E;
+        slt_dmft_share share;
+    } cases[] = {
+        {100, 200, 0, 0, 1, SLT_DMFT_SHARE_DATA},          /* flow */
+        {300, 100, 0, 0, 3, SLT_DMFT_SHARE_DATA},          /* flow, ensemble */
+        {100, 200, 0.7, 0, 1, SLT_DMFT_SHARE_DATA},        /* GD, η·u_max = 0.9 */
+        {150, 100, 1.3, 0, 2, SLT_DMFT_SHARE_NONE},        /* GD, oscillating, ensemble */
+        {INFINITY, 120, 1.1, 0, 1, SLT_DMFT_SHARE_DATA},   /* GD, oscillating, N = ∞ */
+        {100, 200, 0, 2.0, 1, SLT_DMFT_SHARE_DATA},        /* heavy ball, underdamped */
+        {100, INFINITY, 0, 0.1, 4, SLT_DMFT_SHARE_PROJECTION}, /* overdamped, ensemble */
+    };
+    const double base[] = {0.5, 5, 50, 500, 3000};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double times[5];
+        for (int i = 0; i < 5; i++)
+            times[i] = cases[c].eta > 0 ? cases[c].eta * round(base[i] / cases[c].eta) : base[i];
+        slt_dmft_point o[2][5];
+        for (int k = 0; k < 2; k++) {
+            slt_dmft_params p = slt_dmft_params_default();
+            p.N = cases[c].N;
+            p.P = cases[c].P;
+            p.eta = cases[c].eta;
+            p.momentum = cases[c].mu;
+            p.ensemble = cases[c].E;
+            p.share = cases[c].share;
+            p.contour = k ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
+            slt_dmft_workspace *w = NULL;
+            assert_ok(slt_dmft_alloc(t, &p, &w));
+            int rc = slt_dmft_solve(w, times, 5, o[k]);
+            if (rc) print_error("case %zu, contour %d: %s\n", c, k, slt_last_error());
+            assert_ok(rc);
+            slt_dmft_free(w);
+        }
+        for (int i = 0; i < 5; i++) {
+            check_within("test: Talbot vs ellipse", o[0][i].test, o[0][i].test_err + o[1][i].test_err,
+                         o[1][i].test, 0);
+            assert_close(o[0][i].test, o[1][i].test, 1e-9, 0);
+            if (cases[c].E == 1) {
+                check_within("train: Talbot vs ellipse", o[0][i].train,
+                             o[0][i].train_err + o[1][i].train_err, o[1][i].train, 0);
+                /* the train loss falls to ~1e-6 when N > P: 1e-11 of L(0) + σ² ≈ 1.7 */
+                assert_close(o[0][i].train, o[1][i].train, 1e-9, 1e-11);
+            }
+            /* the ellipse's own estimate is honest: its two node counts are not the check */
+            assert_true(o[1][i].test_err < 1e-11);
+        }
+    }
+    slt_task_free(t);
 }
 
 static void test_invalid(void **state)
@@ -1154,6 +1298,8 @@ int main(void)
         cmocka_unit_test(test_momentum_isotropic),
         cmocka_unit_test(test_momentum_finite_sizes_simulation),
         cmocka_unit_test(test_momentum_train_one_frequency),
+        cmocka_unit_test(test_isotropic_modes),
+        cmocka_unit_test(test_ellipse_agrees_with_talbot),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

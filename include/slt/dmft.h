@@ -42,6 +42,15 @@ typedef enum {
     SLT_DMFT_SGD_LIMIT         /* the DMFT limit of dmft.md §9: (1 − ηu)² per step */
 } slt_dmft_sgd_form;
 
+/* Which contour inverts the transforms (docs/theory/dmft.md §12–§13). */
+typedef enum {
+    SLT_DMFT_CONTOUR_AUTO = 0, /* Talbot where it is exact, the ellipse where it is not */
+    SLT_DMFT_CONTOUR_ELLIPSE   /* the ellipse around the whole spectrum at every finite t > 0:
+                                  an independent check of the Talbot values; its node count
+                                  grows like √(t·u_max), so late times cost more (SLT_ENOCONV
+                                  beyond 8192 nodes) */
+} slt_dmft_contour;
+
 typedef struct {
     double N;            /* width, >= 1 or INFINITY                        default INFINITY */
     double P;            /* training samples, >= 1 or INFINITY             default INFINITY */
@@ -56,10 +65,13 @@ typedef struct {
     int max_newton;      /* Newton iterations per node                     default 60 */
     double eta;          /* full-batch GD step η > 0, or 0 for gradient flow default 0.
                             Time is t = ηn: requested times are rounded to whole steps
-                            and each point reports t = ηn. Needs η·u_max < 1, u_max the
-                            top of the spectrum of K (reported by slt_dmft_spectrum_edge):
-                            η·u_max >= 2 diverges (SLT_EDOM, "unstable"); 1 <= η·u_max < 2
-                            (oscillating modes) is not supported yet (SLT_EDOM).
+                            and each point reports t = ηn. Needs η·u_max < 2, u_max the
+                            top of the spectrum of K (reported by slt_dmft_spectrum_edge);
+                            η·u_max >= 2 diverges (SLT_EDOM, "unstable"). Modes with
+                            η·u > 1 oscillate; as η·u_max → 2 they decay ever more slowly
+                            and the ellipse needs more nodes (SLT_ENOCONV beyond 8192,
+                            around η·u_max ≈ 1.998). No local exponent at points on the
+                            ellipse (few steps, or oscillating modes not yet decayed).
                             With batch > 0 it is the SGD step (needs η·u_max < 2/(1+1/B)). */
     size_t batch;        /* online SGD batch B >= 1 (fresh samples every step, batch-mean
                             gradient, t = ηn), or 0 for full batch     default 0.
@@ -69,9 +81,12 @@ typedef struct {
     slt_dmft_sgd_form sgd_form; /* see above                           default GAUSSIAN */
     double momentum;     /* heavy-ball time constant μ >= 0 (continuous form μv̈ + v̇ =
                             −∇(L̂/2), v̇(0) = 0), 0 = plain flow        default 0.
-                            Needs eta = 0 and batch = 0; overdamped spectrum only:
-                            4μ·u_max < 1 (else SLT_EDOM). Every loss then comes from the
-                            2-D inversion (test_2d, train_2d). */
+                            Needs eta = 0 and batch = 0. Any μ: modes with 4μu > 1 are
+                            underdamped (they ring, and decay like e^{−t/(2μ)}); for
+                            t < 82μ those spectra use the ellipse, where the node count
+                            grows like √(μ·u_max). On Talbot contours the train loss (and
+                            the test loss at P = ∞) comes from the 2-D inversion. */
+    slt_dmft_contour contour; /* see slt_dmft_contour                  default AUTO */
 } slt_dmft_params;
 
 slt_dmft_params slt_dmft_params_default(void);

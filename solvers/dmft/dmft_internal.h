@@ -11,7 +11,12 @@
 typedef struct {
     double complex w;            /* the inversion variable: L(t) = Re Σ c F, c ∝ e^{wt} */
     double complex z, kappa, c;  /* the resolvent variable z(w) (= w for gradient flow;
-                                    (e^{ηw} − 1)/η for GD with step η), κ(z), weight */
+                                    (e^{ηw} − 1)/η for GD with step η), κ(z), weight;
+                                    c = 0 marks a node left out of the sums */
+    double complex dc;           /* d c/dt: the weight of the time derivative */
+    double outer;                /* how often the node counts in the outer loop of the 2-D
+                                    sum: 1 on the real axis, 2 in the upper half plane,
+                                    0 for the mirrored lower half (Re f(z̄,z̄′) = Re f(z,z′)) */
     double complex r1, r3;       /* 1 − df/P, 1 − df/N */
     double complex df, df2, kt1, k2t2;
     double err;                  /* relative error bound carried by the sums */
@@ -35,6 +40,8 @@ struct slt_dmft_workspace {
     dmft_node *warm;             /* DMFT_WARM_SLOTS × nodes */
     double warm_time[4];         /* time of each slot's contour, 0 when empty */
     double momentum;             /* heavy-ball μ (0: none); nodes then sit at z = w + μw² */
+    double talbot_cut;           /* Talbot nodes with Re w below this are left out (−∞: none);
+                                    set per point for underdamped momentum */
     /* online SGD (batch > 0): the last contour of each node count, for warm starts */
     double complex *sgd_warm;    /* 2 slots × nodes × {w, κ(z₊), κ(z₋), Φ′(κ(z₊)), Φ′(κ(z₋))} */
     double sgd_warm_time[2];
@@ -50,6 +57,18 @@ int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 /* The circle |z − c0| = R around the spectrum with Nc nodes (upper half: Nc/2, off the real axis),
  * weights for (1 + ηz)^n; for few GD steps, where the mapped Talbot contour cannot be used. */
 int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node);
+/* ellipse.c: the Bernstein ellipse around the whole spectrum, for any mode function */
+#define DMFT_ELLIPSE_GROWTH 1.5 /* |φ_t| <= e^G on the ellipse: rounding grows by <= e^{2G} */
+#define DMFT_ELLIPSE_MIN 48
+#define DMFT_ELLIPSE_MAX 8192
+/* φ_t(u) of the workspace's dynamics (steps = t/η for GD) and dφ/dt (NaN for GD) */
+void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double complex u,
+               double complex *phi, double complex *dphi);
+/* the ratio R of the ellipse and its node count K for time t */
+int dmft_ellipse_size(slt_dmft_workspace *w, double t, double steps, double *R, int *K);
+/* the K/2 upper-half nodes with κ and the sums; c holds the Jacobian weight (the mode
+ * function is the caller's), outer = 2 */
+int dmft_ellipse(slt_dmft_workspace *w, int K, double R, dmft_node *node);
 /* Newton from κ(z(w_from)) to κ(z(w_to)) along the straight segment in the inversion
  * variable w, mapped to the resolvent variable by map (steps sub-steps, halved on failure):
  * the mapped path avoids the spectrum whenever the w-segment avoids its preimage. */

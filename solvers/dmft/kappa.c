@@ -285,6 +285,8 @@ static void talbot_node(int j, int M, double r, double t, double eta, double mu,
     } else {
         nd->z = nd->w;
     }
+    nd->dc = nd->w * nd->c; /* every factor of c is e^{wt} times constants */
+    nd->outer = j == 0 ? 1.0 : 2.0;
 }
 
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot)
@@ -292,6 +294,20 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     double r = 2.0 * M / (5.0 * t);
     for (int j = 0; j < M; j++) talbot_node(j, M, r, t, w->eta, w->momentum, &node[j]);
     const int mom = w->momentum > 0;
+    /* Re w falls with θ: nodes from the first one below the cut on are left out (c = 0,
+     * κ not computed: the path to them would cross the preimage of the spectrum) */
+    int kept = M;
+    for (int j = 0; j < M; j++)
+        if (creal(node[j].w) < w->talbot_cut) {
+            kept = j;
+            break;
+        }
+    for (int j = kept; j < M; j++) {
+        node[j].c = node[j].dc = 0.0;
+        node[j].kappa = NAN;
+        node[j].err = 0.0;
+        node[j].newton = 0;
+    }
     int rc;
     /* warm start: the slot's previous contour has the same θ_j with z scaled by t_prev/t;
      * walk each node along that ray (only for a nearby, later time) */
@@ -299,7 +315,11 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     double t_prev = slot >= 0 ? w->warm_time[slot] : 0.0;
     if (prev && t_prev > 0 && t > t_prev && t / t_prev < 1.6) {
         int ok = 1;
-        for (int j = 0; j < M && ok; j++) {
+        for (int j = 0; j < kept && ok; j++) {
+            if (prev[j].c == 0.0) { /* left out last time: start cold */
+                ok = 0;
+                break;
+            }
             double complex k = prev[j].kappa;
             dmft_node save = node[j];
             /* momentum: walk in w (the upper half w-plane holds no preimage of the
@@ -319,7 +339,7 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     if ((rc = dmft_kappa_real(w, creal(node[0].z), &k0))) return rc;
     double complex k = k0;
     if ((rc = newton_keep(w, node[0].z, &k, &node[0]))) return rc;
-    for (int j = 1; j < M; j++) {
+    for (int j = 1; j < kept; j++) {
         if (mom) {
             dmft_node save = node[j];
             rc = dmft_walk_mapped(w, momentum_map, NULL, node[j - 1].w, node[j].w, &k, 4, &node[j]);
@@ -352,6 +372,8 @@ int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node)
         /* (1/2πi)∮ (1+ηz)^n F dz = (1/Nc) Σ (z − c0)(1 + ηz)^n F(z) */
         nd->c = (nd->z - c0) * cpow(1.0 + eta * nd->z, n_steps) / Nc;
         nd->w = NAN; /* no time derivative on the circle */
+        nd->dc = NAN;
+        nd->outer = 2.0;
     }
     /* start on the real axis right of the spectrum, then walk the upper half */
     double z0 = c0 + R, k0;

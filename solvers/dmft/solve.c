@@ -15,7 +15,7 @@ slt_dmft_params slt_dmft_params_default(void)
     slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
                          .share = SLT_DMFT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
                          .max_newton = 60, .batch = 0, .sgd_form = SLT_DMFT_SGD_GAUSSIAN,
-                         .momentum = 0.0};
+                         .momentum = 0.0, .contour = SLT_DMFT_CONTOUR_AUTO};
     return p;
 }
 
@@ -60,6 +60,12 @@ int slt_dmft_params_check(const slt_dmft_params *p)
             return slt_error(SLT_EINVAL, "%s: batch = %zu with momentum = %g: momentum SGD is not "
                              "implemented (expected momentum = 0)", w, p->batch, p->momentum);
     }
+    if (p->contour != SLT_DMFT_CONTOUR_AUTO && p->contour != SLT_DMFT_CONTOUR_ELLIPSE)
+        return slt_error(SLT_EINVAL, "%s: contour = %d is not one of auto, ellipse", w,
+                         (int)p->contour);
+    if (p->contour == SLT_DMFT_CONTOUR_ELLIPSE && p->batch > 0)
+        return slt_error(SLT_EINVAL, "%s: contour = ellipse with batch = %zu: online SGD has its "
+                         "own inversion (expected contour = auto)", w, p->batch);
     if (p->momentum > 0 && p->eta > 0)
         return slt_error(SLT_EINVAL, "%s: momentum = %g with eta = %g: momentum is the continuous "
                          "form (expected eta = 0)", w, p->momentum, p->eta);
@@ -90,6 +96,7 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->kappa_star = -1.0;
     w->u_max = -1.0;
     w->momentum = p->momentum;
+    w->talbot_cut = -INFINITY;
     w->sgd_gain = w->sgd_gain_err = NAN;
     w->nodes = p->nodes + 8; /* the largest contour: 1-D */
     size_t n = (size_t)(2 * w->nodes);
@@ -198,14 +205,16 @@ static void node_sums(const slt_dmft_workspace *w, const dmft_node *n, node_g *g
 
 /* Writes the conjugates of nodes 1 … m−1 (in reverse order) to dst: the real function
  * makes F(z̄) = conj F(z), and the weights are conjugate too. */
-static void mirror(const dmft_node *src, int m, dmft_node *dst)
+static void mirror_from(const dmft_node *src, int first, int m, dmft_node *dst)
 {
-    for (int j = 1; j < m; j++) {
+    for (int j = first; j < m; j++) {
         dmft_node *c = &dst[m - 1 - j];
         *c = src[j];
         c->w = conj(src[j].w);
         c->z = conj(src[j].z);
         c->c = conj(src[j].c);
+        c->dc = conj(src[j].dc);
+        c->outer = 0.0;
         c->kappa = conj(src[j].kappa);
         c->r1 = conj(src[j].r1);
         c->r3 = conj(src[j].r3);
@@ -214,6 +223,11 @@ static void mirror(const dmft_node *src, int m, dmft_node *dst)
         c->kt1 = conj(src[j].kt1);
         c->k2t2 = conj(src[j].k2t2);
     }
+}
+
+static void mirror(const dmft_node *src, int m, dmft_node *dst)
+{
+    mirror_from(src, 1, m, dst);
 }
 
 /* Full contour (2M − 1 nodes, negative θ as conjugates) for time t, into buf; the M
@@ -228,17 +242,6 @@ static int full_contour(slt_dmft_workspace *w, int M, double t, dmft_node *buf, 
     memcpy(w->warm + (size_t)slot * w->nodes, buf, (size_t)M * sizeof *buf);
     w->warm_time[slot] = t;
     mirror(buf, M, buf + M);
-    return SLT_OK;
-}
-
-/* Full circle (Nc nodes) for n GD steps: the upper half from dmft_circle, the rest by
- * conjugation. */
-static int full_circle(slt_dmft_workspace *w, int Nc, double n, dmft_node *buf)
-{
-    int rc = dmft_circle(w, Nc, n, buf);
-    if (rc) return rc;
-    /* every upper node (none is real) has its conjugate below */
-    mirror(buf - 1, Nc / 2 + 1, buf + Nc / 2);
     return SLT_OK;
 }
 
@@ -257,8 +260,15 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
     if (!g) { o->test = NAN; return; }
     for (int j = 0; j < n; j++) node_sums(w, &nd[j], &g[j]);
     double complex acc = 0, dacc = 0, tacc = 0, xacc = 0;
-    for (int a = 0; a < n; a++)
+    /* the outer loop over the upper half only (the integrand is real: the lower half's
+     * pairs are the conjugates of the upper half's), each pair counted `outer` times */
+    for (int a = 0; a < n; a++) {
+        if (nd[a].outer == 0.0 || nd[a].c == 0.0) continue;
+        const double mult = nd[a].outer;
+        double complex acc_a = 0, dacc_a = 0, tacc_a = 0, xacc_a = 0;
+        double test_abs_a = 0, train_abs_a = 0, cross_abs_a = 0;
         for (int b = 0; b < n; b++) {
+            if (nd[b].c == 0.0) continue; /* left out (beyond the cut) */
             const dmft_node *A = &nd[a], *B = &nd[b];
             double complex Q[4];
             if (a == b)
@@ -279,12 +289,12 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
             double complex Xt = (b1 * a22 - a12 * b2) / det, Y = (a11 * b2 - a21 * b1) / det;
             double complex L = S0 + Y * S1 + s * S2 * Xt * iP;
             double complex cc = A->c * B->c;
-            acc += cc * L;
-            dacc += cc * (A->w + B->w) * L;
-            tacc += cc * Xt;
+            acc_a += cc * L;
+            dacc_a += (A->dc * B->c + A->c * B->dc) * L;
+            tacc_a += cc * Xt;
             double e = A->err + B->err;
-            o->test_abs += e * cabs(cc * L);
-            o->train2d_abs += e * cabs(cc * Xt);
+            test_abs_a += e * cabs(cc * L);
+            train_abs_a += e * cabs(cc * Xt);
             if (w->p.ensemble > 1) {
                 double complex Lx;
                 if (w->p.share == SLT_DMFT_SHARE_DATA) {
@@ -296,10 +306,18 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
                 } else {
                     Lx = S0;
                 }
-                xacc += cc * Lx;
-                o->cross_abs += e * cabs(cc * Lx);
+                xacc_a += cc * Lx;
+                cross_abs_a += e * cabs(cc * Lx);
             }
         }
+        acc += mult * acc_a;
+        dacc += mult * dacc_a;
+        tacc += mult * tacc_a;
+        xacc += mult * xacc_a;
+        o->test_abs += mult * test_abs_a;
+        o->train2d_abs += mult * train_abs_a;
+        o->cross_abs += mult * cross_abs_a;
+    }
     free(g);
     o->test = creal(acc);
     o->dtest = creal(dacc);
@@ -319,11 +337,12 @@ static void one_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
     double complex tr = 0, dtr = 0, te = 0, dte = 0;
     memset(o, 0, sizeof *o);
     for (int j = 0; j < n; j++) {
+        if (nd[j].c == 0.0) continue; /* left out (beyond the cut) */
         double complex T = nd[j].r1 * (nd[j].kt1 + s2) / nd[j].z, S = nd[j].kt1 / nd[j].z;
         tr += nd[j].c * T;
-        dtr += nd[j].c * nd[j].w * T;
+        dtr += nd[j].dc * T;
         te += nd[j].c * S;
-        dte += nd[j].c * nd[j].w * S;
+        dte += nd[j].dc * S;
         o->train_abs += nd[j].err * cabs(nd[j].c * T);
         o->test_abs += nd[j].err * cabs(nd[j].c * S);
     }
@@ -389,43 +408,100 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
     return SLT_OK;
 }
 
-/* A point after few GD steps, on circles around the spectrum (dmft.md §8): the 2-D loss
- * with weights (1+ηz)^n, the train loss with (1+ηz)^{2n}; error from 96 against 80
- * nodes. No local exponent here. */
-#define CIRCLE_NODES 96
-static int circle_point(slt_dmft_workspace *w, double steps, slt_dmft_point *o, int ens,
-                        int ens_inf, double E)
+/* The point's losses from the 2-D sums at two node counts (hi, lo) and, when have_1d, the
+ * 1-D sums (without them the 2-D train loss stands in: heavy ball on Talbot contours,
+ * where the square of the oscillator is not an oscillator at 2t). drop_err bounds what the
+ * contour leaves out, relative to L(0) + σ². */
+static void assemble(const slt_dmft_workspace *w, double t, const sums2d *hi, const sums2d *lo,
+                     sums1d h1, sums1d l1, int have_1d, double drop_err, slt_dmft_point *o)
 {
-    dmft_node *buf = malloc(CIRCLE_NODES * sizeof *buf);
-    if (!buf) return slt_error(SLT_ENOMEM, "dmft: out of memory");
-    sums2d hi, lo;
-    sums1d h1, l1;
-    int rc = full_circle(w, CIRCLE_NODES, steps, buf);
-    if (!rc) two_frequency(w, buf, CIRCLE_NODES, &hi);
-    if (!rc) rc = full_circle(w, CIRCLE_NODES - 16, steps, buf);
-    if (!rc) two_frequency(w, buf, CIRCLE_NODES - 16, &lo);
-    if (!rc) rc = full_circle(w, CIRCLE_NODES, 2.0 * steps, buf);
-    if (!rc) one_frequency(w, buf, CIRCLE_NODES, &h1);
-    if (!rc) rc = full_circle(w, CIRCLE_NODES - 16, 2.0 * steps, buf);
-    if (!rc) one_frequency(w, buf, CIRCLE_NODES - 16, &l1);
-    free(buf);
-    if (rc) return rc;
-    double test = hi.test, test_err = fabs(hi.test - lo.test) + hi.test_abs;
-    if (isinf(w->p.P) && !ens) {
+    const double E = (double)w->p.ensemble;
+    const int ens = w->p.ensemble > 1, ens_inf = w->p.ensemble == SIZE_MAX;
+    if (!have_1d) {
+        h1.train = hi->train2d;
+        l1.train = lo->train2d;
+        h1.train_abs = hi->train2d_abs;
+    }
+    double test2d = hi->test, test2d_err = fabs(hi->test - lo->test) + hi->test_abs;
+    double test, test_err, dtest, dtest_err;
+    if (isinf(w->p.P) && !ens && have_1d) { /* the exact 1-D reduction is the accurate one */
         test = h1.test;
         test_err = fabs(h1.test - l1.test) + h1.test_abs;
+        dtest = h1.dtest;
+        dtest_err = fabs(h1.dtest - l1.dtest);
+    } else {
+        test = test2d;
+        test_err = test2d_err;
+        dtest = hi->dtest;
+        dtest_err = fabs(hi->dtest - lo->dtest);
     }
     if (ens) {
-        double cross_err = fabs(hi.cross - lo.cross) + hi.cross_abs;
-        test = ens_inf ? hi.cross : hi.cross + (hi.test - hi.cross) / E;
-        test_err = ens_inf ? cross_err : cross_err + test_err / E;
+        double cross_err = fabs(hi->cross - lo->cross) + hi->cross_abs;
+        if (ens_inf) {
+            test = hi->cross;
+            test_err = cross_err;
+        } else {
+            test = hi->cross + (hi->test - hi->cross) / E;
+            test_err = cross_err + test_err / E;
+        }
     }
+    const double scale = drop_err * (w->target_total + slt_task_noise(w->task));
     o->test = test;
-    o->test_err = test_err;
-    o->test_2d = hi.test;
+    o->test_err = test_err + scale;
+    o->test_2d = test2d;
     o->train = ens ? NAN : h1.train;
-    o->train_err = ens ? NAN : fabs(h1.train - l1.train) + h1.train_abs;
-    o->train_2d = hi.train2d;
+    o->train_err = ens ? NAN : fabs(h1.train - l1.train) + h1.train_abs + scale;
+    o->train_2d = hi->train2d;
+    if (!ens && isfinite(dtest)) {
+        o->test_slope = t * dtest / test;
+        o->test_slope_err = t * dtest_err / fabs(test) + fabs(o->test_slope) * o->test_err / fabs(test);
+    }
+}
+
+/* A point on the ellipse around the whole spectrum (ellipse.c, docs/theory/dmft.md §13):
+ * K nodes against 7K/8 for the error estimate. The 2-D sums weigh a node pair by
+ * φ_t(−z)φ_t(−z′), the 1-D sums a node by φ_t(−z)², so one set of nodes serves both. */
+static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft_point *o)
+{
+    double R;
+    int K, rc = dmft_ellipse_size(w, t, steps, &R, &K);
+    if (rc) return rc;
+    dmft_node *buf = malloc((size_t)K * sizeof *buf);
+    double complex *mode = malloc((size_t)K * 3 / 2 * sizeof *mode); /* jac, φ, φ′ per node */
+    if (!buf || !mode) {
+        free(buf);
+        free(mode);
+        return slt_error(SLT_ENOMEM, "dmft: out of memory for %d ellipse nodes", K);
+    }
+    sums2d s2[2];
+    sums1d s1[2];
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        const int Kp = pass == 0 ? K : (K * 7 / 8) & ~1, half = Kp / 2;
+        if ((rc = dmft_ellipse(w, Kp, R, buf))) break;
+        int newton = 0;
+        for (int j = 0; j < half; j++) {
+            double complex *m = &mode[3 * j];
+            m[0] = buf[j].c;
+            dmft_mode(w, t, steps, -buf[j].z, &m[1], &m[2]);
+            buf[j].c = m[0] * m[1];
+            buf[j].dc = m[0] * m[2];
+            if (buf[j].newton > newton) newton = buf[j].newton;
+        }
+        if (pass == 0) o->newton_max = newton;
+        mirror_from(buf, 0, half, buf + half);
+        two_frequency(w, buf, Kp, &s2[pass]);
+        for (int j = 0; j < half; j++) {
+            const double complex *m = &mode[3 * j];
+            buf[j].c = m[0] * m[1] * m[1];
+            buf[j].dc = m[0] * m[1] * m[2];
+        }
+        mirror_from(buf, 0, half, buf + half);
+        one_frequency(w, buf, Kp, &s1[pass]);
+    }
+    free(buf);
+    free(mode);
+    if (rc) return rc;
+    assemble(w, t, &s2[0], &s2[1], s1[0], s1[1], 1, 0.0, o);
     return SLT_OK;
 }
 
@@ -438,12 +514,14 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         if (rc) return rc;
     }
     if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
-    if (w->eta > 0 && isinf(w->p.P) && w->p.ensemble == 1 && !(w->p.momentum > 0)) {
+    if (w->eta > 0 && isinf(w->p.P) && w->p.ensemble == 1 && !(w->p.momentum > 0) &&
+        w->p.contour == SLT_DMFT_CONTOUR_AUTO) {
         /* Full-batch GD at P = ∞ is online SGD without batch noise: B = ∞ makes the noise
          * factor η²/B vanish and c₂ = 1, leaving L(n) = s*ᵀ(I − ηS)^{2n}s*. The SGD
-         * solver's generating-function inversion reaches η·u_max < 2, which the mapped
-         * contour of the general path (η·u_max < 1) cannot; use it for the oscillating
-         * range only, so the two paths stay independent checks of each other. */
+         * solver's generating-function inversion is the faster route through the
+         * oscillating range (the general path needs the ellipse for n up to ~37/|log q|,
+         * q = η·u_max − 1); use it there only, so the two paths stay independent checks
+         * of each other (contour = ellipse forces the general path). */
         double umax;
         int rc = dmft_spectrum_edge(w, &umax);
         if (rc) return rc;
@@ -465,13 +543,16 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     }
     /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
     const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
-    const double E = (double)w->p.ensemble;
-    const int ens = w->p.ensemble > 1, ens_inf = w->p.ensemble == SIZE_MAX;
-    const int p_inf = isinf(w->p.P);
+    const int ens = w->p.ensemble > 1;
+    const int mom = w->momentum > 0, force_ellipse = w->p.contour == SLT_DMFT_CONTOUR_ELLIPSE;
     int first_rc = SLT_OK;
     for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
-    /* GD with step η: stability and the mapped contour need η·u_max < 1 (see dmft.h) */
+    /* GD with step η: stable iff η·u_max < 2. Modes with η·u > 1 alternate in sign; the
+     * Talbot contour in w (z = (e^{ηw} − 1)/η) cannot enclose their images on Im w = ±π/η
+     * and leaves them out, which costs q^n, q = η·u_max − 1 (docs/theory/dmft.md §13):
+     * before q^n < e^{-37} the ellipse takes over. */
     int gd_rc = SLT_OK;
+    double osc_q = 0.0, osc_steps = 0.0;
     if (w->eta > 0) {
         double umax;
         gd_rc = dmft_spectrum_edge(w, &umax);
@@ -479,22 +560,25 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta = %.17g is unstable: eta*u_max = %.6g "
                               ">= 2 (u_max = %.6g, the top of the spectrum of K)", w->eta,
                               w->eta * umax, umax);
-        else if (!gd_rc && w->eta * umax >= 1.0)
-            gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta*u_max = %.6g in [1, 2) (oscillating "
-                              "modes) is supported at P = inf only (single models); use eta < %.6g "
-                              "at finite P", w->eta * umax, 1.0 / umax);
+        if (!gd_rc && w->eta * umax > 1.0) {
+            osc_q = w->eta * umax - 1.0;
+            osc_steps = 37.0 / -log(osc_q);
+        }
     }
-    /* heavy ball: the preimages of the spectrum under ζ = w + μw² must lie on the negative
-     * real w-axis, inside the Talbot contour: all modes overdamped, 4μ·u_max < 1 */
-    const int mom = w->momentum > 0;
+    /* heavy ball: with a = 1/(2μ), the preimages of the spectrum under ζ = w + μw² are
+     * the slow roots on (−a, 0] and the fast or underdamped ones at Re w <= −a. Overdamped spectra (4μ·u_max < 1) keep every
+     * preimage on the negative real axis, inside the Talbot contour. Underdamped ones put
+     * some on Re w = −a, which the contour's arms cross: nodes left of −0.9a are left out
+     * (their weight is below e^{−0.9at}), and before e^{−0.9at} < e^{−37} the ellipse
+     * takes over (docs/theory/dmft.md §13). */
+    double mom_a = 0.0, mom_t = INFINITY;
+    int underdamped = 0;
     if (mom) {
         double umax;
         gd_rc = dmft_spectrum_edge(w, &umax);
-        if (!gd_rc && 4.0 * w->momentum * umax >= 1.0)
-            gd_rc = slt_error(SLT_EDOM, "dmft: momentum = %.17g gives underdamped modes: "
-                              "4*momentum*u_max = %.6g >= 1 (u_max = %.6g, the top of the spectrum "
-                              "of K); only the overdamped range momentum < %.6g is supported",
-                              w->momentum, 4.0 * w->momentum * umax, umax, 0.25 / umax);
+        mom_a = 0.5 / w->momentum;
+        underdamped = !gd_rc && 4.0 * w->momentum * umax >= 1.0;
+        if (underdamped) mom_t = 37.0 / (0.9 * mom_a);
     }
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
@@ -510,14 +594,24 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             steps = round(times[i] / w->eta);
             o->t = steps * w->eta;
         }
-        /* the mapped Talbot contour must stay below the periodic copies of the spectrum's
-         * image at Im w = ±2π/η: r = 2·M2/(5t) < 1.8/η, else (few steps) the circle */
-        int circle = w->eta > 0 && isfinite(o->t) && o->t > 0 &&
-                     2.0 * M2 / (5.0 * o->t) >= 1.8 / w->eta;
-        if ((w->eta > 0 || mom) && gd_rc && o->t != 0.0) {
+        const int finite_t = isfinite(o->t) && o->t > 0;
+        /* which contour: the mapped Talbot contour must stay below the nearest image of the
+         * spectrum (Im w = ±2π/η for η·u_max <= 1, ±π/η beyond): r = 2·M2/(5t) < 1.8/η, or
+         * 0.9/η; few steps, oscillating modes not yet decayed, or young underdamped heavy
+         * ball: the ellipse */
+        int ellipse = 0;
+        if (finite_t && force_ellipse) ellipse = 1;
+        else if (finite_t && w->eta > 0) {
+            double r_eta = 2.0 * M2 / (5.0 * o->t) * w->eta;
+            ellipse = osc_q > 0 ? (r_eta >= 0.9 || steps < osc_steps) : r_eta >= 1.8;
+        } else if (finite_t && underdamped) {
+            ellipse = o->t < mom_t;
+        }
+        w->talbot_cut = underdamped ? -0.9 * mom_a : -INFINITY;
+        if (gd_rc && o->t != 0.0) {
             rc = gd_rc;
-        } else if (circle) {
-            rc = circle_point(w, steps, o, ens, ens_inf, E);
+        } else if (ellipse) {
+            rc = ellipse_point(w, o->t, steps, o);
         } else if (o->t == 0.0) {
             o->test = w->target_total;
             o->train = w->target_total + slt_task_noise(w->task);
@@ -550,47 +644,12 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             if (!rc && !mom) one_frequency(w, w->node, 2 * M1 - 1, &h1);
             if (!rc && !mom) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
             if (!rc && !mom) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
-            if (!rc && mom) { /* the 2-D train loss stands in for the 1-D one */
-                h1.train = hi.train2d;
-                l1.train = lo.train2d;
-                h1.train_abs = hi.train2d_abs;
-            }
-            if (!rc) {
-                double test2d = hi.test, test2d_err = fabs(hi.test - lo.test) + hi.test_abs;
-                double test, test_err, dtest, dtest_err;
-                if (p_inf && !ens && !mom) { /* the exact 1-D reduction is the accurate one */
-                    test = h1.test;
-                    test_err = fabs(h1.test - l1.test) + h1.test_abs;
-                    dtest = h1.dtest;
-                    dtest_err = fabs(h1.dtest - l1.dtest);
-                } else {
-                    test = test2d;
-                    test_err = test2d_err;
-                    dtest = hi.dtest;
-                    dtest_err = fabs(hi.dtest - lo.dtest);
-                }
-                if (ens) {
-                    double cross_err = fabs(hi.cross - lo.cross) + hi.cross_abs;
-                    if (ens_inf) {
-                        test = hi.cross;
-                        test_err = cross_err;
-                    } else {
-                        test = hi.cross + (hi.test - hi.cross) / E;
-                        test_err = cross_err + test_err / E;
-                    }
-                }
-                o->test = test;
-                o->test_err = test_err;
-                o->test_2d = test2d;
-                o->train = ens ? NAN : h1.train;
-                o->train_err = ens ? NAN : fabs(h1.train - l1.train) + h1.train_abs;
-                o->train_2d = hi.train2d;
-                if (!ens) {
-                    o->test_slope = t * dtest / test;
-                    o->test_slope_err = t * dtest_err / fabs(test) +
-                                        fabs(o->test_slope) * test_err / fabs(test);
-                }
-            }
+            /* what the contour leaves out, relative to L(0) + σ²: the oscillating GD modes
+             * (q^n per factor), the underdamped heavy ball beyond the cut */
+            double drop = 0.0;
+            if (osc_q > 0) drop = 4.0 * pow(osc_q, steps);
+            if (underdamped) drop = 4.0 * exp(-0.9 * mom_a * t);
+            if (!rc) assemble(w, t, &hi, &lo, h1, l1, !mom, drop, o);
         }
         if (rc) {
             if (o->status == SLT_OK) o->status = rc;
@@ -601,5 +660,6 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             if (!first_rc) first_rc = rc;
         }
     }
+    w->talbot_cut = -INFINITY;
     return first_rc;
 }

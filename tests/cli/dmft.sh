@@ -76,8 +76,29 @@ bad=$(awk -F, 'NR > 1 { t = $3; mu = 0.2; ref = 0; for (k = 200000; k >= 1; k--)
                         sp = -2 * l / (1 + d); sm = -(1 + d) / (2 * mu); v = (sp * exp(sm * t) - sm * exp(sp * t)) / (sp - sm); ref += l * v * v }
                         ref += 1 / 200000; rel = ($4 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-8) print t, rel }' "$out_file")
 [ -z "$bad" ] && pass "momentum at N = P = inf equals the oscillator sum" || fail "momentum: $bad"
-expect_exit 2 "underdamped momentum (exit 2)" dmft --alpha 2 --beta 0.5 --N inf --P inf --t 1 --momentum 0.3
-grep -q "underdamped" "$err_file" && pass "underdamped explained" || fail "underdamped message"
+# Underdamped (4 mu lambda_1 = 1.2): the first mode rings; t = 1 is on the ellipse, 30 and
+# 200 (> 82 mu) on the Talbot contour with the ringing part left out
+run dmft --alpha 2 --beta 0.5 --N inf --P inf --t 1,30,200 --momentum 0.3 --format csv
+bad=$(awk -F, 'NR > 1 { t = $3; mu = 0.3; ref = 0; for (k = 200000; k >= 1; k--) { l = 1 / (k * k); q = 1 - 4 * mu * l;
+                        if (q < 0) { W = sqrt(-q) / (2 * mu); v = exp(-t / (2 * mu)) * (cos(W * t) + sin(W * t) / (2 * mu * W)) }
+                        else { d = sqrt(q); sp = -2 * l / (1 + d); sm = -(1 + d) / (2 * mu); v = (sp * exp(sm * t) - sm * exp(sp * t)) / (sp - sm) }
+                        ref += l * v * v }
+                        ref += 1 / 200000; rel = ($4 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-8) print t, rel }' "$out_file")
+[ -z "$bad" ] && pass "underdamped momentum at N = P = inf equals the oscillator sum" || fail "underdamped: $bad"
+
+# GD with alternating modes (eta u_max = 1.67) at finite N and P, and underdamped momentum:
+# the default contours against the ellipse everywhere (an independent inversion)
+for args in "--eta 1.3" "--momentum 2"; do
+  run dmft --alpha 1.5 --beta 0.7 --N 100 --P 200 --noise 0.1 --t 1.3,13,130,1300 $args --format csv
+  mv "$out_file" "$out_file.auto"
+  run dmft --alpha 1.5 --beta 0.7 --N 100 --P 200 --noise 0.1 --t 1.3,13,130,1300 $args --contour ellipse --format csv
+  bad=$(paste -d, "$out_file.auto" "$out_file" | awk -F, 'NR > 1 { for (c = 4; c <= 6; c += 2) { d = $c - $(c + 8); if (d < 0) d = -d;
+        if (d > $(c + 1) + $(c + 9) || d > 1e-9 * $c) print $3, c, d } }')
+  [ -z "$bad" ] && pass "$args: Talbot and ellipse agree" || fail "$args: auto vs ellipse: $bad"
+  rm -f "$out_file.auto"
+done
+expect_exit 1 "ellipse at too late a time (exit 1, did not converge)" dmft --alpha 1.5 --beta 0.7 --N 100 --P 200 --t 1e7 --contour ellipse
+grep -q "too late a time for contour = ellipse" "$err_file" && pass "late ellipse explained" || fail "late ellipse message"
 
 # Input errors
 expect_usage_error "N below 1" "--N: 0.5 is out of range \(expected LIST >= 1, or inf\)" dmft --alpha 2 --beta 1 --N 0.5 --P 10 --t 1
@@ -96,9 +117,11 @@ expect_usage_error "sgd with ensemble" "--sgd with --ensemble" dmft --alpha 2 --
 expect_usage_error "sgd with momentum" "--sgd with --momentum" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --momentum 0.1
 expect_usage_error "momentum with eta" "--momentum is the continuous form" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --momentum 0.1
 expect_usage_error "batch zero" "--batch: 0 is out of range" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 0
+expect_usage_error "ellipse with sgd" "--contour ellipse is not for --sgd" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --contour ellipse
+expect_usage_error "bad contour" "--contour: 'circle' is not one of auto\|ellipse" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --contour circle
 expect_usage_error "negative momentum" "--momentum: -1 is out of range" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --momentum -1
 expect_exit 0 "--help" dmft --help
-for o in N P t noise ensemble share nodes diagnose format task alpha beta sgd batch sgd-form momentum; do
+for o in N P t noise ensemble share nodes diagnose format task alpha beta sgd batch sgd-form momentum contour; do
   grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
 done
 finish
