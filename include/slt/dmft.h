@@ -42,7 +42,7 @@ typedef enum {
     SLT_DMFT_SGD_LIMIT         /* the DMFT limit of dmft.md §9: (1 − ηu)² per step */
 } slt_dmft_sgd_form;
 
-/* Which contour inverts the transforms (docs/theory/dmft.md §12–§13). */
+/* Which contour inverts the transforms (docs/theory/dmft.md §3, §11). */
 typedef enum {
     SLT_DMFT_CONTOUR_AUTO = 0, /* Talbot where it is exact, the ellipse where it is not */
     SLT_DMFT_CONTOUR_ELLIPSE   /* the ellipse around the whole spectrum at every finite t > 0:

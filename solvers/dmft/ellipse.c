@@ -1,4 +1,4 @@
-/* Contours around the whole spectrum (docs/theory/dmft.md §13). Every lazy dynamics
+/* Contours around the whole spectrum (docs/theory/dmft.md §11). Every lazy dynamics
  * multiplies the modes of K by an entire function of the eigenvalue u, its mode function
  * φ_t(u): e^{−ut} (flow), (1 − ηu)^n (GD), the heavy-ball oscillator. The losses are then
  * (1/2πi)²∮∮ φ_t(−z)φ_t(−z′)𝓛(z, z′) dz dz′ and (1/2πi)∮ φ_t(−z)² 𝒯(z) dz on any contour

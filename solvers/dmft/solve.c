@@ -458,7 +458,7 @@ static void assemble(const slt_dmft_workspace *w, double t, const sums2d *hi, co
     }
 }
 
-/* A point on the ellipse around the whole spectrum (ellipse.c, docs/theory/dmft.md §13):
+/* A point on the ellipse around the whole spectrum (ellipse.c, docs/theory/dmft.md §11):
  * K nodes against 7K/8 for the error estimate. The 2-D sums weigh a node pair by
  * φ_t(−z)φ_t(−z′), the 1-D sums a node by φ_t(−z)², so one set of nodes serves both. */
 static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft_point *o)
@@ -549,7 +549,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
     /* GD with step η: stable iff η·u_max < 2. Modes with η·u > 1 alternate in sign; the
      * Talbot contour in w (z = (e^{ηw} − 1)/η) cannot enclose their images on Im w = ±π/η
-     * and leaves them out, which costs q^n, q = η·u_max − 1 (docs/theory/dmft.md §13):
+     * and leaves them out, which costs q^n, q = η·u_max − 1 (docs/theory/dmft.md §11):
      * before q^n < e^{-37} the ellipse takes over. */
     int gd_rc = SLT_OK;
     double osc_q = 0.0, osc_steps = 0.0;
@@ -570,7 +570,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
      * preimage on the negative real axis, inside the Talbot contour. Underdamped ones put
      * some on Re w = −a, which the contour's arms cross: nodes left of −0.9a are left out
      * (their weight is below e^{−0.9at}), and before e^{−0.9at} < e^{−37} the ellipse
-     * takes over (docs/theory/dmft.md §13). */
+     * takes over (docs/theory/dmft.md §11). */
     double mom_a = 0.0, mom_t = INFINITY;
     int underdamped = 0;
     if (mom) {
