@@ -37,9 +37,11 @@ const cli_command_info cmd_dmft_info = {
     "gamma is the column sgd_gain, and t = inf gives the plateau\n"
     "(L_GD(inf) + gamma noise)/(1 - gamma).\n"
     "\n"
-    "--momentum M: heavy ball in continuous form, M v'' + v' = -grad (gradient flow with\n"
-    "inertia, v'(0) = 0; not with --eta or --sgd). Any M >= 0: modes with 4 M u > 1 are\n"
-    "underdamped (they ring, decaying like exp(-t/(2M))).\n"
+    "--momentum M: heavy ball. Without --eta in continuous form, M v'' + v' = -grad\n"
+    "(gradient flow with inertia, v'(0) = 0), any M >= 0: modes with 4 M u > 1 are\n"
+    "underdamped (they ring, decaying like exp(-t/(2M))). With --eta E, M is the\n"
+    "coefficient beta in [0, 1) of w_{n+1} = w_n - E grad + beta (w_n - w_{n-1}), starting\n"
+    "at rest (PyTorch's momentum), stable for E u_max < 2(1 + beta). Not with --sgd.\n"
     "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
     "summed to k = inf.\n"
     "\n"
@@ -59,9 +61,10 @@ const cli_command_info cmd_dmft_info = {
     "  generalization_gap, _err  test + noise - train (noisy test minus train loss)\n"
     "Errors are estimates: Talbot contours with two node counts plus the rounding the\n"
     "contour amplifies, and the mode sums' own bounds. Where a Talbot contour cannot\n"
-    "be used (few GD steps; GD's alternating modes or underdamped momentum before\n"
+    "be used (few GD steps; GD's alternating modes or ringing heavy-ball modes before\n"
     "they decay to 1e-16) the solver takes an ellipse around the whole spectrum, with\n"
-    "2-D node counts growing like sqrt(t u_max); no slope on it for GD.\n"
+    "2-D node counts growing like sqrt(t u_max) (sqrt(t u_max/(1 - beta)) for the discrete\n"
+    "heavy ball, so beta near 1 may exceed the limit: exit 1); no slope on it with --eta.\n"
     "--contour ellipse takes the ellipse at every finite t > 0: an independent check\n"
     "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).",
 };
@@ -116,7 +119,8 @@ int cmd_dmft(int argc, char **argv)
                              "or the DMFT limit (default gaussian)", .choices = "gaussian|limit",
                              .seen = &seen_form};
     opts[n++] = (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &momentum,
-                             .metavar = "M", .help = "heavy-ball time constant mu (default 0)",
+                             .metavar = "M", .help = "heavy ball: time constant mu, or with "
+                             "--eta the coefficient beta < 1 (default 0)",
                              .lo = 0, .hi = INFINITY, .hi_open = 1};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
                              .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
@@ -163,8 +167,9 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK && sgd && strcmp(contour, "ellipse") == 0)
         rc = cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
                              "inversion)");
-    if (rc == CLI_OK && momentum > 0 && eta > 0)
-        rc = cli_usage_error(cmd, "--momentum is the continuous form: drop --eta");
+    if (rc == CLI_OK && momentum > 0 && eta > 0 && !(momentum < 1))
+        rc = cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
+                             "coefficient beta: expected 0 <= M < 1)", momentum);
     if (rc == CLI_OK && sgd)
         for (size_t i = 0; i < Ps.count && rc == CLI_OK; i++)
             if (!isinf(Ps.values[i]))

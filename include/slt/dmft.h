@@ -14,7 +14,8 @@
  * Variants: full-batch GD with step η (eta > 0); online SGD with batch B and step η
  * (batch > 0, P = ∞: the discrete Volterra equation of dmft.md §9, inverted through its
  * generating function); heavy-ball momentum in continuous form, μv̈ + v̇ = −∇ (momentum
- * > 0: everything at ζ = z + μz², dmft.md §8). */
+ * > 0: everything at ζ = z + μz², dmft.md §8), or with steps (eta > 0 and momentum = β:
+ * ζ = (s − 1)(s − β)/(ηs), docs/theory/dmft.md §12). */
 #ifndef SLT_DMFT_H
 #define SLT_DMFT_H
 
@@ -79,9 +80,13 @@ typedef struct {
                             Stable iff (1+1/B)·η·u_max < 2 and the noise gain
                             γ = (η/B)·tr[S(2 − (1+1/B)ηS)^{-1}] < 1 (else SLT_EDOM). */
     slt_dmft_sgd_form sgd_form; /* see above                           default GAUSSIAN */
-    double momentum;     /* heavy-ball time constant μ >= 0 (continuous form μv̈ + v̇ =
-                            −∇(L̂/2), v̇(0) = 0), 0 = plain flow        default 0.
-                            Needs eta = 0 and batch = 0. Any μ: modes with 4μu > 1 are
+    double momentum;     /* heavy ball, 0 = none                          default 0.
+                            With eta = 0: the time constant μ >= 0 of μv̈ + v̇ = −∇(L̂/2),
+                            v̇(0) = 0. With eta > 0: the coefficient β in [0, 1) of
+                            w_{n+1} = w_n − η∇ + β(w_n − w_{n−1}), starting at rest; stable
+                            iff η·u_max < 2(1 + β) (else SLT_EDOM); the ellipse's cost grows
+                            like √(t·u_max/(1 − β)), so β near 1 may hit its node limit
+                            (SLT_ENOCONV). Needs batch = 0. Any μ: modes with 4μu > 1 are
                             underdamped (they ring, and decay like e^{−t/(2μ)}); for
                             t < 82μ those spectra use the ellipse, where the node count
                             grows like √(μ·u_max). On Talbot contours the train loss (and

@@ -62,10 +62,59 @@ static void heavy_ball(double mu, double complex u, double t, double complex *C,
     *S *= ph;
 }
 
+/* Discrete heavy ball x_{n+1} = (1 + β − ηu)x_n − βx_{n−1}, x_{−1} = x_0 = 1 (at rest):
+ * with r₁,₂ = m ± d the roots of r² − 2mr + β (m = (1 + β − ηu)/2, d² = m² − β),
+ * x_n = [r₁^{n+1}(1 − r₂) − r₂^{n+1}(1 − r₁)]/(r₁ − r₂) = U_{n+1} − βU_n with
+ * U_k = (r₁^k − r₂^k)/(r₁ − r₂), symmetric in the roots, so entire in u. Returns
+ * x_n = e^{log_scale}·val. Near the double root (n|d/m| small) the difference quotient
+ * cancels; there U_k = m^{k−1} Σ_j C(k, 2j+1) y^j with y = d²/m² has none. */
+static void heavy_ball_discrete(double beta, double eta, double n, double complex u,
+                                double *log_scale, double complex *val)
+{
+    double complex m = 0.5 * (1.0 + beta - eta * u), d = csqrt(m * m - beta);
+    if (n < 1) { /* x_0 = 1 */
+        *log_scale = 0.0;
+        *val = 1.0;
+        return;
+    }
+    if (cabs(m) > 0 && (n + 1.0) * cabs(d / m) < 0.5) {
+        /* S1 = Σ C(n+1, 2j+1) y^j, S0 = Σ C(n, 2j+1) y^j: x_n = m^{n−1}(m·S1 − β·S0) */
+        double complex y = d * d / (m * m), S1 = 0, S0 = 0, t1 = n + 1.0, t0 = n;
+        for (int j = 0; j < 40; j++) {
+            S1 += t1;
+            S0 += t0;
+            double den = (2.0 * j + 2.0) * (2.0 * j + 3.0);
+            t1 *= (n - 2.0 * j) * (n - 2.0 * j - 1.0) / den * y;
+            t0 *= (n - 2.0 * j - 1.0) * (n - 2.0 * j - 2.0) / den * y;
+            if (cabs(t1) + cabs(t0) <= 1e-17 * (cabs(S1) + cabs(S0))) break;
+        }
+        double complex ph = m / cabs(m);
+        *log_scale = (n - 1.0) * log(cabs(m));
+        *val = ipow(ph, n - 1.0) * (m * S1 - beta * S0);
+        return;
+    }
+    double complex r1 = m + d, r2 = m - d;
+    if (cabs(r2) > cabs(r1)) {
+        double complex tmp = r1;
+        r1 = r2;
+        r2 = tmp;
+    }
+    /* |r₁| >= √β > 0; factor r₁ⁿ out, |r₂/r₁| <= 1 */
+    double complex rho = r2 / r1, ph = r1 / cabs(r1);
+    *log_scale = n * log(cabs(r1));
+    *val = ipow(ph, n) * (r1 * (1.0 - r2) - r2 * ipow(rho, n) * (1.0 - r1)) / (r1 - r2);
+}
+
 void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double complex u,
                double complex *phi, double complex *dphi)
 {
-    if (w->eta > 0) {
+    if (w->eta > 0 && w->momentum > 0) {
+        double ls;
+        double complex v;
+        heavy_ball_discrete(w->momentum, w->eta, steps, u, &ls, &v);
+        *phi = exp(ls) * v;
+        *dphi = NAN;
+    } else if (w->eta > 0) {
         /* discrete time has no derivative in t: no local exponent on the ellipse */
         *phi = ipow(1.0 - w->eta * u, steps);
         *dphi = NAN;
@@ -85,6 +134,12 @@ void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double compl
 /* log|φ_t(u)| without overflow */
 static double log_mode(const slt_dmft_workspace *w, double t, double steps, double complex u)
 {
+    if (w->eta > 0 && w->momentum > 0) {
+        double ls;
+        double complex v;
+        heavy_ball_discrete(w->momentum, w->eta, steps, u, &ls, &v);
+        return ls + log(cabs(v));
+    }
     if (w->eta > 0) return steps * log(cabs(1.0 - w->eta * u));
     if (w->momentum > 0) {
         double complex C, S;

@@ -255,10 +255,15 @@ static int walk_keep(slt_dmft_workspace *w, double complex z0, double complex z1
     return rc;
 }
 
-/* heavy ball: the resolvent sits at ζ = w + μw² (dmft.md §8) */
+/* heavy ball: the resolvent sits at ζ = w + μw² (dmft.md §8); with discrete steps at
+ * ζ = (s − 1)(s − β)/(ηs), s = e^{ηw} (docs/theory/dmft.md §12) */
 static double complex momentum_map(const slt_dmft_workspace *w, double complex x, void *ctx)
 {
     (void)ctx;
+    if (w->eta > 0) {
+        double complex s = cexp(w->eta * x);
+        return (s - 1.0) * (s - w->momentum) / (w->eta * s);
+    }
     return x + w->momentum * x * x;
 }
 
@@ -274,7 +279,13 @@ static void talbot_node(int j, int M, double r, double t, double eta, double mu,
         nd->w = r * theta * (cot + I);
         nd->c = r / (2.0 * M) * cexp(nd->w * t) * (1.0 + I * sigma);
     }
-    if (eta > 0) {
+    if (eta > 0 && mu > 0) {
+        /* discrete heavy ball, β = mu: V(s) = ((s − β)/η)·V_flow(ζ(s)), and
+         * (1/2πi)∮ V s^{n−1} ds = (1/2πi)∫ e^{wt}(s − β)V_flow(ζ) dw */
+        double complex e = cexp(eta * nd->w);
+        nd->z = (e - 1.0) * (e - mu) / (eta * e);
+        nd->c *= e - mu;
+    } else if (eta > 0) {
         double complex e = cexp(eta * nd->w);
         nd->z = (e - 1.0) / eta;
         nd->c *= e;

@@ -66,9 +66,10 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     if (p->contour == SLT_DMFT_CONTOUR_ELLIPSE && p->batch > 0)
         return slt_error(SLT_EINVAL, "%s: contour = ellipse with batch = %zu: online SGD has its "
                          "own inversion (expected contour = auto)", w, p->batch);
-    if (p->momentum > 0 && p->eta > 0)
-        return slt_error(SLT_EINVAL, "%s: momentum = %g with eta = %g: momentum is the continuous "
-                         "form (expected eta = 0)", w, p->momentum, p->eta);
+    if (p->momentum > 0 && p->eta > 0 && !(p->momentum < 1))
+        return slt_error(SLT_EINVAL, "%s: momentum = %.17g with eta = %g: with a step, momentum is "
+                         "the heavy-ball coefficient beta (expected 0 <= momentum < 1)", w,
+                         p->momentum, p->eta);
     return SLT_OK;
 }
 
@@ -553,7 +554,29 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
      * before q^n < e^{-37} the ellipse takes over. */
     int gd_rc = SLT_OK;
     double osc_q = 0.0, osc_steps = 0.0;
-    if (w->eta > 0) {
+    const int dhb = w->eta > 0 && w->momentum > 0;
+    /* discrete heavy ball (β = momentum): the roots s of s² − (1 + β − ηu)s + β give the
+     * modes; the slow ones lie on (√β, 1], the fast and the ringing ones on |s| <= √β
+     * (Re w <= −a_d, a_d = −log β/(2η)), and for 1 + β − ηu_max < −2√β one negative root
+     * reaches |s| = q > √β (Im w = π/η). Stable iff η·u_max < 2(1 + β). As for the
+     * continuous heavy ball: the ellipse until β^{0.45n} and qⁿ are below e^{−37}, then
+     * the Talbot contour with nodes left of −0.9a_d dropped (docs/theory/dmft.md §12). */
+    double dhb_a = 0.0, dhb_t = 0.0;
+    if (dhb) {
+        double umax, beta = w->momentum;
+        gd_rc = dmft_spectrum_edge(w, &umax);
+        if (!gd_rc && w->eta * umax >= 2.0 * (1.0 + beta))
+            gd_rc = slt_error(SLT_EDOM, "dmft: heavy ball with eta = %.17g, momentum = %.17g is "
+                              "unstable: eta*u_max = %.6g >= 2(1 + momentum) (u_max = %.6g, the "
+                              "top of the spectrum of K)", w->eta, beta, w->eta * umax, umax);
+        double c = 1.0 + beta - w->eta * umax;
+        if (!gd_rc && c < -2.0 * sqrt(beta)) {
+            osc_q = 0.5 * (-c + sqrt(c * c - 4.0 * beta));
+            osc_steps = 37.0 / -log(osc_q);
+        }
+        dhb_a = -log(beta) / (2.0 * w->eta);
+        dhb_t = 37.0 / (0.9 * dhb_a);
+    } else if (w->eta > 0) {
         double umax;
         gd_rc = dmft_spectrum_edge(w, &umax);
         if (!gd_rc && w->eta * umax >= 2.0)
@@ -573,7 +596,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
      * takes over (docs/theory/dmft.md §11). */
     double mom_a = 0.0, mom_t = INFINITY;
     int underdamped = 0;
-    if (mom) {
+    if (mom && !dhb) {
         double umax;
         gd_rc = dmft_spectrum_edge(w, &umax);
         mom_a = 0.5 / w->momentum;
@@ -601,13 +624,16 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
          * ball: the ellipse */
         int ellipse = 0;
         if (finite_t && force_ellipse) ellipse = 1;
-        else if (finite_t && w->eta > 0) {
+        else if (finite_t && dhb) {
+            double r_eta = 2.0 * M2 / (5.0 * o->t) * w->eta;
+            ellipse = r_eta >= 0.9 || o->t < dhb_t || (osc_q > 0 && steps < osc_steps);
+        } else if (finite_t && w->eta > 0) {
             double r_eta = 2.0 * M2 / (5.0 * o->t) * w->eta;
             ellipse = osc_q > 0 ? (r_eta >= 0.9 || steps < osc_steps) : r_eta >= 1.8;
         } else if (finite_t && underdamped) {
             ellipse = o->t < mom_t;
         }
-        w->talbot_cut = underdamped ? -0.9 * mom_a : -INFINITY;
+        w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
         if (gd_rc && o->t != 0.0) {
             rc = gd_rc;
         } else if (ellipse) {
@@ -649,6 +675,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             double drop = 0.0;
             if (osc_q > 0) drop = 4.0 * pow(osc_q, steps);
             if (underdamped) drop = 4.0 * exp(-0.9 * mom_a * t);
+            if (dhb) drop += 4.0 * exp(-0.9 * dhb_a * t);
             if (!rc) assemble(w, t, &hi, &lo, h1, l1, !mom, drop, o);
         }
         if (rc) {

@@ -97,6 +97,16 @@ for args in "--eta 1.3" "--momentum 2"; do
   [ -z "$bad" ] && pass "$args: Talbot and ellipse agree" || fail "$args: auto vs ellipse: $bad"
   rm -f "$out_file.auto"
 done
+# Discrete heavy ball at N = P = inf: x_{n+1} = (1 + b - eta l) x_n - b x_{n-1}, x_{-1} = x_0 = 1,
+# L = sum_k t_k x_n(l_k)^2 (recurrence here; the solver uses the closed form). 20000 modes and
+# the tail sum_{k > K} k^-2 = 1/K - 1/(2K^2) with x = 1 there (off by ~2e-7 at n = 400)
+run dmft --alpha 2 --beta 0.5 --N inf --P inf --t 2,20,400 --eta 1 --momentum 0.7 --format csv
+bad=$(awk -F, 'NR > 1 { n = $3; b = 0.7; K = 20000; ref = 1 / K - 0.5 / (K * K); for (k = K; k >= 1; k--) { l = 1 / (k * k); xm = 1; x = 1;
+                        for (i = 0; i < n; i++) { xn = (1 + b - l) * x - b * xm; xm = x; x = xn } ref += l * x * x }
+                        rel = ($4 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 1e-6) print n, rel }' "$out_file")
+[ -z "$bad" ] && pass "discrete heavy ball at N = P = inf equals the recurrence sum" || fail "discrete heavy ball: $bad"
+expect_exit 2 "unstable heavy ball (exit 2)" dmft --alpha 2 --beta 0.5 --N inf --P inf --t 10 --eta 3.5 --momentum 0.7
+grep -q "2(1 + momentum)" "$err_file" && pass "unstable heavy ball explained" || fail "unstable heavy ball message"
 expect_exit 1 "ellipse at too late a time (exit 1, did not converge)" dmft --alpha 1.5 --beta 0.7 --N 100 --P 200 --t 1e7 --contour ellipse
 grep -q "too late a time for contour = ellipse" "$err_file" && pass "late ellipse explained" || fail "late ellipse message"
 
@@ -115,7 +125,7 @@ expect_usage_error "sgd with finite P" "--sgd needs --P inf" dmft --alpha 2 --be
 expect_usage_error "sgd without eta" "--sgd needs a step --eta" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --sgd --batch 8
 expect_usage_error "sgd with ensemble" "--sgd with --ensemble" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --ensemble 2
 expect_usage_error "sgd with momentum" "--sgd with --momentum" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --momentum 0.1
-expect_usage_error "momentum with eta" "--momentum is the continuous form" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --momentum 0.1
+expect_usage_error "momentum 1 with eta" "--momentum: 1 is out of range with --eta" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --momentum 1
 expect_usage_error "batch zero" "--batch: 0 is out of range" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 0
 expect_usage_error "ellipse with sgd" "--contour ellipse is not for --sgd" dmft --alpha 2 --beta 1 --N 10 --P inf --t 1 --eta 0.5 --sgd --batch 8 --contour ellipse
 expect_usage_error "bad contour" "--contour: 'circle' is not one of auto\|ellipse" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --contour circle
