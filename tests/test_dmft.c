@@ -895,16 +895,58 @@ static void test_momentum_infinite_size(void **state)
     slt_task_free(t);
 }
 
-typedef struct { double mu, t; int kind; } mp_osc_ctx;
-static double mp_osc(double u, void *p)
+/* x_n of the discrete heavy ball by its recurrence, at rest at the start */
+static double heavy_ball_steps(double u, double eta, double beta, double n)
 {
-    mp_osc_ctx *c = p;
-    double v = oscillator(u, c->mu, c->t);
-    /* kind 0: φ²; 1: u·φ² (train); 2: u·χ² with χ = (1 − φ)/u (noise, test) */
+    double xm = 1.0, x = 1.0;
+    for (long i = 0; i < (long)n; i++) {
+        double xn = (1.0 + beta - eta * u) * x - beta * xm;
+        xm = x;
+        x = xn;
+    }
+    return x;
+}
+
+/* gd: 0 heavy ball (continuous), 1 GD, 2 heavy ball with steps (β = mu); kind 0: φ²;
+ * 1: u·φ² (train); 2: u·χ² with χ = (1 − φ)/u (noise, test) */
+typedef struct { int gd; double eta, n, mu, t; int kind; } mp_mode_ctx;
+static double mp_mode(double u, void *p)
+{
+    mp_mode_ctx *c = p;
+    double v = c->gd == 2 ? heavy_ball_steps(u, c->eta, c->mu, c->n)
+               : c->gd ? pow(1.0 - c->eta * u, c->n) : oscillator(u, c->mu, c->t);
     if (c->kind == 0) return v * v;
     if (c->kind == 1) return u * v * v;
     double chi = u > 0 ? (1 - v) / u : 0.0;
     return u * chi * chi;
+}
+
+/* The isotropic task λ ≡ 1, t_k = 1/M with M = 150 modes and noise σ² */
+enum { ISO_M = 150 };
+static slt_task *isotropic_task(double s2)
+{
+    double lam[ISO_M], tgt[ISO_M];
+    for (int k = 0; k < ISO_M; k++) {
+        lam[k] = 1.0;
+        tgt[k] = 1.0 / ISO_M;
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(ISO_M, lam, tgt, s2, &t));
+    return t;
+}
+
+/* test and train of test 19 at N = ∞, ratio y = M/P, for the mode function in mc */
+static void isotropic_refs(double y, double s2, mp_mode_ctx mc, double *test, double *train)
+{
+    mc.kind = 0;
+    double phi2 = mp_integral(y, mp_mode, &mc);
+    mc.kind = 2;
+    *test = phi2 + s2 * y * mp_integral(y, mp_mode, &mc);
+    mc.kind = 1;
+    double train_sig = mp_integral(y, mp_mode, &mc);
+    /* ∫_{u>0} φ² dMP: drop the atom (φ(0) = 1) */
+    double phi2_pos = phi2 - (y > 1 ? 1 - 1 / y : 0.0);
+    *train = train_sig + s2 * (y * phi2_pos + fmax(0.0, 1 - y));
 }
 
 /* 19. Isotropic task (λ ≡ 1, M modes, t_k = 1/M) with one finite size: the matrix is a
@@ -917,43 +959,29 @@ static double mp_osc(double u, void *p)
 static void test_momentum_isotropic(void **state)
 {
     (void)state;
-    enum { M = 150 };
-    double lam[M], tgt[M];
-    for (int k = 0; k < M; k++) {
-        lam[k] = 1.0;
-        tgt[k] = 1.0 / M;
-    }
     const double s2 = 0.2, mu = 0.05;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
+    slt_task *t = isotropic_task(s2);
     double times[] = {0.05, 0.5, 2, 8};
     slt_dmft_point o[4];
     /* N = ∞, P = 300 (y = 0.5) and P = 100 (y = 1.5) */
     double Ps[] = {300, 100};
     for (int c = 0; c < 2; c++) {
-        double y = M / Ps[c];
+        double y = ISO_M / Ps[c];
         solve_mom(t, INFINITY, Ps[c], mu, times, 4, o);
         for (int i = 0; i < 4; i++) {
-            mp_osc_ctx mc = {mu, times[i], 0};
-            double phi2 = mp_integral(y, mp_osc, &mc);
-            mc.kind = 2;
-            double noise_test = s2 * y * mp_integral(y, mp_osc, &mc);
-            mc.kind = 1;
-            double train_sig = mp_integral(y, mp_osc, &mc);
-            mc.kind = 0;
-            /* ∫_{u>0} φ² dMP: drop the atom (φ(0) = 1) */
-            double phi2_pos = phi2 - (y > 1 ? 1 - 1 / y : 0.0);
-            double train_ref = train_sig + s2 * (y * phi2_pos + fmax(0.0, 1 - y));
+            mp_mode_ctx mc = {0, 0, 0, mu, times[i], 0};
+            double test_ref, train_ref;
+            isotropic_refs(y, s2, mc, &test_ref, &train_ref);
             /* 2-D inversion ~1e-10 of the scale L(0) + σ² */
-            assert_close(o[i].test, phi2 + noise_test, 1e-8, 1e-10);
+            assert_close(o[i].test, test_ref, 1e-8, 1e-10);
             assert_close(o[i].train, train_ref, 1e-8, 1e-10);
         }
     }
     /* N = 100 (y = 1.5), P = ∞: test = ∫φ² dMP (noise does not reach the test loss) */
     solve_mom(t, 100, INFINITY, mu, times, 4, o);
     for (int i = 0; i < 4; i++) {
-        mp_osc_ctx mc = {mu, times[i], 0};
-        assert_close(o[i].test, mp_integral(1.5, mp_osc, &mc), 1e-8, 1e-10);
+        mp_mode_ctx mc = {0, 0, 0, mu, times[i], 0};
+        assert_close(o[i].test, mp_integral(1.5, mp_mode, &mc), 1e-8, 1e-10);
     }
     slt_task_free(t);
 }
@@ -1127,47 +1155,15 @@ static void test_momentum_train_one_frequency(void **state)
  *     test 19: test = ∫φ² dMP + σ²y∫uχ² dMP, train = ∫uφ² dMP + σ²[y∫_{u>0}φ² dMP +
  *     max(0, 1 − y)], by quadrature here. The steps and times straddle both contours:
  *     the ellipse (n < 37/|log q| = 72, t < 82μ) and Talbot with the fast part left out. */
-/* x_n of the discrete heavy ball by its recurrence, at rest at the start */
-static double heavy_ball_steps(double u, double eta, double beta, double n)
-{
-    double xm = 1.0, x = 1.0;
-    for (long i = 0; i < (long)n; i++) {
-        double xn = (1.0 + beta - eta * u) * x - beta * xm;
-        xm = x;
-        x = xn;
-    }
-    return x;
-}
-
-/* gd: 0 heavy ball (continuous), 1 GD, 2 heavy ball with steps (β = mu) */
-typedef struct { int gd; double eta, n, mu, t; int kind; } mp_mode_ctx;
-static double mp_mode(double u, void *p)
-{
-    mp_mode_ctx *c = p;
-    double v = c->gd == 2 ? heavy_ball_steps(u, c->eta, c->mu, c->n)
-               : c->gd ? pow(1.0 - c->eta * u, c->n) : oscillator(u, c->mu, c->t);
-    if (c->kind == 0) return v * v;
-    if (c->kind == 1) return u * v * v;
-    double chi = u > 0 ? (1 - v) / u : 0.0;
-    return u * chi * chi;
-}
-
 static void test_isotropic_modes(void **state)
 {
     (void)state;
-    enum { M = 150 };
-    double lam[M], tgt[M];
-    for (int k = 0; k < M; k++) {
-        lam[k] = 1.0;
-        tgt[k] = 1.0 / M;
-    }
     const double s2 = 0.2;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
+    slt_task *t = isotropic_task(s2);
     const double Ps[] = {300, 100};
     for (int gd = 0; gd < 3; gd++)
         for (int c = 0; c < 2; c++) {
-            const double y = M / Ps[c], umax = pow(1 + sqrt(y), 2);
+            const double y = ISO_M / Ps[c], umax = pow(1 + sqrt(y), 2);
             slt_dmft_params p = slt_dmft_params_default();
             p.P = Ps[c];
             double times[7];
@@ -1188,13 +1184,8 @@ static void test_isotropic_modes(void **state)
             slt_dmft_free(w);
             for (int i = 0; i < 7; i++) {
                 mp_mode_ctx mc = {gd, p.eta, steps[i], p.momentum, times[i], 0};
-                double phi2 = mp_integral(y, mp_mode, &mc);
-                mc.kind = 2;
-                double test_ref = phi2 + s2 * y * mp_integral(y, mp_mode, &mc);
-                mc.kind = 1;
-                double train_sig = mp_integral(y, mp_mode, &mc);
-                double phi2_pos = phi2 - (y > 1 ? 1 - 1 / y : 0.0);
-                double train_ref = train_sig + s2 * (y * phi2_pos + fmax(0.0, 1 - y));
+                double test_ref, train_ref;
+                isotropic_refs(y, s2, mc, &test_ref, &train_ref);
                 /* quadrature ~1e-13; the solver's own bound, and 3e-9 of L(0) + σ² = 1.2
                  * (the 2-D Talbot rounding; the ellipse points ~1e-14). The heavy ball with
                  * steps at y = 1.5 (an atom at u = 0) is the worst: 4.5e-9 at n = 1500,
