@@ -18,11 +18,15 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static double curve_seconds(const slt_task *task, double N, double P, const double *times, size_t n)
+/* eta > 0: GD (times rounded to steps); momentum > 0: heavy ball (with eta: discrete) */
+static double curve_seconds(const slt_task *task, double N, double P, double eta, double momentum,
+                            const double *times, size_t n)
 {
     slt_dmft_params p = slt_dmft_params_default();
     p.N = N;
     p.P = P;
+    p.eta = eta;
+    p.momentum = momentum;
     slt_dmft_workspace *w = NULL;
     slt_dmft_point *pt = malloc(n * sizeof *pt);
     double t0 = now();
@@ -53,8 +57,14 @@ int main(void)
     if (slt_task_alloc_explicit(M, lam, tgt, 0.0, &explicit_task) || slt_task_alloc_power_law(&pl, &law))
         return 1;
 
-    double s_explicit = curve_seconds(explicit_task, N, P, times, n);
-    double s_law = curve_seconds(law, N, P, times, n);
+    double s_explicit = curve_seconds(explicit_task, N, P, 0, 0, times, n);
+    double s_law = curve_seconds(law, N, P, 0, 0, times, n);
+    /* the dynamics that need the ellipse early (docs/theory/dmft.md §11–§12), on the power
+     * law (u_max = 1.197 at these sizes): GD with alternating modes (η·u_max = 1.56),
+     * underdamped heavy ball (4μ·u_max = 9.6), heavy ball with steps (β = 0.9) */
+    double s_osc = curve_seconds(law, N, P, 1.3, 0, times, n);
+    double s_under = curve_seconds(law, N, P, 0, 2.0, times, n);
+    double s_steps = curve_seconds(law, N, P, 0.5, 0.9, times, n);
 
     /* baseline: Monte Carlo trials of the same model at the same M and sizes */
     slt_mc_params mp = slt_mc_params_default();
@@ -76,6 +86,12 @@ int main(void)
            M, s_explicit, s_explicit <= 2.0 ? "met" : "MISSED", s_explicit / s_trial);
     printf("  power law,  M = inf:    %7.3f s                        = %.1f Monte Carlo trials\n",
            s_law, s_law / s_trial);
+    printf("  power law, GD eta = 1.3 (alternating modes):  %7.3f s  = %.1f trials\n", s_osc,
+           s_osc / s_trial);
+    printf("  power law, heavy ball mu = 2 (underdamped):   %7.3f s  = %.1f trials\n", s_under,
+           s_under / s_trial);
+    printf("  power law, heavy ball eta = 0.5, beta = 0.9:  %7.3f s  = %.1f trials\n", s_steps,
+           s_steps / s_trial);
     printf("  one Monte Carlo trial at M = %zu (baseline): %.3f s\n", M, s_trial);
     slt_task_free(explicit_task);
     slt_task_free(law);
