@@ -1253,10 +1253,40 @@ static void test_ellipse_agrees_with_talbot(void **state)
                 /* the train loss falls to ~1e-6 when N > P: 1e-11 of L(0) + σ² ≈ 1.7 */
                 assert_close(o[0][i].train, o[1][i].train, 1e-9, 1e-11);
             }
-            /* the ellipse's own estimate is honest: its two node counts are not the check */
+            /* the ellipse's estimate is small (1e-14 to 1e-12 measured); its honesty is
+             * checked against independent references in tests 22 and 24 */
             assert_true(o[1][i].test_err < 1e-11);
         }
     }
+    slt_task_free(t);
+    /* Late GD with a small step: n = 9 × 10⁵ steps, where z = (e^{ηw} − 1)/η must not be
+     * formed by cancellation (it cost n·ε/M relative: 2e-10 in the train loss, 12 times the
+     * error estimate, before expm1) nor (1 − ηu)ⁿ from a rounded 1 − ηu. The task of
+     * data/examples/exponential_spectrum.txt: λ_k = e^{−k/20}, t_k = λ_k/k, 200 modes. */
+    enum { ME = 200 };
+    double lam[ME], tgt[ME];
+    for (int k = 0; k < ME; k++) {
+        lam[k] = exp(-(k + 1.0) / 20.0);
+        tgt[k] = lam[k] / (k + 1.0);
+    }
+    assert_ok(slt_task_alloc_explicit(ME, lam, tgt, 0.01, &t));
+    slt_dmft_point late[2];
+    for (int k = 0; k < 2; k++) {
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = 100;
+        p.P = 300;
+        p.eta = 0.0112;
+        p.contour = k ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(t, &p, &w));
+        double time = 1e4;
+        assert_ok(slt_dmft_solve(w, &time, 1, &late[k]));
+        slt_dmft_free(w);
+    }
+    check_within("late small-step GD, train: Talbot vs ellipse", late[0].train,
+                 late[0].train_err + late[1].train_err, late[1].train, 0);
+    check_within("late small-step GD, test: Talbot vs ellipse", late[0].test,
+                 late[0].test_err + late[1].test_err, late[1].test, 0);
     slt_task_free(t);
 }
 
@@ -1315,6 +1345,43 @@ static void test_heavy_ball_steps_infinite_size(void **state)
     slt_task_free(t);
 }
 
+/* 25. The local exponent d log L/d log t comes from the derivative weights of each contour
+ *     (dc = w·c on Talbot contours, jac·φ′ on the ellipse); against central differences of
+ *     log L in log t: flow, GD (Talbot), underdamped heavy ball on the ellipse and on
+ *     Talbot, at finite N and P. Half-width h: the difference is off by ~h²·|L‴|, at most
+ *     1.1e-4 here (measured); a wrong weight (z·c for w·c) moves the slope by 1.7e-4 (GD)
+ *     and 1.1e-3 (heavy ball at t = 300), a flipped φ′ flips it. */
+static void test_local_exponent_by_differences(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(1.5, 0.7, 0.05);
+    struct { double eta, mu, t, h; } cases[] = {
+        {0, 0, 30, 0.01}, {0.5, 0, 100, 0.02}, {0, 2.0, 10, 0.004}, {0, 2.0, 300, 0.01},
+    };
+    for (int c = 0; c < 4; c++) {
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = 100;
+        p.P = 200;
+        p.eta = cases[c].eta;
+        p.momentum = cases[c].mu;
+        double tc = cases[c].t, h = cases[c].h;
+        double times[3] = {tc * (1 - h), tc, tc * (1 + h)};
+        if (p.eta > 0) /* whole steps: n ± 4 around n = 200 */
+            for (int i = 0; i < 3; i++) times[i] = p.eta * (tc / p.eta + 4.0 * (i - 1));
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(t, &p, &w));
+        slt_dmft_point o[3];
+        assert_ok(slt_dmft_solve(w, times, 3, o));
+        slt_dmft_free(w);
+        double fd = (log(o[2].test) - log(o[0].test)) / (log(o[2].t) - log(o[0].t));
+        if (!(fabs(o[1].test_slope - fd) <= 1e-3 * fabs(fd) + 1e-4)) {
+            print_error("case %d: slope %.9g vs central difference %.9g\n", c, o[1].test_slope, fd);
+            fail();
+        }
+    }
+    slt_task_free(t);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -1367,6 +1434,7 @@ int main(void)
         cmocka_unit_test(test_isotropic_modes),
         cmocka_unit_test(test_ellipse_agrees_with_talbot),
         cmocka_unit_test(test_heavy_ball_steps_infinite_size),
+        cmocka_unit_test(test_local_exponent_by_differences),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,16 @@
 #include "dmft_internal.h"
 #include "slt/status.h"
 
-/* z^n for a whole n >= 0 by repeated squaring: ~2 log₂n roundings, where cpow's
- * exp(n log z) loses n·ε */
+/* log(1 + δ) without forming 1 + δ: near the right end of the spectrum δ = −ηu is tiny,
+ * and (1 + δ)ⁿ from a rounded 1 + δ would be off by n·ε */
+static double complex clog1p(double complex delta)
+{
+    double a = creal(delta), b = cimag(delta);
+    return 0.5 * log1p(a * (2.0 + a) + b * b) + I * atan2(b, 1.0 + a);
+}
+
+/* z^n for a whole n >= 0 by repeated squaring (for |z| <= 1, where an error of n·ε
+ * relative is multiplied by |z|ⁿ) */
 static double complex ipow(double complex z, double n)
 {
     double complex r = 1.0;
@@ -52,11 +60,12 @@ static void heavy_ball(double mu, double complex u, double t, double complex *C,
         *log_scale = -a * t;
         return;
     }
-    /* factor e^{x − at} out: |e^{−2x}| <= 1 */
+    /* factor e^{x − at} out: |e^{−2x}| <= 1. ω − a is the slow root −2u/(1 + √(1 − 4μu)),
+     * formed without the cancellation of ω − a (which would cost ε·a·t) */
     double complex e2 = cexp(-2.0 * x);
     *C = 0.5 * (1.0 + e2);
     *S = 0.5 * (1.0 - e2) / om;
-    *log_scale = creal(x) - a * t;
+    *log_scale = creal(-2.0 * u / (1.0 + csqrt(1.0 - 4.0 * mu * u))) * t;
     double complex ph = cexp(I * cimag(x));
     *C *= ph;
     *S *= ph;
@@ -93,16 +102,27 @@ static void heavy_ball_discrete(double beta, double eta, double n, double comple
         *val = ipow(ph, n - 1.0) * (m * S1 - beta * S0);
         return;
     }
-    double complex r1 = m + d, r2 = m - d;
-    if (cabs(r2) > cabs(r1)) {
-        double complex tmp = r1;
-        r1 = r2;
-        r2 = tmp;
+    /* the root m + d = 1 − ηu/(h + d), h = 1 − m = (1 − β + ηu)/2, is the slow one near
+     * u = 0: its logarithm by log1p, and 1 − r without cancellation; the other root is
+     * β/r, with 1 − r′ = ηu/(h − d) */
+    double complex h = 0.5 * (1.0 - beta + eta * u);
+    double complex dd = csqrt(h * h - eta * u); /* = ±d: the branch that keeps h + dd large */
+    if (creal(dd) < 0) dd = -dd;
+    double complex q_s = -eta * u / (h + dd), r_s = 1.0 + q_s, r_o = beta / r_s;
+    double complex L_s = clog1p(q_s), L_o = clog(r_o);
+    double complex one_s = -q_s, one_o = h + dd; /* 1 − r */
+    double complex r1 = r_s, r2 = r_o, L1 = L_s, L2 = L_o, om1 = one_s, om2 = one_o;
+    if (creal(L_o) > creal(L_s)) {
+        r1 = r_o;
+        r2 = r_s;
+        L1 = L_o;
+        L2 = L_s;
+        om1 = one_o;
+        om2 = one_s;
     }
     /* |r₁| >= √β > 0; factor r₁ⁿ out, |r₂/r₁| <= 1 */
-    double complex rho = r2 / r1, ph = r1 / cabs(r1);
-    *log_scale = n * log(cabs(r1));
-    *val = ipow(ph, n) * (r1 * (1.0 - r2) - r2 * ipow(rho, n) * (1.0 - r1)) / (r1 - r2);
+    *log_scale = n * creal(L1);
+    *val = cexp(I * n * cimag(L1)) * (r1 * om2 - r2 * cexp(n * (L2 - L1)) * om1) / (r1 - r2);
 }
 
 void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double complex u,
@@ -116,7 +136,7 @@ void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double compl
         *dphi = NAN;
     } else if (w->eta > 0) {
         /* discrete time has no derivative in t: no local exponent on the ellipse */
-        *phi = ipow(1.0 - w->eta * u, steps);
+        *phi = cexp(steps * clog1p(-w->eta * u));
         *dphi = NAN;
     } else if (w->momentum > 0) {
         double complex C, S;
@@ -140,7 +160,7 @@ static double log_mode(const slt_dmft_workspace *w, double t, double steps, doub
         heavy_ball_discrete(w->momentum, w->eta, steps, u, &ls, &v);
         return ls + log(cabs(v));
     }
-    if (w->eta > 0) return steps * log(cabs(1.0 - w->eta * u));
+    if (w->eta > 0) return steps * creal(clog1p(-w->eta * u));
     if (w->momentum > 0) {
         double complex C, S;
         double ls;
