@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "slt/status.h"
+#include "slt/task.h"
+
 /* Passes when |actual − expected| <= atol + rtol·|expected|. NaN equals only NaN, and an
  * infinity equals only the same infinity. */
 static inline int slt_close_enough(double actual, double expected, double rtol, double atol)
@@ -52,5 +55,17 @@ static inline void slt_assert_close_impl(double actual, double expected, double 
     } while (0)
 
 #define assert_ok(call) assert_status(call, 0)
+
+/* The power-law task of the canonical letters (defaults otherwise), or a failed test. */
+static inline slt_task *test_power_law(double alpha, double beta, double noise)
+{
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = alpha;
+    p.beta = beta;
+    p.noise = noise;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_power_law(&p, &t));
+    return t;
+}
 
 #endif

@@ -20,15 +20,32 @@
 #include "slt/task.h"
 #include "slt_test.h"
 
-static slt_task *power_law(double alpha, double beta, double noise)
+/* λ_k ≡ 1 for k <= M (at most 300), every t_k = tk, noise σ² */
+static slt_task *flat_task(size_t M, double tk, double s2)
 {
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    p.noise = noise;
+    double lam[300], tgt[300];
+    assert_true(M <= 300);
+    for (size_t k = 0; k < M; k++) {
+        lam[k] = 1.0;
+        tgt[k] = tk;
+    }
     slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &t));
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, s2, &t));
     return t;
+}
+
+/* Solves with parameters p; SLT_OK or SLT_EDIVERGE (N = P at t = ∞) */
+static void solve_params(const slt_task *task, const slt_dmft_params *p, const double *times,
+                         size_t n, slt_dmft_point *out)
+{
+    slt_dmft_workspace *w = NULL;
+    assert_ok(slt_dmft_alloc(task, p, &w));
+    int rc = slt_dmft_solve(w, times, n, out);
+    if (rc != SLT_OK && rc != SLT_EDIVERGE) {
+        print_error("slt_dmft_solve: %s\n", slt_last_error());
+        fail();
+    }
+    slt_dmft_free(w);
 }
 
 static void solve(const slt_task *task, double N, double P, const double *times, size_t n,
@@ -37,14 +54,7 @@ static void solve(const slt_task *task, double N, double P, const double *times,
     slt_dmft_params p = slt_dmft_params_default();
     p.N = N;
     p.P = P;
-    slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(task, &p, &w));
-    int rc = slt_dmft_solve(w, times, n, out);
-    if (rc != SLT_OK && rc != SLT_EDIVERGE) {
-        print_error("slt_dmft_solve: %s\n", slt_last_error());
-        fail();
-    }
-    slt_dmft_free(w);
+    solve_params(task, &p, times, n, out);
 }
 
 /* |value − ref| within the returned error plus `slack` (for the reference's own error) */
@@ -65,7 +75,7 @@ static void test_infinite_size_is_loss_curve(void **state)
     double times[] = {0, 1e-2, 1, 30, 1e3, 1e5, 1e7};
     slt_dmft_point o[7];
     for (int a = 0; a < 2; a++) {
-        slt_task *t = power_law(alphas[a], betas[a], 0.0);
+        slt_task *t = test_power_law(alphas[a], betas[a], 0.0);
         solve(t, INFINITY, INFINITY, times, 7, o);
         for (int i = 0; i < 7; i++) {
             slt_sum s;
@@ -91,7 +101,7 @@ static void test_infinite_size_is_loss_curve(void **state)
 static void test_master_equation(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.8, 0.6, 0.0);
+    slt_task *t = test_power_law(1.8, 0.6, 0.0);
     double NP[][2] = {{100, 300}, {300, 100}, {50, INFINITY}, {INFINITY, 80}, {200, 200}};
     for (int c = 0; c < 5; c++) {
         slt_dmft_params p = slt_dmft_params_default();
@@ -136,10 +146,7 @@ static void test_isotropic_marchenko_pastur(void **state)
 {
     (void)state;
     const size_t M = 300;
-    double lam[300], tgt[300];
-    for (size_t k = 0; k < M; k++) lam[k] = tgt[k] = 1.0;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(M, lam, tgt, 0.0, &t));
+    slt_task *t = flat_task(M, 1.0, 0.0);
     double Ns[] = {150, 600};
     for (int c = 0; c < 2; c++) {
         slt_dmft_params p = slt_dmft_params_default();
@@ -174,7 +181,7 @@ static void test_reductions(void **state)
     double times[] = {0.5, 20, 2e3, 1e5};
     slt_dmft_point o[4], c[4];
     for (int n = 0; n < 2; n++) {
-        slt_task *t = power_law(2.0, 0.8, noises[n]);
+        slt_task *t = test_power_law(2.0, 0.8, noises[n]);
         double NP[][2] = {{100, 300}, {300, 100}, {100, INFINITY}, {INFINITY, 150}};
         for (int k = 0; k < 4; k++) {
             solve(t, NP[k][0], NP[k][1], times, 4, o);
@@ -193,7 +200,7 @@ static void test_reductions(void **state)
         slt_task_free(t);
     }
     /* the noise changes nothing at P = ∞ except the train loss's σ² */
-    slt_task *a = power_law(2.0, 0.8, 0.0), *b = power_law(2.0, 0.8, 0.3);
+    slt_task *a = test_power_law(2.0, 0.8, 0.0), *b = test_power_law(2.0, 0.8, 0.3);
     solve(a, 100, INFINITY, times, 4, o);
     solve(b, 100, INFINITY, times, 4, c);
     for (int i = 0; i < 4; i++) assert_close(c[i].test, o[i].test, 1e-12, 0);
@@ -234,7 +241,7 @@ static void test_late_time_closed_forms(void **state)
 {
     (void)state;
     const double s2 = 0.2;
-    slt_task *t = power_law(2.0, 0.7, s2);
+    slt_task *t = test_power_law(2.0, 0.7, s2);
     double inf_t = INFINITY;
     slt_dmft_point o;
     slt_sum d2, t1, t2;
@@ -264,7 +271,7 @@ static void test_late_time_closed_forms(void **state)
 
     /* a large finite time approaches the limit (noise-free: the approach is a power law in
      * t, so 1e-3 at t = 1e9 with α = 2) */
-    t = power_law(2.0, 0.7, 0.0);
+    t = test_power_law(2.0, 0.7, 0.0);
     double times[] = {1e9, INFINITY};
     slt_dmft_point two[2];
     double NP[][2] = {{100, 400}, {400, 100}, {100, INFINITY}, {INFINITY, 100}};
@@ -285,7 +292,7 @@ static void test_floor_exponents(void **state)
     double inf_t = INFINITY;
     struct { double alpha, beta, width, data; } cases[] = {{2.0, 0.5, 1.0, 1.0}, {2.0, 1.5, 2.0, 3.0}};
     for (int c = 0; c < 2; c++) {
-        slt_task *t = power_law(cases[c].alpha, cases[c].beta, 0.0);
+        slt_task *t = test_power_law(cases[c].alpha, cases[c].beta, 0.0);
         slt_dmft_point a, b;
         solve(t, 1e4, INFINITY, &inf_t, 1, &a);
         solve(t, 1e5, INFINITY, &inf_t, 1, &b);
@@ -346,7 +353,7 @@ static void test_early_one_over_N(void **state)
 static void test_late_gap_slope(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 0.5, 0.0);
+    slt_task *t = test_power_law(2.0, 0.5, 0.0);
     double time = 1e12; /* ≫ N^α = 1e8 */
     slt_dmft_point inf, a, b;
     solve(t, INFINITY, INFINITY, &time, 1, &inf);
@@ -362,7 +369,7 @@ static void test_late_gap_slope(void **state)
 static void test_ensembles(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 1.2, 0.0);
+    slt_task *t = test_power_law(2.0, 1.2, 0.0);
     double times[] = {10, 1e3, 1e5};
     slt_dmft_point e[5][3], wide[3], share_none[3];
     size_t Es[] = {1, 2, 4, 16, SIZE_MAX};
@@ -370,19 +377,13 @@ static void test_ensembles(void **state)
         slt_dmft_params p = slt_dmft_params_default();
         p.N = 100;
         p.ensemble = Es[i];
-        slt_dmft_workspace *w = NULL;
-        assert_ok(slt_dmft_alloc(t, &p, &w));
-        assert_ok(slt_dmft_solve(w, times, 3, e[i]));
-        slt_dmft_free(w);
+        solve_params(t, &p, times, 3, e[i]);
     }
     slt_dmft_params p = slt_dmft_params_default();
     p.N = 100;
     p.ensemble = 4;
     p.share = SLT_DMFT_SHARE_NONE;
-    slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(t, &p, &w));
-    assert_ok(slt_dmft_solve(w, times, 3, share_none));
-    slt_dmft_free(w);
+    solve_params(t, &p, times, 3, share_none);
     solve(t, 400, INFINITY, times, 3, wide);
     for (int j = 0; j < 3; j++) {
         assert_close(share_none[j].test, e[2][j].test, 1e-8, 0);
@@ -407,7 +408,7 @@ static double gd_term(double l, double tk, void *p)
 static void test_discrete_gd_infinite_size(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.0);
+    slt_task *t = test_power_law(1.5, 0.7, 0.0);
     const double eta = 0.7;
     double steps[] = {1, 2, 3, 4, 5, 10, 100, 1e4};
     double times[8];
@@ -435,7 +436,7 @@ static void test_discrete_gd_infinite_size(void **state)
 static void test_discrete_gd_to_flow(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 0.6, 0.1);
+    slt_task *t = test_power_law(2.0, 0.6, 0.1);
     double time = 50;
     slt_dmft_point flow, a, b;
     solve(t, 80, 160, &time, 1, &flow);
@@ -475,7 +476,7 @@ static double mp_moment(double u, void *p)
 static void test_discrete_gd_oscillating(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.0);
+    slt_task *t = test_power_law(1.5, 0.7, 0.0);
     const double eta = 1.6; /* λ_1 = 1: η·u_max = 1.6 */
     double steps[] = {1, 3, 7, 12, 40, 300, 5000};
     double times[7];
@@ -518,10 +519,7 @@ static void test_spectrum_edge_and_stability(void **state)
 {
     (void)state;
     const size_t M = 300;
-    double lam[300], tgt[300];
-    for (size_t k = 0; k < M; k++) lam[k] = tgt[k] = 1.0;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(M, lam, tgt, 0.0, &t));
+    slt_task *t = flat_task(M, 1.0, 0.0);
     slt_dmft_params p = slt_dmft_params_default();
     p.N = 600;
     slt_dmft_workspace *w = NULL;
@@ -561,7 +559,7 @@ static void test_spectrum_edge_and_stability(void **state)
 static void test_limit_equals_statics(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 0.7, 0.2);
+    slt_task *t = test_power_law(2.0, 0.7, 0.2);
     double NP[][2] = {{100, 300}, {300, 100}, {100, INFINITY}, {INFINITY, 150}};
     double inf_t = INFINITY;
     slt_statics *sw = NULL;
@@ -641,7 +639,7 @@ static void test_sgd_infinite_width(void **state)
     double GD[NMAX + 1], K[NMAX + 1], L[NMAX + 1], times[16];
     slt_dmft_point o[16];
     for (int c = 0; c < 3; c++) {
-        slt_task *t = power_law(1.5, 0.7, cases[c].s2);
+        slt_task *t = test_power_law(1.5, 0.7, cases[c].s2);
         double c2 = cases[c].form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / cases[c].B;
         for (int n = 0; n <= NMAX; n++) {
             step_ctx sc = {cases[c].eta, c2, n, 0};
@@ -776,18 +774,15 @@ static void test_sgd_isotropic_finite_width(void **state)
 static void test_sgd_large_batch_is_gd(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 0.6, 0.0);
+    slt_task *t = test_power_law(2.0, 0.6, 0.0);
     const double eta = 0.4, N = 100;
     double times[] = {3 * eta, 20 * eta, 200 * eta, 2000 * eta};
     slt_dmft_point gd[4], big[4], b1[4], b2[4];
     slt_dmft_params p = slt_dmft_params_default();
     p.N = N;
     p.eta = eta;
-    slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(t, &p, &w));
-    assert_ok(slt_dmft_solve(w, times, 4, gd));
-    slt_dmft_free(w);
-    w = sgd_ws(t, N, eta, 1000000000, SLT_DMFT_SGD_GAUSSIAN);
+    solve_params(t, &p, times, 4, gd);
+    slt_dmft_workspace *w = sgd_ws(t, N, eta, 1000000000, SLT_DMFT_SGD_GAUSSIAN);
     assert_ok(slt_dmft_solve(w, times, 4, big));
     slt_dmft_free(w);
     w = sgd_ws(t, N, eta, 1000, SLT_DMFT_SGD_GAUSSIAN);
@@ -810,7 +805,7 @@ static void test_sgd_large_batch_is_gd(void **state)
 static void test_sgd_stability(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.0);
+    slt_task *t = test_power_law(1.5, 0.7, 0.0);
     double time = 50;
     slt_dmft_point o;
     /* η·λ₁·(1 + 1/B) = 1.9·1.125 > 2 */
@@ -864,10 +859,7 @@ static void solve_mom(const slt_task *task, double N, double P, double mu, const
     p.N = N;
     p.P = P;
     p.momentum = mu;
-    slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(task, &p, &w));
-    assert_ok(slt_dmft_solve(w, times, n, out));
-    slt_dmft_free(w);
+    solve_params(task, &p, times, n, out);
 }
 
 /* 18. N = P = ∞: every mode is a damped oscillator, L(t) = Σ t_k v_k(t)², summed to k = ∞ by
@@ -875,7 +867,7 @@ static void solve_mom(const slt_task *task, double N, double P, double mu, const
 static void test_momentum_infinite_size(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.0);
+    slt_task *t = test_power_law(1.5, 0.7, 0.0);
     double times[] = {0.01, 0.3, 1, 3, 10, 100, 1e4, 1e6};
     slt_dmft_point o[8];
     double mus[] = {0.05, 0.24, 2.0}; /* 4μλ_1 = 0.2, 0.96, 8 (underdamped) */
@@ -925,14 +917,7 @@ static double mp_mode(double u, void *p)
 enum { ISO_M = 150 };
 static slt_task *isotropic_task(double s2)
 {
-    double lam[ISO_M], tgt[ISO_M];
-    for (int k = 0; k < ISO_M; k++) {
-        lam[k] = 1.0;
-        tgt[k] = 1.0 / ISO_M;
-    }
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_explicit(ISO_M, lam, tgt, s2, &t));
-    return t;
+    return flat_task(ISO_M, 1.0 / ISO_M, s2);
 }
 
 /* test and train of test 19 at N = ∞, ratio y = M/P, for the mode function in mc */
@@ -1107,7 +1092,7 @@ static void test_momentum_finite_sizes_simulation(void **state)
 static void test_momentum_train_one_frequency(void **state)
 {
     (void)state;
-    slt_task *task = power_law(1.5, 0.8, 0.1);
+    slt_task *task = test_power_law(1.5, 0.8, 0.1);
     double NP[][2] = {{80, 240}, {240, 80}};
     for (int c = 0; c < 2; c++) {
         slt_dmft_params p = slt_dmft_params_default();
@@ -1206,7 +1191,7 @@ static void test_isotropic_modes(void **state)
 static void test_ellipse_agrees_with_talbot(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.1);
+    slt_task *t = test_power_law(1.5, 0.7, 0.1);
     struct {
         double N, P, eta, mu;
         size_t E;
@@ -1236,12 +1221,7 @@ static void test_ellipse_agrees_with_talbot(void **state)
             p.ensemble = cases[c].E;
             p.share = cases[c].share;
             p.contour = k ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
-            slt_dmft_workspace *w = NULL;
-            assert_ok(slt_dmft_alloc(t, &p, &w));
-            int rc = slt_dmft_solve(w, times, 5, o[k]);
-            if (rc) print_error("case %zu, contour %d: %s\n", c, k, slt_last_error());
-            assert_ok(rc);
-            slt_dmft_free(w);
+            solve_params(t, &p, times, 5, o[k]);
         }
         for (int i = 0; i < 5; i++) {
             check_within("test: Talbot vs ellipse", o[0][i].test, o[0][i].test_err + o[1][i].test_err,
@@ -1277,11 +1257,8 @@ static void test_ellipse_agrees_with_talbot(void **state)
         p.P = 300;
         p.eta = 0.0112;
         p.contour = k ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
-        slt_dmft_workspace *w = NULL;
-        assert_ok(slt_dmft_alloc(t, &p, &w));
         double time = 1e4;
-        assert_ok(slt_dmft_solve(w, &time, 1, &late[k]));
-        slt_dmft_free(w);
+        solve_params(t, &p, &time, 1, &late[k]);
     }
     check_within("late small-step GD, train: Talbot vs ellipse", late[0].train,
                  late[0].train_err + late[1].train_err, late[1].train, 0);
@@ -1305,7 +1282,7 @@ static double hbs_term(double l, double tk, void *p)
 static void test_heavy_ball_steps_infinite_size(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.1);
+    slt_task *t = test_power_law(1.5, 0.7, 0.1);
     struct { double eta, beta; } cases[] = {{1.0, 0.5}, {2.5, 0.5}, {1.0, 0.9}};
     const double steps[] = {1, 3, 10, 100, 1000, 10000};
     for (int c = 0; c < 3; c++) {
@@ -1314,11 +1291,8 @@ static void test_heavy_ball_steps_infinite_size(void **state)
         p.momentum = cases[c].beta;
         double times[6];
         for (int i = 0; i < 6; i++) times[i] = p.eta * steps[i];
-        slt_dmft_workspace *w = NULL;
-        assert_ok(slt_dmft_alloc(t, &p, &w));
         slt_dmft_point o[6];
-        assert_ok(slt_dmft_solve(w, times, 6, o));
-        slt_dmft_free(w);
+        solve_params(t, &p, times, 6, o);
         for (int i = 0; i < 6; i++) {
             hbs_ctx hc = {p.eta, p.momentum, steps[i]};
             slt_sum s;
@@ -1354,7 +1328,7 @@ static void test_heavy_ball_steps_infinite_size(void **state)
 static void test_local_exponent_by_differences(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.7, 0.05);
+    slt_task *t = test_power_law(1.5, 0.7, 0.05);
     struct { double eta, mu, t, h; } cases[] = {
         {0, 0, 30, 0.01}, {0.5, 0, 100, 0.02}, {0, 2.0, 10, 0.004}, {0, 2.0, 300, 0.01},
     };
@@ -1368,11 +1342,8 @@ static void test_local_exponent_by_differences(void **state)
         double times[3] = {tc * (1 - h), tc, tc * (1 + h)};
         if (p.eta > 0) /* whole steps: n ± 4 around n = 200 */
             for (int i = 0; i < 3; i++) times[i] = p.eta * (tc / p.eta + 4.0 * (i - 1));
-        slt_dmft_workspace *w = NULL;
-        assert_ok(slt_dmft_alloc(t, &p, &w));
         slt_dmft_point o[3];
-        assert_ok(slt_dmft_solve(w, times, 3, o));
-        slt_dmft_free(w);
+        solve_params(t, &p, times, 3, o);
         double fd = (log(o[2].test) - log(o[0].test)) / (log(o[2].t) - log(o[0].t));
         if (!(fabs(o[1].test_slope - fd) <= 1e-3 * fabs(fd) + 1e-4)) {
             print_error("case %d: slope %.9g vs central difference %.9g\n", c, o[1].test_slope, fd);
@@ -1385,7 +1356,7 @@ static void test_local_exponent_by_differences(void **state)
 static void test_invalid(void **state)
 {
     (void)state;
-    slt_task *t = power_law(2.0, 0.5, 0.0);
+    slt_task *t = test_power_law(2.0, 0.5, 0.0);
     slt_dmft_params p = slt_dmft_params_default();
     slt_dmft_workspace *w = NULL;
     p.N = 0.5;

@@ -28,13 +28,7 @@
 
 static slt_task *power_law(double alpha, double beta)
 {
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    slt_task *task = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &task));
-    assert_non_null(task);
-    return task;
+    return test_power_law(alpha, beta, 0.0);
 }
 
 static size_t table_of(double alpha, double beta, slt_exponent_row *rows)

@@ -48,17 +48,6 @@ static slt_task *explicit_task(size_t m, const double *lambda, const double *tar
     return t;
 }
 
-static slt_task *power_law(double alpha, double beta, double noise)
-{
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    p.noise = noise;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &t));
-    return t;
-}
-
 /* λ_k = k^-a, t_k = k^-b for k = 1..m */
 static slt_task *decaying_task(size_t m, double a, double b, double noise)
 {
@@ -182,7 +171,7 @@ static void test_check_times_and_modes(void **state)
     assert_status(slt_mc_modes(task, &p, &M), SLT_EINVAL);
     assert_message("M = 51 exceeds the task's 50 modes");
     p.M = 0;
-    slt_task *law = power_law(2.0, 0.5, 0.0);
+    slt_task *law = test_power_law(2.0, 0.5, 0.0);
     p.N = 400;
     p.P = 300;
     assert_ok(slt_mc_modes(law, &p, &M));
@@ -654,7 +643,7 @@ static void test_krr_normal_equations(void **state)
 static void test_infinite_limits(void **state)
 {
     (void)state;
-    slt_task *task = power_law(1.5, 0.8, 0.25);
+    slt_task *task = test_power_law(1.5, 0.8, 0.25);
     slt_mc_params p = slt_mc_params_default();
     p.N = INF;
     p.P = INF;
@@ -1002,7 +991,7 @@ static int same_results(const slt_mc_result *a, const slt_mc_result *b)
 static void test_threads_and_seeds(void **state)
 {
     (void)state;
-    slt_task *task = power_law(1.4, 0.6, 0.05);
+    slt_task *task = test_power_law(1.4, 0.6, 0.05);
     slt_mc_params cases[4];
     for (int i = 0; i < 4; i++) {
         cases[i] = slt_mc_params_default();
@@ -1057,7 +1046,7 @@ static void test_threads_and_seeds(void **state)
 static void test_se_honesty(void **state)
 {
     (void)state;
-    slt_task *task = power_law(1.5, 0.7, 0.1);
+    slt_task *task = test_power_law(1.5, 0.7, 0.1);
     slt_mc_params p = slt_mc_params_default();
     p.N = 25;
     p.P = 40;

@@ -35,17 +35,6 @@ void openblas_set_num_threads(int num_threads);
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static slt_task *power_law(double alpha, double beta, double noise)
-{
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    p.noise = noise;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &t));
-    return t;
-}
-
 static slt_statics *workspace(const slt_task *t)
 {
     slt_statics *ws = NULL;
@@ -112,7 +101,7 @@ static void test_params_validation(void **state)
     assert_status(slt_statics_params_check(&p), SLT_EINVAL);
     assert_non_null(strstr(slt_last_error(), "max_iter = 0"));
 
-    slt_task *t = power_law(2.0, 0.5, 0.0);
+    slt_task *t = test_power_law(2.0, 0.5, 0.0);
     slt_statics *ws = workspace(t);
     slt_statics_result r;
     p = slt_statics_params_default();
@@ -344,7 +333,7 @@ static void test_gp_matched_identities(void **state)
     /* α = 2, β = ½: t_k = λ_k = k^-2 */
     for (int noisy = 0; noisy < 2; noisy++) {
         double s2 = noisy ? 0.2 : 0.0;
-        slt_task *t = power_law(2.0, 0.5, s2);
+        slt_task *t = test_power_law(2.0, 0.5, s2);
         slt_statics *ws = workspace(t);
         const double Ps[] = {10, 300, 1e5}, zs[] = {0, 1e-6, 1e-3};
         for (size_t i = 0; i < 3; i++)
@@ -376,7 +365,7 @@ static void test_gp_matched_identities(void **state)
 static void test_capacity_near_one(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.01, 0.01 / 1.01, 0.0); /* t_k = λ_k */
+    slt_task *t = test_power_law(1.01, 0.01 / 1.01, 0.0); /* t_k = λ_k */
     slt_statics *ws = workspace(t);
     const double Ps[] = {10, 1e4, 1e8};
     for (size_t i = 0; i < 3; i++) {
@@ -421,7 +410,7 @@ static void test_optimal_ridges(void **state)
 {
     (void)state;
     /* GP-matched (t_k = λ_k: α = 1.5, β = 1/3): z* = σ²/P (Bayes posterior mean) */
-    slt_task *t = power_law(1.5, 1.0 / 3.0, 0.5);
+    slt_task *t = test_power_law(1.5, 1.0 / 3.0, 0.5);
     slt_statics *ws = workspace(t);
     for (double P = 50; P <= 5000; P *= 10) {
         double z = argmin_ridge(ws, P, 0.5 / P);
@@ -474,7 +463,7 @@ static void test_power_law_asymptotics(void **state)
         const double al = alphas[i], C = C_alpha(al);
         for (size_t j = 0; j < 3; j++) {
             const double be = betas[j];
-            slt_task *t = power_law(al, be, 0.0);
+            slt_task *t = test_power_law(al, be, 0.0);
             slt_statics *ws = workspace(t);
             /* κ_P and γ_P with their first corrections: df(κ) = C κ^{-1/α} − ½ + o(1) and
                df₂(κ) = (1 − 1/α)C κ^{-1/α} − ½ + o(1) (Euler–Maclaurin, f(0) = 1), so
@@ -503,7 +492,7 @@ static void test_power_law_asymptotics(void **state)
         }
     }
     /* ridgeless noise plateau σ²γ/(1−γ) → σ²(α − 1), first correction −σ²α/(2P) */
-    slt_task *t = power_law(1.5, 0.7, 0.3);
+    slt_task *t = test_power_law(1.5, 0.7, 0.3);
     slt_statics *ws = workspace(t);
     slt_statics_result r = solve(ws, INFINITY, 1e5, 0.0);
     assert_close(1e5 * (r.noise_part - 0.3 * 0.5), -0.3 * 1.5 / 2, 2e-3, 0); /* as above */
@@ -525,7 +514,7 @@ static void test_exponents_by_slope(void **state)
     const double al = 1.5, betas[] = {0.5, 1.5, 3.0};
     for (size_t j = 0; j < 3; j++) {
         const double be = betas[j];
-        slt_task *t = power_law(al, be, 0.0);
+        slt_task *t = test_power_law(al, be, 0.0);
         slt_statics *ws = workspace(t);
         /* data exponent α·min(β, 2) (β = 3 saturates at 2α) */
         double eP = al * fmin(be, 2.0);
@@ -591,7 +580,7 @@ static void test_rf_limits_and_pole(void **state)
 {
     (void)state;
     const double s2 = 0.2;
-    slt_task *t = power_law(1.7, 0.9, s2);
+    slt_task *t = test_power_law(1.7, 0.9, s2);
     slt_statics *ws = workspace(t);
     /* N → ∞ reduces to kernel ridge regression, approaching it as coef_N/N */
     const double zs[] = {0, 1e-3};
@@ -670,7 +659,7 @@ static void test_variance_limited(void **state)
 {
     (void)state;
     const double s2 = 0.2, z = 1e-3;
-    slt_task *t = power_law(1.7, 0.9, s2);
+    slt_task *t = test_power_law(1.7, 0.9, s2);
     slt_statics *ws = workspace(t);
     /* KRR at fixed z: c_P = df₂(z)(B + σ²) + 2z² df(z) Σ t λ/(λ+z)³ (statics.md §5) */
     slt_sum df, df2, k2, s3;
@@ -908,7 +897,7 @@ static void test_presets(void **state)
 static void test_scale_time(void **state)
 {
     (void)state;
-    slt_task *t = power_law(1.5, 0.5, 0.1);
+    slt_task *t = test_power_law(1.5, 0.5, 0.1);
     slt_statics *ws = workspace(t);
     slt_statics_scale_time_params st = slt_statics_scale_time_params_default();
     assert_ok(slt_statics_scale_time_params_check(&st));
@@ -958,7 +947,7 @@ static void test_scale_time(void **state)
        surrogate Σ t/(1 + λτ)² ~ Γ(β)Γ(2−β)/α τ^{-β}: ratio Γ(2−β) 2^β at large τ */
     const double betas[] = {0.5, 1.5};
     for (size_t i = 0; i < 2; i++) {
-        t = power_law(1.5, betas[i], 0.0);
+        t = test_power_law(1.5, betas[i], 0.0);
         ws = workspace(t);
         st = slt_statics_scale_time_params_default();
         st.count_large = 1e9; /* p = 1000 */

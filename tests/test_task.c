@@ -21,12 +21,7 @@
 
 static slt_task *power_law(double alpha, double beta)
 {
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &t));
-    return t;
+    return test_power_law(alpha, beta, 0.0);
 }
 
 /* value within 1e-10 of ref, and |value − ref| <= the returned bound */
