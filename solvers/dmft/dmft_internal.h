@@ -49,6 +49,8 @@ struct slt_dmft_workspace {
 };
 
 /* kappa.c */
+/* e^x − 1 without cancellation at small |x| */
+double complex dmft_cexpm1(double complex x);
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa);
 int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, dmft_node *nd);
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks);

@@ -259,7 +259,7 @@ static int walk_keep(slt_dmft_workspace *w, double complex z0, double complex z1
  * ζ = (s − 1)(s − β)/(ηs), s = e^{ηw} (docs/theory/dmft.md §12) */
 /* e^x − 1 without cancellation at small |x| (|ηw| ≈ 2M/(5n) late: a rounded e^{ηw} − 1
  * would cost n·ε/M relative in z) */
-static double complex cexpm1(double complex x)
+double complex dmft_cexpm1(double complex x)
 {
     double a = creal(x), b = cimag(x), sb = sin(0.5 * b);
     return expm1(a) * cos(b) - 2.0 * sb * sb + I * exp(a) * sin(b);
@@ -270,7 +270,7 @@ static double complex momentum_map(const slt_dmft_workspace *w, double complex x
     (void)ctx;
     if (w->eta > 0) {
         double complex s = cexp(w->eta * x);
-        return cexpm1(w->eta * x) * (s - w->momentum) / (w->eta * s);
+        return dmft_cexpm1(w->eta * x) * (s - w->momentum) / (w->eta * s);
     }
     return x + w->momentum * x * x;
 }
@@ -291,11 +291,11 @@ static void talbot_node(int j, int M, double r, double t, double eta, double mu,
         /* discrete heavy ball, β = mu: V(s) = ((s − β)/η)·V_flow(ζ(s)), and
          * (1/2πi)∮ V s^{n−1} ds = (1/2πi)∫ e^{wt}(s − β)V_flow(ζ) dw */
         double complex e = cexp(eta * nd->w);
-        nd->z = cexpm1(eta * nd->w) * (e - mu) / (eta * e);
+        nd->z = dmft_cexpm1(eta * nd->w) * (e - mu) / (eta * e);
         nd->c *= e - mu;
     } else if (eta > 0) {
         double complex e = cexp(eta * nd->w);
-        nd->z = cexpm1(eta * nd->w) / eta;
+        nd->z = dmft_cexpm1(eta * nd->w) / eta;
         nd->c *= e;
     } else if (mu > 0) {
         /* v̂(w) = (1 + μw)·v̂_flow(ζ): one factor (1 + μw) per frequency in the weight */

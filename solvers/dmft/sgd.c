@@ -33,21 +33,11 @@ static double c2_of(const slt_dmft_workspace *w)
     return w->p.sgd_form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / (double)w->p.batch;
 }
 
-/* e^x − 1 without cancellation for small |x| */
-static double complex cexpm1(double complex x)
-{
-    if (cabs(x) < 0.5) {
-        double complex h = 0.5 * x;
-        return 2.0 * csinh(h) * cexp(h);
-    }
-    return cexp(x) - 1.0;
-}
-
 /* D(w) = √(1 + c₂(e^{ηw} − 1)) = √(1 − c₂ + c₂/ζ): principal root, continuous for
  * 0 <= Im w < π/η (Im D² >= 0 there) */
 static double complex sgd_D(double eta, double c2, double complex x, double complex *E)
 {
-    *E = cexpm1(eta * x);
+    *E = dmft_cexpm1(eta * x);
     return csqrt(1.0 + c2 * *E);
 }
 
@@ -77,7 +67,7 @@ static void sgd_F(const slt_dmft_workspace *w, double c2, double complex x, cons
     double complex Kp = zp * np->df, Km = zm * nm->df; /* r_K = Σλ − z·df: Σλ cancels */
     double complex q = 1.0 / (2.0 * eta * D);
     double complex zGL = (Sp - Sm) * q, zGK = (Km - Kp) * q; /* ζG_L, ζG_K */
-    double complex inv_zeta = cexp(eta * x), omz = -cexpm1(-eta * x); /* 1/ζ, 1 − ζ */
+    double complex inv_zeta = cexp(eta * x), omz = -dmft_cexpm1(-eta * x); /* 1/ζ, 1 − ζ */
     double complex den = 1.0 - cfac * zGK;
     double complex num = zGL * inv_zeta + (s2 > 0 ? cfac * s2 * zGK / omz : 0.0);
     double complex G = num / den;
@@ -100,6 +90,19 @@ typedef struct {
 static double complex phi_prime(const slt_dmft_workspace *w, const dmft_node *nd)
 {
     return nd->r1 * nd->r3 + (nd->df - nd->df2) * (nd->r1 * w->inv_N + nd->r3 * w->inv_P);
+}
+
+/* A node's κ at z₊ and z₋, Φ′ there, the integrand F, and the largest Newton count */
+static void store_node(const slt_dmft_workspace *w, double c2, double complex kp, double complex km,
+                       const dmft_node *np, const dmft_node *nm, sgd_node *nd, int *newton_max)
+{
+    nd->kp = kp;
+    nd->km = km;
+    nd->dp = phi_prime(w, np);
+    nd->dm = phi_prime(w, nm);
+    sgd_F(w, c2, nd->x, np, nm, &nd->F, &nd->errF);
+    if (np->newton > *newton_max) *newton_max = np->newton;
+    if (nm->newton > *newton_max) *newton_max = nm->newton;
 }
 
 /* Talbot weights fall like e^{(2M/5)(θ cot θ − 1)} relative to the real node, whatever t;
@@ -152,13 +155,7 @@ static int sgd_contour(slt_dmft_workspace *w, double c2, int M, double t, sgd_no
             if (rc == SLT_ENOCONV) ok = 0;
             else if (rc) return rc;
             if (!ok) break;
-            nd[j].kp = kp;
-            nd[j].km = km;
-            nd[j].dp = phi_prime(w, &np);
-            nd[j].dm = phi_prime(w, &nm);
-            sgd_F(w, c2, nd[j].x, &np, &nm, &nd[j].F, &nd[j].errF);
-            if (np.newton > *newton_max) *newton_max = np.newton;
-            if (nm.newton > *newton_max) *newton_max = nm.newton;
+            store_node(w, c2, kp, km, &np, &nm, &nd[j], newton_max);
         }
     }
     if (!ok) {
@@ -176,13 +173,7 @@ static int sgd_contour(slt_dmft_workspace *w, double c2, int M, double t, sgd_no
                 if ((rc = dmft_walk_mapped(w, zminus, &c2, nd[j - 1].x, nd[j].x, &km, 4, &nm)))
                     return rc;
             }
-            nd[j].kp = kp;
-            nd[j].km = km;
-            nd[j].dp = phi_prime(w, &np);
-            nd[j].dm = phi_prime(w, &nm);
-            sgd_F(w, c2, nd[j].x, &np, &nm, &nd[j].F, &nd[j].errF);
-            if (np.newton > *newton_max) *newton_max = np.newton;
-            if (nm.newton > *newton_max) *newton_max = nm.newton;
+            store_node(w, c2, kp, km, &np, &nm, &nd[j], newton_max);
         }
     }
     for (int j = 0; j < Ma; j++) {

@@ -381,30 +381,33 @@ static int check_count(const char *w, const char *name, size_t n)
     return SLT_OK;
 }
 
-int slt_mc_kernel_gram(const slt_mc_sphere *s, size_t n, const double *X, double *K)
+/* The checks and set-up shared by the two evaluators on n points X */
+static int evaluator_setup(const char *w, const slt_mc_sphere *s, size_t n, const double *X,
+                           const double *out, mc_sphere *m)
 {
-    static const char *w = "slt_mc_kernel_gram";
-    if (!s || !K) return slt_error(SLT_EINVAL, "%s: sphere or output is NULL", w);
+    if (!s || !out) return slt_error(SLT_EINVAL, "%s: sphere or output is NULL", w);
     int rc;
     if ((rc = mc_sphere_check(w, s)) || (rc = check_count(w, "n", n)) ||
         (rc = check_points(w, "X", X, n, s->dim)))
         return rc;
+    mc_sphere_setup(s, m);
+    return SLT_OK;
+}
+
+int slt_mc_kernel_gram(const slt_mc_sphere *s, size_t n, const double *X, double *K)
+{
     mc_sphere m;
-    mc_sphere_setup(s, &m);
+    int rc = evaluator_setup("slt_mc_kernel_gram", s, n, X, K, &m);
+    if (rc) return rc;
     mc_sphere_gram(&m, n, X, K);
     return SLT_OK;
 }
 
 int slt_mc_kernel_target(const slt_mc_sphere *s, size_t n, const double *X, double *f)
 {
-    static const char *w = "slt_mc_kernel_target";
-    if (!s || !f) return slt_error(SLT_EINVAL, "%s: sphere or output is NULL", w);
-    int rc;
-    if ((rc = mc_sphere_check(w, s)) || (rc = check_count(w, "n", n)) ||
-        (rc = check_points(w, "X", X, n, s->dim)))
-        return rc;
     mc_sphere m;
-    mc_sphere_setup(s, &m);
+    int rc = evaluator_setup("slt_mc_kernel_target", s, n, X, f, &m);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++) f[i] = mc_sphere_target(&m, X + i * (size_t)s->dim);
     return SLT_OK;
 }
