@@ -397,7 +397,7 @@ static void test_ensembles(void **state)
 
 /* 10. Discrete GD with step η (dmft.md §8): at N = P = ∞ it is Σ_k t_k (1 − ηλ_k)^{2n},
  *     summed here to k = ∞ by the task layer's generic entry; few steps go through the
- *     circle contour, many through the mapped Talbot contour. */
+ *     ellipse, many through the mapped Talbot contour. */
 typedef struct { double eta, n; } gd_ctx;
 static double gd_term(double l, double tk, void *p)
 {
@@ -405,29 +405,35 @@ static double gd_term(double l, double tk, void *p)
     return tk * pow(1.0 - c->eta * l, 2.0 * c->n);
 }
 
+/* GD with step eta at N = P = ∞ on the task t, at n steps: test = Σ t_k(1 − ηλ_k)^{2n}
+ * within rtol and the error estimates; train = test (no noise); t reported as ηn */
+static void check_gd_infinite_size(const slt_task *t, double eta, const double *steps, int n,
+                                   double rtol)
+{
+    double times[8];
+    assert_true(n <= 8);
+    for (int i = 0; i < n; i++) times[i] = eta * steps[i];
+    slt_dmft_params p = slt_dmft_params_default();
+    p.eta = eta;
+    slt_dmft_point o[8];
+    solve_params(t, &p, times, (size_t)n, o);
+    for (int i = 0; i < n; i++) {
+        gd_ctx c = {eta, steps[i]};
+        slt_sum s;
+        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
+        assert_close(o[i].test, s.value, rtol, 0);
+        check_within("GD at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
+        assert_close(o[i].t, times[i], 1e-15, 0);
+        assert_close(o[i].train, o[i].test, 0, 0);
+    }
+}
+
 static void test_discrete_gd_infinite_size(void **state)
 {
     (void)state;
     slt_task *t = test_power_law(1.5, 0.7, 0.0);
-    const double eta = 0.7;
-    double steps[] = {1, 2, 3, 4, 5, 10, 100, 1e4};
-    double times[8];
-    for (int i = 0; i < 8; i++) times[i] = eta * steps[i];
-    slt_dmft_params p = slt_dmft_params_default();
-    p.eta = eta;
-    slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(t, &p, &w));
-    slt_dmft_point o[8];
-    assert_ok(slt_dmft_solve(w, times, 8, o));
-    for (int i = 0; i < 8; i++) {
-        gd_ctx c = {eta, steps[i]};
-        slt_sum s;
-        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
-        assert_close(o[i].test, s.value, 1e-9, 0);
-        check_within("GD at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
-        assert_close(o[i].t, times[i], 1e-15, 0);
-    }
-    slt_dmft_free(w);
+    const double steps[] = {1, 2, 3, 4, 5, 10, 100, 1e4};
+    check_gd_infinite_size(t, 0.7, steps, 8, 1e-9);
     slt_task_free(t);
 }
 
@@ -479,23 +485,12 @@ static void test_discrete_gd_oscillating(void **state)
     slt_task *t = test_power_law(1.5, 0.7, 0.0);
     const double eta = 1.6; /* λ_1 = 1: η·u_max = 1.6 */
     double steps[] = {1, 3, 7, 12, 40, 300, 5000};
+    check_gd_infinite_size(t, eta, steps, 7, 1e-8);
     double times[7];
-    for (int i = 0; i < 7; i++) times[i] = eta * steps[i];
     slt_dmft_params p = slt_dmft_params_default();
     p.eta = eta;
     slt_dmft_workspace *w = NULL;
-    assert_ok(slt_dmft_alloc(t, &p, &w));
     slt_dmft_point o[7];
-    assert_ok(slt_dmft_solve(w, times, 7, o));
-    for (int i = 0; i < 7; i++) {
-        gd_ctx c = {eta, steps[i]};
-        slt_sum s;
-        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
-        assert_close(o[i].test, s.value, 1e-8, 0);
-        check_within("oscillating GD at N = P = inf", o[i].test, o[i].test_err, s.value, s.err);
-        assert_close(o[i].train, o[i].test, 0, 0); /* P = ∞, no noise */
-    }
-    slt_dmft_free(w);
     /* finite N and P in that range (ellipse for n < 37/|log q|, Talbot beyond): the 2-D
      * train loss equals the 1-D one, through both contours (values: test_isotropic_modes) */
     p.N = 150;
