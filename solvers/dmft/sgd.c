@@ -348,7 +348,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         double steps = round(times[i] / eta);
         o->t = isfinite(times[i]) ? steps * eta : INFINITY;
         int rc = SLT_OK;
-        if (stab_rc && o->t != 0.0) {
+        if (stab_rc && times[i] != 0.0) { /* also when t rounds to 0 steps */
             rc = stab_rc;
         } else if (o->t == 0.0) {
             o->test = w->target_total;

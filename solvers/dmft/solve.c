@@ -253,12 +253,12 @@ typedef struct {
     double cross, cross_abs; /* ensemble cross-replica loss */
 } sums2d;
 
-static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o)
+static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o)
 {
     const double iN = w->inv_N, iP = w->inv_P, s2 = slt_task_noise(w->task);
     node_g *g = malloc((size_t)n * sizeof *g);
     memset(o, 0, sizeof *o);
-    if (!g) { o->test = NAN; return; }
+    if (!g) return slt_error(SLT_ENOMEM, "dmft: out of memory for %d contour nodes", n);
     for (int j = 0; j < n; j++) node_sums(w, &nd[j], &g[j]);
     double complex acc = 0, dacc = 0, tacc = 0, xacc = 0;
     /* the outer loop over the upper half only (the integrand is real: the lower half's
@@ -324,6 +324,7 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
     o->dtest = creal(dacc);
     o->train2d = creal(tacc);
     o->cross = creal(xacc);
+    return SLT_OK;
 }
 
 /* 1-D inversions on a contour for time 2t: the train loss 𝒯 and, at P = ∞, 𝒮. */
@@ -369,8 +370,12 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
         return SLT_OK;
     }
     if (N == P && N < M) {
-        o->test = o->train = INFINITY;
-        o->test_err = o->train_err = NAN; /* no error estimate for a divergent value */
+        /* the test loss diverges; the train loss is 0: the N x N feature matrix of the P = N
+         * samples is invertible, so the ridgeless limit interpolates every (noisy) label,
+         * the limit of train = (1 - N/P)^2 (L + noise) from N < P and of train = 0 from N > P */
+        o->test = INFINITY;
+        o->test_err = NAN; /* no error estimate for a divergent value */
+        o->train = o->train_err = 0.0;
         o->status = SLT_EDIVERGE;
         return slt_error(SLT_EDIVERGE, "dmft: at N = P = %.17g the loss diverges as t -> inf "
                          "(the double-descent peak)", N);
@@ -384,8 +389,9 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
             return SLT_OK;
         }
         if (s2 == 0.0) { o->test = o->train = 0.0; return SLT_OK; }
-        o->test = o->train = INFINITY;
-        o->test_err = o->train_err = NAN;
+        o->test = INFINITY; /* P = M samples of M features: interpolated, train 0 */
+        o->train = o->train_err = 0.0;
+        o->test_err = NAN;
         o->status = SLT_EDIVERGE;
         return slt_error(SLT_EDIVERGE, "dmft: P = M = %.17g with label noise diverges as t -> inf", P);
     }
@@ -490,7 +496,7 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
         }
         if (pass == 0) o->newton_max = newton;
         mirror_from(buf, 0, half, buf + half);
-        two_frequency(w, buf, Kp, &s2[pass]);
+        if ((rc = two_frequency(w, buf, Kp, &s2[pass]))) break;
         for (int j = 0; j < half; j++) {
             const double complex *m = &mode[3 * j];
             buf[j].c = m[0] * m[1] * m[1];
@@ -506,14 +512,8 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
     return SLT_OK;
 }
 
-int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
+static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
-    if (!w || (!times && n) || (!out && n))
-        return slt_error(SLT_EINVAL, "slt_dmft_solve: NULL argument");
-    for (size_t i = 0; i < n; i++) {
-        int rc = slt_check_range("slt_dmft_solve", "t", times[i], 0.0, 0, INFINITY, 0);
-        if (rc) return rc;
-    }
     if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
     if (w->eta > 0 && isinf(w->p.P) && w->p.ensemble == 1 && !(w->p.momentum > 0) &&
         w->p.contour == SLT_DMFT_CONTOUR_AUTO) {
@@ -634,7 +634,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             ellipse = o->t < mom_t;
         }
         w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
-        if (gd_rc && o->t != 0.0) {
+        if (gd_rc && times[i] != 0.0) { /* also when t rounds to 0 steps */
             rc = gd_rc;
         } else if (ellipse) {
             rc = ellipse_point(w, o->t, steps, o);
@@ -659,11 +659,11 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             memset(&h1, 0, sizeof h1);
             memset(&l1, 0, sizeof l1);
             if (!rc) rc = full_contour(w, M2, t, w->node, 0);
-            if (!rc) two_frequency(w, w->node, 2 * M2 - 1, &hi);
+            if (!rc) rc = two_frequency(w, w->node, 2 * M2 - 1, &hi);
             for (int j = 0; !rc && j < M2; j++)
                 if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
             if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
-            if (!rc) two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
+            if (!rc) rc = two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
             /* 1-D quantities are inverse transforms evaluated at time 2t (not with momentum:
              * the square of the oscillator is not the oscillator at 2t) */
             if (!rc && !mom) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
@@ -688,5 +688,79 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         }
     }
     w->talbot_cut = -INFINITY;
+    return first_rc;
+}
+
+/* Marks a point failed: NaN values, the time that was asked for (rounded to whole steps
+ * with a step), and the status. */
+static void fail_point(const slt_dmft_workspace *w, double t, int status, slt_dmft_point *o)
+{
+    memset(o, 0, sizeof *o);
+    o->t = w->eta > 0 && isfinite(t) ? round(t / w->eta) * w->eta : t;
+    o->test = o->test_err = o->train = o->train_err = NAN;
+    o->test_slope = o->test_slope_err = o->test_2d = o->train_2d = NAN;
+    o->sgd_gain = o->sgd_gain_err = NAN;
+    o->status = status;
+}
+
+/* Gradient flow (continuous, also with momentum) at 0 < t <= DMFT_TINY_T/u_max: every
+ * mode has moved by at most 2·t·u_max·L(0) <= 2e-18·L(0), below the rounding of L(0),
+ * and the Talbot nodes (|z| ~ nodes/t) would overflow. The point is L(0) (dmft.md §1,
+ * t = 0) with that bound as its error. */
+#define DMFT_TINY_T 1e-18
+
+int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
+{
+    if (!w || (!times && n) || (!out && n))
+        return slt_error(SLT_EINVAL, "slt_dmft_solve: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        int rc = slt_check_range("slt_dmft_solve", "t", times[i], 0.0, 0, INFINITY, 0);
+        if (rc) return rc;
+    }
+    if (n == 0) return SLT_OK;
+    /* every point starts failed (status -1: not reached), so a routine that stops early
+     * never leaves a point that looks computed */
+    for (size_t i = 0; i < n; i++) fail_point(w, times[i], -1, &out[i]);
+    double *tt = malloc(n * sizeof *tt);
+    if (!tt) {
+        int rc = slt_error(SLT_ENOMEM, "dmft: out of memory for %zu times", n);
+        for (size_t i = 0; i < n; i++) out[i].status = rc;
+        return rc;
+    }
+    memcpy(tt, times, n * sizeof *tt);
+    double umax = NAN;
+    int tiny = 0, rc = SLT_OK;
+    if (!(w->eta > 0)) {
+        for (size_t i = 0; i < n && !tiny; i++) tiny = times[i] > 0 && times[i] < 1e-3;
+        if (tiny) rc = dmft_spectrum_edge(w, &umax);
+        for (size_t i = 0; i < n && tiny && !rc; i++)
+            if (times[i] > 0 && times[i] * umax <= DMFT_TINY_T) tt[i] = 0.0;
+    }
+    if (!rc) rc = solve_points(w, tt, n, out);
+    int first_rc = SLT_OK;
+    const int ens = w->p.ensemble > 1;
+    for (size_t i = 0; i < n; i++) {
+        slt_dmft_point *o = &out[i];
+        if (o->status == -1) { /* not reached */
+            o->status = rc ? rc : slt_error(SLT_EINTERNAL, "dmft: the point at t = %g was not "
+                                            "computed", times[i]);
+        } else if (tt[i] != times[i] && o->status == SLT_OK) {
+            double bound = 2.0 * times[i] * umax;
+            o->t = times[i];
+            o->test_err += bound * o->test;
+            o->train_err += bound * o->train;
+            o->test_slope = o->test_slope_err = NAN;
+        }
+        /* never a non-finite, or a negative beyond its error, value under SLT_OK */
+        if (o->status == SLT_OK &&
+            (!isfinite(o->test) || !(o->test_err >= 0) || o->test < -o->test_err ||
+             (!ens && (!isfinite(o->train) || !(o->train_err >= 0) || o->train < -o->train_err)))) {
+            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g (train %g): "
+                              "not a value within its error estimate", o->t, o->test, o->train);
+            fail_point(w, times[i], s, o);
+        }
+        if (o->status != SLT_OK && !first_rc) first_rc = o->status;
+    }
+    free(tt);
     return first_rc;
 }
