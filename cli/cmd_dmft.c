@@ -73,14 +73,45 @@ typedef struct {
     int t, test, train, slope, gap, gap_slope, gen;
 } dmft_cols;
 
+/* Marks every point failed: the asked-for time (rounded to whole steps with a step),
+ * NaN values, the status. */
+static void fail_all(const cli_list *times, double eta, int status, slt_dmft_point *out)
+{
+    for (size_t i = 0; i < times->count; i++) {
+        double t = times->values[i];
+        slt_dmft_point *o = &out[i];
+        memset(o, 0, sizeof *o);
+        o->t = eta > 0 && isfinite(t) ? round(t / eta) * eta : t;
+        o->test = o->test_err = o->train = o->train_err = NAN;
+        o->test_slope = o->test_slope_err = o->sgd_gain = o->sgd_gain_err = NAN;
+        o->status = status;
+    }
+}
+
+/* Solves every time at one (N, P). A failed set-up fails every point (never a point left
+ * from an earlier pair or a zeroed buffer). With u_max != NULL also the spectrum edge
+ * (NaN when it could not be computed). Returns the set-up's status (0 when the set-up
+ * worked, whatever the points' statuses). */
 static int solve_one(const slt_task *task, slt_dmft_params p, const cli_list *times,
-                     slt_dmft_point *out)
+                     slt_dmft_point *out, double *u_max)
 {
     slt_dmft_workspace *w = NULL;
+    if (u_max) *u_max = NAN;
     int rc = slt_dmft_alloc(task, &p, &w);
-    if (!rc) rc = slt_dmft_solve(w, times->values, times->count, out);
+    if (!rc && u_max) rc = slt_dmft_spectrum_edge(w, u_max);
+    if (!rc) {
+        int s = slt_dmft_solve(w, times->values, times->count, out);
+        if (s == SLT_EINVAL) rc = s; /* refused before filling the points */
+    }
+    if (rc) fail_all(times, p.eta, rc, out);
     slt_dmft_free(w);
     return rc;
+}
+
+/* "--N 10 --P 30" as the user would write it. */
+static void pair_text(char *buf, size_t size, double N, double P)
+{
+    snprintf(buf, size, "--N %.17g --P %.17g", N, P);
 }
 
 int cmd_dmft(int argc, char **argv)
@@ -175,6 +206,14 @@ int cmd_dmft(int argc, char **argv)
             if (!isinf(Ps.values[i]))
                 rc = cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples "
                                      "every step); got --P %.17g", Ps.values[i]);
+    /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
+     * (and skip the step's stability check); ask for t = 0 or at least half a step */
+    if (rc == CLI_OK && eta > 0)
+        for (size_t i = 0; i < times.count && rc == CLI_OK; i++)
+            if (times.values[i] > 0 && round(times.values[i] / eta) == 0)
+                rc = cli_usage_error(cmd, "--t %.17g with --eta %.17g is less than half a step "
+                                     "(t = eta n rounds to n = 0); give --t 0 for the start, or "
+                                     "t >= eta/2 = %.17g", times.values[i], eta, eta / 2);
     slt_task *task = NULL;
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) {
@@ -198,7 +237,7 @@ int cmd_dmft(int argc, char **argv)
 
     slt_table *table = NULL;
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
-        c_gen = -1, c_gain = -1;
+        c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
     rc = slt_table_alloc(cmd, &table);
     if (!rc) rc = cli_task_params(&ta, task, table);
     if (!rc) rc = slt_table_param_real(table, "noise", noise);
@@ -226,6 +265,11 @@ int cmd_dmft(int argc, char **argv)
             c_gap = slt_table_add_column(table, "width_gap", SLT_COL_REAL, 1);
             c_gslope = slt_table_add_column(table, "width_gap_slope", SLT_COL_REAL, 1);
             c_gen = slt_table_add_column(table, "generalization_gap", SLT_COL_REAL, 1);
+            if (eta > 0) {
+                c_umax = slt_table_add_column(table, "u_max", SLT_COL_REAL, 0);
+                c_margin = slt_table_add_column(table, "edge_margin", SLT_COL_REAL, 0);
+                c_spread = slt_table_add_column(table, "edge_spread", SLT_COL_REAL, 0);
+            }
         }
         c_status = slt_table_add_status(table);
         if (c_status < 0) rc = SLT_ENOMEM;
@@ -240,41 +284,77 @@ int cmd_dmft(int argc, char **argv)
     size_t nt = times.count;
     slt_dmft_point *pt = calloc(5 * nt, sizeof *pt);
     int worst = SLT_OK;
+    /* the stability limit of eta_eff·u_max: GD 2, heavy ball 2(1 + beta), SGD 2/(1 + 1/B)
+     * (2 in the limit form) */
+    double limit = 2.0, eta_eff = eta;
+    if (momentum > 0 && eta > 0) limit = 2.0 * (1.0 + momentum);
+    if (sgd && base.sgd_form == SLT_DMFT_SGD_GAUSSIAN) eta_eff = eta * (1.0 + 1.0 / (double)batch);
     for (size_t a = 0; a < Ns.count && pt; a++)
         for (size_t b = 0; b < Ps.count; b++) {
             slt_dmft_params p = base;
             p.N = Ns.values[a];
             p.P = Ps.values[b];
+            char at[96];
+            pair_text(at, sizeof at, p.N, p.P);
             if (Ns.count * Ps.count > 4)
                 fprintf(stderr, "slt dmft: N = %g, P = %g (%zu of %zu)\n", p.N, p.P,
                         a * Ps.count + b + 1, Ns.count * Ps.count);
             slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
-            int s = solve_one(task, p, &times, main_pt);
-            if (s == SLT_EINVAL || s == SLT_ENOMEM) {
-                free(pt);
-                slt_table_free(table);
-                slt_task_free(task);
-                return cli_library_error(cmd, s);
-            }
-            if (s && s != SLT_EDIVERGE) fprintf(stderr, "slt dmft: N = %g, P = %g: %s\n", p.N, p.P,
-                                                slt_last_error());
+            double umax = NAN;
+            int s = solve_one(task, p, &times, main_pt, eta > 0 ? &umax : NULL);
+            size_t n_fail = 0, first_fail = 0;
+            for (size_t i = nt; i-- > 0;)
+                if (main_pt[i].status != SLT_OK && main_pt[i].status != SLT_EDIVERGE) {
+                    n_fail++;
+                    first_fail = i;
+                }
+            if (s)
+                fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time computed: %s\n", at,
+                        slt_strerror(s), slt_last_error());
+            else if (n_fail && main_pt[first_fail].status == SLT_EDOM && eta > 0 &&
+                     !(eta_eff * umax < limit))
+                fprintf(stderr, "slt dmft: %s: --eta %.17g is unstable: %s*u_max = %.6g >= %.6g "
+                        "(u_max = %.6g, the top of the model's spectrum: stable for --eta < %.6g)\n",
+                        at, eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, umax,
+                        limit / umax * eta / eta_eff);
+            else if (n_fail)
+                fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.17g): %s\n", at,
+                        slt_strerror(main_pt[first_fail].status), n_fail, nt,
+                        times.values[first_fail], slt_last_error());
+            /* finite-size stability: a finite model's top eigenvalue spreads about u_max by
+             * ~u_max·sqrt(2/N + 2/P) (docs/theory/dmft.md §4); within three spreads of the
+             * limit a share of finite models diverges, though the DMFT value is right */
+            double margin = limit / (eta_eff * umax) - 1.0;
+            double spread = sqrt((isinf(p.N) ? 0.0 : 2.0 / p.N) + (isinf(p.P) ? 0.0 : 2.0 / p.P));
+            int near_edge = eta > 0 && margin > 0 && margin <= 3.0 * spread;
+            if (near_edge)
+                fprintf(stderr, "slt dmft: warning: %s --eta %.17g: %s*u_max = %.6g is within "
+                        "three finite-size spreads of the stability limit %.6g (margin %.3g, spread "
+                        "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", at,
+                        eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, margin, spread);
             /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
             const double h = 0.05;
-            int have_gap = diagnose && !isinf(p.N);
+            int have_gap = diagnose && !isinf(p.N), diag_rc = SLT_OK;
             if (have_gap) {
                 slt_dmft_params q = p;
                 q.N = INFINITY;
-                solve_one(task, q, &times, inf_pt);
+                solve_one(task, q, &times, inf_pt, NULL);
                 q.N = p.N * exp(h);
-                solve_one(task, q, &times, up);
+                solve_one(task, q, &times, up, NULL);
                 q.N = p.N * exp(-h);
                 if (q.N < 1.0) have_gap = 0;
-                else solve_one(task, q, &times, dn);
+                else solve_one(task, q, &times, dn, NULL);
             }
             for (size_t i = 0; i < nt; i++) {
                 const slt_dmft_point *o = &main_pt[i];
                 long row = slt_table_add_row(table);
-                if (row < 0) break;
+                if (row < 0) {
+                    free(pt);
+                    slt_table_free(table);
+                    slt_task_free(task);
+                    slt_error(SLT_ENOMEM, "out of memory for the table's rows");
+                    return cli_library_error(cmd, SLT_ENOMEM);
+                }
                 size_t r = (size_t)row;
                 slt_table_set_real(table, r, c_N, p.N, 0);
                 slt_table_set_real(table, r, c_P, p.P, 0);
@@ -282,12 +362,27 @@ int cmd_dmft(int argc, char **argv)
                 slt_table_set_real(table, r, c_test, o->test, o->test_err);
                 slt_table_set_real(table, r, c_train, o->train, o->train_err);
                 if (sgd) slt_table_set_real(table, r, c_gain, o->sgd_gain, o->sgd_gain_err);
-                if (o->status != SLT_OK) {
-                    slt_table_set_status(table, r, o->status == SLT_EDIVERGE ? "divergent"
-                                                                             : slt_strerror(o->status));
-                    if (o->status != SLT_EDIVERGE && !worst) worst = o->status;
+                int status = o->status;
+                const int setup_failed = s != SLT_OK; /* never "divergent": nothing was computed */
+                if (diagnose && have_gap && isfinite(o->t) && status == SLT_OK) {
+                    /* a diagnostic that could not be computed fails the row */
+                    const int ds[3] = {inf_pt[i].status, up[i].status, dn[i].status};
+                    for (int k = 0; k < 3 && !status; k++)
+                        if (ds[k] != SLT_OK) status = diag_rc = ds[k];
+                }
+                if (status != SLT_OK) {
+                    const int div = status == SLT_EDIVERGE && !setup_failed;
+                    slt_table_set_status(table, r, div ? "divergent" : slt_strerror(status));
+                    if (!div && !worst) worst = status;
+                } else if (near_edge && times.values[i] > 0) {
+                    slt_table_set_status(table, r, "ok (near edge)");
                 }
                 if (!diagnose) continue;
+                if (eta > 0) {
+                    slt_table_set_real(table, r, c_umax, umax, 0);
+                    slt_table_set_real(table, r, c_margin, margin, 0);
+                    slt_table_set_real(table, r, c_spread, spread, 0);
+                }
                 slt_table_set_real(table, r, c_slope, o->test_slope, o->test_slope_err);
                 slt_table_set_real(table, r, c_gen, o->test + noise - o->train,
                                    o->test_err + o->train_err);
@@ -307,6 +402,10 @@ int cmd_dmft(int argc, char **argv)
                     }
                 }
             }
+            if (diag_rc)
+                fprintf(stderr, "slt dmft: %s --diagnose: the width gap (at N = inf and N*e^(+-%g)) "
+                        "failed (%s) at some times; those rows say so\n", at, h,
+                        slt_strerror(diag_rc));
         }
     if (!pt) {
         slt_table_free(table);
