@@ -1348,6 +1348,88 @@ static void test_local_exponent_by_differences(void **state)
     slt_task_free(t);
 }
 
+/* Issue 10 (5): at t -> 0 every variant starts at L(0) = Σt_k; for α = 2, β = 1/2 the
+ * targets are t_k = k^-2, so L(0) = π²/6 (closed form). Times far below 1/u_max used to
+ * overflow the Talbot nodes (NaN marked ok). */
+static void test_small_times_are_initial_loss(void **state)
+{
+    (void)state;
+    const double s2 = 0.1, L0 = M_PI * M_PI / 6.0;
+    slt_task *task = test_power_law(2.0, 0.5, s2);
+    const double times[] = {1e-300, 1e-200, 1e-100, 1e-20};
+    const double Ps[] = {1.0, 30.0, INFINITY};
+    for (int v = 0; v < 3; v++)
+        for (int j = 0; j < 3; j++) {
+            slt_dmft_params p = slt_dmft_params_default();
+            p.N = 20;
+            p.P = Ps[j];
+            if (v == 1) p.momentum = 0.5;
+            if (v == 2) p.ensemble = 3;
+            slt_dmft_point o[4];
+            solve_params(task, &p, times, 4, o);
+            for (int i = 0; i < 4; i++) {
+                assert_int_equal(o[i].status, SLT_OK);
+                assert_true(o[i].t == times[i]);
+                /* the mode sums' own error (the task layer's Σt_k, ~1e-15 relative) */
+                check_within("small t test", o[i].test, o[i].test_err, L0, 1e-14);
+                check_within("small t train", o[i].train, o[i].train_err, L0 + s2, 1e-14);
+            }
+        }
+    slt_task_free(task);
+}
+
+/* Issue 10 (8): at N = P < M the ridgeless limit interpolates the P training labels (the
+ * N x N feature matrix is invertible): train = 0, noisy or not, while the test loss
+ * diverges. Independent check: the N < P closed form (1 − N/P)²(L + σ²) → 0 as N → P. */
+static void test_interpolation_at_N_equal_P(void **state)
+{
+    (void)state;
+    const double inf = INFINITY;
+    for (int k = 0; k < 2; k++) {
+        const double s2 = k ? 0.2 : 0.0;
+        slt_task *task = test_power_law(2.0, 0.5, s2);
+        slt_dmft_point o, near;
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = p.P = 20;
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(task, &p, &w));
+        assert_status(slt_dmft_solve(w, &inf, 1, &o), SLT_EDIVERGE);
+        slt_dmft_free(w);
+        assert_int_equal(o.status, SLT_EDIVERGE);
+        assert_true(isinf(o.test) && o.test > 0);
+        assert_true(o.train == 0.0 && o.train_err == 0.0);
+        solve(task, 20 * (1 - 1e-6), 20, &inf, 1, &near);
+        /* train ~ (1 − N/P)·(L(1 − N/P)) = O(1e-6): the limit from N < P is 0 */
+        assert_int_equal(near.status, SLT_OK);
+        assert_true(near.train < 1e-4);
+        slt_task_free(task);
+    }
+}
+
+/* Issue 10 (13): a GD time that rounds to 0 steps must not skip the stability check. */
+static void test_unstable_step_at_zero_steps(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(2.0, 0.5, 0.0);
+    for (int sgd = 0; sgd < 2; sgd++) {
+        slt_dmft_params p = slt_dmft_params_default();
+        p.N = 20;
+        p.P = sgd ? INFINITY : 20;
+        p.eta = 1e6;
+        p.batch = sgd ? 4 : 0;
+        const double times[] = {0.0, 1.0};
+        slt_dmft_point o[2];
+        slt_dmft_workspace *w = NULL;
+        assert_ok(slt_dmft_alloc(task, &p, &w));
+        assert_status(slt_dmft_solve(w, times, 2, o), SLT_EDOM);
+        slt_dmft_free(w);
+        assert_int_equal(o[0].status, SLT_OK); /* zero steps: L(0), whatever the step */
+        assert_int_equal(o[1].status, SLT_EDOM);
+        assert_true(isnan(o[1].test));
+    }
+    slt_task_free(task);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -1401,6 +1483,9 @@ int main(void)
         cmocka_unit_test(test_ellipse_agrees_with_talbot),
         cmocka_unit_test(test_heavy_ball_steps_infinite_size),
         cmocka_unit_test(test_local_exponent_by_differences),
+        cmocka_unit_test(test_small_times_are_initial_loss),
+        cmocka_unit_test(test_interpolation_at_N_equal_P),
+        cmocka_unit_test(test_unstable_step_at_zero_steps),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
