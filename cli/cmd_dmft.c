@@ -111,7 +111,7 @@ static int solve_one(const slt_task *task, slt_dmft_params p, const cli_list *ti
 /* "--N 10 --P 30" as the user would write it. */
 static void pair_text(char *buf, size_t size, double N, double P)
 {
-    snprintf(buf, size, "--N %.17g --P %.17g", N, P);
+    snprintf(buf, size, "--N %.15g --P %.15g", N, P);
 }
 
 int cmd_dmft(int argc, char **argv)
@@ -211,9 +211,9 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK && eta > 0)
         for (size_t i = 0; i < times.count && rc == CLI_OK; i++)
             if (times.values[i] > 0 && round(times.values[i] / eta) == 0)
-                rc = cli_usage_error(cmd, "--t %.17g with --eta %.17g is less than half a step "
+                rc = cli_usage_error(cmd, "--t %.15g with --eta %.15g is less than half a step "
                                      "(t = eta n rounds to n = 0); give --t 0 for the start, or "
-                                     "t >= eta/2 = %.17g", times.values[i], eta, eta / 2);
+                                     "t >= eta/2 = %.15g", times.values[i], eta, eta / 2);
     slt_task *task = NULL;
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) {
@@ -309,16 +309,17 @@ int cmd_dmft(int argc, char **argv)
                     first_fail = i;
                 }
             if (s)
-                fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time computed: %s\n", at,
-                        slt_strerror(s), slt_last_error());
+                fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time "
+                        "computed: %s\n", at, slt_strerror(s), slt_last_error());
             else if (n_fail && main_pt[first_fail].status == SLT_EDOM && eta > 0 &&
                      !(eta_eff * umax < limit))
-                fprintf(stderr, "slt dmft: %s: --eta %.17g is unstable: %s*u_max = %.6g >= %.6g "
+                fprintf(stderr, "slt dmft: %s: --eta %.15g is unstable: %s*u_max = %.6g >= %s%.6g "
                         "(u_max = %.6g, the top of the model's spectrum: stable for --eta < %.6g)\n",
-                        at, eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, umax,
+                        at, eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax,
+                        momentum > 0 ? "2(1 + momentum) = " : "", limit, umax,
                         limit / umax * eta / eta_eff);
             else if (n_fail)
-                fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.17g): %s\n", at,
+                fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.15g): %s\n", at,
                         slt_strerror(main_pt[first_fail].status), n_fail, nt,
                         times.values[first_fail], slt_last_error());
             /* finite-size stability: a finite model's top eigenvalue spreads about u_max by
@@ -328,7 +329,7 @@ int cmd_dmft(int argc, char **argv)
             double spread = sqrt((isinf(p.N) ? 0.0 : 2.0 / p.N) + (isinf(p.P) ? 0.0 : 2.0 / p.P));
             int near_edge = eta > 0 && margin > 0 && margin <= 3.0 * spread;
             if (near_edge)
-                fprintf(stderr, "slt dmft: warning: %s --eta %.17g: %s*u_max = %.6g is within "
+                fprintf(stderr, "slt dmft: warning: %s --eta %.15g: %s*u_max = %.6g is within "
                         "three finite-size spreads of the stability limit %.6g (margin %.3g, spread "
                         "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", at,
                         eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, margin, spread);

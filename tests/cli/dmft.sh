@@ -15,11 +15,11 @@ rm -f "$out_file.dmft"
 run dmft --alpha 2 --beta 0.5 --N 100,200 --P 200 --t 10,inf --format csv
 head -1 "$out_file" | grep -qx 'N,P,t,test,test_err,train,train_err,status' && pass "csv header" || fail "csv header"
 [ "$(wc -l <"$out_file")" -eq 5 ] && pass "every N with every P at every t" || fail "row count"
-grep -q '^200,200,inf,inf,nan,inf,nan,divergent$' "$out_file" && pass "N = P at t = inf reported as divergent" \
+grep -q '^200,200,inf,inf,nan,0,0,divergent$' "$out_file" && pass "N = P at t = inf reported as divergent" \
   || fail "divergence row: $(grep '^200,200,inf' "$out_file")"
 [ "$rc" -eq 0 ] && pass "a divergent limit is a result, not a failure (exit 0)" || fail "exit $rc"
 run dmft --alpha 2 --beta 0.5 --N 200 --P 200 --t inf --format json
-expect_stdout "json: infinities are strings, missing errors null" '\[200\.0, 200\.0, "inf", "inf", null, "inf", null, "divergent"\]'
+expect_stdout "json: infinities are strings, missing errors null" '\[200\.0, 200\.0, "inf", "inf", null, 0\.0, 0\.0, "divergent"\]'
 
 # Diagnostics: columns, slope -> -beta at N = P = inf, width gap null at N = inf
 run dmft --alpha 2 --beta 0.5 --N 1000,inf --P inf --t 1e4 --diagnose --format csv
@@ -109,6 +109,57 @@ expect_exit 2 "unstable heavy ball (exit 2)" dmft --alpha 2 --beta 0.5 --N inf -
 grep -q "2(1 + momentum)" "$err_file" && pass "unstable heavy ball explained" || fail "unstable heavy ball message"
 expect_exit 1 "ellipse at too late a time (exit 1, did not converge)" dmft --alpha 1.5 --beta 0.7 --N 100 --P 200 --t 1e7 --contour ellipse
 grep -q "too late a time for contour = ellipse" "$err_file" && pass "late ellipse explained" || fail "late ellipse message"
+
+# Issue 10 (1): a set-up that fails (here: an explicit task whose sums overflow a double)
+# fails every row (NaN values, the real t, a status), names --N and --P, and exits 1;
+# never `ok` rows from a zeroed buffer
+task_big="$out_file.task"
+printf '1 1e308\n1 1e308\n' >"$task_big"
+run dmft --task "$task_big" --N 10 --P 30 --t 1,10,inf --format csv
+bad=$(awk -F, 'NR > 1 && ($8 == "ok" || $8 == "divergent" || $4 != "nan" || $6 != "nan") { print }' "$out_file")
+[ "$rc" -eq 1 ] && pass "failed set-up: exit 1" || fail "failed set-up: exit $rc"
+[ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 4 ] && pass "failed set-up: every row failed, NaN values" \
+  || fail "failed set-up rows: $(cat "$out_file")"
+[ "$(awk -F, 'NR > 1 { printf "%s ", $3 }' "$out_file")" = "1 10 inf " ] && pass "failed set-up: the t column is the asked-for t" \
+  || fail "failed set-up t column: $(cat "$out_file")"
+grep -q -- "--N 10 --P 30" "$err_file" && pass "failed set-up: the message names --N and --P" || fail "set-up message: $(cat "$err_file")"
+rm -f "$task_big"
+
+# Issue 10 (5): t -> 0 is L(0) = sum_k k^-2 = pi^2/6 (alpha = 2, beta = 1/2), not NaN
+run dmft --alpha 2 --beta 0.5 --N 20 --P 1,inf --t 1e-300,1e-200 --format csv
+bad=$(awk -F, 'NR > 1 { ref = 3.14159265358979324 ^ 2 / 6; rel = ($4 - ref) / ref; if (rel < 0) rel = -rel;
+                        if (!(rel < 1e-14) || $8 != "ok") print }' "$out_file")  # the task layer's sum: 1e-15
+[ -z "$bad" ] && [ "$rc" -eq 0 ] && pass "t = 1e-300 is L(0) = pi^2/6" || fail "small t: $bad"
+
+# Issue 10 (8): t = inf at N = P: the test loss diverges, the interpolating train loss is 0
+for nz in 0 0.1; do
+  run dmft --alpha 2 --beta 0.5 --N 20 --P 20 --t inf --noise $nz --format csv
+  grep -q '^20,20,inf,inf,nan,0,0,divergent$' "$out_file" && pass "N = P, noise $nz: train 0 at t = inf" \
+    || fail "N = P train (noise $nz): $(cat "$out_file")"
+done
+
+# Issue 10 (13): a time that rounds to 0 steps is a usage error naming --t and --eta; an
+# unstable step is refused whatever the time, naming --eta
+expect_usage_error "t below half a step" "--t 1 with --eta 1000000 is less than half a step" \
+  dmft --alpha 2 --beta 0.5 --N 20 --P 20 --eta 1e6 --t 1
+expect_exit 2 "unstable huge step (exit 2)" dmft --alpha 2 --beta 0.5 --N 20 --P 20 --eta 1e6 --t 1e7
+grep -q -- "--eta 1000000 is unstable" "$err_file" && pass "unstable step names --eta" || fail "unstable message: $(cat "$err_file")"
+
+# Issue 10 (19): near the stability limit (eta u_max = 1.79 at N = 100, P = 200: margin 0.12,
+# finite-size spread sqrt(2/N + 2/P) = 0.17) the rows say 'ok (near edge)' with a warning;
+# far from it (eta u_max = 0.64) and at N = P = inf (no finite-size spread) they say ok
+run dmft --alpha 2 --beta 0.5 --N 100 --P 200 --t 0,14 --eta 1.4 --diagnose --format csv
+head -1 "$out_file" | grep -q ',u_max,edge_margin,edge_spread,status$' && pass "--diagnose with --eta: u_max, edge_margin, edge_spread" \
+  || fail "edge columns: $(head -1 "$out_file")"
+awk -F, 'NR == 2 { z = $NF } NR == 3 { n = $NF; m = $(NF - 2); s = $(NF - 1) } END { exit !(z == "ok" && n == "ok (near edge)" && m > 0 && m < 3 * s) }' "$out_file" \
+  && pass "near the edge: 'ok (near edge)' (t > 0 only)" || fail "near edge: $(cat "$out_file")"
+[ "$rc" -eq 0 ] && grep -q "warning: --N 100 --P 200 --eta 1.4" "$err_file" && pass "near the edge: a warning, exit 0" \
+  || fail "near-edge warning: exit $rc, $(cat "$err_file")"
+for args in "--N 100 --P 200 --eta 0.5" "--N inf --P inf --eta 1.9"; do
+  run dmft --alpha 2 --beta 0.5 $args --t 10 --format csv
+  awk -F, 'NR == 2 { exit !($NF == "ok") }' "$out_file" && [ ! -s "$err_file" ] && pass "$args: plain ok, no warning" \
+    || fail "$args: $(cat "$out_file" "$err_file")"
+done
 
 # Input errors
 expect_usage_error "N below 1" "--N: 0.5 is out of range \(expected LIST >= 1, or inf\)" dmft --alpha 2 --beta 1 --N 0.5 --P 10 --t 1
