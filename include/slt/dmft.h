@@ -107,7 +107,8 @@ typedef struct {
     double test_2d;          /* the 2-D result; equals test except at P = ∞, where test is the
                                 exact 1-D reduction 𝒮(2t) (dmft.md §5) — a cross-check */
     double train_2d;         /* cross-check: the train loss P·X from the 2-D system (§4) */
-    int status;              /* SLT_OK, or SLT_EDIVERGE (N = P at t = ∞), SLT_ENOCONV */
+    int status;              /* SLT_OK, or SLT_EDIVERGE (N = P at t = ∞: test +∞, train 0,
+                                the interpolating model), SLT_ENOCONV, ... */
     int newton_max;          /* largest Newton iteration count at any node */
     double sgd_gain;         /* online SGD: the noise gain γ (see batch); the plateau is
                                 L_∞ = (L_∞^GD + γσ²)/(1 − γ). NaN for other models */
@@ -124,7 +125,11 @@ void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
 /* Losses at n times (t >= 0, t = INFINITY allowed: the closed forms of dmft.md §10).
  * Times in increasing order are fastest (each contour starts from the previous one).
  * Returns SLT_OK when every point has status SLT_OK; otherwise the first failing
- * status, with every point still filled (failed points NaN with their own status). */
+ * status, with every point still filled (failed points NaN with their own status; a value
+ * that comes out non-finite, or negative beyond its error, is SLT_ELOSS, never SLT_OK).
+ * SLT_EINVAL for a NULL argument or a time out of range, before any point is filled.
+ * 0 < t·u_max <= 1e-18 (gradient flow) gives L(0) with the error 2t·u_max·L(0). With a
+ * step, stability is checked at every t > 0, also one that rounds to 0 steps. */
 int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
 
 /* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
