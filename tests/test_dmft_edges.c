@@ -132,10 +132,72 @@ static void test_heavy_ball_small_beta_is_gd(void **state)
     slt_task_free(t);
 }
 
+/* 2. GD on an explicit task with few steps (issue 10, defect 18): λ_k = k^−1.3,
+ *    t_k = k^−1.52, k <= 500, N = 100, P = 250, η = 0.02. At n = 6 the last Talbot node
+ *    lies on the real axis beyond the spectrum, κ there is real, and the node and its mirror
+ *    image had the same κ: the divided difference of the two-frequency sums was 0/0 and
+ *    the test loss NaN with status ok. Every n = 1 … 40, each solved alone (a cold contour,
+ *    as the CLI does for one time): finite, and within the combined error estimates of the
+ *    ellipse contour; at N = P = ∞ within its bound of Σ t_k(1 − ηλ_k)^{2n}. */
+static slt_task *few_steps_task(void)
+{
+    enum { MT = 500 };
+    double lam[MT], tgt[MT];
+    for (int k = 0; k < MT; k++) {
+        lam[k] = pow(k + 1.0, -1.3);
+        tgt[k] = pow(k + 1.0, -1.52);
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(MT, lam, tgt, 0.0, &t));
+    return t;
+}
+
+typedef struct { double eta, n; } gd_ctx;
+static double gd_term(double l, double tk, void *p)
+{
+    gd_ctx *c = p;
+    return tk * pow(1.0 - c->eta * l, 2.0 * c->n);
+}
+
+static void test_gd_few_steps_explicit(void **state)
+{
+    (void)state;
+    slt_task *t = few_steps_task();
+    const double eta = 0.02;
+    for (int n = 1; n <= 40; n++) {
+        double time = eta * n;
+        slt_dmft_point o[2], inf;
+        for (int k = 0; k < 2; k++) {
+            slt_dmft_params p = slt_dmft_params_default();
+            p.N = 100;
+            p.P = 250;
+            p.eta = eta;
+            p.contour = k ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
+            solve_ok(t, &p, &time, 1, &o[k]);
+            check_finite(&o[k]);
+        }
+        check_within("few-step GD, test: auto vs ellipse", o[0].test, o[0].test_err + o[1].test_err,
+                     o[1].test, 0);
+        check_within("few-step GD, train: auto vs ellipse", o[0].train,
+                     o[0].train_err + o[1].train_err, o[1].train, 0);
+        slt_dmft_params p = slt_dmft_params_default();
+        p.eta = eta;
+        solve_ok(t, &p, &time, 1, &inf);
+        check_finite(&inf);
+        gd_ctx c = {eta, n};
+        slt_sum s;
+        assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
+        check_within("few-step GD at N = P = inf vs the mode sum", inf.test, inf.test_err, s.value,
+                     s.err);
+    }
+    slt_task_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heavy_ball_small_beta_is_gd),
+        cmocka_unit_test(test_gd_few_steps_explicit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,12 +272,17 @@ static void two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
             if (nd[b].c == 0.0) continue; /* left out (beyond the cut) */
             const dmft_node *A = &nd[a], *B = &nd[b];
             double complex Q[4];
+            double complex dk = B->kappa - A->kappa;
             if (a == b)
                 for (int k = 0; k < 4; k++) Q[k] = -g[a].dG[k];
-            else {
-                double complex dk = B->kappa - A->kappa;
+            else if (cabs(dk) <= 1e-5 * cabs(A->kappa))
+                /* (nearly) one κ twice: the last Talbot node with few steps sits on the real
+                 * axis beyond the spectrum, where κ is real and its mirror image is the same
+                 * number (0/0 gave NaN). The midpoint derivative is off by |dk|²|G‴|/24, below
+                 * 1e-11 relative here; the divided difference would lose ε|κ|/|dk| */
+                for (int k = 0; k < 4; k++) Q[k] = -0.5 * (g[a].dG[k] + g[b].dG[k]);
+            else
                 for (int k = 0; k < 4; k++) Q[k] = (g[a].G[k] - g[b].G[k]) / dk;
-            }
             double complex zz = A->z * B->z, pref = A->kappa * B->kappa / zz;
             double complex S0 = pref * Q[W_T], S1 = pref * Q[W_L], S2 = pref * Q[W_L2],
                            S2t = pref * Q[W_LT];
@@ -678,6 +683,11 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             if (dhb) drop += 4.0 * exp(-0.9 * dhb_a * t);
             if (!rc) assemble(w, t, &hi, &lo, h1, l1, !mom, drop, o);
         }
+        /* a computed value that is not finite is a failure, never ok */
+        if (!rc && (!isfinite(o->test) || !isfinite(o->test_err) ||
+                    (!ens && (!isfinite(o->train) || !isfinite(o->train_err)))))
+            rc = slt_error(SLT_ENOCONV, "dmft: the loss at t = %.6g came out non-finite (test "
+                           "%g, train %g)", o->t, o->test, o->train);
         if (rc) {
             if (o->status == SLT_OK) o->status = rc;
             if (rc != SLT_EDIVERGE) {
