@@ -511,6 +511,93 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
     return SLT_OK;
 }
 
+/* ---- Late times: the t = ∞ closed form plus a bound on the remainder ------------------
+ * (docs/theory/dmft.md §13). For flow and GD the readout is a(t) = a_∞ + v(t) with
+ * v(t) = e^{−Kt}v(0) in the range of K (v_n = (1 − ηK)ⁿv_0 for GD), so with u_min the
+ * bottom of the nonzero spectrum of K, u_H the top of the population covariance H and
+ * D(t) = L̂(t) − L̂_∞ = vᵀKv (the train loss is the quadratic form of K):
+ *   D(t) <= D(t₀)·f,  f = e^{−2u_min(t − t₀)} (GD: q^{2(n − n₀)}, q = max|1 − ηu| on the
+ *   spectrum), and the clean test loss ‖e_∞ + Φv‖² differs from L_∞ = ‖e_∞‖² by at most
+ *   2√(L_∞·Q) + Q with Q = vᵀHv <= (u_H/u_min)·D (at P = ∞, H = K: by at most D itself).
+ * Past the time where both bounds fall below 1e-14·(L(0) + σ²), the point is L_∞ with
+ * the bound added to its error: the contour there would need κ − κ_* below rounding. */
+typedef struct {
+    int state;            /* 0: not yet tried, 1: ready, −1: not available */
+    double u_min, u_H, q; /* q: GD's contraction per step */
+    double t0, steps0;    /* the anchor */
+    double D0;            /* upper bound of D(t₀) */
+    double t_late;        /* from here on the late route */
+    slt_dmft_point inf;   /* the t = ∞ point */
+} late_route;
+
+static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o);
+
+/* the remainder bounds at time t (steps for GD) */
+static void late_bounds(const slt_dmft_workspace *w, const late_route *lr, double t, double steps,
+                        double *r_test, double *r_train)
+{
+    double f = w->eta > 0 ? exp(2.0 * (steps - lr->steps0) * log(lr->q))
+                          : exp(-2.0 * lr->u_min * (t - lr->t0));
+    double D = lr->D0 * f;
+    *r_train = D;
+    if (isinf(w->p.P)) {
+        *r_test = D;
+    } else {
+        double Q = lr->u_H / lr->u_min * D, Linf = lr->inf.test + lr->inf.test_err;
+        *r_test = 2.0 * sqrt(Linf * Q) + Q;
+    }
+}
+
+int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+
+/* Sets up the late route (state 1) or marks it unavailable (state −1); never fails the
+ * solve: without it the contour is used as before. */
+static void late_setup(slt_dmft_workspace *w, late_route *lr)
+{
+    lr->state = -1;
+    double umax, uH;
+    if (dmft_spectrum_gap(w, &lr->u_min) || !(lr->u_min > 0)) return;
+    if (dmft_spectrum_edge(w, &umax) || dmft_population_edge(w, &uH)) return;
+    lr->u_H = uH;
+    if (w->eta > 0) {
+        lr->q = fmax(fabs(1.0 - w->eta * lr->u_min), fabs(1.0 - w->eta * umax));
+        if (!(lr->q < 1.0)) return;
+    }
+    /* the anchor: 8 time constants of the slowest mode, a time the contour resolves */
+    double t0 = 8.0 / lr->u_min;
+    lr->steps0 = 0.0;
+    if (w->eta > 0) {
+        lr->steps0 = ceil(t0 / w->eta);
+        t0 = lr->steps0 * w->eta;
+    }
+    lr->t0 = t0;
+    slt_dmft_point a;
+    w->no_late = 1;
+    int rc = slt_dmft_solve(w, &t0, 1, &a);
+    w->no_late = 0;
+    if (rc || a.status != SLT_OK) return;
+    if (limit_point(w, &lr->inf) || !isfinite(lr->inf.test) || !isfinite(lr->inf.train)) return;
+    lr->D0 = fmax(0.0, (a.train + a.train_err) - (lr->inf.train - lr->inf.train_err));
+    /* t_late: both bounds below tol (bisection in log t on the monotone bounds) */
+    const double tol = 1e-14 * (w->target_total + slt_task_noise(w->task));
+    double lo = t0, hi = 2.0 * t0, rt, rr;
+    for (int k = 0; k < 200; k++) {
+        late_bounds(w, lr, hi, w->eta > 0 ? hi / w->eta : 0.0, &rt, &rr);
+        if (rt <= tol && rr <= tol) break;
+        lo = hi;
+        hi *= 2.0;
+    }
+    if (!(rt <= tol && rr <= tol)) return;
+    for (int k = 0; k < 60; k++) {
+        double mid = sqrt(lo * hi);
+        late_bounds(w, lr, mid, w->eta > 0 ? mid / w->eta : 0.0, &rt, &rr);
+        if (rt <= tol && rr <= tol) hi = mid;
+        else lo = mid;
+    }
+    lr->t_late = hi;
+    lr->state = 1;
+}
+
 int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
     if (!w || (!times && n) || (!out && n))
@@ -608,6 +695,8 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         underdamped = !gd_rc && 4.0 * w->momentum * umax >= 1.0;
         if (underdamped) mom_t = 37.0 / (0.9 * mom_a);
     }
+    late_route late = {0};
+    const int late_ok = !mom && !ens && !force_ellipse && !w->no_late;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -639,8 +728,29 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             ellipse = o->t < mom_t;
         }
         w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
+        int is_late = 0;
+        if (!gd_rc && late_ok && finite_t) {
+            if (late.state == 0) {
+                late_setup(w, &late);
+                for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
+            }
+            is_late = late.state == 1 && o->t >= late.t_late;
+        }
         if (gd_rc && o->t != 0.0) {
             rc = gd_rc;
+        } else if (is_late) {
+            double r_test, r_train;
+            late_bounds(w, &late, o->t, steps, &r_test, &r_train);
+            o->test = late.inf.test;
+            o->test_err = late.inf.test_err + r_test;
+            o->train = late.inf.train;
+            o->train_err = late.inf.train_err + r_train;
+            o->test_2d = o->test;
+            o->train_2d = o->train;
+            /* |dL/dt| <= 2u_H·(remainder scale): the local exponent is 0 within its bound */
+            o->test_slope = 0.0;
+            o->test_slope_err = o->t * 2.0 * fmax(late.u_H, late.u_min) * r_test /
+                                fmax(o->test, DBL_MIN) + 2.0 * o->t * r_test;
         } else if (ellipse) {
             rc = ellipse_point(w, o->t, steps, o);
         } else if (o->t == 0.0) {
