@@ -522,8 +522,8 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
  * Past the time where both bounds fall below 1e-14·(L(0) + σ²), the point is L_∞ with
  * the bound added to its error: the contour there would need κ − κ_* below rounding. */
 typedef struct {
-    int state;            /* 0: not yet tried, 1: ready, −1: not available */
-    double u_min, u_H, q; /* q: GD's contraction per step */
+    int state;            /* 0: not yet tried, 2: spectrum known, 1: ready, −1: not available */
+    double u_min, u_H, u_K, q; /* q: GD's contraction per step; u_K the top of K */
     double t0, steps0;    /* the anchor */
     double D0;            /* upper bound of D(t₀) */
     double t_late;        /* from here on the late route */
@@ -532,57 +532,59 @@ typedef struct {
 
 static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o);
 
-/* the remainder bounds at time t (steps for GD) */
+/* the remainder bounds at time t (steps for GD); Q bounds vᵀHv */
 static void late_bounds(const slt_dmft_workspace *w, const late_route *lr, double t, double steps,
-                        double *r_test, double *r_train)
+                        double *r_test, double *r_train, double *Q_out)
 {
     double f = w->eta > 0 ? exp(2.0 * (steps - lr->steps0) * log(lr->q))
                           : exp(-2.0 * lr->u_min * (t - lr->t0));
     double D = lr->D0 * f;
+    double Q = isinf(w->p.P) ? D : lr->u_H / lr->u_min * D;
     *r_train = D;
-    if (isinf(w->p.P)) {
-        *r_test = D;
-    } else {
-        double Q = lr->u_H / lr->u_min * D, Linf = lr->inf.test + lr->inf.test_err;
-        *r_test = 2.0 * sqrt(Linf * Q) + Q;
-    }
+    *r_test = isinf(w->p.P) ? D : 2.0 * sqrt((lr->inf.test + lr->inf.test_err) * Q) + Q;
+    if (Q_out) *Q_out = Q;
 }
 
 int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
 
-/* Sets up the late route (state 1) or marks it unavailable (state −1); never fails the
- * solve: without it the contour is used as before. */
-static void late_setup(slt_dmft_workspace *w, late_route *lr)
+/* Stage 1 (state 0 → 2 or −1): the spectrum's gap and edges and the anchor time t₀, cheap.
+ * Stage 2 (state 2 → 1 or −1), only once a time reaches t₀: the anchor point, the t = ∞
+ * point and t_late. Never fails the solve: without the route the contour is used. */
+static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
 {
+    if (lr->state == 0) {
+        lr->state = -1;
+        if (dmft_spectrum_gap(w, &lr->u_min) || !(lr->u_min > 0)) return;
+        if (dmft_spectrum_edge(w, &lr->u_K) || dmft_population_edge(w, &lr->u_H)) return;
+        if (w->eta > 0) {
+            lr->q = fmax(fabs(1.0 - w->eta * lr->u_min), fabs(1.0 - w->eta * lr->u_K));
+            if (!(lr->q < 1.0)) return;
+        }
+        /* the anchor: 8 time constants of the slowest mode, a time the contour resolves */
+        lr->t0 = 8.0 / lr->u_min;
+        lr->steps0 = 0.0;
+        if (w->eta > 0) {
+            lr->steps0 = ceil(lr->t0 / w->eta);
+            lr->t0 = lr->steps0 * w->eta;
+        }
+        lr->state = 2;
+    }
+    if (lr->state != 2 || t < lr->t0) return;
     lr->state = -1;
-    double umax, uH;
-    if (dmft_spectrum_gap(w, &lr->u_min) || !(lr->u_min > 0)) return;
-    if (dmft_spectrum_edge(w, &umax) || dmft_population_edge(w, &uH)) return;
-    lr->u_H = uH;
-    if (w->eta > 0) {
-        lr->q = fmax(fabs(1.0 - w->eta * lr->u_min), fabs(1.0 - w->eta * umax));
-        if (!(lr->q < 1.0)) return;
-    }
-    /* the anchor: 8 time constants of the slowest mode, a time the contour resolves */
-    double t0 = 8.0 / lr->u_min;
-    lr->steps0 = 0.0;
-    if (w->eta > 0) {
-        lr->steps0 = ceil(t0 / w->eta);
-        t0 = lr->steps0 * w->eta;
-    }
-    lr->t0 = t0;
     slt_dmft_point a;
+    double t0 = lr->t0;
     w->no_late = 1;
     int rc = slt_dmft_solve(w, &t0, 1, &a);
     w->no_late = 0;
+    for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
     if (rc || a.status != SLT_OK) return;
     if (limit_point(w, &lr->inf) || !isfinite(lr->inf.test) || !isfinite(lr->inf.train)) return;
     lr->D0 = fmax(0.0, (a.train + a.train_err) - (lr->inf.train - lr->inf.train_err));
-    /* t_late: both bounds below tol (bisection in log t on the monotone bounds) */
+    /* t_late: both bounds below tol (doubling, then bisection in log t; they fall with t) */
     const double tol = 1e-14 * (w->target_total + slt_task_noise(w->task));
-    double lo = t0, hi = 2.0 * t0, rt, rr;
+    double lo = t0, hi = 2.0 * t0, rt = INFINITY, rr = INFINITY;
     for (int k = 0; k < 200; k++) {
-        late_bounds(w, lr, hi, w->eta > 0 ? hi / w->eta : 0.0, &rt, &rr);
+        late_bounds(w, lr, hi, w->eta > 0 ? hi / w->eta : 0.0, &rt, &rr, NULL);
         if (rt <= tol && rr <= tol) break;
         lo = hi;
         hi *= 2.0;
@@ -590,7 +592,7 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr)
     if (!(rt <= tol && rr <= tol)) return;
     for (int k = 0; k < 60; k++) {
         double mid = sqrt(lo * hi);
-        late_bounds(w, lr, mid, w->eta > 0 ? mid / w->eta : 0.0, &rt, &rr);
+        late_bounds(w, lr, mid, w->eta > 0 ? mid / w->eta : 0.0, &rt, &rr, NULL);
         if (rt <= tol && rr <= tol) hi = mid;
         else lo = mid;
     }
@@ -730,27 +732,32 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
         int is_late = 0;
         if (!gd_rc && late_ok && finite_t) {
-            if (late.state == 0) {
-                late_setup(w, &late);
-                for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
-            }
+            late_setup(w, &late, o->t);
             is_late = late.state == 1 && o->t >= late.t_late;
         }
         if (gd_rc && o->t != 0.0) {
             rc = gd_rc;
         } else if (is_late) {
-            double r_test, r_train;
-            late_bounds(w, &late, o->t, steps, &r_test, &r_train);
+            double r_test, r_train, Q;
+            late_bounds(w, &late, o->t, steps, &r_test, &r_train, &Q);
             o->test = late.inf.test;
             o->test_err = late.inf.test_err + r_test;
             o->train = late.inf.train;
             o->train_err = late.inf.train_err + r_train;
             o->test_2d = o->test;
             o->train_2d = o->train;
-            /* |dL/dt| <= 2u_H·(remainder scale): the local exponent is 0 within its bound */
-            o->test_slope = 0.0;
-            o->test_slope_err = o->t * 2.0 * fmax(late.u_H, late.u_min) * r_test /
-                                fmax(o->test, DBL_MIN) + 2.0 * o->t * r_test;
+            /* flow: dL/dt = 2⟨e_∞ + Φv, Φv̇⟩ with v̇ = −Kv, so |dL/dt| <= 2(√L_∞ + √Q)·
+             * u_K√(u_H|v|²) and |v|² <= D/u_min: the local exponent is 0 within that
+             * (GD: no time derivative, as on the ellipse) */
+            if (w->eta > 0) {
+                o->test_slope = o->test_slope_err = NAN;
+            } else {
+                double v2 = r_train / late.u_min;
+                double dL = 2.0 * (sqrt(late.inf.test + late.inf.test_err) + sqrt(Q)) *
+                            late.u_K * sqrt(late.u_H * v2);
+                o->test_slope = 0.0;
+                o->test_slope_err = o->t * dL / fmax(o->test - o->test_err, DBL_MIN);
+            }
         } else if (ellipse) {
             rc = ellipse_point(w, o->t, steps, o);
         } else if (o->t == 0.0) {
