@@ -46,6 +46,7 @@ struct slt_dmft_workspace {
     double complex *sgd_warm;    /* 2 slots × nodes × {w, κ(z₊), κ(z₋), Φ′(κ(z₊)), Φ′(κ(z₋))} */
     double sgd_warm_time[2];
     double sgd_gain, sgd_gain_err; /* γ and its error (NaN until computed) */
+    int no_late;                 /* set while solving the late route's anchor time */
 };
 
 /* kappa.c */
@@ -56,6 +57,12 @@ int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, 
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks);
 /* u_max = −max_{κ < −λ_1} κ(1 − df/N)(1 − df/P), the edge of the spectrum of K. */
 int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
+/* the top of the spectrum of the population feature covariance H (the edge at P = ∞, same N) */
+int dmft_population_edge(slt_dmft_workspace *w, double *u_H);
+/* u_min: the bottom of the nonzero spectrum of K (the slowest decaying mode), the first
+ * maximum of −κ(1 − df/N)(1 − df/P) below κ_*; 0 when there is no gap to 0 (N = P) or no
+ * zero modes (κ_* = 0) */
+int dmft_spectrum_gap(slt_dmft_workspace *w, double *u_min);
 /* The circle |z − c0| = R around the spectrum with Nc nodes (upper half: Nc/2, off the real axis),
  * weights for (1 + ηz)^n; for few GD steps, where the mapped Talbot contour cannot be used. */
 int dmft_circle(slt_dmft_workspace *w, int Nc, double n_steps, dmft_node *node);

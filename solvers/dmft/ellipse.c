@@ -102,27 +102,25 @@ static void heavy_ball_discrete(double beta, double eta, double n, double comple
         *val = ipow(ph, n - 1.0) * (m * S1 - beta * S0);
         return;
     }
-    /* the root m + d = 1 − ηu/(h + d), h = 1 − m = (1 − β + ηu)/2, is the slow one near
-     * u = 0: its logarithm by log1p, and 1 − r without cancellation; the other root is
-     * β/r, with 1 − r′ = ηu/(h − d) */
-    double complex h = 0.5 * (1.0 - beta + eta * u);
-    double complex dd = csqrt(h * h - eta * u); /* = ±d: the branch that keeps h + dd large */
-    if (creal(dd) < 0) dd = -dd;
-    double complex q_s = -eta * u / (h + dd), r_s = 1.0 + q_s, r_o = beta / r_s;
-    double complex L_s = clog1p(q_s), L_o = clog(r_o);
-    double complex one_s = -q_s, one_o = h + dd; /* 1 − r */
-    double complex r1 = r_s, r2 = r_o, L1 = L_s, L2 = L_o, om1 = one_s, om2 = one_o;
-    if (creal(L_o) > creal(L_s)) {
-        r1 = r_o;
-        r2 = r_s;
-        L1 = L_o;
-        L2 = L_s;
-        om1 = one_o;
-        om2 = one_s;
-    }
-    /* |r₁| >= √β > 0; factor r₁ⁿ out, |r₂/r₁| <= 1 */
+    /* The roots r = m ± d and their distances 1 − r = h ∓ d from 1 (h = 1 − m), each
+     * pair by the product rule, never by a difference that cancels: with d chosen so that
+     * |m + d| >= |m − d|, r₁ = m + d and r₂ = β/r₁ (r₁r₂ = β); of h ± d the larger in
+     * modulus is formed directly and the other is ηu over it ((h − d)(h + d) = ηu). As
+     * β → 0 the small root is β/r₁, not 1 − ηu/(h + d), which rounds to ε·|r₁| when
+     * Re ηu > 1 and then made r₁ = β/r₂ wrong (the cancellation behind momentum 1e-20). */
+    double complex h = 0.5 * (1.0 - beta + eta * u), eu = eta * u;
+    if (creal(conj(m) * d) < 0) d = -d;
+    double complex r1 = m + d, r2 = beta / r1;
+    double complex om1 = h - d, om2 = h + d; /* 1 − r₁, 1 − r₂ */
+    if (cabs(om1) >= cabs(om2)) om2 = eu / om1;
+    else om1 = eu / om2;
+    /* logarithms: of 1 − (1 − r) near r = 1 (the slow mode, where n·log r needs the
+     * digits of ηu), of r itself elsewhere */
+    double complex L1 = cabs(om1) < 0.5 ? clog1p(-om1) : clog(r1);
+    double complex L2 = cabs(om2) < 0.5 ? clog1p(-om2) : clog(r2);
+    /* |r₁| >= √β > 0; factor r₁ⁿ out, |r₂/r₁| <= 1; r₁ − r₂ = 2d */
     *log_scale = n * creal(L1);
-    *val = cexp(I * n * cimag(L1)) * (r1 * om2 - r2 * cexp(n * (L2 - L1)) * om1) / (r1 - r2);
+    *val = cexp(I * n * cimag(L1)) * (r1 * om2 - r2 * cexp(n * (L2 - L1)) * om1) / (2.0 * d);
 }
 
 void dmft_mode(const slt_dmft_workspace *w, double t, double steps, double complex u,

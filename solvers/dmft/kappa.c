@@ -52,7 +52,9 @@ static int brent(gsl_function *F, double lo, double hi, double *root, int *rc_ou
     gsl_root_fsolver_free(s);
     if (rc_out && *rc_out) return *rc_out;
     if (g != GSL_SUCCESS || iter > 200)
-        return slt_error(SLT_ENOCONV, "dmft: Brent did not converge (%s)", gsl_strerror(g));
+        return slt_error(SLT_ENOCONV, "dmft: the real root for kappa was not %s (%s)",
+                         g == GSL_EINVAL ? "bracketed" : "found",
+                         g == GSL_EINVAL ? "z below the rounding of kappa_*" : "no convergence");
     return SLT_OK;
 }
 
@@ -411,6 +413,7 @@ typedef struct {
     slt_dmft_workspace *w;
     double kappa;
     int rc;
+    double iN, iP; /* the 1/N, 1/P of the kernel whose edge is sought */
 } edge_ctx;
 
 static double ratio_df(double l, double t, void *p)
@@ -428,23 +431,20 @@ static double edge_u(double x, void *p)
     slt_sum s;
     int rc = slt_task_sum(c->w->task, ratio_df, c, NULL, &s);
     if (rc && !c->rc) c->rc = rc;
-    double r1 = 1.0 - s.value * c->w->inv_P, r3 = 1.0 - s.value * c->w->inv_N;
+    double r1 = 1.0 - s.value * c->iP, r3 = 1.0 - s.value * c->iN;
     return -c->kappa * r1 * r3;
 }
 
-int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
+/* the edge for 1/N = iN, 1/P = iP (the workspace's kernel, or the population one) */
+static int spectrum_edge_at(slt_dmft_workspace *w, double iN, double iP, double *u_max)
 {
-    if (w->u_max >= 0) {
-        *u_max = w->u_max;
-        return SLT_OK;
-    }
     double l1 = slt_task_lambda(w->task, 1);
-    if (w->inv_N == 0.0 && w->inv_P == 0.0) {
-        w->u_max = *u_max = l1;
+    if (iN == 0.0 && iP == 0.0) {
+        *u_max = l1;
         return SLT_OK;
     }
     /* scan a log grid of x for the minimum, then golden-section refinement */
-    edge_ctx c = {w, 0, 0};
+    edge_ctx c = {w, 0, 0, iN, iP};
     double best_x = 0, best = INFINITY;
     for (int i = 0; i <= 120; i++) {
         double x = -30.0 + 0.4 * i, u = edge_u(x, &c);
@@ -459,6 +459,73 @@ int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
         else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = edge_u(x2, &c); }
     }
     if (c.rc) return c.rc;
-    w->u_max = *u_max = fmin(f1, f2);
+    *u_max = fmin(f1, f2);
+    return SLT_OK;
+}
+
+int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
+{
+    if (w->u_max >= 0) {
+        *u_max = w->u_max;
+        return SLT_OK;
+    }
+    int rc = spectrum_edge_at(w, w->inv_N, w->inv_P, &w->u_max);
+    if (rc) {
+        w->u_max = -1.0;
+        return rc;
+    }
+    *u_max = w->u_max;
+    return SLT_OK;
+}
+
+int dmft_population_edge(slt_dmft_workspace *w, double *u_H)
+{
+    return spectrum_edge_at(w, w->inv_N, 0.0, u_H);
+}
+
+/* u(κ) = −κ(1 − df/N)(1 − df/P) for real κ in (0, κ_*): −z on the real branch below κ_* */
+static double gap_u(slt_dmft_workspace *w, double log_kappa, int *rc)
+{
+    double kappa = exp(log_kappa), df = NAN;
+    int r = real_df(w->task, kappa, &df);
+    if (r && !*rc) *rc = r;
+    return -kappa * (1.0 - df * w->inv_P) * (1.0 - df * w->inv_N);
+}
+
+int dmft_spectrum_gap(slt_dmft_workspace *w, double *u_min)
+{
+    double ks;
+    int rc = dmft_kappa_star(w, &ks);
+    if (rc) return rc;
+    *u_min = 0.0;
+    /* κ_* = 0: no zero modes to separate (min(N, P) >= M); N = P: the bulk reaches 0 */
+    if (!(ks > 0) || w->inv_N == w->inv_P) return SLT_OK;
+    /* from κ_* down in log κ: −z rises from 0 to the edge, the first local maximum */
+    const double h = 0.05, x0 = log(ks);
+    double prev = 0.0, cur = 0.0;
+    int i, found = 0;
+    for (i = 1; i <= 4000; i++) {
+        cur = gap_u(w, x0 - h * i, &rc);
+        if (rc) return rc;
+        if (!isfinite(cur)) return SLT_OK;
+        if (i > 1 && cur < prev) {
+            found = 1;
+            break;
+        }
+        prev = cur;
+    }
+    if (!found) return SLT_OK;
+    /* the maximum lies in [x0 − h·i, x0 − h·(i − 2)]: golden section */
+    double a = x0 - h * i, b = x0 - h * (i - 2);
+    const double g = 0.5 * (sqrt(5.0) - 1.0);
+    double x1 = b - g * (b - a), x2 = a + g * (b - a);
+    double f1 = gap_u(w, x1, &rc), f2 = gap_u(w, x2, &rc);
+    for (int it = 0; it < 100 && b - a > 1e-10; it++) {
+        if (f1 > f2) { b = x2; x2 = x1; f2 = f1; x1 = b - g * (b - a); f1 = gap_u(w, x1, &rc); }
+        else { a = x1; x1 = x2; f1 = f2; x2 = a + g * (b - a); f2 = gap_u(w, x2, &rc); }
+    }
+    if (rc) return rc;
+    double u = fmax(f1, f2);
+    if (u > 0 && isfinite(u)) *u_min = u;
     return SLT_OK;
 }

@@ -376,6 +376,9 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
                                     fabs(o->test_slope) * o->test_err / fabs(a.value);
             }
         }
+        if (!rc && !(isfinite(o->test) && isfinite(o->test_err)))
+            rc = slt_error(SLT_ENOCONV, "dmft: the loss at t = %.6g came out non-finite (%g)",
+                           o->t, o->test);
         if (!rc) {
             /* the population train loss of a fresh sample: test + σ² */
             o->train = o->test + s2;

@@ -272,12 +272,17 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             if (nd[b].c == 0.0) continue; /* left out (beyond the cut) */
             const dmft_node *A = &nd[a], *B = &nd[b];
             double complex Q[4];
+            double complex dk = B->kappa - A->kappa;
             if (a == b)
                 for (int k = 0; k < 4; k++) Q[k] = -g[a].dG[k];
-            else {
-                double complex dk = B->kappa - A->kappa;
+            else if (cabs(dk) <= 1e-5 * cabs(A->kappa))
+                /* (nearly) one κ twice: the last Talbot node with few steps sits on the real
+                 * axis beyond the spectrum, where κ is real and its mirror image is the same
+                 * number (0/0 gave NaN). The midpoint derivative is off by |dk|²|G‴|/24, below
+                 * 1e-11 relative here; the divided difference would lose ε|κ|/|dk| */
+                for (int k = 0; k < 4; k++) Q[k] = -0.5 * (g[a].dG[k] + g[b].dG[k]);
+            else
                 for (int k = 0; k < 4; k++) Q[k] = (g[a].G[k] - g[b].G[k]) / dk;
-            }
             double complex zz = A->z * B->z, pref = A->kappa * B->kappa / zz;
             double complex S0 = pref * Q[W_T], S1 = pref * Q[W_L], S2 = pref * Q[W_L2],
                            S2t = pref * Q[W_LT];
@@ -512,6 +517,95 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
     return SLT_OK;
 }
 
+/* ---- Late times: the t = ∞ closed form plus a bound on the remainder ------------------
+ * (docs/theory/dmft.md §13). For flow and GD the readout is a(t) = a_∞ + v(t) with
+ * v(t) = e^{−Kt}v(0) in the range of K (v_n = (1 − ηK)ⁿv_0 for GD), so with u_min the
+ * bottom of the nonzero spectrum of K, u_H the top of the population covariance H and
+ * D(t) = L̂(t) − L̂_∞ = vᵀKv (the train loss is the quadratic form of K):
+ *   D(t) <= D(t₀)·f,  f = e^{−2u_min(t − t₀)} (GD: q^{2(n − n₀)}, q = max|1 − ηu| on the
+ *   spectrum), and the clean test loss ‖e_∞ + Φv‖² differs from L_∞ = ‖e_∞‖² by at most
+ *   2√(L_∞·Q) + Q with Q = vᵀHv <= (u_H/u_min)·D (at P = ∞, H = K: by at most D itself).
+ * Past the time where both bounds fall below 1e-14·(L(0) + σ²), the point is L_∞ with
+ * the bound added to its error: the contour there would need κ − κ_* below rounding. */
+typedef struct {
+    int state;            /* 0: not yet tried, 2: spectrum known, 1: ready, −1: not available */
+    double u_min, u_H, u_K, q; /* q: GD's contraction per step; u_K the top of K */
+    double t0, steps0;    /* the anchor */
+    double D0;            /* upper bound of D(t₀) */
+    double t_late;        /* from here on the late route */
+    slt_dmft_point inf;   /* the t = ∞ point */
+} late_route;
+
+static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o);
+
+/* the remainder bounds at time t (steps for GD); Q bounds vᵀHv */
+static void late_bounds(const slt_dmft_workspace *w, const late_route *lr, double t, double steps,
+                        double *r_test, double *r_train, double *Q_out)
+{
+    double f = w->eta > 0 ? exp(2.0 * (steps - lr->steps0) * log(lr->q))
+                          : exp(-2.0 * lr->u_min * (t - lr->t0));
+    double D = lr->D0 * f;
+    double Q = isinf(w->p.P) ? D : lr->u_H / lr->u_min * D;
+    *r_train = D;
+    *r_test = isinf(w->p.P) ? D : 2.0 * sqrt((lr->inf.test + lr->inf.test_err) * Q) + Q;
+    if (Q_out) *Q_out = Q;
+}
+
+int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+
+/* Stage 1 (state 0 → 2 or −1): the spectrum's gap and edges and the anchor time t₀, cheap.
+ * Stage 2 (state 2 → 1 or −1), only once a time reaches t₀: the anchor point, the t = ∞
+ * point and t_late. Never fails the solve: without the route the contour is used. */
+static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
+{
+    if (lr->state == 0) {
+        lr->state = -1;
+        if (dmft_spectrum_gap(w, &lr->u_min) || !(lr->u_min > 0)) return;
+        if (dmft_spectrum_edge(w, &lr->u_K) || dmft_population_edge(w, &lr->u_H)) return;
+        if (w->eta > 0) {
+            lr->q = fmax(fabs(1.0 - w->eta * lr->u_min), fabs(1.0 - w->eta * lr->u_K));
+            if (!(lr->q < 1.0)) return;
+        }
+        /* the anchor: 8 time constants of the slowest mode, a time the contour resolves */
+        lr->t0 = 8.0 / lr->u_min;
+        lr->steps0 = 0.0;
+        if (w->eta > 0) {
+            lr->steps0 = ceil(lr->t0 / w->eta);
+            lr->t0 = lr->steps0 * w->eta;
+        }
+        lr->state = 2;
+    }
+    if (lr->state != 2 || t < lr->t0) return;
+    lr->state = -1;
+    slt_dmft_point a;
+    double t0 = lr->t0;
+    w->no_late = 1;
+    int rc = slt_dmft_solve(w, &t0, 1, &a);
+    w->no_late = 0;
+    for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
+    if (rc || a.status != SLT_OK) return;
+    if (limit_point(w, &lr->inf) || !isfinite(lr->inf.test) || !isfinite(lr->inf.train)) return;
+    lr->D0 = fmax(0.0, (a.train + a.train_err) - (lr->inf.train - lr->inf.train_err));
+    /* t_late: both bounds below tol (doubling, then bisection in log t; they fall with t) */
+    const double tol = 1e-14 * (w->target_total + slt_task_noise(w->task));
+    double lo = t0, hi = 2.0 * t0, rt = INFINITY, rr = INFINITY;
+    for (int k = 0; k < 200; k++) {
+        late_bounds(w, lr, hi, w->eta > 0 ? hi / w->eta : 0.0, &rt, &rr, NULL);
+        if (rt <= tol && rr <= tol) break;
+        lo = hi;
+        hi *= 2.0;
+    }
+    if (!(rt <= tol && rr <= tol)) return;
+    for (int k = 0; k < 60; k++) {
+        double mid = sqrt(lo * hi);
+        late_bounds(w, lr, mid, w->eta > 0 ? mid / w->eta : 0.0, &rt, &rr, NULL);
+        if (rt <= tol && rr <= tol) hi = mid;
+        else lo = mid;
+    }
+    lr->t_late = hi;
+    lr->state = 1;
+}
+
 static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
     if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
@@ -603,6 +697,8 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
         underdamped = !gd_rc && 4.0 * w->momentum * umax >= 1.0;
         if (underdamped) mom_t = 37.0 / (0.9 * mom_a);
     }
+    late_route late = {0};
+    const int late_ok = !mom && !ens && !force_ellipse && !w->no_late;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -634,8 +730,34 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
             ellipse = o->t < mom_t;
         }
         w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
+        int is_late = 0;
+        if (!gd_rc && late_ok && finite_t) {
+            late_setup(w, &late, o->t);
+            is_late = late.state == 1 && o->t >= late.t_late;
+        }
         if (gd_rc && times[i] != 0.0) { /* also when t rounds to 0 steps */
             rc = gd_rc;
+        } else if (is_late) {
+            double r_test, r_train, Q;
+            late_bounds(w, &late, o->t, steps, &r_test, &r_train, &Q);
+            o->test = late.inf.test;
+            o->test_err = late.inf.test_err + r_test;
+            o->train = late.inf.train;
+            o->train_err = late.inf.train_err + r_train;
+            o->test_2d = o->test;
+            o->train_2d = o->train;
+            /* flow: dL/dt = 2⟨e_∞ + Φv, Φv̇⟩ with v̇ = −Kv, so |dL/dt| <= 2(√L_∞ + √Q)·
+             * u_K√(u_H|v|²) and |v|² <= D/u_min: the local exponent is 0 within that
+             * (GD: no time derivative, as on the ellipse) */
+            if (w->eta > 0) {
+                o->test_slope = o->test_slope_err = NAN;
+            } else {
+                double v2 = r_train / late.u_min;
+                double dL = 2.0 * (sqrt(late.inf.test + late.inf.test_err) + sqrt(Q)) *
+                            late.u_K * sqrt(late.u_H * v2);
+                o->test_slope = 0.0;
+                o->test_slope_err = o->t * dL / fmax(o->test - o->test_err, DBL_MIN);
+            }
         } else if (ellipse) {
             rc = ellipse_point(w, o->t, steps, o);
         } else if (o->t == 0.0) {
