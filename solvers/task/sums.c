@@ -7,7 +7,9 @@
  * and the tail by the midpoint Euler–Maclaurin formula (x0 = K + ½):
  *   Σ_{k>K} g(k) = ∫_{x0}^∞ g(x) dx + g'(x0)/24 − 7 g'''(x0)/5760 + …
  * The integral is in closed form where one exists (decay: incomplete gamma; df, df2, kt1,
- * k2t2: incomplete beta, by our own series because GSL's is normalised), otherwise adaptive quadrature in u = ln(x/x0). g' and g''' come from
+ * k2t2: incomplete beta, by our own series because GSL's is normalised), otherwise adaptive
+ * quadrature in u = ln(x/x0) up to where λ or t leave the double range, and beyond that an
+ * extrapolation with a fitted decay rate and its error (tail_beyond_cap). g' and g''' come from
  * a six-point stencil; the first omitted term (in g⁽⁵⁾) bounds the truncation. If the tail
  * error is above the tolerance (a feature of g near x0, e.g. complex z close to the
  * negative axis), the head grows ×8 up to max_head and the tail is redone; if even that
