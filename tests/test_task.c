@@ -632,6 +632,16 @@ static void test_huge_exponents(void **state)
     check_near1("trace, alpha = beta = 11", 11, 11, 0, s.value, s.err, gsl_sf_zeta(11.0),
                 4.0 * 2.2e-16 * gsl_sf_zeta(11.0));
     slt_task_free(t);
+    /* t_k below the evaluable range from k = 1 on (A_t = 1e-300): the far tail cannot be
+     * fitted, and the sum must fail rather than return its head alone (5.2 for ζ(1.1)) */
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = 1.1;
+    p.beta = 1.7;
+    p.amp_target = 1e-300;
+    assert_ok(slt_task_alloc_power_law(&p, &t));
+    assert_int_equal(slt_task_sum(t, gen_trace, NULL, NULL, &s), SLT_ENOCONV);
+    assert_true(isnan(s.value));
+    slt_task_free(t);
 }
 
 /* A summand that does not decay along the tail must fail loudly, not return a number. */

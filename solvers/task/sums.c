@@ -331,6 +331,10 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
     double uf = uc, h0 = 0.0, rate = 0.0, rate_err = 0.0;
     *value = 0.0;
     *err = 0.0;
+    if (uc < -log(c->x0))
+        return slt_error(SLT_ENOCONV, "mode sum: lambda_k or t_k is below %g from k = 1 on "
+                         "(amp-lambda = %g, amp-target = %g); the tail cannot be evaluated",
+                         TINY_NORMAL, c->task->law.amp_lambda, c->task->law.amp_target);
     int fit = far_fit(c, &uf, &h0, &rate, &rate_err);
     if (fit == FAR_FIT_OK) {
         far_remainder(h0, uf, us, rate, rate_err, value, err);
