@@ -193,9 +193,7 @@ typedef struct {
     const slt_task *task;
     const term_spec *spec;
     double x0;             /* start of the tail */
-    double ln_lam0, ln_tgt0; /* ln λ, ln t at x0: logarithms, because t0 itself can
-                              * underflow (t_k = k^{-(αβ+1)} leaves the double range at
-                              * k ≈ 300 for α = β = 11) */
+    double sl, st;         /* A^{−1/α}, B^{−1/q}: λ(x) = (sl·x)^{−α}, t(x) = (st·x)^{−q} */
     int part;              /* complex: 0 real part, 1 imaginary, 2 modulus; −1 real sum */
     double u_cap;          /* see U_MAX; may be negative (the cap lies inside the head) */
 } tail_ctx;
@@ -203,16 +201,28 @@ typedef struct {
 static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
                           int part)
 {
+    const double al = task->law.alpha, q = task->q;
     c->task = task;
     c->spec = s;
     c->x0 = x0;
-    c->ln_lam0 = log(task->law.amp_lambda) - task->law.alpha * log(x0);
-    c->ln_tgt0 = log(task->law.amp_target) - task->q * log(x0);
+    c->sl = pow(task->law.amp_lambda, -1.0 / al);
+    c->st = pow(task->law.amp_target, -1.0 / q);
     c->part = part;
+    /* in logarithms, because t0 itself can underflow (t_k = k^{−(αβ+1)} leaves the double
+     * range at k ≈ 300 for α = β = 11, inside the cached head) */
     double ln_tiny = log(TINY_NORMAL);
-    double u_l = (c->ln_lam0 - ln_tiny) / task->law.alpha;
-    double u_t = (c->ln_tgt0 - ln_tiny) / task->q;
+    double u_l = (log(task->law.amp_lambda) - al * log(x0) - ln_tiny) / al;
+    double u_t = (log(task->law.amp_target) - q * log(x0) - ln_tiny) / q;
     c->u_cap = fmin(U_MAX, fmin(u_l, u_t));
+}
+
+/* λ and t at x as single powers: accurate to (1 + α) u and (1 + q) u relative for the x
+ * given. (Forming them as exp(ln λ0 − α u) instead costs |ln λ|·u ≈ 10⁻¹³ relative at
+ * the cap, which the quadrature's error estimate does not see.) */
+static void tail_law(const tail_ctx *c, double x, double *l, double *t)
+{
+    *l = pow(c->sl * x, -c->task->law.alpha);
+    *t = pow(c->st * x, -c->task->q);
 }
 
 /* x·f(λ, t) for the tail's real sum, or the requested part of a complex one (0 real,
@@ -224,13 +234,13 @@ static double tail_value(const tail_ctx *c, double l, double t, double x)
     return x * (c->part == 0 ? creal(v) : c->part == 1 ? cimag(v) : cabs(v));
 }
 
-/* The integrand of ∫_{x0}^∞ g(x) dx in u = ln(x/x0): x0 e^u g(x0 e^u). λ and t are formed
- * from their logarithms, so that they are exact powers wherever they are representable. */
+/* The integrand of ∫_{x0}^∞ g(x) dx in u = ln(x/x0): x0 e^u g(x0 e^u). */
 static double tail_integrand(double u, void *p)
 {
     const tail_ctx *c = p;
-    return tail_value(c, exp(c->ln_lam0 - c->task->law.alpha * u),
-                      exp(c->ln_tgt0 - c->task->q * u), c->x0 * exp(u));
+    double x = c->x0 * exp(u), l, t;
+    tail_law(c, x, &l, &t);
+    return tail_value(c, l, t, x);
 }
 
 /* ∫_{u_s}^∞ h(u) du with u_s = max(u_cap, 0): the part of the tail where λ or t has left
@@ -246,8 +256,8 @@ static double tail_integrand(double u, void *p)
 #define F_MIN 1e-280 /* |f| below this may be subnormal: no rate can be read off */
 
 /* The decay rate of h at u_f from h(u_f − i d), i = 0 … 3. The samples are formed from
- * λ, t, x at u_f, stepped by the factors e^{α d}, e^{q d}, e^{−d}: the rounding of the
- * large exponents at u_f, common to all four, cancels in the ratios.
+ * λ, t, x at u_f, stepped by the factors e^{α d}, e^{q d}, e^{−d}, so each ratio carries
+ * a few ulps of rounding only.
  * Returns 0 with *rate, *rate_err set; 1 when these samples are not a settling power law
  * (a zero, a sign change, a non-finite value, or rates that do not converge). */
 static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *rate,
@@ -255,7 +265,8 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
 {
     const double al = c->task->law.alpha, q = c->task->q;
     const double fl = exp(al * d), ft = exp(q * d), fx = exp(-d);
-    double l = exp(c->ln_lam0 - al * uf), t = exp(c->ln_tgt0 - q * uf), x = c->x0 * exp(uf);
+    double x = c->x0 * exp(uf), l, t;
+    tail_law(c, x, &l, &t);
     double h[4], r[3];
     for (int i = 0; i < 4; i++) {
         h[i] = tail_value(c, l, t, x);
