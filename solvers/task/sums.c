@@ -325,6 +325,48 @@ static int far_fit(const tail_ctx *c, double *uf_out, double *h0, double *rate, 
     return FAR_FIT_NONE;
 }
 
+/* Two powers, h(u) = C1 e^{−r1 u} + C2 e^{−r2 u}, when one rate does not settle (f = λ + t
+ * with close exponents, or both comparable at the cap): six samples h_i = h(u_f − i d)
+ * obey h_{i+2} = a h_{i+1} + b h_i with roots y_j = e^{r_j d} of y² = a y + b (Prony). The
+ * fit is made three times, from h_0…h_3, h_1…h_4 and h_2…h_5, each extrapolated to u_s;
+ * the value is the first, and twice the largest difference is its error (it contains the
+ * model error and the rounding the fit amplifies). Returns 1 when the samples are not two
+ * decaying powers. */
+static int fit_two(const tail_ctx *c, double uf, double d, double us, double *value,
+                   double *err)
+{
+    const double al = c->task->law.alpha, q = c->task->q;
+    const double fl = exp(al * d), ft = exp(q * d), fx = exp(-d);
+    double x = c->x0 * exp(uf), l, t, h[6], v[3], scale = 0.0;
+    tail_law(c, x, &l, &t);
+    for (int i = 0; i < 6; i++) {
+        h[i] = tail_value(c, l, t, x);
+        if (!isfinite(h[i]) || h[i] == 0.0) return 1;
+        l *= fl;
+        t *= ft;
+        x *= fx;
+    }
+    for (int s = 0; s < 3; s++) {
+        const double *g = h + s;
+        double det = g[1] * g[1] - g[2] * g[0];
+        if (det == 0.0) return 1;
+        double a = (g[2] * g[1] - g[3] * g[0]) / det, b = (g[3] * g[1] - g[2] * g[2]) / det;
+        double disc = a * a + 4.0 * b;
+        if (!(disc > 0.0) || a == 0.0) return 1;
+        double y1 = 0.5 * (a + copysign(sqrt(disc), a)), y2 = -b / y1;
+        if (!(y1 > 1.0 && y2 > 1.0) || y1 == y2) return 1;
+        double r1 = log(y1) / d, r2 = log(y2) / d;
+        double c1 = (g[1] - y2 * g[0]) / (y1 - y2), c2 = g[0] - c1;
+        double shift = us - (uf - s * d);
+        v[s] = c1 * exp(-r1 * shift) / r1 + c2 * exp(-r2 * shift) / r2;
+        scale = fmax(scale, fabs(c1 * exp(-r1 * shift) / r1) + fabs(c2 * exp(-r2 * shift) / r2));
+        if (!isfinite(v[s])) return 1;
+    }
+    *value = v[0];
+    *err = 2.0 * fmax(fabs(v[1] - v[0]), fabs(v[2] - v[0])) + 16.0 * DBL_EPSILON * scale;
+    return !(*err < 0.5 * fabs(*value));
+}
+
 /* ∫_{u_s}^∞ h(u_f) e^{−r (u − u_f)} du and what the rate's uncertainty does to it. */
 static void far_remainder(double h0, double uf, double us, double rate, double rate_err,
                           double *value, double *err)
@@ -352,6 +394,12 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
         return SLT_OK;
     }
     if (fit == FAR_FIT_ZERO) return SLT_OK; /* a part that vanishes along the whole far tail */
+    if (fit == FAR_FIT_NONE) {
+        static const double two_steps[2] = {2.0, 0.5};
+        for (int s = 0; s < 2; s++)
+            if (!fit_two(c, uf, two_steps[s], us, value, err)) return SLT_OK;
+        *value = *err = 0.0;
+    }
     if (fit != FAR_FIT_NONFINITE && c->part >= 0) {
         /* One part of a complex summand can be pure rounding noise along the far tail
          * (Im f when λ ≪ |z| makes λ + z round to z): bound that part by the integral of
