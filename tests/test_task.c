@@ -535,6 +535,7 @@ static double gen_df_real(double l, double t, void *ctx)
 
 static double gen_trace(double l, double t, void *ctx) { (void)t; (void)ctx; return l; }
 static double gen_target(double l, double t, void *ctx) { (void)l; (void)ctx; return t; }
+static double gen_mixed(double l, double t, void *ctx) { (void)ctx; return l + 3.0 * t; }
 static double gen_weighted_decay(double l, double t, void *ctx)
 {
     return l * t * exp(-2.0 * l * *(double *)ctx);
@@ -594,7 +595,7 @@ static void test_alpha_near_one(void **state)
                 assert_ok(slt_task_sum(t, gen_weighted_decay, &T, NULL, &s));
                 check_near1("weighted decay", al, be, T, s.value, s.err, v, e);
             }
-            /* closed forms: Σλ = ζ(α) (the DMFT's trace), Σt = ζ(q), Σ t/λ = ζ(q − α) */
+            /* closed forms: Σλ = ζ(α) (the DMFT's trace), Σt = ζ(q), Σ(λ + 3t), Σ t/λ = ζ(q − α) */
             gsl_sf_result z1;
             assert_int_equal(gsl_sf_zeta_e(al, &z1), 0);
             assert_ok(slt_task_sum(t, gen_trace, NULL, NULL, &s));
@@ -602,6 +603,13 @@ static void test_alpha_near_one(void **state)
             assert_int_equal(gsl_sf_zeta_e(al * be + 1.0, &z1), 0);
             assert_ok(slt_task_sum(t, gen_target, NULL, NULL, &s));
             check_near1("target", al, be, 0, s.value, s.err, z1.val, z1.err);
+            /* two powers at once (the far tail's two-term fit when q − 1 is close to α − 1) */
+            gsl_sf_result z2;
+            assert_int_equal(gsl_sf_zeta_e(al, &z1), 0);
+            assert_int_equal(gsl_sf_zeta_e(al * be + 1.0, &z2), 0);
+            assert_ok(slt_task_sum(t, gen_mixed, NULL, NULL, &s));
+            check_near1("lambda + 3t", al, be, 0, s.value, s.err, z1.val + 3.0 * z2.val,
+                        z1.err + 3.0 * z2.err + 4.0 * 2.2e-16 * (z1.val + 3.0 * z2.val));
             if (al * be - al > 0.5) {
                 assert_int_equal(gsl_sf_zeta_e(al * be + 1.0 - al, &z1), 0);
                 assert_ok(slt_task_sum(t, target_over_lambda, NULL, NULL, &s));
