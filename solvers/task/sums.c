@@ -251,8 +251,9 @@ static double tail_integrand(double u, void *p)
  * [u_f − (i+1)d, u_f − i d] are extrapolated by one Aitken step (a geometric approach to
  * the limit); the step itself is taken as the rate's uncertainty, plus the rounding of the
  * logarithms. The remainder is h(u_f) e^{−r (u_s − u_f)}/r, and its error is what the
- * rate's uncertainty does to it. A summand that changes sign there, does not decay, or
- * whose rate does not settle gives a failure, never a guess (docs/theory/task.md §2). */
+ * rate's uncertainty does to it. Two comparable powers (the rate does not settle) are
+ * fitted as such (fit_two). A summand that changes sign there, does not decay, or fits
+ * neither gives a failure, never a guess (docs/theory/task.md §2). */
 #define F_MIN 1e-280 /* |f| below this may be subnormal: no rate can be read off */
 
 /* The decay rate of h at u_f from h(u_f − i d), i = 0 … 3. The samples are formed from
