@@ -415,6 +415,243 @@ static void test_generic_underflow(void **state)
     slt_task_free(tl);
 }
 
+/* ---- α close to 1, β up to 12 (issue 10) -----------------------------------------------
+ * Independent references: a head summed in long double up to K, where λ_{K+1}/|z| <= 1/20
+ * (or 2λ_{K+1}T <= 1/20), and the rest as a series in λ/z (in λT) of Hurwitz zetas,
+ *   Σ_{k>K} λ/(λ+z)        = Σ_{n>=1} (−1)^{n−1} z^{−n} ζ(nα, K+1)
+ *   Σ_{k>K} λ²/(λ+z)²      = Σ_{n>=2} (−1)^n (n−1) z^{−n} ζ(nα, K+1)
+ *   Σ_{k>K} t z/(λ+z)      = Σ_{n>=0} (−1)^n z^{−n} ζ(q+nα, K+1)
+ *   Σ_{k>K} t z²/(λ+z)²    = Σ_{n>=0} (−1)^n (n+1) z^{−n} ζ(q+nα, K+1)
+ *   Σ_{k>K} λ^j t e^{−2λT} = Σ_{n>=0} (−2T)^n/n! ζ(q+(n+j)α, K+1)
+ * None of it shares code or method with the library's incomplete-beta tails or its
+ * Euler–Maclaurin / far-tail extrapolation. */
+#define NEAR1_RATIO 0.05
+#define NEAR1_TERMS 16 /* 0.05^16 ≈ 1.5e-21: the series' truncation is negligible */
+
+typedef struct {
+    double complex v[4]; /* df, df2, kt1, k2t2 */
+    double err[4];       /* the reference's own error bound */
+} near1_ref;
+
+static size_t near1_head(double alpha, double scale)
+{
+    /* smallest K with λ_{K+1} = (K+1)^{-α} <= NEAR1_RATIO·scale */
+    double k = ceil(pow(NEAR1_RATIO * scale, -1.0 / alpha));
+    return k < 1.0 ? 0 : (size_t)k;
+}
+
+static void near1_resolvent(double alpha, double beta, double complex z, near1_ref *r)
+{
+    const double q = alpha * beta + 1.0;
+    size_t K = near1_head(alpha, cabs(z));
+    long double complex s[4] = {0, 0, 0, 0};
+    long double a[4] = {0, 0, 0, 0};
+    for (size_t k = K; k >= 1; k--) { /* smallest terms first */
+        double x = (double)k, l = pow(x, -alpha), t = pow(x, -q);
+        long double complex d = (long double)l + (long double complex)z;
+        long double complex f = l / d, g = z / d;
+        long double complex v[4] = {f, f * f, t * g, t * g * g};
+        for (int i = 0; i < 4; i++) {
+            s[i] += v[i];
+            a[i] += cabsl(v[i]);
+        }
+    }
+    double complex zi = 1.0 / z, p = 1.0;
+    double tail_abs[4] = {0, 0, 0, 0}, hz_err[4] = {0, 0, 0, 0};
+    double complex tail[4] = {0, 0, 0, 0};
+    for (int n = 0; n < NEAR1_TERMS; n++) {
+        double sgn = (n % 2) ? -1.0 : 1.0;
+        gsl_sf_result h1, h2;
+        assert_int_equal(gsl_sf_hzeta_e(q + n * alpha, K + 1.0, &h2), 0);
+        double complex c[4] = {0, 0, sgn * p * h2.val, sgn * (n + 1) * p * h2.val};
+        double e[4] = {0, 0, cabs(p) * h2.err, (n + 1) * cabs(p) * h2.err};
+        if (n >= 1) {
+            assert_int_equal(gsl_sf_hzeta_e(n * alpha, K + 1.0, &h1), 0);
+            c[0] = -sgn * p * h1.val;
+            e[0] = cabs(p) * h1.err;
+            if (n >= 2) {
+                c[1] = sgn * (n - 1) * p * h1.val;
+                e[1] = (n - 1) * cabs(p) * h1.err;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            tail[i] += c[i];
+            tail_abs[i] += cabs(c[i]);
+            hz_err[i] += e[i];
+        }
+        p *= zi;
+    }
+    for (int i = 0; i < 4; i++) {
+        r->v[i] = (double complex)s[i] + tail[i];
+        /* head terms: a few ulps each in double (8 u); tail: GSL's errors, 8 u of rounding */
+        r->err[i] = 8.0 * 2.2e-16 * ((double)a[i] + tail_abs[i]) + hz_err[i];
+    }
+}
+
+/* Σ λ^j t e^{−2λT} by the same head + Hurwitz series */
+static void near1_decay(double alpha, double beta, double T, int j, double *v, double *err)
+{
+    const double q = alpha * beta + 1.0;
+    size_t K = T > 0.0 ? near1_head(alpha, 1.0 / (2.0 * T)) : 0;
+    long double s = 0;
+    for (size_t k = K; k >= 1; k--) {
+        double x = (double)k, l = pow(x, -alpha);
+        s += (long double)pow(l, j) * pow(x, -q) * exp(-2.0 * l * T);
+    }
+    double tail = 0.0, tail_abs = 0.0, e = 0.0, f = 1.0;
+    for (int n = 0; n < NEAR1_TERMS && f != 0.0; n++) {
+        gsl_sf_result h;
+        assert_int_equal(gsl_sf_hzeta_e(q + (n + j) * alpha, K + 1.0, &h), 0);
+        tail += f * h.val;
+        tail_abs += fabs(f * h.val);
+        e += fabs(f) * h.err;
+        f *= -2.0 * T / (n + 1);
+    }
+    *v = (double)s + tail;
+    *err = 8.0 * 2.2e-16 * ((double)s + tail_abs) + e;
+}
+
+/* |value − ref| within the sum's bound plus the reference's, and the bound itself not
+ * absurd: 1e-10 relative, well above the 1e-13 target but far below anything a caller
+ * would notice (the far-tail extrapolation may use up to 1000·rel_tol, see sums.c) */
+static void check_near1(const char *what, double alpha, double beta, double complex z,
+                        double complex value, double err, double complex ref, double ref_err)
+{
+    double actual = cabs(value - ref);
+    if (!(actual <= err + ref_err) || !(err <= 1e-10 * cabs(ref))) {
+        print_error("%s alpha %g beta %g z %.6g%+.6gi: value %.17g%+.17gi ref %.17g%+.17gi "
+                    "|diff| %.3g, bound %.3g, ref err %.3g\n", what, alpha, beta, creal(z),
+                    cimag(z), creal(value), cimag(value), creal(ref), cimag(ref), actual, err,
+                    ref_err);
+        fail();
+    }
+}
+
+static double gen_df_real(double l, double t, void *ctx)
+{
+    (void)t;
+    return l / (l + *(double *)ctx);
+}
+
+static double gen_trace(double l, double t, void *ctx) { (void)t; (void)ctx; return l; }
+static double gen_target(double l, double t, void *ctx) { (void)l; (void)ctx; return t; }
+static double gen_mixed(double l, double t, void *ctx) { (void)ctx; return l + 3.0 * t; }
+static double gen_weighted_decay(double l, double t, void *ctx)
+{
+    return l * t * exp(-2.0 * l * *(double *)ctx);
+}
+
+static void test_alpha_near_one(void **state)
+{
+    (void)state;
+    const double alphas[] = {1.02, 1.05, 1.1, 1.3, 2.0, 4.0, 8.0};
+    const double betas[] = {0.05, 0.5, 1.0, 1.7, 4.0, 8.0, 12.0};
+    /* real κ from small (the statics' and DMFT's large N, P) to O(1), and Talbot-like complex
+     * points z = μ(θ cot θ + iθ), θ up to 3 (arg z ≈ π − 0.14) */
+    double kappas[] = {1e-6, 1e-2, 3.0};
+    const double mus[] = {1e-3, 0.5}, thetas[] = {0.5, 2.0, 3.0};
+    const double times[] = {0.0, 1.0, 1e3};
+    for (size_t ia = 0; ia < 7; ia++)
+        for (size_t ib = 0; ib < 7; ib++) {
+            const double al = alphas[ia], be = betas[ib];
+            slt_task *t = power_law(al, be);
+            slt_sum s;
+            slt_csum c, f[4];
+            near1_ref r;
+            /* the long-double head has (20/κ)^{1/α} terms: κ = 1e-4 keeps it near 2·10^5 at α ≈ 1 */
+            kappas[0] = al < 1.2 ? 1e-4 : 1e-6;
+            for (size_t i = 0; i < 3; i++) {
+                double k = kappas[i];
+                near1_resolvent(al, be, k, &r);
+                assert_ok(slt_sum_df(t, k, &s));
+                check_near1("df", al, be, k, s.value, s.err, r.v[0], r.err[0]);
+                assert_ok(slt_sum_df2(t, k, &s));
+                check_near1("df2", al, be, k, s.value, s.err, r.v[1], r.err[1]);
+                assert_ok(slt_sum_kt1(t, k, &s));
+                check_near1("kt1", al, be, k, s.value, s.err, r.v[2], r.err[2]);
+                assert_ok(slt_sum_k2t2(t, k, &s));
+                check_near1("k2t2", al, be, k, s.value, s.err, r.v[3], r.err[3]);
+                /* the general callback on the same sum: quadrature and far-tail path */
+                assert_ok(slt_task_sum(t, gen_df_real, &k, NULL, &s));
+                check_near1("generic df", al, be, k, s.value, s.err, r.v[0], r.err[0]);
+            }
+            for (size_t m = 0; m < 2; m++)
+                for (size_t j = 0; j < 3; j++) {
+                    double th = thetas[j];
+                    double complex z = mus[m] * (th / tan(th) + I * th);
+                    near1_resolvent(al, be, z, &r);
+                    assert_ok(slt_csum_resolvent(t, z, f));
+                    for (int i = 0; i < 4; i++)
+                        check_near1("resolvent", al, be, z, f[i].value, f[i].err, r.v[i], r.err[i]);
+                    assert_ok(slt_task_csum(t, gen_cdf, &z, NULL, &c));
+                    check_near1("generic complex df", al, be, z, c.value, c.err, r.v[0], r.err[0]);
+                }
+            for (size_t i = 0; i < 3; i++) {
+                double T = times[i], v, e;
+                near1_decay(al, be, T, 0, &v, &e);
+                assert_ok(slt_sum_decay(t, T, &s));
+                check_near1("decay", al, be, T, s.value, s.err, v, e);
+                near1_decay(al, be, T, 1, &v, &e);
+                assert_ok(slt_task_sum(t, gen_weighted_decay, &T, NULL, &s));
+                check_near1("weighted decay", al, be, T, s.value, s.err, v, e);
+            }
+            /* closed forms: Σλ = ζ(α) (the DMFT's trace), Σt = ζ(q), Σ(λ + 3t), Σ t/λ = ζ(q − α) */
+            gsl_sf_result z1;
+            assert_int_equal(gsl_sf_zeta_e(al, &z1), 0);
+            assert_ok(slt_task_sum(t, gen_trace, NULL, NULL, &s));
+            check_near1("trace", al, be, 0, s.value, s.err, z1.val, z1.err);
+            assert_int_equal(gsl_sf_zeta_e(al * be + 1.0, &z1), 0);
+            assert_ok(slt_task_sum(t, gen_target, NULL, NULL, &s));
+            check_near1("target", al, be, 0, s.value, s.err, z1.val, z1.err);
+            /* two powers at once (the far tail's two-term fit when q − 1 is close to α − 1) */
+            gsl_sf_result z2;
+            assert_int_equal(gsl_sf_zeta_e(al, &z1), 0);
+            assert_int_equal(gsl_sf_zeta_e(al * be + 1.0, &z2), 0);
+            assert_ok(slt_task_sum(t, gen_mixed, NULL, NULL, &s));
+            check_near1("lambda + 3t", al, be, 0, s.value, s.err, z1.val + 3.0 * z2.val,
+                        z1.err + 3.0 * z2.err + 4.0 * 2.2e-16 * (z1.val + 3.0 * z2.val));
+            if (al * be - al > 0.5) {
+                assert_int_equal(gsl_sf_zeta_e(al * be + 1.0 - al, &z1), 0);
+                assert_ok(slt_task_sum(t, target_over_lambda, NULL, NULL, &s));
+                check_near1("t/lambda", al, be, 0, s.value, s.err, z1.val, z1.err);
+            }
+            slt_task_free(t);
+        }
+}
+
+/* Item 9: at α = β = 11, t_k = k^{-122} leaves the double range inside the cached head;
+ * the general sum used to fail ("does not decay", |integrand| nan). Σ λ t e^{−2λT} at
+ * T = 1 is e^{−2} + 2^{−133} e^{−2^{−10}} + … (terms beyond k = 3 are below 1e-63). */
+static void test_huge_exponents(void **state)
+{
+    (void)state;
+    slt_task *t = power_law(11.0, 11.0);
+    double T = 1.0;
+    long double ref = 0;
+    for (int k = 40; k >= 1; k--) {
+        long double l = powl(k, -11.0L), tk = powl(k, -122.0L);
+        ref += l * tk * expl(-2.0L * l * T);
+    }
+    slt_sum s;
+    assert_ok(slt_task_sum(t, gen_weighted_decay, &T, NULL, &s));
+    check_near1("weighted decay, alpha = beta = 11", 11, 11, T, s.value, s.err, (double)ref,
+                4.0 * 2.2e-16 * (double)ref);
+    assert_ok(slt_task_sum(t, gen_trace, NULL, NULL, &s));
+    check_near1("trace, alpha = beta = 11", 11, 11, 0, s.value, s.err, gsl_sf_zeta(11.0),
+                4.0 * 2.2e-16 * gsl_sf_zeta(11.0));
+    slt_task_free(t);
+    /* t_k below the evaluable range from k = 1 on (A_t = 1e-300): the far tail cannot be
+     * fitted, and the sum must fail rather than return its head alone (5.2 for ζ(1.1)) */
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = 1.1;
+    p.beta = 1.7;
+    p.amp_target = 1e-300;
+    assert_ok(slt_task_alloc_power_law(&p, &t));
+    assert_int_equal(slt_task_sum(t, gen_trace, NULL, NULL, &s), SLT_ENOCONV);
+    assert_true(isnan(s.value));
+    slt_task_free(t);
+}
+
 /* A summand that does not decay along the tail must fail loudly, not return a number. */
 static double not_summable(double l, double t, void *ctx)
 {
@@ -732,6 +969,8 @@ int main(void)
         cmocka_unit_test(test_resolvent_fused),
         cmocka_unit_test(test_clustered_explicit),
         cmocka_unit_test(test_generic_underflow),
+        cmocka_unit_test(test_alpha_near_one),
+        cmocka_unit_test(test_huge_exponents),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),
         cmocka_unit_test(test_power_law_validation),

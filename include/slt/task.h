@@ -8,8 +8,10 @@
  *
  * Mode sums Σ_k f(λ_k, t_k) run over every mode. For power-law tasks they run to
  * k = ∞: an explicit head plus an Euler–Maclaurin tail (integral by adaptive quadrature,
- * or in closed form where one exists) with an error estimate. Nothing is truncated
- * silently: every sum returns value and error bound, or a failure status.
+ * or in closed form where one exists; where λ_k or t_k leave the double range, the rest is
+ * extrapolated from the summand's fitted power-law decay) with an error estimate.
+ * Nothing is truncated silently: every sum returns value and error bound, or a failure
+ * status.
  *
  * A task is immutable after allocation, so sums on one task may run concurrently. */
 #ifndef SLT_TASK_H
@@ -89,14 +91,18 @@ typedef struct {
 } slt_csum;
 
 typedef struct {
-    double rel_tol;    /* target relative accuracy of the tail, default 1e-13 */
+    double rel_tol;    /* target relative accuracy of the tail, default 1e-13; the part
+                        * beyond the double range of λ_k, t_k, which a longer head cannot
+                        * improve, is accepted up to 1000·rel_tol (always within err) */
     size_t max_head;   /* largest head the sum may grow to before giving up, default 2^22 */
 } slt_sum_options;
 
 slt_sum_options slt_sum_options_default(void);
 
 /* General entry: S = Σ_k f(λ_k, t_k). For power-law tasks f(λ, t) must vanish as
- * λ, t → 0 fast enough for the sum to converge, and be smooth in λ, t on the tail.
+ * λ, t → 0 fast enough for the sum to converge, and be smooth in λ, t on the tail; where
+ * λ or t leave the double range (k ~ 10^{290/(αβ+1)}) it must behave like a sum of powers
+ * of λ and t (its decay rate in k settling), or the sum fails with SLT_ENOCONV.
  * opts may be NULL (defaults). Fails with SLT_ENOCONV when the accuracy cannot be
  * reached, SLT_EDIVERGE when the tail integral diverges. */
 typedef double (*slt_mode_fn)(double lambda, double target, void *ctx);

@@ -7,7 +7,9 @@
  * and the tail by the midpoint Euler–Maclaurin formula (x0 = K + ½):
  *   Σ_{k>K} g(k) = ∫_{x0}^∞ g(x) dx + g'(x0)/24 − 7 g'''(x0)/5760 + …
  * The integral is in closed form where one exists (decay: incomplete gamma; df, df2, kt1,
- * k2t2: incomplete beta, by our own series because GSL's is normalised), otherwise adaptive quadrature in u = ln(x/x0). g' and g''' come from
+ * k2t2: incomplete beta, by our own series because GSL's is normalised), otherwise adaptive
+ * quadrature in u = ln(x/x0) up to where λ or t leave the double range, and beyond that an
+ * extrapolation with a fitted decay rate and its error (tail_beyond_cap). g' and g''' come from
  * a six-point stencil; the first omitted term (in g⁽⁵⁾) bounds the truncation. If the tail
  * error is above the tolerance (a feature of g near x0, e.g. complex z close to the
  * negative axis), the head grows ×8 up to max_head and the tail is redone; if even that
@@ -29,7 +31,7 @@
 #define QUAD_LIMIT 200
 /* ln(x/x0) beyond which the tail integrand is not evaluated: x0·e^u would overflow, or
  * λ, t would leave the normal range and f(λ, t) could become 0/0. The part of the
- * integral beyond the cap is estimated (tail_beyond_cap) and counted in the error. */
+ * integral beyond the cap is extrapolated (tail_beyond_cap) and its error counted. */
 #define U_MAX 600.0
 #define TINY_NORMAL 1e-290
 
@@ -190,74 +192,275 @@ static void power_law_modes(const slt_task *task, size_t from, size_t to, double
 typedef struct {
     const slt_task *task;
     const term_spec *spec;
-    double x0, lam0, tgt0; /* x0 and λ, t at x0 */
-    int part;              /* complex: 0 real part, 1 imaginary part; −1 real sum */
-    double u_cap;          /* see U_MAX */
+    double x0;             /* start of the tail */
+    double sl, st;         /* A^{−1/α}, B^{−1/q}: λ(x) = (sl·x)^{−α}, t(x) = (st·x)^{−q} */
+    int part;              /* complex: 0 real part, 1 imaginary, 2 modulus; −1 real sum */
+    double u_cap;          /* see U_MAX; may be negative (the cap lies inside the head) */
 } tail_ctx;
 
 static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
                           int part)
 {
+    const double al = task->law.alpha, q = task->q;
     c->task = task;
     c->spec = s;
     c->x0 = x0;
-    c->lam0 = task->law.amp_lambda * pow(x0, -task->law.alpha);
-    c->tgt0 = task->law.amp_target * pow(x0, -task->q);
+    c->sl = pow(task->law.amp_lambda, -1.0 / al);
+    c->st = pow(task->law.amp_target, -1.0 / q);
     c->part = part;
-    double u_l = log(c->lam0 / TINY_NORMAL) / task->law.alpha;
-    double u_t = log(c->tgt0 / TINY_NORMAL) / task->q;
+    /* in logarithms, because t0 itself can underflow (t_k = k^{−(αβ+1)} leaves the double
+     * range at k ≈ 300 for α = β = 11, inside the cached head) */
+    double ln_tiny = log(TINY_NORMAL);
+    double u_l = (log(task->law.amp_lambda) - al * log(x0) - ln_tiny) / al;
+    double u_t = (log(task->law.amp_target) - q * log(x0) - ln_tiny) / q;
     c->u_cap = fmin(U_MAX, fmin(u_l, u_t));
+}
+
+/* λ and t at x as single powers: accurate to (1 + α) u and (1 + q) u relative for the x
+ * given. (Forming them as exp(ln λ0 − α u) instead costs |ln λ|·u ≈ 10⁻¹³ relative at
+ * the cap, which the quadrature's error estimate does not see.) */
+static void tail_law(const tail_ctx *c, double x, double *l, double *t)
+{
+    *l = pow(c->sl * x, -c->task->law.alpha);
+    *t = pow(c->st * x, -c->task->q);
+}
+
+/* x·f(λ, t) for the tail's real sum, or the requested part of a complex one (0 real,
+ * 1 imaginary, 2 the modulus). */
+static double tail_value(const tail_ctx *c, double l, double t, double x)
+{
+    if (c->part < 0) return x * term_real(c->spec, l, t);
+    double complex v = term_complex(c->spec, l, t);
+    return x * (c->part == 0 ? creal(v) : c->part == 1 ? cimag(v) : cabs(v));
 }
 
 /* The integrand of ∫_{x0}^∞ g(x) dx in u = ln(x/x0): x0 e^u g(x0 e^u). */
 static double tail_integrand(double u, void *p)
 {
     const tail_ctx *c = p;
-    if (u > c->u_cap) return 0.0; /* accounted for by tail_beyond_cap */
-    double l = c->lam0 * exp(-c->task->law.alpha * u);
-    double t = c->tgt0 * exp(-c->task->q * u);
-    double jac = c->x0 * exp(u);
-    if (c->part < 0) return jac * term_real(c->spec, l, t);
-    double complex v = term_complex(c->spec, l, t);
-    return jac * (c->part == 0 ? creal(v) : cimag(v));
+    double x = c->x0 * exp(u), l, t;
+    tail_law(c, x, &l, &t);
+    return tail_value(c, l, t, x);
 }
 
-/* Estimate of ∫_{U_MAX}^∞ |integrand| assuming it decays exponentially in u from there. */
-static int tail_beyond_cap(tail_ctx *c, double *bound)
+/* ∫_{u_s}^∞ h(u) du with u_s = max(u_cap, 0): the part of the tail where λ or t has left
+ * the normal double range and the callback cannot be evaluated. Along a power-law tail
+ * a smooth f(λ, t) becomes a sum of powers of x, so h(u) → C e^{−r u}: its local decay
+ * rate r(u) = −d ln|h|/du settles to a constant (f = λ: exactly α − 1 from the start).
+ * From a point u_f at or before the cap, the rates r0, r1, r2 over
+ * [u_f − (i+1)d, u_f − i d] are extrapolated by one Aitken step (a geometric approach to
+ * the limit); the step itself is taken as the rate's uncertainty, plus the rounding of the
+ * logarithms. The remainder is h(u_f) e^{−r (u_s − u_f)}/r, and its error is what the
+ * rate's uncertainty does to it. Two comparable powers (the rate does not settle) are
+ * fitted as such (fit_two). A summand that changes sign there, does not decay, or fits
+ * neither gives a failure, never a guess (docs/theory/task.md §2). */
+#define F_MIN 1e-280 /* |f| below this may be subnormal: no rate can be read off */
+
+/* The decay rate of h at u_f from h(u_f − i d), i = 0 … 3. The samples are formed from
+ * λ, t, x at u_f, stepped by the factors e^{α d}, e^{q d}, e^{−d}, so each ratio carries
+ * a few ulps of rounding only.
+ * Returns 0 with *rate, *rate_err set; 1 when these samples are not a settling power law
+ * (a zero, a sign change, a non-finite value, or rates that do not converge). */
+static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *rate,
+                    double *rate_err)
 {
-    double u = c->u_cap;
-    double g1 = fabs(tail_integrand(u - 1.0, c)), g2 = fabs(tail_integrand(u, c));
-    if (c->part >= 0) { /* complex: use the modulus */
-        tail_ctx o = *c;
-        o.part = 1 - c->part;
-        g1 = hypot(g1, tail_integrand(u - 1.0, &o));
-        g2 = hypot(g2, tail_integrand(u, &o));
+    const double al = c->task->law.alpha, q = c->task->q;
+    const double fl = exp(al * d), ft = exp(q * d), fx = exp(-d);
+    double x = c->x0 * exp(uf), l, t;
+    tail_law(c, x, &l, &t);
+    double h[4], r[3];
+    for (int i = 0; i < 4; i++) {
+        h[i] = tail_value(c, l, t, x);
+        if (!isfinite(h[i]) || h[i] == 0.0 || (h[i] > 0.0) != (h[0] > 0.0)) return 1;
+        l *= fl;
+        t *= ft;
+        x *= fx;
     }
-    if (g2 == 0.0) { *bound = 0.0; return SLT_OK; }
-    if (!(g1 > g2)) {
-        *bound = INFINITY;
-        return slt_error(SLT_EDIVERGE, "mode sum: the summand does not decay along the tail "
-                         "(|integrand| %.3g at ln(k/k0) = %.0f)", g2, u);
+    *h0 = h[0];
+    for (int i = 0; i < 3; i++) r[i] = log(h[i + 1] / h[i]) / d;
+    /* Rounding of each ln(h_{i+1}/h_i): 8 u in each evaluation of f (assumed), and the
+     * factors' own rounding (u·max(α, q)·d from their rounded exponents, 2 u from the
+     * products), which reaches h through f's local exponents (≤ r + 2 in all). ×2 safety. */
+    const double ratio_err = (16.0 + (fabs(r[0]) + 2.0) * (2.0 + fmax(al, q) * d)) * DBL_EPSILON;
+    const double noise = 2.0 * ratio_err / d;
+    double d0 = r[0] - r[1], d1 = r[1] - r[2], rho = d1 != 0.0 ? d0 / d1 : 0.0;
+    if (fabs(d0) <= noise && fabs(d1) <= 4.0 * noise) {
+        *rate = r[0];
+        *rate_err = fabs(d0) + noise;
+    } else if (rho > 0.0 && rho < 0.95) {
+        /* r(u) − r_∞ ∝ ρ^{u/d}: one Aitken step, and the step itself as the uncertainty */
+        double step = d0 * rho / (1.0 - rho);
+        *rate = r[0] + step;
+        *rate_err = fabs(step) + noise;
+    } else {
+        return 1;
     }
-    *bound = g2 / log(g1 / g2);
-    return SLT_OK;
+    return !(*rate > 0.0 && *rate_err < 0.5 * *rate);
 }
 
-static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err)
+enum { FAR_FIT_OK, FAR_FIT_ZERO, FAR_FIT_TINY, FAR_FIT_NONE, FAR_FIT_NONFINITE };
+
+/* Finds u_f and fits the rate there (see tail_beyond_cap). */
+static int far_fit(const tail_ctx *c, double *uf_out, double *h0, double *rate, double *rate_err)
 {
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(QUAD_LIMIT);
-    if (!ws) return slt_error(SLT_ENOMEM, "mode sum: out of memory for the quadrature workspace");
-    gsl_function F = {tail_integrand, c};
-    double epsabs = 0.05 * rel_tol * scale;
-    /* GSL refuses epsrel below 50 u when epsabs is 0, which happens when every head term
-     * underflows (e.g. the decay sum at very large t). */
-    double epsrel = fmax(0.05 * rel_tol, 60.0 * DBL_EPSILON);
-    int g = gsl_integration_qagiu(&F, 0.0, epsabs, epsrel, QUAD_LIMIT, ws, value, err);
-    gsl_integration_workspace_free(ws);
-    double beyond = 0.0;
-    int rc = tail_beyond_cap(c, &beyond);
+    /* u_f = u_cap − j is the first point back from the cap (not before k = 1) where f
+     * itself is well inside the normal range: f = λ·t underflows even where λ, t do not */
+    const double uc = c->u_cap, u_lo = -log(c->x0);
+    double uf = uc;
+    int all_zero = 1, found = 0;
+    for (int j = 0; uf >= u_lo; j++) {
+        uf = uc - j;
+        double h = tail_integrand(uf, (void *)c);
+        *uf_out = uf;
+        if (!isfinite(h)) return FAR_FIT_NONFINITE;
+        if (h != 0.0) all_zero = 0;
+        if (fabs(h) >= F_MIN * c->x0 * exp(uf)) { found = 1; break; }
+    }
+    if (!found) return all_zero ? FAR_FIT_ZERO : FAR_FIT_TINY;
+    /* a wide stencil sees a slow approach to the power law best (d = 8 when two powers
+     * differ by ~0.1 in rate); narrower ones keep the samples out of the region where the summand is not yet a power law (e.g. λT ≳ 1 in
+     * the weighted decay when the cap lies inside the head) */
+    static const double steps[4] = {2.0, 8.0, 0.5, 0.125};
+    for (int s = 0; s < 4; s++)
+        if (!fit_rate(c, uf, steps[s], h0, rate, rate_err)) return FAR_FIT_OK;
+    return FAR_FIT_NONE;
+}
+
+/* Two powers, h(u) = C1 e^{−r1 u} + C2 e^{−r2 u}, when one rate does not settle (f = λ + t
+ * with close exponents, or both comparable at the cap): six samples h_i = h(u_f − i d)
+ * obey h_{i+2} = a h_{i+1} + b h_i with roots y_j = e^{r_j d} of y² = a y + b (Prony). The
+ * fit is made three times, from h_0…h_3, h_1…h_4 and h_2…h_5, each extrapolated to u_s;
+ * the value is the first, and twice the largest difference is its error (it contains the
+ * model error and the rounding the fit amplifies). Returns 1 when the samples are not two
+ * decaying powers. */
+static int fit_two(const tail_ctx *c, double uf, double d, double us, double *value,
+                   double *err)
+{
+    const double al = c->task->law.alpha, q = c->task->q;
+    const double fl = exp(al * d), ft = exp(q * d), fx = exp(-d);
+    double x = c->x0 * exp(uf), l, t, h[6], v[3], scale = 0.0;
+    tail_law(c, x, &l, &t);
+    for (int i = 0; i < 6; i++) {
+        h[i] = tail_value(c, l, t, x);
+        if (!isfinite(h[i]) || h[i] == 0.0) return 1;
+        l *= fl;
+        t *= ft;
+        x *= fx;
+    }
+    for (int s = 0; s < 3; s++) {
+        const double *g = h + s;
+        double det = g[1] * g[1] - g[2] * g[0];
+        if (det == 0.0) return 1;
+        double a = (g[2] * g[1] - g[3] * g[0]) / det, b = (g[3] * g[1] - g[2] * g[2]) / det;
+        double disc = a * a + 4.0 * b;
+        if (!(disc > 0.0) || a == 0.0) return 1;
+        double y1 = 0.5 * (a + copysign(sqrt(disc), a)), y2 = -b / y1;
+        if (!(y1 > 1.0 && y2 > 1.0) || y1 == y2) return 1;
+        double r1 = log(y1) / d, r2 = log(y2) / d;
+        double c1 = (g[1] - y2 * g[0]) / (y1 - y2), c2 = g[0] - c1;
+        double shift = us - (uf - s * d);
+        v[s] = c1 * exp(-r1 * shift) / r1 + c2 * exp(-r2 * shift) / r2;
+        scale = fmax(scale, fabs(c1 * exp(-r1 * shift) / r1) + fabs(c2 * exp(-r2 * shift) / r2));
+        if (!isfinite(v[s])) return 1;
+    }
+    *value = v[0];
+    *err = 2.0 * fmax(fabs(v[1] - v[0]), fabs(v[2] - v[0])) + 16.0 * DBL_EPSILON * scale;
+    return !(*err < 0.5 * fabs(*value));
+}
+
+/* ∫_{u_s}^∞ h(u_f) e^{−r (u − u_f)} du and what the rate's uncertainty does to it. */
+static void far_remainder(double h0, double uf, double us, double rate, double rate_err,
+                          double *value, double *err)
+{
+    double shift = us - uf;
+    *value = h0 * exp(-rate * shift) / rate;
+    double lo = h0 * exp(-(rate - rate_err) * shift) / (rate - rate_err);
+    *err = fabs(lo - *value) + 8.0 * DBL_EPSILON * fabs(*value);
+}
+
+static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
+{
+    const double uc = c->u_cap, us = fmax(uc, 0.0);
+    const double k_cap = c->x0 * exp(uc);
+    double uf = uc, h0 = 0.0, rate = 0.0, rate_err = 0.0;
+    *value = 0.0;
+    *err = 0.0;
+    if (uc < -log(c->x0))
+        return slt_error(SLT_ENOCONV, "mode sum: lambda_k or t_k is below %g from k = 1 on "
+                         "(amp-lambda = %g, amp-target = %g); the tail cannot be evaluated",
+                         TINY_NORMAL, c->task->law.amp_lambda, c->task->law.amp_target);
+    int fit = far_fit(c, &uf, &h0, &rate, &rate_err);
+    if (fit == FAR_FIT_OK) {
+        far_remainder(h0, uf, us, rate, rate_err, value, err);
+        return SLT_OK;
+    }
+    if (fit == FAR_FIT_ZERO) return SLT_OK; /* a part that vanishes along the whole far tail */
+    if (fit == FAR_FIT_NONE) {
+        static const double two_steps[2] = {2.0, 0.5};
+        for (int s = 0; s < 2; s++)
+            if (!fit_two(c, uf, two_steps[s], us, value, err)) return SLT_OK;
+        *value = *err = 0.0;
+    }
+    if (fit != FAR_FIT_NONFINITE && c->part >= 0) {
+        /* One part of a complex summand can be pure rounding noise along the far tail
+         * (Im f when λ ≪ |z| makes λ + z round to z): bound that part by the integral of
+         * the modulus |f|, fitted the same way, and give it the value 0. */
+        tail_ctx m = *c;
+        m.part = 2;
+        if (far_fit(&m, &uf, &h0, &rate, &rate_err) == FAR_FIT_OK) {
+            double v, e;
+            far_remainder(h0, uf, us, rate - rate_err, 0.0, &v, &e);
+            *err = fabs(v) + e;
+            return SLT_OK;
+        }
+    }
+    switch (fit) {
+    case FAR_FIT_NONFINITE:
+        return slt_error(SLT_EDIVERGE, "mode sum: the summand is not finite along the tail "
+                         "(at k = %.3g)", c->x0 * exp(uf));
+    case FAR_FIT_TINY:
+        return slt_error(SLT_ENOCONV, "mode sum: the summand is below the double range near "
+                         "k = %.3g, where lambda_k or t_k leave it; its tail beyond cannot "
+                         "be bounded", k_cap);
+    default: {
+        double ha = tail_integrand(uf, (void *)c), hb = tail_integrand(uf - 0.125, (void *)c);
+        if (isfinite(hb) && (hb > 0.0) == (ha > 0.0) && fabs(hb) <= fabs(ha))
+            return slt_error(SLT_EDIVERGE, "mode sum: the summand does not decay along the "
+                             "tail (k·|f(k)| does not fall near k = %.3g)", c->x0 * exp(uf));
+        return slt_error(SLT_ENOCONV, "mode sum: the summand does not settle into a power law "
+                         "near k = %.3g, where lambda_k or t_k leave the double range; its "
+                         "tail beyond cannot be bounded", k_cap);
+    }
+    }
+}
+
+/* ∫_{x0}^∞ g dx = ∫_0^{u_cap} h du by adaptive Gauss–Kronrod (its error estimate) plus the
+ * extrapolated rest (tail_beyond_cap, its error bound, also returned alone in *far_err:
+ * the cap is a fixed k, so a longer head does not reduce that part). */
+static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err,
+                     double *far_err)
+{
+    double q = 0.0, qerr = 0.0;
+    int g = GSL_SUCCESS;
+    if (c->u_cap > 0.0) {
+        gsl_integration_workspace *ws = gsl_integration_workspace_alloc(QUAD_LIMIT);
+        if (!ws)
+            return slt_error(SLT_ENOMEM, "mode sum: out of memory for the quadrature workspace");
+        gsl_function F = {tail_integrand, c};
+        double epsabs = 0.05 * rel_tol * scale;
+        /* GSL refuses epsrel below 50 u when epsabs is 0, which happens when every head
+         * term underflows (e.g. the decay sum at very large t). */
+        double epsrel = fmax(0.05 * rel_tol, 60.0 * DBL_EPSILON);
+        g = gsl_integration_qag(&F, 0.0, c->u_cap, epsabs, epsrel, QUAD_LIMIT,
+                                GSL_INTEG_GAUSS21, ws, &q, &qerr);
+        gsl_integration_workspace_free(ws);
+    }
+    double beyond = 0.0, beyond_err = 0.0;
+    int rc = tail_beyond_cap(c, &beyond, &beyond_err);
     if (rc) return rc;
-    *err += beyond;
+    *value = q + beyond;
+    *err = qerr + beyond_err;
+    *far_err = beyond_err;
     /* GSL_EROUND only says the tolerance asked for was below what rounding allows; the
      * returned abserr is still a valid estimate and is judged by the caller. */
     if (g != GSL_SUCCESS && g != GSL_EROUND) {
@@ -581,6 +784,21 @@ static void clear_csum(slt_csum *out)
     if (out) *out = (slt_csum){NAN, INFINITY, 0};
 }
 
+/* The tail is accepted when the part of its error that a longer head reduces is within
+ * tol. The far-tail extrapolation (tail_beyond_cap) sits at a fixed k, where λ_k or t_k
+ * leave the double range, so growing the head cannot shrink its error: it is accepted up
+ * to FAR_TOL_FACTOR·tol (and is always in the returned bound). Returns −1 to grow the
+ * head, SLT_OK to accept, SLT_ENOCONV when the far tail alone is too uncertain. */
+#define FAR_TOL_FACTOR 1000.0
+static int tail_accepted(double tail_err, double far_err, double tol, const char *where)
+{
+    if (!(tail_err - far_err <= tol)) return -1;
+    if (far_err <= FAR_TOL_FACTOR * tol) return SLT_OK;
+    return slt_error(SLT_ENOCONV, "%s: the tail beyond the double range of lambda_k, t_k is "
+                     "known only to %.3g, above %g times the tolerance %.3g", where, far_err,
+                     FAR_TOL_FACTOR, tol);
+}
+
 static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_options *opts,
                     const char *where, slt_sum *out)
 {
@@ -600,11 +818,11 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     size_t K = task->m;
     double *lam = NULL, *tgt = NULL;
     for (;;) {
-        double x0 = (double)K + 0.5, integral, ierr;
+        double x0 = (double)K + 0.5, integral, ierr, far_err = 0.0;
         if (!closed_tail(task, s, x0, &integral, &ierr)) {
             tail_ctx c;
             tail_ctx_init(&c, task, s, x0, -1);
-            rc = quad_tail(&c, head_abs, o.rel_tol, &integral, &ierr);
+            rc = quad_tail(&c, head_abs, o.rel_tol, &integral, &ierr, &far_err);
             if (rc) break;
         }
         double em_err;
@@ -618,7 +836,9 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
             rc = slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
             break;
         }
-        if (tail_err <= o.rel_tol * (head_abs + fabs(tail))) break;
+        if ((rc = tail_accepted(tail_err, far_err, o.rel_tol * (head_abs + fabs(tail)), where)) >= 0)
+            break;
+        rc = SLT_OK;
         size_t next = 8 * K;
         if (next > o.max_head) {
             rc = slt_error(SLT_ENOCONV, "%s: tail error %.3g still above the tolerance %.3g "
@@ -653,9 +873,10 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
  * quadrature of real and imaginary parts), the Euler–Maclaurin endpoint terms, and the
  * pole bound, with their combined error. */
 static int complex_tail_at(const slt_task *task, const term_spec *s, double x0, double head_abs,
-                           double rel_tol, double complex *tail, double *tail_err)
+                           double rel_tol, double complex *tail, double *tail_err,
+                           double *far_err)
 {
-    double re, re_err, im, im_err;
+    double re, re_err, im, im_err, far_re = 0.0, far_im = 0.0;
     double complex closed;
     double closed_err;
     if (closed_tail_complex(task, s, x0, &closed, &closed_err)) {
@@ -666,10 +887,10 @@ static int complex_tail_at(const slt_task *task, const term_spec *s, double x0, 
     } else {
         tail_ctx c;
         tail_ctx_init(&c, task, s, x0, 0);
-        int rc = quad_tail(&c, head_abs, rel_tol, &re, &re_err);
+        int rc = quad_tail(&c, head_abs, rel_tol, &re, &re_err, &far_re);
         if (rc) return rc;
         c.part = 1;
-        rc = quad_tail(&c, head_abs, rel_tol, &im, &im_err);
+        rc = quad_tail(&c, head_abs, rel_tol, &im, &im_err, &far_im);
         if (rc) return rc;
     }
     double em_err;
@@ -677,6 +898,7 @@ static int complex_tail_at(const slt_task *task, const term_spec *s, double x0, 
     em_endpoint_complex(task, s, x0, &corr, &em_err);
     *tail = re + I * im + corr;
     *tail_err = hypot(re_err, im_err) + em_err + pole_bound(task, s, x0);
+    *far_err = hypot(far_re, far_im);
     return SLT_OK;
 }
 
@@ -700,9 +922,10 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     size_t K = task->m;
     double *lam = NULL, *tgt = NULL;
     for (;;) {
-        double x0 = (double)K + 0.5, tail_err;
+        double x0 = (double)K + 0.5, tail_err, far_err;
         double complex tail;
-        if ((rc = complex_tail_at(task, s, x0, head_abs, o.rel_tol, &tail, &tail_err))) break;
+        if ((rc = complex_tail_at(task, s, x0, head_abs, o.rel_tol, &tail, &tail_err, &far_err)))
+            break;
         out->value = head + tail;
         out->err = 2.0 * rounding_bound(K, head_abs) + cond_err + tail_err +
                    4.0 * DBL_EPSILON * cabs(tail);
@@ -711,7 +934,9 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
             rc = slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
             break;
         }
-        if (tail_err <= o.rel_tol * (head_abs + cabs(tail))) break;
+        if ((rc = tail_accepted(tail_err, far_err, o.rel_tol * (head_abs + cabs(tail)), where)) >= 0)
+            break;
+        rc = SLT_OK;
         size_t next = 8 * K;
         if (next > o.max_head) {
             rc = slt_error(SLT_ENOCONV, "%s: tail error %.3g still above the tolerance %.3g "
@@ -1008,10 +1233,12 @@ int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
         if (task->kind == SLT_TASK_EXPLICIT) continue;
         term_spec s = {.kind = kinds[k], .zpar = z};
         double complex tail;
-        double tail_err;
+        double tail_err, far_err;
         slt_sum_options o = slt_sum_options_default();
-        rc = complex_tail_at(task, &s, (double)m + 0.5, absum[k], o.rel_tol, &tail, &tail_err);
-        if (!rc && tail_err <= o.rel_tol * (absum[k] + cabs(tail))) {
+        rc = complex_tail_at(task, &s, (double)m + 0.5, absum[k], o.rel_tol, &tail, &tail_err,
+                             &far_err);
+        if (!rc && tail_accepted(tail_err, far_err, o.rel_tol * (absum[k] + cabs(tail)), where) ==
+                       SLT_OK) {
             out[k].value = head + tail;
             out[k].err = err + tail_err + 4.0 * DBL_EPSILON * cabs(tail);
             continue;
