@@ -63,9 +63,14 @@ int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
 int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
                             double noise, slt_task **task);
 
-/* Reads a text file of two whitespace-separated columns λ_k t_k, one mode per line.
- * Blank lines and lines starting with '#' are skipped. Errors name the file and line:
- * SLT_EIO (cannot open/read), SLT_EFORMAT (not two numbers), SLT_EINVAL (values). */
+/* Reads a text file of two columns λ_k t_k (separated by blanks or a comma), one mode
+ * per line; path "-" is standard input. '#' starts a comment (a whole line or after the
+ * numbers); blank lines, a UTF-8 byte-order mark and CRLF line ends are accepted.
+ * Errors name the file and line: SLT_EIO (cannot open/read), SLT_EFORMAT (not two
+ * numbers, a NUL byte, a line over SLT_TASK_LINE_MAX characters, a file over
+ * SLT_TASK_FILE_MAX bytes), SLT_EINVAL (values). */
+#define SLT_TASK_LINE_MAX 4096
+#define SLT_TASK_FILE_MAX ((size_t)1 << 30)
 int slt_task_read_file(const char *path, double noise, slt_task **task);
 
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
