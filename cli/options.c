@@ -236,9 +236,6 @@ static int parse_list(const char *cmd, const cli_option *o, const char *text, cl
             return cli_usage_error(cmd, "--%s: '%s': start and stop of a log-spaced range "
                                    "must be finite and > 0", o->name, text);
         size_t count = (size_t)c, kept = 0;
-        if (o->integer && (a != floor(a) || b != floor(b)))
-            return cli_usage_error(cmd, "--%s: '%s': start and stop must be whole numbers",
-                                   o->name, text);
         out->values = malloc(count * sizeof(double));
         if (!out->values) return cli_usage_error(cmd, "out of memory");
         for (size_t i = 0; i < count; i++) {
