@@ -116,7 +116,16 @@ void cli_list_free(cli_list *list)
     list->count = 0;
 }
 
+/* cli_parse_real, with -3 for a nonzero number that underflows to 0 (*value = 0). */
+static int parse_real(const char *text, int allow_inf, double *value);
+
 int cli_parse_real(const char *text, int allow_inf, double *value)
+{
+    int rc = parse_real(text, allow_inf, value);
+    return rc == -3 ? 0 : rc;
+}
+
+static int parse_real(const char *text, int allow_inf, double *value)
 {
     if (!text || !*text) return -1;
     if (allow_inf && (strcmp(text, "inf") == 0 || strcmp(text, "Inf") == 0 ||
@@ -129,9 +138,9 @@ int cli_parse_real(const char *text, int allow_inf, double *value)
     double v = strtod(text, &end);
     if (end == text || *end != '\0') return -1;
     if (!isfinite(v)) return -2;
-    if (errno == ERANGE && fabs(v) > 1.0) return -2; /* overflow; underflow to 0 is fine */
-    *value = v;
-    return 0;
+    if (errno == ERANGE && fabs(v) > 1.0) return -2; /* overflow */
+    *value = v; /* underflow to a subnormal keeps the value, as close as a double gets */
+    return errno == ERANGE && v == 0 ? -3 : 0;
 }
 
 /* "> 1", "1 <= x <= 10", ">= 0" for messages and help. */
@@ -164,13 +173,16 @@ static int parse_checked(const char *cmd, const cli_option *o, const char *text,
     char range[200];
     describe_range(range, sizeof range, o);
     const char *inf_note = o->allow_inf ? ", or inf" : "";
-    int rc = cli_parse_real(text, o->allow_inf, v);
+    int rc = parse_real(text, o->allow_inf, v);
     if (rc == -1)
         return cli_usage_error(cmd, "--%s: '%s' is not a number (expected %s%s)", o->name,
                                whole, range, inf_note);
     if (rc == -2)
         return cli_usage_error(cmd, "--%s: '%s' is not a finite number (expected %s%s)",
                                o->name, whole, range, inf_note);
+    if (rc == -3 && !in_range(o, *v))
+        return cli_usage_error(cmd, "--%s: %s is below the smallest double and would be 0 "
+                               "(expected %s%s)", o->name, whole, range, inf_note);
     if (!in_range(o, *v))
         return cli_usage_error(cmd, "--%s: %s is out of range (expected %s%s)", o->name,
                                whole, range, inf_note);

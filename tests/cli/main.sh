@@ -69,6 +69,7 @@ expect_usage_error "--eta 1e999" "--eta: '1e999' is not a finite number" dmft $p
 expect_usage_error "--eta empty" "--eta: '' is not a number" dmft $pl --eta ''
 expect_usage_error "--eta trailing garbage" "--eta: '0.1x' is not a number" dmft $pl --eta 0.1x
 expect_usage_error "--t nan in a list" "--t: 'nan' is not a finite number" loss --alpha 2 --beta 0.5 --t 1,nan
+expect_usage_error "--beta underflowing to 0" "--beta: 1e-400 is below the smallest double and would be 0" loss --alpha 2 --beta 1e-400 --t 1
 expect_usage_error "--threads huge" "--threads: 1e19 is out of range" crosscheck --threads 1e19
 
 # Task files: a NUL byte, an endless line (/dev/zero) or an overlong line is an input
