@@ -129,7 +129,7 @@ int cmd_dmft(int argc, char **argv)
     opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &ensemble,
                              .metavar = "E", .help = "average the predictors of E models "
                              "(default 1; inf for the infinite ensemble)", .lo = 1,
-                             .hi = 1e15, .allow_inf = 1, .integer = 1};
+                             .hi = 1e15, .allow_inf = 1};
     opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share,
                              .metavar = "WHAT", .help = "what ensemble members share (default data)",
                              .choices = "data|projection|none", .seen = &seen_share};
