@@ -238,6 +238,11 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
                            name, lineno);
             break;
         }
+        if (!isfinite(l) || !isfinite(t)) {
+            rc = slt_error(SLT_EFORMAT, "%s, line %zu: '%s' is not a finite number", name, lineno,
+                           isfinite(l) ? tok[1] : tok[0]);
+            break;
+        }
         if (m == cap) {
             cap *= 2;
             double *nl = realloc(lam, cap * sizeof *lam), *nt = nl ? realloc(tgt, cap * sizeof *tgt) : NULL;

@@ -91,6 +91,8 @@ run loss --task "$tmp/dressed.txt" --t 1 --format csv
 [ "$rc" -eq 0 ] && [ "$(tail -n +2 "$out_file")" = "$(echo "$clean" | tail -n +2)" ] \
   && pass "--task - reads standard input" || fail "--task -: exit $rc"
 expect_usage_error "a NUL byte in a task file" "task file '$tmp/nul.txt', line 2: a NUL byte" loss --task "$tmp/nul.txt" --t 1
+printf '1 0.5\n0.5 1e999\n' >"$tmp/huge.txt"
+expect_usage_error "1e999 in a task file" "task file '$tmp/huge.txt', line 2: '1e999' is not a finite number" loss --task "$tmp/huge.txt" --t 1
 expect_usage_error "an overlong task line" "task file '$tmp/long.txt', line 1: longer than 4096 characters" loss --task "$tmp/long.txt" --t 1
 timeout 20 "$SLT" loss --task /dev/zero --t 1 >"$out_file" 2>"$err_file"; rc=$?
 [ "$rc" -eq 2 ] && grep -q "task file '/dev/zero', line 1: a NUL byte" "$err_file" \
