@@ -15,16 +15,18 @@
 
 #include "slt/table.h"
 
-enum { CLI_OK = 0, CLI_HELP = -1, CLI_USAGE = 2 };
+enum { CLI_OK = 0, CLI_HELP = -1, CLI_USAGE = 2, CLI_IO = 3 };
 
 typedef enum {
     CLI_REAL,    /* double, finite, within [lo, hi] (bounds open per flags)     */
-    CLI_INT,     /* long long, within [lo, hi]                                   */
+    CLI_INT,     /* long long, whole, within [lo, hi] and the range of long long */
     CLI_TEXT,    /* const char *                                                 */
     CLI_FLAG,    /* int set to 1, no argument                                    */
     CLI_CHOICE,  /* const char * restricted to `choices` ("a|b|c")               */
     CLI_FORMAT,  /* slt_format via slt_format_parse                              */
-    CLI_LIST     /* cli_list: "v1,v2,..." or "start:stop:count" (log-spaced)     */
+    CLI_LIST     /* cli_list: "v1,v2,..." or "start:stop:count" (log-spaced; the
+                    points that are powers of ten are exact, e.g. 10:1e4:4 is
+                    10, 100, 1000, 10000)                                         */
 } cli_kind;
 
 /* A list of reals. `allow_inf` lets a value be "inf" (e.g. N = ∞). */
@@ -46,6 +48,8 @@ typedef struct {
     const char *choices;  /* CHOICE: "hard|easy"                                 */
     int allow_inf;        /* LIST: "inf" accepted as +∞                          */
     int *seen;            /* optional: set to 1 when the option was given        */
+    int integer;          /* LIST: sizes; given values must be whole, a log-spaced
+                             range is rounded to whole numbers (repeats dropped)  */
 } cli_option;
 
 typedef struct {
@@ -56,7 +60,9 @@ typedef struct {
 } cli_command_info;
 
 /* Parses argv[1..] (argv[0] is the command name). Returns CLI_OK, CLI_HELP (help was
- * printed to stdout; exit 0) or CLI_USAGE (one line printed to stderr; exit 2). */
+ * printed to stdout; exit 0), CLI_USAGE (one line printed to stderr; exit 2) or CLI_IO
+ * (the help could not be written, e.g. to a full disk; message on stderr; exit 3).
+ * Every command also takes --help and --quiet (sets cli_quiet). */
 int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opts,
               int argc, char **argv);
 
@@ -82,6 +88,34 @@ int cli_list_parse(const char *cmd, const char *what, const char *text, double l
 /* Parses one real the same way options are parsed (strtod, whole string, finite
  * unless allow_inf). Returns 0 on success. Exposed for list and file parsing. */
 int cli_parse_real(const char *text, int allow_inf, double *value);
+
+/* --quiet (before or after the command name): no progress messages on stderr. */
+extern int cli_quiet;
+
+/* One progress line "slt CMD: ..." on stderr for long runs, unless --quiet was given.
+ * Every long command reports its progress through this one function. */
+void cli_progress(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes what was printed to stdout out and reports a failure ("slt CMD: writing ... to
+ * standard output failed: No space left on device"); returns 0 or CLI_IO. */
+int cli_flush_stdout(const char *command, const char *what);
+
+/* Opens an input file; "-" is standard input. NULL with errno set on failure. */
+FILE *cli_open_input(const char *path);
+/* Closes what cli_open_input opened (standard input is left open). */
+void cli_close_input(FILE *f);
+
+/* Longest line of a text input (battery) file, and most lines read from one file. */
+#define CLI_LINE_MAX 4096
+#define CLI_LINES_MAX 1000000L
+
+/* Reads line number `lineno` of a text input into buf (size > CLI_LINE_MAX), without its
+ * line end (LF or CRLF); a UTF-8 byte-order mark at the start of line 1 is skipped.
+ * Returns 1 (a line), 0 (end of file), or an exit code with one message naming
+ * file:line: CLI_USAGE for a line longer than CLI_LINE_MAX, a NUL byte or more than
+ * CLI_LINES_MAX lines; CLI_IO for a read error. */
+int cli_read_line(const char *command, FILE *f, const char *path, long lineno, char *buf,
+                  size_t size);
 
 /* Every subcommand: int cmd_NAME(int argc, char **argv), argv[0] = "NAME". */
 typedef struct {

@@ -38,7 +38,10 @@ const cli_command_info cmd_crosscheck_info = {
     "its mean carries O(1/min(N, P)) finite-size corrections, so allowance = 1/min(N, P);\n"
     "1e-9 where no randomness is left (N = P = inf). A row's verdict is ok (|z| <= 3),\n"
     "warn (3 < |z| <= 4) or FAIL (|z| > 4). The run fails (exit 1) if any |z| > 4 or more\n"
-    "than 5% of the points have |z| > 3. The seeds are fixed, so a run is deterministic.\n"
+    "than 5% of the points have |z| > 3, and when no point was checked (every line in the\n"
+    "other tier); a battery with no lines, or a line that does not parse, is an input\n"
+    "error (exit 2, naming file and line). --battery - reads standard input. The seeds\n"
+    "are fixed, so a run is deterministic. Progress goes to stderr (--quiet drops it).\n"
     "--quick (the default) runs the quick tier (also part of make check, under 2 minutes\n"
     "on 2 cores); --full adds the full tier.\n"
     "\n"
@@ -59,7 +62,7 @@ static FILE *open_battery(const char *given, char *path, size_t n)
 {
     if (given) {
         snprintf(path, n, "%s", given);
-        return fopen(path, "r");
+        return cli_open_input(path);
     }
     const char *env = getenv("SLT_DATADIR");
     if (env && *env) {
@@ -83,23 +86,20 @@ static FILE *open_battery(const char *given, char *path, size_t n)
     return fopen(path, "r");
 }
 
+/* Sizes (N, P, batch, ensemble, trials): whole numbers from 1 to SIZE_LIMIT, or the
+ * word inf; the limit keeps every later conversion to long and size_t defined. */
+#define SIZE_LIMIT 2147483647.0
+
 static int parse_size(const char *s, double *v)
 {
     if (strcmp(s, "inf") == 0) {
         *v = INFINITY;
         return 0;
     }
-    char *end;
-    *v = strtod(s, &end);
-    return (*end || !(*v >= 1) || *v != floor(*v)) ? -1 : 0;
+    return (cli_parse_real(s, 0, v) || !(*v >= 1 && *v <= SIZE_LIMIT) || *v != floor(*v)) ? -1 : 0;
 }
 
-static int parse_real(const char *s, double *v)
-{
-    char *end;
-    *v = strtod(s, &end);
-    return (*end || !isfinite(*v)) ? -1 : 0;
-}
+static int parse_real(const char *s, double *v) { return cli_parse_real(s, 0, v) ? -1 : 0; }
 
 /* One battery line; returns 0, or CLI_USAGE with one message naming file and line. */
 static int parse_line(const char *path, int lineno, char *text, battery_line *b)
@@ -142,7 +142,9 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
              strcmp(b->share, "none"))
         bad = "share (data|projection|none|-)";
     else if (parse_size(tok[14], &trials) || isinf(trials)) bad = "trials (whole number >= 1)";
-    else if (parse_real(tok[15], &seed) || seed < 0 || seed != floor(seed)) bad = "seed (whole number >= 0)";
+    else if (parse_real(tok[15], &seed) || !(seed >= 0 && seed <= 9007199254740992.0) ||
+             seed != floor(seed))
+        bad = "seed (whole number from 0 to 2^53)";
     if (bad) return cli_usage_error("crosscheck", "%s, line %d: bad %s", path, lineno, bad);
     b->ensemble = (long)ens;
     b->batch = (long)batch;
@@ -336,7 +338,7 @@ int cmd_crosscheck(int argc, char **argv)
     report r = {0};
     rc = slt_table_alloc(cmd, &r.table);
     if (rc) {
-        fclose(f);
+        cli_close_input(f);
         return cli_library_error(cmd, rc);
     }
     slt_table_param_text(r.table, "tier", full ? "full" : "quick");
@@ -357,22 +359,22 @@ int cmd_crosscheck(int argc, char **argv)
     r.c_z = slt_table_add_column(r.table, "z", SLT_COL_REAL, 0);
     r.c_verdict = slt_table_add_column(r.table, "verdict", SLT_COL_TEXT, 0);
 
-    char *text = NULL;
-    size_t cap = 0;
-    int lineno = 0, lines_run = 0;
-    while (getline(&text, &cap, f) != -1) {
+    static char text[CLI_LINE_MAX + 1];
+    int lineno = 0, lines_run = 0, lines_given = 0, got;
+    while ((got = cli_read_line(cmd, f, path, lineno + 1, text, sizeof text)) == 1) {
         lineno++;
         char *p = text;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\0') continue;
+        while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+        if (*p == '#' || *p == '\0') continue;
+        lines_given++;
         battery_line b;
         if ((rc = parse_line(path, lineno, text, &b))) break;
         if (strcmp(b.tier, "full") == 0 && !full) {
             cli_list_free(&b.times);
             continue;
         }
-        fprintf(stderr, "slt crosscheck: line %d: %s vs mc, alpha %g beta %g N %g P %g, %ld trials\n",
-                lineno, b.theory, b.alpha, b.beta, b.N, b.P, b.trials);
+        cli_progress(cmd, "line %d: %s vs mc, alpha %g beta %g N %g P %g, %ld trials", lineno,
+                     b.theory, b.alpha, b.beta, b.N, b.P, b.trials);
         rc = run_line(&b, (int)threads, &r);
         cli_list_free(&b.times);
         if (rc) {
@@ -382,14 +384,18 @@ int cmd_crosscheck(int argc, char **argv)
         }
         lines_run++;
     }
-    free(text);
-    fclose(f);
+    if (!rc && got != 0) rc = got;
+    cli_close_input(f);
+    if (!rc && lines_given == 0)
+        rc = cli_usage_error(cmd, "%s: no battery lines (only comments or blank lines)", path);
     if (!rc) rc = cli_write_table(cmd, r.table, format);
     slt_table_free(r.table);
     if (rc) return rc;
-    int failed = r.over4 > 0 || (double)r.over3 > 0.05 * (double)r.points;
+    /* no point checked is no evidence: a failure, never a pass */
+    int failed = r.points == 0 || r.over4 > 0 || (double)r.over3 > 0.05 * (double)r.points;
     fprintf(stderr, "slt crosscheck: %d lines, %zu points, max |z| %.2f, %zu over 3 (%.1f%%), "
-            "%zu over 4: %s\n", lines_run, r.points, r.max_z, r.over3,
-            r.points ? 100.0 * r.over3 / r.points : 0.0, r.over4, failed ? "FAIL" : "pass");
+            "%zu over 4: %s%s\n", lines_run, r.points, r.max_z, r.over3,
+            r.points ? 100.0 * r.over3 / r.points : 0.0, r.over4, failed ? "FAIL" : "pass",
+            r.points ? "" : " (no points checked)");
     return failed ? 1 : 0;
 }

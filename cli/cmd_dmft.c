@@ -142,9 +142,10 @@ int cmd_dmft(int argc, char **argv)
     size_t n = cli_task_options(&ta, opts);
     opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
                              .help = "widths (number of random features)", .lo = 1,
-                             .hi = INFINITY, .allow_inf = 1};
+                             .hi = INFINITY, .allow_inf = 1, .integer = 1};
     opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &Ps, .metavar = "LIST",
-                             .help = "training-set sizes", .lo = 1, .hi = INFINITY, .allow_inf = 1};
+                             .help = "training-set sizes", .lo = 1, .hi = INFINITY, .allow_inf = 1,
+                             .integer = 1};
     opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
                              .help = "training times", .lo = 0, .hi = INFINITY, .allow_inf = 1};
     opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
@@ -169,7 +170,7 @@ int cmd_dmft(int argc, char **argv)
     opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &ensemble,
                              .metavar = "E", .help = "average the predictors of E models "
                              "(default 1; inf for the infinite ensemble)", .lo = 1,
-                             .hi = INFINITY, .allow_inf = 1};
+                             .hi = 1e15, .allow_inf = 1};
     opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share,
                              .metavar = "WHAT", .help = "what ensemble members share (default data)",
                              .choices = "data|projection|none", .seen = &seen_share};
@@ -307,8 +308,8 @@ int cmd_dmft(int argc, char **argv)
             char at[96];
             pair_text(at, sizeof at, p.N, p.P);
             if (Ns.count * Ps.count > 4)
-                fprintf(stderr, "slt dmft: N = %g, P = %g (%zu of %zu)\n", p.N, p.P,
-                        a * Ps.count + b + 1, Ns.count * Ps.count);
+                cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", p.N, p.P,
+                             a * Ps.count + b + 1, Ns.count * Ps.count);
             slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
             double umax = NAN;
             int s = solve_one(task, p, &times, main_pt, eta > 0 ? &umax : NULL);

@@ -280,7 +280,7 @@ static int cmd_mc_kernel(const kernel_args *a)
         return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
     }
 
-    int worst = SLT_OK, progress = isatty(STDERR_FILENO);
+    int worst = SLT_OK, progress = !cli_quiet;
     for (size_t j = 0; j < Ps->count && rc == SLT_OK; j++) {
         slt_mc_params q = p;
         q.P = (size_t)Ps->values[j];
@@ -311,8 +311,8 @@ static int cmd_mc_kernel(const kernel_args *a)
         slt_table_set_int(table, r, col.M, 0);
         slt_table_set_real(table, r, col.tail, 0.0, 0);
         if (progress && res->seconds > 1.0)
-            fprintf(stderr, "slt mc: P = %.17g: %zu trials in %.1f s\n", Ps->values[j],
-                    res->trials, res->seconds);
+            cli_progress(cmd, "P = %.17g: %zu trials in %.1f s", Ps->values[j], res->trials,
+                         res->seconds);
         slt_mc_result_free(res);
     }
     if (rc == SLT_OK) rc = cli_write_table(cmd, table, a->format);
@@ -561,7 +561,7 @@ int cmd_mc(int argc, char **argv)
         return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
     }
 
-    int worst = SLT_OK, progress = isatty(STDERR_FILENO);
+    int worst = SLT_OK, progress = !cli_quiet;
     size_t ill_rows = 0;
     for (size_t i = 0; i < Ns.count && rc == SLT_OK; i++)
         for (size_t j = 0; j < Ps.count && rc == SLT_OK; j++) {
@@ -620,8 +620,8 @@ int cmd_mc(int argc, char **argv)
                             res->trials, sgd ? "the iterate diverged"
                                              : "eta times the largest eigenvalue >= 2");
                 if (progress && res->seconds > 1.0)
-                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu trials in %.1f s\n",
-                            Ns.values[i], Ps.values[j], res->trials, res->seconds);
+                    cli_progress(cmd, "N = %.17g, P = %.17g: %zu trials in %.1f s",
+                                 Ns.values[i], Ps.values[j], res->trials, res->seconds);
             }
             slt_mc_result_free(res);
         }

@@ -8,7 +8,7 @@
 static void print_overview(FILE *out)
 {
     fprintf(out,
-            "usage: slt <command> [options]\n"
+            "usage: slt [--quiet] <command> [options]\n"
             "       slt help <command>     help for one command (same as slt <command> --help)\n"
             "       slt --version\n\n"
             "slt turns the theory of neural scaling laws into numbers: exponents, learning\n"
@@ -16,6 +16,8 @@ static void print_overview(FILE *out)
             "commands:\n");
     for (size_t i = 0; i < cli_command_count; i++)
         fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].info->summary);
+    fprintf(out, "\n--quiet (here or among a command's options) silences the progress messages\n"
+                 "long runs (mc, crosscheck) print on stderr.\n");
     fprintf(out, "\nExit codes: 0 ok, 1 numerical failure, 2 usage or input error, "
                  "3 I/O error, 4 internal error.\n");
 }
@@ -30,6 +32,13 @@ static const cli_command *find_command(const char *name)
 int main(int argc, char **argv)
 {
     slt_init();
+    /* global options before the command */
+    while (argc >= 2 && strcmp(argv[1], "--quiet") == 0) {
+        cli_quiet = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     if (argc < 2) {
         print_overview(stderr);
         return 2;
@@ -37,12 +46,12 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
         printf("slt %s\n", slt_version());
-        return fflush(stdout) == 0 ? 0 : 3;
+        return cli_flush_stdout(NULL, "the version");
     }
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         if (argc < 3 || strcmp(name, "help") != 0) {
             print_overview(stdout);
-            return fflush(stdout) == 0 ? 0 : 3;
+            return cli_flush_stdout(NULL, "the help");
         }
         const cli_command *cmd = find_command(argv[2]);
         if (!cmd) {

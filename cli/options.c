@@ -10,6 +10,71 @@
 
 #include "slt/status.h"
 
+int cli_quiet = 0;
+
+void cli_progress(const char *command, const char *fmt, ...)
+{
+    if (cli_quiet) return;
+    va_list ap;
+    fprintf(stderr, "slt %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_flush_stdout(const char *command, const char *what)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    int e = errno;
+    fprintf(stderr, "slt%s%s: writing %s to standard output failed%s%s\n", command ? " " : "",
+            command ? command : "", what, e ? ": " : "", e ? strerror(e) : "");
+    return CLI_IO;
+}
+
+FILE *cli_open_input(const char *path)
+{
+    if (strcmp(path, "-") == 0) return stdin;
+    return fopen(path, "r");
+}
+
+void cli_close_input(FILE *f)
+{
+    if (f && f != stdin) fclose(f);
+}
+
+int cli_read_line(const char *command, FILE *f, const char *path, long lineno, char *buf,
+                  size_t size)
+{
+    size_t n = 0, limit = size - 1 < CLI_LINE_MAX ? size - 1 : CLI_LINE_MAX;
+    int c, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n') break;
+        if (c == '\0')
+            return cli_usage_error(command, "%s, line %ld: a NUL byte (not a text file)", path,
+                                   lineno);
+        if (n == limit)
+            return cli_usage_error(command, "%s, line %ld: longer than %zu characters", path,
+                                   lineno, limit);
+        buf[n++] = (char)c;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        fprintf(stderr, "slt %s: %s, line %ld: read error: %s\n", command, path, lineno,
+                strerror(e));
+        return CLI_IO;
+    }
+    if (!any) return 0;
+    if (lineno > CLI_LINES_MAX)
+        return cli_usage_error(command, "%s: more than %ld lines", path, CLI_LINES_MAX);
+    if (n > 0 && buf[n - 1] == '\r') n--;
+    buf[n] = '\0';
+    if (lineno == 1 && strncmp(buf, "\xEF\xBB\xBF", 3) == 0) memmove(buf, buf + 3, n - 2);
+    return 1;
+}
+
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;
@@ -51,7 +116,16 @@ void cli_list_free(cli_list *list)
     list->count = 0;
 }
 
+/* cli_parse_real, with -3 for a nonzero number that underflows to 0 (*value = 0). */
+static int parse_real(const char *text, int allow_inf, double *value);
+
 int cli_parse_real(const char *text, int allow_inf, double *value)
+{
+    int rc = parse_real(text, allow_inf, value);
+    return rc == -3 ? 0 : rc;
+}
+
+static int parse_real(const char *text, int allow_inf, double *value)
 {
     if (!text || !*text) return -1;
     if (allow_inf && (strcmp(text, "inf") == 0 || strcmp(text, "Inf") == 0 ||
@@ -64,9 +138,9 @@ int cli_parse_real(const char *text, int allow_inf, double *value)
     double v = strtod(text, &end);
     if (end == text || *end != '\0') return -1;
     if (!isfinite(v)) return -2;
-    if (errno == ERANGE && fabs(v) > 1.0) return -2; /* overflow; underflow to 0 is fine */
-    *value = v;
-    return 0;
+    if (errno == ERANGE && fabs(v) > 1.0) return -2; /* overflow */
+    *value = v; /* underflow to a subnormal keeps the value, as close as a double gets */
+    return errno == ERANGE && v == 0 ? -3 : 0;
 }
 
 /* "> 1", "1 <= x <= 10", ">= 0" for messages and help. */
@@ -99,20 +173,48 @@ static int parse_checked(const char *cmd, const cli_option *o, const char *text,
     char range[200];
     describe_range(range, sizeof range, o);
     const char *inf_note = o->allow_inf ? ", or inf" : "";
-    int rc = cli_parse_real(text, o->allow_inf, v);
+    int rc = parse_real(text, o->allow_inf, v);
     if (rc == -1)
         return cli_usage_error(cmd, "--%s: '%s' is not a number (expected %s%s)", o->name,
                                whole, range, inf_note);
     if (rc == -2)
         return cli_usage_error(cmd, "--%s: '%s' is not a finite number (expected %s%s)",
                                o->name, whole, range, inf_note);
+    if (rc == -3 && !in_range(o, *v))
+        return cli_usage_error(cmd, "--%s: %s is below the smallest double and would be 0 "
+                               "(expected %s%s)", o->name, whole, range, inf_note);
     if (!in_range(o, *v))
         return cli_usage_error(cmd, "--%s: %s is out of range (expected %s%s)", o->name,
                                whole, range, inf_note);
-    if (o->kind == CLI_INT && !isinf(*v) && *v != floor(*v))
+    if ((o->kind == CLI_INT || o->integer) && !isinf(*v) && *v != floor(*v))
         return cli_usage_error(cmd, "--%s: '%s' is not a whole number (expected %s)",
                                o->name, whole, range);
+    /* a long long holds [-2^63, 2^63); converting anything outside is undefined */
+    if (o->kind == CLI_INT && !(*v >= -9223372036854775808.0 && *v < 9223372036854775808.0))
+        return cli_usage_error(cmd, "--%s: %s is out of range (expected %s, at most "
+                               "9223372036854775807)", o->name, whole, range);
     return 0;
+}
+
+/* Point i of count log-spaced from a to b (both > 0, finite). The ends are a and b;
+ * a point at a power of ten is that power exactly (the decimal literal "1eK"), so
+ * 10:1e4:4 gives 10, 100, 1000, 10000 and a pole at N = P = 100 is hit. */
+static double log_point(double a, double b, size_t i, size_t count)
+{
+    if (i == 0) return a;
+    if (i == count - 1) return b;
+    double la = log10(a), lb = log10(b);
+    double e = la + (lb - la) * ((double)i / (double)(count - 1));
+    double k = nearbyint(e);
+    /* e carries a few ulps of rounding from log10 and the interpolation; 64 ulps of the
+     * largest exponent involved is well above that and far below a real step */
+    double tol = 64.0 * 2.220446049250313e-16 * (1.0 + fabs(la) + fabs(lb));
+    if (fabs(e - k) <= tol && fabs(k) < 400) {
+        char lit[16];
+        snprintf(lit, sizeof lit, "1e%d", (int)k);
+        return strtod(lit, NULL);
+    }
+    return pow(10.0, e);
 }
 
 static int parse_list(const char *cmd, const cli_option *o, const char *text, cli_list *out)
@@ -145,15 +247,20 @@ static int parse_list(const char *cmd, const cli_option *o, const char *text, cl
         if (!(a > 0) || !(b > 0) || isinf(a) || isinf(b))
             return cli_usage_error(cmd, "--%s: '%s': start and stop of a log-spaced range "
                                    "must be finite and > 0", o->name, text);
-        size_t count = (size_t)c;
+        size_t count = (size_t)c, kept = 0;
         out->values = malloc(count * sizeof(double));
         if (!out->values) return cli_usage_error(cmd, "out of memory");
         for (size_t i = 0; i < count; i++) {
-            double f = count == 1 ? 0.0 : (double)i / (double)(count - 1);
             /* both ends exact; a single value is the start */
-            out->values[i] = i == 0 ? a : (i == count - 1) ? b : a * pow(b / a, f);
+            double v = log_point(a, b, i, count);
+            if (o->integer) {
+                /* sizes: the nearest whole number, each once */
+                v = nearbyint(v);
+                if (kept > 0 && out->values[kept - 1] == v) continue;
+            }
+            out->values[kept++] = v;
         }
-        out->count = count;
+        out->count = kept;
         return 0;
     }
     size_t cap = 1;
@@ -202,7 +309,7 @@ static int apply_option(const char *cmd, const cli_option *o, const char *arg)
         break;
     case CLI_INT:
         if (parse_checked(cmd, o, arg, arg, &v)) return CLI_USAGE;
-        *(long long *)o->target = (long long)v;
+        *(long long *)o->target = (long long)v; /* whole and within long long: checked */
         break;
     case CLI_TEXT:
         if (!*arg) return cli_usage_error(cmd, "--%s: the value is empty", o->name);
@@ -264,6 +371,7 @@ void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *o
         }
         fprintf(out, "  %-22s %s%s\n", left, o->help, range);
     }
+    fprintf(out, "  %-22s %s\n", "--quiet", "no progress messages on stderr");
     fprintf(out, "  %-22s %s\n", "-h, --help", "show this help and exit");
     if (info->details) fprintf(out, "\n%s\n", info->details);
 }
@@ -271,7 +379,7 @@ void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *o
 int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opts,
               int argc, char **argv)
 {
-    struct option *longopts = calloc(n_opts + 2, sizeof *longopts);
+    struct option *longopts = calloc(n_opts + 3, sizeof *longopts);
     if (!longopts) return cli_usage_error(info->name, "out of memory");
     for (size_t i = 0; i < n_opts; i++) {
         longopts[i].name = opts[i].name;
@@ -280,6 +388,8 @@ int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opt
     }
     longopts[n_opts].name = "help";
     longopts[n_opts].val = 'h';
+    longopts[n_opts + 1].name = "quiet";
+    longopts[n_opts + 1].val = 'q';
 
     int rc = CLI_OK;
     /* getopt_long accepts any unique prefix (--time for --time-const), silently; slt
@@ -291,12 +401,12 @@ int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opt
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         int found = -1;
-        for (size_t k = 0; k <= n_opts; k++)
+        for (size_t k = 0; k <= n_opts + 1; k++)
             if (strlen(longopts[k].name) == len && strncmp(longopts[k].name, name, len) == 0)
                 found = (int)k;
         if (found < 0) {
             const char *close = NULL;
-            for (size_t k = 0; k <= n_opts && !close; k++)
+            for (size_t k = 0; k <= n_opts + 1 && !close; k++)
                 if (len > 0 && strncmp(longopts[k].name, name, len) == 0) close = longopts[k].name;
             if (close)
                 rc = cli_usage_error(info->name, "unknown option '--%.*s' (did you mean --%s? options "
@@ -319,8 +429,13 @@ int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opt
         if (c == -1) break;
         if (c == 'h') {
             cli_print_help(stdout, info, opts, n_opts);
-            rc = CLI_HELP;
+            rc = cli_flush_stdout(info->name, "the help");
+            if (rc == 0) rc = CLI_HELP;
             break;
+        }
+        if (c == 'q') {
+            cli_quiet = 1;
+            continue;
         }
         if (c == ':') {
             const char *bad = argv[optind - 1];

@@ -19,7 +19,6 @@
 #ifndef SLT_DMFT_H
 #define SLT_DMFT_H
 
-#include <complex.h>
 #include <stddef.h>
 
 #include "slt/task.h"
@@ -134,7 +133,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
 
 /* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
  * continuation along the ray from |z| (diagnostics and tests). */
-int slt_dmft_kappa(slt_dmft_workspace *w, double complex z, double complex *kappa);
+int slt_dmft_kappa(slt_dmft_workspace *w, slt_complex z, slt_complex *kappa);
 
 /* The right edge u_max of the spectrum of K = (AᵀA/N)Σ̂ (λ_1 at N = P = ∞): GD with
  * step η is stable iff η·u_max < 2. */

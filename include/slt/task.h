@@ -17,9 +17,20 @@
 #ifndef SLT_TASK_H
 #define SLT_TASK_H
 
-#include <complex.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* slt_complex: the complex double of the public interface. In C it is `double complex`
+ * (C99 <complex.h>); in C++ std::complex<double>, which has the same layout (an array of
+ * two doubles, real part first) and is passed and returned the same way, so C++ programs
+ * can include these headers and call the library. */
+#ifdef __cplusplus
+#include <complex>
+typedef std::complex<double> slt_complex;
+#else
+#include <complex.h>
+typedef double complex slt_complex;
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,9 +65,14 @@ int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
 int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
                             double noise, slt_task **task);
 
-/* Reads a text file of two whitespace-separated columns λ_k t_k, one mode per line.
- * Blank lines and lines starting with '#' are skipped. Errors name the file and line:
- * SLT_EIO (cannot open/read), SLT_EFORMAT (not two numbers), SLT_EINVAL (values). */
+/* Reads a text file of two columns λ_k t_k (separated by blanks or a comma), one mode
+ * per line; path "-" is standard input. '#' starts a comment (a whole line or after the
+ * numbers); blank lines, a UTF-8 byte-order mark and CRLF line ends are accepted.
+ * Errors name the file and line: SLT_EIO (cannot open/read), SLT_EFORMAT (not two
+ * numbers, a NUL byte, a line over SLT_TASK_LINE_MAX characters, a file over
+ * SLT_TASK_FILE_MAX bytes), SLT_EINVAL (values). */
+#define SLT_TASK_LINE_MAX 4096
+#define SLT_TASK_FILE_MAX ((size_t)1 << 30)
 int slt_task_read_file(const char *path, double noise, slt_task **task);
 
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
@@ -85,7 +101,7 @@ typedef struct {
 } slt_sum;
 
 typedef struct {
-    double complex value;
+    slt_complex value;
     double err;        /* bound on |value − exact sum| (complex modulus) */
     size_t head_terms;
 } slt_csum;
@@ -106,7 +122,7 @@ slt_sum_options slt_sum_options_default(void);
  * opts may be NULL (defaults). Fails with SLT_ENOCONV when the accuracy cannot be
  * reached, SLT_EDIVERGE when the tail integral diverges. */
 typedef double (*slt_mode_fn)(double lambda, double target, void *ctx);
-typedef double complex (*slt_mode_cfn)(double lambda, double target, void *ctx);
+typedef slt_complex (*slt_mode_cfn)(double lambda, double target, void *ctx);
 
 int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
                  const slt_sum_options *opts, slt_sum *out);
@@ -127,15 +143,15 @@ int slt_sum_kt1(const slt_task *task, double kappa, slt_sum *out);
 int slt_sum_k2t2(const slt_task *task, double kappa, slt_sum *out);
 int slt_sum_decay(const slt_task *task, double time, slt_sum *out);
 
-int slt_csum_df(const slt_task *task, double complex z, slt_csum *out);
-int slt_csum_df2(const slt_task *task, double complex z, slt_csum *out);
-int slt_csum_kt1(const slt_task *task, double complex z, slt_csum *out);
-int slt_csum_k2t2(const slt_task *task, double complex z, slt_csum *out);
+int slt_csum_df(const slt_task *task, slt_complex z, slt_csum *out);
+int slt_csum_df2(const slt_task *task, slt_complex z, slt_csum *out);
+int slt_csum_kt1(const slt_task *task, slt_complex z, slt_csum *out);
+int slt_csum_k2t2(const slt_task *task, slt_complex z, slt_csum *out);
 
 /* All four complex sums at one z from a single pass over the modes:
  * out[0] = df, out[1] = df2, out[2] = kt1, out[3] = k2t2 (same conventions as above).
  * Several times faster than four separate calls; the DMFT's inner loop. */
-int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4]);
+int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out[4]);
 
 /* Total target power L(0) = Σ t_k (closed form ζ(αβ+1)·A_t for power laws). */
 int slt_sum_target(const slt_task *task, slt_sum *out);

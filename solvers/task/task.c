@@ -170,32 +170,77 @@ static int parse_token(const char *tok, double *v)
     return (end == tok || *end != '\0') ? -1 : 0;
 }
 
+/* Reads line `lineno` of the task file into buf (SLT_TASK_LINE_MAX characters at most,
+ * without the line end); *bytes counts what the file has given so far. Returns 1 (a
+ * line), 0 (end of file) or a failure status with a message naming the file and line:
+ * SLT_EFORMAT for an overlong line, a NUL byte or a file over SLT_TASK_FILE_MAX bytes,
+ * SLT_EIO for a read error. A UTF-8 byte-order mark opening line 1 is skipped. */
+static int read_task_line(FILE *f, const char *name, size_t lineno, char *buf, size_t *bytes)
+{
+    size_t n = 0;
+    int c, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (++*bytes > SLT_TASK_FILE_MAX)
+            return slt_error(SLT_EFORMAT, "%s, line %zu: the file is larger than %zu bytes", name,
+                             lineno, (size_t)SLT_TASK_FILE_MAX);
+        if (c == '\n') break;
+        if (c == '\0')
+            return slt_error(SLT_EFORMAT, "%s, line %zu: a NUL byte (not a text file)", name,
+                             lineno);
+        if (n == SLT_TASK_LINE_MAX)
+            return slt_error(SLT_EFORMAT, "%s, line %zu: longer than %d characters", name, lineno,
+                             SLT_TASK_LINE_MAX);
+        buf[n++] = (char)c;
+    }
+    if (ferror(f)) return slt_error(SLT_EIO, "%s, line %zu: read error: %s", name, lineno,
+                                    strerror(errno));
+    buf[n] = '\0';
+    if (lineno == 1 && strncmp(buf, "\xEF\xBB\xBF", 3) == 0) memmove(buf, buf + 3, n - 2);
+    return any;
+}
+
 int slt_task_read_file(const char *path, double noise, slt_task **task)
 {
     static const char *where = "slt_task_read_file";
     if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
     *task = NULL;
     if (!path) return slt_error(SLT_EINVAL, "%s: path is NULL", where);
-    FILE *f = fopen(path, "r");
+    const int from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "r");
     if (!f) return slt_error(SLT_EIO, "cannot open task file '%s': %s", path, strerror(errno));
+    char name[300];
+    snprintf(name, sizeof name, from_stdin ? "task file '-' (standard input)" : "task file '%s'",
+             path);
 
-    size_t cap = 1024, m = 0, lineno = 0;
+    size_t cap = 1024, m = 0, lineno = 0, bytes = 0;
     double *lam = malloc(cap * sizeof *lam), *tgt = malloc(cap * sizeof *tgt);
-    char *line = NULL;
-    size_t line_cap = 0;
-    int rc = (lam && tgt) ? SLT_OK : slt_error(SLT_ENOMEM, "%s: out of memory", where);
-    while (rc == SLT_OK && getline(&line, &line_cap, f) != -1) {
+    char *line = malloc(SLT_TASK_LINE_MAX + 1);
+    int rc = (lam && tgt && line) ? SLT_OK : slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    while (rc == SLT_OK) {
+        int got = read_task_line(f, name, lineno + 1, line, &bytes);
+        if (got != 1) {
+            if (got != 0) rc = got;
+            break;
+        }
         lineno++;
+        char *hash = strchr(line, '#'); /* a comment, whole-line or trailing */
+        if (hash) *hash = '\0';
         char *save = NULL, *tok[3];
         int ntok = 0;
-        for (char *p = strtok_r(line, " \t\r\n,", &save); p && ntok < 3;
-             p = strtok_r(NULL, " \t\r\n,", &save))
+        for (char *p = strtok_r(line, " \t\r,", &save); p && ntok < 3;
+             p = strtok_r(NULL, " \t\r,", &save))
             tok[ntok++] = p;
-        if (ntok == 0 || tok[0][0] == '#') continue;
+        if (ntok == 0) continue;
         double l, t;
         if (ntok != 2 || parse_token(tok[0], &l) || parse_token(tok[1], &t)) {
-            rc = slt_error(SLT_EFORMAT, "task file '%s', line %zu: expected two numbers "
-                           "'lambda target'", path, lineno);
+            rc = slt_error(SLT_EFORMAT, "%s, line %zu: expected two numbers 'lambda target'",
+                           name, lineno);
+            break;
+        }
+        if (!isfinite(l) || !isfinite(t)) {
+            rc = slt_error(SLT_EFORMAT, "%s, line %zu: '%s' is not a finite number", name, lineno,
+                           isfinite(l) ? tok[1] : tok[0]);
             break;
         }
         if (m == cap) {
@@ -212,16 +257,12 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
         tgt[m] = t;
         m++;
     }
-    if (rc == SLT_OK && ferror(f))
-        rc = slt_error(SLT_EIO, "reading task file '%s' failed", path);
-    fclose(f);
+    if (!from_stdin) fclose(f);
     free(line);
     if (rc == SLT_OK && m == 0)
-        rc = slt_error(SLT_EFORMAT, "task file '%s' has no modes", path);
+        rc = slt_error(SLT_EFORMAT, "%s has no modes", name);
     if (rc == SLT_OK) {
-        char where_file[300];
-        snprintf(where_file, sizeof where_file, "task file '%s'", path);
-        rc = check_explicit(m, lam, tgt, noise, where_file);
+        rc = check_explicit(m, lam, tgt, noise, name);
         if (rc == SLT_OK) rc = slt_task_alloc_explicit(m, lam, tgt, noise, task);
     }
     free(lam);

@@ -29,4 +29,35 @@ expect_usage_error "sgd needs a batch" "bad batch \(given exactly for model sgd\
 expect_exit 3 "missing battery is an I/O error" crosscheck --battery /nonexistent/battery.txt
 grep -q "cannot open the battery '/nonexistent/battery.txt'" "$err_file" && pass "names the file" || fail "message"
 expect_usage_error "quick and full" "--quick and --full exclude each other" crosscheck --quick --full
+
+# No point checked is never a pass: an empty battery (or comments only) is an input
+# error, a battery whose lines are all in the other tier a failure.
+: >"$bad"
+expect_usage_error "empty battery" "$bad: no battery lines" crosscheck --battery "$bad"
+printf '# only a comment\n\n' >"$bad"
+expect_usage_error "comments only" "$bad: no battery lines" crosscheck --battery "$bad"
+printf 'full loss rf 2 0.5 inf inf 1,10 0 0 - 0 1 - 1 1\n' >"$bad"
+expect_exit 1 "no point of the quick tier: failure, not pass" crosscheck --battery "$bad"
+grep -q "0 points.*FAIL (no points checked)" "$err_file" && pass "says no points were checked" || fail "message"
+# garbage: NUL bytes (a binary file), overlong lines; file and line named, exit 2
+printf 'full loss rf 2 0.5 inf inf 1,10 0 0 - 0 1 - 1 1\n\0garbage\n' >"$bad"
+expect_usage_error "a NUL byte" "$bad, line 2: a NUL byte" crosscheck --battery "$bad"
+expect_usage_error "/dev/zero" "/dev/zero, line 1: a NUL byte" crosscheck --battery /dev/zero
+head -c 5000 /dev/zero | tr '\0' 1 >"$bad"
+expect_usage_error "an overlong line" "$bad, line 1: longer than 4096 characters" crosscheck --battery "$bad"
+printf 'quick loss rf 1.5 0.7 inf inf 1,2 0 0 - 0 1e30 - 1 1\n' >"$bad"
+expect_usage_error "huge ensemble" "line 1: bad ensemble" crosscheck --battery "$bad"
+printf 'quick loss rf 1.5 0.7 1e999 inf 1,2 0 0 - 0 1 - 1 1\n' >"$bad"
+expect_usage_error "N = 1e999 is not inf" "line 1: bad N" crosscheck --battery "$bad"
+printf 'quick loss rf 1.5 0.7 inf inf 1,2 0 0 - 0 1 - 1 1e30\n' >"$bad"
+expect_usage_error "huge seed" "line 1: bad seed" crosscheck --battery "$bad"
+# '-' is standard input; a BOM and CRLF line ends are read; --quiet drops the progress
+printf '\xef\xbb\xbf# comment\r\nquick loss rf 2 0.5 inf inf 1,10 0 0 - 0 1 - 1 1\r\n' >"$bad"
+"$SLT" crosscheck --battery - --format csv <"$bad" >"$out_file" 2>"$err_file"; rc=$?
+[ "$rc" -eq 0 ] && [ "$(awk 'END { print NR - 1 }' "$out_file")" -eq 4 ] && grep -q "line 2: loss vs mc" "$err_file" \
+  && pass "battery on stdin with BOM and CRLF: 4 points, progress on stderr" || fail "battery on stdin: exit $rc"
+"$SLT" --quiet crosscheck --battery - --format csv <"$bad" >"$out_file" 2>"$err_file"; rc=$?
+[ "$rc" -eq 0 ] && ! grep -q "vs mc" "$err_file" && grep -q "4 points.*pass" "$err_file" \
+  && pass "--quiet: no progress, the verdict stays" || fail "--quiet: exit $rc"
+rm -f "$bad"
 finish
