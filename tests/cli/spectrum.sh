@@ -73,6 +73,17 @@ got=$(awk -F, 'NR > 1 { printf "%s%s", s, $2; s = " " }' "$out_file")
 errs=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } !($col["empirical_err"] > 0) { print NR }' "$out_file")
 [ "$rc" -eq 0 ] && [ "$got" = "1 6 21 56 126" ] && [ -z "$errs" ] && pass "Gaussian data d = 6 multiplicities" || fail "Gaussian data d = 6: '$got' $errs"
 
+
+# --empirical: the same seed gives bit-identical output at any BLAS/OpenMP thread count
+# (issue 10 #11: threaded dsyrk/dsyevd summed in another order; json prints 17 digits)
+for t in 1 2; do
+  OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t run spectrum --kernel relu-ntk --dim 3 --lmax 30 --empirical 1500 --seed 7 --format json
+  cp "$out_file" "$out_file.t$t"; rct[$t]=$rc
+done
+[ "${rct[1]}" -eq 0 ] && [ "${rct[2]}" -eq 0 ] && cmp -s "$out_file.t1" "$out_file.t2" \
+  && pass "--empirical: 1 and 2 threads give identical output" || fail "--empirical depends on the thread count"
+rm -f "$out_file.t1" "$out_file.t2"
+
 expect_usage_error "power-law target with infinite power" "q = 1 is out of range on T\^2" spectrum --kernel von-mises --domain torus --dim 2 --lmax 4 --target power-law --target-q 1 --save /dev/null
 
 for f in table tsv json markdown latex; do
