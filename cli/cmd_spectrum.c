@@ -249,6 +249,11 @@ int cmd_spectrum(int argc, char **argv)
         kernel != SLT_KERNEL_VON_MISES)
         FAIL_USAGE("--width applies to gaussian, laplace and von-mises only (got --kernel %s)",
                    kernel_s);
+    if (kernel == SLT_KERNEL_LAPLACE && domain == SLT_DOMAIN_SPHERE &&
+        !(width >= SLT_KERNELS_MIN_LAPLACE_WIDTH))
+        FAIL_USAGE("--width: %g is out of range for --kernel laplace on the sphere (expected "
+                   "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", width,
+                   SLT_KERNELS_MIN_LAPLACE_WIDTH);
     if ((seen_offset || seen_pdeg) && kernel != SLT_KERNEL_POLY)
         FAIL_USAGE("--offset/--poly-degree apply to --kernel poly only (got --kernel %s)", kernel_s);
     if (seen_table != (kernel == SLT_KERNEL_TABLE))

@@ -84,6 +84,13 @@ done
   && pass "--empirical: 1 and 2 threads give identical output" || fail "--empirical depends on the thread count"
 rm -f "$out_file.t1" "$out_file.t2"
 
+# narrow kernels (issue 10 #2: both crashed): the Gaussian by its closed form, exact
+# mu_0 = (1 - e^{-2c})/(2c) = width^2/2 on S^2; the Laplace kernel refused below 5e-3
+run spectrum --kernel gaussian --dim 3 --lmax 10 --width 1e-12 --format csv
+bad=$(awk -F, 'NR > 1 { d = $3 / 5e-25 - 1; if (d < 0) d = -d; if ($7 != "ok" || d > 1e-12) print NR - 2, $3, $7 }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 12 ] && pass "gaussian --width 1e-12: closed form, all ok" || fail "narrow gaussian: rc $rc $bad"
+expect_usage_error "narrow laplace" "--width: 1e-12 is out of range for --kernel laplace on the sphere \(expected S >= 0.005" spectrum --kernel laplace --dim 3 --lmax 10 --width 1e-12
+
 expect_usage_error "power-law target with infinite power" "q = 1 is out of range on T\^2" spectrum --kernel von-mises --domain torus --dim 2 --lmax 4 --target power-law --target-q 1 --save /dev/null
 
 for f in table tsv json markdown latex; do
