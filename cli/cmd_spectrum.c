@@ -49,7 +49,10 @@ const cli_command_info cmd_spectrum_info = {
     "ln T = c - alpha beta ln k + c1/l over the window). Fit: ln mu = ln C - s ln l + c1/l over\n"
     "the window (given by --fit-lo/--fit-hi, or the widest top range where the local slope\n"
     "varies by <= --fit-tol); s_err = 2 SE + |s - s_plain|; alpha = s/(D-1) (sphere), s/D\n"
-    "(torus); alpha_K = alpha - 1.\n"
+    "(torus); alpha_K = alpha - 1. Last column: status: ok; too-few-points (fewer than 8\n"
+    "resolved levels in the window); not-power-law (the local slope varies by more than\n"
+    "--fit-tol over the window, or alpha_K <= 0: not the asymptotic decay); no-beta (the\n"
+    "source exponent could not be fitted). A failure prints nan exponents and exits 1.\n"
     "--empirical N: N points (--data sphere|torus|gaussian), eigenvalues of K/N (LAPACK\n"
     "dsyevd), averaged over --repeats samples. Columns: degree, multiplicity, eigenvalue,\n"
     "eigenvalue_err (analytic), empirical (mean of the level's block of sorted empirical\n"
@@ -181,7 +184,7 @@ int cmd_spectrum(int argc, char **argv)
         {.name = "fit-hi", .kind = CLI_REAL, .target = &fit_hi, .metavar = "X", .seen = &seen_fitwin,
          .help = "fit window end (degree)", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1},
         {.name = "fit-tol", .kind = CLI_REAL, .target = &fit_tol, .metavar = "T", .seen = &seen_fittol,
-         .help = "window detection: local-slope variation allowed (default 0.05)", .lo = 0,
+         .help = "local-slope variation allowed in the fit window (default 0.05)", .lo = 0,
          .hi = 10, .lo_open = 1},
         {.name = "empirical", .kind = CLI_INT, .target = &empirical, .metavar = "N",
          .help = "empirical Gram spectrum of N sampled points", .lo = 2, .hi = 20000},
@@ -369,30 +372,65 @@ int cmd_spectrum(int argc, char **argv)
     slt_table_param_text(table, "eigenvalue", "per eigenfunction (degree total = multiplicity x eigenvalue)");
 
     int torus = domain == SLT_DOMAIN_TORUS;
+    int fail_exit = 0; /* a row with a failure status: exit 1 */
     if (fit) {
         slt_kernels_fit_params fp = slt_kernels_fit_params_default();
         fp.lo = seen_fitwin ? fit_lo : 0;
         fp.hi = seen_fitwin ? fit_hi : 0;
         fp.tol = fit_tol;
         slt_kernels_fit f;
-        if ((lrc = slt_kernels_fit_decay(sp, &fp, &f))) { rc = cli_library_error(cmd, lrc); goto out; }
+        /* the user's settings, for the failure messages */
+        char set[200];
+        int sn = snprintf(set, sizeof set, "--kernel %s --domain %s --dim %lld --lmax %lld",
+                          kernel_s, domain_s, dim, lmax);
+        if (sn > 0 && (size_t)sn < sizeof set && relu)
+            sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
+        if (sn > 0 && (size_t)sn < sizeof set && (kernel == SLT_KERNEL_GAUSSIAN ||
+            kernel == SLT_KERNEL_LAPLACE || kernel == SLT_KERNEL_VON_MISES))
+            snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
+        const char *fstatus = "ok";
+        lrc = slt_kernels_fit_decay(sp, &fp, &f);
+        if (lrc == SLT_EDOM) {
+            fstatus = "too-few-points";
+            fprintf(stderr, "slt spectrum: --fit: %s: %zu resolved levels with degree in [%g, %g], "
+                    "at least %zu needed for a decay fit (raise --lmax or widen "
+                    "--fit-lo/--fit-hi)\n", set, f.points, f.lo, f.hi, fp.min_points);
+        } else if (lrc) {
+            rc = cli_library_error(cmd, lrc);
+            goto out;
+        } else if (!f.power_law) {
+            fstatus = "not-power-law";
+            fprintf(stderr, "slt spectrum: --fit: %s: the spectrum is not a power-law decay over "
+                    "degrees %g..%g (local slope varies by %.3g, --fit-tol is %g; fitted "
+                    "alpha_K = %.4g, expected > 0)\n", set, f.lo, f.hi, f.slope_spread, fit_tol,
+                    f.alpha_K);
+        }
         double beta = NAN, beta_err = NAN;
-        if (!strcmp(target_s, "isotropic")) {
-            beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
-            beta_err = f.alpha_err / (f.alpha * f.alpha);
-        } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
-            fprintf(stderr, "slt spectrum: source exponent not fitted: %s\n", slt_last_error());
+        if (!strcmp(fstatus, "ok")) {
+            if (!strcmp(target_s, "isotropic")) {
+                beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
+                beta_err = f.alpha_err / (f.alpha * f.alpha);
+            } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
+                fstatus = "no-beta";
+                beta = beta_err = NAN;
+                fprintf(stderr, "slt spectrum: --fit: %s --target %s: the source exponent beta "
+                        "could not be fitted over degrees %g..%g: %s\n", set, target_s, f.lo,
+                        f.hi, slt_last_error());
+            }
         }
         /* resolution-limited exponents α·min(β, c), c = 1 (N) and 2 (P), with errors by
-         * interval arithmetic over α ± α_err, β ± β_err */
-        double res[2], res_err[2];
-        for (int j = 0; j < 2; j++) {
+         * interval arithmetic over α ± α_err, β ± β_err (NaN unless both were fitted:
+         * fmin would drop a NaN β) */
+        double res[2] = {NAN, NAN}, res_err[2] = {NAN, NAN};
+        for (int j = 0; j < 2 && !strcmp(fstatus, "ok"); j++) {
             double c = j == 0 ? 1.0 : 2.0, v = f.alpha * fmin(beta, c);
             double lo = (f.alpha - f.alpha_err) * fmin(beta - beta_err, c);
             double hi = (f.alpha + f.alpha_err) * fmin(beta + beta_err, c);
             res[j] = v;
             res_err[j] = fmax(fabs(hi - v), fabs(v - lo));
         }
+        if (strcmp(fstatus, "ok") != 0) /* a failed fit prints no exponent */
+            f.alpha_K = f.alpha_K_err = f.s = f.s_err = f.alpha = f.alpha_err = NAN;
         int c[14];
         const char *names[] = {"alpha_K", "window_lo", "window_hi", "s", "alpha", "points",
                                "slope_spread", "resolution_N", "resolution_P", "beta"};
@@ -401,7 +439,9 @@ int cmd_spectrum(int argc, char **argv)
             c[i] = slt_table_add_column(table, names[i], i == 5 ? SLT_COL_INT : SLT_COL_REAL, errs[i]);
             if (c[i] < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         }
+        if (slt_table_add_status(table) < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         long row = slt_table_add_row(table);
+        if (row < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         slt_table_set_real(table, (size_t)row, c[0], f.alpha_K, f.alpha_K_err);
         slt_table_set_real(table, (size_t)row, c[1], f.lo, 0);
         slt_table_set_real(table, (size_t)row, c[2], f.hi, 0);
@@ -412,6 +452,8 @@ int cmd_spectrum(int argc, char **argv)
         slt_table_set_real(table, (size_t)row, c[7], res[0], res_err[0]);
         slt_table_set_real(table, (size_t)row, c[8], res[1], res_err[1]);
         slt_table_set_real(table, (size_t)row, c[9], beta, beta_err);
+        slt_table_set_status(table, (size_t)row, fstatus);
+        if (strcmp(fstatus, "ok") != 0) fail_exit = 1;
         slt_table_param_text(table, "window", f.detected ? "detected" : "given");
     } else if (flat) {
         slt_kernels_flat_level *fl = NULL;
@@ -514,6 +556,7 @@ int cmd_spectrum(int argc, char **argv)
     }
     rc = cli_write_table(cmd, table, format);
     if (!rc && worst) rc = slt_exit_class(worst);
+    if (!rc && fail_exit) rc = 1;
 out:
     slt_table_free(table);
     slt_kernels_empirical_free(em);

@@ -201,12 +201,18 @@ typedef struct {
     double lo, hi;         /* window used                                                */
     size_t points;         /* levels in the fit                                          */
     int detected;          /* 1 if the window was detected                               */
+    int power_law;         /* 1 if the window shows a power-law decay: every value finite,
+                              slope_spread <= tol, alpha_K > 0 (a continuous kernel is trace
+                              class; a fit below that is not in the asymptotic regime); 0:
+                              the numbers are not a decay exponent (callers report failure) */
 } slt_kernels_fit;
 
 /* Fits ln μ = ln C − s ln ℓ + c1/ℓ over the window (levels with |μ| > 3 mu_err only)
  * by least squares (GSL multifit). s_err = 2·s_se + |s − s_plain| (the drift the 1/ℓ
  * term removed bounds what is left: residuals of an analytic spectrum are not noise).
- * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels. */
+ * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels (out
+ * then holds NaN values and points = the levels found). A fit that is not a power law
+ * returns SLT_OK with power_law = 0. */
 int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
                           slt_kernels_fit *out);
 
