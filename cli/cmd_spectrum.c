@@ -373,21 +373,25 @@ int cmd_spectrum(int argc, char **argv)
 
     int torus = domain == SLT_DOMAIN_TORUS;
     int fail_exit = 0; /* a row with a failure status: exit 1 */
+    int table_oom = 0; /* a column or row could not be added */
+    /* the user's settings, for the failure messages */
+    char set[256];
+    int sn = snprintf(set, sizeof set, "--kernel %s --domain %s --dim %lld --lmax %lld",
+                      kernel_s, domain_s, dim, lmax);
+    if (sn > 0 && (size_t)sn < sizeof set && relu)
+        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
+    if (sn > 0 && (size_t)sn < sizeof set && kernel == SLT_KERNEL_POLY)
+        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --offset %g --poly-degree %lld",
+                       offset, poly_degree);
+    if (sn > 0 && (size_t)sn < sizeof set && (kernel == SLT_KERNEL_GAUSSIAN ||
+        kernel == SLT_KERNEL_LAPLACE || kernel == SLT_KERNEL_VON_MISES))
+        snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
     if (fit) {
         slt_kernels_fit_params fp = slt_kernels_fit_params_default();
         fp.lo = seen_fitwin ? fit_lo : 0;
         fp.hi = seen_fitwin ? fit_hi : 0;
         fp.tol = fit_tol;
         slt_kernels_fit f;
-        /* the user's settings, for the failure messages */
-        char set[200];
-        int sn = snprintf(set, sizeof set, "--kernel %s --domain %s --dim %lld --lmax %lld",
-                          kernel_s, domain_s, dim, lmax);
-        if (sn > 0 && (size_t)sn < sizeof set && relu)
-            sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
-        if (sn > 0 && (size_t)sn < sizeof set && (kernel == SLT_KERNEL_GAUSSIAN ||
-            kernel == SLT_KERNEL_LAPLACE || kernel == SLT_KERNEL_VON_MISES))
-            snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
         const char *fstatus = "ok";
         lrc = slt_kernels_fit_decay(sp, &fp, &f);
         if (lrc == SLT_EDOM) {
@@ -464,10 +468,11 @@ int cmd_spectrum(int argc, char **argv)
         int c2 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
         int c3 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
         int c4 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
-        for (size_t i = 0; i < nf; i++) {
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
+        for (size_t i = 0; i < nf && !table_oom; i++) {
             const slt_kernels_level *L = &sp->levels[fl[i].level];
             long row = slt_table_add_row(table);
-            if (row < 0) break;
+            if (row < 0) { table_oom = 1; break; }
             slt_table_set_real(table, (size_t)row, c0, fl[i].k_first, 0);
             slt_table_set_real(table, (size_t)row, c1, fl[i].k_last, 0);
             slt_table_set_int(table, (size_t)row, c2, (long long)L->degree);
@@ -494,13 +499,14 @@ int cmd_spectrum(int argc, char **argv)
         int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
         int c3 = slt_table_add_column(table, "empirical", SLT_COL_REAL, 1);
         int c4 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
         if (gauss) {
             /* blocks of the analytic groups: the block mean per sample, then its mean and
              * standard error over the samples (the library computes both) */
-            for (size_t b = 0; b < em->n_blocks; b++) {
+            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
                 size_t i = em->block_level[b];
                 long row = slt_table_add_row(table);
-                if (row < 0) break;
+                if (row < 0) { table_oom = 1; break; }
                 slt_table_set_int(table, (size_t)row, c0, (long long)i);
                 slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
                 /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
@@ -510,9 +516,10 @@ int cmd_spectrum(int argc, char **argv)
                 slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
             }
         } else {
-            for (size_t b = 0; b < em->n_blocks; b++) {
+            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
                 const slt_kernels_level *L = &sp->levels[em->block_level[b]];
                 long row = slt_table_add_row(table);
+                if (row < 0) { table_oom = 1; break; }
                 slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
                 slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
                 slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
@@ -529,11 +536,14 @@ int cmd_spectrum(int argc, char **argv)
         int c5 = torus ? slt_table_add_column(table, "norm2", SLT_COL_INT, 0) : -1;
         int c6 = torus ? slt_table_add_column(table, "wavevector", SLT_COL_TEXT, 0) : -1;
         int c7 = seen_target ? slt_table_add_column(table, "target_power", SLT_COL_REAL, 1) : -1;
-        slt_table_add_status(table);
-        for (size_t i = 0; i < nl; i++) {
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || (torus && (c5 < 0 || c6 < 0)) ||
+            (seen_target && c7 < 0) || slt_table_add_status(table) < 0)
+            table_oom = 1;
+        size_t unresolved = 0;
+        for (size_t i = 0; i < nl && !table_oom; i++) {
             const slt_kernels_level *L = &sp->levels[i];
             long row = slt_table_add_row(table);
-            if (row < 0) break;
+            if (row < 0) { table_oom = 1; break; }
             slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
             slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
             slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
@@ -550,9 +560,21 @@ int cmd_spectrum(int argc, char **argv)
             if (c7 >= 0) slt_table_set_real(table, (size_t)row, c7, power[i], power_err[i]);
             if (L->mu == 0.0 && L->mu_err <= 1e-13 * sp->diag)
                 slt_table_set_status(table, (size_t)row, "zero");
-            else if (!(fabs(L->mu) > L->mu_err))
+            else if (!(fabs(L->mu) > L->mu_err)) {
                 slt_table_set_status(table, (size_t)row, "unresolved");
+                unresolved++;
+            }
         }
+        if (unresolved) { /* not computed to within the eigenvalue itself: a failure */
+            fail_exit = 1;
+            fprintf(stderr, "slt spectrum: %zu of %zu levels are unresolved (|eigenvalue| <= its "
+                    "error) for %s at --rel-tol %g%s\n", unresolved, nl, set, rel_tol,
+                    worst ? "" : " (docs/theory/kernels.md: the range each method covers)");
+        }
+    }
+    if (table_oom) {
+        rc = cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory for the output table"));
+        goto out;
     }
     rc = cli_write_table(cmd, table, format);
     if (!rc && worst) rc = slt_exit_class(worst);

@@ -106,6 +106,11 @@ for c in "relu-ntk --dim 50 --lmax 40 --fit-tol 10:not-power-law" "gaussian --di
     && pass "--fit $args: $want, exit 1" || fail "--fit $args: rc $rc '$got'"
 done
 
+# unresolved levels are a failure (exit 1, a message naming the settings), not exit 0
+run spectrum --kernel laplace --domain torus --dim 1 --width 1e12 --lmax 10
+[ "$rc" -eq 1 ] && grep -q "unresolved" "$out_file" && grep -q "levels are unresolved .*--width 1e+12" "$err_file" \
+  && pass "unresolved levels: exit 1" || fail "unresolved levels: rc $rc"
+
 expect_usage_error "power-law target with infinite power" "q = 1 is out of range on T\^2" spectrum --kernel von-mises --domain torus --dim 2 --lmax 4 --target power-law --target-q 1 --save /dev/null
 
 for f in table tsv json markdown latex; do
