@@ -128,6 +128,43 @@ static void test_gaussian_narrow(void **state)
     assert_non_null(strstr(slt_last_error(), "width"));
 }
 
+/* The decay fit says whether it is a power law (issue 10 #14): the ReLU NTK on S^2 is
+ * (μ ∝ ℓ^-3); the Gaussian decays faster than any power (local slope spread of tens);
+ * the ReLU NTK on S^49 below ℓ = 40 is pre-asymptotic (fitted α_K < 0); too few levels
+ * leave NaN values, never numbers. */
+static void test_fit_power_law_flag(void **state)
+{
+    (void)state;
+    slt_kernels_params p = slt_kernels_params_default();
+    slt_kernels_fit f;
+    slt_kernels_spectrum *s = spectrum(p, NULL);
+    assert_ok(slt_kernels_fit_decay(s, NULL, &f));
+    assert_int_equal(f.power_law, 1);
+    slt_kernels_spectrum_free(s);
+    p.kernel = SLT_KERNEL_GAUSSIAN;
+    s = spectrum(p, NULL);
+    assert_ok(slt_kernels_fit_decay(s, NULL, &f));
+    assert_int_equal(f.power_law, 0);
+    assert_true(f.slope_spread > 1.0);
+    slt_kernels_spectrum_free(s);
+    p.kernel = SLT_KERNEL_RELU_NTK;
+    p.dim = 50;
+    p.lmax = 40;
+    s = spectrum(p, NULL);
+    slt_kernels_fit_params fp = slt_kernels_fit_params_default();
+    fp.tol = 10.0;
+    assert_ok(slt_kernels_fit_decay(s, &fp, &f));
+    assert_true(f.alpha_K < 0.0);
+    assert_int_equal(f.power_law, 0);
+    slt_kernels_spectrum_free(s);
+    p.dim = 3;
+    p.lmax = 5;
+    s = spectrum(p, NULL);
+    assert_status(slt_kernels_fit_decay(s, NULL, &f), SLT_EDOM);
+    assert_true(isnan(f.alpha_K) && isnan(f.s) && f.power_law == 0);
+    slt_kernels_spectrum_free(s);
+}
+
 /* exact fractions of kernels.md §3 (d = 3, 5), to 1e-12 */
 static void test_exact_fractions(void **state)
 {
@@ -984,6 +1021,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_bessel),
         cmocka_unit_test(test_gaussian_narrow),
+        cmocka_unit_test(test_fit_power_law_flag),
         cmocka_unit_test(test_exact_fractions),
         cmocka_unit_test(test_arccos0_all_degrees),
         cmocka_unit_test(test_published_ntk),
