@@ -23,8 +23,9 @@ const cli_command_info cmd_spectrum_info = {
     "layers of the normalised arc-cosine recursion, no bias; NTK(1) = L+1), arccos0 (step),\n"
     "gaussian exp(-|x-y|^2/(2 S^2)), laplace exp(-|x-y|/S), poly (c + t)^p, table (a file of\n"
     "'t k(t)' lines covering t = -1..1, cubic-spline interpolated in theta = arccos t).\n"
-    "Each degree comes from quadrature, an endpoint expansion or the positive series,\n"
-    "whichever has the smallest error estimate (docs/theory/kernels.md).\n"
+    "Each degree comes from quadrature, an endpoint expansion, the positive series or (gaussian)\n"
+    "the Bessel closed form, whichever has the smallest error estimate\n"
+    "(docs/theory/kernels.md). Laplace on the sphere: S >= 0.005.\n"
     "Torus T^D (D = 1..3, normalised measure): eigenvalue per Fourier mode e^{i n.x}, levels\n"
     "of equal eigenvalue grouped with their multiplicity. Kernels: gaussian (wrapped;\n"
     "isotropic: |n| <= lmax), von-mises exp(sum(cos d_i - 1)/S^2), laplace (periodic,\n"
@@ -37,7 +38,8 @@ const cli_command_info cmd_spectrum_info = {
     "eigenvalue, eigenvalue_err (absolute error estimate; |eigenvalue| <= err means zero or\n"
     "unresolved), local_slope (d ln mu / d ln l over the nearest resolved neighbours; -s for\n"
     "mu ~ l^-s), method, [torus: norm2 = |n|^2, wavevector], [--target: target_power],\n"
-    "status (ok, zero, unresolved).\n"
+    "status (ok; zero: an exact or underflowed zero; unresolved: |eigenvalue| <= its error,\n"
+    "a failure: exit 1).\n"
     "--flat: the levels sorted by descending eigenvalue with the flattened index range:\n"
     "k_first, k_last, degree, multiplicity, eigenvalue, eigenvalue_err.\n"
     "--fit: one row: alpha_K, alpha_K_err, window_lo, window_hi, s, s_err, alpha, alpha_err,\n"
@@ -49,7 +51,10 @@ const cli_command_info cmd_spectrum_info = {
     "ln T = c - alpha beta ln k + c1/l over the window). Fit: ln mu = ln C - s ln l + c1/l over\n"
     "the window (given by --fit-lo/--fit-hi, or the widest top range where the local slope\n"
     "varies by <= --fit-tol); s_err = 2 SE + |s - s_plain|; alpha = s/(D-1) (sphere), s/D\n"
-    "(torus); alpha_K = alpha - 1.\n"
+    "(torus); alpha_K = alpha - 1. Last column: status: ok; too-few-points (fewer than 8\n"
+    "resolved levels in the window); not-power-law (the local slope varies by more than\n"
+    "--fit-tol over the window, or alpha_K <= 0: not the asymptotic decay); no-beta (the\n"
+    "source exponent could not be fitted). A failure prints nan exponents and exits 1.\n"
     "--empirical N: N points (--data sphere|torus|gaussian), eigenvalues of K/N (LAPACK\n"
     "dsyevd), averaged over --repeats samples. Columns: degree, multiplicity, eigenvalue,\n"
     "eigenvalue_err (analytic), empirical (mean of the level's block of sorted empirical\n"
@@ -181,7 +186,7 @@ int cmd_spectrum(int argc, char **argv)
         {.name = "fit-hi", .kind = CLI_REAL, .target = &fit_hi, .metavar = "X", .seen = &seen_fitwin,
          .help = "fit window end (degree)", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1},
         {.name = "fit-tol", .kind = CLI_REAL, .target = &fit_tol, .metavar = "T", .seen = &seen_fittol,
-         .help = "window detection: local-slope variation allowed (default 0.05)", .lo = 0,
+         .help = "local-slope variation allowed in the fit window (default 0.05)", .lo = 0,
          .hi = 10, .lo_open = 1},
         {.name = "empirical", .kind = CLI_INT, .target = &empirical, .metavar = "N",
          .help = "empirical Gram spectrum of N sampled points", .lo = 2, .hi = 20000},
@@ -249,6 +254,11 @@ int cmd_spectrum(int argc, char **argv)
         kernel != SLT_KERNEL_VON_MISES)
         FAIL_USAGE("--width applies to gaussian, laplace and von-mises only (got --kernel %s)",
                    kernel_s);
+    if (kernel == SLT_KERNEL_LAPLACE && domain == SLT_DOMAIN_SPHERE &&
+        !(width >= SLT_KERNELS_MIN_LAPLACE_WIDTH))
+        FAIL_USAGE("--width: %g is out of range for --kernel laplace on the sphere (expected "
+                   "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", width,
+                   SLT_KERNELS_MIN_LAPLACE_WIDTH);
     if ((seen_offset || seen_pdeg) && kernel != SLT_KERNEL_POLY)
         FAIL_USAGE("--offset/--poly-degree apply to --kernel poly only (got --kernel %s)", kernel_s);
     if (seen_table != (kernel == SLT_KERNEL_TABLE))
@@ -364,30 +374,69 @@ int cmd_spectrum(int argc, char **argv)
     slt_table_param_text(table, "eigenvalue", "per eigenfunction (degree total = multiplicity x eigenvalue)");
 
     int torus = domain == SLT_DOMAIN_TORUS;
+    int fail_exit = 0; /* a row with a failure status: exit 1 */
+    int table_oom = 0; /* a column or row could not be added */
+    /* the user's settings, for the failure messages */
+    char set[256];
+    int sn = snprintf(set, sizeof set, "--kernel %s --domain %s --dim %lld --lmax %lld",
+                      kernel_s, domain_s, dim, lmax);
+    if (sn > 0 && (size_t)sn < sizeof set && relu)
+        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
+    if (sn > 0 && (size_t)sn < sizeof set && kernel == SLT_KERNEL_POLY)
+        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --offset %g --poly-degree %lld",
+                       offset, poly_degree);
+    if (sn > 0 && (size_t)sn < sizeof set && (kernel == SLT_KERNEL_GAUSSIAN ||
+        kernel == SLT_KERNEL_LAPLACE || kernel == SLT_KERNEL_VON_MISES))
+        snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
     if (fit) {
         slt_kernels_fit_params fp = slt_kernels_fit_params_default();
         fp.lo = seen_fitwin ? fit_lo : 0;
         fp.hi = seen_fitwin ? fit_hi : 0;
         fp.tol = fit_tol;
         slt_kernels_fit f;
-        if ((lrc = slt_kernels_fit_decay(sp, &fp, &f))) { rc = cli_library_error(cmd, lrc); goto out; }
+        const char *fstatus = "ok";
+        lrc = slt_kernels_fit_decay(sp, &fp, &f);
+        if (lrc == SLT_EDOM) {
+            fstatus = "too-few-points";
+            fprintf(stderr, "slt spectrum: --fit: %s: %zu resolved levels with degree in [%g, %g], "
+                    "at least %zu needed for a decay fit (raise --lmax or widen "
+                    "--fit-lo/--fit-hi)\n", set, f.points, f.lo, f.hi, fp.min_points);
+        } else if (lrc) {
+            rc = cli_library_error(cmd, lrc);
+            goto out;
+        } else if (!f.power_law) {
+            fstatus = "not-power-law";
+            fprintf(stderr, "slt spectrum: --fit: %s: the spectrum is not a power-law decay over "
+                    "degrees %g..%g (local slope varies by %.3g, --fit-tol is %g; fitted "
+                    "alpha_K = %.4g, expected > 0)\n", set, f.lo, f.hi, f.slope_spread, fit_tol,
+                    f.alpha_K);
+        }
         double beta = NAN, beta_err = NAN;
-        if (!strcmp(target_s, "isotropic")) {
-            beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
-            beta_err = f.alpha_err / (f.alpha * f.alpha);
-        } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
-            fprintf(stderr, "slt spectrum: source exponent not fitted: %s\n", slt_last_error());
+        if (!strcmp(fstatus, "ok")) {
+            if (!strcmp(target_s, "isotropic")) {
+                beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
+                beta_err = f.alpha_err / (f.alpha * f.alpha);
+            } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
+                fstatus = "no-beta";
+                beta = beta_err = NAN;
+                fprintf(stderr, "slt spectrum: --fit: %s --target %s: the source exponent beta "
+                        "could not be fitted over degrees %g..%g: %s\n", set, target_s, f.lo,
+                        f.hi, slt_last_error());
+            }
         }
         /* resolution-limited exponents α·min(β, c), c = 1 (N) and 2 (P), with errors by
-         * interval arithmetic over α ± α_err, β ± β_err */
-        double res[2], res_err[2];
-        for (int j = 0; j < 2; j++) {
+         * interval arithmetic over α ± α_err, β ± β_err (NaN unless both were fitted:
+         * fmin would drop a NaN β) */
+        double res[2] = {NAN, NAN}, res_err[2] = {NAN, NAN};
+        for (int j = 0; j < 2 && !strcmp(fstatus, "ok"); j++) {
             double c = j == 0 ? 1.0 : 2.0, v = f.alpha * fmin(beta, c);
             double lo = (f.alpha - f.alpha_err) * fmin(beta - beta_err, c);
             double hi = (f.alpha + f.alpha_err) * fmin(beta + beta_err, c);
             res[j] = v;
             res_err[j] = fmax(fabs(hi - v), fabs(v - lo));
         }
+        if (strcmp(fstatus, "ok") != 0) /* a failed fit prints no exponent */
+            f.alpha_K = f.alpha_K_err = f.s = f.s_err = f.alpha = f.alpha_err = NAN;
         int c[14];
         const char *names[] = {"alpha_K", "window_lo", "window_hi", "s", "alpha", "points",
                                "slope_spread", "resolution_N", "resolution_P", "beta"};
@@ -396,7 +445,9 @@ int cmd_spectrum(int argc, char **argv)
             c[i] = slt_table_add_column(table, names[i], i == 5 ? SLT_COL_INT : SLT_COL_REAL, errs[i]);
             if (c[i] < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         }
+        if (slt_table_add_status(table) < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         long row = slt_table_add_row(table);
+        if (row < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
         slt_table_set_real(table, (size_t)row, c[0], f.alpha_K, f.alpha_K_err);
         slt_table_set_real(table, (size_t)row, c[1], f.lo, 0);
         slt_table_set_real(table, (size_t)row, c[2], f.hi, 0);
@@ -407,6 +458,8 @@ int cmd_spectrum(int argc, char **argv)
         slt_table_set_real(table, (size_t)row, c[7], res[0], res_err[0]);
         slt_table_set_real(table, (size_t)row, c[8], res[1], res_err[1]);
         slt_table_set_real(table, (size_t)row, c[9], beta, beta_err);
+        slt_table_set_status(table, (size_t)row, fstatus);
+        if (strcmp(fstatus, "ok") != 0) fail_exit = 1;
         slt_table_param_text(table, "window", f.detected ? "detected" : "given");
     } else if (flat) {
         slt_kernels_flat_level *fl = NULL;
@@ -417,10 +470,11 @@ int cmd_spectrum(int argc, char **argv)
         int c2 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
         int c3 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
         int c4 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
-        for (size_t i = 0; i < nf; i++) {
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
+        for (size_t i = 0; i < nf && !table_oom; i++) {
             const slt_kernels_level *L = &sp->levels[fl[i].level];
             long row = slt_table_add_row(table);
-            if (row < 0) break;
+            if (row < 0) { table_oom = 1; break; }
             slt_table_set_real(table, (size_t)row, c0, fl[i].k_first, 0);
             slt_table_set_real(table, (size_t)row, c1, fl[i].k_last, 0);
             slt_table_set_int(table, (size_t)row, c2, (long long)L->degree);
@@ -447,13 +501,14 @@ int cmd_spectrum(int argc, char **argv)
         int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
         int c3 = slt_table_add_column(table, "empirical", SLT_COL_REAL, 1);
         int c4 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
         if (gauss) {
             /* blocks of the analytic groups: the block mean per sample, then its mean and
              * standard error over the samples (the library computes both) */
-            for (size_t b = 0; b < em->n_blocks; b++) {
+            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
                 size_t i = em->block_level[b];
                 long row = slt_table_add_row(table);
-                if (row < 0) break;
+                if (row < 0) { table_oom = 1; break; }
                 slt_table_set_int(table, (size_t)row, c0, (long long)i);
                 slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
                 /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
@@ -463,9 +518,10 @@ int cmd_spectrum(int argc, char **argv)
                 slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
             }
         } else {
-            for (size_t b = 0; b < em->n_blocks; b++) {
+            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
                 const slt_kernels_level *L = &sp->levels[em->block_level[b]];
                 long row = slt_table_add_row(table);
+                if (row < 0) { table_oom = 1; break; }
                 slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
                 slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
                 slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
@@ -482,11 +538,14 @@ int cmd_spectrum(int argc, char **argv)
         int c5 = torus ? slt_table_add_column(table, "norm2", SLT_COL_INT, 0) : -1;
         int c6 = torus ? slt_table_add_column(table, "wavevector", SLT_COL_TEXT, 0) : -1;
         int c7 = seen_target ? slt_table_add_column(table, "target_power", SLT_COL_REAL, 1) : -1;
-        slt_table_add_status(table);
-        for (size_t i = 0; i < nl; i++) {
+        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || (torus && (c5 < 0 || c6 < 0)) ||
+            (seen_target && c7 < 0) || slt_table_add_status(table) < 0)
+            table_oom = 1;
+        size_t unresolved = 0;
+        for (size_t i = 0; i < nl && !table_oom; i++) {
             const slt_kernels_level *L = &sp->levels[i];
             long row = slt_table_add_row(table);
-            if (row < 0) break;
+            if (row < 0) { table_oom = 1; break; }
             slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
             slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
             slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
@@ -503,12 +562,25 @@ int cmd_spectrum(int argc, char **argv)
             if (c7 >= 0) slt_table_set_real(table, (size_t)row, c7, power[i], power_err[i]);
             if (L->mu == 0.0 && L->mu_err <= 1e-13 * sp->diag)
                 slt_table_set_status(table, (size_t)row, "zero");
-            else if (!(fabs(L->mu) > L->mu_err))
+            else if (!(fabs(L->mu) > L->mu_err)) {
                 slt_table_set_status(table, (size_t)row, "unresolved");
+                unresolved++;
+            }
         }
+        if (unresolved) { /* not computed to within the eigenvalue itself: a failure */
+            fail_exit = 1;
+            fprintf(stderr, "slt spectrum: %zu of %zu levels are unresolved (|eigenvalue| <= its "
+                    "error) for %s at --rel-tol %g%s\n", unresolved, nl, set, rel_tol,
+                    worst ? "" : " (docs/theory/kernels.md: the range each method covers)");
+        }
+    }
+    if (table_oom) {
+        rc = cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory for the output table"));
+        goto out;
     }
     rc = cli_write_table(cmd, table, format);
     if (!rc && worst) rc = slt_exit_class(worst);
+    if (!rc && fail_exit) rc = 1;
 out:
     slt_table_free(table);
     slt_kernels_empirical_free(em);

@@ -75,6 +75,96 @@ static void test_gaussian_bessel(void **state)
         }
 }
 
+/* Narrow Gaussians (issue 10 #2: width 1e-12 crashed, width 1e-2 gave 0 "unresolved" for
+ * every degree, 1e-100 gave 0 "zero"): μ_ℓ = e^{-c} i_ℓ(c) on S^2 (modified spherical
+ * Bessel), elementary for ℓ <= 2: μ_0 = (1 − e^{-2c})/(2c), μ_1 = [(1 + e^{-2c}) −
+ * (1 − e^{-2c})/c]/(2c), μ_2 = [(1 − e^{-2c})(1 + 3/c²) − 3(1 + e^{-2c})/c]/(2c);
+ * on S^3 (ν = 1) μ_ℓ = 2σ³/√(2π) (1 − (4(ℓ+1)² − 1)σ²/8 + …), the correction below
+ * double precision at σ = 1e-12. Every value must be ok (resolved) and honest. */
+static void test_gaussian_narrow(void **state)
+{
+    (void)state;
+    double widths[] = {1e-2, 3e-3, 1e-3, 1e-12, 1e-100};
+    for (int b = 0; b < 5; b++) {
+        slt_kernels_params p = slt_kernels_params_default();
+        p.kernel = SLT_KERNEL_GAUSSIAN;
+        p.dim = 3;
+        p.width = widths[b];
+        p.lmax = 40;
+        slt_kernels_spectrum *s = spectrum(p, NULL);
+        double c = 1.0 / (p.width * p.width), x = p.width * p.width, e2 = exp(-2.0 * c);
+        double ref[3] = {0.5 * x * (1.0 - e2), 0.5 * x * ((1.0 + e2) - (1.0 - e2) * x),
+                         0.5 * x * ((1.0 - e2) * (1.0 + 3.0 * x * x) - 3.0 * (1.0 + e2) * x)};
+        /* 1e-13: the closed forms above in double (~4 ulp) and rel_tol 1e-12 */
+        for (size_t l = 0; l <= 2; l++) check_level(&s->levels[l], ref[l], 1e-12, "narrow S^2");
+        for (size_t l = 0; l <= 40; l++) {
+            const slt_kernels_level *L = &s->levels[l];
+            assert_true(L->mu > 0.0 && L->mu_err <= 1e-12 * L->mu);
+            /* A&S 10.2: e^{-c} i_l(c) = (1/2c) Σ_k (−1)^k (l+k)!/(k!(l−k)!) (2c)^{-k} + O(e^{-2c})
+             * (GSL's i_l is off by 4e-11 here at c = 1e4, l = 3) */
+            double sum = 0.0;
+            for (size_t k = 0; k <= l; k++)
+                sum += (k % 2 ? -1.0 : 1.0) *
+                       exp(gsl_sf_lnfact((unsigned)(l + k)) - gsl_sf_lnfact((unsigned)k) -
+                           gsl_sf_lnfact((unsigned)(l - k)) + k * log(0.5 * x));
+            /* 1e-12: rel_tol; the terms' exp(lnfact) rounding is ~1e-14 for l <= 40 */
+            check_level(L, 0.5 * x * sum, 1e-12, "narrow S^2 vs A&S 10.2");
+        }
+        slt_kernels_spectrum_free(s);
+    }
+    slt_kernels_params p = slt_kernels_params_default();
+    p.kernel = SLT_KERNEL_GAUSSIAN;
+    p.dim = 4;
+    p.width = 1e-12;
+    p.lmax = 10;
+    slt_kernels_spectrum *s = spectrum(p, NULL);
+    for (size_t l = 0; l <= 10; l++)
+        check_level(&s->levels[l], 2e-36 / sqrt(2.0 * M_PI), 1e-12, "narrow S^3");
+    slt_kernels_spectrum_free(s);
+    /* the Laplace kernel on the sphere: refused below its smallest width */
+    p.kernel = SLT_KERNEL_LAPLACE;
+    p.width = 1e-12;
+    assert_status(slt_kernels_params_check(&p), SLT_EINVAL);
+    assert_non_null(strstr(slt_last_error(), "width"));
+}
+
+/* The decay fit says whether it is a power law (issue 10 #14): the ReLU NTK on S^2 is
+ * (μ ∝ ℓ^-3); the Gaussian decays faster than any power (local slope spread of tens);
+ * the ReLU NTK on S^49 below ℓ = 40 is pre-asymptotic (fitted α_K < 0); too few levels
+ * leave NaN values, never numbers. */
+static void test_fit_power_law_flag(void **state)
+{
+    (void)state;
+    slt_kernels_params p = slt_kernels_params_default();
+    slt_kernels_fit f;
+    slt_kernels_spectrum *s = spectrum(p, NULL);
+    assert_ok(slt_kernels_fit_decay(s, NULL, &f));
+    assert_int_equal(f.power_law, 1);
+    slt_kernels_spectrum_free(s);
+    p.kernel = SLT_KERNEL_GAUSSIAN;
+    s = spectrum(p, NULL);
+    assert_ok(slt_kernels_fit_decay(s, NULL, &f));
+    assert_int_equal(f.power_law, 0);
+    assert_true(f.slope_spread > 1.0);
+    slt_kernels_spectrum_free(s);
+    p.kernel = SLT_KERNEL_RELU_NTK;
+    p.dim = 50;
+    p.lmax = 40;
+    s = spectrum(p, NULL);
+    slt_kernels_fit_params fp = slt_kernels_fit_params_default();
+    fp.tol = 10.0;
+    assert_ok(slt_kernels_fit_decay(s, &fp, &f));
+    assert_true(f.alpha_K < 0.0);
+    assert_int_equal(f.power_law, 0);
+    slt_kernels_spectrum_free(s);
+    p.dim = 3;
+    p.lmax = 5;
+    s = spectrum(p, NULL);
+    assert_status(slt_kernels_fit_decay(s, NULL, &f), SLT_EDOM);
+    assert_true(isnan(f.alpha_K) && isnan(f.s) && f.power_law == 0);
+    slt_kernels_spectrum_free(s);
+}
+
 /* exact fractions of kernels.md §3 (d = 3, 5), to 1e-12 */
 static void test_exact_fractions(void **state)
 {
@@ -930,6 +1020,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_bessel),
+        cmocka_unit_test(test_gaussian_narrow),
+        cmocka_unit_test(test_fit_power_law_flag),
         cmocka_unit_test(test_exact_fractions),
         cmocka_unit_test(test_arccos0_all_degrees),
         cmocka_unit_test(test_published_ntk),

@@ -66,6 +66,7 @@ typedef struct {
     int dim;                /* sphere: ambient d, 2..1000; torus: d, 1..3   default 3   */
     int depth;              /* ReLU hidden layers L, 1..64                  default 1   */
     double width;           /* σ of gaussian, laplace, von-mises, > 0       default 1   */
+                            /* laplace on the sphere: >= SLT_KERNELS_MIN_LAPLACE_WIDTH */
     double offset;          /* poly: c >= 0                                 default 1   */
     int poly_degree;        /* poly: p, 1..1000                             default 2   */
     size_t lmax;            /* sphere: degrees 0..lmax (<= 100000); torus (<= 4096 for
@@ -81,6 +82,11 @@ typedef struct {
     const double *table_x, *table_k;
     size_t table_n;
 } slt_kernels_params;
+
+/* The Laplace kernel on the sphere is computed by quadrature with about 12/width nodes
+ * (its endpoint series needs 2/width² terms): narrower ones are refused (SLT_EINVAL), not
+ * computed for minutes. A narrow Gaussian has its closed form: every width > 0 works. */
+#define SLT_KERNELS_MIN_LAPLACE_WIDTH 5e-3
 
 slt_kernels_params slt_kernels_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range (or the
@@ -108,7 +114,9 @@ typedef enum {
     SLT_KMETHOD_QUADRATURE, /* Gauss–Legendre in θ, node doubling          */
     SLT_KMETHOD_ENDPOINT,   /* expansion at t = ±1, exact term transforms   */
     SLT_KMETHOD_SERIES,     /* positive Schoenberg series with tail bound   */
-    SLT_KMETHOD_FFT         /* torus: FFT on a grid, grid doubling          */
+    SLT_KMETHOD_FFT,        /* torus: FFT on a grid, grid doubling          */
+    SLT_KMETHOD_BESSEL      /* sphere Gaussian: closed form Γ(d/2)(2/c)^ν e^{-c} I_{ℓ+ν}(c),
+                               c = 1/σ², ν = (d−2)/2, by Hankel's expansion (narrow kernels) */
 } slt_kernels_method;
 const char *slt_kernels_method_name(slt_kernels_method m); /* "quadrature", ... */
 
@@ -193,12 +201,18 @@ typedef struct {
     double lo, hi;         /* window used                                                */
     size_t points;         /* levels in the fit                                          */
     int detected;          /* 1 if the window was detected                               */
+    int power_law;         /* 1 if the window shows a power-law decay: every value finite,
+                              slope_spread <= tol, alpha_K > 0 (a continuous kernel is trace
+                              class; a fit below that is not in the asymptotic regime); 0:
+                              the numbers are not a decay exponent (callers report failure) */
 } slt_kernels_fit;
 
 /* Fits ln μ = ln C − s ln ℓ + c1/ℓ over the window (levels with |μ| > 3 mu_err only)
  * by least squares (GSL multifit). s_err = 2·s_se + |s − s_plain| (the drift the 1/ℓ
  * term removed bounds what is left: residuals of an analytic spectrum are not noise).
- * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels. */
+ * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels (out
+ * then holds NaN values and points = the levels found). A fit that is not a power law
+ * returns SLT_OK with power_law = 0. */
 int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
                           slt_kernels_fit *out);
 

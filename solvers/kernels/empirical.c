@@ -14,6 +14,12 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
+/* OpenBLAS's own thread control (as in solvers/montecarlo/run.c): the Gram product and
+ * the eigensolver run on one BLAS thread, so that a seed gives bit-identical eigenvalues
+ * at any OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (threaded BLAS splits sums differently). */
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
 slt_kernels_empirical_params slt_kernels_empirical_params_default(void)
 {
     slt_kernels_empirical_params p = {.n = 1000, .repeats = 1, .seed = 1, .cov = NULL};
@@ -233,6 +239,8 @@ int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind
     size_t nb = 0;
     while (!rc && nb < nf && fl[nb].k_last <= (double)n) nb++;
     double trace_acc = 0.0;
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
     for (size_t r = 0; r < R && !rc; r++) {
         gsl_rng_set(rng, sample_seed(p->seed, r));
         for (size_t i = 0; i < n; i++) {
@@ -302,6 +310,7 @@ int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind
             bsum2[b] += acc * acc;
         }
     }
+    openblas_set_num_threads(blas_threads);
     if (!rc) {
         e->n = n;
         e->repeats = R;

@@ -102,6 +102,13 @@ int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_p
     if ((d.lo > 0 || d.hi > 0) && !(d.hi > d.lo))
         return slt_error(SLT_EINVAL, "%s: window [%g, %g] is empty (expected lo < hi)", where,
                          d.lo, d.hi);
+    /* NaN until computed: no caller can print a number the fit did not produce */
+    out->s = out->s_err = out->alpha = out->alpha_err = out->alpha_K = out->alpha_K_err = NAN;
+    out->s_plain = out->s_se = out->slope_spread = out->amplitude = NAN;
+    out->lo = out->hi = NAN;
+    out->points = 0;
+    out->detected = 0;
+    out->power_law = 0;
     size_t n = s->n_levels;
     double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
     double *sl = malloc(n * sizeof(double));
@@ -149,6 +156,9 @@ int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_p
     if (m < d.min_points) {
         free(x);
         free(y);
+        out->lo = lo;
+        out->hi = hi;
+        out->points = m;
         return slt_error(SLT_EDOM, "%s: %zu resolved levels in the window [%g, %g] (expected at "
                          "least %zu)", where, m, lo, hi, d.min_points);
     }
@@ -173,6 +183,9 @@ int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_p
     out->lo = lo;
     out->hi = hi;
     out->points = m;
+    out->power_law = isfinite(out->s) && isfinite(out->s_err) && isfinite(out->alpha_K) &&
+                     isfinite(out->slope_spread) && out->slope_spread <= d.tol &&
+                     out->alpha_K > 0.0;
     return SLT_OK;
 }
 

@@ -61,6 +61,7 @@ const char *slt_kernels_method_name(slt_kernels_method m)
     case SLT_KMETHOD_ENDPOINT: return "endpoint";
     case SLT_KMETHOD_SERIES: return "series";
     case SLT_KMETHOD_FFT: return "fft";
+    case SLT_KMETHOD_BESSEL: return "bessel";
     default: return "none";
     }
 }
@@ -106,6 +107,10 @@ int slt_kernels_params_check(const slt_kernels_params *p)
     if ((p->kernel == SLT_KERNEL_GAUSSIAN || p->kernel == SLT_KERNEL_LAPLACE ||
          p->kernel == SLT_KERNEL_VON_MISES) &&
         (rc = slt_check_range(where, "width", p->width, 0.0, 1, INFINITY, 1)))
+        return rc;
+    if (p->kernel == SLT_KERNEL_LAPLACE && p->domain == SLT_DOMAIN_SPHERE &&
+        (rc = slt_check_range(where, "width", p->width, SLT_KERNELS_MIN_LAPLACE_WIDTH, 0,
+                              INFINITY, 1)))
         return rc;
     if (p->kernel == SLT_KERNEL_POLY) {
         if ((rc = slt_check_range(where, "offset", p->offset, 0.0, 0, INFINITY, 1))) return rc;

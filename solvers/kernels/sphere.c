@@ -24,7 +24,13 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
-enum { C_QUAD = 0, C_END, C_SER, NCAND };
+enum { C_QUAD = 0, C_END, C_SER, C_BES, NCAND };
+
+/* Gaussian kernel: the positive series up to c = 1/width² = 1e4 (about 8c Taylor terms
+ * per degree); the quadrature while its 12/width extra nodes stay below 2400 (width >=
+ * 5e-3; the rule is doubled twice, O(n²) each). Narrower Gaussians: the closed form only. */
+#define GAUSS_SERIES_MAX_C 1e4
+#define QUAD_MAX_WIDTH_NODES 2400.0
 
 typedef struct {
     size_t L;
@@ -56,7 +62,7 @@ static int quad_rule(const slt_kernels_workspace *ws, int alt, size_t lq, size_t
         gsl_integration_fixed_alloc(gsl_integration_fixed_legendre, n, 0.0, M_PI, 0.0, 0.0);
     double *a = malloc((lq + 2) * sizeof(double)), *b = malloc((lq + 2) * sizeof(double));
     if (!tab || !a || !b) {
-        gsl_integration_fixed_free(tab);
+        if (tab) gsl_integration_fixed_free(tab); /* GSL does not accept NULL */
         free(a);
         free(b);
         return SLT_ENOMEM;
@@ -280,6 +286,70 @@ static void endpoint_laplace(const slt_kernels_workspace *ws, cands *c)
     }
 }
 
+/* ---- Gaussian: closed form ------------------------------------------------------- */
+
+/* k(t) = e^{−c(1−t)}, c = 1/σ²: e^{ct} = Γ(ν)(c/2)^{−ν} Σ_ℓ (ℓ+ν) I_{ℓ+ν}(c) C_ℓ^ν(t),
+ * ν = (d−2)/2, gives μ_ℓ = Γ(d/2) (2/c)^ν e^{−c} I_{ℓ+ν}(c) per eigenfunction. With
+ * Hankel's expansion e^{−c} I_m(c) = (2πc)^{−1/2} [Σ_k (−1)^k a_k(m)/c^k + O(e^{−2c})],
+ * a_k = a_{k−1} (4m² − (2k−1)²)/(8k):
+ *   μ_ℓ = Γ(d/2) 2^ν σ^{d−1} (2π)^{−1/2} Σ_k (−1)^k a_k(ℓ+ν) σ^{2k}.
+ * The sum is finite for half-integer m; otherwise it is used only while the terms fall
+ * below the target before they grow. Error: twice the first neglected term, the
+ * exponentially small part (bounded by 2e^{−2c} Σ|terms|), roundings. Used for c >= 20;
+ * σ^{d−1} as a scaled double, so σ down to the smallest double works. Narrow kernels
+ * (large c) are where the quadrature (≈ 12/σ nodes) and the series (≈ 8c terms) become
+ * unaffordable. */
+static void bessel_gaussian(const slt_kernels_workspace *ws, double tol, cands *c)
+{
+    int d = ws->p.dim;
+    double w = ws->p.width, x = w * w; /* x = 1/c, 0 when it underflows */
+    if (!(x <= 1.0 / 20.0)) return;
+    double nu0 = 0.5 * (d - 2.0), pre_err;
+    kn_sd pre;
+    /* Γ(d/2) = (z−1)(z−2)…(z−k) Γ(z−k), z = d/2, z − k <= 100: a product, not exp(lnΓ)
+     * (whose rounding, ~eps·lnΓ, is 6e-13 at d = 1000) */
+    pre.m = 1.0;
+    pre.e = 0;
+    double z = 0.5 * d;
+    int factors = 0;
+    for (; z > 100.0; z -= 1.0, factors++) pre = kn_sd_mul(pre, z - 1.0);
+    pre = kn_sd_mul(pre, gsl_sf_gamma(z) / sqrt(2.0 * M_PI));
+    pre.e += (long)floor(nu0); /* 2^ν */
+    if (nu0 != floor(nu0)) pre = kn_sd_mul(pre, M_SQRT2);
+    pre_err = (8.0 + factors) * KN_EPS;
+    int we;
+    double wm = frexp(w, &we); /* σ^{d−1} = wm^{d−1} 2^{we(d−1)}, wm^{d−1} >= 2^{−999} */
+    pre = kn_sd_mul(pre, pow(wm, d - 1.0));
+    pre.e += (long)we * (d - 1);
+    pre_err += 4.0 * KN_EPS;
+    double small = x > 0.0 ? 2.0 * exp(-2.0 / x) : 0.0; /* e^{−2c} part, relative */
+    for (size_t l = 0; l <= c->L; l++) {
+        double m = nu0 + (double)l, m4 = 4.0 * m * m;
+        double S = 1.0, Sabs = 1.0, T = 1.0, err = NAN;
+        for (int k = 1; k < 400; k++) {
+            double o = 2.0 * k - 1.0;
+            double Tn = -T * (m4 - o * o) / (8.0 * k) * x;
+            if (Tn == 0.0) { /* terminated (half-integer m) or below the double range */
+                err = 0.0;
+                break;
+            }
+            if (fabs(Tn) >= fabs(T) && k > 1) break; /* asymptotic: diverging from here */
+            if (fabs(Tn) <= 0.01 * KN_EPS * fabs(S)) {
+                err = 2.0 * fabs(Tn);
+                break;
+            }
+            S += Tn;
+            Sabs += fabs(Tn);
+            T = Tn;
+        }
+        if (!isfinite(err) || !(S > 0.0)) continue; /* not resolved here: other methods */
+        double rel = (err + 4.0 * KN_EPS * Sabs + small * Sabs) / S + pre_err;
+        if (rel > tol) continue;
+        c->v[C_BES][l] = kn_sd_value(kn_sd_mul(pre, S));
+        c->e[C_BES][l] = rel * c->v[C_BES][l];
+    }
+}
+
 /* ---- positive series ----------------------------------------------------------------- */
 
 static int taylor_coefficients(slt_kernels_workspace *ws, size_t J)
@@ -292,10 +362,19 @@ static int taylor_coefficients(slt_kernels_workspace *ws, size_t J)
     if (p->kernel <= SLT_KERNEL_ARCCOS0) {
         rc = kn_relu_series(p->kernel, p->depth, 0, (int)J + 1, b);
     } else if (p->kernel == SLT_KERNEL_GAUSSIAN) {
-        double cc = 1.0 / (p->width * p->width), v = exp(-cc);
+        /* b_j = e^{-c} c^j/j! carried as v·2^e: e^{-c} alone underflows for c > 745 (the
+         * coefficients were all 0 there, and so was every eigenvalue); e^{-c} = 2^{-k}
+         * e^{-(c - k ln 2)} with ln 2 split in two parts so that c - k ln 2 is exact */
+        double cc = 1.0 / (p->width * p->width);
+        double k2 = floor(cc / M_LN2);
+        double v = exp(-((cc - k2 * 0.693145751953125) - k2 * 1.4286068203094172321e-6));
+        long e2 = -(long)k2;
         for (size_t j = 0; j <= J; j++) {
-            b[j] = v;
+            b[j] = e2 < -1100 ? 0.0 : ldexp(v, (int)e2);
             v *= cc / (double)(j + 1);
+            int ex;
+            v = frexp(v, &ex);
+            e2 += ex;
         }
     } else if (p->kernel == SLT_KERNEL_POLY) {
         for (size_t j = 0; j <= J && j <= (size_t)p->poly_degree; j++)
@@ -378,6 +457,9 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
         ev.e += shift;
         c->v[C_SER][l] = kn_sd_value(kn_sd_mul(v, S));
         c->e[C_SER][l] = fabs(kn_sd_value(kn_sd_mul(ev, err)));
+        /* coefficients below the double range are 0 here: each adds at most
+         * DBL_MIN·c_{j,ℓ} <= DBL_MIN (c_{j,ℓ} <= 1) */
+        c->e[C_SER][l] += (double)(J + 1) * DBL_MIN;
         if (isinf(err)) c->e[C_SER][l] = INFINITY;
     }
 }
@@ -454,8 +536,13 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
         endpoint_laplace(ws, &c);
         s->endpoint_terms = 0;
     }
-    /* 2. exact, cheap positive series (Gaussian, polynomial) */
-    if (ws->has_taylor && p->kernel >= SLT_KERNEL_GAUSSIAN) {
+    /* 2. Gaussian: the closed form (all widths); the positive series needs about 8c
+     * Taylor terms, c = 1/width², and is used up to c = GAUSS_SERIES_MAX_C */
+    int gauss = p->kernel == SLT_KERNEL_GAUSSIAN;
+    double gc = gauss ? 1.0 / (p->width * p->width) : 0.0;
+    if (gauss) bessel_gaussian(ws, tol, &c);
+    /* 2b. exact, cheap positive series (Gaussian, polynomial) */
+    if (ws->has_taylor && p->kernel >= SLT_KERNEL_GAUSSIAN && (!gauss || gc <= GAUSS_SERIES_MAX_C)) {
         size_t J = p->kernel == SLT_KERNEL_POLY
                        ? (size_t)p->poly_degree
                        : L + 64 + (size_t)ceil(8.0 / (p->width * p->width));
@@ -474,7 +561,11 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
                 if (!cand_resolved(&c, l, tol, 1)) top = l;
             lq = top < 64 ? (L < 64 ? L : 64) : top;
         }
-        if ((rc = quadrature(ws, lq, &c, &s->quad_nodes, &quad_conv))) goto done;
+        /* the Gaussian and Laplace rules need about 12/width nodes more: past
+         * QUAD_MAX_WIDTH_NODES that is unaffordable (a narrower Laplace kernel is refused
+         * by slt_kernels_params_check; a narrow Gaussian has its closed form) */
+        int afford = !(gauss && 12.0 / p->width > QUAD_MAX_WIDTH_NODES);
+        if (afford && (rc = quadrature(ws, lq, &c, &s->quad_nodes, &quad_conv))) goto done;
     }
     /* 4. ReLU: validate the asymptotic series; positive series where still unresolved */
     if (ws->has_endpoint == 1) {
@@ -551,6 +642,7 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
         lev->mu_err = e;
         lev->method = best == C_QUAD ? SLT_KMETHOD_QUADRATURE
                       : best == C_END ? SLT_KMETHOD_ENDPOINT
+                      : best == C_BES ? SLT_KMETHOD_BESSEL
                                       : SLT_KMETHOD_SERIES;
     }
 done:

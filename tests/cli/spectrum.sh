@@ -73,6 +73,44 @@ got=$(awk -F, 'NR > 1 { printf "%s%s", s, $2; s = " " }' "$out_file")
 errs=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } !($col["empirical_err"] > 0) { print NR }' "$out_file")
 [ "$rc" -eq 0 ] && [ "$got" = "1 6 21 56 126" ] && [ -z "$errs" ] && pass "Gaussian data d = 6 multiplicities" || fail "Gaussian data d = 6: '$got' $errs"
 
+
+# --empirical: the same seed gives bit-identical output at any BLAS/OpenMP thread count
+# (issue 10 #11: threaded dsyrk/dsyevd summed in another order; json prints 17 digits)
+for t in 1 2; do
+  OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t run spectrum --kernel relu-ntk --dim 3 --lmax 30 --empirical 1500 --seed 7 --format json
+  cp "$out_file" "$out_file.t$t"; rct[$t]=$rc
+done
+[ "${rct[1]}" -eq 0 ] && [ "${rct[2]}" -eq 0 ] && cmp -s "$out_file.t1" "$out_file.t2" \
+  && pass "--empirical: 1 and 2 threads give identical output" || fail "--empirical depends on the thread count"
+rm -f "$out_file.t1" "$out_file.t2"
+
+# narrow kernels (issue 10 #2: both crashed): the Gaussian by its closed form, exact
+# mu_0 = (1 - e^{-2c})/(2c) = width^2/2 on S^2; the Laplace kernel refused below 5e-3
+run spectrum --kernel gaussian --dim 3 --lmax 10 --width 1e-12 --format csv
+bad=$(awk -F, 'NR > 1 { d = $3 / 5e-25 - 1; if (d < 0) d = -d; if ($7 != "ok" || d > 1e-12) print NR - 2, $3, $7 }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 12 ] && pass "gaussian --width 1e-12: closed form, all ok" || fail "narrow gaussian: rc $rc $bad"
+expect_usage_error "narrow laplace" "--width: 1e-12 is out of range for --kernel laplace on the sphere \(expected S >= 0.005" spectrum --kernel laplace --dim 3 --lmax 10 --width 1e-12
+
+# --fit has a status column; a fit that is not a power-law decay is a failure, exit 1, NaN
+# exponents, a message naming the settings (issue 10 #14: alpha_K = -0.21 and 763 +- 400
+# were printed with exit 0, poly gave a usage error naming slt_kernels_fit_decay)
+run spectrum --kernel relu-ntk --dim 3 --fit --format csv
+st=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { print $col["status"] }' "$out_file")
+[ "$rc" -eq 0 ] && [ "$st" = ok ] && pass "--fit: status ok for the ReLU NTK on S^2" || fail "--fit status: rc $rc '$st'"
+for c in "relu-ntk --dim 50 --lmax 40 --fit-tol 10:not-power-law" "gaussian --dim 3 --width 10:not-power-law" \
+         "poly --dim 3:too-few-points" "arccos0 --dim 3 --lmax 12:too-few-points"; do
+  args=${c%%:*}; want=${c##*:}
+  run spectrum --kernel $args --fit --format csv
+  got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { print $col["status"], $col["alpha_K"], $col["beta"], $col["resolution_N"] }' "$out_file")
+  [ "$rc" -eq 1 ] && [ "$got" = "$want nan nan nan" ] && grep -q -- "--fit: --kernel ${args%% *} " "$err_file" \
+    && pass "--fit $args: $want, exit 1" || fail "--fit $args: rc $rc '$got'"
+done
+
+# unresolved levels are a failure (exit 1, a message naming the settings), not exit 0
+run spectrum --kernel laplace --domain torus --dim 1 --width 1e12 --lmax 10
+[ "$rc" -eq 1 ] && grep -q "unresolved" "$out_file" && grep -q "levels are unresolved .*--width 1e+12" "$err_file" \
+  && pass "unresolved levels: exit 1" || fail "unresolved levels: rc $rc"
+
 expect_usage_error "power-law target with infinite power" "q = 1 is out of range on T\^2" spectrum --kernel von-mises --domain torus --dim 2 --lmax 4 --target power-law --target-q 1 --save /dev/null
 
 for f in table tsv json markdown latex; do
