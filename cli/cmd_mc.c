@@ -185,6 +185,29 @@ static int mc_table(const char *cmd, slt_table **table, mc_cols *c)
     return SLT_OK;
 }
 
+/* An ok row must hold finite losses >= 0 with a finite standard error: anything else (an
+ * overflow or underflow of the simulated values, e.g. amplitudes beyond double precision)
+ * is a failure of that row, never a number under ok. Returns 1 if the point is unusable. */
+static int point_unusable(const slt_mc_point *pt)
+{
+    const slt_mc_stat *v[2] = {&pt->test, &pt->train};
+    for (int i = 0; i < 2; i++) {
+        if (!(isfinite(v[i]->mean) && v[i]->mean >= 0.0)) return 1;
+        if (v[i]->trials > 1 && !(isfinite(v[i]->se) && v[i]->se >= 0.0)) return 1;
+    }
+    return 0;
+}
+
+/* Marks row r failed (NaN values) after point_unusable. */
+static void fail_row(slt_table *table, const mc_cols *col, size_t r)
+{
+    slt_table_set_real(table, r, col->test, NAN, 0);
+    slt_table_set_real(table, r, col->test_se, NAN, 0);
+    slt_table_set_real(table, r, col->train, NAN, 0);
+    slt_table_set_real(table, r, col->train_se, NAN, 0);
+    slt_table_set_status(table, r, slt_strerror(SLT_ELOSS));
+}
+
 static int cmd_mc_kernel(const kernel_args *a)
 {
     static const char *cmd = "mc";
@@ -298,7 +321,12 @@ static int cmd_mc_kernel(const kernel_args *a)
         slt_table_set_real(table, r, col.t, INFINITY, 0);
         if (s) {
             slt_table_set_status(table, r, slt_strerror(s));
-            fprintf(stderr, "slt mc: P = %.17g: %s\n", Ps->values[j], slt_last_error());
+            if (relu)
+                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --depth %lld --ridge %.17g): %s\n",
+                        Ps->values[j], a->kernel, a->depth, a->ridge, slt_last_error());
+            else
+                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --width %.17g --ridge %.17g): %s\n",
+                        Ps->values[j], a->kernel, a->width, a->ridge, slt_last_error());
             if (!worst) worst = s;
             continue;
         }
@@ -310,6 +338,14 @@ static int cmd_mc_kernel(const kernel_args *a)
         slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
         slt_table_set_int(table, r, col.M, 0);
         slt_table_set_real(table, r, col.tail, 0.0, 0);
+        if (point_unusable(pt)) {
+            fail_row(table, &col, r);
+            fprintf(stderr, "slt mc: P = %.17g: the simulated loss is not a finite number >= 0 in "
+                    "double precision (test %.3g ± %.3g, train %.3g ± %.3g); --target-power or "
+                    "--noise is out of the representable range\n", Ps->values[j], pt->test.mean,
+                    pt->test.se, pt->train.mean, pt->train.se);
+            if (!worst) worst = SLT_ELOSS;
+        }
         if (progress && res->seconds > 1.0)
             fprintf(stderr, "slt mc: P = %.17g: %zu trials in %.1f s\n", Ps->values[j],
                     res->trials, res->seconds);
@@ -597,6 +633,16 @@ int cmd_mc(int argc, char **argv)
                 if (pt->ill_trials) {
                     slt_table_set_status(table, r, "ill-conditioned");
                     ill_rows++;
+                }
+                else if (!res->unstable_trials && point_unusable(pt)) {
+                    fail_row(table, &col, r);
+                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g, t = %.17g: the simulated loss "
+                            "is not a finite number >= 0 in double precision (test %.3g ± %.3g, "
+                            "train %.3g ± %.3g); the amplitudes (--amp-lambda, --amp-target), "
+                            "--noise, --ridge or --eta are out of the representable range\n",
+                            Ns.values[i], Ps.values[j], ridge_model ? INFINITY : tv[k],
+                            pt->test.mean, pt->test.se, pt->train.mean, pt->train.se);
+                    if (!worst) worst = SLT_ELOSS;
                 }
             }
             if (s) {
