@@ -303,6 +303,14 @@ static int run_curves(const static_opts *o, const slt_statics *ws, slt_table *t,
             slt_table_set_real(t, r, cz, p.ridge, 0);
             slt_statics_regime g;
             int rc = slt_statics_regime_at(ws, &p, &g);
+            if (rc && rc != SLT_EDIVERGE && g.point.status == SLT_OK && !o->regime) {
+                /* the point is solved, only its regime is not: its values stand (ok),
+                   the regime says unknown, and stderr says why */
+                fprintf(stderr, "slt static: N = %.17g, P = %.17g: regime unknown: %s\n", N, P,
+                        slt_last_error());
+                g.regime = SLT_STATICS_REGIME_UNKNOWN;
+                rc = SLT_OK;
+            }
             if (rc && rc != SLT_EDIVERGE) {
                 fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s\n", N, P, slt_last_error());
                 slt_table_set_status(t, r, status_text(rc));
