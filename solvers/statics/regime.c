@@ -116,6 +116,19 @@ int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *
     p.N = r->N;
     p.P = r->P;
     p.ridge = r->ridge;
+    if (ws->unit) {
+        /* amplitudes other than 1: the derivatives of the unit task's point (statics.c,
+           solve_scaled), times u; the local exponents are invariant */
+        slt_statics_result ru;
+        p.ridge = r->ridge / ws->unit_lambda;
+        int rc = slt_statics_solve(ws->unit, &p, &ru);
+        if (rc) return s->status = rc;
+        rc = slt_statics_sensitivity_at(ws->unit, &ru, s);
+        const double u = ws->unit_loss;
+        statics_scale_value(u, &s->dL_dinvN, &s->dL_dinvN_err);
+        statics_scale_value(u, &s->dL_dinvP, &s->dL_dinvP_err);
+        return s->status = rc;
+    }
     statics_consts c;
     statics_make_consts(ws, &p, &c);
     sens_inputs x = {0}, e = {0};
@@ -243,6 +256,22 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
     r->res_slope_P = r->res_slope_P_err = r->res_slope_N = r->res_slope_N_err = NAN;
     r->local = (slt_statics_sensitivity){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, SLT_EDOM};
     r->regime = SLT_STATICS_REGIME_UNKNOWN;
+    if (ws->unit) {
+        /* amplitudes other than 1: classified on the unit task, where the excesses L − L_lim
+           keep their digits; values scaled back (losses and coefficients by u) */
+        slt_statics_params q;
+        int rc = statics_unit_params(ws, p, &q);
+        if (rc) return r->status = rc;
+        rc = slt_statics_regime_at(ws->unit, &q, r);
+        slt_statics_result *parts[4] = {&r->point, &r->width_only, &r->data_only, &r->floor};
+        for (int i = 0; i < 4; i++) statics_scale_back(ws, p->ridge, parts[i]);
+        const double u = ws->unit_loss;
+        statics_scale_value(u, &r->coef_P, &r->coef_P_err);
+        statics_scale_value(u, &r->coef_N, &r->coef_N_err);
+        statics_scale_value(u, &r->local.dL_dinvN, &r->local.dL_dinvN_err);
+        statics_scale_value(u, &r->local.dL_dinvP, &r->local.dL_dinvP_err);
+        return r->status = rc;
+    }
     int rc = slt_statics_solve(ws, p, &r->point);
     if (rc && rc != SLT_EDIVERGE) return r->status = rc;
     slt_statics_params q = *p;
