@@ -82,11 +82,14 @@ const cli_command_info cmd_mc_info = {
     "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
     "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
     "docs/theory/crosscheck.md), status ('ok'; 'unstable' when GD had eta times the\n"
-    "largest eigenvalue >= 2 or SGD diverged in some trial; 'ill-conditioned' when the\n"
-    "spectrum is too steep for double precision at that point: directions of the rank\n"
-    "min(N, P, M) below (max size * eps)^2 of the largest eigenvalue had to be dropped\n"
-    "where the rule would learn them, e.g. t = inf or ridge 0; values nan, exit 1; a\n"
-    "library failure's message otherwise).",
+    "largest eigenvalue >= 2 or SGD diverged in some trial, values as simulated, exit 1;\n"
+    "'ill-conditioned' when the spectrum is too steep for double precision at that\n"
+    "point: directions of the rank min(N, P, M) below (max size * eps)^2 of the largest\n"
+    "eigenvalue had to be dropped where the rule would learn them, e.g. t = inf or\n"
+    "ridge 0; values nan, exit 1; a library failure's message otherwise, values nan,\n"
+    "exit 1). A value that is not a finite number >= 0 in double precision is never\n"
+    "'ok': the row fails, exit 1. Amplitudes, noise, ridge and times are simulated on\n"
+    "the normalised task (largest eigenvalue and target 1) and scaled back exactly.",
 };
 
 /* N or P of a list value: inf → SLT_MC_INFINITE. */
@@ -660,11 +663,15 @@ int cmd_mc(int argc, char **argv)
                             Ps.values[j], ill_rows - ill_before, res->dropped_max, res->rank);
                     if (!worst) worst = SLT_ELOSS;
                 }
-                if (res->unstable_trials)
+                if (res->unstable_trials) {
+                    /* an answer (the dynamics diverge), but not an ok value: exit 1 */
                     fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu of %zu trials unstable "
-                            "(%s)\n", Ns.values[i], Ps.values[j], res->unstable_trials,
-                            res->trials, sgd ? "the iterate diverged"
-                                             : "eta times the largest eigenvalue >= 2");
+                            "(%s; --eta %.17g)\n", Ns.values[i], Ps.values[j],
+                            res->unstable_trials, res->trials,
+                            sgd ? "the iterate diverged" : "eta times the largest eigenvalue >= 2",
+                            p.eta);
+                    if (!worst) worst = SLT_EDIVERGE;
+                }
                 if (progress && res->seconds > 1.0)
                     fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu trials in %.1f s\n",
                             Ns.values[i], Ps.values[j], res->trials, res->seconds);

@@ -45,9 +45,9 @@ run mc --alpha 2 --beta 1 --N 10 --P 15 --eta 0.5 --trials 3 --format csv
 bad=$(awk -F, 'NR > 1 { n = $3 / 0.5; if (n != int(n)) print }' "$out_file")
 [ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 14 ] && [ -z "$bad" ] && pass "GD default times are multiples of eta" || fail "GD times: $bad"
 
-# unstable GD is reported in the status column and on stderr, exit 0
+# unstable GD is reported in the status column and on stderr, exit 1 (not an ok value)
 run mc --alpha 2 --beta 1 --N 10 --P inf --eta 3 --t 3,30 --trials 2 --format csv
-if [ "$rc" -eq 0 ] && grep -q ',unstable$' "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
+if [ "$rc" -eq 1 ] && grep -q ",unstable$" "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
   pass "unstable GD flagged"; else fail "unstable GD: rc $rc"; fi
 
 # log-spaced N and P lists are rounded to whole numbers, repeats dropped (said in --help)
