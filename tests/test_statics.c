@@ -1202,6 +1202,11 @@ static void test_pole_rounding(void **state)
         assert_true(a.test_err >= fabs(c.test - a.test));
         assert_true(a.test_err <= SLT_STATICS_MAX_REL_ERR * a.test);
     }
+    /* whole N = P are exact: with a tiny ridge the pole is finite, L ∝ z^(-1/2) (u_N u_P = z/κ
+       with u_N = u_P), a law independent of the solver; 1e-6 covers its O(√z) corrections */
+    slt_statics_result z1 = solve(ws, 10, 10, 1e-300), z2 = solve(ws, 10, 10, 1e-280);
+    assert_close(z1.test / z2.test, 1e10, 1e-6, 0);
+    assert_true(z1.test_err <= 1e-6 * z1.test);
     slt_statics_free(ws);
     slt_task_free(t);
 }

@@ -223,25 +223,34 @@ void statics_propagate(const statics_consts *c, const statics_inputs *x, const s
         dl += fabs(p.L - o->L);
         dt += fabs(p.train - o->train);
     }
-    /* N and P themselves: an input is known to its last bit, so each is moved by one ulp
-       (relative EPS). Away from the pole this is negligible; near N = P the loss goes as
-       1/|N − P| and this is the dominant error (an ulp can even cross the pole: then inf).
+    /* N and P themselves: sizes are counts, exact as whole numbers below 2^53; any other
+       value (e.g. 99.999999999999986 from a log-spaced list) is known only to its last bit,
+       so it is moved by one ulp (relative EPS) down and up, the larger move counted. Away
+       from the pole this is negligible; near N = P the loss goes as 1/|N − P| and this is
+       the dominant error, and where an ulp reaches or crosses the ridgeless pole the bound
+       is inf (the loss passes through inf there; its value beyond can match by chance).
        Ridgeless with D₁ pinned to min(N, P), D₁ moves with it. */
-    for (int j = 0; j < 2 && isfinite(dl); j++) {
-        statics_consts c2 = *c;
-        statics_inputs y = *x;
-        double *X = j ? &c2.P : &c2.N;
-        if (isinf(*X)) continue;
-        *X *= 1.0 + EPS;
-        if (c->pinned) y.D1 = fmin(c2.N, c2.P);
-        statics_outputs p;
-        statics_assemble(&c2, &y, &p);
-        if (p.divergent || !isfinite(p.L)) {
-            dl = dt = INFINITY;
-            break;
+    for (int j = 0; j < 4 && isfinite(dl); j += 2) {
+        double worst_l = 0.0, worst_t = 0.0;
+        for (int dir = -1; dir <= 1 && isfinite(dl); dir += 2) {
+            statics_consts c2 = *c;
+            statics_inputs y = *x;
+            double *X = j ? &c2.P : &c2.N;
+            if (isinf(*X) || (*X == floor(*X) && *X < 0x1p53)) continue;
+            *X *= 1.0 + dir * EPS;
+            if (c->pinned) y.D1 = fmin(c2.N, c2.P);
+            statics_outputs p;
+            statics_assemble(&c2, &y, &p);
+            int crossed = c->z == 0.0 && (c2.N - c2.P) * (c->N - c->P) <= 0.0;
+            if (crossed || p.divergent || !isfinite(p.L)) {
+                dl = dt = INFINITY;
+                break;
+            }
+            worst_l = fmax(worst_l, fabs(p.L - o->L));
+            worst_t = fmax(worst_t, fabs(p.train - o->train));
         }
-        dl += fabs(p.L - o->L);
-        dt += fabs(p.train - o->train);
+        dl += worst_l;
+        dt += worst_t;
     }
     *L_err = dl + 8.0 * EPS * fabs(o->L);
     *train_err = dt + 8.0 * EPS * fabs(o->train);
