@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sf_zeta.h>
+
 #include "mc_internal.h"
 #include "slt/status.h"
 
@@ -374,6 +376,16 @@ static int target_masses(const slt_task *task, size_t M, const double *target, d
         for (size_t k = task_modes; k > M; k--) tl += slt_task_target(task, k);
         *tail = (double)tl;
         *tail_err = (double)(task_modes - M) * DBL_EPSILON * (*tail);
+        return SLT_OK;
+    }
+    slt_power_law_params lp;
+    gsl_sf_result hz;
+    if (!slt_task_power_law(task, &lp) &&
+        !gsl_sf_hzeta_e(lp.alpha * lp.beta + 1.0, (double)M + 1.0, &hz) && isfinite(hz.val)) {
+        /* Σ_{k>M} A_t k^-q = A_t ζ(q, M + 1) directly: the difference of the whole sum and
+           the head cancels to the rounding of the whole sum when the tail is small */
+        *tail = lp.amp_target * hz.val;
+        *tail_err = lp.amp_target * hz.err + 2.0 * DBL_EPSILON * (*tail);
         return SLT_OK;
     }
     slt_sum all;

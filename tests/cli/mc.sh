@@ -227,4 +227,9 @@ bad=$(awk -F, 'NR > 1 && ($6 != 0 || $11 != "ok") { print }' "$out_file")
 run mc --model kernel --dim 3 --kernel gaussian --width 1e-320 --N inf --P 10 --format csv
 bad=$(awk -F, 'NR > 1 && ($6 != 0 || $11 != "ok") { print }' "$out_file")
 [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--width 1e-320: the identity kernel, train 0" || fail "--width 1e-320: rc $rc, $bad"
+# the tail mass beyond M is the Hurwitz zeta A_t zeta(q, M + 1), not the rounding of the
+# whole sum minus the head (it printed 2.2e-16 for 1.25e-41 = 1e5^-8/8 here)
+run mc --alpha 4 --beta 2 --N 20 --P 40 --M 100000 --t 1 --trials 2 --format csv
+bad=$(awk -F, 'NR == 2 && !($10 > 1.2e-41 && $10 < 1.3e-41) { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "tail mass beyond M = 1e5 at q = 9 is 1.25e-41" || fail "tail mass: rc $rc, $bad"
 finish
