@@ -1,5 +1,6 @@
 /* slt loss — the N = P = ∞ gradient-flow loss L(t) = Σ_k t_k e^{−2λ_k t}: the reference
  * curve every finite-size solver converges to (conventions.md §4). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,12 @@ const cli_command_info cmd_loss_info = {
     "A_t Gamma(beta)/alpha (2 A_lambda t)^-beta, the large-t limit; status.",
 };
 
-/* Σ_k t_k λ_k e^{−2λ_k t}: −(1/2) dL/dt, for the local exponent. */
+/* Σ_k t_k (λ_k t) e^{−2λ_k t} = −(t/2) dL/dt, for the local exponent (with t inside the
+ * sum, so that it stays O(L) at large t instead of underflowing). */
 static double weighted_decay(double lambda, double target, void *ctx)
 {
-    double time = *(const double *)ctx;
-    return target * lambda * exp(-2.0 * lambda * time);
+    double time = *(const double *)ctx, x = lambda * time;
+    return target * x * exp(-2.0 * x);
 }
 
 int cmd_loss(int argc, char **argv)
@@ -66,7 +68,7 @@ int cmd_loss(int argc, char **argv)
         times.count = n;
     }
 
-    slt_task *task = NULL;
+    slt_task *task = NULL, *unit = NULL;
     slt_table *table = NULL;
     if ((rc = cli_task_make("loss", &ta, 0.0, &task))) {
         cli_list_free(&times);
@@ -88,15 +90,61 @@ int cmd_loss(int argc, char **argv)
     const double alpha = ta.alpha, beta = ta.beta, amp_lambda = ta.amp_lambda,
                  amp_target = ta.amp_target;
 
+    /* Power laws are summed on the unit task (A_lambda = A_t = 1) at time A_lambda t and
+       scaled back, L(t) = A_t L1(A_lambda t): amplitudes near the ends of double's range
+       neither underflow the modes nor lose the slope (the local exponent is invariant). */
+    double a_l = 1.0, a_t = 1.0;
+    if (is_law && (amp_lambda != 1.0 || amp_target != 1.0)) {
+        slt_power_law_params lp;
+        if ((rc = slt_task_power_law(task, &lp))) goto done;
+        lp.amp_lambda = lp.amp_target = 1.0;
+        if ((rc = slt_task_alloc_power_law(&lp, &unit))) goto done;
+        a_l = amp_lambda;
+        a_t = amp_target;
+    }
+    const slt_task *st = unit ? unit : task;
+    slt_sum mass;
+    if (slt_sum_decay(st, 0.0, &mass)) mass.value = NAN; /* only to tell a true 0 loss */
+
     int worst = SLT_OK;
     for (size_t i = 0; i < times.count; i++) {
-        double time = times.values[i];
+        const double time = times.values[i], tt = time * a_l;
         long row = slt_table_add_row(table);
         if (row < 0) { rc = SLT_ENOMEM; goto done; }
         slt_table_set_real(table, (size_t)row, c_t, time, 0);
-        slt_sum loss, weighted;
-        int s = slt_sum_decay(task, time, &loss);
-        if (!s) s = slt_task_sum(task, weighted_decay, &time, NULL, &weighted);
+        slt_sum loss = {0}, weighted = {0};
+        int s = SLT_OK;
+        if (!isfinite(tt))
+            s = slt_error(SLT_EDOM, "--t %.17g times --amp-lambda %.17g is beyond double's range",
+                          time, a_l);
+        if (!s) s = slt_sum_decay(st, tt, &loss);
+        /* the weighted sum at a time ts >= 1e-200/lambda_1, where e^(-2 lambda ts) is already 1
+           to double precision, scaled by tt/ts: a subnormal tt keeps the slope's digits */
+        double ts = fmax(tt, 1e-200 / slt_task_lambda(st, 1));
+        if (!s) s = slt_task_sum(st, weighted_decay, &ts, NULL, &weighted);
+        if (!s && ts != tt) {
+            weighted.value *= tt / ts;
+            weighted.err *= tt / ts;
+        }
+        double slope = 0.0, slope_err = 0.0;
+        if (!s && tt > 0.0) {
+            slope = -2.0 * weighted.value / loss.value;
+            slope_err = fabs(slope) * (loss.err / loss.value + weighted.err / fabs(weighted.value));
+        }
+        /* a subnormal slope, or one that underflowed to 0 at t > 0, is known to 2^-1074 */
+        if (!s && time > 0.0 && fabs(slope) < DBL_MIN) slope_err += DBL_TRUE_MIN;
+        double value = loss.value * a_t, err = loss.err * a_t;
+        if (value != 0.0 && fabs(value) < DBL_MIN) err += DBL_TRUE_MIN; /* subnormal rounding */
+        double asym = INFINITY;
+        if (is_law && tt > 0.0) /* A_t Gamma(beta)/alpha (2 A_lambda t)^-beta, in logs */
+            asym = exp(log(a_t) + gsl_sf_lngamma(beta) - log(alpha) - beta * log(2.0 * tt));
+        /* zero is the true loss only for a task without target power; a sum that underflowed
+           (or a slope from one) is not a value */
+        if (!s && !(isfinite(value) && (value > 0.0 || mass.value == 0.0) && isfinite(slope) &&
+                    isfinite(slope_err) && (!is_law || tt == 0.0 || (asym > 0.0 && isfinite(asym)))))
+            s = slt_error(SLT_ELOSS, "the loss %.3g at t = %.17g (or its slope %.3g ± %.3g) is "
+                          "beyond double's range%s", value, time, slope, slope_err,
+                          is_law ? " for these --amp-lambda, --amp-target" : "");
         if (s) {
             /* a failed point is reported in its row, and the exit code says so */
             slt_table_set_status(table, (size_t)row, slt_strerror(s));
@@ -104,29 +152,21 @@ int cmd_loss(int argc, char **argv)
             if (!worst) worst = s;
             continue;
         }
-        slt_table_set_real(table, (size_t)row, c_loss, loss.value, loss.err);
-        double slope = 0.0, slope_err = 0.0;
-        if (time > 0.0) {
-            slope = -2.0 * time * weighted.value / loss.value;
-            slope_err = fabs(slope) * (loss.err / loss.value + weighted.err / fabs(weighted.value));
-        }
+        slt_table_set_real(table, (size_t)row, c_loss, value, err);
         slt_table_set_real(table, (size_t)row, c_slope, slope, slope_err);
-        if (is_law) {
-            double asym = time > 0 ? amp_target * gsl_sf_gamma(beta) / alpha *
-                                         pow(2.0 * amp_lambda * time, -beta)
-                                   : INFINITY;
-            slt_table_set_real(table, (size_t)row, c_asym, asym, 0);
-        }
+        if (is_law) slt_table_set_real(table, (size_t)row, c_asym, asym, 0);
     }
     rc = cli_write_table("loss", table, format);
     if (!rc && worst) rc = slt_exit_class(worst);
     slt_table_free(table);
     slt_task_free(task);
+    slt_task_free(unit);
     cli_list_free(&times);
     return rc;
 done:
     slt_table_free(table);
     slt_task_free(task);
+    slt_task_free(unit);
     cli_list_free(&times);
     return cli_library_error("loss", rc);
 }

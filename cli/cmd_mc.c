@@ -82,11 +82,14 @@ const cli_command_info cmd_mc_info = {
     "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
     "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
     "docs/theory/crosscheck.md), status ('ok'; 'unstable' when GD had eta times the\n"
-    "largest eigenvalue >= 2 or SGD diverged in some trial; 'ill-conditioned' when the\n"
-    "spectrum is too steep for double precision at that point: directions of the rank\n"
-    "min(N, P, M) below (max size * eps)^2 of the largest eigenvalue had to be dropped\n"
-    "where the rule would learn them, e.g. t = inf or ridge 0; values nan, exit 1; a\n"
-    "library failure's message otherwise).",
+    "largest eigenvalue >= 2 or SGD diverged in some trial, values as simulated, exit 1;\n"
+    "'ill-conditioned' when the spectrum is too steep for double precision at that\n"
+    "point: directions of the rank min(N, P, M) below (max size * eps)^2 of the largest\n"
+    "eigenvalue had to be dropped where the rule would learn them, e.g. t = inf or\n"
+    "ridge 0; values nan, exit 1; a library failure's message otherwise, values nan,\n"
+    "exit 1). A value that is not a finite number >= 0 in double precision is never\n"
+    "'ok': the row fails, exit 1. Amplitudes, noise, ridge and times are simulated on\n"
+    "the normalised task (largest eigenvalue and target 1) and scaled back exactly.",
 };
 
 /* N or P of a list value: inf → SLT_MC_INFINITE. */
@@ -183,6 +186,29 @@ static int mc_table(const char *cmd, slt_table **table, mc_cols *c)
         slt_table_add_status(t) < 0)
         return SLT_ENOMEM;
     return SLT_OK;
+}
+
+/* An ok row must hold finite losses >= 0 with a finite standard error: anything else (an
+ * overflow or underflow of the simulated values, e.g. amplitudes beyond double precision)
+ * is a failure of that row, never a number under ok. Returns 1 if the point is unusable. */
+static int point_unusable(const slt_mc_point *pt)
+{
+    const slt_mc_stat *v[2] = {&pt->test, &pt->train};
+    for (int i = 0; i < 2; i++) {
+        if (!(isfinite(v[i]->mean) && v[i]->mean >= 0.0)) return 1;
+        if (v[i]->trials > 1 && !(isfinite(v[i]->se) && v[i]->se >= 0.0)) return 1;
+    }
+    return 0;
+}
+
+/* Marks row r failed (NaN values) after point_unusable. */
+static void fail_row(slt_table *table, const mc_cols *col, size_t r)
+{
+    slt_table_set_real(table, r, col->test, NAN, 0);
+    slt_table_set_real(table, r, col->test_se, NAN, 0);
+    slt_table_set_real(table, r, col->train, NAN, 0);
+    slt_table_set_real(table, r, col->train_se, NAN, 0);
+    slt_table_set_status(table, r, slt_strerror(SLT_ELOSS));
 }
 
 static int cmd_mc_kernel(const kernel_args *a)
@@ -298,7 +324,12 @@ static int cmd_mc_kernel(const kernel_args *a)
         slt_table_set_real(table, r, col.t, INFINITY, 0);
         if (s) {
             slt_table_set_status(table, r, slt_strerror(s));
-            fprintf(stderr, "slt mc: P = %.17g: %s\n", Ps->values[j], slt_last_error());
+            if (relu)
+                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --depth %lld --ridge %.17g): %s\n",
+                        Ps->values[j], a->kernel, a->depth, a->ridge, slt_last_error());
+            else
+                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --width %.17g --ridge %.17g): %s\n",
+                        Ps->values[j], a->kernel, a->width, a->ridge, slt_last_error());
             if (!worst) worst = s;
             continue;
         }
@@ -310,6 +341,14 @@ static int cmd_mc_kernel(const kernel_args *a)
         slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
         slt_table_set_int(table, r, col.M, 0);
         slt_table_set_real(table, r, col.tail, 0.0, 0);
+        if (point_unusable(pt)) {
+            fail_row(table, &col, r);
+            fprintf(stderr, "slt mc: P = %.17g: the simulated loss is not a finite number >= 0 in "
+                    "double precision (test %.3g ± %.3g, train %.3g ± %.3g); --target-power or "
+                    "--noise is out of the representable range\n", Ps->values[j], pt->test.mean,
+                    pt->test.se, pt->train.mean, pt->train.se);
+            if (!worst) worst = SLT_ELOSS;
+        }
         if (progress && res->seconds > 1.0)
             cli_progress(cmd, "P = %.17g: %zu trials in %.1f s", Ps->values[j], res->trials,
                          res->seconds);
@@ -598,6 +637,16 @@ int cmd_mc(int argc, char **argv)
                     slt_table_set_status(table, r, "ill-conditioned");
                     ill_rows++;
                 }
+                else if (!res->unstable_trials && point_unusable(pt)) {
+                    fail_row(table, &col, r);
+                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g, t = %.17g: the simulated loss "
+                            "is not a finite number >= 0 in double precision (test %.3g ± %.3g, "
+                            "train %.3g ± %.3g); the amplitudes (--amp-lambda, --amp-target), "
+                            "--noise, --ridge or --eta are out of the representable range\n",
+                            Ns.values[i], Ps.values[j], ridge_model ? INFINITY : tv[k],
+                            pt->test.mean, pt->test.se, pt->train.mean, pt->train.se);
+                    if (!worst) worst = SLT_ELOSS;
+                }
             }
             if (s) {
                 fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %s\n", Ns.values[i],
@@ -614,11 +663,15 @@ int cmd_mc(int argc, char **argv)
                             Ps.values[j], ill_rows - ill_before, res->dropped_max, res->rank);
                     if (!worst) worst = SLT_ELOSS;
                 }
-                if (res->unstable_trials)
+                if (res->unstable_trials) {
+                    /* an answer (the dynamics diverge), but not an ok value: exit 1 */
                     fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu of %zu trials unstable "
-                            "(%s)\n", Ns.values[i], Ps.values[j], res->unstable_trials,
-                            res->trials, sgd ? "the iterate diverged"
-                                             : "eta times the largest eigenvalue >= 2");
+                            "(%s; --eta %.17g)\n", Ns.values[i], Ps.values[j],
+                            res->unstable_trials, res->trials,
+                            sgd ? "the iterate diverged" : "eta times the largest eigenvalue >= 2",
+                            p.eta);
+                    if (!worst) worst = SLT_EDIVERGE;
+                }
                 if (progress && res->seconds > 1.0)
                     cli_progress(cmd, "N = %.17g, P = %.17g: %zu trials in %.1f s",
                                  Ns.values[i], Ps.values[j], res->trials, res->seconds);

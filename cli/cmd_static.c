@@ -32,7 +32,11 @@ const cli_command_info cmd_static_info = {
     "with an error bound that is propagated into the _err columns. One row per (N, P):\n"
     "every N of --N with every P of --P. Ridgeless at N = P (< number of modes) the test\n"
     "error is infinite (the double-descent pole): its row says 'divergent' and has test =\n"
-    "inf (json null); that row is an answer, not a failure (exit code 0).\n"
+    "inf (json null); that row is an answer, not a failure (exit code 0). A point so close\n"
+    "to the pole that one ulp of N or P moves its loss by more than 10% is refused\n"
+    "(status 'requested accuracy not reached', nan, exit 1): give N = P exactly for the\n"
+    "pole. Power laws are solved with amplitudes 1 and scaled back (exact for tiny or huge\n"
+    "--amp-lambda, --amp-target, --noise).\n"
     "\n"
     CLI_TASK_HELP CLI_TASK_HELP_FILE
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t.\n"
@@ -50,7 +54,8 @@ const cli_command_info cmd_static_info = {
     "data-limited when variance-limited in N instead; if both, the larger of the two\n"
     "excesses names the scarcer resource; crossover when neither (around N = P);\n"
     "ridge-limited when the ridge floor L(inf,inf) = z^2 T2(z) is at least half of L\n"
-    "(checked first); divergent at the pole.\n"
+    "(checked first); divergent at the pole; unknown when a limit or derivative cannot be\n"
+    "computed (the row stays ok, the cause is on stderr; with --regime the row fails).\n"
     "\n"
     "--regime adds: L_width = L(N, inf), L_data = L(inf, P), L_floor = L(inf, inf);\n"
     "coef_P, coef_N: the variance-limited coefficients, L(N,P) - L(N,inf) ~ coef_P/P as\n"
@@ -303,6 +308,14 @@ static int run_curves(const static_opts *o, const slt_statics *ws, slt_table *t,
             slt_table_set_real(t, r, cz, p.ridge, 0);
             slt_statics_regime g;
             int rc = slt_statics_regime_at(ws, &p, &g);
+            if (rc && rc != SLT_EDIVERGE && g.point.status == SLT_OK && !o->regime) {
+                /* the point is solved, only its regime is not: its values stand (ok),
+                   the regime says unknown, and stderr says why */
+                fprintf(stderr, "slt static: N = %.17g, P = %.17g: regime unknown: %s\n", N, P,
+                        slt_last_error());
+                g.regime = SLT_STATICS_REGIME_UNKNOWN;
+                rc = SLT_OK;
+            }
             if (rc && rc != SLT_EDIVERGE) {
                 fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s\n", N, P, slt_last_error());
                 slt_table_set_status(t, r, status_text(rc));

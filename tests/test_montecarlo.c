@@ -1986,6 +1986,92 @@ static void level_krr(const level_spec *L, const double *power, size_t np, doubl
  * at P = 100 about +1.5 %. The level solver is checked against the statics solver
  * (slt_statics_solve on the flattened task) for the Gaussian, whose spectrum is exhausted
  * at lmax = 60. */
+/* The losses are exactly a_t times those of the task with amplitudes 1 at time t a_λ (the
+ * same draws): checked at amplitudes where λ is denormal (2^-1040) and t_k, σ² near the top
+ * of double (2^1000), for every full-batch model and SGD, and with a noisy task. Powers of
+ * two make the rescaled inputs exact, so the values must agree to rounding (1e-12). The old
+ * code simulated the raw values: denormal features lost their digits, and the squares of
+ * 2^1000-sized losses overflowed the standard error to inf under SLT_OK. */
+static void test_amplitude_scaling(void **state)
+{
+    (void)state;
+    const double at = ldexp(1.0, 1000);
+    /* model, GD/SGD step, log2 of A_λ, the times at amplitude 1 */
+    const struct {
+        slt_mc_model model;
+        double eta;
+        int log2_al;
+        double t[3];
+    } cases[] = {
+        {SLT_MC_RF, 0.0, -1040, {0.0, 0x1p-20, INFINITY}}, /* λ denormal: t <= 2^-16 */
+        {SLT_MC_RF, 0.0, -1000, {0.5, 4.0, INFINITY}},
+        {SLT_MC_RF, 0.5, -1000, {0.5, 4.0, 64.0}},
+        {SLT_MC_RIDGE, 0.0, -1040, {0}},
+        {SLT_MC_SGD, 0.25, -1000, {0.5, 4.0, 8.0}},
+    };
+    for (size_t m = 0; m < sizeof cases / sizeof *cases; m++) {
+        const double al = ldexp(1.0, cases[m].log2_al);
+        slt_power_law_params lp = slt_power_law_params_default();
+        lp.alpha = 2.0;
+        lp.beta = 0.5;
+        lp.noise = 0.25;
+        slt_task *unit = NULL, *scaled = NULL;
+        assert_ok(slt_task_alloc_power_law(&lp, &unit));
+        lp.amp_lambda = al;
+        lp.amp_target = at;
+        lp.noise = 0.25 * at;
+        assert_ok(slt_task_alloc_power_law(&lp, &scaled));
+        slt_mc_params p = slt_mc_params_default();
+        p.model = cases[m].model;
+        p.N = 20;
+        p.P = p.model == SLT_MC_SGD ? INF : 30;
+        p.trials = 5;
+        p.ridge = p.model == SLT_MC_RIDGE ? 0.0625 : 0.0;
+        p.eta = cases[m].eta;
+        if (p.model == SLT_MC_SGD) p.batch = 2;
+        size_t nt = p.model == SLT_MC_RIDGE ? 0 : 3;
+        double ts[3];
+        slt_mc_params q = p;
+        q.ridge = p.ridge * al;
+        q.eta = p.eta / al;
+        for (size_t i = 0; i < 3; i++) ts[i] = cases[m].t[i] / al;
+        slt_mc_result *ru = run(unit, &p, nt ? cases[m].t : NULL, nt);
+        slt_mc_result *rs = run(scaled, &q, nt ? ts : NULL, nt);
+        for (size_t i = 0; i < ru->n_points; i++) {
+            const slt_mc_point *u = &ru->points[i], *s = &rs->points[i];
+            assert_true(isfinite(s->test.mean) && isfinite(s->test.se));
+            assert_true(isfinite(s->train.mean) && isfinite(s->train.se));
+            /* exact scaling up to the rounding of the rescaled inputs: 1e-12 */
+            assert_close(s->test.mean, at * u->test.mean, 1e-12, 0);
+            assert_close(s->test.se, at * u->test.se, 1e-12, 0);
+            assert_close(s->train.mean, at * u->train.mean, 1e-12, 0);
+        }
+        assert_close(rs->tail_mass, at * ru->tail_mass, 1e-12, 0);
+        slt_mc_result_free(ru);
+        slt_mc_result_free(rs);
+        slt_task_free(unit);
+        slt_task_free(scaled);
+    }
+}
+
+/* Width so small that 1/w² overflows: the Gaussian kernel is the identity on distinct
+ * points (k(1) = 1, 0 elsewhere), so interpolation predicts 0 off the sample: test = the
+ * mean of f*² over the test points (expectation 1 for the default target), train = 0.
+ * The old code computed k(1) as exp(0·inf) = NaN and failed as an internal error. */
+static void test_kernel_tiny_width(void **state)
+{
+    (void)state;
+    slt_mc_params p = kernel_params(3, SLT_MC_KERNEL_GAUSSIAN, 10, 0.0, 0.0, 20);
+    p.sphere.width = 1e-320;
+    slt_mc_result *r = NULL;
+    assert_ok(slt_mc_run(NULL, &p, NULL, 0, &r));
+    assert_true(r->points[0].train.mean == 0.0);
+    /* the default target's E f*² = p_1 + p_2 = 1; 5 standard errors */
+    assert_within_se("delta-kernel test loss", r->points[0].test.mean, r->points[0].test.se, 1.0,
+                     5.0);
+    slt_mc_result_free(r);
+}
+
 static void test_kernel_theory(void **state)
 {
     (void)state;
@@ -2081,6 +2167,8 @@ int main(void)
         cmocka_unit_test(test_steep_run),
         cmocka_unit_test(test_steep_beyond_double),
         cmocka_unit_test(test_sgd_target_scale),
+        cmocka_unit_test(test_amplitude_scaling),
+        cmocka_unit_test(test_kernel_tiny_width),
         cmocka_unit_test(test_kernel_params),
         cmocka_unit_test(test_kernel_hand),
         cmocka_unit_test(test_kernel_gram),

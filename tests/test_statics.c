@@ -1112,6 +1112,143 @@ static void test_direct_simulation(void **state)
     slt_task_free(t);
 }
 
+/* ---- Scales and honesty (issue 10) ------------------------------------------------------ */
+
+static slt_task *law_task(double alpha, double beta, double al, double at, double noise)
+{
+    slt_power_law_params lp = slt_power_law_params_default();
+    lp.alpha = alpha;
+    lp.beta = beta;
+    lp.amp_lambda = al;
+    lp.amp_target = at;
+    lp.noise = noise;
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_power_law(&lp, &t));
+    return t;
+}
+
+/* The loss is linear in (A_t, σ²) jointly and κ scales with A_λ at ridge z A_λ:
+ * L(A_λ, A_t, σ²; z A_λ) = A_t L(1, 1, σ²/A_t; z). Checked where the scaled values are
+ * subnormal (A_t = 2^-1060: the old code summed denormal targets, kept 3 digits and claimed
+ * an error bound of 0) and near the top of double (2^1000), with the regime's labels. */
+static void test_amplitude_scaling(void **state)
+{
+    (void)state;
+    const struct {
+        int log2_al, log2_at;
+        double noise1; /* σ²/A_t */
+    } cases[] = {{-1000, -1060, 0.0}, {0, -1060, 0.0}, {600, 1000, 0.25}, {-300, 1000, 0.0}};
+    const double pts[][3] = {{10, 5, 0}, {10, 20, 0}, {INFINITY, 5, 0}, {10, 20, 1e-3},
+                             {INFINITY, 20, 1e-2}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const double al = ldexp(1.0, cases[c].log2_al), at = ldexp(1.0, cases[c].log2_at);
+        slt_task *t1 = law_task(2.0, 0.5, 1.0, 1.0, cases[c].noise1);
+        slt_task *ts = law_task(2.0, 0.5, al, at, cases[c].noise1 * at);
+        slt_statics *w1 = workspace(t1), *ws = workspace(ts);
+        for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
+            slt_statics_result r1 = solve(w1, pts[i][0], pts[i][1], pts[i][2]);
+            slt_statics_result rs = solve(ws, pts[i][0], pts[i][1], pts[i][2] * al);
+            double want = at * r1.test; /* exact: a power of two, rounded once if subnormal */
+            /* the reported bound covers the difference (a subnormal's 2^-1074 included) */
+            assert_true(fabs(rs.test - want) <= rs.test_err + at * r1.test_err);
+            if (want >= DBL_MIN) assert_close(rs.test, want, 1e-15, 0); /* rounding only */
+            assert_true(rs.test_err >= at * r1.test_err * (1 - 1e-12));
+            assert_close(rs.kappa, al * r1.kappa, 1e-15, 0);
+            slt_statics_params p = slt_statics_params_default();
+            p.N = pts[i][0];
+            p.P = pts[i][1];
+            p.ridge = pts[i][2];
+            slt_statics_regime g1, gs;
+            assert_ok(slt_statics_regime_at(w1, &p, &g1));
+            p.ridge *= al;
+            assert_ok(slt_statics_regime_at(ws, &p, &gs));
+            assert_int_equal(gs.regime, g1.regime);
+        }
+        slt_statics_free(w1);
+        slt_statics_free(ws);
+        slt_task_free(t1);
+        slt_task_free(ts);
+    }
+}
+
+/* Near the ridgeless N = P pole the last bit of P moves the loss by O(1) of itself: such a
+ * point is refused (SLT_ELOSS, NaN), never a number with a rounding-sized bound (the old
+ * code printed 1.7e14 ± 12 at P = 99.999999999999986). A little further out the point is
+ * solved and its bound covers the loss's move to the neighbouring double of P and of N
+ * (each solved independently). */
+static void test_pole_rounding(void **state)
+{
+    (void)state;
+    slt_task *t = law_task(2.0, 0.5, 1.0, 1.0, 0.0);
+    slt_statics *ws = workspace(t);
+    slt_statics_params p = slt_statics_params_default();
+    p.N = 100;
+    slt_statics_result r;
+    const double refused[] = {99.999999999999986, nextafter(100.0, 0.0), 100.0 - 1e-13,
+                              nextafter(100.0, 200.0)};
+    for (size_t i = 0; i < 4; i++) {
+        p.P = refused[i];
+        assert_status(slt_statics_solve(ws, &p, &r), SLT_ELOSS);
+        assert_true(isnan(r.test) && isnan(r.test_err));
+    }
+    p.P = 100.0;
+    assert_status(slt_statics_solve(ws, &p, &r), SLT_EDIVERGE);
+    const double near[] = {100.0 - 1e-9, 100.0 + 1e-9, 100.0 - 1e-6};
+    for (size_t i = 0; i < 3; i++) {
+        slt_statics_result a = solve(ws, 100.0, near[i], 0.0);
+        slt_statics_result b = solve(ws, 100.0, nextafter(near[i], 200.0), 0.0);
+        slt_statics_result c = solve(ws, nextafter(100.0, 200.0), near[i], 0.0);
+        assert_true(a.test_err >= fabs(b.test - a.test));
+        assert_true(a.test_err >= fabs(c.test - a.test));
+        assert_true(a.test_err <= SLT_STATICS_MAX_REL_ERR * a.test);
+    }
+    /* whole N = P are exact: with a tiny ridge the pole is finite, L ∝ z^(-1/2) (u_N u_P = z/κ
+       with u_N = u_P), a law independent of the solver; 1e-6 covers its O(√z) corrections */
+    slt_statics_result z1 = solve(ws, 10, 10, 1e-300), z2 = solve(ws, 10, 10, 1e-280);
+    assert_close(z1.test / z2.test, 1e10, 1e-6, 0);
+    assert_true(z1.test_err <= 1e-6 * z1.test);
+    slt_statics_free(ws);
+    slt_task_free(t);
+}
+
+/* The regime's auxiliary solves are not the point: a failed limit or derivative is never
+ * reported as the point's pole (SLT_EDIVERGE; the CLI printed finite points as
+ * 'divergent' with exit 0), and a limit's own pole (L(inf, P) ridgeless at P = M with
+ * noise) is an answer the classification reads, not a failure of the point. */
+static void test_regime_aux(void **state)
+{
+    (void)state;
+    slt_task *t = law_task(20.0, 20.0, 1.0, 1.0, 0.0);
+    slt_statics *ws = workspace(t);
+    slt_statics_params p = slt_statics_params_default();
+    const double pts[][2] = {{10, 5}, {10, 20}, {INFINITY, 5}, {INFINITY, 20}};
+    for (size_t i = 0; i < 4; i++) {
+        p.N = pts[i][0];
+        p.P = pts[i][1];
+        slt_statics_regime g;
+        int rc = slt_statics_regime_at(ws, &p, &g);
+        assert_int_equal(g.point.status, SLT_OK);
+        assert_true(rc == SLT_OK || rc == SLT_ELOSS);
+        assert_true(g.regime != SLT_STATICS_REGIME_DIVERGENT);
+        assert_true(isfinite(g.point.test) && g.point.test > 0);
+    }
+    slt_statics_free(ws);
+    slt_task_free(t);
+
+    const double l3[3] = {1.0, 0.5, 0.1}, t3[3] = {1.0, 0.3, 0.2};
+    assert_ok(slt_task_alloc_explicit(3, l3, t3, 0.1, &t));
+    ws = workspace(t);
+    p.N = 2;
+    p.P = 3;
+    slt_statics_regime g;
+    assert_ok(slt_statics_regime_at(ws, &p, &g));
+    assert_int_equal(g.data_only.status, SLT_EDIVERGE); /* L(inf, 3) with M = 3 and noise */
+    assert_true(isfinite(g.point.test));
+    assert_true(g.regime != SLT_STATICS_REGIME_DIVERGENT && g.regime != SLT_STATICS_REGIME_UNKNOWN);
+    slt_statics_free(ws);
+    slt_task_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1131,6 +1268,9 @@ int main(void)
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_scale_time),
         cmocka_unit_test(test_direct_simulation),
+        cmocka_unit_test(test_amplitude_scaling),
+        cmocka_unit_test(test_pole_rounding),
+        cmocka_unit_test(test_regime_aux),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

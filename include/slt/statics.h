@@ -99,6 +99,12 @@ typedef struct {
                                     noise); SLT_ENOCONV; or a mode sum's failure        */
 } slt_statics_result;
 
+/* Largest relative error bound of an SLT_OK test loss (not one significant digit beyond
+ * it): a point whose bound is larger
+ * (within rounding of the N = P pole, where one ulp of N or P moves the loss by that much)
+ * is refused with SLT_ELOSS and NaN values. */
+#define SLT_STATICS_MAX_REL_ERR 0.1
+
 /* Solves one point. Returns r->status. On SLT_EDIVERGE the result is complete (test =
  * +INFINITY, train = 0) and the message says where the pole is; on other failures the
  * values are NaN. */

@@ -576,7 +576,14 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
                       cblas_ddot((int)k, c, 1, ws->T1, 1);
         }
         if (pop) train[i] = NAN; /* set below, from the test loss */
-        else if (!ytil_train) train[i] = y2 - tr;
+        else if (!ytil_train) {
+            /* |y|²/P − Σ cancels to rounding where the model interpolates: ridgeless at
+               convergence with every one of the P sample directions kept (rank P), the train
+               loss is exactly 0, and rounding would make it a small number of either sign */
+            int interp = r == P && fi->dropped == 0 &&
+                         (rule->kind == MC_RIDGE ? rule->ridge == 0.0 : isinf(x[i]));
+            train[i] = interp ? 0.0 : y2 - tr;
+        }
         else train[i] = (r2out + tr) / (double)P;
     }
     if (msp) {

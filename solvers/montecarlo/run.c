@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sf_zeta.h>
+
 #include "mc_internal.h"
 #include "slt/status.h"
 
@@ -376,12 +378,70 @@ static int target_masses(const slt_task *task, size_t M, const double *target, d
         *tail_err = (double)(task_modes - M) * DBL_EPSILON * (*tail);
         return SLT_OK;
     }
+    slt_power_law_params lp;
+    gsl_sf_result hz;
+    if (!slt_task_power_law(task, &lp) &&
+        !gsl_sf_hzeta_e(lp.alpha * lp.beta + 1.0, (double)M + 1.0, &hz) && isfinite(hz.val)) {
+        /* Σ_{k>M} A_t k^-q = A_t ζ(q, M + 1) directly: the difference of the whole sum and
+           the head cancels to the rounding of the whole sum when the tail is small */
+        *tail = lp.amp_target * hz.val;
+        *tail_err = lp.amp_target * hz.err + 2.0 * DBL_EPSILON * (*tail);
+        return SLT_OK;
+    }
     slt_sum all;
     int rc = slt_sum_target(task, &all);
     if (rc) return rc;
     *tail = all.value - *head;
     *tail_err = all.err + 2.0 * DBL_EPSILON * fabs(all.value);
     if (*tail < 0) *tail = 0.0; /* within the bound */
+    return SLT_OK;
+}
+
+/* The scales of a run (docs/theory/montecarlo.md, "Scales"): with λ = a_λ λ̃, t_k = a_t t̃_k,
+ * σ² = a_t σ̃², the losses of a realisation are a_t times those of (λ̃, t̃, σ̃²) at ridge
+ * z/a_λ and time t a_λ (GD and SGD: step η a_λ, the same steps), with the same random
+ * draws. So the simulation runs on the normalised task (largest λ̃ and t̃ equal to 1) and
+ * scales its losses back: eigenvalues or targets near the ends of double's range then
+ * neither underflow to denormals nor overflow in the squares of the statistics.
+ * Writes the normalised λ̃, t̃ of the M modes; *norm_task is a power law's normalised
+ * task (amplitudes 1), NULL for explicit tasks. */
+static int normalise(const slt_task *task, size_t M, double *lambda, double *target,
+                     double *a_l, double *a_t, slt_task **norm_task)
+{
+    static const char *w = "slt_mc_run";
+    *norm_task = NULL;
+    *a_l = 1.0;
+    *a_t = 1.0;
+    slt_power_law_params lp;
+    if (slt_task_get_kind(task) == SLT_TASK_POWER_LAW && !slt_task_power_law(task, &lp)) {
+        *a_l = lp.amp_lambda;
+        *a_t = lp.amp_target;
+        lp.amp_lambda = lp.amp_target = 1.0;
+        lp.noise = 0.0;
+        int rc = slt_task_alloc_power_law(&lp, norm_task);
+        if (rc) return rc;
+        for (size_t k = 0; k < M; k++) {
+            lambda[k] = slt_task_lambda(*norm_task, k + 1);
+            target[k] = slt_task_target(*norm_task, k + 1);
+        }
+        return SLT_OK;
+    }
+    double lmax = 0.0, tmax = 0.0;
+    for (size_t k = 0; k < M; k++) {
+        lambda[k] = slt_task_lambda(task, k + 1);
+        target[k] = slt_task_target(task, k + 1);
+        if (lambda[k] > lmax) lmax = lambda[k];
+        if (target[k] > tmax) tmax = target[k];
+    }
+    if (!(lmax > 0.0 && isfinite(lmax)))
+        return slt_error(SLT_EINVAL, "%s: the task's largest eigenvalue %.17g is not a finite "
+                         "number > 0", w, lmax);
+    *a_l = lmax;
+    *a_t = (tmax > 0.0 && isfinite(tmax)) ? tmax : 1.0;
+    for (size_t k = 0; k < M; k++) {
+        lambda[k] /= *a_l;
+        target[k] /= *a_t;
+    }
     return SLT_OK;
 }
 
@@ -485,9 +545,7 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
 
     run_ctx c;
     ctx_sizes(&c, p, M, T);
-    c.rule = mc_rule_of(p);
-    c.noise = slt_task_noise(task);
-    c.sigma = sqrt(c.noise);
+    slt_task *norm_task = NULL;
 
     slt_mc_result *r = calloc(1, sizeof *r);
     double *lambda = malloc(M * sizeof(double)), *target = malloc(M * sizeof(double));
@@ -509,9 +567,39 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
                        "modes", w, trials, T, M);
         goto out;
     }
+    double a_l, a_t;
+    if ((rc = normalise(task, M, lambda, target, &a_l, &a_t, &norm_task))) goto out;
+    if ((rc = target_masses(norm_task ? norm_task : task, M, target, &r->head_mass,
+                            &r->tail_mass, &r->tail_mass_err)))
+        goto out;
+    r->head_mass *= a_t; /* the explicit task's tail is in its own units already */
+    if (norm_task) {
+        r->tail_mass *= a_t;
+        r->tail_mass_err *= a_t;
+    }
+    if (slt_task_noise(task) > a_t) {
+        /* label noise above the targets: the noise is the unit, so its square stays finite */
+        double f = a_t / slt_task_noise(task);
+        for (size_t k = 0; k < M; k++) target[k] *= f;
+        a_t = slt_task_noise(task);
+    }
+    /* the normalised noise, ridge, step and times (see normalise) */
+    c.noise = slt_task_noise(task) / a_t;
+    c.sigma = sqrt(c.noise);
+    c.p.ridge = p->ridge / a_l;
+    c.p.eta = p->eta * a_l;
+    c.rule = mc_rule_of(&c.p);
+    if (!isfinite(c.noise) || !isfinite(c.p.ridge) || !isfinite(c.p.eta) ||
+        (p->eta > 0.0 && !(c.p.eta > 0.0))) {
+        rc = slt_error(SLT_EDOM, "%s: out of double's range relative to the task's scales "
+                       "(largest eigenvalue %.17g, largest target power %.17g): noise = "
+                       "%.17g, ridge = %.17g, eta = %.17g (noise/target %.3g, "
+                       "ridge/eigenvalue %.3g, eta·eigenvalue %.3g must be finite, eta·"
+                       "eigenvalue > 0)", w, a_l, a_t, slt_task_noise(task), p->ridge, p->eta,
+                       c.noise, c.p.ridge, c.p.eta);
+        goto out;
+    }
     for (size_t k = 0; k < M; k++) {
-        lambda[k] = slt_task_lambda(task, k + 1);
-        target[k] = slt_task_target(task, k + 1);
         d[k] = sqrt(lambda[k]);
         s[k] = sqrt(target[k]);
     }
@@ -519,20 +607,29 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     c.target = target;
     c.d = d;
     c.s = s;
-    if ((rc = target_masses(task, M, target, &r->head_mass, &r->tail_mass, &r->tail_mass_err)))
-        goto out;
     c.S0 = 0.0;
     for (size_t k = M; k-- > 0;) c.S0 += s[k] * s[k];
     for (size_t i = 0; i < T; i++) {
         if (p->model == SLT_MC_RIDGE) x[i] = INFINITY;
-        else if (c.rule.kind == MC_FLOW) x[i] = times[i];
+        else if (c.rule.kind == MC_FLOW) x[i] = times[i] * a_l;
         else x[i] = mc_steps_of(times[i], p->eta);
+    }
+    for (size_t i = 0; i < T && c.rule.kind == MC_FLOW && p->model != SLT_MC_RIDGE; i++) {
+        /* t a_λ beyond double: every mode with λ̃ >= 1e-290 has t λ > 1e18, so the flow has
+           converged exactly (t = ∞); a flatter spectrum than that cannot be represented */
+        double lmin = lambda[M - 1];
+        for (size_t k = 0; k < M; k++) lmin = fmin(lmin, lambda[k]);
+        if (isinf(x[i]) && isfinite(times[i]) && !(lmin >= 1e-290)) {
+            rc = slt_error(SLT_EDOM, "%s: t = %.17g times the largest eigenvalue %.17g is beyond "
+                           "double precision", w, times[i], a_l);
+            goto out;
+        }
     }
     c.x = x;
 
     if (!c.finN && !c.finP && !c.sgd) {
         /* N = P = ∞: F = I and Σ̂ = Λ, no randomness left; L = Σ_k t_k ρ(λ_k)². */
-        int unst = c.rule.kind == MC_GD && p->eta * lambda[0] >= 2.0;
+        int unst = c.rule.kind == MC_GD && c.p.eta * lambda[0] >= 2.0;
         for (size_t i = 0; i < T; i++) {
             double sum = 0.0;
             for (size_t k = M; k-- > 0;) {
@@ -614,6 +711,17 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
         stat_of(r->trial_test + i, T, trials, &pt->test);
         stat_of(r->trial_train + i, T, trials, &pt->train);
         stat_of(mtest + i, T, trials, &pt->member_test);
+        /* back to the task's units (normalise): the statistics of the normalised values
+           scaled, so that their squares never overflow */
+        slt_mc_stat *st[3] = {&pt->test, &pt->train, &pt->member_test};
+        for (int j = 0; j < 3; j++) {
+            st[j]->mean *= a_t;
+            st[j]->se *= a_t;
+        }
+    }
+    for (size_t i = 0; i < trials * T; i++) {
+        r->trial_test[i] *= a_t;
+        r->trial_train[i] *= a_t;
     }
     r->seconds = omp_get_wtime() - start;
     *result = r;
@@ -631,6 +739,7 @@ out:
     free(unstable);
     free(ill);
     free(dropped);
+    slt_task_free(norm_task);
     free(svd);
     return rc;
 }

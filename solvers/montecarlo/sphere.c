@@ -157,11 +157,13 @@ double mc_sphere_kernel(const mc_sphere *m, double t)
 {
     t = clamp1(t);
     switch (m->kernel) {
+    /* k(1) = 1 exactly: for a width so small that 1/w overflows, 0·inf would be NaN (the
+       kernel is then the identity on distinct points, which is its true limit) */
     case SLT_MC_KERNEL_GAUSSIAN:
-        return exp((t - 1.0) * m->inv_w);
+        return t >= 1.0 ? 1.0 : exp((t - 1.0) * m->inv_w);
     case SLT_MC_KERNEL_LAPLACE: {
         double r2 = 2.0 - 2.0 * t;
-        return exp(-sqrt(r2 > 0 ? r2 : 0.0) * m->inv_w);
+        return r2 > 0.0 ? exp(-sqrt(r2) * m->inv_w) : 1.0;
     }
     case SLT_MC_KERNEL_RELU_NTK: {
         double sig = t, theta = t, a0, a1;
@@ -270,9 +272,11 @@ int mc_sphere_fit(const mc_sphere *m, double z, size_t P, const double *X, const
     lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, K, n);
     fail->size = P;
     if (info != 0) {
-        fail->status = info > 0 ? SLT_ELOSS : SLT_EINTERNAL;
+        /* info < 0 here is LAPACKE's own check rejecting a NaN entry: the kernel values the
+           user's width or target gave are not finite; that is a numerical failure (exit 1) */
+        fail->status = SLT_ELOSS;
         fail->info = (int)info;
-        fail->what = "LAPACKE_dpotrf";
+        fail->what = info > 0 ? "LAPACKE_dpotrf" : "kernel values";
         return fail->status;
     }
     double rcond = 0.0;
@@ -415,6 +419,10 @@ int slt_mc_kernel_target(const slt_mc_sphere *s, size_t n, const double *X, doub
 /* The message of a failed fit (shared with slt_mc_run's trials). */
 int mc_sphere_fail_message(const char *w, const char *prefix, const mc_fail *f, double z)
 {
+    if (f->status == SLT_ELOSS && f->what && strcmp(f->what, "kernel values") == 0)
+        return slt_error(SLT_ELOSS, "%s: %sthe %zu×%zu Gram matrix K + P z I (ridge z = %.17g) "
+                         "has entries that are not finite numbers: the kernel's width is beyond "
+                         "double precision", w, prefix, f->size, f->size, z);
     if (f->status == SLT_ELOSS && f->what && strcmp(f->what, "LAPACKE_dpotrf") == 0)
         return slt_error(SLT_ELOSS, "%s: %sK + P z I (%zu×%zu, ridge z = %.17g) is not positive "
                          "definite in double precision (LAPACKE_dpotrf info = %d): the kernel's "

@@ -2,6 +2,7 @@
  * variance-limited coefficients and the regime of a point (docs/theory/statics.md §5–§7). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "slt/statics.h"
 #include "slt/status.h"
@@ -115,6 +116,19 @@ int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *
     p.N = r->N;
     p.P = r->P;
     p.ridge = r->ridge;
+    if (ws->unit) {
+        /* amplitudes other than 1: the derivatives of the unit task's point (statics.c,
+           solve_scaled), times u; the local exponents are invariant */
+        slt_statics_result ru;
+        p.ridge = r->ridge / ws->unit_lambda;
+        int rc = slt_statics_solve(ws->unit, &p, &ru);
+        if (rc) return s->status = rc;
+        rc = slt_statics_sensitivity_at(ws->unit, &ru, s);
+        const double u = ws->unit_loss;
+        statics_scale_value(u, &s->dL_dinvN, &s->dL_dinvN_err);
+        statics_scale_value(u, &s->dL_dinvP, &s->dL_dinvP_err);
+        return s->status = rc;
+    }
     statics_consts c;
     statics_make_consts(ws, &p, &c);
     sens_inputs x = {0}, e = {0};
@@ -216,6 +230,24 @@ static slt_statics_regime_kind classify(const slt_statics_regime *r)
     return SLT_STATICS_REGIME_CROSSOVER;
 }
 
+/* A limit's own pole (test = inf with SLT_EDIVERGE, e.g. L(∞, P) ridgeless at P = M with
+ * noise) is an answer the classification handles; any other failure of a limit or of a
+ * derivative leaves the point's values valid but the regime undetermined: SLT_ELOSS (never
+ * SLT_EDIVERGE, which would read as the point's own pole), with the cause in the message. */
+static int aux_status(const slt_statics_result *limit, int rc)
+{
+    return (rc == SLT_EDIVERGE && limit->test == INFINITY) ? SLT_OK : rc;
+}
+
+static int aux_failure(const slt_statics_params *p, const char *what)
+{
+    char cause[400];
+    snprintf(cause, sizeof cause, "%s", slt_last_error());
+    return slt_error(SLT_ELOSS, "slt_statics_regime_at: the regime at N = %.17g, P = %.17g is "
+                     "undetermined (the point itself is solved): %s failed: %s", p->N, p->P,
+                     what, cause);
+}
+
 int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
                           slt_statics_regime *r)
 {
@@ -224,6 +256,22 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
     r->res_slope_P = r->res_slope_P_err = r->res_slope_N = r->res_slope_N_err = NAN;
     r->local = (slt_statics_sensitivity){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, SLT_EDOM};
     r->regime = SLT_STATICS_REGIME_UNKNOWN;
+    if (ws->unit) {
+        /* amplitudes other than 1: classified on the unit task, where the excesses L − L_lim
+           keep their digits; values scaled back (losses and coefficients by u) */
+        slt_statics_params q;
+        int rc = statics_unit_params(ws, p, &q);
+        if (rc) return r->status = rc;
+        rc = slt_statics_regime_at(ws->unit, &q, r);
+        slt_statics_result *parts[4] = {&r->point, &r->width_only, &r->data_only, &r->floor};
+        for (int i = 0; i < 4; i++) statics_scale_back(ws, p->ridge, parts[i]);
+        const double u = ws->unit_loss;
+        statics_scale_value(u, &r->coef_P, &r->coef_P_err);
+        statics_scale_value(u, &r->coef_N, &r->coef_N_err);
+        statics_scale_value(u, &r->local.dL_dinvN, &r->local.dL_dinvN_err);
+        statics_scale_value(u, &r->local.dL_dinvP, &r->local.dL_dinvP_err);
+        return r->status = rc;
+    }
     int rc = slt_statics_solve(ws, p, &r->point);
     if (rc && rc != SLT_EDIVERGE) return r->status = rc;
     slt_statics_params q = *p;
@@ -234,18 +282,28 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
     int rd = slt_statics_solve(ws, &q, &r->data_only);
     q.P = INFINITY;
     int rf = slt_statics_solve(ws, &q, &r->floor);
-    int first = rw ? rw : rd ? rd : rf;
-    if (first) return r->status = first;
+    rw = aux_status(&r->width_only, rw);
+    rd = aux_status(&r->data_only, rd);
+    rf = aux_status(&r->floor, rf);
+    if ((rw || rd || rf) && rc != SLT_EDIVERGE)
+        return r->status = aux_failure(p, rw ? "the limit L(N, inf)" : rd ? "the limit L(inf, P)"
+                                                 : "the limit L(inf, inf)");
 
     /* coefficients: L(N,P) − L(N,∞) ≈ coef_P/P is ∂L/∂(1/P) at 1/P = 0 (same for N) */
     slt_statics_sensitivity sw, sd;
-    if (!slt_statics_sensitivity_at(ws, &r->width_only, &sw)) {
+    int sw_rc = slt_statics_sensitivity_at(ws, &r->width_only, &sw);
+    int sd_rc = slt_statics_sensitivity_at(ws, &r->data_only, &sd);
+    /* SLT_EDOM: no derivative there (a law not approached as 1/P), a NaN the classification
+       reads; anything else is a failed sum */
+    if (((sw_rc && sw_rc != SLT_EDOM) || (sd_rc && sd_rc != SLT_EDOM)) && rc != SLT_EDIVERGE)
+        return r->status = aux_failure(p, "the derivatives at the limits");
+    if (!sw_rc) {
         r->coef_P = sw.dL_dinvP;
         r->coef_P_err = sw.dL_dinvP_err;
         r->res_slope_N = sw.slope_N;
         r->res_slope_N_err = sw.slope_N_err;
     }
-    if (!slt_statics_sensitivity_at(ws, &r->data_only, &sd)) {
+    if (!sd_rc) {
         r->coef_N = sd.dL_dinvN;
         r->coef_N_err = sd.dL_dinvN_err;
         r->res_slope_P = sd.slope_P;
@@ -258,7 +316,7 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
         return r->status = SLT_EDIVERGE;
     }
     int sc = slt_statics_sensitivity_at(ws, &r->point, &r->local);
-    if (sc && sc != SLT_EDOM) return r->status = sc;
+    if (sc && sc != SLT_EDOM) return r->status = aux_failure(p, "the derivatives at the point");
 
     r->regime = classify(r);
     return r->status = SLT_OK;

@@ -77,6 +77,23 @@ int slt_statics_alloc(const slt_task *task, slt_statics **ws)
                              alpha);
         }
         w->trace = w->law.amp_lambda * (zeta.val + 2.0 * zeta.err) * (1.0 + 1e-12);
+        const double u = fmax(w->law.amp_target, w->noise);
+        if (w->law.amp_lambda != 1.0 || u != 1.0) {
+            slt_power_law_params lp = w->law;
+            lp.amp_lambda = 1.0;
+            /* below DBL_MIN the targets are < 1e-308 of the noise: their part of the loss
+               is below the rounding of the noise part */
+            lp.amp_target = fmax(w->law.amp_target / u, DBL_MIN);
+            lp.noise = w->noise / u;
+            int rc = slt_task_alloc_power_law(&lp, &w->unit_task);
+            if (!rc) rc = slt_statics_alloc(w->unit_task, &w->unit);
+            if (rc) {
+                slt_statics_free(w);
+                return rc;
+            }
+            w->unit_lambda = w->law.amp_lambda;
+            w->unit_loss = u;
+        }
     } else {
         slt_sum tr;
         int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
@@ -90,7 +107,13 @@ int slt_statics_alloc(const slt_task *task, slt_statics **ws)
     return SLT_OK;
 }
 
-void slt_statics_free(slt_statics *ws) { free(ws); }
+void slt_statics_free(slt_statics *ws)
+{
+    if (!ws) return;
+    slt_statics_free(ws->unit);
+    slt_task_free(ws->unit_task);
+    free(ws);
+}
 
 const slt_task *slt_statics_task(const slt_statics *ws) { return ws ? ws->task : NULL; }
 
@@ -200,6 +223,35 @@ void statics_propagate(const statics_consts *c, const statics_inputs *x, const s
         dl += fabs(p.L - o->L);
         dt += fabs(p.train - o->train);
     }
+    /* N and P themselves: sizes are counts, exact as whole numbers below 2^53; any other
+       value (e.g. 99.999999999999986 from a log-spaced list) is known only to its last bit,
+       so it is moved by one ulp (relative EPS) down and up, the larger move counted. Away
+       from the pole this is negligible; near N = P the loss goes as 1/|N − P| and this is
+       the dominant error, and where an ulp reaches or crosses the ridgeless pole the bound
+       is inf (the loss passes through inf there; its value beyond can match by chance).
+       Ridgeless with D₁ pinned to min(N, P), D₁ moves with it. */
+    for (int j = 0; j < 4 && isfinite(dl); j += 2) {
+        double worst_l = 0.0, worst_t = 0.0;
+        for (int dir = -1; dir <= 1 && isfinite(dl); dir += 2) {
+            statics_consts c2 = *c;
+            statics_inputs y = *x;
+            double *X = j ? &c2.P : &c2.N;
+            if (isinf(*X) || (*X == floor(*X) && *X < 0x1p53)) continue;
+            *X *= 1.0 + dir * EPS;
+            if (c->pinned) y.D1 = fmin(c2.N, c2.P);
+            statics_outputs p;
+            statics_assemble(&c2, &y, &p);
+            int crossed = c->z == 0.0 && (c2.N - c2.P) * (c->N - c->P) <= 0.0;
+            if (crossed || p.divergent || !isfinite(p.L)) {
+                dl = dt = INFINITY;
+                break;
+            }
+            worst_l = fmax(worst_l, fabs(p.L - o->L));
+            worst_t = fmax(worst_t, fabs(p.train - o->train));
+        }
+        dl += worst_l;
+        dt += worst_t;
+    }
     *L_err = dl + 8.0 * EPS * fabs(o->L);
     *train_err = dt + 8.0 * EPS * fabs(o->train);
 }
@@ -307,6 +359,59 @@ static int find_root(const slt_statics *ws, const slt_statics_params *p, slt_sta
     return status;
 }
 
+/* u·v with the rounding of a subnormal product (absolute 2^-1074) added to its bound. */
+void statics_scale_value(double u, double *v, double *err)
+{
+    *v *= u;
+    if (err) {
+        *err *= u;
+        if (*v != 0.0 && fabs(*v) < DBL_MIN) *err += DBL_TRUE_MIN;
+    }
+}
+
+void statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r)
+{
+    const double al = ws->unit_lambda, u = ws->unit_loss;
+    r->ridge = ridge;
+    r->noise = ws->noise;
+    statics_scale_value(al, &r->kappa, &r->kappa_err);
+    statics_scale_value(u, &r->kt1, &r->kt1_err);
+    statics_scale_value(u, &r->k2t2, &r->k2t2_err);
+    statics_scale_value(u, &r->signal, NULL);
+    statics_scale_value(u, &r->noise_part, NULL);
+    statics_scale_value(u, &r->test, &r->test_err);
+    statics_scale_value(u, &r->train, &r->train_err);
+}
+
+int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
+                        slt_statics_params *q)
+{
+    *q = *p;
+    q->ridge = p->ridge / ws->unit_lambda;
+    if (!isfinite(q->ridge))
+        return slt_error(SLT_EDOM, "slt_statics_solve: ridge = %.17g over the eigenvalue "
+                         "amplitude A_lambda = %.17g is beyond double's range", p->ridge,
+                         ws->unit_lambda);
+    return SLT_OK;
+}
+
+/* A power law with amplitudes other than 1 (struct slt_statics): the point of the unit
+ * task at ridge z/A_λ, scaled back: κ = A_λ κ̃, κT₁, κ²T₂ and the losses times u. D₁, D₂,
+ * q and γ are invariant. */
+static int solve_scaled(const slt_statics *ws, const slt_statics_params *p,
+                        slt_statics_result *r)
+{
+    slt_statics_params q;
+    int rc = statics_unit_params(ws, p, &q);
+    if (rc) {
+        set_nan(r);
+        return r->status = rc;
+    }
+    rc = slt_statics_solve(ws->unit, &q, r);
+    statics_scale_back(ws, p->ridge, r);
+    return r->status = rc;
+}
+
 int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r)
 {
     if (!r) return slt_error(SLT_EINVAL, "slt_statics_solve: NULL result");
@@ -320,6 +425,7 @@ int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_st
     r->P = p->P;
     r->ridge = p->ridge;
     r->noise = ws->noise;
+    if (ws->unit) return solve_scaled(ws, p, r);
 
     statics_consts c;
     statics_make_consts(ws, p, &c);
@@ -406,6 +512,18 @@ int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_st
                         : "model exactly interpolates with N = P");
     }
     statics_propagate(&c, &x, &e, &o, &r->test_err, &r->train_err);
+    if (!(r->test_err <= SLT_STATICS_MAX_REL_ERR * r->test) && !(r->test_err == 0.0)) {
+        /* a value known to less than SLT_STATICS_MAX_REL_ERR is not a value: near the pole
+           the last bit of N or P moves it by that much (statics_propagate) */
+        double L = r->test, err = r->test_err;
+        set_nan(r);
+        r->root = SLT_STATICS_ROOT_FAILED;
+        return r->status = slt_error(SLT_ELOSS,
+            "slt_statics_solve: the test loss at N = %.17g, P = %.17g, ridge = %.17g is %.3g "
+            "known only to ±%.3g: within rounding of the double-descent pole N = P, where "
+            "one ulp of N or P moves it by that much (give N = P exactly for the pole, a "
+            "ridge > 0, or sizes further apart)", p->N, p->P, p->ridge, L, err);
+    }
     return r->status = SLT_OK;
 }
 

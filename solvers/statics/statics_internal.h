@@ -12,6 +12,13 @@ struct slt_statics {
     double modes;  /* M, or INFINITY */
     int is_law;
     slt_power_law_params law;
+    /* Power laws with amplitudes other than 1: the same task with A_λ = 1 and targets and
+       noise in the unit u = max(A_t, σ²) solves every point (ridge z/A_λ), and the results
+       are scaled back (κ by A_λ, losses by u; statics.c), so that amplitudes near the ends
+       of double's range neither underflow nor overflow in the mode sums. NULL otherwise. */
+    struct slt_statics *unit;
+    slt_task *unit_task;
+    double unit_lambda, unit_loss; /* A_λ and u */
 };
 
 /* The constants of one point. */
@@ -39,5 +46,13 @@ void statics_propagate(const statics_consts *c, const statics_inputs *x, const s
                        const statics_outputs *o, double *L_err, double *train_err);
 /* 1 − D/X: exactly 1 for X = ∞ and exactly 0 for D = X. */
 double statics_one_minus(double D, double X);
+
+/* Amplitudes other than 1 (ws->unit): the unit task's parameters (ridge z/A_λ; SLT_EDOM if
+ * that overflows), and a unit result scaled back to the task's units at ridge z. */
+int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
+                        slt_statics_params *q);
+void statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r);
+/* v *= u and err *= u, plus the rounding of a subnormal product (2^-1074) in err (if not NULL). */
+void statics_scale_value(double u, double *v, double *err);
 
 #endif

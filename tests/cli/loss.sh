@@ -89,4 +89,34 @@ expect_exit 0 "--help" loss --help
 for o in alpha beta amp-lambda amp-target task t format help; do
   grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
 done
+
+# ---- scales and honesty (issue 10) -----------------------------------------------------
+# a loss that underflows double (0.5 e^-1000 on a two-mode file) is not 0 'ok'
+efile=$(mktemp)
+printf '1 1\n0.5 0.5\n' >"$efile"
+run loss --task "$efile" --t 1,1000 --format csv
+rm -f "$efile"
+bad=$(awk -F, 'NR == 2 && $NF != "ok" { print } NR == 3 && ($NF == "ok" || $2 != "nan") { print }' "$out_file")
+[ "$rc" -eq 1 ] && [ -z "$bad" ] && grep -q "t = 1000" "$err_file" \
+  && pass "an underflowing loss is a failure row, exit 1" || fail "underflow: rc $rc, $bad"
+# the loss is linear in A_t: --amp-target 1e-320 is 1e-320 times the unit loss, with the
+# same slope (it was 'result diverges' from the denormal targets)
+run loss --alpha 2 --beta 0.5 --t 0,1,100 --format csv
+cp "$out_file" "$out_file.ref"
+run loss --alpha 2 --beta 0.5 --t 0,1,100 --amp-target 1e-320 --format csv
+bad=$(awk -F, 'BEGIN { s = 1e-160 * 1e-160 } # 1e-320 (mawk cannot read the literal)
+      NR == FNR { L[FNR] = $2; E[FNR] = $3; S[FNR] = $4; next }
+      FNR > 1 { d = $2 - s*L[FNR]; if (d < 0) d = -d
+                if (d > $3 + s*E[FNR] || $4 != S[FNR] || $NF != "ok") print }' "$out_file.ref" "$out_file")
+rm -f "$out_file.ref"
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--amp-target 1e-320 scales the loss, same slope" \
+  || fail "--amp-target 1e-320: rc $rc, $bad"
+# a slope whose sum underflowed (t A_lambda = 1e300: it printed -0 +- nan 'ok') is refused;
+# t A_lambda beyond double is out of range (exit 2), naming both options
+run loss --alpha 2 --beta 0.5 --amp-lambda 1e300 --t 1 --format csv
+bad=$(awk -F, 'NR > 1 && ($NF == "ok" || $4 != "nan") { print }' "$out_file")
+[ "$rc" -eq 1 ] && [ -z "$bad" ] && pass "an underflowed slope is a failure row" || fail "slope underflow: rc $rc, $bad"
+run loss --alpha 2 --beta 0.5 --amp-lambda 1e300 --t 1e10 --format csv
+[ "$rc" -eq 2 ] && grep -q -- "--amp-lambda" "$err_file" && pass "t A_lambda beyond double: exit 2" \
+  || fail "t A_lambda overflow: rc $rc"
 finish

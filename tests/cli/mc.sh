@@ -45,9 +45,9 @@ run mc --alpha 2 --beta 1 --N 10 --P 15 --eta 0.5 --trials 3 --format csv
 bad=$(awk -F, 'NR > 1 { n = $3 / 0.5; if (n != int(n)) print }' "$out_file")
 [ "$rc" -eq 0 ] && [ "$(wc -l <"$out_file")" -eq 14 ] && [ -z "$bad" ] && pass "GD default times are multiples of eta" || fail "GD times: $bad"
 
-# unstable GD is reported in the status column and on stderr, exit 0
+# unstable GD is reported in the status column and on stderr, exit 1 (not an ok value)
 run mc --alpha 2 --beta 1 --N 10 --P inf --eta 3 --t 3,30 --trials 2 --format csv
-if [ "$rc" -eq 0 ] && grep -q ',unstable$' "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
+if [ "$rc" -eq 1 ] && grep -q ",unstable$" "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
   pass "unstable GD flagged"; else fail "unstable GD: rc $rc"; fi
 
 # log-spaced N and P lists are rounded to whole numbers, repeats dropped (said in --help)
@@ -193,4 +193,43 @@ expect_usage_error "kernel: too many powers" "--target-power: 202 values is too 
 expect_usage_error "kernel: n-test 0" "--n-test: 0 is out of range" mc $k3 --P 10 --n-test 0
 expect_usage_error "dim without kernel model" "--dim is only used by --model kernel \(got --model rf\)" mc $pl --N 10 --P 10 --dim 3
 expect_usage_error "target-power without kernel model" "--target-power is only used by --model kernel" mc --model krr $pl --P 10 --target-power 1
+
+# ---- scales and honesty (issue 10) -----------------------------------------------------
+# amplitudes near the ends of double: the losses scale exactly with A_t (the simulation runs
+# on the normalised task); before, the standard errors overflowed to inf under 'ok'
+run mc --alpha 2 --beta 0.5 --model ridge --N 20 --P 40 --trials 10 --format csv
+ref=$(awk -F, 'NR == 2 { printf "%.17g %.17g", $4, $5 }' "$out_file")
+run mc --alpha 2 --beta 0.5 --model ridge --N 20 --P 40 --trials 10 --amp-target 1e300 --format csv
+# 1e-12 relative: the same draws; only the rounding of the rescaled targets differs
+bad=$(awk -F, -v ref="$ref" 'BEGIN { split(ref, r, " ") } NR == 2 { d = $4/1e300 - r[1]; e = $5/1e300 - r[2]
+        if (d < 0) d = -d; if (e < 0) e = -e; if (d > 1e-12*r[1] || e > 1e-12*r[2] || $11 != "ok") print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--amp-target 1e300 scales the loss and its SE exactly" \
+  || fail "--amp-target 1e300: rc $rc, $bad (reference $ref)"
+# tiny eigenvalues: nothing trains at t = 1 (L = L(0) exactly, SE 0 is true: the test loss at
+# w = 0 is the head mass in every trial), and t = inf is the converged value, not NaN 'ok'
+run mc --alpha 2 --beta 0.5 --model rf --N 20 --P 40 --trials 10 --amp-lambda 1e-315 --t 1,inf --format csv
+ref2=$("$SLT" mc --alpha 2 --beta 0.5 --model rf --N 20 --P 40 --trials 10 --t 0,inf --format csv | awk -F, 'NR > 1 { printf "%.17g ", $4 }')
+bad=$(awk -F, -v ref="$ref2" 'BEGIN { split(ref, r, " ") } NR > 1 { d = $4 - r[NR-1]; if (d < 0) d = -d
+        if (d > 1e-12*r[NR-1] || $11 != "ok") print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--amp-lambda 1e-315: t = 1 is L(0), t = inf the converged loss" \
+  || fail "--amp-lambda 1e-315: rc $rc, $bad (reference $ref2)"
+# a loss beyond double (the N = P pole with A_t = 1e307 overflows) is a failure, never 'ok'
+run mc --alpha 2 --beta 0.5 --model ridge --N 40 --P 40 --trials 10 --amp-target 1e307 --format csv
+bad=$(awk -F, 'NR > 1 && ($11 == "ok" || $4 != "nan") { print }' "$out_file")
+[ "$rc" -eq 1 ] && [ -z "$bad" ] && grep -q -- "--amp-target" "$err_file" \
+  && pass "an overflowing loss is a failure row, exit 1, naming the options" || fail "overflow: rc $rc, $bad"
+# ridgeless N = P interpolates: the train loss is exactly 0 (was -5.6e-12 'ok' from rounding)
+run mc --alpha 2 --beta 0.5 --model ridge --N 40 --P 40 --trials 10 --format csv
+bad=$(awk -F, 'NR > 1 && ($6 != 0 || $11 != "ok") { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "ridgeless N = P: train exactly 0" || fail "interpolation train: rc $rc, $bad"
+# a Gaussian width whose 1/w^2 overflows is the identity kernel: exit 0 with train 0 (was
+# 'internal error', exit 4, from NaN = exp(0 * inf) on the diagonal)
+run mc --model kernel --dim 3 --kernel gaussian --width 1e-320 --N inf --P 10 --format csv
+bad=$(awk -F, 'NR > 1 && ($6 != 0 || $11 != "ok") { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--width 1e-320: the identity kernel, train 0" || fail "--width 1e-320: rc $rc, $bad"
+# the tail mass beyond M is the Hurwitz zeta A_t zeta(q, M + 1), not the rounding of the
+# whole sum minus the head (it printed 2.2e-16 for 1.25e-41 = 1e5^-8/8 here)
+run mc --alpha 4 --beta 2 --N 20 --P 40 --M 100000 --t 1 --trials 2 --format csv
+bad=$(awk -F, 'NR == 2 && !($10 > 1.2e-41 && $10 < 1.3e-41) { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "tail mass beyond M = 1e5 at q = 9 is 1.25e-41" || fail "tail mass: rc $rc, $bad"
 finish

@@ -158,4 +158,33 @@ for c in test_err train_err kappa gamma iter regime status L_width L_data L_floo
   grep -q -- "$c" "$out_file" || fail "--help does not document $c"
 done
 pass "--help lists every option and column"
+
+# ---- scales and honesty (issue 10) -----------------------------------------------------
+# alpha = beta = 20: finite points, never 'divergent' (a failed auxiliary sum of the regime
+# used to be reported as the point's pole, exit 0)
+run static --alpha 20 --beta 20 --N 10,inf --P 5,20 --format csv
+bad=$(awk -F, 'NR > 1 && ($NF != "ok" || $4 == "nan") { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "alpha = beta = 20: finite points ok, none divergent" \
+  || fail "alpha = beta = 20: rc $rc, $bad"
+# the loss is linear in the target amplitude: --amp-target 1e-320 is 1e-320 times the unit
+# loss (to the subnormal's rounding, which the bound includes); same regime labels
+run static --alpha 2 --beta 0.5 --N 10,inf --P 5,20 --format csv
+cp "$out_file" "$out_file.ref"
+run static --alpha 2 --beta 0.5 --N 10,inf --P 5,20 --amp-target 1e-320 --format csv
+bad=$(awk -F, 'BEGIN { s = 1e-160 * 1e-160 } # 1e-320 (mawk cannot read the literal)
+      NR == FNR { L[FNR] = $4; E[FNR] = $5; R[FNR] = $(NF-1); next }
+        FNR > 1 { d = $4 - s*L[FNR]; if (d < 0) d = -d
+                  if (d > $5 + s*E[FNR] || $(NF-1) != R[FNR] || $NF != "ok") print }' "$out_file.ref" "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--amp-target 1e-320 scales the loss, same regimes" \
+  || fail "--amp-target 1e-320: rc $rc, $bad"
+rm -f "$out_file.ref"
+# a ridge below double's normal range is ridgeless: the same losses as ridge 0
+run static --alpha 2 --beta 0.5 --N 10,inf --P 5,20 --ridge 1e-320 --format csv
+bad=$(awk -F, 'NR > 1 && ($NF != "ok") { print }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--ridge 1e-320: ok rows" || fail "--ridge 1e-320: rc $rc, $bad"
+# within rounding of the N = P pole: refused (exit 1, nan), not 1.7e14 +- 12 'ok'
+run static --alpha 2 --beta 0.5 --N 100 --P 100,99.999999999999986 --format csv
+bad=$(awk -F, 'NR == 2 && $NF != "divergent" { print } NR == 3 && ($NF == "ok" || $4 != "nan") { print }' "$out_file")
+[ "$rc" -eq 1 ] && [ -z "$bad" ] && grep -q "99.999999999999986" "$err_file" \
+  && pass "P = 99.999999999999986 at N = 100 refused; P = 100 divergent" || fail "near pole: rc $rc, $bad"
 finish
