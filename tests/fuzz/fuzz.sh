@@ -48,6 +48,7 @@ for b in "${bins[@]}"; do
 done
 for i in "${!bins[@]}"; do bins[$i]=$(cd "$(dirname "${bins[$i]}")" && pwd)/$(basename "${bins[$i]}"); done
 [ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/slt-fuzz.XXXXXX")
+rm -rf "$out/runs"
 mkdir -p "$out/files" "$out/runs"
 : > "$out/failures.txt"
 : > "$out/failures-detail.txt"
@@ -301,7 +302,7 @@ gen_case() {
 # ---- running one case -----------------------------------------------------------------
 # Writes runs/ID.res: one line per binary, "CLASS rows_ok rows_failed rc detail".
 run_case() {
-  local id=$1 line=$2 bin c rc class detail tmo help csv res a task=0
+  local id=$1 line=$2 bin c rc class detail tmo help csv res a task=0 label
   local -a argv
   eval "argv=($line)"
   c=${argv[0]}
@@ -315,6 +316,7 @@ run_case() {
   : > "$out/runs/$id.res"
   for bin in "${bins[@]}"; do
     tmo=$timeout_s
+    label=normal; [[ $bin == *asan* ]] && label=sanitized
     [[ $bin == *asan* ]] && tmo=$((timeout_s * 4))
     ( cd "$out/files" && ulimit -c 0 && \
       if [[ $bin != *asan* ]]; then ulimit -v 4000000; fi && \
@@ -338,7 +340,7 @@ run_case() {
     if [ -z "$class" ]; then
       case $rc in 0) class=exit0 ;; 1) class=exit1-numerical ;; 2) class=exit2-usage ;; 3) class=exit3-io ;; esac
     fi
-    printf '%s %s %s %s\n' "$class" "${rows:-0 0}" "$rc" "$(basename "$bin") ${detail}" >> "$out/runs/$id.res"
+    printf '%s %s %s %s\n' "$class" "${rows:-0 0}" "$rc" "$label ${detail}" >> "$out/runs/$id.res"
   done
   rm -f "$out/runs/$id.out" "$out/runs/$id.err"
 }
@@ -373,16 +375,19 @@ while IFS= read -r line; do
   fi
 done < "$cases"
 cat "$out"/runs/*.res > "$out/results.txt"
+byclass=$(grep -h "^FAIL" "$out"/runs/*.res | awk "{ print \$1 }" | sort | uniq -c)
+rm -rf "$out/runs"
 awk -v cases=$count -v nb=${#bins[@]} -v secs=$((SECONDS - start)) -v nfail=$nfail '
-  { n[$1]++; ok += $2; bad += $3; runs++ }
+  { n[$1 (nb > 1 ? " (" $5 ")" : "")]++; ok += $2; bad += $3; runs++ }
   END {
     printf "fuzz: %d cases x %d builds = %d runs in %d s; rows: %d ok, %d failure status\n", cases, nb, runs, secs, ok, bad
-    for (k in n) printf "   %-20s %d\n", k, n[k]
+    for (k in n) printf "   %-20s %d\n", k, n[k] | "sort"
+    close("sort")
     printf "fuzz: %d failing command lines\n", nfail
-  }' "$out/results.txt" | sort -k1,1 -s
+  }' "$out/results.txt"
 if [ $nfail -gt 0 ]; then
   echo "fuzz: failing command lines in $out/failures.txt (details: $out/failures-detail.txt)"
-  grep -h '^FAIL' "$out"/runs/*.res | awk '{ print $1 }' | sort | uniq -c | sed 's/^/   /'
+  printf "%s\n" "$byclass" | sed "s/^/   /"
   exit 1
 fi
 exit 0
