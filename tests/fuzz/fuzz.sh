@@ -326,15 +326,15 @@ run_case() {
     class=""; detail=""
     if grep -qE 'Sanitizer|runtime error:|LeakSanitizer' "$out/runs/$id.err"; then
       class=FAIL-sanitizer
-      detail=$(grep -m1 -E 'ERROR: |runtime error:' "$out/runs/$id.err" | cut -c1-200)
+      detail=$(grep -m1 -E 'ERROR: |runtime error:|Sanitizer:' "$out/runs/$id.err" | cut -c1-200)
     elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then class=FAIL-timeout; detail="no answer in ${tmo} s"
     elif [ $rc -gt 128 ]; then class=FAIL-signal; detail="signal $((rc - 128))"
     elif [ $rc -ge 4 ]; then class=FAIL-exit$rc; detail=$(head -c 200 "$out/runs/$id.err" | tr '\n' ' ')
     fi
     res=$(awk -v rc=$rc -v cmd="$c" -v help=$help -v task=$task -f "$here/check-output.awk" "$out/runs/$id.out" 2>&1)
-    local rows=${res%%$'\n'*}; rows=${rows#rows }
+    local rows; rows=$(printf '%s\n' "$res" | awk '/^rows / { print $2, $3 }')
     [ "$csv" = 1 ] || rows="0 0"
-    if [ -z "$class" ] && [ "$csv" = 1 ] && [[ $res == *$'\n'bad* ]]; then
+    if [ -z "$class" ] && [ "$csv" = 1 ] && printf '%s\n' "$res" | grep -q '^bad'; then
       class=FAIL-table; detail=$(printf '%s\n' "$res" | grep -m2 '^bad' | tr '\n' ' ')
     fi
     if [ -z "$class" ]; then
