@@ -32,6 +32,7 @@ typedef struct {
     int compared, agreed, disagreed;
     int refused[SLT_STATUS_COUNT + 1]; /* by status code of the refusing side */
     int refused_total;
+    char last_task[64]; /* the task of the last refusal printed (one line per task) */
 } sweep_counts;
 
 static sweep_counts counts_a, counts_b, counts_c;
@@ -40,6 +41,21 @@ static sweep_counts counts_a, counts_b, counts_c;
 static int valid_value(double v, double err)
 {
     return isfinite(v) && v >= 0.0 && isfinite(err) && err >= 0.0;
+}
+
+/* True for the first refusal of a task ("(a) alpha A beta B") in a section: the output
+ * names each refusing task once, with the first message, instead of every point. */
+static int first_for_task(sweep_counts *c, const char *label)
+{
+    const char *end = strstr(label, " noise");
+    const char *n = strstr(label, " N ");
+    if (!end || (n && n < end)) end = n;
+    size_t len = end ? (size_t)(end - label) : strlen(label);
+    if (len >= sizeof c->last_task) len = sizeof c->last_task - 1;
+    if (strncmp(c->last_task, label, len) == 0 && c->last_task[len] == 0) return 0;
+    memcpy(c->last_task, label, len);
+    c->last_task[len] = 0;
+    return 1;
 }
 
 static void refuse(sweep_counts *c, int status)
@@ -119,7 +135,8 @@ static void compare_converged(sweep_counts *c, const slt_task *task, const slt_s
     if (rd != SLT_OK || rs != SLT_OK) {
         /* A refusal is an answer. Its companion, if ok, must still be a valid number. */
         refuse(c, rd != SLT_OK ? rd : rs);
-        print_message("   refused %s: dmft %s, statics %s (%s)\n", label, slt_strerror(rd),
+        if (first_for_task(c, label))
+            print_message("   refused %s: dmft %s, statics %s (%s)\n", label, slt_strerror(rd),
                       slt_strerror(rs), slt_last_error());
         if (rd == SLT_OK && !valid_value(d.test, d.test_err)) {
             c->disagreed++;
@@ -164,7 +181,8 @@ static void sweep_a(void **state)
                              betas[ib], noises[in], sizes[is][0], sizes[is][1]);
                     if (rc != SLT_OK) {
                         refuse(&counts_a, rc);
-                        print_message("   refused %s: statics set-up %s (%s)\n", label,
+                        if (first_for_task(&counts_a, label))
+                            print_message("   refused %s: statics set-up %s (%s)\n", label,
                                       slt_strerror(rc), slt_last_error());
                         continue;
                     }
@@ -195,7 +213,8 @@ static void sweep_b(void **state)
                 int rdi = (d[i].status == -1) ? rd : d[i].status;
                 if (rdi != SLT_OK || rs != SLT_OK) {
                     refuse(&counts_b, rdi != SLT_OK ? rdi : rs);
-                    print_message("   refused %s: dmft %s, loss sum %s (%s)\n", label,
+                    if (first_for_task(&counts_b, label))
+                        print_message("   refused %s: dmft %s, loss sum %s (%s)\n", label,
                                   slt_strerror(rdi), slt_strerror(rs), slt_last_error());
                     if (rdi == SLT_OK && !valid_value(d[i].test, d[i].test_err)) {
                         counts_b.disagreed++;
@@ -238,7 +257,8 @@ static void sweep_c(void **state)
                              alphas[ia], betas[ib], noises[in], Ps[ip]);
                     if (rc != SLT_OK) {
                         refuse(&counts_c, rc);
-                        print_message("   refused %s: statics set-up %s (%s)\n", label,
+                        if (first_for_task(&counts_c, label))
+                            print_message("   refused %s: statics set-up %s (%s)\n", label,
                                       slt_strerror(rc), slt_last_error());
                         continue;
                     }
@@ -253,7 +273,8 @@ static void sweep_c(void **state)
                              label);
                     if (rk != SLT_OK || rr != SLT_OK) {
                         refuse(&counts_c, rk != SLT_OK ? rk : rr);
-                        print_message("   refused %s: %s / %s (%s)\n", rf_label,
+                        if (first_for_task(&counts_c, rf_label))
+                            print_message("   refused %s: %s / %s (%s)\n", rf_label,
                                       slt_strerror(rk), slt_strerror(rr), slt_last_error());
                         continue;
                     }

@@ -375,7 +375,6 @@ while IFS= read -r line; do
   fi
 done < "$cases"
 cat "$out"/runs/*.res > "$out/results.txt"
-byclass=$(grep -h "^FAIL" "$out"/runs/*.res | awk "{ print \$1 }" | sort | uniq -c)
 rm -rf "$out/runs"
 awk -v cases=$count -v nb=${#bins[@]} -v secs=$((SECONDS - start)) -v nfail=$nfail '
   { n[$1 (nb > 1 ? " (" $5 ")" : "")]++; ok += $2; bad += $3; runs++ }
@@ -387,7 +386,6 @@ awk -v cases=$count -v nb=${#bins[@]} -v secs=$((SECONDS - start)) -v nfail=$nfa
   }' "$out/results.txt"
 if [ $nfail -gt 0 ]; then
   echo "fuzz: failing command lines in $out/failures.txt (details: $out/failures-detail.txt)"
-  printf "%s\n" "$byclass" | sed "s/^/   /"
   exit 1
 fi
 exit 0
