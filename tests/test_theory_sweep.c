@@ -137,7 +137,7 @@ static void compare_converged(sweep_counts *c, const slt_task *task, const slt_s
         refuse(c, rd != SLT_OK ? rd : rs);
         if (first_for_task(c, label))
             print_message("   refused %s: dmft %s, statics %s (%s)\n", label, slt_strerror(rd),
-                      slt_strerror(rs), slt_last_error());
+                          slt_strerror(rs), slt_last_error());
         if (rd == SLT_OK && !valid_value(d.test, d.test_err)) {
             c->disagreed++;
             print_error("%s: dmft test %.17g +- %.3g under status ok\n", label, d.test,
@@ -183,7 +183,7 @@ static void sweep_a(void **state)
                         refuse(&counts_a, rc);
                         if (first_for_task(&counts_a, label))
                             print_message("   refused %s: statics set-up %s (%s)\n", label,
-                                      slt_strerror(rc), slt_last_error());
+                                          slt_strerror(rc), slt_last_error());
                         continue;
                     }
                     compare_converged(&counts_a, task, ws, sizes[is][0], sizes[is][1], label);
@@ -215,7 +215,7 @@ static void sweep_b(void **state)
                     refuse(&counts_b, rdi != SLT_OK ? rdi : rs);
                     if (first_for_task(&counts_b, label))
                         print_message("   refused %s: dmft %s, loss sum %s (%s)\n", label,
-                                  slt_strerror(rdi), slt_strerror(rs), slt_last_error());
+                                      slt_strerror(rdi), slt_strerror(rs), slt_last_error());
                     if (rdi == SLT_OK && !valid_value(d[i].test, d[i].test_err)) {
                         counts_b.disagreed++;
                         print_error("%s: dmft %.17g under status ok\n", label, d[i].test);
@@ -259,7 +259,7 @@ static void sweep_c(void **state)
                         refuse(&counts_c, rc);
                         if (first_for_task(&counts_c, label))
                             print_message("   refused %s: statics set-up %s (%s)\n", label,
-                                      slt_strerror(rc), slt_last_error());
+                                          slt_strerror(rc), slt_last_error());
                         continue;
                     }
                     /* KRR (statics N = inf) against the converged DMFT at N = inf. */
@@ -275,7 +275,7 @@ static void sweep_c(void **state)
                         refuse(&counts_c, rk != SLT_OK ? rk : rr);
                         if (first_for_task(&counts_c, rf_label))
                             print_message("   refused %s: %s / %s (%s)\n", rf_label,
-                                      slt_strerror(rk), slt_strerror(rr), slt_last_error());
+                                          slt_strerror(rk), slt_strerror(rr), slt_last_error());
                         continue;
                     }
                     /* Allowance: ridgeless with N > P, kappa does not depend on N, and
