@@ -161,9 +161,12 @@ boundary=(0 -0 -1 1 2 0.5 1e-300 1e-320 4.9e-324 1e-15 1e300 1.7976931348623157e
 # Values above the option's cap are replaced unless they are out of range.
 gen_num() {
   local key=$1 lo=${LO[$1]} hi=${HI[$1]} cap v
+  # drawn here, in this shell: a $(...) subshell reseeds $RANDOM, which would make the
+  # cases depend on more than --seed
+  local r1=$RANDOM r2=$RANDOM
   cap=$(cap_of "$key")
   if chance "$typical"; then
-    v=$(awk -v lo="$lo" -v hi="$hi" -v cap="$cap" -v r=$RANDOM -v r2=$RANDOM 'BEGIN {
+    v=$(awk -v lo="$lo" -v hi="$hi" -v cap="$cap" -v r=$r1 -v r2=$r2 'BEGIN {
       if (lo == "-inf") lo = -10; if (hi == "inf") hi = 1e3; if (cap != "inf" && hi > cap) hi = cap
       if (lo <= 0) { v = lo + (hi - lo) * r / 32768 } else { v = exp(log(lo) + (log(hi) - log(lo)) * r / 32768) }
       if (r2 % 3 == 0) v = int(v + 0.5); if (v <= lo) v = lo + (hi - lo) / 3
@@ -172,8 +175,8 @@ gen_num() {
     case $((RANDOM % 6)) in
       0) v=$lo ;;
       1) v=$hi ;;
-      2) v=$(awk -v lo="$lo" -v r=$RANDOM 'BEGIN { if (lo == "-inf") lo = 0; d = (r % 2) ? 1e-15 : -1e-15; printf "%.17g", lo == 0 ? d : lo * (1 + d) }') ;;
-      3) v=$(awk -v hi="$hi" -v r=$RANDOM 'BEGIN { if (hi == "inf") hi = 1e308; d = (r % 2) ? 1e-15 : -1e-15; printf "%.17g", hi * (1 + d) }') ;;
+      2) v=$(awk -v lo="$lo" -v r=$r1 'BEGIN { if (lo == "-inf") lo = 0; d = (r % 2) ? 1e-15 : -1e-15; printf "%.17g", lo == 0 ? d : lo * (1 + d) }') ;;
+      3) v=$(awk -v hi="$hi" -v r=$r1 'BEGIN { if (hi == "inf") hi = 1e308; d = (r % 2) ? 1e-15 : -1e-15; printf "%.17g", hi * (1 + d) }') ;;
       *) pick boundary; v=$REPLY ;;
     esac
     # keep run times bounded: a valid value above the cap becomes the cap
