@@ -36,7 +36,8 @@ LIB_SO    := $(BUILD)/lib/libslt.so
 SLT       := bin/slt
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps check check-build check-asan demo bench install uninstall clean crosscheck
+.PHONY: all deps check check-build check-asan demo bench install uninstall clean crosscheck \
+        fuzz fuzz-short
 
 all: $(DEPS_OK)
 	@$(MAKE) --no-print-directory build-all
@@ -77,16 +78,40 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A)
 
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory check-build
-	@SANFLAGS="$(SANFLAGS)" tests/run-all $(BUILD) $(SLT)
+	@SANFLAGS="$(SANFLAGS)" SLT_FUZZ_COUNT=$(FUZZ_SHORT_COUNT) tests/run-all $(BUILD) $(SLT)
 
 check-build: $(LIB_A) $(LIB_SO) $(SLT) $(TEST_BIN)
 
-# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own
-# build tree so the normal objects are not mixed with instrumented ones.
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (with
+# float-cast-overflow) + LeakSanitizer, in its own build tree so the normal objects are
+# not mixed with instrumented ones. Every report is fatal.
+ASAN_OPTFLAGS := -O1 -g -fno-omit-frame-pointer
+ASAN_SANFLAGS := -fsanitize=address,undefined,float-cast-overflow,leak -fno-sanitize-recover=all
+ASAN_MAKE      = $(MAKE) --no-print-directory BUILD=build-asan SLT=build-asan/bin/slt \
+                 OPTFLAGS="$(ASAN_OPTFLAGS)" SANFLAGS="$(ASAN_SANFLAGS)"
+
 check-asan: $(DEPS_OK)
-	@$(MAKE) --no-print-directory check BUILD=build-asan SLT=build-asan/bin/slt \
-	    OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	    SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	@+ASAN_OPTIONS="detect_leaks=1:$${ASAN_OPTIONS:-}" $(ASAN_MAKE) check
+
+# The command-line fuzzer (tests/fuzz/fuzz.sh, docs/testing.md). `make fuzz` runs
+# FUZZ_COUNT generated command lines (seed FUZZ_SEED) against the normal and the
+# sanitized build; `make fuzz-short` (part of `make check`, through tests/run-all) runs
+# FUZZ_SHORT_COUNT against the normal build only, about a minute on 2 cores.
+FUZZ_COUNT       ?= 5000
+FUZZ_SEED        ?= 1
+FUZZ_SHORT_COUNT ?= 500
+FUZZ_OUT         ?= $(BUILD)/fuzz
+
+fuzz: $(DEPS_OK)
+	@$(MAKE) --no-print-directory build-all
+	@+$(ASAN_MAKE) build-asan/bin/slt
+	tests/fuzz/fuzz.sh --slt $(SLT) --slt build-asan/bin/slt --count $(FUZZ_COUNT) \
+	    --seed $(FUZZ_SEED) --out $(FUZZ_OUT)
+
+fuzz-short: $(DEPS_OK)
+	@$(MAKE) --no-print-directory build-all
+	tests/fuzz/fuzz.sh --slt $(SLT) --count $(FUZZ_SHORT_COUNT) --seed 1 --quiet \
+	    --out $(BUILD)/fuzz-short
 
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory build-all
