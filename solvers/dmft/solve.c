@@ -881,6 +881,12 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
                               "not a value within its error estimate", o->t, o->test, o->train);
             fail_point(w, times[i], s, o);
         }
+        /* a loss is >= 0: a value below 0 but within its error (rounding of a loss that has
+         * all but vanished) is printed as 0, whose distance to the truth is still <= err */
+        if (o->status == SLT_OK) {
+            if (o->test < 0) o->test = 0.0;
+            if (!ens && o->train < 0) o->train = 0.0;
+        }
         if (o->status != SLT_OK && !first_rc) first_rc = o->status;
     }
     free(tt);
