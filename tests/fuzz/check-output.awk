@@ -4,8 +4,10 @@
 # --task was given), help (1 when
 # --help was given). Prints one line: "rows OK FAILED" followed by zero or more lines
 # "bad REASON" (the first few problems found). The rules (docs/testing.md):
-#   - exit 0: every row's status is ok (or, for slt spectrum, zero or unresolved: a
-#     degree whose eigenvalue is below its error bound, printed with that bound);
+#   - exit 0: every row's status is ok, 'ok (near edge)' (dmft: computed, but a finite
+#     model may sit beyond the stability edge), 'divergent' with the loss +inf (the
+#     ridgeless N = P pole: the answer is infinity), or, for slt spectrum, zero (an
+#     eigenvalue that is exactly 0, e.g. ReLU parity zeros);
 #   - an ok row (or any row of a table without a status column): loss-like columns are
 #     finite and >= 0; error and standard-error columns are >= 0 or nan (not computed);
 #     a value next to a nan error is not within an error estimate; exponent columns of
@@ -99,9 +101,15 @@ BEGIN { nrow = 0; nok = 0; nfail = 0; nbad = 0; header = 0; has_status = 0 }
     if (nf != ncol) bad("row " nrow ": " nf " fields, header has " ncol)
     if (has_status) {
         st = f[idx["status"]]
-        if (st == "ok" || (cmd == "spectrum" && (st == "zero" || st == "unresolved"))) {
+        if (st == "ok" || st == "ok (near edge)" || (cmd == "spectrum" && st == "zero")) {
             nok++
             check_ok_row(nrow, f, nf)
+        } else if (st == "divergent" && rc == 0) {
+            # the ridgeless N = P pole: an answer (the loss is +inf), not a failure
+            nok++
+            lname = ("test" in idx) ? "test" : "loss"
+            if (!(lname in idx) || !isinf_s(f[idx[lname]]) || f[idx[lname]] ~ /^-/)
+                bad("row " nrow ": status 'divergent' with exit 0 but " lname " = " f[idx[lname]] " (the pole's value is +inf)")
         } else {
             nfail++
             if (rc == 0) bad("row " nrow ": status '" st "' with exit 0")
