@@ -456,5 +456,10 @@ int cli_parse(const cli_command_info *info, const cli_option *opts, size_t n_opt
         rc = cli_usage_error(info->name, "unexpected argument '%s' (see 'slt %s --help')",
                              argv[optind], info->name);
     free(longopts);
+    /* help or an error: the command stops here, so the lists parsed so far are freed
+     * (cli_list_free is idempotent; callers that free them too stay correct) */
+    if (rc != CLI_OK)
+        for (size_t i = 0; i < n_opts; i++)
+            if (opts[i].kind == CLI_LIST) cli_list_free((cli_list *)opts[i].target);
     return rc;
 }
