@@ -196,6 +196,7 @@ typedef struct {
     double sl, st;         /* A^{−1/α}, B^{−1/q}: λ(x) = (sl·x)^{−α}, t(x) = (st·x)^{−q} */
     int part;              /* complex: 0 real part, 1 imaginary, 2 modulus; −1 real sum */
     double u_cap;          /* see U_MAX; may be negative (the cap lies inside the head) */
+    double u_first;        /* where the first of λ, t reaches TINY_NORMAL (may be < u_cap) */
 } tail_ctx;
 
 static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
@@ -213,7 +214,12 @@ static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s,
     double ln_tiny = log(TINY_NORMAL);
     double u_l = (log(task->law.amp_lambda) - al * log(x0) - ln_tiny) / al;
     double u_t = (log(task->law.amp_target) - q * log(x0) - ln_tiny) / q;
-    c->u_cap = fmin(U_MAX, fmin(u_l, u_t));
+    /* t_k leaving the range first (q > α, the usual case at large β) caps at λ's end only:
+     * t may underflow to 0 there (the head does the same), f(λ, 0) is defined for any
+     * summand with a power series in t, and the cap inside the head at large q (t_k <
+     * 10⁻²⁹⁰ from k = 2 on for q > 964) left no room to fit a decay rate (issue 10). */
+    c->u_cap = fmin(U_MAX, u_l);
+    c->u_first = fmin(u_l, u_t);
 }
 
 /* λ and t at x as single powers: accurate to (1 + α) u and (1 + q) u relative for the x
@@ -273,7 +279,7 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
         h[i] = tail_value(c, l, t, x);
         if (!isfinite(h[i]) || h[i] == 0.0 || (h[i] > 0.0) != (h[0] > 0.0)) return 1;
         l *= fl;
-        t *= ft;
+        if (t != 0.0) t *= ft; /* t may have underflowed to 0 (and e^{qd} overflowed) */
         x *= fx;
     }
     *h0 = h[0];
@@ -293,6 +299,15 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
         *rate = r[0] + step;
         *rate_err = fabs(step) + noise;
     } else {
+        /* a steep summand (q = αβ + 1 large) just past a factor like e^{−2λT}: its local
+         * rate still rises outward (r0 > r1 > r2 > 0) towards the power law's; the
+         * smallest rate seen, with a quarter of it as uncertainty, bounds the remainder
+         * while the rate keeps rising (issue 10) */
+        if (fmax(q, al) > 16.0 && d0 > 0.0 && d1 > 0.0 && r[2] > 0.0) {
+            *rate = r[2];
+            *rate_err = 0.25 * r[2] + noise;
+            return !(*rate_err < 0.5 * *rate);
+        }
         return 1;
     }
     return !(*rate > 0.0 && *rate_err < 0.5 * *rate);
@@ -308,21 +323,43 @@ static int far_fit(const tail_ctx *c, double *uf_out, double *h0, double *rate, 
     const double uc = c->u_cap, u_lo = -log(c->x0);
     double uf = uc;
     int all_zero = 1, found = 0;
+    /* a large exponent (q = αβ + 1 in the hundreds, issue 10) moves f by e^{q} per unit step
+     * of u: there the walk stops at k = 1 (below it t_k overflows), and the first normal
+     * point is refined by bisection so the samples start where f has just become normal */
+    const double qm = fmax(c->task->q, c->task->law.alpha);
+    const int steep = qm > 16.0;
+    double u_tiny = uc;
     for (int j = 0; uf >= u_lo; j++) {
         uf = uc - j;
+        if (steep && uf < u_lo) uf = u_lo;
         double h = tail_integrand(uf, (void *)c);
         *uf_out = uf;
         if (!isfinite(h)) return FAR_FIT_NONFINITE;
         if (h != 0.0) all_zero = 0;
         if (fabs(h) >= F_MIN * c->x0 * exp(uf)) { found = 1; break; }
+        u_tiny = uf;
+        if (steep && uf == u_lo) break;
     }
     if (!found) return all_zero ? FAR_FIT_ZERO : FAR_FIT_TINY;
+    if (steep && u_tiny > uf) {
+        double lo = uf, hi = u_tiny; /* f normal at lo, tiny at hi */
+        for (int i = 0; i < 40 && hi - lo > 0.25 / qm; i++) {
+            double mid = 0.5 * (lo + hi), h = tail_integrand(mid, (void *)c);
+            if (isfinite(h) && fabs(h) >= F_MIN * c->x0 * exp(mid)) lo = mid; else hi = mid;
+        }
+        uf = lo;
+        *uf_out = uf;
+    }
     /* a wide stencil sees a slow approach to the power law best (d = 8 when two powers
      * differ by ~0.1 in rate); narrower ones keep the samples out of the region where the summand is not yet a power law (e.g. λT ≳ 1 in
      * the weighted decay when the cap lies inside the head) */
     static const double steps[4] = {2.0, 8.0, 0.5, 0.125};
     for (int s = 0; s < 4; s++)
         if (!fit_rate(c, uf, steps[s], h0, rate, rate_err)) return FAR_FIT_OK;
+    /* a large exponent (q = αβ + 1 in the hundreds) moves f by e^{qd} per step: steps of
+     * 2/q and 0.5/q keep the samples within the double range */
+    for (int s = 0; s < 2 && steep; s++)
+        if (!fit_rate(c, uf, (s ? 0.5 : 2.0) / qm, h0, rate, rate_err)) return FAR_FIT_OK;
     return FAR_FIT_NONE;
 }
 
@@ -344,7 +381,7 @@ static int fit_two(const tail_ctx *c, double uf, double d, double us, double *va
         h[i] = tail_value(c, l, t, x);
         if (!isfinite(h[i]) || h[i] == 0.0) return 1;
         l *= fl;
-        t *= ft;
+        if (t != 0.0) t *= ft; /* t may have underflowed to 0 (and e^{qd} overflowed) */
         x *= fx;
     }
     for (int s = 0; s < 3; s++) {
@@ -385,7 +422,7 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
     double uf = uc, h0 = 0.0, rate = 0.0, rate_err = 0.0;
     *value = 0.0;
     *err = 0.0;
-    if (uc < -log(c->x0))
+    if (c->u_first < -log(c->x0))
         return slt_error(SLT_ENOCONV, "mode sum: lambda_k or t_k is below %g from k = 1 on "
                          "(amp-lambda = %g, amp-target = %g); the tail cannot be evaluated",
                          TINY_NORMAL, c->task->law.amp_lambda, c->task->law.amp_target);
@@ -685,6 +722,33 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
     }
 }
 
+/* Large source exponents q = αβ + 1 (issue 10): t_k = B k^{-q} leaves double's range within a
+ * few modes (k^{-q} < 10^{-308} at k = 5.3 for q = 401), and the closed forms of the tail
+ * then form 0·∞ (Γ(β) overflows for β > 171, κ^β underflows). For the sums whose summand
+ * is t_k times a factor in [0, 1] (decay at T >= 0, κT₁ and κ²T₂ at κ >= 0, Σt) the whole
+ * tail is below Σ_{k>K} B k^{-q} <= B K^{1-q}/(q − 1), computed in logarithms. When that
+ * is below 10⁻³ of the tolerance (or below 10⁻³⁰⁰ when the head itself has underflowed),
+ * the tail is not formed at all and the bound is its error. Returns 1 then. */
+static int negligible_tail(const slt_task *task, const term_spec *s, double x0, double tol,
+                           double *bound)
+{
+    switch (s->kind) {
+    case SUM_KT1:
+    case SUM_K2T2:
+    case SUM_DECAY:
+        if (!(s->par >= 0.0)) return 0;
+        break;
+    case SUM_TARGET: break;
+    default: return 0;
+    }
+    const double q = task->q, K = x0 - 0.5;
+    double lb = log(task->law.amp_target) + (1.0 - q) * log(K) - log(q - 1.0);
+    double lim = tol > 0.0 ? fmax(log(1e-3 * tol), log(1e-300)) : log(1e-300);
+    if (!(lb < lim)) return 0;
+    *bound = exp(lb) + DBL_TRUE_MIN;
+    return 1;
+}
+
 /* g(x) for the stencil, real and complex. */
 static double g_real(const slt_task *task, const term_spec *s, double x)
 {
@@ -819,6 +883,17 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     double *lam = NULL, *tgt = NULL;
     for (;;) {
         double x0 = (double)K + 0.5, integral, ierr, far_err = 0.0;
+        double negl;
+        if (negligible_tail(task, s, x0, o.rel_tol * head_abs, &negl)) {
+            /* the whole tail Σ_{k>K} g(k) is below a bound far under the tolerance */
+            out->value = head;
+            out->err = rounding_bound(K, head_abs) + negl + 8.0 * (double)K * DBL_TRUE_MIN;
+            out->head_terms = K;
+            if (!isfinite(head)) rc = slt_error(SLT_ENOCONV, "%s: the head sum is not finite "
+                                                "(alpha = %g, beta = %g)", where,
+                                                task->law.alpha, task->law.beta);
+            break;
+        }
         if (!closed_tail(task, s, x0, &integral, &ierr)) {
             tail_ctx c;
             tail_ctx_init(&c, task, s, x0, -1);
