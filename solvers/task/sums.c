@@ -197,6 +197,8 @@ typedef struct {
     int part;              /* complex: 0 real part, 1 imaginary, 2 modulus; −1 real sum */
     double u_cap;          /* see U_MAX; may be negative (the cap lies inside the head) */
     double u_first;        /* where the first of λ, t reaches TINY_NORMAL (may be < u_cap) */
+    double u_lcap;         /* where λ reaches TINY_NORMAL: the second attempt's cap */
+    int steep;             /* second attempt at a large exponent (see quad_tail) */
 } tail_ctx;
 
 static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
@@ -218,8 +220,10 @@ static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s,
      * t may underflow to 0 there (the head does the same), f(λ, 0) is defined for any
      * summand with a power series in t, and the cap inside the head at large q (t_k <
      * 10⁻²⁹⁰ from k = 2 on for q > 964) left no room to fit a decay rate (issue 10). */
-    c->u_cap = fmin(U_MAX, u_l);
     c->u_first = fmin(u_l, u_t);
+    c->u_cap = fmin(U_MAX, c->u_first);
+    c->u_lcap = fmin(U_MAX, u_l);
+    c->steep = 0;
 }
 
 /* λ and t at x as single powers: accurate to (1 + α) u and (1 + q) u relative for the x
@@ -303,7 +307,7 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
          * rate still rises outward (r0 > r1 > r2 > 0) towards the power law's; the
          * smallest rate seen, with a quarter of it as uncertainty, bounds the remainder
          * while the rate keeps rising (issue 10) */
-        if (fmax(q, al) > 16.0 && d0 > 0.0 && d1 > 0.0 && r[2] > 0.0) {
+        if (c->steep && d0 > 0.0 && d1 > 0.0 && r[2] > 0.0) {
             *rate = r[2];
             *rate_err = 0.25 * r[2] + noise;
             return !(*rate_err < 0.5 * *rate);
@@ -327,7 +331,7 @@ static int far_fit(const tail_ctx *c, double *uf_out, double *h0, double *rate, 
      * of u: there the walk stops at k = 1 (below it t_k overflows), and the first normal
      * point is refined by bisection so the samples start where f has just become normal */
     const double qm = fmax(c->task->q, c->task->law.alpha);
-    const int steep = qm > 16.0;
+    const int steep = c->steep;
     double u_tiny = uc;
     for (int j = 0; uf >= u_lo; j++) {
         uf = uc - j;
@@ -474,8 +478,8 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
 /* ∫_{x0}^∞ g dx = ∫_0^{u_cap} h du by adaptive Gauss–Kronrod (its error estimate) plus the
  * extrapolated rest (tail_beyond_cap, its error bound, also returned alone in *far_err:
  * the cap is a fixed k, so a longer head does not reduce that part). */
-static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err,
-                     double *far_err)
+static int quad_tail_at(tail_ctx *c, double scale, double rel_tol, double *value,
+                        double *err, double *far_err)
 {
     double q = 0.0, qerr = 0.0;
     int g = GSL_SUCCESS;
@@ -510,6 +514,26 @@ static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, d
     if (!isfinite(*value))
         return slt_error(SLT_EDIVERGE, "mode sum: the tail integral is not finite");
     return SLT_OK;
+}
+
+/* The tail is first capped where λ or t leaves the normal range. When t leaves it first
+ * and the summand there is steep (q = αβ + 1 in the hundreds, issue 10: t_k < 10⁻²⁹⁰
+ * from k = 2 on, the cap inside the head, no room left to fit a rate), the second attempt
+ * caps at λ's end only and lets t underflow to 0 as the head does; f(λ, 0) is defined
+ * for any summand with a power series in t. The far-tail fit then starts where f has
+ * just become normal (bisection) with steps of 2/q and 0.5/q. */
+static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err,
+                     double *far_err)
+{
+    int rc = quad_tail_at(c, scale, rel_tol, value, err, far_err);
+    if (rc == SLT_OK || rc == SLT_ENOMEM || !(c->u_first < c->u_lcap) ||
+        !(fmax(c->task->q, c->task->law.alpha) > 16.0))
+        return rc;
+    tail_ctx s = *c;
+    s.u_cap = s.u_lcap;
+    s.steep = 1;
+    int rc2 = quad_tail_at(&s, scale, rel_tol, value, err, far_err);
+    return rc2;
 }
 
 /* Unnormalised incomplete beta B_x(a, b) = ∫_0^x s^{a−1}(1−s)^{b−1} ds for a > 0 and
