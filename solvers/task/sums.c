@@ -17,6 +17,7 @@
  * docs/theory/task.md derives the formulas and states the error bound. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_errno.h>
@@ -887,6 +888,19 @@ static int tail_accepted(double tail_err, double far_err, double tol, const char
                      FAR_TOL_FACTOR, tol);
 }
 
+/* Every named sum of a power law converges (α > 1, q > 1, κ > 0 or T >= 0): a failure to
+ * evaluate one is SLT_ENOCONV naming α and β, never SLT_EDIVERGE (issue 10). A general
+ * callback can diverge, and keeps its status. */
+static int named_converges(const slt_task *task, const term_spec *s, const char *where, int rc)
+{
+    if (rc != SLT_EDIVERGE || s->kind == SUM_GENERIC || task->kind != SLT_TASK_POWER_LAW)
+        return rc;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", slt_last_error());
+    return slt_error(SLT_ENOCONV, "%s: the sum converges for alpha = %g, beta = %g but could not "
+                     "be evaluated (%s)", where, task->law.alpha, task->law.beta, msg);
+}
+
 static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_options *opts,
                     const char *where, slt_sum *out)
 {
@@ -965,7 +979,7 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     }
     free(lam);
     free(tgt);
-    return rc;
+    return named_converges(task, s, where, rc);
 }
 
 /* The tail Σ_{k>K} g(k) of a complex sum at x0 = K + ½: the integral (closed form, or
@@ -1057,7 +1071,7 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     }
     free(lam);
     free(tgt);
-    return rc;
+    return named_converges(task, s, where, rc);
 }
 
 /* ---- Public entries ------------------------------------------------------------- */
