@@ -668,7 +668,9 @@ enum { HQ_DF, HQ_DF2, HQ_KT1, HQ_K2T2, HQ_DECAY, HQ_WDECAY, HQ_TARGET };
 static void huge_q_reference(double al, double be, int kind, double par, double *ref,
                              double *ref_err)
 {
-    const long double q = (long double)al * be + 1.0L, a = al, p = par;
+    /* the task's q is the double αβ + 1; a long-double product differs by ~1e-15, which
+     * k^-q turns into 2e-14 relative at k = 1e4 */
+    const long double q = (long double)(al * be + 1.0), a = al, p = par;
     long double sum = 0, comp = 0, sum_abs = 0, rest = 0;
     for (long k = 1; k <= 4000000; k++) {
         const long double lk = logl((long double)k), ll = -a * lk, lt = -q * lk;
