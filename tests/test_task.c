@@ -770,6 +770,32 @@ static void test_large_source_exponent(void **state)
             check_huge_q("target", al, be, 0, slt_sum_target(t, &s), &s, ref, ref_err);
             check_huge_q("general target", al, be, 0, slt_task_sum(t, gen_target, NULL, NULL, &s),
                          &s, ref, ref_err);
+            /* the complex κT₁, κ²T₂ (the DMFT's resolvent; the closed tails formed A^{-β} z^β,
+             * NaN "tail error" at β >= 200) against a direct long-double sum: at q >= 53.5
+             * every term beyond k = 64 is below 64^{-52.5}|z|/|Im z| ~ 1e-93 of the first */
+            static const double complex zs[2] = {0.5 + 0.5 * I, -0.3 + 0.2 * I};
+            for (int iz = 0; iz < 2; iz++) {
+                const double complex z = zs[iz];
+                long double complex r1 = 0, r2 = 0;
+                for (int k = 64; k >= 1; k--) {
+                    long double lam = powl(k, -(long double)al);
+                    long double tk = expl(-(long double)(al * be + 1.0) * logl(k));
+                    long double complex w = (long double complex)z / (lam + (long double complex)z);
+                    r1 += tk * w;
+                    r2 += tk * w * w;
+                }
+                slt_csum cs;
+                assert_ok(slt_csum_kt1(t, z, &cs));
+                check_near1("complex kt1", al, be, z, cs.value, cs.err, (double complex)r1,
+                            4.0 * 2.2e-16 * cabs((double complex)r1));
+                assert_ok(slt_csum_k2t2(t, z, &cs));
+                check_near1("complex k2t2", al, be, z, cs.value, cs.err, (double complex)r2,
+                            4.0 * 2.2e-16 * cabs((double complex)r2));
+                slt_csum res[4];
+                assert_ok(slt_csum_resolvent(t, z, res));
+                check_near1("resolvent kt1", al, be, z, res[2].value, res[2].err,
+                            (double complex)r1, 4.0 * 2.2e-16 * cabs((double complex)r1));
+            }
             /* Σ(λ + 3t) = ζ(α) + 3ζ(q): the λ part runs far past t's range */
             gsl_sf_result z1;
             assert_int_equal(gsl_sf_zeta_e(al, &z1), 0);

@@ -754,6 +754,9 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
     }
 }
 
+static int negligible_t_tail(const slt_task *task, double x0, double lc, double tol,
+                             double *bound);
+
 /* Large source exponents q = αβ + 1 (issue 10): t_k = B k^{-q} leaves double's range within a
  * few modes (k^{-q} < 10^{-308} at k = 5.3 for q = 401), and the closed forms of the tail
  * then form 0·∞ (Γ(β) overflows for β > 171, κ^β underflows). For the sums whose summand
@@ -773,12 +776,31 @@ static int negligible_tail(const slt_task *task, const term_spec *s, double x0, 
     case SUM_TARGET: break;
     default: return 0;
     }
+    return negligible_t_tail(task, x0, 0.0, tol, bound);
+}
+
+/* Σ_{k>K} B k^{-q} c <= B c K^{1-q}/(q − 1) with ln c = lc, against tol (see above). */
+static int negligible_t_tail(const slt_task *task, double x0, double lc, double tol,
+                             double *bound)
+{
     const double q = task->q, K = x0 - 0.5;
-    double lb = log(task->law.amp_target) + (1.0 - q) * log(K) - log(q - 1.0);
+    double lb = log(task->law.amp_target) + lc + (1.0 - q) * log(K) - log(q - 1.0);
     double lim = tol > 0.0 ? fmax(log(1e-3 * tol), log(1e-300)) : log(1e-300);
     if (!(lb < lim)) return 0;
     *bound = exp(lb) + DBL_TRUE_MIN;
     return 1;
+}
+
+/* The same for the complex κT₁ and κ²T₂ at z: |z/(λ+z)| <= c = 1 for Re z >= 0 (then
+ * |λ + z| >= |z|), else |z|/|Im z| (|λ + z| >= |Im z|), squared for κ²T₂. */
+static int negligible_tail_complex(const slt_task *task, const term_spec *s, double x0,
+                                   double tol, double *bound)
+{
+    if (s->kind != SUM_KT1 && s->kind != SUM_K2T2) return 0;
+    double complex z = s->zpar;
+    double lc = creal(z) >= 0.0 ? 0.0 : log(cabs(z)) - log(fabs(cimag(z)));
+    if (!isfinite(lc)) return 0;
+    return negligible_t_tail(task, x0, s->kind == SUM_KT1 ? lc : 2.0 * lc, tol, bound);
 }
 
 /* g(x) for the stencil, real and complex. */
@@ -998,7 +1020,14 @@ static int complex_tail_at(const slt_task *task, const term_spec *s, double x0, 
 {
     double re, re_err, im, im_err, far_re = 0.0, far_im = 0.0;
     double complex closed;
-    double closed_err;
+    double closed_err, negl;
+    if (negligible_tail_complex(task, s, x0, rel_tol * head_abs, &negl)) {
+        /* the whole tail is below the bound (large q = αβ + 1, issue 10) */
+        *tail = 0.0;
+        *tail_err = negl;
+        *far_err = 0.0;
+        return SLT_OK;
+    }
     if (closed_tail_complex(task, s, x0, &closed, &closed_err)) {
         re = creal(closed);
         im = cimag(closed);
