@@ -144,7 +144,7 @@ int cmd_loss(int argc, char **argv)
                     isfinite(slope_err)))
             s = slt_error(SLT_ELOSS, "the loss %.3g at t = %.17g (or its slope %.3g ± %.3g) is "
                           "beyond double's range%s", value, time, slope, slope_err,
-                          is_law ? " for these --amp-lambda, --amp-target" : "");
+                          is_law ? " for these --alpha, --beta, --amp-lambda, --amp-target" : "");
         /* the asymptote's own range is a separate failure: at large --beta, Gamma(beta)
            (2 A_lambda t)^-beta overflows at t = 1 although the loss is e^-2 (issue 10) */
         if (!s && is_law && tt > 0.0 && !(asym > 0.0 && isfinite(asym)))
