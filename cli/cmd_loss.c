@@ -141,10 +141,18 @@ int cmd_loss(int argc, char **argv)
         /* zero is the true loss only for a task without target power; a sum that underflowed
            (or a slope from one) is not a value */
         if (!s && !(isfinite(value) && (value > 0.0 || mass.value == 0.0) && isfinite(slope) &&
-                    isfinite(slope_err) && (!is_law || tt == 0.0 || (asym > 0.0 && isfinite(asym)))))
+                    isfinite(slope_err)))
             s = slt_error(SLT_ELOSS, "the loss %.3g at t = %.17g (or its slope %.3g ± %.3g) is "
                           "beyond double's range%s", value, time, slope, slope_err,
-                          is_law ? " for these --amp-lambda, --amp-target" : "");
+                          is_law ? " for these --alpha, --beta, --amp-lambda, --amp-target" : "");
+        /* the asymptote's own range is a separate failure: at large --beta, Gamma(beta)
+           (2 A_lambda t)^-beta overflows at t = 1 although the loss is e^-2 (issue 10) */
+        if (!s && is_law && tt > 0.0 && !(asym > 0.0 && isfinite(asym)))
+            s = slt_error(SLT_ELOSS, "the loss is %.17g at t = %.17g, but its large-t asymptote "
+                          "A_t Gamma(beta)/alpha (2 A_lambda t)^-beta = 10^%.6g is beyond double's "
+                          "range (--beta %g)", value, time,
+                          (log(a_t) + gsl_sf_lngamma(beta) - log(alpha) - beta * log(2.0 * tt)) /
+                              log(10.0), beta);
         if (s) {
             /* a failed point is reported in its row, and the exit code says so */
             slt_table_set_status(table, (size_t)row, slt_strerror(s));

@@ -83,7 +83,9 @@ static void test_infinite_size_is_loss_curve(void **state)
             /* 1e-9 (the issue's target) while the loss is within ~1e4 of L(0); beyond, the
              * contour's rounding (1e-14 of L(0) per node) dominates and only the returned
              * bound is promised */
-            if (times[i] <= 1e5) assert_close(o[i].test, s.value, 1e-9, 0);
+            /* (as a loss ratio: α = 2.5, β = 1.3 at t = 1e5 is 4e-8 of L(0), where the contour
+             * gives 1e-9 only by luck; modes changed at 1e-16 moved it from 9.1e-10 to 1.04e-9) */
+            if (s.value >= 1e-5 * o[0].test) assert_close(o[i].test, s.value, 1e-9, 0);
             check_within("N = P = inf test vs decay sum", o[i].test, o[i].test_err, s.value, s.err);
             assert_close(o[i].train, o[i].test, 1e-9, 0); /* train = test at P = ∞ */
             /* the 2-D path too: its rounding is ~1e-10 of L(0), not of L(t) */
@@ -830,6 +832,9 @@ static void test_sgd_stability(void **state)
 static double complex oscillator_c(double complex u, double mu, double t)
 {
     double complex d = csqrt(1.0 - 4.0 * mu * u), sp = -2.0 * u / (1.0 + d), sm = -(1.0 + d) / (2.0 * mu);
+    /* critical damping, a double root s = −1/(2μ): v = (1 − s t) e^{s t} (the mode λ_4 = 4^-1.5
+     * = 1/8 at μ = 2 hits it exactly once the task's modes are exact powers) */
+    if (d == 0.0) return (1.0 - sm * t) * cexp(sm * t);
     return (sp * cexp(sm * t) - sm * cexp(sp * t)) / (sp - sm);
 }
 

@@ -17,6 +17,7 @@
  * docs/theory/task.md derives the formulas and states the error bound. */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_errno.h>
@@ -196,6 +197,9 @@ typedef struct {
     double sl, st;         /* A^{−1/α}, B^{−1/q}: λ(x) = (sl·x)^{−α}, t(x) = (st·x)^{−q} */
     int part;              /* complex: 0 real part, 1 imaginary, 2 modulus; −1 real sum */
     double u_cap;          /* see U_MAX; may be negative (the cap lies inside the head) */
+    double u_first;        /* where the first of λ, t reaches TINY_NORMAL (may be < u_cap) */
+    double u_lcap;         /* where λ reaches TINY_NORMAL: the second attempt's cap */
+    int steep;             /* second attempt at a large exponent (see quad_tail) */
 } tail_ctx;
 
 static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s, double x0,
@@ -213,7 +217,14 @@ static void tail_ctx_init(tail_ctx *c, const slt_task *task, const term_spec *s,
     double ln_tiny = log(TINY_NORMAL);
     double u_l = (log(task->law.amp_lambda) - al * log(x0) - ln_tiny) / al;
     double u_t = (log(task->law.amp_target) - q * log(x0) - ln_tiny) / q;
-    c->u_cap = fmin(U_MAX, fmin(u_l, u_t));
+    /* t_k leaving the range first (q > α, the usual case at large β) caps at λ's end only:
+     * t may underflow to 0 there (the head does the same), f(λ, 0) is defined for any
+     * summand with a power series in t, and the cap inside the head at large q (t_k <
+     * 10⁻²⁹⁰ from k = 2 on for q > 964) left no room to fit a decay rate (issue 10). */
+    c->u_first = fmin(u_l, u_t);
+    c->u_cap = fmin(U_MAX, c->u_first);
+    c->u_lcap = fmin(U_MAX, u_l);
+    c->steep = 0;
 }
 
 /* λ and t at x as single powers: accurate to (1 + α) u and (1 + q) u relative for the x
@@ -273,7 +284,7 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
         h[i] = tail_value(c, l, t, x);
         if (!isfinite(h[i]) || h[i] == 0.0 || (h[i] > 0.0) != (h[0] > 0.0)) return 1;
         l *= fl;
-        t *= ft;
+        if (t != 0.0) t *= ft; /* t may have underflowed to 0 (and e^{qd} overflowed) */
         x *= fx;
     }
     *h0 = h[0];
@@ -293,6 +304,15 @@ static int fit_rate(const tail_ctx *c, double uf, double d, double *h0, double *
         *rate = r[0] + step;
         *rate_err = fabs(step) + noise;
     } else {
+        /* a steep summand (q = αβ + 1 large) just past a factor like e^{−2λT}: its local
+         * rate still rises outward (r0 > r1 > r2 > 0) towards the power law's; the
+         * smallest rate seen, with a quarter of it as uncertainty, bounds the remainder
+         * while the rate keeps rising (issue 10) */
+        if (c->steep && d0 > 0.0 && d1 > 0.0 && r[2] > 0.0) {
+            *rate = r[2];
+            *rate_err = 0.25 * r[2] + noise;
+            return !(*rate_err < 0.5 * *rate);
+        }
         return 1;
     }
     return !(*rate > 0.0 && *rate_err < 0.5 * *rate);
@@ -308,21 +328,43 @@ static int far_fit(const tail_ctx *c, double *uf_out, double *h0, double *rate, 
     const double uc = c->u_cap, u_lo = -log(c->x0);
     double uf = uc;
     int all_zero = 1, found = 0;
+    /* a large exponent (q = αβ + 1 in the hundreds, issue 10) moves f by e^{q} per unit step
+     * of u: there the walk stops at k = 1 (below it t_k overflows), and the first normal
+     * point is refined by bisection so the samples start where f has just become normal */
+    const double qm = fmax(c->task->q, c->task->law.alpha);
+    const int steep = c->steep;
+    double u_tiny = uc;
     for (int j = 0; uf >= u_lo; j++) {
         uf = uc - j;
+        if (steep && uf < u_lo) uf = u_lo;
         double h = tail_integrand(uf, (void *)c);
         *uf_out = uf;
         if (!isfinite(h)) return FAR_FIT_NONFINITE;
         if (h != 0.0) all_zero = 0;
         if (fabs(h) >= F_MIN * c->x0 * exp(uf)) { found = 1; break; }
+        u_tiny = uf;
+        if (steep && uf == u_lo) break;
     }
     if (!found) return all_zero ? FAR_FIT_ZERO : FAR_FIT_TINY;
+    if (steep && u_tiny > uf) {
+        double lo = uf, hi = u_tiny; /* f normal at lo, tiny at hi */
+        for (int i = 0; i < 40 && hi - lo > 0.25 / qm; i++) {
+            double mid = 0.5 * (lo + hi), h = tail_integrand(mid, (void *)c);
+            if (isfinite(h) && fabs(h) >= F_MIN * c->x0 * exp(mid)) lo = mid; else hi = mid;
+        }
+        uf = lo;
+        *uf_out = uf;
+    }
     /* a wide stencil sees a slow approach to the power law best (d = 8 when two powers
      * differ by ~0.1 in rate); narrower ones keep the samples out of the region where the summand is not yet a power law (e.g. λT ≳ 1 in
      * the weighted decay when the cap lies inside the head) */
     static const double steps[4] = {2.0, 8.0, 0.5, 0.125};
     for (int s = 0; s < 4; s++)
         if (!fit_rate(c, uf, steps[s], h0, rate, rate_err)) return FAR_FIT_OK;
+    /* a large exponent (q = αβ + 1 in the hundreds) moves f by e^{qd} per step: steps of
+     * 2/q and 0.5/q keep the samples within the double range */
+    for (int s = 0; s < 2 && steep; s++)
+        if (!fit_rate(c, uf, (s ? 0.5 : 2.0) / qm, h0, rate, rate_err)) return FAR_FIT_OK;
     return FAR_FIT_NONE;
 }
 
@@ -344,7 +386,7 @@ static int fit_two(const tail_ctx *c, double uf, double d, double us, double *va
         h[i] = tail_value(c, l, t, x);
         if (!isfinite(h[i]) || h[i] == 0.0) return 1;
         l *= fl;
-        t *= ft;
+        if (t != 0.0) t *= ft; /* t may have underflowed to 0 (and e^{qd} overflowed) */
         x *= fx;
     }
     for (int s = 0; s < 3; s++) {
@@ -385,7 +427,7 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
     double uf = uc, h0 = 0.0, rate = 0.0, rate_err = 0.0;
     *value = 0.0;
     *err = 0.0;
-    if (uc < -log(c->x0))
+    if (c->u_first < -log(c->x0))
         return slt_error(SLT_ENOCONV, "mode sum: lambda_k or t_k is below %g from k = 1 on "
                          "(amp-lambda = %g, amp-target = %g); the tail cannot be evaluated",
                          TINY_NORMAL, c->task->law.amp_lambda, c->task->law.amp_target);
@@ -437,8 +479,8 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
 /* ∫_{x0}^∞ g dx = ∫_0^{u_cap} h du by adaptive Gauss–Kronrod (its error estimate) plus the
  * extrapolated rest (tail_beyond_cap, its error bound, also returned alone in *far_err:
  * the cap is a fixed k, so a longer head does not reduce that part). */
-static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err,
-                     double *far_err)
+static int quad_tail_at(tail_ctx *c, double scale, double rel_tol, double *value,
+                        double *err, double *far_err)
 {
     double q = 0.0, qerr = 0.0;
     int g = GSL_SUCCESS;
@@ -473,6 +515,26 @@ static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, d
     if (!isfinite(*value))
         return slt_error(SLT_EDIVERGE, "mode sum: the tail integral is not finite");
     return SLT_OK;
+}
+
+/* The tail is first capped where λ or t leaves the normal range. When t leaves it first
+ * and the summand there is steep (q = αβ + 1 in the hundreds, issue 10: t_k < 10⁻²⁹⁰
+ * from k = 2 on, the cap inside the head, no room left to fit a rate), the second attempt
+ * caps at λ's end only and lets t underflow to 0 as the head does; f(λ, 0) is defined
+ * for any summand with a power series in t. The far-tail fit then starts where f has
+ * just become normal (bisection) with steps of 2/q and 0.5/q. */
+static int quad_tail(tail_ctx *c, double scale, double rel_tol, double *value, double *err,
+                     double *far_err)
+{
+    int rc = quad_tail_at(c, scale, rel_tol, value, err, far_err);
+    if (rc == SLT_OK || rc == SLT_ENOMEM || !(c->u_first < c->u_lcap) ||
+        !(fmax(c->task->q, c->task->law.alpha) > 16.0))
+        return rc;
+    tail_ctx s = *c;
+    s.u_cap = s.u_lcap;
+    s.steep = 1;
+    int rc2 = quad_tail_at(&s, scale, rel_tol, value, err, far_err);
+    return rc2;
 }
 
 /* Unnormalised incomplete beta B_x(a, b) = ∫_0^x s^{a−1}(1−s)^{b−1} ds for a > 0 and
@@ -642,7 +704,7 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
     }
     case SUM_DECAY: {
         /* (B/α) A^{-β} ∫_0^{λ0} λ^{β−1} e^{−2Tλ} dλ = (B/α) A^{-β} λ0^β γ*(β, y)/…, y = 2Tλ0 */
-        double y = 2.0 * s->par * lam0, pref = B / al * pow(A, -be);
+        double y = 2.0 * s->par * lam0;
         if (y < 0.5) {
             /* λ0^β Σ_n (−y)^n/(n!(β+n)): alternating, terms fall by y/n, no cancellation */
             double term = 1.0, acc = 0.0, acc_abs = 0.0;
@@ -653,16 +715,23 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
                 if (fabs(v) < 1e-18 * fabs(acc)) break;
                 term *= -y / (n + 1);
             }
-            double lp = pow(lam0, be);
-            *value = pref * lp * acc;
-            *err = pref * lp * 8.0 * DBL_EPSILON * acc_abs + 4.0 * DBL_EPSILON * fabs(*value);
-            return 1;
+            /* (B/α) A^{-β} λ0^β = (B/α) (λ0/A)^β in logarithms: A^{-β} and λ0^β alone
+             * overflow or underflow at large β (issue 10) */
+            double L = log(B / al) + be * (log(lam0) - log(A)), pl = exp(L);
+            *value = pl * acc;
+            *err = pl * 8.0 * DBL_EPSILON * acc_abs +
+                   (4.0 + 2.0 * fabs(L)) * DBL_EPSILON * fabs(*value) + DBL_TRUE_MIN;
+            return isfinite(*value);
         }
         if (gsl_sf_gamma_inc_P_e(be, y, &r) != GSL_SUCCESS) return 0;
-        double g = gsl_sf_gamma(be) * pow(2.0 * s->par, -be);
-        *value = pref * g * r.val;
-        *err = pref * g * r.err + 8.0 * DBL_EPSILON * fabs(*value);
-        return 1;
+        /* (B/α) A^{-β} Γ(β) (2T)^{-β} in logarithms: Γ(β) overflows for β > 171, and
+         * (2T)^{-β} went subnormal (2.7e-9 relative lost at α = 1.05, β = 50, T = 1e6 with
+         * a bound of 3e-15; issue 10). exp(L) is accurate to about |L| u. */
+        double L = log(B / al) - be * log(A) + gsl_sf_lngamma(be) - be * log(2.0 * s->par);
+        double g = exp(L);
+        *value = g * r.val;
+        *err = g * r.err + (8.0 + 2.0 * fabs(L)) * DBL_EPSILON * fabs(*value) + DBL_TRUE_MIN;
+        return isfinite(*value);
     }
     case SUM_KT1:
     case SUM_K2T2: {
@@ -683,6 +752,55 @@ static int closed_tail(const slt_task *task, const term_spec *s, double x0, doub
     }
     default: return 0;
     }
+}
+
+static int negligible_t_tail(const slt_task *task, double x0, double lc, double tol,
+                             double *bound);
+
+/* Large source exponents q = αβ + 1 (issue 10): t_k = B k^{-q} leaves double's range within a
+ * few modes (k^{-q} < 10^{-308} at k = 5.3 for q = 401), and the closed forms of the tail
+ * then form 0·∞ (Γ(β) overflows for β > 171, κ^β underflows). For the sums whose summand
+ * is t_k times a factor in [0, 1] (decay at T >= 0, κT₁ and κ²T₂ at κ >= 0, Σt) the whole
+ * tail is below Σ_{k>K} B k^{-q} <= B K^{1-q}/(q − 1), computed in logarithms. When that
+ * is below 10⁻³ of the tolerance (or below 10⁻³⁰⁰ when the head itself has underflowed),
+ * the tail is not formed at all and the bound is its error. Returns 1 then. */
+static int negligible_tail(const slt_task *task, const term_spec *s, double x0, double tol,
+                           double *bound)
+{
+    switch (s->kind) {
+    case SUM_KT1:
+    case SUM_K2T2:
+    case SUM_DECAY:
+        if (!(s->par >= 0.0)) return 0;
+        break;
+    case SUM_TARGET: break;
+    default: return 0;
+    }
+    return negligible_t_tail(task, x0, 0.0, tol, bound);
+}
+
+/* Σ_{k>K} B k^{-q} c <= B c K^{1-q}/(q − 1) with ln c = lc, against tol (see above). */
+static int negligible_t_tail(const slt_task *task, double x0, double lc, double tol,
+                             double *bound)
+{
+    const double q = task->q, K = x0 - 0.5;
+    double lb = log(task->law.amp_target) + lc + (1.0 - q) * log(K) - log(q - 1.0);
+    double lim = tol > 0.0 ? fmax(log(1e-3 * tol), log(1e-300)) : log(1e-300);
+    if (!(lb < lim)) return 0;
+    *bound = exp(lb) + DBL_TRUE_MIN;
+    return 1;
+}
+
+/* The same for the complex κT₁ and κ²T₂ at z: |z/(λ+z)| <= c = 1 for Re z >= 0 (then
+ * |λ + z| >= |z|), else |z|/|Im z| (|λ + z| >= |Im z|), squared for κ²T₂. */
+static int negligible_tail_complex(const slt_task *task, const term_spec *s, double x0,
+                                   double tol, double *bound)
+{
+    if (s->kind != SUM_KT1 && s->kind != SUM_K2T2) return 0;
+    double complex z = s->zpar;
+    double lc = creal(z) >= 0.0 ? 0.0 : log(cabs(z)) - log(fabs(cimag(z)));
+    if (!isfinite(lc)) return 0;
+    return negligible_t_tail(task, x0, s->kind == SUM_KT1 ? lc : 2.0 * lc, tol, bound);
 }
 
 /* g(x) for the stencil, real and complex. */
@@ -799,6 +917,19 @@ static int tail_accepted(double tail_err, double far_err, double tol, const char
                      FAR_TOL_FACTOR, tol);
 }
 
+/* Every named sum of a power law converges (α > 1, q > 1, κ > 0 or T >= 0): a failure to
+ * evaluate one is SLT_ENOCONV naming α and β, never SLT_EDIVERGE (issue 10). A general
+ * callback can diverge, and keeps its status. */
+static int named_converges(const slt_task *task, const term_spec *s, const char *where, int rc)
+{
+    if (rc != SLT_EDIVERGE || s->kind == SUM_GENERIC || task->kind != SLT_TASK_POWER_LAW)
+        return rc;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", slt_last_error());
+    return slt_error(SLT_ENOCONV, "%s: the sum converges for alpha = %g, beta = %g but could not "
+                     "be evaluated (%s)", where, task->law.alpha, task->law.beta, msg);
+}
+
 static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_options *opts,
                     const char *where, slt_sum *out)
 {
@@ -819,6 +950,17 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     double *lam = NULL, *tgt = NULL;
     for (;;) {
         double x0 = (double)K + 0.5, integral, ierr, far_err = 0.0;
+        double negl;
+        if (negligible_tail(task, s, x0, o.rel_tol * head_abs, &negl)) {
+            /* the whole tail Σ_{k>K} g(k) is below a bound far under the tolerance */
+            out->value = head;
+            out->err = rounding_bound(K, head_abs) + negl + 8.0 * (double)K * DBL_TRUE_MIN;
+            out->head_terms = K;
+            if (!isfinite(head)) rc = slt_error(SLT_ENOCONV, "%s: the head sum is not finite "
+                                                "(alpha = %g, beta = %g)", where,
+                                                task->law.alpha, task->law.beta);
+            break;
+        }
         if (!closed_tail(task, s, x0, &integral, &ierr)) {
             tail_ctx c;
             tail_ctx_init(&c, task, s, x0, -1);
@@ -866,7 +1008,7 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     }
     free(lam);
     free(tgt);
-    return rc;
+    return named_converges(task, s, where, rc);
 }
 
 /* The tail Σ_{k>K} g(k) of a complex sum at x0 = K + ½: the integral (closed form, or
@@ -878,7 +1020,14 @@ static int complex_tail_at(const slt_task *task, const term_spec *s, double x0, 
 {
     double re, re_err, im, im_err, far_re = 0.0, far_im = 0.0;
     double complex closed;
-    double closed_err;
+    double closed_err, negl;
+    if (negligible_tail_complex(task, s, x0, rel_tol * head_abs, &negl)) {
+        /* the whole tail is below the bound (large q = αβ + 1, issue 10) */
+        *tail = 0.0;
+        *tail_err = negl;
+        *far_err = 0.0;
+        return SLT_OK;
+    }
     if (closed_tail_complex(task, s, x0, &closed, &closed_err)) {
         re = creal(closed);
         im = cimag(closed);
@@ -958,7 +1107,7 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     }
     free(lam);
     free(tgt);
-    return rc;
+    return named_converges(task, s, where, rc);
 }
 
 /* ---- Public entries ------------------------------------------------------------- */

@@ -119,4 +119,36 @@ bad=$(awk -F, 'NR > 1 && ($NF == "ok" || $4 != "nan") { print }' "$out_file")
 run loss --alpha 2 --beta 0.5 --amp-lambda 1e300 --t 1e10 --format csv
 [ "$rc" -eq 2 ] && grep -q -- "--amp-lambda" "$err_file" && pass "t A_lambda beyond double: exit 2" \
   || fail "t A_lambda overflow: rc $rc"
+# Large source exponents (issue 10): q = alpha*beta + 1 in the hundreds or thousands. Every
+# sum converges; they used to fail with "result diverges" (exit 0 from dmft) or a wrong
+# message. At t = 100 and q >= 211 the loss is t_1 e^{-2 lambda_1 t} = e^{-200} to 1e-19
+# (the k = 2 term is below 2^-211 e^{-97} ~ 1e-106) and the slope -2 lambda_1 t = -200.
+# Tolerance 1e-14: the loss is one exp to a few ulps plus the sums' rounding bound.
+for a in 1.05 2 8 40; do
+  for b in 200 400; do
+    run loss --alpha "$a" --beta "$b" --t 100 --format csv
+    bad=$(awk -F, 'NR == 2 { ref = 1.3838965267367376e-87; rel = ($2 - ref) / ref
+                             if (rel < 0) rel = -rel; ds = $4 + 200; if (ds < 0) ds = -ds
+                             if (rel > 1e-14 || ds > 1e-8 || $NF != "ok") print }' "$out_file")
+    [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "alpha=$a beta=$b: loss e^-200, slope -200 at t = 100" \
+      || fail "alpha=$a beta=$b at t = 100: rc $rc, $bad $(cat "$err_file")"
+    # at t = 1 the loss is e^-2 but the large-t asymptote 10^312 is not a double: a failure
+    # row naming the asymptote and --beta (it blamed the loss), never "diverges"
+    run loss --alpha "$a" --beta "$b" --t 0,1 --format csv
+    if [ "$rc" -eq 1 ] && grep -q "asymptote.*--beta $b" "$err_file" && ! grep -qi diverge "$out_file" "$err_file" \
+       && awk -F, 'NR == 2 && $2 == 1 && $NF == "ok" { ok = 1 } END { exit !ok }' "$out_file"; then
+      pass "alpha=$a beta=$b at t = 0, 1: L(0) = 1 ok, t = 1 names the asymptote"
+    else fail "alpha=$a beta=$b at t = 0, 1: rc $rc $(cat "$out_file" "$err_file")"; fi
+    # the DMFT at t = inf against the statics at the same N, P (another solver), within the
+    # combined error estimates; both ok and exit 0 (dmft printed "divergent" with exit 0)
+    run static --alpha "$a" --beta "$b" --P 100 --N 30 --format csv
+    st=$(awk -F, 'NR == 2 && $NF == "ok" { print $4, $5 }' "$out_file"); src=$rc
+    run dmft --alpha "$a" --beta "$b" --P 100 --N 30 --t 1,inf --format csv
+    bad=$(awk -F, -v st="$st" 'BEGIN { split(st, s, " ") }
+            NR > 1 && $NF != "ok" { print "row", NR, $NF }
+            NR == 3 { d = $4 - s[1]; if (d < 0) d = -d; if (d > $5 + s[2] || st == "") print "t=inf", $4, st }' "$out_file")
+    [ "$src" -eq 0 ] && [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "alpha=$a beta=$b: dmft(t = inf) = static at N = 30, P = 100" \
+      || fail "alpha=$a beta=$b dmft/static: rc $src/$rc, $bad $(cat "$err_file")"
+  done
+done
 finish
