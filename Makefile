@@ -52,9 +52,13 @@ deps:
 	scripts/install-deps
 	@mkdir -p $(BUILD) && touch $(DEPS_OK)
 
+# The library exports only its public interface, the declarations marked SLT_API in
+# include/slt/*.h (include/slt/export.h); tests/cli/symbols.sh checks libslt.so.
+$(LIB_OBJ): VISFLAGS := -fvisibility=hidden
+
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(VISFLAGS) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
