@@ -31,11 +31,11 @@ extra=$(comm -13 <(echo "$declared") <(echo "$exported") | grep '^slt_')
 [ -z "$extra" ] && pass "every exported slt_ symbol is declared SLT_API in include/slt" \
   || fail "exported but not declared SLT_API in include/slt: $(echo $extra)"
 
-# A declaration starts in column 0 in these headers; one without SLT_API would compile
-# and link statically but be missing from libslt.so.
-unmarked=$(grep -nE '^[A-Za-z_].*\bslt_[a-z0-9_]+ *\(' "${hdrs[@]}" \
-           | grep -Ev '^[^:]*:[0-9]+:(SLT_API |typedef |#)')
-[ -z "$unmarked" ] && pass "every function declared in include/slt carries SLT_API" \
+# A declaration (function or variable) starts in column 0 in these headers; one without
+# SLT_API would compile and link statically but be missing from libslt.so.
+unmarked=$(grep -nE '^[A-Za-z_].*\bslt_[a-z0-9_]+ *(\(|;|\[)' "${hdrs[@]}" \
+           | grep -Ev '^[^:]*:[0-9]+:(SLT_API |typedef |extern "C")')
+[ -z "$unmarked" ] && pass "every function and variable declared in include/slt carries SLT_API" \
   || fail "declarations without SLT_API: ${unmarked//$root\//}"
 
 finish
