@@ -1,5 +1,9 @@
 # slt — build, test, demo, install. See README.md for the two set-up commands.
 #
+# `make check` also compiles every library, CLI, test and bench source once more with
+# -Werror (target check-werror, objects in build/werror, rebuilt only when a source or
+# header changes), so a new warning fails the check.
+#
 # Every target that compiles first makes sure the Debian build dependencies are present
 # (scripts/install-deps, once per checkout, remembered in build/.deps-ok), so `make demo`
 # and `make check` work as the first command on a fresh machine.
@@ -28,6 +32,9 @@ HDRS      := $(wildcard include/slt/*.h) $(wildcard solvers/*/*.h) $(wildcard cl
              $(wildcard tests/*.h)
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+WERROR_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/werror/%.o)
+WERROR_OBJ     := $(WERROR_LIB_OBJ) \
+                  $(patsubst %.c,$(BUILD)/werror/%.o,$(CLI_SRC) $(TEST_SRC) $(BENCH_SRC))
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -36,8 +43,8 @@ LIB_SO    := $(BUILD)/lib/libslt.so
 SLT       := bin/slt
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps check check-build check-asan demo bench install uninstall clean crosscheck \
-        fuzz fuzz-short
+.PHONY: all deps check check-build check-werror check-asan demo bench install uninstall clean \
+        crosscheck fuzz fuzz-short
 
 all: $(DEPS_OK)
 	@$(MAKE) --no-print-directory build-all
@@ -52,9 +59,13 @@ deps:
 	scripts/install-deps
 	@mkdir -p $(BUILD) && touch $(DEPS_OK)
 
+# The library exports only its public interface, the declarations marked SLT_API in
+# include/slt/*.h (include/slt/export.h); tests/cli/symbols.sh checks libslt.so.
+$(LIB_OBJ) $(WERROR_LIB_OBJ): VISFLAGS := -fvisibility=hidden
+
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(VISFLAGS) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -80,7 +91,16 @@ check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory check-build
 	@SANFLAGS="$(SANFLAGS)" SLT_FUZZ_COUNT=$(FUZZ_SHORT_COUNT) tests/run-all $(BUILD) $(SLT)
 
-check-build: $(LIB_A) $(LIB_SO) $(SLT) $(TEST_BIN)
+check-build: $(LIB_A) $(LIB_SO) $(SLT) $(TEST_BIN) $(if $(SANFLAGS),,check-werror)
+
+# The -Werror build: the same flags as the real build plus -Werror, compiled only (the
+# objects are not linked; they record that the source compiled without a warning). Part
+# of `make check`; `make check-asan` leaves it to the normal build.
+check-werror: $(WERROR_OBJ)
+
+$(BUILD)/werror/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) $(VISFLAGS) -Werror -c $< -o $@
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (with
 # float-cast-overflow) + LeakSanitizer, in its own build tree so the normal objects are

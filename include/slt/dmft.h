@@ -19,6 +19,8 @@
 #ifndef SLT_DMFT_H
 #define SLT_DMFT_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 
 #include "slt/task.h"
@@ -93,9 +95,9 @@ typedef struct {
     slt_dmft_contour contour; /* see slt_dmft_contour                  default AUTO */
 } slt_dmft_params;
 
-slt_dmft_params slt_dmft_params_default(void);
+SLT_API slt_dmft_params slt_dmft_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
-int slt_dmft_params_check(const slt_dmft_params *p);
+SLT_API int slt_dmft_params_check(const slt_dmft_params *p);
 
 typedef struct {
     double t;
@@ -118,8 +120,8 @@ typedef struct slt_dmft_workspace slt_dmft_workspace;
 
 /* The workspace keeps the task (not copied: it must outlive the workspace), the
  * parameters and the contour buffers; reuse it across calls. */
-int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **w);
-void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
+SLT_API int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **w);
+SLT_API void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
 
 /* Losses at n times (t >= 0, t = INFINITY allowed: the closed forms of dmft.md §10).
  * Times in increasing order are fastest (each contour starts from the previous one).
@@ -129,24 +131,25 @@ void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
  * SLT_EINVAL for a NULL argument or a time out of range, before any point is filled.
  * 0 < t·u_max <= 1e-18 (gradient flow) gives L(0) with the error 2t·u_max·L(0). With a
  * step, stability is checked at every t > 0, also one that rounds to 0 steps. */
-int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+SLT_API int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n,
+                           slt_dmft_point *out);
 
 /* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
  * continuation along the ray from |z| (diagnostics and tests). */
-int slt_dmft_kappa(slt_dmft_workspace *w, slt_complex z, slt_complex *kappa);
+SLT_API int slt_dmft_kappa(slt_dmft_workspace *w, slt_complex z, slt_complex *kappa);
 
 /* The right edge u_max of the spectrum of K = (AᵀA/N)Σ̂ (λ_1 at N = P = ∞): GD with
  * step η is stable iff η·u_max < 2. */
-int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
+SLT_API int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 
 /* κ_* = lim_{z→0} κ: the root of df(κ) = min(N, P) (0 when min(N, P) >= M). */
-int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
+SLT_API int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
 
 /* Online SGD (batch > 0): the noise gain γ = (η/B)·tr[S(2 − c₂ηS)^{-1}] = −df(κ(z₀))/(c₂B)
  * at z₀ = −2/(c₂η), with c₂ = 1 + 1/B (GAUSSIAN) or 1 (LIMIT), and a bound on its error.
  * The Volterra equation is stable iff γ < 1 (and c₂·η·u_max < 2, checked first:
  * SLT_EDOM when violated). SLT_EINVAL when batch = 0. */
-int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
+SLT_API int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 #ifndef SLT_EXPONENTS_H
 #define SLT_EXPONENTS_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -41,14 +43,14 @@ typedef enum {
 
 /* The easy/super-easy threshold 2 − 1/α (in (1, 2) for α > 1). NaN if α <= 1 or not
  * finite. */
-double slt_regime_super_easy_threshold(double alpha);
+SLT_API double slt_regime_super_easy_threshold(double alpha);
 
 /* Classifies (α, β). SLT_OK, or SLT_EINVAL naming alpha or beta (α > 1 and β > 0,
  * both finite) or a NULL output pointer. */
-int slt_regime_of(double alpha, double beta, slt_regime *regime);
+SLT_API int slt_regime_of(double alpha, double beta, slt_regime *regime);
 
 /* "hard", "hard/easy", "easy", "easy/super-easy", "super-easy"; "unknown" otherwise. */
-const char *slt_regime_name(slt_regime regime);
+SLT_API const char *slt_regime_name(slt_regime regime);
 
 /* ---- The exponent table --------------------------------------------------------- */
 
@@ -69,7 +71,7 @@ typedef struct {
 } slt_exponent_row;
 
 /* Number of rows slt_exponents_compute writes (the same for every α, β). */
-size_t slt_exponents_count(void);
+SLT_API size_t slt_exponents_count(void);
 
 /* Fills rows[0 .. n−1] for the task (α, β); *n is set to slt_exponents_count() whenever
  * n is not NULL, so a call with rows = NULL, cap = 0 queries the size.
@@ -97,12 +99,12 @@ size_t slt_exponents_count(void);
  *   sgd_L_star        L* ∝ C^-e ditto
  *   crossover_gamma   lazy→rich crossover time t_× ∝ γ^-e (hard tasks)
  *   rich_gamma        late-time rich loss L ∝ γ^-e at fixed t (hard tasks) */
-int slt_exponents_compute(double alpha, double beta, slt_exponent_row *rows, size_t cap,
-                          size_t *n);
+SLT_API int slt_exponents_compute(double alpha, double beta, slt_exponent_row *rows, size_t cap,
+                                  size_t *n);
 
 /* The row with the given quantity identifier, or NULL. */
-const slt_exponent_row *slt_exponents_find(const slt_exponent_row *rows, size_t n,
-                                           const char *quantity);
+SLT_API const slt_exponent_row *slt_exponents_find(const slt_exponent_row *rows, size_t n,
+                                                   const char *quantity);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@
 #ifndef SLT_KERNELS_H
 #define SLT_KERNELS_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,12 +55,12 @@ typedef enum { SLT_DOMAIN_SPHERE = 0, SLT_DOMAIN_TORUS = 1 } slt_domain;
 /* Name ↔ type: "relu-ntk", "relu-nngp", "arccos0", "gaussian", "laplace", "poly",
  * "von-mises", "table"; "sphere", "torus". Parse functions return SLT_EINVAL (message
  * lists the accepted names). */
-const char *slt_kernel_name(slt_kernel_type kernel);
-int slt_kernel_parse(const char *name, slt_kernel_type *kernel);
-const char *slt_domain_name(slt_domain domain);
-int slt_domain_parse(const char *name, slt_domain *domain);
+SLT_API const char *slt_kernel_name(slt_kernel_type kernel);
+SLT_API int slt_kernel_parse(const char *name, slt_kernel_type *kernel);
+SLT_API const char *slt_domain_name(slt_domain domain);
+SLT_API int slt_domain_parse(const char *name, slt_domain *domain);
 /* 1 if the kernel is defined on the domain. */
-int slt_kernel_on_domain(slt_kernel_type kernel, slt_domain domain);
+SLT_API int slt_kernel_on_domain(slt_kernel_type kernel, slt_domain domain);
 
 typedef struct {
     slt_kernel_type kernel; /*                                       default RELU_NTK   */
@@ -88,24 +90,24 @@ typedef struct {
  * computed for minutes. A narrow Gaussian has its closed form: every width > 0 works. */
 #define SLT_KERNELS_MIN_LAPLACE_WIDTH 5e-3
 
-slt_kernels_params slt_kernels_params_default(void);
+SLT_API slt_kernels_params slt_kernels_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range (or the
  * kernel/domain combination that is not defined). */
-int slt_kernels_params_check(const slt_kernels_params *p);
+SLT_API int slt_kernels_params_check(const slt_kernels_params *p);
 
 /* Workspace: the kernel, its expansions (series coefficients), FFTW plans. */
 typedef struct slt_kernels_workspace slt_kernels_workspace;
 
-int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **ws);
-void slt_kernels_free(slt_kernels_workspace *ws); /* accepts NULL */
-const slt_kernels_params *slt_kernels_get_params(const slt_kernels_workspace *ws);
+SLT_API int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **ws);
+SLT_API void slt_kernels_free(slt_kernels_workspace *ws); /* accepts NULL */
+SLT_API const slt_kernels_params *slt_kernels_get_params(const slt_kernels_workspace *ws);
 
 /* The kernel itself: sphere k(t) for t ∈ [−1, 1]; torus k(δ) for a point δ ∈ R^dim.
  * NaN outside the domain. */
-double slt_kernels_eval_sphere(const slt_kernels_workspace *ws, double t);
-double slt_kernels_eval_torus(const slt_kernels_workspace *ws, const double *delta);
+SLT_API double slt_kernels_eval_sphere(const slt_kernels_workspace *ws, double t);
+SLT_API double slt_kernels_eval_torus(const slt_kernels_workspace *ws, const double *delta);
 /* k on the diagonal: sphere k(1), torus k(0) (the trace of the operator). */
-double slt_kernels_diagonal(const slt_kernels_workspace *ws);
+SLT_API double slt_kernels_diagonal(const slt_kernels_workspace *ws);
 
 /* ---- Spectra ------------------------------------------------------------------ */
 
@@ -118,7 +120,7 @@ typedef enum {
     SLT_KMETHOD_BESSEL      /* sphere Gaussian: closed form Γ(d/2)(2/c)^ν e^{-c} I_{ℓ+ν}(c),
                                c = 1/σ², ν = (d−2)/2, by Hankel's expansion (narrow kernels) */
 } slt_kernels_method;
-const char *slt_kernels_method_name(slt_kernels_method m); /* "quadrature", ... */
+SLT_API const char *slt_kernels_method_name(slt_kernels_method m); /* "quadrature", ... */
 
 typedef struct {
     size_t degree;       /* sphere: ℓ; torus: level index (ordered by |n|², then n)     */
@@ -162,22 +164,23 @@ typedef struct {
  * SLT_OK with per-level error estimates; SLT_ENOCONV if the quadrature or grid refinement
  * reached its size limit without its discretisation error falling below rel_tol·|mu| or
  * the rounding floor (the spectrum is still returned, errors included). */
-int slt_kernels_spectrum_compute(slt_kernels_workspace *ws, slt_kernels_spectrum **out);
-void slt_kernels_spectrum_free(slt_kernels_spectrum *s); /* accepts NULL */
+SLT_API int slt_kernels_spectrum_compute(slt_kernels_workspace *ws, slt_kernels_spectrum **out);
+SLT_API void slt_kernels_spectrum_free(slt_kernels_spectrum *s); /* accepts NULL */
 
 /* Multiplicity N(d,ℓ) of degree-ℓ spherical harmonics on S^{d-1} and its logarithm
  * (d >= 2). *mult is exact while < 2^53, +inf when it overflows. */
-int slt_kernels_multiplicity(int d, size_t l, double *mult, double *log_mult);
+SLT_API int slt_kernels_multiplicity(int d, size_t l, double *mult, double *log_mult);
 
 /* Funk–Hecke transform of (1 − t)^ν on S^{d-1}: μ_ℓ[(1−t)^ν] =
  * 2^ν (−ν)_ℓ Γ(ν+(d−1)/2) Γ(d−1) / (Γ((d−1)/2) Γ(ℓ+ν+d−1)), ν > −(d−1)/2 (derived in
  * docs/theory/kernels.md). Returns the value (0 on underflow, ±inf on overflow). */
-double slt_kernels_fh_power(int d, size_t l, double nu);
+SLT_API double slt_kernels_fh_power(int d, size_t l, double nu);
 
 /* Local slope d ln μ / d ln ℓ by centred differences over the nearest non-zero
  * neighbours (same parity when the kernel has parity zeros); slope[i] for level i,
  * NaN where undefined. Sphere: in ℓ; torus: in |n| = √norm2. */
-int slt_kernels_local_slope(const slt_kernels_spectrum *s, double *slope, double *slope_err);
+SLT_API int slt_kernels_local_slope(const slt_kernels_spectrum *s, double *slope,
+                                    double *slope_err);
 
 /* ---- Decay fit ---------------------------------------------------------------- */
 
@@ -188,7 +191,7 @@ typedef struct {
     size_t min_points; /* levels needed in the window, >= 3                  default 8   */
 } slt_kernels_fit_params;
 
-slt_kernels_fit_params slt_kernels_fit_params_default(void);
+SLT_API slt_kernels_fit_params slt_kernels_fit_params_default(void);
 
 typedef struct {
     double s, s_err;       /* per-degree decay μ ∝ ℓ^{-s} (sphere) or |n|^{-s} (torus)  */
@@ -213,8 +216,8 @@ typedef struct {
  * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels (out
  * then holds NaN values and points = the levels found). A fit that is not a power law
  * returns SLT_OK with power_law = 0. */
-int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
-                          slt_kernels_fit *out);
+SLT_API int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_params *p,
+                                  slt_kernels_fit *out);
 
 /* ---- Target coefficients ------------------------------------------------------ */
 
@@ -224,20 +227,20 @@ int slt_kernels_fit_decay(const slt_kernels_spectrum *s, const slt_kernels_fit_p
  *   the cosine coefficients.
  * The target is a callback g (t = cos θ on the sphere, θ on the circle). */
 typedef double (*slt_kernels_target_fn)(double x, void *ctx);
-int slt_kernels_target_power(const slt_kernels_workspace *ws, const slt_kernels_spectrum *s,
-                             slt_kernels_target_fn g, void *ctx, double *power,
-                             double *power_err);
+SLT_API int slt_kernels_target_power(const slt_kernels_workspace *ws, const slt_kernels_spectrum *s,
+                                     slt_kernels_target_fn g, void *ctx, double *power,
+                                     double *power_err);
 
 /* Built-in family: power-law Fourier/Gegenbauer spectrum with coefficients ℓ^{-q}
  * (ℓ >= 1; none at ℓ = 0): circle level power n^{-2q}/2; sphere zonal g_ℓ = ℓ^{-q}/N(d,ℓ)
  * — i.e. level power ℓ^{-2q}/N(d,ℓ); torus T², T³: |n|^{-2q}/4 per mode. q > 1/2, and on
  * T², T³ q > dim/2 (otherwise the total power Σ_n |n|^{-2q} is infinite): SLT_EINVAL. */
-int slt_kernels_target_power_law(const slt_kernels_spectrum *s, double q, double *power,
-                                 double *power_err);
+SLT_API int slt_kernels_target_power_law(const slt_kernels_spectrum *s, double q, double *power,
+                                         double *power_err);
 
 /* Default (isotropic, GP-matched) teacher: level power = mult·mu (t_k = λ_k). */
-int slt_kernels_target_isotropic(const slt_kernels_spectrum *s, double *power,
-                                 double *power_err);
+SLT_API int slt_kernels_target_isotropic(const slt_kernels_spectrum *s, double *power,
+                                         double *power_err);
 
 /* ---- Target power beyond the computed levels --------------------------------- */
 
@@ -260,7 +263,7 @@ typedef struct {
 
 /* Isotropic teacher (t = λ): learnable = k(1) − trace (sphere) or k(0) − trace (torus), the
  * exact trace identity, error trace_err; null = 0. */
-int slt_kernels_beyond_isotropic(const slt_kernels_spectrum *s, slt_kernels_beyond *b);
+SLT_API int slt_kernels_beyond_isotropic(const slt_kernels_spectrum *s, slt_kernels_beyond *b);
 
 /* Power-law target of slt_kernels_target_power_law, in closed form:
  *   sphere  Σ_{ℓ > lmax} ℓ^{-2q}/N(d,ℓ) over each class, summed term by term until the
@@ -270,8 +273,8 @@ int slt_kernels_beyond_isotropic(const slt_kernels_spectrum *s, slt_kernels_beyo
  *   torus   ¼ Z_d(q) − Σ_levels power, with Z_d(q) = Σ_{n≠0} |n|^{-2q} (Epstein zeta: ζ for
  *           d = 1, theta-function integral for d = 2, 3), error from the quadrature and
  *           the cancellation. */
-int slt_kernels_beyond_power_law(const slt_kernels_spectrum *s, double q,
-                                 slt_kernels_beyond *b);
+SLT_API int slt_kernels_beyond_power_law(const slt_kernels_spectrum *s, double q,
+                                         slt_kernels_beyond *b);
 
 /* Target given by a callback (as slt_kernels_target_power, whose per-level power and
  * error are passed in): by Parseval, ‖g‖² − Σ_levels power, on the sphere separately for
@@ -279,9 +282,10 @@ int slt_kernels_beyond_power_law(const slt_kernels_spectrum *s, double q,
  * split off. ‖g‖² by Gauss–Legendre rules n and 4n; error = the rules' difference + the
  * per-level errors + cancellation. For poly kernels with lmax < p only a bracket is known:
  * learnable = null = half the rest, each ± half. */
-int slt_kernels_beyond_target(const slt_kernels_workspace *ws, const slt_kernels_spectrum *s,
-                              slt_kernels_target_fn g, void *ctx, const double *power,
-                              const double *power_err, slt_kernels_beyond *b);
+SLT_API int slt_kernels_beyond_target(const slt_kernels_workspace *ws,
+                                      const slt_kernels_spectrum *s, slt_kernels_target_fn g,
+                                      void *ctx, const double *power, const double *power_err,
+                                      slt_kernels_beyond *b);
 
 /* ---- Flattening and the explicit task ---------------------------------------- */
 
@@ -294,8 +298,8 @@ typedef struct {
 /* Levels sorted by descending mu (ties by degree), dropping levels with mu <= 0 or
  * |mu| <= mu_err (null space / unresolved). *out has *n entries; free with free().
  * Reentrant (no global state): threads may flatten concurrently. */
-int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **out,
-                        size_t *n);
+SLT_API int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **out,
+                                size_t *n);
 
 /* Source exponent from the target power: fits ln T(k) = c − (αβ) ln k + c1/x at the
  * flattened level boundaries k = k_last whose degree x (sphere ℓ, torus |n|) lies in the
@@ -308,9 +312,9 @@ int slt_kernels_flatten(const slt_kernels_spectrum *s, slt_kernels_flat_level **
  * errors (power_err, may be NULL) allow]/α + |β| α_err/α.
  * SLT_EINVAL for NULL arguments; SLT_EDOM with fewer than 5 usable boundaries or an
  * infinite tail. */
-int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
-                           const double *power_err, const slt_kernels_beyond *beyond,
-                           const slt_kernels_fit *fit, double *beta, double *beta_err);
+SLT_API int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
+                                   const double *power_err, const slt_kernels_beyond *beyond,
+                                   const slt_kernels_fit *fit, double *beta, double *beta_err);
 
 /* The explicit task: each flattened level expanded into mult modes with λ = mu and
  * t = power/mult (conventions.md §1, degenerate levels), at most max_modes modes in
@@ -320,8 +324,8 @@ int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *power,
  * which this function does not know: add slt_kernels_beyond_* (learnable + null) for the
  * total left out, as slt_kernels_save does.
  * SLT_EDOM if not even the first level fits. */
-int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double noise,
-                     size_t max_modes, slt_task **task, double *power_left);
+SLT_API int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double noise,
+                             size_t max_modes, slt_task **task, double *power_left);
 
 /* Writes the task of slt_kernels_task to a file in the task layer's format, with header
  * comments naming the kernel and the target power left out: that of the computed levels
@@ -330,9 +334,9 @@ int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double 
  * an explicit power array the header then says plainly that the power beyond lmax is not
  * counted (and *power_left_err is NaN). *power_left, *power_left_err (may be NULL): the
  * total left out and its error. SLT_EIO on failure. */
-int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
-                     const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
-                     size_t *modes_written, double *power_left, double *power_left_err);
+SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
+                             const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
+                             size_t *modes_written, double *power_left, double *power_left_err);
 
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
@@ -349,7 +353,7 @@ typedef struct {
     const double *cov;     /* GAUSSIAN data: covariance spectrum, length dim (NULL: ones) */
 } slt_kernels_empirical_params;
 
-slt_kernels_empirical_params slt_kernels_empirical_params_default(void);
+SLT_API slt_kernels_empirical_params slt_kernels_empirical_params_default(void);
 
 typedef struct {
     size_t n, repeats;
@@ -375,11 +379,11 @@ typedef struct {
 /* Samples, forms K (BLAS), eigenvalues of K/n (LAPACKE_dsyevd). For SPHERE/TORUS data
  * `spectrum` (computed on the same workspace) gives the blocks; it may be NULL. GAUSSIAN
  * data needs a Gaussian kernel and fills gauss_* instead. */
-int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind data,
-                                  const slt_kernels_empirical_params *p,
-                                  const slt_kernels_spectrum *spectrum,
-                                  slt_kernels_empirical **out);
-void slt_kernels_empirical_free(slt_kernels_empirical *e); /* accepts NULL */
+SLT_API int slt_kernels_empirical_compute(const slt_kernels_workspace *ws, slt_data_kind data,
+                                          const slt_kernels_empirical_params *p,
+                                          const slt_kernels_spectrum *spectrum,
+                                          slt_kernels_empirical **out);
+SLT_API void slt_kernels_empirical_free(slt_kernels_empirical *e); /* accepts NULL */
 
 #ifdef __cplusplus
 }

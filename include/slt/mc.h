@@ -31,6 +31,8 @@
 #ifndef SLT_MC_H
 #define SLT_MC_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -156,26 +158,26 @@ typedef struct {
                             are all given here                                       */
 } slt_mc_params;
 
-slt_mc_params slt_mc_params_default(void);
+SLT_API slt_mc_params slt_mc_params_default(void);
 
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range, including
  * combinations (e.g. batch != 1 without model sgd, share = data for sgd ensembles,
  * route = quadratic with an ensemble or with sgd, N finite with model kernel). The
  * sphere fields are checked with model kernel only. */
-int slt_mc_params_check(const slt_mc_params *p);
+SLT_API int slt_mc_params_check(const slt_mc_params *p);
 
 /* The number of modes a run of p on task uses (the default rule, or p->M checked
  * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes. Model kernel
  * simulates no modes: *M = 0 (task is not read and may be NULL). */
-int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M);
+SLT_API int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M);
 
 /* Everything slt_mc_run checks before it starts: the parameters, M against the task,
  * the times (finite-time models: t >= 0; gradient flow may use t = ∞; GD and SGD need
  * t = ηn for a whole n, within 1e-9 relative; ridge and kernel take no times), the task
  * (model kernel: task must be NULL), and the memory one trial needs (SLT_ENOMEM when the
  * threads' trials would exceed physical memory). */
-int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
-                 size_t n_times);
+SLT_API int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *times,
+                         size_t n_times);
 
 /* ---- Results -------------------------------------------------------------------- */
 
@@ -250,10 +252,10 @@ typedef struct {
  * single-threaded, so this call sets OpenBLAS to one thread while it runs and restores
  * the previous setting afterwards. Do not run it concurrently with other OpenBLAS work
  * that needs its own thread count. */
-int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times,
-               size_t n_times, slt_mc_result **result);
+SLT_API int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times,
+                       size_t n_times, slt_mc_result **result);
 
-void slt_mc_result_free(slt_mc_result *result); /* accepts NULL */
+SLT_API void slt_mc_result_free(slt_mc_result *result); /* accepts NULL */
 
 /* ---- One realisation given explicitly (the deterministic core of rf and ridge) ----
  * With every random input fixed, the losses are deterministic; this is the function a
@@ -277,8 +279,8 @@ typedef struct {
  * slt_mc_result.dropped_max) are taken as exact zeros here (the pseudo-inverse
  * convention) rather than reported as NaN.
  * SLT_EINVAL for bad sizes, values or times; SLT_ENOCONV if the eigensolver fails. */
-int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
-                    const double *times, size_t n_times, double *test, double *train);
+SLT_API int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
+                            const double *times, size_t n_times, double *test, double *train);
 
 /* ---- The sphere-kernel model, one realisation given explicitly --------------------
  * The deterministic core of a SLT_MC_KERNEL trial. Points are rows of row-major arrays
@@ -287,29 +289,30 @@ int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r,
 /* Gram matrix K_ij = k(x_i·x_j) (n×n, full, row-major) of the kernel of s, with the
  * diagonal exactly k(1) and x_i·x_j clamped to [−1, 1]. SLT_EINVAL for a bad s or a
  * point off the sphere. */
-int slt_mc_kernel_gram(const slt_mc_sphere *s, size_t n, const double *X, double *K);
+SLT_API int slt_mc_kernel_gram(const slt_mc_sphere *s, size_t n, const double *X, double *K);
 
 /* The target f*(x_i) of s at n points. */
-int slt_mc_kernel_target(const slt_mc_sphere *s, size_t n, const double *X, double *f);
+SLT_API int slt_mc_kernel_target(const slt_mc_sphere *s, size_t n, const double *X, double *f);
 
 /* Kernel ridge regression with ridge p->ridge (p->model must be SLT_MC_KERNEL; the kernel
  * and target are p->sphere's, p->sphere.n_test and .noise are not used) on P training
  * points X with labels y: writes *test = (1/n_test) Σ_i (f(x'_i) − f*(x'_i))² over the
  * n_test rows of X_test, and *train = (1/P) Σ_μ (f(x_μ) − y_μ)². The statuses of
  * slt_mc_run's kernel trials (SLT_ELOSS for an unusable Gram matrix). */
-int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const double *X, const double *y,
-                           size_t n_test, const double *X_test, double *test, double *train);
+SLT_API int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const double *X,
+                                   const double *y, size_t n_test, const double *X_test,
+                                   double *test, double *train);
 
 /* ---- Small helpers -------------------------------------------------------------- */
 
 /* The 32-bit seed of trial `trial`'s stream: distinct for distinct trials of one seed
  * (trial < 2^32 − 1) and never 0 (gsl_rng_set maps 0 to 4357). */
-uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
+SLT_API uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
 
-const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
-const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
+SLT_API const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
+SLT_API const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
 /* "gaussian", "laplace", "relu-ntk", "relu-nngp" (the names of slt/kernels.h) */
-const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
+SLT_API const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,8 @@
 #ifndef SLT_STATICS_H
 #define SLT_STATICS_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 
 #include "slt/task.h"
@@ -46,9 +48,9 @@ typedef struct {
     int max_iter;   /* Brent iteration limit, in [1, 100000]; default 200                */
 } slt_statics_params;
 
-slt_statics_params slt_statics_params_default(void);
+SLT_API slt_statics_params slt_statics_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
-int slt_statics_params_check(const slt_statics_params *p);
+SLT_API int slt_statics_params_check(const slt_statics_params *p);
 
 /* ---- Workspace ------------------------------------------------------------------ */
 
@@ -56,9 +58,9 @@ typedef struct slt_statics slt_statics;
 
 /* Caches Σ_k λ_k (the root bracket) and the task's noise and number of modes.
  * SLT_EINVAL for a NULL task or output; the trace sum's status if it fails. */
-int slt_statics_alloc(const slt_task *task, slt_statics **ws);
-void slt_statics_free(slt_statics *ws); /* accepts NULL */
-const slt_task *slt_statics_task(const slt_statics *ws);
+SLT_API int slt_statics_alloc(const slt_task *task, slt_statics **ws);
+SLT_API void slt_statics_free(slt_statics *ws); /* accepts NULL */
+SLT_API const slt_task *slt_statics_task(const slt_statics *ws);
 
 /* ---- One point (N, P, z) -------------------------------------------------------- */
 
@@ -108,15 +110,15 @@ typedef struct {
 /* Solves one point. Returns r->status. On SLT_EDIVERGE the result is complete (test =
  * +INFINITY, train = 0) and the message says where the pole is; on other failures the
  * values are NaN. */
-int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p,
-                      slt_statics_result *r);
+SLT_API int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p,
+                              slt_statics_result *r);
 
 /* A learning curve over P at the params' N and ridge: out[i] for P = P_list[i]. Every
  * point is solved (a failed point does not stop the others). Returns SLT_OK when every
  * point is SLT_OK or SLT_EDIVERGE (a divergent point is an answer, reported in its
  * status); otherwise the first other failure. */
-int slt_statics_curve(const slt_statics *ws, const slt_statics_params *p, size_t n,
-                      const double *P_list, slt_statics_result *out);
+SLT_API int slt_statics_curve(const slt_statics *ws, const slt_statics_params *p, size_t n,
+                              const double *P_list, slt_statics_result *out);
 
 /* ---- Per mode ------------------------------------------------------------------- */
 
@@ -135,8 +137,8 @@ typedef struct {
 
 /* The mode with eigenvalue lambda > 0 and target power target >= 0, at a solved point
  * (status SLT_OK). SLT_EINVAL otherwise. */
-int slt_statics_mode_error(const slt_statics_result *r, double lambda, double target,
-                           slt_statics_mode *m);
+SLT_API int slt_statics_mode_error(const slt_statics_result *r, double lambda, double target,
+                                   slt_statics_mode *m);
 
 /* ---- Sensitivities, variance-limited coefficients, regimes ---------------------- */
 
@@ -152,8 +154,8 @@ typedef struct {
  * Uses two more mode sums, Σ λ²κ/(λ+κ)³ and Σ t κ²λ/(λ+κ)³. Fails with SLT_EDOM where
  * L is not differentiable in 1/N, 1/P: at a divergent point, and ridgeless at
  * N = P = ∞ with infinitely many modes (κ → 0 non-analytically). */
-int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *r,
-                               slt_statics_sensitivity *s);
+SLT_API int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *r,
+                                       slt_statics_sensitivity *s);
 
 typedef enum {
     SLT_STATICS_REGIME_WIDTH_LIMITED = 0, /* variance-limited in P (the 1/P law holds), so
@@ -167,7 +169,7 @@ typedef enum {
 } slt_statics_regime_kind;
 
 /* "width-limited", "data-limited", "crossover", "ridge-limited", "divergent", "unknown" */
-const char *slt_statics_regime_name(slt_statics_regime_kind kind);
+SLT_API const char *slt_statics_regime_name(slt_statics_regime_kind kind);
 
 /* The classification (docs/theory/statics.md §7). With e_P = L − L(N,∞) and
  * e_N = L − L(∞,P), the point is variance-limited in P when the 1/P law holds to within
@@ -205,8 +207,8 @@ typedef struct {
  * Returns the point's status: at the pole SLT_EDIVERGE with the limits and coefficients
  * still filled, regime = DIVERGENT and NaN local exponents; a failed limit's status
  * otherwise. */
-int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
-                          slt_statics_regime *r);
+SLT_API int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
+                                  slt_statics_regime *r);
 
 /* ---- Presets: each paper's model mapped onto the task (shared theory/statics.md §8, §9) */
 
@@ -214,19 +216,19 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
  * over S teacher features (S = INFINITY, or a whole number 1 … 10^7), isotropic teacher
  * weights with E ω² = omega2, so t_k = omega2·λ_k (GP-matched, β = α_K/(1+α_K)).
  * Their model size P_B is our N and their dataset size D our P. */
-int slt_statics_task_bahri(double alpha_K, double S, double omega2, double amp_lambda,
-                           double noise, slt_task **task);
+SLT_API int slt_statics_task_bahri(double alpha_K, double S, double omega2, double amp_lambda,
+                                   double noise, slt_task **task);
 
 /* Maloney–Roberts–Sully: latent spectrum λ_I = λ_+ I^{-(1+α_MRS)}, I = 1 … M (whole
  * number 1 … 10^7), teacher w_I ~ N(0, σ_w²/M), so t_k = (σ_w²/M) λ_k. */
-int slt_statics_task_maloney(double alpha_MRS, double lambda_plus, double sigma_w2,
-                             double M, double noise, slt_task **task);
+SLT_API int slt_statics_task_maloney(double alpha_MRS, double lambda_plus, double sigma_w2,
+                                     double M, double noise, slt_task **task);
 
 /* Their ridge γ_MRS on the unnormalised sum → our z = γ_MRS·M/(T·N·σ_u²), with T = P.
  * N or T = INFINITY gives z = 0. Their loss is assumed to carry no ½ (unconfirmed,
  * conventions.md §6.4): if it does, L_MRS = L/2. */
-int slt_statics_ridge_maloney(double gamma_MRS, double M, double N, double T,
-                              double sigma_u2, double *z);
+SLT_API int slt_statics_ridge_maloney(double gamma_MRS, double M, double N, double T,
+                                      double sigma_u2, double *z);
 
 /* ---- Boopathy–Fiete scale–time equivalence (shared theory/statics.md §11) ------------
  * The paper's statement [P]: performance depends on model size p and training time t
@@ -245,8 +247,8 @@ typedef struct {
                               INFINITY; default INFINITY                                */
 } slt_statics_scale_time_params;
 
-slt_statics_scale_time_params slt_statics_scale_time_params_default(void);
-int slt_statics_scale_time_params_check(const slt_statics_scale_time_params *st);
+SLT_API slt_statics_scale_time_params slt_statics_scale_time_params_default(void);
+SLT_API int slt_statics_scale_time_params_check(const slt_statics_scale_time_params *st);
 
 typedef struct {
     /* the paper's statement */
@@ -263,8 +265,9 @@ typedef struct {
 } slt_statics_scale_time;
 
 /* The prediction at one time t > 0 (finite) with P samples (the data volume n). */
-int slt_statics_scale_time_at(const slt_statics *ws, const slt_statics_scale_time_params *st,
-                              double P, double t, slt_statics_scale_time *r);
+SLT_API int slt_statics_scale_time_at(const slt_statics *ws,
+                                      const slt_statics_scale_time_params *st, double P, double t,
+                                      slt_statics_scale_time *r);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef SLT_STATUS_H
 #define SLT_STATUS_H
 
+#include "slt/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,40 +37,40 @@ typedef enum {
 
 /* Short, static description of a status code ("did not converge"). Unknown codes give
  * "unknown status". */
-const char *slt_strerror(int status);
+SLT_API const char *slt_strerror(int status);
 
 /* The CLI exit code for a status (0–4, see SLT_STATUS_LIST). Unknown codes map to 4. */
-int slt_exit_class(int status);
+SLT_API int slt_exit_class(int status);
 
 /* The detailed message of the last failure on the calling thread, e.g.
  * "slt_task_alloc_power_law: alpha = 0.5 is out of range (expected alpha > 1)".
  * Empty string when nothing failed since slt_error_clear(). Never NULL. */
-const char *slt_last_error(void);
+SLT_API const char *slt_last_error(void);
 
 /* Sets the calling thread's message (printf-style) and returns `status`, so library
  * code can write `return slt_error(SLT_EINVAL, "...", ...)`. Never call it inside an
  * OpenMP parallel region: the message would land on a worker thread. */
-int slt_error(int status, const char *fmt, ...)
+SLT_API int slt_error(int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
-    ;
+            ;
 
-void slt_error_clear(void);
+SLT_API void slt_error_clear(void);
 
 /* Range checks that name the parameter, its value and the accepted range.
  * lo/hi may be ±INFINITY; *_open says whether the bound itself is excluded.
  * Returns SLT_OK or SLT_EINVAL (message set). NaN and ±Inf are always rejected
  * unless the corresponding bound is itself infinite and closed. */
-int slt_check_range(const char *where, const char *name, double value,
-                    double lo, int lo_open, double hi, int hi_open);
+SLT_API int slt_check_range(const char *where, const char *name, double value,
+                            double lo, int lo_open, double hi, int hi_open);
 
 /* Library initialisation: turns GSL's abort-on-error handler off. Runs automatically
  * when the library is loaded (constructor); calling it again is harmless. */
-void slt_init(void);
+SLT_API void slt_init(void);
 
 /* "MAJOR.MINOR.PATCH" of the library. */
-const char *slt_version(void);
+SLT_API const char *slt_version(void);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,8 @@
 #ifndef SLT_TABLE_H
 #define SLT_TABLE_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,50 +37,51 @@ typedef enum {
 
 /* "table", "csv", "tsv", "json", "markdown", "latex" → format. SLT_EINVAL otherwise,
  * with a message listing the accepted names. */
-int slt_format_parse(const char *name, slt_format *format);
-const char *slt_format_name(slt_format format);
+SLT_API int slt_format_parse(const char *name, slt_format *format);
+SLT_API const char *slt_format_name(slt_format format);
 /* "table|csv|tsv|json|markdown|latex", for help texts. */
-const char *slt_format_choices(void);
+SLT_API const char *slt_format_choices(void);
 
 typedef enum { SLT_COL_REAL = 0, SLT_COL_INT, SLT_COL_TEXT } slt_col_type;
 
 typedef struct slt_table slt_table;
 
 /* `command` is the name shown in json's "command" field. */
-int slt_table_alloc(const char *command, slt_table **table);
-void slt_table_free(slt_table *table); /* accepts NULL */
+SLT_API int slt_table_alloc(const char *command, slt_table **table);
+SLT_API void slt_table_free(slt_table *table); /* accepts NULL */
 
 /* Parameters echoed in json's "params" object (and as a comment line in no other
  * format). Setting a key twice replaces the value. */
-int slt_table_param_real(slt_table *table, const char *key, double value);
-int slt_table_param_int(slt_table *table, const char *key, long long value);
-int slt_table_param_text(slt_table *table, const char *key, const char *value);
+SLT_API int slt_table_param_real(slt_table *table, const char *key, double value);
+SLT_API int slt_table_param_int(slt_table *table, const char *key, long long value);
+SLT_API int slt_table_param_text(slt_table *table, const char *key, const char *value);
 
 /* Declares a column; returns its index (>= 0) or a negative status.
  * with_err != 0 (SLT_COL_REAL only) adds the companion `<name>_err`.
  * All columns must be declared before the first row is added. */
-int slt_table_add_column(slt_table *table, const char *name, slt_col_type type, int with_err);
+SLT_API int slt_table_add_column(slt_table *table, const char *name, slt_col_type type,
+                                 int with_err);
 /* Declares the text column "status" (at most once); returns its index. Rows default
  * to "ok". */
-int slt_table_add_status(slt_table *table);
+SLT_API int slt_table_add_status(slt_table *table);
 
 /* Appends an empty row (reals NaN, ints 0, texts ""); returns its index or a negative
  * status. */
-long slt_table_add_row(slt_table *table);
+SLT_API long slt_table_add_row(slt_table *table);
 
 /* Cell setters; col is an index returned by slt_table_add_column. set_real's err is
  * ignored for columns without a companion (pass NAN or 0). */
-int slt_table_set_real(slt_table *table, size_t row, int col, double value, double err);
-int slt_table_set_int(slt_table *table, size_t row, int col, long long value);
-int slt_table_set_text(slt_table *table, size_t row, int col, const char *value);
-int slt_table_set_status(slt_table *table, size_t row, const char *status);
+SLT_API int slt_table_set_real(slt_table *table, size_t row, int col, double value, double err);
+SLT_API int slt_table_set_int(slt_table *table, size_t row, int col, long long value);
+SLT_API int slt_table_set_text(slt_table *table, size_t row, int col, const char *value);
+SLT_API int slt_table_set_status(slt_table *table, size_t row, const char *status);
 
-size_t slt_table_rows(const slt_table *table);
+SLT_API size_t slt_table_rows(const slt_table *table);
 /* Number of output columns, companions included. */
-size_t slt_table_columns(const slt_table *table);
+SLT_API size_t slt_table_columns(const slt_table *table);
 
 /* Writes the whole table. SLT_EIO when a write fails (fflush and ferror are checked). */
-int slt_table_write(const slt_table *table, FILE *out, slt_format format);
+SLT_API int slt_table_write(const slt_table *table, FILE *out, slt_format format);
 
 #ifdef __cplusplus
 }

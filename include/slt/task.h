@@ -17,6 +17,8 @@
 #ifndef SLT_TASK_H
 #define SLT_TASK_H
 
+#include "slt/export.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,17 +55,17 @@ typedef struct {
     double noise;      /* label-noise variance σ² >= 0                     default 0   */
 } slt_power_law_params;
 
-slt_power_law_params slt_power_law_params_default(void);
+SLT_API slt_power_law_params slt_power_law_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
-int slt_power_law_params_check(const slt_power_law_params *p);
-int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
+SLT_API int slt_power_law_params_check(const slt_power_law_params *p);
+SLT_API int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
 
 /* ---- Explicit tasks ------------------------------------------------------------- */
 
 /* Copies m >= 1 pairs. λ_k must be finite, > 0 and non-increasing; t_k finite, >= 0;
  * noise finite, >= 0. The message names the first offending index. */
-int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
-                            double noise, slt_task **task);
+SLT_API int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
+                                    double noise, slt_task **task);
 
 /* Reads a text file of two columns λ_k t_k (separated by blanks or a comma), one mode
  * per line; path "-" is standard input. '#' starts a comment (a whole line or after the
@@ -73,24 +75,24 @@ int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target
  * SLT_TASK_FILE_MAX bytes), SLT_EINVAL (values). */
 #define SLT_TASK_LINE_MAX 4096
 #define SLT_TASK_FILE_MAX ((size_t)1 << 30)
-int slt_task_read_file(const char *path, double noise, slt_task **task);
+SLT_API int slt_task_read_file(const char *path, double noise, slt_task **task);
 
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
  * digits. A power-law task is written with its first m_head modes (m_head >= 1) and a
  * header comment giving the tail mass left out. SLT_EIO on a failed write. */
-int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
+SLT_API int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
 
-void slt_task_free(slt_task *task); /* accepts NULL */
+SLT_API void slt_task_free(slt_task *task); /* accepts NULL */
 
 /* ---- Accessors ------------------------------------------------------------------ */
 
-slt_task_kind slt_task_get_kind(const slt_task *task);
-size_t slt_task_modes(const slt_task *task);            /* SLT_MODES_INFINITE for power law */
-double slt_task_noise(const slt_task *task);
-double slt_task_lambda(const slt_task *task, size_t k); /* k >= 1; NaN if k > M */
-double slt_task_target(const slt_task *task, size_t k); /* t_k, k >= 1; NaN if k > M */
+SLT_API slt_task_kind slt_task_get_kind(const slt_task *task);
+SLT_API size_t slt_task_modes(const slt_task *task); /* SLT_MODES_INFINITE for power law */
+SLT_API double slt_task_noise(const slt_task *task);
+SLT_API double slt_task_lambda(const slt_task *task, size_t k); /* k >= 1; NaN if k > M */
+SLT_API double slt_task_target(const slt_task *task, size_t k); /* t_k, k >= 1; NaN if k > M */
 /* The power-law parameters; SLT_EINVAL for an explicit task. */
-int slt_task_power_law(const slt_task *task, slt_power_law_params *p);
+SLT_API int slt_task_power_law(const slt_task *task, slt_power_law_params *p);
 
 /* ---- Mode sums ------------------------------------------------------------------ */
 
@@ -113,7 +115,7 @@ typedef struct {
     size_t max_head;   /* largest head the sum may grow to before giving up, default 2^22 */
 } slt_sum_options;
 
-slt_sum_options slt_sum_options_default(void);
+SLT_API slt_sum_options slt_sum_options_default(void);
 
 /* General entry: S = Σ_k f(λ_k, t_k). For power-law tasks f(λ, t) must vanish as
  * λ, t → 0 fast enough for the sum to converge, and be smooth in λ, t on the tail; where
@@ -124,10 +126,10 @@ slt_sum_options slt_sum_options_default(void);
 typedef double (*slt_mode_fn)(double lambda, double target, void *ctx);
 typedef slt_complex (*slt_mode_cfn)(double lambda, double target, void *ctx);
 
-int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
-                 const slt_sum_options *opts, slt_sum *out);
-int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
-                  const slt_sum_options *opts, slt_csum *out);
+SLT_API int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
+                         const slt_sum_options *opts, slt_sum *out);
+SLT_API int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
+                          const slt_sum_options *opts, slt_csum *out);
 
 /* The named sums of conventions.md §1 (κ > 0; for the complex forms any z with
  * λ_k + z ≠ 0, i.e. off the real segment [−λ_1, 0] for power laws and [−λ_1, −λ_M] for
@@ -137,35 +139,38 @@ int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
  *   kt1(κ)  = Σ t κ/(λ+κ)          = κ·T₁(κ)
  *   k2t2(κ) = Σ t κ²/(λ+κ)²        = κ²·T₂(κ)
  *   decay(t)= Σ t_k e^{−2λ_k t}    gradient-flow loss at N = P = ∞, time t >= 0 */
-int slt_sum_df(const slt_task *task, double kappa, slt_sum *out);
-int slt_sum_df2(const slt_task *task, double kappa, slt_sum *out);
-int slt_sum_kt1(const slt_task *task, double kappa, slt_sum *out);
-int slt_sum_k2t2(const slt_task *task, double kappa, slt_sum *out);
-int slt_sum_decay(const slt_task *task, double time, slt_sum *out);
+SLT_API int slt_sum_df(const slt_task *task, double kappa, slt_sum *out);
+SLT_API int slt_sum_df2(const slt_task *task, double kappa, slt_sum *out);
+SLT_API int slt_sum_kt1(const slt_task *task, double kappa, slt_sum *out);
+SLT_API int slt_sum_k2t2(const slt_task *task, double kappa, slt_sum *out);
+SLT_API int slt_sum_decay(const slt_task *task, double time, slt_sum *out);
 
-int slt_csum_df(const slt_task *task, slt_complex z, slt_csum *out);
-int slt_csum_df2(const slt_task *task, slt_complex z, slt_csum *out);
-int slt_csum_kt1(const slt_task *task, slt_complex z, slt_csum *out);
-int slt_csum_k2t2(const slt_task *task, slt_complex z, slt_csum *out);
+SLT_API int slt_csum_df(const slt_task *task, slt_complex z, slt_csum *out);
+SLT_API int slt_csum_df2(const slt_task *task, slt_complex z, slt_csum *out);
+SLT_API int slt_csum_kt1(const slt_task *task, slt_complex z, slt_csum *out);
+SLT_API int slt_csum_k2t2(const slt_task *task, slt_complex z, slt_csum *out);
 
 /* All four complex sums at one z from a single pass over the modes:
  * out[0] = df, out[1] = df2, out[2] = kt1, out[3] = k2t2 (same conventions as above).
  * Several times faster than four separate calls; the DMFT's inner loop. */
-int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out[4]);
+SLT_API int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out[4]);
 
 /* Total target power L(0) = Σ t_k (closed form ζ(αβ+1)·A_t for power laws). */
-int slt_sum_target(const slt_task *task, slt_sum *out);
+SLT_API int slt_sum_target(const slt_task *task, slt_sum *out);
 
 /* ---- Conventions: each paper's letters → canonical (α, β) (conventions.md §6) ----
  * Each returns SLT_OK or SLT_EINVAL naming the paper's letter that is out of range. */
-int slt_convert_bap2024a(double a, double b, double *alpha, double *beta);  /* λ=k^-b, λw²=k^-a */
-int slt_convert_bahri(double alpha_K, double *alpha, double *beta);         /* isotropic teacher */
-int slt_convert_maloney(double alpha_MRS, double *alpha, double *beta);     /* isotropic teacher */
-int slt_convert_plrf(double alpha_P, double beta_P, double *alpha, double *beta);
-int slt_convert_spigler(double alpha_S, double alpha_T, double d, double *alpha, double *beta);
+/* λ = k^-b, λw² = k^-a */
+SLT_API int slt_convert_bap2024a(double a, double b, double *alpha, double *beta);
+/* bahri and maloney: an isotropic teacher */
+SLT_API int slt_convert_bahri(double alpha_K, double *alpha, double *beta);
+SLT_API int slt_convert_maloney(double alpha_MRS, double *alpha, double *beta);
+SLT_API int slt_convert_plrf(double alpha_P, double beta_P, double *alpha, double *beta);
+SLT_API int slt_convert_spigler(double alpha_S, double alpha_T, double d, double *alpha,
+                                double *beta);
 /* Inverses, canonical → paper. */
-int slt_convert_to_bap2024a(double alpha, double beta, double *a, double *b);
-int slt_convert_to_plrf(double alpha, double beta, double *alpha_P, double *beta_P);
+SLT_API int slt_convert_to_bap2024a(double alpha, double beta, double *a, double *b);
+SLT_API int slt_convert_to_plrf(double alpha, double beta, double *alpha_P, double *beta_P);
 
 #ifdef __cplusplus
 }
