@@ -33,6 +33,13 @@ struct slt_kernels_workspace {
     fftw_plan plan[2];
 };
 
+/* 1 for the arc-cosine family (registry.c): the kernels of kn_relu_series/kn_relu_theta */
+static inline int kn_arccos_family(slt_kernel_type kind)
+{
+    const slt_kernel_info *k = slt_kernel_info_get(kind);
+    return k && k->family == SLT_KFAMILY_ARCCOS;
+}
+
 /* ---- truncated power series (series.c) ---------------------------------------- */
 /* All arrays have length m; results may not alias inputs unless stated. */
 void kn_ser_mul(const double *a, const double *b, double *c, int m);

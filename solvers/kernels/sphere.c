@@ -359,7 +359,7 @@ static int taylor_coefficients(slt_kernels_workspace *ws, size_t J)
     double *b = calloc(J + 1, sizeof(double));
     if (!b) return SLT_ENOMEM;
     int rc = SLT_OK;
-    if (p->kernel <= SLT_KERNEL_ARCCOS0) {
+    if (kn_arccos_family(p->kernel)) {
         rc = kn_relu_series(p->kernel, p->depth, 0, (int)J + 1, b);
     } else if (p->kernel == SLT_KERNEL_GAUSSIAN) {
         /* b_j = e^{-c} c^j/j! carried as v·2^e: e^{-c} alone underflows for c > 745 (the
@@ -542,7 +542,7 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
     double gc = gauss ? 1.0 / (p->width * p->width) : 0.0;
     if (gauss) bessel_gaussian(ws, tol, &c);
     /* 2b. exact, cheap positive series (Gaussian, polynomial) */
-    if (ws->has_taylor && p->kernel >= SLT_KERNEL_GAUSSIAN && (!gauss || gc <= GAUSS_SERIES_MAX_C)) {
+    if (ws->has_taylor && !kn_arccos_family(p->kernel) && (!gauss || gc <= GAUSS_SERIES_MAX_C)) {
         size_t J = p->kernel == SLT_KERNEL_POLY
                        ? (size_t)p->poly_degree
                        : L + 64 + (size_t)ceil(8.0 / (p->width * p->width));
