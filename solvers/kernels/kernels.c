@@ -192,6 +192,11 @@ static double table_eval(const slt_kernels_workspace *ws, const gsl_spline *spl,
     return v;
 }
 
+double kn_table_eval(const slt_kernels_workspace *ws, double x)
+{
+    return table_eval(ws, ws->spl, x);
+}
+
 double kn_table_eval_alt(const slt_kernels_workspace *ws, double x)
 {
     return table_eval(ws, ws->spl_alt, x);
@@ -199,20 +204,7 @@ double kn_table_eval_alt(const slt_kernels_workspace *ws, double x)
 
 double kn_sphere_theta(const slt_kernels_workspace *ws, double theta)
 {
-    const slt_kernels_params *p = &ws->p;
-    switch (p->kernel) {
-    case SLT_KERNEL_RELU_NTK:
-    case SLT_KERNEL_RELU_NNGP:
-    case SLT_KERNEL_ARCCOS0: return kn_relu_theta(p->kernel, p->depth, theta);
-    case SLT_KERNEL_GAUSSIAN: {
-        double s = sin(0.5 * theta);
-        return exp(-2.0 * s * s / (p->width * p->width));
-    }
-    case SLT_KERNEL_LAPLACE: return exp(-2.0 * sin(0.5 * theta) / p->width);
-    case SLT_KERNEL_POLY: return pow(p->offset + cos(theta), p->poly_degree);
-    case SLT_KERNEL_TABLE: return table_eval(ws, ws->spl, theta);
-    default: return NAN;
-    }
+    return ws->type->sphere_theta ? ws->type->sphere_theta(ws, theta) : NAN;
 }
 
 double slt_kernels_eval_sphere(const slt_kernels_workspace *ws, double t)
@@ -241,11 +233,13 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
     *out = NULL;
     int rc = slt_kernels_params_check(p);
     if (rc) return rc;
+    const slt_kernel_info *k = slt_kernel_info_get(p->kernel);
     slt_kernels_workspace *ws = calloc(1, sizeof *ws);
     if (!ws) return slt_error(SLT_ENOMEM, "slt_kernels_alloc: out of memory");
     ws->p = *p;
+    ws->type = kn_kernel_type_get(p->kernel);
     ws->p.table_x = ws->p.table_k = NULL;
-    if (p->kernel == SLT_KERNEL_TABLE) {
+    if (k->params & SLT_KPARAM_TABLE) {
         ws->p.table_x = p->table_x;
         ws->p.table_k = p->table_k;
         rc = table_setup(ws);
@@ -257,12 +251,7 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
         }
     }
     if (p->domain == SLT_DOMAIN_SPHERE) {
-        switch (p->kernel) {
-        case SLT_KERNEL_RELU_NTK: ws->diag = p->depth + 1.0; break;
-        case SLT_KERNEL_POLY: ws->diag = pow(p->offset + 1.0, p->poly_degree); break;
-        case SLT_KERNEL_TABLE: ws->diag = kn_sphere_theta(ws, 0.0); break;
-        default: ws->diag = 1.0; break;
-        }
+        ws->diag = ws->type->sphere_diag ? ws->type->sphere_diag(ws) : 1.0;
         if (kn_arccos_family(p->kernel)) {
             ws->has_endpoint = 1;
             int m = KN_EP_M;

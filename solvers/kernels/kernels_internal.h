@@ -13,8 +13,29 @@
 /* Endpoint expansion length per endpoint (coefficients of s^0 … s^(KN_EP_M−1)). */
 #define KN_EP_M 96
 
+/* ---- kernel types (one file per kernel, solvers/kernels/k_*.c; listed in registry.c) */
+typedef struct slt_kernels_workspace slt_kernels_workspace;
+typedef struct {
+    slt_kernel_info info; /* the public descriptor: name, domains, parameters, family   */
+    /* sphere: k at the angle θ ∈ [0, π] (t = cos θ), accurate near θ = 0; NULL when the
+     * kernel is not defined on the sphere */
+    double (*sphere_theta)(const slt_kernels_workspace *ws, double theta);
+    /* sphere: k(1), the trace; NULL: 1 */
+    double (*sphere_diag)(const slt_kernels_workspace *ws);
+    /* torus: the 1-D factor k_1(x), x ∈ [0, π], of k(δ) = Π_i k_1(δ_i); NULL when the
+     * kernel is not defined on the torus */
+    double (*torus_factor)(const slt_kernels_workspace *ws, double x);
+} kn_kernel_type;
+
+#define KN_SPHERE SLT_KERNEL_ON(SLT_DOMAIN_SPHERE)
+#define KN_TORUS SLT_KERNEL_ON(SLT_DOMAIN_TORUS)
+
+/* registry.c: the kernel type of an enum value, NULL if it is not one */
+const kn_kernel_type *kn_kernel_type_get(slt_kernel_type kind);
+
 struct slt_kernels_workspace {
     slt_kernels_params p;
+    const kn_kernel_type *type; /* the kernel type of p.kernel                          */
     double *tab_x, *tab_k; /* owned copies of the table                                 */
     gsl_spline *spl, *spl_alt; /* cubic spline and Akima spline of k in θ (or δ)      */
     double tab_lo, tab_hi;    /* θ (or δ) range of the spline                           */
@@ -72,7 +93,8 @@ double kn_torus_eval(const slt_kernels_workspace *ws, const double *delta);
 
 /* kernels.c */
 double kn_fh_power_log(int d, size_t l, double nu, int *sign);
-double kn_table_eval_alt(const slt_kernels_workspace *ws, double x);
+double kn_table_eval(const slt_kernels_workspace *ws, double x);     /* cubic spline */
+double kn_table_eval_alt(const slt_kernels_workspace *ws, double x); /* Akima spline */
 
 /* beyond.c: 1 unless μ_ℓ is a structural zero (parity zeros of arccos0 and one-layer
  * ReLU kernels, ℓ > p and wrong parity of poly); always 1 on the torus */

@@ -1,38 +1,45 @@
-/* The kernel registry: one descriptor per kernel type (slt/kernels.h, slt_kernel_info).
- * Adding a kernel: one entry here (docs/extending.md, "How to add a kernel"). */
+/* The kernel registry: every kernel type, one line each. A kernel is one file
+ * (solvers/kernels/k_*.c) defining a kn_kernel_type: its descriptor (slt_kernel_info: name,
+ * domains, parameters read, family) and its functions; adding one is that file, a value in
+ * slt_kernel_type (slt/kernels.h) and one line here (docs/extending.md). */
 #include <string.h>
 
 #include "kernels_internal.h"
 
-#define SPHERE SLT_KERNEL_ON(SLT_DOMAIN_SPHERE)
-#define TORUS SLT_KERNEL_ON(SLT_DOMAIN_TORUS)
+/* X(type, the kn_kernel_type defined in its file); the order is the order of every listed
+ * name (choices, messages) */
+#define KN_KERNEL_TYPES(X)                                                                  \
+    X(SLT_KERNEL_RELU_NTK, kn_kernel_relu_ntk)                                              \
+    X(SLT_KERNEL_RELU_NNGP, kn_kernel_relu_nngp)                                            \
+    X(SLT_KERNEL_ARCCOS0, kn_kernel_arccos0)                                                \
+    X(SLT_KERNEL_GAUSSIAN, kn_kernel_gaussian)                                              \
+    X(SLT_KERNEL_LAPLACE, kn_kernel_laplace)                                                \
+    X(SLT_KERNEL_POLY, kn_kernel_poly)                                                      \
+    X(SLT_KERNEL_VON_MISES, kn_kernel_von_mises)                                            \
+    X(SLT_KERNEL_TABLE, kn_kernel_table)
 
-/* indexed by the type; the order of the entries is the order of every listed name */
-static const slt_kernel_info registry[] = {
-    [SLT_KERNEL_RELU_NTK] = {SLT_KERNEL_RELU_NTK, "relu-ntk", SPHERE, SLT_KPARAM_DEPTH,
-                             SLT_KFAMILY_ARCCOS, 0.0},
-    [SLT_KERNEL_RELU_NNGP] = {SLT_KERNEL_RELU_NNGP, "relu-nngp", SPHERE, SLT_KPARAM_DEPTH,
-                              SLT_KFAMILY_ARCCOS, 0.0},
-    [SLT_KERNEL_ARCCOS0] = {SLT_KERNEL_ARCCOS0, "arccos0", SPHERE, 0, SLT_KFAMILY_ARCCOS, 0.0},
-    [SLT_KERNEL_GAUSSIAN] = {SLT_KERNEL_GAUSSIAN, "gaussian", SPHERE | TORUS, SLT_KPARAM_WIDTH,
-                             SLT_KFAMILY_DISTANCE, 0.0},
-    [SLT_KERNEL_LAPLACE] = {SLT_KERNEL_LAPLACE, "laplace", SPHERE | TORUS, SLT_KPARAM_WIDTH,
-                            SLT_KFAMILY_DISTANCE, SLT_KERNELS_MIN_LAPLACE_WIDTH},
-    [SLT_KERNEL_POLY] = {SLT_KERNEL_POLY, "poly", SPHERE, SLT_KPARAM_POLY,
-                         SLT_KFAMILY_POLYNOMIAL, 0.0},
-    [SLT_KERNEL_VON_MISES] = {SLT_KERNEL_VON_MISES, "von-mises", TORUS, SLT_KPARAM_WIDTH,
-                              SLT_KFAMILY_DISTANCE, 0.0},
-    [SLT_KERNEL_TABLE] = {SLT_KERNEL_TABLE, "table", SPHERE | TORUS, SLT_KPARAM_TABLE,
-                          SLT_KFAMILY_TABLE, 0.0},
-};
+#define KN_DECLARE(type, var) extern const kn_kernel_type var;
+KN_KERNEL_TYPES(KN_DECLARE)
+#define KN_ENTRY(type, var) [type] = &var,
+/* indexed by the type */
+static const kn_kernel_type *const registry[] = {KN_KERNEL_TYPES(KN_ENTRY)};
 
 #define N_KERNELS (sizeof registry / sizeof *registry)
 
+const kn_kernel_type *kn_kernel_type_get(slt_kernel_type kernel)
+{
+    /* a type left out of the list (a hole in the designated initialisers) is not a kernel;
+     * neither is an entry whose descriptor names another type */
+    if ((unsigned)kernel >= N_KERNELS || !registry[kernel] ||
+        registry[kernel]->info.type != kernel)
+        return NULL;
+    return registry[kernel];
+}
+
 const slt_kernel_info *slt_kernel_info_get(slt_kernel_type kernel)
 {
-    /* an entry left out of the table (a hole in the designated initialisers) has no name */
-    if ((unsigned)kernel >= N_KERNELS || !registry[kernel].name) return NULL;
-    return &registry[kernel];
+    const kn_kernel_type *k = kn_kernel_type_get(kernel);
+    return k ? &k->info : NULL;
 }
 
 size_t slt_kernel_count(void) { return N_KERNELS; }
@@ -58,8 +65,8 @@ size_t slt_kernel_list(char *buf, size_t size, unsigned domains, unsigned params
         if (k && (!domains || (k->domains & domains)) && (!params || (k->params & params)))
             names[n++] = k->name;
     }
-    if (buf && size > 0) buf[0] = '\0';
     if (!buf) size = 0;
+    if (size > 0) buf[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         if (i > 0) len = append(buf, size, len, i + 1 == n ? last_sep : sep);
         len = append(buf, size, len, names[i]);

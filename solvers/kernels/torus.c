@@ -65,53 +65,15 @@ static double fold(double x)
     return x > M_PI ? 2.0 * M_PI - x : x;
 }
 
-static double wrapped_gaussian_1d(double x, double s)
-{
-    if (s <= 1.0) {
-        double acc = 0.0;
-        int M = 2 + (int)ceil(9.0 * s / (2.0 * M_PI));
-        for (int m = -M; m <= M; m++) {
-            double y = x + 2.0 * M_PI * m;
-            acc += exp(-y * y / (2.0 * s * s));
-        }
-        return acc;
-    }
-    /* Poisson dual: (σ/√(2π)) Σ_n e^{-σ²n²/2} cos(nδ) */
-    double acc = 1.0;
-    for (int n = 1; n < 64; n++) {
-        double e = exp(-0.5 * s * s * n * n);
-        if (e < 1e-18) break;
-        acc += 2.0 * e * cos(n * x);
-    }
-    return s / sqrt(2.0 * M_PI) * acc;
-}
-
 double kn_torus_eval(const slt_kernels_workspace *ws, const double *delta)
 {
     const slt_kernels_params *p = &ws->p;
     double v = 1.0;
+    if (!ws->type->torus_factor) return NAN;
     for (int i = 0; i < p->dim; i++) {
-        double x = fold(delta[i]);
-        switch (p->kernel) {
-        case SLT_KERNEL_GAUSSIAN: v *= wrapped_gaussian_1d(x, p->width); break;
-        case SLT_KERNEL_VON_MISES: {
-            double s = sin(0.5 * x);
-            v *= exp(-2.0 * s * s / (p->width * p->width));
-            break;
-        }
-        case SLT_KERNEL_LAPLACE: {
-            double c = 1.0 / p->width;
-            v *= (exp(-c * x) + exp(-c * (2.0 * M_PI - x))) / (1.0 + exp(-2.0 * M_PI * c));
-            break;
-        }
-        case SLT_KERNEL_TABLE: {
-            double y = fmax(ws->tab_lo, fmin(ws->tab_hi, x)), k;
-            if (gsl_spline_eval_e(ws->spl, y, NULL, &k)) return NAN;
-            v *= k;
-            break;
-        }
-        default: return NAN;
-        }
+        double k = ws->type->torus_factor(ws, fold(delta[i])); /* the kernel's file, k_*.c */
+        if (isnan(k)) return NAN; /* a table spline that failed */
+        v *= k;
     }
     return v;
 }
