@@ -252,8 +252,9 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
     }
     if (p->domain == SLT_DOMAIN_SPHERE) {
         ws->diag = ws->type->sphere_diag ? ws->type->sphere_diag(ws) : 1.0;
-        if (kn_arccos_family(p->kernel)) {
-            ws->has_endpoint = 1;
+        ws->has_endpoint = ws->type->sphere_endpoint;
+        ws->has_taylor = ws->type->sphere_taylor != NULL;
+        if (ws->has_endpoint == 1) { /* the arc-cosine expansions, once */
             int m = KN_EP_M;
             if ((rc = kn_relu_series(p->kernel, p->depth, +1, m, ws->ep_plus)) ||
                 (rc = kn_relu_series(p->kernel, p->depth, -1, m, ws->ep_minus))) {
@@ -263,11 +264,6 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
                                  slt_kernel_name(p->kernel), p->depth);
             }
             ws->ep_trust = m - p->depth - 4;
-            ws->has_taylor = 1;
-        } else if (p->kernel == SLT_KERNEL_LAPLACE) {
-            ws->has_endpoint = 2;
-        } else if (p->kernel == SLT_KERNEL_GAUSSIAN || p->kernel == SLT_KERNEL_POLY) {
-            ws->has_taylor = 1;
         }
     } else {
         if ((rc = kn_torus_alloc(ws))) {
@@ -334,8 +330,8 @@ int slt_kernels_spectrum_compute(slt_kernels_workspace *ws, slt_kernels_spectrum
     /* tail: N μ ∝ ℓ^{-p} from the last two resolved non-zero levels; Σ_{ℓ>L} ≈ ∫ */
     s->trace_tail = 0.0;
     s->trace_tail_err = 0.0;
-    if (ws->p.domain == SLT_DOMAIN_SPHERE && s->n_levels > 8 &&
-        !(ws->p.kernel == SLT_KERNEL_POLY && (size_t)ws->p.poly_degree <= ws->p.lmax)) {
+    size_t top = kn_top_degree(ws->type, &ws->p);
+    if (ws->p.domain == SLT_DOMAIN_SPHERE && s->n_levels > 8 && !(top && top <= ws->p.lmax)) {
         size_t last = s->n_levels - 1, prev = 0;
         int found = 0;
         while (last > 2 && !(s->levels[last].mu > 2 * s->levels[last].mu_err)) last--;

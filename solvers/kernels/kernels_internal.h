@@ -25,7 +25,37 @@ typedef struct {
     /* torus: the 1-D factor k_1(x), x ∈ [0, π], of k(δ) = Π_i k_1(δ_i); NULL when the
      * kernel is not defined on the torus */
     double (*torus_factor)(const slt_kernels_workspace *ws, double x);
+    /* ---- what the kernel brings to the methods (all optional; NULL/0: not used) ---- */
+    /* sphere, the endpoint expansion (sphere.c): 1 the asymptotic arc-cosine expansion
+     * of series.c, 2 the convergent Laplace series                                     */
+    int sphere_endpoint;
+    /* sphere: Taylor coefficients b_0..b_J of k at t = 0 (b holds J + 1 zeros), the
+     * positive Schoenberg series                                                       */
+    int (*sphere_taylor)(const slt_kernels_params *p, size_t J, double *b);
+    /* sphere: the positive series is computed up front for every degree with this many
+     * Taylor terms − 1 (L = lmax); NULL: only where the other methods fail             */
+    size_t (*sphere_series_terms)(const slt_kernels_params *p, size_t L);
+    /* sphere: Gauss–Legendre nodes the kernel's shape needs on top of the degree's     */
+    size_t (*sphere_quad_nodes)(const slt_kernels_params *p);
+    /* sphere: a finite expansion (μ_ℓ = 0 for ℓ above it): its highest degree         */
+    size_t (*sphere_top_degree)(const slt_kernels_params *p);
+    /* sphere: 0 when μ_ℓ is a structural zero (parity, finite degree) (beyond.c)       */
+    int (*structural_nonzero)(const slt_kernels_params *p, size_t l);
+    /* sphere: beyond the first few degrees {ℓ : structural_nonzero == want} is the class
+     * ℓ ≡ r (mod h) from degree `from` on, or empty; NULL: every degree non-zero        */
+    void (*tail_class)(const slt_kernels_params *p, int want, int *h, int *r, int *empty,
+                       size_t *from);
+    /* torus: grid points per dimension the kernel's shape needs, given `need` for the
+     * wave vectors (torus.c)                                                           */
+    size_t (*torus_grid_need)(const slt_kernels_params *p, size_t need);
+    int torus_isotropic; /* torus: λ a decreasing function of |n|² (keep |n| <= lmax)   */
 } kn_kernel_type;
+
+/* the highest degree of a finite expansion on the sphere, 0 for an infinite one */
+static inline size_t kn_top_degree(const kn_kernel_type *t, const slt_kernels_params *p)
+{
+    return t && t->sphere_top_degree ? t->sphere_top_degree(p) : 0;
+}
 
 #define KN_SPHERE SLT_KERNEL_ON(SLT_DOMAIN_SPHERE)
 #define KN_TORUS SLT_KERNEL_ON(SLT_DOMAIN_TORUS)

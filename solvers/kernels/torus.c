@@ -23,11 +23,7 @@ int kn_torus_alloc(slt_kernels_workspace *ws)
     const slt_kernels_params *p = &ws->p;
     int d = p->dim;
     size_t need = 2 * (p->lmax + 1) + 16;
-    if (p->kernel != SLT_KERNEL_TABLE) {
-        double w = p->width;
-        need = need > (size_t)ceil(40.0 / w) ? need : (size_t)ceil(40.0 / w);
-        if (p->kernel == SLT_KERNEL_LAPLACE) need *= 8; /* kink at 0: aliasing ~ G^-2 */
-    }
+    if (ws->type->torus_grid_need) need = ws->type->torus_grid_need(p, need);
     size_t g = pow2_at_least(need);
     size_t cap = d == 1 ? 1u << 18 : d == 2 ? 4096 : 512;
     if (g > cap / 2) g = cap / 2;
@@ -143,7 +139,7 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
      * of |n|²) with |n|² <= lmax²; every other kernel (products of 1-D kernels on T², T³,
      * tables whose coefficients need not decrease) the cube max_i |n_i| = n1 <= lmax, cut
      * below at τ further down */
-    int isotropic = p->kernel == SLT_KERNEL_GAUSSIAN;
+    int isotropic = ws->type->torus_isotropic;
     size_t cap = 16, cnt = 0;
     tuple *tu = malloc(cap * sizeof *tu);
     if (!tu) return slt_error(SLT_ENOMEM, "slt_kernels_spectrum_compute: out of memory");
