@@ -141,10 +141,29 @@ int cmd_spectrum(int argc, char **argv)
     const char *cmd = "spectrum";
     const char *kernel_s = NULL, *domain_s = "sphere", *table_file = NULL, *save_file = NULL;
     const char *data_s = NULL, *target_s = "isotropic", *target_file = NULL;
-    long long dim = 3, depth = 1, lmax = -1, poly_degree = 2, empirical = 0, repeats = 1,
-              seed = 1, save_max = 1000000;
-    double width = 1.0, offset = 1.0, rel_tol = 1e-12, fit_lo = 0, fit_hi = 0, fit_tol = 0.05,
-           target_q = 1.0;
+    /* the kernel's defaults, names and the parameters each kernel reads come from the
+     * library (slt_kernels_params_default, the kernel registry of slt/kernels.h) */
+    const slt_kernels_params def = slt_kernels_params_default();
+    long long dim = def.dim, depth = def.depth, lmax = -1, poly_degree = def.poly_degree,
+              empirical = 0, repeats = 1, seed = 1, save_max = 1000000;
+    double width = def.width, offset = def.offset, rel_tol = def.rel_tol, fit_lo = 0, fit_hi = 0,
+           fit_tol = 0.05, target_q = 1.0;
+    char kernel_choices[256], depth_help[128], width_help[128], offset_help[128],
+         pdeg_help[128], tol_help[128];
+    slt_kernel_list(kernel_choices, sizeof kernel_choices, 0, 0, "|", "|");
+    size_t hn = slt_kernel_list(depth_help, sizeof depth_help, 0, SLT_KPARAM_DEPTH, "/", "/");
+    if (hn < sizeof depth_help)
+        snprintf(depth_help + hn, sizeof depth_help - hn, " hidden layers (default %d)",
+                 def.depth);
+    hn = snprintf(width_help, sizeof width_help, "width of ");
+    hn += slt_kernel_list(width_help + hn, sizeof width_help - hn, 0, SLT_KPARAM_WIDTH, ", ",
+                          ", ");
+    if (hn < sizeof width_help)
+        snprintf(width_help + hn, sizeof width_help - hn, " (default %g)", def.width);
+    snprintf(offset_help, sizeof offset_help, "poly kernel (C + t)^p: offset (default %g)",
+             def.offset);
+    snprintf(pdeg_help, sizeof pdeg_help, "poly kernel: degree p (default %d)", def.poly_degree);
+    snprintf(tol_help, sizeof tol_help, "target relative accuracy (default %g)", def.rel_tol);
     int flat = 0, fit = 0;
     int seen_depth = 0, seen_width = 0, seen_offset = 0, seen_pdeg = 0, seen_table = 0,
         seen_repeats = 0, seen_seed = 0, seen_data = 0, seen_cov = 0, seen_fitwin = 0,
@@ -155,27 +174,27 @@ int cmd_spectrum(int argc, char **argv)
     const cli_option opts[] = {
         {.name = "kernel", .kind = CLI_CHOICE, .target = &kernel_s, .metavar = "K",
          .help = "kernel (required)", .seen = &seen_kernel,
-         .choices = "relu-ntk|relu-nngp|arccos0|gaussian|laplace|poly|von-mises|table"},
+         .choices = kernel_choices},
         {.name = "domain", .kind = CLI_CHOICE, .target = &domain_s, .metavar = "D",
          .help = "sphere S^(dim-1) or torus T^dim (default sphere)", .choices = "sphere|torus"},
         {.name = "dim", .kind = CLI_INT, .target = &dim, .metavar = "D", .seen = &seen_dim,
          .help = "ambient dimension: sphere 2..1000, torus 1..3 (default 3)", .lo = 1, .hi = 1000},
         {.name = "depth", .kind = CLI_INT, .target = &depth, .metavar = "L", .seen = &seen_depth,
-         .help = "relu-ntk/relu-nngp hidden layers (default 1)", .lo = 1, .hi = 64},
+         .help = depth_help, .lo = 1, .hi = 64},
         {.name = "lmax", .kind = CLI_INT, .target = &lmax, .metavar = "L",
          .help = "largest degree (sphere, default 100) or max_i |n_i| (torus; |n| for the "
                  "gaussian; default 32/16/8 for dim 1/2/3)", .lo = 0, .hi = 100000},
         {.name = "width", .kind = CLI_REAL, .target = &width, .metavar = "S", .seen = &seen_width,
-         .help = "width of gaussian, laplace, von-mises (default 1)", .lo = 0, .hi = INFINITY,
+         .help = width_help, .lo = 0, .hi = INFINITY,
          .lo_open = 1, .hi_open = 1},
         {.name = "offset", .kind = CLI_REAL, .target = &offset, .metavar = "C", .seen = &seen_offset,
-         .help = "poly kernel (C + t)^p: offset (default 1)", .lo = 0, .hi = INFINITY, .hi_open = 1},
+         .help = offset_help, .lo = 0, .hi = INFINITY, .hi_open = 1},
         {.name = "poly-degree", .kind = CLI_INT, .target = &poly_degree, .metavar = "P",
-         .seen = &seen_pdeg, .help = "poly kernel: degree p (default 2)", .lo = 1, .hi = 1000},
+         .seen = &seen_pdeg, .help = pdeg_help, .lo = 1, .hi = 1000},
         {.name = "table", .kind = CLI_TEXT, .target = &table_file, .metavar = "FILE",
          .seen = &seen_table, .help = "table kernel: file of 't k(t)' (sphere) or 'delta k' (torus)"},
         {.name = "rel-tol", .kind = CLI_REAL, .target = &rel_tol, .metavar = "TOL",
-         .help = "target relative accuracy (default 1e-12)", .lo = 1e-15, .hi = 1e-2},
+         .help = tol_help, .lo = 1e-15, .hi = 1e-2},
         {.name = "flat", .kind = CLI_FLAG, .target = &flat,
          .help = "print the levels sorted by eigenvalue with flattened indices"},
         {.name = "fit", .kind = CLI_FLAG, .target = &fit,
@@ -232,11 +251,17 @@ int cmd_spectrum(int argc, char **argv)
     if (!seen_kernel) FAIL_USAGE("--kernel is required (see 'slt spectrum --help')");
     slt_kernel_parse(kernel_s, &kernel);
     slt_domain_parse(domain_s, &domain);
-    int relu = kernel == SLT_KERNEL_RELU_NTK || kernel == SLT_KERNEL_RELU_NNGP;
-    if (!slt_kernel_on_domain(kernel, domain))
-        FAIL_USAGE("--kernel %s is not defined on --domain %s (sphere: relu-ntk, relu-nngp, "
-                   "arccos0, gaussian, laplace, poly, table; torus: gaussian, laplace, "
-                   "von-mises, table)", kernel_s, domain_s);
+    const slt_kernel_info *kinfo = slt_kernel_info_get(kernel);
+    unsigned kparams = kinfo ? kinfo->params : 0;
+    int relu = (kparams & SLT_KPARAM_DEPTH) != 0; /* the kernel reads --depth */
+    char users[256]; /* the kernels defined on a domain, or reading an option */
+    if (!slt_kernel_on_domain(kernel, domain)) {
+        char on_torus[256];
+        slt_kernel_list(users, sizeof users, SLT_KERNEL_ON(SLT_DOMAIN_SPHERE), 0, ", ", ", ");
+        slt_kernel_list(on_torus, sizeof on_torus, SLT_KERNEL_ON(SLT_DOMAIN_TORUS), 0, ", ", ", ");
+        FAIL_USAGE("--kernel %s is not defined on --domain %s (sphere: %s; torus: %s)", kernel_s,
+                   domain_s, users, on_torus);
+    }
     if (domain == SLT_DOMAIN_SPHERE && dim < 2)
         FAIL_USAGE("--dim: %lld is out of range on the sphere (expected 2 <= D <= 1000)", dim);
     if (domain == SLT_DOMAIN_TORUS && dim > 3)
@@ -248,22 +273,30 @@ int cmd_spectrum(int argc, char **argv)
             FAIL_USAGE("--lmax: %lld is out of range on the %lld-torus (expected L <= %lld)", lmax,
                        dim, cap);
     }
-    if (seen_depth && !relu)
-        FAIL_USAGE("--depth applies to relu-ntk and relu-nngp only (got --kernel %s)", kernel_s);
-    if (seen_width && kernel != SLT_KERNEL_GAUSSIAN && kernel != SLT_KERNEL_LAPLACE &&
-        kernel != SLT_KERNEL_VON_MISES)
-        FAIL_USAGE("--width applies to gaussian, laplace and von-mises only (got --kernel %s)",
-                   kernel_s);
-    if (kernel == SLT_KERNEL_LAPLACE && domain == SLT_DOMAIN_SPHERE &&
-        !(width >= SLT_KERNELS_MIN_LAPLACE_WIDTH))
-        FAIL_USAGE("--width: %g is out of range for --kernel laplace on the sphere (expected "
+    if (seen_depth && !relu) {
+        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_DEPTH, ", ", " and ");
+        FAIL_USAGE("--depth applies to %s only (got --kernel %s)", users, kernel_s);
+    }
+    if (seen_width && !(kparams & SLT_KPARAM_WIDTH)) {
+        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_WIDTH, ", ", " and ");
+        FAIL_USAGE("--width applies to %s only (got --kernel %s)", users, kernel_s);
+    }
+    if ((kparams & SLT_KPARAM_WIDTH) && kinfo->sphere_min_width > 0 &&
+        domain == SLT_DOMAIN_SPHERE && !(width >= kinfo->sphere_min_width))
+        FAIL_USAGE("--width: %g is out of range for --kernel %s on the sphere (expected "
                    "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", width,
-                   SLT_KERNELS_MIN_LAPLACE_WIDTH);
-    if ((seen_offset || seen_pdeg) && kernel != SLT_KERNEL_POLY)
-        FAIL_USAGE("--offset/--poly-degree apply to --kernel poly only (got --kernel %s)", kernel_s);
-    if (seen_table != (kernel == SLT_KERNEL_TABLE))
-        FAIL_USAGE(seen_table ? "--table FILE needs --kernel table (got --kernel %s)"
-                              : "--kernel %s needs --table FILE", kernel_s);
+                   kernel_s, kinfo->sphere_min_width);
+    if ((seen_offset || seen_pdeg) && !(kparams & SLT_KPARAM_POLY)) {
+        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_POLY, ", ", " and ");
+        FAIL_USAGE("--offset/--poly-degree apply to --kernel %s only (got --kernel %s)", users,
+                   kernel_s);
+    }
+    if (seen_table != ((kparams & SLT_KPARAM_TABLE) != 0)) {
+        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_TABLE, ", ", " or ");
+        if (seen_table)
+            FAIL_USAGE("--table FILE needs --kernel %s (got --kernel %s)", users, kernel_s);
+        FAIL_USAGE("--kernel %s needs --table FILE", kernel_s);
+    }
     if (flat + fit + (empirical > 0) > 1)
         FAIL_USAGE("--flat, --fit and --empirical are separate outputs: give at most one");
     if ((seen_fitwin || seen_fittol) && !fit)
@@ -364,8 +397,7 @@ int cmd_spectrum(int argc, char **argv)
     slt_table_param_text(table, "domain", domain_s);
     slt_table_param_int(table, "dim", dim);
     if (relu) slt_table_param_int(table, "depth", depth);
-    if (seen_width || kernel == SLT_KERNEL_GAUSSIAN || kernel == SLT_KERNEL_LAPLACE ||
-        kernel == SLT_KERNEL_VON_MISES)
+    if (seen_width || (kparams & SLT_KPARAM_WIDTH))
         slt_table_param_real(table, "width", width);
     slt_table_param_int(table, "lmax", lmax);
     slt_table_param_real(table, "diagonal", sp->diag);
@@ -382,11 +414,10 @@ int cmd_spectrum(int argc, char **argv)
                       kernel_s, domain_s, dim, lmax);
     if (sn > 0 && (size_t)sn < sizeof set && relu)
         sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
-    if (sn > 0 && (size_t)sn < sizeof set && kernel == SLT_KERNEL_POLY)
+    if (sn > 0 && (size_t)sn < sizeof set && (kparams & SLT_KPARAM_POLY))
         sn += snprintf(set + sn, sizeof set - (size_t)sn, " --offset %g --poly-degree %lld",
                        offset, poly_degree);
-    if (sn > 0 && (size_t)sn < sizeof set && (kernel == SLT_KERNEL_GAUSSIAN ||
-        kernel == SLT_KERNEL_LAPLACE || kernel == SLT_KERNEL_VON_MISES))
+    if (sn > 0 && (size_t)sn < sizeof set && (kparams & SLT_KPARAM_WIDTH))
         snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
     if (fit) {
         slt_kernels_fit_params fp = slt_kernels_fit_params_default();

@@ -48,9 +48,55 @@ typedef enum {
     SLT_KERNEL_POLY,         /* sphere: (c + t)^p                                        */
     SLT_KERNEL_VON_MISES,    /* torus: exp(κ Σ_i (cos δ_i − 1)), κ = 1/σ²               */
     SLT_KERNEL_TABLE         /* user table: sphere k(t) at t = cos θ; torus k(δ), on T^2, T^3 the product Π_i k(δ_i) */
+    /* a new kernel: a new value here and one entry in solvers/kernels/registry.c
+     * (docs/extending.md, "How to add a kernel"); never rely on the order of the values */
 } slt_kernel_type;
 
 typedef enum { SLT_DOMAIN_SPHERE = 0, SLT_DOMAIN_TORUS = 1 } slt_domain;
+
+/* ---- Kernel registry -------------------------------------------------------------
+ * One descriptor per kernel type: the single source of its name, the domains it is
+ * defined on, the parameters it reads and its family. slt_kernels_params_check, the
+ * solver and the CLI (choices, help, messages) all read it; nothing branches on the
+ * order of the enum values. */
+#define SLT_KERNEL_ON(domain) (1u << (unsigned)(domain)) /* bit of a domain in `domains` */
+
+typedef enum {            /* bits of slt_kernel_info.params: the fields the kernel reads */
+    SLT_KPARAM_DEPTH = 1, /* depth                                                       */
+    SLT_KPARAM_WIDTH = 2, /* width                                                       */
+    SLT_KPARAM_POLY = 4,  /* offset, poly_degree                                         */
+    SLT_KPARAM_TABLE = 8  /* table_x, table_k, table_n                                   */
+} slt_kernel_param;
+
+typedef enum {
+    SLT_KFAMILY_ARCCOS = 0, /* arc-cosine recursion (ReLU NTK/NNGP, arccos0): the endpoint
+                               expansion and positive series of series.c on the sphere      */
+    SLT_KFAMILY_DISTANCE,   /* a function of the distance with a width (Gaussian, Laplace,
+                               von Mises)                                                   */
+    SLT_KFAMILY_POLYNOMIAL, /* polynomial in t                                              */
+    SLT_KFAMILY_TABLE       /* interpolated user table                                      */
+} slt_kernel_family;
+
+typedef struct {
+    slt_kernel_type type;
+    const char *name;            /* "relu-ntk", ...: the name on the command line          */
+    unsigned domains;            /* SLT_KERNEL_ON(SLT_DOMAIN_SPHERE) | ...                  */
+    unsigned params;             /* slt_kernel_param bits                                  */
+    slt_kernel_family family;
+    double sphere_min_width;     /* smallest width accepted on the sphere (0: any > 0)     */
+} slt_kernel_info;
+
+/* The descriptor of a kernel type, NULL if it is not one; the number of kernel types
+ * (the types are 0 .. slt_kernel_count() − 1). */
+const slt_kernel_info *slt_kernel_info_get(slt_kernel_type kernel);
+size_t slt_kernel_count(void);
+/* The names of the kernels defined on one of `domains` (a mask of SLT_KERNEL_ON bits;
+ * 0: any) and reading one of `params` (0: any), in type order, separated by `sep` and the
+ * last two by `last_sep` ("a, b or c": ", ", " or "; choices "a|b|c": "|", "|"). Writes
+ * at most size bytes, NUL-terminated when size > 0; returns the length of the whole list
+ * (as snprintf does). */
+size_t slt_kernel_list(char *buf, size_t size, unsigned domains, unsigned params,
+                       const char *sep, const char *last_sep);
 
 /* Name ↔ type: "relu-ntk", "relu-nngp", "arccos0", "gaussian", "laplace", "poly",
  * "von-mises", "table"; "sphere", "torus". Parse functions return SLT_EINVAL (message

@@ -17,15 +17,8 @@
 int kn_structural_nonzero(const slt_kernels_params *p, size_t l)
 {
     if (p->domain != SLT_DOMAIN_SPHERE) return 1;
-    switch (p->kernel) {
-    case SLT_KERNEL_ARCCOS0: return l == 0 || l % 2 == 1;
-    case SLT_KERNEL_RELU_NTK:
-    case SLT_KERNEL_RELU_NNGP: return p->depth >= 2 || l <= 2 || l % 2 == 0;
-    case SLT_KERNEL_POLY:
-        return l <= (size_t)p->poly_degree &&
-               (p->offset > 0 || ((size_t)p->poly_degree - l) % 2 == 0);
-    default: return 1;
-    }
+    const kn_kernel_type *t = kn_kernel_type_get(p->kernel);
+    return t && t->structural_nonzero ? t->structural_nonzero(p, l) : 1;
 }
 
 /* Beyond the first few degrees the set {ℓ : nonzero(ℓ) == want} is a residue class
@@ -37,25 +30,9 @@ static void tail_class(const slt_kernels_params *p, int want, int *h, int *r, in
     *r = 0;
     *empty = 0;
     *from = 3;
-    switch (p->kernel) {
-    case SLT_KERNEL_ARCCOS0:
-        *h = 2;
-        *r = want ? 1 : 0;
-        break;
-    case SLT_KERNEL_RELU_NTK:
-    case SLT_KERNEL_RELU_NNGP:
-        if (p->depth >= 2) *empty = !want;
-        else {
-            *h = 2;
-            *r = want ? 0 : 1;
-        }
-        break;
-    case SLT_KERNEL_POLY:
-        *empty = want;
-        *from = (size_t)p->poly_degree + 1;
-        break;
-    default: *empty = !want; break;
-    }
+    const kn_kernel_type *t = kn_kernel_type_get(p->kernel);
+    if (t && t->tail_class) t->tail_class(p, want, h, r, empty, from);
+    else *empty = !want;
 }
 
 /* Σ_{ℓ > L, nonzero(ℓ) == want} ℓ^{-2q}/N(d,ℓ) with an absolute error bound. Terms by the
@@ -205,7 +182,7 @@ int slt_kernels_beyond_power_law(const slt_kernels_spectrum *s, double q, slt_ke
  * −1 mixed */
 static int class_status(const slt_kernels_params *p, size_t L, int c)
 {
-    size_t top = L + 8 + (p->kernel == SLT_KERNEL_POLY ? (size_t)p->poly_degree : 0);
+    size_t top = L + 8 + kn_top_degree(kn_kernel_type_get(p->kernel), p);
     int seen1 = 0, seen0 = 0;
     for (size_t l = L + 1; l <= top; l++) {
         if ((int)(l % 2) != c) continue;

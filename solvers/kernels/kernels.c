@@ -10,25 +10,27 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
-static const char *kernel_names[] = {"relu-ntk", "relu-nngp", "arccos0", "gaussian",
-                                     "laplace",  "poly",      "von-mises", "table"};
 static const char *domain_names[] = {"sphere", "torus"};
 
 const char *slt_kernel_name(slt_kernel_type kernel)
 {
-    return (unsigned)kernel < sizeof kernel_names / sizeof *kernel_names ? kernel_names[kernel]
-                                                                         : "unknown";
+    const slt_kernel_info *k = slt_kernel_info_get(kernel);
+    return k ? k->name : "unknown";
 }
 
 int slt_kernel_parse(const char *name, slt_kernel_type *kernel)
 {
-    for (size_t i = 0; name && i < sizeof kernel_names / sizeof *kernel_names; i++)
-        if (strcmp(name, kernel_names[i]) == 0) {
-            *kernel = (slt_kernel_type)i;
+    for (size_t i = 0; name && i < slt_kernel_count(); i++) {
+        const slt_kernel_info *k = slt_kernel_info_get((slt_kernel_type)i);
+        if (k && strcmp(name, k->name) == 0) {
+            *kernel = k->type;
             return SLT_OK;
         }
-    return slt_error(SLT_EINVAL, "kernel '%s' is unknown (expected relu-ntk, relu-nngp, "
-                     "arccos0, gaussian, laplace, poly, von-mises or table)", name ? name : "(null)");
+    }
+    char all[256];
+    slt_kernel_list(all, sizeof all, 0, 0, ", ", " or ");
+    return slt_error(SLT_EINVAL, "kernel '%s' is unknown (expected %s)", name ? name : "(null)",
+                     all);
 }
 
 const char *slt_domain_name(slt_domain domain)
@@ -49,9 +51,8 @@ int slt_domain_parse(const char *name, slt_domain *domain)
 
 int slt_kernel_on_domain(slt_kernel_type k, slt_domain d)
 {
-    if (d == SLT_DOMAIN_SPHERE) return k != SLT_KERNEL_VON_MISES;
-    return k == SLT_KERNEL_GAUSSIAN || k == SLT_KERNEL_LAPLACE || k == SLT_KERNEL_VON_MISES ||
-           k == SLT_KERNEL_TABLE;
+    const slt_kernel_info *info = slt_kernel_info_get(k);
+    return info && (unsigned)d <= SLT_DOMAIN_TORUS && (info->domains & SLT_KERNEL_ON(d)) != 0;
 }
 
 const char *slt_kernels_method_name(slt_kernels_method m)
@@ -79,15 +80,20 @@ int slt_kernels_params_check(const slt_kernels_params *p)
 {
     static const char *where = "slt_kernels_params";
     if (!p) return slt_error(SLT_EINVAL, "%s: parameters are NULL", where);
-    if ((unsigned)p->kernel > SLT_KERNEL_TABLE)
+    const slt_kernel_info *k = slt_kernel_info_get(p->kernel);
+    if (!k)
         return slt_error(SLT_EINVAL, "%s: kernel = %d is not a kernel type", where, (int)p->kernel);
     if ((unsigned)p->domain > SLT_DOMAIN_TORUS)
         return slt_error(SLT_EINVAL, "%s: domain = %d is not a domain", where, (int)p->domain);
-    if (!slt_kernel_on_domain(p->kernel, p->domain))
-        return slt_error(SLT_EINVAL, "%s: kernel %s is not defined on the %s (sphere: relu-ntk, "
-                         "relu-nngp, arccos0, gaussian, laplace, poly, table; torus: gaussian, "
-                         "laplace, von-mises, table)", where, slt_kernel_name(p->kernel),
-                         slt_domain_name(p->domain));
+    if (!slt_kernel_on_domain(p->kernel, p->domain)) {
+        char on_sphere[256], on_torus[256];
+        slt_kernel_list(on_sphere, sizeof on_sphere, SLT_KERNEL_ON(SLT_DOMAIN_SPHERE), 0, ", ",
+                        ", ");
+        slt_kernel_list(on_torus, sizeof on_torus, SLT_KERNEL_ON(SLT_DOMAIN_TORUS), 0, ", ", ", ");
+        return slt_error(SLT_EINVAL, "%s: kernel %s is not defined on the %s (sphere: %s; "
+                         "torus: %s)", where, k->name, slt_domain_name(p->domain), on_sphere,
+                         on_torus);
+    }
     int rc;
     if (p->domain == SLT_DOMAIN_SPHERE) {
         if ((rc = slt_check_range(where, "dim", p->dim, 2, 0, 1000, 0))) return rc;
@@ -101,23 +107,22 @@ int slt_kernels_params_check(const slt_kernels_params *p)
             return slt_error(SLT_EINVAL, "%s: lmax = %zu is out of range (expected lmax <= %zu "
                              "on the %d-torus)", where, p->lmax, cap, p->dim);
     }
-    if (p->kernel <= SLT_KERNEL_RELU_NNGP &&
+    if ((k->params & SLT_KPARAM_DEPTH) &&
         (rc = slt_check_range(where, "depth", p->depth, 1, 0, 64, 0)))
         return rc;
-    if ((p->kernel == SLT_KERNEL_GAUSSIAN || p->kernel == SLT_KERNEL_LAPLACE ||
-         p->kernel == SLT_KERNEL_VON_MISES) &&
+    if ((k->params & SLT_KPARAM_WIDTH) &&
         (rc = slt_check_range(where, "width", p->width, 0.0, 1, INFINITY, 1)))
         return rc;
-    if (p->kernel == SLT_KERNEL_LAPLACE && p->domain == SLT_DOMAIN_SPHERE &&
-        (rc = slt_check_range(where, "width", p->width, SLT_KERNELS_MIN_LAPLACE_WIDTH, 0,
-                              INFINITY, 1)))
+    if ((k->params & SLT_KPARAM_WIDTH) && k->sphere_min_width > 0 &&
+        p->domain == SLT_DOMAIN_SPHERE &&
+        (rc = slt_check_range(where, "width", p->width, k->sphere_min_width, 0, INFINITY, 1)))
         return rc;
-    if (p->kernel == SLT_KERNEL_POLY) {
+    if (k->params & SLT_KPARAM_POLY) {
         if ((rc = slt_check_range(where, "offset", p->offset, 0.0, 0, INFINITY, 1))) return rc;
         if ((rc = slt_check_range(where, "poly_degree", p->poly_degree, 1, 0, 1000, 0))) return rc;
     }
     if ((rc = slt_check_range(where, "rel_tol", p->rel_tol, 1e-15, 0, 1e-2, 0))) return rc;
-    if (p->kernel == SLT_KERNEL_TABLE) {
+    if (k->params & SLT_KPARAM_TABLE) {
         if (!p->table_x || !p->table_k || p->table_n < 4)
             return slt_error(SLT_EINVAL, "%s: table_n = %zu: a table kernel needs >= 4 points",
                              where, p->table_x && p->table_k ? p->table_n : 0);
@@ -187,6 +192,11 @@ static double table_eval(const slt_kernels_workspace *ws, const gsl_spline *spl,
     return v;
 }
 
+double kn_table_eval(const slt_kernels_workspace *ws, double x)
+{
+    return table_eval(ws, ws->spl, x);
+}
+
 double kn_table_eval_alt(const slt_kernels_workspace *ws, double x)
 {
     return table_eval(ws, ws->spl_alt, x);
@@ -194,20 +204,7 @@ double kn_table_eval_alt(const slt_kernels_workspace *ws, double x)
 
 double kn_sphere_theta(const slt_kernels_workspace *ws, double theta)
 {
-    const slt_kernels_params *p = &ws->p;
-    switch (p->kernel) {
-    case SLT_KERNEL_RELU_NTK:
-    case SLT_KERNEL_RELU_NNGP:
-    case SLT_KERNEL_ARCCOS0: return kn_relu_theta(p->kernel, p->depth, theta);
-    case SLT_KERNEL_GAUSSIAN: {
-        double s = sin(0.5 * theta);
-        return exp(-2.0 * s * s / (p->width * p->width));
-    }
-    case SLT_KERNEL_LAPLACE: return exp(-2.0 * sin(0.5 * theta) / p->width);
-    case SLT_KERNEL_POLY: return pow(p->offset + cos(theta), p->poly_degree);
-    case SLT_KERNEL_TABLE: return table_eval(ws, ws->spl, theta);
-    default: return NAN;
-    }
+    return ws->type->sphere_theta ? ws->type->sphere_theta(ws, theta) : NAN;
 }
 
 double slt_kernels_eval_sphere(const slt_kernels_workspace *ws, double t)
@@ -236,11 +233,13 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
     *out = NULL;
     int rc = slt_kernels_params_check(p);
     if (rc) return rc;
+    const slt_kernel_info *k = slt_kernel_info_get(p->kernel);
     slt_kernels_workspace *ws = calloc(1, sizeof *ws);
     if (!ws) return slt_error(SLT_ENOMEM, "slt_kernels_alloc: out of memory");
     ws->p = *p;
+    ws->type = kn_kernel_type_get(p->kernel);
     ws->p.table_x = ws->p.table_k = NULL;
-    if (p->kernel == SLT_KERNEL_TABLE) {
+    if (k->params & SLT_KPARAM_TABLE) {
         ws->p.table_x = p->table_x;
         ws->p.table_k = p->table_k;
         rc = table_setup(ws);
@@ -252,14 +251,10 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
         }
     }
     if (p->domain == SLT_DOMAIN_SPHERE) {
-        switch (p->kernel) {
-        case SLT_KERNEL_RELU_NTK: ws->diag = p->depth + 1.0; break;
-        case SLT_KERNEL_POLY: ws->diag = pow(p->offset + 1.0, p->poly_degree); break;
-        case SLT_KERNEL_TABLE: ws->diag = kn_sphere_theta(ws, 0.0); break;
-        default: ws->diag = 1.0; break;
-        }
-        if (p->kernel <= SLT_KERNEL_ARCCOS0) {
-            ws->has_endpoint = 1;
+        ws->diag = ws->type->sphere_diag ? ws->type->sphere_diag(ws) : 1.0;
+        ws->has_endpoint = ws->type->sphere_endpoint;
+        ws->has_taylor = ws->type->sphere_taylor != NULL;
+        if (ws->has_endpoint == 1) { /* the arc-cosine expansions, once */
             int m = KN_EP_M;
             if ((rc = kn_relu_series(p->kernel, p->depth, +1, m, ws->ep_plus)) ||
                 (rc = kn_relu_series(p->kernel, p->depth, -1, m, ws->ep_minus))) {
@@ -269,11 +264,6 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
                                  slt_kernel_name(p->kernel), p->depth);
             }
             ws->ep_trust = m - p->depth - 4;
-            ws->has_taylor = 1;
-        } else if (p->kernel == SLT_KERNEL_LAPLACE) {
-            ws->has_endpoint = 2;
-        } else if (p->kernel == SLT_KERNEL_GAUSSIAN || p->kernel == SLT_KERNEL_POLY) {
-            ws->has_taylor = 1;
         }
     } else {
         if ((rc = kn_torus_alloc(ws))) {
@@ -340,8 +330,8 @@ int slt_kernels_spectrum_compute(slt_kernels_workspace *ws, slt_kernels_spectrum
     /* tail: N μ ∝ ℓ^{-p} from the last two resolved non-zero levels; Σ_{ℓ>L} ≈ ∫ */
     s->trace_tail = 0.0;
     s->trace_tail_err = 0.0;
-    if (ws->p.domain == SLT_DOMAIN_SPHERE && s->n_levels > 8 &&
-        !(ws->p.kernel == SLT_KERNEL_POLY && (size_t)ws->p.poly_degree <= ws->p.lmax)) {
+    size_t top = kn_top_degree(ws->type, &ws->p);
+    if (ws->p.domain == SLT_DOMAIN_SPHERE && s->n_levels > 8 && !(top && top <= ws->p.lmax)) {
         size_t last = s->n_levels - 1, prev = 0;
         int found = 0;
         while (last > 2 && !(s->levels[last].mu > 2 * s->levels[last].mu_err)) last--;

@@ -119,9 +119,7 @@ static int quadrature(const slt_kernels_workspace *ws, size_t lq, cands *c, size
     const slt_kernels_params *p = &ws->p;
     int d = p->dim;
     size_t n = (size_t)ceil(0.8 * ((double)lq + d)) + 24;
-    if (p->kernel == SLT_KERNEL_GAUSSIAN || p->kernel == SLT_KERNEL_LAPLACE)
-        n += (size_t)ceil(12.0 / p->width);
-    if (p->kernel == SLT_KERNEL_POLY) n += (size_t)p->poly_degree;
+    if (ws->type->sphere_quad_nodes) n += ws->type->sphere_quad_nodes(p);
     size_t nmax = 4 * n; /* two doublings at most: node generation is O(n²) */
     double *Q1 = malloc((lq + 1) * sizeof(double)), *A1 = malloc((lq + 1) * sizeof(double));
     double *Q2 = malloc((lq + 1) * sizeof(double)), *A2 = malloc((lq + 1) * sizeof(double));
@@ -156,7 +154,7 @@ static int quadrature(const slt_kernels_workspace *ws, size_t lq, cands *c, size
         A2 = t;
     }
     *nodes = 2 * n;
-    if (!rc && p->kernel == SLT_KERNEL_TABLE) {
+    if (!rc && (ws->type->info.params & SLT_KPARAM_TABLE)) {
         /* interpolation error: the same rule on the Akima interpolant */
         Qa = malloc((lq + 1) * sizeof(double));
         Aa = malloc((lq + 1) * sizeof(double));
@@ -358,31 +356,7 @@ static int taylor_coefficients(slt_kernels_workspace *ws, size_t J)
     const slt_kernels_params *p = &ws->p;
     double *b = calloc(J + 1, sizeof(double));
     if (!b) return SLT_ENOMEM;
-    int rc = SLT_OK;
-    if (p->kernel <= SLT_KERNEL_ARCCOS0) {
-        rc = kn_relu_series(p->kernel, p->depth, 0, (int)J + 1, b);
-    } else if (p->kernel == SLT_KERNEL_GAUSSIAN) {
-        /* b_j = e^{-c} c^j/j! carried as v·2^e: e^{-c} alone underflows for c > 745 (the
-         * coefficients were all 0 there, and so was every eigenvalue); e^{-c} = 2^{-k}
-         * e^{-(c - k ln 2)} with ln 2 split in two parts so that c - k ln 2 is exact */
-        double cc = 1.0 / (p->width * p->width);
-        double k2 = floor(cc / M_LN2);
-        double v = exp(-((cc - k2 * 0.693145751953125) - k2 * 1.4286068203094172321e-6));
-        long e2 = -(long)k2;
-        for (size_t j = 0; j <= J; j++) {
-            b[j] = e2 < -1100 ? 0.0 : ldexp(v, (int)e2);
-            v *= cc / (double)(j + 1);
-            int ex;
-            v = frexp(v, &ex);
-            e2 += ex;
-        }
-    } else if (p->kernel == SLT_KERNEL_POLY) {
-        for (size_t j = 0; j <= J && j <= (size_t)p->poly_degree; j++)
-            b[j] = exp(gsl_sf_lnchoose((unsigned)p->poly_degree, (unsigned)j) +
-                       (p->poly_degree - (double)j) * log(p->offset));
-        if (p->offset == 0.0)
-            for (size_t j = 0; j <= J; j++) b[j] = (j == (size_t)p->poly_degree) ? 1.0 : 0.0;
-    }
+    int rc = ws->type->sphere_taylor ? ws->type->sphere_taylor(p, J, b) : SLT_OK;
     if (rc) {
         free(b);
         return rc;
@@ -405,7 +379,8 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
 {
     int d = ws->p.dim;
     const double *b = ws->taylor;
-    int finite = ws->p.kernel == SLT_KERNEL_POLY && (size_t)ws->p.poly_degree <= J;
+    size_t top = kn_top_degree(ws->type, &ws->p);
+    int finite = top && top <= J;
     double sumb = 0.0;
     int negative = 0;
     for (size_t j = 0; j <= J; j++) {
@@ -542,10 +517,8 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
     double gc = gauss ? 1.0 / (p->width * p->width) : 0.0;
     if (gauss) bessel_gaussian(ws, tol, &c);
     /* 2b. exact, cheap positive series (Gaussian, polynomial) */
-    if (ws->has_taylor && p->kernel >= SLT_KERNEL_GAUSSIAN && (!gauss || gc <= GAUSS_SERIES_MAX_C)) {
-        size_t J = p->kernel == SLT_KERNEL_POLY
-                       ? (size_t)p->poly_degree
-                       : L + 64 + (size_t)ceil(8.0 / (p->width * p->width));
+    if (ws->has_taylor && ws->type->sphere_series_terms && (!gauss || gc <= GAUSS_SERIES_MAX_C)) {
+        size_t J = ws->type->sphere_series_terms(p, L);
         if ((rc = taylor_coefficients(ws, J))) goto done;
         series(ws, J, NULL, &c);
         s->series_terms = J + 1;
@@ -554,8 +527,7 @@ int kn_sphere_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
     {
         size_t lq = L;
         if (ws->has_endpoint == 1) lq = L < 64 ? L : 64;
-        else if (ws->has_endpoint == 2 || ws->p.kernel == SLT_KERNEL_GAUSSIAN ||
-                 ws->p.kernel == SLT_KERNEL_POLY) {
+        else if (ws->has_endpoint == 2 || ws->type->sphere_series_terms) {
             size_t top = 0;
             for (size_t l = 0; l <= L; l++)
                 if (!cand_resolved(&c, l, tol, 1)) top = l;

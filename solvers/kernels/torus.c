@@ -23,11 +23,7 @@ int kn_torus_alloc(slt_kernels_workspace *ws)
     const slt_kernels_params *p = &ws->p;
     int d = p->dim;
     size_t need = 2 * (p->lmax + 1) + 16;
-    if (p->kernel != SLT_KERNEL_TABLE) {
-        double w = p->width;
-        need = need > (size_t)ceil(40.0 / w) ? need : (size_t)ceil(40.0 / w);
-        if (p->kernel == SLT_KERNEL_LAPLACE) need *= 8; /* kink at 0: aliasing ~ G^-2 */
-    }
+    if (ws->type->torus_grid_need) need = ws->type->torus_grid_need(p, need);
     size_t g = pow2_at_least(need);
     size_t cap = d == 1 ? 1u << 18 : d == 2 ? 4096 : 512;
     if (g > cap / 2) g = cap / 2;
@@ -65,53 +61,15 @@ static double fold(double x)
     return x > M_PI ? 2.0 * M_PI - x : x;
 }
 
-static double wrapped_gaussian_1d(double x, double s)
-{
-    if (s <= 1.0) {
-        double acc = 0.0;
-        int M = 2 + (int)ceil(9.0 * s / (2.0 * M_PI));
-        for (int m = -M; m <= M; m++) {
-            double y = x + 2.0 * M_PI * m;
-            acc += exp(-y * y / (2.0 * s * s));
-        }
-        return acc;
-    }
-    /* Poisson dual: (σ/√(2π)) Σ_n e^{-σ²n²/2} cos(nδ) */
-    double acc = 1.0;
-    for (int n = 1; n < 64; n++) {
-        double e = exp(-0.5 * s * s * n * n);
-        if (e < 1e-18) break;
-        acc += 2.0 * e * cos(n * x);
-    }
-    return s / sqrt(2.0 * M_PI) * acc;
-}
-
 double kn_torus_eval(const slt_kernels_workspace *ws, const double *delta)
 {
     const slt_kernels_params *p = &ws->p;
     double v = 1.0;
+    if (!ws->type->torus_factor) return NAN;
     for (int i = 0; i < p->dim; i++) {
-        double x = fold(delta[i]);
-        switch (p->kernel) {
-        case SLT_KERNEL_GAUSSIAN: v *= wrapped_gaussian_1d(x, p->width); break;
-        case SLT_KERNEL_VON_MISES: {
-            double s = sin(0.5 * x);
-            v *= exp(-2.0 * s * s / (p->width * p->width));
-            break;
-        }
-        case SLT_KERNEL_LAPLACE: {
-            double c = 1.0 / p->width;
-            v *= (exp(-c * x) + exp(-c * (2.0 * M_PI - x))) / (1.0 + exp(-2.0 * M_PI * c));
-            break;
-        }
-        case SLT_KERNEL_TABLE: {
-            double y = fmax(ws->tab_lo, fmin(ws->tab_hi, x)), k;
-            if (gsl_spline_eval_e(ws->spl, y, NULL, &k)) return NAN;
-            v *= k;
-            break;
-        }
-        default: return NAN;
-        }
+        double k = ws->type->torus_factor(ws, fold(delta[i])); /* the kernel's file, k_*.c */
+        if (isnan(k)) return NAN; /* a table spline that failed */
+        v *= k;
     }
     return v;
 }
@@ -181,7 +139,7 @@ int kn_torus_spectrum(slt_kernels_workspace *ws, slt_kernels_spectrum *s)
      * of |n|²) with |n|² <= lmax²; every other kernel (products of 1-D kernels on T², T³,
      * tables whose coefficients need not decrease) the cube max_i |n_i| = n1 <= lmax, cut
      * below at τ further down */
-    int isotropic = p->kernel == SLT_KERNEL_GAUSSIAN;
+    int isotropic = ws->type->torus_isotropic;
     size_t cap = 16, cnt = 0;
     tuple *tu = malloc(cap * sizeof *tu);
     if (!tu) return slt_error(SLT_ENOMEM, "slt_kernels_spectrum_compute: out of memory");
