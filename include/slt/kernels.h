@@ -88,15 +88,15 @@ typedef struct {
 
 /* The descriptor of a kernel type, NULL if it is not one; the number of kernel types
  * (the types are 0 .. slt_kernel_count() − 1). */
-const slt_kernel_info *slt_kernel_info_get(slt_kernel_type kernel);
-size_t slt_kernel_count(void);
+SLT_API const slt_kernel_info *slt_kernel_info_get(slt_kernel_type kernel);
+SLT_API size_t slt_kernel_count(void);
 /* The names of the kernels defined on one of `domains` (a mask of SLT_KERNEL_ON bits;
  * 0: any) and reading one of `params` (0: any), in type order, separated by `sep` and the
  * last two by `last_sep` ("a, b or c": ", ", " or "; choices "a|b|c": "|", "|"). Writes
  * at most size bytes, NUL-terminated when size > 0; returns the length of the whole list
  * (as snprintf does). */
-size_t slt_kernel_list(char *buf, size_t size, unsigned domains, unsigned params,
-                       const char *sep, const char *last_sep);
+SLT_API size_t slt_kernel_list(char *buf, size_t size, unsigned domains, unsigned params,
+                               const char *sep, const char *last_sep);
 
 /* Name ↔ type: "relu-ntk", "relu-nngp", "arccos0", "gaussian", "laplace", "poly",
  * "von-mises", "table"; "sphere", "torus". Parse functions return SLT_EINVAL (message
