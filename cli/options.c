@@ -12,15 +12,21 @@
 
 int cli_quiet = 0;
 
+/* one line "slt CMD: message" on stderr */
+static void say(const char *command, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "slt %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_progress(const char *command, const char *fmt, ...)
 {
     if (cli_quiet) return;
     va_list ap;
-    fprintf(stderr, "slt %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(command, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_flush_stdout(const char *command, const char *what)
@@ -78,11 +84,9 @@ int cli_read_line(const char *command, FILE *f, const char *path, long lineno, c
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "slt %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(command, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return CLI_USAGE;
 }
 

@@ -68,4 +68,27 @@ static inline slt_task *test_power_law(double alpha, double beta, double noise)
     return t;
 }
 
+/* x_n of the discrete heavy ball x_{n+1} = (1 + β − ηu)x_n − βx_{n−1}, at rest at the
+ * start (x_{−1} = x_0 = 1), by the recurrence itself: the reference the DMFT's closed
+ * forms are checked against */
+static inline double heavy_ball_steps(double u, double eta, double beta, double n)
+{
+    double xm = 1.0, x = 1.0;
+    for (long i = 0; i < (long)n; i++) {
+        double xn = (1.0 + beta - eta * u) * x - beta * xm;
+        xm = x;
+        x = xn;
+    }
+    return x;
+}
+
+/* the mode term t_k x_n(λ_k)² of the heavy ball's loss at N = P = ∞, for slt_task_sum */
+typedef struct { double eta, beta, n; } hbs_ctx;
+static inline double hbs_term(double l, double tk, void *p)
+{
+    hbs_ctx *c = p;
+    double x = heavy_ball_steps(l, c->eta, c->beta, c->n);
+    return tk * x * x;
+}
+
 #endif

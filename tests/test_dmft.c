@@ -887,17 +887,6 @@ static void test_momentum_infinite_size(void **state)
     slt_task_free(t);
 }
 
-/* x_n of the discrete heavy ball by its recurrence, at rest at the start */
-static double heavy_ball_steps(double u, double eta, double beta, double n)
-{
-    double xm = 1.0, x = 1.0;
-    for (long i = 0; i < (long)n; i++) {
-        double xn = (1.0 + beta - eta * u) * x - beta * xm;
-        xm = x;
-        x = xn;
-    }
-    return x;
-}
 
 /* gd: 0 heavy ball (continuous), 1 GD, 2 heavy ball with steps (β = mu); kind 0: φ²;
  * 1: u·φ² (train); 2: u·χ² with χ = (1 − φ)/u (noise, test) */
@@ -1271,14 +1260,6 @@ static void test_ellipse_agrees_with_talbot(void **state)
  *     recurrence (summed to k = ∞ by the task layer); train = test + σ². Over- and
  *     ringing settings (β = 0.5, η = 1 and 2.5 with λ₁ = 1; β = 0.9, η = 1), n from 1 to
  *     10⁴: the ellipse early, the Talbot contour with the ringing part cut off late. */
-typedef struct { double eta, beta, n; } hbs_ctx;
-static double hbs_term(double l, double tk, void *p)
-{
-    hbs_ctx *c = p;
-    double x = heavy_ball_steps(l, c->eta, c->beta, c->n);
-    return tk * x * x;
-}
-
 static void test_heavy_ball_steps_infinite_size(void **state)
 {
     (void)state;

@@ -47,26 +47,6 @@ static void check_finite(const slt_dmft_point *o)
     assert_true(isfinite(o->train) && o->train >= 0 && isfinite(o->train_err));
 }
 
-/* x_n of the discrete heavy ball x_{n+1} = (1 + β − ηu)x_n − βx_{n−1}, at rest at the
- * start (x_{−1} = x_0 = 1), by the recurrence itself */
-static double heavy_ball_steps(double u, double eta, double beta, double n)
-{
-    double xm = 1.0, x = 1.0;
-    for (long i = 0; i < (long)n; i++) {
-        double xn = (1.0 + beta - eta * u) * x - beta * xm;
-        xm = x;
-        x = xn;
-    }
-    return x;
-}
-
-typedef struct { double eta, beta, n; } hbs_ctx;
-static double hbs_term(double l, double tk, void *p)
-{
-    hbs_ctx *c = p;
-    double x = heavy_ball_steps(l, c->eta, c->beta, c->n);
-    return tk * x * x;
-}
 
 /* 1. Discrete heavy ball as β → 0 (issue 10, defect 4). With β = 1e-20 the small root of
  *    s² − (1 + β − ηu)s + β was formed as 1 − ηu/(h + d), which rounds to ε instead of

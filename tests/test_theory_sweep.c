@@ -85,17 +85,6 @@ static void compare(sweep_counts *c, const char *what, double a, double a_err, d
     }
 }
 
-static slt_task *sweep_task(double alpha, double beta, double noise)
-{
-    slt_power_law_params p = slt_power_law_params_default();
-    p.alpha = alpha;
-    p.beta = beta;
-    p.noise = noise;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&p, &t));
-    return t;
-}
-
 /* DMFT at one (N, P) and n times. Returns the library's status; on SLT_OK every point is
  * SLT_OK. A setup failure leaves the points untouched (the caller counts a refusal). */
 static int dmft_at(const slt_task *task, double N, double P, const double *times, size_t n,
@@ -171,7 +160,7 @@ static void sweep_a(void **state)
     for (size_t ia = 0; ia < N_ALPHA; ia++)
         for (size_t ib = 0; ib < N_BETA; ib++)
             for (size_t in = 0; in < 2; in++) {
-                slt_task *task = sweep_task(alphas[ia], betas[ib], noises[in]);
+                slt_task *task = test_power_law(alphas[ia], betas[ib], noises[in]);
                 slt_statics *ws = NULL;
                 int rc = slt_statics_alloc(task, &ws);
                 for (size_t is = 0; is < sizeof sizes / sizeof sizes[0]; is++) {
@@ -200,7 +189,7 @@ static void sweep_b(void **state)
     const size_t nt = sizeof times / sizeof times[0];
     for (size_t ia = 0; ia < N_ALPHA; ia++)
         for (size_t ib = 0; ib < N_BETA; ib++) {
-            slt_task *task = sweep_task(alphas[ia], betas[ib], 0.0);
+            slt_task *task = test_power_law(alphas[ia], betas[ib], 0.0);
             slt_dmft_point d[4];
             for (size_t i = 0; i < nt; i++) d[i].status = -1;
             int rd = dmft_at(task, INFINITY, INFINITY, times, nt, d);
@@ -248,7 +237,7 @@ static void sweep_c(void **state)
     for (size_t ia = 0; ia < N_ALPHA; ia++)
         for (size_t ib = 0; ib < N_BETA; ib++)
             for (size_t in = 0; in < 2; in++) {
-                slt_task *task = sweep_task(alphas[ia], betas[ib], noises[in]);
+                slt_task *task = test_power_law(alphas[ia], betas[ib], noises[in]);
                 slt_statics *ws = NULL;
                 int rc = slt_statics_alloc(task, &ws);
                 for (size_t ip = 0; ip < sizeof Ps / sizeof Ps[0]; ip++) {
