@@ -56,16 +56,25 @@ static inline void slt_assert_close_impl(double actual, double expected, double 
 
 #define assert_ok(call) assert_status(call, 0)
 
-/* The power-law task of the canonical letters (defaults otherwise), or a failed test. */
-static inline slt_task *test_power_law(double alpha, double beta, double noise)
+/* The power-law task λ_k = A_λ k^-α, t_k = A_t k^-(αβ+1) with noise σ², or a failed test. */
+static inline slt_task *test_power_law_scaled(double alpha, double beta, double amp_lambda,
+                                              double amp_target, double noise)
 {
     slt_power_law_params p = slt_power_law_params_default();
     p.alpha = alpha;
     p.beta = beta;
+    p.amp_lambda = amp_lambda;
+    p.amp_target = amp_target;
     p.noise = noise;
     slt_task *t = NULL;
     assert_ok(slt_task_alloc_power_law(&p, &t));
     return t;
+}
+
+/* The same with unit amplitudes (the canonical task). */
+static inline slt_task *test_power_law(double alpha, double beta, double noise)
+{
+    return test_power_law_scaled(alpha, beta, 1.0, 1.0, noise);
 }
 
 /* x_n of the discrete heavy ball x_{n+1} = (1 + β − ηu)x_n − βx_{n−1}, at rest at the

@@ -1114,19 +1114,6 @@ static void test_direct_simulation(void **state)
 
 /* ---- Scales and honesty (issue 10) ------------------------------------------------------ */
 
-static slt_task *law_task(double alpha, double beta, double al, double at, double noise)
-{
-    slt_power_law_params lp = slt_power_law_params_default();
-    lp.alpha = alpha;
-    lp.beta = beta;
-    lp.amp_lambda = al;
-    lp.amp_target = at;
-    lp.noise = noise;
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_power_law(&lp, &t));
-    return t;
-}
-
 /* The loss is linear in (A_t, σ²) jointly and κ scales with A_λ at ridge z A_λ:
  * L(A_λ, A_t, σ²; z A_λ) = A_t L(1, 1, σ²/A_t; z). Checked where the scaled values are
  * subnormal (A_t = 2^-1060: the old code summed denormal targets, kept 3 digits and claimed
@@ -1142,8 +1129,8 @@ static void test_amplitude_scaling(void **state)
                              {INFINITY, 20, 1e-2}};
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         const double al = ldexp(1.0, cases[c].log2_al), at = ldexp(1.0, cases[c].log2_at);
-        slt_task *t1 = law_task(2.0, 0.5, 1.0, 1.0, cases[c].noise1);
-        slt_task *ts = law_task(2.0, 0.5, al, at, cases[c].noise1 * at);
+        slt_task *t1 = test_power_law_scaled(2.0, 0.5, 1.0, 1.0, cases[c].noise1);
+        slt_task *ts = test_power_law_scaled(2.0, 0.5, al, at, cases[c].noise1 * at);
         slt_statics *w1 = workspace(t1), *ws = workspace(ts);
         for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
             slt_statics_result r1 = solve(w1, pts[i][0], pts[i][1], pts[i][2]);
@@ -1179,7 +1166,7 @@ static void test_amplitude_scaling(void **state)
 static void test_pole_rounding(void **state)
 {
     (void)state;
-    slt_task *t = law_task(2.0, 0.5, 1.0, 1.0, 0.0);
+    slt_task *t = test_power_law_scaled(2.0, 0.5, 1.0, 1.0, 0.0);
     slt_statics *ws = workspace(t);
     slt_statics_params p = slt_statics_params_default();
     p.N = 100;
@@ -1218,7 +1205,7 @@ static void test_pole_rounding(void **state)
 static void test_regime_aux(void **state)
 {
     (void)state;
-    slt_task *t = law_task(20.0, 20.0, 1.0, 1.0, 0.0);
+    slt_task *t = test_power_law_scaled(20.0, 20.0, 1.0, 1.0, 0.0);
     slt_statics *ws = workspace(t);
     slt_statics_params p = slt_statics_params_default();
     const double pts[][2] = {{10, 5}, {10, 20}, {INFINITY, 5}, {INFINITY, 20}};
