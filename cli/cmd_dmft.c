@@ -22,7 +22,7 @@ const cli_command_info cmd_dmft_info = {
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
-    "(canonical time t, conventions.md sec. 4), or by full-batch GD with step --eta\n"
+    "(canonical time t, docs/theory/conventions.md sec. 4), or by full-batch GD with step --eta\n"
     "(t = eta n: times are rounded to whole steps and the t column shows eta n; a time\n"
     "0 < t < eta/2, which would round to no step, is a usage error, exit 2). GD is\n"
     "stable for eta u_max < 2, u_max the top of the spectrum (eta u_max >= 2 is reported\n"

@@ -1,13 +1,15 @@
 /* slt/dmft.h — DMFT of the lazy random-feature model (Bordelon, Atanasov, Pehlevan 2024a):
  * test and train loss over training time at width N and data P (either may be ∞).
  *
- * Model (../shared/theory/dmft.md §1): Gaussian features with the task's spectrum, a
- * fixed random projection A (N × M), readout trained by gradient flow on L̂/2 from zero,
- * canonical time t. The solver works in the Laplace domain: the effective ridge κ(z)
- * solves the master equation κ(1 − df(κ)/N)(1 − df(κ)/P) = z on a fixed Talbot contour
- * (continued by Newton from the positive real axis), the test loss comes from the
- * two-frequency 2×2 system and a 2-D inverse transform, the train loss from its exact
- * 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task layer).
+ * Model (the one the Monte Carlo referee simulates, docs/theory/montecarlo.md §1):
+ * Gaussian features with the task's spectrum, a fixed random projection A (N × M),
+ * readout trained by gradient flow on L̂/2 from zero, canonical time t
+ * (docs/theory/conventions.md §4). The solver works in the Laplace domain: the effective
+ * ridge κ(z) solves the master equation κ(1 − df(κ)/N)(1 − df(κ)/P) = z on a fixed
+ * Talbot contour (continued by Newton from the positive real axis), the test loss comes
+ * from the two-frequency 2×2 system and a 2-D inverse transform, the train loss from its
+ * exact 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task
+ * layer).
  * Error estimates: the difference between two Talbot node counts plus the rounding that
  * the contour amplifies. Equations as implemented: docs/theory/dmft.md.
  *

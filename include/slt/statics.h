@@ -3,7 +3,7 @@
  * equivalents; variance- and resolution-limited regimes; the Bahri et al. and
  * Maloney–Roberts–Sully presets; the Boopathy–Fiete scale–time surrogate.
  *
- * Notation and units are canonical (../shared/theory/conventions.md §1–§4): eigenvalues
+ * Notation and units are canonical (docs/theory/conventions.md §1–§4): eigenvalues
  * λ_k, target power t_k, label noise σ² (all from the task), width N (number of random
  * features; N = ∞ is kernel / linear ridge regression), P samples, ridge z >= 0 on the
  * normalised objective (1/P)Σ_μ(y_μ − f(x_μ))² + z‖w‖². Losses carry no factor ½; the

@@ -1,5 +1,5 @@
-/* Flattening a spectrum into a task (kernels.md §0, conventions.md §1 "degenerate
- * levels"), target power per level (kernels.md §9), and --save. */
+/* Flattening a spectrum into a task (docs/theory/conventions.md §10, §1 "degenerate
+ * levels"), target power per level (docs/theory/kernels.md §3), and --save. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
