@@ -66,7 +66,7 @@ typedef enum {
                          per-degree power (slt_mc_sphere below); no Gaussian features */
 } slt_mc_model;
 
-/* What the E members of an ensemble share (dmft.md §7). Unused when E = 1. */
+/* What the E members of an ensemble share (docs/theory/montecarlo.md §6). Unused when E = 1. */
 typedef enum {
     SLT_MC_SHARE_NONE = 0,       /* independent projections A and independent data */
     SLT_MC_SHARE_DATA = 1,       /* one training set, independent projections       */

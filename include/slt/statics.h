@@ -208,7 +208,7 @@ typedef struct {
 int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
                           slt_statics_regime *r);
 
-/* ---- Presets: each paper's model mapped onto the task (shared theory/statics.md §8, §9) */
+/* ---- Presets: each paper's model mapped onto the task (docs/theory/statics.md §8) ------- */
 
 /* Bahri et al. teacher–student model: teacher feature spectrum λ_k = A_λ k^{-(1+α_K)}
  * over S teacher features (S = INFINITY, or a whole number 1 … 10^7), isotropic teacher
@@ -228,7 +228,7 @@ int slt_statics_task_maloney(double alpha_MRS, double lambda_plus, double sigma_
 int slt_statics_ridge_maloney(double gamma_MRS, double M, double N, double T,
                               double sigma_u2, double *z);
 
-/* ---- Boopathy–Fiete scale–time equivalence (shared theory/statics.md §11) ------------
+/* ---- Boopathy–Fiete scale–time equivalence (docs/theory/statics.md §11) --------------
  * The paper's statement [P]: performance depends on model size p and training time t
  * through p·t, so a large model at time t behaves like a small one at time
  * t·p_large/p_small, with effective scale p = (parameter count)^(scale_exponent)
