@@ -22,7 +22,7 @@ const cli_command_info cmd_dmft_info = {
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
-    "(canonical time t, conventions.md sec. 4), or by full-batch GD with step --eta\n"
+    "(canonical time t, docs/theory/conventions.md sec. 4), or by full-batch GD with step --eta\n"
     "(t = eta n: times are rounded to whole steps and the t column shows eta n; a time\n"
     "0 < t < eta/2, which would round to no step, is a usage error, exit 2). GD is\n"
     "stable for eta u_max < 2, u_max the top of the spectrum (eta u_max >= 2 is reported\n"
@@ -128,6 +128,10 @@ int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
     cli_list Ns = {0}, Ps = {0}, times = {0};
+    /* owned below; every exit after parsing goes through `done`, which frees them all */
+    slt_task *task = NULL;
+    slt_table *table = NULL;
+    slt_dmft_point *pt = NULL;
     double noise = 0.0, ensemble = 1.0, eta = 0.0, momentum = 0.0;
     long long nodes = 16, batch = 0;
     int sgd = 0, seen_batch = 0, seen_form = 0;
@@ -225,14 +229,8 @@ int cmd_dmft(int argc, char **argv)
                 rc = cli_usage_error(cmd, "--t %.15g with --eta %.15g is less than half a step "
                                      "(t = eta n rounds to n = 0); give --t 0 for the start, or "
                                      "t >= eta/2 = %.15g", times.values[i], eta, eta / 2);
-    slt_task *task = NULL;
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
-    if (rc != CLI_OK) {
-        cli_list_free(&Ns);
-        cli_list_free(&Ps);
-        cli_list_free(&times);
-        return rc;
-    }
+    if (rc != CLI_OK) goto done;
 
     slt_dmft_params base = slt_dmft_params_default();
     base.nodes = (int)nodes;
@@ -246,7 +244,6 @@ int cmd_dmft(int argc, char **argv)
                  : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
                                                   : SLT_DMFT_SHARE_DATA;
 
-    slt_table *table = NULL;
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
         c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
     rc = slt_table_alloc(cmd, &table);
@@ -286,14 +283,13 @@ int cmd_dmft(int argc, char **argv)
         if (c_status < 0) rc = SLT_ENOMEM;
     }
     if (rc) {
-        slt_table_free(table);
-        slt_task_free(task);
-        return cli_library_error(cmd, rc);
+        rc = cli_library_error(cmd, rc);
+        goto done;
     }
     (void)c_status;
 
     size_t nt = times.count;
-    slt_dmft_point *pt = calloc(5 * nt, sizeof *pt);
+    pt = calloc(5 * nt, sizeof *pt);
     int worst = SLT_OK;
     /* the stability limit of eta_eff·u_max: GD 2, heavy ball 2(1 + beta), SGD 2/(1 + 1/B)
      * (2 in the limit form) */
@@ -361,11 +357,9 @@ int cmd_dmft(int argc, char **argv)
                 const slt_dmft_point *o = &main_pt[i];
                 long row = slt_table_add_row(table);
                 if (row < 0) {
-                    free(pt);
-                    slt_table_free(table);
-                    slt_task_free(task);
                     slt_error(SLT_ENOMEM, "out of memory for the table's rows");
-                    return cli_library_error(cmd, SLT_ENOMEM);
+                    rc = cli_library_error(cmd, SLT_ENOMEM);
+                    goto done;
                 }
                 size_t r = (size_t)row;
                 slt_table_set_real(table, r, c_N, p.N, 0);
@@ -420,14 +414,14 @@ int cmd_dmft(int argc, char **argv)
                         slt_strerror(diag_rc));
         }
     if (!pt) {
-        slt_table_free(table);
-        slt_task_free(task);
         slt_error(SLT_ENOMEM, "out of memory");
-        return cli_library_error(cmd, SLT_ENOMEM);
+        rc = cli_library_error(cmd, SLT_ENOMEM);
+        goto done;
     }
-    free(pt);
     rc = cli_write_table(cmd, table, format);
     if (!rc && worst) rc = slt_exit_class(worst);
+done:
+    free(pt);
     slt_table_free(table);
     slt_task_free(task);
     cli_list_free(&Ns);

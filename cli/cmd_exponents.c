@@ -1,5 +1,5 @@
 /* slt exponents — the closed-form exponent table of a power-law task, in any paper's
- * letters (conventions.md §6, §8). */
+ * letters (docs/theory/conventions.md §6, §8). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -19,8 +19,8 @@ const cli_command_info cmd_loss_info = {
     "infinite-width, infinite-data gradient-flow loss L(t) with error estimates",
     "slt loss (--alpha A --beta B | other letters | --task FILE) [--t LIST] [--format F]",
     "L(t) = sum_k t_k exp(-2 lambda_k t): the test loss of gradient flow on L/2 with\n"
-    "N = P = inf (conventions.md sec. 4), summed over every mode (power laws to k = inf,\n"
-    "with an error bound). Time t is the canonical gradient-flow time.\n"
+    "N = P = inf (docs/theory/conventions.md sec. 4), summed over every mode (power laws\n"
+    "to k = inf, with an error bound). Time t is the canonical gradient-flow time.\n"
     "\n"
     CLI_TASK_HELP CLI_TASK_HELP_FILE
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t in\n"

@@ -66,7 +66,7 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
     "The task: eigenvalues lambda_k = k^-alpha (capacity alpha > 1) and target power\n" \
     "t_k = lambda_k w*_k^2 = k^-(alpha beta + 1) (source beta > 0). Give it in exactly one\n" \
     "convention, complete; the others are converted to the canonical (alpha, beta):\n" \
-    "  --alpha A --beta B      canonical letters (conventions.md sec. 1)\n" \
+    "  --alpha A --beta B      canonical letters (docs/theory/conventions.md sec. 1)\n" \
     "  --a a --b b             Bordelon-Atanasov-Pehlevan 2024a: lambda_k = k^-b,\n" \
     "                          lambda_k w_k^2 = k^-a; alpha = b, beta = (a-1)/b\n" \
     "  --alpha-K K             Bahri et al.: lambda_n ~ n^-(1+K), isotropic teacher;\n" \

@@ -982,6 +982,23 @@ static void test_flatten_threads(void **state)
     }
 }
 
+/* a first level with more modes than max_modes is EDOM, and the message names its size
+ * (the count used to be read from the flattened list after it was freed: a
+ * use-after-free that the sanitized build, make check-asan, reports) */
+static void test_task_first_level_too_big(void **state)
+{
+    (void)state;
+    slt_kernels_level L = {.degree = 1, .mult = 3.0, .log_mult = log(3.0), .mu = 1.0,
+                           .mu_err = 0.0, .norm2 = 1};
+    slt_kernels_spectrum s = {.n_levels = 1, .levels = &L};
+    s.params = slt_kernels_params_default();
+    slt_task *t = NULL;
+    double left = -1.0;
+    assert_status(slt_kernels_task(&s, NULL, 0.0, 2, &t, &left), SLT_EDOM);
+    assert_null(t);
+    assert_non_null(strstr(slt_last_error(), "the first level has 3 modes"));
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -1038,6 +1055,7 @@ int main(void)
         cmocka_unit_test(test_torus_no_gaps),
         cmocka_unit_test(test_gaussian_data_dims),
         cmocka_unit_test(test_flatten_threads),
+        cmocka_unit_test(test_task_first_level_too_big),
         cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,21 +1,24 @@
 /* slt/dmft.h — DMFT of the lazy random-feature model (Bordelon, Atanasov, Pehlevan 2024a):
  * test and train loss over training time at width N and data P (either may be ∞).
  *
- * Model (../shared/theory/dmft.md §1): Gaussian features with the task's spectrum, a
- * fixed random projection A (N × M), readout trained by gradient flow on L̂/2 from zero,
- * canonical time t. The solver works in the Laplace domain: the effective ridge κ(z)
- * solves the master equation κ(1 − df(κ)/N)(1 − df(κ)/P) = z on a fixed Talbot contour
- * (continued by Newton from the positive real axis), the test loss comes from the
- * two-frequency 2×2 system and a 2-D inverse transform, the train loss from its exact
- * 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task layer).
+ * Model (the one the Monte Carlo referee simulates, docs/theory/montecarlo.md §1):
+ * Gaussian features with the task's spectrum, a fixed random projection A (N × M),
+ * readout trained by gradient flow on L̂/2 from zero, canonical time t
+ * (docs/theory/conventions.md §4). The solver works in the Laplace domain: the effective
+ * ridge κ(z) solves the master equation κ(1 − df(κ)/N)(1 − df(κ)/P) = z on a fixed
+ * Talbot contour (continued by Newton from the positive real axis), the test loss comes
+ * from the two-frequency 2×2 system and a 2-D inverse transform, the train loss from its
+ * exact 1-D reduction 𝒯(2t). Every mode sum runs to k = ∞ for power-law tasks (task
+ * layer).
  * Error estimates: the difference between two Talbot node counts plus the rounding that
  * the contour amplifies. Equations as implemented: docs/theory/dmft.md.
  *
  * Variants: full-batch GD with step η (eta > 0); online SGD with batch B and step η
- * (batch > 0, P = ∞: the discrete Volterra equation of dmft.md §9, inverted through its
- * generating function); heavy-ball momentum in continuous form, μv̈ + v̇ = −∇ (momentum
- * > 0: everything at ζ = z + μz², dmft.md §8), or with steps (eta > 0 and momentum = β:
- * ζ = (s − 1)(s − β)/(ηs), docs/theory/dmft.md §12). */
+ * (batch > 0, P = ∞: the discrete Volterra equation of docs/theory/dmft.md §7, inverted
+ * through its generating function); heavy-ball momentum in continuous form,
+ * μv̈ + v̇ = −∇ (momentum > 0: everything at ζ = z + μz², docs/theory/dmft.md §8), or
+ * with steps (eta > 0 and momentum = β: ζ = (s − 1)(s − β)/(ηs), docs/theory/dmft.md
+ * §12). */
 #ifndef SLT_DMFT_H
 #define SLT_DMFT_H
 
@@ -35,13 +38,13 @@ typedef enum {
     SLT_DMFT_SHARE_NONE        /* independent projections and data */
 } slt_dmft_share;
 
-/* How online SGD treats the batch noise (docs/theory/dmft.md §8). Gaussian features make
+/* How online SGD treats the batch noise (docs/theory/dmft.md §7). Gaussian features make
  * the per-step mean-square factor of a mode of S with eigenvalue u equal to
  * 1 − 2ηu + (1 + 1/B)η²u² exactly; the M → ∞ DMFT limit drops the 1/B part,
  * (1 − ηu)². Both keep the batch-noise kernel (η²/B)·tr[S²(…)^j]·(L + σ²). */
 typedef enum {
     SLT_DMFT_SGD_GAUSSIAN = 0, /* exact for Gaussian features (what the Monte Carlo simulates) */
-    SLT_DMFT_SGD_LIMIT         /* the DMFT limit of dmft.md §9: (1 − ηu)² per step */
+    SLT_DMFT_SGD_LIMIT         /* the DMFT limit (docs/theory/dmft.md §7): (1 − ηu)² */
 } slt_dmft_sgd_form;
 
 /* Which contour inverts the transforms (docs/theory/dmft.md §3, §11). */
@@ -106,7 +109,8 @@ typedef struct {
     double test_slope;       /* local exponent d log L / d log t (single models) */
     double test_slope_err;
     double test_2d;          /* the 2-D result; equals test except at P = ∞, where test is the
-                                exact 1-D reduction 𝒮(2t) (dmft.md §5) — a cross-check */
+                                exact 1-D reduction 𝒮(2t) (docs/theory/dmft.md §1) — a
+                                cross-check */
     double train_2d;         /* cross-check: the train loss P·X from the 2-D system (§4) */
     int status;              /* SLT_OK, or SLT_EDIVERGE (N = P at t = ∞: test +∞, train 0,
                                 the interpolating model), SLT_ENOCONV, ... */
@@ -123,7 +127,7 @@ typedef struct slt_dmft_workspace slt_dmft_workspace;
 SLT_API int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **w);
 SLT_API void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
 
-/* Losses at n times (t >= 0, t = INFINITY allowed: the closed forms of dmft.md §10).
+/* Losses at n times (t >= 0, t = INFINITY allowed: the closed forms of docs/theory/dmft.md §13).
  * Times in increasing order are fastest (each contour starts from the previous one).
  * Returns SLT_OK when every point has status SLT_OK; otherwise the first failing
  * status, with every point still filled (failed points NaN with their own status; a value

@@ -1,7 +1,7 @@
 /* slt/exponents.h — closed-form scaling exponents of a power-law task (α, β), lazy and
  * rich, with the task's regime.
  *
- * Everything is in canonical letters (../shared/theory/conventions.md §1, §8): the
+ * Everything is in canonical letters (docs/theory/conventions.md §1, §8): the
  * spectrum λ_k ∝ k^{-α} (α > 1) and the target power t_k ∝ k^{-(αβ+1)} (β > 0). Other
  * papers' letters are converted with slt_convert_* (slt/task.h) before calling here.
  *
@@ -66,7 +66,7 @@ typedef struct {
                                slt_regime_name(), or "any" when the formula is the same
                                in every regime                                         */
     const char *status;     /* tags of conventions.md §0, e.g. "[A] exponent; [DC]"     */
-    const char *source;     /* e.g. "conventions.md §8.1; dmft.md §11.3"                */
+    const char *source;     /* e.g. "conventions.md §8.1; exponents.md time"            */
     char note[SLT_EXPONENTS_NOTE_MAX]; /* caveats; "" when there are none               */
 } slt_exponent_row;
 

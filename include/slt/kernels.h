@@ -2,7 +2,7 @@
  * invariant kernels on the torus T^d, empirical Gram spectra, decay-exponent fits, target
  * coefficients, and the explicit task they define.
  *
- * Conventions (../shared/theory/kernels.md §0, binding):
+ * Conventions (docs/theory/conventions.md §10, binding):
  *   - sphere S^{d-1} ⊂ R^d, d the AMBIENT dimension (d >= 2), uniform probability measure;
  *   - μ_ℓ is the eigenvalue of EACH of the N(d,ℓ) spherical harmonics of degree ℓ (per
  *     eigenfunction); the degree-summed value is N(d,ℓ)·μ_ℓ;  k(t) = Σ_ℓ N(d,ℓ) μ_ℓ P_ℓ(t);

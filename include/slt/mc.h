@@ -1,7 +1,8 @@
 /* slt/mc.h — the Monte Carlo referee: exact simulation of the linear random-feature
  * model and its relatives on Gaussian features, trial by trial.
  *
- * Everything is in canonical units (../shared/theory/conventions.md §1–§4, dmft.md §1):
+ * Everything is in canonical units (docs/theory/conventions.md §1–§4; the model is
+ * docs/theory/montecarlo.md §1):
  *   features   ψ = Λ^{1/2} z, z ~ N(0, I_M), Λ = diag(λ_1 … λ_M): the task's spectrum
  *              truncated at M modes (the missing target mass Σ_{k>M} t_k is reported);
  *   teacher    w*_k = +√(t_k/λ_k) (signs +1: with Gaussian z the distribution of every
@@ -67,7 +68,7 @@ typedef enum {
                          per-degree power (slt_mc_sphere below); no Gaussian features */
 } slt_mc_model;
 
-/* What the E members of an ensemble share (dmft.md §7). Unused when E = 1. */
+/* What the E members of an ensemble share (docs/theory/montecarlo.md §6). Unused when E = 1. */
 typedef enum {
     SLT_MC_SHARE_NONE = 0,       /* independent projections A and independent data */
     SLT_MC_SHARE_DATA = 1,       /* one training set, independent projections       */
@@ -86,7 +87,7 @@ typedef enum {
 
 /* ---- The sphere-kernel model (SLT_MC_KERNEL; docs/theory/montecarlo.md §10) ----------
  * Data x uniform on S^{d-1} (normalised Gaussian vectors; uniform probability measure, as
- * ../shared/theory/kernels.md §0). The kernels are evaluated from their closed forms in
+ * docs/theory/conventions.md §10). The kernels are evaluated from their closed forms in
  * this module (not by the kernel-spectra solver), with t = x·x':
  *   gaussian   exp(−‖x−x'‖²/(2w²)) = exp((t − 1)/w²)         k(1) = 1
  *   laplace    exp(−‖x−x'‖/w)      = exp(−√(2 − 2t)/w)       k(1) = 1

@@ -3,7 +3,7 @@
  * equivalents; variance- and resolution-limited regimes; the Bahri et al. and
  * Maloney–Roberts–Sully presets; the Boopathy–Fiete scale–time surrogate.
  *
- * Notation and units are canonical (../shared/theory/conventions.md §1–§4): eigenvalues
+ * Notation and units are canonical (docs/theory/conventions.md §1–§4): eigenvalues
  * λ_k, target power t_k, label noise σ² (all from the task), width N (number of random
  * features; N = ∞ is kernel / linear ridge regression), P samples, ridge z >= 0 on the
  * normalised objective (1/P)Σ_μ(y_μ − f(x_μ))² + z‖w‖². Losses carry no factor ½; the
@@ -210,7 +210,7 @@ typedef struct {
 SLT_API int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
                                   slt_statics_regime *r);
 
-/* ---- Presets: each paper's model mapped onto the task (shared theory/statics.md §8, §9) */
+/* ---- Presets: each paper's model mapped onto the task (docs/theory/statics.md §8) ------- */
 
 /* Bahri et al. teacher–student model: teacher feature spectrum λ_k = A_λ k^{-(1+α_K)}
  * over S teacher features (S = INFINITY, or a whole number 1 … 10^7), isotropic teacher
@@ -230,7 +230,7 @@ SLT_API int slt_statics_task_maloney(double alpha_MRS, double lambda_plus, doubl
 SLT_API int slt_statics_ridge_maloney(double gamma_MRS, double M, double N, double T,
                                       double sigma_u2, double *z);
 
-/* ---- Boopathy–Fiete scale–time equivalence (shared theory/statics.md §11) ------------
+/* ---- Boopathy–Fiete scale–time equivalence (docs/theory/statics.md §11) --------------
  * The paper's statement [P]: performance depends on model size p and training time t
  * through p·t, so a large model at time t behaves like a small one at time
  * t·p_large/p_small, with effective scale p = (parameter count)^(scale_exponent)

@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 /* One list generates the enum, slt_strerror() and slt_exit_class(), so they cannot
- * drift apart. Columns: name, value, message, CLI exit class (DESIGN.md: 0 ok,
+ * drift apart. Columns: name, value, message, CLI exit class (docs/cli.md: 0 ok,
  * 1 numerical failure, 2 usage or input error, 3 I/O error, 4 internal or memory). */
 #define SLT_STATUS_LIST(X)                                                        \
     X(SLT_OK,        0, "success",                                   0)           \

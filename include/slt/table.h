@@ -1,7 +1,7 @@
 /* slt/table.h — result tables: named, typed columns, optional `<name>_err` companions,
  * an optional status column, and writers for every output format of the CLI.
  *
- * Shapes (../shared/DESIGN.md §CLI):
+ * Shapes (docs/cli.md, Output):
  *   csv/tsv   exactly one header row; reals with 17 significant digits; non-finite
  *             reals written as nan, inf, -inf; csv fields quoted per RFC 4180 when needed.
  *   json      one object {"command", "version", "params": {...}, "columns": [...],

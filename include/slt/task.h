@@ -2,7 +2,7 @@
  *
  * A task is the sequence of feature/kernel eigenvalues λ_k (descending), the target
  * power per mode t_k = λ_k w*_k², and the label-noise variance σ²
- * (../shared/theory/conventions.md §1). Two kinds:
+ * (docs/theory/conventions.md §1). Two kinds:
  *   power law   λ_k = A_λ k^{-α},  t_k = A_t k^{-(αβ+1)},  k = 1 … ∞;
  *   explicit    finite arrays (λ_k, t_k), k = 1 … M, from memory or a text file.
  *

@@ -1,4 +1,4 @@
-/* Closed-form scaling exponents of a power-law task (conventions.md §5, §8, §9).
+/* Closed-form scaling exponents of a power-law task (docs/theory/conventions.md §5, §8, §9).
  *
  * Every value here is a formula in (α, β); docs/theory/exponents.md lists each formula,
  * its source and its status tag. Notes are plain ASCII so that every table format (the
@@ -200,7 +200,7 @@ static void fill_regime_row(slt_exponent_row *r, slt_regime g, double alpha, dou
 {
     double s = slt_regime_super_easy_threshold(alpha);
     set_row(r, ROW_REGIME, NAN, NAN, slt_regime_name(g), "[P] boundaries; [D] conversions",
-            "conventions.md §5, §6.5; featlearn.md §8.3");
+            "conventions.md §5, §6.5; exponents.md Regimes");
     switch (g) {
     case SLT_REGIME_HARD:
         note(r, "hard: beta = %.6g < 1, the target lies outside the RKHS of the initial "
@@ -249,7 +249,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     r = &rows[ROW_TIME];
     set_row(r, ROW_TIME, b, hard ? 2.0 * b / (1.0 + b) : b, gname,
             "lazy [A] exponent, [DC] constant; rich [P]",
-            "conventions.md §8.1, §8.2; dmft.md §11.1; featlearn.md §8.1");
+            "conventions.md §8.1, §8.2; exponents.md time");
     note(r, "lazy: L ~ Gamma(beta)/alpha (2t)^-beta [DC], no saturation in beta");
     if (hard)
         note(r, "rich: chi = 2 beta/(1+beta) (2024b Eq. 10) because the readout norm grows "
@@ -261,7 +261,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     /* Width floor: derived α·min(β,1); the paper is reported to state α·min(β,2). */
     r = &rows[ROW_WIDTH_FLOOR];
     set_row(r, ROW_WIDTH_FLOOR, m1, m1, gname, "[DC]; rich [DC]",
-            "conventions.md §8.1, §8.2, §9.1; dmft.md §11.3; statics.md §4");
+            "conventions.md §8.1, §8.2, §9.1; exponents.md width_floor");
     note(r, "paper reported to state alpha*min(beta,2); differs only for beta > 1");
     if (b > 1.0 && !(g == SLT_REGIME_HARD_EASY))
         note(r, "here the reported value would be %.6g; the table lists the derived %.6g "
@@ -271,14 +271,14 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     /* Data floor (ridgeless KRR). */
     r = &rows[ROW_DATA_FLOOR];
     set_row(r, ROW_DATA_FLOOR, m2, NAN, "any", "lazy [A] exponent, [DC] constant",
-            "conventions.md §8.1, §8.2, §9.3; dmft.md §11.4; statics.md §4");
+            "conventions.md §8.1, §8.2, §9.3; exponents.md data_floor");
     if (b >= 2.0) note(r, "KRR saturation: the exponent stays at 2 alpha for beta >= 2");
     note(r, "rich: no static formula, the interpolant depends on the training trajectory");
 
     /* Bias only / infinite ensemble at P = ∞. */
     r = &rows[ROW_BIAS_WIDTH];
     set_row(r, ROW_BIAS_WIDTH, m2, NAN, "any", "[DC]",
-            "conventions.md §8.1, §9.1; dmft.md §11.3");
+            "conventions.md §8.1, §9.1; exponents.md bias_width");
     note(r, "bias-only sum kappa_N^2 T2(kappa_N); a plausible origin of the width exponent "
             "alpha*min(beta,2) reported for 2024a (conventions sec. 9.1)");
     note(r, "rich: not derived");
@@ -286,13 +286,13 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     /* Finite-width gap, early and late. */
     r = &rows[ROW_GAP_EARLY];
     set_row(r, ROW_GAP_EARLY, 1.0, NAN, "any", "[A] form, [DC]",
-            "conventions.md §8.1; dmft.md §11.5");
+            "conventions.md §8.1; exponents.md gap_early");
     note(r, "a universal 1/N while t << N^alpha (likewise 1/P while t << P^alpha)");
     note(r, "rich: not derived");
 
     r = &rows[ROW_GAP_LATE];
     set_row(r, ROW_GAP_LATE, m1, m1, gname, "[DC]; rich [D]",
-            "conventions.md §8.1; dmft.md §11.5");
+            "conventions.md §8.1; exponents.md gap_late");
     note(r, "the loss saturates at the width floor; the local slope in N drifts slowly "
             "from 1 towards this value");
     if (b > 1.0 && !(g == SLT_REGIME_HARD_EASY))
@@ -304,7 +304,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     const int isotropic = fabs(b - (a - 1.0) / a) <= 1e-12 * b;
     r = &rows[ROW_RESOLUTION_N];
     set_row(r, ROW_RESOLUTION_N, m1, m1, gname, "[DC]; rich [D]",
-            "conventions.md §8.3, §9.1; statics.md §7");
+            "conventions.md §8.3, §9.1; exponents.md resolution_N");
     note(r, "random features, P = inf, ridgeless (the width floor)");
     if (isotropic)
         note(r, "this is the isotropic teacher of Bahri et al. / Maloney et al.: "
@@ -318,7 +318,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
 
     r = &rows[ROW_RESOLUTION_P];
     set_row(r, ROW_RESOLUTION_P, m2, NAN, "any", "[DC]",
-            "conventions.md §8.3; statics.md §4, §7");
+            "conventions.md §8.3; exponents.md resolution_P");
     note(r, "ridgeless KRR (the data floor)");
     if (isotropic) note(r, "isotropic teacher: alpha - 1 = alpha_K");
     if (b >= 2.0) note(r, "saturated at 2 alpha for beta >= 2");
@@ -327,7 +327,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     /* Variance-limited. */
     r = &rows[ROW_VARIANCE_N];
     set_row(r, ROW_VARIANCE_N, 1.0, 1.0, "any", "[P] qualitative; lazy coefficient [D]",
-            "conventions.md §8.3; statics.md §5");
+            "conventions.md §8.3; exponents.md variance_N");
     note(r, "ridgeless random features with P < N: L(N,P) - L(inf,P) = P (kappa_P "
             "T1(kappa_P) + sigma^2)/(N - P) exactly");
     note(r, "rich: Bahri et al.'s general argument (smooth loss, well-behaved limit), "
@@ -335,7 +335,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
 
     r = &rows[ROW_VARIANCE_P];
     set_row(r, ROW_VARIANCE_P, 1.0, 1.0, "any", "[P] qualitative; lazy coefficient [D]",
-            "conventions.md §8.3; statics.md §5");
+            "conventions.md §8.3; exponents.md variance_P");
     note(r, "ridgeless random features with N < P: L(N,P) - L(N,inf) = N (L(N,inf) + "
             "sigma^2)/(P - N) exactly");
     note(r, "rich: Bahri et al.'s general argument (smooth loss, well-behaved limit), "
@@ -357,7 +357,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
                 hard ? (which == 2 ? "lazy [A], [DC] numerically; rich [P]"
                                    : "lazy [A], [DC] numerically; rich [D]")
                      : "[D]",
-                "conventions.md §8.1, §8.2, §9.2; dmft.md §11.6; featlearn.md §8.4");
+                "conventions.md §8.1, §8.2, §9.2; exponents.md compute_*_star");
         if (hard) {
             note(r, "lazy balances t^-beta against N^-(alpha beta); rich balances "
                     "t^-chi against N^-(alpha beta)");
@@ -396,7 +396,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
         r = &rows[id];
         set_row(r, id, pick(&sl, which), pick(&sr, which), gname,
                 hard ? rows[ROW_COMPUTE_N + which].status : "[D]",
-                "conventions.md §8.2; featlearn.md §8.2-8.4; dmft.md §9");
+                "conventions.md §8.2; exponents.md sgd_*_star");
         if (super) {
             note(r, "super-easy: the SGD-noise term (eta/B) t^-(2-1/alpha) balances "
                     "N^-1 t^-(1-1/alpha); lazy and rich alike; not yet checked against a "
@@ -415,7 +415,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     /* Lazy->rich crossover and the γ-dependence of the rich loss (hard tasks only). */
     r = &rows[ROW_CROSSOVER_GAMMA];
     set_row(r, ROW_CROSSOVER_GAMMA, NAN, hard ? 1.0 / (1.0 - b) : NAN, gname, "[D]",
-            "conventions.md §8.2; featlearn.md §8.1");
+            "conventions.md §8.2; exponents.md crossover_gamma");
     note(r, "lazy: gamma = 0, no crossover");
     if (hard)
         note(r, "rich: crossover at gamma q ~ 1 with q ~ t^(1-chi) (isotropic reduction); "
@@ -426,7 +426,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
 
     r = &rows[ROW_RICH_GAMMA];
     set_row(r, ROW_RICH_GAMMA, NAN, hard ? b / (1.0 + b) : NAN, gname, "[DC]",
-            "conventions.md §8.2; featlearn.md §8.1");
+            "conventions.md §8.2; exponents.md rich_gamma");
     note(r, "lazy: gamma = 0");
     if (hard)
         note(r, "rich: L ~ c (sqrt(gamma) t)^(-2 beta/(1+beta)) at late t (isotropic "

@@ -1,5 +1,5 @@
-/* Flattening a spectrum into a task (kernels.md §0, conventions.md §1 "degenerate
- * levels"), target power per level (kernels.md §9), and --save. */
+/* Flattening a spectrum into a task (docs/theory/conventions.md §10, §1 "degenerate
+ * levels"), target power per level (docs/theory/kernels.md §3), and --save. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,9 +199,10 @@ int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double 
         nl++;
     }
     if (m == 0) {
+        double first = nf ? s->levels[f[0].level].mult : 0.0; /* read before f is freed */
         free(f); free(pw);
         return slt_error(SLT_EDOM, "%s: the first level has %g modes, more than max_modes = %zu",
-                         where, nf ? s->levels[f[0].level].mult : 0.0, max_modes);
+                         where, first, max_modes);
     }
     double *lam = malloc(m * sizeof(double)), *tg = malloc(m * sizeof(double));
     if (!lam || !tg) {

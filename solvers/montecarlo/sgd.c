@@ -1,6 +1,6 @@
 /* One member of online SGD, by explicit steps: every step draws a fresh batch of B
  * samples, takes the batch-mean gradient of L̂/2 and moves w by η times it (t = ηn,
- * conventions.md §4). Derivation and sampling: docs/theory/montecarlo.md §5.
+ * docs/theory/conventions.md §4). Derivation and sampling: docs/theory/montecarlo.md §5.
  *
  * Sampling. A sample enters only through (φ, y_c) = (R z, s·z) = X z, z ~ N(0, I_M), with
  * X = [R; sᵀ] ((N+1)×M): a linear image of a Gaussian, hence exactly Gaussian with

@@ -2,7 +2,7 @@
  * dot-product kernel on points drawn uniformly on S^{d−1}, and a zonal target whose power
  * per degree is known exactly. No Gaussian features anywhere, so comparing it with the
  * theories (which assume them) tests that assumption. Derivations and conventions:
- * docs/theory/montecarlo.md §10, ../shared/theory/kernels.md §0–§5.
+ * docs/theory/montecarlo.md §10, docs/theory/conventions.md §10.
  *
  * The kernels are evaluated here from their closed forms, independently of
  * solvers/kernels (which computes their spectra): the referee shares no code with what

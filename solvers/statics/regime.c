@@ -53,6 +53,22 @@ typedef struct {
     double s, D1, D2, K1, K2, D3, K3;
 } sens_inputs;
 
+/* Input i of x in declaration order, named field by field (the members are not an array,
+ * so &x->s + i would be undefined behaviour). */
+#define SENS_N_INPUTS 7
+static double *sens_input_at(sens_inputs *x, int i)
+{
+    switch (i) {
+    case 0: return &x->s;
+    case 1: return &x->D1;
+    case 2: return &x->D2;
+    case 3: return &x->K1;
+    case 4: return &x->K2;
+    case 5: return &x->D3;
+    default: return &x->K3;
+    }
+}
+
 static int sens_eval(const statics_consts *c, const sens_inputs *x, double *dLda, double *dLdb)
 {
     statics_inputs xi = {x->s, x->D1, x->D2, x->K1, x->K2};
@@ -163,11 +179,11 @@ int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *
                                      r->ridge);
     /* first-order error: each input moved by its error, one at a time */
     double ea = 8.0 * EPS * fabs(da), eb = 8.0 * EPS * fabs(db);
-    for (int i = 0; i < 7; i++) {
-        double ev = (&e.s)[i];
+    for (int i = 0; i < SENS_N_INPUTS; i++) {
+        double ev = *sens_input_at(&e, i);
         if (!(ev > 0.0)) continue;
         sens_inputs y = x;
-        (&y.s)[i] += ev;
+        *sens_input_at(&y, i) += ev;
         double pa, pb;
         if (sens_eval(&c, &y, &pa, &pb)) {
             ea = eb = INFINITY;

@@ -1,4 +1,4 @@
-/* Result tables and their writers (include/slt/table.h, DESIGN.md §CLI).
+/* Result tables and their writers (include/slt/table.h; formats: docs/cli.md, Output).
  *
  * Storage: one flat array of cells, row-major over the *output* columns (a column with
  * an error companion owns two adjacent cells), grown by doubling so appending 10^5 rows

@@ -1,5 +1,5 @@
 /* Converters from each paper's exponent letters to the canonical (α, β)
- * (../shared/theory/conventions.md §6), with the inverses the CLI needs. */
+ * (docs/theory/conventions.md §6), with the inverses the CLI needs. */
 #include <math.h>
 
 #include "slt/status.h"
