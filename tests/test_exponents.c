@@ -643,6 +643,11 @@ static void test_invalid(void **state)
     assert_null(slt_exponents_find(NULL, 5, "time"));
     n = table_of(2.0, 0.5, rows);
     assert_null(slt_exponents_find(rows, n, "no_such_row"));
+
+    /* Exponents beyond the double range (fuzzing: --alpha 1e308 printed inf as a value) */
+    assert_status(slt_exponents_compute(1e308, 4.0, rows, NROWS, &n), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "alpha = 1e+308"));
+    assert_status(slt_exponents_compute(1e308, 4e-307, rows, NROWS, &n), SLT_EDOM);
     slt_error_clear();
 }
 

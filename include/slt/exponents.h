@@ -77,7 +77,8 @@ SLT_API size_t slt_exponents_count(void);
  * n is not NULL, so a call with rows = NULL, cap = 0 queries the size.
  * Returns SLT_OK; SLT_EINVAL when α <= 1, β <= 0 or either is not finite (the message
  * names the parameter, its value and the range), when n is NULL, or when cap is smaller
- * than slt_exponents_count() (rows are then left untouched).
+ * than slt_exponents_count() (rows are then left untouched); SLT_EDOM when an exponent
+ * would overflow a double (α or β near 1e308; the rows are then filled but not valid).
  *
  * Row order (quantity identifiers):
  *   regime            the task's regime (lazy, rich NaN; see the note)

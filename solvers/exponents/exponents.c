@@ -448,6 +448,13 @@ int slt_exponents_compute(double alpha, double beta, slt_exponent_row *rows, siz
         return slt_error(SLT_EINVAL, "%s: cap = %zu rows is too small (expected cap >= %d "
                          "and rows not NULL)", w, cap, (int)ROW_COUNT);
     fill_rows(alpha, beta, rows);
+    /* α, β near the top of the double range: a product like αβ overflows, and an
+     * infinite exponent would be printed as a value */
+    for (size_t i = 0; i < ROW_COUNT; i++)
+        if (isinf(rows[i].lazy) || isinf(rows[i].rich))
+            return slt_error(SLT_EDOM, "%s: the %s exponent is beyond the range of a double at "
+                             "alpha = %.17g, beta = %.17g (products such as alpha*beta must "
+                             "stay finite)", w, rows[i].quantity, alpha, beta);
     return SLT_OK;
 }
 

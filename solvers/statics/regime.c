@@ -280,7 +280,9 @@ int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
         if (rc) return r->status = rc;
         rc = slt_statics_regime_at(ws->unit, &q, r);
         slt_statics_result *parts[4] = {&r->point, &r->width_only, &r->data_only, &r->floor};
-        for (int i = 0; i < 4; i++) statics_scale_back(ws, p->ridge, parts[i]);
+        /* the point last, so that an overflow message names the point itself */
+        for (int i = 3; i >= 0; i--) statics_scale_back(ws, p->ridge, parts[i]);
+        if (!rc && r->point.status != SLT_OK) rc = r->point.status; /* overflowed */
         const double u = ws->unit_loss;
         statics_scale_value(u, &r->coef_P, &r->coef_P_err);
         statics_scale_value(u, &r->coef_N, &r->coef_N_err);

@@ -383,7 +383,7 @@ void statics_scale_value(double u, double *v, double *err)
     }
 }
 
-void statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r)
+int statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r)
 {
     const double al = ws->unit_lambda, u = ws->unit_loss;
     r->ridge = ridge;
@@ -395,6 +395,15 @@ void statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result 
     statics_scale_value(u, &r->noise_part, NULL);
     statics_scale_value(u, &r->test, &r->test_err);
     statics_scale_value(u, &r->train, &r->train_err);
+    /* the unit task's values are finite; times A_λ or the loss unit they can overflow */
+    if (r->status == SLT_OK && (isinf(r->kappa) || isinf(r->kappa_err) || isinf(r->test) ||
+                                isinf(r->test_err) || isinf(r->train) || isinf(r->train_err))) {
+        r->status = slt_error(SLT_EDOM, "slt_statics_solve: at N = %.17g, P = %.17g, kappa or "
+                              "the loss scaled back by the amplitudes (A_lambda = %.17g, loss "
+                              "unit %.17g) is beyond double's range", r->N, r->P, al, u);
+        set_nan(r);
+    }
+    return r->status;
 }
 
 int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
@@ -422,8 +431,8 @@ static int solve_scaled(const slt_statics *ws, const slt_statics_params *p,
         return r->status = rc;
     }
     rc = slt_statics_solve(ws->unit, &q, r);
-    statics_scale_back(ws, p->ridge, r);
-    return r->status = rc;
+    int rs = statics_scale_back(ws, p->ridge, r);
+    return r->status = rc ? rc : rs;
 }
 
 int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r)

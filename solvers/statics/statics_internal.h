@@ -51,7 +51,7 @@ double statics_one_minus(double D, double X);
  * that overflows), and a unit result scaled back to the task's units at ridge z. */
 int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
                         slt_statics_params *q);
-void statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r);
+int statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r);
 /* v *= u and err *= u, plus the rounding of a subnormal product (2^-1074) in err (if not NULL). */
 void statics_scale_value(double u, double *v, double *err);
 

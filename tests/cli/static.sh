@@ -187,4 +187,11 @@ run static --alpha 2 --beta 0.5 --N 100 --P 100,99.999999999999986 --format csv
 bad=$(awk -F, 'NR == 2 && $NF != "divergent" { print } NR == 3 && ($NF == "ok" || $4 != "nan") { print }' "$out_file")
 [ "$rc" -eq 1 ] && [ -z "$bad" ] && grep -q "99.999999999999986" "$err_file" \
   && pass "P = 99.999999999999986 at N = 100 refused; P = 100 divergent" || fail "near pole: rc $rc, $bad"
+# kappa scaled back by A_lambda = 1e308 overflows at a tiny N (fuzzing printed kappa = inf
+# under ok): that row is refused, the representable one stays ok
+run static --alpha 8 --beta 4 --N 1e-15,110 --P 404 --amp-lambda 1e308 --format csv
+awk -F, 'NR == 2 { exit !($4 == "nan" && $NF != "ok") }' "$out_file" \
+  && awk -F, 'NR == 3 { exit !($NF == "ok" && $8 + 0 > 0 && $8 != "inf") }' "$out_file" \
+  && [ "$rc" -ne 0 ] && grep -q "beyond double's range" "$err_file" \
+  && pass "overflowing kappa refused (exit $rc)" || fail "overflowing kappa: rc $rc"
 finish

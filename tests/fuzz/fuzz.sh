@@ -305,7 +305,7 @@ gen_case() {
 # ---- running one case -----------------------------------------------------------------
 # Writes runs/ID.res: one line per binary, "CLASS rows_ok rows_failed rc detail".
 run_case() {
-  local id=$1 line=$2 bin c rc class detail tmo help csv res a task=0 label
+  local id=$1 line=$2 bin c rc class detail tmo help csv res a task=0 ens=0 prev="" label
   local -a argv
   eval "argv=($line)"
   c=${argv[0]}
@@ -313,6 +313,9 @@ run_case() {
   for a in "${argv[@]}"; do
     [ "$a" = --help ] && help=1 && csv=0
     [ "$a" = --task ] && task=1
+    # dmft ensembles do not compute the train loss (documented: nan, not computed)
+    [ "$prev" = --ensemble ] && [ "$c" = dmft ] && ens=1
+    prev=$a
   done
   [[ " ${argv[*]} " == *" --format csv "* ]] || csv=0
   [ "${argv[${#argv[@]}-1]}" = csv ] || csv=0
@@ -334,7 +337,7 @@ run_case() {
     elif [ $rc -gt 128 ]; then class=FAIL-signal; detail="signal $((rc - 128))"
     elif [ $rc -ge 4 ]; then class=FAIL-exit$rc; detail=$(head -c 200 "$out/runs/$id.err" | tr '\n' ' ')
     fi
-    res=$(awk -v rc=$rc -v cmd="$c" -v help=$help -v task=$task -f "$here/check-output.awk" "$out/runs/$id.out" 2>&1)
+    res=$(awk -v rc=$rc -v cmd="$c" -v help=$help -v task=$task -v ens=$ens -f "$here/check-output.awk" "$out/runs/$id.out" 2>&1)
     local rows; rows=$(printf '%s\n' "$res" | awk '/^rows / { print $2, $3 }')
     [ "$csv" = 1 ] || rows="0 0"
     if [ -z "$class" ] && [ "$csv" = 1 ] && printf '%s\n' "$res" | grep -q '^bad'; then
