@@ -1,6 +1,7 @@
-/* Empirical Gram spectra (kernels.md §8): n sampled points, K formed with BLAS, the
- * eigenvalues of K/n from LAPACKE_dsyevd, averaged over independent samples; for Gaussian
- * data the analytic spectrum of Rasmussen & Williams §4.3.1 (kernels.md §5). */
+/* Empirical Gram spectra (docs/theory/kernels.md §3): n sampled points, K formed with
+ * BLAS, the eigenvalues of K/n from LAPACKE_dsyevd, averaged over independent samples;
+ * for Gaussian data the analytic spectrum of Rasmussen & Williams §4.3.1
+ * (docs/theory/kernels.md §5). */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -92,10 +93,11 @@ static hnode heap_pop(hnode *h, size_t *n)
     return top;
 }
 
-/* The analytic spectrum Π_i √(2a_i/A_i) B_i^{k_i} (kernels.md §5), best-first: values come
- * off the heap in non-increasing order (every B_i < 1), so the first `need` modes are
- * exactly the top ones; popping goes on while the value equals the last one (relative
- * 1e-12), so the last group is complete. Groups of equal values get their multiplicity. */
+/* The analytic spectrum Π_i √(2a_i/A_i) B_i^{k_i} (docs/theory/kernels.md §3, §5),
+ * best-first: values come off the heap in non-increasing order (every B_i < 1), so the
+ * first `need` modes are exactly the top ones; popping goes on while the value equals
+ * the last one (relative 1e-12), so the last group is complete. Groups of equal values get
+ * their multiplicity. */
 static int gauss_analytic(const slt_kernels_params *p, const double *cov, size_t need,
                           slt_kernels_empirical *e)
 {

@@ -1,5 +1,6 @@
-/* Decay-exponent fits (kernels.md §9): local slope, windowed regression with a 1/ℓ drift
- * term, window detection, and the source exponent from the target's tail sums. */
+/* Decay-exponent fits (docs/theory/kernels.md §3): local slope, windowed regression with
+ * a 1/ℓ drift term, window detection, and the source exponent from the target's tail
+ * sums. */
 #include <math.h>
 #include <stdlib.h>
 

@@ -2,7 +2,8 @@
  * local variables s = √(1−t), r = √(1+t) (endpoint expansions), and at t = 0 (Taylor
  * coefficients of the positive Schoenberg series). Also the pointwise ReLU kernels in θ.
  *
- * The recursion (kernels.md §2): Σ^(0) = Θ^(0) = t; per layer, with φ = arccos Σ,
+ * The recursion (docs/theory/kernels.md §5): Σ^(0) = Θ^(0) = t; per layer, with
+ * φ = arccos Σ,
  *   A0 = 1 − φ/π,  A1 = (sin φ + Σ(π − φ))/π,  Θ ← Θ·A0 + A1,  Σ ← A1.
  * arccos of a series u(z):
  *   u(0) ∈ (−1, 1):  q = √(1 − u²), φ' = −u'/q, φ = arccos u(0) + ∫φ'          (no loss)

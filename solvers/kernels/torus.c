@@ -1,6 +1,6 @@
-/* Translation-invariant kernels on T^d, d = 1, 2, 3 (kernels.md §7): every kernel here is
- * even in each coordinate, so λ_n = (2π)^{-d} ∫ k(δ) e^{-in·δ} dδ is a d-dimensional DCT-I
- * (FFTW REDFT00) of the samples k(2πj/G), j = 0 … G/2, divided by G^d. The samples give
+/* Translation-invariant kernels on T^d, d = 1, 2, 3 (docs/theory/kernels.md §2, §5):
+ * every kernel here is even in each coordinate, so λ_n = (2π)^{-d} ∫ k(δ) e^{-in·δ} dδ
+ * is a d-dimensional DCT-I (FFTW REDFT00) of the samples k(2πj/G), j = 0 … G/2, divided by G^d. The samples give
  * the aliased sums Σ_m λ_{n+mG}; the grid is doubled once (G → 2G) and the difference is
  * the error estimate, plus a rounding floor. Plans are made in kn_torus_alloc (ESTIMATE:
  * the arrays are not touched), on the calling thread. */

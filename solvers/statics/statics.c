@@ -6,7 +6,8 @@
  *                                                          1 − df/m <= 0, and = 1 − df/n
  *                                                          when z = 0)
  * is increasing on the physical branch and negative below it, so it has exactly one sign
- * change, at the physical root (statics.md §2). Brent's method runs on s = log κ. */
+ * change, at the physical root (docs/theory/statics.md §2). Brent's method runs on
+ * s = log κ. */
 #include "slt/statics.h"
 
 #include <float.h>
