@@ -109,7 +109,7 @@ int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
  * which contour resolves a time, which part of the spectrum's preimage the contour leaves
  * out and what that costs. dmft_dynamics_select picks the type once from the parameters;
  * the solver calls through it and never re-tests eta, momentum or batch. To add one: a new
- * dyn_<name>.c defining a const dmft_dynamics, and one line in dmft_dynamics_select. */
+ * dyn_<name>.c defining a const dmft_dynamics, and its line in dynamics.c. */
 
 /* What a dynamics decides once per solve, before the times (stability, contour plan). */
 typedef struct {
@@ -157,9 +157,7 @@ struct dmft_dynamics {
     int (*gain)(slt_dmft_workspace *w, double *gain, double *gain_err);
 };
 
-extern const dmft_dynamics dmft_dyn_flow, dmft_dyn_gd, dmft_dyn_heavy_ball,
-    dmft_dyn_heavy_ball_discrete, dmft_dyn_sgd;
-/* The dynamics of checked parameters (the registry: one line per dynamics). */
+/* The dynamics the parameters describe (dynamics.c, the registry: one line per dynamics). */
 const dmft_dynamics *dmft_dynamics_select(const slt_dmft_params *p);
 
 #endif

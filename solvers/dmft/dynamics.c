@@ -3,6 +3,10 @@
  * chosen dmft_dynamics (dmft_internal.h; one dyn_<name>.c per dynamics). */
 #include "dmft_internal.h"
 
+/* the dynamics, one file each (dyn_<name>.c) */
+extern const dmft_dynamics dmft_dyn_flow, dmft_dyn_gd, dmft_dyn_heavy_ball,
+    dmft_dyn_heavy_ball_discrete, dmft_dyn_sgd;
+
 const dmft_dynamics *dmft_dynamics_select(const slt_dmft_params *p)
 {
     /* one line per dynamics, the most specific first */
