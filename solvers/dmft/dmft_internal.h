@@ -23,9 +23,12 @@ typedef struct {
     int newton;                  /* iterations used */
 } dmft_node;
 
+typedef struct dmft_dynamics dmft_dynamics;
+
 struct slt_dmft_workspace {
     const slt_task *task;
     slt_dmft_params p;
+    const dmft_dynamics *dyn;    /* the dynamics, chosen once from p (dmft_dynamics_select) */
     double inv_N, inv_P;         /* 1/N, 1/P (0 for ∞) */
     double eta;                  /* GD step (0: gradient flow) */
     double trace;                /* Σ λ_k */
@@ -39,7 +42,8 @@ struct slt_dmft_workspace {
      * so the next time's Newton starts next to its answer */
     dmft_node *warm;             /* DMFT_WARM_SLOTS × nodes */
     double warm_time[4];         /* time of each slot's contour, 0 when empty */
-    double momentum;             /* heavy-ball μ (0: none); nodes then sit at z = w + μw² */
+    double momentum;             /* the dynamics' momentum constant: heavy-ball μ (flow), β
+                                    (discrete heavy ball); 0 for the others */
     double talbot_cut;           /* Talbot nodes with Re w below this are left out (−∞: none);
                                     set per point for underdamped momentum */
     /* online SGD (batch > 0): the last contour of each node count, for warm starts */
@@ -52,6 +56,8 @@ struct slt_dmft_workspace {
 /* kappa.c */
 /* e^x − 1 without cancellation at small |x| */
 double complex dmft_cexpm1(double complex x);
+/* log(1 + δ) without forming 1 + δ (ellipse.c) */
+double complex dmft_clog1p(double complex delta);
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa);
 int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, dmft_node *nd);
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks);
@@ -94,5 +100,64 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
 /* sgd.c: online SGD (batch > 0), all times */
 int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
 int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
+
+/* ---- Dynamics: one type per training dynamics (dyn_*.c) --------------------------------
+ * The lazy DMFT solves every dynamics the same way: the loss is a sum over the spectrum of
+ * K of the mode function φ_t(u), inverted from the resolvent of the flow by a contour. A
+ * dynamics is what changes: φ_t itself, the map from the inversion variable w to the
+ * resolvent variable z (the Laplace map) and the weight factor it brings, when it is stable,
+ * which contour resolves a time, which part of the spectrum's preimage the contour leaves
+ * out and what that costs. dmft_dynamics_select picks the type once from the parameters;
+ * the solver calls through it and never re-tests eta, momentum or batch. To add one: a new
+ * dyn_<name>.c defining a const dmft_dynamics, and its line in dynamics.c. */
+
+/* What a dynamics decides once per solve, before the times (stability, contour plan). */
+typedef struct {
+    int rc;             /* SLT_OK, or the stability error every t > 0 then fails with */
+    double osc_q;       /* > 0: modes ringing with |.| = q per step, left out of the
+                           Talbot contour (cost 4q^n); 0: none */
+    double osc_steps;   /* the ellipse until q^n < e^{-37}: n < osc_steps */
+    double a;           /* preimages at Re w <= −a are left out of the Talbot contour */
+    double t_ellipse;   /* the ellipse before this time (because of the cut) */
+    int cut;            /* the cut at −0.9a applies */
+    double talbot_cut;  /* Talbot nodes with Re w below this are left out (−∞: none) */
+} dmft_plan;
+
+struct dmft_dynamics {
+    const char *name;
+    int discrete;       /* steps of η: times round to whole steps, no d/dt on the ellipse */
+    int one_d;          /* the 1-D sums at time 2t are the square of the mode function (not
+                           for an oscillator), and the late route and the t = ∞ forms apply */
+    int sgd_warm;       /* the workspace keeps the online-SGD warm starts */
+    const char *ellipse_hint; /* why the ellipse may grow too large (its ENOCONV message) */
+    /* cross-field rules of this dynamics' parameters (w: the caller's name); NULL: none */
+    int (*check)(const slt_dmft_params *p, const char *w);
+    /* the whole solve, or a route for some parameters: sets *done when it answered;
+     * NULL: the contour solver */
+    int (*solve)(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out,
+                 int *done);
+    /* the mode function φ_t(u) (steps = t/η when discrete) and dφ/dt (NaN if discrete) */
+    void (*mode)(const slt_dmft_workspace *w, double t, double steps, double complex u,
+                 double complex *phi, double complex *dphi);
+    /* log|φ_t(u)| without overflow */
+    double (*log_mode)(const slt_dmft_workspace *w, double t, double steps, double complex u);
+    /* the Laplace map at a Talbot node: sets nd->z from nd->w, multiplies nd->c by the
+     * weight factor the change of variable brings */
+    void (*laplace)(const slt_dmft_workspace *w, dmft_node *nd);
+    /* Newton walks between Talbot nodes in w through this map (NULL: straight in z) */
+    dmft_map_fn walk_map;
+    /* stability edge and contour plan, once per solve (NULL: stable, Talbot throughout) */
+    void (*plan)(slt_dmft_workspace *w, dmft_plan *pl);
+    /* the ellipse at this time (finite t > 0, contour = auto)? M2: the 2-D node count */
+    int (*use_ellipse)(const slt_dmft_workspace *w, const dmft_plan *pl, double t,
+                       double steps, int M2);
+    /* the bound on what the Talbot contour leaves out, relative to L(0) + σ² */
+    double (*drop)(const dmft_plan *pl, double t, double steps);
+    /* online SGD's noise gain (NULL: not a stochastic dynamics) */
+    int (*gain)(slt_dmft_workspace *w, double *gain, double *gain_err);
+};
+
+/* The dynamics the parameters describe (dynamics.c, the registry: one line per dynamics). */
+const dmft_dynamics *dmft_dynamics_select(const slt_dmft_params *p);
 
 #endif

@@ -257,8 +257,6 @@ static int walk_keep(slt_dmft_workspace *w, double complex z0, double complex z1
     return rc;
 }
 
-/* heavy ball: the resolvent sits at ζ = w + μw² (dmft.md §8); with discrete steps at
- * ζ = (s − 1)(s − β)/(ηs), s = e^{ηw} (docs/theory/dmft.md §12) */
 /* e^x − 1 without cancellation at small |x| (|ηw| ≈ 2M/(5n) late: a rounded e^{ηw} − 1
  * would cost n·ε/M relative in z) */
 double complex dmft_cexpm1(double complex x)
@@ -267,17 +265,10 @@ double complex dmft_cexpm1(double complex x)
     return expm1(a) * cos(b) - 2.0 * sb * sb + I * exp(a) * sin(b);
 }
 
-static double complex momentum_map(const slt_dmft_workspace *w, double complex x, void *ctx)
-{
-    (void)ctx;
-    if (w->eta > 0) {
-        double complex s = cexp(w->eta * x);
-        return dmft_cexpm1(w->eta * x) * (s - w->momentum) / (w->eta * s);
-    }
-    return x + w->momentum * x * x;
-}
-
-static void talbot_node(int j, int M, double r, double t, double eta, double mu, dmft_node *nd)
+/* The Talbot node j for time t; the dynamics maps w to the resolvent variable z and
+ * brings its weight factor (dyn_*.c) */
+static void talbot_node(const slt_dmft_workspace *w, int j, int M, double r, double t,
+                        dmft_node *nd)
 {
     double theta = (double)j * M_PI / M;
     if (j == 0) {
@@ -289,23 +280,7 @@ static void talbot_node(int j, int M, double r, double t, double eta, double mu,
         nd->w = r * theta * (cot + I);
         nd->c = r / (2.0 * M) * cexp(nd->w * t) * (1.0 + I * sigma);
     }
-    if (eta > 0 && mu > 0) {
-        /* discrete heavy ball, β = mu: V(s) = ((s − β)/η)·V_flow(ζ(s)), and
-         * (1/2πi)∮ V s^{n−1} ds = (1/2πi)∫ e^{wt}(s − β)V_flow(ζ) dw */
-        double complex e = cexp(eta * nd->w);
-        nd->z = dmft_cexpm1(eta * nd->w) * (e - mu) / (eta * e);
-        nd->c *= e - mu;
-    } else if (eta > 0) {
-        double complex e = cexp(eta * nd->w);
-        nd->z = dmft_cexpm1(eta * nd->w) / eta;
-        nd->c *= e;
-    } else if (mu > 0) {
-        /* v̂(w) = (1 + μw)·v̂_flow(ζ): one factor (1 + μw) per frequency in the weight */
-        nd->z = nd->w + mu * nd->w * nd->w;
-        nd->c *= 1.0 + mu * nd->w;
-    } else {
-        nd->z = nd->w;
-    }
+    w->dyn->laplace(w, nd);
     nd->dc = nd->w * nd->c; /* every factor of c is e^{wt} times constants */
     nd->outer = j == 0 ? 1.0 : 2.0;
 }
@@ -313,8 +288,8 @@ static void talbot_node(int j, int M, double r, double t, double eta, double mu,
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot)
 {
     double r = 2.0 * M / (5.0 * t);
-    for (int j = 0; j < M; j++) talbot_node(j, M, r, t, w->eta, w->momentum, &node[j]);
-    const int mom = w->momentum > 0;
+    for (int j = 0; j < M; j++) talbot_node(w, j, M, r, t, &node[j]);
+    const dmft_map_fn map = w->dyn->walk_map;
     /* Re w falls with θ: nodes from the first one below the cut on are left out (c = 0,
      * κ not computed: the path to them would cross the preimage of the spectrum) */
     int kept = M;
@@ -343,9 +318,9 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
             }
             double complex k = prev[j].kappa;
             dmft_node save = node[j];
-            /* momentum: walk in w (the upper half w-plane holds no preimage of the
-             * spectrum), not along straight lines in ζ */
-            rc = mom ? dmft_walk_mapped(w, momentum_map, NULL, prev[j].w, node[j].w, &k, 1, &node[j])
+            /* a dynamics with a walk map walks in w (e.g. the heavy ball: the upper half
+             * w-plane holds no preimage of the spectrum), not along straight lines in z */
+            rc = map ? dmft_walk_mapped(w, map, NULL, prev[j].w, node[j].w, &k, 1, &node[j])
                      : walk(w, prev[j].z, node[j].z, &k, 1, &node[j]);
             node[j].w = save.w;
             node[j].z = save.z;
@@ -361,9 +336,9 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
     double complex k = k0;
     if ((rc = newton_keep(w, node[0].z, &k, &node[0]))) return rc;
     for (int j = 1; j < kept; j++) {
-        if (mom) {
+        if (map) {
             dmft_node save = node[j];
-            rc = dmft_walk_mapped(w, momentum_map, NULL, node[j - 1].w, node[j].w, &k, 4, &node[j]);
+            rc = dmft_walk_mapped(w, map, NULL, node[j - 1].w, node[j].w, &k, 4, &node[j]);
             node[j].w = save.w;
             node[j].z = save.z;
             node[j].c = save.c;

@@ -45,31 +45,12 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     if (p->sgd_form != SLT_DMFT_SGD_GAUSSIAN && p->sgd_form != SLT_DMFT_SGD_LIMIT)
         return slt_error(SLT_EINVAL, "%s: sgd_form = %d is not one of gaussian, limit", w,
                          (int)p->sgd_form);
-    if (p->batch > 0) {
-        if (!(p->eta > 0))
-            return slt_error(SLT_EINVAL, "%s: batch = %zu needs a step eta > 0 (online SGD is "
-                             "discrete); eta = %g", w, p->batch, p->eta);
-        if (!isinf(p->P))
-            return slt_error(SLT_EINVAL, "%s: batch = %zu needs P = inf (online SGD draws fresh "
-                             "samples every step); P = %.17g", w, p->batch, p->P);
-        if (p->ensemble != 1)
-            return slt_error(SLT_EINVAL, "%s: batch = %zu with ensemble = %zu: ensembles of online "
-                             "SGD are not implemented (expected ensemble = 1)", w, p->batch,
-                             p->ensemble);
-        if (p->momentum > 0)
-            return slt_error(SLT_EINVAL, "%s: batch = %zu with momentum = %g: momentum SGD is not "
-                             "implemented (expected momentum = 0)", w, p->batch, p->momentum);
-    }
+    /* the dynamics' own cross-field rules (dyn_*.c) */
+    const dmft_dynamics *dyn = dmft_dynamics_select(p);
+    if (dyn->check && (rc = dyn->check(p, w))) return rc;
     if (p->contour != SLT_DMFT_CONTOUR_AUTO && p->contour != SLT_DMFT_CONTOUR_ELLIPSE)
         return slt_error(SLT_EINVAL, "%s: contour = %d is not one of auto, ellipse", w,
                          (int)p->contour);
-    if (p->contour == SLT_DMFT_CONTOUR_ELLIPSE && p->batch > 0)
-        return slt_error(SLT_EINVAL, "%s: contour = ellipse with batch = %zu: online SGD has its "
-                         "own inversion (expected contour = auto)", w, p->batch);
-    if (p->momentum > 0 && p->eta > 0 && !(p->momentum < 1))
-        return slt_error(SLT_EINVAL, "%s: momentum = %.17g with eta = %g: with a step, momentum is "
-                         "the heavy-ball coefficient beta (expected 0 <= momentum < 1)", w,
-                         p->momentum, p->eta);
     return SLT_OK;
 }
 
@@ -91,6 +72,7 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     if (!w) return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     w->task = task;
     w->p = *p;
+    w->dyn = dmft_dynamics_select(p);
     w->inv_N = isinf(p->N) ? 0.0 : 1.0 / p->N;
     w->inv_P = isinf(p->P) ? 0.0 : 1.0 / p->P;
     w->eta = p->eta;
@@ -104,8 +86,8 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->node = calloc(n, sizeof *w->node);
     w->node_lo = calloc(n, sizeof *w->node_lo);
     w->warm = calloc(DMFT_WARM_SLOTS * (size_t)w->nodes, sizeof *w->warm);
-    /* online SGD, and full-batch GD at P = ∞, which may route through the SGD solver */
-    int sgd_path = p->batch > 0 || (p->eta > 0 && isinf(p->P));
+    /* online SGD, and full-batch GD, which may route through the SGD solver */
+    const int sgd_path = w->dyn->sgd_warm;
     if (sgd_path) w->sgd_warm = calloc(2 * 5 * (size_t)w->nodes, sizeof *w->sgd_warm);
     if (!w->node || !w->node_lo || !w->warm || (sgd_path && !w->sgd_warm)) {
         slt_dmft_free(w);
@@ -145,10 +127,10 @@ int slt_dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max)
 int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err)
 {
     if (!w || !gain) return slt_error(SLT_EINVAL, "slt_dmft_sgd_gain: NULL argument");
-    if (w->p.batch == 0)
+    if (!w->dyn->gain)
         return slt_error(SLT_EINVAL, "slt_dmft_sgd_gain: batch = 0 (the gain is for online SGD)");
     double e = NAN;
-    int rc = dmft_sgd_gain(w, gain, &e);
+    int rc = w->dyn->gain(w, gain, &e);
     if (gain_err) *gain_err = e;
     return rc;
 }
@@ -542,7 +524,7 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o);
 static void late_bounds(const slt_dmft_workspace *w, const late_route *lr, double t, double steps,
                         double *r_test, double *r_train, double *Q_out)
 {
-    double f = w->eta > 0 ? exp(2.0 * (steps - lr->steps0) * log(lr->q))
+    double f = w->dyn->discrete ? exp(2.0 * (steps - lr->steps0) * log(lr->q))
                           : exp(-2.0 * lr->u_min * (t - lr->t0));
     double D = lr->D0 * f;
     double Q = isinf(w->p.P) ? D : lr->u_H / lr->u_min * D;
@@ -562,14 +544,14 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
         lr->state = -1;
         if (dmft_spectrum_gap(w, &lr->u_min) || !(lr->u_min > 0)) return;
         if (dmft_spectrum_edge(w, &lr->u_K) || dmft_population_edge(w, &lr->u_H)) return;
-        if (w->eta > 0) {
+        if (w->dyn->discrete) {
             lr->q = fmax(fabs(1.0 - w->eta * lr->u_min), fabs(1.0 - w->eta * lr->u_K));
             if (!(lr->q < 1.0)) return;
         }
         /* the anchor: 8 time constants of the slowest mode, a time the contour resolves */
         lr->t0 = 8.0 / lr->u_min;
         lr->steps0 = 0.0;
-        if (w->eta > 0) {
+        if (w->dyn->discrete) {
             lr->steps0 = ceil(lr->t0 / w->eta);
             lr->t0 = lr->steps0 * w->eta;
         }
@@ -590,7 +572,7 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
     const double tol = 1e-14 * (w->target_total + slt_task_noise(w->task));
     double lo = t0, hi = 2.0 * t0, rt = INFINITY, rr = INFINITY;
     for (int k = 0; k < 200; k++) {
-        late_bounds(w, lr, hi, w->eta > 0 ? hi / w->eta : 0.0, &rt, &rr, NULL);
+        late_bounds(w, lr, hi, w->dyn->discrete ? hi / w->eta : 0.0, &rt, &rr, NULL);
         if (rt <= tol && rr <= tol) break;
         lo = hi;
         hi *= 2.0;
@@ -598,7 +580,7 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
     if (!(rt <= tol && rr <= tol)) return;
     for (int k = 0; k < 60; k++) {
         double mid = sqrt(lo * hi);
-        late_bounds(w, lr, mid, w->eta > 0 ? mid / w->eta : 0.0, &rt, &rr, NULL);
+        late_bounds(w, lr, mid, w->dyn->discrete ? mid / w->eta : 0.0, &rt, &rr, NULL);
         if (rt <= tol && rr <= tol) hi = mid;
         else lo = mid;
     }
@@ -608,97 +590,24 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
 
 static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
-    if (w->p.batch > 0) return dmft_sgd_solve(w, times, n, out);
-    if (w->eta > 0 && isinf(w->p.P) && w->p.ensemble == 1 && !(w->p.momentum > 0) &&
-        w->p.contour == SLT_DMFT_CONTOUR_AUTO) {
-        /* Full-batch GD at P = ∞ is online SGD without batch noise: B = ∞ makes the noise
-         * factor η²/B vanish and c₂ = 1, leaving L(n) = s*ᵀ(I − ηS)^{2n}s*. The SGD
-         * solver's generating-function inversion is the faster route through the
-         * oscillating range (the general path needs the ellipse for n up to ~37/|log q|,
-         * q = η·u_max − 1); use it there only, so the two paths stay independent checks
-         * of each other (contour = ellipse forces the general path). */
-        double umax;
-        int rc = dmft_spectrum_edge(w, &umax);
-        if (rc) return rc;
-        if (w->eta * umax >= 1.0 && w->eta * umax < 2.0) {
-            slt_dmft_params saved = w->p;
-            w->p.batch = SIZE_MAX;
-            w->p.sgd_form = SLT_DMFT_SGD_LIMIT;
-            rc = dmft_sgd_solve(w, times, n, out);
-            w->p = saved;
-            for (size_t i = 0; i < n; i++) {
-                out[i].sgd_gain = out[i].sgd_gain_err = NAN; /* not SGD */
-                if (out[i].status == SLT_OK || out[i].status == SLT_EDIVERGE) {
-                    out[i].train = out[i].test + slt_task_noise(w->task);
-                    out[i].train_err = out[i].test_err;
-                }
-            }
-            return rc;
-        }
+    const dmft_dynamics *dyn = w->dyn;
+    if (dyn->solve) { /* a dynamics with its own solver, or its own route here */
+        int done = 0, rc = dyn->solve(w, times, n, out, &done);
+        if (done) return rc;
     }
     /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
     const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
     const int ens = w->p.ensemble > 1;
-    const int mom = w->momentum > 0, force_ellipse = w->p.contour == SLT_DMFT_CONTOUR_ELLIPSE;
+    const int force_ellipse = w->p.contour == SLT_DMFT_CONTOUR_ELLIPSE;
     int first_rc = SLT_OK;
     for (int s = 0; s < DMFT_WARM_SLOTS; s++) w->warm_time[s] = 0.0;
-    /* GD with step η: stable iff η·u_max < 2. Modes with η·u > 1 alternate in sign; the
-     * Talbot contour in w (z = (e^{ηw} − 1)/η) cannot enclose their images on Im w = ±π/η
-     * and leaves them out, which costs q^n, q = η·u_max − 1 (docs/theory/dmft.md §11):
-     * before q^n < e^{-37} the ellipse takes over. */
-    int gd_rc = SLT_OK;
-    double osc_q = 0.0, osc_steps = 0.0;
-    const int dhb = w->eta > 0 && w->momentum > 0;
-    /* discrete heavy ball (β = momentum): the roots s of s² − (1 + β − ηu)s + β give the
-     * modes; the slow ones lie on (√β, 1], the fast and the ringing ones on |s| <= √β
-     * (Re w <= −a_d, a_d = −log β/(2η)), and for 1 + β − ηu_max < −2√β one negative root
-     * reaches |s| = q > √β (Im w = π/η). Stable iff η·u_max < 2(1 + β). As for the
-     * continuous heavy ball: the ellipse until β^{0.45n} and qⁿ are below e^{−37}, then
-     * the Talbot contour with nodes left of −0.9a_d dropped (docs/theory/dmft.md §12). */
-    double dhb_a = 0.0, dhb_t = 0.0;
-    if (dhb) {
-        double umax, beta = w->momentum;
-        gd_rc = dmft_spectrum_edge(w, &umax);
-        if (!gd_rc && w->eta * umax >= 2.0 * (1.0 + beta))
-            gd_rc = slt_error(SLT_EDOM, "dmft: heavy ball with eta = %.17g, momentum = %.17g is "
-                              "unstable: eta*u_max = %.6g >= 2(1 + momentum) (u_max = %.6g, the "
-                              "top of the spectrum of K)", w->eta, beta, w->eta * umax, umax);
-        double c = 1.0 + beta - w->eta * umax;
-        if (!gd_rc && c < -2.0 * sqrt(beta)) {
-            osc_q = 0.5 * (-c + sqrt(c * c - 4.0 * beta));
-            osc_steps = 37.0 / -log(osc_q);
-        }
-        dhb_a = -log(beta) / (2.0 * w->eta);
-        dhb_t = 37.0 / (0.9 * dhb_a);
-    } else if (w->eta > 0) {
-        double umax;
-        gd_rc = dmft_spectrum_edge(w, &umax);
-        if (!gd_rc && w->eta * umax >= 2.0)
-            gd_rc = slt_error(SLT_EDOM, "dmft: GD with eta = %.17g is unstable: eta*u_max = %.6g "
-                              ">= 2 (u_max = %.6g, the top of the spectrum of K)", w->eta,
-                              w->eta * umax, umax);
-        if (!gd_rc && w->eta * umax > 1.0) {
-            osc_q = w->eta * umax - 1.0;
-            osc_steps = 37.0 / -log(osc_q);
-        }
-    }
-    /* heavy ball: with a = 1/(2μ), the preimages of the spectrum under ζ = w + μw² are
-     * the slow roots on (−a, 0] and the fast or underdamped ones at Re w <= −a. Overdamped spectra (4μ·u_max < 1) keep every
-     * preimage on the negative real axis, inside the Talbot contour. Underdamped ones put
-     * some on Re w = −a, which the contour's arms cross: nodes left of −0.9a are left out
-     * (their weight is below e^{−0.9at}), and before e^{−0.9at} < e^{−37} the ellipse
-     * takes over (docs/theory/dmft.md §11). */
-    double mom_a = 0.0, mom_t = INFINITY;
-    int underdamped = 0;
-    if (mom && !dhb) {
-        double umax;
-        gd_rc = dmft_spectrum_edge(w, &umax);
-        mom_a = 0.5 / w->momentum;
-        underdamped = !gd_rc && 4.0 * w->momentum * umax >= 1.0;
-        if (underdamped) mom_t = 37.0 / (0.9 * mom_a);
-    }
+    /* once per solve: the dynamics' stability edge (its error fails every t > 0) and its
+     * contour plan: what the Talbot contour leaves out and until when the ellipse is used */
+    dmft_plan plan = {.rc = SLT_OK, .talbot_cut = -INFINITY};
+    if (dyn->plan) dyn->plan(w, &plan);
+    const int gd_rc = plan.rc;
     late_route late = {0};
-    const int late_ok = !mom && !ens && !force_ellipse && !w->no_late;
+    const int late_ok = dyn->one_d && !ens && !force_ellipse && !w->no_late;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -709,27 +618,16 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
         o->sgd_gain = o->sgd_gain_err = NAN;
         int rc = SLT_OK;
         double steps = 0;
-        if (w->eta > 0 && isfinite(times[i])) {
+        if (dyn->discrete && isfinite(times[i])) {
             steps = round(times[i] / w->eta);
             o->t = steps * w->eta;
         }
         const int finite_t = isfinite(o->t) && o->t > 0;
-        /* which contour: the mapped Talbot contour must stay below the nearest image of the
-         * spectrum (Im w = ±2π/η for η·u_max <= 1, ±π/η beyond): r = 2·M2/(5t) < 1.8/η, or
-         * 0.9/η; few steps, oscillating modes not yet decayed, or young underdamped heavy
-         * ball: the ellipse */
+        /* which contour: the dynamics decides when the Talbot contour cannot resolve t */
         int ellipse = 0;
         if (finite_t && force_ellipse) ellipse = 1;
-        else if (finite_t && dhb) {
-            double r_eta = 2.0 * M2 / (5.0 * o->t) * w->eta;
-            ellipse = r_eta >= 0.9 || o->t < dhb_t || (osc_q > 0 && steps < osc_steps);
-        } else if (finite_t && w->eta > 0) {
-            double r_eta = 2.0 * M2 / (5.0 * o->t) * w->eta;
-            ellipse = osc_q > 0 ? (r_eta >= 0.9 || steps < osc_steps) : r_eta >= 1.8;
-        } else if (finite_t && underdamped) {
-            ellipse = o->t < mom_t;
-        }
-        w->talbot_cut = underdamped ? -0.9 * mom_a : dhb ? -0.9 * dhb_a : -INFINITY;
+        else if (finite_t && dyn->use_ellipse) ellipse = dyn->use_ellipse(w, &plan, o->t, steps, M2);
+        w->talbot_cut = plan.talbot_cut;
         int is_late = 0;
         if (!gd_rc && late_ok && finite_t) {
             late_setup(w, &late, o->t);
@@ -749,7 +647,7 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
             /* flow: dL/dt = 2⟨e_∞ + Φv, Φv̇⟩ with v̇ = −Kv, so |dL/dt| <= 2(√L_∞ + √Q)·
              * u_K√(u_H|v|²) and |v|² <= D/u_min: the local exponent is 0 within that
              * (GD: no time derivative, as on the ellipse) */
-            if (w->eta > 0) {
+            if (dyn->discrete) {
                 o->test_slope = o->test_slope_err = NAN;
             } else {
                 double v2 = r_train / late.u_min;
@@ -786,19 +684,17 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
                 if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
             if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
             if (!rc) rc = two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
-            /* 1-D quantities are inverse transforms evaluated at time 2t (not with momentum:
-             * the square of the oscillator is not the oscillator at 2t) */
-            if (!rc && !mom) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
-            if (!rc && !mom) one_frequency(w, w->node, 2 * M1 - 1, &h1);
-            if (!rc && !mom) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
-            if (!rc && !mom) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
-            /* what the contour leaves out, relative to L(0) + σ²: the oscillating GD modes
-             * (q^n per factor), the underdamped heavy ball beyond the cut */
-            double drop = 0.0;
-            if (osc_q > 0) drop = 4.0 * pow(osc_q, steps);
-            if (underdamped) drop = 4.0 * exp(-0.9 * mom_a * t);
-            if (dhb) drop += 4.0 * exp(-0.9 * dhb_a * t);
-            if (!rc) assemble(w, t, &hi, &lo, h1, l1, !mom, drop, o);
+            /* 1-D quantities are inverse transforms evaluated at time 2t (not for an
+             * oscillator: its square is not the oscillator at 2t) */
+            const int one_d = dyn->one_d;
+            if (!rc && one_d) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
+            if (!rc && one_d) one_frequency(w, w->node, 2 * M1 - 1, &h1);
+            if (!rc && one_d) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
+            if (!rc && one_d) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
+            /* what the contour leaves out, relative to L(0) + σ² (e.g. the oscillating GD
+             * modes, q^n per factor; the underdamped heavy ball beyond the cut) */
+            double drop = dyn->drop ? dyn->drop(&plan, t, steps) : 0.0;
+            if (!rc) assemble(w, t, &hi, &lo, h1, l1, one_d, drop, o);
         }
         if (rc) {
             if (o->status == SLT_OK) o->status = rc;
@@ -818,7 +714,7 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
 static void fail_point(const slt_dmft_workspace *w, double t, int status, slt_dmft_point *o)
 {
     memset(o, 0, sizeof *o);
-    o->t = w->eta > 0 && isfinite(t) ? round(t / w->eta) * w->eta : t;
+    o->t = w->dyn->discrete && isfinite(t) ? round(t / w->eta) * w->eta : t;
     o->test = o->test_err = o->train = o->train_err = NAN;
     o->test_slope = o->test_slope_err = o->test_2d = o->train_2d = NAN;
     o->sgd_gain = o->sgd_gain_err = NAN;
@@ -852,7 +748,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     memcpy(tt, times, n * sizeof *tt);
     double umax = NAN;
     int tiny = 0, rc = SLT_OK;
-    if (!(w->eta > 0)) {
+    if (!w->dyn->discrete) {
         for (size_t i = 0; i < n && !tiny; i++) tiny = times[i] > 0 && times[i] < 1e-3;
         if (tiny) rc = dmft_spectrum_edge(w, &umax);
         for (size_t i = 0; i < n && tiny && !rc; i++)
