@@ -29,16 +29,6 @@ static void solve_ok(const slt_task *task, const slt_dmft_params *p, const doubl
     slt_dmft_free(w);
 }
 
-/* |value − ref| within the returned error plus `slack` (for the reference's own error) */
-static void check_within(const char *what, double value, double err, double ref, double slack)
-{
-    if (!(fabs(value - ref) <= err + slack)) {
-        print_error("%s: %.17g vs %.17g: |diff| %.3g > error %.3g + slack %.3g\n", what, value, ref,
-                    fabs(value - ref), err, slack);
-        fail();
-    }
-}
-
 /* an ok point has finite, non-negative values and error bounds */
 static void check_finite(const slt_dmft_point *o)
 {
@@ -81,10 +71,10 @@ static void test_heavy_ball_small_beta_is_gd(void **state)
             for (int i = 0; i < NS; i++) {
                 check_finite(&hb[i]);
                 double slack = betas[b] * hb[0].test; /* O(β), see above; hb[0] ≈ L(0)·(1−…) */
-                check_within("heavy ball beta -> 0 vs GD, test", hb[i].test,
-                             hb[i].test_err + gd[i].test_err, gd[i].test, slack);
-                check_within("heavy ball beta -> 0 vs GD, train", hb[i].train,
-                             hb[i].train_err + gd[i].train_err, gd[i].train, slack);
+                assert_within("heavy ball beta -> 0 vs GD, test", hb[i].test,
+                              hb[i].test_err + gd[i].test_err, gd[i].test, slack);
+                assert_within("heavy ball beta -> 0 vs GD, train", hb[i].train,
+                              hb[i].train_err + gd[i].train_err, gd[i].train, slack);
             }
         }
     }
@@ -106,8 +96,8 @@ static void test_heavy_ball_small_beta_is_gd(void **state)
                 hbs_ctx hc = {p.eta, p.momentum, steps[i]};
                 slt_sum s;
                 assert_ok(slt_task_sum(t, hbs_term, &hc, NULL, &s));
-                check_within("heavy ball beta -> 0 at N = P = inf vs recurrence", o[i].test,
-                             o[i].test_err, s.value, s.err);
+                assert_within("heavy ball beta -> 0 at N = P = inf vs recurrence", o[i].test,
+                              o[i].test_err, s.value, s.err);
             }
         }
     slt_task_free(t);
@@ -157,10 +147,10 @@ static void test_gd_few_steps_explicit(void **state)
             solve_ok(t, &p, &time, 1, &o[k]);
             check_finite(&o[k]);
         }
-        check_within("few-step GD, test: auto vs ellipse", o[0].test, o[0].test_err + o[1].test_err,
-                     o[1].test, 0);
-        check_within("few-step GD, train: auto vs ellipse", o[0].train,
-                     o[0].train_err + o[1].train_err, o[1].train, 0);
+        assert_within("few-step GD, test: auto vs ellipse", o[0].test,
+                      o[0].test_err + o[1].test_err, o[1].test, 0);
+        assert_within("few-step GD, train: auto vs ellipse", o[0].train,
+                      o[0].train_err + o[1].train_err, o[1].train, 0);
         slt_dmft_params p = slt_dmft_params_default();
         p.eta = eta;
         solve_ok(t, &p, &time, 1, &inf);
@@ -168,8 +158,8 @@ static void test_gd_few_steps_explicit(void **state)
         gd_ctx c = {eta, n};
         slt_sum s;
         assert_ok(slt_task_sum(t, gd_term, &c, NULL, &s));
-        check_within("few-step GD at N = P = inf vs the mode sum", inf.test, inf.test_err, s.value,
-                     s.err);
+        assert_within("few-step GD at N = P = inf vs the mode sum", inf.test, inf.test_err, s.value,
+                      s.err);
     }
     slt_task_free(t);
 }
@@ -220,8 +210,8 @@ static void test_late_times_closed_form(void **state)
         solve_ok(t, &p, times, NT + 1, o);
         for (int i = 0; i < NT; i++) {
             check_finite(&o[i]);
-            check_within("late N = 1: test vs L(inf)", o[i].test, o[i].test_err + o[NT].test_err,
-                         o[NT].test, 0);
+            assert_within("late N = 1: test vs L(inf)", o[i].test, o[i].test_err + o[NT].test_err,
+                          o[NT].test, 0);
             /* bounds as tight as the closed form's own plus 1e-14·L(0) */
             assert_true(o[i].test_err <= o[NT].test_err + 2e-14 * 1.7);
         }
@@ -232,8 +222,8 @@ static void test_late_times_closed_form(void **state)
         p.contour = SLT_DMFT_CONTOUR_ELLIPSE;
         solve_ok(t, &p, mid, 3, e);
         for (int i = 0; i < 3; i++)
-            check_within("late N = 1: vs the ellipse", a[i].test, a[i].test_err + e[i].test_err,
-                         e[i].test, 0);
+            assert_within("late N = 1: vs the ellipse", a[i].test, a[i].test_err + e[i].test_err,
+                          e[i].test, 0);
     }
     slt_task_free(t);
     /* (c) finite P with noise, flow and GD (η = 0.5) */
@@ -249,10 +239,10 @@ static void test_late_times_closed_form(void **state)
         for (int i = 0; i < 6; i++) {
             check_finite(&o[i]);
             if (times[i] < 1e4) continue; /* L(3e3) − L(∞) = 2e-10: still on its way */
-            check_within("late finite P: test vs L(inf)", o[i].test, o[i].test_err + o[6].test_err,
-                         o[6].test, 0);
-            check_within("late finite P: train vs L(inf)", o[i].train,
-                         o[i].train_err + o[6].train_err, o[6].train, 0);
+            assert_within("late finite P: test vs L(inf)", o[i].test, o[i].test_err + o[6].test_err,
+                          o[6].test, 0);
+            assert_within("late finite P: train vs L(inf)", o[i].train,
+                          o[i].train_err + o[6].train_err, o[6].train, 0);
             /* the remainder bound adds at most 1e-14·(L(0) + σ²) ≈ 2e-14 past 1e4 */
             assert_true(o[i].test_err <= o[6].test_err + 2e-14 * 1.7);
         }
@@ -263,10 +253,10 @@ static void test_late_times_closed_form(void **state)
         p.contour = SLT_DMFT_CONTOUR_ELLIPSE;
         solve_ok(t, &p, times, (size_t)ne, e);
         for (int i = 0; i < ne; i++) {
-            check_within("late finite P: test vs the ellipse", o[i].test,
-                         o[i].test_err + e[i].test_err, e[i].test, 0);
-            check_within("late finite P: train vs the ellipse", o[i].train,
-                         o[i].train_err + e[i].train_err, e[i].train, 0);
+            assert_within("late finite P: test vs the ellipse", o[i].test,
+                          o[i].test_err + e[i].test_err, e[i].test, 0);
+            assert_within("late finite P: train vs the ellipse", o[i].train,
+                          o[i].train_err + e[i].train_err, e[i].train, 0);
         }
     }
     slt_task_free(t);

@@ -188,8 +188,8 @@ static void check_width_beta_gt1(double alpha, double beta)
     double derived = alpha * fmin(beta, 1.0), reported = alpha * fmin(beta, 2.0);
     print_message("width alpha=%g beta=%g: measured %.7f, derived %.6f, reported %.6f\n",
                   alpha, beta, e, derived, reported);
-    assert_close(w->lazy, derived, 1e-15, 0.0);
-    assert_close(w->rich, derived, 1e-15, 0.0);
+    assert_close(w->lazy, derived, TOL_ROUNDING, 0.0);
+    assert_close(w->rich, derived, TOL_ROUNDING, 0.0);
     /* Corrections to L are relative O(N^-(alpha(beta-1))) <= 1e-3 at N = 1e4. */
     assert_close(e, derived, 0.0, 1e-3);
     assert_true(fabs(e - reported) > 0.5);
@@ -215,7 +215,7 @@ static void test_data_floor(void **state)
         /* Corrections to L are relative O(P^-min(alpha(1-beta), alpha|2-beta|, 1)),
          * largest (P^-0.75 = 1e-3 at P = 1e4) in the saturated case. */
         assert_close(e, want, 0.0, 5e-3);
-        assert_close(lazy_of(a, b, "resolution_P"), want, 1e-15, 0.0);
+        assert_close(lazy_of(a, b, "resolution_P"), want, TOL_ROUNDING, 0.0);
     }
 }
 
@@ -372,7 +372,7 @@ static void test_compute_rich_hard_algebra(void **state)
     slt_exponent_row rows[NROWS];
     size_t n = table_of(alpha, beta, rows);
     double chi = row_of(rows, n, "time")->rich;
-    assert_close(chi, 2.0 * beta / (1.0 + beta), 1e-15, 0.0);
+    assert_close(chi, 2.0 * beta / (1.0 + beta), TOL_ROUNDING, 0.0);
     double un[2], lv[2], cs[2] = {1e10, 1e20};
     for (int i = 0; i < 2; i++) {
         double par[3] = {cs[i], chi, alpha * beta};
@@ -395,11 +395,12 @@ static void test_compute_rich_hard_algebra(void **state)
     double dlc = log(cs[1]) - log(cs[0]);
     /* Pure power laws: the optimum is exact up to the minimiser's 1e-6 in ln N, divided
      * by ln(C2/C1) = 23. */
-    assert_close((un[1] - un[0]) / dlc, row_of(rows, n, "compute_N_star")->rich, 0.0, 1e-6);
+    assert_close((un[1] - un[0]) / dlc, row_of(rows, n, "compute_N_star")->rich, 0.0,
+                 TOL_ASYMPTOTIC);
     assert_close(1.0 - (un[1] - un[0]) / dlc, row_of(rows, n, "compute_t_star")->rich, 0.0,
-                 1e-6);
+                 TOL_ASYMPTOTIC);
     assert_close(-(log(lv[1]) - log(lv[0])) / dlc, row_of(rows, n, "compute_L_star")->rich,
-                 0.0, 1e-6);
+                 0.0, TOL_ASYMPTOTIC);
 }
 
 /* Published and quoted numbers (conventions.md §6.3, §8.2; dmft.md §11.7). */
@@ -409,31 +410,31 @@ static void test_quoted_values(void **state)
     slt_exponent_row rows[NROWS];
     /* CIFAR-5M NTK example: alpha ≈ 2, beta ≈ 0.075 gives L* ~ C^-0.05 (dmft.md §11.7). */
     size_t n = table_of(2.0, 0.075, rows);
-    assert_close(row_of(rows, n, "compute_L_star")->lazy, 0.05, 1e-14, 0.0);
+    assert_close(row_of(rows, n, "compute_L_star")->lazy, 0.05, TOL_ROUNDING_SUM, 0.0);
     /* Feature learning improves the hard compute exponent by 2(1+alpha)/(2+alpha+alpha beta). */
     const double a = 2.0, b = 0.075;
     assert_close(row_of(rows, n, "compute_L_star")->rich / row_of(rows, n, "compute_L_star")->lazy,
-                 2.0 * (1.0 + a) / (2.0 + a + a * b), 1e-14, 0.0);
+                 2.0 * (1.0 + a) / (2.0 + a + a * b), TOL_ROUNDING_SUM, 0.0);
     /* Isotropic teacher: resolution-limited exponent alpha_K = alpha - 1 in N and in P. */
     double alpha, beta;
     assert_ok(slt_convert_bahri(0.7, &alpha, &beta));
     n = table_of(alpha, beta, rows);
-    assert_close(row_of(rows, n, "resolution_N")->lazy, 0.7, 1e-14, 0.0);
-    assert_close(row_of(rows, n, "resolution_P")->lazy, 0.7, 1e-14, 0.0);
+    assert_close(row_of(rows, n, "resolution_N")->lazy, 0.7, TOL_ROUNDING_SUM, 0.0);
+    assert_close(row_of(rows, n, "resolution_P")->lazy, 0.7, TOL_ROUNDING_SUM, 0.0);
     assert_non_null(strstr(row_of(rows, n, "resolution_N")->note, "isotropic teacher"));
     /* Super-easy online SGD: 1/2, 1/2, 1 - 1/(2 alpha); gradient flow keeps the easy row. */
     n = table_of(2.0, 1.9, rows);
-    assert_close(row_of(rows, n, "sgd_N_star")->rich, 0.5, 1e-15, 0.0);
-    assert_close(row_of(rows, n, "sgd_L_star")->lazy, 0.75, 1e-15, 0.0);
-    assert_close(row_of(rows, n, "compute_L_star")->lazy, 3.8 / 4.8, 1e-15, 0.0);
+    assert_close(row_of(rows, n, "sgd_N_star")->rich, 0.5, TOL_ROUNDING, 0.0);
+    assert_close(row_of(rows, n, "sgd_L_star")->lazy, 0.75, TOL_ROUNDING, 0.0);
+    assert_close(row_of(rows, n, "compute_L_star")->lazy, 3.8 / 4.8, TOL_ROUNDING, 0.0);
     assert_string_equal(row_of(rows, n, "compute_N_star")->regime, "easy");
     assert_non_null(strstr(row_of(rows, n, "compute_N_star")->note, "not yet checked"));
     /* Rich time exponent chi(beta) (2024b Eq. 10) and the crossover 1/(1-beta). */
     n = table_of(2.0, 0.5, rows);
-    assert_close(row_of(rows, n, "time")->rich, 2.0 / 3.0, 1e-15, 0.0);
-    assert_close(row_of(rows, n, "crossover_gamma")->rich, 2.0, 1e-15, 0.0);
+    assert_close(row_of(rows, n, "time")->rich, 2.0 / 3.0, TOL_ROUNDING, 0.0);
+    assert_close(row_of(rows, n, "crossover_gamma")->rich, 2.0, TOL_ROUNDING, 0.0);
     assert_true(isnan(row_of(rows, n, "crossover_gamma")->lazy));
-    assert_close(row_of(rows, n, "rich_gamma")->rich, 1.0 / 3.0, 1e-15, 0.0);
+    assert_close(row_of(rows, n, "rich_gamma")->rich, 1.0 / 3.0, TOL_ROUNDING, 0.0);
     /* No formula: NaN with a note saying why. */
     const slt_exponent_row *d = row_of(rows, n, "data_floor");
     assert_true(isnan(d->rich));
@@ -493,7 +494,7 @@ static void test_regimes(void **state)
     assert_string_equal(slt_regime_name(SLT_REGIME_EASY_SUPER), "easy/super-easy");
     assert_string_equal(slt_regime_name(SLT_REGIME_SUPER_EASY), "super-easy");
     assert_string_equal(slt_regime_name((slt_regime)99), "unknown");
-    assert_close(slt_regime_super_easy_threshold(4.0), 1.75, 1e-15, 0.0);
+    assert_close(slt_regime_super_easy_threshold(4.0), 1.75, TOL_ROUNDING, 0.0);
     assert_true(isnan(slt_regime_super_easy_threshold(1.0)));
     assert_true(isnan(slt_regime_super_easy_threshold(NAN)));
 
@@ -520,8 +521,8 @@ static void assert_same_rows(double alpha1, double beta1, double alpha2, double 
         assert_string_equal(r1[i].quantity, r2[i].quantity);
         assert_string_equal(r1[i].regime, r2[i].regime);
         /* The two (α, β) differ by at most a rounding of the converter. */
-        assert_close(r1[i].lazy, r2[i].lazy, 1e-14, 0.0);
-        assert_close(r1[i].rich, r2[i].rich, 1e-14, 0.0);
+        assert_close(r1[i].lazy, r2[i].lazy, TOL_ROUNDING_SUM, 0.0);
+        assert_close(r1[i].rich, r2[i].rich, TOL_ROUNDING_SUM, 0.0);
     }
 }
 
@@ -534,8 +535,8 @@ static void test_converters(void **state)
     assert_same_rows(alpha, beta, 2.0, 0.5);
     assert_ok(slt_convert_to_bap2024a(3.0, 1.3, &x, &y));
     assert_ok(slt_convert_bap2024a(x, y, &alpha, &beta));
-    assert_close(alpha, 3.0, 1e-15, 0.0);
-    assert_close(beta, 1.3, 1e-15, 0.0);
+    assert_close(alpha, 3.0, TOL_ROUNDING, 0.0);
+    assert_close(beta, 1.3, TOL_ROUNDING, 0.0);
     assert_same_rows(alpha, beta, 3.0, 1.3);
     /* Bahri and Maloney: isotropic teacher. */
     assert_ok(slt_convert_bahri(1.0, &alpha, &beta));

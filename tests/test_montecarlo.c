@@ -79,16 +79,6 @@ static void assert_message(const char *needle)
     }
 }
 
-/* |a − b| <= k·se, printing the numbers on failure */
-static void assert_within_se(const char *what, double mean, double se, double ref, double k)
-{
-    if (!(fabs(mean - ref) <= k * se)) {
-        print_error("%s: MC %.10g ± %.3g, reference %.10g: |z| = %.2f > %.1f\n", what, mean, se,
-                    ref, fabs(mean - ref) / se, k);
-        fail();
-    }
-}
-
 /* slt_mc_evaluate by both test-loss routes; returns the quadratic-form values and
  * checks the mode-space values against them (equal algebra; 1e-12 relative covers the
  * rounding of either route on these O(1) losses). */
@@ -102,8 +92,8 @@ static void eval_routes(slt_mc_params p, const slt_mc_realisation *r, const doub
     p.route = SLT_MC_ROUTE_MODES;
     assert_ok(slt_mc_evaluate(&p, r, t, nt, tm, trm));
     for (size_t i = 0; i < n; i++) {
-        assert_close(tm[i], test[i], 1e-12, 1e-15);
-        assert_close(trm[i], train[i], 1e-12, 1e-15);
+        assert_close(tm[i], test[i], TOL_ROOT, TOL_ROUNDING);
+        assert_close(trm[i], train[i], TOL_ROOT, TOL_ROUNDING);
     }
     free(tm);
     free(trm);
@@ -282,8 +272,8 @@ static void test_hand_n1(void **state)
     for (int i = 0; i < 5; i++) {
         double w = isinf(times[i]) ? b / G : b * (1.0 - exp(-G * times[i])) / G;
         /* rounding only: a few ulps of the O(1) terms */
-        assert_close(test[i], HAND_TEST(w), 1e-13, 1e-15);
-        assert_close(train[i], HAND_TRAIN(w), 1e-13, 1e-15);
+        assert_close(test[i], HAND_TEST(w), TOL_ROUNDING_COND, TOL_ROUNDING);
+        assert_close(train[i], HAND_TRAIN(w), TOL_ROUNDING_COND, TOL_ROUNDING);
     }
     /* discrete GD: w(n) = b (1 − (1 − ηG)^n)/G */
     p.eta = 0.05;
@@ -292,16 +282,16 @@ static void test_hand_n1(void **state)
     for (int i = 0; i < 4; i++) {
         double n = round(tg[i] / p.eta);
         double w = b * (1.0 - pow(1.0 - p.eta * G, n)) / G;
-        assert_close(test[i], HAND_TEST(w), 1e-13, 1e-15);
-        assert_close(train[i], HAND_TRAIN(w), 1e-13, 1e-15);
+        assert_close(test[i], HAND_TEST(w), TOL_ROUNDING_COND, TOL_ROUNDING);
+        assert_close(train[i], HAND_TRAIN(w), TOL_ROUNDING_COND, TOL_ROUNDING);
     }
     /* ridge: w = b/(G + z) */
     p = slt_mc_params_default();
     p.model = SLT_MC_RIDGE;
     p.ridge = 0.7;
     eval_routes(p, &r, NULL, 0, test, train);
-    assert_close(test[0], HAND_TEST(b / (G + 0.7)), 1e-13, 1e-15);
-    assert_close(train[0], HAND_TRAIN(b / (G + 0.7)), 1e-13, 1e-15);
+    assert_close(test[0], HAND_TEST(b / (G + 0.7)), TOL_ROUNDING_COND, TOL_ROUNDING);
+    assert_close(train[0], HAND_TRAIN(b / (G + 0.7)), TOL_ROUNDING_COND, TOL_ROUNDING);
 #undef HAND_TEST
 #undef HAND_TRAIN
 }
@@ -324,15 +314,15 @@ static void test_hand_dual(void **state)
     for (int i = 0; i < 4; i++) {
         double e = exp(-1.25 * times[i]);
         /* absolute 1e-15: L(40) = 2e-22 is below the rounding level of the O(1) terms */
-        assert_close(test[i], 2.0 * e, 1e-12, 1e-15);
-        assert_close(train[i], 6.25 * e, 1e-12, 1e-15);
+        assert_close(test[i], 2.0 * e, TOL_ROOT, TOL_ROUNDING);
+        assert_close(train[i], 6.25 * e, TOL_ROOT, TOL_ROUNDING);
     }
     p.model = SLT_MC_RIDGE;
     p.ridge = 0.2;
     eval_routes(p, &r, NULL, 0, test, train);
     double rho = 0.2 / (0.625 + 0.2);
-    assert_close(test[0], 2.0 * rho * rho, 1e-13, 1e-15);
-    assert_close(train[0], 6.25 * rho * rho, 1e-13, 1e-15);
+    assert_close(test[0], 2.0 * rho * rho, TOL_ROUNDING_COND, TOL_ROUNDING);
+    assert_close(train[0], 6.25 * rho * rho, TOL_ROUNDING_COND, TOL_ROUNDING);
 }
 
 /* N = 1, P = ∞, A = (1, −1): C = Σλ_k A_k² = 1.25, h0 = Σλ_k A_k w*_k = 0.5, S0 = 2.
@@ -350,10 +340,10 @@ static void test_hand_population(void **state)
     for (int i = 0; i < 4; i++) {
         double w = isinf(times[i]) ? 0.4 : 0.4 * (1.0 - exp(-1.25 * times[i]));
         double L = 2.0 - 2.0 * 0.5 * w + 1.25 * w * w;
-        assert_close(test[i], L, 1e-14, 0);
-        assert_close(train[i], L + 0.3, 1e-14, 0);
+        assert_close(test[i], L, TOL_ROUNDING_SUM, 0);
+        assert_close(train[i], L + 0.3, TOL_ROUNDING_SUM, 0);
     }
-    assert_close(test[3], 1.8, 1e-14, 0);
+    assert_close(test[3], 1.8, TOL_ROUNDING_SUM, 0);
 }
 
 /* ---- realisations against explicit stepping ----------------------------------------- */
@@ -474,8 +464,8 @@ static void test_gd_equals_explicit_steps(void **state)
             direct_losses(&q, w, &L, &Lh);
             /* both are exact algorithms; 1e-12 allows the rounding of 60 steps and of the
              * eigendecomposition (the loss is O(1) here) */
-            assert_close(test[i], L, 1e-12, 1e-14);
-            assert_close(train[i], Lh, 1e-12, 1e-14);
+            assert_close(test[i], L, TOL_ROOT, TOL_ROUNDING_SUM);
+            assert_close(train[i], Lh, TOL_ROOT, TOL_ROUNDING_SUM);
         }
         free(w);
         free(g);
@@ -517,8 +507,8 @@ static void test_flow_equals_rk4(void **state)
             }
             double L, Lh;
             direct_losses(&q, w, &L, &Lh);
-            assert_close(test[i], L, 1e-6, 0);
-            assert_close(train[i], Lh, 1e-6, 0);
+            assert_close(test[i], L, TOL_ASYMPTOTIC, 0);
+            assert_close(train[i], Lh, TOL_ASYMPTOTIC, 0);
         }
         free(w);
         free(k1);
@@ -561,8 +551,8 @@ static void test_routes_agree(void **state)
             assert_ok(slt_mc_evaluate(&p, &r, rule == 2 ? NULL : times, nt, tm, trm));
             for (size_t i = 0; i < (nt ? nt : 1); i++) {
                 /* equal algebra; the quadratic form loses ~log10(L(0)/L) digits */
-                assert_close(tq[i], tm[i], 1e-11, 1e-14);
-                assert_close(trq[i], trm[i], 1e-13, 1e-15);
+                assert_close(tq[i], tm[i], TOL_ILL_COND, TOL_ROUNDING_SUM);
+                assert_close(trq[i], trm[i], TOL_ROUNDING_COND, TOL_ROUNDING);
             }
         }
         realisation_free(&q);
@@ -628,8 +618,8 @@ static void test_krr_normal_equations(void **state)
             Lh += pow(q.y[mu] - f, 2) / (double)P;
         }
         /* both solve the same well-conditioned system (z·cond bound ~1e3): 1e-10 */
-        assert_close(test, L, 1e-10, 0);
-        assert_close(train, Lh, 1e-10, 0);
+        assert_close(test, L, TOL_NUMERIC, 0);
+        assert_close(train, Lh, TOL_NUMERIC, 0);
         free(G);
         free(u);
         realisation_free(&q);
@@ -657,8 +647,8 @@ static void test_infinite_limits(void **state)
         for (size_t k = 20000; k >= 1; k--)
             ref += slt_task_target(task, k) * exp(-2.0 * slt_task_lambda(task, k) * t[i]);
         /* the same sum in another order and precision: 1e-13 */
-        assert_close(r->points[i].test.mean, (double)ref, 1e-13, 0);
-        assert_close(r->points[i].train.mean, (double)ref + 0.25, 1e-13, 0);
+        assert_close(r->points[i].test.mean, (double)ref, TOL_ROUNDING_COND, 0);
+        assert_close(r->points[i].train.mean, (double)ref + 0.25, TOL_ROUNDING_COND, 0);
         assert_int_equal(r->points[i].test.trials, 1);
         assert_true(isnan(r->points[i].test.se));
         slt_sum full;
@@ -669,8 +659,9 @@ static void test_infinite_limits(void **state)
     /* the reported tail: Σ_{k>M} k^{-(αβ+1)} = ζ(2.2, M+1) */
     slt_sum all;
     assert_ok(slt_sum_target(task, &all));
-    assert_close(r->head_mass + r->tail_mass, all.value, 1e-14, 0);
-    assert_close(r->tail_mass, pow(20000.5, -1.2) / 1.2, 1e-6, 0); /* Euler–Maclaurin midpoint */
+    assert_close(r->head_mass + r->tail_mass, all.value, TOL_ROUNDING_SUM, 0);
+    /* Euler–Maclaurin midpoint */
+    assert_close(r->tail_mass, pow(20000.5, -1.2) / 1.2, TOL_ASYMPTOTIC, 0);
     slt_mc_result_free(r);
 
     p.eta = 0.5;
@@ -681,7 +672,7 @@ static void test_infinite_limits(void **state)
         double n = tg[i] / 0.5, ref = 0;
         for (size_t k = 20000; k >= 1; k--)
             ref += slt_task_target(task, k) * pow(1.0 - 0.5 * slt_task_lambda(task, k), 2 * n);
-        assert_close(r->points[i].test.mean, ref, 1e-13, 0);
+        assert_close(r->points[i].test.mean, ref, TOL_ROUNDING_COND, 0);
         assert_close(r->points[i].test.se, 0.0, 0, 0); /* identical trials */
         assert_close(r->points[i].steps, n, 0, 0);
     }
@@ -736,8 +727,8 @@ static void test_draw_order_replay(void **state)
         assert_ok(slt_mc_evaluate(&p, &r, t, 4, test, train));
         for (int i = 0; i < 4; i++) {
             /* the same realisation, rounded along two routes (Z Rᵀ vs Ψ Aᵀ/√N) */
-            assert_close(res->trial_test[tr * 4 + i], test[i], 1e-10, 0);
-            assert_close(res->trial_train[tr * 4 + i], train[i], 1e-10, 0);
+            assert_close(res->trial_test[tr * 4 + i], test[i], TOL_NUMERIC, 0);
+            assert_close(res->trial_train[tr * 4 + i], train[i], TOL_NUMERIC, 0);
         }
         free(A);
         free(psi);
@@ -763,9 +754,9 @@ static void test_kernel_regression_expectations(void **state)
     p.seed = 5;
     slt_mc_result *r = run(task, &p, NULL, 0);
     assert_within_se("OLS test", r->points[0].test.mean, r->points[0].test.se,
-                     sigma2 * 12.0 / (40.0 - 12.0 - 1.0), 4.0);
+                     sigma2 * 12.0 / (40.0 - 12.0 - 1.0), TOL_MC_Z);
     assert_within_se("OLS train", r->points[0].train.mean, r->points[0].train.se,
-                     sigma2 * (40.0 - 12.0) / 40.0, 4.0);
+                     sigma2 * (40.0 - 12.0) / 40.0, TOL_MC_Z);
     assert_true(isinf(r->points[0].t));
     slt_mc_result_free(r);
     slt_task_free(task);
@@ -781,8 +772,8 @@ static void test_kernel_regression_expectations(void **state)
     p.trials = 3000;
     r = run(task, &p, NULL, 0);
     assert_within_se("min-norm test", r->points[0].test.mean, r->points[0].test.se,
-                     s2 * (1.0 - 10.0 / 30.0) + sigma2 * 10.0 / (30.0 - 10.0 - 1.0), 4.0);
-    assert_close(r->points[0].train.mean, 0.0, 0, 1e-12); /* interpolation */
+                     s2 * (1.0 - 10.0 / 30.0) + sigma2 * 10.0 / (30.0 - 10.0 - 1.0), TOL_MC_Z);
+    assert_close(r->points[0].train.mean, 0.0, 0, TOL_ROOT); /* interpolation */
     slt_mc_result_free(r);
     /* gradient flow at t = ∞ is the same min-norm solution, trial by trial */
     slt_mc_params f = p;
@@ -791,7 +782,8 @@ static void test_kernel_regression_expectations(void **state)
     p.trials = 50;
     double tinf = INFINITY;
     slt_mc_result *a = run(task, &p, NULL, 0), *b = run(task, &f, &tinf, 1);
-    for (size_t i = 0; i < 50; i++) assert_close(b->trial_test[i], a->trial_test[i], 1e-11, 0);
+    for (size_t i = 0; i < 50; i++)
+        assert_close(b->trial_test[i], a->trial_test[i], TOL_ILL_COND, 0);
     slt_mc_result_free(a);
     slt_mc_result_free(b);
     slt_task_free(task);
@@ -824,10 +816,10 @@ static void test_ensembles(void **state)
         slt_mc_result *r = run(task, &p, t, 1);
         double ref = s2 * ((1 - q) * (1 - q) + q * (1 - q) / (double)Es[i]);
         assert_within_se("projection ensemble", r->points[0].test.mean, r->points[0].test.se,
-                         ref, 4.0);
+                         ref, TOL_MC_Z);
         assert_within_se("ensemble member", r->points[0].member_test.mean,
-                         r->points[0].member_test.se, s2 * (1 - q), 4.0);
-        assert_close(r->points[0].train.mean, r->points[0].member_test.mean, 1e-12, 0);
+                         r->points[0].member_test.se, s2 * (1 - q), TOL_MC_Z);
+        assert_close(r->points[0].train.mean, r->points[0].member_test.mean, TOL_ROOT, 0);
         slt_mc_result_free(r);
     }
     slt_task_free(task);
@@ -846,7 +838,7 @@ static void test_ensembles(void **state)
     slt_mc_params one = p;
     one.ensemble = 1;
     slt_mc_result *r1 = run(task, &one, tt, 3);
-    assert_close(r->points[0].test.mean, r->head_mass, 1e-14, 0);
+    assert_close(r->points[0].test.mean, r->head_mass, TOL_ROUNDING_SUM, 0);
     for (int i = 1; i < 3; i++) {
         assert_true(r->points[i].test.mean + 3 * r->points[i].test.se <
                     r->points[i].member_test.mean);
@@ -854,7 +846,7 @@ static void test_ensembles(void **state)
         /* members are single models: same distribution as E = 1 (4 combined SE) */
         double se = hypot(r->points[i].member_test.se, r1->points[i].test.se);
         assert_within_se("member vs single", r->points[i].member_test.mean, se,
-                         r1->points[i].test.mean, 4.0);
+                         r1->points[i].test.mean, TOL_MC_Z);
     }
     slt_mc_result_free(r);
     slt_mc_result_free(r1);
@@ -874,8 +866,8 @@ static void test_ensembles(void **state)
     r1 = run(task, &one, tt, 3);
     for (size_t i = 0; i < 15; i++) {
         /* two algebraically equal forms; the quadratic form cancels ~L(0)/L digits */
-        assert_close(r->trial_test[i], r1->trial_test[i], 1e-9, 1e-14);
-        assert_close(r->trial_train[i], r1->trial_train[i], 1e-12, 1e-14);
+        assert_close(r->trial_test[i], r1->trial_test[i], 1e-9, TOL_ROUNDING_SUM);
+        assert_close(r->trial_train[i], r1->trial_train[i], TOL_ROOT, TOL_ROUNDING_SUM);
     }
     slt_mc_result_free(r);
     slt_mc_result_free(r1);
@@ -928,10 +920,11 @@ static void test_sgd_one_step(void **state)
             p.seed = 17 + 2 * a + b;
             double t[] = {0.0, eta};
             slt_mc_result *r = run(task, &p, t, 2);
-            assert_close(r->points[0].test.mean, S0, 1e-14, 0);
+            assert_close(r->points[0].test.mean, S0, TOL_ROUNDING_SUM, 0);
             assert_within_se("one SGD step", r->points[1].test.mean, r->points[1].test.se, ref,
-                             4.0);
-            assert_close(r->points[1].train.mean, r->points[1].test.mean + sigma2, 1e-14, 0);
+                             TOL_MC_Z);
+            assert_close(r->points[1].train.mean, r->points[1].test.mean + sigma2,
+                         TOL_ROUNDING_SUM, 0);
             assert_close(r->points[1].steps, 1.0, 0, 0);
             slt_mc_result_free(r);
         }
@@ -1075,7 +1068,7 @@ static void test_se_honesty(void **state)
         for (int b = 0; b < 16; b++) mean += bm[i][b] / 16.0;
         for (int b = 0; b < 16; b++) ss += (bm[i][b] - mean) * (bm[i][b] - mean);
         double se_batch = sqrt(ss / 15.0 / 16.0);
-        assert_close(mean, all->points[i].test.mean, 1e-12, 0);
+        assert_close(mean, all->points[i].test.mean, TOL_ROOT, 0);
         double ratio = se_batch / all->points[i].test.se;
         if (!(ratio > lo && ratio < hi)) {
             print_error("point %d: SE %.4g vs batch-mean SE %.4g: ratio %.3f outside [%.3f, "
@@ -1085,7 +1078,7 @@ static void test_se_honesty(void **state)
         /* and the reported SE is the sample SD / √n of the reported trials */
         double m = all->points[i].test.mean, s = 0;
         for (size_t j = 0; j < 640; j++) s += pow(all->trial_test[j * 3 + i] - m, 2);
-        assert_close(all->points[i].test.se, sqrt(s / 639.0 / 640.0), 1e-12, 0);
+        assert_close(all->points[i].test.se, sqrt(s / 639.0 / 640.0), TOL_ROOT, 0);
         assert_int_equal(all->points[i].test.trials, 640);
     }
     slt_mc_result_free(all);
@@ -1282,17 +1275,17 @@ static void test_steep_realisation(void **state)
                     assert_ok(slt_mc_evaluate(&p, &r, &tinf, 1, &test, &train));
                     /* L ~ 1e-15 of L(0) = 1; two backward-stable solvers agree to ~1e-8 of
                      * it here (cond(Φ) ~ 1e8 times ε on the residual); 1e-6 */
-                    assert_close(test, ref_test, 1e-6, 0);
+                    assert_close(test, ref_test, TOL_ASYMPTOTIC, 0);
                     /* interpolation: 0 vs ~1e-31 of rounding */
-                    assert_close(train, ref_train, 1e-6, 1e-30);
+                    assert_close(train, ref_train, TOL_ASYMPTOTIC, 1e-30);
                     /* the loss is ~1e-15 of L(0) = 1; the residual errors of two backward-
                      * stable solvers differ by ~1e-8 of it (cond ~1e8 times ε): 1e-6 */
                 }
                 p.model = SLT_MC_RIDGE;
                 p.ridge = zs[iz];
                 assert_ok(slt_mc_evaluate(&p, &r, NULL, 0, &test, &train));
-                assert_close(test, ref_test, 1e-6, 0);         /* as above */
-                assert_close(train, ref_train, 1e-6, 1e-30);
+                assert_close(test, ref_test, TOL_ASYMPTOTIC, 0);         /* as above */
+                assert_close(train, ref_train, TOL_ASYMPTOTIC, 1e-30);
             }
         }
         realisation_free(&q);
@@ -1340,8 +1333,8 @@ static void test_steep_run(void **state)
             double ref_test = NAN, ref_train = NAN;
             steep_reference(&r, 0.0, &ref_test, &ref_train);
             /* as in test_steep_realisation, plus the two roundings of Φ (Z Rᵀ vs Ψ Aᵀ/√N) */
-            assert_close(res->trial_test[tr], ref_test, 1e-6, 0);
-            assert_close(res->trial_train[tr], ref_train, 1e-6, 1e-30);
+            assert_close(res->trial_test[tr], ref_test, TOL_ASYMPTOTIC, 0);
+            assert_close(res->trial_train[tr], ref_train, TOL_ASYMPTOTIC, 1e-30);
             free(A);
             free(psi);
             free(y);
@@ -1435,7 +1428,7 @@ static void test_sgd_target_scale(void **state)
     assert_int_equal(ra->rank, 10);
     for (size_t i = 0; i < 8; i++)
         /* exact up to the order of BLAS sums (powers of two scale exactly): 1e-12 */
-        assert_close(rb->trial_test[i], c * ra->trial_test[i], 1e-12, 0);
+        assert_close(rb->trial_test[i], c * ra->trial_test[i], TOL_ROOT, 0);
     slt_mc_result_free(ra);
     slt_mc_result_free(rb);
     slt_task_free(a);
@@ -1598,8 +1591,8 @@ static void test_kernel_hand(void **state)
     double want = (a * a * e1 * e1 + (a - r3) * (a - r3) +
                    (a * exp(-0.4) - 0.6 * r3) * (a * exp(-0.4) - 0.6 * r3)) / 3.0;
     /* rounding only: a handful of operations on O(1) numbers */
-    assert_close(test, want, 1e-14, 1e-15);
-    assert_close(train, (2.0 - a) * (2.0 - a), 1e-14, 1e-15);
+    assert_close(test, want, TOL_ROUNDING_SUM, TOL_ROUNDING);
+    assert_close(train, (2.0 - a) * (2.0 - a), TOL_ROUNDING_SUM, TOL_ROUNDING);
 
     double X2[] = {1, 0, 0, 0, 1, 0}, y2[] = {1.0, -1.0};
     p.P = 2;
@@ -1609,9 +1602,9 @@ static void test_kernel_hand(void **state)
     double f1 = c * (1.0 - e1);          /* at e1 */
     double f2 = c * (exp(-0.4) - e1);    /* at (0.6, 0, 0.8): x·e1 = 0.6, x·e2 = 0 */
     want = (f0 * f0 + (f1 - r3) * (f1 - r3) + (f2 - 0.6 * r3) * (f2 - 0.6 * r3)) / 3.0;
-    assert_close(test, want, 1e-14, 1e-15);
+    assert_close(test, want, TOL_ROUNDING_SUM, TOL_ROUNDING);
     double res = 1.0 - c * (1.0 - e1); /* y1 − (Kα)_1, and −(the same) for the second */
-    assert_close(train, res * res, 1e-14, 1e-15);
+    assert_close(train, res * res, TOL_ROUNDING_SUM, TOL_ROUNDING);
 
     /* ridgeless interpolation trains to zero */
     p.ridge = 0.0;
@@ -1619,7 +1612,7 @@ static void test_kernel_hand(void **state)
     assert_true(train == 0.0);
     c = 1.0 / (1.0 - e1);
     f1 = c * (1.0 - e1);
-    assert_close(f1, 1.0, 1e-15, 0);
+    assert_close(f1, 1.0, TOL_ROUNDING, 0);
 }
 
 /* The Gram matrices: hand values at t = 1, 0, −1 (orthogonal and antipodal points on the
@@ -1636,19 +1629,19 @@ static void test_kernel_gram(void **state)
     s.kernel = SLT_MC_KERNEL_RELU_NTK;
     assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
     assert_close(K[0], 2.0, 0, 0);                 /* Θ(1) = L + 1 exactly */
-    assert_close(K[1], 1.0 / M_PI, 1e-15, 0);      /* Θ(0) = 0·½ + 1/π */
+    assert_close(K[1], 1.0 / M_PI, TOL_ROUNDING, 0);      /* Θ(0) = 0·½ + 1/π */
     assert_close(K[2], 0.0, 0, 1e-16);             /* Θ(−1) = −1·0 + 0 */
     assert_close(K[3], K[1], 0, 0);                /* symmetric */
     s.kernel = SLT_MC_KERNEL_RELU_NNGP;
     assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
     assert_close(K[0], 1.0, 0, 0);
-    assert_close(K[1], 1.0 / M_PI, 1e-15, 0);
+    assert_close(K[1], 1.0 / M_PI, TOL_ROUNDING, 0);
     assert_close(K[2], 0.0, 0, 1e-16);
     s.kernel = SLT_MC_KERNEL_LAPLACE;
     s.width = 0.5;
     assert_ok(slt_mc_kernel_gram(&s, 3, X, K));
-    assert_close(K[1], exp(-sqrt(2.0) / 0.5), 1e-15, 0); /* ‖e1 − e2‖ = √2 */
-    assert_close(K[2], exp(-2.0 / 0.5), 1e-15, 0);      /* ‖e1 + e1‖ = 2 */
+    assert_close(K[1], exp(-sqrt(2.0) / 0.5), TOL_ROUNDING, 0); /* ‖e1 − e2‖ = √2 */
+    assert_close(K[2], exp(-2.0 / 0.5), TOL_ROUNDING, 0);      /* ‖e1 + e1‖ = 2 */
 
     /* random points: Gaussian closed form, symmetry, positive definiteness */
     const size_t n = 60;
@@ -1711,7 +1704,8 @@ static void test_kernel_gram(void **state)
                 t = i == j ? 1.0 : fmax(-1.0, fmin(1.0, t));
                 /* two implementations of the same closed forms: rounding of the arccos,
                  * amplified by dk/dt ∝ 1/sin θ, stays far below 1e-13 for these points */
-                assert_close(G[i * n + j], slt_kernels_eval_sphere(ws, t), 1e-13, 1e-14);
+                assert_close(G[i * n + j], slt_kernels_eval_sphere(ws, t), TOL_ROUNDING_COND,
+                             TOL_ROUNDING_SUM);
             }
         slt_kernels_free(ws);
     }
@@ -1750,7 +1744,7 @@ static void test_kernel_target(void **state)
                 else P = gsl_sf_gegenpoly_n(l, 0.5 * (d - 2), t) /
                          gsl_sf_gegenpoly_n(l, 0.5 * (d - 2), 1.0);
                 /* two three-term recurrences in double on O(1) values */
-                assert_close(f, sqrt(multiplicity_ref(d, l)) * P, 1e-12, 1e-13);
+                assert_close(f, sqrt(multiplicity_ref(d, l)) * P, TOL_ROOT, TOL_ROUNDING_COND);
             }
         }
         free(x);
@@ -1780,8 +1774,8 @@ static void test_kernel_target(void **state)
         v1 += (f[i] - m1) * (f[i] - m1);
         v2 += (f[i] * f[i] - m2) * (f[i] * f[i] - m2);
     }
-    assert_within_se("E f*^2", m2, sqrt(v2 / (n - 1) / n), 1.0, 4.0);
-    assert_within_se("E f*", m1, sqrt(v1 / (n - 1) / n), sqrt(0.2), 4.0);
+    assert_within_se("E f*^2", m2, sqrt(v2 / (n - 1) / n), 1.0, TOL_MC_Z);
+    assert_within_se("E f*", m1, sqrt(v1 / (n - 1) / n), sqrt(0.2), TOL_MC_Z);
     for (int l = 0; l <= 5; l++) {
         double sq = sqrt(multiplicity_ref(d, l)), c = 0, cv = 0;
         double *h = malloc(n * sizeof(double));
@@ -1793,7 +1787,7 @@ static void test_kernel_target(void **state)
         for (size_t i = 0; i < n; i++) cv += (h[i] - c) * (h[i] - c);
         char what[64];
         snprintf(what, sizeof what, "coefficient of degree %d", l);
-        assert_within_se(what, c, sqrt(cv / (n - 1) / n), sqrt(tp[l]), 4.0);
+        assert_within_se(what, c, sqrt(cv / (n - 1) / n), sqrt(tp[l]), TOL_MC_Z);
         free(h);
     }
     /* the default target: p_1 = p_2 = 1/2 */
@@ -1805,7 +1799,7 @@ static void test_kernel_target(void **state)
     for (size_t i = 0; i < n; i++) m2 += f[i] * f[i];
     m2 /= n;
     for (size_t i = 0; i < n; i++) v2 += (f[i] * f[i] - m2) * (f[i] * f[i] - m2);
-    assert_within_se("E f*^2 (default target)", m2, sqrt(v2 / (n - 1) / n), 1.0, 4.0);
+    assert_within_se("E f*^2 (default target)", m2, sqrt(v2 / (n - 1) / n), 1.0, TOL_MC_Z);
     gsl_rng_free(g);
     free(X);
     free(f);
@@ -1870,8 +1864,8 @@ static void test_kernel_replay(void **state)
         double test, train;
         assert_ok(slt_mc_kernel_evaluate(&p, P, X, y, nt, Xt, &test, &train));
         /* the same arithmetic in the same order: equal up to the last bit */
-        assert_close(test, r->trial_test[i], 1e-15, 0);
-        assert_close(train, r->trial_train[i], 1e-15, 0);
+        assert_close(test, r->trial_test[i], TOL_ROUNDING, 0);
+        assert_close(train, r->trial_train[i], TOL_ROUNDING, 0);
     }
     gsl_rng_free(g);
     free(X);
@@ -1890,8 +1884,10 @@ static void test_kernel_large_ridge(void **state)
     p.sphere.n_test = 500;
     slt_mc_result *r = run(NULL, &p, NULL, 0);
     assert_true(r->head_mass == 1.0 && r->noise == 0.2 && r->M == 0);
-    assert_within_se("test at z = 1e8", r->points[0].test.mean, r->points[0].test.se, 1.0, 4.0);
-    assert_within_se("train at z = 1e8", r->points[0].train.mean, r->points[0].train.se, 1.2, 4.0);
+    assert_within_se("test at z = 1e8", r->points[0].test.mean, r->points[0].test.se, 1.0,
+                     TOL_MC_Z);
+    assert_within_se("train at z = 1e8", r->points[0].train.mean, r->points[0].train.se, 1.2,
+                     TOL_MC_Z);
     print_message("z = 1e8: test %.5f ± %.5f (E f*^2 = 1), train %.5f ± %.5f (E y^2 = 1.2)\n",
                   r->points[0].test.mean, r->points[0].test.se, r->points[0].train.mean,
                   r->points[0].train.se);
@@ -2042,11 +2038,11 @@ static void test_amplitude_scaling(void **state)
             assert_true(isfinite(s->test.mean) && isfinite(s->test.se));
             assert_true(isfinite(s->train.mean) && isfinite(s->train.se));
             /* exact scaling up to the rounding of the rescaled inputs: 1e-12 */
-            assert_close(s->test.mean, at * u->test.mean, 1e-12, 0);
-            assert_close(s->test.se, at * u->test.se, 1e-12, 0);
-            assert_close(s->train.mean, at * u->train.mean, 1e-12, 0);
+            assert_close(s->test.mean, at * u->test.mean, TOL_ROOT, 0);
+            assert_close(s->test.se, at * u->test.se, TOL_ROOT, 0);
+            assert_close(s->train.mean, at * u->train.mean, TOL_ROOT, 0);
         }
-        assert_close(rs->tail_mass, at * ru->tail_mass, 1e-12, 0);
+        assert_close(rs->tail_mass, at * ru->tail_mass, TOL_ROOT, 0);
         slt_mc_result_free(ru);
         slt_mc_result_free(rs);
         slt_task_free(unit);
@@ -2105,7 +2101,7 @@ static void test_kernel_theory(void **state)
             slt_statics_result sr;
             assert_ok(slt_statics_solve(sw, &sp, &sr));
             /* two solvers of the same equations; κ to ~1e-14 relative either way */
-            assert_close(sr.kappa, kappa, 1e-10, 0);
+            assert_close(sr.kappa, kappa, TOL_NUMERIC, 0);
             assert_close(sr.test, th_test, 1e-9, 0);
             assert_close(sr.train, th_train, 1e-9, 0);
             slt_statics_free(sw);
@@ -2130,11 +2126,9 @@ static void test_kernel_theory(void **state)
                       tr->mean, tr->se, (tr->mean - th_train) / tr->se, r->seconds);
         char what[64];
         snprintf(what, sizeof what, "%s test vs theory", cases[c].name);
-        assert_true(fabs(te->mean - th_test) <= 4 * te->se + 0.005 * th_test ||
-                    (assert_within_se(what, te->mean, te->se, th_test, 4.0), 0));
+        assert_within(what, te->mean, TOL_MC_Z * te->se, th_test, 0.005 * th_test);
         snprintf(what, sizeof what, "%s train vs theory", cases[c].name);
-        assert_true(fabs(tr->mean - th_train) <= 4 * tr->se + 0.005 * th_train ||
-                    (assert_within_se(what, tr->mean, tr->se, th_train, 4.0), 0));
+        assert_within(what, tr->mean, TOL_MC_Z * tr->se, th_train, 0.005 * th_train);
         slt_mc_result_free(r);
         level_free(&L);
     }

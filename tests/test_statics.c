@@ -58,16 +58,6 @@ static double loss(const slt_statics *ws, double N, double P, double z)
     return solve(ws, N, P, z).test;
 }
 
-/* actual error within the returned bound; slack covers the reference's own rounding */
-static void assert_within_bound(double value, double err, double ref, double slack)
-{
-    if (!(fabs(value - ref) <= err + slack)) {
-        print_error("value %.17g ref %.17g |diff| %.3g exceeds bound %.3g + slack %.3g\n", value,
-                    ref, fabs(value - ref), err, slack);
-        fail();
-    }
-}
-
 static double C_alpha(double alpha) { return (M_PI / alpha) / sin(M_PI / alpha); }
 
 /* ---- parameters and statuses ------------------------------------------------------- */
@@ -170,18 +160,18 @@ static void test_hmrt_ridgeless(void **state)
         slt_statics_result r = solve(ws, INFINITY, P, 0.0);
         double ref = g < 1 ? s2 * g / (1 - g) : r2 * (1 - 1 / g) + s2 / (g - 1);
         /* closed forms are exact; 1e-10 is the issue's bar (the solver reaches ~1e-14) */
-        assert_close(r.test, ref, 1e-10, 0);
-        assert_within_bound(r.test, r.test_err, ref, 8 * DBL_EPSILON * ref);
+        assert_close(r.test, ref, TOL_NUMERIC, 0);
+        assert_within(NULL, r.test, r.test_err, ref, 8 * DBL_EPSILON * ref);
         if (g > 1) {
             /* κ = γ_H − 1 and γ_P = 1/γ_H (statics.md §3) */
-            assert_close(r.kappa, g - 1, 1e-12, 0);  /* Brent to 1e-14 plus the df bound */
-            assert_close(r.gamma, 1 / g, 1e-12, 0);
+            assert_close(r.kappa, g - 1, TOL_ROOT, 0);  /* Brent to 1e-14 plus the df bound */
+            assert_close(r.gamma, 1 / g, TOL_ROOT, 0);
             assert_int_equal(r.root, SLT_STATICS_ROOT_CONVERGED);
         } else {
             assert_true(r.kappa == 0.0);             /* P >= M: κ = 0 exactly */
             assert_int_equal(r.root, SLT_STATICS_ROOT_EXACT);
             /* OLS residual: train = σ²(1 − M/P) */
-            assert_close(r.train, s2 * (1 - g), 1e-13, 0);
+            assert_close(r.train, s2 * (1 - g), TOL_ROUNDING_COND, 0);
         }
     }
     /* P = M: the noise term diverges; without noise the model recovers w* exactly */
@@ -214,9 +204,9 @@ static void test_hmrt_ridge(void **state)
             double ref = r2 * z * z * dm + s2 * g * (m - z * dm);
             slt_statics_result r = solve(ws, INFINITY, Ps[i], z);
             /* exact; 1e-10 as the issue asks (observed ≤ 5e-14) */
-            assert_close(r.test, ref, 1e-10, 0);
+            assert_close(r.test, ref, TOL_NUMERIC, 0);
             /* the MP formula's own rounding: ~1e3 ulps where m − z m' cancels */
-            assert_within_bound(r.test, r.test_err, ref, 1e3 * DBL_EPSILON * ref);
+            assert_within(NULL, r.test, r.test_err, ref, 1e3 * DBL_EPSILON * ref);
         }
     slt_statics_free(ws);
     slt_task_free(t);
@@ -316,10 +306,10 @@ static void test_equations_long_double(void **state)
         slt_statics_result r = solve(ws, pts[i][0], pts[i][1], pts[i][2]);
         /* long-double bisection is good to ~1e-18; near the pole (30, 31) and (30, 30)
            the conditioning 1/(1 − γ) ≈ 1e2–1e3 leaves ~1e-13; 1e-11 is the bar */
-        assert_close(r.test, (double)L, 1e-11, 0);
-        assert_close(r.train, (double)tr, 1e-11, 1e-300);
-        assert_within_bound(r.test, r.test_err, (double)L, 4 * DBL_EPSILON * fabs((double)L));
-        assert_within_bound(r.train, r.train_err, (double)tr, 4 * DBL_EPSILON * fabs((double)tr));
+        assert_close(r.test, (double)L, TOL_ILL_COND, 0);
+        assert_close(r.train, (double)tr, TOL_ILL_COND, 1e-300);
+        assert_within(NULL, r.test, r.test_err, (double)L, 4 * DBL_EPSILON * fabs((double)L));
+        assert_within(NULL, r.train, r.train_err, (double)tr, 4 * DBL_EPSILON * fabs((double)tr));
     }
     slt_statics_free(ws);
     slt_task_free(t);
@@ -344,16 +334,16 @@ static void test_gp_matched_identities(void **state)
                 double ref = P * (r.kappa - z / (1 - g)) + s2 * g / (1 - g);
                 /* κ²T₂ = κ(df − df₂) exactly; P[κ − z/(1−γ)] cancels by at most Pz/L
                    (≤ 1e3 at these points), so 1e-10 leaves room for 1e-14 × 1e3 */
-                assert_close(r.test, ref, 1e-10, 0);
+                assert_close(r.test, ref, TOL_NUMERIC, 0);
                 /* Canatar units: E_g = κ_C − λ_C/(1−γ) + σ²γ/(1−γ), κ_C = Pκ, λ_C = Pz */
                 double kC = P * r.kappa, lC = P * z;
-                assert_close(r.test, kC - lC / (1 - g) + s2 * g / (1 - g), 1e-10, 0);
+                assert_close(r.test, kC - lC / (1 - g) + s2 * g / (1 - g), TOL_NUMERIC, 0);
                 if (z == 0 && s2 == 0) {
                     /* ridgeless, noiseless: L = Pκ, and df(κ) = (πa coth πa − 1)/2 with
                        a = κ^{-1/2} gives κ = π²/(2P+1)² up to e^{-2πa} < 1e-17 */
-                    assert_close(r.test, P * r.kappa, 1e-13, 0);
+                    assert_close(r.test, P * r.kappa, TOL_ROUNDING_COND, 0);
                     assert_close(P * r.test, M_PI * M_PI * P * P / ((2 * P + 1) * (2 * P + 1)),
-                                 1e-12, 0); /* Brent 1e-14 on κ, df bound 1e-14 */
+                                 TOL_ROOT, 0); /* Brent 1e-14 on κ, df bound 1e-14 */
                 }
             }
         slt_statics_free(ws);
@@ -370,7 +360,7 @@ static void test_capacity_near_one(void **state)
     const double Ps[] = {10, 1e4, 1e8};
     for (size_t i = 0; i < 3; i++) {
         slt_statics_result r = solve(ws, INFINITY, Ps[i], 0.0);
-        assert_close(r.test, Ps[i] * r.kappa, 1e-12, 0); /* identity; sums to ~1e-13 */
+        assert_close(r.test, Ps[i] * r.kappa, TOL_ROOT, 0); /* identity; sums to ~1e-13 */
         assert_close(r.df1, Ps[i], 0, 0);                /* the ridgeless equation */
     }
     slt_statics_free(ws);
@@ -502,8 +492,8 @@ static void test_power_law_asymptotics(void **state)
     assert_true(r.kappa == 1e-3);
     /* long-double sum of 2e6 terms (~1e-16) and a tail (λ_K/z = 3.5e-7) expanded to
        third order, the fourth ~1e-19 of the tail's 2e-7: 1e-12 is ample */
-    assert_close(r.test, brute_bias(1.5, 0.7, 1e-3), 1e-12, 0);
-    assert_within_bound(r.test, r.test_err, brute_bias(1.5, 0.7, 1e-3), 1e-12 * r.test);
+    assert_close(r.test, brute_bias(1.5, 0.7, 1e-3), TOL_ROOT, 0);
+    assert_within(NULL, r.test, r.test_err, brute_bias(1.5, 0.7, 1e-3), 1e-12 * r.test);
     slt_statics_free(ws);
     slt_task_free(t);
 }
@@ -557,13 +547,13 @@ static void test_rf_isotropic_teacher(void **state)
             double N = pairs[i][0], P = pairs[i][1], z = zs[j];
             slt_statics_result a = solve(ws, N, P, z), b = solve(ws, P, N, z);
             /* exact N ↔ P symmetry; near the pole (300, 310) 1/(1−γ) ~ 1e2 */
-            assert_close(a.test, b.test, 1e-12, 0);
+            assert_close(a.test, b.test, TOL_ROOT, 0);
             double D1 = a.df1, D2 = a.df2;
             double iso = 0.7 * a.kappa * N * P * (D1 - D2) /
                          (N * P - (N + P) * D2 + 2 * D1 * D2 - D1 * D1);
-            assert_close(a.test, iso, 1e-11, 0); /* algebraic identity; conditioning ≤ 1e3 */
+            assert_close(a.test, iso, TOL_ILL_COND, 0); /* algebraic identity; conditioning ≤ 1e3 */
             if (z == 0) /* ridgeless: c κ N P/|N − P| with df(κ) = min(N, P) */
-                assert_close(a.test, 0.7 * a.kappa * N * P / fabs(N - P), 1e-13, 0);
+                assert_close(a.test, 0.7 * a.kappa * N * P / fabs(N - P), TOL_ROUNDING_COND, 0);
         }
     /* label noise breaks the symmetry (the noise term differs on the two sides) */
     slt_statics_free(ws);
@@ -596,7 +586,8 @@ static void test_rf_limits_and_pole(void **state)
            Richardson over N, 2N removes the O(1/N) term */
         double c1 = 1e6 * (loss(ws, 1e6, 300, zs[j]) - krr);
         double c2 = 2e6 * (loss(ws, 2e6, 300, zs[j]) - krr);
-        assert_close(2 * c2 - c1, g.coef_N, 1e-6, 0); /* O(1/N²) ≈ 1e-7 and rounding 1e-8 */
+        /* O(1/N²) ≈ 1e-7 and rounding 1e-8 */
+        assert_close(2 * c2 - c1, g.coef_N, TOL_ASYMPTOTIC, 0);
         assert_close(loss(ws, 1e12, 300, zs[j]), krr, 1e-9, 0); /* coef_N/N ~ 1e-11 */
     }
     /* ridgeless closed forms (statics.md §6) from the solver's own sums */
@@ -610,12 +601,12 @@ static void test_rf_limits_and_pole(void **state)
         else
             ref = r.k2t2 * P / (P - r.df2) + r.kt1 * P / (N - P) +
                   s2 * (P * (N - r.df2) / ((N - P) * (P - r.df2)) - 1);
-        assert_close(r.test, ref, 1e-12, 0); /* algebra; (40, 41) has 1/(1−γ) ~ 40 */
+        assert_close(r.test, ref, TOL_ROOT, 0); /* algebra; (40, 41) has 1/(1−γ) ~ 40 */
         assert_close(r.df1, fmin(N, P), 0, 0); /* pinned exactly */
         /* z → 0 continuity of the general (R1)–(R5): O(z/κ) away at z = 1e-13 */
-        assert_close(loss(ws, N, P, 1e-13), ref, 1e-6, 0);
+        assert_close(loss(ws, N, P, 1e-13), ref, TOL_ASYMPTOTIC, 0);
         /* train: N < P (1 − N/P)(κT₁ + σ²); P < N interpolation */
-        if (N < P) assert_close(r.train, (1 - N / P) * (r.kt1 + s2), 1e-13, 0);
+        if (N < P) assert_close(r.train, (1 - N / P) * (r.kt1 + s2), TOL_ROUNDING_COND, 0);
         else assert_true(r.train == 0.0);
     }
     /* N = P ridgeless: divergent, reported as such */
@@ -674,10 +665,11 @@ static void test_variance_limited(void **state)
     p.ridge = z;
     slt_statics_regime g;
     assert_ok(slt_statics_regime_at(ws, &p, &g));
-    assert_close(g.coef_P, cP, 1e-10, 0); /* two exact routes; sums to ~1e-13 */
+    assert_close(g.coef_P, cP, TOL_NUMERIC, 0); /* two exact routes; sums to ~1e-13 */
     /* against P(L(P) − B): Richardson in 1/P removes the O(1/P) term */
     double c1 = 1e6 * (loss(ws, INFINITY, 1e6, z) - B), c2 = 2e6 * (loss(ws, INFINITY, 2e6, z) - B);
-    assert_close(2 * c2 - c1, cP, 1e-6, 0); /* O(1/P²) left, and 1e-14 L/(L − B)·P ≈ 1e-8 */
+    /* O(1/P²) left, and 1e-14 L/(L − B)·P ≈ 1e-8 */
+    assert_close(2 * c2 - c1, cP, TOL_ASYMPTOTIC, 0);
     assert_int_equal(g.regime, SLT_STATICS_REGIME_RIDGE_LIMITED);
     assert_true(g.res_slope_N == 0.0); /* L(∞, ∞) does not depend on N */
 
@@ -686,19 +678,20 @@ static void test_variance_limited(void **state)
     for (size_t i = 0; i < 3; i++) {
         double N = Ns[i], LN = loss(ws, N, INFINITY, 0);
         for (double P = 1.5 * N; P < 50 * N; P *= 4)
-            assert_close(loss(ws, N, P, 0) - LN, N * (LN + s2) / (P - N), 1e-10, 0);
+            assert_close(loss(ws, N, P, 0) - LN, N * (LN + s2) / (P - N), TOL_NUMERIC, 0);
         /* both are exact; the difference of two O(1) losses keeps ~1e-13 */
         double Pf = Ns[i];
         slt_statics_result kr = solve(ws, INFINITY, Pf, 0);
         for (double Nn = 1.5 * Pf; Nn < 50 * Pf; Nn *= 4)
-            assert_close(loss(ws, Nn, Pf, 0) - kr.test, Pf * (kr.kt1 + s2) / (Nn - Pf), 1e-10, 0);
+            assert_close(loss(ws, Nn, Pf, 0) - kr.test, Pf * (kr.kt1 + s2) / (Nn - Pf),
+                         TOL_NUMERIC, 0);
         /* the coefficients of the regime analysis are these exact ones */
         p = slt_statics_params_default();
         p.N = N;
         p.P = 10 * N;
         assert_ok(slt_statics_regime_at(ws, &p, &g));
-        assert_close(g.coef_P, N * (LN + s2), 1e-11, 0);
-        assert_close(g.coef_N, 10 * N * (solve(ws, INFINITY, 10 * N, 0).kt1 + s2), 1e-11, 0);
+        assert_close(g.coef_P, N * (LN + s2), TOL_ILL_COND, 0);
+        assert_close(g.coef_N, 10 * N * (solve(ws, INFINITY, 10 * N, 0).kt1 + s2), TOL_ILL_COND, 0);
         assert_int_equal(g.regime, SLT_STATICS_REGIME_WIDTH_LIMITED);
         /* ridgeless, the exact e_P = coef_P/(P − N) meets the 1/P law to within ¼ exactly
            when N/P <= ¼ (statics.md §7): the classification switches at P = 4N, N = 4P */
@@ -731,20 +724,20 @@ static void test_variance_limited(void **state)
             double a = 1 / N;
             double fd = (loss(ws, 1 / (a * (1 + h)), P, zi) - loss(ws, 1 / (a * (1 - h)), P, zi)) /
                         (2 * h * a);
-            assert_close(s.dL_dinvN, fd, 1e-6, 1e-12);
+            assert_close(s.dL_dinvN, fd, TOL_ASYMPTOTIC, TOL_ROOT);
         }
         if (isfinite(P)) {
             double b = 1 / P;
             double fd = (loss(ws, N, 1 / (b * (1 + h)), zi) - loss(ws, N, 1 / (b * (1 - h)), zi)) /
                         (2 * h * b);
-            assert_close(s.dL_dinvP, fd, 1e-6, 1e-12);
+            assert_close(s.dL_dinvP, fd, TOL_ASYMPTOTIC, TOL_ROOT);
         }
         assert_true(s.dL_dinvN_err < 1e-9 * fabs(s.dL_dinvN) + 1e-15);
     }
     /* ridgeless KRR has no 1/P approach at N = P = ∞ (κ → 0 as a power) */
     slt_statics_result r0 = solve(ws, INFINITY, INFINITY, 0);
     assert_true(r0.test == 0.0 && r0.kappa == 0.0 && isinf(r0.df1)); /* every mode learned */
-    assert_close(r0.train, s2, 1e-15, 0); /* the fit is f*: train error = label noise */
+    assert_close(r0.train, s2, TOL_ROUNDING, 0); /* the fit is f*: train error = label noise */
     slt_statics_sensitivity s0;
     assert_status(slt_statics_sensitivity_at(ws, &r0, &s0), SLT_EDOM);
     slt_statics_free(ws);
@@ -774,11 +767,11 @@ static void test_modes(void **state)
             assert_ok(slt_statics_mode_error(&r, lam[k], tgt[k], &m));
             share += tgt[k] * m.loss_share;
             resid += m.residual;
-            assert_close(m.learnability, lam[k] / (lam[k] + r.kappa), 1e-15, 0);
+            assert_close(m.learnability, lam[k] / (lam[k] + r.kappa), TOL_ROUNDING, 0);
         }
         /* L = Σ t_k E_k + noise part, and for KRR Σ residual_k = L (statics.md §1) */
-        assert_close(share + r.noise_part, r.test, 1e-12, 0);
-        if (isinf(pts[i][0])) assert_close(resid, r.test, 1e-12, 0);
+        assert_close(share + r.noise_part, r.test, TOL_ROOT, 0);
+        if (isinf(pts[i][0])) assert_close(resid, r.test, TOL_ROOT, 0);
         else assert_true(isnan(resid));
     }
     slt_statics_free(ws);
@@ -833,14 +826,14 @@ static void test_presets(void **state)
     slt_task *t = NULL;
     assert_ok(slt_statics_task_bahri(1.0, 2000, 0.7, 1.0, 0.0, &t));
     assert_int_equal(slt_task_modes(t), 2000);
-    assert_close(slt_task_target(t, 7), 0.7 / 49.0, 1e-15, 0);
+    assert_close(slt_task_target(t, 7), 0.7 / 49.0, TOL_ROUNDING, 0);
     slt_statics *ws = workspace(t);
     const double NP[][2] = {{100, 300}, {300, 100}, {100, 5000}};
     for (size_t i = 0; i < 3; i++) {
         slt_statics_result r = solve(ws, NP[i][0], NP[i][1], 0);
         /* L = E ω² κ N P/|N − P| with df(κ) = min(N, P) */
         assert_close(r.test, 0.7 * r.kappa * NP[i][0] * NP[i][1] / fabs(NP[i][0] - NP[i][1]),
-                     1e-13, 0);
+                     TOL_ROUNDING_COND, 0);
     }
     /* spectrum exhausted: min(N, P) >= S gives κ = 0 and L = 0 (noiseless) */
     slt_statics_result r = solve(ws, 2500, 3000, 0);
@@ -864,12 +857,12 @@ static void test_presets(void **state)
     ws = workspace(t);
     double z;
     assert_ok(slt_statics_ridge_maloney(0.3, M, 100, 1000, 2.0, &z));
-    assert_close(z, 0.3 * M / (1000.0 * 100.0 * 2.0), 1e-15, 0);
+    assert_close(z, 0.3 * M / (1000.0 * 100.0 * 2.0), TOL_ROUNDING, 0);
     assert_ok(slt_statics_ridge_maloney(0.3, M, INFINITY, 1000, 2.0, &z));
     assert_true(z == 0.0);
     /* N ↔ T duality with γ_MRS > 0 (z is symmetric in N, T) */
     assert_ok(slt_statics_ridge_maloney(0.3, M, 100, 1000, 1.0, &z));
-    assert_close(loss(ws, 100, 1000, z), loss(ws, 1000, 100, z), 1e-12, 0);
+    assert_close(loss(ws, 100, 1000, z), loss(ws, 1000, 100, z), TOL_ROOT, 0);
     /* ridgeless: (σ_w²/M) κ N T/|N − T|, and the Gamma-function asymptote
        (σ_w²/M) λ_+ C_α^α n^{-α} N T/|N − T|, n = min(N, T) ≪ M. First corrections
        (derived): df = n + ½ (Euler–Maclaurin) and the spectrum's missing tail beyond M,
@@ -878,7 +871,7 @@ static void test_presets(void **state)
     for (int swap = 0; swap < 2; swap++) {
         double N = swap ? 1000 : 100, T = swap ? 100 : 1000, n = 100;
         r = solve(ws, N, T, 0);
-        assert_close(r.test, sw / M * r.kappa * N * T / fabs(N - T), 1e-13, 0);
+        assert_close(r.test, sw / M * r.kappa * N * T / fabs(N - T), TOL_ROUNDING_COND, 0);
         double kref = lp * pow(Ca / n, al), tail = lp * pow(M, 1 - al) / (al - 1);
         double gam = sw / M * kref * N * T / fabs(N - T);
         /* second-order terms (α δ)² ≈ 2e-4 */
@@ -906,9 +899,10 @@ static void test_scale_time(void **state)
     st.horizon_small = 150.0;
     slt_statics_scale_time s;
     assert_ok(slt_statics_scale_time_at(ws, &st, 1000, 50.0, &s));
-    assert_close(s.t_small, 100.0, 1e-14, 0);   /* the paper's p·t with p = count^{1/3} */
+    /* the paper's p·t with p = count^{1/3} */
+    assert_close(s.t_small, 100.0, TOL_ROUNDING_SUM, 0);
     assert_true(s.within_horizon);
-    assert_close(s.tau, 200.0 * 50.0, 1e-14, 0); /* c p_large t, p_large = 200 */
+    assert_close(s.tau, 200.0 * 50.0, TOL_ROUNDING_SUM, 0); /* c p_large t, p_large = 200 */
     /* the surrogate is KRR at z = 1/τ = 1/(200·50): against (R1)–(R5) in long double
        (xloss) on the explicit task of test_equations_long_double, P = 25 */
     {
@@ -919,7 +913,7 @@ static void test_scale_time(void **state)
         assert_ok(slt_statics_scale_time_at(xws, &st, 25, 50.0, &sx));
         long double L, tr;
         xloss(&x, INFINITY, 25, 1.0L / (200.0L * 50.0L), &L, &tr);
-        assert_close(sx.loss, (double)L, 1e-11, 0); /* as in test_equations_long_double */
+        assert_close(sx.loss, (double)L, TOL_ILL_COND, 0); /* as in test_equations_long_double */
         slt_statics_free(xws);
         slt_task_free(xt);
     }
@@ -1137,10 +1131,10 @@ static void test_amplitude_scaling(void **state)
             slt_statics_result rs = solve(ws, pts[i][0], pts[i][1], pts[i][2] * al);
             double want = at * r1.test; /* exact: a power of two, rounded once if subnormal */
             /* the reported bound covers the difference (a subnormal's 2^-1074 included) */
-            assert_true(fabs(rs.test - want) <= rs.test_err + at * r1.test_err);
-            if (want >= DBL_MIN) assert_close(rs.test, want, 1e-15, 0); /* rounding only */
+            assert_within(NULL, rs.test, rs.test_err, want, at * r1.test_err);
+            if (want >= DBL_MIN) assert_close(rs.test, want, TOL_ROUNDING, 0); /* rounding only */
             assert_true(rs.test_err >= at * r1.test_err * (1 - 1e-12));
-            assert_close(rs.kappa, al * r1.kappa, 1e-15, 0);
+            assert_close(rs.kappa, al * r1.kappa, TOL_ROUNDING, 0);
             slt_statics_params p = slt_statics_params_default();
             p.N = pts[i][0];
             p.P = pts[i][1];
@@ -1192,7 +1186,7 @@ static void test_pole_rounding(void **state)
     /* whole N = P are exact: with a tiny ridge the pole is finite, L ∝ z^(-1/2) (u_N u_P = z/κ
        with u_N = u_P), a law independent of the solver; 1e-6 covers its O(√z) corrections */
     slt_statics_result z1 = solve(ws, 10, 10, 1e-300), z2 = solve(ws, 10, 10, 1e-280);
-    assert_close(z1.test / z2.test, 1e10, 1e-6, 0);
+    assert_close(z1.test / z2.test, 1e10, TOL_ASYMPTOTIC, 0);
     assert_true(z1.test_err <= 1e-6 * z1.test);
     slt_statics_free(ws);
     slt_task_free(t);

@@ -76,7 +76,7 @@ static void compare(sweep_counts *c, const char *what, double a, double a_err, d
         return;
     }
     double diff = fabs(a - b), bound = a_err + b_err + allowance;
-    if (diff <= bound) {
+    if (slt_within(diff, a_err + b_err, allowance)) {
         c->agreed++;
     } else {
         c->disagreed++;
