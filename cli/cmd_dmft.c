@@ -132,12 +132,15 @@ int cmd_dmft(int argc, char **argv)
     slt_task *task = NULL;
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
-    double noise = 0.0, ensemble = 1.0, eta = 0.0, momentum = 0.0;
-    long long nodes = 16, batch = 0;
+    /* the library's defaults; the options overwrite them */
+    slt_dmft_params base = slt_dmft_params_default();
+    double noise = 0.0, eta = base.eta, momentum = base.momentum;
+    double ensemble = base.ensemble == SIZE_MAX ? INFINITY : (double)base.ensemble;
+    long long nodes = base.nodes, batch = (long long)base.batch;
     int sgd = 0, seen_batch = 0, seen_form = 0;
-    const char *sgd_form = "gaussian";
-    const char *share = "data";
-    const char *contour = "auto";
+    const char *sgd_form = slt_dmft_sgd_form_to_string(base.sgd_form);
+    const char *share = slt_dmft_share_to_string(base.share);
+    const char *contour = slt_dmft_contour_to_string(base.contour);
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
@@ -232,17 +235,18 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) goto done;
 
-    slt_dmft_params base = slt_dmft_params_default();
     base.nodes = (int)nodes;
     base.eta = eta;
     base.batch = sgd ? (size_t)batch : 0;
-    base.sgd_form = strcmp(sgd_form, "limit") == 0 ? SLT_DMFT_SGD_LIMIT : SLT_DMFT_SGD_GAUSSIAN;
     base.momentum = momentum;
-    base.contour = strcmp(contour, "ellipse") == 0 ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
     base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
-    base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
-                 : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
-                                                  : SLT_DMFT_SHARE_DATA;
+    /* cli_parse accepted only the names in the choices above, the library's own */
+    if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
+        slt_dmft_share_from_string(share, &base.share) ||
+        slt_dmft_contour_from_string(contour, &base.contour)) {
+        rc = cli_library_error(cmd, SLT_EINVAL);
+        goto done;
+    }
 
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
         c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
@@ -341,7 +345,7 @@ int cmd_dmft(int argc, char **argv)
                         "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", at,
                         eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, margin, spread);
             /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
-            const double h = 0.05;
+            const double h = SLT_DMFT_WIDTH_GAP_STEP;
             int have_gap = diagnose && !isinf(p.N), diag_rc = SLT_OK;
             if (have_gap) {
                 slt_dmft_params q = p;
@@ -393,19 +397,12 @@ int cmd_dmft(int argc, char **argv)
                 slt_table_set_real(table, r, c_gen, o->test + noise - o->train,
                                    o->test_err + o->train_err);
                 if (have_gap && isfinite(o->t)) {
-                    const slt_dmft_point *oi = &inf_pt[i], *ou = &up[i], *od = &dn[i];
-                    double gap = o->test - oi->test, gu = ou->test - oi->test,
-                           gd = od->test - oi->test;
-                    slt_table_set_real(table, r, c_gap, gap, o->test_err + oi->test_err);
-                    if (gu > 0 && gd > 0) {
-                        double slope = (log(gu) - log(gd)) / (2 * h);
-                        /* propagated solve errors, and the O(h²) curvature of the central
-                         * difference bounded by comparing with the one-sided slopes */
-                        double e = ((ou->test_err + oi->test_err) / gu +
-                                    (od->test_err + oi->test_err) / gd) / (2 * h);
-                        double one_sided = fabs((log(gu) - log(gap)) / h - (log(gap) - log(gd)) / h);
-                        slt_table_set_real(table, r, c_gslope, slope, e + one_sided / 2);
-                    }
+                    const slt_dmft_point *oi = &inf_pt[i];
+                    double gs, gs_err; /* null where the gap is not positive */
+                    slt_table_set_real(table, r, c_gap, o->test - oi->test,
+                                       o->test_err + oi->test_err);
+                    if (!slt_dmft_width_gap_slope(o, oi, &up[i], &dn[i], h, &gs, &gs_err))
+                        slt_table_set_real(table, r, c_gslope, gs, gs_err);
                 }
             }
             if (diag_rc)
