@@ -124,6 +124,29 @@ static void pair_text(char *buf, size_t size, double N, double P)
     snprintf(buf, size, "--N %.15g --P %.15g", N, P);
 }
 
+/* slt_dmft_params_check refused p: its message in the options' words (exit 2). The rule
+ * is the library's; this only renames its fields to the options that set them. */
+static int params_usage_error(const slt_dmft_params *p)
+{
+    const char *cmd = "dmft", *e = slt_last_error();
+    if (strstr(e, "needs a step eta > 0"))
+        return cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
+    if (strstr(e, "needs P = inf"))
+        return cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples every "
+                               "step); got --P %.17g", p->P);
+    if (strstr(e, "ensembles of online SGD"))
+        return cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
+    if (strstr(e, "momentum SGD is not implemented"))
+        return cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
+    if (strstr(e, "online SGD has its own inversion"))
+        return cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
+                               "inversion)");
+    if (strstr(e, "the heavy-ball coefficient beta"))
+        return cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
+                               "coefficient beta: expected 0 <= M < 1)", p->momentum);
+    return cli_usage_error(cmd, "%s", e); /* a rule without option words: the library's */
+}
+
 int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
@@ -207,23 +230,24 @@ int cmd_dmft(int argc, char **argv)
         rc = cli_usage_error(cmd, "--sgd needs --batch B (B >= 1)");
     if (rc == CLI_OK && !sgd && (seen_batch || seen_form))
         rc = cli_usage_error(cmd, "--%s is for online SGD (add --sgd)", seen_batch ? "batch" : "sgd-form");
-    if (rc == CLI_OK && sgd && !(eta > 0))
-        rc = cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
-    if (rc == CLI_OK && sgd && ensemble != 1.0)
-        rc = cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
-    if (rc == CLI_OK && sgd && momentum > 0)
-        rc = cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
-    if (rc == CLI_OK && sgd && strcmp(contour, "ellipse") == 0)
-        rc = cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
-                             "inversion)");
-    if (rc == CLI_OK && momentum > 0 && eta > 0 && !(momentum < 1))
-        rc = cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
-                             "coefficient beta: expected 0 <= M < 1)", momentum);
-    if (rc == CLI_OK && sgd)
-        for (size_t i = 0; i < Ps.count && rc == CLI_OK; i++)
-            if (!isinf(Ps.values[i]))
-                rc = cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples "
-                                     "every step); got --P %.17g", Ps.values[i]);
+    if (rc == CLI_OK) {
+        base.nodes = (int)nodes;
+        base.eta = eta;
+        base.batch = sgd ? (size_t)batch : 0;
+        base.momentum = momentum;
+        base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
+        /* cli_parse accepted only the names in the choices above, the library's own */
+        if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
+            slt_dmft_share_from_string(share, &base.share) ||
+            slt_dmft_contour_from_string(contour, &base.contour))
+            rc = cli_usage_error(cmd, "%s", slt_last_error());
+    }
+    /* the library's cross-field rules (slt_dmft_params_check), at every P */
+    for (size_t i = 0; rc == CLI_OK && i < Ps.count; i++) {
+        slt_dmft_params q = base;
+        q.P = Ps.values[i];
+        if (slt_dmft_params_check(&q)) rc = params_usage_error(&q);
+    }
     /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
      * (and skip the step's stability check); ask for t = 0 or at least half a step */
     if (rc == CLI_OK && eta > 0)
@@ -235,18 +259,6 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) goto done;
 
-    base.nodes = (int)nodes;
-    base.eta = eta;
-    base.batch = sgd ? (size_t)batch : 0;
-    base.momentum = momentum;
-    base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
-    /* cli_parse accepted only the names in the choices above, the library's own */
-    if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
-        slt_dmft_share_from_string(share, &base.share) ||
-        slt_dmft_contour_from_string(contour, &base.contour)) {
-        rc = cli_library_error(cmd, SLT_EINVAL);
-        goto done;
-    }
 
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
         c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
