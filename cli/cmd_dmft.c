@@ -124,6 +124,29 @@ static void pair_text(char *buf, size_t size, double N, double P)
     snprintf(buf, size, "--N %.15g --P %.15g", N, P);
 }
 
+/* slt_dmft_params_check refused p: its message in the options' words (exit 2). The rule
+ * is the library's; this only renames its fields to the options that set them. */
+static int params_usage_error(const slt_dmft_params *p)
+{
+    const char *cmd = "dmft", *e = slt_last_error();
+    if (strstr(e, "needs a step eta > 0"))
+        return cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
+    if (strstr(e, "needs P = inf"))
+        return cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples every "
+                               "step); got --P %.17g", p->P);
+    if (strstr(e, "ensembles of online SGD"))
+        return cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
+    if (strstr(e, "momentum SGD is not implemented"))
+        return cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
+    if (strstr(e, "online SGD has its own inversion"))
+        return cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
+                               "inversion)");
+    if (strstr(e, "the heavy-ball coefficient beta"))
+        return cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
+                               "coefficient beta: expected 0 <= M < 1)", p->momentum);
+    return cli_usage_error(cmd, "%s", e); /* a rule without option words: the library's */
+}
+
 int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
@@ -132,12 +155,15 @@ int cmd_dmft(int argc, char **argv)
     slt_task *task = NULL;
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
-    double noise = 0.0, ensemble = 1.0, eta = 0.0, momentum = 0.0;
-    long long nodes = 16, batch = 0;
+    /* the library's defaults; the options overwrite them */
+    slt_dmft_params base = slt_dmft_params_default();
+    double noise = 0.0, eta = base.eta, momentum = base.momentum;
+    double ensemble = base.ensemble == SIZE_MAX ? INFINITY : (double)base.ensemble;
+    long long nodes = base.nodes, batch = (long long)base.batch;
     int sgd = 0, seen_batch = 0, seen_form = 0;
-    const char *sgd_form = "gaussian";
-    const char *share = "data";
-    const char *contour = "auto";
+    const char *sgd_form = slt_dmft_sgd_form_to_string(base.sgd_form);
+    const char *share = slt_dmft_share_to_string(base.share);
+    const char *contour = slt_dmft_contour_to_string(base.contour);
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
@@ -204,23 +230,24 @@ int cmd_dmft(int argc, char **argv)
         rc = cli_usage_error(cmd, "--sgd needs --batch B (B >= 1)");
     if (rc == CLI_OK && !sgd && (seen_batch || seen_form))
         rc = cli_usage_error(cmd, "--%s is for online SGD (add --sgd)", seen_batch ? "batch" : "sgd-form");
-    if (rc == CLI_OK && sgd && !(eta > 0))
-        rc = cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
-    if (rc == CLI_OK && sgd && ensemble != 1.0)
-        rc = cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
-    if (rc == CLI_OK && sgd && momentum > 0)
-        rc = cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
-    if (rc == CLI_OK && sgd && strcmp(contour, "ellipse") == 0)
-        rc = cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
-                             "inversion)");
-    if (rc == CLI_OK && momentum > 0 && eta > 0 && !(momentum < 1))
-        rc = cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
-                             "coefficient beta: expected 0 <= M < 1)", momentum);
-    if (rc == CLI_OK && sgd)
-        for (size_t i = 0; i < Ps.count && rc == CLI_OK; i++)
-            if (!isinf(Ps.values[i]))
-                rc = cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples "
-                                     "every step); got --P %.17g", Ps.values[i]);
+    if (rc == CLI_OK) {
+        base.nodes = (int)nodes;
+        base.eta = eta;
+        base.batch = sgd ? (size_t)batch : 0;
+        base.momentum = momentum;
+        base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
+        /* cli_parse accepted only the names in the choices above, the library's own */
+        if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
+            slt_dmft_share_from_string(share, &base.share) ||
+            slt_dmft_contour_from_string(contour, &base.contour))
+            rc = cli_usage_error(cmd, "%s", slt_last_error());
+    }
+    /* the library's cross-field rules (slt_dmft_params_check), at every P */
+    for (size_t i = 0; rc == CLI_OK && i < Ps.count; i++) {
+        slt_dmft_params q = base;
+        q.P = Ps.values[i];
+        if (slt_dmft_params_check(&q)) rc = params_usage_error(&q);
+    }
     /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
      * (and skip the step's stability check); ask for t = 0 or at least half a step */
     if (rc == CLI_OK && eta > 0)
@@ -232,17 +259,6 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
     if (rc != CLI_OK) goto done;
 
-    slt_dmft_params base = slt_dmft_params_default();
-    base.nodes = (int)nodes;
-    base.eta = eta;
-    base.batch = sgd ? (size_t)batch : 0;
-    base.sgd_form = strcmp(sgd_form, "limit") == 0 ? SLT_DMFT_SGD_LIMIT : SLT_DMFT_SGD_GAUSSIAN;
-    base.momentum = momentum;
-    base.contour = strcmp(contour, "ellipse") == 0 ? SLT_DMFT_CONTOUR_ELLIPSE : SLT_DMFT_CONTOUR_AUTO;
-    base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
-    base.share = strcmp(share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
-                 : strcmp(share, "none") == 0     ? SLT_DMFT_SHARE_NONE
-                                                  : SLT_DMFT_SHARE_DATA;
 
     int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
         c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
@@ -341,7 +357,7 @@ int cmd_dmft(int argc, char **argv)
                         "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", at,
                         eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, margin, spread);
             /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
-            const double h = 0.05;
+            const double h = SLT_DMFT_WIDTH_GAP_STEP;
             int have_gap = diagnose && !isinf(p.N), diag_rc = SLT_OK;
             if (have_gap) {
                 slt_dmft_params q = p;
@@ -393,19 +409,12 @@ int cmd_dmft(int argc, char **argv)
                 slt_table_set_real(table, r, c_gen, o->test + noise - o->train,
                                    o->test_err + o->train_err);
                 if (have_gap && isfinite(o->t)) {
-                    const slt_dmft_point *oi = &inf_pt[i], *ou = &up[i], *od = &dn[i];
-                    double gap = o->test - oi->test, gu = ou->test - oi->test,
-                           gd = od->test - oi->test;
-                    slt_table_set_real(table, r, c_gap, gap, o->test_err + oi->test_err);
-                    if (gu > 0 && gd > 0) {
-                        double slope = (log(gu) - log(gd)) / (2 * h);
-                        /* propagated solve errors, and the O(h²) curvature of the central
-                         * difference bounded by comparing with the one-sided slopes */
-                        double e = ((ou->test_err + oi->test_err) / gu +
-                                    (od->test_err + oi->test_err) / gd) / (2 * h);
-                        double one_sided = fabs((log(gu) - log(gap)) / h - (log(gap) - log(gd)) / h);
-                        slt_table_set_real(table, r, c_gslope, slope, e + one_sided / 2);
-                    }
+                    const slt_dmft_point *oi = &inf_pt[i];
+                    double gs, gs_err; /* null where the gap is not positive */
+                    slt_table_set_real(table, r, c_gap, o->test - oi->test,
+                                       o->test_err + oi->test_err);
+                    if (!slt_dmft_width_gap_slope(o, oi, &up[i], &dn[i], h, &gs, &gs_err))
+                        slt_table_set_real(table, r, c_gslope, gs, gs_err);
                 }
             }
             if (diag_rc)

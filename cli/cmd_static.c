@@ -464,11 +464,15 @@ static int run_scale_time(const static_opts *o, const slt_statics *ws, slt_table
 
 int cmd_static(int argc, char **argv)
 {
-    static_opts o = {.ridge = 0.0, .ridge_canatar = 0.0, .noise = 0.0, .modes = 0,
+    /* the library's defaults (slt_statics_params_default, _scale_time_params_default) */
+    const slt_statics_params pd = slt_statics_params_default();
+    const slt_statics_scale_time_params sd = slt_statics_scale_time_params_default();
+    static_opts o = {.ridge = pd.ridge, .ridge_canatar = 0.0, .noise = 0.0, .modes = 0,
                      .omega2 = 1.0, .lambda_plus = 1.0, .sigma_w2 = 1.0, .sigma_u2 = 1.0,
-                     .gamma_MRS = 0.0, .count_small = 1e6, .count_large = 1e8,
-                     .scale_exponent = 1.0 / 3.0, .time_const = 1.0, .horizon = INFINITY,
-                     .rel_tol = 1e-14, .max_iter = 200, .format = SLT_FORMAT_TABLE};
+                     .gamma_MRS = 0.0, .count_small = sd.count_small,
+                     .count_large = sd.count_large, .scale_exponent = sd.scale_exponent,
+                     .time_const = sd.time_const, .horizon = sd.horizon_small,
+                     .rel_tol = pd.rel_tol, .max_iter = pd.max_iter, .format = SLT_FORMAT_TABLE};
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 32];

@@ -98,6 +98,17 @@ typedef struct {
     slt_dmft_contour contour; /* see slt_dmft_contour                  default AUTO */
 } slt_dmft_params;
 
+/* Names of the choices, as the CLI and the tables spell them: share "data", "projection",
+ * "none"; sgd_form "gaussian", "limit"; contour "auto", "ellipse". _to_string gives NULL
+ * for a value that is not one of the enum's; _from_string gives SLT_OK, or SLT_EINVAL
+ * (leaving *out unchanged) for an unknown or NULL name. */
+SLT_API const char *slt_dmft_share_to_string(slt_dmft_share share);
+SLT_API int slt_dmft_share_from_string(const char *name, slt_dmft_share *out);
+SLT_API const char *slt_dmft_sgd_form_to_string(slt_dmft_sgd_form form);
+SLT_API int slt_dmft_sgd_form_from_string(const char *name, slt_dmft_sgd_form *out);
+SLT_API const char *slt_dmft_contour_to_string(slt_dmft_contour contour);
+SLT_API int slt_dmft_contour_from_string(const char *name, slt_dmft_contour *out);
+
 SLT_API slt_dmft_params slt_dmft_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
 SLT_API int slt_dmft_params_check(const slt_dmft_params *p);
@@ -154,6 +165,19 @@ SLT_API int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
  * The Volterra equation is stable iff γ < 1 (and c₂·η·u_max < 2, checked first:
  * SLT_EDOM when violated). SLT_EINVAL when batch = 0. */
 SLT_API int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
+
+/* The local exponent d log(gap) / d log N of the width gap gap(N) = L(t, N) − L(t, ∞)
+ * at one time, by a central difference in log N from the points solved at N (at), at
+ * N = ∞ (at_inf) and at N·e^{±h} (up, down), all at the same P and t: −1 early
+ * (t << N^α), tending to −α·min(β, 1) late. The error adds the propagated solve errors
+ * and the O(h²) curvature, bounded by half the difference of the one-sided slopes.
+ * SLT_DMFT_WIDTH_GAP_STEP is the h the CLI uses. SLT_EDOM when the gap at N·e^{±h} is not
+ * positive (no logarithm), SLT_EINVAL for a NULL argument or h not in (0, ∞); the
+ * outputs are set only on SLT_OK. */
+#define SLT_DMFT_WIDTH_GAP_STEP 0.05
+SLT_API int slt_dmft_width_gap_slope(const slt_dmft_point *at, const slt_dmft_point *at_inf,
+                                     const slt_dmft_point *up, const slt_dmft_point *down,
+                                     double h, double *slope, double *slope_err);
 
 #ifdef __cplusplus
 }
