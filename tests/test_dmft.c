@@ -1,7 +1,8 @@
 /* Lazy DMFT (solvers/dmft) against independent references: the task layer's exact
  * N = P = ∞ curve, the 1-D reductions, the t → ∞ closed forms rebuilt here from the raw
  * mode sums, the isotropic (Marchenko–Pastur) κ, the first-order 1/N double sum of
- * dmft.md §11.5, and the asymptotic exponents. Monte Carlo agreement is in cross_dmft.c. */
+ * docs/theory/dmft.md §15, and the asymptotic exponents. Monte Carlo agreement is in
+ * cross_dmft.c. */
 #include <complex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -227,9 +228,9 @@ static double kappa_n(const slt_task *t, double n)
     return r;
 }
 
-/* 5. t → ∞: the closed forms of dmft.md §10 (statics.md §6, ridgeless), rebuilt here from
- *    the raw sums, with noise; the divergence at N = P; and a large finite t approaching
- *    them. */
+/* 5. t → ∞: the closed forms of docs/theory/dmft.md §1 (docs/theory/statics.md §1,
+ *    ridgeless), rebuilt here from the raw sums, with noise; the divergence at N = P; and
+ *    a large finite t approaching them. */
 static void test_late_time_closed_forms(void **state)
 {
     (void)state;
@@ -276,7 +277,7 @@ static void test_late_time_closed_forms(void **state)
     slt_task_free(t);
 }
 
-/* 6. Exponents of the floors by log-slope over a decade (dmft.md §11.3–11.4):
+/* 6. Exponents of the floors by log-slope over a decade (docs/theory/dmft.md §5):
  *    width floor α·min(β,1) (also for β > 1, where the reported α·min(β,2) is excluded),
  *    data floor α·min(β,2). Tolerance 5e-3: the asymptotes converge like a power of 1/N. */
 static void test_floor_exponents(void **state)
@@ -299,7 +300,7 @@ static void test_floor_exponents(void **state)
     }
 }
 
-/* 7. Early times: N[L(t,N) − L(t,∞)] → L₁(t), the double sum of dmft.md §11.5, computed
+/* 7. Early times: N[L(t,N) − L(t,∞)] → L₁(t), the double sum of docs/theory/dmft.md §15, computed
  *    here on an explicit 60-mode task; Richardson in 1/N removes the O(1/N²) term. */
 static double L1_double_sum(const double *lam, const double *tgt, size_t m, double t)
 {
@@ -388,7 +389,7 @@ static void test_ensembles(void **state)
     slt_task_free(t);
 }
 
-/* 10. Discrete GD with step η (dmft.md §8): at N = P = ∞ it is Σ_k t_k (1 − ηλ_k)^{2n},
+/* 10. Discrete GD with step η (docs/theory/dmft.md §4): at N = P = ∞ it is Σ_k t_k (1 − ηλ_k)^{2n},
  *     summed here to k = ∞ by the task layer's generic entry; few steps go through the
  *     ellipse, many through the mapped Talbot contour. */
 typedef struct { double eta, n; } gd_ctx;
@@ -543,7 +544,8 @@ static void test_spectrum_edge_and_stability(void **state)
 }
 
 /* 13. Two independent derivations must meet: the DMFT's t → ∞ limit is ridgeless
- *     random-feature ridge regression (statics.md §6, solvers/statics), noise included. */
+ *     random-feature ridge regression (docs/theory/statics.md §1, solvers/statics), noise
+ *     included. */
 static void test_limit_equals_statics(void **state)
 {
     (void)state;
@@ -568,7 +570,7 @@ static void test_limit_equals_statics(void **state)
     slt_task_free(t);
 }
 
-/* ---- Online SGD (dmft.md §9; docs/theory/dmft.md §7) ------------------------------- */
+/* ---- Online SGD (docs/theory/dmft.md §7) --------------------------------------------- */
 
 static slt_dmft_workspace *sgd_ws(const slt_task *t, double N, double eta, size_t B,
                                   slt_dmft_sgd_form form)
@@ -816,7 +818,7 @@ static void test_sgd_stability(void **state)
     slt_task_free(t);
 }
 
-/* ---- Heavy-ball momentum (dmft.md §8; docs/theory/dmft.md §8) ----------------------- */
+/* ---- Heavy-ball momentum (docs/theory/dmft.md §8) ------------------------------------ */
 
 /* v(t) of μv̈ + v̇ + uv = 0, v(0) = 1, v̇(0) = 0, from its two roots (written here
  * independently of the solver's cosh/sinh form); at complex u too (entire in u) */
@@ -1064,10 +1066,11 @@ static void test_momentum_finite_sizes_simulation(void **state)
 
 /* 21. Finite N and P with noise, exactly: the train residual obeys μr̈ + ṙ = −K′r with
  *     r(0) = y, ṙ(0) = 0 (K′ = ΨFΨᵀ/P), so L̂(t) = yᵀφ(K′, t)²y/P = (1/2πi)∮ φ(−ξ, t)² 𝒯(ξ) dξ
- *     on a circle around the spectrum, with 𝒯 = R₁(κT₁ + σ²)/ξ (dmft.md §5). Evaluated here
- *     from κ (slt_dmft_kappa) and the task layer's sums, it never touches the 2×2 system, so
- *     it checks the solver's momentum version of that system (the projection row's ζζ′
- *     factor included: replacing it by zz′ moves the result by ~1e-6, 1000× the tolerance). */
+ *     on a circle around the spectrum, with 𝒯 = R₁(κT₁ + σ²)/ξ (docs/theory/dmft.md §1).
+ *     Evaluated here from κ (slt_dmft_kappa) and the task layer's sums, it never touches
+ *     the 2×2 system, so it checks the solver's momentum version of that system (the
+ *     projection row's ζζ′ factor included: replacing it by zz′ moves the result by ~1e-6,
+ *     1000× the tolerance). */
 static void test_momentum_train_one_frequency(void **state)
 {
     (void)state;

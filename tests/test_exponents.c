@@ -251,9 +251,9 @@ static double frontier_loss(double u, void *p)
     frontier_ctx *c = p;
     double n = exp(u), t = c->C / n;
     double loss = sum_or_fail(slt_sum_decay, c->task, t) + width_floor(c->task, n);
-    /* F_ac: N^-1 ‖w*‖² Σ λ e^{-2λt} (dmft.md §11.5) */
+    /* F_ac: N^-1 ‖w*‖² Σ λ e^{-2λt} (docs/theory/dmft.md §15) */
     if (c->kind >= 1) loss += c->w_norm2 * sum_or_fail(slt_sum_decay, c->iso, t) / n;
-    /* SGD noise with η/B = 1: Σ λ² e^{-2λt} ∝ t^-(2-1/α) (dmft.md §9, the kernel 𝒦) */
+    /* SGD noise with η/B = 1: Σ λ² e^{-2λt} ∝ t^-(2-1/α) (docs/theory/dmft.md §7, the kernel 𝒦) */
     if (c->kind >= 2) loss += sum_or_fail(slt_sum_decay, c->iso2, t);
     return loss;
 }
@@ -403,12 +403,13 @@ static void test_compute_rich_hard_algebra(void **state)
                  0.0, TOL_ASYMPTOTIC);
 }
 
-/* Published and quoted numbers (conventions.md §6.3, §8.2; dmft.md §11.7). */
+/* Published and quoted numbers (docs/theory/conventions.md §6.3, §8.2; the quoted example
+ * of docs/theory/exponents.md, "Measured against the formulas"). */
 static void test_quoted_values(void **state)
 {
     (void)state;
     slt_exponent_row rows[NROWS];
-    /* CIFAR-5M NTK example: alpha ≈ 2, beta ≈ 0.075 gives L* ~ C^-0.05 (dmft.md §11.7). */
+    /* CIFAR-5M NTK example: alpha ≈ 2, beta ≈ 0.075 gives L* ~ C^-0.05 (as above). */
     size_t n = table_of(2.0, 0.075, rows);
     assert_close(row_of(rows, n, "compute_L_star")->lazy, 0.05, TOL_ROUNDING_SUM, 0.0);
     /* Feature learning improves the hard compute exponent by 2(1+alpha)/(2+alpha+alpha beta). */

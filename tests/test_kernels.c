@@ -68,7 +68,8 @@ static void test_gaussian_bessel(void **state)
                 gsl_sf_result r;
                 if (gsl_sf_bessel_Inu_scaled_e(l + nu, c, &r) || r.val < 1e-280) continue;
                 double ref = exp(gsl_sf_lngamma(0.5 * p.dim) + nu * log(2.0 / c)) * r.val;
-                /* 1e-10: kernels.md §10.1 asks 1e-8 or better; GSL's I_nu itself ~1e-13 */
+                /* 1e-10: the kernel-spectra note the project started from asked 1e-8 or
+                 * better; GSL's I_nu itself ~1e-13 */
                 check_level(&s->levels[l], ref, 1e-10, "gaussian");
             }
             slt_kernels_spectrum_free(s);
@@ -165,12 +166,13 @@ static void test_fit_power_law_flag(void **state)
     slt_kernels_spectrum_free(s);
 }
 
-/* exact fractions of kernels.md §3 (d = 3, 5), to 1e-12 */
+/* exact fractions of docs/theory/kernels.md §5 (d = 3, 5), to 1e-12 */
 static void test_exact_fractions(void **state)
 {
     (void)state;
-    /* 1e-12 relative (kernels.md §10.2), or the double-precision quadrature floor of the
-     * low degrees, 2e-15·k(1), where μ_ℓ < 1e-3 */
+    /* 1e-12 relative (the target of the kernel-spectra note the project started from), or
+     * the double-precision quadrature floor of the low degrees, 2e-15·k(1), where
+     * μ_ℓ < 1e-3 */
     g_atol = 2e-15;
     struct { slt_kernel_type k; int d; double mu[7]; } rows[] = {
         {SLT_KERNEL_ARCCOS0, 3, {1. / 2, 1. / 8, 0, 1. / 128, 0, 1. / 512, 0}},
@@ -188,7 +190,7 @@ static void test_exact_fractions(void **state)
         slt_kernels_spectrum *s = spectrum(p, NULL);
         for (int l = 0; l < 7; l++) {
             if (rows[i].mu[l] == 0.0) {
-                /* parity zero: exactly zero to roundoff (kernels.md §3) */
+                /* parity zero: exactly zero to roundoff (docs/theory/kernels.md §5) */
                 assert_close(s->levels[l].mu, 0.0, 0.0, TOL_ROUNDING);
                 assert_true(s->levels[l].mu_err <= 1e-14);
             } else {
@@ -224,8 +226,8 @@ static void test_exact_fractions(void **state)
     g_atol = 0.0;
 }
 
-/* a0 on S^2 at every odd degree to 10^4: μ_{2n+1} = ½[(2n−1)!!/(2n+2)!!]² (kernels.md §3),
- * the ratio r_{n+1}/r_n = (2n+1)/(2n+4) accumulated in long double */
+/* a0 on S^2 at every odd degree to 10^4: μ_{2n+1} = ½[(2n−1)!!/(2n+2)!!]²
+ * (docs/theory/kernels.md §5), the ratio r_{n+1}/r_n = (2n+1)/(2n+4) accumulated in long double */
 static void test_arccos0_all_degrees(void **state)
 {
     (void)state;
@@ -245,7 +247,8 @@ static void test_arccos0_all_degrees(void **state)
     slt_kernels_spectrum_free(s);
 }
 
-/* Pehlevan-Group/NTK_Learning_Curves, depth-3 NTK on S^9 (kernels.md §2), printed digits */
+/* Pehlevan-Group/NTK_Learning_Curves, depth-3 NTK on S^9 (docs/theory/kernels.md §5),
+ * printed digits */
 static void test_published_ntk(void **state)
 {
     (void)state;
@@ -305,10 +308,11 @@ static void test_identities(void **state)
 }
 
 /* Fits the per-degree decay over [lo, hi] and returns s. h is the Hölder order of the
- * kernel (kernels.md §4: s = d − 1 + h, α_K = h/(d − 1)). α_K is checked independently of
- * the per-degree fit: the isotropic teacher (t = λ) has tail sums Σ_{j>k} λ_j ∝ k^{−(α−1)}
- * over the FLATTENED spectrum (kernels.md §9), the power past lmax being k(1) − trace, so
- * the fitted source slope αβ of slt_kernels_fit_source is α_K itself. */
+ * kernel (docs/theory/conventions.md §10: s = d − 1 + h, α_K = h/(d − 1)). α_K is checked
+ * independently of the per-degree fit: the isotropic teacher (t = λ) has tail sums
+ * Σ_{j>k} λ_j ∝ k^{−(α−1)} over the FLATTENED spectrum (docs/theory/kernels.md §3), the
+ * power past lmax being k(1) − trace, so the fitted source slope αβ of
+ * slt_kernels_fit_source is α_K itself. */
 static double fitted_s(slt_kernel_type k, int d, int depth, double lo, double hi, double h)
 {
     slt_kernels_params p = slt_kernels_params_default();
@@ -344,7 +348,8 @@ static double fitted_s(slt_kernel_type k, int d, int depth, double lo, double hi
     return f.s;
 }
 
-/* decay rates by fitted slope within 0.02 (kernels.md §10.6), window 200–2000 */
+/* decay rates by fitted slope within 0.02 (the target of the kernel-spectra note the
+ * project started from), window 200–2000 */
 static void test_decay_rates(void **state)
 {
     (void)state;
@@ -357,7 +362,7 @@ static void test_decay_rates(void **state)
     }
 }
 
-/* torus: von Mises e^{-κ}I_n(κ), wrapped Gaussian, periodic Laplace (kernels.md §7) */
+/* torus: von Mises e^{-κ}I_n(κ), wrapped Gaussian, periodic Laplace (docs/theory/kernels.md §5) */
 static void test_torus_closed_forms(void **state)
 {
     (void)state;
@@ -710,7 +715,7 @@ static double source_beta(slt_kernels_spectrum *s, const double *pw, const doubl
     return beta;
 }
 
-/* The source exponent of a power-law target (kernels.md §9): the tail of level power
+/* The source exponent of a power-law target (docs/theory/kernels.md §3): the tail of level power
  * ℓ^{-2q}/N(d,ℓ) over the flattened index k ~ ℓ^{d−1} gives αβ = (2q + d − 3)/(d − 1)
  * (= q on S², the q/α of the review); on the circle n^{-2q}/2 over k ~ 2n gives
  * αβ = 2q − 1. Exact α: s/(d − 1) with s = d (NTK, Laplace), 2 on the circle (periodic
@@ -848,7 +853,7 @@ static void test_torus_no_gaps(void **state)
 }
 
 /* Gaussian data, d = 2, 3, 6 (isotropic, s_x² = ℓ_k² = 1): the analytic spectrum of
- * kernels.md §5 has value (2a/A)^{d/2} B^k with multiplicity C(k+d−1, d−1) for every
+ * docs/theory/kernels.md §5 has value (2a/A)^{d/2} B^k with multiplicity C(k+d−1, d−1) for every
  * total degree k whose group lies within the n eigenvalues (n = 400); an anisotropic
  * covariance against a brute-force enumeration. Before the fix d = 6 gave 55 and 119 for
  * C(8,5) = 56 and C(9,5) = 126. Also the block standard error is that of the block mean

@@ -15,7 +15,7 @@
  *     against closed forms and against the kernel-spectra solver's own evaluation, the
  *     Gegenbauer target against GSL, the target's power by Monte Carlo, the z → ∞ limit,
  *     a replay of the draw order, determinism, and the central check: simulated KRR
- *     against the deterministic equivalent (statics.md §1) on the kernel's spectrum. */
+ *     against the deterministic equivalent (docs/theory/statics.md §1) on the kernel's spectrum. */
 #include <float.h>
 #include <limits.h>
 #include <omp.h>
@@ -1949,7 +1949,7 @@ static double level_df(const level_spec *L, double k)
     return df;
 }
 
-/* statics.md §1 (S1)–(S3) and the train loss, over the levels: κ(1 − df(κ)/P) = z by
+/* docs/theory/statics.md §1 (S1)–(S3) and the train loss, over the levels: κ(1 − df(κ)/P) = z by
  * bisection on log κ (g(κ) = κ − κdf/P − z is convex with g(0+) < 0: one positive root),
  * γ = df₂/P, L = [κ²T₂ + σ²γ]/(1 − γ), T₂ = Σ_ℓ p_ℓ/(μ_ℓ + κ)², L̂ = (z/κ)²(L + σ²). */
 static void level_krr(const level_spec *L, const double *power, size_t np, double P, double z,

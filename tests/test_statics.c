@@ -119,7 +119,7 @@ static void test_params_validation(void **state)
     slt_task_free(t);
 }
 
-/* ---- Hastie–Montanari–Rosset–Tibshirani (statics.md §3) ------------------------------ */
+/* ---- Hastie–Montanari–Rosset–Tibshirani (docs/theory/statics.md §9) ------------------ */
 
 /* Flat spectrum λ_k = 1, M = 300 modes, uneven teacher (only r² = Σ t_k matters). */
 #define HM 300
@@ -163,7 +163,7 @@ static void test_hmrt_ridgeless(void **state)
         assert_close(r.test, ref, TOL_NUMERIC, 0);
         assert_within(NULL, r.test, r.test_err, ref, 8 * DBL_EPSILON * ref);
         if (g > 1) {
-            /* κ = γ_H − 1 and γ_P = 1/γ_H (statics.md §3) */
+            /* κ = γ_H − 1 and γ_P = 1/γ_H (docs/theory/statics.md §9) */
             assert_close(r.kappa, g - 1, TOL_ROOT, 0);  /* Brent to 1e-14 plus the df bound */
             assert_close(r.gamma, 1 / g, TOL_ROOT, 0);
             assert_int_equal(r.root, SLT_STATICS_ROOT_CONVERGED);
@@ -315,7 +315,7 @@ static void test_equations_long_double(void **state)
     slt_task_free(t);
 }
 
-/* ---- Exact identities (statics.md §2) ----------------------------------------------- */
+/* ---- Exact identities (docs/theory/statics.md §14) ---------------------------------- */
 
 static void test_gp_matched_identities(void **state)
 {
@@ -422,7 +422,7 @@ static void test_optimal_ridges(void **state)
     slt_task_free(t);
 }
 
-/* ---- Power-law asymptotics (statics.md §4) ------------------------------------------ */
+/* ---- Power-law asymptotics (docs/theory/statics.md §6) ------------------------------ */
 
 /* B(z) = z²T₂(z) = Σ_k t_k z²/(λ_k + z)² for λ_k = k^-α, t_k = k^-(αβ+1), independently of
  * the task layer's head-plus-tail sums: brute force in long double over k <= K = 2·10⁶
@@ -527,7 +527,7 @@ static void test_exponents_by_slope(void **state)
     }
 }
 
-/* ---- Random features (statics.md §6) ------------------------------------------------- */
+/* ---- Random features (docs/theory/statics.md §1) ------------------------------------- */
 
 static void test_rf_isotropic_teacher(void **state)
 {
@@ -590,7 +590,7 @@ static void test_rf_limits_and_pole(void **state)
         assert_close(2 * c2 - c1, g.coef_N, TOL_ASYMPTOTIC, 0);
         assert_close(loss(ws, 1e12, 300, zs[j]), krr, 1e-9, 0); /* coef_N/N ~ 1e-11 */
     }
-    /* ridgeless closed forms (statics.md §6) from the solver's own sums */
+    /* ridgeless closed forms (docs/theory/statics.md §1) from the solver's own sums */
     const double NP[][2] = {{100, 1000}, {1000, 100}, {40, 41}};
     for (size_t i = 0; i < 3; i++) {
         double N = NP[i][0], P = NP[i][1];
@@ -638,7 +638,7 @@ static void test_rf_limits_and_pole(void **state)
     slt_task_free(t);
 }
 
-/* ---- Variance-limited coefficients and derivatives (statics.md §5) ------------------- */
+/* ---- Variance-limited coefficients and derivatives (docs/theory/statics.md §5) ------- */
 
 static double tl3_term(double lambda, double target, void *ctx)
 {
@@ -652,7 +652,7 @@ static void test_variance_limited(void **state)
     const double s2 = 0.2, z = 1e-3;
     slt_task *t = test_power_law(1.7, 0.9, s2);
     slt_statics *ws = workspace(t);
-    /* KRR at fixed z: c_P = df₂(z)(B + σ²) + 2z² df(z) Σ t λ/(λ+z)³ (statics.md §5) */
+    /* KRR at fixed z: c_P = df₂(z)(B + σ²) + 2z² df(z) Σ t λ/(λ+z)³ (docs/theory/statics.md §5) */
     slt_sum df, df2, k2, s3;
     assert_ok(slt_sum_df(t, z, &df));
     assert_ok(slt_sum_df2(t, z, &df2));
@@ -694,7 +694,8 @@ static void test_variance_limited(void **state)
         assert_close(g.coef_N, 10 * N * (solve(ws, INFINITY, 10 * N, 0).kt1 + s2), TOL_ILL_COND, 0);
         assert_int_equal(g.regime, SLT_STATICS_REGIME_WIDTH_LIMITED);
         /* ridgeless, the exact e_P = coef_P/(P − N) meets the 1/P law to within ¼ exactly
-           when N/P <= ¼ (statics.md §7): the classification switches at P = 4N, N = 4P */
+           when N/P <= ¼ (docs/theory/statics.md §7): the classification switches at
+           P = 4N, N = 4P */
         const struct {
             double P, N;
             slt_statics_regime_kind kind;
@@ -769,7 +770,7 @@ static void test_modes(void **state)
             resid += m.residual;
             assert_close(m.learnability, lam[k] / (lam[k] + r.kappa), TOL_ROUNDING, 0);
         }
-        /* L = Σ t_k E_k + noise part, and for KRR Σ residual_k = L (statics.md §1) */
+        /* L = Σ t_k E_k + noise part, and for KRR Σ residual_k = L (docs/theory/statics.md §4) */
         assert_close(share + r.noise_part, r.test, TOL_ROOT, 0);
         if (isinf(pts[i][0])) assert_close(resid, r.test, TOL_ROOT, 0);
         else assert_true(isnan(resid));
@@ -817,7 +818,7 @@ static void test_modes(void **state)
     slt_task_free(t);
 }
 
-/* ---- Presets (statics.md §8, §9) ----------------------------------------------------- */
+/* ---- Presets (docs/theory/statics.md §8) ----------------------------------------------- */
 
 static void test_presets(void **state)
 {
@@ -885,7 +886,7 @@ static void test_presets(void **state)
     assert_status(slt_statics_task_bahri(1.0, 10.5, 1.0, 1.0, 0.0, &t), SLT_EINVAL);
 }
 
-/* ---- Boopathy–Fiete scale–time (statics.md §11) ----------------------------------------- */
+/* ---- Boopathy–Fiete scale–time (docs/theory/statics.md §11) ----------------------------- */
 
 static void test_scale_time(void **state)
 {
@@ -927,7 +928,7 @@ static void test_scale_time(void **state)
     assert_ok(slt_statics_scale_time_at(ws, &st, 1000, 50.0, &s));
     assert_close(a.loss, s.loss, 0, 0); /* p·t equal, so the surrogate is identical */
     /* label noise's part grows with p·t towards the ridgeless σ²γ/(1−γ) (non-monotone
-       total, statics.md §11.3) */
+       total, docs/theory/statics.md §11.3) */
     double prev = 0.0;
     for (double tt = 1e-2; tt <= 1e4; tt *= 10) {
         assert_ok(slt_statics_scale_time_at(ws, &st, 1000, tt, &s));

@@ -1,5 +1,5 @@
-/* Gradient flow: φ_t(u) = e^{−ut}, the resolvent at z = w (dmft.md §4). The reference
- * dynamics: stable, the Talbot contour at every time, nothing left out. */
+/* Gradient flow: φ_t(u) = e^{−ut}, the resolvent at z = w (docs/theory/dmft.md §1, §3).
+ * The reference dynamics: stable, the Talbot contour at every time, nothing left out. */
 #include <math.h>
 
 #include "dmft_internal.h"

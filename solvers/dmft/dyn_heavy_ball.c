@@ -1,8 +1,8 @@
 /* Heavy ball in continuous time, μv̈ + v̇ + Kv = 0 (momentum = μ): the resolvent of the
- * flow at ζ = w + μw², with a factor (1 + μw) per frequency (dmft.md §8). With a = 1/(2μ)
- * the preimages of the spectrum under ζ are the slow roots on (−a, 0] and the fast or
- * underdamped ones at Re w <= −a. Overdamped spectra (4μ·u_max < 1) keep every preimage on
- * the negative real axis, inside the Talbot contour. Underdamped ones put some on
+ * flow at ζ = w + μw², with a factor (1 + μw) per frequency (docs/theory/dmft.md §8).
+ * With a = 1/(2μ) the preimages of the spectrum under ζ are the slow roots on (−a, 0] and
+ * the fast or underdamped ones at Re w <= −a. Overdamped spectra (4μ·u_max < 1) keep every
+ * preimage on the negative real axis, inside the Talbot contour. Underdamped ones put some on
  * Re w = −a, which the contour's arms cross: nodes left of −0.9a are left out (their
  * weight is below e^{−0.9at}), and before e^{−0.9at} < e^{−37} the ellipse takes over
  * (docs/theory/dmft.md §11). */

@@ -1,8 +1,8 @@
-/* The effective ridge κ(z): κ(1 − df(κ)/N)(1 − df(κ)/P) = z (dmft.md §2), on the physical
- * branch. Real z > 0: bracketed Brent on log κ above κ_*. Complex z: Newton on
+/* The effective ridge κ(z): κ(1 − df(κ)/N)(1 − df(κ)/P) = z (docs/theory/dmft.md §1), on
+ * the physical branch. Real z > 0: bracketed Brent on log κ above κ_*. Complex z: Newton on
  * Φ(κ) = κ r1 r3 − z, continued from the real axis (or from the previous contour) in
- * small steps, so that it never jumps to another branch (dmft.md §12.2: solve for κ, not
- * for D or R, which picked wrong branches at tiny |z|). */
+ * small steps, so that it never jumps to another branch (docs/theory/dmft.md §2; solve for
+ * κ, not for D or R, which picked wrong branches at tiny |z|). */
 #include <float.h>
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* Online SGD with batch B and step η at P = ∞ (dmft.md §9; docs/theory/dmft.md §7).
+/* Online SGD with batch B and step η at P = ∞ (docs/theory/dmft.md §7).
  *
  * With S = Λ^{1/2}FΛ^{1/2}, s* = Λ^{1/2}w* and the per-step mean-square factor of a mode of S
  * with eigenvalue u, g(u) = 1 − 2ηu + c₂η²u² (c₂ = 1 + 1/B for Gaussian features, exactly;

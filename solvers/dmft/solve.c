@@ -1,4 +1,4 @@
-/* Loss assembly of the lazy DMFT (dmft.md §4–§7, §10, §12): per-node mode sums, the
+/* Loss assembly of the lazy DMFT (docs/theory/dmft.md §1, §3, §13): per-node mode sums, the
  * two-frequency sums by partial fractions, the 2×2 system, the 2-D and 1-D Talbot sums,
  * the t → ∞ closed forms, and the error estimate from two node counts. */
 #include <float.h>
@@ -269,7 +269,7 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             double complex S0 = pref * Q[W_T], S1 = pref * Q[W_L], S2 = pref * Q[W_L2],
                            S2t = pref * Q[W_LT];
             double complex q = A->r1 * B->r1, s = A->r3 * B->r3;
-            /* X̃ = P·X (train), Y (model side); dmft.md §4 with the first row times P */
+            /* X̃ = P·X (train), Y (model side); docs/theory/dmft.md §1, first row times P */
             double complex a11 = 1.0 - q * s * S2 * iP, a12 = -q * S1;
             double complex a21 = -s * zz * S1 * iN * iP, a22 = 1.0 - q * s * S2 * iN;
             double complex b1 = q * (S0 + s2 / zz), b2 = q * s * S2t * iN;
@@ -341,7 +341,7 @@ static void one_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
     o->dtest = 2.0 * creal(dte);
 }
 
-/* ---- t → ∞ (dmft.md §10, with label noise) ----------------------------------------- */
+/* ---- t → ∞ (docs/theory/dmft.md §1, §13, with label noise) ------------------------- */
 static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
 {
     const double N = w->p.N, P = w->p.P, s2 = slt_task_noise(w->task);
@@ -723,7 +723,7 @@ static void fail_point(const slt_dmft_workspace *w, double t, int status, slt_dm
 
 /* Gradient flow (continuous, also with momentum) at 0 < t <= DMFT_TINY_T/u_max: every
  * mode has moved by at most 2·t·u_max·L(0) <= 2e-18·L(0), below the rounding of L(0),
- * and the Talbot nodes (|z| ~ nodes/t) would overflow. The point is L(0) (dmft.md §1,
+ * and the Talbot nodes (|z| ~ nodes/t) would overflow. The point is L(0) (docs/theory/dmft.md §1,
  * t = 0) with that bound as its error. */
 #define DMFT_TINY_T 1e-18
 

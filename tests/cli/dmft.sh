@@ -1,7 +1,7 @@
 # slt dmft: values against slt loss, divergence reporting, diagnostics, input errors.
 source "$(dirname "$0")/lib.sh"
 
-# N = P = inf is the slt loss curve (to 1e-9 relative; dmft.md §13.1)
+# N = P = inf is the slt loss curve (to 1e-9 relative; docs/theory/dmft.md §5)
 run dmft --alpha 1.5 --beta 0.7 --N inf --P inf --t 1,100,1e4 --format csv
 cp "$out_file" "$out_file.dmft"
 run loss --alpha 1.5 --beta 0.7 --t 1,100,1e4 --format csv

@@ -1,7 +1,7 @@
 # slt spectrum: values against independent references, output shapes, input errors.
 source "$(dirname "$0")/lib.sh"
 
-# Published depth-3 NTK on S^9 (kernels.md §2), 5 printed digits
+# Published depth-3 NTK on S^9 (docs/theory/kernels.md §5), 5 printed digits
 run spectrum --kernel relu-ntk --dim 10 --depth 3 --lmax 5 --format csv
 bad=$(awk -F, 'BEGIN { split("1.1327 0.10007 0.012867 1.4364e-3 2.8311e-4 5.7886e-5", r, " ") }
   NR > 1 { ref = r[NR-1]; rel = ($3 - ref) / ref; if (rel < 0) rel = -rel; if (rel > 5e-5) print NR-2, $3 }' "$out_file")
