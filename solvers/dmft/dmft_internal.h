@@ -50,7 +50,21 @@ struct slt_dmft_workspace {
     double complex *sgd_warm;    /* 2 slots × nodes × {w, κ(z₊), κ(z₋), Φ′(κ(z₊)), Φ′(κ(z₋))} */
     double sgd_warm_time[2];
     double sgd_gain, sgd_gain_err; /* γ and its error (NaN until computed) */
+    /* the batch noise the online-SGD solver (sgd.c) uses, fixed at alloc: p->batch and
+     * p->sgd_form for online SGD; B = ∞ (SIZE_MAX) and c₂ = 1 (LIMIT) for full-batch GD,
+     * which routes through that solver (dyn_gd.c) without touching p */
+    size_t sgd_batch;
+    slt_dmft_sgd_form sgd_form;
     int no_late;                 /* set while solving the late route's anchor time */
+    /* scratch sized in slt_dmft_alloc (a solve never allocates); NULL where the dynamics
+     * never needs it */
+    void *pair_g;                /* two_frequency's per-node sums: pair_g_cap nodes */
+    int pair_g_cap;
+    dmft_node *ell_node;         /* the ellipse's nodes (DMFT_ELLIPSE_MAX) ... */
+    double complex *ell_mode;    /* ... and its Jacobian, φ, φ′ per upper-half node */
+    dmft_node *sgd_circle;       /* sgd.c: the few-step circle's upper-half nodes */
+    double *sgd_table;           /* sgd.c: the few-step Volterra table (8 rows) */
+    void *sgd_hi, *sgd_lo;       /* sgd.c: the two half contours (sgd_node[nodes]) */
 };
 
 /* kappa.c */
@@ -99,6 +113,8 @@ int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int sl
 
 /* sgd.c: online SGD (batch > 0), all times */
 int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
+/* the scratch dmft_sgd_solve needs, allocated into w (SLT_ENOMEM: message set) */
+int dmft_sgd_scratch(slt_dmft_workspace *w);
 int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
 
 /* ---- Dynamics: one type per training dynamics (dyn_*.c) --------------------------------

@@ -5,7 +5,6 @@
  * the ellipse takes over. At P = ∞ the oscillating range goes through the online-SGD
  * solver with B = ∞. */
 #include <math.h>
-#include <stdint.h>
 
 #include "dmft_internal.h"
 #include "slt/status.h"
@@ -30,11 +29,8 @@ static int gd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dm
     }
     if (!(w->eta * umax >= 1.0 && w->eta * umax < 2.0)) return SLT_OK;
     *done = 1;
-    slt_dmft_params saved = w->p;
-    w->p.batch = SIZE_MAX;
-    w->p.sgd_form = SLT_DMFT_SGD_LIMIT;
+    /* w->sgd_batch = SIZE_MAX (B = ∞), w->sgd_form = LIMIT (c₂ = 1): set in slt_dmft_alloc */
     rc = dmft_sgd_solve(w, times, n, out);
-    w->p = saved;
     for (size_t i = 0; i < n; i++) {
         out[i].sgd_gain = out[i].sgd_gain_err = NAN; /* not SGD */
         if (out[i].status == SLT_OK || out[i].status == SLT_EDIVERGE) {

@@ -30,7 +30,7 @@
 
 static double c2_of(const slt_dmft_workspace *w)
 {
-    return w->p.sgd_form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / (double)w->p.batch;
+    return w->sgd_form == SLT_DMFT_SGD_LIMIT ? 1.0 : 1.0 + 1.0 / (double)w->sgd_batch;
 }
 
 /* D(w) = √(1 + c₂(e^{ηw} − 1)) = √(1 − c₂ + c₂/ζ): principal root, continuous for
@@ -59,7 +59,7 @@ static double complex zminus(const slt_dmft_workspace *w, double complex x, void
 static void sgd_F(const slt_dmft_workspace *w, double c2, double complex x, const dmft_node *np,
                   const dmft_node *nm, double complex *F, double *errF)
 {
-    const double eta = w->eta, cfac = eta * eta / (double)w->p.batch;
+    const double eta = w->eta, cfac = eta * eta / (double)w->sgd_batch;
     const double s2 = slt_task_noise(w->task);
     double complex E, D = sgd_D(eta, c2, x, &E);
     double complex zp = E / ((D + 1.0) * eta), zm = -(1.0 + D) / (c2 * eta);
@@ -205,20 +205,22 @@ static void sgd_invert(const sgd_node *nd, int M, sgd_sum *o)
     o->abs = a;
 }
 
+/* Talbot needs η·r <= 1 with r = 2M/(5t), i.e. n >= 2M/5 steps (M = nodes + 8 = w->nodes);
+ * fewer: the circle, for n = 0 … sgd_switch − 1 */
+static int sgd_switch(const slt_dmft_workspace *w)
+{
+    return (int)ceil(2.0 * (w->p.nodes + 8) / 5.0);
+}
+
 /* L(n) for n = 0 … J by the Volterra recursion, with L_GD(j) and 𝒦(j) from the trapezoid
  * rule on a circle around the spectrum: (1/2πi)∮ g(−z)^j r(z) dz, Nc = 96 against 80 nodes. */
 #define SGD_CIRCLE 96
 static int sgd_small(slt_dmft_workspace *w, double c2, int J, double *L, double *Lerr)
 {
-    const double eta = w->eta, cfac = eta * eta / (double)w->p.batch;
+    const double eta = w->eta, cfac = eta * eta / (double)w->sgd_batch;
     const double s2 = slt_task_noise(w->task);
-    dmft_node *nd = malloc((SGD_CIRCLE / 2) * sizeof *nd);
-    double *buf = malloc((size_t)(J + 1) * 8 * sizeof *buf);
-    if (!nd || !buf) {
-        free(nd);
-        free(buf);
-        return slt_error(SLT_ENOMEM, "dmft: out of memory");
-    }
+    dmft_node *nd = w->sgd_circle;  /* SGD_CIRCLE / 2 nodes */
+    double *buf = w->sgd_table;     /* 8 rows of J + 1 <= sgd_switch(w) */
     double *val[2] = {buf, buf + (J + 1)}, *err = buf + 2 * (J + 1);
     double *GD = buf + 3 * (J + 1), *K = buf + 4 * (J + 1), *eGD = buf + 5 * (J + 1),
            *eK = buf + 6 * (J + 1), *Lp = buf + 7 * (J + 1);
@@ -257,8 +259,6 @@ static int sgd_small(slt_dmft_workspace *w, double c2, int J, double *L, double 
             L[n] = val[0][n];
             Lerr[n] = fabs(val[0][n] - val[1][n]) + err[n];
         }
-    free(nd);
-    free(buf);
     return rc;
 }
 
@@ -269,14 +269,14 @@ int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err)
         *gain_err = w->sgd_gain_err;
         return SLT_OK;
     }
-    const double c2 = c2_of(w), eta = w->eta, B = (double)w->p.batch;
+    const double c2 = c2_of(w), eta = w->eta, B = (double)w->sgd_batch;
     double umax;
     int rc = dmft_spectrum_edge(w, &umax);
     if (rc) return rc;
     if (c2 * eta * umax >= 2.0)
         return slt_error(SLT_EDOM, "dmft: online SGD with eta = %.17g, batch = %zu is unstable: "
                          "(1+1/B)*eta*u_max = %.6g >= 2 (u_max = %.6g, the top of the spectrum "
-                         "of S)", eta, w->p.batch, c2 * eta * umax, umax);
+                         "of S)", eta, w->sgd_batch, c2 * eta * umax, umax);
     /* tr[S(2 − c₂ηS)^{-1}] = −df(κ(z₀))/(c₂η) at z₀ = −2/(c₂η), left of the spectrum */
     double complex k;
     dmft_node nd;
@@ -312,14 +312,13 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
 {
     const double eta = w->eta, c2 = c2_of(w), s2 = slt_task_noise(w->task);
     const int M1 = w->p.nodes + 8;
-    /* Talbot needs η·r <= 1 with r = 2M/(5t), i.e. n >= 2M/5 steps; fewer: the circle */
-    const double n_switch = ceil(2.0 * M1 / 5.0);
+    const double n_switch = sgd_switch(w);
     double gain = NAN, gain_err = NAN;
     int stab_rc = dmft_sgd_gain(w, &gain, &gain_err);
     if (!stab_rc && !(gain < 1.0))
         stab_rc = slt_error(SLT_EDOM, "dmft: online SGD with eta = %.17g, batch = %zu is unstable: "
                             "the noise gain (eta/B) tr[S(2 - c2 eta S)^-1] = %.6g >= 1", eta,
-                            w->p.batch, gain);
+                            w->sgd_batch, gain);
     int first_rc = SLT_OK;
     w->sgd_warm_time[0] = w->sgd_warm_time[1] = 0.0;
     /* the few-step table, up to the largest requested n below the switch */
@@ -331,12 +330,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     double small_L[64], small_err[64];
     int small_rc = SLT_OK;
     if (!stab_rc && J > 0) small_rc = sgd_small(w, c2, J, small_L, small_err);
-    sgd_node *hi = malloc((size_t)M1 * sizeof *hi), *lo = malloc((size_t)M1 * sizeof *lo);
-    if (!hi || !lo) {
-        free(hi);
-        free(lo);
-        return slt_error(SLT_ENOMEM, "dmft: out of memory");
-    }
+    sgd_node *hi = w->sgd_hi, *lo = w->sgd_lo; /* M1 = w->nodes each */
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -390,7 +384,17 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             if (!first_rc) first_rc = rc;
         }
     }
-    free(hi);
-    free(lo);
     return first_rc;
+}
+
+int dmft_sgd_scratch(slt_dmft_workspace *w)
+{
+    const size_t M1 = (size_t)w->nodes, rows = (size_t)sgd_switch(w);
+    w->sgd_circle = malloc((SGD_CIRCLE / 2) * sizeof *w->sgd_circle);
+    w->sgd_table = malloc(8 * rows * sizeof *w->sgd_table);
+    w->sgd_hi = malloc(M1 * sizeof(sgd_node));
+    w->sgd_lo = malloc(M1 * sizeof(sgd_node));
+    if (!w->sgd_circle || !w->sgd_table || !w->sgd_hi || !w->sgd_lo)
+        return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
+    return SLT_OK;
 }

@@ -54,6 +54,8 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     return SLT_OK;
 }
 
+static size_t node_g_size(void); /* sizeof the per-node sums of two_frequency */
+
 static double lambda_only(double l, double t, void *ctx)
 {
     (void)t;
@@ -89,7 +91,22 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     /* online SGD, and full-batch GD, which may route through the SGD solver */
     const int sgd_path = w->dyn->sgd_warm;
     if (sgd_path) w->sgd_warm = calloc(2 * 5 * (size_t)w->nodes, sizeof *w->sgd_warm);
-    if (!w->node || !w->node_lo || !w->warm || (sgd_path && !w->sgd_warm)) {
+    /* the online-SGD solver's batch noise: full-batch GD routes through it with B = ∞
+     * and c₂ = 1 (dyn_gd.c); fixed here, so a solve never rewrites p */
+    w->sgd_batch = p->batch > 0 ? p->batch : SIZE_MAX;
+    w->sgd_form = p->batch > 0 ? p->sgd_form : SLT_DMFT_SGD_LIMIT;
+    /* the scratch of a solve, sized once: the 2-D sums over a Talbot contour (2M − 1
+     * nodes) or over the ellipse (at most DMFT_ELLIPSE_MAX nodes), the ellipse's own
+     * nodes and mode values, and the online-SGD solver's contours and tables */
+    const int ellipse = w->dyn->use_ellipse || p->contour == SLT_DMFT_CONTOUR_ELLIPSE;
+    w->pair_g_cap = ellipse ? DMFT_ELLIPSE_MAX : (int)n;
+    w->pair_g = malloc((size_t)w->pair_g_cap * node_g_size());
+    if (ellipse) {
+        w->ell_node = malloc(DMFT_ELLIPSE_MAX * sizeof *w->ell_node);
+        w->ell_mode = malloc(DMFT_ELLIPSE_MAX * 3 / 2 * sizeof *w->ell_mode);
+    }
+    if (!w->node || !w->node_lo || !w->warm || (sgd_path && !w->sgd_warm) || !w->pair_g ||
+        (ellipse && (!w->ell_node || !w->ell_mode)) || (sgd_path && dmft_sgd_scratch(w))) {
         slt_dmft_free(w);
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     }
@@ -115,6 +132,13 @@ void slt_dmft_free(slt_dmft_workspace *w)
     free(w->node_lo);
     free(w->warm);
     free(w->sgd_warm);
+    free(w->pair_g);
+    free(w->ell_node);
+    free(w->ell_mode);
+    free(w->sgd_circle);
+    free(w->sgd_table);
+    free(w->sgd_hi);
+    free(w->sgd_lo);
     free(w);
 }
 
@@ -171,6 +195,8 @@ typedef struct {
 } node_g;
 
 enum { W_T = 0, W_L, W_L2, W_LT };
+
+static size_t node_g_size(void) { return sizeof(node_g); }
 
 static void node_sums(const slt_dmft_workspace *w, const dmft_node *n, node_g *g)
 {
@@ -238,9 +264,11 @@ typedef struct {
 static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o)
 {
     const double iN = w->inv_N, iP = w->inv_P, s2 = slt_task_noise(w->task);
-    node_g *g = malloc((size_t)n * sizeof *g);
+    node_g *g = w->pair_g;
     memset(o, 0, sizeof *o);
-    if (!g) return slt_error(SLT_ENOMEM, "dmft: out of memory for %d contour nodes", n);
+    if (n > w->pair_g_cap) /* the caps in slt_dmft_alloc cover every contour */
+        return slt_error(SLT_EINTERNAL, "dmft: %d contour nodes exceed the workspace's %d", n,
+                         w->pair_g_cap);
     for (int j = 0; j < n; j++) node_sums(w, &nd[j], &g[j]);
     double complex acc = 0, dacc = 0, tacc = 0, xacc = 0;
     /* the outer loop over the upper half only (the integrand is real: the lower half's
@@ -306,7 +334,6 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
         o->train2d_abs += mult * train_abs_a;
         o->cross_abs += mult * cross_abs_a;
     }
-    free(g);
     o->test = creal(acc);
     o->dtest = creal(dacc);
     o->train2d = creal(tacc);
@@ -460,13 +487,12 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
     double R;
     int K, rc = dmft_ellipse_size(w, t, steps, &R, &K);
     if (rc) return rc;
-    dmft_node *buf = malloc((size_t)K * sizeof *buf);
-    double complex *mode = malloc((size_t)K * 3 / 2 * sizeof *mode); /* jac, φ, φ′ per node */
-    if (!buf || !mode) {
-        free(buf);
-        free(mode);
-        return slt_error(SLT_ENOMEM, "dmft: out of memory for %d ellipse nodes", K);
-    }
+    /* K <= DMFT_ELLIPSE_MAX nodes and jac, φ, φ′ per upper-half node, sized at alloc for
+     * every dynamics that may take the ellipse */
+    dmft_node *buf = w->ell_node;
+    double complex *mode = w->ell_mode;
+    if (!buf || !mode)
+        return slt_error(SLT_EINTERNAL, "dmft: the workspace has no ellipse buffers");
     sums2d s2[2];
     sums1d s1[2];
     for (int pass = 0; pass < 2 && !rc; pass++) {
@@ -492,8 +518,6 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
         mirror_from(buf, 0, half, buf + half);
         one_frequency(w, buf, Kp, &s1[pass]);
     }
-    free(buf);
-    free(mode);
     if (rc) return rc;
     assemble(w, t, &s2[0], &s2[1], s1[0], s1[1], 1, 0.0, o);
     return SLT_OK;
@@ -588,7 +612,23 @@ static void late_setup(slt_dmft_workspace *w, late_route *lr, double t)
     lr->state = 1;
 }
 
-static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
+/* Gradient flow (continuous, also with momentum) at 0 < t <= DMFT_TINY_T/u_max: every
+ * mode has moved by at most 2·t·u_max·L(0) <= 2e-18·L(0), below the rounding of L(0),
+ * and the Talbot nodes (|z| ~ nodes/t) would overflow. The point is L(0) (docs/theory/dmft.md §1,
+ * t = 0) with that bound as its error. */
+#define DMFT_TINY_T 1e-18
+
+/* t is such a time (u_max: NaN when no time is below 1e-3, then none is) */
+static int tiny_time(double t, double umax)
+{
+    return t > 0 && t * umax <= DMFT_TINY_T;
+}
+
+/* The points at times[0 … n−1]; a continuous-time t with tiny_time(t, umax) is solved as
+ * t = 0 (slt_dmft_solve adds the bound). A dynamics' own solver gets the times as asked:
+ * the dynamics with one are discrete, where no time is tiny. */
+static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, double umax,
+                        slt_dmft_point *out)
 {
     const dmft_dynamics *dyn = w->dyn;
     if (dyn->solve) { /* a dynamics with its own solver, or its own route here */
@@ -610,16 +650,17 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
     const int late_ok = dyn->one_d && !ens && !force_ellipse && !w->no_late;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
+        const double ti = !dyn->discrete && tiny_time(times[i], umax) ? 0.0 : times[i];
         memset(o, 0, sizeof *o);
-        o->t = times[i];
+        o->t = ti;
         o->status = SLT_OK;
         o->test_slope = o->test_slope_err = NAN;
         o->train_2d = o->test_2d = NAN;
         o->sgd_gain = o->sgd_gain_err = NAN;
         int rc = SLT_OK;
         double steps = 0;
-        if (dyn->discrete && isfinite(times[i])) {
-            steps = round(times[i] / w->eta);
+        if (dyn->discrete && isfinite(ti)) {
+            steps = round(ti / w->eta);
             o->t = steps * w->eta;
         }
         const int finite_t = isfinite(o->t) && o->t > 0;
@@ -633,7 +674,7 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
             late_setup(w, &late, o->t);
             is_late = late.state == 1 && o->t >= late.t_late;
         }
-        if (gd_rc && times[i] != 0.0) { /* also when t rounds to 0 steps */
+        if (gd_rc && ti != 0.0) { /* also when t rounds to 0 steps */
             rc = gd_rc;
         } else if (is_late) {
             double r_test, r_train, Q;
@@ -665,7 +706,7 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, sl
             o->test_slope_err = 0.0;
             o->train_2d = o->train;
             o->test_2d = o->test;
-        } else if (isinf(times[i])) {
+        } else if (isinf(ti)) {
             rc = limit_point(w, o);
             if (ens && rc == SLT_OK) {
                 o->test = NAN; /* the ensemble limit needs the cross term at z → 0 */
@@ -721,11 +762,6 @@ static void fail_point(const slt_dmft_workspace *w, double t, int status, slt_dm
     o->status = status;
 }
 
-/* Gradient flow (continuous, also with momentum) at 0 < t <= DMFT_TINY_T/u_max: every
- * mode has moved by at most 2·t·u_max·L(0) <= 2e-18·L(0), below the rounding of L(0),
- * and the Talbot nodes (|z| ~ nodes/t) would overflow. The point is L(0) (docs/theory/dmft.md §1,
- * t = 0) with that bound as its error. */
-#define DMFT_TINY_T 1e-18
 
 int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out)
 {
@@ -739,22 +775,13 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     /* every point starts failed (status -1: not reached), so a routine that stops early
      * never leaves a point that looks computed */
     for (size_t i = 0; i < n; i++) fail_point(w, times[i], -1, &out[i]);
-    double *tt = malloc(n * sizeof *tt);
-    if (!tt) {
-        int rc = slt_error(SLT_ENOMEM, "dmft: out of memory for %zu times", n);
-        for (size_t i = 0; i < n; i++) out[i].status = rc;
-        return rc;
-    }
-    memcpy(tt, times, n * sizeof *tt);
-    double umax = NAN;
+    double umax = NAN; /* NaN: no time is tiny */
     int tiny = 0, rc = SLT_OK;
     if (!w->dyn->discrete) {
         for (size_t i = 0; i < n && !tiny; i++) tiny = times[i] > 0 && times[i] < 1e-3;
         if (tiny) rc = dmft_spectrum_edge(w, &umax);
-        for (size_t i = 0; i < n && tiny && !rc; i++)
-            if (times[i] > 0 && times[i] * umax <= DMFT_TINY_T) tt[i] = 0.0;
     }
-    if (!rc) rc = solve_points(w, tt, n, out);
+    if (!rc) rc = solve_points(w, times, n, umax, out);
     int first_rc = SLT_OK;
     const int ens = w->p.ensemble > 1;
     for (size_t i = 0; i < n; i++) {
@@ -762,7 +789,7 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         if (o->status == -1) { /* not reached */
             o->status = rc ? rc : slt_error(SLT_EINTERNAL, "dmft: the point at t = %g was not "
                                             "computed", times[i]);
-        } else if (tt[i] != times[i] && o->status == SLT_OK) {
+        } else if (!w->dyn->discrete && tiny_time(times[i], umax) && o->status == SLT_OK) {
             double bound = 2.0 * times[i] * umax;
             o->t = times[i];
             o->test_err += bound * o->test;
@@ -785,6 +812,5 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         }
         if (o->status != SLT_OK && !first_rc) first_rc = o->status;
     }
-    free(tt);
     return first_rc;
 }
