@@ -17,6 +17,7 @@
  * docs/theory/task.md derives the formulas and states the error bound. */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -476,6 +477,54 @@ static int tail_beyond_cap(const tail_ctx *c, double *value, double *err)
     }
 }
 
+/* The quadrature workspace, cached per thread: a task is shared read-only between threads,
+ * so the cache cannot live in it. A thread's workspace is kept under a pthread key, whose
+ * destructor frees it when the thread exits (the main thread's is freed at library unload).
+ * quad_acquire takes it out of the slot and quad_release puts it back, so a nested sum (a
+ * summand that itself sums) gets a fresh one instead of sharing it. */
+static pthread_key_t quad_key;
+static pthread_once_t quad_once = PTHREAD_ONCE_INIT;
+static int quad_key_ok;
+
+static void quad_ws_free(void *ws)
+{
+    gsl_integration_workspace_free(ws);
+}
+
+static void quad_key_make(void)
+{
+    quad_key_ok = pthread_key_create(&quad_key, quad_ws_free) == 0;
+}
+
+static gsl_integration_workspace *quad_acquire(void)
+{
+    pthread_once(&quad_once, quad_key_make);
+    if (quad_key_ok) {
+        gsl_integration_workspace *ws = pthread_getspecific(quad_key);
+        if (ws) {
+            pthread_setspecific(quad_key, NULL);
+            return ws;
+        }
+    }
+    return gsl_integration_workspace_alloc(QUAD_LIMIT);
+}
+
+static void quad_release(gsl_integration_workspace *ws)
+{
+    if (quad_key_ok && !pthread_getspecific(quad_key) && pthread_setspecific(quad_key, ws) == 0)
+        return;
+    gsl_integration_workspace_free(ws);
+}
+
+/* the calling thread's (at exit: the main thread's; the others' go with their threads) */
+__attribute__((destructor)) static void quad_cache_free(void)
+{
+    if (!quad_key_ok) return;
+    gsl_integration_workspace *ws = pthread_getspecific(quad_key);
+    pthread_setspecific(quad_key, NULL);
+    if (ws) gsl_integration_workspace_free(ws);
+}
+
 /* ∫_{x0}^∞ g dx = ∫_0^{u_cap} h du by adaptive Gauss–Kronrod (its error estimate) plus the
  * extrapolated rest (tail_beyond_cap, its error bound, also returned alone in *far_err:
  * the cap is a fixed k, so a longer head does not reduce that part). */
@@ -485,7 +534,7 @@ static int quad_tail_at(tail_ctx *c, double scale, double rel_tol, double *value
     double q = 0.0, qerr = 0.0;
     int g = GSL_SUCCESS;
     if (c->u_cap > 0.0) {
-        gsl_integration_workspace *ws = gsl_integration_workspace_alloc(QUAD_LIMIT);
+        gsl_integration_workspace *ws = quad_acquire();
         if (!ws)
             return slt_error(SLT_ENOMEM, "mode sum: out of memory for the quadrature workspace");
         gsl_function F = {tail_integrand, c};
@@ -495,7 +544,7 @@ static int quad_tail_at(tail_ctx *c, double scale, double rel_tol, double *value
         double epsrel = fmax(0.05 * rel_tol, 60.0 * DBL_EPSILON);
         g = gsl_integration_qag(&F, 0.0, c->u_cap, epsabs, epsrel, QUAD_LIMIT,
                                 GSL_INTEG_GAUSS21, ws, &q, &qerr);
-        gsl_integration_workspace_free(ws);
+        quad_release(ws);
     }
     double beyond = 0.0, beyond_err = 0.0;
     int rc = tail_beyond_cap(c, &beyond, &beyond_err);
