@@ -133,8 +133,21 @@ typedef struct {
 
 typedef struct slt_dmft_workspace slt_dmft_workspace;
 
-/* The workspace keeps the task (not copied: it must outlive the workspace), the
- * parameters and the contour buffers; reuse it across calls. */
+/* The workspace keeps the task (not copied: it must outlive the workspace), a copy of the
+ * parameters and every buffer a solve needs; reuse it across calls.
+ *
+ * Memory: slt_dmft_alloc sizes all of the solver's buffers from the parameters (nodes,
+ * and the dynamics: the ellipse's buffers, up to 8192 nodes, only where it can be used;
+ * the online-SGD solver's only with a step) and fails with SLT_ENOMEM, the workspace not
+ * created, if one cannot be had; the solves below do not allocate them again (the task
+ * layer's quadrature workspace is cached per thread). The parameters are read, never
+ * written, after slt_dmft_alloc: a solve never changes them, for any dynamics.
+ *
+ * Thread safety: a task is read-only and may be shared by the workspaces of any number of
+ * threads. A workspace is used by one thread at a time: slt_dmft_solve and the other
+ * functions taking a workspace write its caches (κ_*, u_max, warm starts, the SGD gain)
+ * and its buffers, so give each thread its own workspace. Everything else the library
+ * keeps is per thread (slt_last_error's message, the quadrature workspace). */
 SLT_API int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_workspace **w);
 SLT_API void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
 

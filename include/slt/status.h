@@ -35,6 +35,29 @@ typedef enum {
     SLT_STATUS_COUNT
 } slt_status;
 
+/* Soft failures — one rule for the whole library.
+ *
+ * A soft failure is a method that ran but did not reach its tolerance: an iteration, a
+ * series or a quadrature that stopped short (SLT_ENOCONV), or a value whose error bound
+ * does not hold it (SLT_ELOSS: non-finite, or outside the range a value can take by more
+ * than its error). The rule, as GSL's integrators (status plus result and abserr):
+ *
+ *   1. The status says so: the function returns the failure code and every per-point
+ *      result carries it in its own `status` field. SLT_OK is never returned with a value
+ *      that is not within its error bound (the project rule: an SLT_OK value is the answer
+ *      to within its `_err`).
+ *   2. The best estimate is kept where it cannot be mistaken for an answer:
+ *      - a mode sum (slt_sum, slt_csum) keeps its best estimate in `value` and that
+ *        estimate's error in `err`, as qag keeps result and abserr;
+ *      - a solver's point (slt_statics_result, slt_dmft_point) sets its loss fields and
+ *        their errors to NaN, and slt_last_error() names the estimate and its error when
+ *        one was reached ("estimate ..., error ..." / "came out as ... ± ...").
+ *      SLT_EDIVERGE is not a soft failure: the point is complete (+INFINITY, error NaN).
+ *   3. The CLI prints NaN (null in JSON) in the value columns, the failure status in the
+ *      point's status column and the message on stderr, and exits non-zero (exit class 1
+ *      for ENOCONV and ELOSS; README.md lists the statuses that are answers and exit 0).
+ */
+
 /* Short, static description of a status code ("did not converge"). Unknown codes give
  * "unknown status". */
 SLT_API const char *slt_strerror(int status);

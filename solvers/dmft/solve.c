@@ -800,8 +800,10 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         if (o->status == SLT_OK &&
             (!isfinite(o->test) || !(o->test_err >= 0) || o->test < -o->test_err ||
              (!ens && (!isfinite(o->train) || !(o->train_err >= 0) || o->train < -o->train_err)))) {
-            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g (train %g): "
-                              "not a value within its error estimate", o->t, o->test, o->train);
+            /* a soft failure (slt/status.h): NaN values, the estimate in the message */
+            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g +- %g "
+                              "(train %g +- %g): not a value within its error estimate", o->t,
+                              o->test, o->test_err, o->train, o->train_err);
             fail_point(w, times[i], s, o);
         }
         /* a loss is >= 0: a value below 0 but within its error (rounding of a loss that has

@@ -985,6 +985,10 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     slt_sum_options o = opts ? *opts : slt_sum_options_default();
     int rc = check_options(&o, where);
     if (rc) return rc;
+    /* until an estimate is reached (slt/status.h: a failure keeps the best one) */
+    out->value = NAN;
+    out->err = NAN;
+    out->head_terms = 0;
     double head = 0.0, head_abs = 0.0;
     head_real(s, task->lambda, task->target, 0, task->m, &head, &head_abs);
     if (task->kind == SLT_TASK_EXPLICIT) {
@@ -1106,6 +1110,10 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     slt_sum_options o = opts ? *opts : slt_sum_options_default();
     int rc = check_options(&o, where);
     if (rc) return rc;
+    /* until an estimate is reached (slt/status.h: a failure keeps the best one) */
+    out->value = NAN;
+    out->err = NAN;
+    out->head_terms = 0;
     double complex head = 0.0;
     double head_abs = 0.0, cond_err = 0.0;
     head_complex(s, task->lambda, task->target, 0, task->m, &head, &head_abs, &cond_err);
