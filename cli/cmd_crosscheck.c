@@ -239,9 +239,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     mp.P = mc_size(b->P);
     mp.eta = b->eta;
     mp.ensemble = (size_t)b->ensemble;
-    mp.share = strcmp(b->share, "data") == 0         ? SLT_MC_SHARE_DATA
-               : strcmp(b->share, "projection") == 0 ? SLT_MC_SHARE_PROJECTION
-                                                     : SLT_MC_SHARE_NONE;
+    if (slt_share_from_string(b->share, &mp.share)) mp.share = SLT_SHARE_NONE;
     mp.trials = (size_t)b->trials;
     mp.seed = b->seed;
     mp.threads = threads;
@@ -255,7 +253,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     double allow = (isinf(b->N) && isinf(b->P)) ? 1e-9 : 1.0 / fmin(b->N, b->P);
     if (strcmp(b->theory, "static") == 0) {
         /* ridge at convergence: one point (t = ∞) */
-        slt_statics *sw = NULL;
+        slt_statics_workspace *sw = NULL;
         slt_statics_params sp = slt_statics_params_default();
         sp.N = b->N;
         sp.P = b->P;
@@ -286,9 +284,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     dp.eta = b->eta;
     dp.batch = (size_t)b->batch;
     dp.ensemble = (size_t)b->ensemble;
-    dp.share = strcmp(b->share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
-               : strcmp(b->share, "none") == 0     ? SLT_DMFT_SHARE_NONE
-                                                   : SLT_DMFT_SHARE_DATA;
+    if (slt_share_from_string(b->share, &dp.share)) dp.share = SLT_SHARE_DATA;
     pt = calloc(n, sizeof *pt);
     if (!pt) rc = slt_error(SLT_ENOMEM, "crosscheck: out of memory");
     if (!rc) rc = slt_dmft_alloc(trunc, &dp, &w);

@@ -554,9 +554,8 @@ int cmd_mc(int argc, char **argv)
     p.ridge = ridge;
     p.batch = (size_t)batch;
     p.ensemble = (size_t)ensemble;
-    p.share = strcmp(share_name, "data") == 0         ? SLT_MC_SHARE_DATA
-              : strcmp(share_name, "projection") == 0 ? SLT_MC_SHARE_PROJECTION
-                                                      : SLT_MC_SHARE_NONE;
+    /* the option table admits only the library's names */
+    slt_share_from_string(share_name, &p.share);
     p.trials = (size_t)trials;
     p.first_trial = (size_t)first;
     p.seed = (uint64_t)seed;

@@ -130,9 +130,9 @@ static void test_params_check(void **state)
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF), "eta = 0 with model sgd");
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.batch = 0), "batch = 0");
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.ensemble = 2,
-                p.share = SLT_MC_SHARE_DATA), "share = data with model sgd");
+                p.share = SLT_SHARE_DATA), "share = data with model sgd");
     EXPECT_BAD(p.ensemble = 0, "ensemble = 0 is out of range");
-    EXPECT_BAD(p.share = (slt_mc_share)7, "share = 7 is out of range");
+    EXPECT_BAD(p.share = (slt_share)7, "share = 7 is out of range");
     EXPECT_BAD(p.trials = 0, "trials = 0 is out of range");
     EXPECT_BAD(p.first_trial = UINT32_MAX, "first_trial + trials");
     EXPECT_BAD(p.threads = -1, "threads = -1 is out of range");
@@ -143,7 +143,7 @@ static void test_params_check(void **state)
     assert_status(slt_mc_params_check(NULL), SLT_EINVAL);
 #undef EXPECT_BAD
     assert_string_equal(slt_mc_model_name(SLT_MC_SGD), "sgd");
-    assert_string_equal(slt_mc_share_name(SLT_MC_SHARE_PROJECTION), "projection");
+    assert_string_equal(slt_share_to_string(SLT_SHARE_PROJECTION), "projection");
 }
 
 static void test_check_times_and_modes(void **state)
@@ -832,7 +832,7 @@ static void test_ensembles(void **state)
     p.P = 60;
     p.trials = 200;
     p.ensemble = 8;
-    p.share = SLT_MC_SHARE_DATA;
+    p.share = SLT_SHARE_DATA;
     double tt[] = {0.0, 10.0, 1000.0};
     slt_mc_result *r = run(task, &p, tt, 3);
     slt_mc_params one = p;
@@ -858,7 +858,7 @@ static void test_ensembles(void **state)
     p.P = 50;
     p.trials = 5;
     p.ensemble = 2;
-    p.share = SLT_MC_SHARE_DATA;
+    p.share = SLT_SHARE_DATA;
     one = p;
     one.ensemble = 1;
     one.route = SLT_MC_ROUTE_QUADRATIC;
@@ -1002,7 +1002,7 @@ static void test_threads_and_seeds(void **state)
     cases[3].eta = 0.5;
     cases[3].batch = 3;
     cases[3].ensemble = 2;
-    cases[3].share = SLT_MC_SHARE_PROJECTION;
+    cases[3].share = SLT_SHARE_PROJECTION;
     double t[] = {0.0, 1.0, 10.0, 50.0};
     for (int c = 0; c < 4; c++) {
         slt_mc_params p = cases[c];
@@ -2092,7 +2092,7 @@ static void test_kernel_theory(void **state)
             double left = 0;
             assert_ok(slt_kernels_task(L.s, pw, noise, 100000, &task, &left));
             assert_true(left == 0.0);
-            slt_statics *sw = NULL;
+            slt_statics_workspace *sw = NULL;
             assert_ok(slt_statics_alloc(task, &sw));
             slt_statics_params sp = slt_statics_params_default();
             sp.N = INFINITY;

@@ -68,13 +68,6 @@ typedef enum {
                          per-degree power (slt_mc_sphere below); no Gaussian features */
 } slt_mc_model;
 
-/* What the E members of an ensemble share (docs/theory/montecarlo.md §6). Unused when E = 1. */
-typedef enum {
-    SLT_MC_SHARE_NONE = 0,       /* independent projections A and independent data */
-    SLT_MC_SHARE_DATA = 1,       /* one training set, independent projections       */
-    SLT_MC_SHARE_PROJECTION = 2  /* one projection A, independent training sets      */
-} slt_mc_share;
-
 /* How the full-batch models evaluate the test loss (docs/theory/montecarlo.md §3); the
  * two routes are algebraically equal, so this only trades speed and rounding. */
 typedef enum {
@@ -147,7 +140,7 @@ typedef struct {
     double ridge;        /* ridge z >= 0, model ridge only                 default 0    */
     size_t batch;        /* SGD batch B >= 1; other models: must be 1      default 1    */
     size_t ensemble;     /* members E >= 1                                 default 1    */
-    slt_mc_share share;  /* default SLT_MC_SHARE_NONE                                   */
+    slt_share share;  /* default SLT_SHARE_NONE                                   */
     size_t trials;       /* trials >= 1                                    default 100  */
     size_t first_trial;  /* index of the first trial (splitting a run)     default 0    */
     uint64_t seed;       /* any value                                      default 1    */
@@ -311,7 +304,6 @@ SLT_API int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const doubl
 SLT_API uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
 
 SLT_API const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
-SLT_API const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
 /* "gaussian", "laplace", "relu-ntk", "relu-nngp" (the names of slt/kernels.h) */
 SLT_API const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
 

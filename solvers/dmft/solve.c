@@ -13,7 +13,7 @@
 slt_dmft_params slt_dmft_params_default(void)
 {
     slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
-                         .share = SLT_DMFT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
+                         .share = SLT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
                          .max_newton = 60, .batch = 0, .sgd_form = SLT_DMFT_SGD_GAUSSIAN,
                          .momentum = 0.0, .contour = SLT_DMFT_CONTOUR_AUTO};
     return p;
@@ -29,8 +29,8 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     if (p->ensemble < 1)
         return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected ensemble >= 1)",
                          w, p->ensemble);
-    if (p->share != SLT_DMFT_SHARE_DATA && p->share != SLT_DMFT_SHARE_PROJECTION &&
-        p->share != SLT_DMFT_SHARE_NONE)
+    if (p->share != SLT_SHARE_DATA && p->share != SLT_SHARE_PROJECTION &&
+        p->share != SLT_SHARE_NONE)
         return slt_error(SLT_EINVAL, "%s: share = %d is not one of data, projection, none", w,
                          (int)p->share);
     if (p->nodes < 10 || p->nodes > 32)
@@ -285,10 +285,10 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             train_abs_a += e * cabs(cc * Xt);
             if (w->p.ensemble > 1) {
                 double complex Lx;
-                if (w->p.share == SLT_DMFT_SHARE_DATA) {
+                if (w->p.share == SLT_SHARE_DATA) {
                     double complex Xx = q * (S0 + s2 / zz) / (1.0 - q * s * S2 * iP);
                     Lx = S0 + s * S2 * Xx * iP;
-                } else if (w->p.share == SLT_DMFT_SHARE_PROJECTION) {
+                } else if (w->p.share == SLT_SHARE_PROJECTION) {
                     double complex Yx = q * s * S2t * iN / (1.0 - q * s * S2 * iN);
                     Lx = S0 + S1 * Yx;
                 } else {

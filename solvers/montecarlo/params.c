@@ -19,7 +19,7 @@ slt_mc_params slt_mc_params_default(void)
         .ridge = 0.0,
         .batch = 1,
         .ensemble = 1,
-        .share = SLT_MC_SHARE_NONE,
+        .share = SLT_SHARE_NONE,
         .trials = 100,
         .first_trial = 0,
         .seed = 1,
@@ -44,16 +44,6 @@ const char *slt_mc_model_name(slt_mc_model model)
     case SLT_MC_RIDGE: return "ridge";
     case SLT_MC_SGD: return "sgd";
     case SLT_MC_KERNEL: return "kernel";
-    }
-    return "unknown";
-}
-
-const char *slt_mc_share_name(slt_mc_share share)
-{
-    switch (share) {
-    case SLT_MC_SHARE_NONE: return "none";
-    case SLT_MC_SHARE_DATA: return "data";
-    case SLT_MC_SHARE_PROJECTION: return "projection";
     }
     return "unknown";
 }
@@ -171,11 +161,11 @@ int slt_mc_params_check(const slt_mc_params *p)
     if (p->ensemble < 1 || p->ensemble > 1000000)
         return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected 1 <= "
                          "ensemble <= 1000000)", w, p->ensemble);
-    if (p->share != SLT_MC_SHARE_NONE && p->share != SLT_MC_SHARE_DATA &&
-        p->share != SLT_MC_SHARE_PROJECTION)
+    if (p->share != SLT_SHARE_NONE && p->share != SLT_SHARE_DATA &&
+        p->share != SLT_SHARE_PROJECTION)
         return slt_error(SLT_EINVAL, "%s: share = %d is out of range (expected "
-                         "SLT_MC_SHARE_NONE, _DATA or _PROJECTION)", w, (int)p->share);
-    if (p->model == SLT_MC_SGD && p->ensemble > 1 && p->share == SLT_MC_SHARE_DATA)
+                         "SLT_SHARE_NONE, _DATA or _PROJECTION)", w, (int)p->share);
+    if (p->model == SLT_MC_SGD && p->ensemble > 1 && p->share == SLT_SHARE_DATA)
         return slt_error(SLT_EINVAL, "%s: share = data with model sgd is not supported "
                          "(expected share = none or projection for online-SGD ensembles)", w);
 

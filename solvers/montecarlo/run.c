@@ -173,8 +173,8 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
     int rc = SLT_OK;
     for (size_t e = 0; e < E; e++) {
         fail->member = e;
-        int draw_proj = c->finN && (e == 0 || c->p.share != SLT_MC_SHARE_PROJECTION);
-        int draw_data = !c->sgd && c->finP && (e == 0 || c->p.share != SLT_MC_SHARE_DATA);
+        int draw_proj = c->finN && (e == 0 || c->p.share != SLT_SHARE_PROJECTION);
+        int draw_data = !c->sgd && c->finP && (e == 0 || c->p.share != SLT_SHARE_DATA);
         if (draw_proj) {
             /* R = A Λ^{1/2} / √N */
             mc_normals(rng, w->R, n * M);
