@@ -155,7 +155,6 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     return cli_list_parse("crosscheck", what, tok[7], 0.0, 1, &b->times);
 }
 
-static size_t mc_size(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
 
 typedef struct {
     slt_table *table;
@@ -235,8 +234,8 @@ static int run_line(const battery_line *b, int threads, report *r)
     mp.model = ridge_model ? SLT_MC_RIDGE : sgd ? SLT_MC_SGD : SLT_MC_RF;
     mp.batch = sgd ? (size_t)b->batch : 1;
     mp.ridge = b->ridge;
-    mp.N = mc_size(b->N);
-    mp.P = mc_size(b->P);
+    mp.N = b->N;
+    mp.P = b->P;
     mp.eta = b->eta;
     mp.ensemble = (size_t)b->ensemble;
     if (slt_share_from_string(b->share, &mp.share)) mp.share = SLT_SHARE_NONE;
@@ -283,7 +282,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     dp.P = b->P;
     dp.eta = b->eta;
     dp.batch = (size_t)b->batch;
-    dp.ensemble = (size_t)b->ensemble;
+    dp.ensemble = (double)b->ensemble;
     if (slt_share_from_string(b->share, &dp.share)) dp.share = SLT_SHARE_DATA;
     pt = calloc(n, sizeof *pt);
     if (!pt) rc = slt_error(SLT_ENOMEM, "crosscheck: out of memory");

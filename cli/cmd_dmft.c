@@ -158,7 +158,7 @@ int cmd_dmft(int argc, char **argv)
     /* the library's defaults; the options overwrite them */
     slt_dmft_params base = slt_dmft_params_default();
     double noise = 0.0, eta = base.eta, momentum = base.momentum;
-    double ensemble = base.ensemble == SIZE_MAX ? INFINITY : (double)base.ensemble;
+    double ensemble = base.ensemble;
     long long nodes = base.nodes, batch = (long long)base.batch;
     int sgd = 0, seen_batch = 0, seen_form = 0;
     const char *sgd_form = slt_dmft_sgd_form_to_string(base.sgd_form);
@@ -235,7 +235,7 @@ int cmd_dmft(int argc, char **argv)
         base.eta = eta;
         base.batch = sgd ? (size_t)batch : 0;
         base.momentum = momentum;
-        base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
+        base.ensemble = ensemble;
         /* cli_parse accepted only the names in the choices above, the library's own */
         if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
             slt_share_from_string(share, &base.share) ||

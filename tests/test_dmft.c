@@ -366,7 +366,7 @@ static void test_ensembles(void **state)
     slt_task *t = test_power_law(2.0, 1.2, 0.0);
     double times[] = {10, 1e3, 1e5};
     slt_dmft_point e[5][3], wide[3], share_none[3];
-    size_t Es[] = {1, 2, 4, 16, SIZE_MAX};
+    double Es[] = {1, 2, 4, 16, INFINITY};
     for (int i = 0; i < 5; i++) {
         slt_dmft_params p = slt_dmft_params_default();
         p.N = 100;
@@ -1176,7 +1176,7 @@ static void test_ellipse_agrees_with_talbot(void **state)
     slt_task *t = test_power_law(1.5, 0.7, 0.1);
     struct {
         double N, P, eta, mu;
-        size_t E;
+        double E;
         slt_share share;
     } cases[] = {
         {100, 200, 0, 0, 1, SLT_SHARE_DATA},          /* flow */

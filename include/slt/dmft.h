@@ -53,7 +53,7 @@ typedef enum {
 typedef struct {
     double N;            /* width, >= 1 or INFINITY                        default INFINITY */
     double P;            /* training samples, >= 1 or INFINITY             default INFINITY */
-    size_t ensemble;     /* E >= 1 members averaged (E = SIZE_MAX: infinite) default 1 */
+    double ensemble;     /* E members averaged: whole E >= 1, or INFINITY  default 1 */
     slt_share share;/* what the members share                         default DATA */
     int nodes;           /* Talbot nodes of the 2-D inversion, 10 .. 32   default 16;
                             1-D inversions use nodes + 8. Rounding grows like e^{0.8·nodes}

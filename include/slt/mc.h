@@ -43,8 +43,9 @@
 extern "C" {
 #endif
 
-/* An infinite size (N = ∞: kernel limit; P = ∞: population / online data). */
-#define SLT_MC_INFINITE ((size_t)-1)
+/* Sizes N and P are doubles holding a whole number, or INFINITY for an infinite size
+ * (N = ∞: kernel limit; P = ∞: population / online data), as in slt/dmft.h and
+ * slt/statics.h. */
 
 /* Default number of modes M for power-law tasks: max(SLT_MC_MODES_FACTOR · the largest
  * finite size among N and P, SLT_MC_MODES_MIN). With N = P = ∞ (no finite size) the
@@ -131,9 +132,9 @@ typedef struct {
 
 typedef struct {
     slt_mc_model model;  /* default SLT_MC_RF                                           */
-    size_t N;            /* width N >= 1 or SLT_MC_INFINITE                default 100  */
-    size_t P;            /* samples P >= 1 or SLT_MC_INFINITE (rf, ridge); online SGD
-                            needs SLT_MC_INFINITE                          default 100  */
+    double N;            /* width: whole N >= 1, or INFINITY               default 100  */
+    double P;            /* samples: whole P >= 1, or INFINITY (rf, ridge); online SGD
+                            needs INFINITY                                 default 100  */
     size_t M;            /* modes; 0 = the default rule above              default 0    */
     double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd: step
                             > 0; ridge: must be 0                          default 0    */
@@ -147,7 +148,7 @@ typedef struct {
     int threads;         /* OpenMP threads; 0 = OpenMP's default           default 0    */
     slt_mc_route route;  /* test-loss route of rf/ridge; sgd uses modes    default AUTO */
     slt_mc_sphere sphere; /* model kernel only (read by no other model); there N must be
-                            SLT_MC_INFINITE, M = 0, eta = 0, ensemble = 1, route AUTO,
+                            INFINITY, M = 0, eta = 0, ensemble = 1, route AUTO,
                             and the task argument NULL: the kernel, the target and σ²
                             are all given here                                       */
 } slt_mc_params;
@@ -255,8 +256,8 @@ SLT_API void slt_mc_result_free(slt_mc_result *result); /* accepts NULL */
  * With every random input fixed, the losses are deterministic; this is the function a
  * trial of SLT_MC_RF / SLT_MC_RIDGE calls after drawing them. Arrays are row-major. */
 typedef struct {
-    size_t N;             /* width, or SLT_MC_INFINITE (then A is unused: f = uᵀψ)   */
-    size_t P;             /* samples, or SLT_MC_INFINITE (population: psi, y unused) */
+    double N;             /* width (whole), or INFINITY (then A is unused: f = uᵀψ)  */
+    double P;             /* samples (whole), or INFINITY (population: psi, y unused) */
     size_t M;             /* modes >= 1                                              */
     const double *lambda; /* M eigenvalues λ_k > 0                                   */
     const double *wstar;  /* M teacher weights w*_k                                  */

@@ -26,9 +26,9 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     int rc;
     if ((rc = slt_check_range(w, "N", p->N, 1.0, 0, INFINITY, 0))) return rc;
     if ((rc = slt_check_range(w, "P", p->P, 1.0, 0, INFINITY, 0))) return rc;
-    if (p->ensemble < 1)
-        return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected ensemble >= 1)",
-                         w, p->ensemble);
+    if (!(p->ensemble >= 1 && (isinf(p->ensemble) || p->ensemble == floor(p->ensemble))))
+        return slt_error(SLT_EINVAL, "%s: ensemble = %.17g is out of range (expected a whole "
+                         "number ensemble >= 1, or INFINITY)", w, p->ensemble);
     if (p->share != SLT_SHARE_DATA && p->share != SLT_SHARE_PROJECTION &&
         p->share != SLT_SHARE_NONE)
         return slt_error(SLT_EINVAL, "%s: share = %d is not one of data, projection, none", w,
@@ -409,8 +409,8 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
 static void assemble(const slt_dmft_workspace *w, double t, const sums2d *hi, const sums2d *lo,
                      sums1d h1, sums1d l1, int have_1d, double drop_err, slt_dmft_point *o)
 {
-    const double E = (double)w->p.ensemble;
-    const int ens = w->p.ensemble > 1, ens_inf = w->p.ensemble == SIZE_MAX;
+    const double E = w->p.ensemble;
+    const int ens = w->p.ensemble > 1, ens_inf = isinf(w->p.ensemble);
     if (!have_1d) {
         h1.train = hi->train2d;
         l1.train = lo->train2d;
