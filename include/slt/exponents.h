@@ -26,7 +26,12 @@
 extern "C" {
 #endif
 
-/* ---- Regimes (conventions.md §5) ------------------------------------------------ */
+/* ---- Task difficulty (docs/theory/conventions.md §5) ---------------------------- */
+
+/* The class of a task by its source exponent β: whether the target lies in the RKHS of the
+ * initial kernel and how smooth it is. Called "regime" in the seeds and in the exponent
+ * table's column; named apart here from the statics' slt_statics_regime, which classifies
+ * a point (N, P) as width-, data- or ridge-limited. */
 
 typedef enum {
     SLT_DIFFICULTY_HARD = 0,        /* β < 1: target outside the RKHS of the initial kernel  */
@@ -47,10 +52,10 @@ SLT_API double slt_difficulty_super_easy_threshold(double alpha);
 
 /* Classifies (α, β). SLT_OK, or SLT_EINVAL naming alpha or beta (α > 1 and β > 0,
  * both finite) or a NULL output pointer. */
-SLT_API int slt_difficulty_of(double alpha, double beta, slt_difficulty *regime);
+SLT_API int slt_difficulty_of(double alpha, double beta, slt_difficulty *difficulty);
 
 /* "hard", "hard/easy", "easy", "easy/super-easy", "super-easy"; "unknown" otherwise. */
-SLT_API const char *slt_difficulty_name(slt_difficulty regime);
+SLT_API const char *slt_difficulty_name(slt_difficulty difficulty);
 
 /* ---- The exponent table --------------------------------------------------------- */
 
