@@ -53,7 +53,7 @@ int main(void)
     pp.alpha = alpha;
     pp.beta = beta;
     slt_task *task = NULL;
-    slt_statics *ws = NULL;
+    slt_statics_workspace *ws = NULL;
     if (slt_task_alloc_power_law(&pp, &task) || slt_statics_alloc(task, &ws)) {
         fprintf(stderr, "bench_statics: %s\n", slt_last_error());
         return 1;

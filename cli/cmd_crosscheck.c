@@ -155,7 +155,6 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     return cli_list_parse("crosscheck", what, tok[7], 0.0, 1, &b->times);
 }
 
-static size_t mc_size(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
 
 typedef struct {
     slt_table *table;
@@ -235,13 +234,11 @@ static int run_line(const battery_line *b, int threads, report *r)
     mp.model = ridge_model ? SLT_MC_RIDGE : sgd ? SLT_MC_SGD : SLT_MC_RF;
     mp.batch = sgd ? (size_t)b->batch : 1;
     mp.ridge = b->ridge;
-    mp.N = mc_size(b->N);
-    mp.P = mc_size(b->P);
+    mp.N = b->N;
+    mp.P = b->P;
     mp.eta = b->eta;
     mp.ensemble = (size_t)b->ensemble;
-    mp.share = strcmp(b->share, "data") == 0         ? SLT_MC_SHARE_DATA
-               : strcmp(b->share, "projection") == 0 ? SLT_MC_SHARE_PROJECTION
-                                                     : SLT_MC_SHARE_NONE;
+    if (slt_share_from_string(b->share, &mp.share)) mp.share = SLT_SHARE_NONE;
     mp.trials = (size_t)b->trials;
     mp.seed = b->seed;
     mp.threads = threads;
@@ -255,7 +252,7 @@ static int run_line(const battery_line *b, int threads, report *r)
     double allow = (isinf(b->N) && isinf(b->P)) ? 1e-9 : 1.0 / fmin(b->N, b->P);
     if (strcmp(b->theory, "static") == 0) {
         /* ridge at convergence: one point (t = ∞) */
-        slt_statics *sw = NULL;
+        slt_statics_workspace *sw = NULL;
         slt_statics_params sp = slt_statics_params_default();
         sp.N = b->N;
         sp.P = b->P;
@@ -285,10 +282,8 @@ static int run_line(const battery_line *b, int threads, report *r)
     dp.P = b->P;
     dp.eta = b->eta;
     dp.batch = (size_t)b->batch;
-    dp.ensemble = (size_t)b->ensemble;
-    dp.share = strcmp(b->share, "projection") == 0 ? SLT_DMFT_SHARE_PROJECTION
-               : strcmp(b->share, "none") == 0     ? SLT_DMFT_SHARE_NONE
-                                                   : SLT_DMFT_SHARE_DATA;
+    dp.ensemble = (double)b->ensemble;
+    if (slt_share_from_string(b->share, &dp.share)) dp.share = SLT_SHARE_DATA;
     pt = calloc(n, sizeof *pt);
     if (!pt) rc = slt_error(SLT_ENOMEM, "crosscheck: out of memory");
     if (!rc) rc = slt_dmft_alloc(trunc, &dp, &w);

@@ -158,11 +158,11 @@ int cmd_dmft(int argc, char **argv)
     /* the library's defaults; the options overwrite them */
     slt_dmft_params base = slt_dmft_params_default();
     double noise = 0.0, eta = base.eta, momentum = base.momentum;
-    double ensemble = base.ensemble == SIZE_MAX ? INFINITY : (double)base.ensemble;
+    double ensemble = base.ensemble;
     long long nodes = base.nodes, batch = (long long)base.batch;
     int sgd = 0, seen_batch = 0, seen_form = 0;
     const char *sgd_form = slt_dmft_sgd_form_to_string(base.sgd_form);
-    const char *share = slt_dmft_share_to_string(base.share);
+    const char *share = slt_share_to_string(base.share);
     const char *contour = slt_dmft_contour_to_string(base.contour);
     int diagnose = 0, seen_share = 0;
     slt_format format = SLT_FORMAT_TABLE;
@@ -235,10 +235,10 @@ int cmd_dmft(int argc, char **argv)
         base.eta = eta;
         base.batch = sgd ? (size_t)batch : 0;
         base.momentum = momentum;
-        base.ensemble = isinf(ensemble) ? SIZE_MAX : (size_t)ensemble;
+        base.ensemble = ensemble;
         /* cli_parse accepted only the names in the choices above, the library's own */
         if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
-            slt_dmft_share_from_string(share, &base.share) ||
+            slt_share_from_string(share, &base.share) ||
             slt_dmft_contour_from_string(contour, &base.contour))
             rc = cli_usage_error(cmd, "%s", slt_last_error());
     }

@@ -74,15 +74,15 @@ int cmd_exponents(int argc, char **argv)
                 slt_last_error());
         return slt_exit_class(rc);
     }
-    slt_regime regime;
-    rc = slt_regime_of(alpha, beta, &regime);
+    slt_difficulty regime;
+    rc = slt_difficulty_of(alpha, beta, &regime);
     if (rc != SLT_OK) return cli_library_error(cmd, rc);
 
     slt_table *table = NULL;
     rc = slt_table_alloc(cmd, &table);
     int c_q = -1, c_lazy = -1, c_rich = -1, c_regime = -1, c_note = -1;
     if (!rc) rc = cli_task_params(&ta, NULL, table);
-    if (!rc) rc = slt_table_param_text(table, "regime", slt_regime_name(regime));
+    if (!rc) rc = slt_table_param_text(table, "regime", slt_difficulty_name(regime));
     if (!rc) {
         c_q = slt_table_add_column(table, "quantity", SLT_COL_TEXT, 0);
         c_lazy = slt_table_add_column(table, "lazy", SLT_COL_REAL, 0);

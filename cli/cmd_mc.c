@@ -93,8 +93,6 @@ const cli_command_info cmd_mc_info = {
     "the normalised task (largest eigenvalue and target 1) and scaled back exactly.",
 };
 
-/* N or P of a list value: inf → SLT_MC_INFINITE. */
-static size_t size_of(double v) { return isinf(v) ? SLT_MC_INFINITE : (size_t)v; }
 
 /* Parses the --N or --P list `text` into *out: values in [1, 2147483647] or inf. A
  * log-spaced range (start:stop:count) is rounded to the nearest whole numbers, and
@@ -253,7 +251,7 @@ static int cmd_mc_kernel(const kernel_args *a)
 
     slt_mc_params p = slt_mc_params_default();
     p.model = SLT_MC_KERNEL;
-    p.N = SLT_MC_INFINITE;
+    p.N = INFINITY;
     p.ridge = a->ridge;
     p.trials = (size_t)a->trials;
     p.first_trial = (size_t)a->first;
@@ -554,9 +552,8 @@ int cmd_mc(int argc, char **argv)
     p.ridge = ridge;
     p.batch = (size_t)batch;
     p.ensemble = (size_t)ensemble;
-    p.share = strcmp(share_name, "data") == 0         ? SLT_MC_SHARE_DATA
-              : strcmp(share_name, "projection") == 0 ? SLT_MC_SHARE_PROJECTION
-                                                      : SLT_MC_SHARE_NONE;
+    /* the option table admits only the library's names */
+    slt_share_from_string(share_name, &p.share);
     p.trials = (size_t)trials;
     p.first_trial = (size_t)first;
     p.seed = (uint64_t)seed;
@@ -572,8 +569,8 @@ int cmd_mc(int argc, char **argv)
     for (size_t i = 0; i < Ns.count; i++)
         for (size_t j = 0; j < Ps.count; j++) {
             slt_mc_params q = p;
-            q.N = size_of(Ns.values[i]);
-            q.P = size_of(Ps.values[j]);
+            q.N = Ns.values[i];
+            q.P = Ps.values[j];
             int s = slt_mc_check(task, &q, tv, nt);
             if (s) {
                 slt_task_free(task);
@@ -606,8 +603,8 @@ int cmd_mc(int argc, char **argv)
     for (size_t i = 0; i < Ns.count && rc == SLT_OK; i++)
         for (size_t j = 0; j < Ps.count && rc == SLT_OK; j++) {
             slt_mc_params q = p;
-            q.N = size_of(Ns.values[i]);
-            q.P = size_of(Ps.values[j]);
+            q.N = Ns.values[i];
+            q.P = Ps.values[j];
             slt_mc_result *res = NULL;
             int s = slt_mc_run(task, &q, tv, nt, &res);
             size_t rows = ridge_model ? 1 : nt, ill_before = ill_rows;

@@ -517,7 +517,7 @@ int cmd_spectrum(int argc, char **argv)
         slt_kernels_empirical_params ep = slt_kernels_empirical_params_default();
         ep.n = (size_t)empirical;
         ep.repeats = (size_t)repeats;
-        ep.seed = (unsigned long)seed;
+        ep.seed = (uint64_t)seed;
         ep.cov = seen_cov ? cov.values : NULL;
         if ((lrc = slt_kernels_empirical_compute(ws, data, &ep, sp, &em))) {
             rc = cli_library_error(cmd, lrc);

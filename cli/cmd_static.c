@@ -260,7 +260,7 @@ static int echo_params(const static_opts *o, const cli_task_args *ta, const slt_
 
 /* ---- the default table, with or without --regime ---------------------------------- */
 
-static int run_curves(const static_opts *o, const slt_statics *ws, slt_table *t, int *worst)
+static int run_curves(const static_opts *o, const slt_statics_workspace *ws, slt_table *t, int *worst)
 {
     const int maloney = o->preset && strcmp(o->preset, "maloney") == 0;
     int cN, cP, cz, cL, cT, ck, cg, ci, cLw = -1, cLd = -1, cLf = -1, ccP = -1, ccN = -1,
@@ -349,7 +349,7 @@ static int run_curves(const static_opts *o, const slt_statics *ws, slt_table *t,
 
 /* ---- --modes K -------------------------------------------------------------------- */
 
-static int run_modes(const static_opts *o, const slt_statics *ws, const slt_task *task,
+static int run_modes(const static_opts *o, const slt_statics_workspace *ws, const slt_task *task,
                      slt_table *t, int *worst)
 {
     const int maloney = o->preset && strcmp(o->preset, "maloney") == 0;
@@ -401,7 +401,7 @@ static int run_modes(const static_opts *o, const slt_statics *ws, const slt_task
 
 /* ---- --scale-time ----------------------------------------------------------------- */
 
-static int run_scale_time(const static_opts *o, const slt_statics *ws, slt_table *t, int *worst)
+static int run_scale_time(const static_opts *o, const slt_statics_workspace *ws, slt_table *t, int *worst)
 {
     slt_statics_scale_time_params st = slt_statics_scale_time_params_default();
     st.count_small = o->count_small;
@@ -575,7 +575,7 @@ int cmd_static(int argc, char **argv)
     if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
     if (rc == CLI_OK) rc = check_combinations(&o, &ta);
     slt_task *task = NULL;
-    slt_statics *ws = NULL;
+    slt_statics_workspace *ws = NULL;
     slt_table *table = NULL;
     if (rc == CLI_OK) rc = make_task(&o, &ta, &task);
     if (rc != CLI_OK) goto out;

@@ -61,7 +61,7 @@ static void test_sgd_against_monte_carlo(void **state)
         slt_mc_params p = slt_mc_params_default();
         p.model = SLT_MC_SGD;
         p.N = N;
-        p.P = SLT_MC_INFINITE;
+        p.P = INFINITY;
         p.eta = eta;
         p.batch = Bs[b];
         p.trials = 2000;

@@ -366,7 +366,7 @@ static void test_ensembles(void **state)
     slt_task *t = test_power_law(2.0, 1.2, 0.0);
     double times[] = {10, 1e3, 1e5};
     slt_dmft_point e[5][3], wide[3], share_none[3];
-    size_t Es[] = {1, 2, 4, 16, SIZE_MAX};
+    double Es[] = {1, 2, 4, 16, INFINITY};
     for (int i = 0; i < 5; i++) {
         slt_dmft_params p = slt_dmft_params_default();
         p.N = 100;
@@ -376,7 +376,7 @@ static void test_ensembles(void **state)
     slt_dmft_params p = slt_dmft_params_default();
     p.N = 100;
     p.ensemble = 4;
-    p.share = SLT_DMFT_SHARE_NONE;
+    p.share = SLT_SHARE_NONE;
     solve_params(t, &p, times, 3, share_none);
     solve(t, 400, INFINITY, times, 3, wide);
     for (int j = 0; j < 3; j++) {
@@ -552,7 +552,7 @@ static void test_limit_equals_statics(void **state)
     slt_task *t = test_power_law(2.0, 0.7, 0.2);
     double NP[][2] = {{100, 300}, {300, 100}, {100, INFINITY}, {INFINITY, 150}};
     double inf_t = INFINITY;
-    slt_statics *sw = NULL;
+    slt_statics_workspace *sw = NULL;
     assert_ok(slt_statics_alloc(t, &sw));
     for (int c = 0; c < 4; c++) {
         slt_dmft_point o;
@@ -1176,17 +1176,17 @@ static void test_ellipse_agrees_with_talbot(void **state)
     slt_task *t = test_power_law(1.5, 0.7, 0.1);
     struct {
         double N, P, eta, mu;
-        size_t E;
-        slt_dmft_share share;
+        double E;
+        slt_share share;
     } cases[] = {
-        {100, 200, 0, 0, 1, SLT_DMFT_SHARE_DATA},          /* flow */
-        {300, 100, 0, 0, 3, SLT_DMFT_SHARE_DATA},          /* flow, ensemble */
-        {100, 200, 0.7, 0, 1, SLT_DMFT_SHARE_DATA},        /* GD, η·u_max = 0.9 */
-        {150, 100, 1.3, 0, 2, SLT_DMFT_SHARE_NONE},        /* GD, oscillating, ensemble */
-        {INFINITY, 120, 1.1, 0, 1, SLT_DMFT_SHARE_DATA},   /* GD, oscillating, N = ∞ */
-        {100, 200, 0, 2.0, 1, SLT_DMFT_SHARE_DATA},        /* heavy ball, underdamped */
-        {100, INFINITY, 0, 0.1, 4, SLT_DMFT_SHARE_PROJECTION}, /* overdamped, ensemble */
-        {200, 100, 0.5, 0.8, 1, SLT_DMFT_SHARE_DATA},      /* heavy ball with steps, β = 0.8 */
+        {100, 200, 0, 0, 1, SLT_SHARE_DATA},          /* flow */
+        {300, 100, 0, 0, 3, SLT_SHARE_DATA},          /* flow, ensemble */
+        {100, 200, 0.7, 0, 1, SLT_SHARE_DATA},        /* GD, η·u_max = 0.9 */
+        {150, 100, 1.3, 0, 2, SLT_SHARE_NONE},        /* GD, oscillating, ensemble */
+        {INFINITY, 120, 1.1, 0, 1, SLT_SHARE_DATA},   /* GD, oscillating, N = ∞ */
+        {100, 200, 0, 2.0, 1, SLT_SHARE_DATA},        /* heavy ball, underdamped */
+        {100, INFINITY, 0, 0.1, 4, SLT_SHARE_PROJECTION}, /* overdamped, ensemble */
+        {200, 100, 0.5, 0.8, 1, SLT_SHARE_DATA},      /* heavy ball with steps, β = 0.8 */
     };
     const double base[] = {0.5, 5, 50, 500, 3000};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

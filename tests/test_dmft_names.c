@@ -11,11 +11,11 @@ static void test_names_round_trip(void **state)
     (void)state;
     const char *shares[] = {"data", "projection", "none"};
     for (int i = 0; i < 3; i++) {
-        slt_dmft_share v = SLT_DMFT_SHARE_NONE;
-        assert_int_equal(slt_dmft_share_from_string(shares[i], &v), SLT_OK);
-        assert_string_equal(slt_dmft_share_to_string(v), shares[i]);
+        slt_share v = SLT_SHARE_NONE;
+        assert_int_equal(slt_share_from_string(shares[i], &v), SLT_OK);
+        assert_string_equal(slt_share_to_string(v), shares[i]);
     }
-    assert_int_equal(slt_dmft_share_from_string(NULL, &(slt_dmft_share){0}), SLT_EINVAL);
+    assert_int_equal(slt_share_from_string(NULL, &(slt_share){0}), SLT_EINVAL);
     slt_dmft_sgd_form f = SLT_DMFT_SGD_GAUSSIAN;
     assert_int_equal(slt_dmft_sgd_form_from_string("limit", &f), SLT_OK);
     assert_int_equal(f, SLT_DMFT_SGD_LIMIT);
@@ -27,10 +27,10 @@ static void test_names_round_trip(void **state)
     assert_int_equal(c, SLT_DMFT_CONTOUR_ELLIPSE);
     assert_string_equal(slt_dmft_contour_to_string(SLT_DMFT_CONTOUR_AUTO), "auto");
     assert_null(slt_dmft_contour_to_string((slt_dmft_contour)7));
-    assert_null(slt_dmft_share_to_string((slt_dmft_share)-1));
+    assert_null(slt_share_to_string((slt_share)-1));
     /* the defaults have names */
     slt_dmft_params p = slt_dmft_params_default();
-    assert_non_null(slt_dmft_share_to_string(p.share));
+    assert_non_null(slt_share_to_string(p.share));
     assert_non_null(slt_dmft_sgd_form_to_string(p.sgd_form));
     assert_non_null(slt_dmft_contour_to_string(p.contour));
 }

@@ -199,7 +199,7 @@ static void test_mc_kernel_evaluate_eloss(void **state)
     (void)state;
     slt_mc_params p = slt_mc_params_default();
     p.model = SLT_MC_KERNEL;
-    p.N = SLT_MC_INFINITE;
+    p.N = INFINITY;
     p.P = 2;
     p.ridge = 0.0;
     p.sphere.dim = 3;

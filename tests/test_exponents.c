@@ -456,48 +456,48 @@ static void test_quoted_values(void **state)
 
 /* ---- (2) Regimes ------------------------------------------------------------------ */
 
-static slt_regime regime_of(double alpha, double beta)
+static slt_difficulty regime_of(double alpha, double beta)
 {
-    slt_regime g;
-    assert_ok(slt_regime_of(alpha, beta, &g));
+    slt_difficulty g;
+    assert_ok(slt_difficulty_of(alpha, beta, &g));
     return g;
 }
 
 static void test_regimes(void **state)
 {
     (void)state;
-    assert_int_equal(regime_of(2.0, 0.5), SLT_REGIME_HARD);
-    assert_int_equal(regime_of(2.0, 0.999999), SLT_REGIME_HARD);
-    assert_int_equal(regime_of(2.0, 1.0), SLT_REGIME_HARD_EASY);
-    assert_int_equal(regime_of(2.0, 1.000001), SLT_REGIME_EASY);
-    assert_int_equal(regime_of(2.0, 1.25), SLT_REGIME_EASY);
-    assert_int_equal(regime_of(2.0, 1.5), SLT_REGIME_EASY_SUPER); /* 2 - 1/2 */
-    assert_int_equal(regime_of(2.0, 1.500001), SLT_REGIME_SUPER_EASY);
-    assert_int_equal(regime_of(2.0, 1.499999), SLT_REGIME_EASY);
-    assert_int_equal(regime_of(2.0, 7.0), SLT_REGIME_SUPER_EASY);
-    assert_int_equal(regime_of(3.0, 2.0 - 1.0 / 3.0), SLT_REGIME_EASY_SUPER);
+    assert_int_equal(regime_of(2.0, 0.5), SLT_DIFFICULTY_HARD);
+    assert_int_equal(regime_of(2.0, 0.999999), SLT_DIFFICULTY_HARD);
+    assert_int_equal(regime_of(2.0, 1.0), SLT_DIFFICULTY_HARD_EASY);
+    assert_int_equal(regime_of(2.0, 1.000001), SLT_DIFFICULTY_EASY);
+    assert_int_equal(regime_of(2.0, 1.25), SLT_DIFFICULTY_EASY);
+    assert_int_equal(regime_of(2.0, 1.5), SLT_DIFFICULTY_EASY_SUPER); /* 2 - 1/2 */
+    assert_int_equal(regime_of(2.0, 1.500001), SLT_DIFFICULTY_SUPER_EASY);
+    assert_int_equal(regime_of(2.0, 1.499999), SLT_DIFFICULTY_EASY);
+    assert_int_equal(regime_of(2.0, 7.0), SLT_DIFFICULTY_SUPER_EASY);
+    assert_int_equal(regime_of(3.0, 2.0 - 1.0 / 3.0), SLT_DIFFICULTY_EASY_SUPER);
     /* α close to 1: the easy window (1, 2 - 1/α) is narrow but still resolved. */
-    assert_int_equal(regime_of(1.0001, 1.0002), SLT_REGIME_SUPER_EASY);
-    assert_int_equal(regime_of(1.0001, 1.00005), SLT_REGIME_EASY);
+    assert_int_equal(regime_of(1.0001, 1.0002), SLT_DIFFICULTY_SUPER_EASY);
+    assert_int_equal(regime_of(1.0001, 1.00005), SLT_DIFFICULTY_EASY);
     /* The boundary reached through a converter: PLRF beta_P = alpha_P, i.e. phase II/III. */
     double alpha, beta;
     assert_ok(slt_convert_plrf(0.7, 0.7, &alpha, &beta));
-    assert_int_equal(regime_of(alpha, beta), SLT_REGIME_EASY_SUPER);
+    assert_int_equal(regime_of(alpha, beta), SLT_DIFFICULTY_EASY_SUPER);
     assert_ok(slt_convert_plrf(0.7, 0.5, &alpha, &beta)); /* beta_P = 1/2 ⇔ beta = 1 */
-    assert_int_equal(regime_of(alpha, beta), SLT_REGIME_HARD_EASY);
+    assert_int_equal(regime_of(alpha, beta), SLT_DIFFICULTY_HARD_EASY);
     /* Isotropic teachers are always hard. */
     assert_ok(slt_convert_maloney(3.0, &alpha, &beta));
-    assert_int_equal(regime_of(alpha, beta), SLT_REGIME_HARD);
+    assert_int_equal(regime_of(alpha, beta), SLT_DIFFICULTY_HARD);
 
-    assert_string_equal(slt_regime_name(SLT_REGIME_HARD), "hard");
-    assert_string_equal(slt_regime_name(SLT_REGIME_HARD_EASY), "hard/easy");
-    assert_string_equal(slt_regime_name(SLT_REGIME_EASY), "easy");
-    assert_string_equal(slt_regime_name(SLT_REGIME_EASY_SUPER), "easy/super-easy");
-    assert_string_equal(slt_regime_name(SLT_REGIME_SUPER_EASY), "super-easy");
-    assert_string_equal(slt_regime_name((slt_regime)99), "unknown");
-    assert_close(slt_regime_super_easy_threshold(4.0), 1.75, TOL_ROUNDING, 0.0);
-    assert_true(isnan(slt_regime_super_easy_threshold(1.0)));
-    assert_true(isnan(slt_regime_super_easy_threshold(NAN)));
+    assert_string_equal(slt_difficulty_name(SLT_DIFFICULTY_HARD), "hard");
+    assert_string_equal(slt_difficulty_name(SLT_DIFFICULTY_HARD_EASY), "hard/easy");
+    assert_string_equal(slt_difficulty_name(SLT_DIFFICULTY_EASY), "easy");
+    assert_string_equal(slt_difficulty_name(SLT_DIFFICULTY_EASY_SUPER), "easy/super-easy");
+    assert_string_equal(slt_difficulty_name(SLT_DIFFICULTY_SUPER_EASY), "super-easy");
+    assert_string_equal(slt_difficulty_name((slt_difficulty)99), "unknown");
+    assert_close(slt_difficulty_super_easy_threshold(4.0), 1.75, TOL_ROUNDING, 0.0);
+    assert_true(isnan(slt_difficulty_super_easy_threshold(1.0)));
+    assert_true(isnan(slt_difficulty_super_easy_threshold(NAN)));
 
     /* The regime row and the boundary notes. */
     slt_exponent_row rows[NROWS];
@@ -594,7 +594,7 @@ static void test_continuity(void **state)
     const double alphas[] = {1.2, 1.5, 2.0, 3.0, 7.0};
     for (size_t i = 0; i < sizeof alphas / sizeof alphas[0]; i++) {
         check_continuous(alphas[i], 1.0);
-        check_continuous(alphas[i], slt_regime_super_easy_threshold(alphas[i]));
+        check_continuous(alphas[i], slt_difficulty_super_easy_threshold(alphas[i]));
         check_continuous(alphas[i], 2.0); /* KRR saturation of the data exponent */
     }
 }
@@ -612,8 +612,8 @@ static void expect_invalid(double alpha, double beta, const char *name, const ch
         print_error("message '%s' should name '%s' and '%s'\n", msg, name, range);
         fail();
     }
-    slt_regime g;
-    assert_status(slt_regime_of(alpha, beta, &g), SLT_EINVAL);
+    slt_difficulty g;
+    assert_status(slt_difficulty_of(alpha, beta, &g), SLT_EINVAL);
     assert_non_null(strstr(slt_last_error(), range));
 }
 
@@ -640,7 +640,7 @@ static void test_invalid(void **state)
     assert_non_null(strstr(slt_last_error(), "cap"));
     assert_string_equal(rows[0].quantity, "untouched");
     assert_status(slt_exponents_compute(2.0, 0.5, rows, NROWS, NULL), SLT_EINVAL);
-    assert_status(slt_regime_of(2.0, 0.5, NULL), SLT_EINVAL);
+    assert_status(slt_difficulty_of(2.0, 0.5, NULL), SLT_EINVAL);
     assert_null(slt_exponents_find(rows, 0, "time"));
     assert_null(slt_exponents_find(NULL, 5, "time"));
     n = table_of(2.0, 0.5, rows);

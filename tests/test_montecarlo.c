@@ -36,7 +36,10 @@
 #include "slt/task.h"
 #include "slt_test.h"
 
-#define INF SLT_MC_INFINITE
+#define INF INFINITY
+/* the shape tables below hold sizes as size_t, with this sentinel for an infinite size */
+#define INF_SIZE ((size_t)-1)
+static double size_or_inf(size_t v) { return v == INF_SIZE ? INFINITY : (double)v; }
 
 /* ---- helpers ----------------------------------------------------------------------- */
 
@@ -130,9 +133,9 @@ static void test_params_check(void **state)
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF), "eta = 0 with model sgd");
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.batch = 0), "batch = 0");
     EXPECT_BAD((p.model = SLT_MC_SGD, p.P = INF, p.eta = 0.1, p.ensemble = 2,
-                p.share = SLT_MC_SHARE_DATA), "share = data with model sgd");
+                p.share = SLT_SHARE_DATA), "share = data with model sgd");
     EXPECT_BAD(p.ensemble = 0, "ensemble = 0 is out of range");
-    EXPECT_BAD(p.share = (slt_mc_share)7, "share = 7 is out of range");
+    EXPECT_BAD(p.share = (slt_share)7, "share = 7 is out of range");
     EXPECT_BAD(p.trials = 0, "trials = 0 is out of range");
     EXPECT_BAD(p.first_trial = UINT32_MAX, "first_trial + trials");
     EXPECT_BAD(p.threads = -1, "threads = -1 is out of range");
@@ -143,7 +146,7 @@ static void test_params_check(void **state)
     assert_status(slt_mc_params_check(NULL), SLT_EINVAL);
 #undef EXPECT_BAD
     assert_string_equal(slt_mc_model_name(SLT_MC_SGD), "sgd");
-    assert_string_equal(slt_mc_share_name(SLT_MC_SHARE_PROJECTION), "projection");
+    assert_string_equal(slt_share_to_string(SLT_SHARE_PROJECTION), "projection");
 }
 
 static void test_check_times_and_modes(void **state)
@@ -525,14 +528,14 @@ static void test_flow_equals_rk4(void **state)
 static void test_routes_agree(void **state)
 {
     (void)state;
-    size_t shapes[4][3] = {{6, 10, 15}, {15, 6, 20}, {5, INF, 12}, {INF, 7, 12}};
+    size_t shapes[4][3] = {{6, 10, 15}, {15, 6, 20}, {5, INF_SIZE, 12}, {INF_SIZE, 7, 12}};
     for (int s = 0; s < 4; s++) {
         realisation q;
         size_t N = shapes[s][0], P = shapes[s][1], M = shapes[s][2];
-        realisation_make(&q, N == INF ? 1 : N, P == INF ? 1 : P, M, 0.4, 51 + s);
+        realisation_make(&q, N == INF_SIZE ? 1 : N, P == INF_SIZE ? 1 : P, M, 0.4, 51 + s);
         slt_mc_realisation r = view(&q);
-        r.N = N;
-        r.P = P;
+        r.N = size_or_inf(N);
+        r.P = size_or_inf(P);
         r.noise = 0.16;
         double times[] = {0.0, 0.5, 4.0, 60.0, INFINITY};
         for (int rule = 0; rule < 3; rule++) {
@@ -721,7 +724,7 @@ static void test_draw_order_replay(void **state)
             }
         }
         for (size_t mu = 0; mu < P; mu++) y[mu] += sqrt(sigma2) * gsl_ran_gaussian_ziggurat(g, 1.0);
-        slt_mc_realisation r = {.N = N, .P = P, .M = M, .lambda = lambda, .wstar = wstar,
+        slt_mc_realisation r = {.N = (double)N, .P = size_or_inf(P), .M = M, .lambda = lambda, .wstar = wstar,
                                 .A = A, .psi = psi, .y = y};
         double test[4], train[4];
         assert_ok(slt_mc_evaluate(&p, &r, t, 4, test, train));
@@ -832,7 +835,7 @@ static void test_ensembles(void **state)
     p.P = 60;
     p.trials = 200;
     p.ensemble = 8;
-    p.share = SLT_MC_SHARE_DATA;
+    p.share = SLT_SHARE_DATA;
     double tt[] = {0.0, 10.0, 1000.0};
     slt_mc_result *r = run(task, &p, tt, 3);
     slt_mc_params one = p;
@@ -858,7 +861,7 @@ static void test_ensembles(void **state)
     p.P = 50;
     p.trials = 5;
     p.ensemble = 2;
-    p.share = SLT_MC_SHARE_DATA;
+    p.share = SLT_SHARE_DATA;
     one = p;
     one.ensemble = 1;
     one.route = SLT_MC_ROUTE_QUADRATIC;
@@ -895,13 +898,13 @@ static void test_sgd_one_step(void **state)
         slt_ += l * t;
         sl2t += l * l * t;
     }
-    size_t Ns[] = {5, INF};
+    size_t Ns[] = {5, INF_SIZE};
     size_t Bs[] = {1, 4};
     for (int a = 0; a < 2; a++)
         for (int b = 0; b < 2; b++) {
             size_t N = Ns[a], B = Bs[b];
             double trC2, hCh;
-            if (N == INF) {
+            if (N == INF_SIZE) {
                 trC2 = sl2;
                 hCh = sl2t;
             } else {
@@ -912,7 +915,7 @@ static void test_sgd_one_step(void **state)
                          eta * eta * ((S0 + sigma2) * trC2 / (double)B + (B + 1.0) / B * hCh);
             slt_mc_params p = slt_mc_params_default();
             p.model = SLT_MC_SGD;
-            p.N = N;
+            p.N = size_or_inf(N);
             p.P = INF;
             p.eta = eta;
             p.batch = B;
@@ -1002,7 +1005,7 @@ static void test_threads_and_seeds(void **state)
     cases[3].eta = 0.5;
     cases[3].batch = 3;
     cases[3].ensemble = 2;
-    cases[3].share = SLT_MC_SHARE_PROJECTION;
+    cases[3].share = SLT_SHARE_PROJECTION;
     double t[] = {0.0, 1.0, 10.0, 50.0};
     for (int c = 0; c < 4; c++) {
         slt_mc_params p = cases[c];
@@ -1153,7 +1156,7 @@ static void lstsq(size_t m, size_t n, double *a, double *b)
  *   P = ∞ (z = 0): Rᵀw ≈ s with R = AΛ^{1/2}/√N, s = Λ^{1/2}w*; train = test + σ². */
 static void steep_reference(const slt_mc_realisation *r, double z, double *test, double *train)
 {
-    const size_t M = r->M, finN = r->N != INF, n = finN ? r->N : M;
+    const size_t M = r->M, finN = !isinf(r->N), n = finN ? (size_t)r->N : M;
     double *u = calloc(M, sizeof(double)), *w = NULL;
     if (r->P == INF) {
         double *a = malloc(M * n * sizeof(double)), *b = malloc(M * sizeof(double));
@@ -1248,20 +1251,20 @@ static void steep_realisation(realisation *q, size_t N, size_t P, size_t M, doub
 static void test_steep_realisation(void **state)
 {
     (void)state;
-    size_t shapes[5][3] = {{30, 90, 150}, {90, 30, 150}, {30, INF, 150}, {INF, 30, 150},
-                           {INF, 200, 60}};
+    size_t shapes[5][3] = {{30, 90, 150}, {90, 30, 150}, {30, INF_SIZE, 150}, {INF_SIZE, 30, 150},
+                           {INF_SIZE, 200, 60}};
     for (int sh = 0; sh < 5; sh++) {
         size_t N = shapes[sh][0], P = shapes[sh][1], M = shapes[sh][2];
         realisation q;
         /* P > M (the last shape) recovers w* exactly without label noise: give it some */
-        steep_realisation(&q, N == INF ? 1 : N, P == INF ? 1 : P, M, P > M ? 1e-9 : 0.0,
+        steep_realisation(&q, N == INF_SIZE ? 1 : N, P == INF_SIZE ? 1 : P, M, P > M ? 1e-9 : 0.0,
                           71 + (unsigned long)sh);
         slt_mc_realisation r = view(&q);
-        r.N = N;
-        r.P = P;
+        r.N = size_or_inf(N);
+        r.P = size_or_inf(P);
         double zs[2] = {0.0, 1e-14};
         for (int iz = 0; iz < 2; iz++) {
-            if (P == INF && zs[iz] > 0) continue;
+            if (P == INF_SIZE && zs[iz] > 0) continue;
             double ref_test = NAN, ref_train = NAN;
             steep_reference(&r, zs[iz], &ref_test, &ref_train);
             slt_mc_route routes[3] = {SLT_MC_ROUTE_AUTO, SLT_MC_ROUTE_QUADRATIC,
@@ -1302,12 +1305,12 @@ static void test_steep_run(void **state)
     double lambda[150], target[150], wstar[150];
     steep_task_arrays(M, lambda, target, wstar);
     slt_task *task = explicit_task(M, lambda, target, 0.0);
-    size_t shapes[3][2] = {{30, 90}, {90, 30}, {30, INF}};
+    size_t shapes[3][2] = {{30, 90}, {90, 30}, {30, INF_SIZE}};
     for (int sh = 0; sh < 3; sh++) {
-        const size_t N = shapes[sh][0], P = shapes[sh][1], Pd = P == INF ? 0 : P;
+        const size_t N = shapes[sh][0], P = shapes[sh][1], Pd = P == INF_SIZE ? 0 : P;
         slt_mc_params p = slt_mc_params_default();
-        p.N = N;
-        p.P = P;
+        p.N = (double)N;
+        p.P = size_or_inf(P);
         p.trials = trials;
         p.seed = 7;
         double t[] = {INFINITY};
@@ -1328,7 +1331,7 @@ static void test_steep_run(void **state)
                     psi[mu * M + k] = gsl_ran_gaussian_ziggurat(g, 1.0) * sqrt(lambda[k]);
                     y[mu] += psi[mu * M + k] * wstar[k];
                 }
-            slt_mc_realisation r = {.N = N, .P = P, .M = M, .lambda = lambda, .wstar = wstar,
+            slt_mc_realisation r = {.N = (double)N, .P = size_or_inf(P), .M = M, .lambda = lambda, .wstar = wstar,
                                     .A = A, .psi = psi, .y = y};
             double ref_test = NAN, ref_train = NAN;
             steep_reference(&r, 0.0, &ref_test, &ref_train);
@@ -2092,7 +2095,7 @@ static void test_kernel_theory(void **state)
             double left = 0;
             assert_ok(slt_kernels_task(L.s, pw, noise, 100000, &task, &left));
             assert_true(left == 0.0);
-            slt_statics *sw = NULL;
+            slt_statics_workspace *sw = NULL;
             assert_ok(slt_statics_alloc(task, &sw));
             slt_statics_params sp = slt_statics_params_default();
             sp.N = INFINITY;

@@ -35,14 +35,14 @@ void openblas_set_num_threads(int num_threads);
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static slt_statics *workspace(const slt_task *t)
+static slt_statics_workspace *workspace(const slt_task *t)
 {
-    slt_statics *ws = NULL;
+    slt_statics_workspace *ws = NULL;
     assert_ok(slt_statics_alloc(t, &ws));
     return ws;
 }
 
-static slt_statics_result solve(const slt_statics *ws, double N, double P, double z)
+static slt_statics_result solve(const slt_statics_workspace *ws, double N, double P, double z)
 {
     slt_statics_params p = slt_statics_params_default();
     p.N = N;
@@ -53,7 +53,7 @@ static slt_statics_result solve(const slt_statics *ws, double N, double P, doubl
     return r;
 }
 
-static double loss(const slt_statics *ws, double N, double P, double z)
+static double loss(const slt_statics_workspace *ws, double N, double P, double z)
 {
     return solve(ws, N, P, z).test;
 }
@@ -92,7 +92,7 @@ static void test_params_validation(void **state)
     assert_non_null(strstr(slt_last_error(), "max_iter = 0"));
 
     slt_task *t = test_power_law(2.0, 0.5, 0.0);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     slt_statics_result r;
     p = slt_statics_params_default();
     p.P = -1.0;
@@ -152,7 +152,7 @@ static void test_hmrt_ridgeless(void **state)
     (void)state;
     const double r2 = 2.5, s2 = 0.3;
     slt_task *t = flat_task(r2, s2);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     /* γ_H = M/P on both sides of 1 */
     const double Ps[] = {1200.0, 600.0, 330.0, 270.0, 150.0, 75.0};
     for (size_t i = 0; i < 6; i++) {
@@ -195,7 +195,7 @@ static void test_hmrt_ridge(void **state)
     (void)state;
     const double r2 = 2.5, s2 = 0.3;
     slt_task *t = flat_task(r2, s2);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double Ps[] = {100.0, 299.0, 301.0, 3000.0}, zs[] = {1e-3, 0.1, 1.0, 10.0};
     for (size_t i = 0; i < 4; i++)
         for (size_t j = 0; j < 4; j++) {
@@ -294,7 +294,7 @@ static void test_equations_long_double(void **state)
     (void)state;
     xtask x;
     slt_task *t = xtask_make(&x);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double pts[][3] = {
         {20, 40, 1e-3}, {40, 20, 1e-5}, {30, 31, 1e-6}, {30, 30, 1e-4}, {INFINITY, 25, 0},
         {25, 50, 0},    {50, 25, 0},    {INFINITY, 80, 0}, {70, 80, 0}, {INFINITY, 30, 1e-2},
@@ -324,7 +324,7 @@ static void test_gp_matched_identities(void **state)
     for (int noisy = 0; noisy < 2; noisy++) {
         double s2 = noisy ? 0.2 : 0.0;
         slt_task *t = test_power_law(2.0, 0.5, s2);
-        slt_statics *ws = workspace(t);
+        slt_statics_workspace *ws = workspace(t);
         const double Ps[] = {10, 300, 1e5}, zs[] = {0, 1e-6, 1e-3};
         for (size_t i = 0; i < 3; i++)
             for (size_t j = 0; j < 3; j++) {
@@ -356,7 +356,7 @@ static void test_capacity_near_one(void **state)
 {
     (void)state;
     slt_task *t = test_power_law(1.01, 0.01 / 1.01, 0.0); /* t_k = λ_k */
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double Ps[] = {10, 1e4, 1e8};
     for (size_t i = 0; i < 3; i++) {
         slt_statics_result r = solve(ws, INFINITY, Ps[i], 0.0);
@@ -368,7 +368,7 @@ static void test_capacity_near_one(void **state)
 }
 
 typedef struct {
-    const slt_statics *ws;
+    const slt_statics_workspace *ws;
     double P;
 } ridge_ctx;
 
@@ -378,7 +378,7 @@ static double loss_of_log_ridge(double s, void *vctx)
     return loss(c->ws, INFINITY, c->P, exp(s));
 }
 
-static double argmin_ridge(const slt_statics *ws, double P, double z_guess)
+static double argmin_ridge(const slt_statics_workspace *ws, double P, double z_guess)
 {
     ridge_ctx c = {ws, P};
     gsl_function f = {loss_of_log_ridge, &c};
@@ -401,7 +401,7 @@ static void test_optimal_ridges(void **state)
     (void)state;
     /* GP-matched (t_k = λ_k: α = 1.5, β = 1/3): z* = σ²/P (Bayes posterior mean) */
     slt_task *t = test_power_law(1.5, 1.0 / 3.0, 0.5);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     for (double P = 50; P <= 5000; P *= 10) {
         double z = argmin_ridge(ws, P, 0.5 / P);
         /* a minimum's location is good to ~sqrt(rounding/curvature) ≈ 1e-7 relative; a
@@ -454,7 +454,7 @@ static void test_power_law_asymptotics(void **state)
         for (size_t j = 0; j < 3; j++) {
             const double be = betas[j];
             slt_task *t = test_power_law(al, be, 0.0);
-            slt_statics *ws = workspace(t);
+            slt_statics_workspace *ws = workspace(t);
             /* κ_P and γ_P with their first corrections: df(κ) = C κ^{-1/α} − ½ + o(1) and
                df₂(κ) = (1 − 1/α)C κ^{-1/α} − ½ + o(1) (Euler–Maclaurin, f(0) = 1), so
                κ = (C/(P + ½))^α and γ_P = 1 − 1/α − 1/(2αP). */
@@ -483,7 +483,7 @@ static void test_power_law_asymptotics(void **state)
     }
     /* ridgeless noise plateau σ²γ/(1−γ) → σ²(α − 1), first correction −σ²α/(2P) */
     slt_task *t = test_power_law(1.5, 0.7, 0.3);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     slt_statics_result r = solve(ws, INFINITY, 1e5, 0.0);
     assert_close(1e5 * (r.noise_part - 0.3 * 0.5), -0.3 * 1.5 / 2, 2e-3, 0); /* as above */
     /* fixed ridge, P → ∞: L → B(z) = z²T₂(z), the P = ∞ solve (κ = z exactly), against
@@ -505,7 +505,7 @@ static void test_exponents_by_slope(void **state)
     for (size_t j = 0; j < 3; j++) {
         const double be = betas[j];
         slt_task *t = test_power_law(al, be, 0.0);
-        slt_statics *ws = workspace(t);
+        slt_statics_workspace *ws = workspace(t);
         /* data exponent α·min(β, 2) (β = 3 saturates at 2α) */
         double eP = al * fmin(be, 2.0);
         double fd = log(loss(ws, INFINITY, 1e8, 0) / loss(ws, INFINITY, 1e7, 0)) / log(10.0);
@@ -539,7 +539,7 @@ static void test_rf_isotropic_teacher(void **state)
     pp.amp_target = 0.7;
     slt_task *t = NULL;
     assert_ok(slt_task_alloc_power_law(&pp, &t));
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double pairs[][2] = {{50, 400}, {300, 310}, {1000, 20}};
     const double zs[] = {0, 1e-6, 1e-3};
     for (size_t i = 0; i < 3; i++)
@@ -571,7 +571,7 @@ static void test_rf_limits_and_pole(void **state)
     (void)state;
     const double s2 = 0.2;
     slt_task *t = test_power_law(1.7, 0.9, s2);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     /* N → ∞ reduces to kernel ridge regression, approaching it as coef_N/N */
     const double zs[] = {0, 1e-3};
     for (size_t j = 0; j < 2; j++) {
@@ -651,7 +651,7 @@ static void test_variance_limited(void **state)
     (void)state;
     const double s2 = 0.2, z = 1e-3;
     slt_task *t = test_power_law(1.7, 0.9, s2);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     /* KRR at fixed z: c_P = df₂(z)(B + σ²) + 2z² df(z) Σ t λ/(λ+z)³ (docs/theory/statics.md §5) */
     slt_sum df, df2, k2, s3;
     assert_ok(slt_sum_df(t, z, &df));
@@ -757,7 +757,7 @@ static void test_modes(void **state)
     }
     slt_task *t = NULL;
     assert_ok(slt_task_alloc_explicit(XM, lam, tgt, 0.1, &t));
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double pts[][3] = {{INFINITY, 30, 1e-3}, {INFINITY, 30, 0}, {INFINITY, 90, 0},
                              {20, 40, 1e-4},       {45, 30, 0}};
     for (size_t i = 0; i < 5; i++) {
@@ -828,7 +828,7 @@ static void test_presets(void **state)
     assert_ok(slt_statics_task_bahri(1.0, 2000, 0.7, 1.0, 0.0, &t));
     assert_int_equal(slt_task_modes(t), 2000);
     assert_close(slt_task_target(t, 7), 0.7 / 49.0, TOL_ROUNDING, 0);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     const double NP[][2] = {{100, 300}, {300, 100}, {100, 5000}};
     for (size_t i = 0; i < 3; i++) {
         slt_statics_result r = solve(ws, NP[i][0], NP[i][1], 0);
@@ -892,7 +892,7 @@ static void test_scale_time(void **state)
 {
     (void)state;
     slt_task *t = test_power_law(1.5, 0.5, 0.1);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     slt_statics_scale_time_params st = slt_statics_scale_time_params_default();
     assert_ok(slt_statics_scale_time_params_check(&st));
     st.count_small = 1e6;
@@ -909,7 +909,7 @@ static void test_scale_time(void **state)
     {
         xtask x;
         slt_task *xt = xtask_make(&x);
-        slt_statics *xws = workspace(xt);
+        slt_statics_workspace *xws = workspace(xt);
         slt_statics_scale_time sx;
         assert_ok(slt_statics_scale_time_at(xws, &st, 25, 50.0, &sx));
         long double L, tr;
@@ -1064,7 +1064,7 @@ static void test_direct_simulation(void **state)
     }
     slt_task *t = NULL;
     assert_ok(slt_task_alloc_explicit(SM, lam, tgt, s2, &t));
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     /* N = 0 stands for N = ∞ (ridge regression on x itself) */
     const struct {
         int N, P;
@@ -1126,7 +1126,7 @@ static void test_amplitude_scaling(void **state)
         const double al = ldexp(1.0, cases[c].log2_al), at = ldexp(1.0, cases[c].log2_at);
         slt_task *t1 = test_power_law_scaled(2.0, 0.5, 1.0, 1.0, cases[c].noise1);
         slt_task *ts = test_power_law_scaled(2.0, 0.5, al, at, cases[c].noise1 * at);
-        slt_statics *w1 = workspace(t1), *ws = workspace(ts);
+        slt_statics_workspace *w1 = workspace(t1), *ws = workspace(ts);
         for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
             slt_statics_result r1 = solve(w1, pts[i][0], pts[i][1], pts[i][2]);
             slt_statics_result rs = solve(ws, pts[i][0], pts[i][1], pts[i][2] * al);
@@ -1162,7 +1162,7 @@ static void test_pole_rounding(void **state)
 {
     (void)state;
     slt_task *t = test_power_law_scaled(2.0, 0.5, 1.0, 1.0, 0.0);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     slt_statics_params p = slt_statics_params_default();
     p.N = 100;
     slt_statics_result r;
@@ -1201,7 +1201,7 @@ static void test_regime_aux(void **state)
 {
     (void)state;
     slt_task *t = test_power_law_scaled(20.0, 20.0, 1.0, 1.0, 0.0);
-    slt_statics *ws = workspace(t);
+    slt_statics_workspace *ws = workspace(t);
     slt_statics_params p = slt_statics_params_default();
     const double pts[][2] = {{10, 5}, {10, 20}, {INFINITY, 5}, {INFINITY, 20}};
     for (size_t i = 0; i < 4; i++) {

@@ -100,7 +100,7 @@ static int dmft_at(const slt_task *task, double N, double P, const double *times
     return rc;
 }
 
-static int statics_at(const slt_statics *ws, double N, double P, slt_statics_result *r)
+static int statics_at(const slt_statics_workspace *ws, double N, double P, slt_statics_result *r)
 {
     slt_statics_params p = slt_statics_params_default();
     p.N = N;
@@ -111,7 +111,7 @@ static int statics_at(const slt_statics *ws, double N, double P, slt_statics_res
 }
 
 /* (a) and the DMFT half of (c): DMFT(t = inf) against the statics at one (N, P). */
-static void compare_converged(sweep_counts *c, const slt_task *task, const slt_statics *ws,
+static void compare_converged(sweep_counts *c, const slt_task *task, const slt_statics_workspace *ws,
                               double N, double P, const char *label)
 {
     const double t_inf = INFINITY;
@@ -161,7 +161,7 @@ static void sweep_a(void **state)
         for (size_t ib = 0; ib < N_BETA; ib++)
             for (size_t in = 0; in < 2; in++) {
                 slt_task *task = test_power_law(alphas[ia], betas[ib], noises[in]);
-                slt_statics *ws = NULL;
+                slt_statics_workspace *ws = NULL;
                 int rc = slt_statics_alloc(task, &ws);
                 for (size_t is = 0; is < sizeof sizes / sizeof sizes[0]; is++) {
                     char label[160];
@@ -238,7 +238,7 @@ static void sweep_c(void **state)
         for (size_t ib = 0; ib < N_BETA; ib++)
             for (size_t in = 0; in < 2; in++) {
                 slt_task *task = test_power_law(alphas[ia], betas[ib], noises[in]);
-                slt_statics *ws = NULL;
+                slt_statics_workspace *ws = NULL;
                 int rc = slt_statics_alloc(task, &ws);
                 for (size_t ip = 0; ip < sizeof Ps / sizeof Ps[0]; ip++) {
                     char label[160];

@@ -32,12 +32,6 @@
 extern "C" {
 #endif
 
-typedef enum {
-    SLT_DMFT_SHARE_DATA = 0,   /* ensemble members share the data, independent projections */
-    SLT_DMFT_SHARE_PROJECTION, /* members share the projection A, independent data (bagging) */
-    SLT_DMFT_SHARE_NONE        /* independent projections and data */
-} slt_dmft_share;
-
 /* How online SGD treats the batch noise (docs/theory/dmft.md §7). Gaussian features make
  * the per-step mean-square factor of a mode of S with eigenvalue u equal to
  * 1 − 2ηu + (1 + 1/B)η²u² exactly; the M → ∞ DMFT limit drops the 1/B part,
@@ -59,8 +53,8 @@ typedef enum {
 typedef struct {
     double N;            /* width, >= 1 or INFINITY                        default INFINITY */
     double P;            /* training samples, >= 1 or INFINITY             default INFINITY */
-    size_t ensemble;     /* E >= 1 members averaged (E = SIZE_MAX: infinite) default 1 */
-    slt_dmft_share share;/* what the members share                         default DATA */
+    double ensemble;     /* E members averaged: whole E >= 1, or INFINITY  default 1 */
+    slt_share share;/* what the members share                         default DATA */
     int nodes;           /* Talbot nodes of the 2-D inversion, 10 .. 32   default 16;
                             1-D inversions use nodes + 8. Rounding grows like e^{0.8·nodes}
                             in 2-D (e^{0.4·nodes} in 1-D) while truncation falls like
@@ -98,12 +92,10 @@ typedef struct {
     slt_dmft_contour contour; /* see slt_dmft_contour                  default AUTO */
 } slt_dmft_params;
 
-/* Names of the choices, as the CLI and the tables spell them: share "data", "projection",
- * "none"; sgd_form "gaussian", "limit"; contour "auto", "ellipse". _to_string gives NULL
- * for a value that is not one of the enum's; _from_string gives SLT_OK, or SLT_EINVAL
- * (leaving *out unchanged) for an unknown or NULL name. */
-SLT_API const char *slt_dmft_share_to_string(slt_dmft_share share);
-SLT_API int slt_dmft_share_from_string(const char *name, slt_dmft_share *out);
+/* Names of the choices, as the CLI and the tables spell them: sgd_form "gaussian",
+ * "limit"; contour "auto", "ellipse" (share: slt_share_to_string in slt/task.h).
+ * _to_string gives NULL for a value that is not one of the enum's; _from_string gives
+ * SLT_OK, or SLT_EINVAL (leaving *out unchanged) for an unknown or NULL name. */
 SLT_API const char *slt_dmft_sgd_form_to_string(slt_dmft_sgd_form form);
 SLT_API int slt_dmft_sgd_form_from_string(const char *name, slt_dmft_sgd_form *out);
 SLT_API const char *slt_dmft_contour_to_string(slt_dmft_contour contour);

@@ -26,31 +26,36 @@
 extern "C" {
 #endif
 
-/* ---- Regimes (conventions.md §5) ------------------------------------------------ */
+/* ---- Task difficulty (docs/theory/conventions.md §5) ---------------------------- */
+
+/* The class of a task by its source exponent β: whether the target lies in the RKHS of the
+ * initial kernel and how smooth it is. Called "regime" in the seeds and in the exponent
+ * table's column; named apart here from the statics' slt_statics_regime, which classifies
+ * a point (N, P) as width-, data- or ridge-limited. */
 
 typedef enum {
-    SLT_REGIME_HARD = 0,        /* β < 1: target outside the RKHS of the initial kernel  */
-    SLT_REGIME_HARD_EASY,       /* β = 1 exactly: the hard/easy boundary                 */
-    SLT_REGIME_EASY,            /* 1 < β < 2 − 1/α                                       */
-    SLT_REGIME_EASY_SUPER,      /* β = 2 − 1/α exactly: the easy/super-easy boundary     */
-    SLT_REGIME_SUPER_EASY       /* β > 2 − 1/α                                           */
-} slt_regime;
+    SLT_DIFFICULTY_HARD = 0,        /* β < 1: target outside the RKHS of the initial kernel  */
+    SLT_DIFFICULTY_HARD_EASY,       /* β = 1 exactly: the hard/easy boundary                 */
+    SLT_DIFFICULTY_EASY,            /* 1 < β < 2 − 1/α                                       */
+    SLT_DIFFICULTY_EASY_SUPER,      /* β = 2 − 1/α exactly: the easy/super-easy boundary     */
+    SLT_DIFFICULTY_SUPER_EASY       /* β > 2 − 1/α                                           */
+} slt_difficulty;
 
-/* Relative tolerance of "exactly at a boundary": |β − b| <= SLT_REGIME_BOUNDARY_RTOL·b,
+/* Relative tolerance of "exactly at a boundary": |β − b| <= SLT_DIFFICULTY_BOUNDARY_RTOL·b,
  * a few units in the last place, so that a boundary reached through a converter (e.g.
  * PLRF's β_P = α_P, which is β = 2 − 1/α up to rounding) is still recognised. */
-#define SLT_REGIME_BOUNDARY_RTOL 1e-15
+#define SLT_DIFFICULTY_BOUNDARY_RTOL 1e-15
 
 /* The easy/super-easy threshold 2 − 1/α (in (1, 2) for α > 1). NaN if α <= 1 or not
  * finite. */
-SLT_API double slt_regime_super_easy_threshold(double alpha);
+SLT_API double slt_difficulty_super_easy_threshold(double alpha);
 
 /* Classifies (α, β). SLT_OK, or SLT_EINVAL naming alpha or beta (α > 1 and β > 0,
  * both finite) or a NULL output pointer. */
-SLT_API int slt_regime_of(double alpha, double beta, slt_regime *regime);
+SLT_API int slt_difficulty_of(double alpha, double beta, slt_difficulty *difficulty);
 
 /* "hard", "hard/easy", "easy", "easy/super-easy", "super-easy"; "unknown" otherwise. */
-SLT_API const char *slt_regime_name(slt_regime regime);
+SLT_API const char *slt_difficulty_name(slt_difficulty difficulty);
 
 /* ---- The exponent table --------------------------------------------------------- */
 
@@ -63,7 +68,7 @@ typedef struct {
     double lazy;            /* kernel regime (2024a; 2024b at γ = 0); NaN: no formula   */
     double rich;            /* feature learning (2024b);              NaN: no formula   */
     const char *regime;     /* the regime whose formula gives the values: a name of
-                               slt_regime_name(), or "any" when the formula is the same
+                               slt_difficulty_name(), or "any" when the formula is the same
                                in every regime                                         */
     const char *status;     /* tags of conventions.md §0, e.g. "[A] exponent; [DC]"     */
     const char *source;     /* e.g. "conventions.md §8.1; exponents.md time"            */

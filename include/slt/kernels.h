@@ -31,6 +31,7 @@
 #include "slt/export.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "slt/task.h"
@@ -395,7 +396,7 @@ typedef enum {
 typedef struct {
     size_t n;              /* points, 2..20000                        default 1000 */
     size_t repeats;        /* independent samples, 1..1000            default 1    */
-    unsigned long seed;    /* sample r uses a stream seeded from (seed, r) default 1 */
+    uint64_t seed;         /* sample r uses a stream seeded from (seed, r) default 1 */
     const double *cov;     /* GAUSSIAN data: covariance spectrum, length dim (NULL: ones) */
 } slt_kernels_empirical_params;
 

@@ -43,8 +43,9 @@
 extern "C" {
 #endif
 
-/* An infinite size (N = ∞: kernel limit; P = ∞: population / online data). */
-#define SLT_MC_INFINITE ((size_t)-1)
+/* Sizes N and P are doubles holding a whole number, or INFINITY for an infinite size
+ * (N = ∞: kernel limit; P = ∞: population / online data), as in slt/dmft.h and
+ * slt/statics.h. */
 
 /* Default number of modes M for power-law tasks: max(SLT_MC_MODES_FACTOR · the largest
  * finite size among N and P, SLT_MC_MODES_MIN). With N = P = ∞ (no finite size) the
@@ -67,13 +68,6 @@ typedef enum {
                          drawn uniformly on the sphere S^{d-1}, a target with known
                          per-degree power (slt_mc_sphere below); no Gaussian features */
 } slt_mc_model;
-
-/* What the E members of an ensemble share (docs/theory/montecarlo.md §6). Unused when E = 1. */
-typedef enum {
-    SLT_MC_SHARE_NONE = 0,       /* independent projections A and independent data */
-    SLT_MC_SHARE_DATA = 1,       /* one training set, independent projections       */
-    SLT_MC_SHARE_PROJECTION = 2  /* one projection A, independent training sets      */
-} slt_mc_share;
 
 /* How the full-batch models evaluate the test loss (docs/theory/montecarlo.md §3); the
  * two routes are algebraically equal, so this only trades speed and rounding. */
@@ -138,23 +132,23 @@ typedef struct {
 
 typedef struct {
     slt_mc_model model;  /* default SLT_MC_RF                                           */
-    size_t N;            /* width N >= 1 or SLT_MC_INFINITE                default 100  */
-    size_t P;            /* samples P >= 1 or SLT_MC_INFINITE (rf, ridge); online SGD
-                            needs SLT_MC_INFINITE                          default 100  */
+    double N;            /* width: whole N >= 1, or INFINITY               default 100  */
+    double P;            /* samples: whole P >= 1, or INFINITY (rf, ridge); online SGD
+                            needs INFINITY                                 default 100  */
     size_t M;            /* modes; 0 = the default rule above              default 0    */
     double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd: step
                             > 0; ridge: must be 0                          default 0    */
     double ridge;        /* ridge z >= 0, model ridge only                 default 0    */
     size_t batch;        /* SGD batch B >= 1; other models: must be 1      default 1    */
     size_t ensemble;     /* members E >= 1                                 default 1    */
-    slt_mc_share share;  /* default SLT_MC_SHARE_NONE                                   */
+    slt_share share;  /* default SLT_SHARE_NONE                                   */
     size_t trials;       /* trials >= 1                                    default 100  */
     size_t first_trial;  /* index of the first trial (splitting a run)     default 0    */
     uint64_t seed;       /* any value                                      default 1    */
     int threads;         /* OpenMP threads; 0 = OpenMP's default           default 0    */
     slt_mc_route route;  /* test-loss route of rf/ridge; sgd uses modes    default AUTO */
     slt_mc_sphere sphere; /* model kernel only (read by no other model); there N must be
-                            SLT_MC_INFINITE, M = 0, eta = 0, ensemble = 1, route AUTO,
+                            INFINITY, M = 0, eta = 0, ensemble = 1, route AUTO,
                             and the task argument NULL: the kernel, the target and σ²
                             are all given here                                       */
 } slt_mc_params;
@@ -262,8 +256,8 @@ SLT_API void slt_mc_result_free(slt_mc_result *result); /* accepts NULL */
  * With every random input fixed, the losses are deterministic; this is the function a
  * trial of SLT_MC_RF / SLT_MC_RIDGE calls after drawing them. Arrays are row-major. */
 typedef struct {
-    size_t N;             /* width, or SLT_MC_INFINITE (then A is unused: f = uᵀψ)   */
-    size_t P;             /* samples, or SLT_MC_INFINITE (population: psi, y unused) */
+    double N;             /* width (whole), or INFINITY (then A is unused: f = uᵀψ)  */
+    double P;             /* samples (whole), or INFINITY (population: psi, y unused) */
     size_t M;             /* modes >= 1                                              */
     const double *lambda; /* M eigenvalues λ_k > 0                                   */
     const double *wstar;  /* M teacher weights w*_k                                  */
@@ -311,7 +305,6 @@ SLT_API int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const doubl
 SLT_API uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
 
 SLT_API const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
-SLT_API const char *slt_mc_share_name(slt_mc_share share);   /* "none", "data", "projection"   */
 /* "gaussian", "laplace", "relu-ntk", "relu-nngp" (the names of slt/kernels.h) */
 SLT_API const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
 

@@ -54,13 +54,13 @@ SLT_API int slt_statics_params_check(const slt_statics_params *p);
 
 /* ---- Workspace ------------------------------------------------------------------ */
 
-typedef struct slt_statics slt_statics;
+typedef struct slt_statics_workspace slt_statics_workspace;
 
 /* Caches Σ_k λ_k (the root bracket) and the task's noise and number of modes.
  * SLT_EINVAL for a NULL task or output; the trace sum's status if it fails. */
-SLT_API int slt_statics_alloc(const slt_task *task, slt_statics **ws);
-SLT_API void slt_statics_free(slt_statics *ws); /* accepts NULL */
-SLT_API const slt_task *slt_statics_task(const slt_statics *ws);
+SLT_API int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws);
+SLT_API void slt_statics_free(slt_statics_workspace *ws); /* accepts NULL */
+SLT_API const slt_task *slt_statics_task(const slt_statics_workspace *ws);
 
 /* ---- One point (N, P, z) -------------------------------------------------------- */
 
@@ -110,14 +110,14 @@ typedef struct {
 /* Solves one point. Returns r->status. On SLT_EDIVERGE the result is complete (test =
  * +INFINITY, train = 0) and the message says where the pole is; on other failures the
  * values are NaN. */
-SLT_API int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p,
+SLT_API int slt_statics_solve(const slt_statics_workspace *ws, const slt_statics_params *p,
                               slt_statics_result *r);
 
 /* A learning curve over P at the params' N and ridge: out[i] for P = P_list[i]. Every
  * point is solved (a failed point does not stop the others). Returns SLT_OK when every
  * point is SLT_OK or SLT_EDIVERGE (a divergent point is an answer, reported in its
  * status); otherwise the first other failure. */
-SLT_API int slt_statics_curve(const slt_statics *ws, const slt_statics_params *p, size_t n,
+SLT_API int slt_statics_curve(const slt_statics_workspace *ws, const slt_statics_params *p, size_t n,
                               const double *P_list, slt_statics_result *out);
 
 /* ---- Per mode ------------------------------------------------------------------- */
@@ -154,7 +154,7 @@ typedef struct {
  * Uses two more mode sums, Σ λ²κ/(λ+κ)³ and Σ t κ²λ/(λ+κ)³. Fails with SLT_EDOM where
  * L is not differentiable in 1/N, 1/P: at a divergent point, and ridgeless at
  * N = P = ∞ with infinitely many modes (κ → 0 non-analytically). */
-SLT_API int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *r,
+SLT_API int slt_statics_sensitivity_at(const slt_statics_workspace *ws, const slt_statics_result *r,
                                        slt_statics_sensitivity *s);
 
 typedef enum {
@@ -207,7 +207,7 @@ typedef struct {
  * Returns the point's status: at the pole SLT_EDIVERGE with the limits and coefficients
  * still filled, regime = DIVERGENT and NaN local exponents; a failed limit's status
  * otherwise. */
-SLT_API int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
+SLT_API int slt_statics_regime_at(const slt_statics_workspace *ws, const slt_statics_params *p,
                                   slt_statics_regime *r);
 
 /* ---- Presets: each paper's model mapped onto the task (docs/theory/statics.md §8) ------- */
@@ -265,7 +265,7 @@ typedef struct {
 } slt_statics_scale_time;
 
 /* The prediction at one time t > 0 (finite) with P samples (the data volume n). */
-SLT_API int slt_statics_scale_time_at(const slt_statics *ws,
+SLT_API int slt_statics_scale_time_at(const slt_statics_workspace *ws,
                                       const slt_statics_scale_time_params *st, double P, double t,
                                       slt_statics_scale_time *r);
 

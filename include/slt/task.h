@@ -45,6 +45,19 @@ typedef enum { SLT_TASK_POWER_LAW = 0, SLT_TASK_EXPLICIT = 1 } slt_task_kind;
 
 typedef struct slt_task slt_task;
 
+/* What the E members of an ensemble share, one enum for every solver and the Monte Carlo
+ * (docs/theory/dmft.md, docs/theory/montecarlo.md §6). Unused when E = 1. */
+typedef enum {
+    SLT_SHARE_NONE = 0,      /* independent projections A and independent data            */
+    SLT_SHARE_DATA = 1,      /* one training set, independent projections                 */
+    SLT_SHARE_PROJECTION = 2 /* one projection A, independent training sets (bagging)      */
+} slt_share;
+
+/* "none", "data", "projection"; NULL for a value that is not one of the enum's. */
+SLT_API const char *slt_share_to_string(slt_share share);
+/* SLT_OK, or SLT_EINVAL (leaving *out unchanged) for an unknown or NULL name. */
+SLT_API int slt_share_from_string(const char *name, slt_share *out);
+
 /* ---- Power-law tasks ------------------------------------------------------------ */
 
 typedef struct {

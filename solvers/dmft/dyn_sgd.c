@@ -14,7 +14,7 @@ static int sgd_check(const slt_dmft_params *p, const char *w)
         return slt_error(SLT_EINVAL, "%s: batch = %zu needs P = inf (online SGD draws fresh "
                          "samples every step); P = %.17g", w, p->batch, p->P);
     if (p->ensemble != 1)
-        return slt_error(SLT_EINVAL, "%s: batch = %zu with ensemble = %zu: ensembles of online "
+        return slt_error(SLT_EINVAL, "%s: batch = %zu with ensemble = %.17g: ensembles of online "
                          "SGD are not implemented (expected ensemble = 1)", w, p->batch,
                          p->ensemble);
     if (p->momentum > 0)

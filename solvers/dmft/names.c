@@ -7,7 +7,6 @@
 #include "slt/dmft.h"
 #include "slt/status.h"
 
-static const char *const share_names[] = {"data", "projection", "none"};
 static const char *const sgd_form_names[] = {"gaussian", "limit"};
 static const char *const contour_names[] = {"auto", "ellipse"};
 
@@ -27,20 +26,6 @@ static int from_string(const char *what, const char *const *names, size_t n, con
             return SLT_OK;
         }
     return slt_error(SLT_EINVAL, "dmft: %s = '%s' is not a known name", what, s ? s : "(null)");
-}
-
-const char *slt_dmft_share_to_string(slt_dmft_share share)
-{
-    return to_string(share_names, N_OF(share_names), (int)share);
-}
-
-int slt_dmft_share_from_string(const char *name, slt_dmft_share *share)
-{
-    if (!share) return slt_error(SLT_EINVAL, "slt_dmft_share_from_string: NULL argument");
-    int v;
-    int rc = from_string("share", share_names, N_OF(share_names), name, &v);
-    if (!rc) *share = (slt_dmft_share)v;
-    return rc;
 }
 
 const char *slt_dmft_sgd_form_to_string(slt_dmft_sgd_form form)

@@ -13,7 +13,7 @@
 slt_dmft_params slt_dmft_params_default(void)
 {
     slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
-                         .share = SLT_DMFT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
+                         .share = SLT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
                          .max_newton = 60, .batch = 0, .sgd_form = SLT_DMFT_SGD_GAUSSIAN,
                          .momentum = 0.0, .contour = SLT_DMFT_CONTOUR_AUTO};
     return p;
@@ -26,11 +26,11 @@ int slt_dmft_params_check(const slt_dmft_params *p)
     int rc;
     if ((rc = slt_check_range(w, "N", p->N, 1.0, 0, INFINITY, 0))) return rc;
     if ((rc = slt_check_range(w, "P", p->P, 1.0, 0, INFINITY, 0))) return rc;
-    if (p->ensemble < 1)
-        return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected ensemble >= 1)",
-                         w, p->ensemble);
-    if (p->share != SLT_DMFT_SHARE_DATA && p->share != SLT_DMFT_SHARE_PROJECTION &&
-        p->share != SLT_DMFT_SHARE_NONE)
+    if (!(p->ensemble >= 1 && (isinf(p->ensemble) || p->ensemble == floor(p->ensemble))))
+        return slt_error(SLT_EINVAL, "%s: ensemble = %.17g is out of range (expected a whole "
+                         "number ensemble >= 1, or INFINITY)", w, p->ensemble);
+    if (p->share != SLT_SHARE_DATA && p->share != SLT_SHARE_PROJECTION &&
+        p->share != SLT_SHARE_NONE)
         return slt_error(SLT_EINVAL, "%s: share = %d is not one of data, projection, none", w,
                          (int)p->share);
     if (p->nodes < 10 || p->nodes > 32)
@@ -313,10 +313,10 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             train_abs_a += e * cabs(cc * Xt);
             if (w->p.ensemble > 1) {
                 double complex Lx;
-                if (w->p.share == SLT_DMFT_SHARE_DATA) {
+                if (w->p.share == SLT_SHARE_DATA) {
                     double complex Xx = q * (S0 + s2 / zz) / (1.0 - q * s * S2 * iP);
                     Lx = S0 + s * S2 * Xx * iP;
-                } else if (w->p.share == SLT_DMFT_SHARE_PROJECTION) {
+                } else if (w->p.share == SLT_SHARE_PROJECTION) {
                     double complex Yx = q * s * S2t * iN / (1.0 - q * s * S2 * iN);
                     Lx = S0 + S1 * Yx;
                 } else {
@@ -436,8 +436,8 @@ static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
 static void assemble(const slt_dmft_workspace *w, double t, const sums2d *hi, const sums2d *lo,
                      sums1d h1, sums1d l1, int have_1d, double drop_err, slt_dmft_point *o)
 {
-    const double E = (double)w->p.ensemble;
-    const int ens = w->p.ensemble > 1, ens_inf = w->p.ensemble == SIZE_MAX;
+    const double E = w->p.ensemble;
+    const int ens = w->p.ensemble > 1, ens_inf = isinf(w->p.ensemble);
     if (!have_1d) {
         h1.train = hi->train2d;
         l1.train = lo->train2d;

@@ -67,7 +67,7 @@ static const struct {
 
 /* ---- Regimes ------------------------------------------------------------------- */
 
-double slt_regime_super_easy_threshold(double alpha)
+double slt_difficulty_super_easy_threshold(double alpha)
 {
     if (!(alpha > 1.0) || isinf(alpha)) return NAN;
     return 2.0 - 1.0 / alpha;
@@ -82,22 +82,22 @@ static int check_alpha_beta(const char *where, double alpha, double beta)
 
 static int at_boundary(double beta, double bound)
 {
-    return fabs(beta - bound) <= SLT_REGIME_BOUNDARY_RTOL * bound;
+    return fabs(beta - bound) <= SLT_DIFFICULTY_BOUNDARY_RTOL * bound;
 }
 
 /* Assumes validated input. */
-static slt_regime classify(double alpha, double beta)
+static slt_difficulty classify(double alpha, double beta)
 {
-    double s = slt_regime_super_easy_threshold(alpha);
-    if (at_boundary(beta, 1.0)) return SLT_REGIME_HARD_EASY;
-    if (beta < 1.0) return SLT_REGIME_HARD;
-    if (at_boundary(beta, s)) return SLT_REGIME_EASY_SUPER;
-    return beta < s ? SLT_REGIME_EASY : SLT_REGIME_SUPER_EASY;
+    double s = slt_difficulty_super_easy_threshold(alpha);
+    if (at_boundary(beta, 1.0)) return SLT_DIFFICULTY_HARD_EASY;
+    if (beta < 1.0) return SLT_DIFFICULTY_HARD;
+    if (at_boundary(beta, s)) return SLT_DIFFICULTY_EASY_SUPER;
+    return beta < s ? SLT_DIFFICULTY_EASY : SLT_DIFFICULTY_SUPER_EASY;
 }
 
-int slt_regime_of(double alpha, double beta, slt_regime *regime)
+int slt_difficulty_of(double alpha, double beta, slt_difficulty *regime)
 {
-    static const char *w = "slt_regime_of";
+    static const char *w = "slt_difficulty_of";
     if (!regime) return slt_error(SLT_EINVAL, "%s: output pointer is NULL", w);
     int rc = check_alpha_beta(w, alpha, beta);
     if (rc) return rc;
@@ -105,14 +105,14 @@ int slt_regime_of(double alpha, double beta, slt_regime *regime)
     return SLT_OK;
 }
 
-const char *slt_regime_name(slt_regime regime)
+const char *slt_difficulty_name(slt_difficulty regime)
 {
     switch (regime) {
-    case SLT_REGIME_HARD: return "hard";
-    case SLT_REGIME_HARD_EASY: return "hard/easy";
-    case SLT_REGIME_EASY: return "easy";
-    case SLT_REGIME_EASY_SUPER: return "easy/super-easy";
-    case SLT_REGIME_SUPER_EASY: return "super-easy";
+    case SLT_DIFFICULTY_HARD: return "hard";
+    case SLT_DIFFICULTY_HARD_EASY: return "hard/easy";
+    case SLT_DIFFICULTY_EASY: return "easy";
+    case SLT_DIFFICULTY_EASY_SUPER: return "easy/super-easy";
+    case SLT_DIFFICULTY_SUPER_EASY: return "super-easy";
     }
     return "unknown";
 }
@@ -196,49 +196,49 @@ static double pick(const compute_opt *c, int which)
     return which == 0 ? c->n : which == 1 ? c->t : c->l;
 }
 
-static void fill_regime_row(slt_exponent_row *r, slt_regime g, double alpha, double beta)
+static void fill_regime_row(slt_exponent_row *r, slt_difficulty g, double alpha, double beta)
 {
-    double s = slt_regime_super_easy_threshold(alpha);
-    set_row(r, ROW_REGIME, NAN, NAN, slt_regime_name(g), "[P] boundaries; [D] conversions",
+    double s = slt_difficulty_super_easy_threshold(alpha);
+    set_row(r, ROW_REGIME, NAN, NAN, slt_difficulty_name(g), "[P] boundaries; [D] conversions",
             "conventions.md §5, §6.5; exponents.md Regimes");
     switch (g) {
-    case SLT_REGIME_HARD:
+    case SLT_DIFFICULTY_HARD:
         note(r, "hard: beta = %.6g < 1, the target lies outside the RKHS of the initial "
                 "kernel; feature learning changes the time and compute exponents "
                 "(PLRF phase I, identification [U])", beta);
         break;
-    case SLT_REGIME_HARD_EASY:
+    case SLT_DIFFICULTY_HARD_EASY:
         note(r, "exactly at beta = 1, the hard/easy boundary: the hard and easy formulas "
                 "give the same values (every exponent is continuous there); the RKHS norm "
                 "of the target diverges logarithmically, so expect logarithmic corrections "
                 "to the power laws [D]; there is no lazy->rich crossover power law");
         break;
-    case SLT_REGIME_EASY:
+    case SLT_DIFFICULTY_EASY:
         note(r, "easy: 1 < beta = %.6g < 2 - 1/alpha = %.6g; time exponent beta, lazy and "
                 "rich alike (PLRF phase II, identification [U])", beta, s);
         break;
-    case SLT_REGIME_EASY_SUPER:
+    case SLT_DIFFICULTY_EASY_SUPER:
         note(r, "exactly at beta = 2 - 1/alpha = %.6g, the easy/super-easy boundary: with "
                 "online SGD the noise term t^-(2-1/alpha) decays exactly as fast as "
                 "t^-beta, and the easy and super-easy formulas give the same values", s);
         break;
-    case SLT_REGIME_SUPER_EASY:
+    case SLT_DIFFICULTY_SUPER_EASY:
         note(r, "super-easy: beta = %.6g > 2 - 1/alpha = %.6g; only online SGD at fixed "
                 "batch differs (its noise term sets the compute-optimal balance); under "
                 "gradient flow / full-batch GD the easy formulas hold (PLRF phase III, "
                 "identification [U])", beta, s);
         break;
     }
-    note(r, "boundaries are exact up to a relative %.0e", SLT_REGIME_BOUNDARY_RTOL);
+    note(r, "boundaries are exact up to a relative %.0e", SLT_DIFFICULTY_BOUNDARY_RTOL);
 }
 
 static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
 {
     const double a = alpha, b = beta;
-    const slt_regime g = classify(a, b);
-    const char *gname = slt_regime_name(g);
-    const int hard = (g == SLT_REGIME_HARD);
-    const int super = (g == SLT_REGIME_SUPER_EASY);
+    const slt_difficulty g = classify(a, b);
+    const char *gname = slt_difficulty_name(g);
+    const int hard = (g == SLT_DIFFICULTY_HARD);
+    const int super = (g == SLT_DIFFICULTY_SUPER_EASY);
     const double m1 = a * fmin(b, 1.0); /* width exponent (derived) */
     const double m2 = a * fmin(b, 2.0); /* data / bias exponent; reported width exponent */
     slt_exponent_row *r;
@@ -263,7 +263,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     set_row(r, ROW_WIDTH_FLOOR, m1, m1, gname, "[DC]; rich [DC]",
             "conventions.md §8.1, §8.2, §9.1; exponents.md width_floor");
     note(r, "paper reported to state alpha*min(beta,2); differs only for beta > 1");
-    if (b > 1.0 && !(g == SLT_REGIME_HARD_EASY))
+    if (b > 1.0 && !(g == SLT_DIFFICULTY_HARD_EASY))
         note(r, "here the reported value would be %.6g; the table lists the derived %.6g "
                 "(conventions sec. 9.1)", m2, m1);
     note(r, "rich: same as lazy, the function class is unchanged");
@@ -295,7 +295,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
             "conventions.md §8.1; exponents.md gap_late");
     note(r, "the loss saturates at the width floor; the local slope in N drifts slowly "
             "from 1 towards this value");
-    if (b > 1.0 && !(g == SLT_REGIME_HARD_EASY))
+    if (b > 1.0 && !(g == SLT_DIFFICULTY_HARD_EASY))
         note(r, "the paper's reported alpha*min(beta,2) = %.6g differs (conventions "
                 "sec. 9.1)", m2);
     note(r, "rich: saturates at the same width floor");
@@ -312,7 +312,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     else
         note(r, "Bahri et al.'s isotropic teacher, beta = (alpha-1)/alpha, gives "
                 "alpha - 1 = alpha_K in both N and P");
-    if (b > 1.0 && !(g == SLT_REGIME_HARD_EASY))
+    if (b > 1.0 && !(g == SLT_DIFFICULTY_HARD_EASY))
         note(r, "the paper's reported alpha*min(beta,2) = %.6g differs (conventions "
                 "sec. 9.1)", m2);
 
@@ -349,7 +349,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
     } else {
         lz = rc = compute_easy(a, b);
     }
-    const char *gd_regime = hard ? "hard" : (g == SLT_REGIME_HARD_EASY ? "hard/easy" : "easy");
+    const char *gd_regime = hard ? "hard" : (g == SLT_DIFFICULTY_HARD_EASY ? "hard/easy" : "easy");
     for (int which = 0; which < 3; which++) {
         int id = ROW_COMPUTE_N + which;
         r = &rows[id];
@@ -379,9 +379,9 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
                     "m = alpha min(beta,1) or %.6g with the reported m = alpha min(beta,2), "
                     "but it is not the binding balance for beta > 1",
                  two_term[0], two_term[1]);
-            if (g == SLT_REGIME_HARD_EASY)
+            if (g == SLT_DIFFICULTY_HARD_EASY)
                 note(r, "at beta = 1 the hard and easy formulas agree");
-            if (g == SLT_REGIME_EASY_SUPER || super)
+            if (g == SLT_DIFFICULTY_EASY_SUPER || super)
                 note(r, "gradient flow / full-batch GD has no SGD-noise term, so the easy "
                         "formula holds for every beta > 1");
             note(r, "lazy and rich alike");
@@ -405,9 +405,9 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
         } else {
             note(r, "same as gradient flow: the SGD-noise term (eta/B) t^-(2-1/alpha) "
                     "decays %s t^-beta for beta %s 2 - 1/alpha",
-                 g == SLT_REGIME_EASY_SUPER ? "as fast as" : "faster than",
-                 g == SLT_REGIME_EASY_SUPER ? "=" : "<");
-            if (g == SLT_REGIME_EASY_SUPER)
+                 g == SLT_DIFFICULTY_EASY_SUPER ? "as fast as" : "faster than",
+                 g == SLT_DIFFICULTY_EASY_SUPER ? "=" : "<");
+            if (g == SLT_DIFFICULTY_EASY_SUPER)
                 note(r, "at the boundary the easy and super-easy formulas agree");
         }
     }

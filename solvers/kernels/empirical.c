@@ -42,7 +42,7 @@ void slt_kernels_empirical_free(slt_kernels_empirical *e)
 }
 
 /* distinct non-zero 32-bit seeds per sample (GSL keeps 32 bits and maps 0 to 4357) */
-static unsigned long sample_seed(unsigned long seed, size_t r)
+static unsigned long sample_seed(uint64_t seed, size_t r)
 {
     unsigned long long z = (unsigned long long)seed * 0x9E3779B97F4A7C15ULL + r + 1;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;

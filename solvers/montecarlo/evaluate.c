@@ -37,17 +37,18 @@ int slt_mc_evaluate(const slt_mc_params *p, const slt_mc_realisation *r, const d
     int rc = slt_mc_params_check(&q);
     if (rc) return rc;
 
-    const size_t N = r->N, P = r->P, M = r->M;
-    const int finN = N != SLT_MC_INFINITE, finP = P != SLT_MC_INFINITE;
+    const size_t M = r->M;
+    const int finN = !isinf(r->N), finP = !isinf(r->P);
     if (M < 1 || M > (size_t)2147483647)
         return slt_error(SLT_EINVAL, "%s: M = %zu is out of range (expected 1 <= M <= "
                          "2147483647)", w, M);
-    if (N < 1 || (finN && N > (size_t)2147483647))
-        return slt_error(SLT_EINVAL, "%s: N = %zu is out of range (expected 1 <= N <= "
-                         "2147483647, or SLT_MC_INFINITE)", w, N);
-    if (P < 1 || (finP && P > (size_t)2147483647))
-        return slt_error(SLT_EINVAL, "%s: P = %zu is out of range (expected 1 <= P <= "
-                         "2147483647, or SLT_MC_INFINITE)", w, P);
+    if (!(r->N >= 1 && (!finN || (r->N <= 2147483647.0 && r->N == floor(r->N)))))
+        return slt_error(SLT_EINVAL, "%s: N = %.17g is out of range (expected a whole number "
+                         "1 <= N <= 2147483647, or INFINITY)", w, r->N);
+    if (!(r->P >= 1 && (!finP || (r->P <= 2147483647.0 && r->P == floor(r->P)))))
+        return slt_error(SLT_EINVAL, "%s: P = %.17g is out of range (expected a whole number "
+                         "1 <= P <= 2147483647, or INFINITY)", w, r->P);
+    const size_t N = mc_size(r->N), P = mc_size(r->P);
     if ((rc = check_finite(w, "lambda", r->lambda, M))) return rc;
     for (size_t k = 0; k < M; k++)
         if (!(r->lambda[k] > 0))

@@ -325,7 +325,7 @@ static int svd_solve(const mc_member *m, mc_fit_ws *ws, double *r2out, double *s
                      size_t *dim, mc_fail *fail)
 {
     const size_t n = ws->n, M = ws->M, k = ws->k;
-    const int pop = m->P == SLT_MC_INFINITE, dual = ws->dual;
+    const int pop = m->P == MC_INFINITE, dual = ws->dual;
     const size_t P = pop ? 0 : m->P;
     double *vt = ws->vt, *e = ws->e, *a = ws->a;
     size_t rows, cols;
@@ -436,7 +436,7 @@ int mc_fit_member(const mc_member *m, const mc_rule *rule, const double *x, mc_f
 {
     const mc_rmap *R = &m->R;
     const size_t n = ws->n, M = ws->M, T = ws->T, k = ws->k;
-    const int pop = m->P == SLT_MC_INFINITE;
+    const int pop = m->P == MC_INFINITE;
     const size_t P = pop ? 0 : m->P;
     const int dual = ws->dual, msp = ws->msp;
     double *vt = ws->vt, *e = ws->e, *a = ws->a;

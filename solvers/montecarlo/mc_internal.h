@@ -24,9 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <math.h>
+
 #include "slt/mc.h"
 
 /* ---- rng.c ------------------------------------------------------------------------ */
+/* Inside the Monte Carlo an infinite size is this size_t; the public API spells it
+ * INFINITY in a double (slt/mc.h). mc_size converts a checked public size. */
+#define MC_INFINITE ((size_t)-1)
+static inline size_t mc_size(double v) { return isinf(v) ? MC_INFINITE : (size_t)v; }
+
 typedef struct mc_rng mc_rng;
 mc_rng *mc_rng_alloc(uint32_t seed);      /* NULL when out of memory */
 void mc_rng_free(mc_rng *r);              /* accepts NULL */
@@ -76,7 +83,7 @@ typedef struct {
 
 typedef struct {
     mc_rmap R;
-    size_t P;            /* samples, or SLT_MC_INFINITE (population)               */
+    size_t P;            /* samples, or MC_INFINITE (population)                   */
     const double *phi;   /* P×n training features (finite P)                        */
     const double *y;     /* P labels (finite P)                                     */
     const double *s;     /* M: s_k = Λ^{1/2} w*                                      */

@@ -19,7 +19,7 @@ slt_mc_params slt_mc_params_default(void)
         .ridge = 0.0,
         .batch = 1,
         .ensemble = 1,
-        .share = SLT_MC_SHARE_NONE,
+        .share = SLT_SHARE_NONE,
         .trials = 100,
         .first_trial = 0,
         .seed = 1,
@@ -48,37 +48,28 @@ const char *slt_mc_model_name(slt_mc_model model)
     return "unknown";
 }
 
-const char *slt_mc_share_name(slt_mc_share share)
+/* A size as text for messages: "inf" for INFINITY. */
+static const char *size_text(double v, char *buf, size_t n)
 {
-    switch (share) {
-    case SLT_MC_SHARE_NONE: return "none";
-    case SLT_MC_SHARE_DATA: return "data";
-    case SLT_MC_SHARE_PROJECTION: return "projection";
-    }
-    return "unknown";
-}
-
-/* A size as text for messages: "inf" for SLT_MC_INFINITE. */
-static const char *size_text(size_t v, char *buf, size_t n)
-{
-    if (v == SLT_MC_INFINITE) snprintf(buf, n, "inf");
-    else snprintf(buf, n, "%zu", v);
+    if (isinf(v) && v > 0) snprintf(buf, n, "inf");
+    else snprintf(buf, n, "%.17g", v);
     return buf;
 }
 
-/* A size of a BLAS/LAPACK dimension: 1 <= v <= INT_MAX, or ∞ where allowed. */
-static int check_size(const char *where, const char *name, size_t v, int allow_inf)
+/* A size of a BLAS/LAPACK dimension: a whole number 1 <= v <= INT_MAX, or ∞ where
+ * allowed. */
+static int check_size(const char *where, const char *name, double v, int allow_inf)
 {
     char buf[32];
-    if (v == SLT_MC_INFINITE) {
+    if (isinf(v) && v > 0) {
         if (allow_inf) return SLT_OK;
         return slt_error(SLT_EINVAL, "%s: %s = inf is out of range (expected 1 <= %s <= %d)",
                          where, name, name, INT_MAX);
     }
-    if (v < 1 || v > (size_t)INT_MAX)
-        return slt_error(SLT_EINVAL, "%s: %s = %s is out of range (expected 1 <= %s <= %d%s)",
-                         where, name, size_text(v, buf, sizeof buf), name, INT_MAX,
-                         allow_inf ? ", or SLT_MC_INFINITE" : "");
+    if (!(v >= 1 && v <= (double)INT_MAX && v == floor(v)))
+        return slt_error(SLT_EINVAL, "%s: %s = %s is out of range (expected a whole number "
+                         "1 <= %s <= %d%s)", where, name, size_text(v, buf, sizeof buf), name,
+                         INT_MAX, allow_inf ? ", or INFINITY" : "");
     return SLT_OK;
 }
 
@@ -87,9 +78,9 @@ static int kernel_check(const char *w, const slt_mc_params *p)
 {
     int rc;
     char buf[32];
-    if (p->N != SLT_MC_INFINITE)
+    if (!(isinf(p->N) && p->N > 0))
         return slt_error(SLT_EINVAL, "%s: N = %s with model kernel (expected N = "
-                         "SLT_MC_INFINITE: kernel regression has no width)", w,
+                         "INFINITY: kernel regression has no width)", w,
                          size_text(p->N, buf, sizeof buf));
     if ((rc = check_size(w, "P", p->P, 0))) return rc;
     if (p->M != 0)
@@ -143,8 +134,8 @@ int slt_mc_params_check(const slt_mc_params *p)
     const char *model = slt_mc_model_name(p->model);
     if ((rc = check_size(w, "N", p->N, 1))) return rc;
     if ((rc = check_size(w, "P", p->P, 1))) return rc;
-    if (p->model == SLT_MC_SGD && p->P != SLT_MC_INFINITE)
-        return slt_error(SLT_EINVAL, "%s: P = %zu with model sgd (expected P = SLT_MC_INFINITE: "
+    if (p->model == SLT_MC_SGD && !isinf(p->P))
+        return slt_error(SLT_EINVAL, "%s: P = %.17g with model sgd (expected P = INFINITY: "
                          "online SGD draws fresh samples every step)", w, p->P);
     if (p->M != 0 && (rc = check_size(w, "M", p->M, 0))) return rc;
 
@@ -171,11 +162,11 @@ int slt_mc_params_check(const slt_mc_params *p)
     if (p->ensemble < 1 || p->ensemble > 1000000)
         return slt_error(SLT_EINVAL, "%s: ensemble = %zu is out of range (expected 1 <= "
                          "ensemble <= 1000000)", w, p->ensemble);
-    if (p->share != SLT_MC_SHARE_NONE && p->share != SLT_MC_SHARE_DATA &&
-        p->share != SLT_MC_SHARE_PROJECTION)
+    if (p->share != SLT_SHARE_NONE && p->share != SLT_SHARE_DATA &&
+        p->share != SLT_SHARE_PROJECTION)
         return slt_error(SLT_EINVAL, "%s: share = %d is out of range (expected "
-                         "SLT_MC_SHARE_NONE, _DATA or _PROJECTION)", w, (int)p->share);
-    if (p->model == SLT_MC_SGD && p->ensemble > 1 && p->share == SLT_MC_SHARE_DATA)
+                         "SLT_SHARE_NONE, _DATA or _PROJECTION)", w, (int)p->share);
+    if (p->model == SLT_MC_SGD && p->ensemble > 1 && p->share == SLT_SHARE_DATA)
         return slt_error(SLT_EINVAL, "%s: share = data with model sgd is not supported "
                          "(expected share = none or projection for online-SGD ensembles)", w);
 
@@ -222,8 +213,8 @@ int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M)
         return SLT_OK;
     }
     size_t largest = 0;
-    if (p->N != SLT_MC_INFINITE && p->N > largest) largest = p->N;
-    if (p->P != SLT_MC_INFINITE && p->P > largest) largest = p->P;
+    if (!isinf(p->N) && (size_t)p->N > largest) largest = (size_t)p->N;
+    if (!isinf(p->P) && (size_t)p->P > largest) largest = (size_t)p->P;
     if (largest == 0) {
         *M = p->model == SLT_MC_SGD ? SLT_MC_MODES_SGD_KERNEL : SLT_MC_MODES_NO_SIZE;
         return SLT_OK;

@@ -80,11 +80,11 @@ static void ctx_sizes(run_ctx *c, const slt_mc_params *p, size_t M, size_t T)
     c->p = *p;
     c->M = M;
     c->T = T;
-    c->finN = p->N != SLT_MC_INFINITE;
-    c->finP = p->P != SLT_MC_INFINITE;
+    c->finN = !isinf(p->N);
+    c->finP = !isinf(p->P);
     c->sgd = p->model == SLT_MC_SGD;
-    c->n = c->finN ? p->N : M;
-    c->P = c->finP ? p->P : 0;
+    c->n = c->finN ? (size_t)p->N : M;
+    c->P = c->finP ? (size_t)p->P : 0;
     c->E = p->ensemble;
     c->msp = c->E > 1 || p->route == SLT_MC_ROUTE_MODES ||
              (p->route == SLT_MC_ROUTE_AUTO && mc_fit_prefer_modes(c->n, c->P, M, T, c->finN));
@@ -173,8 +173,8 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
     int rc = SLT_OK;
     for (size_t e = 0; e < E; e++) {
         fail->member = e;
-        int draw_proj = c->finN && (e == 0 || c->p.share != SLT_MC_SHARE_PROJECTION);
-        int draw_data = !c->sgd && c->finP && (e == 0 || c->p.share != SLT_MC_SHARE_DATA);
+        int draw_proj = c->finN && (e == 0 || c->p.share != SLT_SHARE_PROJECTION);
+        int draw_data = !c->sgd && c->finP && (e == 0 || c->p.share != SLT_SHARE_DATA);
         if (draw_proj) {
             /* R = A Λ^{1/2} / √N */
             mc_normals(rng, w->R, n * M);
@@ -208,7 +208,7 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, (int)n, (int)M, 1.0,
                             w->Z, (int)M, w->R, (int)M, 0.0, w->phi, (int)n);
             mc_member mem = {.R = R,
-                             .P = c->finP ? P : SLT_MC_INFINITE,
+                             .P = c->finP ? P : MC_INFINITE,
                              .phi = c->finN ? w->phi : w->Z,
                              .y = w->y,
                              .s = c->s,
@@ -306,8 +306,8 @@ static int kernel_check(const char *w, const slt_task *task, const slt_mc_params
                          "kernel ridge regression is evaluated at convergence, t = inf)", w,
                          n_times);
     char what[96];
-    snprintf(what, sizeof what, "model kernel at P = %zu, dim = %d", p->P, p->sphere.dim);
-    return memory_check(w, mc_sphere_ws_doubles(p->P, (size_t)p->sphere.dim), team_size(p),
+    snprintf(what, sizeof what, "model kernel at P = %zu, dim = %d", (size_t)p->P, p->sphere.dim);
+    return memory_check(w, mc_sphere_ws_doubles((size_t)p->P, (size_t)p->sphere.dim), team_size(p),
                         what, "P");
 }
 
@@ -348,8 +348,8 @@ int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *tim
     /* Memory: the threads' workspaces against physical memory. */
     size_t T = p->model == SLT_MC_RIDGE ? 1 : n_times;
     char nb[32], pb[32], what[96];
-    snprintf(nb, sizeof nb, p->N == SLT_MC_INFINITE ? "inf" : "%zu", p->N);
-    snprintf(pb, sizeof pb, p->P == SLT_MC_INFINITE ? "inf" : "%zu", p->P);
+    snprintf(nb, sizeof nb, isinf(p->N) ? "inf" : "%.17g", p->N);
+    snprintf(pb, sizeof pb, isinf(p->P) ? "inf" : "%.17g", p->P);
     snprintf(what, sizeof what, "N = %s, P = %s, M = %zu", nb, pb, M);
     return memory_check(w, mc_trial_doubles(p, M, T), team_size(p), what, "M, N, P");
 }
@@ -450,7 +450,7 @@ static int run_kernel(const slt_mc_params *p, slt_mc_result **result)
 {
     static const char *w = "slt_mc_run";
     double start = omp_get_wtime();
-    const size_t trials = p->trials, P = p->P;
+    const size_t trials = p->trials, P = (size_t)p->P;
     mc_sphere m;
     mc_sphere_setup(&p->sphere, &m);
     int rc = SLT_OK;
@@ -694,8 +694,8 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     {
         /* min(N, P, M) over the finite sizes */
         size_t rank = M;
-        if (c.finN && p->N < rank) rank = p->N;
-        if (c.finP && p->P < rank) rank = p->P;
+        if (c.finN && (size_t)p->N < rank) rank = (size_t)p->N;
+        if (c.finP && (size_t)p->P < rank) rank = (size_t)p->P;
         r->rank = rank;
     }
     for (size_t tr = 0; tr < trials; tr++) {

@@ -124,7 +124,7 @@ int slt_statics_scale_time_params_check(const slt_statics_scale_time_params *st)
     return SLT_OK;
 }
 
-int slt_statics_scale_time_at(const slt_statics *ws, const slt_statics_scale_time_params *st,
+int slt_statics_scale_time_at(const slt_statics_workspace *ws, const slt_statics_scale_time_params *st,
                               double P, double t, slt_statics_scale_time *r)
 {
     static const char *where = "slt_statics_scale_time_at";

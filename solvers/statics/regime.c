@@ -115,7 +115,7 @@ static double k3_term(double lambda, double target, void *ctx)
     return target * g * g * (lambda / (lambda + k));
 }
 
-int slt_statics_sensitivity_at(const slt_statics *ws, const slt_statics_result *r,
+int slt_statics_sensitivity_at(const slt_statics_workspace *ws, const slt_statics_result *r,
                                slt_statics_sensitivity *s)
 {
     static const char *where = "slt_statics_sensitivity_at";
@@ -264,7 +264,7 @@ static int aux_failure(const slt_statics_params *p, const char *what)
                      what, cause);
 }
 
-int slt_statics_regime_at(const slt_statics *ws, const slt_statics_params *p,
+int slt_statics_regime_at(const slt_statics_workspace *ws, const slt_statics_params *p,
                           slt_statics_regime *r)
 {
     if (!ws || !p || !r) return slt_error(SLT_EINVAL, "slt_statics_regime_at: NULL argument");

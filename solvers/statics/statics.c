@@ -54,12 +54,12 @@ static double trace_term(double lambda, double target, void *ctx)
     return lambda;
 }
 
-int slt_statics_alloc(const slt_task *task, slt_statics **ws)
+int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
 {
     if (!ws) return slt_error(SLT_EINVAL, "slt_statics_alloc: NULL output pointer");
     *ws = NULL;
     if (!task) return slt_error(SLT_EINVAL, "slt_statics_alloc: NULL task");
-    slt_statics *w = calloc(1, sizeof *w);
+    slt_statics_workspace *w = calloc(1, sizeof *w);
     if (!w) return slt_error(SLT_ENOMEM, "slt_statics_alloc: out of memory");
     w->task = task;
     w->noise = slt_task_noise(task);
@@ -108,7 +108,7 @@ int slt_statics_alloc(const slt_task *task, slt_statics **ws)
     return SLT_OK;
 }
 
-void slt_statics_free(slt_statics *ws)
+void slt_statics_free(slt_statics_workspace *ws)
 {
     if (!ws) return;
     slt_statics_free(ws->unit);
@@ -116,10 +116,10 @@ void slt_statics_free(slt_statics *ws)
     free(ws);
 }
 
-const slt_task *slt_statics_task(const slt_statics *ws) { return ws ? ws->task : NULL; }
+const slt_task *slt_statics_task(const slt_statics_workspace *ws) { return ws ? ws->task : NULL; }
 
 /* λ_j for a real index j >= 1 (power laws: any j; explicit: j <= M). */
-static double lambda_at(const slt_statics *ws, double j)
+static double lambda_at(const slt_statics_workspace *ws, double j)
 {
     if (ws->is_law) return ws->law.amp_lambda * pow(j, -ws->law.alpha);
     return slt_task_lambda(ws->task, (size_t)j);
@@ -280,7 +280,7 @@ static void set_nan(slt_statics_result *r)
     r->test = r->test_err = r->train = r->train_err = NAN;
 }
 
-void statics_make_consts(const slt_statics *ws, const slt_statics_params *p, statics_consts *c)
+void statics_make_consts(const slt_statics_workspace *ws, const slt_statics_params *p, statics_consts *c)
 {
     double n = fmin(p->N, p->P);
     c->N = p->N;
@@ -293,7 +293,7 @@ void statics_make_consts(const slt_statics *ws, const slt_statics_params *p, sta
 
 /* Brent on s = log κ. Sets r->kappa, r->iterations, r->root; returns a status and the
  * root's error in s from the final interval (*ds). */
-static int find_root(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r,
+static int find_root(const slt_statics_workspace *ws, const slt_statics_params *p, slt_statics_result *r,
                      double *ds)
 {
     const double n = fmin(p->N, p->P), m = fmax(p->N, p->P), z = p->ridge, M = ws->modes;
@@ -384,7 +384,7 @@ void statics_scale_value(double u, double *v, double *err)
     }
 }
 
-int statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r)
+int statics_scale_back(const slt_statics_workspace *ws, double ridge, slt_statics_result *r)
 {
     const double al = ws->unit_lambda, u = ws->unit_loss;
     r->ridge = ridge;
@@ -407,7 +407,7 @@ int statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *
     return r->status;
 }
 
-int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
+int statics_unit_params(const slt_statics_workspace *ws, const slt_statics_params *p,
                         slt_statics_params *q)
 {
     *q = *p;
@@ -419,10 +419,10 @@ int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
     return SLT_OK;
 }
 
-/* A power law with amplitudes other than 1 (struct slt_statics): the point of the unit
+/* A power law with amplitudes other than 1 (struct slt_statics_workspace): the point of the unit
  * task at ridge z/A_λ, scaled back: κ = A_λ κ̃, κT₁, κ²T₂ and the losses times u. D₁, D₂,
  * q and γ are invariant. */
-static int solve_scaled(const slt_statics *ws, const slt_statics_params *p,
+static int solve_scaled(const slt_statics_workspace *ws, const slt_statics_params *p,
                         slt_statics_result *r)
 {
     slt_statics_params q;
@@ -436,7 +436,7 @@ static int solve_scaled(const slt_statics *ws, const slt_statics_params *p,
     return r->status = rc ? rc : rs;
 }
 
-int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_statics_result *r)
+int slt_statics_solve(const slt_statics_workspace *ws, const slt_statics_params *p, slt_statics_result *r)
 {
     if (!r) return slt_error(SLT_EINVAL, "slt_statics_solve: NULL result");
     set_nan(r);
@@ -551,7 +551,7 @@ int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_st
     return r->status = SLT_OK;
 }
 
-int slt_statics_curve(const slt_statics *ws, const slt_statics_params *p, size_t n,
+int slt_statics_curve(const slt_statics_workspace *ws, const slt_statics_params *p, size_t n,
                       const double *P_list, slt_statics_result *out)
 {
     if (!ws || !p || (n && (!P_list || !out)))

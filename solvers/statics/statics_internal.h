@@ -5,7 +5,7 @@
 #include "slt/statics.h"
 #include "slt/task.h"
 
-struct slt_statics {
+struct slt_statics_workspace {
     const slt_task *task;
     double trace;  /* an upper bound on Σ_k λ_k, for the root bracket */
     double noise;  /* σ² */
@@ -16,7 +16,7 @@ struct slt_statics {
        noise in the unit u = max(A_t, σ²) solves every point (ridge z/A_λ), and the results
        are scaled back (κ by A_λ, losses by u; statics.c), so that amplitudes near the ends
        of double's range neither underflow nor overflow in the mode sums. NULL otherwise. */
-    struct slt_statics *unit;
+    struct slt_statics_workspace *unit;
     slt_task *unit_task;
     double unit_lambda, unit_loss; /* A_λ and u */
 };
@@ -39,7 +39,7 @@ typedef struct {
     int divergent;
 } statics_outputs;
 
-void statics_make_consts(const slt_statics *ws, const slt_statics_params *p, statics_consts *c);
+void statics_make_consts(const slt_statics_workspace *ws, const slt_statics_params *p, statics_consts *c);
 void statics_assemble(const statics_consts *c, const statics_inputs *x, statics_outputs *o);
 /* First-order error of L and L̂: each input moved by its error e, one at a time. */
 void statics_propagate(const statics_consts *c, const statics_inputs *x, const statics_inputs *e,
@@ -49,9 +49,9 @@ double statics_one_minus(double D, double X);
 
 /* Amplitudes other than 1 (ws->unit): the unit task's parameters (ridge z/A_λ; SLT_EDOM if
  * that overflows), and a unit result scaled back to the task's units at ridge z. */
-int statics_unit_params(const slt_statics *ws, const slt_statics_params *p,
+int statics_unit_params(const slt_statics_workspace *ws, const slt_statics_params *p,
                         slt_statics_params *q);
-int statics_scale_back(const slt_statics *ws, double ridge, slt_statics_result *r);
+int statics_scale_back(const slt_statics_workspace *ws, double ridge, slt_statics_result *r);
 /* v *= u and err *= u, plus the rounding of a subnormal product (2^-1074) in err (if not NULL). */
 void statics_scale_value(double u, double *v, double *err);
 
