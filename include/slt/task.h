@@ -167,20 +167,36 @@ SLT_API int slt_sum_target(const slt_task *task, slt_sum *out);
  * Brent's method (gsl_root_fsolver_brent) runs on s = log κ in a bracket proven to hold
  * the root: above, κ_hi = 8z + 2Σλ/n (F >= ¼ there); below, max(z, λ_j) with
  * j = ⌊2n⌋ + 1 (df > n there; λ_M (M/n − 1)/2 when j > M modes). It stops when the
- * bracket on s is narrower than rel_tol + 4ε|s|.
+ * bracket on s is narrower than rel_tol + log_rel_tol·|s| (by default 1e-14 + 4ε|s|).
  * Closed forms, no iteration (root SLT_KAPPA_EXACT):
  *   z = 0 and n >= M (every mode learned, including N = P = ∞ on an infinite task): κ = 0;
- *   n = ∞, z > 0:                                                                κ = z.
+ *   n = ∞, z > 0 (SLT_KAPPA_RATIO_PROVEN):                                       κ = z.
  * z = 0 with n < M gives the ridgeless root κ_n, df(κ_n) = n (slt_task_kappa_star).
  * Errors: SLT_EINVAL (NULL pointers, N or P not > 0 or NaN, ridge not finite >= 0, options
  * out of range; the message names the input), SLT_ENOCONV (no sign change on the bracket,
  * a failed Brent step, or max_iter reached: root SLT_KAPPA_MAX_ITER, the message gives
  * N, P, ridge and the interval width), or a mode sum's status. On failure every value is
  * NaN. Thread safety: reentrant (the task is read only; one GSL solver per call). */
+typedef enum {
+    SLT_KAPPA_RATIO_PROVEN = 0, /* F above in the proven bracket (the default; statics)    */
+    SLT_KAPPA_PRODUCT_SEARCH    /* Φ(κ) = κ(1 − df/P)(1 − df/N) − z (df − n at z = 0) in a
+                                 * bracket searched outward in log κ: from log(Σλ/n) ∓ 1 in
+                                 * steps of 2 for z = 0; for z > 0 from just above κ_n (this
+                                 * method's own κ_n solve; log z − 40 when κ_n = 0) and
+                                 * log max(2z, 2κ_n), in steps of 5 and 1, 400 at most. It
+                                 * always iterates (also at N = P = ∞). The DMFT's real axis
+                                 * uses it: it reproduces that solver's earlier results bit
+                                 * for bit; the two methods agree to their tolerances. */
+} slt_kappa_method;
+
 typedef struct {
-    double rel_tol; /* target relative accuracy of κ (absolute width of the bracket on
-                     * log κ), in [1e-16, 1e-3]; default 1e-14 */
-    int max_iter;   /* Brent iteration limit, in [1, 100000]; default 200 */
+    double rel_tol;     /* target relative accuracy of κ: absolute width of the final
+                         * bracket on log κ; 0, or in [1e-16, 1e-3]; default 1e-14 */
+    double log_rel_tol; /* and relative width on log κ (GSL's gsl_root_test_interval with
+                         * epsabs = rel_tol, epsrel = log_rel_tol); in [0, 1e-3], default
+                         * 4ε = 8.9e-16; one of the two must be >= 1e-16 */
+    int max_iter;       /* Brent iteration limit, in [1, 100000]; default 200 */
+    slt_kappa_method method; /* default SLT_KAPPA_RATIO_PROVEN */
 } slt_kappa_options;
 
 typedef enum {

@@ -320,7 +320,9 @@ int slt_statics_solve(const slt_statics *ws, const slt_statics_params *p, slt_st
         c.exhausted = 1;
         x = (statics_inputs){-INFINITY, isinf(M) ? 0.0 : M, isinf(M) ? 0.0 : M, 0.0, 0.0};
     } else {
-        slt_kappa_options ko = {.rel_tol = p->rel_tol, .max_iter = p->max_iter};
+        slt_kappa_options ko = slt_kappa_options_default();
+        ko.rel_tol = p->rel_tol;
+        ko.max_iter = p->max_iter;
         slt_kappa_result kr;
         rc = slt_task_kappa(ws->task, p->N, p->P, p->ridge, &ko, &kr);
         r->iterations = kr.iterations;

@@ -24,15 +24,25 @@
 
 slt_kappa_options slt_kappa_options_default(void)
 {
-    slt_kappa_options o = {.rel_tol = 1e-14, .max_iter = 200};
+    slt_kappa_options o = {.rel_tol = 1e-14, .log_rel_tol = 4.0 * EPS, .max_iter = 200,
+                           .method = SLT_KAPPA_RATIO_PROVEN};
     return o;
 }
 
 static int check_options(const slt_kappa_options *o, const char *where)
 {
-    if (!(o->rel_tol >= 1e-16 && o->rel_tol <= 1e-3)) /* own message: 1e-16 is not exact */
-        return slt_error(SLT_EINVAL, "%s: rel_tol = %.17g is out of range (expected 1e-16 <= "
-                         "rel_tol <= 0.001)", where, o->rel_tol);
+    if (!(o->rel_tol == 0.0 || (o->rel_tol >= 1e-16 && o->rel_tol <= 1e-3)))
+        return slt_error(SLT_EINVAL, "%s: rel_tol = %.17g is out of range (expected 0, or "
+                         "1e-16 <= rel_tol <= 0.001)", where, o->rel_tol);
+    if (!(o->log_rel_tol >= 0.0 && o->log_rel_tol <= 1e-3))
+        return slt_error(SLT_EINVAL, "%s: log_rel_tol = %.17g is out of range (expected 0 <= "
+                         "log_rel_tol <= 0.001)", where, o->log_rel_tol);
+    if (o->rel_tol == 0.0 && o->log_rel_tol < 1e-16)
+        return slt_error(SLT_EINVAL, "%s: rel_tol = 0 and log_rel_tol = %.17g: no stopping "
+                         "test (expected one of them >= 1e-16)", where, o->log_rel_tol);
+    if (o->method != SLT_KAPPA_RATIO_PROVEN && o->method != SLT_KAPPA_PRODUCT_SEARCH)
+        return slt_error(SLT_EINVAL, "%s: method = %d is not a slt_kappa_method", where,
+                         (int)o->method);
     if (o->max_iter < 1 || o->max_iter > 100000)
         return slt_error(SLT_EINVAL, "%s: max_iter = %d is out of range (expected 1 <= max_iter "
                          "<= 100000)", where, o->max_iter);
@@ -65,6 +75,15 @@ static int trace_bound(const slt_task *task, double *trace)
     return SLT_OK;
 }
 
+/* Σ_k λ_k as the sum gives it: the scale the search bracket starts from. */
+static int trace_sum(const slt_task *task, double *trace)
+{
+    slt_sum tr;
+    int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+    *trace = tr.value;
+    return rc;
+}
+
 /* λ_j for a real index j >= 1 (power laws: any j; explicit: j <= M). */
 static double lambda_at(const slt_task *task, double j)
 {
@@ -78,6 +97,7 @@ static double one_minus(double D, double X) { return isinf(X) ? 1.0 : (X - D) / 
 typedef struct {
     const slt_task *task;
     double n, m, z;
+    double inv_N, inv_P; /* 1/N, 1/P (0 for ∞): the product form */
     int status;
 } root_ctx;
 
@@ -98,12 +118,63 @@ static double root_fn(double s, void *vctx)
     return u - c->z / (kappa * w);
 }
 
-/* Brent on s = log κ. Sets out->kappa, out->iterations, out->root; returns a status and
- * the root's error in s from the final interval (*ds). */
-static int brent_log_kappa(const slt_task *task, double N, double P, double z, double M,
-                           const slt_kappa_options *o, slt_kappa_result *out, double *ds)
+/* The product form Φ(κ) = κ (1 − df/P)(1 − df/N) − z; at z = 0 (the ridgeless root κ_n)
+ * df − n. */
+static double product_fn(double s, void *vctx)
 {
-    const double n = fmin(N, P), m = fmax(N, P);
+    root_ctx *c = vctx;
+    double kappa = exp(s);
+    slt_sum d;
+    int rc = slt_sum_df(c->task, kappa, &d);
+    if (rc) {
+        if (!c->status) c->status = rc;
+        return NAN;
+    }
+    if (c->z == 0.0) return d.value - c->n;
+    double r1 = 1.0 - d.value * c->inv_P, r3 = 1.0 - d.value * c->inv_N;
+    return kappa * r1 * r3 - c->z;
+}
+
+/* The searched bracket of SLT_KAPPA_PRODUCT_SEARCH on s = log κ. z = 0: df falls from M
+ * (or ∞) at κ = 0 to 0 at κ = ∞, so from log(Σλ/n) ∓ 1 step out by 2 until df − n changes
+ * sign. z > 0: Φ(κ_n) = −z < 0, Φ increases above κ_n and Φ(κ) → +∞; from just above κ_n
+ * (or log z − 40 when κ_n = 0) and log max(2z, 2κ_n) step out until Φ changes sign. */
+static int search_bracket(root_ctx *c, double M, const slt_kappa_options *o, double *slo,
+                          double *shi)
+{
+    double lo, hi;
+    int k, rc;
+    if (c->z == 0.0) {
+        double trace = NAN;
+        if ((rc = trace_sum(c->task, &trace))) return rc;
+        lo = log(trace / c->n) - 1.0;
+        hi = lo + 2.0;
+        for (k = 0; k < 400 && product_fn(lo, c) <= 0; k++) lo -= 2.0;
+        for (k = 0; k < 400 && product_fn(hi, c) >= 0; k++) hi += 2.0;
+    } else {
+        double ks = 0.0;
+        if (!isinf(c->n) && c->n < M) {
+            slt_kappa_result r;
+            slt_kappa_options ro = *o;
+            if ((rc = slt_task_kappa(c->task, c->n, INFINITY, 0.0, &ro, &r))) return rc;
+            ks = r.kappa;
+        }
+        lo = ks > 0 ? log(ks) + 1e-12 : log(c->z) - 40.0;
+        hi = log(fmax(2.0 * c->z, 2.0 * ks) + DBL_MIN);
+        for (k = 0; k < 400 && product_fn(hi, c) <= 0; k++) hi += 1.0;
+        if (ks == 0.0)
+            for (k = 0; k < 400 && product_fn(lo, c) >= 0; k++) lo -= 5.0;
+    }
+    *slo = lo;
+    *shi = hi;
+    return c->status;
+}
+
+/* The proven bracket of SLT_KAPPA_RATIO_PROVEN on κ (docs/theory/statics.md §2). */
+static int proven_bracket(const slt_task *task, double N, double P, double z, double M,
+                          double *lo_out, double *hi_out)
+{
+    const double n = fmin(N, P);
     double trace = NAN;
     int status = trace_bound(task, &trace);
     if (status) return status;
@@ -123,19 +194,38 @@ static int brent_log_kappa(const slt_task *task, double N, double P, double z, d
     if (!(lo > 0.0) || !(hi > lo) || !isfinite(hi))
         return slt_error(SLT_ENOCONV, "slt_task_kappa: no root bracket for N = %.17g, P = "
                          "%.17g, ridge = %.17g (bracket [%.3g, %.3g])", N, P, z, lo, hi);
+    *lo_out = lo;
+    *hi_out = hi;
+    return SLT_OK;
+}
 
-    root_ctx ctx = {task, n, m, z, SLT_OK};
-    gsl_function fn = {root_fn, &ctx};
+/* Brent on s = log κ. Sets out->kappa, out->iterations, out->root; returns a status and
+ * the root's error in s from the final interval (*ds). */
+static int brent_log_kappa(const slt_task *task, double N, double P, double z, double M,
+                           const slt_kappa_options *o, slt_kappa_result *out, double *ds)
+{
+    const int proven = o->method == SLT_KAPPA_RATIO_PROVEN;
+    root_ctx ctx = {task, fmin(N, P), fmax(N, P), z, isinf(N) ? 0.0 : 1.0 / N,
+                    isinf(P) ? 0.0 : 1.0 / P, SLT_OK};
+    double slo, shi;
+    int status;
+    if (proven) {
+        double lo = NAN, hi = NAN;
+        if ((status = proven_bracket(task, N, P, z, M, &lo, &hi))) return status;
+        slo = log(lo);
+        shi = log(hi);
+    } else if ((status = search_bracket(&ctx, M, o, &slo, &shi))) {
+        return status;
+    }
+    gsl_function fn = {proven ? root_fn : product_fn, &ctx};
     gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
     if (!s) return slt_error(SLT_ENOMEM, "slt_task_kappa: out of memory");
-    double slo = log(lo), shi = log(hi);
-    int grc = GSL_EINVAL;
-    /* The bracket is proven; widening only guards against rounding at its ends. */
-    for (int widen = 0; widen < 8; widen++) {
-        grc = gsl_root_fsolver_set(s, &fn, slo, shi);
-        if (grc != GSL_EINVAL || ctx.status) break;
+    int grc = gsl_root_fsolver_set(s, &fn, slo, shi);
+    /* A proven bracket: widening only guards against rounding at its ends. */
+    for (int widen = 0; proven && widen < 7 && grc == GSL_EINVAL && !ctx.status; widen++) {
         slo -= log(4.0);
         shi += log(4.0);
+        grc = gsl_root_fsolver_set(s, &fn, slo, shi);
     }
     if (ctx.status) {
         status = ctx.status;
@@ -158,7 +248,7 @@ static int brent_log_kappa(const slt_task *task, double N, double P, double z, d
             break;
         }
         double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(a, b, o->rel_tol, 4.0 * EPS) == GSL_SUCCESS) {
+        if (gsl_root_test_interval(a, b, o->rel_tol, o->log_rel_tol) == GSL_SUCCESS) {
             converged = 1;
             *ds = b - a;
             break;
@@ -213,7 +303,7 @@ int slt_task_kappa(const slt_task *task, double N, double P, double ridge,
         return SLT_OK;
     }
     double ds = 0.0; /* error of s = log κ */
-    if (isinf(n)) {
+    if (isinf(n) && o.method == SLT_KAPPA_RATIO_PROVEN) {
         out->kappa = z; /* N = P = ∞: κ = z */
         out->root = SLT_KAPPA_EXACT;
     } else if ((rc = brent_log_kappa(task, N, P, z, M, &o, out, &ds))) {
