@@ -222,6 +222,9 @@ static void test_bad_input(void **state)
     o.max_iter = 0;
     assert_status(slt_task_kappa(task, 10, 10, 0.1, &o, &r), SLT_EINVAL);
     o = slt_kappa_options_default();
+    o.kappa_star = NAN;
+    assert_status(slt_task_kappa(task, 10, 10, 0.1, &o, &r), SLT_EINVAL);
+    o = slt_kappa_options_default();
     o.method = (slt_kappa_method)7;
     assert_status(slt_task_kappa(task, 10, 10, 0.1, &o, &r), SLT_EINVAL);
     /* one Brent iteration cannot reach 1e-14: SLT_ENOCONV, NaN, the limit named */

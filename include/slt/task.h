@@ -197,6 +197,11 @@ typedef struct {
                          * 4ε = 8.9e-16; one of the two must be >= 1e-16 */
     int max_iter;       /* Brent iteration limit, in [1, 100000]; default 200 */
     slt_kappa_method method; /* default SLT_KAPPA_RATIO_PROVEN */
+    double kappa_star;  /* SLT_KAPPA_PRODUCT_SEARCH with z > 0: the ridgeless root κ_n of
+                         * the same task and n = min(N, P), if the caller has it (from
+                         * slt_task_kappa_star with the same method; >= 0), which saves
+                         * solving for it again; any other value makes a wrong bracket.
+                         * < 0 (the default, -1): solved here. Unused by the other method. */
 } slt_kappa_options;
 
 typedef enum {

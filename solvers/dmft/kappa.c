@@ -14,7 +14,8 @@
  * reproduces the DMFT's results from before the solvers were merged bit for bit. */
 static const slt_kappa_options real_axis = {.rel_tol = 0.0, .log_rel_tol = 1e-15,
                                             .max_iter = 200,
-                                            .method = SLT_KAPPA_PRODUCT_SEARCH};
+                                            .method = SLT_KAPPA_PRODUCT_SEARCH,
+                                            .kappa_star = -1.0};
 
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks)
 {
@@ -31,8 +32,11 @@ int dmft_kappa_star(slt_dmft_workspace *w, double *ks)
 
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa)
 {
+    slt_kappa_options o = real_axis;
+    int rc = dmft_kappa_star(w, &o.kappa_star); /* cached: not solved again per call */
+    if (rc) return rc;
     slt_kappa_result r;
-    int rc = slt_task_kappa(w->task, w->p.N, w->p.P, z, &real_axis, &r);
+    rc = slt_task_kappa(w->task, w->p.N, w->p.P, z, &o, &r);
     if (rc) return rc;
     *kappa = r.kappa;
     return SLT_OK;

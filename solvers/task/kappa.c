@@ -25,7 +25,7 @@
 slt_kappa_options slt_kappa_options_default(void)
 {
     slt_kappa_options o = {.rel_tol = 1e-14, .log_rel_tol = 4.0 * EPS, .max_iter = 200,
-                           .method = SLT_KAPPA_RATIO_PROVEN};
+                           .method = SLT_KAPPA_RATIO_PROVEN, .kappa_star = -1.0};
     return o;
 }
 
@@ -40,6 +40,9 @@ static int check_options(const slt_kappa_options *o, const char *where)
     if (o->rel_tol == 0.0 && o->log_rel_tol < 1e-16)
         return slt_error(SLT_EINVAL, "%s: rel_tol = 0 and log_rel_tol = %.17g: no stopping "
                          "test (expected one of them >= 1e-16)", where, o->log_rel_tol);
+    if (!isfinite(o->kappa_star))
+        return slt_error(SLT_EINVAL, "%s: kappa_star = %.17g is not finite (expected kappa_n "
+                         ">= 0, or < 0 for unknown)", where, o->kappa_star);
     if (o->method != SLT_KAPPA_RATIO_PROVEN && o->method != SLT_KAPPA_PRODUCT_SEARCH)
         return slt_error(SLT_EINVAL, "%s: method = %d is not a slt_kappa_method", where,
                          (int)o->method);
@@ -153,10 +156,11 @@ static int search_bracket(root_ctx *c, double M, const slt_kappa_options *o, dou
         for (k = 0; k < 400 && product_fn(hi, c) >= 0; k++) hi += 2.0;
     } else {
         double ks = 0.0;
-        if (!isinf(c->n) && c->n < M) {
+        if (o->kappa_star >= 0.0) {
+            ks = o->kappa_star; /* the caller's κ_n */
+        } else if (!isinf(c->n) && c->n < M) {
             slt_kappa_result r;
-            slt_kappa_options ro = *o;
-            if ((rc = slt_task_kappa(c->task, c->n, INFINITY, 0.0, &ro, &r))) return rc;
+            if ((rc = slt_task_kappa(c->task, c->n, INFINITY, 0.0, o, &r))) return rc;
             ks = r.kappa;
         }
         lo = ks > 0 ? log(ks) + 1e-12 : log(c->z) - 40.0;
