@@ -15,8 +15,8 @@
  *   L = [q κ²T₂ + (1 − q) κT₁ + σ²γ]/(1 − γ)                        test (excess)
  *   L̂ = (1 − D₁/P)² (L + σ²)                                       train
  * N = ∞ gives q = 1 and kernel ridge regression, L = [κ²T₂ + σ²γ_P]/(1 − γ_P).
- * κ is found by Brent's method (gsl_root_fsolver_brent) on log κ in a bracket that is
- * proven to contain exactly the physical root; every mode sum comes from the task layer
+ * κ is found by the task layer's slt_task_kappa (slt/task.h): Brent's method on log κ in
+ * a bracket that is proven to contain exactly the physical root; every mode sum comes from the task layer
  * (to k = ∞ for power laws) with an error bound, and the bounds are propagated.
  *
  * Every function returns an slt status (slt/status.h) and sets slt_last_error() on
@@ -56,8 +56,9 @@ SLT_API int slt_statics_params_check(const slt_statics_params *p);
 
 typedef struct slt_statics_workspace slt_statics_workspace;
 
-/* Caches Σ_k λ_k (the root bracket) and the task's noise and number of modes.
- * SLT_EINVAL for a NULL task or output; the trace sum's status if it fails. */
+/* Caches the task's noise and number of modes (and, for a power law with amplitudes other
+ * than 1, a unit-amplitude copy of the task). SLT_EINVAL for a NULL task or output,
+ * SLT_ENOMEM. */
 SLT_API int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws);
 SLT_API void slt_statics_free(slt_statics_workspace *ws); /* accepts NULL */
 SLT_API const slt_task *slt_statics_task(const slt_statics_workspace *ws);

@@ -171,6 +171,79 @@ SLT_API int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out
 /* Total target power L(0) = Σ t_k (closed form ζ(αβ+1)·A_t for power laws). */
 SLT_API int slt_sum_target(const slt_task *task, slt_sum *out);
 
+/* ---- The effective ridge κ ------------------------------------------------------ *
+ * The one real root finder of the deterministic equivalents (statics and the DMFT's real
+ * axis; docs/theory/statics.md §2). κ > 0 solves, on the physical branch,
+ *     κ (1 − df(κ)/N)(1 − df(κ)/P) = z,     df(κ) = Σ_k λ_k/(λ_k + κ),
+ * with sizes N, P > 0 (each may be INFINITY) and ridge z >= 0. With n = min(N, P) and
+ * m = max(N, P) it is the one sign change of F(κ) = (1 − df/n) − z/(κ(1 − df/m)).
+ * Brent's method (gsl_root_fsolver_brent) runs on s = log κ in a bracket proven to hold
+ * the root: above, κ_hi = 8z + 2Σλ/n (F >= ¼ there); below, max(z, λ_j) with
+ * j = ⌊2n⌋ + 1 (df > n there; λ_M (M/n − 1)/2 when j > M modes). It stops when the
+ * bracket on s is narrower than rel_tol + log_rel_tol·|s| (by default 1e-14 + 4ε|s|).
+ * Closed forms, no iteration (root SLT_KAPPA_EXACT):
+ *   z = 0 and n >= M (every mode learned, including N = P = ∞ on an infinite task): κ = 0;
+ *   n = ∞, z > 0 (SLT_KAPPA_RATIO_PROVEN):                                       κ = z.
+ * z = 0 with n < M gives the ridgeless root κ_n, df(κ_n) = n (slt_task_kappa_star).
+ * Errors: SLT_EINVAL (NULL pointers, N or P not > 0 or NaN, ridge not finite >= 0, options
+ * out of range; the message names the input), SLT_ENOCONV (no sign change on the bracket,
+ * a failed Brent step, or max_iter reached: root SLT_KAPPA_MAX_ITER, the message gives
+ * N, P, ridge and the interval width), or a mode sum's status. On failure every value is
+ * NaN. Thread safety: reentrant (the task is read only; one GSL solver per call). */
+typedef enum {
+    SLT_KAPPA_RATIO_PROVEN = 0, /* F above in the proven bracket (the default; statics)    */
+    SLT_KAPPA_PRODUCT_SEARCH    /* Φ(κ) = κ(1 − df/P)(1 − df/N) − z (df − n at z = 0) in a
+                                 * bracket searched outward in log κ: from log(Σλ/n) ∓ 1 in
+                                 * steps of 2 for z = 0; for z > 0 from just above κ_n (this
+                                 * method's own κ_n solve; log z − 40 when κ_n = 0) and
+                                 * log max(2z, 2κ_n), in steps of 5 and 1, 400 at most. It
+                                 * always iterates (also at N = P = ∞). The DMFT's real axis
+                                 * uses it: it reproduces that solver's earlier results bit
+                                 * for bit; the two methods agree to their tolerances. */
+} slt_kappa_method;
+
+typedef struct {
+    double rel_tol;     /* target relative accuracy of κ: absolute width of the final
+                         * bracket on log κ; 0, or in [1e-16, 1e-3]; default 1e-14 */
+    double log_rel_tol; /* and relative width on log κ (GSL's gsl_root_test_interval with
+                         * epsabs = rel_tol, epsrel = log_rel_tol); in [0, 1e-3], default
+                         * 4ε = 8.9e-16; one of the two must be >= 1e-16 */
+    int max_iter;       /* Brent iteration limit, in [1, 100000]; default 200 */
+    slt_kappa_method method; /* default SLT_KAPPA_RATIO_PROVEN */
+    double kappa_star;  /* SLT_KAPPA_PRODUCT_SEARCH with z > 0: the ridgeless root κ_n of
+                         * the same task and n = min(N, P), if the caller has it (from
+                         * slt_task_kappa_star with the same method; >= 0), which saves
+                         * solving for it again; any other value makes a wrong bracket.
+                         * < 0 (the default, -1): solved here. Unused by the other method. */
+} slt_kappa_options;
+
+typedef enum {
+    SLT_KAPPA_CONVERGED = 0, /* Brent met rel_tol                                     */
+    SLT_KAPPA_EXACT,         /* closed form, no iteration (κ = 0 or κ = z)           */
+    SLT_KAPPA_MAX_ITER,      /* iteration limit reached: status SLT_ENOCONV           */
+    SLT_KAPPA_FAILED         /* no bracket, a failed step or a failed mode sum        */
+} slt_kappa_root;
+
+typedef struct {
+    double kappa;       /* κ */
+    double kappa_err;   /* bound on |κ − κ_exact| = κ (e^{log_err} − 1) */
+    double log_err;     /* bound on |log κ − log κ_exact|: the final Brent interval plus
+                         * the root's shift by the df sum's error,
+                         * |∂F/∂df| err(df) / |dF/d log κ| (inf where dF/d log κ <= 0) */
+    slt_sum df, df2;    /* df(κ) and df2(κ) = Σ λ²/(λ+κ)² at the root (M, M at κ = 0) */
+    int iterations;     /* Brent iterations (0 when exact) */
+    slt_kappa_root root;
+} slt_kappa_result;
+
+SLT_API slt_kappa_options slt_kappa_options_default(void);
+/* opts may be NULL (defaults). */
+SLT_API int slt_task_kappa(const slt_task *task, double N, double P, double ridge,
+                           const slt_kappa_options *opts, slt_kappa_result *out);
+/* κ_n with df(κ_n) = n, n > 0 (the ridgeless root, where the ridgeless branch of the
+ * DMFT starts): slt_task_kappa(task, n, INFINITY, 0, …); κ = 0 when n >= M. */
+SLT_API int slt_task_kappa_star(const slt_task *task, double n, const slt_kappa_options *opts,
+                                slt_kappa_result *out);
+
 /* ---- Conventions: each paper's letters → canonical (α, β) (conventions.md §6) ----
  * Each returns SLT_OK or SLT_EINVAL naming the paper's letter that is out of range. */
 /* λ = k^-b, λw² = k^-a */

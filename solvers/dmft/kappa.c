@@ -1,62 +1,21 @@
 /* The effective ridge κ(z): κ(1 − df(κ)/N)(1 − df(κ)/P) = z (docs/theory/dmft.md §1), on
- * the physical branch. Real z > 0: bracketed Brent on log κ above κ_*. Complex z: Newton on
+ * the physical branch. Real z >= 0: the task layer's slt_task_kappa. Complex z: Newton on
  * Φ(κ) = κ r1 r3 − z, continued from the real axis (or from the previous contour) in
  * small steps, so that it never jumps to another branch (docs/theory/dmft.md §2; solve for
  * κ, not for D or R, which picked wrong branches at tiny |z|). */
 #include <float.h>
 #include <math.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
-
 #include "dmft_internal.h"
 #include "slt/status.h"
 
-static int real_df(const slt_task *task, double kappa, double *df)
-{
-    slt_sum s;
-    int rc = slt_sum_df(task, kappa, &s);
-    *df = s.value;
-    return rc;
-}
-
-/* df(κ) − n, for the bracketing of κ_n on log κ */
-typedef struct {
-    const slt_task *task;
-    double n;
-    int rc;
-} df_root_ctx;
-
-static double df_minus_n(double log_kappa, void *p)
-{
-    df_root_ctx *c = p;
-    double df = NAN;
-    int rc = real_df(c->task, exp(log_kappa), &df);
-    if (rc && !c->rc) c->rc = rc;
-    return df - c->n;
-}
-
-/* Brent on u in [lo, hi]; f(lo), f(hi) of opposite signs. */
-static int brent(gsl_function *F, double lo, double hi, double *root, int *rc_out)
-{
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!s) return slt_error(SLT_ENOMEM, "dmft: out of memory for the root finder");
-    int g = gsl_root_fsolver_set(s, F, lo, hi), iter = 0;
-    while (g == GSL_SUCCESS && iter++ < 200) {
-        g = gsl_root_fsolver_iterate(s);
-        if (g != GSL_SUCCESS || (rc_out && *rc_out)) break;
-        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(a, b, 0.0, 1e-15) == GSL_SUCCESS) break;
-    }
-    *root = gsl_root_fsolver_root(s);
-    gsl_root_fsolver_free(s);
-    if (rc_out && *rc_out) return *rc_out;
-    if (g != GSL_SUCCESS || iter > 200)
-        return slt_error(SLT_ENOCONV, "dmft: the real root for kappa was not %s (%s)",
-                         g == GSL_EINVAL ? "bracketed" : "found",
-                         g == GSL_EINVAL ? "z below the rounding of kappa_*" : "no convergence");
-    return SLT_OK;
-}
+/* The real axis: the task layer's root finder in its product form with the searched
+ * bracket (slt_task_kappa, SLT_KAPPA_PRODUCT_SEARCH), to 1e-15 relative in log κ, which
+ * reproduces the DMFT's results from before the solvers were merged bit for bit. */
+static const slt_kappa_options real_axis = {.rel_tol = 0.0, .log_rel_tol = 1e-15,
+                                            .max_iter = 200,
+                                            .method = SLT_KAPPA_PRODUCT_SEARCH,
+                                            .kappa_star = -1.0};
 
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks)
 {
@@ -64,63 +23,22 @@ int dmft_kappa_star(slt_dmft_workspace *w, double *ks)
         *ks = w->kappa_star;
         return SLT_OK;
     }
-    double n = fmin(w->p.N, w->p.P);
-    size_t M = slt_task_modes(w->task);
-    if (isinf(n) || (M != SLT_MODES_INFINITE && n >= (double)M)) {
-        w->kappa_star = *ks = 0.0;
-        return SLT_OK;
-    }
-    /* df decreases from M (or ∞) at κ = 0 to 0 at κ = ∞: bracket log κ by doubling */
-    df_root_ctx c = {w->task, n, 0};
-    gsl_function F = {df_minus_n, &c};
-    double lo = log(w->trace / n) - 1.0, hi = lo + 2.0;
-    int k;
-    for (k = 0; k < 400 && df_minus_n(lo, &c) <= 0; k++) lo -= 2.0;
-    for (k = 0; k < 400 && df_minus_n(hi, &c) >= 0; k++) hi += 2.0;
-    if (c.rc) return c.rc;
-    double root;
-    int rc = brent(&F, lo, hi, &root, &c.rc);
+    slt_kappa_result r;
+    int rc = slt_task_kappa_star(w->task, fmin(w->p.N, w->p.P), &real_axis, &r);
     if (rc) return rc;
-    w->kappa_star = *ks = exp(root);
+    w->kappa_star = *ks = r.kappa;
     return SLT_OK;
-}
-
-/* Φ(κ) for real κ > κ_*, on log κ */
-typedef struct {
-    slt_dmft_workspace *w;
-    double z;
-    int rc;
-} phi_ctx;
-
-static double phi_real(double log_kappa, void *p)
-{
-    phi_ctx *c = p;
-    double kappa = exp(log_kappa), df = NAN;
-    int rc = real_df(c->w->task, kappa, &df);
-    if (rc && !c->rc) c->rc = rc;
-    double r1 = 1.0 - df * c->w->inv_P, r3 = 1.0 - df * c->w->inv_N;
-    return kappa * r1 * r3 - c->z;
 }
 
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa)
 {
-    double ks;
-    int rc = dmft_kappa_star(w, &ks);
+    slt_kappa_options o = real_axis;
+    int rc = dmft_kappa_star(w, &o.kappa_star); /* cached: not solved again per call */
     if (rc) return rc;
-    phi_ctx c = {w, z, 0};
-    gsl_function F = {phi_real, &c};
-    /* Φ(κ_*) = −z < 0, Φ increases above κ_* and Φ(κ) >= κ·(…) → +∞ */
-    double lo = ks > 0 ? log(ks) + 1e-12 : log(z) - 40.0;
-    double hi = log(fmax(2.0 * z, 2.0 * ks) + DBL_MIN);
-    int k;
-    for (k = 0; k < 400 && phi_real(hi, &c) <= 0; k++) hi += 1.0;
-    if (ks == 0.0)
-        for (k = 0; k < 400 && phi_real(lo, &c) >= 0; k++) lo -= 5.0;
-    if (c.rc) return c.rc;
-    double root;
-    rc = brent(&F, lo, hi, &root, &c.rc);
+    slt_kappa_result r;
+    rc = slt_task_kappa(w->task, w->p.N, w->p.P, z, &o, &r);
     if (rc) return rc;
-    *kappa = exp(root);
+    *kappa = r.kappa;
     return SLT_OK;
 }
 
@@ -461,10 +379,11 @@ int dmft_population_edge(slt_dmft_workspace *w, double *u_H)
 /* u(κ) = −κ(1 − df/N)(1 − df/P) for real κ in (0, κ_*): −z on the real branch below κ_* */
 static double gap_u(slt_dmft_workspace *w, double log_kappa, int *rc)
 {
-    double kappa = exp(log_kappa), df = NAN;
-    int r = real_df(w->task, kappa, &df);
+    double kappa = exp(log_kappa);
+    slt_sum df;
+    int r = slt_sum_df(w->task, kappa, &df);
     if (r && !*rc) *rc = r;
-    return -kappa * (1.0 - df * w->inv_P) * (1.0 - df * w->inv_N);
+    return -kappa * (1.0 - df.value * w->inv_P) * (1.0 - df.value * w->inv_N);
 }
 
 int dmft_spectrum_gap(slt_dmft_workspace *w, double *u_min)

@@ -1,22 +1,14 @@
 /* Static learning curves: the deterministic equivalents of kernel ridge regression and
  * linear random-feature ridge regression (docs/theory/statics.md §1–§4).
  *
- * One scalar equation covers both: with n = min(N, P), m = max(N, P),
- *     F(κ) = (1 − df(κ)/n) − z / (κ (1 − df(κ)/m))        (taken as (1 − df/n) − 1 where
- *                                                          1 − df/m <= 0, and = 1 − df/n
- *                                                          when z = 0)
- * is increasing on the physical branch and negative below it, so it has exactly one sign
- * change, at the physical root (docs/theory/statics.md §2). Brent's method runs on
- * s = log κ. */
+ * One scalar equation covers both, κ(1 − df/N)(1 − df/P) = z, solved for κ by the task
+ * layer's root finder (slt_task_kappa: Brent on log κ in a proven bracket,
+ * docs/theory/statics.md §2); this file assembles the losses and their errors. */
 #include "slt/statics.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
-
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_roots.h>
-#include <gsl/gsl_sf_zeta.h>
 
 #include "slt/status.h"
 #include "statics_internal.h"
@@ -47,13 +39,6 @@ int slt_statics_params_check(const slt_statics_params *p)
     return SLT_OK;
 }
 
-static double trace_term(double lambda, double target, void *ctx)
-{
-    (void)target;
-    (void)ctx;
-    return lambda;
-}
-
 int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
 {
     if (!ws) return slt_error(SLT_EINVAL, "slt_statics_alloc: NULL output pointer");
@@ -67,17 +52,7 @@ int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
     w->modes = (m == SLT_MODES_INFINITE) ? INFINITY : (double)m;
     w->is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
     if (w->is_law) {
-        /* Σ A k^{-α} = A ζ(α) in closed form: the general sum's quadrature tail cannot
-           reach its tolerance for α near 1, and the bracket needs only an upper bound */
         slt_task_power_law(task, &w->law);
-        gsl_sf_result zeta;
-        if (gsl_sf_zeta_e(w->law.alpha, &zeta) || !isfinite(zeta.val)) {
-            double alpha = w->law.alpha;
-            free(w);
-            return slt_error(SLT_EINTERNAL, "slt_statics_alloc: zeta(alpha = %.17g) failed",
-                             alpha);
-        }
-        w->trace = w->law.amp_lambda * (zeta.val + 2.0 * zeta.err) * (1.0 + 1e-12);
         const double u = fmax(w->law.amp_target, w->noise);
         if (w->law.amp_lambda != 1.0 || u != 1.0) {
             slt_power_law_params lp = w->law;
@@ -95,14 +70,6 @@ int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
             w->unit_lambda = w->law.amp_lambda;
             w->unit_loss = u;
         }
-    } else {
-        slt_sum tr;
-        int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
-        if (rc) {
-            free(w);
-            return rc;
-        }
-        w->trace = tr.value + tr.err; /* an upper bound keeps the bracket proof valid */
     }
     *ws = w;
     return SLT_OK;
@@ -118,40 +85,8 @@ void slt_statics_free(slt_statics_workspace *ws)
 
 const slt_task *slt_statics_task(const slt_statics_workspace *ws) { return ws ? ws->task : NULL; }
 
-/* λ_j for a real index j >= 1 (power laws: any j; explicit: j <= M). */
-static double lambda_at(const slt_statics_workspace *ws, double j)
-{
-    if (ws->is_law) return ws->law.amp_lambda * pow(j, -ws->law.alpha);
-    return slt_task_lambda(ws->task, (size_t)j);
-}
-
 /* 1 − D/X, exact 1 for X = ∞ and exact 0 for D = X. */
 double statics_one_minus(double D, double X) { return isinf(X) ? 1.0 : (X - D) / X; }
-
-/* ---- The scalar equation ------------------------------------------------------- */
-
-typedef struct {
-    const slt_task *task;
-    double n, m, z;
-    int status;
-} root_ctx;
-
-static double root_fn(double s, void *vctx)
-{
-    root_ctx *c = vctx;
-    double kappa = exp(s);
-    slt_sum d;
-    int rc = slt_sum_df(c->task, kappa, &d);
-    if (rc) {
-        if (!c->status) c->status = rc;
-        return NAN;
-    }
-    double u = statics_one_minus(d.value, c->n);
-    if (c->z == 0.0) return u;
-    double w = statics_one_minus(d.value, c->m);
-    if (w <= 0.0) return u - 1.0; /* unphysical side: both factors <= 0; keep F < 0 */
-    return u - c->z / (kappa * w);
-}
 
 /* ---- Assembly: (κ, D₁, D₂, κT₁, κ²T₂) → L, L̂ --------------------------------------- */
 
@@ -291,89 +226,6 @@ void statics_make_consts(const slt_statics_workspace *ws, const slt_statics_para
     c->pinned = (p->ridge == 0.0 && n < ws->modes);
 }
 
-/* Brent on s = log κ. Sets r->kappa, r->iterations, r->root; returns a status and the
- * root's error in s from the final interval (*ds). */
-static int find_root(const slt_statics_workspace *ws, const slt_statics_params *p, slt_statics_result *r,
-                     double *ds)
-{
-    const double n = fmin(p->N, p->P), m = fmax(p->N, p->P), z = p->ridge, M = ws->modes;
-    /* Upper bracket: df(κ) <= Σλ/κ, so at κ_hi = 8z + 2Σλ/n, 1 − df/n >= ½ and
-       F >= ½ − 2z/κ_hi >= ¼ > 0. */
-    double hi = 8.0 * z + 2.0 * ws->trace / n;
-    /* Lower bracket. Ridgeless root κ₀ (df(κ₀) = n < M): at κ = λ_j with j = ⌊2n⌋ + 1,
-       the j modes with λ_k >= κ give df >= j/2 > n; if j > M, κ = λ_M (M/n − 1)/2 gives
-       df >= 2Mn/(M + n) > n. With z > 0, F(z) < 0 (F = u − 1/w <= u − 1 < 0). */
-    double lo = z;
-    if (n < M) {
-        double j = floor(2.0 * n) + 1.0, lo0;
-        if (j <= M) lo0 = lambda_at(ws, j);
-        else lo0 = lambda_at(ws, M) * (M / n - 1.0) / 2.0;
-        lo = fmax(lo, lo0);
-    }
-    if (!(lo > 0.0) || !(hi > lo) || !isfinite(hi))
-        return slt_error(SLT_ENOCONV, "slt_statics_solve: no root bracket for N = %.17g, P = "
-                         "%.17g, ridge = %.17g (bracket [%.3g, %.3g])", p->N, p->P, z, lo, hi);
-
-    root_ctx ctx = {ws->task, n, m, z, SLT_OK};
-    gsl_function fn = {root_fn, &ctx};
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (!s) return slt_error(SLT_ENOMEM, "slt_statics_solve: out of memory");
-    double slo = log(lo), shi = log(hi);
-    int grc = GSL_EINVAL;
-    /* The bracket is proven; widening only guards against rounding at its ends. */
-    for (int widen = 0; widen < 8; widen++) {
-        grc = gsl_root_fsolver_set(s, &fn, slo, shi);
-        if (grc != GSL_EINVAL || ctx.status) break;
-        slo -= log(4.0);
-        shi += log(4.0);
-    }
-    int status = SLT_OK;
-    if (ctx.status) {
-        status = ctx.status;
-    } else if (grc) {
-        status = slt_error(SLT_ENOCONV, "slt_statics_solve: the effective-ridge equation does not "
-                           "change sign on [%.3g, %.3g] (N = %.17g, P = %.17g, ridge = %.17g)",
-                           exp(slo), exp(shi), p->N, p->P, z);
-    }
-    int iter = 0, converged = 0;
-    while (!status && iter < p->max_iter) {
-        iter++;
-        grc = gsl_root_fsolver_iterate(s);
-        if (ctx.status) {
-            status = ctx.status;
-            break;
-        }
-        if (grc) {
-            status = slt_error(SLT_ENOCONV, "slt_statics_solve: Brent iteration failed (%s) at "
-                               "N = %.17g, P = %.17g, ridge = %.17g", gsl_strerror(grc), p->N,
-                               p->P, z);
-            break;
-        }
-        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-        if (gsl_root_test_interval(a, b, p->rel_tol, 4.0 * EPS) == GSL_SUCCESS) {
-            converged = 1;
-            *ds = b - a;
-            break;
-        }
-    }
-    r->iterations = iter;
-    if (!status && !converged) {
-        r->root = SLT_STATICS_ROOT_MAX_ITER;
-        double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-        status = slt_error(SLT_ENOCONV, "slt_statics_solve: Brent did not reach rel_tol = %.3g in "
-                           "max_iter = %d iterations (N = %.17g, P = %.17g, ridge = %.17g; "
-                           "log-kappa interval width %.3g)", p->rel_tol, p->max_iter, p->N,
-                           p->P, z, b - a);
-    } else if (status) {
-        r->root = SLT_STATICS_ROOT_FAILED;
-    } else {
-        r->root = SLT_STATICS_ROOT_CONVERGED;
-        r->kappa = exp(gsl_root_fsolver_root(s));
-    }
-    gsl_root_fsolver_free(s);
-    return status;
-}
-
 /* u·v with the rounding of a subnormal product (absolute 2^-1074) added to its bound. */
 void statics_scale_value(double u, double *v, double *err)
 {
@@ -468,38 +320,31 @@ int slt_statics_solve(const slt_statics_workspace *ws, const slt_statics_params 
         c.exhausted = 1;
         x = (statics_inputs){-INFINITY, isinf(M) ? 0.0 : M, isinf(M) ? 0.0 : M, 0.0, 0.0};
     } else {
-        if (isinf(n)) {
-            r->kappa = p->ridge; /* N = P = ∞: κ = z */
-            r->root = SLT_STATICS_ROOT_EXACT;
-        } else if ((rc = find_root(ws, p, r, &ds))) {
+        slt_kappa_options ko = slt_kappa_options_default();
+        ko.rel_tol = p->rel_tol;
+        ko.max_iter = p->max_iter;
+        slt_kappa_result kr;
+        rc = slt_task_kappa(ws->task, p->N, p->P, p->ridge, &ko, &kr);
+        r->iterations = kr.iterations;
+        r->root = kr.root == SLT_KAPPA_EXACT      ? SLT_STATICS_ROOT_EXACT
+                  : kr.root == SLT_KAPPA_CONVERGED ? SLT_STATICS_ROOT_CONVERGED
+                  : kr.root == SLT_KAPPA_MAX_ITER  ? SLT_STATICS_ROOT_MAX_ITER
+                                                   : SLT_STATICS_ROOT_FAILED;
+        if (rc) {
             set_nan(r);
             return r->status = rc;
         }
-        slt_sum d1, d2, k1, k2;
-        const double kappa = r->kappa;
-        if ((rc = slt_sum_df(ws->task, kappa, &d1)) || (rc = slt_sum_df2(ws->task, kappa, &d2)) ||
-            (rc = slt_sum_kt1(ws->task, kappa, &k1)) || (rc = slt_sum_k2t2(ws->task, kappa, &k2))) {
+        slt_sum d1 = kr.df, d2 = kr.df2, k1, k2;
+        const double kappa = kr.kappa;
+        if ((rc = slt_sum_kt1(ws->task, kappa, &k1)) || (rc = slt_sum_k2t2(ws->task, kappa, &k2))) {
             set_nan(r);
             r->root = SLT_STATICS_ROOT_FAILED;
             return r->status = rc;
         }
-        /* the df sum's error moves the root: δs = |∂F/∂D₁| err(D₁) / |dF/ds| */
-        double D1 = d1.value, Delta = D1 - d2.value;
-        if (!isinf(n)) {
-            double m = fmax(p->N, p->P), invn = 1.0 / n, invm = isinf(m) ? 0.0 : 1.0 / m;
-            double dFdD, dFds;
-            if (p->ridge == 0.0) {
-                dFdD = invn;
-                dFds = invn * Delta;
-            } else {
-                double w = statics_one_minus(D1, m), zk = p->ridge / kappa;
-                dFdD = invn + zk * invm / (w * w);
-                dFds = zk / w + dFdD * Delta;
-            }
-            if (dFds > 0.0) ds += dFdD * d1.err / dFds;
-            else ds = INFINITY;
-        }
-        r->kappa_err = kappa * expm1(ds);
+        const double D1 = d1.value, Delta = D1 - d2.value;
+        ds = kr.log_err;
+        r->kappa = kappa;
+        r->kappa_err = kr.kappa_err;
         r->df1 = c.pinned ? n : D1;
         r->df1_err = c.pinned ? 0.0 : d1.err;
         r->df2 = d2.value;

@@ -7,7 +7,6 @@
 
 struct slt_statics_workspace {
     const slt_task *task;
-    double trace;  /* an upper bound on Σ_k λ_k, for the root bracket */
     double noise;  /* σ² */
     double modes;  /* M, or INFINITY */
     int is_law;
