@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "task_args.h"
@@ -123,16 +122,12 @@ static int size_list(const char *name, const char *text, cli_list *out)
 /* The first task option given, or NULL (model kernel takes none). */
 static const char *task_option_given(const cli_task_args *ta)
 {
-    if (ta->seen_alpha) return "--alpha";
-    if (ta->seen_beta) return "--beta";
-    if (ta->seen_amp) return "--amp-lambda/--amp-target";
-    if (ta->seen_a) return "--a";
-    if (ta->seen_b) return "--b";
-    if (ta->seen_K) return "--alpha-K";
-    if (ta->seen_MRS) return "--alpha-MRS";
-    if (ta->seen_aP) return "--alpha-P";
-    if (ta->seen_bP) return "--beta-P";
-    if (ta->seen_file) return "--task";
+    static const char *names[] = {"--alpha", "--beta", "--amp-lambda/--amp-target", "--a", "--b",
+                                  "--alpha-K", "--alpha-MRS", "--alpha-P", "--beta-P", "--task"};
+    const int seen[] = {ta->seen_alpha, ta->seen_beta, ta->seen_amp, ta->seen_a, ta->seen_b,
+                        ta->seen_K, ta->seen_MRS, ta->seen_aP, ta->seen_bP, ta->seen_file};
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+        if (seen[i]) return names[i];
     return NULL;
 }
 
@@ -155,16 +150,14 @@ typedef struct {
 
 static int args_out(mc_args *a, int rc)
 {
-    cli_list_free(&a->Ns);
-    cli_list_free(&a->Ps);
-    cli_list_free(&a->times);
-    cli_list_free(&a->tpower);
+    cli_list *lists[] = {&a->Ns, &a->Ps, &a->times, &a->tpower};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) cli_list_free(lists[i]);
     return rc;
 }
 
 /* `text` with the default appended: "text (default X)". */
-static const char *with_default(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static const char *with_default(char *buf, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static const char *with_default(char *buf, const char *fmt,
+                                                                      ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -178,93 +171,76 @@ static size_t mc_options(mc_args *a, cli_option *opts)
 {
     const slt_mc_params d = slt_mc_params_default();
     char(*h)[HELP_LEN] = a->help;
-    a->model = slt_mc_model_name(d.model);
-    a->share = slt_share_to_string(d.share);
-    a->eta = NAN;
-    a->ridge = d.ridge;
-    a->noise = d.sphere.noise;
-    a->width = d.sphere.width;
-    a->batch = (long long)d.batch;
-    a->ensemble = (long long)d.ensemble;
-    a->trials = (long long)d.trials;
-    a->seed = (long long)d.seed;
-    a->first = (long long)d.first_trial;
-    a->modes = (long long)d.M;
-    a->threads = d.threads;
-    a->depth = d.sphere.depth;
-    a->n_test = (long long)d.sphere.n_test;
+    a->model = slt_mc_model_name(d.model), a->share = slt_share_to_string(d.share);
+    a->eta = NAN, a->ridge = d.ridge, a->noise = d.sphere.noise, a->width = d.sphere.width;
+    a->batch = (long long)d.batch, a->ensemble = (long long)d.ensemble;
+    a->trials = (long long)d.trials, a->seed = (long long)d.seed;
+    a->first = (long long)d.first_trial, a->modes = (long long)d.M, a->threads = d.threads;
+    a->depth = d.sphere.depth, a->n_test = (long long)d.sphere.n_test;
     a->format = SLT_FORMAT_TABLE;
     cli_task_args_init(&a->ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
     size_t n = cli_task_options(&a->ta, opts);
-    opts[n++] = (cli_option){.name = "model", .kind = CLI_CHOICE, .target = &a->model,
-                             .metavar = "MODEL", .help = with_default(h[0], "model (default %s)", a->model),
-                             .choices = "rf|ridge|krr|sgd|kernel"};
+#define OPT(...) (opts[n++] = (cli_option){__VA_ARGS__})
+    OPT(.name = "model", .kind = CLI_CHOICE, .target = &a->model, .metavar = "MODEL",
+        .help = with_default(h[0], "model (default %s)", a->model),
+        .choices = "rf|ridge|krr|sgd|kernel");
     /* N and P are read as text, so that a log-spaced range (rounded to whole numbers) can
      * be told from explicit values (which must be whole) */
-    opts[n++] = (cli_option){.name = "N", .kind = CLI_TEXT, .target = &a->N_text, .metavar = "LIST",
-                             .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]",
-                             .seen = &a->seen_N};
-    opts[n++] = (cli_option){.name = "P", .kind = CLI_TEXT, .target = &a->P_text, .metavar = "LIST",
-                             .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= "
-                                     "2147483647, or inf]",
-                             .seen = &a->seen_P};
-    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &a->times, .metavar = "LIST",
-                             .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY,
-                             .hi_open = 1, .allow_inf = 1, .seen = &a->seen_t};
-    opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &a->eta, .metavar = "E",
-                             .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0,
-                             .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &a->seen_eta};
-    opts[n++] = (cli_option){.name = "ridge", .kind = CLI_REAL, .target = &a->ridge, .metavar = "Z",
-                             .help = with_default(h[1], "ridge z of ridge/krr/kernel (default %g)", a->ridge),
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, .seen = &a->seen_ridge};
-    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a->noise, .metavar = "S2",
-                             .help = with_default(h[2], "label-noise variance sigma^2 (default %g)", a->noise),
-                             .lo = 0, .hi = INFINITY, .hi_open = 1};
-    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &a->batch, .metavar = "B",
-                             .help = with_default(h[3], "SGD batch size (default %lld)", a->batch),
-                             .lo = 1, .hi = 2147483647, .seen = &a->seen_batch};
-    opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_INT, .target = &a->ensemble, .metavar = "E",
-                             .help = with_default(h[4], "ensemble members (default %lld)", a->ensemble),
-                             .lo = 1, .hi = 1000000, .seen = &a->seen_ensemble};
-    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &a->share, .metavar = "WHAT",
-                             .help = with_default(h[5], "what ensemble members share (default %s)", a->share),
-                             .choices = "data|projection|none", .seen = &a->seen_share};
-    opts[n++] = (cli_option){.name = "trials", .kind = CLI_INT, .target = &a->trials, .metavar = "T",
-                             .help = with_default(h[6], "trials (default %lld)", a->trials),
-                             .lo = 1, .hi = 1000000000};
-    opts[n++] = (cli_option){.name = "seed", .kind = CLI_INT, .target = &a->seed, .metavar = "S",
-                             .help = with_default(h[7], "random seed (default %lld)", a->seed),
-                             .lo = 0, .hi = 9007199254740991.0};
-    opts[n++] = (cli_option){.name = "first-trial", .kind = CLI_INT, .target = &a->first, .metavar = "I",
-                             .help = with_default(h[8], "index of the first trial (default %lld)", a->first),
-                             .lo = 0, .hi = 4000000000.0};
-    opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &a->modes, .metavar = "M",
-                             .help = "modes simulated (default: see below)", .lo = 1,
-                             .hi = 2147483647, .seen = &a->seen_M};
-    opts[n++] = (cli_option){.name = "threads", .kind = CLI_INT, .target = &a->threads, .metavar = "K",
-                             .help = "OpenMP threads (default all)", .lo = 1, .hi = 4096};
-    opts[n++] = (cli_option){.name = "dim", .kind = CLI_INT, .target = &a->dim, .metavar = "D",
-                             .help = "kernel: ambient dimension of the sphere S^(D-1)", .lo = 2,
-                             .hi = 1000, .seen = &a->seen_dim};
-    opts[n++] = (cli_option){.name = "kernel", .kind = CLI_CHOICE, .target = &a->kernel, .metavar = "K",
-                             .help = "kernel: the kernel", .choices = "gaussian|laplace|relu-ntk|relu-nngp",
-                             .seen = &a->seen_kernel};
-    opts[n++] = (cli_option){.name = "width", .kind = CLI_REAL, .target = &a->width, .metavar = "W",
-                             .help = with_default(h[9], "kernel: width of gaussian/laplace (default %g)", a->width),
-                             .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &a->seen_width};
-    opts[n++] = (cli_option){.name = "depth", .kind = CLI_INT, .target = &a->depth, .metavar = "L",
-                             .help = with_default(h[10], "kernel: hidden layers of relu-ntk/relu-nngp "
-                                                  "(default %lld)", a->depth),
-                             .lo = 1, .hi = 64, .seen = &a->seen_depth};
-    opts[n++] = (cli_option){.name = "target-power", .kind = CLI_LIST, .target = &a->tpower,
-                             .metavar = "LIST",
-                             .help = "kernel: target power p_0,p_1,... per degree (default 0,0.5,0.5)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, .seen = &a->seen_tpower};
-    opts[n++] = (cli_option){.name = "n-test", .kind = CLI_INT, .target = &a->n_test, .metavar = "T",
-                             .help = with_default(h[11], "kernel: test points per trial (default %lld)", a->n_test),
-                             .lo = 1, .hi = 2147483647, .seen = &a->seen_ntest};
-    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &a->format,
-                             .metavar = "F", .help = "output format (default table)"};
+    OPT(.name = "N", .kind = CLI_TEXT, .target = &a->N_text, .metavar = "LIST", .seen = &a->seen_N,
+        .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]");
+    OPT(.name = "P", .kind = CLI_TEXT, .target = &a->P_text, .metavar = "LIST", .seen = &a->seen_P,
+        .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= 2147483647, or inf]");
+    OPT(.name = "t", .kind = CLI_LIST, .target = &a->times, .metavar = "LIST", .seen = &a->seen_t,
+        .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY, .hi_open = 1, .allow_inf = 1);
+    OPT(.name = "eta", .kind = CLI_REAL, .target = &a->eta, .metavar = "E", .seen = &a->seen_eta,
+        .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0, .hi = INFINITY,
+        .lo_open = 1, .hi_open = 1);
+    OPT(.name = "ridge", .kind = CLI_REAL, .target = &a->ridge, .metavar = "Z", .seen = &a->seen_ridge,
+        .help = with_default(h[1], "ridge z of ridge/krr/kernel (default %g)", a->ridge), .lo = 0,
+        .hi = INFINITY, .hi_open = 1);
+    OPT(.name = "noise", .kind = CLI_REAL, .target = &a->noise, .metavar = "S2", .lo = 0,
+        .help = with_default(h[2], "label-noise variance sigma^2 (default %g)", a->noise),
+        .hi = INFINITY, .hi_open = 1);
+    OPT(.name = "batch", .kind = CLI_INT, .target = &a->batch, .metavar = "B", .seen = &a->seen_batch,
+        .help = with_default(h[3], "SGD batch size (default %lld)", a->batch), .lo = 1,
+        .hi = 2147483647);
+    OPT(.name = "ensemble", .kind = CLI_INT, .target = &a->ensemble, .metavar = "E",
+        .help = with_default(h[4], "ensemble members (default %lld)", a->ensemble), .lo = 1,
+        .hi = 1000000, .seen = &a->seen_ensemble);
+    OPT(.name = "share", .kind = CLI_CHOICE, .target = &a->share, .metavar = "WHAT",
+        .help = with_default(h[5], "what ensemble members share (default %s)", a->share),
+        .choices = "data|projection|none", .seen = &a->seen_share);
+    OPT(.name = "trials", .kind = CLI_INT, .target = &a->trials, .metavar = "T", .lo = 1,
+        .help = with_default(h[6], "trials (default %lld)", a->trials), .hi = 1000000000);
+    OPT(.name = "seed", .kind = CLI_INT, .target = &a->seed, .metavar = "S", .lo = 0,
+        .help = with_default(h[7], "random seed (default %lld)", a->seed), .hi = 9007199254740991.0);
+    OPT(.name = "first-trial", .kind = CLI_INT, .target = &a->first, .metavar = "I", .lo = 0,
+        .help = with_default(h[8], "index of the first trial (default %lld)", a->first),
+        .hi = 4000000000.0);
+    OPT(.name = "M", .kind = CLI_INT, .target = &a->modes, .metavar = "M", .seen = &a->seen_M,
+        .help = "modes simulated (default: see below)", .lo = 1, .hi = 2147483647);
+    OPT(.name = "threads", .kind = CLI_INT, .target = &a->threads, .metavar = "K",
+        .help = "OpenMP threads (default all)", .lo = 1, .hi = 4096);
+    OPT(.name = "dim", .kind = CLI_INT, .target = &a->dim, .metavar = "D", .seen = &a->seen_dim,
+        .help = "kernel: ambient dimension of the sphere S^(D-1)", .lo = 2, .hi = 1000);
+    OPT(.name = "kernel", .kind = CLI_CHOICE, .target = &a->kernel, .metavar = "K",
+        .help = "kernel: the kernel", .choices = "gaussian|laplace|relu-ntk|relu-nngp",
+        .seen = &a->seen_kernel);
+    OPT(.name = "width", .kind = CLI_REAL, .target = &a->width, .metavar = "W", .seen = &a->seen_width,
+        .help = with_default(h[9], "kernel: width of gaussian/laplace (default %g)", a->width),
+        .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1);
+    OPT(.name = "depth", .kind = CLI_INT, .target = &a->depth, .metavar = "L", .seen = &a->seen_depth,
+        .help = with_default(h[10], "kernel: hidden layers of relu-ntk/relu-nngp (default %lld)",
+                             a->depth), .lo = 1, .hi = 64);
+    OPT(.name = "target-power", .kind = CLI_LIST, .target = &a->tpower, .metavar = "LIST",
+        .help = "kernel: target power p_0,p_1,... per degree (default 0,0.5,0.5)", .lo = 0,
+        .hi = INFINITY, .hi_open = 1, .seen = &a->seen_tpower);
+    OPT(.name = "n-test", .kind = CLI_INT, .target = &a->n_test, .metavar = "T", .lo = 1,
+        .help = with_default(h[11], "kernel: test points per trial (default %lld)", a->n_test),
+        .hi = 2147483647, .seen = &a->seen_ntest);
+    OPT(.name = "format", .kind = CLI_FORMAT, .target = &a->format, .metavar = "F",
+        .help = "output format (default table)");
+#undef OPT
     return n;
 }
 
@@ -273,28 +249,24 @@ static size_t mc_options(mc_args *a, cli_option *opts)
 /* The output table and its columns, the same for every model, and the worst status. */
 typedef struct {
     slt_table *table;
-    int N, P, t, test, test_se, train, train_se, trials, M, tail;
+    int N, P, t, test, test_se, train, train_se, trials, M, tail; /* column indices */
     int worst;
 } mc_out;
 
 static int mc_table(mc_out *o)
 {
+    static const char *names[] = {"N", "P", "t", "test", "test_se", "train", "train_se",
+                                  "trials", "M", "tail_mass"};
+    int *cols[] = {&o->N, &o->P, &o->t, &o->test, &o->test_se, &o->train, &o->train_se,
+                   &o->trials, &o->M, &o->tail};
     int rc = slt_table_alloc(cmd, &o->table);
-    if (rc) return rc;
-    slt_table *t = o->table;
-    if ((o->N = slt_table_add_column(t, "N", SLT_COL_REAL, 0)) < 0 ||
-        (o->P = slt_table_add_column(t, "P", SLT_COL_REAL, 0)) < 0 ||
-        (o->t = slt_table_add_column(t, "t", SLT_COL_REAL, 0)) < 0 ||
-        (o->test = slt_table_add_column(t, "test", SLT_COL_REAL, 0)) < 0 ||
-        (o->test_se = slt_table_add_column(t, "test_se", SLT_COL_REAL, 0)) < 0 ||
-        (o->train = slt_table_add_column(t, "train", SLT_COL_REAL, 0)) < 0 ||
-        (o->train_se = slt_table_add_column(t, "train_se", SLT_COL_REAL, 0)) < 0 ||
-        (o->trials = slt_table_add_column(t, "trials", SLT_COL_INT, 0)) < 0 ||
-        (o->M = slt_table_add_column(t, "M", SLT_COL_INT, 0)) < 0 ||
-        (o->tail = slt_table_add_column(t, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
-        slt_table_add_status(t) < 0)
-        return SLT_ENOMEM;
-    return SLT_OK;
+    for (size_t i = 0; i < 10 && !rc; i++) {
+        const slt_col_type type = cols[i] == &o->trials || cols[i] == &o->M ? SLT_COL_INT
+                                                                          : SLT_COL_REAL;
+        if ((*cols[i] = slt_table_add_column(o->table, names[i], type, 0)) < 0) rc = SLT_ENOMEM;
+    }
+    if (!rc && slt_table_add_status(o->table) < 0) rc = SLT_ENOMEM;
+    return rc;
 }
 
 /* Notes status s as the run's exit status unless an earlier point already failed. */
@@ -315,6 +287,7 @@ static int add_row(mc_out *o, double N, double P, double t, size_t *r)
     return SLT_OK;
 }
 
+/* Row r's values from a point of a successful run (M modes, tail mass `tail`). */
 static void set_point(mc_out *o, size_t r, const slt_mc_point *pt, size_t M, double tail)
 {
     slt_table_set_real(o->table, r, o->test, pt->test.mean, 0);
@@ -341,10 +314,8 @@ static int check_point(mc_out *o, size_t r, const slt_mc_point *pt, const char *
             (v[i]->trials > 1 && !(isfinite(v[i]->se) && v[i]->se >= 0.0)))
             bad = 1;
     if (!bad) return 0;
-    slt_table_set_real(o->table, r, o->test, NAN, 0);
-    slt_table_set_real(o->table, r, o->test_se, NAN, 0);
-    slt_table_set_real(o->table, r, o->train, NAN, 0);
-    slt_table_set_real(o->table, r, o->train_se, NAN, 0);
+    for (int c = o->test; c <= o->train_se; c++) /* test ... train_se are adjacent */
+        slt_table_set_real(o->table, r, c, NAN, 0);
     slt_table_set_status(o->table, r, slt_strerror(SLT_ELOSS));
     fprintf(stderr, "slt mc: %s: the simulated loss is not a finite number >= 0 in double "
             "precision (test %.3g ± %.3g, train %.3g ± %.3g); %s out of the representable "
@@ -393,16 +364,12 @@ static int kernel_usage(const mc_args *a, int relu)
         USAGE("--width is only used by --kernel gaussian or laplace (got --kernel %s)", a->kernel);
     if (a->seen_depth && !relu)
         USAGE("--depth is only used by --kernel relu-ntk or relu-nngp (got --kernel %s)", a->kernel);
-    if (a->seen_N)
-        for (size_t i = 0; i < a->Ns.count; i++)
-            if (!isinf(a->Ns.values[i]))
-                USAGE("--N: %.17g with --model kernel (kernel regression is N = inf)", a->Ns.values[i]);
-    for (size_t i = 0; i < a->Ps.count; i++) {
+    for (size_t i = 0; i < a->Ns.count; i++) /* (size_list made N and P whole or inf) */
+        if (!isinf(a->Ns.values[i]))
+            USAGE("--N: %.17g with --model kernel (kernel regression is N = inf)", a->Ns.values[i]);
+    for (size_t i = 0; i < a->Ps.count; i++)
         if (isinf(a->Ps.values[i]))
             USAGE("--P: inf with --model kernel (expected a finite number of samples P >= 1)");
-        if (a->Ps.values[i] != floor(a->Ps.values[i]))
-            USAGE("--P: %.17g is not a whole number (expected P >= 1)", a->Ps.values[i]);
-    }
     if (a->tpower.count > SLT_MC_TARGET_LEVELS_MAX)
         USAGE("--target-power: %zu values is too many (expected at most %d, degrees 0 ... %d)",
               a->tpower.count, SLT_MC_TARGET_LEVELS_MAX, SLT_MC_TARGET_LEVELS_MAX - 1);
@@ -413,24 +380,16 @@ static int kernel_usage(const mc_args *a, int relu)
 static slt_mc_params kernel_params(const mc_args *a)
 {
     slt_mc_params p = slt_mc_params_default();
-    p.model = SLT_MC_KERNEL;
-    p.N = INFINITY;
-    p.ridge = a->ridge;
-    p.trials = (size_t)a->trials;
-    p.first_trial = (size_t)a->first;
-    p.seed = (uint64_t)a->seed;
-    p.threads = (int)a->threads;
-    p.sphere.dim = (int)a->dim;
+    p.model = SLT_MC_KERNEL, p.N = INFINITY, p.ridge = a->ridge, p.threads = (int)a->threads;
+    p.trials = (size_t)a->trials, p.first_trial = (size_t)a->first, p.seed = (uint64_t)a->seed;
     /* the option table admits only the library's names */
     for (int k = SLT_MC_KERNEL_GAUSSIAN; k <= SLT_MC_KERNEL_RELU_NNGP; k++)
         if (strcmp(a->kernel, slt_mc_kernel_name((slt_mc_kernel_type)k)) == 0)
             p.sphere.kernel = (slt_mc_kernel_type)k;
-    p.sphere.width = a->width;
-    p.sphere.depth = (int)a->depth;
+    p.sphere.dim = (int)a->dim, p.sphere.width = a->width, p.sphere.depth = (int)a->depth;
     p.sphere.target_power = a->tpower.count ? a->tpower.values : NULL;
     p.sphere.target_levels = a->tpower.count;
-    p.sphere.noise = a->noise;
-    p.sphere.n_test = (size_t)a->n_test;
+    p.sphere.noise = a->noise, p.sphere.n_test = (size_t)a->n_test;
     return p;
 }
 
@@ -466,8 +425,7 @@ static int kernel_point(const mc_args *a, int relu, slt_mc_params p, double P, m
     int rc = add_row(o, INFINITY, P, INFINITY, &r);
     char where[64];
     snprintf(where, sizeof where, "P = %.17g", P);
-    if (rc) {
-    } else if (s) {
+    if (!rc && s) {
         slt_table_set_status(o->table, r, slt_strerror(s));
         if (relu)
             fprintf(stderr, "slt mc: %s (--kernel %s --depth %lld --ridge %.17g): %s\n", where,
@@ -476,7 +434,7 @@ static int kernel_point(const mc_args *a, int relu, slt_mc_params p, double P, m
             fprintf(stderr, "slt mc: %s (--kernel %s --width %.17g --ridge %.17g): %s\n", where,
                     a->kernel, a->width, a->ridge, slt_last_error());
         note(o, s);
-    } else {
+    } else if (!rc) {
         set_point(o, r, &res->points[0], 0, 0.0);
         check_point(o, r, &res->points[0], where, "--target-power or --noise is");
         progress(where, res);
@@ -529,12 +487,12 @@ static int features_usage(const mc_args *a, slt_mc_model model, int krr)
         USAGE("--share data is not supported with --model sgd (use none or projection)");
     if (!a->seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
     if (!a->seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
-    if (krr && a->seen_N)
+    if (krr)
         for (size_t i = 0; i < a->Ns.count; i++)
             if (!isinf(a->Ns.values[i]))
                 USAGE("--N: %.17g with --model krr (krr is N = inf; use --model ridge for finite N)",
                       a->Ns.values[i]);
-    if (sgd && a->seen_P)
+    if (sgd)
         for (size_t i = 0; i < a->Ps.count; i++)
             if (!isinf(a->Ps.values[i]))
                 USAGE("--P: %.17g with --model sgd (online SGD has P = inf: fresh data every step)",
@@ -556,7 +514,8 @@ static int default_grids(mc_args *a, int ridge_model)
     cli_list *inf_lists[2] = {a->seen_N ? NULL : &a->Ns, a->seen_P ? NULL : &a->Ps};
     for (int i = 0; i < 2; i++) {
         if (!inf_lists[i]) continue;
-        if (!(inf_lists[i]->values = malloc(sizeof(double)))) return cli_usage_error(cmd, "out of memory");
+        if (!(inf_lists[i]->values = malloc(sizeof(double))))
+            return cli_usage_error(cmd, "out of memory");
         inf_lists[i]->values[0] = INFINITY;
         inf_lists[i]->count = 1;
     }
@@ -577,17 +536,10 @@ static int default_grids(mc_args *a, int ridge_model)
 static slt_mc_params features_params(const mc_args *a, slt_mc_model model)
 {
     slt_mc_params p = slt_mc_params_default();
-    p.model = model;
-    p.eta = a->seen_eta ? a->eta : 0.0;
-    p.ridge = a->ridge;
-    p.batch = (size_t)a->batch;
-    p.ensemble = (size_t)a->ensemble;
-    /* the option table admits only the library's names */
-    slt_share_from_string(a->share, &p.share);
-    p.trials = (size_t)a->trials;
-    p.first_trial = (size_t)a->first;
-    p.seed = (uint64_t)a->seed;
-    p.M = (size_t)a->modes;
+    p.model = model, p.eta = a->seen_eta ? a->eta : 0.0, p.ridge = a->ridge;
+    p.batch = (size_t)a->batch, p.ensemble = (size_t)a->ensemble, p.M = (size_t)a->modes;
+    slt_share_from_string(a->share, &p.share); /* the option table admits only its names */
+    p.trials = (size_t)a->trials, p.first_trial = (size_t)a->first, p.seed = (uint64_t)a->seed;
     p.threads = (int)a->threads;
     return p;
 }
@@ -620,7 +572,9 @@ static int features_point(const slt_task *task, slt_mc_params p, const double *t
     size_t rows = ridge_model ? 1 : nt, ill_rows = 0;
     char where[80], at[120];
     snprintf(where, sizeof where, "N = %.17g, P = %.17g", p.N, p.P);
-    for (size_t k = 0, r; k < rows && !(rc = add_row(o, p.N, p.P, ridge_model ? INFINITY : tv[k], &r)); k++) {
+    for (size_t k = 0, r; k < rows; k++) {
+        const double t = ridge_model ? INFINITY : tv[k];
+        if ((rc = add_row(o, p.N, p.P, t, &r))) break;
         if (s) {
             slt_table_set_status(o->table, r, slt_strerror(s));
             continue;
@@ -632,7 +586,7 @@ static int features_point(const slt_task *task, slt_mc_params p, const double *t
             slt_table_set_status(o->table, r, "ill-conditioned");
             ill_rows++;
         } else if (!res->unstable_trials) {
-            snprintf(at, sizeof at, "%s, t = %.17g", where, ridge_model ? INFINITY : tv[k]);
+            snprintf(at, sizeof at, "%s, t = %.17g", where, t);
             check_point(o, r, pt, at, "the amplitudes (--amp-lambda, --amp-target), --noise, "
                         "--ridge or --eta are");
         }
@@ -715,18 +669,14 @@ int cmd_mc(int argc, char **argv)
     if (rc == CLI_OK && a.seen_N) rc = size_list("N", a.N_text, &a.Ns);
     if (rc == CLI_OK && a.seen_P) rc = size_list("P", a.P_text, &a.Ps);
     if (rc == CLI_OK && strcmp(a.model, "kernel") == 0) return cmd_mc_kernel(&a);
-    if (rc == CLI_OK) {
-        const char *only = a.seen_dim      ? "--dim"
-                           : a.seen_kernel ? "--kernel"
-                           : a.seen_width  ? "--width"
-                           : a.seen_depth  ? "--depth"
-                           : a.seen_tpower ? "--target-power"
-                           : a.seen_ntest  ? "--n-test"
-                                           : NULL;
-        if (only)
-            rc = cli_usage_error(cmd, "%s is only used by --model kernel (got --model %s)", only,
-                                 a.model);
-    }
+    static const char *kernel_only[] = {"--dim", "--kernel", "--width", "--depth",
+                                        "--target-power", "--n-test"};
+    const int seen[] = {a.seen_dim, a.seen_kernel, a.seen_width, a.seen_depth, a.seen_tpower,
+                        a.seen_ntest};
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0] && rc == CLI_OK; i++)
+        if (seen[i])
+            rc = cli_usage_error(cmd, "%s is only used by --model kernel (got --model %s)",
+                                 kernel_only[i], a.model);
     if (rc != CLI_OK) return args_out(&a, rc);
     return cmd_mc_features(&a);
 }
