@@ -3,10 +3,10 @@
  * Gaussian features, and kernel ridge regression with a real kernel on sphere points
  * (--model kernel), with mean, standard error and trial count (slt/mc.h). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "task_args.h"
@@ -93,11 +93,12 @@ const cli_command_info cmd_mc_info = {
     "the normalised task (largest eigenvalue and target 1) and scaled back exactly.",
 };
 
+static const char cmd[] = "mc";
 
 /* Parses the --N or --P list `text` into *out: values in [1, 2147483647] or inf. A
  * log-spaced range (start:stop:count) is rounded to the nearest whole numbers, and
  * repeats (adjacent in a monotone range) are dropped; explicit values must be whole. */
-static int size_list(const char *cmd, const char *name, const char *text, cli_list *out)
+static int size_list(const char *name, const char *text, cli_list *out)
 {
     if (cli_list_parse(cmd, name, text, -INFINITY, 1, out)) return CLI_USAGE;
     const int range = strchr(text, ':') != NULL;
@@ -118,104 +119,234 @@ static int size_list(const char *cmd, const char *name, const char *text, cli_li
     return CLI_OK;
 }
 
-static int error_out(cli_list *a, cli_list *b, cli_list *c, int rc)
-{
-    cli_list_free(a);
-    cli_list_free(b);
-    cli_list_free(c);
-    return rc;
-}
-
 /* The first task option given, or NULL (model kernel takes none). */
 static const char *task_option_given(const cli_task_args *ta)
 {
-    if (ta->seen_alpha) return "--alpha";
-    if (ta->seen_beta) return "--beta";
-    if (ta->seen_amp) return "--amp-lambda/--amp-target";
-    if (ta->seen_a) return "--a";
-    if (ta->seen_b) return "--b";
-    if (ta->seen_K) return "--alpha-K";
-    if (ta->seen_MRS) return "--alpha-MRS";
-    if (ta->seen_aP) return "--alpha-P";
-    if (ta->seen_bP) return "--beta-P";
-    if (ta->seen_file) return "--task";
+    static const char *names[] = {"--alpha", "--beta", "--amp-lambda/--amp-target", "--a", "--b",
+                                  "--alpha-K", "--alpha-MRS", "--alpha-P", "--beta-P", "--task"};
+    const int seen[] = {ta->seen_alpha, ta->seen_beta, ta->seen_amp, ta->seen_a, ta->seen_b,
+                        ta->seen_K, ta->seen_MRS, ta->seen_aP, ta->seen_bP, ta->seen_file};
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+        if (seen[i]) return names[i];
     return NULL;
 }
 
-/* ---- --model kernel ---------------------------------------------------------------- */
+/* ---- parse: the command line, with the library's defaults ---------------------------- */
 
+#define HELP_LEN 96
+
+/* Everything `slt mc` reads from its command line. */
 typedef struct {
-    const cli_task_args *ta;
-    cli_list *Ns, *Ps, *times, *tpower; /* freed by cmd_mc_kernel */
-    double ridge, noise, width;
-    long long trials, seed, first, threads, dim, depth, n_test;
-    const char *kernel;
+    cli_task_args ta;
+    const char *model, *share, *kernel, *N_text, *P_text;
+    cli_list Ns, Ps, times, tpower;
+    double eta, ridge, noise, width;
+    long long batch, ensemble, trials, seed, first, modes, threads, dim, depth, n_test;
     slt_format format;
-    int seen_N, seen_P, seen_t, seen_eta, seen_batch, seen_share, seen_ensemble, seen_M,
-        seen_dim, seen_kernel, seen_width, seen_depth;
-} kernel_args;
+    int seen_N, seen_P, seen_t, seen_eta, seen_ridge, seen_batch, seen_share, seen_ensemble,
+        seen_M, seen_dim, seen_kernel, seen_width, seen_depth, seen_tpower, seen_ntest;
+    char help[12][HELP_LEN]; /* help texts that name a library default */
+} mc_args;
 
-static int kernel_out(const kernel_args *a, int rc)
+static int args_out(mc_args *a, int rc)
 {
-    cli_list_free(a->tpower);
-    return error_out(a->Ns, a->Ps, a->times, rc);
+    cli_list *lists[] = {&a->Ns, &a->Ps, &a->times, &a->tpower};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) cli_list_free(lists[i]);
+    return rc;
 }
 
-/* slt mc --model kernel: KRR with a real kernel on sphere points (slt_mc_sphere). */
-/* The output columns of `slt mc`, the same for every model. */
-typedef struct {
-    int N, P, t, test, test_se, train, train_se, trials, M, tail;
-} mc_cols;
-
-static int mc_table(const char *cmd, slt_table **table, mc_cols *c)
+/* `text` with the default appended: "text (default X)". */
+__attribute__((format(printf, 2, 3))) static const char *with_default(char *buf, const char *fmt,
+                                                                      ...)
 {
-    int rc = slt_table_alloc(cmd, table);
-    if (rc) return rc;
-    slt_table *t = *table;
-    if ((c->N = slt_table_add_column(t, "N", SLT_COL_REAL, 0)) < 0 ||
-        (c->P = slt_table_add_column(t, "P", SLT_COL_REAL, 0)) < 0 ||
-        (c->t = slt_table_add_column(t, "t", SLT_COL_REAL, 0)) < 0 ||
-        (c->test = slt_table_add_column(t, "test", SLT_COL_REAL, 0)) < 0 ||
-        (c->test_se = slt_table_add_column(t, "test_se", SLT_COL_REAL, 0)) < 0 ||
-        (c->train = slt_table_add_column(t, "train", SLT_COL_REAL, 0)) < 0 ||
-        (c->train_se = slt_table_add_column(t, "train_se", SLT_COL_REAL, 0)) < 0 ||
-        (c->trials = slt_table_add_column(t, "trials", SLT_COL_INT, 0)) < 0 ||
-        (c->M = slt_table_add_column(t, "M", SLT_COL_INT, 0)) < 0 ||
-        (c->tail = slt_table_add_column(t, "tail_mass", SLT_COL_REAL, 0)) < 0 ||
-        slt_table_add_status(t) < 0)
-        return SLT_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, HELP_LEN, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+/* The option values start at slt_mc_params_default()'s, which the help texts quote. */
+static size_t mc_options(mc_args *a, cli_option *opts)
+{
+    const slt_mc_params d = slt_mc_params_default();
+    char(*h)[HELP_LEN] = a->help;
+    a->model = slt_mc_model_name(d.model), a->share = slt_share_to_string(d.share);
+    a->eta = NAN, a->ridge = d.ridge, a->noise = d.sphere.noise, a->width = d.sphere.width;
+    a->batch = (long long)d.batch, a->ensemble = (long long)d.ensemble;
+    a->trials = (long long)d.trials, a->seed = (long long)d.seed;
+    a->first = (long long)d.first_trial, a->modes = (long long)d.M, a->threads = d.threads;
+    a->depth = d.sphere.depth, a->n_test = (long long)d.sphere.n_test;
+    a->format = SLT_FORMAT_TABLE;
+    cli_task_args_init(&a->ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    size_t n = cli_task_options(&a->ta, opts);
+#define OPT(...) (opts[n++] = (cli_option){__VA_ARGS__})
+    OPT(.name = "model", .kind = CLI_CHOICE, .target = &a->model, .metavar = "MODEL",
+        .help = with_default(h[0], "model (default %s)", a->model),
+        .choices = "rf|ridge|krr|sgd|kernel");
+    /* N and P are read as text, so that a log-spaced range (rounded to whole numbers) can
+     * be told from explicit values (which must be whole) */
+    OPT(.name = "N", .kind = CLI_TEXT, .target = &a->N_text, .metavar = "LIST", .seen = &a->seen_N,
+        .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]");
+    OPT(.name = "P", .kind = CLI_TEXT, .target = &a->P_text, .metavar = "LIST", .seen = &a->seen_P,
+        .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= 2147483647, or inf]");
+    OPT(.name = "t", .kind = CLI_LIST, .target = &a->times, .metavar = "LIST", .seen = &a->seen_t,
+        .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY, .hi_open = 1, .allow_inf = 1);
+    OPT(.name = "eta", .kind = CLI_REAL, .target = &a->eta, .metavar = "E", .seen = &a->seen_eta,
+        .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0, .hi = INFINITY,
+        .lo_open = 1, .hi_open = 1);
+    OPT(.name = "ridge", .kind = CLI_REAL, .target = &a->ridge, .metavar = "Z", .seen = &a->seen_ridge,
+        .help = with_default(h[1], "ridge z of ridge/krr/kernel (default %g)", a->ridge), .lo = 0,
+        .hi = INFINITY, .hi_open = 1);
+    OPT(.name = "noise", .kind = CLI_REAL, .target = &a->noise, .metavar = "S2", .lo = 0,
+        .help = with_default(h[2], "label-noise variance sigma^2 (default %g)", a->noise),
+        .hi = INFINITY, .hi_open = 1);
+    OPT(.name = "batch", .kind = CLI_INT, .target = &a->batch, .metavar = "B", .seen = &a->seen_batch,
+        .help = with_default(h[3], "SGD batch size (default %lld)", a->batch), .lo = 1,
+        .hi = 2147483647);
+    OPT(.name = "ensemble", .kind = CLI_INT, .target = &a->ensemble, .metavar = "E",
+        .help = with_default(h[4], "ensemble members (default %lld)", a->ensemble), .lo = 1,
+        .hi = 1000000, .seen = &a->seen_ensemble);
+    OPT(.name = "share", .kind = CLI_CHOICE, .target = &a->share, .metavar = "WHAT",
+        .help = with_default(h[5], "what ensemble members share (default %s)", a->share),
+        .choices = "data|projection|none", .seen = &a->seen_share);
+    OPT(.name = "trials", .kind = CLI_INT, .target = &a->trials, .metavar = "T", .lo = 1,
+        .help = with_default(h[6], "trials (default %lld)", a->trials), .hi = 1000000000);
+    OPT(.name = "seed", .kind = CLI_INT, .target = &a->seed, .metavar = "S", .lo = 0,
+        .help = with_default(h[7], "random seed (default %lld)", a->seed), .hi = 9007199254740991.0);
+    OPT(.name = "first-trial", .kind = CLI_INT, .target = &a->first, .metavar = "I", .lo = 0,
+        .help = with_default(h[8], "index of the first trial (default %lld)", a->first),
+        .hi = 4000000000.0);
+    OPT(.name = "M", .kind = CLI_INT, .target = &a->modes, .metavar = "M", .seen = &a->seen_M,
+        .help = "modes simulated (default: see below)", .lo = 1, .hi = 2147483647);
+    OPT(.name = "threads", .kind = CLI_INT, .target = &a->threads, .metavar = "K",
+        .help = "OpenMP threads (default all)", .lo = 1, .hi = 4096);
+    OPT(.name = "dim", .kind = CLI_INT, .target = &a->dim, .metavar = "D", .seen = &a->seen_dim,
+        .help = "kernel: ambient dimension of the sphere S^(D-1)", .lo = 2, .hi = 1000);
+    OPT(.name = "kernel", .kind = CLI_CHOICE, .target = &a->kernel, .metavar = "K",
+        .help = "kernel: the kernel", .choices = "gaussian|laplace|relu-ntk|relu-nngp",
+        .seen = &a->seen_kernel);
+    OPT(.name = "width", .kind = CLI_REAL, .target = &a->width, .metavar = "W", .seen = &a->seen_width,
+        .help = with_default(h[9], "kernel: width of gaussian/laplace (default %g)", a->width),
+        .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1);
+    OPT(.name = "depth", .kind = CLI_INT, .target = &a->depth, .metavar = "L", .seen = &a->seen_depth,
+        .help = with_default(h[10], "kernel: hidden layers of relu-ntk/relu-nngp (default %lld)",
+                             a->depth), .lo = 1, .hi = 64);
+    OPT(.name = "target-power", .kind = CLI_LIST, .target = &a->tpower, .metavar = "LIST",
+        .help = "kernel: target power p_0,p_1,... per degree (default 0,0.5,0.5)", .lo = 0,
+        .hi = INFINITY, .hi_open = 1, .seen = &a->seen_tpower);
+    OPT(.name = "n-test", .kind = CLI_INT, .target = &a->n_test, .metavar = "T", .lo = 1,
+        .help = with_default(h[11], "kernel: test points per trial (default %lld)", a->n_test),
+        .hi = 2147483647, .seen = &a->seen_ntest);
+    OPT(.name = "format", .kind = CLI_FORMAT, .target = &a->format, .metavar = "F",
+        .help = "output format (default table)");
+#undef OPT
+    return n;
+}
+
+/* ---- print: the table, its rows and the per-point messages, shared by every model ---- */
+
+/* The output table and its columns, the same for every model, and the worst status. */
+typedef struct {
+    slt_table *table;
+    int N, P, t, test, test_se, train, train_se, trials, M, tail; /* column indices */
+    int worst;
+} mc_out;
+
+static int mc_table(mc_out *o)
+{
+    static const char *names[] = {"N", "P", "t", "test", "test_se", "train", "train_se",
+                                  "trials", "M", "tail_mass"};
+    int *cols[] = {&o->N, &o->P, &o->t, &o->test, &o->test_se, &o->train, &o->train_se,
+                   &o->trials, &o->M, &o->tail};
+    int rc = slt_table_alloc(cmd, &o->table);
+    for (size_t i = 0; i < 10 && !rc; i++) {
+        const slt_col_type type = cols[i] == &o->trials || cols[i] == &o->M ? SLT_COL_INT
+                                                                          : SLT_COL_REAL;
+        if ((*cols[i] = slt_table_add_column(o->table, names[i], type, 0)) < 0) rc = SLT_ENOMEM;
+    }
+    if (!rc && slt_table_add_status(o->table) < 0) rc = SLT_ENOMEM;
+    return rc;
+}
+
+/* Notes status s as the run's exit status unless an earlier point already failed. */
+static void note(mc_out *o, int s)
+{
+    if (!o->worst) o->worst = s;
+}
+
+/* A new row for (N, P, t) in *r; SLT_ENOMEM if the table cannot grow. */
+static int add_row(mc_out *o, double N, double P, double t, size_t *r)
+{
+    long row = slt_table_add_row(o->table);
+    if (row < 0) return SLT_ENOMEM;
+    *r = (size_t)row;
+    slt_table_set_real(o->table, *r, o->N, N, 0);
+    slt_table_set_real(o->table, *r, o->P, P, 0);
+    slt_table_set_real(o->table, *r, o->t, t, 0);
     return SLT_OK;
+}
+
+/* Row r's values from a point of a successful run (M modes, tail mass `tail`). */
+static void set_point(mc_out *o, size_t r, const slt_mc_point *pt, size_t M, double tail)
+{
+    slt_table_set_real(o->table, r, o->test, pt->test.mean, 0);
+    slt_table_set_real(o->table, r, o->test_se, pt->test.se, 0);
+    slt_table_set_real(o->table, r, o->train, pt->train.mean, 0);
+    slt_table_set_real(o->table, r, o->train_se, pt->train.se, 0);
+    slt_table_set_int(o->table, r, o->trials, (long long)pt->test.trials);
+    slt_table_set_int(o->table, r, o->M, (long long)M);
+    slt_table_set_real(o->table, r, o->tail, tail, 0);
 }
 
 /* An ok row must hold finite losses >= 0 with a finite standard error: anything else (an
  * overflow or underflow of the simulated values, e.g. amplitudes beyond double precision)
- * is a failure of that row, never a number under ok. Returns 1 if the point is unusable. */
-static int point_unusable(const slt_mc_point *pt)
+ * is a failure of that row, never a number under ok. Returns 1, after marking row r failed
+ * (NaN values) and naming `where` and the options that set the scale (`culprits`), if the
+ * point is unusable. */
+static int check_point(mc_out *o, size_t r, const slt_mc_point *pt, const char *where,
+                       const char *culprits)
 {
     const slt_mc_stat *v[2] = {&pt->test, &pt->train};
-    for (int i = 0; i < 2; i++) {
-        if (!(isfinite(v[i]->mean) && v[i]->mean >= 0.0)) return 1;
-        if (v[i]->trials > 1 && !(isfinite(v[i]->se) && v[i]->se >= 0.0)) return 1;
-    }
-    return 0;
+    int bad = 0;
+    for (int i = 0; i < 2; i++)
+        if (!(isfinite(v[i]->mean) && v[i]->mean >= 0.0) ||
+            (v[i]->trials > 1 && !(isfinite(v[i]->se) && v[i]->se >= 0.0)))
+            bad = 1;
+    if (!bad) return 0;
+    for (int c = o->test; c <= o->train_se; c++) /* test ... train_se are adjacent */
+        slt_table_set_real(o->table, r, c, NAN, 0);
+    slt_table_set_status(o->table, r, slt_strerror(SLT_ELOSS));
+    fprintf(stderr, "slt mc: %s: the simulated loss is not a finite number >= 0 in double "
+            "precision (test %.3g ± %.3g, train %.3g ± %.3g); %s out of the representable "
+            "range\n", where, pt->test.mean, pt->test.se, pt->train.mean, pt->train.se, culprits);
+    note(o, SLT_ELOSS);
+    return 1;
 }
 
-/* Marks row r failed (NaN values) after point_unusable. */
-static void fail_row(slt_table *table, const mc_cols *col, size_t r)
+static void progress(const char *where, const slt_mc_result *res)
 {
-    slt_table_set_real(table, r, col->test, NAN, 0);
-    slt_table_set_real(table, r, col->test_se, NAN, 0);
-    slt_table_set_real(table, r, col->train, NAN, 0);
-    slt_table_set_real(table, r, col->train_se, NAN, 0);
-    slt_table_set_status(table, r, slt_strerror(SLT_ELOSS));
+    if (!cli_quiet && res->seconds > 1.0)
+        cli_progress(cmd, "%s: %zu trials in %.1f s", where, res->trials, res->seconds);
 }
 
-static int cmd_mc_kernel(const kernel_args *a)
+/* Writes the table (rc = SLT_OK) or reports rc; the exit status; frees the table. */
+static int mc_finish(mc_out *o, int rc, slt_format format)
 {
-    static const char *cmd = "mc";
-    const cli_list *Ns = a->Ns, *Ps = a->Ps, *tp = a->tpower;
-#define USAGE(...) return kernel_out(a, cli_usage_error(cmd, __VA_ARGS__))
-    const char *task_opt = task_option_given(a->ta);
+    if (rc == SLT_OK) rc = cli_write_table(cmd, o->table, format);
+    else rc = cli_library_error(cmd, rc);
+    if (!rc && o->worst) rc = slt_exit_class(o->worst);
+    slt_table_free(o->table);
+    return rc;
+}
+
+/* ---- --model kernel: KRR with a real kernel on sphere points (slt_mc_sphere) -------- */
+
+/* The rules between options of --model kernel (a usage error), in the order reported. */
+static int kernel_usage(const mc_args *a, int relu)
+{
+#define USAGE(...) return cli_usage_error(cmd, __VA_ARGS__)
+    const char *task_opt = task_option_given(&a->ta);
     if (task_opt)
         USAGE("%s cannot be used with --model kernel (the kernel defines the spectrum and "
               "--target-power the target)", task_opt);
@@ -229,457 +360,323 @@ static int cmd_mc_kernel(const kernel_args *a)
     if (!a->seen_dim) USAGE("--dim D is missing (the sphere S^(D-1) of --model kernel)");
     if (!a->seen_kernel) USAGE("--kernel K is missing (gaussian, laplace, relu-ntk or relu-nngp)");
     if (!a->seen_P) USAGE("--P LIST is missing (the numbers of samples)");
-    int relu = strncmp(a->kernel, "relu", 4) == 0;
     if (a->seen_width && relu)
         USAGE("--width is only used by --kernel gaussian or laplace (got --kernel %s)", a->kernel);
     if (a->seen_depth && !relu)
         USAGE("--depth is only used by --kernel relu-ntk or relu-nngp (got --kernel %s)", a->kernel);
-    if (a->seen_N)
-        for (size_t i = 0; i < Ns->count; i++)
-            if (!isinf(Ns->values[i]))
-                USAGE("--N: %.17g with --model kernel (kernel regression is N = inf)", Ns->values[i]);
-    for (size_t i = 0; i < Ps->count; i++) {
-        if (isinf(Ps->values[i]))
+    for (size_t i = 0; i < a->Ns.count; i++) /* (size_list made N and P whole or inf) */
+        if (!isinf(a->Ns.values[i]))
+            USAGE("--N: %.17g with --model kernel (kernel regression is N = inf)", a->Ns.values[i]);
+    for (size_t i = 0; i < a->Ps.count; i++)
+        if (isinf(a->Ps.values[i]))
             USAGE("--P: inf with --model kernel (expected a finite number of samples P >= 1)");
-        if (Ps->values[i] != floor(Ps->values[i]))
-            USAGE("--P: %.17g is not a whole number (expected P >= 1)", Ps->values[i]);
-    }
-    if (tp->count > SLT_MC_TARGET_LEVELS_MAX)
+    if (a->tpower.count > SLT_MC_TARGET_LEVELS_MAX)
         USAGE("--target-power: %zu values is too many (expected at most %d, degrees 0 ... %d)",
-              tp->count, SLT_MC_TARGET_LEVELS_MAX, SLT_MC_TARGET_LEVELS_MAX - 1);
+              a->tpower.count, SLT_MC_TARGET_LEVELS_MAX, SLT_MC_TARGET_LEVELS_MAX - 1);
 #undef USAGE
+    return CLI_OK;
+}
 
+static slt_mc_params kernel_params(const mc_args *a)
+{
     slt_mc_params p = slt_mc_params_default();
-    p.model = SLT_MC_KERNEL;
-    p.N = INFINITY;
-    p.ridge = a->ridge;
-    p.trials = (size_t)a->trials;
-    p.first_trial = (size_t)a->first;
-    p.seed = (uint64_t)a->seed;
-    p.threads = (int)a->threads;
-    p.sphere.dim = (int)a->dim;
-    p.sphere.kernel = strcmp(a->kernel, "gaussian") == 0   ? SLT_MC_KERNEL_GAUSSIAN
-                      : strcmp(a->kernel, "laplace") == 0  ? SLT_MC_KERNEL_LAPLACE
-                      : strcmp(a->kernel, "relu-ntk") == 0 ? SLT_MC_KERNEL_RELU_NTK
-                                                           : SLT_MC_KERNEL_RELU_NNGP;
-    p.sphere.width = a->width;
-    p.sphere.depth = (int)a->depth;
-    p.sphere.target_power = tp->count ? tp->values : NULL;
-    p.sphere.target_levels = tp->count;
-    p.sphere.noise = a->noise;
-    p.sphere.n_test = (size_t)a->n_test;
+    p.model = SLT_MC_KERNEL, p.N = INFINITY, p.ridge = a->ridge, p.threads = (int)a->threads;
+    p.trials = (size_t)a->trials, p.first_trial = (size_t)a->first, p.seed = (uint64_t)a->seed;
+    /* the option table admits only the library's names */
+    for (int k = SLT_MC_KERNEL_GAUSSIAN; k <= SLT_MC_KERNEL_RELU_NNGP; k++)
+        if (strcmp(a->kernel, slt_mc_kernel_name((slt_mc_kernel_type)k)) == 0)
+            p.sphere.kernel = (slt_mc_kernel_type)k;
+    p.sphere.dim = (int)a->dim, p.sphere.width = a->width, p.sphere.depth = (int)a->depth;
+    p.sphere.target_power = a->tpower.count ? a->tpower.values : NULL;
+    p.sphere.target_levels = a->tpower.count;
+    p.sphere.noise = a->noise, p.sphere.n_test = (size_t)a->n_test;
+    return p;
+}
 
-    /* every point is checked before the first one runs */
-    for (size_t j = 0; j < Ps->count; j++) {
-        slt_mc_params q = p;
-        q.P = (size_t)Ps->values[j];
-        int s = slt_mc_check(NULL, &q, NULL, 0);
-        if (s) return kernel_out(a, cli_library_error(cmd, s));
-    }
-
+static int kernel_table(const mc_args *a, int relu, mc_out *o)
+{
     /* the target as text for the params */
     char target[SLT_MC_TARGET_LEVELS_MAX * 26 + 1] = "0,0.5,0.5";
-    if (tp->count) {
-        size_t len = 0;
-        for (size_t i = 0; i < tp->count; i++)
-            len += (size_t)snprintf(target + len, sizeof target - len, "%s%.17g", i ? "," : "",
-                                    tp->values[i]);
-    }
-    slt_table *table = NULL;
-    int rc;
-    mc_cols col;
-    if ((rc = mc_table(cmd, &table, &col)) || slt_table_param_text(table, "model", "kernel") ||
-        slt_table_param_text(table, "kernel", a->kernel) ||
-        slt_table_param_int(table, "dim", a->dim) ||
-        (!relu && slt_table_param_real(table, "width", a->width)) ||
-        (relu && slt_table_param_int(table, "depth", a->depth)) ||
-        slt_table_param_text(table, "target_power", target) ||
-        slt_table_param_real(table, "noise", a->noise) ||
-        slt_table_param_real(table, "ridge", a->ridge) ||
-        slt_table_param_int(table, "n_test", a->n_test) ||
-        slt_table_param_int(table, "trials", a->trials) ||
-        slt_table_param_int(table, "first_trial", a->first) ||
-        slt_table_param_int(table, "seed", a->seed)) {
-        slt_table_free(table);
-        kernel_out(a, 0);
-        return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
-    }
+    for (size_t i = 0, len = 0; i < a->tpower.count; i++)
+        len += (size_t)snprintf(target + len, sizeof target - len, "%s%.17g", i ? "," : "",
+                                a->tpower.values[i]);
+    int rc = mc_table(o);
+    if (rc) return rc;
+    slt_table *t = o->table;
+    if (slt_table_param_text(t, "model", "kernel") || slt_table_param_text(t, "kernel", a->kernel) ||
+        slt_table_param_int(t, "dim", a->dim) ||
+        (!relu && slt_table_param_real(t, "width", a->width)) ||
+        (relu && slt_table_param_int(t, "depth", a->depth)) ||
+        slt_table_param_text(t, "target_power", target) ||
+        slt_table_param_real(t, "noise", a->noise) || slt_table_param_real(t, "ridge", a->ridge) ||
+        slt_table_param_int(t, "n_test", a->n_test) || slt_table_param_int(t, "trials", a->trials) ||
+        slt_table_param_int(t, "first_trial", a->first) || slt_table_param_int(t, "seed", a->seed))
+        return SLT_ENOMEM;
+    return SLT_OK;
+}
 
-    int worst = SLT_OK, progress = !cli_quiet;
-    for (size_t j = 0; j < Ps->count && rc == SLT_OK; j++) {
+/* Runs the sphere kernel at P (one row). SLT_ENOMEM if the table cannot grow. */
+static int kernel_point(const mc_args *a, int relu, slt_mc_params p, double P, mc_out *o)
+{
+    p.P = P;
+    slt_mc_result *res = NULL;
+    int s = slt_mc_run(NULL, &p, NULL, 0, &res);
+    size_t r;
+    int rc = add_row(o, INFINITY, P, INFINITY, &r);
+    char where[64];
+    snprintf(where, sizeof where, "P = %.17g", P);
+    if (!rc && s) {
+        slt_table_set_status(o->table, r, slt_strerror(s));
+        if (relu)
+            fprintf(stderr, "slt mc: %s (--kernel %s --depth %lld --ridge %.17g): %s\n", where,
+                    a->kernel, a->depth, a->ridge, slt_last_error());
+        else
+            fprintf(stderr, "slt mc: %s (--kernel %s --width %.17g --ridge %.17g): %s\n", where,
+                    a->kernel, a->width, a->ridge, slt_last_error());
+        note(o, s);
+    } else if (!rc) {
+        set_point(o, r, &res->points[0], 0, 0.0);
+        check_point(o, r, &res->points[0], where, "--target-power or --noise is");
+        progress(where, res);
+    }
+    slt_mc_result_free(res);
+    return rc;
+}
+
+static int cmd_mc_kernel(mc_args *a)
+{
+    const int relu = a->kernel && strncmp(a->kernel, "relu", 4) == 0;
+    int rc = kernel_usage(a, relu);
+    if (rc) return args_out(a, rc);
+    slt_mc_params p = kernel_params(a);
+    /* every point is checked before the first one runs */
+    for (size_t j = 0; j < a->Ps.count; j++) {
         slt_mc_params q = p;
-        q.P = (size_t)Ps->values[j];
-        slt_mc_result *res = NULL;
-        int s = slt_mc_run(NULL, &q, NULL, 0, &res);
-        long row = slt_table_add_row(table);
-        if (row < 0) {
-            slt_mc_result_free(res);
-            rc = SLT_ENOMEM;
-            break;
-        }
-        size_t r = (size_t)row;
-        slt_table_set_real(table, r, col.N, INFINITY, 0);
-        slt_table_set_real(table, r, col.P, Ps->values[j], 0);
-        slt_table_set_real(table, r, col.t, INFINITY, 0);
+        q.P = a->Ps.values[j];
+        int s = slt_mc_check(NULL, &q, NULL, 0);
+        if (s) return args_out(a, cli_library_error(cmd, s));
+    }
+    mc_out o = {0};
+    if ((rc = kernel_table(a, relu, &o))) {
+        slt_table_free(o.table);
+        return args_out(a, cli_library_error(cmd, rc));
+    }
+    for (size_t j = 0; j < a->Ps.count && rc == SLT_OK; j++)
+        rc = kernel_point(a, relu, p, a->Ps.values[j], &o);
+    return args_out(a, mc_finish(&o, rc, a->format));
+}
+
+/* ---- --model rf|ridge|krr|sgd: the random-feature model on Gaussian features -------- */
+
+/* The rules between options of the Gaussian-feature models (a usage error). */
+static int features_usage(const mc_args *a, slt_mc_model model, int krr)
+{
+    const int sgd = model == SLT_MC_SGD, ridge_model = model == SLT_MC_RIDGE;
+    const char *name = a->model;
+#define USAGE(...) return cli_usage_error(cmd, __VA_ARGS__)
+    if (a->seen_batch && !sgd) USAGE("--batch is only used by --model sgd (got --model %s)", name);
+    if (a->seen_eta && ridge_model)
+        USAGE("--eta cannot be used with --model %s (it is solved at convergence)", name);
+    if (sgd && !a->seen_eta) USAGE("--model sgd needs the step --eta E");
+    if (a->seen_ridge && !ridge_model)
+        USAGE("--ridge is only used by --model ridge or krr (got --model %s)", name);
+    if (a->seen_t && ridge_model)
+        USAGE("--t cannot be used with --model %s (it is evaluated at convergence, t = inf)", name);
+    if (a->seen_share && a->ensemble < 2) USAGE("--share needs --ensemble E with E > 1");
+    if (sgd && a->ensemble > 1 && strcmp(a->share, "data") == 0)
+        USAGE("--share data is not supported with --model sgd (use none or projection)");
+    if (!a->seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
+    if (!a->seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
+    if (krr)
+        for (size_t i = 0; i < a->Ns.count; i++)
+            if (!isinf(a->Ns.values[i]))
+                USAGE("--N: %.17g with --model krr (krr is N = inf; use --model ridge for finite N)",
+                      a->Ns.values[i]);
+    if (sgd)
+        for (size_t i = 0; i < a->Ps.count; i++)
+            if (!isinf(a->Ps.values[i]))
+                USAGE("--P: %.17g with --model sgd (online SGD has P = inf: fresh data every step)",
+                      a->Ps.values[i]);
+    for (size_t i = 0; i < a->times.count; i++) {
+        const double t = a->times.values[i], n = nearbyint(t / a->eta);
+        if (sgd && isinf(t)) USAGE("--t: inf with --model sgd (expected finite times)");
+        if (!sgd && a->seen_eta && !isinf(t) && fabs(t / a->eta - n) > 1e-9 * fmax(1.0, n))
+            USAGE("--t: %.17g is not a multiple of --eta %.17g (GD times are t = eta n)", t, a->eta);
+    }
+#undef USAGE
+    return CLI_OK;
+}
+
+/* The lists the options left out: N = inf (krr), P = inf (sgd), and the times 1:1e6:19
+ * (gradient flow) or eta n, n = 1 ... 10^4, 3 per decade (GD and SGD). */
+static int default_grids(mc_args *a, int ridge_model)
+{
+    cli_list *inf_lists[2] = {a->seen_N ? NULL : &a->Ns, a->seen_P ? NULL : &a->Ps};
+    for (int i = 0; i < 2; i++) {
+        if (!inf_lists[i]) continue;
+        if (!(inf_lists[i]->values = malloc(sizeof(double))))
+            return cli_usage_error(cmd, "out of memory");
+        inf_lists[i]->values[0] = INFINITY;
+        inf_lists[i]->count = 1;
+    }
+    if (ridge_model || a->times.count > 0) return CLI_OK;
+    size_t count = 0;
+    double *v = a->times.values = malloc(19 * sizeof(double)), last = 0;
+    if (!v) return cli_usage_error(cmd, "out of memory");
+    for (size_t i = 0; i < (a->seen_eta ? 13 : 19); i++) {
+        double steps = pow(10.0, (double)i / 3.0);
+        if (!a->seen_eta) v[count++] = steps;
+        else if ((steps = nearbyint(steps)) != last) v[count++] = a->eta * steps;
+        last = steps;
+    }
+    a->times.count = count;
+    return CLI_OK;
+}
+
+static slt_mc_params features_params(const mc_args *a, slt_mc_model model)
+{
+    slt_mc_params p = slt_mc_params_default();
+    p.model = model, p.eta = a->seen_eta ? a->eta : 0.0, p.ridge = a->ridge;
+    p.batch = (size_t)a->batch, p.ensemble = (size_t)a->ensemble, p.M = (size_t)a->modes;
+    slt_share_from_string(a->share, &p.share); /* the option table admits only its names */
+    p.trials = (size_t)a->trials, p.first_trial = (size_t)a->first, p.seed = (uint64_t)a->seed;
+    p.threads = (int)a->threads;
+    return p;
+}
+
+static int features_table(const mc_args *a, const slt_task *task, const slt_mc_params *p,
+                          mc_out *o)
+{
+    int rc = mc_table(o);
+    if (rc) return rc;
+    slt_table *t = o->table;
+    if (cli_task_params(&a->ta, task, t) || slt_table_param_text(t, "model", a->model) ||
+        slt_table_param_real(t, "noise", a->noise) || slt_table_param_real(t, "eta", p->eta) ||
+        slt_table_param_real(t, "ridge", p->ridge) || slt_table_param_int(t, "batch", a->batch) ||
+        slt_table_param_int(t, "ensemble", a->ensemble) ||
+        slt_table_param_text(t, "share", a->share) || slt_table_param_int(t, "trials", a->trials) ||
+        slt_table_param_int(t, "first_trial", a->first) || slt_table_param_int(t, "seed", a->seed) ||
+        (a->modes && slt_table_param_int(t, "M", a->modes)))
+        return SLT_ENOMEM;
+    return SLT_OK;
+}
+
+/* Runs one (N, P) point at the times tv (ridge: none, one row at t = inf): its rows and
+ * its messages. SLT_ENOMEM if the table cannot grow. */
+static int features_point(const slt_task *task, slt_mc_params p, const double *tv, size_t nt,
+                          mc_out *o)
+{
+    const int ridge_model = p.model == SLT_MC_RIDGE;
+    slt_mc_result *res = NULL;
+    int s = slt_mc_run(task, &p, tv, nt, &res), rc = SLT_OK;
+    size_t rows = ridge_model ? 1 : nt, ill_rows = 0;
+    char where[80], at[120];
+    snprintf(where, sizeof where, "N = %.17g, P = %.17g", p.N, p.P);
+    for (size_t k = 0, r; k < rows; k++) {
+        const double t = ridge_model ? INFINITY : tv[k];
+        if ((rc = add_row(o, p.N, p.P, t, &r))) break;
         if (s) {
-            slt_table_set_status(table, r, slt_strerror(s));
-            if (relu)
-                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --depth %lld --ridge %.17g): %s\n",
-                        Ps->values[j], a->kernel, a->depth, a->ridge, slt_last_error());
-            else
-                fprintf(stderr, "slt mc: P = %.17g (--kernel %s --width %.17g --ridge %.17g): %s\n",
-                        Ps->values[j], a->kernel, a->width, a->ridge, slt_last_error());
-            if (!worst) worst = s;
+            slt_table_set_status(o->table, r, slt_strerror(s));
             continue;
         }
-        const slt_mc_point *pt = &res->points[0];
-        slt_table_set_real(table, r, col.test, pt->test.mean, 0);
-        slt_table_set_real(table, r, col.test_se, pt->test.se, 0);
-        slt_table_set_real(table, r, col.train, pt->train.mean, 0);
-        slt_table_set_real(table, r, col.train_se, pt->train.se, 0);
-        slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
-        slt_table_set_int(table, r, col.M, 0);
-        slt_table_set_real(table, r, col.tail, 0.0, 0);
-        if (point_unusable(pt)) {
-            fail_row(table, &col, r);
-            fprintf(stderr, "slt mc: P = %.17g: the simulated loss is not a finite number >= 0 in "
-                    "double precision (test %.3g ± %.3g, train %.3g ± %.3g); --target-power or "
-                    "--noise is out of the representable range\n", Ps->values[j], pt->test.mean,
-                    pt->test.se, pt->train.mean, pt->train.se);
-            if (!worst) worst = SLT_ELOSS;
+        const slt_mc_point *pt = &res->points[k];
+        set_point(o, r, pt, res->M, res->tail_mass);
+        if (res->unstable_trials) slt_table_set_status(o->table, r, "unstable");
+        if (pt->ill_trials) {
+            slt_table_set_status(o->table, r, "ill-conditioned");
+            ill_rows++;
+        } else if (!res->unstable_trials) {
+            snprintf(at, sizeof at, "%s, t = %.17g", where, t);
+            check_point(o, r, pt, at, "the amplitudes (--amp-lambda, --amp-target), --noise, "
+                        "--ridge or --eta are");
         }
-        if (progress && res->seconds > 1.0)
-            cli_progress(cmd, "P = %.17g: %zu trials in %.1f s", Ps->values[j], res->trials,
-                         res->seconds);
-        slt_mc_result_free(res);
     }
-    if (rc == SLT_OK) rc = cli_write_table(cmd, table, a->format);
-    else rc = cli_library_error(cmd, rc);
-    if (!rc && worst) rc = slt_exit_class(worst);
-    slt_table_free(table);
-    return kernel_out(a, rc);
+    if (s) {
+        fprintf(stderr, "slt mc: %s: %s\n", where, slt_last_error());
+        note(o, s);
+        slt_mc_result_free(res);
+        return rc;
+    }
+    if (ill_rows) {
+        fprintf(stderr, "slt mc: %s: %zu point(s) ill-conditioned: up to %zu of the %zu "
+                "directions of each trial's eigenproblem lie below double precision even by SVD "
+                "((max size * eps)^2 of the largest eigenvalue) and would be learned there, so "
+                "the simulated loss would be too large; values are nan (use finite times, a "
+                "ridge, fewer modes or a less steep spectrum)\n", where, ill_rows,
+                res->dropped_max, res->rank);
+        note(o, SLT_ELOSS);
+    }
+    if (res->unstable_trials) {
+        /* an answer (the dynamics diverge), but not an ok value: exit 1 */
+        fprintf(stderr, "slt mc: %s: %zu of %zu trials unstable (%s; --eta %.17g)\n", where,
+                res->unstable_trials, res->trials, p.model == SLT_MC_SGD ? "the iterate diverged"
+                : "eta times the largest eigenvalue >= 2", p.eta);
+        note(o, SLT_EDIVERGE);
+    }
+    progress(where, res);
+    slt_mc_result_free(res);
+    return rc;
+}
+
+static int cmd_mc_features(mc_args *a)
+{
+    const int krr = strcmp(a->model, "krr") == 0;
+    slt_mc_model model = krr ? SLT_MC_RIDGE : SLT_MC_RF;
+    for (int m = SLT_MC_RF; m <= SLT_MC_SGD; m++)
+        if (strcmp(a->model, slt_mc_model_name((slt_mc_model)m)) == 0) model = (slt_mc_model)m;
+    int rc = cli_task_resolve(cmd, &a->ta);
+    if (rc == CLI_OK) rc = features_usage(a, model, krr);
+    if (rc == CLI_OK) rc = default_grids(a, model == SLT_MC_RIDGE);
+    if (rc != CLI_OK) return args_out(a, rc);
+    slt_mc_params p = features_params(a, model);
+    const double *tv = model == SLT_MC_RIDGE ? NULL : a->times.values;
+    const size_t nt = model == SLT_MC_RIDGE ? 0 : a->times.count;
+
+    slt_task *task = NULL;
+    if ((rc = cli_task_make(cmd, &a->ta, a->noise, &task))) return args_out(a, rc);
+    /* every point is checked before the first one runs */
+    for (size_t i = 0; i < a->Ns.count && rc == SLT_OK; i++)
+        for (size_t j = 0; j < a->Ps.count && rc == SLT_OK; j++) {
+            slt_mc_params q = p;
+            q.N = a->Ns.values[i];
+            q.P = a->Ps.values[j];
+            rc = slt_mc_check(task, &q, tv, nt);
+        }
+    mc_out o = {0};
+    if (rc == SLT_OK && (rc = features_table(a, task, &p, &o))) slt_table_free(o.table);
+    if (rc != SLT_OK) {
+        slt_task_free(task);
+        return args_out(a, cli_library_error(cmd, rc));
+    }
+    for (size_t i = 0; i < a->Ns.count && rc == SLT_OK; i++)
+        for (size_t j = 0; j < a->Ps.count && rc == SLT_OK; j++) {
+            p.N = a->Ns.values[i];
+            p.P = a->Ps.values[j];
+            rc = features_point(task, p, tv, nt, &o);
+        }
+    rc = mc_finish(&o, rc, a->format);
+    slt_task_free(task);
+    return args_out(a, rc);
 }
 
 int cmd_mc(int argc, char **argv)
 {
-    static const char *cmd = "mc";
-    const char *model_name = "rf", *share_name = "none", *kernel_name = NULL;
-    const char *N_text = NULL, *P_text = NULL;
-    cli_list Ns = {0}, Ps = {0}, times = {0}, tpower = {0};
-    double eta = NAN, ridge = 0.0, noise = 0.0, width = 1.0;
-    long long batch = 1, ensemble = 1, trials = 100, seed = 1, first = 0, modes = 0, threads = 0;
-    long long dim = 0, depth = 1, n_test = 2000;
-    slt_format format = SLT_FORMAT_TABLE;
-    int seen_N = 0, seen_P = 0, seen_t = 0, seen_eta = 0, seen_ridge = 0, seen_batch = 0,
-        seen_share = 0, seen_ensemble = 0, seen_M = 0, seen_dim = 0, seen_kernel = 0,
-        seen_width = 0, seen_depth = 0, seen_tpower = 0, seen_ntest = 0;
-    cli_task_args ta;
-    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    mc_args a = {0};
     cli_option opts[CLI_TASK_MAX_OPTIONS + 26];
-    size_t n = cli_task_options(&ta, opts);
-    opts[n++] = (cli_option){.name = "model", .kind = CLI_CHOICE, .target = &model_name,
-                             .metavar = "MODEL", .help = "model (default rf)",
-                             .choices = "rf|ridge|krr|sgd|kernel"};
-    /* N and P are read as text, so that a log-spaced range (rounded to whole numbers) can
-     * be told from explicit values (which must be whole) */
-    opts[n++] = (cli_option){.name = "N", .kind = CLI_TEXT, .target = &N_text, .metavar = "LIST",
-                             .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]",
-                             .seen = &seen_N};
-    opts[n++] = (cli_option){.name = "P", .kind = CLI_TEXT, .target = &P_text, .metavar = "LIST",
-                             .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= "
-                                     "2147483647, or inf]",
-                             .seen = &seen_P};
-    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
-                             .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY,
-                             .hi_open = 1, .allow_inf = 1, .seen = &seen_t};
-    opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
-                             .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0,
-                             .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &seen_eta};
-    opts[n++] = (cli_option){.name = "ridge", .kind = CLI_REAL, .target = &ridge, .metavar = "Z",
-                             .help = "ridge z of ridge/krr/kernel (default 0)", .lo = 0,
-                             .hi = INFINITY, .hi_open = 1, .seen = &seen_ridge};
-    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise,
-                             .metavar = "S2", .help = "label-noise variance sigma^2 (default 0)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1};
-    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &batch, .metavar = "B",
-                             .help = "SGD batch size (default 1)", .lo = 1, .hi = 2147483647,
-                             .seen = &seen_batch};
-    opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_INT, .target = &ensemble,
-                             .metavar = "E", .help = "ensemble members (default 1)", .lo = 1,
-                             .hi = 1000000, .seen = &seen_ensemble};
-    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share_name,
-                             .metavar = "WHAT", .help = "what ensemble members share (default none)",
-                             .choices = "data|projection|none", .seen = &seen_share};
-    opts[n++] = (cli_option){.name = "trials", .kind = CLI_INT, .target = &trials,
-                             .metavar = "T", .help = "trials (default 100)", .lo = 1,
-                             .hi = 1000000000};
-    opts[n++] = (cli_option){.name = "seed", .kind = CLI_INT, .target = &seed, .metavar = "S",
-                             .help = "random seed (default 1)", .lo = 0,
-                             .hi = 9007199254740991.0};
-    opts[n++] = (cli_option){.name = "first-trial", .kind = CLI_INT, .target = &first,
-                             .metavar = "I", .help = "index of the first trial (default 0)",
-                             .lo = 0, .hi = 4000000000.0};
-    opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &modes, .metavar = "M",
-                             .help = "modes simulated (default: see below)", .lo = 1,
-                             .hi = 2147483647, .seen = &seen_M};
-    opts[n++] = (cli_option){.name = "threads", .kind = CLI_INT, .target = &threads,
-                             .metavar = "K", .help = "OpenMP threads (default all)", .lo = 1,
-                             .hi = 4096};
-    opts[n++] = (cli_option){.name = "dim", .kind = CLI_INT, .target = &dim, .metavar = "D",
-                             .help = "kernel: ambient dimension of the sphere S^(D-1)", .lo = 2,
-                             .hi = 1000, .seen = &seen_dim};
-    opts[n++] = (cli_option){.name = "kernel", .kind = CLI_CHOICE, .target = &kernel_name,
-                             .metavar = "K", .help = "kernel: the kernel",
-                             .choices = "gaussian|laplace|relu-ntk|relu-nngp",
-                             .seen = &seen_kernel};
-    opts[n++] = (cli_option){.name = "width", .kind = CLI_REAL, .target = &width, .metavar = "W",
-                             .help = "kernel: width of gaussian/laplace (default 1)", .lo = 0,
-                             .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &seen_width};
-    opts[n++] = (cli_option){.name = "depth", .kind = CLI_INT, .target = &depth, .metavar = "L",
-                             .help = "kernel: hidden layers of relu-ntk/relu-nngp (default 1)",
-                             .lo = 1, .hi = 64, .seen = &seen_depth};
-    opts[n++] = (cli_option){.name = "target-power", .kind = CLI_LIST, .target = &tpower,
-                             .metavar = "LIST",
-                             .help = "kernel: target power p_0,p_1,... per degree (default 0,0.5,0.5)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, .seen = &seen_tpower};
-    opts[n++] = (cli_option){.name = "n-test", .kind = CLI_INT, .target = &n_test,
-                             .metavar = "T", .help = "kernel: test points per trial (default 2000)",
-                             .lo = 1, .hi = 2147483647, .seen = &seen_ntest};
-    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
-                             .metavar = "F", .help = "output format (default table)"};
+    size_t n = mc_options(&a, opts);
     int rc = cli_parse(&cmd_mc_info, opts, n, argc, argv);
-    if (rc == CLI_HELP) return error_out(&Ns, &Ps, &times, 0);
-    if (rc == CLI_OK && seen_N) rc = size_list(cmd, "N", N_text, &Ns);
-    if (rc == CLI_OK && seen_P) rc = size_list(cmd, "P", P_text, &Ps);
-    if (rc == CLI_OK && strcmp(model_name, "kernel") == 0)
-        return cmd_mc_kernel(&(kernel_args){
-            .ta = &ta, .Ns = &Ns, .Ps = &Ps, .times = &times, .tpower = &tpower,
-            .ridge = ridge, .noise = noise, .width = width, .trials = trials, .seed = seed,
-            .first = first, .threads = threads, .dim = dim, .depth = depth, .n_test = n_test,
-            .kernel = kernel_name, .format = format, .seen_N = seen_N, .seen_P = seen_P,
-            .seen_t = seen_t, .seen_eta = seen_eta, .seen_batch = seen_batch,
-            .seen_share = seen_share, .seen_ensemble = seen_ensemble, .seen_M = seen_M,
-            .seen_dim = seen_dim, .seen_kernel = seen_kernel, .seen_width = seen_width,
-            .seen_depth = seen_depth});
-    cli_list_free(&tpower);
-    if (rc == CLI_OK) {
-        const char *only = seen_dim       ? "--dim"
-                           : seen_kernel  ? "--kernel"
-                           : seen_width   ? "--width"
-                           : seen_depth   ? "--depth"
-                           : seen_tpower  ? "--target-power"
-                           : seen_ntest   ? "--n-test"
-                                          : NULL;
-        if (only)
-            rc = cli_usage_error(cmd, "%s is only used by --model kernel (got --model %s)", only,
-                                 model_name);
-    }
-    if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
-    if (rc != CLI_OK) return error_out(&Ns, &Ps, &times, rc);
-
-    /* ---- the model and the combinations of options ---- */
-    slt_mc_params p = slt_mc_params_default();
-    int krr = strcmp(model_name, "krr") == 0;
-    if (strcmp(model_name, "rf") == 0) p.model = SLT_MC_RF;
-    else if (strcmp(model_name, "ridge") == 0 || krr) p.model = SLT_MC_RIDGE;
-    else p.model = SLT_MC_SGD;
-    const int sgd = p.model == SLT_MC_SGD, ridge_model = p.model == SLT_MC_RIDGE;
-#define USAGE(...) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, __VA_ARGS__))
-    if (seen_batch && !sgd) USAGE("--batch is only used by --model sgd (got --model %s)", model_name);
-    if (seen_eta && ridge_model)
-        USAGE("--eta cannot be used with --model %s (it is solved at convergence)", model_name);
-    if (sgd && !seen_eta) USAGE("--model sgd needs the step --eta E");
-    if (seen_ridge && !ridge_model)
-        USAGE("--ridge is only used by --model ridge or krr (got --model %s)", model_name);
-    if (seen_t && ridge_model)
-        USAGE("--t cannot be used with --model %s (it is evaluated at convergence, t = inf)",
-              model_name);
-    if (seen_share && ensemble < 2) USAGE("--share needs --ensemble E with E > 1");
-    if (sgd && ensemble > 1 && strcmp(share_name, "data") == 0)
-        USAGE("--share data is not supported with --model sgd (use none or projection)");
-    if (!seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
-    if (!seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
-    if (krr && seen_N)
-        for (size_t i = 0; i < Ns.count; i++)
-            if (!isinf(Ns.values[i]))
-                USAGE("--N: %.17g with --model krr (krr is N = inf; use --model ridge for finite N)",
-                      Ns.values[i]);
-    if (sgd && seen_P)
-        for (size_t i = 0; i < Ps.count; i++)
-            if (!isinf(Ps.values[i]))
-                USAGE("--P: %.17g with --model sgd (online SGD has P = inf: fresh data every step)",
-                      Ps.values[i]);
-    if (seen_t && sgd)
-        for (size_t i = 0; i < times.count; i++)
-            if (isinf(times.values[i])) USAGE("--t: inf with --model sgd (expected finite times)");
-    if (seen_t && !sgd && seen_eta)
-        for (size_t i = 0; i < times.count; i++)
-            if (!isinf(times.values[i]) && fabs(times.values[i] / eta - nearbyint(times.values[i] / eta)) >
-                                               1e-9 * fmax(1.0, nearbyint(times.values[i] / eta)))
-                USAGE("--t: %.17g is not a multiple of --eta %.17g (GD times are t = eta n)",
-                      times.values[i], eta);
-#undef USAGE
-    double inf_value = INFINITY;
-    if (!seen_N) { /* krr */
-        Ns.values = malloc(sizeof(double));
-        if (!Ns.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
-        Ns.values[0] = inf_value;
-        Ns.count = 1;
-    }
-    if (!seen_P) { /* sgd */
-        Ps.values = malloc(sizeof(double));
-        if (!Ps.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
-        Ps.values[0] = inf_value;
-        Ps.count = 1;
-    }
-    if (!ridge_model && times.count == 0) {
-        size_t count = 0;
-        times.values = malloc(19 * sizeof(double));
-        if (!times.values) return error_out(&Ns, &Ps, &times, cli_usage_error(cmd, "out of memory"));
-        if (!seen_eta) {
-            for (size_t i = 0; i < 19; i++) times.values[count++] = pow(10.0, (double)i / 3.0);
-        } else {
-            double last = 0;
-            for (size_t i = 0; i <= 12; i++) {
-                double steps = nearbyint(pow(10.0, (double)i / 3.0));
-                if (steps != last) times.values[count++] = eta * steps;
-                last = steps;
-            }
-        }
-        times.count = count;
-    }
-    p.eta = seen_eta ? eta : 0.0;
-    p.ridge = ridge;
-    p.batch = (size_t)batch;
-    p.ensemble = (size_t)ensemble;
-    /* the option table admits only the library's names */
-    slt_share_from_string(share_name, &p.share);
-    p.trials = (size_t)trials;
-    p.first_trial = (size_t)first;
-    p.seed = (uint64_t)seed;
-    p.M = (size_t)modes;
-    p.threads = (int)threads;
-    const double *tv = ridge_model ? NULL : times.values;
-    const size_t nt = ridge_model ? 0 : times.count;
-
-    slt_task *task = NULL;
-    if ((rc = cli_task_make(cmd, &ta, noise, &task))) return error_out(&Ns, &Ps, &times, rc);
-
-    /* every point is checked before the first one runs */
-    for (size_t i = 0; i < Ns.count; i++)
-        for (size_t j = 0; j < Ps.count; j++) {
-            slt_mc_params q = p;
-            q.N = Ns.values[i];
-            q.P = Ps.values[j];
-            int s = slt_mc_check(task, &q, tv, nt);
-            if (s) {
-                slt_task_free(task);
-                return error_out(&Ns, &Ps, &times, cli_library_error(cmd, s));
-            }
-        }
-
-    slt_table *table = NULL;
-    mc_cols col;
-    if ((rc = mc_table(cmd, &table, &col)) || cli_task_params(&ta, task, table) ||
-        slt_table_param_text(table, "model", model_name) ||
-        slt_table_param_real(table, "noise", noise) ||
-        slt_table_param_real(table, "eta", p.eta) ||
-        slt_table_param_real(table, "ridge", p.ridge) ||
-        slt_table_param_int(table, "batch", batch) ||
-        slt_table_param_int(table, "ensemble", ensemble) ||
-        slt_table_param_text(table, "share", share_name) ||
-        slt_table_param_int(table, "trials", trials) ||
-        slt_table_param_int(table, "first_trial", first) ||
-        slt_table_param_int(table, "seed", seed) ||
-        (modes && slt_table_param_int(table, "M", modes))) {
-        slt_table_free(table);
-        slt_task_free(task);
-        error_out(&Ns, &Ps, &times, 0);
-        return cli_library_error(cmd, rc ? rc : SLT_ENOMEM);
-    }
-
-    int worst = SLT_OK, progress = !cli_quiet;
-    size_t ill_rows = 0;
-    for (size_t i = 0; i < Ns.count && rc == SLT_OK; i++)
-        for (size_t j = 0; j < Ps.count && rc == SLT_OK; j++) {
-            slt_mc_params q = p;
-            q.N = Ns.values[i];
-            q.P = Ps.values[j];
-            slt_mc_result *res = NULL;
-            int s = slt_mc_run(task, &q, tv, nt, &res);
-            size_t rows = ridge_model ? 1 : nt, ill_before = ill_rows;
-            for (size_t k = 0; k < rows; k++) {
-                long row = slt_table_add_row(table);
-                if (row < 0) {
-                    rc = SLT_ENOMEM;
-                    break;
-                }
-                size_t r = (size_t)row;
-                slt_table_set_real(table, r, col.N, Ns.values[i], 0);
-                slt_table_set_real(table, r, col.P, Ps.values[j], 0);
-                slt_table_set_real(table, r, col.t, ridge_model ? INFINITY : tv[k], 0);
-                if (s) {
-                    slt_table_set_status(table, r, slt_strerror(s));
-                    continue;
-                }
-                const slt_mc_point *pt = &res->points[k];
-                slt_table_set_real(table, r, col.test, pt->test.mean, 0);
-                slt_table_set_real(table, r, col.test_se, pt->test.se, 0);
-                slt_table_set_real(table, r, col.train, pt->train.mean, 0);
-                slt_table_set_real(table, r, col.train_se, pt->train.se, 0);
-                slt_table_set_int(table, r, col.trials, (long long)pt->test.trials);
-                slt_table_set_int(table, r, col.M, (long long)res->M);
-                slt_table_set_real(table, r, col.tail, res->tail_mass, 0);
-                if (res->unstable_trials) slt_table_set_status(table, r, "unstable");
-                if (pt->ill_trials) {
-                    slt_table_set_status(table, r, "ill-conditioned");
-                    ill_rows++;
-                }
-                else if (!res->unstable_trials && point_unusable(pt)) {
-                    fail_row(table, &col, r);
-                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g, t = %.17g: the simulated loss "
-                            "is not a finite number >= 0 in double precision (test %.3g ± %.3g, "
-                            "train %.3g ± %.3g); the amplitudes (--amp-lambda, --amp-target), "
-                            "--noise, --ridge or --eta are out of the representable range\n",
-                            Ns.values[i], Ps.values[j], ridge_model ? INFINITY : tv[k],
-                            pt->test.mean, pt->test.se, pt->train.mean, pt->train.se);
-                    if (!worst) worst = SLT_ELOSS;
-                }
-            }
-            if (s) {
-                fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %s\n", Ns.values[i],
-                        Ps.values[j], slt_last_error());
-                if (!worst) worst = s;
-            } else {
-                if (ill_rows > ill_before) {
-                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu point(s) ill-conditioned: "
-                            "up to %zu of the %zu directions of each trial's eigenproblem lie "
-                            "below double precision even by SVD ((max size * eps)^2 of the "
-                            "largest eigenvalue) and would be learned there, so the simulated "
-                            "loss would be too large; values are nan (use finite times, a "
-                            "ridge, fewer modes or a less steep spectrum)\n", Ns.values[i],
-                            Ps.values[j], ill_rows - ill_before, res->dropped_max, res->rank);
-                    if (!worst) worst = SLT_ELOSS;
-                }
-                if (res->unstable_trials) {
-                    /* an answer (the dynamics diverge), but not an ok value: exit 1 */
-                    fprintf(stderr, "slt mc: N = %.17g, P = %.17g: %zu of %zu trials unstable "
-                            "(%s; --eta %.17g)\n", Ns.values[i], Ps.values[j],
-                            res->unstable_trials, res->trials,
-                            sgd ? "the iterate diverged" : "eta times the largest eigenvalue >= 2",
-                            p.eta);
-                    if (!worst) worst = SLT_EDIVERGE;
-                }
-                if (progress && res->seconds > 1.0)
-                    cli_progress(cmd, "N = %.17g, P = %.17g: %zu trials in %.1f s",
-                                 Ns.values[i], Ps.values[j], res->trials, res->seconds);
-            }
-            slt_mc_result_free(res);
-        }
-    if (rc == SLT_OK) rc = cli_write_table(cmd, table, format);
-    else rc = cli_library_error(cmd, rc);
-    if (!rc && worst) rc = slt_exit_class(worst);
-    slt_table_free(table);
-    slt_task_free(task);
-    return error_out(&Ns, &Ps, &times, rc);
+    if (rc == CLI_HELP) return args_out(&a, 0);
+    if (rc == CLI_OK && a.seen_N) rc = size_list("N", a.N_text, &a.Ns);
+    if (rc == CLI_OK && a.seen_P) rc = size_list("P", a.P_text, &a.Ps);
+    if (rc == CLI_OK && strcmp(a.model, "kernel") == 0) return cmd_mc_kernel(&a);
+    static const char *kernel_only[] = {"--dim", "--kernel", "--width", "--depth",
+                                        "--target-power", "--n-test"};
+    const int seen[] = {a.seen_dim, a.seen_kernel, a.seen_width, a.seen_depth, a.seen_tpower,
+                        a.seen_ntest};
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0] && rc == CLI_OK; i++)
+        if (seen[i])
+            rc = cli_usage_error(cmd, "%s is only used by --model kernel (got --model %s)",
+                                 kernel_only[i], a.model);
+    if (rc != CLI_OK) return args_out(&a, rc);
+    return cmd_mc_features(&a);
 }
