@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "slt/status.h"
 #include "slt/task.h"
 
 #ifdef __cplusplus
@@ -112,6 +113,43 @@ SLT_API int slt_dmft_contour_from_string(const char *name, slt_dmft_contour *out
 SLT_API slt_dmft_params slt_dmft_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
 SLT_API int slt_dmft_params_check(const slt_dmft_params *p);
+
+/* The accepted range of a numeric field of slt_dmft_params ("N", "P", "ensemble",
+ * "nodes", "rel_tol", "max_newton", "eta", "momentum", "batch"), the one
+ * slt_dmft_params_check applies; NULL for another name. "ensemble" accepts +∞ as the
+ * infinite ensemble (the field holds SIZE_MAX). Cross-field rules narrow these (momentum
+ * < 1 with eta > 0; batch > 0 needs eta > 0 and P = ∞, ...): see slt_dmft_rule.
+ * Thread-safe (an immutable table). */
+SLT_API const slt_param_range *slt_dmft_param_range(const char *field);
+
+/* Which rule slt_dmft_params_check_rule found broken, so that a front end can word the
+ * refusal in its own terms without matching the message. The values are stable. */
+typedef enum {
+    SLT_DMFT_RULE_OK = 0,           /* every rule holds                                  */
+    SLT_DMFT_RULE_NULL,             /* p is NULL                                          */
+    SLT_DMFT_RULE_RANGE,            /* a field is out of its slt_dmft_param_range         */
+    SLT_DMFT_RULE_NAME,             /* share, sgd_form or contour is not a value of its enum */
+    SLT_DMFT_RULE_SGD_NEEDS_STEP,   /* batch > 0 needs eta > 0                            */
+    SLT_DMFT_RULE_SGD_NEEDS_P_INF,  /* batch > 0 needs P = INFINITY                       */
+    SLT_DMFT_RULE_SGD_ENSEMBLE,     /* batch > 0 needs ensemble = 1                       */
+    SLT_DMFT_RULE_SGD_MOMENTUM,     /* batch > 0 needs momentum = 0                       */
+    SLT_DMFT_RULE_SGD_CONTOUR,      /* batch > 0 needs contour = AUTO                     */
+    SLT_DMFT_RULE_HEAVY_BALL_BETA   /* eta > 0 with momentum > 0 needs momentum < 1       */
+} slt_dmft_rule;
+
+/* slt_dmft_params_check, also saying which rule failed: *rule (if rule != NULL) is
+ * SLT_DMFT_RULE_OK on SLT_OK, else the first broken rule in the check's order (the
+ * fields' ranges and names, then the dynamics' rules, then contour's name); *field (if field != NULL) is the field
+ * the rule names (the range's field for SLT_DMFT_RULE_RANGE, e.g. "nodes"; "momentum"
+ * for SLT_DMFT_RULE_HEAVY_BALL_BETA; "batch" for the SGD rules; NULL when none).
+ * Returns the same status and sets the same message as slt_dmft_params_check.
+ * Thread-safe (the message is the calling thread's). */
+SLT_API int slt_dmft_params_check_rule(const slt_dmft_params *p, slt_dmft_rule *rule,
+                                       const char **field);
+
+/* "ok", "null", "range", "name", "sgd-needs-step", "sgd-needs-p-inf", "sgd-ensemble",
+ * "sgd-momentum", "sgd-contour", "heavy-ball-beta"; NULL for another value. */
+SLT_API const char *slt_dmft_rule_to_string(slt_dmft_rule rule);
 
 typedef struct {
     double t;
