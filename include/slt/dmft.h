@@ -204,6 +204,26 @@ SLT_API int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
  * SLT_EDOM when violated). SLT_EINVAL when batch = 0. */
 SLT_API int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
 
+/* Where the step puts a model relative to its stability edge (docs/theory/dmft.md §4).
+ * GD with step η is stable iff eta_eff·u_max < limit: eta_eff = η, limit = 2; the
+ * heavy ball with steps (momentum = β) limit = 2(1 + β); online SGD eta_eff = (1 + 1/B)η
+ * (GAUSSIAN) or η (LIMIT), limit 2. A finite model's top eigenvalue spreads about u_max by
+ * about u_max·spread, spread = √(2/N + 2/P); within SLT_DMFT_NEAR_EDGE_SPREADS spreads of
+ * the limit some finite models diverge although the DMFT value is right. */
+#define SLT_DMFT_NEAR_EDGE_SPREADS 3.0
+typedef struct {
+    double eta_eff;  /* the step the limit applies to (0 for gradient flow)               */
+    double limit;    /* the stability limit of eta_eff·u_max                               */
+    double margin;   /* limit/(eta_eff·u_max) − 1: > 0 stable (NaN or ∞ without a step)   */
+    double spread;   /* √(2/N + 2/P), the terms at N or P = ∞ dropped                     */
+    int near_edge;   /* eta > 0 and 0 < margin <= SLT_DMFT_NEAR_EDGE_SPREADS·spread        */
+} slt_dmft_edge;
+
+/* The edge quantities above for parameters p and the spectrum edge u_max (from
+ * slt_dmft_spectrum_edge; NaN gives NaN margin). SLT_EINVAL for a NULL argument.
+ * Thread-safe. */
+SLT_API int slt_dmft_edge_at(const slt_dmft_params *p, double u_max, slt_dmft_edge *e);
+
 /* The local exponent d log(gap) / d log N of the width gap gap(N) = L(t, N) − L(t, ∞)
  * at one time, by a central difference in log N from the points solved at N (at), at
  * N = ∞ (at_inf) and at N·e^{±h} (up, down), all at the same P and t: −1 early

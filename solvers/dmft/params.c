@@ -125,3 +125,18 @@ int slt_dmft_params_check(const slt_dmft_params *p)
 {
     return slt_dmft_params_check_rule(p, NULL, NULL);
 }
+
+int slt_dmft_edge_at(const slt_dmft_params *p, double u_max, slt_dmft_edge *e)
+{
+    if (!p || !e) return slt_error(SLT_EINVAL, "slt_dmft_edge_at: NULL argument");
+    e->limit = 2.0;
+    e->eta_eff = p->eta;
+    if (p->momentum > 0 && p->eta > 0) e->limit = 2.0 * (1.0 + p->momentum);
+    if (p->batch > 0 && p->sgd_form == SLT_DMFT_SGD_GAUSSIAN)
+        e->eta_eff = p->eta * (1.0 + 1.0 / (double)p->batch);
+    e->margin = e->limit / (e->eta_eff * u_max) - 1.0;
+    e->spread = sqrt((isinf(p->N) ? 0.0 : 2.0 / p->N) + (isinf(p->P) ? 0.0 : 2.0 / p->P));
+    e->near_edge = p->eta > 0 && e->margin > 0 &&
+                   e->margin <= SLT_DMFT_NEAR_EDGE_SPREADS * e->spread;
+    return SLT_OK;
+}
