@@ -52,7 +52,8 @@ typedef struct {
     int integer;          /* LIST: sizes; given values must be whole, a log-spaced
                              range is rounded to whole numbers (repeats dropped)  */
     /* help: the token %D in `help` is replaced by default_text, or else by default_value
-     * (cli_format_number), so a default shown is the one the code uses (CLI_DEFAULT) */
+     * (cli_format_number; an INT option's in whole digits), so a default shown is the
+     * one the code uses (CLI_DEFAULT) */
     const char *default_text;
     double default_value;
 } cli_option;

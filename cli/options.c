@@ -399,6 +399,7 @@ static void expand_help(char *buf, size_t n, const cli_option *o)
     }
     char num[64];
     if (o->default_text) snprintf(num, sizeof num, "%s", o->default_text);
+    else if (o->kind == CLI_INT) snprintf(num, sizeof num, "%.0f", o->default_value); /* whole */
     else cli_format_number(num, sizeof num, o->default_value);
     snprintf(buf, n, "%.*s%s%s", (int)(d - o->help), o->help, num, d + 2);
 }
