@@ -512,29 +512,29 @@ int cmd_static(int argc, char **argv)
                              .lo = 1, .hi = 1e7, .seen = &o.seen_S};
     opts[n++] = (cli_option){.name = "omega2", .kind = CLI_REAL, .target = &o.omega2,
                              .metavar = "W", .help = "bahri: E omega^2 of the teacher weights "
-                                                     "(default 1)",
+                                                     "(default %D)", CLI_DEFAULT(o.omega2),
                              .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1, .seen = &o.seen_omega2};
     opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &o.M, .metavar = "M",
                              .help = "maloney: latent dimension (required with the preset)",
                              .lo = 1, .hi = 1e7, .seen = &o.seen_M};
     opts[n++] = (cli_option){.name = "lambda-plus", .kind = CLI_REAL, .target = &o.lambda_plus,
-                             .metavar = "L", .help = "maloney: spectrum scale lambda_+ (default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                             .metavar = "L", .help = "maloney: spectrum scale lambda_+ (default %D)",
+                             CLI_DEFAULT(o.lambda_plus), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_lambda_plus};
     opts[n++] = (cli_option){.name = "sigma-w2", .kind = CLI_REAL, .target = &o.sigma_w2,
                              .metavar = "V", .help = "maloney: teacher variance sigma_w^2 "
-                                                     "(w_I ~ N(0, V/M); default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                                                     "(w_I ~ N(0, V/M); default %D)",
+                             CLI_DEFAULT(o.sigma_w2), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_sigma_w2};
     opts[n++] = (cli_option){.name = "sigma-u2", .kind = CLI_REAL, .target = &o.sigma_u2,
                              .metavar = "V", .help = "maloney: feature weight variance sigma_u^2 "
-                                                     "(default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                                                     "(default %D)",
+                             CLI_DEFAULT(o.sigma_u2), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_sigma_u2};
     opts[n++] = (cli_option){.name = "gamma-MRS", .kind = CLI_REAL, .target = &o.gamma_MRS,
                              .metavar = "G", .help = "maloney: their ridge on the unnormalised "
-                                                     "sum (default 0)",
-                             .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_gamma};
+                                                     "sum (default %D)",
+                             CLI_DEFAULT(o.gamma_MRS), .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_gamma};
     opts[n++] = (cli_option){.name = "scale-time", .kind = CLI_FLAG, .target = &o.scale_time,
                              .help = "Boopathy-Fiete scale-time prediction (paper + surrogate)"};
     opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &o.t, .metavar = "LIST",
