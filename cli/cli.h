@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "slt/status.h"
 #include "slt/table.h"
 
 enum { CLI_OK = 0, CLI_HELP = -1, CLI_USAGE = 2, CLI_IO = 3 };
@@ -50,7 +51,24 @@ typedef struct {
     int *seen;            /* optional: set to 1 when the option was given        */
     int integer;          /* LIST: sizes; given values must be whole, a log-spaced
                              range is rounded to whole numbers (repeats dropped)  */
+    /* help: the token %D in `help` is replaced by default_text, or else by default_value
+     * (cli_format_number; an INT option's in whole digits), so a default shown is the
+     * one the code uses (CLI_DEFAULT) */
+    const char *default_text;
+    double default_value;
 } cli_option;
+
+/* .default_value = V for an option whose help says "(default %D)" */
+#define CLI_DEFAULT(v) .default_value = (double)(v)
+
+/* o with the range the library accepts for the field (lo, hi and which bound is open,
+ * from slt_*_param_range), so the option cannot restate it; `allow_inf` stays as o
+ * sets it (whether "inf" may be typed), cleared when the library refuses +inf. */
+cli_option cli_with_range(cli_option o, const slt_param_range *r);
+
+/* The shortest decimal that reads back as v, in plain or exponent form, whichever is
+ * shorter ("200", "0.05", "1e6", "1e-14"); 1/k for small k is "1/k", ±∞ is "inf". */
+void cli_format_number(char *buf, size_t size, double v);
 
 typedef struct {
     const char *name;      /* "exponents"                                        */

@@ -79,8 +79,21 @@ const cli_command_info cmd_dmft_info = {
     "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).",
 };
 
+/* The parsed command line: the library's params plus what only the CLI has. */
 typedef struct {
-    int t, test, train, slope, gap, gap_slope, gen;
+    cli_list Ns, Ps, times;
+    slt_dmft_params base; /* the library's defaults, overwritten by the options */
+    double noise, ensemble;
+    long long nodes, batch;
+    int sgd, seen_batch, seen_form, seen_share, diagnose;
+    const char *sgd_form, *share, *contour;
+    slt_format format;
+    cli_task_args ta;
+} dmft_args;
+
+/* The columns of the output table (-1: not shown). */
+typedef struct {
+    int N, P, t, test, train, gain, slope, gap, gslope, gen, umax, margin, spread;
 } dmft_cols;
 
 /* Marks every point failed: the asked-for time (rounded to whole steps with a step),
@@ -118,323 +131,372 @@ static int solve_one(const slt_task *task, slt_dmft_params p, const cli_list *ti
     return rc;
 }
 
-/* "--N 10 --P 30" as the user would write it. */
-static void pair_text(char *buf, size_t size, double N, double P)
+/* slt_dmft_params_check_rule refused p: its rule in the options' words (exit 2). The rule
+ * is the library's; this only names the options that set its fields. */
+static int params_usage_error(const slt_dmft_params *p, slt_dmft_rule rule)
 {
-    snprintf(buf, size, "--N %.15g --P %.15g", N, P);
-}
-
-/* slt_dmft_params_check refused p: its message in the options' words (exit 2). The rule
- * is the library's; this only renames its fields to the options that set them. */
-static int params_usage_error(const slt_dmft_params *p)
-{
-    const char *cmd = "dmft", *e = slt_last_error();
-    if (strstr(e, "needs a step eta > 0"))
+    const char *cmd = "dmft";
+    switch (rule) {
+    case SLT_DMFT_RULE_SGD_NEEDS_STEP:
         return cli_usage_error(cmd, "--sgd needs a step --eta E > 0");
-    if (strstr(e, "needs P = inf"))
+    case SLT_DMFT_RULE_SGD_NEEDS_P_INF:
         return cli_usage_error(cmd, "--sgd needs --P inf (online SGD draws fresh samples every "
                                "step); got --P %.17g", p->P);
-    if (strstr(e, "ensembles of online SGD"))
+    case SLT_DMFT_RULE_SGD_ENSEMBLE:
         return cli_usage_error(cmd, "--sgd with --ensemble is not implemented (drop --ensemble)");
-    if (strstr(e, "momentum SGD is not implemented"))
+    case SLT_DMFT_RULE_SGD_MOMENTUM:
         return cli_usage_error(cmd, "--sgd with --momentum is not implemented (drop --momentum)");
-    if (strstr(e, "online SGD has its own inversion"))
+    case SLT_DMFT_RULE_SGD_CONTOUR:
         return cli_usage_error(cmd, "--contour ellipse is not for --sgd (online SGD has its own "
                                "inversion)");
-    if (strstr(e, "the heavy-ball coefficient beta"))
+    case SLT_DMFT_RULE_HEAVY_BALL_BETA:
         return cli_usage_error(cmd, "--momentum: %.17g is out of range with --eta (the heavy-ball "
                                "coefficient beta: expected 0 <= M < 1)", p->momentum);
-    return cli_usage_error(cmd, "%s", e); /* a rule without option words: the library's */
+    default: /* a rule without option words: the library's message */
+        return cli_usage_error(cmd, "%s", slt_last_error());
+    }
+}
+
+/* The option table: ranges and defaults are the library's (slt_dmft_param_range,
+ * slt_dmft_params_default). Returns the number of options. */
+static size_t dmft_options(dmft_args *a, cli_option *opts)
+{
+    const slt_dmft_params *b = &a->base;
+    size_t n = cli_task_options(&a->ta, opts);
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "N", .kind = CLI_LIST, .target = &a->Ns, .metavar = "LIST",
+                     .help = "widths (number of random features)", .allow_inf = 1,
+                     .integer = 1}, slt_dmft_param_range("N"));
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "P", .kind = CLI_LIST, .target = &a->Ps, .metavar = "LIST",
+                     .help = "training-set sizes", .allow_inf = 1, .integer = 1},
+        slt_dmft_param_range("P"));
+    /* times: slt_dmft_solve's argument, t >= 0 or inf */
+    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &a->times,
+                             .metavar = "LIST", .help = "training times", .lo = 0,
+                             .hi = INFINITY, .allow_inf = 1};
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "eta", .kind = CLI_REAL, .target = &a->base.eta, .metavar = "E",
+                     .help = "full-batch GD step (default %D: gradient flow)",
+                     CLI_DEFAULT(b->eta)}, slt_dmft_param_range("eta"));
+    opts[n++] = (cli_option){.name = "sgd", .kind = CLI_FLAG, .target = &a->sgd,
+                             .help = "online SGD with --batch B and step --eta (needs --P inf)"};
+    /* batch 0 is the library's full batch: --batch counts from 1, and at most 1e15 so
+     * that the double it is parsed as holds it exactly */
+    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &a->batch,
+                             .metavar = "B", .help = "SGD batch size (with --sgd)", .lo = 1,
+                             .hi = 1e15, .seen = &a->seen_batch};
+    opts[n++] = (cli_option){.name = "sgd-form", .kind = CLI_CHOICE, .target = &a->sgd_form,
+                             .metavar = "FORM", .help = "SGD noise: exact Gaussian fourth moment "
+                             "or the DMFT limit (default %D)", .choices = "gaussian|limit",
+                             .seen = &a->seen_form, .default_text = a->sgd_form};
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &a->base.momentum,
+                     .metavar = "M", .help = "heavy ball: time constant mu, or with "
+                     "--eta the coefficient beta < 1 (default %D)", CLI_DEFAULT(b->momentum)},
+        slt_dmft_param_range("momentum"));
+    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a->noise,
+                             .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",
+                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(a->noise)};
+    opts[n] = cli_with_range(
+        (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &a->ensemble,
+                     .metavar = "E", .help = "average the predictors of E models "
+                     "(default %D; inf for the infinite ensemble)", .allow_inf = 1,
+                     CLI_DEFAULT(a->ensemble)}, slt_dmft_param_range("ensemble"));
+    opts[n++].hi = 1e15; /* finite E: a size_t the parsed double holds exactly */
+    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &a->share,
+                             .metavar = "WHAT", .help = "what ensemble members share (default %D)",
+                             .choices = "data|projection|none", .seen = &a->seen_share,
+                             .default_text = a->share};
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "nodes", .kind = CLI_INT, .target = &a->nodes, .metavar = "M",
+                     .help = "Talbot nodes of the 2-D inversion (default %D)",
+                     CLI_DEFAULT(b->nodes)}, slt_dmft_param_range("nodes"));
+    opts[n++] = (cli_option){.name = "contour", .kind = CLI_CHOICE, .target = &a->contour,
+                             .metavar = "C", .help = "inversion contour: auto, or the ellipse "
+                             "everywhere as a check (default %D)", .choices = "auto|ellipse",
+                             .default_text = a->contour};
+    opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &a->diagnose,
+                             .help = "add local exponents, width gap and generalization gap"};
+    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &a->format,
+                             .metavar = "F", .help = "output format (default table)"};
+    return n;
+}
+
+/* The rules between options, then the library's (slt_dmft_params_check_rule at every P);
+ * fills a->base. CLI_OK or a usage error. */
+static int dmft_validate(dmft_args *a)
+{
+    const char *cmd = "dmft";
+    slt_dmft_params *b = &a->base;
+    const double e = a->ensemble;
+    if (a->Ns.count == 0 || a->Ps.count == 0 || a->times.count == 0)
+        return cli_usage_error(cmd, "--N, --P and --t are required (see 'slt dmft --help')");
+    if (e != floor(e) && !isinf(e))
+        return cli_usage_error(cmd, "--ensemble: %.17g is not a whole number (expected E >= "
+                               "%.10g, or inf)", e, slt_dmft_param_range("ensemble")->lo);
+    if (a->seen_share && e == 1.0)
+        return cli_usage_error(cmd, "--share needs --ensemble E with E > 1");
+    if (a->diagnose && e != 1.0)
+        return cli_usage_error(cmd, "--diagnose is for single models (drop --ensemble)");
+    if (a->sgd && !a->seen_batch)
+        return cli_usage_error(cmd, "--sgd needs --batch B (B >= 1)");
+    if (!a->sgd && (a->seen_batch || a->seen_form))
+        return cli_usage_error(cmd, "--%s is for online SGD (add --sgd)",
+                               a->seen_batch ? "batch" : "sgd-form");
+    b->nodes = (int)a->nodes;
+    b->batch = a->sgd ? (size_t)a->batch : 0;
+    b->ensemble = e;
+    /* cli_parse accepted only the names in the choices, the library's own */
+    if (slt_dmft_sgd_form_from_string(a->sgd_form, &b->sgd_form) ||
+        slt_share_from_string(a->share, &b->share) ||
+        slt_dmft_contour_from_string(a->contour, &b->contour))
+        return cli_usage_error(cmd, "%s", slt_last_error());
+    for (size_t i = 0; i < a->Ps.count; i++) {
+        slt_dmft_params q = *b;
+        slt_dmft_rule rule;
+        q.P = a->Ps.values[i];
+        if (slt_dmft_params_check_rule(&q, &rule, NULL)) return params_usage_error(&q, rule);
+    }
+    /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
+     * (and skip the step's stability check); ask for t = 0 or at least half a step */
+    const double eta = b->eta;
+    for (size_t i = 0; eta > 0 && i < a->times.count; i++)
+        if (a->times.values[i] > 0 && round(a->times.values[i] / eta) == 0)
+            return cli_usage_error(cmd, "--t %.15g with --eta %.15g is less than half a step "
+                                   "(t = eta n rounds to n = 0); give --t 0 for the start, or "
+                                   "t >= eta/2 = %.15g", a->times.values[i], eta, eta / 2);
+    return CLI_OK;
+}
+
+/* The table's parameters and columns. A library status on failure. */
+static int dmft_table_setup(const dmft_args *a, const slt_task *task, slt_table *table,
+                            dmft_cols *c)
+{
+    const slt_dmft_params *b = &a->base;
+    const double eta = b->eta;
+    int rc = cli_task_params(&a->ta, task, table);
+    if (!rc) rc = slt_table_param_real(table, "noise", a->noise);
+    if (!rc && eta > 0) rc = slt_table_param_real(table, "eta", eta);
+    if (!rc && a->sgd) {
+        rc = slt_table_param_real(table, "batch", (double)a->batch);
+        if (!rc) rc = slt_table_param_text(table, "sgd_form", a->sgd_form);
+    }
+    if (!rc && b->momentum > 0) rc = slt_table_param_real(table, "momentum", b->momentum);
+    if (!rc && b->contour == SLT_DMFT_CONTOUR_ELLIPSE)
+        rc = slt_table_param_text(table, "contour", a->contour);
+    if (!rc && b->ensemble > 1) {
+        rc = slt_table_param_real(table, "ensemble", a->ensemble);
+        if (!rc) rc = slt_table_param_text(table, "share", a->share);
+    }
+    if (rc) return rc;
+    *c = (dmft_cols){.gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1, .umax = -1,
+                     .margin = -1, .spread = -1};
+    c->N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
+    c->P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
+    c->t = slt_table_add_column(table, "t", SLT_COL_REAL, 0);
+    c->test = slt_table_add_column(table, "test", SLT_COL_REAL, 1);
+    c->train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
+    if (a->sgd) c->gain = slt_table_add_column(table, "sgd_gain", SLT_COL_REAL, 1);
+    if (a->diagnose) {
+        c->slope = slt_table_add_column(table, "slope", SLT_COL_REAL, 1);
+        c->gap = slt_table_add_column(table, "width_gap", SLT_COL_REAL, 1);
+        c->gslope = slt_table_add_column(table, "width_gap_slope", SLT_COL_REAL, 1);
+        c->gen = slt_table_add_column(table, "generalization_gap", SLT_COL_REAL, 1);
+        if (eta > 0) {
+            c->umax = slt_table_add_column(table, "u_max", SLT_COL_REAL, 0);
+            c->margin = slt_table_add_column(table, "edge_margin", SLT_COL_REAL, 0);
+            c->spread = slt_table_add_column(table, "edge_spread", SLT_COL_REAL, 0);
+        }
+    }
+    return slt_table_add_status(table) < 0 ? SLT_ENOMEM : SLT_OK;
+}
+
+/* One (N, P): the main solve and its messages (report_pair), then for --diagnose the
+ * solves at N = inf and N e^(+-h); the points in pt[0..4 nt). */
+typedef struct dmft_pair {
+    slt_dmft_params p;
+    int setup;          /* the main set-up's status */
+    int have_gap;       /* the width gap's points were solved */
+    double umax;        /* spectrum edge (with a step) */
+    slt_dmft_edge edge; /* where the step stands against it */
+    char at[96];        /* "--N 10 --P 30" as the user would write it */
+} dmft_pair;
+
+static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
+                        const slt_dmft_point *main_pt);
+
+static void solve_pair(const dmft_args *a, const slt_task *task, dmft_pair *pr,
+                       slt_dmft_point *pt)
+{
+    const size_t nt = a->times.count;
+    const double h = SLT_DMFT_WIDTH_GAP_STEP;
+    const slt_dmft_params *p = &pr->p;
+    slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
+    pr->umax = NAN;
+    pr->setup = solve_one(task, *p, &a->times, main_pt, p->eta > 0 ? &pr->umax : NULL);
+    slt_dmft_edge_at(p, pr->umax, &pr->edge);
+    report_pair(a, pr, main_pt); /* before the gap's solves: the messages are the main one's */
+    pr->have_gap = a->diagnose && !isinf(p->N);
+    if (pr->have_gap) {
+        slt_dmft_params q = *p;
+        q.N = INFINITY;
+        solve_one(task, q, &a->times, inf_pt, NULL);
+        q.N = p->N * exp(h);
+        solve_one(task, q, &a->times, up, NULL);
+        q.N = p->N * exp(-h);
+        if (q.N < 1.0) pr->have_gap = 0;
+        else solve_one(task, q, &a->times, dn, NULL);
+    }
+}
+
+/* The pair's messages on stderr: a failed set-up, an unstable step, failed points, a
+ * step near the edge. */
+static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
+                        const slt_dmft_point *main_pt)
+{
+    const size_t nt = a->times.count;
+    const double eta = pr->p.eta, umax = pr->umax;
+    const slt_dmft_edge *e = &pr->edge;
+    size_t n_fail = 0, first_fail = 0;
+    for (size_t i = nt; i-- > 0;)
+        if (main_pt[i].status != SLT_OK && main_pt[i].status != SLT_EDIVERGE) {
+            n_fail++;
+            first_fail = i;
+        }
+    if (pr->setup)
+        fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time "
+                "computed: %s\n", pr->at, slt_strerror(pr->setup), slt_last_error());
+    else if (n_fail && main_pt[first_fail].status == SLT_EDOM && eta > 0 &&
+             !(e->eta_eff * umax < e->limit))
+        fprintf(stderr, "slt dmft: %s: --eta %.15g is unstable: %s*u_max = %.6g >= %s%.6g "
+                "(u_max = %.6g, the top of the model's spectrum: stable for --eta < %.6g)\n",
+                pr->at, eta, a->sgd ? "(1 + 1/B)*eta" : "eta", e->eta_eff * umax,
+                pr->p.momentum > 0 ? "2(1 + momentum) = " : "", e->limit, umax,
+                e->limit / umax * eta / e->eta_eff);
+    else if (n_fail)
+        fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.15g): %s\n", pr->at,
+                slt_strerror(main_pt[first_fail].status), n_fail, nt,
+                a->times.values[first_fail], slt_last_error());
+    if (e->near_edge)
+        fprintf(stderr, "slt dmft: warning: %s --eta %.15g: %s*u_max = %.6g is within "
+                "three finite-size spreads of the stability limit %.6g (margin %.3g, spread "
+                "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", pr->at,
+                eta, a->sgd ? "(1 + 1/B)*eta" : "eta", e->eta_eff * umax, e->limit, e->margin,
+                e->spread);
+}
+
+/* The pair's rows. Updates *worst with the first failing status; SLT_ENOMEM when a row
+ * could not be added. */
+static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_point *pt,
+                    const dmft_cols *c, slt_table *table, int *worst)
+{
+    const size_t nt = a->times.count;
+    const slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
+    const double h = SLT_DMFT_WIDTH_GAP_STEP;
+    int diag_rc = SLT_OK;
+    for (size_t i = 0; i < nt; i++) {
+        const slt_dmft_point *o = &main_pt[i];
+        long row = slt_table_add_row(table);
+        if (row < 0) return slt_error(SLT_ENOMEM, "out of memory for the table's rows");
+        size_t r = (size_t)row;
+        slt_table_set_real(table, r, c->N, pr->p.N, 0);
+        slt_table_set_real(table, r, c->P, pr->p.P, 0);
+        slt_table_set_real(table, r, c->t, o->t, 0);
+        slt_table_set_real(table, r, c->test, o->test, o->test_err);
+        slt_table_set_real(table, r, c->train, o->train, o->train_err);
+        if (a->sgd) slt_table_set_real(table, r, c->gain, o->sgd_gain, o->sgd_gain_err);
+        int status = o->status;
+        if (a->diagnose && pr->have_gap && isfinite(o->t) && status == SLT_OK) {
+            /* a diagnostic that could not be computed fails the row */
+            const int ds[3] = {inf_pt[i].status, up[i].status, dn[i].status};
+            for (int k = 0; k < 3 && !status; k++)
+                if (ds[k] != SLT_OK) status = diag_rc = ds[k];
+        }
+        if (status != SLT_OK) {
+            /* a failed set-up is never "divergent": nothing was computed */
+            const int div = status == SLT_EDIVERGE && pr->setup == SLT_OK;
+            slt_table_set_status(table, r, div ? "divergent" : slt_strerror(status));
+            if (!div && !*worst) *worst = status;
+        } else if (pr->edge.near_edge && a->times.values[i] > 0) {
+            slt_table_set_status(table, r, "ok (near edge)");
+        }
+        if (!a->diagnose) continue;
+        if (pr->p.eta > 0) {
+            slt_table_set_real(table, r, c->umax, pr->umax, 0);
+            slt_table_set_real(table, r, c->margin, pr->edge.margin, 0);
+            slt_table_set_real(table, r, c->spread, pr->edge.spread, 0);
+        }
+        slt_table_set_real(table, r, c->slope, o->test_slope, o->test_slope_err);
+        slt_table_set_real(table, r, c->gen, o->test + a->noise - o->train,
+                           o->test_err + o->train_err);
+        if (pr->have_gap && isfinite(o->t)) {
+            const slt_dmft_point *oi = &inf_pt[i];
+            double gs, gs_err; /* null where the gap is not positive */
+            slt_table_set_real(table, r, c->gap, o->test - oi->test, o->test_err + oi->test_err);
+            if (!slt_dmft_width_gap_slope(o, oi, &up[i], &dn[i], h, &gs, &gs_err))
+                slt_table_set_real(table, r, c->gslope, gs, gs_err);
+        }
+    }
+    if (diag_rc)
+        fprintf(stderr, "slt dmft: %s --diagnose: the width gap (at N = inf and N*e^(+-%g)) "
+                "failed (%s) at some times; those rows say so\n", pr->at, h,
+                slt_strerror(diag_rc));
+    return SLT_OK;
 }
 
 int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
-    cli_list Ns = {0}, Ps = {0}, times = {0};
+    dmft_args a = {.base = slt_dmft_params_default(), .format = SLT_FORMAT_TABLE};
+    a.ensemble = a.base.ensemble;
+    a.nodes = a.base.nodes;
+    a.batch = (long long)a.base.batch;
+    a.sgd_form = slt_dmft_sgd_form_to_string(a.base.sgd_form);
+    a.share = slt_share_to_string(a.base.share);
+    a.contour = slt_dmft_contour_to_string(a.base.contour);
     /* owned below; every exit after parsing goes through `done`, which frees them all */
     slt_task *task = NULL;
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
-    /* the library's defaults; the options overwrite them */
-    slt_dmft_params base = slt_dmft_params_default();
-    double noise = 0.0, eta = base.eta, momentum = base.momentum;
-    double ensemble = base.ensemble;
-    long long nodes = base.nodes, batch = (long long)base.batch;
-    int sgd = 0, seen_batch = 0, seen_form = 0;
-    const char *sgd_form = slt_dmft_sgd_form_to_string(base.sgd_form);
-    const char *share = slt_share_to_string(base.share);
-    const char *contour = slt_dmft_contour_to_string(base.contour);
-    int diagnose = 0, seen_share = 0;
-    slt_format format = SLT_FORMAT_TABLE;
-    cli_task_args ta;
-    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 16];
-    size_t n = cli_task_options(&ta, opts);
-    opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &Ns, .metavar = "LIST",
-                             .help = "widths (number of random features)", .lo = 1,
-                             .hi = INFINITY, .allow_inf = 1, .integer = 1};
-    opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &Ps, .metavar = "LIST",
-                             .help = "training-set sizes", .lo = 1, .hi = INFINITY, .allow_inf = 1,
-                             .integer = 1};
-    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times, .metavar = "LIST",
-                             .help = "training times", .lo = 0, .hi = INFINITY, .allow_inf = 1};
-    opts[n++] = (cli_option){.name = "eta", .kind = CLI_REAL, .target = &eta, .metavar = "E",
-                             .help = "full-batch GD step (default 0: gradient flow)", .lo = 0,
-                             .hi = INFINITY, .hi_open = 1};
-    opts[n++] = (cli_option){.name = "sgd", .kind = CLI_FLAG, .target = &sgd,
-                             .help = "online SGD with --batch B and step --eta (needs --P inf)"};
-    opts[n++] = (cli_option){.name = "batch", .kind = CLI_INT, .target = &batch, .metavar = "B",
-                             .help = "SGD batch size (with --sgd)", .lo = 1, .hi = 1e15,
-                             .seen = &seen_batch};
-    opts[n++] = (cli_option){.name = "sgd-form", .kind = CLI_CHOICE, .target = &sgd_form,
-                             .metavar = "FORM", .help = "SGD noise: exact Gaussian fourth moment "
-                             "or the DMFT limit (default gaussian)", .choices = "gaussian|limit",
-                             .seen = &seen_form};
-    opts[n++] = (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &momentum,
-                             .metavar = "M", .help = "heavy ball: time constant mu, or with "
-                             "--eta the coefficient beta < 1 (default 0)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1};
-    opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &noise, .metavar = "S2",
-                             .help = "label-noise variance sigma^2 (default 0)", .lo = 0,
-                             .hi = INFINITY, .hi_open = 1};
-    opts[n++] = (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &ensemble,
-                             .metavar = "E", .help = "average the predictors of E models "
-                             "(default 1; inf for the infinite ensemble)", .lo = 1,
-                             .hi = 1e15, .allow_inf = 1};
-    opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &share,
-                             .metavar = "WHAT", .help = "what ensemble members share (default data)",
-                             .choices = "data|projection|none", .seen = &seen_share};
-    opts[n++] = (cli_option){.name = "nodes", .kind = CLI_INT, .target = &nodes, .metavar = "M",
-                             .help = "Talbot nodes of the 2-D inversion (default 16)", .lo = 10,
-                             .hi = 32};
-    opts[n++] = (cli_option){.name = "contour", .kind = CLI_CHOICE, .target = &contour,
-                             .metavar = "C", .help = "inversion contour: auto, or the ellipse "
-                             "everywhere as a check (default auto)", .choices = "auto|ellipse"};
-    opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &diagnose,
-                             .help = "add local exponents, width gap and generalization gap"};
-    opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
-                             .metavar = "F", .help = "output format (default table)"};
+    size_t n = dmft_options(&a, opts);
     int rc = cli_parse(&cmd_dmft_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return 0;
-    if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
-    if (rc == CLI_OK && (Ns.count == 0 || Ps.count == 0 || times.count == 0))
-        rc = cli_usage_error(cmd, "--N, --P and --t are required (see 'slt dmft --help')");
-    if (rc == CLI_OK && ensemble != floor(ensemble) && !isinf(ensemble))
-        rc = cli_usage_error(cmd, "--ensemble: %.17g is not a whole number (expected E >= 1, or inf)",
-                             ensemble);
-    if (rc == CLI_OK && seen_share && ensemble == 1.0)
-        rc = cli_usage_error(cmd, "--share needs --ensemble E with E > 1");
-    if (rc == CLI_OK && diagnose && ensemble != 1.0)
-        rc = cli_usage_error(cmd, "--diagnose is for single models (drop --ensemble)");
-    if (rc == CLI_OK && sgd && !seen_batch)
-        rc = cli_usage_error(cmd, "--sgd needs --batch B (B >= 1)");
-    if (rc == CLI_OK && !sgd && (seen_batch || seen_form))
-        rc = cli_usage_error(cmd, "--%s is for online SGD (add --sgd)", seen_batch ? "batch" : "sgd-form");
-    if (rc == CLI_OK) {
-        base.nodes = (int)nodes;
-        base.eta = eta;
-        base.batch = sgd ? (size_t)batch : 0;
-        base.momentum = momentum;
-        base.ensemble = ensemble;
-        /* cli_parse accepted only the names in the choices above, the library's own */
-        if (slt_dmft_sgd_form_from_string(sgd_form, &base.sgd_form) ||
-            slt_share_from_string(share, &base.share) ||
-            slt_dmft_contour_from_string(contour, &base.contour))
-            rc = cli_usage_error(cmd, "%s", slt_last_error());
-    }
-    /* the library's cross-field rules (slt_dmft_params_check), at every P */
-    for (size_t i = 0; rc == CLI_OK && i < Ps.count; i++) {
-        slt_dmft_params q = base;
-        q.P = Ps.values[i];
-        if (slt_dmft_params_check(&q)) rc = params_usage_error(&q);
-    }
-    /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
-     * (and skip the step's stability check); ask for t = 0 or at least half a step */
-    if (rc == CLI_OK && eta > 0)
-        for (size_t i = 0; i < times.count && rc == CLI_OK; i++)
-            if (times.values[i] > 0 && round(times.values[i] / eta) == 0)
-                rc = cli_usage_error(cmd, "--t %.15g with --eta %.15g is less than half a step "
-                                     "(t = eta n rounds to n = 0); give --t 0 for the start, or "
-                                     "t >= eta/2 = %.15g", times.values[i], eta, eta / 2);
-    if (rc == CLI_OK) rc = cli_task_make(cmd, &ta, noise, &task);
+    if (rc == CLI_OK) rc = cli_task_resolve(cmd, &a.ta);
+    if (rc == CLI_OK) rc = dmft_validate(&a);
+    if (rc == CLI_OK) rc = cli_task_make(cmd, &a.ta, a.noise, &task);
     if (rc != CLI_OK) goto done;
 
-
-    int c_N, c_P, c_t, c_test, c_train, c_status, c_slope = -1, c_gap = -1, c_gslope = -1,
-        c_gen = -1, c_gain = -1, c_umax = -1, c_margin = -1, c_spread = -1;
+    dmft_cols cols = {0};
     rc = slt_table_alloc(cmd, &table);
-    if (!rc) rc = cli_task_params(&ta, task, table);
-    if (!rc) rc = slt_table_param_real(table, "noise", noise);
-    if (!rc && eta > 0) rc = slt_table_param_real(table, "eta", eta);
-    if (!rc && sgd) {
-        rc = slt_table_param_real(table, "batch", (double)batch);
-        if (!rc) rc = slt_table_param_text(table, "sgd_form", sgd_form);
-    }
-    if (!rc && momentum > 0) rc = slt_table_param_real(table, "momentum", momentum);
-    if (!rc && base.contour == SLT_DMFT_CONTOUR_ELLIPSE)
-        rc = slt_table_param_text(table, "contour", contour);
-    if (!rc && base.ensemble > 1) {
-        rc = slt_table_param_real(table, "ensemble", ensemble);
-        if (!rc) rc = slt_table_param_text(table, "share", share);
-    }
-    if (!rc) {
-        c_N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
-        c_P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
-        c_t = slt_table_add_column(table, "t", SLT_COL_REAL, 0);
-        c_test = slt_table_add_column(table, "test", SLT_COL_REAL, 1);
-        c_train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
-        if (sgd) c_gain = slt_table_add_column(table, "sgd_gain", SLT_COL_REAL, 1);
-        if (diagnose) {
-            c_slope = slt_table_add_column(table, "slope", SLT_COL_REAL, 1);
-            c_gap = slt_table_add_column(table, "width_gap", SLT_COL_REAL, 1);
-            c_gslope = slt_table_add_column(table, "width_gap_slope", SLT_COL_REAL, 1);
-            c_gen = slt_table_add_column(table, "generalization_gap", SLT_COL_REAL, 1);
-            if (eta > 0) {
-                c_umax = slt_table_add_column(table, "u_max", SLT_COL_REAL, 0);
-                c_margin = slt_table_add_column(table, "edge_margin", SLT_COL_REAL, 0);
-                c_spread = slt_table_add_column(table, "edge_spread", SLT_COL_REAL, 0);
-            }
-        }
-        c_status = slt_table_add_status(table);
-        if (c_status < 0) rc = SLT_ENOMEM;
+    if (!rc) rc = dmft_table_setup(&a, task, table, &cols);
+    const size_t nt = a.times.count, pairs = a.Ns.count * a.Ps.count;
+    if (!rc && !(pt = calloc(5 * nt, sizeof *pt)))
+        rc = slt_error(SLT_ENOMEM, "out of memory");
+    int worst = SLT_OK;
+    for (size_t k = 0; !rc && k < pairs; k++) {
+        dmft_pair pr = {.p = a.base};
+        pr.p.N = a.Ns.values[k / a.Ps.count];
+        pr.p.P = a.Ps.values[k % a.Ps.count];
+        snprintf(pr.at, sizeof pr.at, "--N %.15g --P %.15g", pr.p.N, pr.p.P);
+        if (pairs > 4) cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", pr.p.N, pr.p.P, k + 1, pairs);
+        solve_pair(&a, task, &pr, pt);
+        rc = add_rows(&a, &pr, pt, &cols, table, &worst);
     }
     if (rc) {
         rc = cli_library_error(cmd, rc);
         goto done;
     }
-    (void)c_status;
-
-    size_t nt = times.count;
-    pt = calloc(5 * nt, sizeof *pt);
-    int worst = SLT_OK;
-    /* the stability limit of eta_eff·u_max: GD 2, heavy ball 2(1 + beta), SGD 2/(1 + 1/B)
-     * (2 in the limit form) */
-    double limit = 2.0, eta_eff = eta;
-    if (momentum > 0 && eta > 0) limit = 2.0 * (1.0 + momentum);
-    if (sgd && base.sgd_form == SLT_DMFT_SGD_GAUSSIAN) eta_eff = eta * (1.0 + 1.0 / (double)batch);
-    for (size_t a = 0; a < Ns.count && pt; a++)
-        for (size_t b = 0; b < Ps.count; b++) {
-            slt_dmft_params p = base;
-            p.N = Ns.values[a];
-            p.P = Ps.values[b];
-            char at[96];
-            pair_text(at, sizeof at, p.N, p.P);
-            if (Ns.count * Ps.count > 4)
-                cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", p.N, p.P,
-                             a * Ps.count + b + 1, Ns.count * Ps.count);
-            slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
-            double umax = NAN;
-            int s = solve_one(task, p, &times, main_pt, eta > 0 ? &umax : NULL);
-            size_t n_fail = 0, first_fail = 0;
-            for (size_t i = nt; i-- > 0;)
-                if (main_pt[i].status != SLT_OK && main_pt[i].status != SLT_EDIVERGE) {
-                    n_fail++;
-                    first_fail = i;
-                }
-            if (s)
-                fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time "
-                        "computed: %s\n", at, slt_strerror(s), slt_last_error());
-            else if (n_fail && main_pt[first_fail].status == SLT_EDOM && eta > 0 &&
-                     !(eta_eff * umax < limit))
-                fprintf(stderr, "slt dmft: %s: --eta %.15g is unstable: %s*u_max = %.6g >= %s%.6g "
-                        "(u_max = %.6g, the top of the model's spectrum: stable for --eta < %.6g)\n",
-                        at, eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax,
-                        momentum > 0 ? "2(1 + momentum) = " : "", limit, umax,
-                        limit / umax * eta / eta_eff);
-            else if (n_fail)
-                fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.15g): %s\n", at,
-                        slt_strerror(main_pt[first_fail].status), n_fail, nt,
-                        times.values[first_fail], slt_last_error());
-            /* finite-size stability: a finite model's top eigenvalue spreads about u_max by
-             * ~u_max·sqrt(2/N + 2/P) (docs/theory/dmft.md §4); within three spreads of the
-             * limit a share of finite models diverges, though the DMFT value is right */
-            double margin = limit / (eta_eff * umax) - 1.0;
-            double spread = sqrt((isinf(p.N) ? 0.0 : 2.0 / p.N) + (isinf(p.P) ? 0.0 : 2.0 / p.P));
-            int near_edge = eta > 0 && margin > 0 && margin <= 3.0 * spread;
-            if (near_edge)
-                fprintf(stderr, "slt dmft: warning: %s --eta %.15g: %s*u_max = %.6g is within "
-                        "three finite-size spreads of the stability limit %.6g (margin %.3g, spread "
-                        "%.3g): some finite models diverge; the rows say 'ok (near edge)'\n", at,
-                        eta, sgd ? "(1 + 1/B)*eta" : "eta", eta_eff * umax, limit, margin, spread);
-            /* diagnostics: the N = ∞ curve and N·e^{±h} for the local slope in N */
-            const double h = SLT_DMFT_WIDTH_GAP_STEP;
-            int have_gap = diagnose && !isinf(p.N), diag_rc = SLT_OK;
-            if (have_gap) {
-                slt_dmft_params q = p;
-                q.N = INFINITY;
-                solve_one(task, q, &times, inf_pt, NULL);
-                q.N = p.N * exp(h);
-                solve_one(task, q, &times, up, NULL);
-                q.N = p.N * exp(-h);
-                if (q.N < 1.0) have_gap = 0;
-                else solve_one(task, q, &times, dn, NULL);
-            }
-            for (size_t i = 0; i < nt; i++) {
-                const slt_dmft_point *o = &main_pt[i];
-                long row = slt_table_add_row(table);
-                if (row < 0) {
-                    slt_error(SLT_ENOMEM, "out of memory for the table's rows");
-                    rc = cli_library_error(cmd, SLT_ENOMEM);
-                    goto done;
-                }
-                size_t r = (size_t)row;
-                slt_table_set_real(table, r, c_N, p.N, 0);
-                slt_table_set_real(table, r, c_P, p.P, 0);
-                slt_table_set_real(table, r, c_t, o->t, 0);
-                slt_table_set_real(table, r, c_test, o->test, o->test_err);
-                slt_table_set_real(table, r, c_train, o->train, o->train_err);
-                if (sgd) slt_table_set_real(table, r, c_gain, o->sgd_gain, o->sgd_gain_err);
-                int status = o->status;
-                const int setup_failed = s != SLT_OK; /* never "divergent": nothing was computed */
-                if (diagnose && have_gap && isfinite(o->t) && status == SLT_OK) {
-                    /* a diagnostic that could not be computed fails the row */
-                    const int ds[3] = {inf_pt[i].status, up[i].status, dn[i].status};
-                    for (int k = 0; k < 3 && !status; k++)
-                        if (ds[k] != SLT_OK) status = diag_rc = ds[k];
-                }
-                if (status != SLT_OK) {
-                    const int div = status == SLT_EDIVERGE && !setup_failed;
-                    slt_table_set_status(table, r, div ? "divergent" : slt_strerror(status));
-                    if (!div && !worst) worst = status;
-                } else if (near_edge && times.values[i] > 0) {
-                    slt_table_set_status(table, r, "ok (near edge)");
-                }
-                if (!diagnose) continue;
-                if (eta > 0) {
-                    slt_table_set_real(table, r, c_umax, umax, 0);
-                    slt_table_set_real(table, r, c_margin, margin, 0);
-                    slt_table_set_real(table, r, c_spread, spread, 0);
-                }
-                slt_table_set_real(table, r, c_slope, o->test_slope, o->test_slope_err);
-                slt_table_set_real(table, r, c_gen, o->test + noise - o->train,
-                                   o->test_err + o->train_err);
-                if (have_gap && isfinite(o->t)) {
-                    const slt_dmft_point *oi = &inf_pt[i];
-                    double gs, gs_err; /* null where the gap is not positive */
-                    slt_table_set_real(table, r, c_gap, o->test - oi->test,
-                                       o->test_err + oi->test_err);
-                    if (!slt_dmft_width_gap_slope(o, oi, &up[i], &dn[i], h, &gs, &gs_err))
-                        slt_table_set_real(table, r, c_gslope, gs, gs_err);
-                }
-            }
-            if (diag_rc)
-                fprintf(stderr, "slt dmft: %s --diagnose: the width gap (at N = inf and N*e^(+-%g)) "
-                        "failed (%s) at some times; those rows say so\n", at, h,
-                        slt_strerror(diag_rc));
-        }
-    if (!pt) {
-        slt_error(SLT_ENOMEM, "out of memory");
-        rc = cli_library_error(cmd, SLT_ENOMEM);
-        goto done;
-    }
-    rc = cli_write_table(cmd, table, format);
+    rc = cli_write_table(cmd, table, a.format);
     if (!rc && worst) rc = slt_exit_class(worst);
 done:
     free(pt);
     slt_table_free(table);
     slt_task_free(task);
-    cli_list_free(&Ns);
-    cli_list_free(&Ps);
-    cli_list_free(&times);
+    cli_list_free(&a.Ns);
+    cli_list_free(&a.Ps);
+    cli_list_free(&a.times);
     return rc;
 }

@@ -134,128 +134,180 @@ static double target_eval(double x, void *ctx)
     return t->y[lo] + f * (t->y[hi] - t->y[lo]);
 }
 
-#define FAIL_USAGE(...) do { rc = cli_usage_error(cmd, __VA_ARGS__); goto out; } while (0)
-
-int cmd_spectrum(int argc, char **argv)
-{
-    const char *cmd = "spectrum";
-    const char *kernel_s = NULL, *domain_s = "sphere", *table_file = NULL, *save_file = NULL;
-    const char *data_s = NULL, *target_s = "isotropic", *target_file = NULL;
-    /* the kernel's defaults, names and the parameters each kernel reads come from the
-     * library (slt_kernels_params_default, the kernel registry of slt/kernels.h) */
-    const slt_kernels_params def = slt_kernels_params_default();
-    long long dim = def.dim, depth = def.depth, lmax = -1, poly_degree = def.poly_degree,
-              empirical = 0, repeats = 1, seed = 1, save_max = 1000000;
-    double width = def.width, offset = def.offset, rel_tol = def.rel_tol, fit_lo = 0, fit_hi = 0,
-           fit_tol = 0.05, target_q = 1.0;
+/* The parsed command line; kernel .. data are resolved by spec_validate. */
+typedef struct {
+    const char *kernel_s, *domain_s, *table_file, *save_file, *data_s, *target_s, *target_file;
+    long long dim, depth, lmax, poly_degree, empirical, repeats, seed, save_max;
+    double width, offset, rel_tol, fit_lo, fit_hi, fit_tol, target_q;
+    int flat, fit;
+    int seen_depth, seen_width, seen_offset, seen_pdeg, seen_table, seen_repeats, seen_seed,
+        seen_data, seen_cov, seen_fitwin, seen_fittol, seen_q, seen_tfile, seen_target,
+        seen_savemax, seen_kernel, seen_dim;
+    cli_list cov;
+    slt_format format;
     char kernel_choices[256], depth_help[128], width_help[128], offset_help[128],
-         pdeg_help[128], tol_help[128];
-    slt_kernel_list(kernel_choices, sizeof kernel_choices, 0, 0, "|", "|");
-    size_t hn = slt_kernel_list(depth_help, sizeof depth_help, 0, SLT_KPARAM_DEPTH, "/", "/");
-    if (hn < sizeof depth_help)
-        snprintf(depth_help + hn, sizeof depth_help - hn, " hidden layers (default %d)",
+        pdeg_help[128], tol_help[128];
+    slt_kernel_type kernel;
+    slt_domain domain;
+    const slt_kernel_info *kinfo;
+    unsigned kparams;
+    int relu; /* the kernel reads --depth */
+    slt_data_kind data;
+} spec_args;
+
+/* What the run computed and owns (spec_run_free releases it). */
+typedef struct {
+    double *tx, *tk, *gx, *gy, *power, *power_err, *slope;
+    size_t tn, gn;
+    slt_kernels_workspace *ws;
+    slt_kernels_spectrum *sp;
+    slt_kernels_empirical *em;
+    slt_table *table;
+    slt_kernels_beyond beyond; /* the target's power past lmax (--save, --fit) */
+    int worst;                 /* the spectrum's status (SLT_ENOCONV: a warning) */
+    int fail_exit;             /* a row with a failure status: exit 1 */
+    int table_oom;             /* a column or row could not be added */
+    char set[256];             /* the user's settings, for the failure messages */
+} spec_run;
+
+static void spec_run_free(spec_run *r)
+{
+    slt_table_free(r->table);
+    slt_kernels_empirical_free(r->em);
+    slt_kernels_spectrum_free(r->sp);
+    slt_kernels_free(r->ws);
+    free(r->tx); free(r->tk); free(r->gx); free(r->gy); free(r->power); free(r->power_err);
+    free(r->slope);
+}
+
+/* The option table. The kernel's defaults, names and the parameters each kernel reads
+ * come from the library (slt_kernels_params_default, the kernel registry of
+ * slt/kernels.h). Returns the number of options. */
+static size_t spec_options(spec_args *a, cli_option *opts)
+{
+    const slt_kernels_params def = slt_kernels_params_default();
+    a->domain_s = "sphere";
+    a->target_s = "isotropic";
+    a->dim = def.dim;
+    a->depth = def.depth;
+    a->lmax = -1;
+    a->poly_degree = def.poly_degree;
+    a->repeats = a->seed = 1;
+    a->save_max = 1000000;
+    a->width = def.width;
+    a->offset = def.offset;
+    a->rel_tol = def.rel_tol;
+    a->fit_tol = 0.05;
+    a->target_q = 1.0;
+    a->format = SLT_FORMAT_TABLE;
+    slt_kernel_list(a->kernel_choices, sizeof a->kernel_choices, 0, 0, "|", "|");
+    size_t hn = slt_kernel_list(a->depth_help, sizeof a->depth_help, 0, SLT_KPARAM_DEPTH, "/", "/");
+    if (hn < sizeof a->depth_help)
+        snprintf(a->depth_help + hn, sizeof a->depth_help - hn, " hidden layers (default %d)",
                  def.depth);
-    hn = snprintf(width_help, sizeof width_help, "width of ");
-    hn += slt_kernel_list(width_help + hn, sizeof width_help - hn, 0, SLT_KPARAM_WIDTH, ", ",
-                          ", ");
-    if (hn < sizeof width_help)
-        snprintf(width_help + hn, sizeof width_help - hn, " (default %g)", def.width);
-    snprintf(offset_help, sizeof offset_help, "poly kernel (C + t)^p: offset (default %g)",
+    hn = snprintf(a->width_help, sizeof a->width_help, "width of ");
+    hn += slt_kernel_list(a->width_help + hn, sizeof a->width_help - hn, 0, SLT_KPARAM_WIDTH,
+                          ", ", ", ");
+    if (hn < sizeof a->width_help)
+        snprintf(a->width_help + hn, sizeof a->width_help - hn, " (default %g)", def.width);
+    snprintf(a->offset_help, sizeof a->offset_help, "poly kernel (C + t)^p: offset (default %g)",
              def.offset);
-    snprintf(pdeg_help, sizeof pdeg_help, "poly kernel: degree p (default %d)", def.poly_degree);
-    snprintf(tol_help, sizeof tol_help, "target relative accuracy (default %g)", def.rel_tol);
-    int flat = 0, fit = 0;
-    int seen_depth = 0, seen_width = 0, seen_offset = 0, seen_pdeg = 0, seen_table = 0,
-        seen_repeats = 0, seen_seed = 0, seen_data = 0, seen_cov = 0, seen_fitwin = 0,
-        seen_fittol = 0, seen_q = 0, seen_tfile = 0, seen_target = 0, seen_savemax = 0,
-        seen_kernel = 0, seen_dim = 0;
-    cli_list cov = {0};
-    slt_format format = SLT_FORMAT_TABLE;
-    const cli_option opts[] = {
-        {.name = "kernel", .kind = CLI_CHOICE, .target = &kernel_s, .metavar = "K",
-         .help = "kernel (required)", .seen = &seen_kernel,
-         .choices = kernel_choices},
-        {.name = "domain", .kind = CLI_CHOICE, .target = &domain_s, .metavar = "D",
+    snprintf(a->pdeg_help, sizeof a->pdeg_help, "poly kernel: degree p (default %d)",
+             def.poly_degree);
+    snprintf(a->tol_help, sizeof a->tol_help, "target relative accuracy (default %g)",
+             def.rel_tol);
+    const cli_option o[] = {
+        {.name = "kernel", .kind = CLI_CHOICE, .target = &a->kernel_s, .metavar = "K",
+         .help = "kernel (required)", .seen = &a->seen_kernel,
+         .choices = a->kernel_choices},
+        {.name = "domain", .kind = CLI_CHOICE, .target = &a->domain_s, .metavar = "D",
          .help = "sphere S^(dim-1) or torus T^dim (default sphere)", .choices = "sphere|torus"},
-        {.name = "dim", .kind = CLI_INT, .target = &dim, .metavar = "D", .seen = &seen_dim,
-         .help = "ambient dimension: sphere 2..1000, torus 1..3 (default 3)", .lo = 1, .hi = 1000},
-        {.name = "depth", .kind = CLI_INT, .target = &depth, .metavar = "L", .seen = &seen_depth,
-         .help = depth_help, .lo = 1, .hi = 64},
-        {.name = "lmax", .kind = CLI_INT, .target = &lmax, .metavar = "L",
+        {.name = "dim", .kind = CLI_INT, .target = &a->dim, .metavar = "D", .seen = &a->seen_dim,
+         .help = "ambient dimension: sphere 2..1000, torus 1..3 (default %D)", .lo = 1,
+         .hi = 1000, CLI_DEFAULT(def.dim)},
+        {.name = "depth", .kind = CLI_INT, .target = &a->depth, .metavar = "L",
+         .seen = &a->seen_depth, .help = a->depth_help, .lo = 1, .hi = 64},
+        {.name = "lmax", .kind = CLI_INT, .target = &a->lmax, .metavar = "L",
          .help = "largest degree (sphere, default 100) or max_i |n_i| (torus; |n| for the "
                  "gaussian; default 32/16/8 for dim 1/2/3)", .lo = 0, .hi = 100000},
-        {.name = "width", .kind = CLI_REAL, .target = &width, .metavar = "S", .seen = &seen_width,
-         .help = width_help, .lo = 0, .hi = INFINITY,
+        {.name = "width", .kind = CLI_REAL, .target = &a->width, .metavar = "S",
+         .seen = &a->seen_width, .help = a->width_help, .lo = 0, .hi = INFINITY,
          .lo_open = 1, .hi_open = 1},
-        {.name = "offset", .kind = CLI_REAL, .target = &offset, .metavar = "C", .seen = &seen_offset,
-         .help = offset_help, .lo = 0, .hi = INFINITY, .hi_open = 1},
-        {.name = "poly-degree", .kind = CLI_INT, .target = &poly_degree, .metavar = "P",
-         .seen = &seen_pdeg, .help = pdeg_help, .lo = 1, .hi = 1000},
-        {.name = "table", .kind = CLI_TEXT, .target = &table_file, .metavar = "FILE",
-         .seen = &seen_table, .help = "table kernel: file of 't k(t)' (sphere) or 'delta k' (torus)"},
-        {.name = "rel-tol", .kind = CLI_REAL, .target = &rel_tol, .metavar = "TOL",
-         .help = tol_help, .lo = 1e-15, .hi = 1e-2},
-        {.name = "flat", .kind = CLI_FLAG, .target = &flat,
+        {.name = "offset", .kind = CLI_REAL, .target = &a->offset, .metavar = "C",
+         .seen = &a->seen_offset, .help = a->offset_help, .lo = 0, .hi = INFINITY, .hi_open = 1},
+        {.name = "poly-degree", .kind = CLI_INT, .target = &a->poly_degree, .metavar = "P",
+         .seen = &a->seen_pdeg, .help = a->pdeg_help, .lo = 1, .hi = 1000},
+        {.name = "table", .kind = CLI_TEXT, .target = &a->table_file, .metavar = "FILE",
+         .seen = &a->seen_table,
+         .help = "table kernel: file of 't k(t)' (sphere) or 'delta k' (torus)"},
+        {.name = "rel-tol", .kind = CLI_REAL, .target = &a->rel_tol, .metavar = "TOL",
+         .help = a->tol_help, .lo = 1e-15, .hi = 1e-2},
+        {.name = "flat", .kind = CLI_FLAG, .target = &a->flat,
          .help = "print the levels sorted by eigenvalue with flattened indices"},
-        {.name = "fit", .kind = CLI_FLAG, .target = &fit,
+        {.name = "fit", .kind = CLI_FLAG, .target = &a->fit,
          .help = "print the decay fit (alpha_K, window, resolution-limited exponents)"},
-        {.name = "fit-lo", .kind = CLI_REAL, .target = &fit_lo, .metavar = "X", .seen = &seen_fitwin,
-         .help = "fit window start (degree; with --fit-hi; default: detected)", .lo = 0,
-         .hi = INFINITY, .lo_open = 1, .hi_open = 1},
-        {.name = "fit-hi", .kind = CLI_REAL, .target = &fit_hi, .metavar = "X", .seen = &seen_fitwin,
-         .help = "fit window end (degree)", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1},
-        {.name = "fit-tol", .kind = CLI_REAL, .target = &fit_tol, .metavar = "T", .seen = &seen_fittol,
-         .help = "local-slope variation allowed in the fit window (default 0.05)", .lo = 0,
-         .hi = 10, .lo_open = 1},
-        {.name = "empirical", .kind = CLI_INT, .target = &empirical, .metavar = "N",
-         .help = "empirical Gram spectrum of N sampled points", .lo = 2, .hi = 20000},
-        {.name = "data", .kind = CLI_CHOICE, .target = &data_s, .metavar = "X", .seen = &seen_data,
-         .help = "empirical data (default: the domain)", .choices = "sphere|torus|gaussian"},
-        {.name = "cov", .kind = CLI_LIST, .target = &cov, .metavar = "LIST", .seen = &seen_cov,
-         .help = "gaussian data: covariance spectrum, dim values (default ones)", .lo = 0,
-         .hi = INFINITY, .lo_open = 1, .hi_open = 1},
-        {.name = "repeats", .kind = CLI_INT, .target = &repeats, .metavar = "R", .seen = &seen_repeats,
-         .help = "empirical: independent samples (default 1)", .lo = 1, .hi = 1000},
-        {.name = "seed", .kind = CLI_INT, .target = &seed, .metavar = "S", .seen = &seen_seed,
-         .help = "empirical: random seed (default 1)", .lo = 0, .hi = 4294967295.0},
-        {.name = "target", .kind = CLI_CHOICE, .target = &target_s, .metavar = "T",
-         .seen = &seen_target, .help = "target for --save/--fit beta/target_power (default "
-         "isotropic)", .choices = "isotropic|power-law|table"},
-        {.name = "target-q", .kind = CLI_REAL, .target = &target_q, .metavar = "Q", .seen = &seen_q,
-         .help = "power-law target: coefficients l^-Q (default 1)", .lo = 0.5, .hi = INFINITY,
+        {.name = "fit-lo", .kind = CLI_REAL, .target = &a->fit_lo, .metavar = "X",
+         .seen = &a->seen_fitwin, .help = "fit window start (degree; with --fit-hi; default: "
+         "detected)", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1},
+        {.name = "fit-hi", .kind = CLI_REAL, .target = &a->fit_hi, .metavar = "X",
+         .seen = &a->seen_fitwin, .help = "fit window end (degree)", .lo = 0, .hi = INFINITY,
          .lo_open = 1, .hi_open = 1},
-        {.name = "target-file", .kind = CLI_TEXT, .target = &target_file, .metavar = "FILE",
-         .seen = &seen_tfile, .help = "table target: 't g(t)' (sphere) or 'theta g' (circle)"},
-        {.name = "save", .kind = CLI_TEXT, .target = &save_file, .metavar = "FILE",
+        {.name = "fit-tol", .kind = CLI_REAL, .target = &a->fit_tol, .metavar = "T",
+         .seen = &a->seen_fittol, .help = "local-slope variation allowed in the fit window "
+         "(default %D)", .lo = 0, .hi = 10, .lo_open = 1, CLI_DEFAULT(a->fit_tol)},
+        {.name = "empirical", .kind = CLI_INT, .target = &a->empirical, .metavar = "N",
+         .help = "empirical Gram spectrum of N sampled points", .lo = 2, .hi = 20000},
+        {.name = "data", .kind = CLI_CHOICE, .target = &a->data_s, .metavar = "X",
+         .seen = &a->seen_data, .help = "empirical data (default: the domain)",
+         .choices = "sphere|torus|gaussian"},
+        {.name = "cov", .kind = CLI_LIST, .target = &a->cov, .metavar = "LIST",
+         .seen = &a->seen_cov, .help = "gaussian data: covariance spectrum, dim values (default "
+         "ones)", .lo = 0, .hi = INFINITY, .lo_open = 1, .hi_open = 1},
+        {.name = "repeats", .kind = CLI_INT, .target = &a->repeats, .metavar = "R",
+         .seen = &a->seen_repeats, .help = "empirical: independent samples (default %D)",
+         .lo = 1, .hi = 1000, CLI_DEFAULT(a->repeats)},
+        {.name = "seed", .kind = CLI_INT, .target = &a->seed, .metavar = "S",
+         .seen = &a->seen_seed, .help = "empirical: random seed (default %D)", .lo = 0,
+         .hi = 4294967295.0, CLI_DEFAULT(a->seed)},
+        {.name = "target", .kind = CLI_CHOICE, .target = &a->target_s, .metavar = "T",
+         .seen = &a->seen_target, .help = "target for --save/--fit beta/target_power (default "
+         "%D)", .choices = "isotropic|power-law|table", .default_text = a->target_s},
+        {.name = "target-q", .kind = CLI_REAL, .target = &a->target_q, .metavar = "Q",
+         .seen = &a->seen_q, .help = "power-law target: coefficients l^-Q (default %D)",
+         .lo = 0.5, .hi = INFINITY, .lo_open = 1, .hi_open = 1, CLI_DEFAULT(a->target_q)},
+        {.name = "target-file", .kind = CLI_TEXT, .target = &a->target_file, .metavar = "FILE",
+         .seen = &a->seen_tfile, .help = "table target: 't g(t)' (sphere) or 'theta g' (circle)"},
+        {.name = "save", .kind = CLI_TEXT, .target = &a->save_file, .metavar = "FILE",
          .help = "write the explicit task 'lambda_k t_k' to FILE"},
-        {.name = "save-max", .kind = CLI_INT, .target = &save_max, .metavar = "M",
-         .seen = &seen_savemax, .help = "--save: at most M modes (default 1000000)", .lo = 1,
-         .hi = 100000000},
-        {.name = "format", .kind = CLI_FORMAT, .target = &format, .metavar = "F",
+        {.name = "save-max", .kind = CLI_INT, .target = &a->save_max, .metavar = "M",
+         .seen = &a->seen_savemax, .help = "--save: at most M modes (default %D)", .lo = 1,
+         .hi = 100000000, CLI_DEFAULT(a->save_max)},
+        {.name = "format", .kind = CLI_FORMAT, .target = &a->format, .metavar = "F",
          .help = "output format (default table)"},
     };
-    int rc = cli_parse(&cmd_spectrum_info, opts, sizeof opts / sizeof *opts, argc, argv);
-    if (rc == CLI_HELP) return 0;
-    if (rc != CLI_OK) { cli_list_free(&cov); return rc; }
+    memcpy(opts, o, sizeof o);
+    return sizeof o / sizeof *o;
+}
 
-    double *tx = NULL, *tk = NULL, *gx = NULL, *gy = NULL, *power = NULL, *power_err = NULL,
-           *slope = NULL;
-    size_t tn = 0, gn = 0;
-    slt_kernels_workspace *ws = NULL;
-    slt_kernels_spectrum *sp = NULL;
-    slt_kernels_empirical *em = NULL;
-    slt_table *table = NULL;
-    slt_kernel_type kernel = SLT_KERNEL_RELU_NTK;
-    slt_domain domain = SLT_DOMAIN_SPHERE;
+#define FAIL_USAGE(...) return cli_usage_error(cmd, __VA_ARGS__)
 
-    if (!seen_kernel) FAIL_USAGE("--kernel is required (see 'slt spectrum --help')");
-    slt_kernel_parse(kernel_s, &kernel);
-    slt_domain_parse(domain_s, &domain);
-    const slt_kernel_info *kinfo = slt_kernel_info_get(kernel);
-    unsigned kparams = kinfo ? kinfo->params : 0;
-    int relu = (kparams & SLT_KPARAM_DEPTH) != 0; /* the kernel reads --depth */
+/* The rules between options; resolves kernel, domain, data and the default lmax. */
+static int spec_validate(spec_args *a)
+{
+    const char *cmd = "spectrum";
+    const long long dim = a->dim;
+    if (!a->seen_kernel) FAIL_USAGE("--kernel is required (see 'slt spectrum --help')");
+    a->kernel = SLT_KERNEL_RELU_NTK;
+    a->domain = SLT_DOMAIN_SPHERE;
+    slt_kernel_parse(a->kernel_s, &a->kernel);
+    slt_domain_parse(a->domain_s, &a->domain);
+    const slt_domain domain = a->domain;
+    const char *kernel_s = a->kernel_s, *domain_s = a->domain_s;
+    a->kinfo = slt_kernel_info_get(a->kernel);
+    const unsigned kparams = a->kparams = a->kinfo ? a->kinfo->params : 0;
+    a->relu = (kparams & SLT_KPARAM_DEPTH) != 0;
     char users[256]; /* the kernels defined on a domain, or reading an option */
-    if (!slt_kernel_on_domain(kernel, domain)) {
+    if (!slt_kernel_on_domain(a->kernel, domain)) {
         char on_torus[256];
         slt_kernel_list(users, sizeof users, SLT_KERNEL_ON(SLT_DOMAIN_SPHERE), 0, ", ", ", ");
         slt_kernel_list(on_torus, sizeof on_torus, SLT_KERNEL_ON(SLT_DOMAIN_TORUS), 0, ", ", ", ");
@@ -266,358 +318,410 @@ int cmd_spectrum(int argc, char **argv)
         FAIL_USAGE("--dim: %lld is out of range on the sphere (expected 2 <= D <= 1000)", dim);
     if (domain == SLT_DOMAIN_TORUS && dim > 3)
         FAIL_USAGE("--dim: %lld is out of range on the torus (expected 1 <= D <= 3)", dim);
-    if (lmax < 0) lmax = domain == SLT_DOMAIN_SPHERE ? 100 : dim == 1 ? 32 : dim == 2 ? 16 : 8;
+    if (a->lmax < 0)
+        a->lmax = domain == SLT_DOMAIN_SPHERE ? 100 : dim == 1 ? 32 : dim == 2 ? 16 : 8;
     if (domain == SLT_DOMAIN_TORUS) {
         long long cap = dim == 1 ? 4096 : dim == 2 ? 256 : 48;
-        if (lmax > cap)
-            FAIL_USAGE("--lmax: %lld is out of range on the %lld-torus (expected L <= %lld)", lmax,
-                       dim, cap);
+        if (a->lmax > cap)
+            FAIL_USAGE("--lmax: %lld is out of range on the %lld-torus (expected L <= %lld)",
+                       a->lmax, dim, cap);
     }
-    if (seen_depth && !relu) {
+    if (a->seen_depth && !a->relu) {
         slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_DEPTH, ", ", " and ");
         FAIL_USAGE("--depth applies to %s only (got --kernel %s)", users, kernel_s);
     }
-    if (seen_width && !(kparams & SLT_KPARAM_WIDTH)) {
+    if (a->seen_width && !(kparams & SLT_KPARAM_WIDTH)) {
         slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_WIDTH, ", ", " and ");
         FAIL_USAGE("--width applies to %s only (got --kernel %s)", users, kernel_s);
     }
-    if ((kparams & SLT_KPARAM_WIDTH) && kinfo->sphere_min_width > 0 &&
-        domain == SLT_DOMAIN_SPHERE && !(width >= kinfo->sphere_min_width))
+    if ((kparams & SLT_KPARAM_WIDTH) && a->kinfo->sphere_min_width > 0 &&
+        domain == SLT_DOMAIN_SPHERE && !(a->width >= a->kinfo->sphere_min_width))
         FAIL_USAGE("--width: %g is out of range for --kernel %s on the sphere (expected "
-                   "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", width,
-                   kernel_s, kinfo->sphere_min_width);
-    if ((seen_offset || seen_pdeg) && !(kparams & SLT_KPARAM_POLY)) {
+                   "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", a->width,
+                   kernel_s, a->kinfo->sphere_min_width);
+    if ((a->seen_offset || a->seen_pdeg) && !(kparams & SLT_KPARAM_POLY)) {
         slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_POLY, ", ", " and ");
         FAIL_USAGE("--offset/--poly-degree apply to --kernel %s only (got --kernel %s)", users,
                    kernel_s);
     }
-    if (seen_table != ((kparams & SLT_KPARAM_TABLE) != 0)) {
+    if (a->seen_table != ((kparams & SLT_KPARAM_TABLE) != 0)) {
         slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_TABLE, ", ", " or ");
-        if (seen_table)
+        if (a->seen_table)
             FAIL_USAGE("--table FILE needs --kernel %s (got --kernel %s)", users, kernel_s);
         FAIL_USAGE("--kernel %s needs --table FILE", kernel_s);
     }
-    if (flat + fit + (empirical > 0) > 1)
+    if (a->flat + a->fit + (a->empirical > 0) > 1)
         FAIL_USAGE("--flat, --fit and --empirical are separate outputs: give at most one");
-    if ((seen_fitwin || seen_fittol) && !fit)
+    if ((a->seen_fitwin || a->seen_fittol) && !a->fit)
         FAIL_USAGE("--fit-lo/--fit-hi/--fit-tol need --fit");
-    if (seen_fitwin && !(fit_hi > fit_lo))
+    if (a->seen_fitwin && !(a->fit_hi > a->fit_lo))
         FAIL_USAGE("--fit-lo %g --fit-hi %g: the window needs both, with fit-lo < fit-hi",
-                   fit_lo, fit_hi);
-    if ((seen_repeats || seen_seed || seen_data || seen_cov) && empirical == 0)
+                   a->fit_lo, a->fit_hi);
+    if ((a->seen_repeats || a->seen_seed || a->seen_data || a->seen_cov) && a->empirical == 0)
         FAIL_USAGE("--data/--cov/--repeats/--seed need --empirical N");
     slt_data_kind data = domain == SLT_DOMAIN_SPHERE ? SLT_DATA_SPHERE : SLT_DATA_TORUS;
-    if (data_s) data = !strcmp(data_s, "sphere") ? SLT_DATA_SPHERE
-                       : !strcmp(data_s, "torus") ? SLT_DATA_TORUS : SLT_DATA_GAUSSIAN;
-    if (empirical > 0 && data == SLT_DATA_GAUSSIAN && kernel != SLT_KERNEL_GAUSSIAN)
+    if (a->data_s) data = !strcmp(a->data_s, "sphere") ? SLT_DATA_SPHERE
+                          : !strcmp(a->data_s, "torus") ? SLT_DATA_TORUS : SLT_DATA_GAUSSIAN;
+    a->data = data;
+    if (a->empirical > 0 && data == SLT_DATA_GAUSSIAN && a->kernel != SLT_KERNEL_GAUSSIAN)
         FAIL_USAGE("--data gaussian needs --kernel gaussian (got --kernel %s)", kernel_s);
-    if (empirical > 0 && data != SLT_DATA_GAUSSIAN &&
+    if (a->empirical > 0 && data != SLT_DATA_GAUSSIAN &&
         (data == SLT_DATA_SPHERE) != (domain == SLT_DOMAIN_SPHERE))
-        FAIL_USAGE("--data %s does not match --domain %s", data_s, domain_s);
-    if (seen_cov && data != SLT_DATA_GAUSSIAN) FAIL_USAGE("--cov needs --data gaussian");
-    if (seen_cov && (long long)cov.count != dim)
+        FAIL_USAGE("--data %s does not match --domain %s", a->data_s, domain_s);
+    if (a->seen_cov && data != SLT_DATA_GAUSSIAN) FAIL_USAGE("--cov needs --data gaussian");
+    if (a->seen_cov && (long long)a->cov.count != dim)
         FAIL_USAGE("--cov: %zu values given, --dim is %lld (expected one variance per dimension)",
-                   cov.count, dim);
-    if (data == SLT_DATA_GAUSSIAN && empirical > 0 && dim > 64)
+                   a->cov.count, dim);
+    if (data == SLT_DATA_GAUSSIAN && a->empirical > 0 && dim > 64)
         FAIL_USAGE("--dim: %lld is out of range for --data gaussian (expected D <= 64)", dim);
-    if (seen_q && strcmp(target_s, "power-law") != 0)
+    const int table_target = !strcmp(a->target_s, "table");
+    if (a->seen_q && strcmp(a->target_s, "power-law") != 0)
         FAIL_USAGE("--target-q needs --target power-law");
-    if (seen_tfile != !strcmp(target_s, "table"))
-        FAIL_USAGE(seen_tfile ? "--target-file needs --target table" : "--target table needs "
+    if (a->seen_tfile != table_target)
+        FAIL_USAGE(a->seen_tfile ? "--target-file needs --target table" : "--target table needs "
                    "--target-file FILE");
-    if (!strcmp(target_s, "table") && domain == SLT_DOMAIN_TORUS && dim != 1)
+    if (table_target && domain == SLT_DOMAIN_TORUS && dim != 1)
         FAIL_USAGE("--target table on the torus needs --dim 1 (got %lld)", dim);
-    if (seen_target && !save_file && !fit && flat)
+    if (a->seen_target && !a->save_file && !a->fit && a->flat)
         FAIL_USAGE("--target is used by --save, --fit and the default table, not by --flat");
-    if (seen_savemax && !save_file) FAIL_USAGE("--save-max needs --save FILE");
+    if (a->seen_savemax && !a->save_file) FAIL_USAGE("--save-max needs --save FILE");
+    return CLI_OK;
+}
 
-    if (table_file && (rc = read_columns(cmd, table_file, &tx, &tk, &tn))) goto out;
-    if (target_file && (rc = read_columns(cmd, target_file, &gx, &gy, &gn))) goto out;
-
+/* The spectrum, its local slopes, the target's powers (and past lmax), --save. An exit
+ * code with its message on failure. */
+static int spec_compute(const spec_args *a, spec_run *r)
+{
+    const char *cmd = "spectrum";
+    int rc, lrc;
+    if (a->table_file && (rc = read_columns(cmd, a->table_file, &r->tx, &r->tk, &r->tn)))
+        return rc;
+    if (a->target_file && (rc = read_columns(cmd, a->target_file, &r->gx, &r->gy, &r->gn)))
+        return rc;
     slt_kernels_params p = slt_kernels_params_default();
-    p.kernel = kernel;
-    p.domain = domain;
-    p.dim = (int)dim;
-    p.depth = (int)depth;
-    p.lmax = (size_t)lmax;
-    p.width = width;
-    p.offset = offset;
-    p.poly_degree = (int)poly_degree;
-    p.rel_tol = rel_tol;
-    p.table_x = tx;
-    p.table_k = tk;
-    p.table_n = tn;
-    int lrc = slt_kernels_alloc(&p, &ws);
-    if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
-    int worst = slt_kernels_spectrum_compute(ws, &sp);
-    if (worst && worst != SLT_ENOCONV) { rc = cli_library_error(cmd, worst); goto out; }
-    if (worst) fprintf(stderr, "slt spectrum: warning: %s\n", slt_last_error());
+    p.kernel = a->kernel;
+    p.domain = a->domain;
+    p.dim = (int)a->dim;
+    p.depth = (int)a->depth;
+    p.lmax = (size_t)a->lmax;
+    p.width = a->width;
+    p.offset = a->offset;
+    p.poly_degree = (int)a->poly_degree;
+    p.rel_tol = a->rel_tol;
+    p.table_x = r->tx;
+    p.table_k = r->tk;
+    p.table_n = r->tn;
+    if ((lrc = slt_kernels_alloc(&p, &r->ws))) return cli_library_error(cmd, lrc);
+    r->worst = slt_kernels_spectrum_compute(r->ws, &r->sp);
+    if (r->worst && r->worst != SLT_ENOCONV) return cli_library_error(cmd, r->worst);
+    if (r->worst) fprintf(stderr, "slt spectrum: warning: %s\n", slt_last_error());
+    const slt_kernels_spectrum *sp = r->sp;
     size_t nl = sp->n_levels;
-    power = calloc(nl + 1, sizeof(double));
-    power_err = calloc(nl + 1, sizeof(double));
-    slope = calloc(nl + 1, sizeof(double));
-    if (!power || !power_err || !slope) { rc = cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory")); goto out; }
-    slt_kernels_local_slope(sp, slope, NULL);
-    if (!strcmp(target_s, "isotropic")) lrc = slt_kernels_target_isotropic(sp, power, power_err);
-    else if (!strcmp(target_s, "power-law")) lrc = slt_kernels_target_power_law(sp, target_q, power, power_err);
+    r->power = calloc(nl + 1, sizeof(double));
+    r->power_err = calloc(nl + 1, sizeof(double));
+    r->slope = calloc(nl + 1, sizeof(double));
+    if (!r->power || !r->power_err || !r->slope)
+        return cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory"));
+    slt_kernels_local_slope(sp, r->slope, NULL);
+    const char *ts = a->target_s;
+    target_table tt = {r->gx, r->gy, r->gn};
+    if (!strcmp(ts, "isotropic")) lrc = slt_kernels_target_isotropic(sp, r->power, r->power_err);
+    else if (!strcmp(ts, "power-law"))
+        lrc = slt_kernels_target_power_law(sp, a->target_q, r->power, r->power_err);
     else {
-        target_table tt = {gx, gy, gn};
-        for (size_t i = 1; i < gn; i++)
-            if (!(gx[i] > gx[i - 1]))
-                FAIL_USAGE("--target-file %s: line %zu: x is not increasing", target_file, i + 1);
-        if (gn < 2) FAIL_USAGE("--target-file %s: needs at least 2 points", target_file);
-        lrc = slt_kernels_target_power(ws, sp, target_eval, &tt, power, power_err);
+        for (size_t i = 1; i < r->gn; i++)
+            if (!(r->gx[i] > r->gx[i - 1]))
+                FAIL_USAGE("--target-file %s: line %zu: x is not increasing", a->target_file,
+                           i + 1);
+        if (r->gn < 2) FAIL_USAGE("--target-file %s: needs at least 2 points", a->target_file);
+        lrc = slt_kernels_target_power(r->ws, sp, target_eval, &tt, r->power, r->power_err);
     }
-    if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
+    if (lrc) return cli_library_error(cmd, lrc);
     /* the target's power past lmax: needed by --save (power left out) and --fit (beta) */
-    slt_kernels_beyond beyond = {0, 0, 0, 0};
-    if (save_file || fit) {
-        if (!strcmp(target_s, "isotropic")) lrc = slt_kernels_beyond_isotropic(sp, &beyond);
-        else if (!strcmp(target_s, "power-law")) lrc = slt_kernels_beyond_power_law(sp, target_q, &beyond);
-        else {
-            target_table tt = {gx, gy, gn};
-            lrc = slt_kernels_beyond_target(ws, sp, target_eval, &tt, power, power_err, &beyond);
-        }
-        if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
+    if (a->save_file || a->fit) {
+        if (!strcmp(ts, "isotropic")) lrc = slt_kernels_beyond_isotropic(sp, &r->beyond);
+        else if (!strcmp(ts, "power-law"))
+            lrc = slt_kernels_beyond_power_law(sp, a->target_q, &r->beyond);
+        else
+            lrc = slt_kernels_beyond_target(r->ws, sp, target_eval, &tt, r->power, r->power_err,
+                                            &r->beyond);
+        if (lrc) return cli_library_error(cmd, lrc);
     }
-
-    if (save_file) {
+    if (a->save_file) {
         size_t modes = 0;
         double left = 0, left_err = 0;
-        lrc = slt_kernels_save(sp, power, &beyond, (size_t)save_max, save_file, &modes, &left,
-                               &left_err);
-        if (lrc) { rc = cli_library_error(cmd, lrc); goto out; }
+        lrc = slt_kernels_save(sp, r->power, &r->beyond, (size_t)a->save_max, a->save_file,
+                               &modes, &left, &left_err);
+        if (lrc) return cli_library_error(cmd, lrc);
         fprintf(stderr, "slt spectrum: wrote %zu modes to %s (target power left out: %.3g +- "
-                "%.2g, of which beyond lmax %.3g)\n", modes, save_file, left, left_err,
-                beyond.learnable + beyond.null);
+                "%.2g, of which beyond lmax %.3g)\n", modes, a->save_file, left, left_err,
+                r->beyond.learnable + r->beyond.null);
     }
+    return CLI_OK;
+}
 
-    if ((lrc = slt_table_alloc(cmd, &table))) { rc = cli_library_error(cmd, lrc); goto out; }
-    slt_table_param_text(table, "kernel", kernel_s);
-    slt_table_param_text(table, "domain", domain_s);
-    slt_table_param_int(table, "dim", dim);
-    if (relu) slt_table_param_int(table, "depth", depth);
-    if (seen_width || (kparams & SLT_KPARAM_WIDTH))
-        slt_table_param_real(table, "width", width);
-    slt_table_param_int(table, "lmax", lmax);
+/* "--kernel K --domain D --dim D --lmax L ..." as the user set them */
+static void spec_settings(const spec_args *a, char *set, size_t size)
+{
+    int sn = snprintf(set, size, "--kernel %s --domain %s --dim %lld --lmax %lld",
+                      a->kernel_s, a->domain_s, a->dim, a->lmax);
+    if (sn > 0 && (size_t)sn < size && a->relu)
+        sn += snprintf(set + sn, size - (size_t)sn, " --depth %lld", a->depth);
+    if (sn > 0 && (size_t)sn < size && (a->kparams & SLT_KPARAM_POLY))
+        sn += snprintf(set + sn, size - (size_t)sn, " --offset %g --poly-degree %lld",
+                       a->offset, a->poly_degree);
+    if (sn > 0 && (size_t)sn < size && (a->kparams & SLT_KPARAM_WIDTH))
+        snprintf(set + sn, size - (size_t)sn, " --width %g", a->width);
+}
+
+/* --fit: one row with the decay fit, beta and the resolution-limited exponents. */
+static int spec_fit_rows(const spec_args *a, spec_run *r)
+{
+    const char *cmd = "spectrum";
+    slt_table *table = r->table;
+    slt_kernels_fit_params fp = slt_kernels_fit_params_default();
+    fp.lo = a->seen_fitwin ? a->fit_lo : 0;
+    fp.hi = a->seen_fitwin ? a->fit_hi : 0;
+    fp.tol = a->fit_tol;
+    slt_kernels_fit f;
+    const char *fstatus = "ok";
+    int lrc = slt_kernels_fit_decay(r->sp, &fp, &f);
+    if (lrc == SLT_EDOM) {
+        fstatus = "too-few-points";
+        fprintf(stderr, "slt spectrum: --fit: %s: %zu resolved levels with degree in [%g, %g], "
+                "at least %zu needed for a decay fit (raise --lmax or widen "
+                "--fit-lo/--fit-hi)\n", r->set, f.points, f.lo, f.hi, fp.min_points);
+    } else if (lrc) {
+        return cli_library_error(cmd, lrc);
+    } else if (!f.power_law) {
+        fstatus = "not-power-law";
+        fprintf(stderr, "slt spectrum: --fit: %s: the spectrum is not a power-law decay over "
+                "degrees %g..%g (local slope varies by %.3g, --fit-tol is %g; fitted "
+                "alpha_K = %.4g, expected > 0)\n", r->set, f.lo, f.hi, f.slope_spread,
+                a->fit_tol, f.alpha_K);
+    }
+    double beta = NAN, beta_err = NAN;
+    if (!strcmp(fstatus, "ok")) {
+        if (!strcmp(a->target_s, "isotropic")) {
+            beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
+            beta_err = f.alpha_err / (f.alpha * f.alpha);
+        } else if (slt_kernels_fit_source(r->sp, r->power, r->power_err, &r->beyond, &f, &beta,
+                                          &beta_err)) {
+            fstatus = "no-beta";
+            beta = beta_err = NAN;
+            fprintf(stderr, "slt spectrum: --fit: %s --target %s: the source exponent beta "
+                    "could not be fitted over degrees %g..%g: %s\n", r->set, a->target_s, f.lo,
+                    f.hi, slt_last_error());
+        }
+    }
+    /* resolution-limited exponents α·min(β, c), c = 1 (N) and 2 (P), with errors by
+     * interval arithmetic over α ± α_err, β ± β_err (NaN unless both were fitted:
+     * fmin would drop a NaN β) */
+    double res[2] = {NAN, NAN}, res_err[2] = {NAN, NAN};
+    for (int j = 0; j < 2 && !strcmp(fstatus, "ok"); j++) {
+        double c = j == 0 ? 1.0 : 2.0, v = f.alpha * fmin(beta, c);
+        double lo = (f.alpha - f.alpha_err) * fmin(beta - beta_err, c);
+        double hi = (f.alpha + f.alpha_err) * fmin(beta + beta_err, c);
+        res[j] = v;
+        res_err[j] = fmax(fabs(hi - v), fabs(v - lo));
+    }
+    if (strcmp(fstatus, "ok") != 0) /* a failed fit prints no exponent */
+        f.alpha_K = f.alpha_K_err = f.s = f.s_err = f.alpha = f.alpha_err = NAN;
+    int c[14];
+    const char *names[] = {"alpha_K", "window_lo", "window_hi", "s", "alpha", "points",
+                           "slope_spread", "resolution_N", "resolution_P", "beta"};
+    int errs[] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 1};
+    for (int i = 0; i < 10; i++) {
+        c[i] = slt_table_add_column(table, names[i], i == 5 ? SLT_COL_INT : SLT_COL_REAL, errs[i]);
+        if (c[i] < 0) return cli_library_error(cmd, SLT_ENOMEM);
+    }
+    if (slt_table_add_status(table) < 0) return cli_library_error(cmd, SLT_ENOMEM);
+    long row = slt_table_add_row(table);
+    if (row < 0) return cli_library_error(cmd, SLT_ENOMEM);
+    slt_table_set_real(table, (size_t)row, c[0], f.alpha_K, f.alpha_K_err);
+    slt_table_set_real(table, (size_t)row, c[1], f.lo, 0);
+    slt_table_set_real(table, (size_t)row, c[2], f.hi, 0);
+    slt_table_set_real(table, (size_t)row, c[3], f.s, f.s_err);
+    slt_table_set_real(table, (size_t)row, c[4], f.alpha, f.alpha_err);
+    slt_table_set_int(table, (size_t)row, c[5], (long long)f.points);
+    slt_table_set_real(table, (size_t)row, c[6], f.slope_spread, 0);
+    slt_table_set_real(table, (size_t)row, c[7], res[0], res_err[0]);
+    slt_table_set_real(table, (size_t)row, c[8], res[1], res_err[1]);
+    slt_table_set_real(table, (size_t)row, c[9], beta, beta_err);
+    slt_table_set_status(table, (size_t)row, fstatus);
+    if (strcmp(fstatus, "ok") != 0) r->fail_exit = 1;
+    slt_table_param_text(table, "window", f.detected ? "detected" : "given");
+    return CLI_OK;
+}
+
+/* --flat: the levels sorted by eigenvalue with flattened indices. */
+static int spec_flat_rows(spec_run *r)
+{
+    slt_table *table = r->table;
+    slt_kernels_flat_level *fl = NULL;
+    size_t nf = 0;
+    int lrc = slt_kernels_flatten(r->sp, &fl, &nf);
+    if (lrc) return cli_library_error("spectrum", lrc);
+    int c0 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
+    int c1 = slt_table_add_column(table, "k_last", SLT_COL_REAL, 0);
+    int c2 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
+    int c3 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
+    int c4 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
+    if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) r->table_oom = 1;
+    for (size_t i = 0; i < nf && !r->table_oom; i++) {
+        const slt_kernels_level *L = &r->sp->levels[fl[i].level];
+        long row = slt_table_add_row(table);
+        if (row < 0) { r->table_oom = 1; break; }
+        slt_table_set_real(table, (size_t)row, c0, fl[i].k_first, 0);
+        slt_table_set_real(table, (size_t)row, c1, fl[i].k_last, 0);
+        slt_table_set_int(table, (size_t)row, c2, (long long)L->degree);
+        slt_table_set_real(table, (size_t)row, c3, L->mult, 0);
+        slt_table_set_real(table, (size_t)row, c4, L->mu, L->mu_err);
+    }
+    free(fl);
+    return CLI_OK;
+}
+
+/* --empirical N: the Gram spectrum's blocks against the analytic levels. */
+static int spec_empirical_rows(const spec_args *a, spec_run *r)
+{
+    slt_table *table = r->table;
+    slt_kernels_empirical_params ep = slt_kernels_empirical_params_default();
+    ep.n = (size_t)a->empirical;
+    ep.repeats = (size_t)a->repeats;
+    ep.seed = (unsigned long)a->seed;
+    ep.cov = a->seen_cov ? a->cov.values : NULL;
+    int lrc = slt_kernels_empirical_compute(r->ws, a->data, &ep, r->sp, &r->em);
+    if (lrc) return cli_library_error("spectrum", lrc);
+    const slt_kernels_empirical *em = r->em;
+    slt_table_param_int(table, "n", a->empirical);
+    slt_table_param_int(table, "repeats", a->repeats);
+    slt_table_param_real(table, "empirical_trace", em->trace);
+    int gauss = a->data == SLT_DATA_GAUSSIAN;
+    int c0 = slt_table_add_column(table, gauss ? "index" : "degree", SLT_COL_INT, 0);
+    int c1 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
+    int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
+    int c3 = slt_table_add_column(table, "empirical", SLT_COL_REAL, 1);
+    int c4 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
+    if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) r->table_oom = 1;
+    for (size_t b = 0; b < em->n_blocks && !r->table_oom; b++) {
+        long row = slt_table_add_row(table);
+        if (row < 0) { r->table_oom = 1; break; }
+        if (gauss) {
+            /* blocks of the analytic groups: the block mean per sample, then its mean and
+             * standard error over the samples (the library computes both) */
+            size_t i = em->block_level[b];
+            slt_table_set_int(table, (size_t)row, c0, (long long)i);
+            slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
+            /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
+            slt_table_set_real(table, (size_t)row, c2, em->gauss_value[i],
+                               4e-16 * (a->dim + 4.0) * em->gauss_value[i]);
+        } else {
+            const slt_kernels_level *L = &r->sp->levels[em->block_level[b]];
+            slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
+            slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
+            slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
+        }
+        slt_table_set_real(table, (size_t)row, c3, em->block_mean[b], em->block_se[b]);
+        slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
+    }
+    return CLI_OK;
+}
+
+/* The default table: one row per level, with unresolved levels flagged. */
+static void spec_level_rows(const spec_args *a, spec_run *r)
+{
+    slt_table *table = r->table;
+    const slt_kernels_spectrum *sp = r->sp;
+    const size_t nl = sp->n_levels;
+    const int torus = a->domain == SLT_DOMAIN_TORUS, seen_target = a->seen_target;
+    int c0 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
+    int c1 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
+    int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
+    int c3 = slt_table_add_column(table, "local_slope", SLT_COL_REAL, 0);
+    int c4 = slt_table_add_column(table, "method", SLT_COL_TEXT, 0);
+    int c5 = torus ? slt_table_add_column(table, "norm2", SLT_COL_INT, 0) : -1;
+    int c6 = torus ? slt_table_add_column(table, "wavevector", SLT_COL_TEXT, 0) : -1;
+    int c7 = seen_target ? slt_table_add_column(table, "target_power", SLT_COL_REAL, 1) : -1;
+    if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || (torus && (c5 < 0 || c6 < 0)) ||
+        (seen_target && c7 < 0) || slt_table_add_status(table) < 0)
+        r->table_oom = 1;
+    size_t unresolved = 0;
+    for (size_t i = 0; i < nl && !r->table_oom; i++) {
+        const slt_kernels_level *L = &sp->levels[i];
+        long row = slt_table_add_row(table);
+        if (row < 0) { r->table_oom = 1; break; }
+        slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
+        slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
+        slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
+        slt_table_set_real(table, (size_t)row, c3, r->slope[i], 0);
+        slt_table_set_text(table, (size_t)row, c4, slt_kernels_method_name(L->method));
+        if (torus) {
+            char buf[64];
+            if (a->dim == 1) snprintf(buf, sizeof buf, "%d", L->wave[0]);
+            else if (a->dim == 2) snprintf(buf, sizeof buf, "%d,%d", L->wave[0], L->wave[1]);
+            else snprintf(buf, sizeof buf, "%d,%d,%d", L->wave[0], L->wave[1], L->wave[2]);
+            slt_table_set_int(table, (size_t)row, c5, L->norm2);
+            slt_table_set_text(table, (size_t)row, c6, buf);
+        }
+        if (c7 >= 0) slt_table_set_real(table, (size_t)row, c7, r->power[i], r->power_err[i]);
+        if (L->mu == 0.0 && L->mu_err <= 1e-13 * sp->diag)
+            slt_table_set_status(table, (size_t)row, "zero");
+        else if (!(fabs(L->mu) > L->mu_err)) {
+            slt_table_set_status(table, (size_t)row, "unresolved");
+            unresolved++;
+        }
+    }
+    if (unresolved) { /* not computed to within the eigenvalue itself: a failure */
+        r->fail_exit = 1;
+        fprintf(stderr, "slt spectrum: %zu of %zu levels are unresolved (|eigenvalue| <= its "
+                "error) for %s at --rel-tol %g%s\n", unresolved, nl, r->set, a->rel_tol,
+                r->worst ? "" : " (docs/theory/kernels.md: the range each method covers)");
+    }
+}
+
+int cmd_spectrum(int argc, char **argv)
+{
+    const char *cmd = "spectrum";
+    spec_args a = {0};
+    spec_run r = {0};
+    cli_option opts[32];
+    size_t n = spec_options(&a, opts);
+    int rc = cli_parse(&cmd_spectrum_info, opts, n, argc, argv);
+    if (rc == CLI_HELP) return 0;
+    if (rc == CLI_OK) rc = spec_validate(&a);
+    if (rc == CLI_OK) rc = spec_compute(&a, &r);
+    int lrc = rc ? SLT_OK : slt_table_alloc(cmd, &r.table);
+    if (lrc) rc = cli_library_error(cmd, lrc);
+    if (rc) goto out;
+    slt_table *table = r.table;
+    const slt_kernels_spectrum *sp = r.sp;
+    slt_table_param_text(table, "kernel", a.kernel_s);
+    slt_table_param_text(table, "domain", a.domain_s);
+    slt_table_param_int(table, "dim", a.dim);
+    if (a.relu) slt_table_param_int(table, "depth", a.depth);
+    if (a.seen_width || (a.kparams & SLT_KPARAM_WIDTH))
+        slt_table_param_real(table, "width", a.width);
+    slt_table_param_int(table, "lmax", a.lmax);
     slt_table_param_real(table, "diagonal", sp->diag);
     slt_table_param_real(table, "trace", sp->trace);
     slt_table_param_real(table, "trace_err", sp->trace_err);
     slt_table_param_text(table, "eigenvalue", "per eigenfunction (degree total = multiplicity x eigenvalue)");
-
-    int torus = domain == SLT_DOMAIN_TORUS;
-    int fail_exit = 0; /* a row with a failure status: exit 1 */
-    int table_oom = 0; /* a column or row could not be added */
-    /* the user's settings, for the failure messages */
-    char set[256];
-    int sn = snprintf(set, sizeof set, "--kernel %s --domain %s --dim %lld --lmax %lld",
-                      kernel_s, domain_s, dim, lmax);
-    if (sn > 0 && (size_t)sn < sizeof set && relu)
-        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --depth %lld", depth);
-    if (sn > 0 && (size_t)sn < sizeof set && (kparams & SLT_KPARAM_POLY))
-        sn += snprintf(set + sn, sizeof set - (size_t)sn, " --offset %g --poly-degree %lld",
-                       offset, poly_degree);
-    if (sn > 0 && (size_t)sn < sizeof set && (kparams & SLT_KPARAM_WIDTH))
-        snprintf(set + sn, sizeof set - (size_t)sn, " --width %g", width);
-    if (fit) {
-        slt_kernels_fit_params fp = slt_kernels_fit_params_default();
-        fp.lo = seen_fitwin ? fit_lo : 0;
-        fp.hi = seen_fitwin ? fit_hi : 0;
-        fp.tol = fit_tol;
-        slt_kernels_fit f;
-        const char *fstatus = "ok";
-        lrc = slt_kernels_fit_decay(sp, &fp, &f);
-        if (lrc == SLT_EDOM) {
-            fstatus = "too-few-points";
-            fprintf(stderr, "slt spectrum: --fit: %s: %zu resolved levels with degree in [%g, %g], "
-                    "at least %zu needed for a decay fit (raise --lmax or widen "
-                    "--fit-lo/--fit-hi)\n", set, f.points, f.lo, f.hi, fp.min_points);
-        } else if (lrc) {
-            rc = cli_library_error(cmd, lrc);
-            goto out;
-        } else if (!f.power_law) {
-            fstatus = "not-power-law";
-            fprintf(stderr, "slt spectrum: --fit: %s: the spectrum is not a power-law decay over "
-                    "degrees %g..%g (local slope varies by %.3g, --fit-tol is %g; fitted "
-                    "alpha_K = %.4g, expected > 0)\n", set, f.lo, f.hi, f.slope_spread, fit_tol,
-                    f.alpha_K);
-        }
-        double beta = NAN, beta_err = NAN;
-        if (!strcmp(fstatus, "ok")) {
-            if (!strcmp(target_s, "isotropic")) {
-                beta = f.alpha_K / f.alpha; /* t_k = λ_k: β = (α − 1)/α (conventions.md §6.3) */
-                beta_err = f.alpha_err / (f.alpha * f.alpha);
-            } else if (slt_kernels_fit_source(sp, power, power_err, &beyond, &f, &beta, &beta_err)) {
-                fstatus = "no-beta";
-                beta = beta_err = NAN;
-                fprintf(stderr, "slt spectrum: --fit: %s --target %s: the source exponent beta "
-                        "could not be fitted over degrees %g..%g: %s\n", set, target_s, f.lo,
-                        f.hi, slt_last_error());
-            }
-        }
-        /* resolution-limited exponents α·min(β, c), c = 1 (N) and 2 (P), with errors by
-         * interval arithmetic over α ± α_err, β ± β_err (NaN unless both were fitted:
-         * fmin would drop a NaN β) */
-        double res[2] = {NAN, NAN}, res_err[2] = {NAN, NAN};
-        for (int j = 0; j < 2 && !strcmp(fstatus, "ok"); j++) {
-            double c = j == 0 ? 1.0 : 2.0, v = f.alpha * fmin(beta, c);
-            double lo = (f.alpha - f.alpha_err) * fmin(beta - beta_err, c);
-            double hi = (f.alpha + f.alpha_err) * fmin(beta + beta_err, c);
-            res[j] = v;
-            res_err[j] = fmax(fabs(hi - v), fabs(v - lo));
-        }
-        if (strcmp(fstatus, "ok") != 0) /* a failed fit prints no exponent */
-            f.alpha_K = f.alpha_K_err = f.s = f.s_err = f.alpha = f.alpha_err = NAN;
-        int c[14];
-        const char *names[] = {"alpha_K", "window_lo", "window_hi", "s", "alpha", "points",
-                               "slope_spread", "resolution_N", "resolution_P", "beta"};
-        int errs[] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 1};
-        for (int i = 0; i < 10; i++) {
-            c[i] = slt_table_add_column(table, names[i], i == 5 ? SLT_COL_INT : SLT_COL_REAL, errs[i]);
-            if (c[i] < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
-        }
-        if (slt_table_add_status(table) < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
-        long row = slt_table_add_row(table);
-        if (row < 0) { rc = cli_library_error(cmd, SLT_ENOMEM); goto out; }
-        slt_table_set_real(table, (size_t)row, c[0], f.alpha_K, f.alpha_K_err);
-        slt_table_set_real(table, (size_t)row, c[1], f.lo, 0);
-        slt_table_set_real(table, (size_t)row, c[2], f.hi, 0);
-        slt_table_set_real(table, (size_t)row, c[3], f.s, f.s_err);
-        slt_table_set_real(table, (size_t)row, c[4], f.alpha, f.alpha_err);
-        slt_table_set_int(table, (size_t)row, c[5], (long long)f.points);
-        slt_table_set_real(table, (size_t)row, c[6], f.slope_spread, 0);
-        slt_table_set_real(table, (size_t)row, c[7], res[0], res_err[0]);
-        slt_table_set_real(table, (size_t)row, c[8], res[1], res_err[1]);
-        slt_table_set_real(table, (size_t)row, c[9], beta, beta_err);
-        slt_table_set_status(table, (size_t)row, fstatus);
-        if (strcmp(fstatus, "ok") != 0) fail_exit = 1;
-        slt_table_param_text(table, "window", f.detected ? "detected" : "given");
-    } else if (flat) {
-        slt_kernels_flat_level *fl = NULL;
-        size_t nf = 0;
-        if ((lrc = slt_kernels_flatten(sp, &fl, &nf))) { rc = cli_library_error(cmd, lrc); goto out; }
-        int c0 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
-        int c1 = slt_table_add_column(table, "k_last", SLT_COL_REAL, 0);
-        int c2 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
-        int c3 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
-        int c4 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
-        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
-        for (size_t i = 0; i < nf && !table_oom; i++) {
-            const slt_kernels_level *L = &sp->levels[fl[i].level];
-            long row = slt_table_add_row(table);
-            if (row < 0) { table_oom = 1; break; }
-            slt_table_set_real(table, (size_t)row, c0, fl[i].k_first, 0);
-            slt_table_set_real(table, (size_t)row, c1, fl[i].k_last, 0);
-            slt_table_set_int(table, (size_t)row, c2, (long long)L->degree);
-            slt_table_set_real(table, (size_t)row, c3, L->mult, 0);
-            slt_table_set_real(table, (size_t)row, c4, L->mu, L->mu_err);
-        }
-        free(fl);
-    } else if (empirical > 0) {
-        slt_kernels_empirical_params ep = slt_kernels_empirical_params_default();
-        ep.n = (size_t)empirical;
-        ep.repeats = (size_t)repeats;
-        ep.seed = (uint64_t)seed;
-        ep.cov = seen_cov ? cov.values : NULL;
-        if ((lrc = slt_kernels_empirical_compute(ws, data, &ep, sp, &em))) {
-            rc = cli_library_error(cmd, lrc);
-            goto out;
-        }
-        slt_table_param_int(table, "n", empirical);
-        slt_table_param_int(table, "repeats", repeats);
-        slt_table_param_real(table, "empirical_trace", em->trace);
-        int gauss = data == SLT_DATA_GAUSSIAN;
-        int c0 = slt_table_add_column(table, gauss ? "index" : "degree", SLT_COL_INT, 0);
-        int c1 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
-        int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
-        int c3 = slt_table_add_column(table, "empirical", SLT_COL_REAL, 1);
-        int c4 = slt_table_add_column(table, "k_first", SLT_COL_REAL, 0);
-        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0) table_oom = 1;
-        if (gauss) {
-            /* blocks of the analytic groups: the block mean per sample, then its mean and
-             * standard error over the samples (the library computes both) */
-            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
-                size_t i = em->block_level[b];
-                long row = slt_table_add_row(table);
-                if (row < 0) { table_oom = 1; break; }
-                slt_table_set_int(table, (size_t)row, c0, (long long)i);
-                slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
-                /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
-                slt_table_set_real(table, (size_t)row, c2, em->gauss_value[i],
-                                   4e-16 * (dim + 4.0) * em->gauss_value[i]);
-                slt_table_set_real(table, (size_t)row, c3, em->block_mean[b], em->block_se[b]);
-                slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
-            }
-        } else {
-            for (size_t b = 0; b < em->n_blocks && !table_oom; b++) {
-                const slt_kernels_level *L = &sp->levels[em->block_level[b]];
-                long row = slt_table_add_row(table);
-                if (row < 0) { table_oom = 1; break; }
-                slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
-                slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
-                slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
-                slt_table_set_real(table, (size_t)row, c3, em->block_mean[b], em->block_se[b]);
-                slt_table_set_real(table, (size_t)row, c4, em->block_first[b], 0);
-            }
-        }
-    } else {
-        int c0 = slt_table_add_column(table, "degree", SLT_COL_INT, 0);
-        int c1 = slt_table_add_column(table, "multiplicity", SLT_COL_REAL, 0);
-        int c2 = slt_table_add_column(table, "eigenvalue", SLT_COL_REAL, 1);
-        int c3 = slt_table_add_column(table, "local_slope", SLT_COL_REAL, 0);
-        int c4 = slt_table_add_column(table, "method", SLT_COL_TEXT, 0);
-        int c5 = torus ? slt_table_add_column(table, "norm2", SLT_COL_INT, 0) : -1;
-        int c6 = torus ? slt_table_add_column(table, "wavevector", SLT_COL_TEXT, 0) : -1;
-        int c7 = seen_target ? slt_table_add_column(table, "target_power", SLT_COL_REAL, 1) : -1;
-        if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || (torus && (c5 < 0 || c6 < 0)) ||
-            (seen_target && c7 < 0) || slt_table_add_status(table) < 0)
-            table_oom = 1;
-        size_t unresolved = 0;
-        for (size_t i = 0; i < nl && !table_oom; i++) {
-            const slt_kernels_level *L = &sp->levels[i];
-            long row = slt_table_add_row(table);
-            if (row < 0) { table_oom = 1; break; }
-            slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
-            slt_table_set_real(table, (size_t)row, c1, L->mult, 0);
-            slt_table_set_real(table, (size_t)row, c2, L->mu, L->mu_err);
-            slt_table_set_real(table, (size_t)row, c3, slope[i], 0);
-            slt_table_set_text(table, (size_t)row, c4, slt_kernels_method_name(L->method));
-            if (torus) {
-                char buf[64];
-                if (dim == 1) snprintf(buf, sizeof buf, "%d", L->wave[0]);
-                else if (dim == 2) snprintf(buf, sizeof buf, "%d,%d", L->wave[0], L->wave[1]);
-                else snprintf(buf, sizeof buf, "%d,%d,%d", L->wave[0], L->wave[1], L->wave[2]);
-                slt_table_set_int(table, (size_t)row, c5, L->norm2);
-                slt_table_set_text(table, (size_t)row, c6, buf);
-            }
-            if (c7 >= 0) slt_table_set_real(table, (size_t)row, c7, power[i], power_err[i]);
-            if (L->mu == 0.0 && L->mu_err <= 1e-13 * sp->diag)
-                slt_table_set_status(table, (size_t)row, "zero");
-            else if (!(fabs(L->mu) > L->mu_err)) {
-                slt_table_set_status(table, (size_t)row, "unresolved");
-                unresolved++;
-            }
-        }
-        if (unresolved) { /* not computed to within the eigenvalue itself: a failure */
-            fail_exit = 1;
-            fprintf(stderr, "slt spectrum: %zu of %zu levels are unresolved (|eigenvalue| <= its "
-                    "error) for %s at --rel-tol %g%s\n", unresolved, nl, set, rel_tol,
-                    worst ? "" : " (docs/theory/kernels.md: the range each method covers)");
-        }
-    }
-    if (table_oom) {
+    spec_settings(&a, r.set, sizeof r.set);
+    if (a.fit) rc = spec_fit_rows(&a, &r);
+    else if (a.flat) rc = spec_flat_rows(&r);
+    else if (a.empirical > 0) rc = spec_empirical_rows(&a, &r);
+    else spec_level_rows(&a, &r);
+    if (rc) goto out;
+    if (r.table_oom) {
         rc = cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory for the output table"));
         goto out;
     }
-    rc = cli_write_table(cmd, table, format);
-    if (!rc && worst) rc = slt_exit_class(worst);
-    if (!rc && fail_exit) rc = 1;
+    rc = cli_write_table(cmd, table, a.format);
+    if (!rc && r.worst) rc = slt_exit_class(r.worst);
+    if (!rc && r.fail_exit) rc = 1;
 out:
-    slt_table_free(table);
-    slt_kernels_empirical_free(em);
-    slt_kernels_spectrum_free(sp);
-    slt_kernels_free(ws);
-    free(tx); free(tk); free(gx); free(gy); free(power); free(power_err); free(slope);
-    cli_list_free(&cov);
+    spec_run_free(&r);
+    cli_list_free(&a.cov);
     return rc;
 }

@@ -478,23 +478,27 @@ int cmd_static(int argc, char **argv)
     cli_option opts[CLI_TASK_MAX_OPTIONS + 32];
     size_t n = cli_task_options(&ta, opts);
     const double inf = INFINITY;
-    opts[n++] = (cli_option){.name = "P", .kind = CLI_LIST, .target = &o.P, .metavar = "LIST",
-                             .help = "training samples P (required)", .lo = 0, .hi = inf,
-                             .lo_open = 1, .allow_inf = 1};
-    opts[n++] = (cli_option){.name = "N", .kind = CLI_LIST, .target = &o.N, .metavar = "LIST",
-                             .help = "width: number of random features (default inf = kernel "
-                                     "ridge regression)", .lo = 0, .hi = inf, .lo_open = 1,
-                             .allow_inf = 1};
-    opts[n++] = (cli_option){.name = "ridge", .kind = CLI_REAL, .target = &o.ridge, .metavar = "R",
-                             .help = "ridge z on (1/P) sum (y-f)^2 + z |w|^2 (default 0)",
-                             .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_ridge};
+    /* ranges: slt_statics_param_range, slt_statics_scale_time_param_range */
+    const slt_param_range *(*R)(const char *) = slt_statics_param_range;
+    const slt_param_range *(*RT)(const char *) = slt_statics_scale_time_param_range;
+    opts[n++] = cli_with_range((cli_option){.name = "P", .kind = CLI_LIST, .target = &o.P,
+                                            .metavar = "LIST", .allow_inf = 1,
+                                            .help = "training samples P (required)"}, R("P"));
+    opts[n++] = cli_with_range((cli_option){.name = "N", .kind = CLI_LIST, .target = &o.N,
+                                            .metavar = "LIST", .help = "width: number of random "
+                                            "features (default %D = kernel ridge regression)",
+                                            .allow_inf = 1, CLI_DEFAULT(pd.N)}, R("N"));
+    opts[n++] = cli_with_range((cli_option){.name = "ridge", .kind = CLI_REAL, .target = &o.ridge,
+                                            .metavar = "R", .help = "ridge z on (1/P) sum (y-f)^2 "
+                                            "+ z |w|^2 (default %D)", .seen = &o.seen_ridge,
+                                            CLI_DEFAULT(pd.ridge)}, R("ridge"));
     opts[n++] = (cli_option){.name = "ridge-canatar", .kind = CLI_REAL, .target = &o.ridge_canatar,
                              .metavar = "R", .help = "ridge lambda_C on the unnormalised sum "
                                                      "(Canatar et al.): z = lambda_C/P",
                              .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_canatar};
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &o.noise,
-                             .metavar = "S2", .help = "label-noise variance sigma^2 (default 0)",
-                             .lo = 0, .hi = inf, .hi_open = 1};
+                             .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",
+                             .lo = 0, .hi = inf, .hi_open = 1, CLI_DEFAULT(o.noise)};
     opts[n++] = (cli_option){.name = "regime", .kind = CLI_FLAG, .target = &o.regime,
                              .help = "add limits, variance-limited coefficients and local exponents"};
     opts[n++] = (cli_option){.name = "modes", .kind = CLI_INT, .target = &o.modes, .metavar = "K",
@@ -508,65 +512,66 @@ int cmd_static(int argc, char **argv)
                              .lo = 1, .hi = 1e7, .seen = &o.seen_S};
     opts[n++] = (cli_option){.name = "omega2", .kind = CLI_REAL, .target = &o.omega2,
                              .metavar = "W", .help = "bahri: E omega^2 of the teacher weights "
-                                                     "(default 1)",
+                                                     "(default %D)", CLI_DEFAULT(o.omega2),
                              .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1, .seen = &o.seen_omega2};
     opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &o.M, .metavar = "M",
                              .help = "maloney: latent dimension (required with the preset)",
                              .lo = 1, .hi = 1e7, .seen = &o.seen_M};
     opts[n++] = (cli_option){.name = "lambda-plus", .kind = CLI_REAL, .target = &o.lambda_plus,
-                             .metavar = "L", .help = "maloney: spectrum scale lambda_+ (default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                             .metavar = "L", .help = "maloney: spectrum scale lambda_+ (default %D)",
+                             CLI_DEFAULT(o.lambda_plus), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_lambda_plus};
     opts[n++] = (cli_option){.name = "sigma-w2", .kind = CLI_REAL, .target = &o.sigma_w2,
                              .metavar = "V", .help = "maloney: teacher variance sigma_w^2 "
-                                                     "(w_I ~ N(0, V/M); default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                                                     "(w_I ~ N(0, V/M); default %D)",
+                             CLI_DEFAULT(o.sigma_w2), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_sigma_w2};
     opts[n++] = (cli_option){.name = "sigma-u2", .kind = CLI_REAL, .target = &o.sigma_u2,
                              .metavar = "V", .help = "maloney: feature weight variance sigma_u^2 "
-                                                     "(default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
+                                                     "(default %D)",
+                             CLI_DEFAULT(o.sigma_u2), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
                              .seen = &o.seen_sigma_u2};
     opts[n++] = (cli_option){.name = "gamma-MRS", .kind = CLI_REAL, .target = &o.gamma_MRS,
                              .metavar = "G", .help = "maloney: their ridge on the unnormalised "
-                                                     "sum (default 0)",
-                             .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_gamma};
+                                                     "sum (default %D)",
+                             CLI_DEFAULT(o.gamma_MRS), .lo = 0, .hi = inf, .hi_open = 1, .seen = &o.seen_gamma};
     opts[n++] = (cli_option){.name = "scale-time", .kind = CLI_FLAG, .target = &o.scale_time,
                              .help = "Boopathy-Fiete scale-time prediction (paper + surrogate)"};
     opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &o.t, .metavar = "LIST",
                              .help = "scale-time: training times of the large model",
                              .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1, .seen = &o.seen_t};
-    opts[n++] = (cli_option){.name = "count-small", .kind = CLI_REAL, .target = &o.count_small,
+    opts[n++] = cli_with_range((cli_option){.name = "count-small", .kind = CLI_REAL, .target = &o.count_small,
                              .metavar = "C", .help = "scale-time: small model's parameter count "
-                                                     "(default 1e6)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
-                             .seen = &o.seen_counts};
-    opts[n++] = (cli_option){.name = "count-large", .kind = CLI_REAL, .target = &o.count_large,
+                                                     "(default %D)",
+                             .seen = &o.seen_counts, CLI_DEFAULT(sd.count_small)}, RT("count_small"));
+    opts[n++] = cli_with_range((cli_option){.name = "count-large", .kind = CLI_REAL, .target = &o.count_large,
                              .metavar = "C", .help = "scale-time: large model's parameter count "
-                                                     "(default 1e8)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
-                             .seen = &o.seen_counts};
+                                                     "(default %D)",
+                             .seen = &o.seen_counts, CLI_DEFAULT(sd.count_large)}, RT("count_large"));
     opts[n++] = (cli_option){.name = "scale-exponent", .kind = CLI_REAL,
                              .target = &o.scale_exponent, .metavar = "E",
-                             .help = "scale-time: effective scale p = count^E (default 1/3)",
-                             .lo = 0, .hi = 1, .lo_open = 1, .seen = &o.seen_exponent};
-    opts[n++] = (cli_option){.name = "time-const", .kind = CLI_REAL, .target = &o.time_const,
+                             .help = "scale-time: effective scale p = count^E (default %D)",
+                             .seen = &o.seen_exponent, CLI_DEFAULT(sd.scale_exponent)};
+    opts[n - 1] = cli_with_range(opts[n - 1], RT("scale_exponent"));
+    opts[n++] = cli_with_range((cli_option){.name = "time-const", .kind = CLI_REAL, .target = &o.time_const,
                              .metavar = "c", .help = "scale-time: surrogate tau = c p t "
-                                                     "(default 1)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
-                             .seen = &o.seen_time_const};
+                                                     "(default %D)",
+                             .seen = &o.seen_time_const, CLI_DEFAULT(sd.time_const)}, RT("time_const"));
     opts[n++] = (cli_option){.name = "horizon", .kind = CLI_REAL, .target = &o.horizon,
                              .metavar = "T", .help = "scale-time: small model's training time "
-                                                     "(default unlimited)",
-                             .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
-                             .seen = &o.seen_horizon};
+                                                     "(default %D)",
+                             .seen = &o.seen_horizon, CLI_DEFAULT(sd.horizon_small),
+                             .default_text = isinf(sd.horizon_small) ? "unlimited" : NULL};
+    /* the library accepts an infinite horizon; the option takes none ("inf" not typed) */
+    opts[n - 1] = cli_with_range(opts[n - 1], RT("horizon_small"));
     opts[n++] = (cli_option){.name = "rel-tol", .kind = CLI_REAL, .target = &o.rel_tol,
                              .metavar = "TOL", .help = "relative tolerance of kappa (default "
-                                                       "1e-14)",
-                             .lo = 1e-16, .hi = 1e-3};
+                                                       "%D)", CLI_DEFAULT(pd.rel_tol)};
+    opts[n - 1] = cli_with_range(opts[n - 1], R("rel_tol"));
     opts[n++] = (cli_option){.name = "max-iter", .kind = CLI_INT, .target = &o.max_iter,
-                             .metavar = "K", .help = "Brent iteration limit (default 200)",
-                             .lo = 1, .hi = 100000};
+                             .metavar = "K", .help = "Brent iteration limit (default %D)",
+                             CLI_DEFAULT(pd.max_iter)};
+    opts[n - 1] = cli_with_range(opts[n - 1], R("max_iter"));
     opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &o.format,
                              .metavar = "F", .help = "output format (default table)"};
 

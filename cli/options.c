@@ -353,6 +353,57 @@ static int apply_option(const char *cmd, const cli_option *o, const char *arg)
     return CLI_OK;
 }
 
+cli_option cli_with_range(cli_option o, const slt_param_range *r)
+{
+    if (!r) return o; /* an unknown field: tests/test_dmft_names.c checks every name used */
+    o.lo = r->lo;
+    o.hi = r->hi;
+    o.lo_open = r->lo_open;
+    o.hi_open = r->hi_open;
+    if (!(isinf(r->hi) && !r->hi_open)) o.allow_inf = 0;
+    return o;
+}
+
+void cli_format_number(char *buf, size_t size, double v)
+{
+    if (isinf(v)) {
+        snprintf(buf, size, "%sinf", v < 0 ? "-" : "");
+        return;
+    }
+    for (int k = 2; k <= 16; k++)
+        if (v == 1.0 / k) {
+            snprintf(buf, size, "1/%d", k);
+            return;
+        }
+    int p = 1;
+    char e[48], f[400];
+    for (; p < 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    snprintf(e, sizeof e, "%.*e", p - 1, v);
+    char *x = strchr(e, 'e');
+    int ex = atoi(x + 1);
+    snprintf(x, sizeof e - (size_t)(x - e), "e%d", ex);
+    snprintf(f, sizeof f, "%.*f", p - 1 - ex > 0 ? p - 1 - ex : 0, v);
+    snprintf(buf, size, "%s", strlen(f) <= strlen(e) ? f : e);
+}
+
+/* o->help with %D replaced by the option's default */
+static void expand_help(char *buf, size_t n, const cli_option *o)
+{
+    const char *d = strstr(o->help, "%D");
+    if (!d) {
+        snprintf(buf, n, "%s", o->help);
+        return;
+    }
+    char num[64];
+    if (o->default_text) snprintf(num, sizeof num, "%s", o->default_text);
+    else if (o->kind == CLI_INT) snprintf(num, sizeof num, "%.0f", o->default_value); /* whole */
+    else cli_format_number(num, sizeof num, o->default_value);
+    snprintf(buf, n, "%.*s%s%s", (int)(d - o->help), o->help, num, d + 2);
+}
+
 void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *opts,
                     size_t n_opts)
 {
@@ -373,7 +424,9 @@ void cli_print_help(FILE *out, const cli_command_info *info, const cli_option *o
         } else if (o->kind == CLI_FORMAT) {
             snprintf(range, sizeof range, " [%s]", slt_format_choices());
         }
-        fprintf(out, "  %-22s %s%s\n", left, o->help, range);
+        char help[512];
+        expand_help(help, sizeof help, o);
+        fprintf(out, "  %-22s %s%s\n", left, help, range);
     }
     fprintf(out, "  %-22s %s\n", "--quiet", "no progress messages on stderr");
     fprintf(out, "  %-22s %s\n", "-h, --help", "show this help and exit");

@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "slt/status.h"
 #include "slt/task.h"
 
 #ifdef __cplusplus
@@ -105,6 +106,43 @@ SLT_API slt_dmft_params slt_dmft_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
 SLT_API int slt_dmft_params_check(const slt_dmft_params *p);
 
+/* The accepted range of a numeric field of slt_dmft_params ("N", "P", "ensemble",
+ * "nodes", "rel_tol", "max_newton", "eta", "momentum", "batch"), the one
+ * slt_dmft_params_check applies; NULL for another name. "ensemble" accepts +∞ as the
+ * infinite ensemble (the field holds SIZE_MAX). Cross-field rules narrow these (momentum
+ * < 1 with eta > 0; batch > 0 needs eta > 0 and P = ∞, ...): see slt_dmft_rule.
+ * Thread-safe (an immutable table). */
+SLT_API const slt_param_range *slt_dmft_param_range(const char *field);
+
+/* Which rule slt_dmft_params_check_rule found broken, so that a front end can word the
+ * refusal in its own terms without matching the message. The values are stable. */
+typedef enum {
+    SLT_DMFT_RULE_OK = 0,           /* every rule holds                                  */
+    SLT_DMFT_RULE_NULL,             /* p is NULL                                          */
+    SLT_DMFT_RULE_RANGE,            /* a field is out of its slt_dmft_param_range         */
+    SLT_DMFT_RULE_NAME,             /* share, sgd_form or contour is not a value of its enum */
+    SLT_DMFT_RULE_SGD_NEEDS_STEP,   /* batch > 0 needs eta > 0                            */
+    SLT_DMFT_RULE_SGD_NEEDS_P_INF,  /* batch > 0 needs P = INFINITY                       */
+    SLT_DMFT_RULE_SGD_ENSEMBLE,     /* batch > 0 needs ensemble = 1                       */
+    SLT_DMFT_RULE_SGD_MOMENTUM,     /* batch > 0 needs momentum = 0                       */
+    SLT_DMFT_RULE_SGD_CONTOUR,      /* batch > 0 needs contour = AUTO                     */
+    SLT_DMFT_RULE_HEAVY_BALL_BETA   /* eta > 0 with momentum > 0 needs momentum < 1       */
+} slt_dmft_rule;
+
+/* slt_dmft_params_check, also saying which rule failed: *rule (if rule != NULL) is
+ * SLT_DMFT_RULE_OK on SLT_OK, else the first broken rule in the check's order (the
+ * fields' ranges and names, then the dynamics' rules, then contour's name); *field (if field != NULL) is the field
+ * the rule names (the range's field for SLT_DMFT_RULE_RANGE, e.g. "nodes"; "momentum"
+ * for SLT_DMFT_RULE_HEAVY_BALL_BETA; "batch" for the SGD rules; NULL when none).
+ * Returns the same status and sets the same message as slt_dmft_params_check.
+ * Thread-safe (the message is the calling thread's). */
+SLT_API int slt_dmft_params_check_rule(const slt_dmft_params *p, slt_dmft_rule *rule,
+                                       const char **field);
+
+/* "ok", "null", "range", "name", "sgd-needs-step", "sgd-needs-p-inf", "sgd-ensemble",
+ * "sgd-momentum", "sgd-contour", "heavy-ball-beta"; NULL for another value. */
+SLT_API const char *slt_dmft_rule_to_string(slt_dmft_rule rule);
+
 typedef struct {
     double t;
     double test, test_err;   /* clean-target test loss L(t) (add σ² for noisy test labels) */
@@ -170,6 +208,26 @@ SLT_API int slt_dmft_kappa_star(slt_dmft_workspace *w, double *kappa_star);
  * The Volterra equation is stable iff γ < 1 (and c₂·η·u_max < 2, checked first:
  * SLT_EDOM when violated). SLT_EINVAL when batch = 0. */
 SLT_API int slt_dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
+
+/* Where the step puts a model relative to its stability edge (docs/theory/dmft.md §4).
+ * GD with step η is stable iff eta_eff·u_max < limit: eta_eff = η, limit = 2; the
+ * heavy ball with steps (momentum = β) limit = 2(1 + β); online SGD eta_eff = (1 + 1/B)η
+ * (GAUSSIAN) or η (LIMIT), limit 2. A finite model's top eigenvalue spreads about u_max by
+ * about u_max·spread, spread = √(2/N + 2/P); within SLT_DMFT_NEAR_EDGE_SPREADS spreads of
+ * the limit some finite models diverge although the DMFT value is right. */
+#define SLT_DMFT_NEAR_EDGE_SPREADS 3.0
+typedef struct {
+    double eta_eff;  /* the step the limit applies to (0 for gradient flow)               */
+    double limit;    /* the stability limit of eta_eff·u_max                               */
+    double margin;   /* limit/(eta_eff·u_max) − 1: > 0 stable (NaN or ∞ without a step)   */
+    double spread;   /* √(2/N + 2/P), the terms at N or P = ∞ dropped                     */
+    int near_edge;   /* eta > 0 and 0 < margin <= SLT_DMFT_NEAR_EDGE_SPREADS·spread        */
+} slt_dmft_edge;
+
+/* The edge quantities above for parameters p and the spectrum edge u_max (from
+ * slt_dmft_spectrum_edge; NaN gives NaN margin). SLT_EINVAL for a NULL argument.
+ * Thread-safe. */
+SLT_API int slt_dmft_edge_at(const slt_dmft_params *p, double u_max, slt_dmft_edge *e);
 
 /* The local exponent d log(gap) / d log N of the width gap gap(N) = L(t, N) − L(t, ∞)
  * at one time, by a central difference in log N from the points solved at N (at), at

@@ -30,6 +30,7 @@
 
 #include <stddef.h>
 
+#include "slt/status.h"
 #include "slt/task.h"
 
 #ifdef __cplusplus
@@ -51,6 +52,10 @@ typedef struct {
 SLT_API slt_statics_params slt_statics_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range. */
 SLT_API int slt_statics_params_check(const slt_statics_params *p);
+/* The accepted range of a numeric field of slt_statics_params ("N", "P", "ridge",
+ * "rel_tol", "max_iter"), the one slt_statics_params_check applies (N and P accept +∞);
+ * NULL for another name. Thread-safe (an immutable table). */
+SLT_API const slt_param_range *slt_statics_param_range(const char *field);
 
 /* ---- Workspace ------------------------------------------------------------------ */
 
@@ -250,6 +255,11 @@ typedef struct {
 
 SLT_API slt_statics_scale_time_params slt_statics_scale_time_params_default(void);
 SLT_API int slt_statics_scale_time_params_check(const slt_statics_scale_time_params *st);
+/* The accepted range of a field of slt_statics_scale_time_params ("count_small",
+ * "count_large", "scale_exponent", "time_const", "horizon_small"; horizon_small accepts
+ * +∞), the one slt_statics_scale_time_params_check applies; NULL for another name.
+ * Thread-safe (an immutable table). */
+SLT_API const slt_param_range *slt_statics_scale_time_param_range(const char *field);
 
 typedef struct {
     /* the paper's statement */

@@ -88,6 +88,23 @@ SLT_API void slt_error_clear(void);
 SLT_API int slt_check_range(const char *where, const char *name, double value,
                             double lo, int lo_open, double hi, int hi_open);
 
+/* The accepted range of one numeric parameter field: what a module's _params_check
+ * applies, exported so that front ends (the CLI's option tables) read the range instead
+ * of restating it (slt_dmft_param_range, slt_statics_param_range, ...). A bound of
+ * ±INFINITY is no bound; hi = INFINITY with hi_open = 0 means +∞ itself is accepted
+ * (an infinite size). integer: the field is a whole number (an int or size_t field, or a
+ * size whose finite values must be whole). Immutable tables: thread-safe. */
+typedef struct {
+    const char *field;    /* the struct field's name, as the check's messages spell it */
+    double lo, hi;        /* bounds                                                     */
+    int lo_open, hi_open; /* bound excluded?                                            */
+    int integer;          /* whole numbers only                                         */
+} slt_param_range;
+
+/* slt_check_range with the bounds and name of r: SLT_OK or SLT_EINVAL (message set);
+ * SLT_EINVAL for a NULL r. Does not check `integer`. */
+SLT_API int slt_param_range_check(const char *where, const slt_param_range *r, double value);
+
 /* Library initialisation: turns GSL's abort-on-error handler off. Runs automatically
  * when the library is loaded (constructor); calling it again is harmless. */
 SLT_API void slt_init(void);

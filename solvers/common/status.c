@@ -76,6 +76,12 @@ int slt_check_range(const char *where, const char *name, double value,
                      where, name, value, range);
 }
 
+int slt_param_range_check(const char *where, const slt_param_range *r, double value)
+{
+    if (!r) return slt_error(SLT_EINVAL, "%s: no range (NULL)", where ? where : "slt");
+    return slt_check_range(where, r->field, value, r->lo, r->lo_open, r->hi, r->hi_open);
+}
+
 void slt_init(void)
 {
     /* GSL's default handler aborts the process; slt reports through status codes. */

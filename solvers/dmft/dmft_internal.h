@@ -146,8 +146,9 @@ struct dmft_dynamics {
                            for an oscillator), and the late route and the t = ∞ forms apply */
     int sgd_warm;       /* the workspace keeps the online-SGD warm starts */
     const char *ellipse_hint; /* why the ellipse may grow too large (its ENOCONV message) */
-    /* cross-field rules of this dynamics' parameters (w: the caller's name); NULL: none */
-    int (*check)(const slt_dmft_params *p, const char *w);
+    /* cross-field rules of this dynamics' parameters (w: the caller's name; *rule: the
+     * rule that failed); NULL: none */
+    int (*check)(const slt_dmft_params *p, const char *w, slt_dmft_rule *rule);
     /* the whole solve, or a route for some parameters: sets *done when it answered;
      * NULL: the contour solver */
     int (*solve)(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out,

@@ -77,10 +77,10 @@ static void heavy_ball_discrete(double beta, double eta, double n, double comple
     *val = cexp(I * n * cimag(L1)) * (r1 * om2 - r2 * cexp(n * (L2 - L1)) * om1) / (2.0 * d);
 }
 
-static int hbd_check(const slt_dmft_params *p, const char *w)
+static int hbd_check(const slt_dmft_params *p, const char *w, slt_dmft_rule *rule)
 {
     if (!(p->momentum < 1))
-        return slt_error(SLT_EINVAL, "%s: momentum = %.17g with eta = %g: with a step, momentum is "
+        return *rule = SLT_DMFT_RULE_HEAVY_BALL_BETA, slt_error(SLT_EINVAL, "%s: momentum = %.17g with eta = %g: with a step, momentum is "
                          "the heavy-ball coefficient beta (expected 0 <= momentum < 1)", w,
                          p->momentum, p->eta);
     return SLT_OK;

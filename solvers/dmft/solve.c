@@ -10,50 +10,6 @@
 #include "dmft_internal.h"
 #include "slt/status.h"
 
-slt_dmft_params slt_dmft_params_default(void)
-{
-    slt_dmft_params p = {.N = INFINITY, .P = INFINITY, .ensemble = 1,
-                         .share = SLT_SHARE_DATA, .nodes = 16, .rel_tol = 1e-14,
-                         .max_newton = 60, .batch = 0, .sgd_form = SLT_DMFT_SGD_GAUSSIAN,
-                         .momentum = 0.0, .contour = SLT_DMFT_CONTOUR_AUTO};
-    return p;
-}
-
-int slt_dmft_params_check(const slt_dmft_params *p)
-{
-    static const char *w = "dmft";
-    if (!p) return slt_error(SLT_EINVAL, "%s: parameters are NULL", w);
-    int rc;
-    if ((rc = slt_check_range(w, "N", p->N, 1.0, 0, INFINITY, 0))) return rc;
-    if ((rc = slt_check_range(w, "P", p->P, 1.0, 0, INFINITY, 0))) return rc;
-    if (!(p->ensemble >= 1 && (isinf(p->ensemble) || p->ensemble == floor(p->ensemble))))
-        return slt_error(SLT_EINVAL, "%s: ensemble = %.17g is out of range (expected a whole "
-                         "number ensemble >= 1, or INFINITY)", w, p->ensemble);
-    if (p->share != SLT_SHARE_DATA && p->share != SLT_SHARE_PROJECTION &&
-        p->share != SLT_SHARE_NONE)
-        return slt_error(SLT_EINVAL, "%s: share = %d is not one of data, projection, none", w,
-                         (int)p->share);
-    if (p->nodes < 10 || p->nodes > 32)
-        return slt_error(SLT_EINVAL, "%s: nodes = %d is out of range (expected 10 <= nodes <= 32)",
-                         w, p->nodes);
-    if ((rc = slt_check_range(w, "rel_tol", p->rel_tol, 1e-15, 0, 1e-6, 0))) return rc;
-    if ((rc = slt_check_range(w, "eta", p->eta, 0.0, 0, INFINITY, 1))) return rc;
-    if (p->max_newton < 5 || p->max_newton > 1000)
-        return slt_error(SLT_EINVAL, "%s: max_newton = %d is out of range (expected 5 <= "
-                         "max_newton <= 1000)", w, p->max_newton);
-    if ((rc = slt_check_range(w, "momentum", p->momentum, 0.0, 0, INFINITY, 1))) return rc;
-    if (p->sgd_form != SLT_DMFT_SGD_GAUSSIAN && p->sgd_form != SLT_DMFT_SGD_LIMIT)
-        return slt_error(SLT_EINVAL, "%s: sgd_form = %d is not one of gaussian, limit", w,
-                         (int)p->sgd_form);
-    /* the dynamics' own cross-field rules (dyn_*.c) */
-    const dmft_dynamics *dyn = dmft_dynamics_select(p);
-    if (dyn->check && (rc = dyn->check(p, w))) return rc;
-    if (p->contour != SLT_DMFT_CONTOUR_AUTO && p->contour != SLT_DMFT_CONTOUR_ELLIPSE)
-        return slt_error(SLT_EINVAL, "%s: contour = %d is not one of auto, ellipse", w,
-                         (int)p->contour);
-    return SLT_OK;
-}
-
 static size_t node_g_size(void); /* sizeof the per-node sums of two_frequency */
 
 static double lambda_only(double l, double t, void *ctx)

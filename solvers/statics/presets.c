@@ -115,12 +115,14 @@ int slt_statics_scale_time_params_check(const slt_statics_scale_time_params *st)
     static const char *where = "slt_statics_scale_time_params";
     if (!st) return slt_error(SLT_EINVAL, "%s: NULL parameters", where);
     int rc;
-    if ((rc = slt_check_range(where, "count_small", st->count_small, 0.0, 1, INFINITY, 1)) ||
-        (rc = slt_check_range(where, "count_large", st->count_large, 0.0, 1, INFINITY, 1)) ||
-        (rc = slt_check_range(where, "scale_exponent", st->scale_exponent, 0.0, 1, 1.0, 0)) ||
-        (rc = slt_check_range(where, "time_const", st->time_const, 0.0, 1, INFINITY, 1)) ||
-        (rc = slt_check_range(where, "horizon_small", st->horizon_small, 0.0, 1, INFINITY, 0)))
-        return rc;
+    static const char *const fields[] = {"count_small", "count_large", "scale_exponent",
+                                         "time_const", "horizon_small"};
+    const double values[] = {st->count_small, st->count_large, st->scale_exponent,
+                             st->time_const, st->horizon_small};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if ((rc = slt_param_range_check(where, slt_statics_scale_time_param_range(fields[i]),
+                                        values[i])))
+            return rc;
     return SLT_OK;
 }
 

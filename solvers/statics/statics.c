@@ -27,15 +27,18 @@ int slt_statics_params_check(const slt_statics_params *p)
     static const char *where = "slt_statics_params";
     if (!p) return slt_error(SLT_EINVAL, "%s: NULL parameters", where);
     int rc;
-    if ((rc = slt_check_range(where, "N", p->N, 0.0, 1, INFINITY, 0))) return rc;
-    if ((rc = slt_check_range(where, "P", p->P, 0.0, 1, INFINITY, 0))) return rc;
-    if ((rc = slt_check_range(where, "ridge", p->ridge, 0.0, 0, INFINITY, 1))) return rc;
-    if (!(p->rel_tol >= 1e-16 && p->rel_tol <= 1e-3)) /* own message: 1e-16 is not exact */
-        return slt_error(SLT_EINVAL, "%s: rel_tol = %.17g is out of range (expected 1e-16 <= "
-                         "rel_tol <= 0.001)", where, p->rel_tol);
-    if (p->max_iter < 1 || p->max_iter > 100000)
-        return slt_error(SLT_EINVAL, "%s: max_iter = %d is out of range (expected 1 <= max_iter "
-                         "<= 100000)", where, p->max_iter);
+    const slt_param_range *tol = slt_statics_param_range("rel_tol"),
+                          *it = slt_statics_param_range("max_iter");
+    if ((rc = slt_param_range_check(where, slt_statics_param_range("N"), p->N)) ||
+        (rc = slt_param_range_check(where, slt_statics_param_range("P"), p->P)) ||
+        (rc = slt_param_range_check(where, slt_statics_param_range("ridge"), p->ridge)))
+        return rc;
+    if (!(p->rel_tol >= tol->lo && p->rel_tol <= tol->hi)) /* own message: 1e-16 is not exact */
+        return slt_error(SLT_EINVAL, "%s: rel_tol = %.17g is out of range (expected %.10g <= "
+                         "rel_tol <= %.10g)", where, p->rel_tol, tol->lo, tol->hi);
+    if (p->max_iter < it->lo || p->max_iter > it->hi)
+        return slt_error(SLT_EINVAL, "%s: max_iter = %d is out of range (expected %.10g <= "
+                         "max_iter <= %.10g)", where, p->max_iter, it->lo, it->hi);
     return SLT_OK;
 }
 
