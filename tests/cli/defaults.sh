@@ -21,7 +21,7 @@ int main(void)
     slt_statics_params s = slt_statics_params_default();
     slt_statics_scale_time_params t = slt_statics_scale_time_params_default();
     slt_kernels_params k = slt_kernels_params_default();
-    printf("dmft eta %.17g\ndmft momentum %.17g\ndmft nodes %d\ndmft ensemble %zu\n", d.eta,
+    printf("dmft eta %.17g\ndmft momentum %.17g\ndmft nodes %d\ndmft ensemble %.17g\n", d.eta,
            d.momentum, d.nodes, d.ensemble);
     printf("dmft share %s\ndmft sgd-form %s\ndmft contour %s\n", slt_share_to_string(d.share),
            slt_dmft_sgd_form_to_string(d.sgd_form), slt_dmft_contour_to_string(d.contour));
