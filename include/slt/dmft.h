@@ -109,7 +109,7 @@ SLT_API int slt_dmft_params_check(const slt_dmft_params *p);
 /* The accepted range of a numeric field of slt_dmft_params ("N", "P", "ensemble",
  * "nodes", "rel_tol", "max_newton", "eta", "momentum", "batch"), the one
  * slt_dmft_params_check applies; NULL for another name. "ensemble" accepts +∞ as the
- * infinite ensemble (the field holds SIZE_MAX). Cross-field rules narrow these (momentum
+ * infinite ensemble (INFINITY) and only whole numbers. Cross-field rules narrow these (momentum
  * < 1 with eta > 0; batch > 0 needs eta > 0 and P = ∞, ...): see slt_dmft_rule.
  * Thread-safe (an immutable table). */
 SLT_API const slt_param_range *slt_dmft_param_range(const char *field);
