@@ -65,8 +65,8 @@ int dmft_kappa_star(slt_dmft_workspace *w, double *ks)
         return SLT_OK;
     }
     double n = fmin(w->p.N, w->p.P);
-    size_t M = slt_task_modes(w->task);
-    if (isinf(n) || (M != SLT_MODES_INFINITE && n >= (double)M)) {
+    double M = slt_task_modes_total(w->task);
+    if (isinf(n) || n >= M) {
         w->kappa_star = *ks = 0.0;
         return SLT_OK;
     }
