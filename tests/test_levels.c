@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "slt/dmft.h"
+#include "slt/mc.h"
 #include "slt/statics.h"
 #include "slt/status.h"
 #include "slt/task.h"
@@ -302,6 +303,37 @@ static void test_dmft(void **state)
     free_pair(&p);
 }
 
+/* the Monte Carlo on a level task draws the same modes as on its expansion: the same
+ * seed gives the same trials; with M below the modes, the tail mass by levels equals the
+ * per-mode one */
+static void test_montecarlo(void **state)
+{
+    (void)state;
+    pair p = make_pair(8, 0.7, 6, 0.01, 7);
+    slt_mc_params mp = slt_mc_params_default();
+    mp.N = 20;
+    mp.P = 30;
+    mp.trials = 4;
+    mp.threads = 1;
+    const double times[] = {1.0, 10.0};
+    for (int cut = 0; cut < 2; cut++) {
+        mp.M = cut ? p.M - 7 : 0;
+        slt_mc_result *a = NULL, *b = NULL;
+        assert_ok(slt_mc_run(p.lev, &mp, times, 2, &a));
+        assert_ok(slt_mc_run(p.exp, &mp, times, 2, &b));
+        assert_int_equal(a->M, b->M);
+        assert_close(a->head_mass, b->head_mass, 0, 0);
+        /* a level's share (end − M)·P/m against per-mode additions of P/m */
+        assert_within("tail mass", a->tail_mass, a->tail_mass_err + b->tail_mass_err,
+                      b->tail_mass, TOL_ROUNDING_SUM * b->tail_mass);
+        for (size_t i = 0; i < a->n_points * a->trials; i++)
+            assert_close(a->trial_test[i], b->trial_test[i], 0, 0);
+        slt_mc_result_free(a);
+        slt_mc_result_free(b);
+    }
+    free_pair(&p);
+}
+
 static char *write_temp(const char *text)
 {
     static char path[64];
@@ -469,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_unit_levels_are_modes),
         cmocka_unit_test(test_statics),
         cmocka_unit_test(test_dmft),
+        cmocka_unit_test(test_montecarlo),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_bad_mult),
     };
