@@ -270,6 +270,17 @@ static void test_statics(void **state)
                               TOL_ROOT * rb.test);
                 assert_within("train", ra.train, ra.train_err + rb.train_err, rb.train,
                               TOL_ROOT * rb.train);
+                /* the sensitivities use the generic D₃, K₃ callbacks: m·f(λ, P/m) */
+                slt_statics_sensitivity sa, sb;
+                int qa = slt_statics_sensitivity_at(wa, &ra, &sa);
+                int qb = slt_statics_sensitivity_at(wb, &rb, &sb);
+                assert_int_equal(qa, qb);
+                if (qa) continue;
+                assert_within("dL/d(1/P)", sa.dL_dinvP, sa.dL_dinvP_err + sb.dL_dinvP_err,
+                              sb.dL_dinvP, TOL_ROOT * fabs(sb.dL_dinvP));
+                if (!isinf(sp.N))
+                    assert_within("dL/d(1/N)", sa.dL_dinvN, sa.dL_dinvN_err + sb.dL_dinvN_err,
+                                  sb.dL_dinvN, TOL_ROOT * fabs(sb.dL_dinvN));
             }
     slt_statics_free(wa);
     slt_statics_free(wb);
