@@ -4,7 +4,9 @@
  * power per mode t_k = λ_k w*_k², and the label-noise variance σ²
  * (docs/theory/conventions.md §1). Two kinds:
  *   power law   λ_k = A_λ k^{-α},  t_k = A_t k^{-(αβ+1)},  k = 1 … ∞;
- *   explicit    finite arrays (λ_k, t_k), k = 1 … M, from memory or a text file.
+ *   explicit    finite arrays (λ_k, t_k), k = 1 … M, from memory or a text file; or
+ *               levels (λ_i, m_i, P_i), i = 1 … n: m_i modes sharing λ_i, total target
+ *               power P_i, summed level by level (slt_task_alloc_levels).
  *
  * Mode sums Σ_k f(λ_k, t_k) run over every mode. For power-law tasks they run to
  * k = ∞: an explicit head plus an Euler–Maclaurin tail (integral by adaptive quadrature,
@@ -80,8 +82,46 @@ SLT_API int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **t
 SLT_API int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target,
                                     double noise, slt_task **task);
 
+/* ---- Levels: eigenvalues shared by several modes --------------------------------- */
+
+/* A level: the eigenvalue lambda > 0 shared by `mult` modes (a whole number >= 1), and
+ * `power`, the level's TOTAL target power Σ over its modes of t (per-mode t = power/mult).
+ * A plain mode is a level with mult = 1 and power = t. */
+typedef struct {
+    double lambda, mult, power;
+} slt_level;
+
+/* Largest multiplicity a level may have: mult must be a whole number below 2^53 (every
+ * whole number up to it is a double). */
+#define SLT_LEVEL_MULT_MAX 9007199254740992.0
+
+/* Copies n >= 1 levels (λ_i, m_i, P_i): λ finite, > 0, non-increasing (equal λ allowed);
+ * mult NULL means every m_i = 1, otherwise each m_i finite, whole, 1 <= m_i <
+ * SLT_LEVEL_MULT_MAX; power finite, >= 0 (the level's total target power); noise finite,
+ * >= 0. The task is explicit (SLT_TASK_EXPLICIT) and every sum, solver and accessor gives
+ * the same answer as on its expansion into Σ m_i modes, at the cost of n levels.
+ * With every m_i = 1 it is the task slt_task_alloc_explicit(n, lambda, power, ...) makes,
+ * bit for bit. Errors: SLT_EINVAL naming the first bad level (index from 1) and its value,
+ * SLT_ENOMEM. Thread safety: none needed (no shared state). */
+SLT_API int slt_task_alloc_levels(size_t n, const double *lambda, const double *mult,
+                                  const double *power, double noise, slt_task **task);
+
+/* Number of levels of an explicit task (its number of modes when it was made by
+ * slt_task_alloc_explicit or has every m = 1); 0 for a power law. Never fails.
+ * Thread safe (the task is immutable). */
+SLT_API size_t slt_task_levels(const slt_task *task);
+
+/* Level i (1 <= i <= slt_task_levels) into *level: λ_i, m_i, P_i. On a power law, level i
+ * is mode i (mult 1, power t_i), for any i >= 1. Errors: SLT_EINVAL (NULL argument, i = 0
+ * or i beyond the levels of an explicit task), leaving *level unchanged.
+ * Thread safe (the task is immutable). */
+SLT_API int slt_task_level(const slt_task *task, size_t i, slt_level *level);
+
 /* Reads a text file of two columns λ_k t_k (separated by blanks or a comma), one mode
- * per line; path "-" is standard input. '#' starts a comment (a whole line or after the
+ * per line, or of three columns λ_i P_i m_i, one level per line: P_i is the line's total
+ * target power and m_i its multiplicity (a whole number >= 1); a file has either two
+ * columns on every line or three on every line (docs/cli.md, "task file"). The task is
+ * that of slt_task_alloc_levels. Path "-" is standard input. '#' starts a comment (a whole line or after the
  * numbers); blank lines, a UTF-8 byte-order mark and CRLF line ends are accepted.
  * Errors name the file and line: SLT_EIO (cannot open/read), SLT_EFORMAT (not two
  * numbers, a NUL byte, a line over SLT_TASK_LINE_MAX characters, a file over
@@ -91,7 +131,8 @@ SLT_API int slt_task_alloc_explicit(size_t m, const double *lambda, const double
 SLT_API int slt_task_read_file(const char *path, double noise, slt_task **task);
 
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
- * digits. A power-law task is written with its first m_head modes (m_head >= 1) and a
+ * digits: two columns λ t, or three columns λ P m (one line per level) when some level
+ * has m != 1. A power-law task is written with its first m_head modes (m_head >= 1) and a
  * header comment giving the tail mass left out. SLT_EIO on a failed write. */
 SLT_API int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
 
@@ -100,10 +141,18 @@ SLT_API void slt_task_free(slt_task *task); /* accepts NULL */
 /* ---- Accessors ------------------------------------------------------------------ */
 
 SLT_API slt_task_kind slt_task_get_kind(const slt_task *task);
-SLT_API size_t slt_task_modes(const slt_task *task); /* SLT_MODES_INFINITE for power law */
+/* Number of modes M = Σ m_i; SLT_MODES_INFINITE for a power law, and for an explicit task
+ * whose Σ m_i does not fit a size_t below SIZE_MAX. */
+SLT_API size_t slt_task_modes(const slt_task *task);
+/* The number of modes as a double: Σ m_i (rounded above 2^53, never saturated); INFINITY
+ * for a power law. Never fails. Thread safe (the task is immutable). */
+SLT_API double slt_task_modes_total(const slt_task *task);
 SLT_API double slt_task_noise(const slt_task *task);
-SLT_API double slt_task_lambda(const slt_task *task, size_t k); /* k >= 1; NaN if k > M */
-SLT_API double slt_task_target(const slt_task *task, size_t k); /* t_k, k >= 1; NaN if k > M */
+/* The per-mode view, mode k >= 1 in level order (a level of multiplicity m is m
+ * consecutive modes, each with λ_i and t = P_i/m_i; O(log levels) per call): λ_k and t_k;
+ * NaN if k = 0 or k > M. Thread safe (the task is immutable). */
+SLT_API double slt_task_lambda(const slt_task *task, size_t k);
+SLT_API double slt_task_target(const slt_task *task, size_t k);
 /* The power-law parameters; SLT_EINVAL for an explicit task. */
 SLT_API int slt_task_power_law(const slt_task *task, slt_power_law_params *p);
 
@@ -112,7 +161,7 @@ SLT_API int slt_task_power_law(const slt_task *task, slt_power_law_params *p);
 typedef struct {
     double value;
     double err;        /* bound on |value − exact sum|: rounding, tail and quadrature */
-    size_t head_terms; /* modes summed one by one (M for explicit tasks) */
+    size_t head_terms; /* terms summed one by one (the levels of an explicit task) */
 } slt_sum;
 
 typedef struct {
@@ -130,7 +179,7 @@ typedef struct {
 
 SLT_API slt_sum_options slt_sum_options_default(void);
 
-/* General entry: S = Σ_k f(λ_k, t_k). For power-law tasks f(λ, t) must vanish as
+/* General entry: S = Σ_k f(λ_k, t_k) (on a level task Σ_i m_i f(λ_i, P_i/m_i)). For power-law tasks f(λ, t) must vanish as
  * λ, t → 0 fast enough for the sum to converge, and be smooth in λ, t on the tail; where
  * λ or t leave the double range (k ~ 10^{290/(αβ+1)}) it must behave like a sum of powers
  * of λ and t (its decay rate in k settling), or the sum fails with SLT_ENOCONV.

@@ -328,8 +328,7 @@ static void one_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int 
 static int limit_point(slt_dmft_workspace *w, slt_dmft_point *o)
 {
     const double N = w->p.N, P = w->p.P, s2 = slt_task_noise(w->task);
-    size_t Mm = slt_task_modes(w->task);
-    double M = Mm == SLT_MODES_INFINITE ? INFINITY : (double)Mm;
+    double M = slt_task_modes_total(w->task);
     double ks;
     int rc = dmft_kappa_star(w, &ks);
     if (rc) return rc;

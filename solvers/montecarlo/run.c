@@ -370,7 +370,25 @@ static int target_masses(const slt_task *task, size_t M, const double *target, d
     long double h = 0.0L;
     for (size_t k = M; k-- > 0;) h += target[k];
     *head = (double)h;
-    size_t task_modes = slt_task_modes(task);
+    size_t task_modes = slt_task_modes(task), levels = slt_task_levels(task);
+    if (task_modes != SLT_MODES_INFINITE && levels < task_modes) {
+        /* levels with multiplicity: whole levels beyond M by their power, the level
+           holding mode M + 1 by its share (not task_modes − M per-mode look-ups) */
+        long double tl = 0.0L;
+        size_t end = task_modes; /* modes of levels 1 … i end at mode `end` */
+        for (size_t i = levels; i >= 1 && end > M; i--) {
+            slt_level lv;
+            int rc = slt_task_level(task, i, &lv);
+            if (rc) return rc;
+            size_t first = end - (size_t)lv.mult; /* the level is modes first+1 … end */
+            tl += first >= M ? (long double)lv.power
+                             : (long double)(end - M) * ((long double)lv.power / lv.mult);
+            end = first;
+        }
+        *tail = (double)tl;
+        *tail_err = (double)(task_modes - M) * DBL_EPSILON * (*tail);
+        return SLT_OK;
+    }
     if (task_modes != SLT_MODES_INFINITE) {
         long double tl = 0.0L;
         for (size_t k = task_modes; k > M; k--) tl += slt_task_target(task, k);

@@ -51,8 +51,7 @@ int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
     if (!w) return slt_error(SLT_ENOMEM, "slt_statics_alloc: out of memory");
     w->task = task;
     w->noise = slt_task_noise(task);
-    size_t m = slt_task_modes(task);
-    w->modes = (m == SLT_MODES_INFINITE) ? INFINITY : (double)m;
+    w->modes = slt_task_modes_total(task); /* Σ multiplicities of a level task */
     w->is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
     if (w->is_law) {
         slt_task_power_law(task, &w->law);

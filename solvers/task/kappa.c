@@ -297,8 +297,7 @@ int slt_task_kappa(const slt_task *task, double N, double P, double ridge,
     if ((rc = slt_check_range(where, "ridge", ridge, 0.0, 0, INFINITY, 1))) return rc;
 
     const double n = fmin(N, P), z = ridge;
-    const size_t modes = slt_task_modes(task);
-    const double M = modes == SLT_MODES_INFINITE ? INFINITY : (double)modes;
+    const double M = slt_task_modes_total(task); /* Σ multiplicities of a level task */
     if (z == 0.0 && n >= M) {
         /* κ = 0: every mode is learned; df = df₂ = M (or the N = P = ∞ limit) */
         out->kappa = out->kappa_err = out->log_err = 0.0;

@@ -61,6 +61,13 @@ static double rounding_bound(size_t n, double abs_sum)
     return steps * DBL_EPSILON * abs_sum;
 }
 
+/* The product m·f of a level term adds one rounding per term (none without
+ * multiplicities, where the bound stays what it always was). */
+static double level_rounding(const slt_task *task, double abs_sum)
+{
+    return task->mult ? DBL_EPSILON * abs_sum : 0.0;
+}
+
 /* ---- Mode terms --------------------------------------------------------------------
  * One real and one complex evaluator for every sum; named sums get specialised inline
  * terms so their head loops compile without indirect calls. */
@@ -105,10 +112,13 @@ static inline double complex term_complex(const term_spec *s, double l, double t
 }
 
 /* Head sums over modes [from, to) of arrays lam/tgt (0-based). Blocked so the rounding
- * bound grows like block + n/block, not n. */
-#define DEFINE_HEAD(NAME, EXPR)                                                           \
-    static void NAME(const term_spec *s, const double *lam, const double *tgt, size_t from, \
-                     size_t to, double *sum, double *abs_sum)                             \
+ * bound grows like block + n/block, not n. With multiplicities mul (NULL: every one 1, the
+ * per-mode loop) entry i is a level of mul[i] modes and total target power tgt[i]: its
+ * term is LEXPR, m·f(λ, P/m) written out (sums linear in t need no division). */
+#define DEFINE_HEAD(NAME, EXPR, LEXPR)                                                    \
+    static void NAME(const term_spec *s, const double *lam, const double *tgt,            \
+                     const double *mul, size_t from, size_t to, double *sum,              \
+                     double *abs_sum)                                                     \
     {                                                                                     \
         double total = 0.0, total_abs = 0.0;                                              \
         const double k = s->par;                                                          \
@@ -116,12 +126,22 @@ static inline double complex term_complex(const term_spec *s, double l, double t
         for (size_t b = from; b < to; b += HEAD_BLOCK) {                                  \
             size_t e = b + HEAD_BLOCK < to ? b + HEAD_BLOCK : to;                         \
             double acc = 0.0, acc_abs = 0.0;                                              \
-            for (size_t i = b; i < e; i++) {                                              \
-                const double l = lam[i], t = tgt[i];                                      \
-                (void)l; (void)t;                                                         \
-                double v = (EXPR);                                                        \
-                acc += v;                                                                 \
-                acc_abs += fabs(v);                                                       \
+            if (!mul) {                                                                   \
+                for (size_t i = b; i < e; i++) {                                          \
+                    const double l = lam[i], t = tgt[i];                                  \
+                    (void)l; (void)t;                                                     \
+                    double v = (EXPR);                                                    \
+                    acc += v;                                                             \
+                    acc_abs += fabs(v);                                                   \
+                }                                                                         \
+            } else {                                                                      \
+                for (size_t i = b; i < e; i++) {                                          \
+                    const double l = lam[i], t = tgt[i], w = mul[i];                      \
+                    (void)l; (void)t; (void)w;                                            \
+                    double v = (LEXPR);                                                   \
+                    acc += v;                                                             \
+                    acc_abs += fabs(v);                                                   \
+                }                                                                         \
             }                                                                             \
             total += acc;                                                                 \
             total_abs += acc_abs;                                                         \
@@ -130,42 +150,54 @@ static inline double complex term_complex(const term_spec *s, double l, double t
         *abs_sum += total_abs;                                                            \
     }
 
-DEFINE_HEAD(head_df, l / (l + k))
-DEFINE_HEAD(head_df2, (l / (l + k)) * (l / (l + k)))
-DEFINE_HEAD(head_kt1, t * k / (l + k))
-DEFINE_HEAD(head_k2t2, t * (k / (l + k)) * (k / (l + k)))
-DEFINE_HEAD(head_decay, t * exp(-2.0 * l * k))
-DEFINE_HEAD(head_target, t)
-DEFINE_HEAD(head_generic, s->f(l, t, s->ctx))
+DEFINE_HEAD(head_df, l / (l + k), w * (l / (l + k)))
+DEFINE_HEAD(head_df2, (l / (l + k)) * (l / (l + k)), w * ((l / (l + k)) * (l / (l + k))))
+DEFINE_HEAD(head_kt1, t * k / (l + k), t * k / (l + k))
+DEFINE_HEAD(head_k2t2, t * (k / (l + k)) * (k / (l + k)), t * (k / (l + k)) * (k / (l + k)))
+DEFINE_HEAD(head_decay, t * exp(-2.0 * l * k), t * exp(-2.0 * l * k))
+DEFINE_HEAD(head_target, t, t)
+DEFINE_HEAD(head_generic, s->f(l, t, s->ctx), w * s->f(l, t / w, s->ctx))
 
-static void head_real(const term_spec *s, const double *lam, const double *tgt, size_t from,
-                      size_t to, double *sum, double *abs_sum)
+static void head_real(const term_spec *s, const double *lam, const double *tgt,
+                      const double *mul, size_t from, size_t to, double *sum, double *abs_sum)
 {
     switch (s->kind) {
-    case SUM_DF: head_df(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_DF2: head_df2(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_KT1: head_kt1(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_K2T2: head_k2t2(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_DECAY: head_decay(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_TARGET: head_target(s, lam, tgt, from, to, sum, abs_sum); break;
-    case SUM_GENERIC: head_generic(s, lam, tgt, from, to, sum, abs_sum); break;
+    case SUM_DF: head_df(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_DF2: head_df2(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_KT1: head_kt1(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_K2T2: head_k2t2(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_DECAY: head_decay(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_TARGET: head_target(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_GENERIC: head_generic(s, lam, tgt, mul, from, to, sum, abs_sum); break;
     }
 }
 
 /* Complex head. Unlike κ >= 0, a complex z can make λ + z cancel (z near −λ_k), and then
  * a term's relative error is u·(λ + |z|)/|λ + z|, not a few ulps: *round_err collects
- * that per-term bound for the named sums (a generic callback is assumed well conditioned). */
-static void head_complex(const term_spec *s, const double *lam, const double *tgt, size_t from,
-                         size_t to, double complex *sum, double *abs_sum, double *round_err)
+ * that per-term bound for the named sums (a generic callback is assumed well conditioned).
+ * mul as in DEFINE_HEAD; a weight of 1 multiplies exactly, so mul = NULL is the per-mode
+ * sum bit for bit. */
+static void head_complex(const term_spec *s, const double *lam, const double *tgt,
+                         const double *mul, size_t from, size_t to, double complex *sum,
+                         double *abs_sum, double *round_err)
 {
     double complex total = 0.0;
     double total_abs = 0.0, cond_sum = 0.0, zabs = cabs(s->zpar);
     int named = s->kind != SUM_GENERIC;
+    /* terms linear in the target carry the level power already */
+    int weighted = s->kind == SUM_DF || s->kind == SUM_DF2 || s->kind == SUM_GENERIC;
     for (size_t b = from; b < to; b += HEAD_BLOCK) {
         size_t e = b + HEAD_BLOCK < to ? b + HEAD_BLOCK : to;
         double complex acc = 0.0;
         for (size_t i = b; i < e; i++) {
-            double complex v = term_complex(s, lam[i], tgt[i]);
+            double complex v;
+            if (!mul) {
+                v = term_complex(s, lam[i], tgt[i]);
+            } else {
+                const double w = mul[i];
+                v = weighted ? w * term_complex(s, lam[i], tgt[i] / w)
+                             : term_complex(s, lam[i], tgt[i]);
+            }
             double av = cabs(v);
             acc += v;
             total_abs += av;
@@ -990,10 +1022,10 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     out->err = NAN;
     out->head_terms = 0;
     double head = 0.0, head_abs = 0.0;
-    head_real(s, task->lambda, task->target, 0, task->m, &head, &head_abs);
+    head_real(s, task->lambda, task->target, task->mult, 0, task->m, &head, &head_abs);
     if (task->kind == SLT_TASK_EXPLICIT) {
         out->value = head;
-        out->err = rounding_bound(task->m, head_abs);
+        out->err = rounding_bound(task->m, head_abs) + level_rounding(task, head_abs);
         out->head_terms = task->m;
         if (!isfinite(head)) return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
         return SLT_OK;
@@ -1056,7 +1088,7 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
             break;
         }
         power_law_modes(task, K, next, lam, tgt);
-        head_real(s, lam, tgt, 0, next - K, &head, &head_abs);
+        head_real(s, lam, tgt, NULL, 0, next - K, &head, &head_abs);
         K = next;
     }
     free(lam);
@@ -1116,10 +1148,12 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
     out->head_terms = 0;
     double complex head = 0.0;
     double head_abs = 0.0, cond_err = 0.0;
-    head_complex(s, task->lambda, task->target, 0, task->m, &head, &head_abs, &cond_err);
+    head_complex(s, task->lambda, task->target, task->mult, 0, task->m, &head, &head_abs,
+                 &cond_err);
     if (task->kind == SLT_TASK_EXPLICIT) {
         out->value = head;
-        out->err = 2.0 * rounding_bound(task->m, head_abs) + cond_err;
+        out->err = 2.0 * rounding_bound(task->m, head_abs) + 2.0 * level_rounding(task, head_abs) +
+                   cond_err;
         out->head_terms = task->m;
         if (!isfinite(creal(head)) || !isfinite(cimag(head)))
             return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
@@ -1159,7 +1193,7 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
             break;
         }
         power_law_modes(task, K, next, lam, tgt);
-        head_complex(s, lam, tgt, 0, next - K, &head, &head_abs, &cond_err);
+        head_complex(s, lam, tgt, NULL, 0, next - K, &head, &head_abs, &cond_err);
         K = next;
     }
     free(lam);
@@ -1330,6 +1364,7 @@ static void resolvent_range(const slt_task *task, double complex z, size_t from,
                             double acc[8], double absum[4], double cond[4])
 {
     const double a = creal(z), b = cimag(z), za = cabs(z);
+    const double *mul = task->mult;
     for (size_t blk = from; blk < to; blk += HEAD_BLOCK) {
         size_t e = blk + HEAD_BLOCK < to ? blk + HEAD_BLOCK : to;
         double bl[8] = {0};
@@ -1339,21 +1374,24 @@ static void resolvent_range(const slt_task *task, double complex z, size_t from,
             const double rr = l * u * inv, ri = -l * b * inv; /* λ/(λ+z) */
             /* z/(λ+z) directly: as 1 − λ/(λ+z) it cancels wherever λ ≫ |z| */
             const double qr = (a * l + za * za) * inv, qi = b * l * inv;
-            bl[0] += rr;
-            bl[1] += ri;
-            bl[2] += rr * rr - ri * ri;
-            bl[3] += 2.0 * rr * ri;
+            /* a level's multiplicity weights df, df2 (t is its total power already);
+             * w = 1 multiplies exactly, so the per-mode sums are unchanged bit for bit */
+            const double w = mul ? mul[i] : 1.0;
+            bl[0] += w * rr;
+            bl[1] += w * ri;
+            bl[2] += w * (rr * rr - ri * ri);
+            bl[3] += w * (2.0 * rr * ri);
             bl[4] += t * qr;
             bl[5] += t * qi;
             bl[6] += t * (qr * qr - qi * qi);
             bl[7] += t * 2.0 * qr * qi;
             const double c = (l + za) / sd, ar = l / sd, aq = za / sd;
-            absum[0] += ar;
-            absum[1] += ar * ar;
+            absum[0] += w * ar;
+            absum[1] += w * (ar * ar);
             absum[2] += t * aq;
             absum[3] += t * aq * aq;
-            cond[0] += ar * c;
-            cond[1] += ar * ar * c;
+            cond[0] += w * (ar * c);
+            cond[1] += w * (ar * ar * c);
             cond[2] += t * aq * c;
             cond[3] += t * aq * aq * c;
         }
@@ -1432,7 +1470,8 @@ int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
     static const sum_kind kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
     for (int k = 0; k < 4; k++) {
         double complex head = acc[2 * k] + I * acc[2 * k + 1];
-        double err = 2.0 * rounding_bound(m, absum[k]) + 4.0 * DBL_EPSILON * cond[k] + extra_err[k];
+        double err = 2.0 * rounding_bound(m, absum[k]) + 2.0 * level_rounding(task, absum[k]) +
+                     4.0 * DBL_EPSILON * cond[k] + extra_err[k];
         out[k].value = head;
         out[k].err = err;
         out[k].head_terms = m;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,11 +65,14 @@ int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task)
     return SLT_OK;
 }
 
+/* tname: what the second array is called in messages ("target" for modes, "power" for
+ * levels). */
 static int check_explicit(size_t m, const double *lambda, const double *target, double noise,
-                          const char *where)
+                          const char *where, const char *tname)
 {
     if (m == 0) return slt_error(SLT_EINVAL, "%s: an explicit task needs at least one mode", where);
-    if (!lambda || !target) return slt_error(SLT_EINVAL, "%s: lambda or target array is NULL", where);
+    if (!lambda || !target) return slt_error(SLT_EINVAL, "%s: lambda or %s array is NULL", where,
+                                             tname);
     int rc = slt_check_range(where, "noise", noise, 0.0, 0, INFINITY, 1);
     if (rc) return rc;
     for (size_t i = 0; i < m; i++) {
@@ -76,13 +80,61 @@ static int check_explicit(size_t m, const double *lambda, const double *target, 
             return slt_error(SLT_EINVAL, "%s: lambda_%zu = %.17g is out of range (expected a "
                              "finite lambda > 0)", where, i + 1, lambda[i]);
         if (!isfinite(target[i]) || !(target[i] >= 0))
-            return slt_error(SLT_EINVAL, "%s: target_%zu = %.17g is out of range (expected a "
-                             "finite target >= 0)", where, i + 1, target[i]);
+            return slt_error(SLT_EINVAL, "%s: %s_%zu = %.17g is out of range (expected a "
+                             "finite %s >= 0)", where, tname, i + 1, target[i], tname);
         if (i > 0 && lambda[i] > lambda[i - 1])
             return slt_error(SLT_EINVAL, "%s: lambda_%zu = %.17g exceeds lambda_%zu = %.17g "
                              "(eigenvalues must be in descending order)", where, i + 1,
                              lambda[i], i, lambda[i - 1]);
     }
+    return SLT_OK;
+}
+
+/* A multiplicity: a whole number, 1 <= m < 2^53. */
+static int mult_ok(double m) { return m >= 1.0 && m < SLT_LEVEL_MULT_MAX && m == floor(m); }
+
+static int check_mult(size_t n, const double *mult, const char *where)
+{
+    for (size_t i = 0; mult && i < n; i++)
+        if (!mult_ok(mult[i]))
+            return slt_error(SLT_EINVAL, "%s: mult_%zu = %.17g is out of range (expected a whole "
+                             "number 1 <= mult < 2^53)", where, i + 1, mult[i]);
+    return SLT_OK;
+}
+
+/* The task of n checked levels; mult NULL or all ones gives the per-mode task. */
+static int make_levels(size_t n, const double *lambda, const double *mult, const double *power,
+                       double noise, const char *where, slt_task **task)
+{
+    slt_task *t = task_new(n);
+    if (!t) return slt_error(SLT_ENOMEM, "%s: out of memory for %zu modes", where, n);
+    t->kind = SLT_TASK_EXPLICIT;
+    t->noise = noise;
+    memcpy(t->lambda, lambda, n * sizeof(double));
+    memcpy(t->target, power, n * sizeof(double));
+    t->modes = n;
+    int ones = 1;
+    for (size_t i = 0; mult && i < n && ones; i++) ones = mult[i] == 1.0;
+    if (!ones) {
+        t->mult = malloc(n * sizeof(double));
+        t->cum = malloc(n * sizeof(size_t));
+        if (!t->mult || !t->cum) {
+            slt_task_free(t);
+            return slt_error(SLT_ENOMEM, "%s: out of memory for %zu levels", where, n);
+        }
+        memcpy(t->mult, mult, n * sizeof(double));
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++) {
+            /* mult < 2^53 <= SIZE_MAX on 64-bit; saturate on overflow */
+            double mi = mult[i];
+            size_t k = mi >= (double)SIZE_MAX ? SIZE_MAX : (size_t)mi;
+            c = (c > SIZE_MAX - k) ? SIZE_MAX : c + k;
+            t->cum[i] = c;
+        }
+        t->modes = c; /* SIZE_MAX = SLT_MODES_INFINITE: does not fit */
+    }
+    slt_task_build_clusters(t);
+    *task = t;
     return SLT_OK;
 }
 
@@ -92,17 +144,21 @@ int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target
     static const char *where = "slt_task_alloc_explicit";
     if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
     *task = NULL;
-    int rc = check_explicit(m, lambda, target, noise, where);
+    int rc = check_explicit(m, lambda, target, noise, where, "target");
     if (rc) return rc;
-    slt_task *t = task_new(m);
-    if (!t) return slt_error(SLT_ENOMEM, "%s: out of memory for %zu modes", where, m);
-    t->kind = SLT_TASK_EXPLICIT;
-    t->noise = noise;
-    memcpy(t->lambda, lambda, m * sizeof(double));
-    memcpy(t->target, target, m * sizeof(double));
-    slt_task_build_clusters(t);
-    *task = t;
-    return SLT_OK;
+    return make_levels(m, lambda, NULL, target, noise, where, task);
+}
+
+int slt_task_alloc_levels(size_t n, const double *lambda, const double *mult, const double *power,
+                          double noise, slt_task **task)
+{
+    static const char *where = "slt_task_alloc_levels";
+    if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
+    *task = NULL;
+    int rc = check_explicit(n, lambda, power, noise, where, "power");
+    if (!rc) rc = check_mult(n, mult, where);
+    if (rc) return rc;
+    return make_levels(n, lambda, mult, power, noise, where, task);
 }
 
 void slt_task_build_clusters(slt_task *t)
@@ -135,7 +191,9 @@ void slt_task_build_clusters(slt_task *t)
         c->c = 0.5 * (lo + hi);
         c->rho = 0.5 * (hi - lo);
         for (size_t k = j; k <= last; k++) {
-            double l = t->lambda[k], d = l - c->c, w[3] = {l, l * l, t->target[k]}, p = 1.0;
+            const double mu = t->mult ? t->mult[k] : 1.0; /* mu·l is l exactly when mu = 1 */
+            double l = t->lambda[k], d = l - c->c, w[3] = {mu * l, mu * l * l, t->target[k]};
+            double p = 1.0;
             for (int q = 0; q < 3; q++) c->wsum[q] += fabs(w[q]);
             for (int e = 0; e < SLT_CLUSTER_MOMENTS; e++) {
                 for (int q = 0; q < 3; q++) c->mom[q][e] += w[q] * p;
@@ -158,6 +216,8 @@ void slt_task_free(slt_task *task)
     if (!task) return;
     free(task->lambda);
     free(task->target);
+    free(task->mult);
+    free(task->cum);
     free(task->clusters);
     free(task);
 }
@@ -214,10 +274,13 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
     snprintf(name, sizeof name, from_stdin ? "task file '-' (standard input)" : "task file '%s'",
              path);
 
-    size_t cap = 1024, m = 0, lineno = 0, bytes = 0;
+    size_t cap = 1024, m = 0, lineno = 0, bytes = 0, first_line = 0;
+    int ncol = 0; /* 2 or 3, fixed by the first line with numbers */
     double *lam = malloc(cap * sizeof *lam), *tgt = malloc(cap * sizeof *tgt);
+    double *mul = malloc(cap * sizeof *mul);
     char *line = malloc(SLT_TASK_LINE_MAX + 1);
-    int rc = (lam && tgt && line) ? SLT_OK : slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    int rc = (lam && tgt && mul && line) ? SLT_OK
+                                         : slt_error(SLT_ENOMEM, "%s: out of memory", where);
     while (rc == SLT_OK) {
         int got = read_task_line(f, name, lineno + 1, line, &bytes);
         if (got != 1) {
@@ -227,35 +290,57 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
         lineno++;
         char *hash = strchr(line, '#'); /* a comment, whole-line or trailing */
         if (hash) *hash = '\0';
-        char *save = NULL, *tok[3];
+        char *save = NULL, *tok[4];
         int ntok = 0;
-        for (char *p = strtok_r(line, " \t\r,", &save); p && ntok < 3;
+        for (char *p = strtok_r(line, " \t\r,", &save); p && ntok < 4;
              p = strtok_r(NULL, " \t\r,", &save))
             tok[ntok++] = p;
         if (ntok == 0) continue;
-        double l, t;
-        if (ntok != 2 || parse_token(tok[0], &l) || parse_token(tok[1], &t)) {
-            rc = slt_error(SLT_EFORMAT, "%s, line %zu: expected two numbers 'lambda target'",
-                           name, lineno);
+        double l, t, mu = 1.0;
+        if (ntok < 2 || ntok > 3 || parse_token(tok[0], &l) || parse_token(tok[1], &t) ||
+            (ntok == 3 && parse_token(tok[2], &mu))) {
+            if (ncol == 3)
+                rc = slt_error(SLT_EFORMAT, "%s, line %zu: expected three numbers 'lambda power "
+                               "mult'", name, lineno);
+            else
+                rc = slt_error(SLT_EFORMAT, "%s, line %zu: expected two numbers 'lambda target'",
+                               name, lineno);
             break;
         }
-        if (!isfinite(l) || !isfinite(t)) {
+        if (ncol == 0) {
+            ncol = ntok;
+            first_line = lineno;
+        } else if (ntok != ncol) {
+            rc = slt_error(SLT_EFORMAT, "%s, line %zu: %d numbers, but line %zu has %d (a task "
+                           "file has two columns on every line or three on every line)", name,
+                           lineno, ntok, first_line, ncol);
+            break;
+        }
+        if (!isfinite(l) || !isfinite(t) || !isfinite(mu)) {
             rc = slt_error(SLT_EFORMAT, "%s, line %zu: '%s' is not a finite number", name, lineno,
-                           isfinite(l) ? tok[1] : tok[0]);
+                           !isfinite(l) ? tok[0] : !isfinite(t) ? tok[1] : tok[2]);
+            break;
+        }
+        if (!mult_ok(mu)) {
+            rc = slt_error(SLT_EINVAL, "%s, line %zu: mult = %.17g is out of range (expected a "
+                           "whole number 1 <= mult < 2^53)", name, lineno, mu);
             break;
         }
         if (m == cap) {
             cap *= 2;
             double *nl = realloc(lam, cap * sizeof *lam), *nt = nl ? realloc(tgt, cap * sizeof *tgt) : NULL;
+            double *nm = nt ? realloc(mul, cap * sizeof *mul) : NULL;
             if (nl) lam = nl;
             if (nt) tgt = nt;
-            if (!nl || !nt) {
+            if (nm) mul = nm;
+            if (!nl || !nt || !nm) {
                 rc = slt_error(SLT_ENOMEM, "%s: out of memory at line %zu", where, lineno);
                 break;
             }
         }
         lam[m] = l;
         tgt[m] = t;
+        mul[m] = mu;
         m++;
     }
     if (!from_stdin) fclose(f);
@@ -263,11 +348,12 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
     if (rc == SLT_OK && m == 0)
         rc = slt_error(SLT_EFORMAT, "%s has no modes", name);
     if (rc == SLT_OK) {
-        rc = check_explicit(m, lam, tgt, noise, name);
-        if (rc == SLT_OK) rc = slt_task_alloc_explicit(m, lam, tgt, noise, task);
+        rc = check_explicit(m, lam, tgt, noise, name, ncol == 3 ? "power" : "target");
+        if (rc == SLT_OK) rc = make_levels(m, lam, ncol == 3 ? mul : NULL, tgt, noise, where, task);
     }
     free(lam);
     free(tgt);
+    free(mul);
     return rc;
 }
 
@@ -289,7 +375,16 @@ int slt_task_write(const slt_task *task, FILE *out, size_t m_head)
                        task->law.alpha, task->law.beta, task->law.amp_lambda,
                        task->law.amp_target, m, all.value - head) < 0;
     }
-    bad |= fprintf(out, "# lambda target\n") < 0;
+    if (task->kind == SLT_TASK_EXPLICIT && task->mult) {
+        bad |= fprintf(out, "# lambda power mult (power: the line's total target power; %zu "
+                       "levels)\n", task->m) < 0;
+        for (size_t i = 0; i < task->m && !bad; i++)
+            bad |= fprintf(out, "%.17g %.17g %.17g\n", task->lambda[i], task->target[i],
+                           task->mult[i]) < 0;
+        m = 0;
+    } else {
+        bad |= fprintf(out, "# lambda target\n") < 0;
+    }
     for (size_t k = 1; k <= m && !bad; k++)
         bad |= fprintf(out, "%.17g %.17g\n", slt_task_lambda(task, k), slt_task_target(task, k)) < 0;
     if (bad || fflush(out) != 0 || ferror(out))
@@ -301,14 +396,40 @@ slt_task_kind slt_task_get_kind(const slt_task *task) { return task->kind; }
 
 size_t slt_task_modes(const slt_task *task)
 {
-    return task->kind == SLT_TASK_POWER_LAW ? SLT_MODES_INFINITE : task->m;
+    return task->kind == SLT_TASK_POWER_LAW ? SLT_MODES_INFINITE : task->modes;
+}
+
+double slt_task_modes_total(const slt_task *task)
+{
+    if (task->kind == SLT_TASK_POWER_LAW) return INFINITY;
+    if (!task->mult) return (double)task->m;
+    double s = 0.0;
+    for (size_t i = 0; i < task->m; i++) s += task->mult[i];
+    return s;
 }
 
 double slt_task_noise(const slt_task *task) { return task->noise; }
 
+/* The level (0-based) holding mode k >= 1 of a task with multiplicities: the first i with
+ * cum[i] >= k; task->m if there is none. */
+static size_t level_of_mode(const slt_task *task, size_t k)
+{
+    size_t lo = 0, hi = task->m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (task->cum[mid] >= k) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
 double slt_task_lambda(const slt_task *task, size_t k)
 {
     if (k == 0) return NAN;
+    if (task->mult) {
+        size_t i = level_of_mode(task, k);
+        return i < task->m ? task->lambda[i] : NAN;
+    }
     if (k <= task->m) return task->lambda[k - 1];
     if (task->kind == SLT_TASK_EXPLICIT) return NAN;
     return task->law.amp_lambda * pow((double)k, -task->law.alpha);
@@ -317,9 +438,34 @@ double slt_task_lambda(const slt_task *task, size_t k)
 double slt_task_target(const slt_task *task, size_t k)
 {
     if (k == 0) return NAN;
+    if (task->mult) {
+        size_t i = level_of_mode(task, k);
+        return i < task->m ? task->target[i] / task->mult[i] : NAN;
+    }
     if (k <= task->m) return task->target[k - 1];
     if (task->kind == SLT_TASK_EXPLICIT) return NAN;
     return task->law.amp_target * pow((double)k, -task->q);
+}
+
+size_t slt_task_levels(const slt_task *task)
+{
+    return (task && task->kind == SLT_TASK_EXPLICIT) ? task->m : 0;
+}
+
+int slt_task_level(const slt_task *task, size_t i, slt_level *level)
+{
+    if (!task || !level) return slt_error(SLT_EINVAL, "slt_task_level: NULL argument");
+    if (i == 0 || (task->kind == SLT_TASK_EXPLICIT && i > task->m))
+        return slt_error(SLT_EINVAL, "slt_task_level: level %zu is out of range (expected 1 <= i "
+                         "<= %zu)", i, slt_task_levels(task));
+    if (task->kind == SLT_TASK_POWER_LAW) {
+        slt_level v = {slt_task_lambda(task, i), 1.0, slt_task_target(task, i)};
+        *level = v;
+        return SLT_OK;
+    }
+    slt_level v = {task->lambda[i - 1], task->mult ? task->mult[i - 1] : 1.0, task->target[i - 1]};
+    *level = v;
+    return SLT_OK;
 }
 
 int slt_task_power_law(const slt_task *task, slt_power_law_params *p)

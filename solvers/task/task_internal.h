@@ -9,18 +9,19 @@
 #define SLT_TASK_HEAD_CACHE 512
 
 /* Explicit tasks with many modes are compressed for the resolvent sums (sums.c): runs of
- * consecutive modes whose λ lie within a factor 1 + 2h of each other form a cluster with
+ * consecutive levels whose λ lie within a factor 1 + 2h of each other form a cluster with
  * centre c and radius ρ, summarised by the moments Σ w (λ − c)^n, n < SLT_CLUSTER_MOMENTS,
- * for the weights w = λ, λ², t. 1/(λ + z)^j then expands in (λ − c)/(c + z). */
+ * for the weights w = mλ, mλ², P (m the multiplicity, P the level's target power).
+ * 1/(λ + z)^j then expands in (λ − c)/(c + z). */
 #define SLT_CLUSTER_MOMENTS 16
-#define SLT_CLUSTER_MIN_MODES 16      /* smaller runs stay in the direct head */
+#define SLT_CLUSTER_MIN_MODES 16      /* levels; smaller runs stay in the direct head */
 #define SLT_CLUSTER_HALF_WIDTH 0.05   /* h: λ_max/λ_min <= 1 + 2h within a cluster */
-#define SLT_CLUSTER_MIN_TASK 1024     /* tasks with fewer modes are not compressed */
+#define SLT_CLUSTER_MIN_TASK 1024     /* tasks with fewer levels are not compressed */
 
 typedef struct {
-    size_t first, count;                      /* modes first … first + count − 1 (0-based) */
+    size_t first, count;                      /* levels first … first + count − 1 (0-based) */
     double c, rho;                            /* centre and radius in λ */
-    double mom[3][SLT_CLUSTER_MOMENTS];       /* Σ w δ^n, δ = λ − c; w = λ, λ², t */
+    double mom[3][SLT_CLUSTER_MOMENTS];       /* Σ w δ^n, δ = λ − c; w = mλ, mλ², P */
     double wsum[3];                           /* Σ |w| */
 } slt_cluster;
 
@@ -29,10 +30,15 @@ struct slt_task {
     slt_power_law_params law; /* power law only */
     double q;                 /* αβ + 1, the decay exponent of t_k (power law only) */
     double noise;
-    size_t m;                 /* explicit: number of modes; power law: cached head */
+    size_t m;                 /* explicit: number of levels; power law: cached head */
     double *lambda;           /* λ_1 … λ_m */
-    double *target;           /* t_1 … t_m */
-    size_t n_head;            /* explicit: modes summed directly (then the clusters) */
+    double *target;           /* the level's total target power P_1 … P_m (= t_k if m_k = 1) */
+    double *mult;             /* multiplicities m_1 … m_m; NULL when every one is 1 (then
+                               * every sum runs the per-mode code of old, bit for bit) */
+    size_t *cum;              /* with mult: cum[i] = m_1 + … + m_{i+1}, saturated at SIZE_MAX */
+    size_t modes;             /* explicit: Σ m_i, or SLT_MODES_INFINITE when it does not fit */
+    /* (room for a moment tail beyond the listed levels: PLAN12 WP-A, not yet here) */
+    size_t n_head;            /* explicit: levels summed directly (then the clusters) */
     size_t n_clusters;
     slt_cluster *clusters;
 };
