@@ -106,6 +106,25 @@ typedef struct {
 SLT_API int slt_task_alloc_levels(size_t n, const double *lambda, const double *mult,
                                   const double *power, double noise, slt_task **task);
 
+/* The part of a spectrum not listed as levels (e.g. a kernel's degrees beyond lmax),
+ * known by its moments. All values finite and >= 0, errors absolute:
+ *   lam_mom[j-1] = M_j = Σ_tail m λ^j, j = 1 … n_mom (M_1 is the tail's trace);
+ *   tgt_mom[j]   = T_j = Σ_tail P λ^j, j = 0 … n_mom−1 (T_0 is its target power);
+ * lambda_sup >= every tail eigenvalue (it may exceed the last level's λ: the parities of
+ * deep ReLU kernels interleave); null_power is the target power on λ = 0 modes (never
+ * learned); modes is the number of tail modes (INFINITY for a kernel). The sums use
+ * M_{j+i} <= lambda_sup^i M_j for the remainder of their series in λ/z.
+ * (docs/theory/task.md, "the moment tail") */
+#define SLT_TAIL_MOMENTS 24
+typedef struct {
+    size_t n_mom; /* 1 … SLT_TAIL_MOMENTS */
+    double lam_mom[SLT_TAIL_MOMENTS], lam_mom_err[SLT_TAIL_MOMENTS];
+    double tgt_mom[SLT_TAIL_MOMENTS], tgt_mom_err[SLT_TAIL_MOMENTS];
+    double lambda_sup;
+    double null_power, null_power_err;
+    double modes;
+} slt_task_tail;
+
 /* Number of levels of an explicit task (its number of modes when it was made by
  * slt_task_alloc_explicit or has every m = 1); 0 for a power law. Never fails.
  * Thread safe (the task is immutable). */
