@@ -477,10 +477,20 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
             RJ = fmin(RJ, bn / (1.0 - cc / (jj + 2.0)));
         }
     }
+    /* c_{ℓ,ℓ} = Γ(d/2) ℓ! 2^{−ℓ}/Γ(ℓ + d/2) = Π_{k=1}^{ℓ} k/(d + 2k − 2): a product in long
+     * double (2 roundings of LDBL_EPSILON/2 per factor), not exp of four double lnΓ, which
+     * at d = 1000 (lnΓ(500) ≈ 2600) lost ~5e-13 relative, as much as the whole bar */
+    kn_fhl C0l = {1.0L, 0, 0.0};
     for (size_t l = 0; l <= c->L && l <= J; l++) {
+        if (l > 0) {
+            int e;
+            C0l.m = frexpl(C0l.m * ((long double)l / ((long double)d + 2.0L * l - 2.0L)), &e);
+            C0l.e += e;
+            C0l.rel += 2.0 * (0.5 * LDBL_EPSILON);
+        }
         if (need && !need[l]) continue;
         double L = (double)l;
-        kn_sd C0 = kn_sd_from_log(log_cjl(d, L, L), 1);
+        kn_sd C0 = kn_fhl_sd(&C0l);
         double S = 0.0, R = 1.0;
         long shift = 0; /* S and R are scaled by 2^-shift */
         size_t j = l;
@@ -506,7 +516,8 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
             double lc0 = log_cjl(d, L, L) + shift * M_LN2;
             tail_rel = RJ * exp(fmin(lc - lc0, 700.0));
         }
-        double err = tail_rel + 8.0 * KN_EPS * (double)(J + 16) * fabs(S);
+        double err = tail_rel + 8.0 * KN_EPS * (double)(J + 16) * fabs(S) +
+                     (2.0 * KN_EPS + C0l.rel) * fabs(S); /* C0 → double, C0·S */
         if (negative) err = INFINITY;
         kn_sd v = C0, ev = C0;
         v.e += shift;
