@@ -262,7 +262,9 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
              * that (the roundings do not scale exactly alike) plus 4 roundings of c_ld.
              * The double coefficients alone were not good enough: relu-nngp's s¹
              * coefficient (exactly 0) came out as 7e-17, whose term grows like ℓ(ℓ+d)
-             * relative to the leading s³ one: 2.7e-14 relative at d = 100, ℓ = 92. */
+             * relative to the leading s³ one: 2.7e-14 relative at d = 100, ℓ = 92.
+             * (Where long double is double the gauge reads 0 and only 4 roundings remain:
+             * the bar is then as weak as before this change.) */
             int m = KN_EP_M;
             double cd[2][KN_EP_M];
             if ((rc = kn_relu_series_ld(p->kernel, p->depth, +1, m, ws->ep_plus)) ||
