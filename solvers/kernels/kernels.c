@@ -1,5 +1,6 @@
 /* Kernel-spectra solver: names, parameters, workspace, pointwise kernels, multiplicities
  * and the exact Funk–Hecke transform of (1 − t)^ν. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,15 +256,33 @@ int slt_kernels_alloc(const slt_kernels_params *p, slt_kernels_workspace **out)
         ws->has_endpoint = ws->type->sphere_endpoint;
         ws->has_taylor = ws->type->sphere_taylor != NULL;
         if (ws->has_endpoint == 1) { /* the arc-cosine expansions, once */
+            /* In long double, with the double twin as the error gauge: the same operations
+             * in unit roundoff 2^-53 and LDBL_EPSILON/2, so to first order the long-double
+             * error is |c_d − c_ld|·(LDBL_EPSILON/DBL_EPSILON) (2^-11 for x87); bar: 16×
+             * that (the roundings do not scale exactly alike) plus 4 roundings of c_ld.
+             * The double coefficients alone were not good enough: relu-nngp's s¹
+             * coefficient (exactly 0) came out as 7e-17, whose term grows like ℓ(ℓ+d)
+             * relative to the leading s³ one: 2.7e-14 relative at d = 100, ℓ = 92.
+             * (Where long double is double the gauge reads 0 and only 4 roundings remain:
+             * the bar is then as weak as before this change.) */
             int m = KN_EP_M;
-            if ((rc = kn_relu_series(p->kernel, p->depth, +1, m, ws->ep_plus)) ||
-                (rc = kn_relu_series(p->kernel, p->depth, -1, m, ws->ep_minus))) {
+            double cd[2][KN_EP_M];
+            if ((rc = kn_relu_series_ld(p->kernel, p->depth, +1, m, ws->ep_plus)) ||
+                (rc = kn_relu_series_ld(p->kernel, p->depth, -1, m, ws->ep_minus)) ||
+                (rc = kn_relu_series(p->kernel, p->depth, +1, m, cd[0])) ||
+                (rc = kn_relu_series(p->kernel, p->depth, -1, m, cd[1]))) {
                 slt_kernels_free(ws);
                 return slt_error(rc == SLT_ENOMEM ? rc : SLT_EINTERNAL,
                                  "slt_kernels_alloc: endpoint expansion of %s (depth %d) failed",
                                  slt_kernel_name(p->kernel), p->depth);
             }
             ws->ep_trust = m - p->depth - 4;
+            double ratio = 16.0 * LDBL_EPSILON / DBL_EPSILON, ulp = 4.0 * 0.5 * LDBL_EPSILON;
+            for (int n = 0; n < m; n++) {
+                long double cp = ws->ep_plus[n], cm = ws->ep_minus[n];
+                ws->ep_plus_err[n] = (double)(ratio * fabsl(cd[0][n] - cp) + ulp * fabsl(cp));
+                ws->ep_minus_err[n] = (double)(ratio * fabsl(cd[1][n] - cm) + ulp * fabsl(cm));
+            }
         }
     } else {
         if ((rc = kn_torus_alloc(ws))) {

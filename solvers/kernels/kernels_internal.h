@@ -72,7 +72,9 @@ struct slt_kernels_workspace {
     double diag;              /* k(1) or k(0)                                            */
     /* endpoint expansions: k = Σ_n ep_plus[n] s^n, s = √(1−t); Σ ep_minus[n] r^n, r = √(1+t) */
     int has_endpoint;         /* 1: ReLU family (asymptotic, two-sided); 2: Laplace (exact) */
-    double ep_plus[KN_EP_M], ep_minus[KN_EP_M];
+    /* in long double, with absolute error bars ep_*_err (kernels.c, from the double twin) */
+    long double ep_plus[KN_EP_M], ep_minus[KN_EP_M];
+    double ep_plus_err[KN_EP_M], ep_minus_err[KN_EP_M];
     int ep_trust;             /* number of trusted coefficients                          */
     /* Taylor coefficients at t = 0 (positive series), computed on demand */
     int has_taylor;
@@ -101,6 +103,8 @@ int kn_ser_div(const double *a, const double *b, double *c, int m); /* b[0] != 0
  * at point: +1 (variable s, t = 1 − s²), −1 (variable r, t = −1 + r²) or 0 (variable t).
  * out has m coefficients; at the endpoints the last `depth + 2` are not trusted. */
 int kn_relu_series(slt_kernel_type kind, int depth, int point, int m, double *out);
+/* The same computation in long double (series_tmpl.h). */
+int kn_relu_series_ld(slt_kernel_type kind, int depth, int point, int m, long double *out);
 
 /* Pointwise kernels in θ ∈ [0, π] (sphere), accurate near θ = 0. */
 double kn_relu_theta(slt_kernel_type kind, int depth, double theta);

@@ -17,135 +17,37 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
-void kn_ser_mul(const double *a, const double *b, double *c, int m)
-{
-    for (int n = 0; n < m; n++) {
-        double acc = 0.0;
-        for (int k = 0; k <= n; k++) acc += a[k] * b[n - k];
-        c[n] = acc;
-    }
-}
+#define SER_T double
+#define SER_FN(name) name
+#define SER_API
+#define SER_SQRT sqrt
+#define SER_ACOS acos
+#define SER_PI M_PI
+#include "series_tmpl.h"
+#undef SER_T
+#undef SER_FN
+#undef SER_API
+#undef SER_SQRT
+#undef SER_ACOS
+#undef SER_PI
 
-int kn_ser_sqrt(const double *a, double *c, int m)
-{
-    if (!(a[0] > 0)) return SLT_EDOM;
-    c[0] = sqrt(a[0]);
-    for (int n = 1; n < m; n++) {
-        double acc = a[n];
-        for (int k = 1; k < n; k++) acc -= c[k] * c[n - k];
-        c[n] = acc / (2.0 * c[0]);
-    }
-    return SLT_OK;
-}
+#define SER_T long double
+#define SER_FN(name) name##_l
+#define SER_API static
+#define SER_SQRT sqrtl
+#define SER_ACOS acosl
+#define SER_PI 3.141592653589793238462643383279502884L
+#include "series_tmpl.h"
+#undef SER_T
+#undef SER_FN
+#undef SER_API
+#undef SER_SQRT
+#undef SER_ACOS
+#undef SER_PI
 
-int kn_ser_div(const double *a, const double *b, double *c, int m)
+int kn_relu_series_ld(slt_kernel_type kind, int depth, int point, int m, long double *out)
 {
-    if (b[0] == 0.0) return SLT_EDOM;
-    for (int n = 0; n < m; n++) {
-        double acc = a[n];
-        for (int k = 1; k <= n; k++) acc -= b[k] * c[n - k];
-        c[n] = acc / b[0];
-    }
-    return SLT_OK;
-}
-
-/* φ = arccos u and q = sin φ for a series u; endpoint = +1/−1 when u(0) = ±1 exactly in
- * the local variable s (u = ±(1 − s² y)). work: 6m doubles. */
-static int ser_acos(const double *u, int endpoint, double *phi, double *q, int m, double *work)
-{
-    double *w1 = work, *w2 = work + m, *w3 = work + 2 * m, *w4 = work + 3 * m,
-           *w5 = work + 4 * m;
-    int rc;
-    if (endpoint == 0) {
-        kn_ser_mul(u, u, w1, m);
-        for (int n = 0; n < m; n++) w1[n] = -w1[n];
-        w1[0] += 1.0;
-        if ((rc = kn_ser_sqrt(w1, q, m))) return rc;
-        for (int n = 0; n < m - 1; n++) w2[n] = -(double)(n + 1) * u[n + 1];
-        w2[m - 1] = 0.0;
-        if ((rc = kn_ser_div(w2, q, w3, m))) return rc;
-        phi[0] = acos(u[0]);
-        for (int n = 1; n < m; n++) phi[n] = w3[n - 1] / n;
-        return SLT_OK;
-    }
-    /* x = 1 − (±u), x0 = x1 = 0 by construction (forced; they are rounding otherwise) */
-    double sg = endpoint > 0 ? 1.0 : -1.0;
-    for (int n = 0; n < m; n++) w1[n] = -sg * u[n];
-    w1[0] += 1.0;
-    w1[0] = 0.0;
-    w1[1] = 0.0;
-    /* y = x / s² */
-    for (int n = 0; n < m - 2; n++) w2[n] = w1[n + 2];
-    w2[m - 2] = w2[m - 1] = 0.0;
-    /* y(2 − x) */
-    for (int n = 0; n < m; n++) w3[n] = -w1[n];
-    w3[0] += 2.0;
-    kn_ser_mul(w2, w3, w4, m);
-    if ((rc = kn_ser_sqrt(w4, w5, m))) return rc; /* √(y(2−x)) */
-    q[0] = 0.0;
-    for (int n = 1; n < m; n++) q[n] = w5[n - 1];
-    for (int n = 0; n < m; n++) w3[n] = (double)(n + 2) * w2[n]; /* 2y + s y' */
-    if ((rc = kn_ser_div(w3, w5, w4, m))) return rc;
-    phi[0] = 0.0;
-    for (int n = 1; n < m; n++) phi[n] = w4[n - 1] / n;
-    if (endpoint < 0) {
-        for (int n = 0; n < m; n++) phi[n] = -phi[n];
-        phi[0] += M_PI;
-    }
-    return SLT_OK;
-}
-
-int kn_relu_series(slt_kernel_type kind, int depth, int point, int m, double *out)
-{
-    double *buf = calloc((size_t)m * 12, sizeof(double));
-    if (!buf) return SLT_ENOMEM;
-    double *sig = buf, *theta = buf + m, *phi = buf + 2 * m, *q = buf + 3 * m,
-           *a0 = buf + 4 * m, *a1 = buf + 5 * m, *tmp = buf + 6 * m;
-    double *work = calloc((size_t)m * 6, sizeof(double));
-    if (!work) {
-        free(buf);
-        return SLT_ENOMEM;
-    }
-    /* Σ^(0) = t in the local variable */
-    if (point > 0) {
-        sig[0] = 1.0;
-        if (m > 2) sig[2] = -1.0;
-    } else if (point < 0) {
-        sig[0] = -1.0;
-        if (m > 2) sig[2] = 1.0;
-    } else if (m > 1) {
-        sig[1] = 1.0;
-    }
-    memcpy(theta, sig, (size_t)m * sizeof(double));
-    int layers = kind == SLT_KERNEL_ARCCOS0 ? 1 : depth;
-    int rc = SLT_OK;
-    for (int l = 1; l <= layers && !rc; l++) {
-        int endpoint = 0;
-        if (point > 0) endpoint = 1;
-        if (point < 0 && l == 1) endpoint = -1;
-        if ((rc = ser_acos(sig, endpoint, phi, q, m, work))) break;
-        for (int n = 0; n < m; n++) {
-            a0[n] = -phi[n] / M_PI;
-            tmp[n] = -phi[n];
-        }
-        a0[0] += 1.0;
-        tmp[0] += M_PI;
-        kn_ser_mul(sig, tmp, a1, m);
-        for (int n = 0; n < m; n++) a1[n] = (a1[n] + q[n]) / M_PI;
-        if (kind == SLT_KERNEL_ARCCOS0) {
-            memcpy(out, a0, (size_t)m * sizeof(double));
-            break;
-        }
-        kn_ser_mul(theta, a0, tmp, m);
-        for (int n = 0; n < m; n++) theta[n] = tmp[n] + a1[n];
-        memcpy(sig, a1, (size_t)m * sizeof(double));
-        if (point > 0) sig[0] = 1.0; /* exactly 1 at t = 1 (rounding otherwise) */
-    }
-    if (!rc && kind != SLT_KERNEL_ARCCOS0)
-        memcpy(out, kind == SLT_KERNEL_RELU_NTK ? theta : sig, (size_t)m * sizeof(double));
-    free(work);
-    free(buf);
-    return rc;
+    return kn_relu_series_l(kind, depth, point, m, out);
 }
 
 /* φ − sin φ without cancellation */

@@ -50,6 +50,21 @@ static int cand_resolved(const cands *c, size_t l, double tol, int use_end)
     return 0;
 }
 
+/* Γ(x+1/2)/Γ(x) for x ∈ ½ℕ, x >= 1/2, in long double: a product of rational factors from
+ * r(1/2) = 1/√π or r(1) = √π/2, at most 2x + 2 roundings of LDBL_EPSILON/2 (the double
+ * exp(lnΓ − lnΓ) loses ~eps·lnΓ: 3e-14 at d = 100). */
+static long double half_gamma_ratio(double x)
+{
+    const long double sqrt_pi = 1.772453850905516027298167483341145183L;
+    long double num = 1.0L, den = 1.0L;
+    double x0 = (x == floor(x)) ? 1.0 : 0.5;
+    for (double y = x0 + 1.0; y <= x; y += 1.0) {
+        num *= (long double)y - 0.5L;
+        den *= (long double)y - 1.0L;
+    }
+    return (x0 == 1.0 ? 0.5L * sqrt_pi : 1.0L / sqrt_pi) * (num / den);
+}
+
 /* ---- quadrature ---------------------------------------------------------------- */
 
 static int quad_rule(const slt_kernels_workspace *ws, int alt, size_t lq, size_t n, double *Q,
@@ -75,7 +90,8 @@ static int quad_rule(const slt_kernels_workspace *ws, int alt, size_t lq, size_t
     memset(Q, 0, (lq + 1) * sizeof(double));
     memset(A, 0, (lq + 1) * sizeof(double));
     double h = 0.5 * (d - 1.0);
-    double lcd = gsl_sf_lngamma(0.5 * d) - 0.5 * log(M_PI) - gsl_sf_lngamma(h);
+    /* c_d = Γ(d/2)/(√π Γ(h)) */
+    double cdn = (double)(half_gamma_ratio(h) / 1.772453850905516027298167483341145183L);
     const double *xs = gsl_integration_fixed_nodes(tab), *wt = gsl_integration_fixed_weights(tab);
     for (size_t i = 0; i < n; i++) {
         double th = xs[i], w = wt[i];
@@ -84,7 +100,7 @@ static int quad_rule(const slt_kernels_workspace *ws, int alt, size_t lq, size_t
         double ka = alt ? kn_table_eval_alt(ws, th) : kn_sphere_theta(ws, th);
         double kb = middle ? 0.0 : (alt ? kn_table_eval_alt(ws, M_PI - th)
                                         : kn_sphere_theta(ws, M_PI - th));
-        double wsin = w * exp(lcd + (d - 2.0) * log(sin(th)));
+        double wsin = w * cdn * exp((d - 2.0) * log(sin(th)));
         if (wsin == 0.0) continue;
         double wp = wsin * (ka + kb), wm = wsin * (ka - kb), wa = wsin * (fabs(ka) + fabs(kb));
         if (middle) wp = wm = wsin * ka;
@@ -179,25 +195,70 @@ static int quadrature(const slt_kernels_workspace *ws, size_t lq, cands *c, size
 
 /* ---- endpoint expansions --------------------------------------------------------- */
 
+/* F(ℓ) = μ_ℓ[(1−t)^{1/2}] = √2 (−1/2)_ℓ Γ(h+1/2) Γ(d−1) / (Γ(h) Γ(ℓ+d−1/2)) in long double,
+ * as a long-double mantissa and a binary exponent (it underflows at large d, ℓ).
+ * F(0) = √2 r(h)/r(d−1), r(x) = Γ(x+1/2)/Γ(x), by the exact recurrence
+ * r(x) = r(x−1)(x−1/2)/(x−1) from r(1/2) = 1/√π or r(1) = √π/2 (x is an integer or a
+ * half-integer): at most 3d + 8 roundings of LDBL_EPSILON/2 (2^-64 for x87). The old
+ * double F(0) = exp(lf0), lf0 a sum of four lnΓ of size ~ d ln d, was off by 3.8e-14
+ * relative at d = 100 (8e-13 at d = 640): the understated bars of issue 12 item 6. Each ℓ step multiplies by
+ * (ℓ−3/2)/(ℓ+d−3/2) (exact operands; one division, one product): 2 roundings, which
+ * need not cancel, so the bound is linear in ℓ, not √ℓ. kn_fhl_rel: that bound. */
+typedef struct {
+    long double m;
+    long e;
+    double rel;
+} kn_fhl;
+
+static kn_fhl kn_fhl_start(int d)
+{
+    kn_fhl F;
+    int e;
+    F.m = frexpl(1.414213562373095048801688724209698079L * half_gamma_ratio(0.5 * (d - 1.0)) /
+                     half_gamma_ratio(d - 1.0),
+                 &e);
+    F.e = e;
+    F.rel = (3.0 * d + 8.0) * (0.5 * LDBL_EPSILON);
+    return F;
+}
+
+static void kn_fhl_step(kn_fhl *F, size_t l, int d) /* F(ℓ−1) → F(ℓ), ℓ >= 1 */
+{
+    int e;
+    long double L = (long double)l;
+    F->m = frexpl(F->m * ((L - 1.5L) / (L + (long double)d - 1.5L)), &e);
+    F->e += e;
+    F->rel += 2.0 * (0.5 * LDBL_EPSILON);
+}
+
+/* F as a scaled double (one more rounding, 2^-53, counted by the callers' bars) */
+static kn_sd kn_fhl_sd(const kn_fhl *F)
+{
+    kn_sd r;
+    int e;
+    r.m = frexp((double)F->m, &e);
+    r.e = F->e + e;
+    return r;
+}
+
 /* ReLU family: asymptotic series in the odd (singular) terms at both endpoints. */
 static void endpoint_relu(const slt_kernels_workspace *ws, cands *c)
 {
     int d = ws->p.dim;
     double h = 0.5 * (d - 1.0);
     int kt = (ws->ep_trust - 1) / 2; /* odd coefficients n = 2m+1 < ep_trust */
-    int sg0 = 1;
-    double lf0 = kn_fh_power_log(d, 0, 0.5, &sg0);
-    kn_sd F = kn_sd_from_log(lf0, sg0);
+    kn_fhl F = kn_fhl_start(d);
     for (size_t l = 0; l <= c->L; l++) {
         double L = (double)l;
-        if (l > 0) F = kn_sd_mul(F, (L - 1.0 - 0.5) / (L - 1.0 + 0.5 + d - 1.0));
+        if (l > 0) kn_fhl_step(&F, l, d);
         double par = (l % 2) ? -1.0 : 1.0;
-        double S = 0.0, sumabs = 0.0, R = 1.0, prev = INFINITY, err = NAN;
+        double S = 0.0, sumabs = 0.0, R = 1.0, prev = INFINITY, err = NAN, cerr = 0.0;
         int structural = 1, done = 0;
         for (int m = 0; m < kt; m++) {
             double nu = m + 0.5;
-            double cp = ws->ep_plus[2 * m + 1], cm = ws->ep_minus[2 * m + 1];
-            double cc = cp + par * cm, ca = fabs(cp) + fabs(cm);
+            long double cpl = ws->ep_plus[2 * m + 1], cml = ws->ep_minus[2 * m + 1];
+            double cc = (double)(cpl + par * cml), ca = (double)(fabsl(cpl) + fabsl(cml));
+            double ce = ws->ep_plus_err[2 * m + 1] + ws->ep_minus_err[2 * m + 1];
             if (fabs(cc) > 64.0 * KN_EPS * ca)
                 structural = 0;
             else
@@ -215,20 +276,24 @@ static void endpoint_relu(const slt_kernels_workspace *ws, cands *c)
             }
             S += T;
             sumabs += fabs(T);
+            cerr += ce * fabs(R);
             prev = B;
             R *= -2.0 * (nu + 1.0) * (nu + h) / ((L - nu - 1.0) * (L + nu + d - 1.0));
         }
         if (!done) err = 2.0 * prev;
+        err += cerr; /* the coefficients' errors (kernels.c) */
         if (structural) {
             c->structural_zero[l] = 1;
             c->v[C_END][l] = 0.0;
             c->e[C_END][l] = 0.0;
             continue;
         }
-        err += (16.0 * sumabs + (4.0 + 2.0 * sqrt(L)) * fabs(S)) * KN_EPS;
-        kn_sd val = F;
-        val = kn_sd_mul(val, S);
-        kn_sd ev = kn_sd_mul(F, err);
+        /* S's roundings; F's error (kn_fhl) and the three roundings F → double, F·S,
+         * the final scaling */
+        err += (16.0 * sumabs + (4.0 + F.rel / KN_EPS) * fabs(S)) * KN_EPS;
+        kn_sd Fd = kn_fhl_sd(&F);
+        kn_sd val = kn_sd_mul(Fd, S);
+        kn_sd ev = kn_sd_mul(Fd, err);
         c->v[C_END][l] = kn_sd_value(val);
         c->e[C_END][l] = fabs(kn_sd_value(ev));
     }
@@ -239,13 +304,11 @@ static void endpoint_laplace(const slt_kernels_workspace *ws, cands *c)
 {
     int d = ws->p.dim;
     double h = 0.5 * (d - 1.0), a = -M_SQRT2 / ws->p.width;
-    int sg0 = 1;
-    double lf0 = kn_fh_power_log(d, 0, 0.5, &sg0);
-    kn_sd F = kn_sd_from_log(lf0, sg0);
+    kn_fhl F = kn_fhl_start(d);
     const int nmax = 4000;
     for (size_t l = 0; l <= c->L; l++) {
         double L = (double)l;
-        if (l > 0) F = kn_sd_mul(F, (L - 1.0 - 0.5) / (L - 1.0 + 0.5 + d - 1.0));
+        if (l > 0) kn_fhl_step(&F, l, d);
         /* half-integer chain ν = m + 1/2, coefficient e_{2m+1}; relative to F */
         double S = 0.0, sumabs = 0.0, R = 1.0, e = a, last = 0.0;
         int conv = 0;
@@ -261,26 +324,44 @@ static void endpoint_laplace(const slt_kernels_workspace *ws, cands *c)
             R *= -2.0 * (nu + 1.0) * (nu + h) / ((L - nu - 1.0) * (L + nu + d - 1.0));
             e *= a * a / ((2.0 * m + 2.0) * (2.0 * m + 3.0));
         }
-        /* integer chain ν = j >= ℓ, coefficient e_{2j}, relative to F via logs */
+        /* integer chain ν = j >= ℓ, coefficient e_{2j}, relative to F via logs. The ratio
+         * e_{2ℓ} F_ℓ(ℓ)/F_{1/2}(ℓ) = a^{2ℓ}/(2ℓ)! · 2^{ℓ−1/2} ℓ! Γ(−1/2)/Γ(ℓ−1/2) ·
+         * Γ(ℓ+h)/Γ(h+1/2) · Γ(ℓ+d−1/2)/Γ(2ℓ+d−1) (Γ(d−1), Γ(h) cancel), in long double:
+         * the double lnΓ of size ~ d ln d cost 2.4e-13 relative at d = 100, ℓ = 1. Its
+         * relative error: 8 roundings of LDBL_EPSILON/2 per unit of Σ|log terms| (lgammal
+         * is good to a few ulps) plus the final rounding, times Σ|R_j| (int_abs). */
         int sgl, sgj;
-        double lF = kn_fh_power_log(d, l, 0.5, &sgl);
-        double lFj = kn_fh_power_log(d, l, L, &sgj);
-        double le = 2.0 * L * log(fabs(a)) - gsl_sf_lngamma(2.0 * L + 1.0);
-        double lr = le + lFj - lF;
-        if (lr > -745.0) {
-            double Rj = sgj * sgl * exp(lr); /* e_{2ℓ} F(ℓ) / F(1/2); e_{2j} > 0 */
+        (void)kn_fh_power_log(d, l, 0.5, &sgl);
+        (void)kn_fh_power_log(d, l, L, &sgj);
+        long double Ll = (long double)L, hl = (long double)h, dl = (long double)d;
+        long double lt[8] = {2.0L * Ll * logl(fabsl((long double)a)), -lgammal(2.0L * Ll + 1.0L),
+                             (Ll - 0.5L) * 0.693147180559945309417232121458176568L,
+                             lgammal(Ll + 1.0L), lgammal(-0.5L) - lgammal(Ll - 0.5L),
+                             lgammal(Ll + hl) - lgammal(hl + 0.5L),
+                             lgammal(Ll + dl - 0.5L), -lgammal(2.0L * Ll + dl - 1.0L)};
+        long double lr = 0.0L, lr_abs = 0.0L;
+        for (int k = 0; k < 8; k++) {
+            lr += lt[k];
+            lr_abs += fabsl(lt[k]);
+        }
+        double lr_rel = (double)(8.0L * lr_abs) * (0.5 * LDBL_EPSILON) + KN_EPS, int_abs = 0.0;
+        if (lr > -745.0L) {
+            double Rj = sgj * sgl * (double)expl(lr); /* e_{2ℓ} F(ℓ) / F(1/2); e_{2j} > 0 */
             for (int j = (int)l; 2 * j < nmax; j++) {
                 S += Rj;
                 sumabs += fabs(Rj);
+                int_abs += fabs(Rj);
                 double nu = j;
                 if (j >= (int)l + 2 && 2.0 * j > a * a && fabs(Rj) <= 0.01 * KN_EPS * fabs(S)) break;
                 Rj *= -2.0 * (nu + 1.0) * (nu + h) / ((L - nu - 1.0) * (L + nu + d - 1.0)) * a * a /
                       ((2.0 * j + 1.0) * (2.0 * j + 2.0));
             }
         }
-        double err = (conv ? 0.0 : 2.0 * last) + (16.0 * sumabs + (4.0 + 2.0 * sqrt(L)) * fabs(S)) * KN_EPS;
-        c->v[C_END][l] = kn_sd_value(kn_sd_mul(F, S));
-        c->e[C_END][l] = fabs(kn_sd_value(kn_sd_mul(F, err)));
+        double err = (conv ? 0.0 : 2.0 * last) + lr_rel * int_abs +
+                     (16.0 * sumabs + (4.0 + F.rel / KN_EPS) * fabs(S)) * KN_EPS;
+        kn_sd Fd = kn_fhl_sd(&F);
+        c->v[C_END][l] = kn_sd_value(kn_sd_mul(Fd, S));
+        c->e[C_END][l] = fabs(kn_sd_value(kn_sd_mul(Fd, err)));
     }
 }
 
@@ -396,10 +477,20 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
             RJ = fmin(RJ, bn / (1.0 - cc / (jj + 2.0)));
         }
     }
+    /* c_{ℓ,ℓ} = Γ(d/2) ℓ! 2^{−ℓ}/Γ(ℓ + d/2) = Π_{k=1}^{ℓ} k/(d + 2k − 2): a product in long
+     * double (2 roundings of LDBL_EPSILON/2 per factor), not exp of four double lnΓ, which
+     * at d = 1000 (lnΓ(500) ≈ 2600) lost ~5e-13 relative, as much as the whole bar */
+    kn_fhl C0l = {1.0L, 0, 0.0};
     for (size_t l = 0; l <= c->L && l <= J; l++) {
+        if (l > 0) {
+            int e;
+            C0l.m = frexpl(C0l.m * ((long double)l / ((long double)d + 2.0L * l - 2.0L)), &e);
+            C0l.e += e;
+            C0l.rel += 2.0 * (0.5 * LDBL_EPSILON);
+        }
         if (need && !need[l]) continue;
         double L = (double)l;
-        kn_sd C0 = kn_sd_from_log(log_cjl(d, L, L), 1);
+        kn_sd C0 = kn_fhl_sd(&C0l);
         double S = 0.0, R = 1.0;
         long shift = 0; /* S and R are scaled by 2^-shift */
         size_t j = l;
@@ -425,7 +516,8 @@ static void series(const slt_kernels_workspace *ws, size_t J, const unsigned cha
             double lc0 = log_cjl(d, L, L) + shift * M_LN2;
             tail_rel = RJ * exp(fmin(lc - lc0, 700.0));
         }
-        double err = tail_rel + 8.0 * KN_EPS * (double)(J + 16) * fabs(S);
+        double err = tail_rel + 8.0 * KN_EPS * (double)(J + 16) * fabs(S) +
+                     (2.0 * KN_EPS + C0l.rel) * fabs(S); /* C0 → double, C0·S */
         if (negative) err = INFINITY;
         kn_sd v = C0, ev = C0;
         v.e += shift;
