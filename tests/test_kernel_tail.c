@@ -192,6 +192,17 @@ static void test_edges(void **state)
     /* (1+t)^2 = 1 + 2t + t²: on S², t² has the degree-2 part (2/3) P_2: N μ_2 = 2/3 */
     assert_close(t.lam_mom[0], 2.0 / 3.0, TOL_ROUNDING_SUM, 0.0); /* a few roundings of k(1) − trace */
     assert_close(t.lam_mom[1], n2 * pow(2.0 / 3.0 / n2, 2), TOL_ROUNDING_SUM, 0.0);
+    /* the Gaussian decays faster than any power: no remainder model, said as a status */
+    slt_kernels_params g = slt_kernels_params_default();
+    g.kernel = SLT_KERNEL_GAUSSIAN;
+    g.lmax = 20;
+    slt_kernels_spectrum *sg = spectrum_of(&g);
+    slt_task *tk = NULL;
+    assert_status(slt_kernels_level_task(&g, sg, SLT_KTARGET_KERNEL, 0.0, 3, &tk, &t, &in),
+                  SLT_EDOM);
+    assert_null(tk);
+    assert_non_null(strstr(slt_last_error(), "no remainder model"));
+    slt_kernels_spectrum_free(sg);
     /* refused: n_mom out of range, torus, parameters not those of the spectrum */
     assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 0, &t, &in), SLT_EINVAL);
     assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, SLT_TAIL_MOMENTS + 1, &t,

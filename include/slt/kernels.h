@@ -438,8 +438,9 @@ typedef struct {
  * (tail and info still filled) when a degree lmax < ℓ <= l_far is unresolved
  * (|μ_ℓ| <= err, not a structural zero: named), when the remainder cannot be brought below
  * 1e-6 of M_2 by l_far = 100000, or when the trace check fails beyond its error (the
- * message names the kernel and lmax); SLT_EDOM for a negative eigenvalue or a decay too
- * slow for the model (ℓ^{d−2−2s} not summable); SLT_ENOMEM.
+ * message names the kernel and lmax); SLT_EDOM (*tail not usable) for a negative
+ * eigenvalue, a decay too slow for the model (ℓ^{d−2−2s} not summable) or not resolved at
+ * l_far (super-exponential decay: the Gaussian); SLT_ENOMEM.
  * Thread safety: reentrant (allocates its own workspace; no shared state). */
 SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                                      slt_kernels_target_kind target, size_t n_mom,

@@ -75,8 +75,9 @@ static int fit_class(const slt_kernels_params *p, const slt_kernels_spectrum *fa
     size_t xb = in_class(c->X / 2, r), xc = in_class(xb / 2, r);
     const slt_kernels_level *lb = &far->levels[xb], *lc = &far->levels[xc];
     if (xc < 2 || !(lx->mu > lx->mu_err) || !(lb->mu > lb->mu_err) || !(lc->mu > lc->mu_err))
-        return slt_error(SLT_ENOCONV, "slt_kernels_tail_moments: %s on S^%d: the decay at "
-                         "degrees %zu, %zu, %zu is not resolved (no remainder model)",
+        return slt_error(SLT_EDOM, "slt_kernels_tail_moments: %s on S^%d: the decay at "
+                         "degrees %zu, %zu, %zu is not resolved: no remainder model (the "
+                         "tail cannot be bounded)",
                          slt_kernel_name(p->kernel), p->dim - 1, xc, xb, c->X);
     double sa = log(lb->mu / lx->mu) / log((double)c->X / (double)xb);
     double sb = log(lc->mu / lb->mu) / log((double)xb / (double)xc);
