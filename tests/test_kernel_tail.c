@@ -192,6 +192,36 @@ static void test_edges(void **state)
     /* (1+t)^2 = 1 + 2t + t²: on S², t² has the degree-2 part (2/3) P_2: N μ_2 = 2/3 */
     assert_close(t.lam_mom[0], 2.0 / 3.0, TOL_ROUNDING_SUM, 0.0); /* a few roundings of k(1) − trace */
     assert_close(t.lam_mom[1], n2 * pow(2.0 / 3.0 / n2, 2), TOL_ROUNDING_SUM, 0.0);
+    /* a finite expansion past lmax, (1 + t)^30 beyond 20: no remainder, so the moments are
+     * the direct sums over degrees 21..30 and their errors carry the per-degree errors */
+    slt_kernels_params pp = slt_kernels_params_default();
+    pp.kernel = SLT_KERNEL_POLY;
+    pp.poly_degree = 30;
+    pp.lmax = 20;
+    slt_kernels_params pq = pp;
+    pq.lmax = 30;
+    slt_kernels_spectrum *s20 = spectrum_of(&pp), *s30 = spectrum_of(&pq);
+    assert_ok(slt_kernels_tail_moments(&pp, s20, SLT_KTARGET_ISOTROPIC, 4, &t, &in));
+    assert_true(in.l_far == 30 && in.remainder_rel == 0.0);
+    for (int j = 2; j <= 4; j++) {
+        long double dm = 0.0L;
+        double de = 0.0, modes = 0.0;
+        for (size_t l = 21; l <= 30; l++) {
+            const slt_kernels_level *L = &s30->levels[l];
+            if (!(L->mu > L->mu_err)) continue; /* (1+t)^30 has every degree <= 30 */
+            dm += (long double)L->mult * powl((long double)L->mu, j);
+            de += L->mult * j * pow(L->mu, j - 1) * L->mu_err;
+            modes += L->mult;
+        }
+        assert_true(t.modes == modes);
+        /* the same per-degree values (same methods at ℓ <= 30): rounding of 10 terms */
+        assert_within("M_j of a finite tail = its direct sum", t.lam_mom[j - 1],
+                      t.lam_mom_err[j - 1], (double)dm, TOL_ROUNDING_SUM * (double)dm);
+        /* the per-degree errors are propagated, not dropped */
+        assert_true(t.lam_mom_err[j - 1] >= de);
+    }
+    slt_kernels_spectrum_free(s20);
+    slt_kernels_spectrum_free(s30);
     /* the Gaussian decays faster than any power: no remainder model, said as a status */
     slt_kernels_params g = slt_kernels_params_default();
     g.kernel = SLT_KERNEL_GAUSSIAN;
