@@ -385,6 +385,86 @@ SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
                              const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
                              size_t *modes_written, double *power_left, double *power_left_err);
 
+/* ---- The tail beyond lmax (sphere) ------------------------------------------- */
+
+/* The teacher whose power the tail moments and the level task carry, per degree ℓ:
+ *   ISOTROPIC  t = μ_ℓ per mode, level power N(d,ℓ)·μ_ℓ (the GP-matched teacher);
+ *   KERNEL     t = μ_ℓ² per mode, level power N(d,ℓ)·μ_ℓ² (the kernel-expansion teacher
+ *              f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves).
+ * Neither has power on structural zeros (μ_ℓ = 0), so their null power is 0. */
+typedef enum {
+    SLT_KTARGET_ISOTROPIC = 0,
+    SLT_KTARGET_KERNEL = 1
+} slt_kernels_target_kind;
+
+/* How the tail beyond lmax was summed (slt_kernels_tail_moments). */
+typedef struct {
+    size_t lmax;            /* the spectrum's last degree                                 */
+    size_t l_far;           /* degrees lmax < ℓ <= l_far summed one by one (a second
+                               spectrum to l_far); 0 when the kernel is a finite expansion
+                               that ends at or below lmax                                 */
+    double lambda_sup;      /* max over ℓ > lmax of μ_ℓ + its error                       */
+    double slope[2], slope_err[2]; /* decay μ ≈ A ℓ^{-s} of the even (0) and odd (1)
+                               degrees at l_far used for the remainder (NaN: none)       */
+    double remainder_rel;   /* max over the moments j >= 2 of (remainder bracket beyond
+                               l_far, upper end) / M_j: the part that is modelled         */
+    double trace_check, trace_check_err; /* k(1) − Σ_{ℓ<=lmax} Nμ − Σ_{lmax<ℓ<=l_far} Nμ
+                               − (model remainder beyond l_far): 0 within the error       */
+    double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the model; the
+                               tail's M_1 itself is the exact k(1) − Σ_{ℓ<=lmax} Nμ       */
+    size_t levels;          /* slt_kernels_level_task: levels in the task (else 0)         */
+} slt_kernels_tail_info;
+
+/* The moments of the spectrum beyond the computed degrees (docs/theory/kernels.md,
+ * "the tail beyond lmax"), sphere only: for the degrees ℓ > lmax = s->params.lmax of the
+ * spectrum s (computed from the parameters p; p supplies the table of a table kernel,
+ * every other field must equal s->params),
+ *   M_j = Σ_{ℓ>lmax} N(d,ℓ) μ_ℓ^j (j = 1 … n_mom),  T_j = Σ_{ℓ>lmax} P_ℓ μ_ℓ^j
+ *   (j = 0 … n_mom − 1, P_ℓ the target's level power),
+ * into *tail (tail->n_mom = n_mom, 1 <= n_mom <= SLT_TAIL_MOMENTS; modes = INFINITY, or the
+ * tail's finite mode count for a polynomial kernel; null_power = 0: neither target has
+ * power on structural zeros). M_1 is exact: k(1) − Σ_{ℓ<=lmax} N μ_ℓ (the trace identity).
+ * M_j (j >= 2) and T_j: a second spectrum to l_far summed degree by degree (per-degree
+ * errors propagated), plus the remainder beyond l_far for each parity class from the
+ * local decay μ_ℓ ≈ μ_X (X/ℓ)^s, s ± δs with δs = 2·|change of the local slope between
+ * [X/4, X/2] and [X/2, X]|, and the multiplicity bracket 2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <=
+ * N(d,X)(ℓ/X)^{d−2}, summed with Hurwitz ζ; value = the bracket's midpoint, error = its
+ * half-width. l_far starts at max(32·(lmax+1), 1024) and is raised ×4 (up to 100000)
+ * until the remainder of M_2 is below 1e-6 of M_2. lambda_sup = max over lmax < ℓ <= l_far
+ * of μ_ℓ + err (both parity classes; the remainder model decreases past l_far).
+ * The trace check (info): the same sums with j = 1 against k(1) − Σ_{ℓ<=lmax} N μ_ℓ.
+ * info may be NULL.
+ * Errors: SLT_EINVAL (NULL, torus, n_mom out of range, p not matching s); SLT_ENOCONV
+ * (tail and info still filled) when a degree lmax < ℓ <= l_far is unresolved
+ * (|μ_ℓ| <= err, not a structural zero: named), when the remainder cannot be brought below
+ * 1e-6 of M_2 by l_far = 100000, or when the trace check fails beyond its error (the
+ * message names the kernel and lmax); SLT_EDOM (*tail not usable) for a negative
+ * eigenvalue, a decay too slow for the model (ℓ^{d−2−2s} not summable) or not resolved at
+ * l_far (super-exponential decay: the Gaussian); SLT_ENOMEM.
+ * Thread safety: reentrant (allocates its own workspace; no shared state). */
+SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                                     slt_kernels_target_kind target, size_t n_mom,
+                                     slt_task_tail *tail, slt_kernels_tail_info *info);
+
+/* The level task of the degrees 0 … lmax of the sphere spectrum s: one level per degree
+ * with λ = μ_ℓ, m = N(d,ℓ), power = the target's level power (N μ or N μ²), sorted by
+ * descending μ as slt_kernels_flatten orders them (its per-mode expansion is the task
+ * slt_kernels_task makes with the same power). Structural zeros are skipped (no power
+ * there for these targets); a degree that is neither resolved nor a structural zero is a
+ * failure (SLT_ENOCONV naming it), never dropped. The tail beyond lmax is returned in
+ * *tail (slt_kernels_tail_moments, n_mom moments): the task itself is built with
+ * slt_task_alloc_levels and carries NO tail — the caller attaches *tail (to be wired to
+ * the task layer's tail form when it lands). info may be NULL (info->levels = levels).
+ * Errors: those of slt_kernels_tail_moments (with SLT_ENOCONV from it the task is still
+ * made and returned), SLT_EDOM when a multiplicity reaches SLT_LEVEL_MULT_MAX (the level
+ * cannot be represented: lower lmax), SLT_EINVAL, SLT_ENOMEM; on failure other than
+ * SLT_ENOCONV *task is NULL.
+ * Thread safety: reentrant. */
+SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                                   slt_kernels_target_kind target, double noise, size_t n_mom,
+                                   slt_task **task, slt_task_tail *tail,
+                                   slt_kernels_tail_info *info);
+
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
 typedef enum {

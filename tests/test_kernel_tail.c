@@ -1,0 +1,257 @@
+/* The tail beyond lmax on the sphere (solvers/kernels/tail.c; docs/theory/kernels.md,
+ * "the tail beyond lmax"): its moments against direct sums over a longer spectrum, the
+ * trace identity, and the level task against the flattened per-mode task. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slt_test.h"
+#include "slt/kernels.h"
+
+typedef struct {
+    slt_kernel_type kernel;
+    int dim, depth;
+} kcase;
+
+static const kcase cases[] = {
+    {SLT_KERNEL_RELU_NTK, 3, 1}, {SLT_KERNEL_RELU_NTK, 3, 3}, {SLT_KERNEL_RELU_NTK, 5, 1},
+    {SLT_KERNEL_RELU_NTK, 5, 3}, {SLT_KERNEL_RELU_NTK, 10, 1}, {SLT_KERNEL_RELU_NTK, 10, 3},
+    {SLT_KERNEL_LAPLACE, 3, 1},
+};
+#define N_CASES (sizeof cases / sizeof cases[0])
+
+static slt_kernels_params params_of(const kcase *c, size_t lmax)
+{
+    slt_kernels_params p = slt_kernels_params_default();
+    p.kernel = c->kernel;
+    p.dim = c->dim;
+    p.depth = c->depth;
+    p.lmax = lmax;
+    return p;
+}
+
+static slt_kernels_spectrum *spectrum_of(const slt_kernels_params *p)
+{
+    slt_kernels_workspace *ws = NULL;
+    slt_kernels_spectrum *s = NULL;
+    assert_ok(slt_kernels_alloc(p, &ws));
+    int rc = slt_kernels_spectrum_compute(ws, &s);
+    assert_true(rc == SLT_OK || rc == SLT_ENOCONV); /* per-degree errors are checked below */
+    slt_kernels_free(ws);
+    return s;
+}
+
+/* M_j and T_j beyond lmax = 20 equal Σ_{20<ℓ<=400} of the lmax = 400 spectrum plus the
+ * moments beyond 400, within the two reported errors and the direct sum's own error. */
+static void test_moments_vs_longer_spectrum(void **state)
+{
+    (void)state;
+    enum { NM = 6 };
+    for (size_t ci = 0; ci < N_CASES; ci++)
+        for (int tg = 0; tg < 2; tg++) {
+            slt_kernels_params p20 = params_of(&cases[ci], 20), p400 = params_of(&cases[ci], 400);
+            slt_kernels_spectrum *s20 = spectrum_of(&p20), *s400 = spectrum_of(&p400);
+            slt_task_tail t20, t400;
+            slt_kernels_tail_info i20, i400;
+            assert_ok(slt_kernels_tail_moments(&p20, s20, (slt_kernels_target_kind)tg, NM, &t20,
+                                               &i20));
+            assert_ok(slt_kernels_tail_moments(&p400, s400, (slt_kernels_target_kind)tg, NM,
+                                               &t400, &i400));
+            assert_int_equal(t20.n_mom, NM);
+            assert_true(isinf(t20.modes) && t20.null_power == 0.0);
+            /* direct sums over 20 < ℓ <= 400 (long double), error from the per-degree bars */
+            long double dm[NM + 3] = {0};
+            double de[NM + 3] = {0};
+            double sup = 0.0;
+            for (size_t l = 21; l <= 400; l++) {
+                const slt_kernels_level *L = &s400->levels[l];
+                assert_true(L->mu >= -L->mu_err);
+                sup = fmax(sup, fmax(L->mu, 0.0) + L->mu_err);
+                for (int j = 1; j <= NM + 2; j++) {
+                    dm[j] += (long double)L->mult * powl((long double)L->mu, j);
+                    de[j] += L->mult * j * pow(fabs(L->mu) + L->mu_err, j - 1) * L->mu_err;
+                }
+            }
+            int shift = tg == SLT_KTARGET_KERNEL ? 2 : 1;
+            for (int j = 1; j <= NM; j++) {
+                double ref = (double)dm[j] + t400.lam_mom[j - 1];
+                /* the two reported errors + the direct sum's per-degree errors and rounding
+                 * of its 380 terms (TOL_ROUNDING_SUM) */
+                assert_within("M_j beyond 20 vs direct sum to 400 + beyond 400", t20.lam_mom[j - 1],
+                              t20.lam_mom_err[j - 1] + t400.lam_mom_err[j - 1] + de[j],
+                              ref, TOL_ROUNDING_SUM * ref);
+                double tref = (double)dm[j - 1 + shift] + t400.tgt_mom[j - 1];
+                assert_within("T_j beyond 20 vs direct sum to 400 + beyond 400", t20.tgt_mom[j - 1],
+                              t20.tgt_mom_err[j - 1] + t400.tgt_mom_err[j - 1] + de[j - 1 + shift],
+                              tref, TOL_ROUNDING_SUM * tref);
+                /* the bars are useful: the modelled remainder is small (the 1e-6 design) */
+                assert_err_at_most("M_j error", t20.lam_mom_err[j - 1], 1e-6 * t20.lam_mom[j - 1]);
+            }
+            /* λ_sup bounds every tail eigenvalue and is attained up to the errors */
+            assert_true(t20.lambda_sup >= sup);
+            /* the max is at ℓ = 21 or 22; the two spectra (to 400 and to l_far) may pick
+             * different methods there: two numerical methods (TOL_NUMERIC) */
+            assert_within("lambda_sup = max of the tail", t20.lambda_sup, 0.0, sup,
+                          TOL_NUMERIC * sup);
+            slt_kernels_spectrum_free(s20);
+            slt_kernels_spectrum_free(s400);
+        }
+}
+
+/* M_1 by the trace identity against the sums + model remainder (the trace check), for
+ * every case, and a trace check that detects a missing degree. */
+static void test_trace_identity(void **state)
+{
+    (void)state;
+    for (size_t ci = 0; ci < N_CASES; ci++) {
+        slt_kernels_params p = params_of(&cases[ci], 20);
+        slt_kernels_spectrum *s = spectrum_of(&p);
+        slt_task_tail t;
+        slt_kernels_tail_info in;
+        assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_ISOTROPIC, 4, &t, &in));
+        assert_within("M_1 (trace identity) vs summed + modelled", t.lam_mom[0],
+                      t.lam_mom_err[0] + in.m1_model_err, in.m1_model, 0.0);
+        assert_within("trace check", in.trace_check, in.trace_check_err, 0.0, 0.0);
+        /* the check is informative: its error is below the mass of one tail degree */
+        double n21, l21;
+        assert_ok(slt_kernels_multiplicity(p.dim, 22, &n21, &l21));
+        assert_err_at_most("trace check error", in.trace_check_err, 0.1 * n21 * s->levels[20].mu);
+        assert_within("isotropic T_0 = M_1", t.tgt_mom[0], 0.0, t.lam_mom[0], 0.0);
+        assert_true(in.l_far >= 1024 && in.lmax == 20);
+        /* a spectrum missing degree 20 (its mass moved out of the trace) fails the check */
+        slt_kernels_spectrum bad = *s;
+        bad.trace -= s->levels[20].mult * s->levels[20].mu;
+        bad.trace += s->levels[20].mult * s->levels[20].mu * 1e-3; /* not the identity */
+        if (s->levels[20].mu > 0) {
+            assert_status(slt_kernels_tail_moments(&p, &bad, SLT_KTARGET_ISOTROPIC, 4, &t, &in),
+                          SLT_ENOCONV);
+            assert_non_null(strstr(slt_last_error(), "trace check"));
+        }
+        slt_kernels_spectrum_free(s);
+    }
+}
+
+/* The level task's per-mode view equals slt_kernels_task's flattened task. */
+static void test_level_task_expansion(void **state)
+{
+    (void)state;
+    for (size_t ci = 0; ci < N_CASES; ci++)
+        for (int tg = 0; tg < 2; tg++) {
+            size_t lmax = cases[ci].dim >= 10 ? 6 : 20;
+            slt_kernels_params p = params_of(&cases[ci], lmax);
+            slt_kernels_spectrum *s = spectrum_of(&p);
+            double *pw = malloc(s->n_levels * sizeof *pw);
+            assert_non_null(pw);
+            for (size_t i = 0; i < s->n_levels; i++) {
+                const slt_kernels_level *L = &s->levels[i];
+                pw[i] = L->mult * L->mu * (tg == SLT_KTARGET_KERNEL ? L->mu : 1.0);
+            }
+            slt_task *flat = NULL, *lev = NULL;
+            double left;
+            assert_ok(slt_kernels_task(s, pw, 0.1, 100000000, &flat, &left));
+            slt_task_tail tail;
+            slt_kernels_tail_info in;
+            assert_ok(slt_kernels_level_task(&p, s, (slt_kernels_target_kind)tg, 0.1, 4, &lev,
+                                             &tail, &in));
+            assert_true(slt_task_levels(lev) == in.levels && in.levels < s->n_levels + 1);
+            assert_true(slt_task_modes_total(lev) == slt_task_modes_total(flat));
+            size_t M = slt_task_modes(flat);
+            for (size_t k = 1; k <= M; k++) {
+                assert_true(slt_task_lambda(lev, k) == slt_task_lambda(flat, k));
+                /* t = P/m in both: the same division (bitwise) */
+                assert_true(slt_task_target(lev, k) == slt_task_target(flat, k));
+            }
+            assert_true(slt_task_noise(lev) == 0.1);
+            slt_task_free(flat);
+            slt_task_free(lev);
+            free(pw);
+            slt_kernels_spectrum_free(s);
+        }
+}
+
+/* Finite and refused cases. */
+static void test_edges(void **state)
+{
+    (void)state;
+    /* a polynomial (1 + t)^2 ends at degree 2: nothing beyond lmax = 2, one degree beyond 1 */
+    slt_kernels_params p = slt_kernels_params_default();
+    p.kernel = SLT_KERNEL_POLY;
+    p.lmax = 2;
+    slt_kernels_spectrum *s = spectrum_of(&p);
+    slt_task_tail t;
+    slt_kernels_tail_info in;
+    assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 3, &t, &in));
+    assert_true(t.modes == 0.0 && t.lam_mom[1] == 0.0 && t.tgt_mom[0] == 0.0);
+    slt_kernels_spectrum_free(s);
+    p.lmax = 1;
+    s = spectrum_of(&p);
+    assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 3, &t, &in));
+    double n2;
+    assert_ok(slt_kernels_multiplicity(3, 2, &n2, NULL));
+    assert_true(t.modes == n2);
+    /* (1+t)^2 = 1 + 2t + t²: on S², t² has the degree-2 part (2/3) P_2: N μ_2 = 2/3 */
+    assert_close(t.lam_mom[0], 2.0 / 3.0, TOL_ROUNDING_SUM, 0.0); /* a few roundings of k(1) − trace */
+    assert_close(t.lam_mom[1], n2 * pow(2.0 / 3.0 / n2, 2), TOL_ROUNDING_SUM, 0.0);
+    /* a finite expansion past lmax, (1 + t)^30 beyond 20: no remainder, so the moments are
+     * the direct sums over degrees 21..30 and their errors carry the per-degree errors */
+    slt_kernels_params pp = slt_kernels_params_default();
+    pp.kernel = SLT_KERNEL_POLY;
+    pp.poly_degree = 30;
+    pp.lmax = 20;
+    slt_kernels_params pq = pp;
+    pq.lmax = 30;
+    slt_kernels_spectrum *s20 = spectrum_of(&pp), *s30 = spectrum_of(&pq);
+    assert_ok(slt_kernels_tail_moments(&pp, s20, SLT_KTARGET_ISOTROPIC, 4, &t, &in));
+    assert_true(in.l_far == 30 && in.remainder_rel == 0.0);
+    for (int j = 2; j <= 4; j++) {
+        long double dm = 0.0L;
+        double de = 0.0, modes = 0.0;
+        for (size_t l = 21; l <= 30; l++) {
+            const slt_kernels_level *L = &s30->levels[l];
+            if (!(L->mu > L->mu_err)) continue; /* (1+t)^30 has every degree <= 30 */
+            dm += (long double)L->mult * powl((long double)L->mu, j);
+            de += L->mult * j * pow(L->mu, j - 1) * L->mu_err;
+            modes += L->mult;
+        }
+        assert_true(t.modes == modes);
+        /* the same per-degree values (same methods at ℓ <= 30): rounding of 10 terms */
+        assert_within("M_j of a finite tail = its direct sum", t.lam_mom[j - 1],
+                      t.lam_mom_err[j - 1], (double)dm, TOL_ROUNDING_SUM * (double)dm);
+        /* the per-degree errors are propagated, not dropped */
+        assert_true(t.lam_mom_err[j - 1] >= de);
+    }
+    slt_kernels_spectrum_free(s20);
+    slt_kernels_spectrum_free(s30);
+    /* the Gaussian decays faster than any power: no remainder model, said as a status */
+    slt_kernels_params g = slt_kernels_params_default();
+    g.kernel = SLT_KERNEL_GAUSSIAN;
+    g.lmax = 20;
+    slt_kernels_spectrum *sg = spectrum_of(&g);
+    slt_task *tk = NULL;
+    assert_status(slt_kernels_level_task(&g, sg, SLT_KTARGET_KERNEL, 0.0, 3, &tk, &t, &in),
+                  SLT_EDOM);
+    assert_null(tk);
+    assert_non_null(strstr(slt_last_error(), "no remainder model"));
+    slt_kernels_spectrum_free(sg);
+    /* refused: n_mom out of range, torus, parameters not those of the spectrum */
+    assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 0, &t, &in), SLT_EINVAL);
+    assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, SLT_TAIL_MOMENTS + 1, &t,
+                                           &in), SLT_EINVAL);
+    slt_kernels_params q = p;
+    q.dim = 4;
+    assert_status(slt_kernels_tail_moments(&q, s, SLT_KTARGET_KERNEL, 3, &t, &in), SLT_EINVAL);
+    assert_status(slt_kernels_tail_moments(&p, s, (slt_kernels_target_kind)7, 3, &t, &in),
+                  SLT_EINVAL);
+    slt_kernels_spectrum_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_moments_vs_longer_spectrum),
+        cmocka_unit_test(test_trace_identity),
+        cmocka_unit_test(test_level_task_expansion),
+        cmocka_unit_test(test_edges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
