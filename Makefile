@@ -73,7 +73,7 @@ $(LIB_A): $(LIB_OBJ)
 
 $(LIB_SO): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libslt.so.0 -o $@ $^ $(LINK_LIBS)
+	$(CC) -shared -Wl,-soname,libslt.so.0 -Wl,-z,nodelete -o $@ $^ $(LINK_LIBS)
 
 $(SLT): $(CLI_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)

@@ -203,7 +203,7 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
                      .metavar = "E", .help = "average the predictors of E models "
                      "(default %D; inf for the infinite ensemble)", .allow_inf = 1,
                      CLI_DEFAULT(a->ensemble)}, slt_dmft_param_range("ensemble"));
-    opts[n++].hi = 1e15; /* finite E: a size_t the parsed double holds exactly */
+    opts[n++].hi = 1e15; /* finite E: a whole number the parsed double holds exactly */
     opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &a->share,
                              .metavar = "WHAT", .help = "what ensemble members share (default %D)",
                              .choices = "data|projection|none", .seen = &a->seen_share,

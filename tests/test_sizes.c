@@ -26,6 +26,16 @@ static void test_mc_sizes(void **state)
     assert_int_equal(slt_mc_params_check(&p), SLT_EINVAL);
     p.N = NAN;
     assert_int_equal(slt_mc_params_check(&p), SLT_EINVAL);
+    /* the default-M rule reads the sizes too: it refuses what the check refuses (a cast of
+     * NaN to size_t is undefined) */
+    slt_task *task = test_power_law(2.0, 0.5, 0.0);
+    size_t M = 0;
+    assert_int_equal(slt_mc_modes(task, &p, &M), SLT_EINVAL);
+    p.N = 1e300;
+    assert_int_equal(slt_mc_modes(task, &p, &M), SLT_EINVAL);
+    p.N = 20;
+    assert_int_equal(slt_mc_modes(task, &p, &M), SLT_OK);
+    slt_task_free(task);
     /* the explicit-realisation entry point follows the same rule */
     double lambda[1] = {1.0}, wstar[1] = {1.0}, psi[2] = {0.3, -0.2}, y[2] = {0.3, -0.2};
     slt_mc_realisation r = {.N = INFINITY, .P = 2.5, .M = 1, .lambda = lambda, .wstar = wstar,

@@ -224,6 +224,18 @@ static void test_bad_input(void **state)
     o = slt_kappa_options_default();
     o.kappa_star = NAN;
     assert_status(slt_task_kappa(task, 10, 10, 0.1, &o, &r), SLT_EINVAL);
+    /* a kappa_star that is not the ridgeless root would misplace the searched bracket:
+     * refused, both a positive wrong value and 0 where a root exists (task: modes > n) */
+    o = slt_kappa_options_default();
+    o.method = SLT_KAPPA_PRODUCT_SEARCH;
+    slt_kappa_result ks;
+    assert_ok(slt_task_kappa_star(task, 10, &o, &ks));
+    o.kappa_star = ks.kappa;
+    assert_ok(slt_task_kappa(task, 10, 20, 0.1, &o, &r));
+    o.kappa_star = 0.5 * ks.kappa;
+    assert_status(slt_task_kappa(task, 10, 20, 0.1, &o, &r), SLT_EINVAL);
+    o.kappa_star = 0.0;
+    assert_status(slt_task_kappa(task, 10, 20, 0.1, &o, &r), SLT_EINVAL);
     o = slt_kappa_options_default();
     o.method = (slt_kappa_method)7;
     assert_status(slt_task_kappa(task, 10, 10, 0.1, &o, &r), SLT_EINVAL);

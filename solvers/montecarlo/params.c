@@ -200,6 +200,8 @@ int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M)
         return SLT_OK;
     }
     if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", w);
+    int rc;
+    if ((rc = check_size(w, "N", p->N, 1)) || (rc = check_size(w, "P", p->P, 1))) return rc;
     size_t task_modes = slt_task_modes(task);
     if (p->M != 0) {
         if (task_modes != SLT_MODES_INFINITE && p->M > task_modes)

@@ -147,6 +147,7 @@ static int search_bracket(root_ctx *c, double M, const slt_kappa_options *o, dou
 {
     double lo, hi;
     int k, rc;
+    *slo = *shi = NAN;
     if (c->z == 0.0) {
         double trace = NAN;
         if ((rc = trace_sum(c->task, &trace))) return rc;
@@ -157,7 +158,19 @@ static int search_bracket(root_ctx *c, double M, const slt_kappa_options *o, dou
     } else {
         double ks = 0.0;
         if (o->kappa_star >= 0.0) {
-            ks = o->kappa_star; /* the caller's κ_n */
+            ks = o->kappa_star; /* the caller's κ_n, checked: a wrong one misplaces the bracket */
+            const int has_root = !isinf(c->n) && c->n < M;
+            slt_sum d = {.value = NAN, .err = NAN};
+            if (ks > 0.0 && (rc = slt_sum_df(c->task, ks, &d))) return rc;
+            /* 1e-6: κ_n comes from a Brent solve to at most rel_tol 1e-6 in log κ, and
+             * |d log df/d log κ| <= 1, so df(κ_n) is within 1e-6 n; a wrong κ_n is off by
+             * far more */
+            if (has_root ? !(ks > 0.0 && fabs(d.value - c->n) <= 1e-6 * c->n + d.err)
+                         : ks != 0.0)
+                return slt_error(SLT_EINVAL, "slt_task_kappa: kappa_star = %.17g is not the "
+                                 "ridgeless root for n = %.17g (df(kappa_star) = %.17g; expected "
+                                 "%s)", ks, c->n, d.value,
+                                 has_root ? "df = n" : "0: n is at least the number of modes");
         } else if (!isinf(c->n) && c->n < M) {
             slt_kappa_result r;
             if ((rc = slt_task_kappa(c->task, c->n, INFINITY, 0.0, o, &r))) return rc;

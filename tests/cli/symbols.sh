@@ -38,4 +38,12 @@ unmarked=$(grep -nE '^[A-Za-z_].*\bslt_[a-z0-9_]+ *(\(|;|\[)' "${hdrs[@]}" \
 [ -z "$unmarked" ] && pass "every function and variable declared in include/slt carries SLT_API" \
   || fail "declarations without SLT_API: ${unmarked//$root\//}"
 
+# The library keeps a per-thread quadrature workspace under a pthread key whose destructor
+# lives in the library: it must never be unmapped (dlclose) while threads may still exit.
+if readelf -d "$so" 2>/dev/null | grep -q 'NODELETE'; then
+  pass "libslt.so is linked -z nodelete (per-thread caches outlive dlclose)"
+else
+  fail "libslt.so lacks the NODELETE flag: a thread exiting after dlclose would call an unmapped destructor"
+fi
+
 finish
