@@ -62,9 +62,10 @@ const cli_command_info cmd_spectrum_info = {
     "nan for one sample),\n"
     "k_first. Gaussian data (kernel gaussian, covariance --cov): index, multiplicity,\n"
     "eigenvalue (Rasmussen-Williams closed form), empirical, empirical_err, k_first.\n"
-    "--save FILE: the explicit task 'lambda_k t_k' (levels expanded by multiplicity, target\n"
-    "power spread evenly over each level, at most --save-max modes); the file header and\n"
-    "stderr give the target power left out, the power beyond lmax included; the target is\n"
+    "--save FILE: the task as levels, 'lambda_i P_i m_i' (eigenvalue, the level's total\n"
+    "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; the\n"
+    "file header and stderr give the target power left out (beyond lmax, null space,\n"
+    "unresolved degrees); the target is\n"
     "--target isotropic (t_k = lambda_k, default), power-law (coefficients l^-q, --target-q)\n"
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
 };
@@ -137,12 +138,12 @@ static double target_eval(double x, void *ctx)
 /* The parsed command line; kernel .. data are resolved by spec_validate. */
 typedef struct {
     const char *kernel_s, *domain_s, *table_file, *save_file, *data_s, *target_s, *target_file;
-    long long dim, depth, lmax, poly_degree, empirical, repeats, seed, save_max;
+    long long dim, depth, lmax, poly_degree, empirical, repeats, seed;
     double width, offset, rel_tol, fit_lo, fit_hi, fit_tol, target_q;
     int flat, fit;
     int seen_depth, seen_width, seen_offset, seen_pdeg, seen_table, seen_repeats, seen_seed,
         seen_data, seen_cov, seen_fitwin, seen_fittol, seen_q, seen_tfile, seen_target,
-        seen_savemax, seen_kernel, seen_dim;
+        seen_kernel, seen_dim;
     cli_list cov;
     slt_format format;
     char kernel_choices[256], depth_help[128], width_help[128], offset_help[128],
@@ -193,7 +194,6 @@ static size_t spec_options(spec_args *a, cli_option *opts)
     a->lmax = -1;
     a->poly_degree = def.poly_degree;
     a->repeats = a->seed = 1;
-    a->save_max = 1000000;
     a->width = def.width;
     a->offset = def.offset;
     a->rel_tol = def.rel_tol;
@@ -279,9 +279,6 @@ static size_t spec_options(spec_args *a, cli_option *opts)
          .seen = &a->seen_tfile, .help = "table target: 't g(t)' (sphere) or 'theta g' (circle)"},
         {.name = "save", .kind = CLI_TEXT, .target = &a->save_file, .metavar = "FILE",
          .help = "write the explicit task 'lambda_k t_k' to FILE"},
-        {.name = "save-max", .kind = CLI_INT, .target = &a->save_max, .metavar = "M",
-         .seen = &a->seen_savemax, .help = "--save: at most M modes (default %D)", .lo = 1,
-         .hi = 100000000, CLI_DEFAULT(a->save_max)},
         {.name = "format", .kind = CLI_FORMAT, .target = &a->format, .metavar = "F",
          .help = "output format (default table)"},
     };
@@ -384,7 +381,6 @@ static int spec_validate(spec_args *a)
         FAIL_USAGE("--target table on the torus needs --dim 1 (got %lld)", dim);
     if (a->seen_target && !a->save_file && !a->fit && a->flat)
         FAIL_USAGE("--target is used by --save, --fit and the default table, not by --flat");
-    if (a->seen_savemax && !a->save_file) FAIL_USAGE("--save-max needs --save FILE");
     return CLI_OK;
 }
 
@@ -448,14 +444,14 @@ static int spec_compute(const spec_args *a, spec_run *r)
         if (lrc) return cli_library_error(cmd, lrc);
     }
     if (a->save_file) {
-        size_t modes = 0;
-        double left = 0, left_err = 0;
-        lrc = slt_kernels_save(sp, r->power, &r->beyond, (size_t)a->save_max, a->save_file,
-                               &modes, &left, &left_err);
+        size_t levels = 0;
+        double modes = 0, left = 0, left_err = 0;
+        lrc = slt_kernels_save(sp, r->power, &r->beyond, a->save_file, &levels, &modes, &left,
+                               &left_err);
         if (lrc) return cli_library_error(cmd, lrc);
-        fprintf(stderr, "slt spectrum: wrote %zu modes to %s (target power left out: %.3g +- "
-                "%.2g, of which beyond lmax %.3g)\n", modes, a->save_file, left, left_err,
-                r->beyond.learnable + r->beyond.null);
+        fprintf(stderr, "slt spectrum: wrote %zu levels (%.17g modes) to %s (target power left "
+                "out: %.3g +- %.2g, of which beyond lmax %.3g)\n", levels, modes, a->save_file,
+                left, left_err, r->beyond.learnable + r->beyond.null);
     }
     return CLI_OK;
 }

@@ -184,8 +184,8 @@ static void test_kernels_save_eio(void **state)
     (void)state;
     slt_kernels_spectrum *s = small_spectrum();
     size_t written;
-    assert_status(slt_kernels_save(s, NULL, NULL, 1000, "/nonexistent-slt-dir/task.txt",
-                                   &written, NULL, NULL),
+    assert_status(slt_kernels_save(s, NULL, NULL, "/nonexistent-slt-dir/task.txt", &written,
+                                   NULL, NULL, NULL),
                   SLT_EIO);
     slt_kernels_spectrum_free(s);
 }

@@ -551,9 +551,11 @@ static void test_task_round_trip(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    size_t modes;
-    double left_err;
-    assert_ok(slt_kernels_save(s, NULL, NULL, 1000000, path, &modes, &left, &left_err));
+    size_t levels;
+    double modes, left_err;
+    assert_ok(slt_kernels_save(s, NULL, NULL, path, &levels, &modes, &left, &left_err));
+    assert_int_equal(levels, 201);                     /* one level per degree, none cut */
+    assert_close(modes, 201.0 * 201.0, 0, 0);
     /* every computed level is in the task: what is left out is the power past lmax,
      * k(1) − trace; independently, the eigenvalues of degrees 201..4000 of the same
      * kernel plus that spectrum's own tail estimate */
@@ -569,7 +571,8 @@ static void test_task_round_trip(void **state)
     }
     slt_task *r;
     assert_ok(slt_task_read_file(path, 0.0, &r));
-    assert_int_equal(slt_task_modes(r), modes);
+    assert_int_equal(slt_task_modes(r), (size_t)modes);
+    assert_int_equal(slt_task_levels(r), levels);
     double kappas[] = {1e-6, 1e-3, 0.1};
     for (int i = 0; i < 3; i++) {
         slt_sum a, b;

@@ -374,16 +374,21 @@ SLT_API int slt_kernels_fit_source(const slt_kernels_spectrum *s, const double *
 SLT_API int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double noise,
                              size_t max_modes, slt_task **task, double *power_left);
 
-/* Writes the task of slt_kernels_task to a file in the task layer's format, with header
- * comments naming the kernel and the target power left out: that of the computed levels
- * (slt_kernels_task) plus beyond->learnable + beyond->null (the power past lmax), with its
- * error. beyond NULL: computed with slt_kernels_beyond_isotropic when power is NULL; for
- * an explicit power array the header then says plainly that the power beyond lmax is not
- * counted (and *power_left_err is NaN). *power_left, *power_left_err (may be NULL): the
- * total left out and its error. SLT_EIO on failure. */
+/* Writes the level task of s to a file in the task layer's three-column format
+ * (λ_i, the level's total target power P_i, multiplicity m_i; slt_task_read_file reads it):
+ * one level per flattened level (slt_kernels_flatten), none cut, however many modes they
+ * hold. Header comments name the kernel and the target power left out: that of the
+ * computed levels not in the task (null space, unresolved) plus beyond->learnable +
+ * beyond->null (the power past lmax), with its error. beyond NULL: computed with
+ * slt_kernels_beyond_isotropic when power is NULL; for an explicit power array the header
+ * then says plainly that the power beyond lmax is not counted (and *power_left_err is NaN).
+ * Outputs (each may be NULL): the levels and modes written, the total power left out and
+ * its error. SLT_EDOM when no level is resolved or a degree has 2^53 modes or more (lower
+ * lmax); SLT_EIO on a failed write. */
 SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
-                             const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
-                             size_t *modes_written, double *power_left, double *power_left_err);
+                             const slt_kernels_beyond *beyond, const char *path,
+                             size_t *levels_written, double *modes_written, double *power_left,
+                             double *power_left_err);
 
 /* ---- The tail beyond lmax (sphere) ------------------------------------------- */
 

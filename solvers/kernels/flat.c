@@ -229,9 +229,55 @@ int slt_kernels_task(const slt_kernels_spectrum *s, const double *power, double 
     return rc;
 }
 
+/* The level task of every flattened level (one level per degree: λ = mu, m = mult, the
+ * level's power), nothing cut; *power_left is the power of the computed levels not in it
+ * (null space, unresolved). */
+static int level_task(const slt_kernels_spectrum *s, const double *power, slt_task **task,
+                      double *power_left)
+{
+    static const char *where = "slt_kernels_save";
+    slt_kernels_flat_level *f;
+    size_t nf;
+    int rc = slt_kernels_flatten(s, &f, &nf);
+    if (rc) return rc;
+    if (nf == 0) {
+        free(f);
+        return slt_error(SLT_EDOM, "%s: no resolved level with a positive eigenvalue", where);
+    }
+    double *pw = malloc(s->n_levels * sizeof(double));
+    double *lam = malloc(nf * sizeof(double)), *mult = malloc(nf * sizeof(double));
+    double *lp = malloc(nf * sizeof(double));
+    if (!pw || !lam || !mult || !lp) {
+        rc = slt_error(SLT_ENOMEM, "%s: out of memory", where);
+    } else {
+        if (power) memcpy(pw, power, s->n_levels * sizeof(double));
+        else slt_kernels_target_isotropic(s, pw, NULL);
+        for (size_t i = 0; i < nf && !rc; i++) {
+            const slt_kernels_level *L = &s->levels[f[i].level];
+            if (!(L->mult < SLT_LEVEL_MULT_MAX))
+                rc = slt_error(SLT_EDOM, "%s: degree %zu has %g modes, more than a level can "
+                               "hold (2^53): lower --lmax", where, L->degree, L->mult);
+            lam[i] = L->mu;
+            mult[i] = L->mult;
+            lp[i] = pw[f[i].level];
+            pw[f[i].level] = 0.0; /* used */
+        }
+        double left = 0.0;
+        for (size_t i = 0; i < s->n_levels; i++) left += pw[i];
+        if (power_left) *power_left = left;
+        if (!rc) rc = slt_task_alloc_levels(nf, lam, mult, lp, 0.0, task);
+    }
+    free(f);
+    free(pw);
+    free(lam);
+    free(mult);
+    free(lp);
+    return rc;
+}
+
 int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
-                     const slt_kernels_beyond *beyond, size_t max_modes, const char *path,
-                     size_t *modes_written, double *power_left, double *power_left_err)
+                     const slt_kernels_beyond *beyond, const char *path, size_t *levels_written,
+                     double *modes_written, double *power_left, double *power_left_err)
 {
     if (!path) return slt_error(SLT_EINVAL, "slt_kernels_save: path is NULL");
     if (!s) return slt_error(SLT_EINVAL, "slt_kernels_save: NULL spectrum");
@@ -243,7 +289,7 @@ int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
     }
     slt_task *t = NULL;
     double left = 0.0;
-    int rc = slt_kernels_task(s, power, 0.0, max_modes, &t, &left);
+    int rc = level_task(s, power, &t, &left);
     if (rc) return rc;
     /* the computed levels' part is a sum of given numbers: rounding only */
     double total = left, total_err = 4.0 * KN_EPS * (double)s->n_levels * left;
@@ -260,9 +306,10 @@ int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
     }
     const slt_kernels_params *p = &s->params;
     int bad = fprintf(out, "# slt spectrum: kernel %s on the %s, dim %d, depth %d, width %.17g, "
-                      "lmax %zu\n# %zu modes (levels expanded by multiplicity)\n",
+                      "lmax %zu\n# %zu levels, %.17g modes (columns: eigenvalue, the level's "
+                      "total target power, multiplicity)\n",
                       slt_kernel_name(p->kernel), slt_domain_name(p->domain), p->dim, p->depth,
-                      p->width, p->lmax, slt_task_modes(t)) < 0;
+                      p->width, p->lmax, slt_task_levels(t), slt_task_modes_total(t)) < 0;
     if (!bad && beyond)
         bad = fprintf(out, "# target power left out: %.17g +- %.3g (computed levels not in the "
                       "task: %.17g; beyond lmax: learnable %.17g +- %.3g, null space %.17g +- "
@@ -274,7 +321,8 @@ int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
     if (!bad) rc = slt_task_write(t, out, 0);
     if (fclose(out) != 0 || bad) rc = rc ? rc : slt_error(SLT_EIO, "writing '%s' failed", path);
     if (!rc) {
-        if (modes_written) *modes_written = slt_task_modes(t);
+        if (levels_written) *levels_written = slt_task_levels(t);
+        if (modes_written) *modes_written = slt_task_modes_total(t);
         if (power_left) *power_left = total;
         if (power_left_err) *power_left_err = total_err;
     }

@@ -23,9 +23,20 @@ bad=$(awk -F, 'NR == 2 { d = $1 - 0.5; if (d < 0) d = -d; if (d > 0.01) print $1
 # --save writes a task that slt loss reads; the isotropic teacher's total power is the trace
 task=$(mktemp)
 run spectrum --kernel relu-ntk --dim 3 --depth 2 --lmax 20 --save "$task"
-[ "$rc" -eq 0 ] && [ "$(grep -vc '^#' "$task")" -eq 441 ] && pass "--save writes 441 modes" || fail "--save"
+[ "$rc" -eq 0 ] && [ "$(grep -vc '^#' "$task")" -eq 21 ] && pass "--save writes 21 levels" || fail "--save"
+bad=$(awk '!/^#/ { m += $3; if (NF != 3) print "columns", NF } END { if (m != 441) print "modes", m }' "$task")
+[ -z "$bad" ] && pass "--save: three columns, multiplicities summing to 441 modes" || fail "--save levels: $bad"
 run loss --task "$task" --t 0 --format csv
 [ "$rc" -eq 0 ] && pass "slt loss reads the saved task" || fail "loss on saved task"
+rm -f "$task"
+
+# the issue-12 case: ReLU NTK depth 3 on S^9 to degree 29 is 287 million modes; the levels
+# hold them all (the old mode expansion kept only degrees <= 13 under its 10^6 default)
+task=$(mktemp)
+run spectrum --kernel relu-ntk --dim 10 --depth 3 --lmax 29 --save "$task"
+modes=$(awk '!/^#/ { m += $3 } END { printf "%.0f", m }' "$task")
+[ "$rc" -eq 0 ] && [ "$modes" -gt 280000000 ] && grep -q "levels (" "$err_file" \
+  && pass "--save keeps every degree of S^9 to lmax 29 ($modes modes)" || fail "--save S^9: $modes modes"
 rm -f "$task"
 
 # --save counts the target power past lmax: for the isotropic teacher k(1) - trace (the
@@ -134,7 +145,7 @@ expect_usage_error "torus lmax" "--lmax: 100 is out of range on the 3-torus" spe
 expect_usage_error "fit window" "--fit-lo/--fit-hi/--fit-tol need --fit" spectrum --kernel relu-ntk --fit-lo 3
 expect_usage_error "target-q" "--target-q needs --target power-law" spectrum --kernel relu-ntk --target-q 2
 expect_exit 0 "--help" spectrum --help
-for o in kernel domain dim depth lmax width offset poly-degree table rel-tol flat fit fit-lo fit-hi fit-tol empirical data cov repeats seed target target-q target-file save save-max format; do
+for o in kernel domain dim depth lmax width offset poly-degree table rel-tol flat fit fit-lo fit-hi fit-tol empirical data cov repeats seed target target-q target-file save format; do
   grep -q -- "--$o" "$out_file" || fail "--help does not list --$o"
 done
 

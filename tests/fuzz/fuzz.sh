@@ -146,7 +146,7 @@ cap_of() {
     mc:first-trial) echo 1000 ;; mc:t) echo 1000 ;;
     spectrum:dim) [ "$torus" = 1 ] && echo 2 || echo inf ;;
     spectrum:lmax) echo 40 ;; spectrum:empirical) echo 300 ;; spectrum:repeats) echo 3 ;;
-    spectrum:save-max) echo 100000 ;; spectrum:poly-degree) echo 50 ;;
+    spectrum:poly-degree) echo 50 ;;
     static:modes) echo 1000 ;; static:S|static:M) echo 10000 ;;
     crosscheck:threads) echo 2 ;;
     *) echo inf ;;
