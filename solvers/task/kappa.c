@@ -72,7 +72,7 @@ static int trace_bound(const slt_task *task, double *trace)
         return SLT_OK;
     }
     slt_sum tr;
-    int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+    int rc = slt_sum_trace(task, &tr); /* the generic sum's loop, bit for bit; and tails */
     if (rc) return rc;
     *trace = tr.value + tr.err; /* an upper bound keeps the bracket proof valid */
     return SLT_OK;
@@ -82,7 +82,10 @@ static int trace_bound(const slt_task *task, double *trace)
 static int trace_sum(const slt_task *task, double *trace)
 {
     slt_sum tr;
-    int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+    /* explicit: slt_sum_trace is the generic loop bit for bit (and works with a tail);
+     * power laws keep the general engine's value, which their brackets start from */
+    int rc = task->kind == SLT_TASK_EXPLICIT ? slt_sum_trace(task, &tr)
+                                              : slt_task_sum(task, trace_term, NULL, NULL, &tr);
     *trace = tr.value;
     return rc;
 }
