@@ -196,6 +196,23 @@ static int proven_bracket(const slt_task *task, double N, double P, double z, do
         double j = floor(2.0 * n) + 1.0, lo0;
         if (j <= M) lo0 = lambda_at(task, j);
         else lo0 = lambda_at(task, M) * (M / n - 1.0) / 2.0;
+        if (task->has_tail && isnan(lo0)) {
+            /* mode j lies in the moment tail: from the smallest of λ_last and λ_sup, step
+             * κ down ×4 until df(κ) > n (F < 0 there: 1 − df/n < 0) */
+            double k = fmin(task->lambda[task->m - 1], task->tail.lambda_sup);
+            slt_sum d;
+            int i;
+            for (i = 0; i < 400; i++, k *= 0.25) {
+                int rc = slt_sum_df(task, k, &d);
+                if (rc) return rc;
+                if (d.value - d.err > n) break;
+            }
+            if (i == 400)
+                return slt_error(SLT_EDOM, "slt_task_kappa: min(N, P) = %.17g exceeds what the "
+                                 "task resolves (df stays below it down to kappa = %.3g; the "
+                                 "listed levels and the tail's modes are too few)", n, k);
+            lo0 = k;
+        }
         lo = fmax(lo, lo0);
     }
     if (!(lo > 0.0) || !(hi > lo) || !isfinite(hi))
