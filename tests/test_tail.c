@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slt/statics.h"
 #include "slt/status.h"
 #include "slt/task.h"
 #include "slt_test.h"
@@ -439,6 +440,47 @@ static void test_bad_tails(void **state)
     geo_free(&g);
 }
 
+/* The statics on a tailed task (kappa solver, named sums, the sensitivities' D₃ and K₃):
+ * the test loss agrees with the listed spectrum's within both bounds (slack TOL_ROOT: two
+ * root finds), including P beyond the listed modes (441), where κ sits in the tail. */
+static void test_statics(void **state)
+{
+    (void)state;
+    static geo g;
+    geo_make(&g, 0.7, 20, SLT_TAIL_MOMENTS);
+    slt_statics_workspace *wa, *wb;
+    assert_ok(slt_statics_alloc(g.tailed, &wa));
+    assert_ok(slt_statics_alloc(g.full, &wb));
+    const double Ps[] = {30.0, 300.0, 460.0}, ridges[] = {0.0, 1e-4};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++) {
+            slt_statics_params p = slt_statics_params_default();
+            p.N = INFINITY;
+            p.P = Ps[i];
+            p.ridge = ridges[j];
+            slt_statics_result a, b;
+            assert_ok(slt_statics_solve(wa, &p, &a));
+            assert_ok(slt_statics_solve(wb, &p, &b));
+            assert_within("statics test loss", a.test, a.test_err + b.test_err, b.test,
+                          TOL_ROOT * b.test);
+            slt_statics_sensitivity sa, sb;
+            assert_ok(slt_statics_sensitivity_at(wa, &a, &sa));
+            assert_ok(slt_statics_sensitivity_at(wb, &b, &sb));
+            assert_within("dL/d(1/P)", sa.dL_dinvP, sa.dL_dinvP_err + sb.dL_dinvP_err,
+                          sb.dL_dinvP, TOL_ROOT * fabs(sb.dL_dinvP));
+        }
+    /* P beyond the listed modes + M_1/λ_sup (the most the moments can vouch for): refused */
+    slt_statics_params p = slt_statics_params_default();
+    p.N = INFINITY;
+    p.P = 3000.0;
+    slt_statics_result a;
+    assert_int_equal(slt_statics_solve(wa, &p, &a), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "exceeds what the task resolves"));
+    slt_statics_free(wa);
+    slt_statics_free(wb);
+    geo_free(&g);
+}
+
 static int report(void **state)
 {
     (void)state;
@@ -456,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_named_vs_generic),
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_bad_tails),
+        cmocka_unit_test(test_statics),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

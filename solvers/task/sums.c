@@ -182,8 +182,10 @@ DEFINE_HEAD(head_target, t, t)
 DEFINE_HEAD(head_trace, l, w * l)
 DEFINE_HEAD(head_d3, (l / (l + k)) * (l / (l + k)) * (k / (l + k)),
             w * ((l / (l + k)) * (l / (l + k)) * (k / (l + k))))
+/* K₃ on levels as m·f(λ, P/m), the generic callback's rounding: bit for bit what the
+ * statics computed before it had this named sum */
 DEFINE_HEAD(head_k3, t * (k / (l + k)) * (k / (l + k)) * (l / (l + k)),
-            t * (k / (l + k)) * (k / (l + k)) * (l / (l + k)))
+            w * ((t / w) * (k / (l + k)) * (k / (l + k)) * (l / (l + k))))
 DEFINE_HEAD(head_generic, s->f(l, t, s->ctx), w * s->f(l, t / w, s->ctx))
 
 static void head_real(const term_spec *s, const double *lam, const double *tgt,
@@ -882,7 +884,6 @@ static int negligible_tail(const slt_task *task, const term_spec *s, double x0, 
     switch (s->kind) {
     case SUM_KT1:
     case SUM_K2T2:
-    case SUM_K3:
     case SUM_DECAY:
         if (!(s->par >= 0.0)) return 0;
         break;
