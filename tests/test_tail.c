@@ -422,6 +422,7 @@ static void test_bad_tails(void **state)
     REFUSED(b.null_power = -1e-3, "tail.null_power");
     REFUSED(b.null_power_err = NAN, "tail.null_power_err");
     REFUSED(b.modes = NAN, "tail.modes");
+    REFUSED(b.modes = 0.0, "tail.modes"); /* M_1 > λ_sup·modes */
     /* inconsistent with lambda_sup: M_3 > λ_sup M_2 (beyond the errors) */
     REFUSED(b.lam_mom[2] = 1.01 * b.lambda_sup * b.lam_mom[1], "tail.lam_mom[2]");
     REFUSED(b.tgt_mom[1] = 2.0 * b.lambda_sup * b.tgt_mom[0], "tail.tgt_mom[1]");

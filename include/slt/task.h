@@ -130,7 +130,7 @@ typedef struct {
  * The tail is checked: 1 <= n_mom <= SLT_TAIL_MOMENTS; every moment, error, null_power
  * and null_power_err finite and >= 0; lambda_sup finite and > 0; modes >= 0 (INFINITY
  * allowed, NaN not); and consistent with lambda_sup: M_{j+1} <= lambda_sup·M_j and
- * T_{j+1} <= lambda_sup·T_j within their errors. On a task with a tail: every named sum
+ * T_{j+1} <= lambda_sup·T_j, M_1 <= lambda_sup·modes, within their errors. On a task with a tail: every named sum
  * (slt_sum_df, df2, kt1, k2t2, decay, target, trace, d3, k3, the slt_csum_ forms and
  * slt_csum_resolvent) is the levels' sum plus the tail's (slt_task_tail_sum), bounded;
  * κ = 0 and z on [−max(λ_1, lambda_sup), 0] are SLT_EDOM (the tail reaches λ → 0);

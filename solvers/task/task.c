@@ -196,8 +196,13 @@ static int check_tail(const slt_task_tail *tl, const char *where)
     if (isnan(tl->modes) || !(tl->modes >= 0.0))
         return slt_error(SLT_EINVAL, "%s: tail.modes = %.17g is out of range (expected modes >= 0,"
                          " INFINITY allowed)", where, tl->modes);
-    /* 0 < λ <= λ_sup on the tail: X_{j+1} = Σ w λ^{j+1} <= λ_sup X_j, within the errors */
+    /* 0 < λ <= λ_sup on the tail: X_{j+1} = Σ w λ^{j+1} <= λ_sup X_j, within the errors;
+     * and M_1 = Σ m λ <= λ_sup · modes */
     const double ls = tl->lambda_sup;
+    if (tl->lam_mom[0] - tl->lam_mom_err[0] > ls * tl->modes * (1.0 + 8.0 * DBL_EPSILON))
+        return slt_error(SLT_EINVAL, "%s: tail.modes = %.17g is too few for tail.lam_mom[0] = "
+                         "%.17g with lambda_sup = %.17g (M_1 <= lambda_sup modes)", where,
+                         tl->modes, tl->lam_mom[0], ls);
     for (size_t j = 0; j + 1 < tl->n_mom; j++) {
         const double *x[2] = {tl->lam_mom, tl->tgt_mom}, *e[2] = {tl->lam_mom_err, tl->tgt_mom_err};
         static const char *name[2] = {"lam_mom", "tgt_mom"};
