@@ -125,6 +125,29 @@ typedef struct {
     double modes;
 } slt_task_tail;
 
+/* slt_task_alloc_levels plus a moment tail: the task's spectrum is the n levels AND the
+ * part `tail` describes (copied; NULL = no tail, then exactly slt_task_alloc_levels).
+ * The tail is checked: 1 <= n_mom <= SLT_TAIL_MOMENTS; every moment, error, null_power
+ * and null_power_err finite and >= 0; lambda_sup finite and > 0; modes >= 0 (INFINITY
+ * allowed, NaN not); and consistent with lambda_sup: M_{j+1} <= lambda_sup·M_j and
+ * T_{j+1} <= lambda_sup·T_j, M_1 <= lambda_sup·modes, within their errors. On a task with a tail: every named sum
+ * (slt_sum_df, df2, kt1, k2t2, decay, target, trace, d3, k3, the slt_csum_ forms and
+ * slt_csum_resolvent) is the levels' sum plus the tail's (slt_task_tail_sum), bounded;
+ * κ = 0 and z on [−max(λ_1, lambda_sup), 0] are SLT_EDOM (the tail reaches λ → 0);
+ * the generic slt_task_sum / slt_task_csum are SLT_EDOM (the tail is known by its moments
+ * only); slt_task_modes is SLT_MODES_INFINITE and slt_task_modes_total adds tail->modes;
+ * slt_task_lambda/target(k) are NaN beyond the listed modes; slt_task_write is SLT_EDOM
+ * (the file format does not carry a tail yet). Errors: those of slt_task_alloc_levels,
+ * SLT_EINVAL naming the first bad tail field (e.g. "tail.lam_mom[2]"). Thread safety: none
+ * needed (no shared state). */
+SLT_API int slt_task_alloc_levels_tail(size_t n, const double *lambda, const double *mult,
+                                       const double *power, double noise,
+                                       const slt_task_tail *tail, slt_task **task);
+
+/* Copies the task's tail into *out. Errors: SLT_EINVAL (NULL argument), SLT_EDOM (the
+ * task has no tail: a power law or a task without one). Thread safe (immutable task). */
+SLT_API int slt_task_get_tail(const slt_task *task, slt_task_tail *out);
+
 /* Number of levels of an explicit task (its number of modes when it was made by
  * slt_task_alloc_explicit or has every m = 1); 0 for a power law. Never fails.
  * Thread safe (the task is immutable). */
@@ -207,6 +230,8 @@ SLT_API slt_sum_options slt_sum_options_default(void);
 typedef double (*slt_mode_fn)(double lambda, double target, void *ctx);
 typedef slt_complex (*slt_mode_cfn)(double lambda, double target, void *ctx);
 
+/* On a task with a moment tail (slt_task_alloc_levels_tail) both return SLT_EDOM: "this
+ * task's tail is known by its moments only; use the named sums". */
 SLT_API int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx,
                          const slt_sum_options *opts, slt_sum *out);
 SLT_API int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx,
@@ -238,6 +263,34 @@ SLT_API int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out
 
 /* Total target power L(0) = Σ t_k (closed form ζ(αβ+1)·A_t for power laws). */
 SLT_API int slt_sum_target(const slt_task *task, slt_sum *out);
+
+/* Named sums for what used to need a generic callback (they also work on tasks with a
+ * tail, where slt_task_sum cannot):
+ *   trace       = Σ λ  (Σ m λ on levels; closed form A ζ(α) for power laws)
+ *   d3(κ)       = Σ λ² κ/(λ+κ)³          (κ > 0; κ >= 0 on explicit tasks without tail)
+ *   k3(κ)       = Σ t κ² λ/(λ+κ)³
+ * On tasks without a tail they equal slt_task_sum with the same summand (to rounding).
+ * Errors: SLT_EINVAL (NULL, κ out of range), SLT_EDOM (κ = 0 with a tail), the sum
+ * engine's SLT_ENOCONV. Thread safe (the task is immutable). */
+SLT_API int slt_sum_trace(const slt_task *task, slt_sum *out);
+SLT_API int slt_sum_d3(const slt_task *task, double kappa, slt_sum *out);
+SLT_API int slt_sum_k3(const slt_task *task, double kappa, slt_sum *out);
+
+/* The named sums by name, for slt_task_tail_sum. */
+typedef enum {
+    SLT_SUM_DF, SLT_SUM_DF2, SLT_SUM_KT1, SLT_SUM_K2T2, SLT_SUM_DECAY, SLT_SUM_TARGET,
+    SLT_SUM_TRACE, SLT_SUM_D3, SLT_SUM_K3
+} slt_sum_name;
+
+/* The tail's part alone of a named sum (par: κ > 0, or the time >= 0 for SLT_SUM_DECAY;
+ * unused for TARGET and TRACE). null_power counts in KT1, K2T2, DECAY and TARGET.
+ * head_terms = 0. Value and bound: the series in λ/κ truncated with the remainder bound
+ * from M_{j+i} <= lambda_sup^i M_j and the moment errors, or the rigorous bracket
+ * (value the midpoint, err the half-width), whichever bound is smaller
+ * (docs/theory/task.md, "the moment tail"). Errors: SLT_EINVAL (NULL, name or par out of
+ * range), SLT_EDOM (no tail; κ = 0). Thread safe (the task is immutable). */
+SLT_API int slt_task_tail_sum(const slt_task *task, slt_sum_name name, double par,
+                              slt_sum *out);
 
 /* ---- The effective ridge κ ------------------------------------------------------ *
  * The one real root finder of the deterministic equivalents (statics and the DMFT's real

@@ -67,7 +67,12 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     }
     slt_sum s;
-    if ((rc = slt_task_sum(task, lambda_only, NULL, NULL, &s))) {
+    /* explicit: slt_sum_trace is the generic loop bit for bit and works with a moment
+       tail; power laws keep the general engine's value */
+    rc = slt_task_get_kind(task) == SLT_TASK_EXPLICIT
+             ? slt_sum_trace(task, &s)
+             : slt_task_sum(task, lambda_only, NULL, NULL, &s);
+    if (rc) {
         slt_dmft_free(w);
         return rc;
     }

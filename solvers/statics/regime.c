@@ -102,19 +102,6 @@ static int sens_eval(const statics_consts *c, const sens_inputs *x, double *dLda
     return 0;
 }
 
-static double d3_term(double lambda, double target, void *ctx)
-{
-    (void)target;
-    double k = *(const double *)ctx, f = lambda / (lambda + k);
-    return f * f * (k / (lambda + k));
-}
-
-static double k3_term(double lambda, double target, void *ctx)
-{
-    double k = *(const double *)ctx, g = k / (lambda + k);
-    return target * g * g * (lambda / (lambda + k));
-}
-
 int slt_statics_sensitivity_at(const slt_statics_workspace *ws, const slt_statics_result *r,
                                slt_statics_sensitivity *s)
 {
@@ -159,8 +146,9 @@ int slt_statics_sensitivity_at(const slt_statics_workspace *ws, const slt_static
         slt_sum d3, k3;
         double kappa = r->kappa;
         int rc;
-        if ((rc = slt_task_sum(ws->task, d3_term, &kappa, NULL, &d3)) ||
-            (rc = slt_task_sum(ws->task, k3_term, &kappa, NULL, &k3)))
+        /* the named sums: the callbacks' terms bit for bit, and they work on a task with
+           a moment tail */
+        if ((rc = slt_sum_d3(ws->task, kappa, &d3)) || (rc = slt_sum_k3(ws->task, kappa, &k3)))
             return s->status = rc;
         const double ds = log1p(r->kappa_err / kappa), Delta = r->df1 - r->df2;
         x = (sens_inputs){log(kappa), r->df1, r->df2, r->kt1, r->k2t2, d3.value, k3.value};

@@ -72,7 +72,7 @@ static int trace_bound(const slt_task *task, double *trace)
         return SLT_OK;
     }
     slt_sum tr;
-    int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+    int rc = slt_sum_trace(task, &tr); /* the generic sum's loop, bit for bit; and tails */
     if (rc) return rc;
     *trace = tr.value + tr.err; /* an upper bound keeps the bracket proof valid */
     return SLT_OK;
@@ -82,7 +82,10 @@ static int trace_bound(const slt_task *task, double *trace)
 static int trace_sum(const slt_task *task, double *trace)
 {
     slt_sum tr;
-    int rc = slt_task_sum(task, trace_term, NULL, NULL, &tr);
+    /* explicit: slt_sum_trace is the generic loop bit for bit (and works with a tail);
+     * power laws keep the general engine's value, which their brackets start from */
+    int rc = task->kind == SLT_TASK_EXPLICIT ? slt_sum_trace(task, &tr)
+                                              : slt_task_sum(task, trace_term, NULL, NULL, &tr);
     *trace = tr.value;
     return rc;
 }
@@ -206,6 +209,23 @@ static int proven_bracket(const slt_task *task, double N, double P, double z, do
         double j = floor(2.0 * n) + 1.0, lo0;
         if (j <= M) lo0 = lambda_at(task, j);
         else lo0 = lambda_at(task, M) * (M / n - 1.0) / 2.0;
+        if (task->has_tail && isnan(lo0)) {
+            /* mode j lies in the moment tail: from the smallest of λ_last and λ_sup, step
+             * κ down ×4 until df(κ) > n (F < 0 there: 1 − df/n < 0) */
+            double k = fmin(task->lambda[task->m - 1], task->tail.lambda_sup);
+            slt_sum d;
+            int i;
+            for (i = 0; i < 400; i++, k *= 0.25) {
+                int rc = slt_sum_df(task, k, &d);
+                if (rc) return rc;
+                if (d.value - d.err > n) break;
+            }
+            if (i == 400)
+                return slt_error(SLT_EDOM, "slt_task_kappa: min(N, P) = %.17g exceeds what the "
+                                 "task resolves (df stays below it down to kappa = %.3g; the "
+                                 "listed levels and the tail's modes are too few)", n, k);
+            lo0 = k;
+        }
         lo = fmax(lo, lo0);
     }
     if (!(lo > 0.0) || !(hi > lo) || !isfinite(hi))

@@ -72,7 +72,26 @@ static double level_rounding(const slt_task *task, double abs_sum)
  * One real and one complex evaluator for every sum; named sums get specialised inline
  * terms so their head loops compile without indirect calls. */
 
-typedef enum { SUM_GENERIC, SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2, SUM_DECAY, SUM_TARGET } sum_kind;
+typedef enum { SUM_GENERIC, SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2, SUM_DECAY, SUM_TARGET,
+               SUM_TRACE, SUM_D3, SUM_K3 } sum_kind;
+
+/* The public name of a named sum (the moment tail's kind); generic: -1. */
+static int kind_name(sum_kind k)
+{
+    switch (k) {
+    case SUM_DF: return SLT_SUM_DF;
+    case SUM_DF2: return SLT_SUM_DF2;
+    case SUM_KT1: return SLT_SUM_KT1;
+    case SUM_K2T2: return SLT_SUM_K2T2;
+    case SUM_DECAY: return SLT_SUM_DECAY;
+    case SUM_TARGET: return SLT_SUM_TARGET;
+    case SUM_TRACE: return SLT_SUM_TRACE;
+    case SUM_D3: return SLT_SUM_D3;
+    case SUM_K3: return SLT_SUM_K3;
+    case SUM_GENERIC: break;
+    }
+    return -1;
+}
 
 typedef struct {
     sum_kind kind;
@@ -93,6 +112,10 @@ static inline double term_real(const term_spec *s, double l, double t)
     case SUM_K2T2: { double r = k / (l + k); return t * r * r; }
     case SUM_DECAY: return t * exp(-2.0 * l * k);
     case SUM_TARGET: return t;
+    case SUM_TRACE: return l;
+    /* as the statics' callbacks wrote them (regime.c), so they agree bit for bit */
+    case SUM_D3: { double f = l / (l + k); return f * f * (k / (l + k)); }
+    case SUM_K3: { double g = k / (l + k); return t * g * g * (l / (l + k)); }
     case SUM_GENERIC: break;
     }
     return s->f(l, t, s->ctx);
@@ -156,6 +179,13 @@ DEFINE_HEAD(head_kt1, t * k / (l + k), t * k / (l + k))
 DEFINE_HEAD(head_k2t2, t * (k / (l + k)) * (k / (l + k)), t * (k / (l + k)) * (k / (l + k)))
 DEFINE_HEAD(head_decay, t * exp(-2.0 * l * k), t * exp(-2.0 * l * k))
 DEFINE_HEAD(head_target, t, t)
+DEFINE_HEAD(head_trace, l, w * l)
+DEFINE_HEAD(head_d3, (l / (l + k)) * (l / (l + k)) * (k / (l + k)),
+            w * ((l / (l + k)) * (l / (l + k)) * (k / (l + k))))
+/* K₃ on levels as m·f(λ, P/m), the generic callback's rounding: bit for bit what the
+ * statics computed before it had this named sum */
+DEFINE_HEAD(head_k3, t * (k / (l + k)) * (k / (l + k)) * (l / (l + k)),
+            w * ((t / w) * (k / (l + k)) * (k / (l + k)) * (l / (l + k))))
 DEFINE_HEAD(head_generic, s->f(l, t, s->ctx), w * s->f(l, t / w, s->ctx))
 
 static void head_real(const term_spec *s, const double *lam, const double *tgt,
@@ -168,6 +198,9 @@ static void head_real(const term_spec *s, const double *lam, const double *tgt,
     case SUM_K2T2: head_k2t2(s, lam, tgt, mul, from, to, sum, abs_sum); break;
     case SUM_DECAY: head_decay(s, lam, tgt, mul, from, to, sum, abs_sum); break;
     case SUM_TARGET: head_target(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_TRACE: head_trace(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_D3: head_d3(s, lam, tgt, mul, from, to, sum, abs_sum); break;
+    case SUM_K3: head_k3(s, lam, tgt, mul, from, to, sum, abs_sum); break;
     case SUM_GENERIC: head_generic(s, lam, tgt, mul, from, to, sum, abs_sum); break;
     }
 }
@@ -1028,6 +1061,15 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
         out->err = rounding_bound(task->m, head_abs) + level_rounding(task, head_abs);
         out->head_terms = task->m;
         if (!isfinite(head)) return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
+        if (task->has_tail) {
+            /* the levels plus the moment tail's part (tail_sums.c) */
+            double tv, te;
+            if ((rc = slt_tail_real(task, (slt_sum_name)kind_name(s->kind), s->par, where, &tv,
+                                    &te)))
+                return rc;
+            out->value = head + tv;
+            out->err += te + 2.0 * DBL_EPSILON * fabs(out->value);
+        }
         return SLT_OK;
     }
 
@@ -1157,6 +1199,15 @@ static int sum_complex(const slt_task *task, const term_spec *s, const slt_sum_o
         out->head_terms = task->m;
         if (!isfinite(creal(head)) || !isfinite(cimag(head)))
             return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
+        if (task->has_tail) {
+            double complex tv;
+            double te;
+            if ((rc = slt_tail_complex(task, (slt_sum_name)kind_name(s->kind), s->zpar, where,
+                                       &tv, &te)))
+                return rc;
+            out->value = head + tv;
+            out->err += te + 4.0 * DBL_EPSILON * cabs(out->value);
+        }
         return SLT_OK;
     }
     size_t K = task->m;
@@ -1211,6 +1262,9 @@ int slt_task_sum(const slt_task *task, slt_mode_fn f, void *ctx, const slt_sum_o
     int rc = check_task(task, out, w);
     if (rc) return rc;
     if (!f) return slt_error(SLT_EINVAL, "%s: the mode function is NULL", w);
+    if (task->has_tail)
+        return slt_error(SLT_EDOM, "%s: this task's tail is known by its moments only; use the "
+                         "named sums (slt_sum_df, ..., slt_sum_trace, slt_sum_d3, slt_sum_k3)", w);
     term_spec s = {.kind = SUM_GENERIC, .f = f, .ctx = ctx};
     return sum_real(task, &s, opts, w, out);
 }
@@ -1223,6 +1277,9 @@ int slt_task_csum(const slt_task *task, slt_mode_cfn f, void *ctx, const slt_sum
     int rc = check_task(task, out, w);
     if (rc) return rc;
     if (!f) return slt_error(SLT_EINVAL, "%s: the mode function is NULL", w);
+    if (task->has_tail)
+        return slt_error(SLT_EDOM, "%s: this task's tail is known by its moments only; use the "
+                         "named sums (slt_sum_df, ..., slt_sum_trace, slt_sum_d3, slt_sum_k3)", w);
     term_spec s = {.kind = SUM_GENERIC, .cf = f, .ctx = ctx};
     return sum_complex(task, &s, opts, w, out);
 }
@@ -1240,6 +1297,9 @@ static int named_real(const slt_task *task, sum_kind kind, double kappa, const c
     else
         rc = slt_check_range(where, "kappa", kappa, 0.0, 0, INFINITY, 1);
     if (rc) return rc;
+    if (task->has_tail && kappa == 0.0)
+        return slt_error(SLT_EDOM, "%s: kappa = 0 on a task with a tail: the ridgeless sums need "
+                         "kappa > 0 (the tail's eigenvalues reach 0, df is infinite there)", where);
     term_spec s = {.kind = kind, .par = kappa};
     return sum_real(task, &s, NULL, where, out);
 }
@@ -1294,6 +1354,60 @@ int slt_sum_target(const slt_task *task, slt_sum *out)
     return sum_real(task, &s, NULL, w, out);
 }
 
+/* Σ λ: A ζ(α) in closed form for power laws (the quadrature tail cannot reach its
+ * tolerance for α near 1), the head (plus the tail's M_1) for explicit tasks. */
+int slt_sum_trace(const slt_task *task, slt_sum *out)
+{
+    clear_sum(out);
+    static const char *w = "slt_sum_trace";
+    int rc = check_task(task, out, w);
+    if (rc) return rc;
+    if (task->kind == SLT_TASK_POWER_LAW) {
+        gsl_sf_result r;
+        if (gsl_sf_zeta_e(task->law.alpha, &r) != GSL_SUCCESS || !isfinite(r.val))
+            return slt_error(SLT_ENOCONV, "%s: zeta(alpha = %.17g) failed", w, task->law.alpha);
+        out->value = task->law.amp_lambda * r.val;
+        out->err = task->law.amp_lambda * r.err + 2.0 * DBL_EPSILON * fabs(out->value);
+        out->head_terms = 0;
+        return SLT_OK;
+    }
+    term_spec s = {.kind = SUM_TRACE};
+    return sum_real(task, &s, NULL, w, out);
+}
+
+int slt_sum_d3(const slt_task *task, double kappa, slt_sum *out)
+{
+    return named_real(task, SUM_D3, kappa, "slt_sum_d3", out);
+}
+
+int slt_sum_k3(const slt_task *task, double kappa, slt_sum *out)
+{
+    return named_real(task, SUM_K3, kappa, "slt_sum_k3", out);
+}
+
+int slt_task_tail_sum(const slt_task *task, slt_sum_name name, double par, slt_sum *out)
+{
+    clear_sum(out);
+    static const char *w = "slt_task_tail_sum";
+    int rc = check_task(task, out, w);
+    if (rc) return rc;
+    if ((int)name < (int)SLT_SUM_DF || (int)name > (int)SLT_SUM_K3)
+        return slt_error(SLT_EINVAL, "%s: sum name %d is out of range", w, (int)name);
+    if (!task->has_tail)
+        return slt_error(SLT_EDOM, "%s: the task has no tail", w);
+    if (name != SLT_SUM_TARGET && name != SLT_SUM_TRACE && name != SLT_SUM_DECAY) {
+        if (isnan(par) || par < 0.0)
+            return slt_error(SLT_EINVAL, "%s: kappa = %.17g is out of range (expected kappa > 0)",
+                             w, par);
+    }
+    double v, e;
+    if ((rc = slt_tail_real(task, name, par, w, &v, &e))) return rc;
+    out->value = v;
+    out->err = e;
+    out->head_terms = 0;
+    return SLT_OK;
+}
+
 /* z is admissible when λ + z ≠ 0 for every eigenvalue: off the real segment
  * [−λ_1, 0] for power laws (λ accumulates at 0), off [−λ_1, −λ_M] for explicit tasks. */
 static int check_z(const slt_task *task, double complex z, const char *where)
@@ -1302,6 +1416,11 @@ static int check_z(const slt_task *task, double complex z, const char *where)
         return slt_error(SLT_EINVAL, "%s: z = %.17g%+.17gi is not finite", where, creal(z), cimag(z));
     double top = task->lambda[0];
     double bottom = task->kind == SLT_TASK_POWER_LAW ? 0.0 : task->lambda[task->m - 1];
+    if (task->has_tail) {
+        /* the tail's eigenvalues fill (0, lambda_sup] as far as the sums know */
+        top = fmax(top, task->tail.lambda_sup);
+        bottom = 0.0;
+    }
     if (cimag(z) == 0.0 && creal(z) >= -top && creal(z) <= -bottom)
         return slt_error(SLT_EDOM, "%s: z = %.17g lies on the negative real axis in [-lambda_1, "
                          "-lambda_min] = [%.6g, %.6g], where lambda + z vanishes", where, creal(z),
@@ -1475,6 +1594,15 @@ int slt_csum_resolvent(const slt_task *task, double complex z, slt_csum out[4])
         out[k].value = head;
         out[k].err = err;
         out[k].head_terms = m;
+        if (task->kind == SLT_TASK_EXPLICIT && task->has_tail) {
+            double complex tv;
+            double te;
+            if ((rc = slt_tail_complex(task, (slt_sum_name)kind_name(kinds[k]), z, where, &tv,
+                                       &te)))
+                return rc;
+            out[k].value = head + tv;
+            out[k].err = err + te + 4.0 * DBL_EPSILON * cabs(out[k].value);
+        }
         if (task->kind == SLT_TASK_EXPLICIT) continue;
         term_spec s = {.kind = kinds[k], .zpar = z};
         double complex tail;

@@ -2,6 +2,7 @@
 #include "task_internal.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -159,6 +160,91 @@ int slt_task_alloc_levels(size_t n, const double *lambda, const double *mult, co
     if (!rc) rc = check_mult(n, mult, where);
     if (rc) return rc;
     return make_levels(n, lambda, mult, power, noise, where, task);
+}
+
+/* A finite value >= 0 of the tail, named in the message. */
+static int tail_value_ok(const char *where, const char *field, int idx, double v)
+{
+    if (isfinite(v) && v >= 0.0) return SLT_OK;
+    if (idx < 0)
+        return slt_error(SLT_EINVAL, "%s: tail.%s = %.17g is out of range (expected a finite "
+                         "value >= 0)", where, field, v);
+    return slt_error(SLT_EINVAL, "%s: tail.%s[%d] = %.17g is out of range (expected a finite "
+                     "value >= 0)", where, field, idx, v);
+}
+
+/* The checks of slt_task_alloc_levels_tail on the tail (task.h). */
+static int check_tail(const slt_task_tail *tl, const char *where)
+{
+    if (tl->n_mom < 1 || tl->n_mom > SLT_TAIL_MOMENTS)
+        return slt_error(SLT_EINVAL, "%s: tail.n_mom = %zu is out of range (expected 1 <= n_mom "
+                         "<= %d)", where, tl->n_mom, SLT_TAIL_MOMENTS);
+    if (!isfinite(tl->lambda_sup) || !(tl->lambda_sup > 0.0))
+        return slt_error(SLT_EINVAL, "%s: tail.lambda_sup = %.17g is out of range (expected a "
+                         "finite lambda_sup > 0)", where, tl->lambda_sup);
+    int rc;
+    for (size_t j = 0; j < tl->n_mom; j++) {
+        if ((rc = tail_value_ok(where, "lam_mom", (int)j, tl->lam_mom[j])) ||
+            (rc = tail_value_ok(where, "lam_mom_err", (int)j, tl->lam_mom_err[j])) ||
+            (rc = tail_value_ok(where, "tgt_mom", (int)j, tl->tgt_mom[j])) ||
+            (rc = tail_value_ok(where, "tgt_mom_err", (int)j, tl->tgt_mom_err[j])))
+            return rc;
+    }
+    if ((rc = tail_value_ok(where, "null_power", -1, tl->null_power)) ||
+        (rc = tail_value_ok(where, "null_power_err", -1, tl->null_power_err)))
+        return rc;
+    if (isnan(tl->modes) || !(tl->modes >= 0.0))
+        return slt_error(SLT_EINVAL, "%s: tail.modes = %.17g is out of range (expected modes >= 0,"
+                         " INFINITY allowed)", where, tl->modes);
+    /* 0 < λ <= λ_sup on the tail: X_{j+1} = Σ w λ^{j+1} <= λ_sup X_j, within the errors;
+     * and M_1 = Σ m λ <= λ_sup · modes */
+    const double ls = tl->lambda_sup;
+    if (tl->lam_mom[0] - tl->lam_mom_err[0] > ls * tl->modes * (1.0 + 8.0 * DBL_EPSILON))
+        return slt_error(SLT_EINVAL, "%s: tail.modes = %.17g is too few for tail.lam_mom[0] = "
+                         "%.17g with lambda_sup = %.17g (M_1 <= lambda_sup modes)", where,
+                         tl->modes, tl->lam_mom[0], ls);
+    for (size_t j = 0; j + 1 < tl->n_mom; j++) {
+        const double *x[2] = {tl->lam_mom, tl->tgt_mom}, *e[2] = {tl->lam_mom_err, tl->tgt_mom_err};
+        static const char *name[2] = {"lam_mom", "tgt_mom"};
+        for (int q = 0; q < 2; q++) {
+            double lo = x[q][j + 1] - e[q][j + 1], hi = ls * (x[q][j] + e[q][j]);
+            if (lo > hi * (1.0 + 8.0 * DBL_EPSILON))
+                return slt_error(SLT_EINVAL, "%s: tail.%s[%zu] = %.17g exceeds lambda_sup = %.17g "
+                                 "times tail.%s[%zu] = %.17g beyond their errors (the moments "
+                                 "of eigenvalues <= lambda_sup must satisfy X_{j+1} <= "
+                                 "lambda_sup X_j)", where, name[q], j + 1, x[q][j + 1], ls,
+                                 name[q], j, x[q][j]);
+        }
+    }
+    return SLT_OK;
+}
+
+int slt_task_alloc_levels_tail(size_t n, const double *lambda, const double *mult,
+                               const double *power, double noise, const slt_task_tail *tail,
+                               slt_task **task)
+{
+    static const char *where = "slt_task_alloc_levels_tail";
+    if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
+    *task = NULL;
+    int rc = check_explicit(n, lambda, power, noise, where, "power");
+    if (!rc) rc = check_mult(n, mult, where);
+    if (!rc && tail) rc = check_tail(tail, where);
+    if (rc) return rc;
+    rc = make_levels(n, lambda, mult, power, noise, where, task);
+    if (rc || !tail) return rc;
+    (*task)->has_tail = 1;
+    (*task)->tail = *tail;
+    return SLT_OK;
+}
+
+int slt_task_get_tail(const slt_task *task, slt_task_tail *out)
+{
+    if (!task || !out) return slt_error(SLT_EINVAL, "slt_task_get_tail: NULL argument");
+    if (!task->has_tail)
+        return slt_error(SLT_EDOM, "slt_task_get_tail: the task has no tail (%s)",
+                         task->kind == SLT_TASK_POWER_LAW ? "a power law" : "only its levels");
+    *out = task->tail;
+    return SLT_OK;
 }
 
 void slt_task_build_clusters(slt_task *t)
@@ -360,6 +446,10 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
 int slt_task_write(const slt_task *task, FILE *out, size_t m_head)
 {
     if (!task || !out) return slt_error(SLT_EINVAL, "slt_task_write: task or stream is NULL");
+    if (task->has_tail)
+        return slt_error(SLT_EDOM, "slt_task_write: the task has a moment tail, which the task "
+                         "file format does not carry yet (writing its levels alone would drop "
+                         "it)");
     size_t m = task->m;
     int bad = 0;
     if (task->kind == SLT_TASK_POWER_LAW) {
@@ -396,16 +486,17 @@ slt_task_kind slt_task_get_kind(const slt_task *task) { return task->kind; }
 
 size_t slt_task_modes(const slt_task *task)
 {
-    return task->kind == SLT_TASK_POWER_LAW ? SLT_MODES_INFINITE : task->modes;
+    return (task->kind == SLT_TASK_POWER_LAW || task->has_tail) ? SLT_MODES_INFINITE : task->modes;
 }
 
 double slt_task_modes_total(const slt_task *task)
 {
     if (task->kind == SLT_TASK_POWER_LAW) return INFINITY;
-    if (!task->mult) return (double)task->m;
     double s = 0.0;
-    for (size_t i = 0; i < task->m; i++) s += task->mult[i];
-    return s;
+    if (!task->mult) s = (double)task->m;
+    else
+        for (size_t i = 0; i < task->m; i++) s += task->mult[i];
+    return task->has_tail ? s + task->tail.modes : s;
 }
 
 double slt_task_noise(const slt_task *task) { return task->noise; }

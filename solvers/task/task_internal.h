@@ -37,7 +37,8 @@ struct slt_task {
                                * every sum runs the per-mode code of old, bit for bit) */
     size_t *cum;              /* with mult: cum[i] = m_1 + … + m_{i+1}, saturated at SIZE_MAX */
     size_t modes;             /* explicit: Σ m_i, or SLT_MODES_INFINITE when it does not fit */
-    /* (room for a moment tail beyond the listed levels: PLAN12 WP-A, not yet here) */
+    int has_tail;             /* explicit: a moment tail beyond the listed levels */
+    slt_task_tail tail;       /* its moments (slt_task_alloc_levels_tail), when has_tail */
     size_t n_head;            /* explicit: levels summed directly (then the clusters) */
     size_t n_clusters;
     slt_cluster *clusters;
@@ -46,5 +47,14 @@ struct slt_task {
 /* Builds the clusters of an explicit task (task.c); on allocation failure the task is
  * simply left uncompressed (n_head = m). */
 void slt_task_build_clusters(slt_task *task);
+
+/* The tail's part of a named sum (tail_sums.c): by the series in λ/z of
+ * docs/theory/task.md, "the moment tail", or the rigorous bracket, whichever bound is
+ * smaller. Real: κ > 0 (time >= 0 for decay; par unused for target, trace). Complex: z off
+ * [−λ_sup, 0], names DF … K2T2 only. SLT_EDOM (with a message) when no bound exists. */
+int slt_tail_real(const slt_task *task, slt_sum_name name, double par, const char *where,
+                  double *value, double *err);
+int slt_tail_complex(const slt_task *task, slt_sum_name name, double complex z,
+                     const char *where, double complex *value, double *err);
 
 #endif
