@@ -451,19 +451,18 @@ SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kern
                                      slt_kernels_target_kind target, size_t n_mom,
                                      slt_task_tail *tail, slt_kernels_tail_info *info);
 
-/* The level task of the degrees 0 … lmax of the sphere spectrum s: one level per degree
+/* The level task of the sphere spectrum s with its tail: one level per degree 0 … lmax
  * with λ = μ_ℓ, m = N(d,ℓ), power = the target's level power (N μ or N μ²), sorted by
- * descending μ as slt_kernels_flatten orders them (its per-mode expansion is the task
- * slt_kernels_task makes with the same power). Structural zeros are skipped (no power
- * there for these targets); a degree that is neither resolved nor a structural zero is a
- * failure (SLT_ENOCONV naming it), never dropped. The tail beyond lmax is returned in
- * *tail (slt_kernels_tail_moments, n_mom moments): the task itself is built with
- * slt_task_alloc_levels and carries NO tail — the caller attaches *tail (to be wired to
- * the task layer's tail form when it lands). info may be NULL (info->levels = levels).
- * Errors: those of slt_kernels_tail_moments (with SLT_ENOCONV from it the task is still
- * made and returned), SLT_EDOM when a multiplicity reaches SLT_LEVEL_MULT_MAX (the level
- * cannot be represented: lower lmax), SLT_EINVAL, SLT_ENOMEM; on failure other than
- * SLT_ENOCONV *task is NULL.
+ * descending μ as slt_kernels_flatten orders them (its per-mode view is the task
+ * slt_kernels_task makes with the same power), plus the degrees beyond lmax as the task's
+ * moment tail (slt_kernels_tail_moments, n_mom moments; slt_task_alloc_levels_tail), also
+ * returned in *tail. Structural zeros are skipped (no power there for these targets); a
+ * degree that is neither resolved nor a structural zero is a failure (SLT_ENOCONV naming
+ * it), never dropped. info may be NULL (info->levels = levels).
+ * Errors: those of slt_kernels_tail_moments (then *task is NULL: a task is never made
+ * without its tail; *tail and info are still filled where that function fills them),
+ * SLT_EDOM when a multiplicity reaches SLT_LEVEL_MULT_MAX (lower lmax), SLT_EINVAL,
+ * SLT_ENOMEM.
  * Thread safety: reentrant. */
 SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                                    slt_kernels_target_kind target, double noise, size_t n_mom,

@@ -352,14 +352,11 @@ int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectr
         pow_[i] = target == SLT_KTARGET_KERNEL ? L->mult * L->mu * L->mu : L->mult * L->mu;
     }
     free(f);
-    rc = slt_task_alloc_levels(n, lam, mult, pow_, noise, task);
-    free(buf);
-    if (rc) return rc;
+    /* the tail first: a task is only made with its tail attached, so that no solver ever
+     * runs on a kernel task that silently lacks the mass beyond lmax */
     rc = slt_kernels_tail_moments(p, s, target, n_mom, tail, info);
     if (info) info->levels = n;
-    if (rc && rc != SLT_ENOCONV) {
-        slt_task_free(*task);
-        *task = NULL;
-    }
+    if (!rc) rc = slt_task_alloc_levels_tail(n, lam, mult, pow_, noise, tail, task);
+    free(buf);
     return rc;
 }
