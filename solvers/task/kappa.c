@@ -107,16 +107,20 @@ typedef struct {
     int status;
 } root_ctx;
 
+/* df at κ into *d; a failed sum is kept in c->status (the first one) and gives NaN */
+static int df_at(root_ctx *c, double kappa, slt_sum *d)
+{
+    int rc = slt_sum_df(c->task, kappa, d);
+    if (rc && !c->status) c->status = rc;
+    return rc;
+}
+
 static double root_fn(double s, void *vctx)
 {
     root_ctx *c = vctx;
     double kappa = exp(s);
     slt_sum d;
-    int rc = slt_sum_df(c->task, kappa, &d);
-    if (rc) {
-        if (!c->status) c->status = rc;
-        return NAN;
-    }
+    if (df_at(c, kappa, &d)) return NAN;
     double u = one_minus(d.value, c->n);
     if (c->z == 0.0) return u;
     double w = one_minus(d.value, c->m);
@@ -131,11 +135,7 @@ static double product_fn(double s, void *vctx)
     root_ctx *c = vctx;
     double kappa = exp(s);
     slt_sum d;
-    int rc = slt_sum_df(c->task, kappa, &d);
-    if (rc) {
-        if (!c->status) c->status = rc;
-        return NAN;
-    }
+    if (df_at(c, kappa, &d)) return NAN;
     if (c->z == 0.0) return d.value - c->n;
     double r1 = 1.0 - d.value * c->inv_P, r3 = 1.0 - d.value * c->inv_N;
     return kappa * r1 * r3 - c->z;
