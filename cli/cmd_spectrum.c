@@ -278,7 +278,7 @@ static size_t spec_options(spec_args *a, cli_option *opts)
         {.name = "target-file", .kind = CLI_TEXT, .target = &a->target_file, .metavar = "FILE",
          .seen = &a->seen_tfile, .help = "table target: 't g(t)' (sphere) or 'theta g' (circle)"},
         {.name = "save", .kind = CLI_TEXT, .target = &a->save_file, .metavar = "FILE",
-         .help = "write the explicit task 'lambda_k t_k' to FILE"},
+         .help = "write the task as levels 'lambda_i P_i m_i' to FILE"},
         {.name = "format", .kind = CLI_FORMAT, .target = &a->format, .metavar = "F",
          .help = "output format (default table)"},
     };

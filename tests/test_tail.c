@@ -13,6 +13,7 @@
 #include "slt/status.h"
 #include "slt/task.h"
 #include "slt_test.h"
+#include "slt/mc.h"
 
 #define NFULL 10000
 
@@ -489,6 +490,32 @@ static int report(void **state)
     return 0;
 }
 
+/* The Monte Carlo cannot draw features from moments: a tailed task is refused (SLT_EDOM),
+ * never simulated on its listed levels alone (which dropped the tail's power with
+ * status ok), while the same spectrum listed level by level runs. */
+static void test_monte_carlo_refuses(void **state)
+{
+    (void)state;
+    static geo g;
+    geo_make(&g, 0.7, 20, 4);
+    slt_mc_params p = slt_mc_params_default();
+    p.model = SLT_MC_RIDGE;
+    p.N = INFINITY;
+    p.P = 20;
+    p.ridge = 1e-3;
+    p.trials = 2;
+    size_t M = 0;
+    assert_status(slt_mc_modes(g.tailed, &p, &M), SLT_EDOM);
+    p.M = 6;
+    assert_status(slt_mc_modes(g.tailed, &p, &M), SLT_EDOM);
+    slt_mc_result *r = NULL;
+    assert_status(slt_mc_run(g.tailed, &p, NULL, 0, &r), SLT_EDOM);
+    assert_null(r);
+    assert_ok(slt_mc_run(g.full, &p, NULL, 0, &r));
+    slt_mc_result_free(r);
+    geo_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_bad_tails),
         cmocka_unit_test(test_statics),
+        cmocka_unit_test(test_monte_carlo_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

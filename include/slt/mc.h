@@ -162,8 +162,10 @@ SLT_API slt_mc_params slt_mc_params_default(void);
 SLT_API int slt_mc_params_check(const slt_mc_params *p);
 
 /* The number of modes a run of p on task uses (the default rule, or p->M checked
- * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes. Model kernel
- * simulates no modes: *M = 0 (task is not read and may be NULL). */
+ * against the task). SLT_EINVAL if p->M exceeds an explicit task's modes or N, P are not
+ * sizes; SLT_EDOM for a task with a moment tail (slt_task_alloc_levels_tail: its
+ * eigenvalues beyond the levels are not known one by one, so it cannot be simulated).
+ * Model kernel simulates no modes: *M = 0 (task is not read and may be NULL). */
 SLT_API int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M);
 
 /* Everything slt_mc_run checks before it starts: the parameters, M against the task,

@@ -202,6 +202,15 @@ int slt_mc_modes(const slt_task *task, const slt_mc_params *p, size_t *M)
     if (!task) return slt_error(SLT_EINVAL, "%s: task is NULL", w);
     int rc;
     if ((rc = check_size(w, "N", p->N, 1)) || (rc = check_size(w, "P", p->P, 1))) return rc;
+    /* A moment tail gives the sums of its eigenvalues' powers, not the eigenvalues a
+     * simulation draws features from: simulating the listed levels alone would drop the
+     * tail's power (a wrong loss with status ok). */
+    slt_task_tail tail;
+    if (slt_task_get_tail(task, &tail) == SLT_OK)
+        return slt_error(SLT_EDOM, "%s: the task has a moment tail (the spectrum beyond its "
+                         "levels is known by its moments only), which cannot be simulated: "
+                         "simulate the kernel itself (model kernel) or a task listed mode by "
+                         "mode", w);
     size_t task_modes = slt_task_modes(task);
     if (p->M != 0) {
         if (task_modes != SLT_MODES_INFINITE && p->M > task_modes)
