@@ -24,12 +24,6 @@
 #define SER_ACOS acos
 #define SER_PI M_PI
 #include "series_tmpl.h"
-#undef SER_T
-#undef SER_FN
-#undef SER_API
-#undef SER_SQRT
-#undef SER_ACOS
-#undef SER_PI
 
 #define SER_T long double
 #define SER_FN(name) name##_l
@@ -38,12 +32,6 @@
 #define SER_ACOS acosl
 #define SER_PI 3.141592653589793238462643383279502884L
 #include "series_tmpl.h"
-#undef SER_T
-#undef SER_FN
-#undef SER_API
-#undef SER_SQRT
-#undef SER_ACOS
-#undef SER_PI
 
 int kn_relu_series_ld(slt_kernel_type kind, int depth, int point, int m, long double *out)
 {

@@ -140,3 +140,10 @@ SER_API int SER_FN(kn_relu_series)(slt_kernel_type kind, int depth, int point, i
     return rc;
 }
 
+/* the parameters are per instantiation: the next one defines them anew */
+#undef SER_T
+#undef SER_FN
+#undef SER_API
+#undef SER_SQRT
+#undef SER_ACOS
+#undef SER_PI
