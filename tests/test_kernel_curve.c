@@ -11,6 +11,9 @@
 #include "slt/mc.h"
 #include "slt/statics.h"
 
+/* a target of one kind (the kinds these checks use carry no parameter) */
+#define TG(k) (&(slt_kernels_target){.kind = (k)})
+
 static slt_kernels_spectrum *ntk_s9(size_t lmax, slt_kernels_params *p)
 {
     *p = slt_kernels_params_default();
@@ -68,8 +71,8 @@ static void test_lmax_convergence(void **state)
     slt_kernels_spectrum *s13 = ntk_s9(13, &p13), *s29 = ntk_s9(29, &p29);
     slt_task *t13 = NULL, *t29 = NULL;
     slt_task_tail tail;
-    assert_ok(slt_kernels_level_task(&p13, s13, SLT_KTARGET_KERNEL, 0.0, 24, &t13, &tail, NULL));
-    assert_ok(slt_kernels_level_task(&p29, s29, SLT_KTARGET_KERNEL, 0.0, 24, &t29, &tail, NULL));
+    assert_ok(slt_kernels_level_task(&p13, s13, TG(SLT_KTARGET_KERNEL), 0.0, 24, &t13, &tail, NULL));
+    assert_ok(slt_kernels_level_task(&p29, s29, TG(SLT_KTARGET_KERNEL), 0.0, 24, &t29, &tail, NULL));
     slt_task *c13 = without_tail(t13);
     double Ps[] = {100, 1000};
     for (int i = 0; i < 2; i++) {
@@ -96,7 +99,7 @@ static void test_against_monte_carlo(void **state)
     slt_kernels_spectrum *s = ntk_s9(13, &p);
     slt_task *task = NULL;
     slt_task_tail tail;
-    assert_ok(slt_kernels_level_task(&p, s, SLT_KTARGET_KERNEL, 0.0, 24, &task, &tail, NULL));
+    assert_ok(slt_kernels_level_task(&p, s, TG(SLT_KTARGET_KERNEL), 0.0, 24, &task, &tail, NULL));
     slt_task *cut = without_tail(task);
     /* the Monte Carlo's target: the level powers N μ² of degrees 0 … 29 (the rest is
      * below 1e-12 of the target's power: T_0 of the tail beyond 29 is 6.7e-13) */

@@ -8,6 +8,9 @@
 #include "slt_test.h"
 #include "slt/kernels.h"
 
+/* a target of one kind (the kinds these checks use carry no parameter) */
+#define TG(k) (&(slt_kernels_target){.kind = (k)})
+
 typedef struct {
     slt_kernel_type kernel;
     int dim, depth;
@@ -53,9 +56,9 @@ static void test_moments_vs_longer_spectrum(void **state)
             slt_kernels_spectrum *s20 = spectrum_of(&p20), *s400 = spectrum_of(&p400);
             slt_task_tail t20, t400;
             slt_kernels_tail_info i20, i400;
-            assert_ok(slt_kernels_tail_moments(&p20, s20, (slt_kernels_target_kind)tg, NM, &t20,
+            assert_ok(slt_kernels_tail_moments(&p20, s20, TG((slt_kernels_target_kind)tg), NM, &t20,
                                                &i20));
-            assert_ok(slt_kernels_tail_moments(&p400, s400, (slt_kernels_target_kind)tg, NM,
+            assert_ok(slt_kernels_tail_moments(&p400, s400, TG((slt_kernels_target_kind)tg), NM,
                                                &t400, &i400));
             assert_int_equal(t20.n_mom, NM);
             assert_true(isinf(t20.modes) && t20.null_power == 0.0);
@@ -108,7 +111,7 @@ static void test_trace_identity(void **state)
         slt_kernels_spectrum *s = spectrum_of(&p);
         slt_task_tail t;
         slt_kernels_tail_info in;
-        assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_ISOTROPIC, 4, &t, &in));
+        assert_ok(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_ISOTROPIC), 4, &t, &in));
         assert_within("M_1 (trace identity) vs summed + modelled", t.lam_mom[0],
                       t.lam_mom_err[0] + in.m1_model_err, in.m1_model, 0.0);
         assert_within("trace check", in.trace_check, in.trace_check_err, 0.0, 0.0);
@@ -123,7 +126,7 @@ static void test_trace_identity(void **state)
         bad.trace -= s->levels[20].mult * s->levels[20].mu;
         bad.trace += s->levels[20].mult * s->levels[20].mu * 1e-3; /* not the identity */
         if (s->levels[20].mu > 0) {
-            assert_status(slt_kernels_tail_moments(&p, &bad, SLT_KTARGET_ISOTROPIC, 4, &t, &in),
+            assert_status(slt_kernels_tail_moments(&p, &bad, TG(SLT_KTARGET_ISOTROPIC), 4, &t, &in),
                           SLT_ENOCONV);
             assert_non_null(strstr(slt_last_error(), "trace check"));
         }
@@ -151,7 +154,7 @@ static void test_level_task_expansion(void **state)
             assert_ok(slt_kernels_task(s, pw, 0.1, 100000000, &flat, &left));
             slt_task_tail tail;
             slt_kernels_tail_info in;
-            assert_ok(slt_kernels_level_task(&p, s, (slt_kernels_target_kind)tg, 0.1, 4, &lev,
+            assert_ok(slt_kernels_level_task(&p, s, TG((slt_kernels_target_kind)tg), 0.1, 4, &lev,
                                              &tail, &in));
             assert_true(slt_task_levels(lev) == in.levels && in.levels < s->n_levels + 1);
             /* the listed levels are the flattened task's modes; the tail comes on top */
@@ -191,12 +194,12 @@ static void test_edges(void **state)
     slt_kernels_spectrum *s = spectrum_of(&p);
     slt_task_tail t;
     slt_kernels_tail_info in;
-    assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 3, &t, &in));
+    assert_ok(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_KERNEL), 3, &t, &in));
     assert_true(t.modes == 0.0 && t.lam_mom[1] == 0.0 && t.tgt_mom[0] == 0.0);
     slt_kernels_spectrum_free(s);
     p.lmax = 1;
     s = spectrum_of(&p);
-    assert_ok(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 3, &t, &in));
+    assert_ok(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_KERNEL), 3, &t, &in));
     double n2;
     assert_ok(slt_kernels_multiplicity(3, 2, &n2, NULL));
     assert_true(t.modes == n2);
@@ -212,7 +215,7 @@ static void test_edges(void **state)
     slt_kernels_params pq = pp;
     pq.lmax = 30;
     slt_kernels_spectrum *s20 = spectrum_of(&pp), *s30 = spectrum_of(&pq);
-    assert_ok(slt_kernels_tail_moments(&pp, s20, SLT_KTARGET_ISOTROPIC, 4, &t, &in));
+    assert_ok(slt_kernels_tail_moments(&pp, s20, TG(SLT_KTARGET_ISOTROPIC), 4, &t, &in));
     assert_true(in.l_far == 30 && in.remainder_rel == 0.0);
     for (int j = 2; j <= 4; j++) {
         long double dm = 0.0L;
@@ -239,19 +242,19 @@ static void test_edges(void **state)
     g.lmax = 20;
     slt_kernels_spectrum *sg = spectrum_of(&g);
     slt_task *tk = NULL;
-    assert_status(slt_kernels_level_task(&g, sg, SLT_KTARGET_KERNEL, 0.0, 3, &tk, &t, &in),
+    assert_status(slt_kernels_level_task(&g, sg, TG(SLT_KTARGET_KERNEL), 0.0, 3, &tk, &t, &in),
                   SLT_EDOM);
     assert_null(tk);
     assert_non_null(strstr(slt_last_error(), "no remainder model"));
     slt_kernels_spectrum_free(sg);
     /* refused: n_mom out of range, torus, parameters not those of the spectrum */
-    assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, 0, &t, &in), SLT_EINVAL);
-    assert_status(slt_kernels_tail_moments(&p, s, SLT_KTARGET_KERNEL, SLT_TAIL_MOMENTS + 1, &t,
+    assert_status(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_KERNEL), 0, &t, &in), SLT_EINVAL);
+    assert_status(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_KERNEL), SLT_TAIL_MOMENTS + 1, &t,
                                            &in), SLT_EINVAL);
     slt_kernels_params q = p;
     q.dim = 4;
-    assert_status(slt_kernels_tail_moments(&q, s, SLT_KTARGET_KERNEL, 3, &t, &in), SLT_EINVAL);
-    assert_status(slt_kernels_tail_moments(&p, s, (slt_kernels_target_kind)7, 3, &t, &in),
+    assert_status(slt_kernels_tail_moments(&q, s, TG(SLT_KTARGET_KERNEL), 3, &t, &in), SLT_EINVAL);
+    assert_status(slt_kernels_tail_moments(&p, s, TG((slt_kernels_target_kind)7), 3, &t, &in),
                   SLT_EINVAL);
     slt_kernels_spectrum_free(s);
 }

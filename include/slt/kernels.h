@@ -392,15 +392,42 @@ SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
 
 /* ---- The tail beyond lmax (sphere) ------------------------------------------- */
 
-/* The teacher whose power the tail moments and the level task carry, per degree ℓ:
- *   ISOTROPIC  t = μ_ℓ per mode, level power N(d,ℓ)·μ_ℓ (the GP-matched teacher);
- *   KERNEL     t = μ_ℓ² per mode, level power N(d,ℓ)·μ_ℓ² (the kernel-expansion teacher
- *              f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves).
- * Neither has power on structural zeros (μ_ℓ = 0), so their null power is 0. */
+/* The teacher whose power the tail moments and the level task carry, per degree ℓ
+ * (P_ℓ = the level's total target power):
+ *   ISOTROPIC   t = μ_ℓ per mode, P_ℓ = N(d,ℓ)·μ_ℓ (the GP-matched teacher);
+ *   KERNEL      t = μ_ℓ² per mode, P_ℓ = N(d,ℓ)·μ_ℓ² (the kernel-expansion teacher
+ *               f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves);
+ *   POWER       t = μ_ℓ^p per mode (p = target.p > 0), P_ℓ = N(d,ℓ)·μ_ℓ^p: source
+ *               exponent β = p − 1/α on a spectrum λ_k ~ k^-α (conventions.md §1);
+ *   GEGENBAUER  coefficients ℓ^{-q} (q = target.q > 1/2): P_ℓ = ℓ^{-2q}/N(d,ℓ) for ℓ >= 1,
+ *               P_0 = 0 (slt_kernels_target_power_law);
+ *   ZONAL       f(x) = g(x·e) given by a callback g(t) (target.g, target.ctx): P_ℓ =
+ *               N(d,ℓ) g_ℓ² (slt_kernels_target_power); beyond lmax only T_0 is known
+ *               (Parseval), the higher T_j are bracketed in [0, λ_sup^j T_0];
+ *   DEGREES     P_ℓ given for ℓ = 0 … n_degrees − 1 (target.degree_power), 0 beyond.
+ * ISOTROPIC, KERNEL and POWER have no power on structural zeros (μ_ℓ = 0); the others put
+ * what they have there into the tail's null_power (never learned, never dropped). */
 typedef enum {
     SLT_KTARGET_ISOTROPIC = 0,
-    SLT_KTARGET_KERNEL = 1
+    SLT_KTARGET_KERNEL = 1,
+    SLT_KTARGET_POWER = 2,
+    SLT_KTARGET_GEGENBAUER = 3,
+    SLT_KTARGET_ZONAL = 4,
+    SLT_KTARGET_DEGREES = 5
 } slt_kernels_target_kind;
+
+typedef struct {
+    slt_kernels_target_kind kind;
+    double p;                    /* POWER: t = μ^p per mode                              */
+    double q;                    /* GEGENBAUER: coefficients ℓ^-q                        */
+    slt_kernels_target_fn g;     /* ZONAL: g(t), t = cos θ                               */
+    void *ctx;                   /* ZONAL: passed to g                                   */
+    const double *degree_power;  /* DEGREES: P_ℓ, ℓ = 0 … n_degrees − 1 (finite, >= 0)  */
+    size_t n_degrees;
+} slt_kernels_target;
+
+/* A target of the given kind with every other field zero (set p, q, g or degree_power). */
+SLT_API slt_kernels_target slt_kernels_target_of(slt_kernels_target_kind kind);
 
 /* How the tail beyond lmax was summed (slt_kernels_tail_moments). */
 typedef struct {
@@ -448,7 +475,7 @@ typedef struct {
  * l_far (super-exponential decay: the Gaussian); SLT_ENOMEM.
  * Thread safety: reentrant (allocates its own workspace; no shared state). */
 SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                                     slt_kernels_target_kind target, size_t n_mom,
+                                     const slt_kernels_target *target, size_t n_mom,
                                      slt_task_tail *tail, slt_kernels_tail_info *info);
 
 /* The level task of the sphere spectrum s with its tail: one level per degree 0 … lmax
@@ -465,7 +492,7 @@ SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kern
  * SLT_ENOMEM.
  * Thread safety: reentrant. */
 SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                                   slt_kernels_target_kind target, double noise, size_t n_mom,
+                                   const slt_kernels_target *target, double noise, size_t n_mom,
                                    slt_task **task, slt_task_tail *tail,
                                    slt_kernels_tail_info *info);
 

@@ -115,6 +115,14 @@ static int class_remainder(const slt_kernels_params *p, const tail_class_fit *c,
     return SLT_OK;
 }
 
+slt_kernels_target slt_kernels_target_of(slt_kernels_target_kind kind)
+{
+    slt_kernels_target t;
+    memset(&t, 0, sizeof t);
+    t.kind = kind;
+    return t;
+}
+
 static int params_match(const slt_kernels_params *a, const slt_kernels_params *b)
 {
     return a->kernel == b->kernel && a->domain == b->domain && a->dim == b->dim &&
@@ -123,18 +131,20 @@ static int params_match(const slt_kernels_params *a, const slt_kernels_params *b
 }
 
 int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                             slt_kernels_target_kind target, size_t n_mom, slt_task_tail *tail,
+                             const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
                              slt_kernels_tail_info *info)
 {
     static const char *where = "slt_kernels_tail_moments";
-    if (!p || !s || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    if (!p || !s || !tg || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    slt_kernels_target_kind target = tg->kind;
     if (s->params.domain != SLT_DOMAIN_SPHERE)
         return slt_error(SLT_EINVAL, "%s: the tail beyond lmax is implemented on the sphere "
                          "only", where);
     if (!params_match(p, &s->params))
         return slt_error(SLT_EINVAL, "%s: the parameters do not match the spectrum's", where);
     if (target != SLT_KTARGET_ISOTROPIC && target != SLT_KTARGET_KERNEL)
-        return slt_error(SLT_EINVAL, "%s: target = %d is not a kernel target", where, (int)target);
+        return slt_error(SLT_EINVAL, "%s: target = %d is not implemented (yet: "
+                         "isotropic and kernel)", where, (int)target);
     if (n_mom < 1 || n_mom > SLT_TAIL_MOMENTS)
         return slt_error(SLT_EINVAL, "%s: n_mom = %zu is out of range (expected 1..%d)", where,
                          n_mom, SLT_TAIL_MOMENTS);
@@ -300,16 +310,18 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
 }
 
 int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                           slt_kernels_target_kind target, double noise, size_t n_mom,
+                           const slt_kernels_target *tg, double noise, size_t n_mom,
                            slt_task **task, slt_task_tail *tail, slt_kernels_tail_info *info)
 {
     static const char *where = "slt_kernels_level_task";
-    if (!p || !s || !task || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    if (!p || !s || !tg || !task || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    slt_kernels_target_kind target = tg->kind;
     *task = NULL;
     if (s->params.domain != SLT_DOMAIN_SPHERE)
         return slt_error(SLT_EINVAL, "%s: level tasks are implemented on the sphere only", where);
     if (target != SLT_KTARGET_ISOTROPIC && target != SLT_KTARGET_KERNEL)
-        return slt_error(SLT_EINVAL, "%s: target = %d is not a kernel target", where, (int)target);
+        return slt_error(SLT_EINVAL, "%s: target = %d is not implemented (yet: "
+                         "isotropic and kernel)", where, (int)target);
     const char *kname = slt_kernel_name(s->params.kernel);
     for (size_t i = 0; i < s->n_levels; i++) {
         const slt_kernels_level *L = &s->levels[i];
@@ -354,7 +366,7 @@ int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectr
     free(f);
     /* the tail first: a task is only made with its tail attached, so that no solver ever
      * runs on a kernel task that silently lacks the mass beyond lmax */
-    rc = slt_kernels_tail_moments(p, s, target, n_mom, tail, info);
+    rc = slt_kernels_tail_moments(p, s, tg, n_mom, tail, info);
     if (info) info->levels = n;
     if (!rc) rc = slt_task_alloc_levels_tail(n, lam, mult, pow_, noise, tail, task);
     free(buf);
