@@ -258,7 +258,10 @@ typedef struct {
 } slt_kernels_fit;
 
 /* Fits ln μ = ln C − s ln ℓ + c1/ℓ over the window (levels with |μ| > 3 mu_err only)
- * by least squares (GSL multifit). s_err = 2·s_se + |s − s_plain| (the drift the 1/ℓ
+ * by least squares (GSL multifit); arc-cosine kernels on the sphere with both parities in
+ * the window (ReLU depth >= 2: singular at t = −1 too, odd and even degrees on parallel
+ * lines) get a parity term + b(−1)^ℓ, and C is then the geometric mean of the two
+ * amplitudes. s_err = 2·s_se + |s − s_plain| (the drift the 1/ℓ
  * term removed bounds what is left: residuals of an analytic spectrum are not noise).
  * SLT_EINVAL for a bad window; SLT_EDOM when fewer than min_points resolved levels (out
  * then holds NaN values and points = the levels found). A fit that is not a power law
