@@ -1058,8 +1058,9 @@ static int named_converges(const slt_task *task, const term_spec *s, const char 
  *   truncation  Σ_{n>=N} C(n+j−1, j−1) r^n <= C(N+j−1, j−1) r^N/(1−r)^j;
  *   rounding    (mom_round + (4N + 16)ε)/(1−r)^j: the moments' own (task.c), Horner's
  *               2N, u's relative 2ε raised to the n-th power, the final products;
- *   underflow   a product that left the normal range is off by at most 2^-1074 per
- *               rounding: count·(N+4)·2^-1074·max(1, Σ|w|)·C(N+2, 3)·max(1, |u|)^(N−1).
+ *   underflow   a product that left the normal range is off by at most 2^-1075 per
+ *               rounding; counted as count·(N+4)·2^-1022·max(1, Σ|w|)·C(N+2, 3)·
+ *               max(1, |u|)^(N−1) (2^-1022 keeps the bound's own arithmetic normal).
  * A cluster whose bound is above 1e-10 relative (only where |u|^N overflows: λ + κ below
  * ~1e-19) is summed level by level instead. */
 enum { RC_DF, RC_DF2, RC_KT1, RC_K2T2, RC_D3, RC_K3, RC_N };
@@ -1109,32 +1110,37 @@ static int cluster_real(const slt_cluster *c, double k, unsigned need, double va
     const double u = -1.0 / D, iD = 1.0 / D, q = k * iD;
     const double *m0 = c->mom[0], *m1 = c->mom[1], *m2 = c->mom[2];
     double h[RC_N] = {0};
-    if (need & RC_BIT(RC_K3)) {
-        for (int n = N - 1; n >= 0; n--) {
-            const double b1 = n + 1.0, b2 = 0.5 * (n + 1.0) * (n + 2.0);
-            h[RC_DF] = h[RC_DF] * u + m0[n];
-            h[RC_DF2] = h[RC_DF2] * u + b1 * m1[n];
-            h[RC_KT1] = h[RC_KT1] * u + m2[n];
-            h[RC_K2T2] = h[RC_K2T2] * u + b1 * m2[n];
-            h[RC_D3] = h[RC_D3] * u + b2 * m1[n];
-            h[RC_K3] = h[RC_K3] * u + b2 * (c->c * m2[n] + m2[n + 1]);
+    for (int i = 0; i < RC_N; i++) {
+        if (!(need & RC_BIT(i))) continue;
+        const double *mw = i == RC_DF ? m0 : (i == RC_DF2 || i == RC_D3) ? m1 : m2;
+        double acc = 0.0;
+        switch (pw[i] + (i == RC_K3 ? 3 : 0)) {
+        case 1:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + mw[n];
+            break;
+        case 2:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + (n + 1.0) * mw[n];
+            break;
+        case 3:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + 0.5 * (n + 1.0) * (n + 2.0) * mw[n];
+            break;
+        default: /* k3: the moments of Pλ = P(c + δ) */
+            for (int n = N - 1; n >= 0; n--)
+                acc = acc * u + 0.5 * (n + 1.0) * (n + 2.0) * (c->c * mw[n] + mw[n + 1]);
+            break;
         }
-    } else {
-        for (int n = N - 1; n >= 0; n--) {
-            const double b1 = n + 1.0, b2 = 0.5 * (n + 1.0) * (n + 2.0);
-            h[RC_DF] = h[RC_DF] * u + m0[n];
-            h[RC_DF2] = h[RC_DF2] * u + b1 * m1[n];
-            h[RC_KT1] = h[RC_KT1] * u + m2[n];
-            h[RC_K2T2] = h[RC_K2T2] * u + b1 * m2[n];
-            h[RC_D3] = h[RC_D3] * u + b2 * m1[n];
-        }
+        h[i] = acc;
     }
     const double pre[RC_N] = {iD, iD * iD, q, q * q, q * iD * iD, q * q * iD};
     const double wb[RC_N] = {c->wsum[0], c->wsum[1], c->wsum[2], c->wsum[2], c->wsum[1],
                              (c->c + c->rho) * c->wsum[2]};
     const double au = fabs(u);
-    const double ufl = (double)c->count * (N + 4.0) * 0x1p-1074 *
-                       (N + 2.0) * (N + 1.0) * N / 6.0 * (au > 1.0 ? pow(au, N - 1) : 1.0);
+    double aun = 1.0; /* max(1, |u|)^(N−1) */
+    for (int n = 1; n < N && au > 1.0; n++) aun *= au;
+    /* 2^-1022 per rounding (above the 2^-1075 of gradual underflow) keeps this product in
+     * the normal range: subnormal arithmetic is ~100 times slower */
+    const double ufl = (double)c->count * (N + 4.0) * ((N + 2.0) * (N + 1.0) * N / 6.0) * aun *
+                       0x1p-1022;
     const double rnd = c->mom_round + (4.0 * N + 16.0) * DBL_EPSILON;
     double v[RC_N], s[RC_N], e[RC_N];
     for (int i = 0; i < RC_N; i++) {
@@ -1216,6 +1222,22 @@ static void range_real(const slt_task *task, unsigned need, double k, size_t fro
     }
 }
 
+/* Levels [from, to) for the sums `need`: one sum by its own specialised head loop, several
+ * by the fused one. */
+static void levels_range(const slt_task *task, unsigned need, double k, size_t from,
+                         size_t to, double sum[RC_N], double abs_sum[RC_N])
+{
+    static const sum_kind kinds[RC_N] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2, SUM_D3, SUM_K3};
+    for (int i = 0; i < RC_N; i++)
+        if (need == RC_BIT(i)) {
+            term_spec s = {.kind = kinds[i], .par = k};
+            head_real(&s, task->lambda, task->target, task->mult, from, to, &sum[i],
+                      &abs_sum[i]);
+            return;
+        }
+    range_real(task, need, k, from, to, sum, abs_sum);
+}
+
 /* The explicit task's levels (no tail) for the sums `need` at κ: the direct head
  * [0, n_head), then every cluster by its expansion (or level by level where that is
  * not accurate). Rounding: the head's blocked bound, each cluster's own, and the
@@ -1226,13 +1248,13 @@ static void levels_real(const slt_task *task, unsigned need, double k, double va
     double head[RC_N] = {0}, habs[RC_N] = {0}, cl[RC_N] = {0}, cabs_[RC_N] = {0},
            cerr[RC_N] = {0};
     const size_t n_head = task->n_clusters > 0 ? task->n_head : task->m;
-    range_real(task, need, k, 0, n_head, head, habs);
+    levels_range(task, need, k, 0, n_head, head, habs);
     for (size_t q = 0; q < task->n_clusters; q++) {
         const slt_cluster *c = &task->clusters[q];
         double v[RC_N], s[RC_N], e[RC_N];
         if (!cluster_real(c, k, need, v, s, e)) {
             double hs[RC_N] = {0}, ha[RC_N] = {0};
-            range_real(task, need, k, c->first, c->first + c->count, hs, ha);
+            levels_range(task, need, k, c->first, c->first + c->count, hs, ha);
             for (int i = 0; i < RC_N; i++) {
                 v[i] = hs[i];
                 s[i] = ha[i];
