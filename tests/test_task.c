@@ -399,6 +399,20 @@ static double gen_real(double l, double t, void *vctx)
     }
 }
 
+static double cl_trace(double l, double t, void *ctx)
+{
+    (void)t;
+    (void)ctx;
+    return l;
+}
+
+static double cl_target(double l, double t, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return t;
+}
+
 static int named_real_sum(const slt_task *t, int which, double k, slt_sum *s)
 {
     switch (which) {
@@ -435,6 +449,17 @@ static void check_clustered_real(slt_task *t)
         }
         assert_ok(slt_sum_resolvent(t, k, four));
         for (int w = 0; w < 4; w++) check_cluster_sum("fused resolvent", four[w], ref[w]);
+    }
+    /* trace and target: the clusters' zeroth moments */
+    {
+        slt_sum s, ref;
+        gen_ctx c = {6, 0.0};
+        assert_ok(slt_sum_trace(t, &s));
+        assert_ok(slt_task_sum(t, cl_trace, &c, NULL, &ref));
+        check_cluster_sum("cluster trace", s, ref);
+        assert_ok(slt_sum_target(t, &s));
+        assert_ok(slt_task_sum(t, cl_target, &c, NULL, &ref));
+        check_cluster_sum("cluster target", s, ref);
     }
     /* sabotage: the first-order moment of the largest cluster dropped must show at κ = 0 */
     size_t big = 0;

@@ -1295,6 +1295,21 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
         head = v[ci];
         out->value = head;
         out->err = e[ci];
+    } else if (task->kind == SLT_TASK_EXPLICIT && task->n_clusters > 0 &&
+               (s->kind == SUM_TRACE || s->kind == SUM_TARGET)) {
+        /* Σ mλ and Σ P: the head, then each cluster's zeroth moment (within mom_round·Σ|w|) */
+        const int q = s->kind == SUM_TRACE ? 0 : 2;
+        head_real(s, task->lambda, task->target, task->mult, 0, task->n_head, &head, &head_abs);
+        double cl = 0.0, cl_abs = 0.0, cl_err = 0.0;
+        for (size_t i = 0; i < task->n_clusters; i++) {
+            const slt_cluster *c = &task->clusters[i];
+            cl += c->mom[q][0];
+            cl_abs += c->wsum[q];
+            cl_err += c->mom_round * c->wsum[q];
+        }
+        out->err = rounding_bound(task->n_head, head_abs) + level_rounding(task, head_abs) +
+                   cl_err + ((double)task->n_clusters + 2.0) * DBL_EPSILON * (head_abs + cl_abs);
+        head += cl;
     } else {
         head_real(s, task->lambda, task->target, task->mult, 0, task->m, &head, &head_abs);
         out->err = rounding_bound(task->m, head_abs) + level_rounding(task, head_abs);
