@@ -1053,7 +1053,7 @@ static int named_converges(const slt_task *task, const term_spec *s, const char 
  *   Σ w/(λ+κ)^j = D^{−j} Σ_n C(n+j−1, j−1) m_n u^n,   j = 1, 2, 3,
  * which gives df (w = mλ, j = 1), df2 (mλ², 2), κT₁ (P, 1), κ²T₂ (P, 2), d3 (mλ², 3) and
  * k3 (Pλ, 3; its moments Σ Pλ δ^n = c·m_n + m_{n+1} from the target's). N terms are kept,
- * the fewest with C(N+j−1, j−1) r^N/(1−r)^j below u/4 (N = 1 when ρ = 0). Bounds, each
+ * the fewest with C(N+j−1, j−1) r^N/(1−r)^j below ε/4 (N = 1 when ρ = 0). Bounds, each
  * times the scale S = Σ|w| D^{−j} (times the sum's power of κ):
  *   truncation  Σ_{n>=N} C(n+j−1, j−1) r^n <= C(N+j−1, j−1) r^N/(1−r)^j;
  *   rounding    (mom_round + (4N + 16)ε)/(1−r)^j: the moments' own (task.c), Horner's
