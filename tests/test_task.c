@@ -15,6 +15,7 @@
 #include "slt/status.h"
 #include "slt/task.h"
 #include "slt_test.h"
+#include "../solvers/task/task_internal.h" /* the clusters, to check they are used */
 
 /* The reference values below carry their own rounding (double-precision closed forms,
  * ~1e-16 relative); this slack keeps the error-bound check about our sums only. */
@@ -373,6 +374,137 @@ static void test_clustered_explicit(void **state)
     slt_task_free(t);
     free(lam);
     free(tgt);
+}
+
+/* ---- Real sums on clusters (issue 12, item 5) ----------------------------------------
+ * The named real sums of an explicit task of >= 1024 levels run on its clusters' moment
+ * expansions (sums.c, cluster_real). Against the generic callback, which sums every level
+ * one by one (never clustered): |diff| within both bounds and TOL_ROUNDING_COND relative,
+ * for κ = 0 and 1e-12 … 1e3, every named resolvent-type sum and the fused slt_sum_resolvent,
+ * on plain modes and on levels with multiplicities. A moment dropped from one cluster
+ * must break the check (the sabotage is done here, on the task's private layout). */
+typedef struct { int which; double k; } gen_ctx;
+
+static double gen_real(double l, double t, void *vctx)
+{
+    const gen_ctx *c = vctx;
+    const double k = c->k, a = l / (l + k), b = k / (l + k);
+    switch (c->which) {
+    case 0: return a;             /* df   */
+    case 1: return a * a;         /* df2  */
+    case 2: return t * b;         /* kt1  */
+    case 3: return t * b * b;     /* k2t2 */
+    case 4: return a * a * b;     /* d3   */
+    default: return t * b * b * a; /* k3 */
+    }
+}
+
+static double cl_trace(double l, double t, void *ctx)
+{
+    (void)t;
+    (void)ctx;
+    return l;
+}
+
+static double cl_target(double l, double t, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return t;
+}
+
+static int named_real_sum(const slt_task *t, int which, double k, slt_sum *s)
+{
+    switch (which) {
+    case 0: return slt_sum_df(t, k, s);
+    case 1: return slt_sum_df2(t, k, s);
+    case 2: return slt_sum_kt1(t, k, s);
+    case 3: return slt_sum_k2t2(t, k, s);
+    case 4: return slt_sum_d3(t, k, s);
+    default: return slt_sum_k3(t, k, s);
+    }
+}
+
+/* both bounds, TOL_ROUNDING_COND relative, and a useful bound (<= 1e-11 relative) */
+static void check_cluster_sum(const char *what, slt_sum s, slt_sum ref)
+{
+    assert_within(what, s.value, s.err + ref.err, ref.value, 0.0);
+    assert_within(what, s.value, 0.0, ref.value, TOL_ROUNDING_COND * fabs(ref.value));
+    assert_true(s.err <= 1e-11 * fabs(s.value) || s.value == 0.0);
+}
+
+static void check_clustered_real(slt_task *t)
+{
+    assert_true(t->n_clusters > 0 && t->n_head < t->m / 4); /* the clusters do the work */
+    const char *names[6] = {"cluster df", "cluster df2", "cluster kt1", "cluster k2t2",
+                            "cluster d3", "cluster k3"};
+    for (int j = -1; j <= 30; j++) {
+        const double k = j < 0 ? 0.0 : pow(10.0, -12.0 + 0.5 * j); /* 0, 1e-12 … 1e3 */
+        slt_sum s[6], ref[6], four[4];
+        for (int w = 0; w < 6; w++) {
+            gen_ctx c = {w, k};
+            assert_ok(named_real_sum(t, w, k, &s[w]));
+            assert_ok(slt_task_sum(t, gen_real, &c, NULL, &ref[w]));
+            check_cluster_sum(names[w], s[w], ref[w]);
+        }
+        assert_ok(slt_sum_resolvent(t, k, four));
+        for (int w = 0; w < 4; w++) check_cluster_sum("fused resolvent", four[w], ref[w]);
+    }
+    /* trace and target: the clusters' zeroth moments */
+    {
+        slt_sum s, ref;
+        gen_ctx c = {6, 0.0};
+        assert_ok(slt_sum_trace(t, &s));
+        assert_ok(slt_task_sum(t, cl_trace, &c, NULL, &ref));
+        check_cluster_sum("cluster trace", s, ref);
+        assert_ok(slt_sum_target(t, &s));
+        assert_ok(slt_task_sum(t, cl_target, &c, NULL, &ref));
+        check_cluster_sum("cluster target", s, ref);
+    }
+    /* sabotage: the first-order moment of the largest cluster dropped must show at κ = 0 */
+    size_t big = 0;
+    for (size_t q = 1; q < t->n_clusters; q++)
+        if (t->clusters[q].count > t->clusters[big].count) big = q;
+    double saved = t->clusters[big].mom[0][1];
+    t->clusters[big].mom[0][1] = 0.0;
+    slt_sum s, ref;
+    gen_ctx c = {0, 0.0};
+    assert_ok(slt_sum_df(t, 0.0, &s));
+    assert_ok(slt_task_sum(t, gen_real, &c, NULL, &ref));
+    assert_false(slt_within(fabs(s.value - ref.value), s.err + ref.err, 0.0));
+    t->clusters[big].mom[0][1] = saved;
+}
+
+static void test_clustered_real_sums(void **state)
+{
+    (void)state;
+    uint64_t x = 12345;
+    /* plain modes: 4096 jittered λ_k ∝ k^{-1.7}, random targets (some 0) */
+    const size_t m = 4096;
+    double *lam = malloc(m * sizeof *lam), *tgt = malloc(m * sizeof *tgt),
+           *mult = malloc(m * sizeof *mult);
+    assert_non_null(lam);
+    assert_non_null(tgt);
+    assert_non_null(mult);
+    for (size_t k = 0; k < m; k++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        double r = (double)(x >> 11) * 0x1.0p-53;
+        lam[k] = pow(k + 1.0 + 0.9 * r, -1.7);
+        tgt[k] = k % 11 == 3 ? 0.0 : pow(k + 1.0, -1.9) * (0.2 + r);
+        mult[k] = 1.0 + floor(1000.0 * r * r);
+    }
+    slt_task *t = NULL;
+    assert_ok(slt_task_alloc_explicit(m, lam, tgt, 0.0, &t));
+    check_clustered_real(t);
+    slt_task_free(t);
+    /* levels: 2048 with multiplicities up to 1000, runs of equal λ (ρ = 0 clusters too) */
+    for (size_t k = 0; k < 2048; k++) lam[k] = pow((double)(k / 4 + 1), -2.3);
+    assert_ok(slt_task_alloc_levels(2048, lam, mult, tgt, 0.1, &t));
+    check_clustered_real(t);
+    slt_task_free(t);
+    free(lam);
+    free(tgt);
+    free(mult);
 }
 
 /* Regressions: a generic sum whose head underflows to 0 (large t), and one whose summand
@@ -1108,6 +1240,7 @@ int main(void)
         cmocka_unit_test(test_complex_closed_tails_vs_quadrature),
         cmocka_unit_test(test_resolvent_fused),
         cmocka_unit_test(test_clustered_explicit),
+        cmocka_unit_test(test_clustered_real_sums),
         cmocka_unit_test(test_generic_underflow),
         cmocka_unit_test(test_alpha_near_one),
         cmocka_unit_test(test_huge_exponents),

@@ -64,14 +64,14 @@ static void describe_bound(char *buf, size_t n, const char *name,
 int slt_check_range(const char *where, const char *name, double value,
                     double lo, int lo_open, double hi, int hi_open)
 {
-    char range[256];
-    describe_bound(range, sizeof range, name, lo, lo_open, hi, hi_open);
     int ok = !isnan(value);
     if (ok && isinf(value))
         ok = (value > 0) ? (isinf(hi) && !hi_open) : (isinf(lo) && !lo_open);
     else if (ok)
         ok = (lo_open ? value > lo : value >= lo) && (hi_open ? value < hi : value <= hi);
     if (ok) return SLT_OK;
+    char range[256]; /* formatted only for the message: this check runs on every sum */
+    describe_bound(range, sizeof range, name, lo, lo_open, hi, hi_open);
     return slt_error(SLT_EINVAL, "%s: %s = %.17g is out of range (expected %s)",
                      where, name, value, range);
 }

@@ -336,9 +336,18 @@ int slt_statics_solve(const slt_statics_workspace *ws, const slt_statics_params 
             set_nan(r);
             return r->status = rc;
         }
-        slt_sum d1 = kr.df, d2 = kr.df2, k1, k2;
+        slt_sum d1 = kr.df, d2 = kr.df2, k1, k2, four[4];
         const double kappa = kr.kappa;
-        if ((rc = slt_sum_kt1(ws->task, kappa, &k1)) || (rc = slt_sum_k2t2(ws->task, kappa, &k2))) {
+        /* κT₁ and κ²T₂ (df, df2 at the root come with κ): on levels from the fused pass;
+           on a power law, whose four tails are separate, from the two sums alone */
+        if (slt_task_get_kind(ws->task) == SLT_TASK_EXPLICIT) {
+            rc = slt_sum_resolvent(ws->task, kappa, four);
+            k1 = four[2];
+            k2 = four[3];
+        } else if (!(rc = slt_sum_kt1(ws->task, kappa, &k1))) {
+            rc = slt_sum_k2t2(ws->task, kappa, &k2);
+        }
+        if (rc) {
             set_nan(r);
             r->root = SLT_STATICS_ROOT_FAILED;
             return r->status = rc;

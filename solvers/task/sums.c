@@ -1,6 +1,9 @@
 /* Mode sums Σ_k f(λ_k, t_k) over every mode of a task, with an error bound.
  *
  * Explicit tasks: a plain blocked sum of the M terms; the bound is the rounding bound.
+ * From SLT_CLUSTER_MIN_TASK levels on, the resolvent-type sums (df, df2, kt1, k2t2, d3,
+ * k3 and their complex forms) sum a head directly and the rest as clusters by moment
+ * expansions, with truncation, rounding and underflow bounds (see cluster_real).
  *
  * Power-law tasks (λ_k = A k^{-α}, t_k = B k^{-q}, q = αβ+1, k → ∞):
  *   S = Σ_{k≤K} g(k) + Σ_{k>K} g(k),   g(x) = f(A x^{-α}, B x^{-q}),
@@ -1044,6 +1047,235 @@ static int named_converges(const slt_task *task, const term_spec *s, const char 
                      "be evaluated (%s)", where, task->law.alpha, task->law.beta, msg);
 }
 
+/* ---- Real named sums on clusters ----------------------------------------------------
+ * For κ >= 0 and a cluster (centre c, radius ρ, moments m_n = Σ w δ^n, δ = λ − c) put
+ * D = c + κ, u = −1/D, r = ρ/D <= h/(1 + h) < 0.05. Then
+ *   Σ w/(λ+κ)^j = D^{−j} Σ_n C(n+j−1, j−1) m_n u^n,   j = 1, 2, 3,
+ * which gives df (w = mλ, j = 1), df2 (mλ², 2), κT₁ (P, 1), κ²T₂ (P, 2), d3 (mλ², 3) and
+ * k3 (Pλ, 3; its moments Σ Pλ δ^n = c·m_n + m_{n+1} from the target's). N terms are kept,
+ * the fewest with C(N+j−1, j−1) r^N/(1−r)^j below ε/4 (N = 1 when ρ = 0). Bounds, each
+ * times the scale S = Σ|w| D^{−j} (times the sum's power of κ):
+ *   truncation  Σ_{n>=N} C(n+j−1, j−1) r^n <= C(N+j−1, j−1) r^N/(1−r)^j;
+ *   rounding    (mom_round + (4N + 16)ε)/(1−r)^j: the moments' own (task.c), Horner's
+ *               2N, u's relative 2ε raised to the n-th power, the final products;
+ *   underflow   a product that left the normal range is off by at most 2^-1075 per
+ *               rounding; counted as count·(N+4)·2^-1022·max(1, Σ|w|)·C(N+2, 3)·
+ *               max(1, |u|)^(N−1) (2^-1022 keeps the bound's own arithmetic normal).
+ * A cluster whose bound is above 1e-10 relative (only where |u|^N overflows: λ + κ below
+ * ~1e-19) is summed level by level instead. */
+enum { RC_DF, RC_DF2, RC_KT1, RC_K2T2, RC_D3, RC_K3, RC_N };
+#define RC_BIT(k) (1u << (k))
+#define RC_FOUR (RC_BIT(RC_DF) | RC_BIT(RC_DF2) | RC_BIT(RC_KT1) | RC_BIT(RC_K2T2))
+
+/* The cluster form of a named real sum, or −1 (decay, target, trace, generic). */
+static int cluster_index(sum_kind k)
+{
+    switch (k) {
+    case SUM_DF: return RC_DF;
+    case SUM_DF2: return RC_DF2;
+    case SUM_KT1: return RC_KT1;
+    case SUM_K2T2: return RC_K2T2;
+    case SUM_D3: return RC_D3;
+    case SUM_K3: return RC_K3;
+    default: return -1;
+    }
+}
+
+static double binom_pow(int N, int j)
+{
+    return j == 1 ? 1.0 : j == 2 ? N + 1.0 : 0.5 * (N + 1.0) * (N + 2.0);
+}
+
+/* The sums `need` (RC_BIT mask) of one cluster at κ: values, scales (Σ|term| bounds) and
+ * error bounds. Returns 0 when the expansion is not accurate here (then nothing is set). */
+static int cluster_real(const slt_cluster *c, double k, unsigned need, double val[RC_N],
+                        double sc[RC_N], double er[RC_N])
+{
+    static const int pw[RC_N] = {1, 2, 1, 2, 3, 3};
+    const int P = SLT_CLUSTER_MOMENTS;
+    const double D = c->c + k, r = c->rho / D;
+    if (!(D > 0.0) || !(r <= 0.1)) return 0;
+    const int j = (need & (RC_BIT(RC_D3) | RC_BIT(RC_K3)))    ? 3
+                  : (need & (RC_BIT(RC_DF2) | RC_BIT(RC_K2T2))) ? 2
+                                                                 : 1;
+    const int Nmax = (need & RC_BIT(RC_K3)) ? P - 1 : P;
+    const double g = 1.0 / (1.0 - r);
+    const double gj = j == 1 ? g : j == 2 ? g * g : g * g * g;
+    int N = 1;
+    double rn = r;
+    while (N < Nmax && binom_pow(N, j) * rn * gj > 0.25 * DBL_EPSILON) {
+        N++;
+        rn *= r;
+    }
+    const double u = -1.0 / D, iD = 1.0 / D, q = k * iD;
+    const double *m0 = c->mom[0], *m1 = c->mom[1], *m2 = c->mom[2];
+    double h[RC_N] = {0};
+    for (int i = 0; i < RC_N; i++) {
+        if (!(need & RC_BIT(i))) continue;
+        const double *mw = i == RC_DF ? m0 : (i == RC_DF2 || i == RC_D3) ? m1 : m2;
+        double acc = 0.0;
+        switch (pw[i] + (i == RC_K3 ? 3 : 0)) {
+        case 1:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + mw[n];
+            break;
+        case 2:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + (n + 1.0) * mw[n];
+            break;
+        case 3:
+            for (int n = N - 1; n >= 0; n--) acc = acc * u + 0.5 * (n + 1.0) * (n + 2.0) * mw[n];
+            break;
+        default: /* k3: the moments of Pλ = P(c + δ) */
+            for (int n = N - 1; n >= 0; n--)
+                acc = acc * u + 0.5 * (n + 1.0) * (n + 2.0) * (c->c * mw[n] + mw[n + 1]);
+            break;
+        }
+        h[i] = acc;
+    }
+    const double pre[RC_N] = {iD, iD * iD, q, q * q, q * iD * iD, q * q * iD};
+    const double wb[RC_N] = {c->wsum[0], c->wsum[1], c->wsum[2], c->wsum[2], c->wsum[1],
+                             (c->c + c->rho) * c->wsum[2]};
+    const double au = fabs(u);
+    double aun = 1.0; /* max(1, |u|)^(N−1) */
+    for (int n = 1; n < N && au > 1.0; n++) aun *= au;
+    /* 2^-1022 per rounding (above the 2^-1075 of gradual underflow) keeps this product in
+     * the normal range: subnormal arithmetic is ~100 times slower */
+    const double ufl = (double)c->count * (N + 4.0) * ((N + 2.0) * (N + 1.0) * N / 6.0) * aun *
+                       0x1p-1022;
+    const double rnd = c->mom_round + (4.0 * N + 16.0) * DBL_EPSILON;
+    double v[RC_N], s[RC_N], e[RC_N];
+    for (int i = 0; i < RC_N; i++) {
+        if (!(need & RC_BIT(i))) continue;
+        if (wb[i] == 0.0) {
+            /* every weight is 0 (targets): every moment is an exact 0 */
+            v[i] = s[i] = e[i] = 0.0;
+            continue;
+        }
+        const double gp = pw[i] == 1 ? g : pw[i] == 2 ? g * g : g * g * g;
+        const double base = pre[i] * wb[i];
+        v[i] = pre[i] * h[i];
+        s[i] = base * gp;
+        e[i] = base * binom_pow(N, pw[i]) * rn * gp + s[i] * rnd +
+               pre[i] * fmax(1.0, wb[i]) * ufl;
+        if (!(e[i] <= 1e-10 * s[i]) || !isfinite(v[i])) return 0;
+    }
+    for (int i = 0; i < RC_N; i++) {
+        if (!(need & RC_BIT(i))) continue;
+        val[i] = v[i];
+        sc[i] = s[i];
+        er[i] = e[i];
+    }
+    return 1;
+}
+
+/* The fused direct loop over levels [from, to) for the sums `need`: blocked as
+ * DEFINE_HEAD with the very same terms, so each sum equals its single head bit for bit. */
+static void range_real(const slt_task *task, unsigned need, double k, size_t from, size_t to,
+                       double sum[RC_N], double abs_sum[RC_N])
+{
+    const double *lam = task->lambda, *tgt = task->target, *mul = task->mult;
+    double total[RC_N] = {0}, total_abs[RC_N] = {0};
+    for (size_t b = from; b < to; b += HEAD_BLOCK) {
+        size_t e = b + HEAD_BLOCK < to ? b + HEAD_BLOCK : to;
+        double acc[RC_N] = {0}, acc_abs[RC_N] = {0};
+        if (need == RC_FOUR && !mul) {
+            for (size_t i = b; i < e; i++) {
+                const double l = lam[i], t = tgt[i];
+                const double v0 = l / (l + k), v1 = (l / (l + k)) * (l / (l + k));
+                const double v2 = t * k / (l + k), v3 = t * (k / (l + k)) * (k / (l + k));
+                acc[0] += v0; acc_abs[0] += fabs(v0);
+                acc[1] += v1; acc_abs[1] += fabs(v1);
+                acc[2] += v2; acc_abs[2] += fabs(v2);
+                acc[3] += v3; acc_abs[3] += fabs(v3);
+            }
+        } else {
+            for (size_t i = b; i < e; i++) {
+                const double l = lam[i], t = tgt[i], w = mul ? mul[i] : 1.0;
+                double v[RC_N];
+                if (!mul) {
+                    v[RC_DF] = l / (l + k);
+                    v[RC_DF2] = (l / (l + k)) * (l / (l + k));
+                    v[RC_D3] = (l / (l + k)) * (l / (l + k)) * (k / (l + k));
+                    v[RC_K3] = t * (k / (l + k)) * (k / (l + k)) * (l / (l + k));
+                } else {
+                    v[RC_DF] = w * (l / (l + k));
+                    v[RC_DF2] = w * ((l / (l + k)) * (l / (l + k)));
+                    v[RC_D3] = w * ((l / (l + k)) * (l / (l + k)) * (k / (l + k)));
+                    v[RC_K3] = w * ((t / w) * (k / (l + k)) * (k / (l + k)) * (l / (l + k)));
+                }
+                v[RC_KT1] = t * k / (l + k);
+                v[RC_K2T2] = t * (k / (l + k)) * (k / (l + k));
+                for (int q = 0; q < RC_N; q++) {
+                    if (!(need & RC_BIT(q))) continue;
+                    acc[q] += v[q];
+                    acc_abs[q] += fabs(v[q]);
+                }
+            }
+        }
+        for (int q = 0; q < RC_N; q++) {
+            total[q] += acc[q];
+            total_abs[q] += acc_abs[q];
+        }
+    }
+    for (int q = 0; q < RC_N; q++) {
+        sum[q] += total[q];
+        abs_sum[q] += total_abs[q];
+    }
+}
+
+/* Levels [from, to) for the sums `need`: one sum by its own specialised head loop, several
+ * by the fused one. */
+static void levels_range(const slt_task *task, unsigned need, double k, size_t from,
+                         size_t to, double sum[RC_N], double abs_sum[RC_N])
+{
+    static const sum_kind kinds[RC_N] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2, SUM_D3, SUM_K3};
+    for (int i = 0; i < RC_N; i++)
+        if (need == RC_BIT(i)) {
+            term_spec s = {.kind = kinds[i], .par = k};
+            head_real(&s, task->lambda, task->target, task->mult, from, to, &sum[i],
+                      &abs_sum[i]);
+            return;
+        }
+    range_real(task, need, k, from, to, sum, abs_sum);
+}
+
+/* The explicit task's levels (no tail) for the sums `need` at κ: the direct head
+ * [0, n_head), then every cluster by its expansion (or level by level where that is
+ * not accurate). Rounding: the head's blocked bound, each cluster's own, and the
+ * sequential sum of the cluster parts. */
+static void levels_real(const slt_task *task, unsigned need, double k, double val[RC_N],
+                        double err[RC_N])
+{
+    double head[RC_N] = {0}, habs[RC_N] = {0}, cl[RC_N] = {0}, cabs_[RC_N] = {0},
+           cerr[RC_N] = {0};
+    const size_t n_head = task->n_clusters > 0 ? task->n_head : task->m;
+    levels_range(task, need, k, 0, n_head, head, habs);
+    for (size_t q = 0; q < task->n_clusters; q++) {
+        const slt_cluster *c = &task->clusters[q];
+        double v[RC_N], s[RC_N], e[RC_N];
+        if (!cluster_real(c, k, need, v, s, e)) {
+            double hs[RC_N] = {0}, ha[RC_N] = {0};
+            levels_range(task, need, k, c->first, c->first + c->count, hs, ha);
+            for (int i = 0; i < RC_N; i++) {
+                v[i] = hs[i];
+                s[i] = ha[i];
+                e[i] = rounding_bound(c->count, ha[i]) + level_rounding(task, ha[i]);
+            }
+        }
+        for (int i = 0; i < RC_N; i++) {
+            if (!(need & RC_BIT(i))) continue;
+            cl[i] += v[i];
+            cabs_[i] += s[i];
+            cerr[i] += e[i];
+        }
+    }
+    for (int i = 0; i < RC_N; i++) {
+        val[i] = head[i] + cl[i];
+        err[i] = rounding_bound(n_head, habs[i]) + level_rounding(task, habs[i]);
+        if (task->n_clusters > 0) /* without clusters: the single head's bound exactly */
+            err[i] += cerr[i] + ((double)task->n_clusters + 2.0) * DBL_EPSILON * (habs[i] + cabs_[i]);
+    }
+}
+
 static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_options *opts,
                     const char *where, slt_sum *out)
 {
@@ -1055,10 +1287,35 @@ static int sum_real(const slt_task *task, const term_spec *s, const slt_sum_opti
     out->err = NAN;
     out->head_terms = 0;
     double head = 0.0, head_abs = 0.0;
-    head_real(s, task->lambda, task->target, task->mult, 0, task->m, &head, &head_abs);
+    const int ci = cluster_index(s->kind);
+    if (task->kind == SLT_TASK_EXPLICIT && task->n_clusters > 0 && ci >= 0 && s->par >= 0.0) {
+        /* the head levels one by one, the clusters by their moments */
+        double v[RC_N], e[RC_N];
+        levels_real(task, RC_BIT(ci), s->par, v, e);
+        head = v[ci];
+        out->value = head;
+        out->err = e[ci];
+    } else if (task->kind == SLT_TASK_EXPLICIT && task->n_clusters > 0 &&
+               (s->kind == SUM_TRACE || s->kind == SUM_TARGET)) {
+        /* Σ mλ and Σ P: the head, then each cluster's zeroth moment (within mom_round·Σ|w|) */
+        const int q = s->kind == SUM_TRACE ? 0 : 2;
+        head_real(s, task->lambda, task->target, task->mult, 0, task->n_head, &head, &head_abs);
+        double cl = 0.0, cl_abs = 0.0, cl_err = 0.0;
+        for (size_t i = 0; i < task->n_clusters; i++) {
+            const slt_cluster *c = &task->clusters[i];
+            cl += c->mom[q][0];
+            cl_abs += c->wsum[q];
+            cl_err += c->mom_round * c->wsum[q];
+        }
+        out->err = rounding_bound(task->n_head, head_abs) + level_rounding(task, head_abs) +
+                   cl_err + ((double)task->n_clusters + 2.0) * DBL_EPSILON * (head_abs + cl_abs);
+        head += cl;
+    } else {
+        head_real(s, task->lambda, task->target, task->mult, 0, task->m, &head, &head_abs);
+        out->err = rounding_bound(task->m, head_abs) + level_rounding(task, head_abs);
+    }
     if (task->kind == SLT_TASK_EXPLICIT) {
         out->value = head;
-        out->err = rounding_bound(task->m, head_abs) + level_rounding(task, head_abs);
         out->head_terms = task->m;
         if (!isfinite(head)) return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
         if (task->has_tail) {
@@ -1385,6 +1642,56 @@ int slt_sum_k3(const slt_task *task, double kappa, slt_sum *out)
     return named_real(task, SUM_K3, kappa, "slt_sum_k3", out);
 }
 
+
+/* ---- Fused real resolvent sums -------------------------------------------------------
+ * df, df2, κT₁, κ²T₂ at one κ: one pass over an explicit task's head levels and clusters
+ * (levels_real); each value and bound is the single named sum's, bit for bit on a task
+ * without clusters. Power laws: the four single sums (their tails are separate). */
+int slt_sum_resolvent(const slt_task *task, double kappa, slt_sum out[4])
+{
+    static const char *where = "slt_sum_resolvent";
+    static const sum_kind kinds[4] = {SUM_DF, SUM_DF2, SUM_KT1, SUM_K2T2};
+    for (int k = 0; out && k < 4; k++) clear_sum(&out[k]);
+    int rc = check_task(task, out, where);
+    if (rc) return rc;
+    if (task->kind == SLT_TASK_POWER_LAW) {
+        for (int k = 0; k < 4; k++)
+            if ((rc = named_real(task, kinds[k], kappa, where, &out[k]))) {
+                for (int j = 0; j < 4; j++) clear_sum(&out[j]);
+                return rc;
+            }
+        return SLT_OK;
+    }
+    if ((rc = slt_check_range(where, "kappa", kappa, 0.0, 0, INFINITY, 1))) return rc;
+    if (task->has_tail && kappa == 0.0)
+        return slt_error(SLT_EDOM, "%s: kappa = 0 on a task with a tail: the ridgeless sums need "
+                         "kappa > 0 (the tail's eigenvalues reach 0, df is infinite there)", where);
+    double v[RC_N], e[RC_N];
+    levels_real(task, RC_FOUR, kappa, v, e);
+    for (int k = 0; k < 4; k++) {
+        if (!isfinite(v[k])) {
+            for (int j = 0; j < 4; j++) clear_sum(&out[j]);
+            return slt_error(SLT_EDIVERGE, "%s: the sum is not finite", where);
+        }
+        out[k].value = v[k];
+        out[k].err = e[k];
+        out[k].head_terms = task->m;
+    }
+    if (task->has_tail) {
+        for (int k = 0; k < 4; k++) {
+            double tv, te;
+            if ((rc = slt_tail_real(task, (slt_sum_name)kind_name(kinds[k]), kappa, where, &tv,
+                                    &te))) {
+                for (int j = 0; j < 4; j++) clear_sum(&out[j]);
+                return rc;
+            }
+            out[k].value = v[k] + tv;
+            out[k].err += te + 2.0 * DBL_EPSILON * fabs(out[k].value);
+        }
+    }
+    return SLT_OK;
+}
+
 int slt_task_tail_sum(const slt_task *task, slt_sum_name name, double par, slt_sum *out)
 {
     clear_sum(out);
@@ -1555,7 +1862,7 @@ static void resolvent_clusters(const slt_task *task, double complex z, double ac
         double trunc[4] = {rp, (P + 1) * rp, rp, (P + 1) * rp};
         for (int k = 0; k < 4; k++) {
             absum[k] += sc[k];
-            err[k] += sc[k] * (trunc[k] + (2.0 * P + 8.0) * DBL_EPSILON);
+            err[k] += sc[k] * (trunc[k] + c->mom_round + (2.0 * P + 8.0) * DBL_EPSILON);
         }
     }
 }

@@ -100,13 +100,23 @@ static int series(const slt_task_tail *tl, const series_shape *sh, double comple
     double complex best = 0.0;
     int found = 0;
     for (int i = 0; i < sh->s; i++) upow *= u;
-    for (int N = 0; N <= (Nmax > 0 ? Nmax : 0); N++) {
+    /* x_hi(k) and |u|^k, k = N + s, advanced by one factor per N (a pow per term made the
+     * tail the statics' main cost): x_hi(k+1) = min(X_{k+1} + err, λ_sup·x_hi(k)), each
+     * product rounded up by 2ε */
+    const int xlo = kmin_of(sh->tgt), xhi_k = kmax_of(tl, sh->tgt);
+    double hk = x_hi(tl, sh->tgt, sh->s), uk = pow(ua, sh->s);
+    for (int N = 0; N <= (Nmax > 0 ? Nmax : 0); N++, uk *= ua) {
         /* bound with terms n < N summed */
         const int k = N + sh->s;
         double rem;
-        const double uk = pow(ua, k);
+        if (N > 0) {
+            hk *= tl->lambda_sup * (1.0 + 2.0 * DBL_EPSILON);
+            if (k >= xlo && k <= xhi_k)
+                hk = fmin(hk, (x_val(tl, sh->tgt, k) + x_err(tl, sh->tgt, k)) *
+                                  (1.0 + 4.0 * DBL_EPSILON));
+        }
         if (!complex_bound) {
-            rem = weight(sh->deg, N) * x_hi(tl, sh->tgt, k) * uk;
+            rem = weight(sh->deg, N) * hk * uk;
         } else {
             double ws;
             if (sh->deg == 0) ws = S0;
@@ -115,7 +125,7 @@ static int series(const slt_task_tail *tl, const series_shape *sh, double comple
                 double a = N + 1.0;
                 ws = 0.5 * (a * (a + 1.0) * S0 + (2.0 * a + 1.0) * S1 + S2);
             }
-            rem = x_hi(tl, sh->tgt, k) * uk * ws;
+            rem = hk * uk * ws;
         }
         double e = rem + mom_err + (2.0 * N + 8.0) * DBL_EPSILON * abs_acc;
         if (isfinite(e) && e < best_err && isfinite(creal(acc)) && isfinite(cimag(acc))) {
@@ -124,6 +134,9 @@ static int series(const slt_task_tail *tl, const series_shape *sh, double comple
             found = 1;
         }
         if (N == Nmax || N >= Nmax) break;
+        /* no later N can do better: its bound is at least this one − rem + 2ε·abs_acc
+         * (mom_err and the rounding term only grow) */
+        if (found && rem <= 2.0 * DBL_EPSILON * abs_acc) break;
         /* add term n = N */
         const double w = weight(sh->deg, N), sg = (N % 2) ? -1.0 : 1.0;
         double complex term = sg * w * x_val(tl, sh->tgt, k) * upow;

@@ -276,16 +276,27 @@ void slt_task_build_clusters(slt_task *t)
         double lo = t->lambda[last], hi = t->lambda[j];
         c->c = 0.5 * (lo + hi);
         c->rho = 0.5 * (hi - lo);
-        for (size_t k = j; k <= last; k++) {
-            const double mu = t->mult ? t->mult[k] : 1.0; /* mu·l is l exactly when mu = 1 */
-            double l = t->lambda[k], d = l - c->c, w[3] = {mu * l, mu * l * l, t->target[k]};
-            double p = 1.0;
-            for (int q = 0; q < 3; q++) c->wsum[q] += fabs(w[q]);
-            for (int e = 0; e < SLT_CLUSTER_MOMENTS; e++) {
-                for (int q = 0; q < 3; q++) c->mom[q][e] += w[q] * p;
-                p *= d;
+        /* λ − c is exact (Sterbenz: c/2 <= λ <= 2c); a term w·δ^n carries n + 3
+         * roundings; blocks of SLT_CLUSTER_BLOCK keep the sum's rounding at
+         * block + count/block steps instead of count (sums.c bounds it by mom_round) */
+        for (size_t b = j; b <= last; b += SLT_CLUSTER_BLOCK) {
+            const size_t e = last + 1 - b > SLT_CLUSTER_BLOCK ? b + SLT_CLUSTER_BLOCK : last + 1;
+            double part[3][SLT_CLUSTER_MOMENTS] = {{0}};
+            for (size_t k = b; k < e; k++) {
+                const double mu = t->mult ? t->mult[k] : 1.0; /* mu·l is l exactly when mu = 1 */
+                double l = t->lambda[k], d = l - c->c, w[3] = {mu * l, mu * l * l, t->target[k]};
+                double p = 1.0;
+                for (int q = 0; q < 3; q++) c->wsum[q] += fabs(w[q]);
+                for (int n = 0; n < SLT_CLUSTER_MOMENTS; n++) {
+                    for (int q = 0; q < 3; q++) part[q][n] += w[q] * p;
+                    p *= d;
+                }
             }
+            for (int q = 0; q < 3; q++)
+                for (int n = 0; n < SLT_CLUSTER_MOMENTS; n++) c->mom[q][n] += part[q][n];
         }
+        c->mom_round = ((double)SLT_CLUSTER_BLOCK + (double)(count / SLT_CLUSTER_BLOCK) +
+                        SLT_CLUSTER_MOMENTS + 8.0) * DBL_EPSILON;
         i = j;
     }
     if (n == 0) {

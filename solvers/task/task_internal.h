@@ -17,12 +17,16 @@
 #define SLT_CLUSTER_MIN_MODES 16      /* levels; smaller runs stay in the direct head */
 #define SLT_CLUSTER_HALF_WIDTH 0.05   /* h: λ_max/λ_min <= 1 + 2h within a cluster */
 #define SLT_CLUSTER_MIN_TASK 1024     /* tasks with fewer levels are not compressed */
+#define SLT_CLUSTER_BLOCK 64          /* moments are accumulated in blocks of this many levels */
 
 typedef struct {
     size_t first, count;                      /* levels first … first + count − 1 (0-based) */
     double c, rho;                            /* centre and radius in λ */
     double mom[3][SLT_CLUSTER_MOMENTS];       /* Σ w δ^n, δ = λ − c; w = mλ, mλ², P */
     double wsum[3];                           /* Σ |w| */
+    double mom_round;                         /* each mom[q][n] is within mom_round·wsum[q]·ρ^n
+                                               * of the exact moment (blocked accumulation
+                                               * of terms good to a few ulps) */
 } slt_cluster;
 
 struct slt_task {
