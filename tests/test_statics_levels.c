@@ -105,7 +105,7 @@ static void test_levels_vs_modes(void **state)
 
 /* Ridgeless with P >= M modes (κ = 0, the spectrum exhausted): every level's loss is 0,
  * the noise part is all of L = σ²M/(P − M), and the residuals (each mode's variance) sum
- * to it. */
+ * to it; with a moment tail, its null power stays unlearned. */
 static void test_exhausted(void **state)
 {
     (void)state;
@@ -129,6 +129,45 @@ static void test_exhausted(void **state)
     assert_close(res, r.test, TOL_ROUNDING, 0);
     slt_statics_free(ws);
     slt_task_free(t);
+
+    /* ... with a moment tail of 4 modes and null power T_null = 0.3 on λ = 0: the λ > 0
+     * modes (M = 10) are fitted, the null power never is, so
+     * L = (T_null + σ²M/P)/(1 − M/P) (ordinary least squares plus the unlearnable part),
+     * and at N = P = ∞ ridgeless on an infinite tail L = T_null */
+    slt_task_tail tl;
+    memset(&tl, 0, sizeof tl);
+    tl.n_mom = 2;
+    tl.lam_mom[0] = 4 * 0.04;
+    tl.lam_mom[1] = 4 * 0.04 * 0.04;
+    tl.tgt_mom[0] = 0.08;
+    tl.tgt_mom[1] = 0.08 * 0.04;
+    tl.lambda_sup = 0.04;
+    tl.modes = 4;
+    tl.null_power = 0.3;
+    for (int inf_tail = 0; inf_tail < 2; inf_tail++) {
+        if (inf_tail) tl.modes = INFINITY;
+        assert_ok(slt_task_alloc_levels_tail(3, lam, mult, pw, 0.2, &tl, &t));
+        ws = workspace(t);
+        const double P = inf_tail ? INFINITY : 25.0;
+        r = solve(ws, INFINITY, P, 0);
+        assert_true(r.kappa == 0.0);
+        assert_close(r.test, inf_tail ? 0.3 : (0.3 + 0.2 * 10 / P) / (1 - 10 / P), TOL_ROUNDING, 0);
+        double sum = 0.0;
+        res = 0.0;
+        for (int i = 0; i < 3; i++) {
+            slt_statics_level lv;
+            assert_ok(slt_statics_level_error(&r, lam[i], mult[i], pw[i], &lv));
+            sum += lv.loss;
+            res += lv.residual;
+        }
+        assert_ok(slt_statics_tail_error(ws, &r, &tp));
+        assert_true(tp.tail == 0.0);
+        assert_close(tp.null, inf_tail ? 0.3 : 0.3 / (1 - 10 / P), TOL_ROUNDING, 0);
+        assert_close(sum + tp.tail + tp.null + tp.noise, r.test, TOL_ROUNDING, 0);
+        assert_close(res + tp.tail_residual + tp.null_residual, r.test, TOL_ROUNDING, 0);
+        slt_statics_free(ws);
+        slt_task_free(t);
+    }
 }
 
 /* ---- (b) a moment tail ---------------------------------------------------------------- */

@@ -88,7 +88,8 @@ typedef struct {
     int iterations;              /* Brent iterations (0 when exact)                    */
     slt_statics_root root;
     /* mode sums at κ (conventions.md §1) with the task layer's error bounds; at κ = 0
-       df1 = df2 = M and kt1 = k2t2 = 0 exactly */
+       df1 = df2 = M and kt1 = k2t2 = 0 exactly, or a moment tail's null power (its
+       target on λ = 0, never learned) */
     double df1, df1_err;         /* D₁ = df(κ); set to min(N, P) exactly when ridgeless */
     double df2, df2_err;         /* D₂ = df₂(κ)                                        */
     double kt1, kt1_err;         /* κ T₁(κ)                                            */
@@ -196,8 +197,7 @@ typedef struct {
  * levels; together with slt_statics_level_error over the task's levels they sum to
  * r->test to rounding. A task without a tail has tail = null = 0 exactly. Errors:
  * SLT_EINVAL (NULL, r not SLT_OK, r solved on another task's noise), SLT_EDOM (a power
- * law: its modes are levels k = 1 … ∞, use slt_statics_mode_error; a tailed task at
- * κ = 0), a tail sum's failure. Thread safe (reads ws, r). */
+ * law: its modes are levels k = 1 … ∞, use slt_statics_mode_error), a tail sum's failure. Thread safe (reads ws, r). */
 SLT_API int slt_statics_tail_error(const slt_statics_workspace *ws, const slt_statics_result *r,
                                    slt_statics_tail_part *out);
 

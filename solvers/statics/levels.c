@@ -243,7 +243,8 @@ int slt_statics_tail_error(const slt_statics_workspace *ws, const slt_statics_re
         return slt_error(SLT_EINVAL, "%s: the point was solved with noise %.17g, the task has "
                          "%.17g (solve it on this workspace)", where, r->noise, ws->noise);
     slt_task_tail tl;
-    const int has_tail = slt_task_get_tail(task, &tl) == SLT_OK;
+    const int has_tail = slt_task_modes(task) == SLT_MODES_INFINITE &&
+                         slt_task_get_tail(task, &tl) == SLT_OK;
     pt_moves mv;
     make_moves(r, &mv);
     const pt_state s = state_of_result(r);
@@ -264,14 +265,19 @@ int slt_statics_tail_error(const slt_statics_workspace *ws, const slt_statics_re
         out->null_residual = krr ? 0.0 : NAN;
         return SLT_OK;
     }
-    if (!(r->kappa > 0.0))
-        return slt_error(SLT_EDOM, "%s: kappa = 0 on a task with a moment tail (the tail's "
-                         "modes reach lambda -> 0; its sums need kappa > 0)", where);
     slt_sum k1, k2, d2;
-    if ((rc = slt_task_tail_sum(task, SLT_SUM_KT1, r->kappa, &k1)) ||
-        (rc = slt_task_tail_sum(task, SLT_SUM_K2T2, r->kappa, &k2)) ||
-        (krr && (rc = slt_task_tail_sum(task, SLT_SUM_DF2, r->kappa, &d2))))
-        return rc;
+    if (r->kappa > 0.0) {
+        if ((rc = slt_task_tail_sum(task, SLT_SUM_KT1, r->kappa, &k1)) ||
+            (rc = slt_task_tail_sum(task, SLT_SUM_K2T2, r->kappa, &k2)) ||
+            (krr && (rc = slt_task_tail_sum(task, SLT_SUM_DF2, r->kappa, &d2))))
+            return rc;
+    } else {
+        /* κ = 0 (ridgeless, min(N, P) >= M with finitely many tail modes): every tail mode
+           with λ > 0 is fitted (a = 0, learnability 1, so df₂ = its number of modes); the
+           null power stays (κT₁ = κ²T₂ = null_power) */
+        k1 = k2 = (slt_sum){tl.null_power, tl.null_power_err, 0};
+        d2 = (slt_sum){isinf(tl.modes) ? 0.0 : tl.modes, 0.0, 0};
+    }
     /* the named sums count null_power in κT₁ and κ²T₂ (λ = 0: κ/(λ+κ) = 1); the tail's
        own modes (λ > 0) are the rest */
     const double np = tl.null_power, ds = mv.ds;
