@@ -20,8 +20,8 @@ const cli_command_info cmd_static_info = {
     "static",
     "converged learning curves: kernel / random-feature ridge regression, regimes, presets",
     "slt static (--alpha A --beta B | other letters | --task FILE) --P LIST [--N LIST]\n"
-    "                  [--ridge R | --ridge-canatar R] [--noise S2] [--regime | --modes K]\n"
-    "                  [--preset bahri|maloney ...] [--format F]\n"
+    "                  [--ridge R | --ridge-canatar R] [--noise S2]\n"
+    "                  [--regime | --modes K | --levels] [--preset bahri|maloney ...] [--format F]\n"
     "       slt static TASK --P LIST --scale-time --t LIST [--count-small C --count-large C]",
     "The test and train error after training to convergence, from the deterministic\n"
     "equivalent (docs/theory/statics.md): ridge regression on N random features of the\n"
@@ -72,6 +72,17 @@ const cli_command_info cmd_static_info = {
     "+ the noise part), and for N = inf residual = lambda_k E(w*_k - w_k)^2, the error\n"
     "left in the mode (bias + variance; sums to L).\n"
     "\n"
+    "--levels prints instead, at a single (N, P), one row per level of a task of levels\n"
+    "(--task FILE, 2 or 3 columns; not a power law: use --modes): level (its index i),\n"
+    "lambda, mult (m_i), power (P_i, the level's total target power), learnability\n"
+    "lambda/(lambda+kappa), loss = P_i E(lambda_i), the level's share of L, and for\n"
+    "N = inf residual, the error left in the level's m_i modes (bias + variance); each\n"
+    "with its _err. Then the rows tail (a moment tail's modes: lambda = its bound\n"
+    "lambda_sup, mult = its number of modes, power = its target power), null (target\n"
+    "power on lambda = 0, never learned: power/(1 - gamma)) and noise (sigma^2 gamma/\n"
+    "(1 - gamma); residual 0), where present, so that the loss column sums to test_loss\n"
+    "(a param), as does the residual column (docs/theory/statics.md sec. 4).\n"
+    "\n"
     "Presets (docs/theory/statics.md sec. 8, 9):\n"
     "  --preset bahri    Bahri et al.'s teacher-student model: give --alpha-K; teacher\n"
     "                    spectrum lambda_k = k^-(1+alpha_K) over --S features (default\n"
@@ -108,7 +119,7 @@ typedef struct {
     /* options */
     cli_list P, N, t;
     double ridge, ridge_canatar, noise;
-    int regime, scale_time;
+    int regime, scale_time, levels;
     long long modes;
     const char *preset;
     long long S, M;
@@ -174,10 +185,16 @@ static int check_combinations(const static_opts *o, const cli_task_args *ta)
     if (maloney && (o->seen_ridge || o->seen_canatar))
         return cli_usage_error(cmd, "with --preset maloney give the ridge as --gamma-MRS, not %s",
                                o->seen_ridge ? "--ridge" : "--ridge-canatar");
-    if (o->regime + o->seen_modes + o->scale_time > 1)
+    if (o->regime + o->seen_modes + o->scale_time + o->levels > 1)
         return cli_usage_error(cmd, "%s and %s exclude each other (one output mode)",
-                               o->regime ? "--regime" : "--modes",
-                               o->scale_time ? "--scale-time" : "--modes");
+                               o->regime ? "--regime" : o->seen_modes ? "--modes" : "--scale-time",
+                               o->levels ? "--levels" : o->scale_time ? "--scale-time" : "--modes");
+    if (o->levels && o->preset)
+        return cli_usage_error(cmd, "--levels and --preset %s exclude each other (--levels takes "
+                               "a task of levels: --task FILE)", o->preset);
+    if (o->levels && (o->P.count != 1 || o->N.count > 1))
+        return cli_usage_error(cmd, "--levels needs a single N and a single P (got %zu N and %zu "
+                               "P values)", o->N.count ? o->N.count : 1, o->P.count);
     if (o->seen_modes && (o->P.count != 1 || o->N.count > 1))
         return cli_usage_error(cmd, "--modes needs a single N and a single P (got %zu N and %zu "
                                "P values)", o->N.count ? o->N.count : 1, o->P.count);
@@ -399,6 +416,107 @@ static int run_modes(const static_opts *o, const slt_statics_workspace *ws, cons
     return SLT_OK;
 }
 
+/* ---- --levels --------------------------------------------------------------------- */
+
+/* One row per level of an explicit task (λ_i, m_i, P_i), then the rows tail (the moment
+ * tail), null (target power on λ = 0) and noise, whichever are present, so that the loss
+ * column sums to L (docs/theory/statics.md §4, "per level"). degree: the degree of each
+ * level, printed as a `degree` column (kernel tasks); NULL for a task file. */
+static int run_levels(const static_opts *o, const slt_statics_workspace *ws, const slt_task *task,
+                      const double *degree, slt_table *t, int *worst)
+{
+    const double N = o->N.count ? o->N.values[0] : INFINITY, P = o->P.values[0];
+    if (slt_task_get_kind(task) == SLT_TASK_POWER_LAW) {
+        *worst = -1;
+        return cli_usage_error(cmd, "--levels needs a task of levels (--task FILE); a power law "
+                               "has one mode per level, k = 1 ... inf: use --modes K");
+    }
+    const size_t nl = slt_task_levels(task);
+    if (nl + 3 > MAX_ROWS) {
+        *worst = -1;
+        return cli_usage_error(cmd, "--levels: the task has %zu levels, more than %d rows", nl,
+                               MAX_ROWS - 3);
+    }
+    slt_statics_params p = slt_statics_params_default();
+    p.N = N;
+    p.P = P;
+    p.ridge = point_ridge(o, 0, N, P);
+    p.rel_tol = o->rel_tol;
+    p.max_iter = (int)o->max_iter;
+    slt_statics_result s;
+    int rc = slt_statics_solve(ws, &p, &s);
+    if (rc) return rc; /* divergent included: no per-level table at the pole */
+    slt_statics_tail_part tp;
+    if ((rc = slt_statics_tail_error(ws, &s, &tp))) return rc;
+    slt_task_tail tl;
+    const int has_tail = slt_task_get_tail(task, &tl) == SLT_OK, krr = isinf(N);
+    int cid, cdeg = -1, cl, cm, cpw, cle, closs, cres = -1;
+    if ((cid = slt_table_add_column(t, "level", SLT_COL_TEXT, 0)) < 0 ||
+        (degree && (cdeg = slt_table_add_column(t, "degree", SLT_COL_REAL, 0)) < 0) ||
+        (cl = slt_table_add_column(t, "lambda", SLT_COL_REAL, 0)) < 0 ||
+        (cm = slt_table_add_column(t, "mult", SLT_COL_REAL, 0)) < 0 ||
+        (cpw = slt_table_add_column(t, "power", SLT_COL_REAL, 0)) < 0 ||
+        (cle = slt_table_add_column(t, "learnability", SLT_COL_REAL, 1)) < 0 ||
+        (closs = slt_table_add_column(t, "loss", SLT_COL_REAL, 1)) < 0 ||
+        (krr && (cres = slt_table_add_column(t, "residual", SLT_COL_REAL, 1)) < 0))
+        return SLT_ENOMEM;
+    if ((rc = slt_table_param_real(t, "N", N)) || (rc = slt_table_param_real(t, "P", P)) ||
+        (rc = slt_table_param_real(t, "ridge_z", p.ridge)) ||
+        (rc = slt_table_param_real(t, "kappa", s.kappa)) ||
+        (rc = slt_table_param_real(t, "test_loss", s.test)) ||
+        (rc = slt_table_param_real(t, "test_loss_err", s.test_err)) ||
+        (rc = slt_table_param_real(t, "noise_part", s.noise_part)) ||
+        (rc = slt_table_param_text(t, "sum", krr ? "the loss column and the residual column "
+                                   "each sum to test_loss" : "the loss column sums to test_loss")))
+        return rc;
+    char id[32];
+    for (size_t i = 1; i <= nl; i++) {
+        slt_level lv;
+        slt_statics_level e;
+        if ((rc = slt_task_level(task, i, &lv)) ||
+            (rc = slt_statics_level_error(&s, lv.lambda, lv.mult, lv.power, &e)))
+            return rc;
+        long row = slt_table_add_row(t);
+        if (row < 0) return SLT_ENOMEM;
+        const size_t r = (size_t)row;
+        snprintf(id, sizeof id, "%zu", i);
+        slt_table_set_text(t, r, cid, id);
+        if (cdeg >= 0) slt_table_set_real(t, r, cdeg, degree[i - 1], 0);
+        slt_table_set_real(t, r, cl, lv.lambda, 0);
+        slt_table_set_real(t, r, cm, lv.mult, 0);
+        slt_table_set_real(t, r, cpw, lv.power, 0);
+        slt_table_set_real(t, r, cle, e.learnability, e.learnability_err);
+        slt_table_set_real(t, r, closs, e.loss, e.loss_err);
+        if (cres >= 0) slt_table_set_real(t, r, cres, e.residual, e.residual_err);
+    }
+    /* the rest: label, lambda, mult, power, learnability, loss, residual (NaN: not one) */
+    struct {
+        int show;
+        const char *id;
+        double lambda, mult, power, learn, loss, loss_err, res, res_err;
+    } rest[3] = {
+        {has_tail, "tail", tp.lambda_sup, tp.tail_modes, tp.tail_power, NAN, tp.tail,
+         tp.tail_err, tp.tail_residual, tp.tail_residual_err},
+        {tp.null_power > 0.0, "null", 0.0, NAN, tp.null_power, 0.0, tp.null, tp.null_err,
+         tp.null_residual, has_tail ? tl.null_power_err : 0.0},
+        {s.noise > 0.0, "noise", NAN, NAN, NAN, NAN, tp.noise, tp.noise_err, 0.0, 0.0},
+    };
+    for (int k = 0; k < 3; k++) {
+        if (!rest[k].show) continue;
+        long row = slt_table_add_row(t);
+        if (row < 0) return SLT_ENOMEM;
+        const size_t r = (size_t)row;
+        slt_table_set_text(t, r, cid, rest[k].id);
+        slt_table_set_real(t, r, cl, rest[k].lambda, 0);
+        slt_table_set_real(t, r, cm, rest[k].mult, 0);
+        slt_table_set_real(t, r, cpw, rest[k].power, 0);
+        slt_table_set_real(t, r, cle, rest[k].learn, isnan(rest[k].learn) ? NAN : 0.0);
+        slt_table_set_real(t, r, closs, rest[k].loss, rest[k].loss_err);
+        if (cres >= 0) slt_table_set_real(t, r, cres, rest[k].res, rest[k].res_err);
+    }
+    return SLT_OK;
+}
+
 /* ---- --scale-time ----------------------------------------------------------------- */
 
 static int run_scale_time(const static_opts *o, const slt_statics_workspace *ws, slt_table *t, int *worst)
@@ -504,6 +622,8 @@ int cmd_static(int argc, char **argv)
     opts[n++] = (cli_option){.name = "modes", .kind = CLI_INT, .target = &o.modes, .metavar = "K",
                              .help = "per-mode table of modes 1..K at one (N, P)", .lo = 1,
                              .hi = 1e6, .seen = &o.seen_modes};
+    opts[n++] = (cli_option){.name = "levels", .kind = CLI_FLAG, .target = &o.levels,
+                             .help = "per-level table (each level's share of L) at one (N, P)"};
     opts[n++] = (cli_option){.name = "preset", .kind = CLI_CHOICE, .target = &o.preset,
                              .metavar = "NAME", .help = "a paper's model mapped onto the task",
                              .choices = "bahri|maloney", .seen = &o.seen_preset};
@@ -593,6 +713,7 @@ int cmd_static(int argc, char **argv)
     }
     if (o.scale_time) rc = run_scale_time(&o, ws, table, &worst);
     else if (o.seen_modes) rc = run_modes(&o, ws, task, table, &worst);
+    else if (o.levels) rc = run_levels(&o, ws, task, NULL, table, &worst);
     else rc = run_curves(&o, ws, table, &worst);
     if (worst < 0) { /* a usage error found late (already printed) */
         rc = CLI_USAGE;

@@ -88,7 +88,8 @@ typedef struct {
     int iterations;              /* Brent iterations (0 when exact)                    */
     slt_statics_root root;
     /* mode sums at κ (conventions.md §1) with the task layer's error bounds; at κ = 0
-       df1 = df2 = M and kt1 = k2t2 = 0 exactly */
+       df1 = df2 = M and kt1 = k2t2 = 0 exactly, or a moment tail's null power (its
+       target on λ = 0, never learned) */
     double df1, df1_err;         /* D₁ = df(κ); set to min(N, P) exactly when ridgeless */
     double df2, df2_err;         /* D₂ = df₂(κ)                                        */
     double kt1, kt1_err;         /* κ T₁(κ)                                            */
@@ -145,6 +146,60 @@ typedef struct {
  * (status SLT_OK). SLT_EINVAL otherwise. */
 SLT_API int slt_statics_mode_error(const slt_statics_result *r, double lambda, double target,
                                    slt_statics_mode *m);
+
+/* ---- Per level (docs/theory/statics.md §4, "per level") --------------------------
+ * On a level task (slt_task_alloc_levels, slt_task_alloc_levels_tail) the test loss splits
+ * exactly as
+ *   L = Σ_i loss_i + tail + null + noise,
+ * loss_i = P_i E(λ_i) the level's share (P_i its total target power, E the per-mode loss
+ * share of slt_statics_mode), tail the moment tail's modes (λ > 0), null the target power
+ * on λ = 0 (never learned: null_power/(1 − γ)) and noise = σ²γ/(1 − γ). For kernel ridge
+ * regression the residuals split L the same way (the noise's part sits in the modes'
+ * variance, so its residual is 0). Every part has an error bound: the point's inputs
+ * (log κ, D₁, D₂, κT₁, κ²T₂, and N, P when not whole numbers) moved by their effective
+ * errors through the same assembly as the test loss (§3), plus the tail sums' bounds. */
+typedef struct {
+    double learnability, learnability_err; /* λ/(λ + κ)                                  */
+    double loss, loss_err;                 /* P_i E(λ_i): the level's share of L         */
+    double residual, residual_err;         /* Σ over the level's m modes of the residual
+                                              of slt_statics_mode: P a² + m (λ/(λ+κ))²
+                                              (L + σ²)/P_samples, a = κ/(λ+κ); kernel ridge
+                                              regression only (NaN for finite N)          */
+} slt_statics_level;
+
+/* The level (lambda > 0 finite, mult a whole number in [1, SLT_LEVEL_MULT_MAX), power >= 0
+ * finite: its total target power) at a solved point r (status SLT_OK). The loss does not
+ * depend on mult (it is linear in the level's power); the residual does. Equal, to
+ * rounding, to the sum of slt_statics_mode_error over the level's m modes of target
+ * power/m. Errors: SLT_EINVAL (NULL, r not SLT_OK, an argument out of range, naming it).
+ * Thread safe (reads r only). */
+SLT_API int slt_statics_level_error(const slt_statics_result *r, double lambda, double mult,
+                                    double power, slt_statics_level *out);
+
+/* What is not a listed level: the moment tail, the null power, the label noise. */
+typedef struct {
+    double lambda_sup;                       /* the tail's bound on its eigenvalues; NaN
+                                                without a tail                            */
+    double tail_power;                       /* T₀: the tail's target power (0 without)   */
+    double tail_modes;                       /* its number of modes (INFINITY for a kernel) */
+    double tail, tail_err;                   /* [q κ²T₂ + (1 − q) κT₁]/(1 − γ) over the
+                                                tail's modes (λ > 0), from
+                                                slt_task_tail_sum                          */
+    double tail_residual, tail_residual_err; /* κ²T₂ + df₂ (L + σ²)/P over the tail (KRR;
+                                                NaN for finite N)                          */
+    double null_power;                       /* the target power on λ = 0                  */
+    double null, null_err;                   /* null_power/(1 − γ)                         */
+    double null_residual;                    /* null_power (KRR; NaN for finite N)         */
+    double noise, noise_err;                 /* σ²γ/(1 − γ), the result's noise_part       */
+} slt_statics_tail_part;
+
+/* The parts of L at a solved point r (status SLT_OK, solved on ws) that are not listed
+ * levels; together with slt_statics_level_error over the task's levels they sum to
+ * r->test to rounding. A task without a tail has tail = null = 0 exactly. Errors:
+ * SLT_EINVAL (NULL, r not SLT_OK, r solved on another task's noise), SLT_EDOM (a power
+ * law: its modes are levels k = 1 … ∞, use slt_statics_mode_error), a tail sum's failure. Thread safe (reads ws, r). */
+SLT_API int slt_statics_tail_error(const slt_statics_workspace *ws, const slt_statics_result *r,
+                                   slt_statics_tail_part *out);
 
 /* ---- Sensitivities, variance-limited coefficients, regimes ---------------------- */
 

@@ -53,6 +53,15 @@ int slt_statics_alloc(const slt_task *task, slt_statics_workspace **ws)
     w->noise = slt_task_noise(task);
     w->modes = slt_task_modes_total(task); /* Σ multiplicities of a level task */
     w->is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
+    /* only a tailed task has SLT_MODES_INFINITE among explicit ones (saves setting the
+       error message of slt_task_get_tail on every other task) */
+    if (!w->is_law && slt_task_modes(task) == SLT_MODES_INFINITE) {
+        slt_task_tail tl;
+        if (slt_task_get_tail(task, &tl) == SLT_OK) {
+            w->null_power = tl.null_power;
+            w->null_power_err = tl.null_power_err;
+        }
+    }
     if (w->is_law) {
         slt_task_power_law(task, &w->law);
         const double u = fmax(w->law.amp_target, w->noise);
@@ -311,16 +320,21 @@ int slt_statics_solve(const slt_statics_workspace *ws, const slt_statics_params 
     double ds = 0.0; /* error of s = log κ */
     statics_inputs x = {0}, e = {0};
     if (c.exhausted || (isinf(n) && p->ridge == 0.0 && isinf(ws->modes))) {
-        /* κ = 0: every mode is learned; df = df₂ = M (or the N = P = ∞ limit) */
+        /* κ = 0: every mode with λ > 0 is learned; df = df₂ = M (or the N = P = ∞
+           limit). A tail's null power (λ = 0) is never learned: κ/(λ+κ) = 1 there, so
+           κT₁ = κ²T₂ = null_power (0 without a tail) */
         r->kappa = 0.0;
         r->kappa_err = 0.0;
         r->root = SLT_STATICS_ROOT_EXACT;
         const double M = ws->modes; /* ∞ only at N = P = ∞, where D enters as D/P = 0 */
         r->df1 = r->df2 = M;
         r->df1_err = r->df2_err = 0.0;
-        r->kt1 = r->k2t2 = r->kt1_err = r->k2t2_err = 0.0;
+        r->kt1 = r->k2t2 = ws->null_power;
+        r->kt1_err = r->k2t2_err = ws->null_power_err;
+        e.K1 = e.K2 = ws->null_power_err;
         c.exhausted = 1;
-        x = (statics_inputs){-INFINITY, isinf(M) ? 0.0 : M, isinf(M) ? 0.0 : M, 0.0, 0.0};
+        x = (statics_inputs){-INFINITY, isinf(M) ? 0.0 : M, isinf(M) ? 0.0 : M, ws->null_power,
+                             ws->null_power};
     } else {
         slt_kappa_options ko = slt_kappa_options_default();
         ko.rel_tol = p->rel_tol;

@@ -9,6 +9,7 @@ struct slt_statics_workspace {
     const slt_task *task;
     double noise;  /* σ² */
     double modes;  /* M, or INFINITY */
+    double null_power, null_power_err; /* a moment tail's target on λ = 0 (never learned), 0 */
     int is_law;
     slt_power_law_params law;
     /* Power laws with amplitudes other than 1: the same task with A_λ = 1 and targets and

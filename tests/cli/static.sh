@@ -78,6 +78,37 @@ bad=$(awk -F, -v L="$L" 'NR > 1 { s += $6 } END { r = (s - L) / L; if (r < 0) r 
 [ "$rc" -eq 0 ] && [ -z "$bad" ] && head -1 "$out_file" | grep -q '^k,lambda,target,learnability,loss_share,residual$' \
   && pass "--modes: columns, and the residuals sum to L" || fail "--modes: $bad"
 
+# --levels: a three-column task of levels (lambda, total power P_i, multiplicity m_i);
+# the loss column (levels + the noise row) and the residual column each sum to the L of
+# the normal row, and each level's loss is the sum over its modes of t_k E_k of --modes on
+# the same task expanded into one mode per line
+printf '# lambda P m\n1 0.5 1\n0.5 0.6 3\n0.25 0.3 5\n0.1 0.2 7\n0.1 0 2\n0.05 0.1 9\n' >"$tmp/lev.txt"
+awk '!/^#/ { for (j = 0; j < $3; j++) printf "%.17g %.17g\n", $1, $2 / $3 }' "$tmp/lev.txt" >"$tmp/lev_modes.txt"
+for pt in "--P 10.5 --ridge 1e-3" "--P 10 --N 20" "--P 40 --N 15 --ridge 1e-4"; do
+  run static --task "$tmp/lev.txt" --noise 0.1 $pt --format csv
+  L=$(awk -F, 'NR == 2 { print $4 }' "$out_file")
+  run static --task "$tmp/lev.txt" --noise 0.1 $pt --levels --format csv
+  cp "$out_file" "$tmp/lev_out.csv"
+  bad=$(awk -F, -v L="$L" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { s += $c["loss"]; if ("residual" in c) { r += $c["residual"]; hr = 1 }; n++; last = $1 }
+        END { d = (s - L) / L; if (d < 0) d = -d; if (d > 1e-13) print "loss sum", s, L
+              if (hr) { d = (r - L) / L; if (d < 0) d = -d; if (d > 1e-13) print "residual sum", r, L }
+              if (n != 7 || last != "noise") print "rows", n, last }' "$tmp/lev_out.csv")
+  run static --task "$tmp/lev_modes.txt" --noise 0.1 $pt --modes 27 --format csv
+  bad+=$(awk -F, 'NR == FNR { if (FNR > 1 && $1 != "noise") { want[$1] = $7; m[$1] = $3 } next }
+          FNR > 1 { while (used == m[lev] || lev == "") { if (lev != "") check(); lev++; used = 0; got = 0 }
+                    got += $3 * $5; used++ }
+          function check(  d) { d = got - want[lev]; if (d < 0) d = -d; if (d > 1e-13 * (want[lev] + 1e-3)) print "level", lev, got, want[lev] }
+          END { check() }' "$tmp/lev_out.csv" "$out_file")
+  [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--levels $pt: the loss column sums to L, each level to its modes" \
+    || fail "--levels $pt: $bad"
+done
+run static --task "$tmp/lev.txt" --noise 0.1 --P 10.5 --levels --format csv
+head -1 "$out_file" | grep -q '^level,lambda,mult,power,learnability,learnability_err,loss,loss_err,residual,residual_err$' \
+  && pass "--levels: csv header lists the documented columns" || fail "--levels header: $(head -1 "$out_file")"
+run static --task "$tmp/lev.txt" --P 10.5 --levels --format json
+expect_stdout "--levels: json echoes test_loss and the sum rule" '"test_loss": [0-9.e-]+, "test_loss_err": [0-9.e-]+, "noise_part": 0\.0, "sum": "the loss column and the residual column each sum to test_loss"'
+
 # --scale-time: the paper's part and our surrogate are labelled in every format
 run static --alpha 1.5 --beta 0.5 --noise 0.1 --P 1000 --scale-time --t 1,10 --count-small 1e6 --count-large 8e6 --horizon 15 --format csv
 bad=$(awk -F, 'function off(x, r) { x = x / r - 1; return x < 0 ? -x > 1e-14 : x > 1e-14 }
@@ -127,6 +158,11 @@ expect_usage_error "modes and regime" "--regime and --modes exclude each other" 
 expect_usage_error "modes needs one point" "--modes needs a single N and a single P \(got 1 N and 2 P values\)" static --alpha 2 --beta 0.5 --P 10,20 --modes 3
 expect_usage_error "modes zero" "--modes: 0 is out of range \(expected 1 <= K <= 1000000\)" static --alpha 2 --beta 0.5 --P 10 --modes 0
 expect_usage_error "modes beyond M" "--modes: 4 is out of range \(expected K <= 3, the task's number of modes\)" static --task "$tmp/three.txt" --P 10 --modes 4
+expect_usage_error "levels and modes" "--modes and --levels exclude each other" static --task "$tmp/lev.txt" --P 10 --modes 3 --levels
+expect_usage_error "levels and regime" "--regime and --levels exclude each other" static --task "$tmp/lev.txt" --P 10 --regime --levels
+expect_usage_error "levels needs one point" "--levels needs a single N and a single P \(got 2 N and 1 P values\)" static --task "$tmp/lev.txt" --N 5,8 --P 10 --levels
+expect_usage_error "levels on a power law" "--levels needs a task of levels \(--task FILE\); a power law .*use --modes K" static --alpha 2 --beta 0.5 --P 10 --levels
+expect_usage_error "levels and a preset" "--levels and --preset bahri exclude each other" static --alpha-K 1 --preset bahri --S 100 --P 10 --levels
 expect_usage_error "scale-time needs t" "--scale-time needs --t LIST" static --alpha 2 --beta 0.5 --P 10 --scale-time
 expect_usage_error "t needs scale-time" "--t goes with --scale-time only" static --alpha 2 --beta 0.5 --P 10 --t 1
 expect_usage_error "scale-time takes no N" "--scale-time takes no --N" static --alpha 2 --beta 0.5 --P 10 --N 5 --scale-time --t 1
@@ -148,12 +184,12 @@ fi
 # --help documents every option and every column
 expect_exit 0 "--help" static --help
 for o in alpha beta amp-lambda amp-target a b alpha-K alpha-MRS alpha-P beta-P task P N ridge ridge-canatar \
-         noise regime modes preset S omega2 M lambda-plus sigma-w2 sigma-u2 gamma-MRS scale-time t \
+         noise regime modes levels preset S omega2 M lambda-plus sigma-w2 sigma-u2 gamma-MRS scale-time t \
          count-small count-large scale-exponent time-const horizon rel-tol max-iter format help; do
   grep -q -- "--$o " "$out_file" || grep -q -- "--$o\$" "$out_file" || fail "--help does not list --$o"
 done
 for c in test_err train_err kappa gamma iter regime status L_width L_data L_floor coef_P coef_N slope_P slope_N \
-         res_slope_P res_slope_N learnability loss_share residual t_small_paper within_horizon_paper \
+         res_slope_P res_slope_N learnability loss_share residual mult power lambda_sup null t_small_paper within_horizon_paper \
          tau_surrogate loss_surrogate signal_surrogate noise_surrogate Mei-Montanari; do
   grep -q -- "$c" "$out_file" || fail "--help does not document $c"
 done
