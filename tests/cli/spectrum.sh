@@ -71,6 +71,16 @@ bad=$(paste -d, "$t13.out" "$out_file" | awk -F, 'NR > 1 { n = NF / 2; d = $4 - 
 run loss --task "$t13" --t 0,1,1e3 --format csv
 bad=$(awk -F, 'NR > 1 && $NF != "ok"' "$out_file")
 [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "slt loss reads a task with a tail" || fail "loss on a tailed task: $bad"
+# the DMFT on the saved file: t = inf is the statics' value (within both errors, P = 100)
+run dmft --task "$t13" --N inf --P 100 --t inf --format csv
+bad=$(paste -d, "$out_file" "$t13.out" | awk -F, 'NR == 2 { d = $4 - $12; if (d < 0) d = -d;
+  if (!(d <= $5 + $13) || $8 != "ok") print $4, $12 }')
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "slt dmft on a tailed file: t = inf equals slt static" \
+  || fail "dmft on a tailed task: $bad"
+# where lambda_sup*t is not small (N = P = inf, t = 1e9 at lmax 13) the point fails, never ok
+run dmft --task "$t13" --N inf --P inf --t 1e9 --format csv
+[ "$rc" -eq 1 ] && grep -q "lambda_sup\*t" "$err_file" && ! grep -q ",ok$" "$out_file" \
+  && pass "slt dmft: an unresolved tail is a failure naming lambda_sup*t" || fail "dmft unresolved tail"
 rm -f "$t13" "$t29" "$t13.out"
 task=$(mktemp)
 run spectrum --kernel gaussian --domain torus --dim 2 --lmax 5 --save "$task"
