@@ -63,8 +63,10 @@ const cli_command_info cmd_spectrum_info = {
     "k_first. Gaussian data (kernel gaussian, covariance --cov): index, multiplicity,\n"
     "eigenvalue (Rasmussen-Williams closed form), empirical, empirical_err, k_first.\n"
     "--save FILE: the task as levels, 'lambda_i P_i m_i' (eigenvalue, the level's total\n"
-    "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; the\n"
-    "file header and stderr give the target power left out (beyond lmax, null space,\n"
+    "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; on\n"
+    "the sphere the degrees beyond lmax follow as the file's moment tail ('#%' lines), so\n"
+    "nothing is left out; otherwise (torus, a target or kernel whose tail is not known)\n"
+    "the file header and stderr give the target power left out (beyond lmax, null space,\n"
     "unresolved degrees); the target is\n"
     "--target isotropic (t_k = lambda_k, default), power-law (coefficients l^-q, --target-q)\n"
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
