@@ -413,6 +413,18 @@ static double gap_u(slt_dmft_workspace *w, double log_kappa, int *rc)
     slt_sum df;
     int r = slt_sum_df(w->task, kappa, &df);
     if (r && !*rc) *rc = r;
+    if (w->has_tail && !r) {
+        /* the tail's df is known within err: the smaller u of the two ends, so that u_min,
+         * the decay rate the late route relies on, is never overstated (u rises from 0 at
+         * κ_* to the gap: any lower envelope's first maximum lies below it); a df not
+         * resolved to 1e-6 gives no gap (the late route is then not used) */
+        if (!(df.err <= 1e-6 * fabs(df.value)) && !*rc)
+            *rc = slt_error(SLT_ELOSS, "dmft: the spectral gap lies where the task's tail is not "
+                            "resolved (df(%g) = %g +- %g)", kappa, df.value, df.err);
+        double lo = df.value - df.err, hi = df.value + df.err;
+        return fmin(-kappa * (1.0 - lo * w->inv_P) * (1.0 - lo * w->inv_N),
+                    -kappa * (1.0 - hi * w->inv_P) * (1.0 - hi * w->inv_N));
+    }
     return -kappa * (1.0 - df.value * w->inv_P) * (1.0 - df.value * w->inv_N);
 }
 
