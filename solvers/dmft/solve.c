@@ -773,12 +773,12 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
          * value with an error bar larger than itself */
         if (o->status == SLT_OK && w->has_tail && o->t > 0 &&
             !(o->test_err <= DMFT_TAIL_REL_MAX * fabs(o->test))) {
-            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g +- %g: the "
-                              "task's tail beyond its listed levels (lambda_sup = %.6g, "
-                              "lambda_sup*t = %.3g) is not resolved at this time (bound above "
-                              "%g of the loss); list more levels (a larger lmax)", o->t,
-                              o->test, o->test_err, w->tail_sup, w->tail_sup * o->t,
-                              DMFT_TAIL_REL_MAX);
+            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g +- %g, a bound "
+                              "above %g of the loss, on a task with a moment tail "
+                              "(lambda_sup = %.6g, lambda_sup*t = %.3g: the tail beyond the "
+                              "listed levels is resolved while lambda_sup*t is small); list "
+                              "more levels (a larger lmax)", o->t, o->test, o->test_err,
+                              DMFT_TAIL_REL_MAX, w->tail_sup, w->tail_sup * o->t);
             fail_point(w, times[i], s, o);
         }
         /* a loss is >= 0: a value below 0 but within its error (rounding of a loss that has
