@@ -172,6 +172,15 @@ int cmd_loss(int argc, char **argv)
             s = slt_error(SLT_EDOM, "--t %.17g times --amp-lambda %.17g is beyond double's range",
                           time, a_l);
         if (!s) s = slt_sum_decay(st, tt, &loss);
+        /* a task with a moment tail: the tail's eigenvalues are known to lie in
+           (0, lambda_sup] only, so its part of the loss is resolved while lambda_sup*t is
+           small; a bound above 1 % of the loss is a failure, as in slt dmft */
+        if (!s && levels && !(loss.err <= 1e-2 * loss.value))
+            s = slt_error(SLT_ELOSS, "the loss at t = %.17g came out as %.3g +- %.3g, a bound above "
+                          "1%% of the loss, on a task with a moment tail (lambda_sup = %.6g, "
+                          "lambda_sup*t = %.3g: the tail beyond the listed levels is resolved "
+                          "while lambda_sup*t is small); list more levels", time, loss.value,
+                          loss.err, tail.lambda_sup, tail.lambda_sup * tt);
         /* the weighted sum at a time ts >= 1e-200/lambda_1, where e^(-2 lambda ts) is already 1
            to double precision, scaled by tt/ts: a subnormal tt keeps the slope's digits */
         double ts = fmax(tt, 1e-200 / slt_task_lambda(st, 1));

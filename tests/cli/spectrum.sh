@@ -1,3 +1,6 @@
+run loss --task "$t13" --t 1e9 --format csv
+[ "$rc" -eq 1 ] && grep -q "lambda_sup\*t" "$err_file" \
+  && pass "slt loss: an unresolved tail (lambda_sup*t = 32) is a failure" || fail "loss unresolved tail"
 # slt spectrum: values against independent references, output shapes, input errors.
 source "$(dirname "$0")/lib.sh"
 
