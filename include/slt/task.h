@@ -184,9 +184,9 @@ SLT_API int slt_task_read_file(const char *path, double noise, slt_task **task);
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
  * digits: two columns λ t, or three columns λ P m (one line per level) when some level
  * has m != 1. A power-law task is written with its first m_head modes (m_head >= 1) and a
- * header comment giving the tail mass left out. A task with a moment tail is written with its tail as
- * the "#%" lines slt_task_read_file reads, 17 significant digits: it reads back bit for bit
- * (levels and every tail field). SLT_EIO on a failed write. */
+ * header comment giving the tail mass left out. A task with a moment tail is written with
+ * its tail as the "#%" lines slt_task_read_file reads, 17 significant digits: it reads
+ * back bit for bit (levels and every tail field). SLT_EIO on a failed write. */
 SLT_API int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
 
 SLT_API void slt_task_free(slt_task *task); /* accepts NULL */
