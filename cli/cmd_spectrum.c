@@ -65,8 +65,10 @@ const cli_command_info cmd_spectrum_info = {
     "k_first. Gaussian data (kernel gaussian, covariance --cov): index, multiplicity,\n"
     "eigenvalue (Rasmussen-Williams closed form), empirical, empirical_err, k_first.\n"
     "--save FILE: the task as levels, 'lambda_i P_i m_i' (eigenvalue, the level's total\n"
-    "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; the\n"
-    "file header and stderr give the target power left out (beyond lmax, null space,\n"
+    "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; on\n"
+    "the sphere the degrees beyond lmax follow as the file's moment tail ('#%' lines), so\n"
+    "nothing is left out; otherwise (torus, a target or kernel whose tail is not known)\n"
+    "the file header and stderr give the target power left out (beyond lmax, null space,\n"
     "unresolved degrees); the target is\n"
     "--target isotropic (t_k = lambda_k, default), power-law (coefficients l^-q, --target-q)\n"
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
@@ -448,6 +450,33 @@ static int spec_compute(const spec_args *a, spec_run *r)
     if (a->save_file) {
         size_t levels = 0;
         double modes = 0, left = 0, left_err = 0;
+        /* the sphere: the levels and the degrees beyond lmax as the file's moment tail */
+        if (a->domain == SLT_DOMAIN_SPHERE) {
+            slt_kernels_target tg = slt_kernels_target_of(
+                !strcmp(ts, "isotropic")   ? SLT_KTARGET_ISOTROPIC
+                : !strcmp(ts, "power-law") ? SLT_KTARGET_GEGENBAUER
+                                           : SLT_KTARGET_ZONAL);
+            tg.q = a->target_q;
+            tg.g = target_eval;
+            tg.ctx = &tt;
+            slt_task_tail tail;
+            lrc = slt_kernels_save_tail(&p, sp, &tg, SLT_TAIL_MOMENTS, a->save_file, &levels,
+                                        &modes, &tail);
+            if (lrc == SLT_OK) {
+                fprintf(stderr, "slt spectrum: wrote %zu levels (%.17g modes) and the degrees "
+                        "beyond lmax as a moment tail (trace %.3g, target power %.3g, "
+                        "lambda_sup %.3g) to %s\n", levels, modes, tail.lam_mom[0],
+                        tail.tgt_mom[0] + tail.null_power, tail.lambda_sup, a->save_file);
+                return CLI_OK;
+            }
+            if (lrc == SLT_ENOMEM || lrc == SLT_EIO) return cli_library_error(cmd, lrc);
+            /* a target kind the tail does not know yet (SLT_EINVAL): the levels alone, as
+             * before; a tail that cannot be bounded: the same, said on stderr */
+            if (lrc != SLT_EINVAL)
+                fprintf(stderr, "slt spectrum: warning: --save writes the levels without the "
+                        "degrees beyond lmax (%s); the file's header states the target power "
+                        "left out\n", slt_last_error());
+        }
         lrc = slt_kernels_save(sp, r->power, &r->beyond, a->save_file, &levels, &modes, &left,
                                &left_err);
         if (lrc) return cli_library_error(cmd, lrc);

@@ -198,7 +198,11 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
         break;
     case CLI_TASK_EXPLICIT:
         if (!rc) rc = slt_table_param_text(table, "task", ta->file);
-        if (!rc && task) rc = slt_table_param_int(table, "modes", (long long)slt_task_modes(task));
+        /* a task with a moment tail has infinitely many modes (not SIZE_MAX as an int) */
+        if (!rc && task)
+            rc = slt_task_modes(task) == SLT_MODES_INFINITE
+                     ? slt_table_param_text(table, "modes", "inf")
+                     : slt_table_param_int(table, "modes", (long long)slt_task_modes(task));
         /* a level task (a three-column file): its number of levels as well */
         if (!rc && task && slt_task_levels(task) != slt_task_modes(task))
             rc = slt_table_param_int(table, "levels", (long long)slt_task_levels(task));

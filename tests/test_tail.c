@@ -8,6 +8,7 @@
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "slt/statics.h"
 #include "slt/status.h"
@@ -333,10 +334,6 @@ static void test_api(void **state)
     assert_int_equal(slt_task_tail_sum(g.full, SLT_SUM_DF, 1.0, &s), SLT_EDOM);
     assert_int_equal(slt_task_tail_sum(g.tailed, SLT_SUM_DF, 0.0, &s), SLT_EDOM);
     (void)cs;
-    FILE *f = tmpfile();
-    assert_non_null(f);
-    assert_int_equal(slt_task_write(g.tailed, f, 1), SLT_EDOM);
-    fclose(f);
     /* null_power (λ = 0 modes) adds to κT₁, κ²T₂, decay and the target, not to df */
     {
         slt_task_tail nt = g.tail;
@@ -516,6 +513,164 @@ static void test_monte_carlo_refuses(void **state)
     geo_free(&g);
 }
 
+
+/* ---- The tail in the task file ----------------------------------------------------- */
+static char *tail_temp(const char *text)
+{
+    static char path[64];
+    strcpy(path, "/tmp/slt_tail_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    if (text) fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* writes task to a new temporary file, reads it back */
+static slt_task *round_trip(const slt_task *task, char *path_out)
+{
+    char *path = tail_temp(NULL);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_ok(slt_task_write(task, f, 1));
+    fclose(f);
+    slt_task *back = NULL;
+    assert_ok(slt_task_read_file(path, slt_task_noise(task), &back));
+    strcpy(path_out, path);
+    return back;
+}
+
+/* the same task, bit for bit: levels, noise and every field of the tail */
+static void same_task(const slt_task *a, const slt_task *b)
+{
+    assert_int_equal(slt_task_levels(a), slt_task_levels(b));
+    for (size_t i = 1; i <= slt_task_levels(a); i++) {
+        slt_level x, y;
+        assert_ok(slt_task_level(a, i, &x));
+        assert_ok(slt_task_level(b, i, &y));
+        assert_memory_equal(&x, &y, sizeof x);
+    }
+    assert_true(slt_task_noise(a) == slt_task_noise(b));
+    slt_task_tail ta, tb;
+    assert_ok(slt_task_get_tail(a, &ta));
+    assert_ok(slt_task_get_tail(b, &tb));
+    assert_int_equal(ta.n_mom, tb.n_mom);
+    size_t n = ta.n_mom * sizeof(double);
+    assert_memory_equal(ta.lam_mom, tb.lam_mom, n);
+    assert_memory_equal(ta.lam_mom_err, tb.lam_mom_err, n);
+    assert_memory_equal(ta.tgt_mom, tb.tgt_mom, n);
+    assert_memory_equal(ta.tgt_mom_err, tb.tgt_mom_err, n);
+    assert_memory_equal(&ta.lambda_sup, &tb.lambda_sup, sizeof(double));
+    assert_memory_equal(&ta.null_power, &tb.null_power, sizeof(double));
+    assert_memory_equal(&ta.null_power_err, &tb.null_power_err, sizeof(double));
+    assert_memory_equal(&ta.modes, &tb.modes, sizeof(double));
+    /* and so every named sum: the read task is the written one */
+    slt_sum s, u;
+    assert_ok(slt_sum_kt1(a, 1e-3, &s));
+    assert_ok(slt_sum_kt1(b, 1e-3, &u));
+    assert_memory_equal(&s, &u, sizeof s);
+}
+
+/* A task with a tail round-trips through its file bit for bit (the tail as "#%" comment
+ * lines, which a plain reader skips); a file without "#%" lines reads as before; a
+ * malformed "#%" line is SLT_EINVAL naming its line. */
+static void test_file(void **state)
+{
+    (void)state;
+    static geo g;
+    geo_make(&g, 0.5, 10, 6);
+    char path[64];
+    /* levels with multiplicities, a finite mode count, null power, awkward digits */
+    slt_task *back = round_trip(g.tailed, path);
+    same_task(g.tailed, back);
+    slt_task_free(back);
+    /* the same file without its "#%" lines: the levels alone (old readers' view) */
+    {
+        FILE *f = fopen(path, "r");
+        char line[4096], text[1 << 14] = "";
+        int tail_lines = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "#%", 2) == 0) tail_lines++;
+            else strcat(text, line);
+        }
+        fclose(f);
+        assert_int_equal(tail_lines, 1 + 6); /* "tail" and n_mom "mom" lines */
+        unlink(path);
+        char *plain = tail_temp(text);
+        slt_task *lv = NULL;
+        slt_task_tail out;
+        assert_ok(slt_task_read_file(plain, 0.1, &lv));
+        assert_int_equal(slt_task_get_tail(lv, &out), SLT_EDOM);
+        assert_int_equal(slt_task_levels(lv), 11);
+        slt_task_free(lv);
+        unlink(plain);
+    }
+    /* every m = 1 (two columns), modes = inf, null power, an irrational λ_sup */
+    {
+        double lam[3] = {1.0, 1.0 / 3.0, 0.1}, pw[3] = {0.5, M_PI / 10.0, 1e-3};
+        slt_task_tail tl;
+        memset(&tl, 0, sizeof tl);
+        tl.n_mom = 2;
+        tl.lambda_sup = 0.1 / 3.0;
+        tl.lam_mom[0] = 0.01 / 7.0;
+        tl.lam_mom[1] = tl.lam_mom[0] * tl.lambda_sup / 3.0;
+        tl.lam_mom_err[0] = 1e-19;
+        tl.tgt_mom[0] = 2e-3 / 9.0;
+        tl.tgt_mom[1] = tl.tgt_mom[0] * tl.lambda_sup / 2.0;
+        tl.tgt_mom_err[1] = 3e-21;
+        tl.null_power = 1.0 / 7.0;
+        tl.null_power_err = 1e-17;
+        tl.modes = INFINITY;
+        slt_task *t = NULL;
+        assert_ok(slt_task_alloc_levels_tail(3, lam, NULL, pw, 0.0, &tl, &t));
+        back = round_trip(t, path);
+        same_task(t, back);
+        unlink(path);
+        slt_task_free(back);
+        slt_task_free(t);
+    }
+    geo_free(&g);
+    /* malformed "#%" lines: SLT_EINVAL naming the line */
+    static const struct { const char *text, *msg; } BAD[] = {
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n#% mom 1 0.1 0 0.1\n", "line 3"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n#% mom 1 0.1 0 x 0\n", "line 3"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n#% mom 2 0.1 0 0.1 0\n", "line 3"},
+        {"1 0.5\n#% tail n_mom=2 lambda_sup=0.5 modes=inf\n#% mom 1 0.1 0 0.1 0\n", "line 2"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=-1 modes=inf\n#% mom 1 0.1 0 0.1 0\n", "line 2"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf colour=red\n", "line 2"},
+        {"1 0.5\n#% tail n_mom=1 modes=inf\n#% mom 1 0.1 0 0.1 0\n", "line 2"},
+        {"1 0.5\n#% mom 1 0.1 0 0.1 0\n", "line 2"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n#% mom 1 0.1 0 0.1 0\n"
+         "#% mom 1 0.1 0 0.1 0\n", "line 4"},
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n#% tail n_mom=1 lambda_sup=0.5 "
+         "modes=inf\n", "line 3"},
+        {"1 0.5\n#% tails n_mom=1\n", "line 2"},
+        {"1 0.5\n#% mom 1 inf 0 0.1 0\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n", "line 2"},
+        /* consistency (slt_task_alloc_levels_tail's check): M_1 > λ_sup·modes */
+        {"1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=1\n#% mom 1 0.9 0 0.1 0\n", "lines 2-3"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char *p = tail_temp(BAD[i].text);
+        slt_task *t = NULL;
+        assert_status(slt_task_read_file(p, 0.0, &t), SLT_EINVAL);
+        assert_null(t);
+        if (!strstr(slt_last_error(), BAD[i].msg))
+            fail_msg("bad file %zu: '%s' does not name '%s'", i, slt_last_error(), BAD[i].msg);
+        unlink(p);
+    }
+    /* the "#%" lines may stand anywhere, and a tail written by hand reads */
+    char *p = tail_temp("#% mom 1 0.1 0 0.2 0\n1 0.5\n#% tail n_mom=1 lambda_sup=0.5 modes=inf\n");
+    slt_task *t = NULL;
+    slt_task_tail out;
+    assert_ok(slt_task_read_file(p, 0.0, &t));
+    assert_ok(slt_task_get_tail(t, &out));
+    assert_true(out.lam_mom[0] == 0.1 && out.tgt_mom[0] == 0.2 && isinf(out.modes));
+    slt_task_free(t);
+    unlink(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_bad_tails),
         cmocka_unit_test(test_statics),
         cmocka_unit_test(test_monte_carlo_refuses),
+        cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

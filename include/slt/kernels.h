@@ -499,6 +499,20 @@ SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernel
                                    slt_task **task, slt_task_tail *tail,
                                    slt_kernels_tail_info *info);
 
+/* slt_kernels_save with the degrees beyond lmax in the file: the level task of
+ * slt_kernels_level_task (sphere; the teacher `target`, n_mom tail moments, noise 0)
+ * written by slt_task_write, whose "#%" comment lines carry the moment tail, after header
+ * comments naming the kernel and the tail; slt_task_read_file reads the whole spectrum
+ * back (nothing beyond lmax left out). Outputs (each may be NULL): the levels written,
+ * the modes in them and the tail. Errors: those of slt_kernels_level_task (nothing is
+ * written then: SLT_EINVAL for a torus or a target kind not implemented, SLT_ENOCONV /
+ * SLT_EDOM for a tail that cannot be bounded), SLT_EIO on a failed write.
+ * Thread safety: reentrant. */
+SLT_API int slt_kernels_save_tail(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                                  const slt_kernels_target *target, size_t n_mom,
+                                  const char *path, size_t *levels_written,
+                                  double *modes_written, slt_task_tail *tail);
+
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
 typedef enum {

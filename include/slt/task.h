@@ -136,8 +136,8 @@ typedef struct {
  * κ = 0 and z on [−max(λ_1, lambda_sup), 0] are SLT_EDOM (the tail reaches λ → 0);
  * the generic slt_task_sum / slt_task_csum are SLT_EDOM (the tail is known by its moments
  * only); slt_task_modes is SLT_MODES_INFINITE and slt_task_modes_total adds tail->modes;
- * slt_task_lambda/target(k) are NaN beyond the listed modes; slt_task_write is SLT_EDOM
- * (the file format does not carry a tail yet). Errors: those of slt_task_alloc_levels,
+ * slt_task_lambda/target(k) are NaN beyond the listed modes; slt_task_write writes the tail
+ * as "#%" comment lines (below). Errors: those of slt_task_alloc_levels,
  * SLT_EINVAL naming the first bad tail field (e.g. "tail.lam_mom[2]"). Thread safety: none
  * needed (no shared state). */
 SLT_API int slt_task_alloc_levels_tail(size_t n, const double *lambda, const double *mult,
@@ -167,7 +167,16 @@ SLT_API int slt_task_level(const slt_task *task, size_t i, slt_level *level);
  * numbers); blank lines, a UTF-8 byte-order mark and CRLF line ends are accepted.
  * Errors name the file and line: SLT_EIO (cannot open/read), SLT_EFORMAT (not two
  * numbers, a NUL byte, a line over SLT_TASK_LINE_MAX characters, a file over
- * SLT_TASK_FILE_MAX bytes), SLT_EINVAL (values). */
+ * SLT_TASK_FILE_MAX bytes), SLT_EINVAL (values).
+ * A moment tail (slt_task_alloc_levels_tail) is read from structured comment lines, which
+ * other readers skip as comments (docs/theory/task.md, "the tail in the task file"):
+ *   #% tail n_mom=J lambda_sup=L null_power=P null_power_err=E modes=M   (M may be inf)
+ *   #% mom j M_j M_j_err T_(j-1) T_(j-1)_err                   (j = 1 … J, once each)
+ * anywhere in the file (n_mom, lambda_sup and modes required; null_power and its error
+ * default to 0); a file without "#%" lines has no tail. SLT_EINVAL naming the line for a
+ * malformed "#%" line (unknown keyword or key, a value out of range, a moment twice,
+ * missing or beyond n_mom, no "#% tail" line), naming the tail's lines for a tail the
+ * allocation refuses. A plain comment must not start with "#%". */
 #define SLT_TASK_LINE_MAX 4096
 #define SLT_TASK_FILE_MAX ((size_t)1 << 30)
 SLT_API int slt_task_read_file(const char *path, double noise, slt_task **task);
@@ -175,7 +184,9 @@ SLT_API int slt_task_read_file(const char *path, double noise, slt_task **task);
 /* Writes an explicit task in the format slt_task_read_file reads, 17 significant
  * digits: two columns λ t, or three columns λ P m (one line per level) when some level
  * has m != 1. A power-law task is written with its first m_head modes (m_head >= 1) and a
- * header comment giving the tail mass left out. SLT_EIO on a failed write. */
+ * header comment giving the tail mass left out. A task with a moment tail is written with
+ * its tail as the "#%" lines slt_task_read_file reads, 17 significant digits: it reads
+ * back bit for bit (levels and every tail field). SLT_EIO on a failed write. */
 SLT_API int slt_task_write(const slt_task *task, FILE *out, size_t m_head);
 
 SLT_API void slt_task_free(slt_task *task); /* accepts NULL */

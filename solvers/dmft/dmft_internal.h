@@ -33,6 +33,8 @@ struct slt_dmft_workspace {
     double eta;                  /* GD step (0: gradient flow) */
     double trace;                /* Σ λ_k */
     double target_total;         /* Σ t_k = L(0) */
+    int has_tail;                /* the task has a moment tail (slt_task_alloc_levels_tail) */
+    double tail_sup;             /* its λ_sup (0 without a tail) */
     double kappa_star;           /* κ_* (−1 until computed) */
     double u_max;                /* right edge of the spectrum of K (−1 until computed) */
     int nodes;                   /* the larger node count M of the two used */
@@ -75,6 +77,12 @@ double complex dmft_clog1p(double complex delta);
 int dmft_kappa_real(slt_dmft_workspace *w, double z, double *kappa);
 int dmft_newton(slt_dmft_workspace *w, double complex z, double complex *kappa, dmft_node *nd);
 int dmft_kappa_star(slt_dmft_workspace *w, double *ks);
+/* The top of the task's spectrum: max(λ_1, λ_sup of a moment tail); *tail: the task has a
+ * tail, and its λ_sup in *lambda_sup (0 without; lambda_sup may be NULL). */
+double dmft_spectrum_top(const slt_task *task, int *tail, double *lambda_sup);
+/* A point of a task with a tail whose test-loss bound exceeds this fraction of the loss
+ * fails (SLT_ELOSS naming λ_sup·t): the tail beyond the listed levels is not resolved. */
+#define DMFT_TAIL_REL_MAX 1e-2
 /* u_max = −max_{κ < −λ_1} κ(1 − df/N)(1 − df/P), the edge of the spectrum of K. */
 int dmft_spectrum_edge(slt_dmft_workspace *w, double *u_max);
 /* the top of the spectrum of the population feature covariance H (the edge at P = ∞, same N) */

@@ -307,6 +307,8 @@ typedef struct {
     double kappa;
     int rc;
     double iN, iP; /* the 1/N, 1/P of the kernel whose edge is sought */
+    double top;    /* the top of the task's spectrum: λ_1, or λ_sup when a tail's is higher */
+    int tail;      /* the task has a moment tail: df by its named complex sum */
 } edge_ctx;
 
 static double ratio_df(double l, double t, void *p)
@@ -315,12 +317,40 @@ static double ratio_df(double l, double t, void *p)
     return l / (l + ((edge_ctx *)p)->kappa);
 }
 
-/* u(x) = −z(κ) at κ = −λ_1(1 + e^x), minimised over x: the spectral edge */
+/* The top of the task's spectrum, which every contour must enclose: λ_1, or the tail's
+ * bound λ_sup when it is larger (the parities of deep ReLU kernels interleave, so a degree
+ * beyond lmax may exceed the last listed levels; task.h). *tail: the task has a moment
+ * tail, whose lambda_sup goes to *lambda_sup (0 without one; may be NULL). */
+double dmft_spectrum_top(const slt_task *task, int *tail, double *lambda_sup)
+{
+    double top = slt_task_lambda(task, 1);
+    slt_task_tail tl;
+    if (lambda_sup) *lambda_sup = 0.0;
+    /* only a task with infinitely many modes may have a tail: no message is set otherwise */
+    *tail = slt_task_get_kind(task) == SLT_TASK_EXPLICIT &&
+            slt_task_modes(task) == SLT_MODES_INFINITE && slt_task_get_tail(task, &tl) == SLT_OK;
+    if (*tail && lambda_sup) *lambda_sup = tl.lambda_sup;
+    if (*tail && !(tl.lambda_sup <= top)) top = tl.lambda_sup;
+    return top;
+}
+
+/* u(x) = −z(κ) at κ = −top(1 + e^x), minimised over x: the spectral edge. A task without a
+ * tail sums df(κ) = Σ λ/(λ + κ) mode by mode (the generic sum, bit for bit as before); a
+ * task with one by the named complex sum at the real z = κ < −top, off the excluded segment
+ * [−max(λ_1, λ_sup), 0], with its error bound added to |df| (u grows with |df|): the edge
+ * is then an upper bound, and the contours around [−u_max, 0] enclose every tail mode. */
 static double edge_u(double x, void *p)
 {
     edge_ctx *c = p;
-    double l1 = slt_task_lambda(c->w->task, 1);
-    c->kappa = -l1 * (1.0 + exp(x));
+    c->kappa = -c->top * (1.0 + exp(x));
+    double adf;
+    if (c->tail) {
+        slt_csum s;
+        int rc = slt_csum_df(c->w->task, c->kappa, &s);
+        if (rc && !c->rc) c->rc = rc;
+        adf = fabs(creal(s.value)) + s.err;
+        return fabs(c->kappa) * (1.0 + adf * c->iP) * (1.0 + adf * c->iN);
+    }
     slt_sum s;
     int rc = slt_task_sum(c->w->task, ratio_df, c, NULL, &s);
     if (rc && !c->rc) c->rc = rc;
@@ -331,13 +361,13 @@ static double edge_u(double x, void *p)
 /* the edge for 1/N = iN, 1/P = iP (the workspace's kernel, or the population one) */
 static int spectrum_edge_at(slt_dmft_workspace *w, double iN, double iP, double *u_max)
 {
-    double l1 = slt_task_lambda(w->task, 1);
+    edge_ctx c = {w, 0, 0, iN, iP, 0.0, 0};
+    c.top = dmft_spectrum_top(w->task, &c.tail, NULL);
     if (iN == 0.0 && iP == 0.0) {
-        *u_max = l1;
+        *u_max = c.top;
         return SLT_OK;
     }
     /* scan a log grid of x for the minimum, then golden-section refinement */
-    edge_ctx c = {w, 0, 0, iN, iP};
     double best_x = 0, best = INFINITY;
     for (int i = 0; i <= 120; i++) {
         double x = -30.0 + 0.4 * i, u = edge_u(x, &c);
@@ -383,6 +413,18 @@ static double gap_u(slt_dmft_workspace *w, double log_kappa, int *rc)
     slt_sum df;
     int r = slt_sum_df(w->task, kappa, &df);
     if (r && !*rc) *rc = r;
+    if (w->has_tail && !r) {
+        /* the tail's df is known within err: the smaller u of the two ends, so that u_min,
+         * the decay rate the late route relies on, is never overstated (u rises from 0 at
+         * κ_* to the gap: any lower envelope's first maximum lies below it); a df not
+         * resolved to 1e-6 gives no gap (the late route is then not used) */
+        if (!(df.err <= 1e-6 * fabs(df.value)) && !*rc)
+            *rc = slt_error(SLT_ELOSS, "dmft: the spectral gap lies where the task's tail is not "
+                            "resolved (df(%g) = %g +- %g)", kappa, df.value, df.err);
+        double lo = df.value - df.err, hi = df.value + df.err;
+        return fmin(-kappa * (1.0 - lo * w->inv_P) * (1.0 - lo * w->inv_N),
+                    -kappa * (1.0 - hi * w->inv_P) * (1.0 - hi * w->inv_N));
+    }
     return -kappa * (1.0 - df.value * w->inv_P) * (1.0 - df.value * w->inv_N);
 }
 

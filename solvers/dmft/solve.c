@@ -82,6 +82,7 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
         return rc;
     }
     w->target_total = s.value;
+    (void)dmft_spectrum_top(task, &w->has_tail, &w->tail_sup);
     *out = w;
     return SLT_OK;
 }
@@ -764,6 +765,20 @@ int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g +- %g "
                               "(train %g +- %g): not a value within its error estimate", o->t,
                               o->test, o->test_err, o->train, o->train_err);
+            fail_point(w, times[i], s, o);
+        }
+        /* a task with a moment tail: a bound wider than DMFT_TAIL_REL_MAX of the loss means
+         * the tail (known by its moments, eigenvalues anywhere in (0, λ_sup]) is not resolved
+         * at this time (λ_sup·t no longer small at N = P = ∞): said as a status, not as a
+         * value with an error bar larger than itself */
+        if (o->status == SLT_OK && w->has_tail && o->t > 0 &&
+            !(o->test_err <= DMFT_TAIL_REL_MAX * fabs(o->test))) {
+            int s = slt_error(SLT_ELOSS, "dmft: the loss at t = %g came out as %g +- %g, a bound "
+                              "above %g of the loss, on a task with a moment tail "
+                              "(lambda_sup = %.6g, lambda_sup*t = %.3g: the tail beyond the "
+                              "listed levels is resolved while lambda_sup*t is small); list "
+                              "more levels (a larger lmax)", o->t, o->test, o->test_err,
+                              DMFT_TAIL_REL_MAX, w->tail_sup, w->tail_sup * o->t);
             fail_point(w, times[i], s, o);
         }
         /* a loss is >= 0: a value below 0 but within its error (rounding of a loss that has

@@ -329,3 +329,51 @@ int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
     slt_task_free(t);
     return rc;
 }
+
+int slt_kernels_save_tail(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                          const slt_kernels_target *target, size_t n_mom, const char *path,
+                          size_t *levels_written, double *modes_written, slt_task_tail *tail)
+{
+    static const char *where = "slt_kernels_save_tail";
+    if (!path) return slt_error(SLT_EINVAL, "%s: path is NULL", where);
+    if (!p || !s || !target) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
+    slt_task *t = NULL;
+    slt_task_tail tl;
+    slt_kernels_tail_info info;
+    int rc = slt_kernels_level_task(p, s, target, 0.0, n_mom, &t, &tl, &info);
+    if (rc) {
+        slt_task_free(t);
+        return rc;
+    }
+    double listed = 0.0; /* the modes of the listed levels (the tail's are infinite) */
+    for (size_t i = 1; i <= slt_task_levels(t); i++) {
+        slt_level L;
+        if (slt_task_level(t, i, &L) == SLT_OK) listed += L.mult;
+    }
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        slt_task_free(t);
+        return slt_error(SLT_EIO, "cannot open '%s' for writing", path);
+    }
+    const slt_kernels_params *sp = &s->params;
+    int bad = fprintf(out, "# slt spectrum: kernel %s on the %s, dim %d, depth %d, width %.17g, "
+                      "lmax %zu\n# %zu levels, %.17g modes (columns: eigenvalue, the level's "
+                      "total target power, multiplicity)\n# the degrees beyond lmax: the "
+                      "moment tail ('#%%' lines; trace M_1 = %.17g, target power T_0 = %.17g, "
+                      "null power %.17g, lambda_sup = %.17g; summed to degree %zu, trace "
+                      "check %.3g +- %.3g): no target power left out\n",
+                      slt_kernel_name(sp->kernel), slt_domain_name(sp->domain), sp->dim,
+                      sp->depth, sp->width, sp->lmax, slt_task_levels(t),
+                      listed, tl.lam_mom[0], tl.tgt_mom[0],
+                      tl.null_power, tl.lambda_sup, info.l_far, info.trace_check,
+                      info.trace_check_err) < 0;
+    if (!bad) rc = slt_task_write(t, out, 0);
+    if (fclose(out) != 0 || bad) rc = rc ? rc : slt_error(SLT_EIO, "writing '%s' failed", path);
+    if (!rc) {
+        if (levels_written) *levels_written = slt_task_levels(t);
+        if (modes_written) *modes_written = listed;
+        if (tail) *tail = tl;
+    }
+    slt_task_free(t);
+    return rc;
+}

@@ -358,6 +358,129 @@ static int read_task_line(FILE *f, const char *name, size_t lineno, char *buf, s
     return any;
 }
 
+/* ---- The moment tail in the task file --------------------------------------------- *
+ * Structured comment lines, which readers of the plain format skip as comments:
+ *   #% tail n_mom=J lambda_sup=… null_power=… null_power_err=… modes=…   (modes may be inf)
+ *   #% mom j M_j M_j_err T_{j-1} T_{j-1}_err                          (j = 1 … J, once each)
+ * 17 significant digits, so a task round-trips bit for bit. */
+typedef struct {
+    int have;            /* a "#% tail" line was read */
+    size_t tail_line;    /* its line number */
+    size_t first, last;  /* the first and last "#%" line */
+    unsigned char seen[SLT_TAIL_MOMENTS];
+    size_t seen_line[SLT_TAIL_MOMENTS];
+    slt_task_tail tail;
+} tail_reader;
+
+/* a finite number >= 0 (the tail's moments, errors and powers) */
+static int tail_number(const char *tok, double *v, int allow_inf)
+{
+    if (parse_token(tok, v)) return -1;
+    if (isnan(*v) || *v < 0.0 || (!allow_inf && isinf(*v))) return -1;
+    return 0;
+}
+
+/* One "#%" line (text after the "#%"); SLT_EINVAL naming the file and line. */
+static int tail_line(tail_reader *r, char *text, const char *name, size_t lineno)
+{
+    char *save = NULL, *tok[8];
+    int ntok = 0;
+    for (char *p = strtok_r(text, " \t\r", &save); p && ntok < 8; p = strtok_r(NULL, " \t\r", &save))
+        tok[ntok++] = p;
+    if (!r->first) r->first = lineno;
+    r->last = lineno;
+    if (ntok >= 1 && strcmp(tok[0], "tail") == 0) {
+        if (r->have)
+            return slt_error(SLT_EINVAL, "%s, line %zu: a second '#%% tail' line (the first is "
+                             "line %zu)", name, lineno, r->tail_line);
+        r->have = 1;
+        r->tail_line = lineno;
+        int got_n = 0, got_sup = 0, got_modes = 0;
+        for (int i = 1; i < ntok; i++) {
+            char *eq = strchr(tok[i], '=');
+            double v;
+            if (!eq)
+                return slt_error(SLT_EINVAL, "%s, line %zu: '%s' is not key=value in the '#%% "
+                                 "tail' line", name, lineno, tok[i]);
+            *eq = '\0';
+            const char *key = tok[i], *val = eq + 1;
+            int bad = tail_number(val, &v, strcmp(key, "modes") == 0);
+            if (strcmp(key, "n_mom") == 0 && !bad && v >= 1 && v <= SLT_TAIL_MOMENTS && v == floor(v)) {
+                r->tail.n_mom = (size_t)v;
+                got_n = 1;
+            } else if (strcmp(key, "lambda_sup") == 0 && !bad && v > 0) {
+                r->tail.lambda_sup = v;
+                got_sup = 1;
+            } else if (strcmp(key, "null_power") == 0 && !bad) {
+                r->tail.null_power = v;
+            } else if (strcmp(key, "null_power_err") == 0 && !bad) {
+                r->tail.null_power_err = v;
+            } else if (strcmp(key, "modes") == 0 && !bad) {
+                r->tail.modes = v;
+                got_modes = 1;
+            } else if (strcmp(key, "n_mom") && strcmp(key, "lambda_sup") &&
+                       strcmp(key, "null_power") && strcmp(key, "null_power_err") &&
+                       strcmp(key, "modes")) {
+                return slt_error(SLT_EINVAL, "%s, line %zu: unknown key '%s' in the '#%% tail' "
+                                 "line (expected n_mom, lambda_sup, null_power, null_power_err, "
+                                 "modes)", name, lineno, key);
+            } else {
+                return slt_error(SLT_EINVAL, "%s, line %zu: %s = '%s' is out of range (n_mom: "
+                                 "a whole number 1 … %d; lambda_sup: finite > 0; null_power, "
+                                 "null_power_err: finite >= 0; modes: >= 0 or inf)", name, lineno,
+                                 key, val, SLT_TAIL_MOMENTS);
+            }
+        }
+        if (!got_n || !got_sup || !got_modes)
+            return slt_error(SLT_EINVAL, "%s, line %zu: the '#%% tail' line lacks %s", name,
+                             lineno, !got_n ? "n_mom=" : !got_sup ? "lambda_sup=" : "modes=");
+        return SLT_OK;
+    }
+    if (ntok >= 1 && strcmp(tok[0], "mom") == 0) {
+        double j, v[4];
+        if (ntok != 6 || parse_token(tok[1], &j) || !(j >= 1 && j <= SLT_TAIL_MOMENTS) ||
+            j != floor(j))
+            return slt_error(SLT_EINVAL, "%s, line %zu: expected '#%% mom j M_j M_j_err T_j-1 "
+                             "T_j-1_err' with a whole j in 1 … %d", name, lineno,
+                             SLT_TAIL_MOMENTS);
+        for (int i = 0; i < 4; i++)
+            if (tail_number(tok[2 + i], &v[i], 0))
+                return slt_error(SLT_EINVAL, "%s, line %zu: '%s' is not a finite number >= 0",
+                                 name, lineno, tok[2 + i]);
+        size_t k = (size_t)j - 1;
+        if (r->seen[k])
+            return slt_error(SLT_EINVAL, "%s, line %zu: moment %zu again (first on line %zu)",
+                             name, lineno, k + 1, r->seen_line[k]);
+        r->seen[k] = 1;
+        r->seen_line[k] = lineno;
+        r->tail.lam_mom[k] = v[0];
+        r->tail.lam_mom_err[k] = v[1];
+        r->tail.tgt_mom[k] = v[2];
+        r->tail.tgt_mom_err[k] = v[3];
+        return SLT_OK;
+    }
+    return slt_error(SLT_EINVAL, "%s, line %zu: unknown '#%%' line (expected '#%% tail …' or "
+                     "'#%% mom …'; a plain comment starts with '#' alone)", name, lineno);
+}
+
+/* After the last line: the tail complete (every moment 1 … n_mom, none beyond). */
+static int tail_finish(const tail_reader *r, const char *name)
+{
+    if (!r->first) return SLT_OK;
+    if (!r->have)
+        return slt_error(SLT_EINVAL, "%s, line %zu: '#%% mom' lines without a '#%% tail' line",
+                         name, r->first);
+    for (size_t k = r->tail.n_mom; k < SLT_TAIL_MOMENTS; k++)
+        if (r->seen[k])
+            return slt_error(SLT_EINVAL, "%s, line %zu: moment %zu beyond n_mom = %zu (line "
+                             "%zu)", name, r->seen_line[k], k + 1, r->tail.n_mom, r->tail_line);
+    for (size_t k = 0; k < r->tail.n_mom; k++)
+        if (!r->seen[k])
+            return slt_error(SLT_EINVAL, "%s, line %zu: n_mom = %zu, but moment %zu has no '#%% "
+                             "mom' line", name, r->tail_line, r->tail.n_mom, k + 1);
+    return SLT_OK;
+}
+
 int slt_task_read_file(const char *path, double noise, slt_task **task)
 {
     static const char *where = "slt_task_read_file";
@@ -373,6 +496,8 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
 
     size_t cap = 1024, m = 0, lineno = 0, bytes = 0, first_line = 0;
     int ncol = 0; /* 2 or 3, fixed by the first line with numbers */
+    tail_reader tr;
+    memset(&tr, 0, sizeof tr);
     double *lam = malloc(cap * sizeof *lam), *tgt = malloc(cap * sizeof *tgt);
     double *mul = malloc(cap * sizeof *mul);
     char *line = malloc(SLT_TASK_LINE_MAX + 1);
@@ -385,6 +510,11 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
             break;
         }
         lineno++;
+        const char *lead = line + strspn(line, " \t");
+        if (lead[0] == '#' && lead[1] == '%') { /* the moment tail (structured comment) */
+            if ((rc = tail_line(&tr, (char *)lead + 2, name, lineno))) break;
+            continue;
+        }
         char *hash = strchr(line, '#'); /* a comment, whole-line or trailing */
         if (hash) *hash = '\0';
         char *save = NULL, *tok[4];
@@ -442,11 +572,21 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
     }
     if (!from_stdin) fclose(f);
     free(line);
+    if (rc == SLT_OK) rc = tail_finish(&tr, name);
     if (rc == SLT_OK && m == 0)
         rc = slt_error(SLT_EFORMAT, "%s has no modes", name);
     if (rc == SLT_OK) {
         rc = check_explicit(m, lam, tgt, noise, name, ncol == 3 ? "power" : "target");
+        if (rc == SLT_OK && tr.have) {
+            char tw[360];
+            snprintf(tw, sizeof tw, "%s, lines %zu-%zu (the tail)", name, tr.first, tr.last);
+            rc = check_tail(&tr.tail, tw);
+        }
         if (rc == SLT_OK) rc = make_levels(m, lam, ncol == 3 ? mul : NULL, tgt, noise, where, task);
+        if (rc == SLT_OK && tr.have) {
+            (*task)->has_tail = 1;
+            (*task)->tail = tr.tail;
+        }
     }
     free(lam);
     free(tgt);
@@ -457,10 +597,6 @@ int slt_task_read_file(const char *path, double noise, slt_task **task)
 int slt_task_write(const slt_task *task, FILE *out, size_t m_head)
 {
     if (!task || !out) return slt_error(SLT_EINVAL, "slt_task_write: task or stream is NULL");
-    if (task->has_tail)
-        return slt_error(SLT_EDOM, "slt_task_write: the task has a moment tail, which the task "
-                         "file format does not carry yet (writing its levels alone would drop "
-                         "it)");
     size_t m = task->m;
     int bad = 0;
     if (task->kind == SLT_TASK_POWER_LAW) {
@@ -475,6 +611,19 @@ int slt_task_write(const slt_task *task, FILE *out, size_t m_head)
                        "first %zu modes; target mass left out: %.17g\n",
                        task->law.alpha, task->law.beta, task->law.amp_lambda,
                        task->law.amp_target, m, all.value - head) < 0;
+    }
+    if (task->has_tail) { /* the moment tail, as structured comments (slt_task_read_file) */
+        const slt_task_tail *tl = &task->tail;
+        bad |= fprintf(out, "# the spectrum beyond the listed levels, by its moments "
+                       "(docs/theory/task.md, \"the moment tail\"): M_j = sum m lambda^j, "
+                       "T_j = sum P lambda^j\n") < 0;
+        bad |= fprintf(out, "#%% tail n_mom=%zu lambda_sup=%.17g null_power=%.17g "
+                       "null_power_err=%.17g modes=%.17g\n", tl->n_mom, tl->lambda_sup,
+                       tl->null_power, tl->null_power_err, tl->modes) < 0;
+        bad |= fprintf(out, "# j M_j M_j_err T_(j-1) T_(j-1)_err\n") < 0;
+        for (size_t j = 0; j < tl->n_mom && !bad; j++)
+            bad |= fprintf(out, "#%% mom %zu %.17g %.17g %.17g %.17g\n", j + 1, tl->lam_mom[j],
+                           tl->lam_mom_err[j], tl->tgt_mom[j], tl->tgt_mom_err[j]) < 0;
     }
     if (task->kind == SLT_TASK_EXPLICIT && task->mult) {
         bad |= fprintf(out, "# lambda power mult (power: the line's total target power; %zu "
