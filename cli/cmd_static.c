@@ -126,6 +126,7 @@ typedef struct {
     /* --kernel: rows whose error bound exceeds SLT_KERNELS_TASK_REL_ACC of the value
      * (kernel_wide) fail when no larger lmax will be tried (kernel_final) */
     int kernel, kernel_final, kernel_wide;
+    const cli_task_args *ta;
 } static_opts;
 
 static const char *cmd = "static";
@@ -334,8 +335,7 @@ static int run_curves(static_opts *o, const slt_statics_workspace *ws, slt_table
                 continue;
             }
             const slt_statics_result *s = &g.point;
-            if (o->kernel && isfinite(s->test) &&
-                !(s->test_err <= SLT_KERNELS_TASK_REL_ACC * fabs(s->test))) {
+            if (o->kernel && cli_kernel_bound_wide(&o->ta->kernel, s->test, s->test_err)) {
                 o->kernel_wide = 1; /* the tail: a larger lmax narrows the bound */
                 if (o->kernel_final) {
                     fprintf(stderr, "slt static: N = %.17g, P = %.17g: the error bound %.3g is "
@@ -383,6 +383,18 @@ static int run_modes(const static_opts *o, const slt_statics_workspace *ws, cons
         *worst = -1;
         return cli_usage_error(cmd, "--modes: %lld is out of range (expected K <= %zu, the task's "
                                "number of modes)", o->modes, M);
+    }
+    if (M == SLT_MODES_INFINITE && o->kernel) { /* the levels' modes are listed, the tail's not */
+        double listed = 0;
+        slt_level L;
+        for (size_t i = 1; i <= slt_task_levels(task); i++)
+            if (slt_task_level(task, i, &L) == SLT_OK) listed += L.mult;
+        if ((double)o->modes > listed) {
+            *worst = -1;
+            return cli_usage_error(cmd, "--modes: %lld is out of range (expected K <= %.17g, the "
+                                   "modes of the levels to --lmax %zu; the tail beyond is summed, "
+                                   "not listed)", o->modes, listed, o->ta->kernel.lmax);
+        }
     }
     slt_statics_params p = slt_statics_params_default();
     p.N = N;
@@ -608,6 +620,7 @@ int cmd_static(int argc, char **argv)
     slt_table *table = NULL;
     int worst = 0;
     o.kernel = ta.group == CLI_TASK_KERNEL;
+    o.ta = &ta;
     ta.kernel.modes_wanted = cli_kernel_modes_for(o.P.values, o.P.count, o.N.values, o.N.count);
 again: /* --kernel: rebuilt with a larger lmax while a bound is too wide (cli_kernel_retry) */
     if (rc == CLI_OK) rc = make_task(&o, &ta, &task);

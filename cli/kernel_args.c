@@ -439,6 +439,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
         tg.p = a->power_p;
     }
     size_t lmax = 0;
+    slt_task_tail tail;
     double modes = isfinite(a->modes_wanted) && a->modes_wanted >= 1 ? a->modes_wanted
                                                                       : KERNEL_MODES_DEFAULT;
     for (int k = 0; k < a->attempts; k++) modes *= 8.0;
@@ -458,7 +459,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
             fprintf(stderr, "slt %s: warning: %s\n", cmd, slt_last_error());
             lrc = SLT_OK;
         }
-        slt_task_tail tail;
+        memset(&tail, 0, sizeof tail);
         memset(&a->info, 0, sizeof a->info);
         if (!lrc)
             lrc = slt_kernels_level_task(&p, s, &tg, noise, SLT_TAIL_MOMENTS, task, &tail,
@@ -492,11 +493,25 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
         }
         break;
     }
+    /* the task's total target power: the levels' and the tail's T_0 */
+    a->power_total = tail.tgt_mom[0];
+    for (size_t i = 1; i <= slt_task_levels(*task); i++) {
+        slt_level L;
+        if (slt_task_level(*task, i, &L) == SLT_OK) a->power_total += L.power;
+    }
 out:
     free(deg);
     cli_columns_free(&g);
     cli_columns_free(&table);
     return rc;
+}
+
+int cli_kernel_bound_wide(const cli_kernel_args *a, double value, double err)
+{
+    /* relative to the value, or to 1e-6 of the task's target power for smaller values:
+     * below that the sums' rounding (~1e-16 of the power) is what is left, not the tail */
+    double scale = fmax(fabs(value), 1e-6 * a->power_total);
+    return isfinite(value) && !(err <= SLT_KERNELS_TASK_REL_ACC * scale);
 }
 
 int cli_kernel_can_retry(const cli_kernel_args *a)

@@ -66,6 +66,7 @@ typedef struct {
     int attempts;           /* rebuilds so far (auto lmax)                             */
     slt_kernels_tail_info info;
     double power_p, alpha, alpha_err; /* --target power: t = mu^p, p = beta + 1/alpha */
+    double power_total;     /* the task's target power (levels + tail T_0)             */
 } cli_kernel_args;
 
 void cli_kernel_args_init(cli_kernel_args *ka, unsigned flags);
@@ -100,6 +101,10 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *ka, double noise, slt_task
  * because a row's error bound exceeded SLT_KERNELS_TASK_REL_ACC of its value; 0 when
  * --lmax was given or the attempts are used up. */
 int cli_kernel_retry(const char *cmd, cli_kernel_args *ka);
+/* 1 if a row's error bound err is too wide for SLT_KERNELS_TASK_REL_ACC: above that
+ * fraction of the value, or of 1e-6 of the task's target power for smaller values (the
+ * rounding floor of the sums, which no lmax lowers). */
+int cli_kernel_bound_wide(const cli_kernel_args *ka, double value, double err);
 /* 1 if cli_kernel_retry would rebuild (auto lmax, attempts left). */
 int cli_kernel_can_retry(const cli_kernel_args *ka);
 

@@ -84,6 +84,12 @@ expect_usage_error "--scale-time takes no kernel" "--scale-time does not take --
   static --kernel relu-ntk --scale-time --t 10 --P 10
 expect_usage_error "multiplicity beyond 2^53: lower --lmax or --dim" "give a smaller --lmax or --dim" \
   static --kernel relu-ntk --dim 1000 --lmax 20 --P 10
+expect_usage_error "--modes beyond the listed levels" "--modes: 1000000 is out of range \(expected K <= 7007, the modes of the levels to --lmax 6" \
+  static "${ntk[@]}" --lmax 6 --P 100 --modes 1000000
+# --modes: the per-mode view of the levels (degree 1 of S^9: modes 2..11 share mu_1)
+run static "${ntk[@]}" --P 100 --modes 12 --format csv
+bad=$(awk -F, 'NR == 3 { l = $2 } NR >= 3 && NR <= 12 && $2 != l { print NR } NR == 13 && $2 == l { print "13" }' "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "--modes: the 10 modes of degree 1 share one eigenvalue" || fail "--modes: $bad"
 
 # targets the library may not implement yet: either ok rows, or the library's message and
 # exit 1 (never a partial table)
