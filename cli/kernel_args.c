@@ -131,8 +131,8 @@ size_t cli_kernel_options(cli_kernel_args *a, cli_option *o)
         snprintf(a->depth_help + hn, sizeof a->depth_help - hn, " hidden layers (default %d)",
                  def.depth);
     hn = snprintf(a->width_help, sizeof a->width_help, "width of ");
-    hn += slt_kernel_list(a->width_help + hn, sizeof a->width_help - hn, 0, SLT_KPARAM_WIDTH,
-                          ", ", ", ");
+    hn += slt_kernel_list(a->width_help + hn, sizeof a->width_help - hn,
+                          task ? SLT_KERNEL_ON(SLT_DOMAIN_SPHERE) : 0, SLT_KPARAM_WIDTH, ", ", ", ");
     if (hn < sizeof a->width_help)
         snprintf(a->width_help + hn, sizeof a->width_help - hn, " (default %g)", def.width);
     snprintf(a->offset_help, sizeof a->offset_help, "poly kernel (C + t)^p: offset (default %g)",
@@ -451,6 +451,8 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
             if (lrc && lrc != SLT_EDOM) { rc = cli_library_error(cmd, lrc); goto out; }
         }
         p.lmax = lmax;
+        if (lmax >= 1000) /* the spectrum and its tail to l_far >= 32 (lmax + 1): seconds */
+            cli_progress(cmd, "--kernel: the levels to lmax %zu and the tail beyond", lmax);
         slt_kernels_workspace *ws = NULL;
         slt_kernels_spectrum *s = NULL;
         int lrc = slt_kernels_alloc(&p, &ws);

@@ -126,11 +126,12 @@ void cli_kernel_settings(const cli_kernel_args *ka, char *buf, size_t size);
     "                          degrees beyond lmax as a summed tail (no mode dropped).\n" \
     "                          --lmax auto (default) holds about 64 x max(P, N finite)\n" \
     "                          modes and is raised (modes x8, up to 3 times) while a row's\n" \
-    "                          error bound exceeds 1e-8 of its value; --lmax L is used as\n" \
-    "                          given (such rows then fail). --target: kernel (t = mu^2\n" \
-    "                          per mode, default), isotropic (t = mu), power (t = mu^p,\n" \
-    "                          p = --beta + 1/alpha with alpha the fitted flattened decay:\n" \
-    "                          --beta is the source exponent relative to that alpha),\n" \
+    "                          error bound exceeds 1e-8 of its value (docs/cli.md); --lmax\n" \
+    "                          L is used as given (such rows then fail). --target: kernel\n" \
+    "                          (t = mu^2 per mode, default), isotropic (t = mu), power\n" \
+    "                          (t = mu^p, p = --beta + 1/alpha with alpha the fitted\n" \
+    "                          flattened decay: --beta is the source exponent relative to\n" \
+    "                          that alpha),\n" \
     "                          gegenbauer (coefficients l^-Q, --target-q Q), table (zonal\n" \
     "                          g(t), --target-file of 't g(t)' lines) or degrees\n" \
     "                          (--target-file of 'l P_l' lines: the level power of degree\n" \
