@@ -15,7 +15,8 @@
 const cli_command_info cmd_dmft_info = {
     "dmft",
     "test and train loss over time at width N and data P (lazy DMFT; flow, GD, SGD, momentum)",
-    "slt dmft (--alpha A --beta B | other letters | --task FILE) --N LIST --P LIST\n"
+    "slt dmft (--alpha A --beta B | other letters | --task FILE | --kernel K ...)\n"
+    "                --N LIST --P LIST\n"
     "                --t LIST [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
     "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
     "                [--contour auto|ellipse] [--diagnose] [--format F]",
@@ -51,7 +52,9 @@ const cli_command_info cmd_dmft_info = {
     "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
     "summed to k = inf.\n"
     "\n"
-    CLI_TASK_HELP CLI_TASK_HELP_FILE
+    CLI_TASK_HELP CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
+    "With --kernel the auto lmax also keeps the tail slow over the times asked for:\n"
+    "lambda_sup t <= 0.01 at the largest finite t.\n"
     "\n"
     "N and P accept 'inf'; every N is combined with every P. t accepts 'inf' (the t -> inf\n"
     "closed forms; at N = P the test loss diverges and the row says so, while the train\n"
@@ -459,13 +462,21 @@ int cmd_dmft(int argc, char **argv)
     slt_task *task = NULL;
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
-    cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 16];
     size_t n = dmft_options(&a, opts);
     int rc = cli_parse(&cmd_dmft_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return 0;
     if (rc == CLI_OK) rc = cli_task_resolve(cmd, &a.ta);
     if (rc == CLI_OK) rc = dmft_validate(&a);
+    if (rc == CLI_OK && a.ta.group == CLI_TASK_KERNEL) { /* the kernel's auto lmax */
+        a.ta.kernel.modes_wanted = cli_kernel_modes_for(a.Ps.values, a.Ps.count, a.Ns.values,
+                                                        a.Ns.count);
+        a.ta.kernel.t_max = 0;
+        for (size_t i = 0; i < a.times.count; i++)
+            if (isfinite(a.times.values[i]) && a.times.values[i] > a.ta.kernel.t_max)
+                a.ta.kernel.t_max = a.times.values[i];
+    }
     if (rc == CLI_OK) rc = cli_task_make(cmd, &a.ta, a.noise, &task);
     if (rc != CLI_OK) goto done;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel_args.h"
 #include "slt/kernels.h"
 #include "slt/status.h"
 #include "slt/table.h"
@@ -74,96 +75,26 @@ const cli_command_info cmd_spectrum_info = {
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
 };
 
-/* reads "x y" lines (# comments, blank lines skipped); returns 0 or an exit code */
-static int read_columns(const char *cmd, const char *path, double **x, double **y, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        slt_error(SLT_EIO, "cannot open '%s': %s", path, strerror(errno));
-        return cli_library_error(cmd, SLT_EIO);
-    }
-    size_t cap = 256, m = 0, lineno = 0;
-    *x = malloc(cap * sizeof(double));
-    *y = malloc(cap * sizeof(double));
-    char line[512];
-    int rc = (*x && *y) ? 0 : 4;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\0' || *p == '\r') continue;
-        char *end;
-        double a = strtod(p, &end);
-        if (end == p) { rc = 1; break; }
-        p = end;
-        double b = strtod(p, &end);
-        if (end == p || !isfinite(a) || !isfinite(b)) { rc = 1; break; }
-        if (m == cap) {
-            cap *= 2;
-            double *nx = realloc(*x, cap * sizeof(double)), *ny = nx ? realloc(*y, cap * sizeof(double)) : NULL;
-            if (nx) *x = nx;
-            if (ny) *y = ny;
-            if (!nx || !ny) { rc = 4; break; }
-        }
-        (*x)[m] = a;
-        (*y)[m] = b;
-        m++;
-    }
-    fclose(f);
-    if (rc == 1) {
-        slt_error(SLT_EFORMAT, "file '%s', line %zu: expected two finite numbers", path, lineno);
-        return cli_library_error(cmd, SLT_EFORMAT);
-    }
-    if (rc) return cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory"));
-    *n = m;
-    return 0;
-}
-
-typedef struct {
-    const double *x, *y;
-    size_t n;
-} target_table;
-
-/* linear interpolation of the target table (x increasing) */
-static double target_eval(double x, void *ctx)
-{
-    const target_table *t = ctx;
-    if (x <= t->x[0]) return t->y[0];
-    if (x >= t->x[t->n - 1]) return t->y[t->n - 1];
-    size_t lo = 0, hi = t->n - 1;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (t->x[mid] <= x) lo = mid; else hi = mid;
-    }
-    double f = (x - t->x[lo]) / (t->x[hi] - t->x[lo]);
-    return t->y[lo] + f * (t->y[hi] - t->y[lo]);
-}
-
 /* The parsed command line; kernel .. data are resolved by spec_validate. */
 typedef struct {
-    const char *kernel_s, *domain_s, *table_file, *save_file, *data_s, *target_s, *target_file;
-    long long dim, depth, lmax, poly_degree, empirical, repeats, seed;
-    double width, offset, rel_tol, fit_lo, fit_hi, fit_tol, target_q;
+    cli_kernel_args k; /* --kernel, --dim, --depth, --width, --offset, --poly-degree, --table */
+    const char *domain_s, *save_file, *data_s, *target_s, *target_file;
+    long long lmax, empirical, repeats, seed;
+    double rel_tol, fit_lo, fit_hi, fit_tol, target_q;
     int flat, fit;
-    int seen_depth, seen_width, seen_offset, seen_pdeg, seen_table, seen_repeats, seen_seed,
-        seen_data, seen_cov, seen_fitwin, seen_fittol, seen_q, seen_tfile, seen_target,
-        seen_kernel, seen_dim;
+    int seen_repeats, seen_seed, seen_data, seen_cov, seen_fitwin, seen_fittol, seen_q,
+        seen_tfile, seen_target;
     cli_list cov;
     slt_format format;
-    char kernel_choices[256], depth_help[128], width_help[128], offset_help[128],
-        pdeg_help[128], tol_help[128];
-    slt_kernel_type kernel;
+    char tol_help[128];
     slt_domain domain;
-    const slt_kernel_info *kinfo;
-    unsigned kparams;
-    int relu; /* the kernel reads --depth */
     slt_data_kind data;
 } spec_args;
 
 /* What the run computed and owns (spec_run_free releases it). */
 typedef struct {
-    double *tx, *tk, *gx, *gy, *power, *power_err, *slope;
-    size_t tn, gn;
+    cli_columns ktab, gtab; /* --table, --target-file */
+    double *power, *power_err, *slope;
     slt_kernels_workspace *ws;
     slt_kernels_spectrum *sp;
     slt_kernels_empirical *em;
@@ -181,7 +112,7 @@ static void spec_run_free(spec_run *r)
     slt_kernels_empirical_free(r->em);
     slt_kernels_spectrum_free(r->sp);
     slt_kernels_free(r->ws);
-    free(r->tx); free(r->tk); free(r->gx); free(r->gy); free(r->power); free(r->power_err);
+    cli_columns_free(&r->ktab); cli_columns_free(&r->gtab); free(r->power); free(r->power_err);
     free(r->slope);
 }
 
@@ -191,59 +122,32 @@ static void spec_run_free(spec_run *r)
 static size_t spec_options(spec_args *a, cli_option *opts)
 {
     const slt_kernels_params def = slt_kernels_params_default();
+    cli_kernel_args_init(&a->k, 0);
+    cli_option ko[CLI_KERNEL_MAX_OPTIONS]; /* kernel, dim, depth, width, offset, poly-degree, table */
+    cli_kernel_options(&a->k, ko);
     a->domain_s = "sphere";
     a->target_s = "isotropic";
-    a->dim = def.dim;
-    a->depth = def.depth;
     a->lmax = -1;
-    a->poly_degree = def.poly_degree;
     a->repeats = a->seed = 1;
-    a->width = def.width;
-    a->offset = def.offset;
     a->rel_tol = def.rel_tol;
     a->fit_tol = 0.05;
     a->target_q = 1.0;
     a->format = SLT_FORMAT_TABLE;
-    slt_kernel_list(a->kernel_choices, sizeof a->kernel_choices, 0, 0, "|", "|");
-    size_t hn = slt_kernel_list(a->depth_help, sizeof a->depth_help, 0, SLT_KPARAM_DEPTH, "/", "/");
-    if (hn < sizeof a->depth_help)
-        snprintf(a->depth_help + hn, sizeof a->depth_help - hn, " hidden layers (default %d)",
-                 def.depth);
-    hn = snprintf(a->width_help, sizeof a->width_help, "width of ");
-    hn += slt_kernel_list(a->width_help + hn, sizeof a->width_help - hn, 0, SLT_KPARAM_WIDTH,
-                          ", ", ", ");
-    if (hn < sizeof a->width_help)
-        snprintf(a->width_help + hn, sizeof a->width_help - hn, " (default %g)", def.width);
-    snprintf(a->offset_help, sizeof a->offset_help, "poly kernel (C + t)^p: offset (default %g)",
-             def.offset);
-    snprintf(a->pdeg_help, sizeof a->pdeg_help, "poly kernel: degree p (default %d)",
-             def.poly_degree);
     snprintf(a->tol_help, sizeof a->tol_help, "target relative accuracy (default %g)",
              def.rel_tol);
     const cli_option o[] = {
-        {.name = "kernel", .kind = CLI_CHOICE, .target = &a->kernel_s, .metavar = "K",
-         .help = "kernel (required)", .seen = &a->seen_kernel,
-         .choices = a->kernel_choices},
+        ko[0],
         {.name = "domain", .kind = CLI_CHOICE, .target = &a->domain_s, .metavar = "D",
          .help = "sphere S^(dim-1) or torus T^dim (default sphere)", .choices = "sphere|torus"},
-        {.name = "dim", .kind = CLI_INT, .target = &a->dim, .metavar = "D", .seen = &a->seen_dim,
-         .help = "ambient dimension: sphere 2..1000, torus 1..3 (default %D)", .lo = 1,
-         .hi = 1000, CLI_DEFAULT(def.dim)},
-        {.name = "depth", .kind = CLI_INT, .target = &a->depth, .metavar = "L",
-         .seen = &a->seen_depth, .help = a->depth_help, .lo = 1, .hi = 64},
+        ko[1],
+        ko[2],
         {.name = "lmax", .kind = CLI_INT, .target = &a->lmax, .metavar = "L",
          .help = "largest degree (sphere, default 100) or max_i |n_i| (torus; |n| for the "
                  "gaussian; default 32/16/8 for dim 1/2/3)", .lo = 0, .hi = 100000},
-        {.name = "width", .kind = CLI_REAL, .target = &a->width, .metavar = "S",
-         .seen = &a->seen_width, .help = a->width_help, .lo = 0, .hi = INFINITY,
-         .lo_open = 1, .hi_open = 1},
-        {.name = "offset", .kind = CLI_REAL, .target = &a->offset, .metavar = "C",
-         .seen = &a->seen_offset, .help = a->offset_help, .lo = 0, .hi = INFINITY, .hi_open = 1},
-        {.name = "poly-degree", .kind = CLI_INT, .target = &a->poly_degree, .metavar = "P",
-         .seen = &a->seen_pdeg, .help = a->pdeg_help, .lo = 1, .hi = 1000},
-        {.name = "table", .kind = CLI_TEXT, .target = &a->table_file, .metavar = "FILE",
-         .seen = &a->seen_table,
-         .help = "table kernel: file of 't k(t)' (sphere) or 'delta k' (torus)"},
+        ko[3],
+        ko[4],
+        ko[5],
+        ko[6],
         {.name = "rel-tol", .kind = CLI_REAL, .target = &a->rel_tol, .metavar = "TOL",
          .help = a->tol_help, .lo = 1e-15, .hi = 1e-2},
         {.name = "flat", .kind = CLI_FLAG, .target = &a->flat,
@@ -296,29 +200,14 @@ static size_t spec_options(spec_args *a, cli_option *opts)
 static int spec_validate(spec_args *a)
 {
     const char *cmd = "spectrum";
-    const long long dim = a->dim;
-    if (!a->seen_kernel) FAIL_USAGE("--kernel is required (see 'slt spectrum --help')");
-    a->kernel = SLT_KERNEL_RELU_NTK;
+    const long long dim = a->k.dim;
+    if (!a->k.seen_kernel) FAIL_USAGE("--kernel is required (see 'slt spectrum --help')");
     a->domain = SLT_DOMAIN_SPHERE;
-    slt_kernel_parse(a->kernel_s, &a->kernel);
     slt_domain_parse(a->domain_s, &a->domain);
     const slt_domain domain = a->domain;
-    const char *kernel_s = a->kernel_s, *domain_s = a->domain_s;
-    a->kinfo = slt_kernel_info_get(a->kernel);
-    const unsigned kparams = a->kparams = a->kinfo ? a->kinfo->params : 0;
-    a->relu = (kparams & SLT_KPARAM_DEPTH) != 0;
-    char users[256]; /* the kernels defined on a domain, or reading an option */
-    if (!slt_kernel_on_domain(a->kernel, domain)) {
-        char on_torus[256];
-        slt_kernel_list(users, sizeof users, SLT_KERNEL_ON(SLT_DOMAIN_SPHERE), 0, ", ", ", ");
-        slt_kernel_list(on_torus, sizeof on_torus, SLT_KERNEL_ON(SLT_DOMAIN_TORUS), 0, ", ", ", ");
-        FAIL_USAGE("--kernel %s is not defined on --domain %s (sphere: %s; torus: %s)", kernel_s,
-                   domain_s, users, on_torus);
-    }
-    if (domain == SLT_DOMAIN_SPHERE && dim < 2)
-        FAIL_USAGE("--dim: %lld is out of range on the sphere (expected 2 <= D <= 1000)", dim);
-    if (domain == SLT_DOMAIN_TORUS && dim > 3)
-        FAIL_USAGE("--dim: %lld is out of range on the torus (expected 1 <= D <= 3)", dim);
+    const char *kernel_s = a->k.kernel_s, *domain_s = a->domain_s;
+    int rc = cli_kernel_validate(cmd, &a->k, domain, domain_s);
+    if (rc) return rc;
     if (a->lmax < 0)
         a->lmax = domain == SLT_DOMAIN_SPHERE ? 100 : dim == 1 ? 32 : dim == 2 ? 16 : 8;
     if (domain == SLT_DOMAIN_TORUS) {
@@ -327,30 +216,7 @@ static int spec_validate(spec_args *a)
             FAIL_USAGE("--lmax: %lld is out of range on the %lld-torus (expected L <= %lld)",
                        a->lmax, dim, cap);
     }
-    if (a->seen_depth && !a->relu) {
-        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_DEPTH, ", ", " and ");
-        FAIL_USAGE("--depth applies to %s only (got --kernel %s)", users, kernel_s);
-    }
-    if (a->seen_width && !(kparams & SLT_KPARAM_WIDTH)) {
-        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_WIDTH, ", ", " and ");
-        FAIL_USAGE("--width applies to %s only (got --kernel %s)", users, kernel_s);
-    }
-    if ((kparams & SLT_KPARAM_WIDTH) && a->kinfo->sphere_min_width > 0 &&
-        domain == SLT_DOMAIN_SPHERE && !(a->width >= a->kinfo->sphere_min_width))
-        FAIL_USAGE("--width: %g is out of range for --kernel %s on the sphere (expected "
-                   "S >= %g: a narrower kernel needs about 12/S quadrature nodes)", a->width,
-                   kernel_s, a->kinfo->sphere_min_width);
-    if ((a->seen_offset || a->seen_pdeg) && !(kparams & SLT_KPARAM_POLY)) {
-        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_POLY, ", ", " and ");
-        FAIL_USAGE("--offset/--poly-degree apply to --kernel %s only (got --kernel %s)", users,
-                   kernel_s);
-    }
-    if (a->seen_table != ((kparams & SLT_KPARAM_TABLE) != 0)) {
-        slt_kernel_list(users, sizeof users, 0, SLT_KPARAM_TABLE, ", ", " or ");
-        if (a->seen_table)
-            FAIL_USAGE("--table FILE needs --kernel %s (got --kernel %s)", users, kernel_s);
-        FAIL_USAGE("--kernel %s needs --table FILE", kernel_s);
-    }
+    if ((rc = cli_kernel_validate_params(cmd, &a->k, domain))) return rc;
     if (a->flat + a->fit + (a->empirical > 0) > 1)
         FAIL_USAGE("--flat, --fit and --empirical are separate outputs: give at most one");
     if ((a->seen_fitwin || a->seen_fittol) && !a->fit)
@@ -364,7 +230,7 @@ static int spec_validate(spec_args *a)
     if (a->data_s) data = !strcmp(a->data_s, "sphere") ? SLT_DATA_SPHERE
                           : !strcmp(a->data_s, "torus") ? SLT_DATA_TORUS : SLT_DATA_GAUSSIAN;
     a->data = data;
-    if (a->empirical > 0 && data == SLT_DATA_GAUSSIAN && a->kernel != SLT_KERNEL_GAUSSIAN)
+    if (a->empirical > 0 && data == SLT_DATA_GAUSSIAN && a->k.kernel != SLT_KERNEL_GAUSSIAN)
         FAIL_USAGE("--data gaussian needs --kernel gaussian (got --kernel %s)", kernel_s);
     if (a->empirical > 0 && data != SLT_DATA_GAUSSIAN &&
         (data == SLT_DATA_SPHERE) != (domain == SLT_DOMAIN_SPHERE))
@@ -394,23 +260,12 @@ static int spec_compute(const spec_args *a, spec_run *r)
 {
     const char *cmd = "spectrum";
     int rc, lrc;
-    if (a->table_file && (rc = read_columns(cmd, a->table_file, &r->tx, &r->tk, &r->tn)))
+    slt_kernels_params p;
+    if ((rc = cli_kernel_params(cmd, &a->k, a->domain, &p, &r->ktab))) return rc;
+    if (a->target_file && (rc = cli_read_target_table(cmd, a->target_file, &r->gtab)))
         return rc;
-    if (a->target_file && (rc = read_columns(cmd, a->target_file, &r->gx, &r->gy, &r->gn)))
-        return rc;
-    slt_kernels_params p = slt_kernels_params_default();
-    p.kernel = a->kernel;
-    p.domain = a->domain;
-    p.dim = (int)a->dim;
-    p.depth = (int)a->depth;
     p.lmax = (size_t)a->lmax;
-    p.width = a->width;
-    p.offset = a->offset;
-    p.poly_degree = (int)a->poly_degree;
     p.rel_tol = a->rel_tol;
-    p.table_x = r->tx;
-    p.table_k = r->tk;
-    p.table_n = r->tn;
     if ((lrc = slt_kernels_alloc(&p, &r->ws))) return cli_library_error(cmd, lrc);
     r->worst = slt_kernels_spectrum_compute(r->ws, &r->sp);
     if (r->worst && r->worst != SLT_ENOCONV) return cli_library_error(cmd, r->worst);
@@ -424,18 +279,12 @@ static int spec_compute(const spec_args *a, spec_run *r)
         return cli_library_error(cmd, slt_error(SLT_ENOMEM, "out of memory"));
     slt_kernels_local_slope(sp, r->slope, NULL);
     const char *ts = a->target_s;
-    target_table tt = {r->gx, r->gy, r->gn};
     if (!strcmp(ts, "isotropic")) lrc = slt_kernels_target_isotropic(sp, r->power, r->power_err);
     else if (!strcmp(ts, "power-law"))
         lrc = slt_kernels_target_power_law(sp, a->target_q, r->power, r->power_err);
-    else {
-        for (size_t i = 1; i < r->gn; i++)
-            if (!(r->gx[i] > r->gx[i - 1]))
-                FAIL_USAGE("--target-file %s: line %zu: x is not increasing", a->target_file,
-                           i + 1);
-        if (r->gn < 2) FAIL_USAGE("--target-file %s: needs at least 2 points", a->target_file);
-        lrc = slt_kernels_target_power(r->ws, sp, target_eval, &tt, r->power, r->power_err);
-    }
+    else
+        lrc = slt_kernels_target_power(r->ws, sp, cli_columns_eval, &r->gtab, r->power,
+                                       r->power_err);
     if (lrc) return cli_library_error(cmd, lrc);
     /* the target's power past lmax: needed by --save (power left out) and --fit (beta) */
     if (a->save_file || a->fit) {
@@ -443,8 +292,8 @@ static int spec_compute(const spec_args *a, spec_run *r)
         else if (!strcmp(ts, "power-law"))
             lrc = slt_kernels_beyond_power_law(sp, a->target_q, &r->beyond);
         else
-            lrc = slt_kernels_beyond_target(r->ws, sp, target_eval, &tt, r->power, r->power_err,
-                                            &r->beyond);
+            lrc = slt_kernels_beyond_target(r->ws, sp, cli_columns_eval, &r->gtab, r->power,
+                                            r->power_err, &r->beyond);
         if (lrc) return cli_library_error(cmd, lrc);
     }
     if (a->save_file) {
@@ -491,14 +340,14 @@ static int spec_compute(const spec_args *a, spec_run *r)
 static void spec_settings(const spec_args *a, char *set, size_t size)
 {
     int sn = snprintf(set, size, "--kernel %s --domain %s --dim %lld --lmax %lld",
-                      a->kernel_s, a->domain_s, a->dim, a->lmax);
-    if (sn > 0 && (size_t)sn < size && a->relu)
-        sn += snprintf(set + sn, size - (size_t)sn, " --depth %lld", a->depth);
-    if (sn > 0 && (size_t)sn < size && (a->kparams & SLT_KPARAM_POLY))
+                      a->k.kernel_s, a->domain_s, a->k.dim, a->lmax);
+    if (sn > 0 && (size_t)sn < size && a->k.relu)
+        sn += snprintf(set + sn, size - (size_t)sn, " --depth %lld", a->k.depth);
+    if (sn > 0 && (size_t)sn < size && (a->k.kparams & SLT_KPARAM_POLY))
         sn += snprintf(set + sn, size - (size_t)sn, " --offset %g --poly-degree %lld",
-                       a->offset, a->poly_degree);
-    if (sn > 0 && (size_t)sn < size && (a->kparams & SLT_KPARAM_WIDTH))
-        snprintf(set + sn, size - (size_t)sn, " --width %g", a->width);
+                       a->k.offset, a->k.poly_degree);
+    if (sn > 0 && (size_t)sn < size && (a->k.kparams & SLT_KPARAM_WIDTH))
+        snprintf(set + sn, size - (size_t)sn, " --width %g", a->k.width);
 }
 
 /* --fit: one row with the decay fit, beta and the resolution-limited exponents. */
@@ -642,7 +491,7 @@ static int spec_empirical_rows(const spec_args *a, spec_run *r)
             slt_table_set_real(table, (size_t)row, c1, em->gauss_mult[i], 0);
             /* a product of d factors, each a few roundings: 4e-16·(d + 4) relative */
             slt_table_set_real(table, (size_t)row, c2, em->gauss_value[i],
-                               4e-16 * (a->dim + 4.0) * em->gauss_value[i]);
+                               4e-16 * (a->k.dim + 4.0) * em->gauss_value[i]);
         } else {
             const slt_kernels_level *L = &r->sp->levels[em->block_level[b]];
             slt_table_set_int(table, (size_t)row, c0, (long long)L->degree);
@@ -685,8 +534,8 @@ static void spec_level_rows(const spec_args *a, spec_run *r)
         slt_table_set_text(table, (size_t)row, c4, slt_kernels_method_name(L->method));
         if (torus) {
             char buf[64];
-            if (a->dim == 1) snprintf(buf, sizeof buf, "%d", L->wave[0]);
-            else if (a->dim == 2) snprintf(buf, sizeof buf, "%d,%d", L->wave[0], L->wave[1]);
+            if (a->k.dim == 1) snprintf(buf, sizeof buf, "%d", L->wave[0]);
+            else if (a->k.dim == 2) snprintf(buf, sizeof buf, "%d,%d", L->wave[0], L->wave[1]);
             else snprintf(buf, sizeof buf, "%d,%d,%d", L->wave[0], L->wave[1], L->wave[2]);
             slt_table_set_int(table, (size_t)row, c5, L->norm2);
             slt_table_set_text(table, (size_t)row, c6, buf);
@@ -723,12 +572,12 @@ int cmd_spectrum(int argc, char **argv)
     if (rc) goto out;
     slt_table *table = r.table;
     const slt_kernels_spectrum *sp = r.sp;
-    slt_table_param_text(table, "kernel", a.kernel_s);
+    slt_table_param_text(table, "kernel", a.k.kernel_s);
     slt_table_param_text(table, "domain", a.domain_s);
-    slt_table_param_int(table, "dim", a.dim);
-    if (a.relu) slt_table_param_int(table, "depth", a.depth);
-    if (a.seen_width || (a.kparams & SLT_KPARAM_WIDTH))
-        slt_table_param_real(table, "width", a.width);
+    slt_table_param_int(table, "dim", a.k.dim);
+    if (a.k.relu) slt_table_param_int(table, "depth", a.k.depth);
+    if (a.k.seen_width || (a.k.kparams & SLT_KPARAM_WIDTH))
+        slt_table_param_real(table, "width", a.k.width);
     slt_table_param_int(table, "lmax", a.lmax);
     slt_table_param_real(table, "diagonal", sp->diag);
     slt_table_param_real(table, "trace", sp->trace);

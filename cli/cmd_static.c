@@ -19,8 +19,8 @@
 const cli_command_info cmd_static_info = {
     "static",
     "converged learning curves: kernel / random-feature ridge regression, regimes, presets",
-    "slt static (--alpha A --beta B | other letters | --task FILE) --P LIST [--N LIST]\n"
-    "                  [--ridge R | --ridge-canatar R] [--noise S2]\n"
+    "slt static (--alpha A --beta B | other letters | --task FILE | --kernel K ...)\n"
+    "                  --P LIST [--N LIST] [--ridge R | --ridge-canatar R] [--noise S2]\n"
     "                  [--regime | --modes K | --levels] [--preset bahri|maloney ...] [--format F]\n"
     "       slt static TASK --P LIST --scale-time --t LIST [--count-small C --count-large C]",
     "The test and train error after training to convergence, from the deterministic\n"
@@ -38,7 +38,8 @@ const cli_command_info cmd_static_info = {
     "pole. Power laws are solved with amplitudes 1 and scaled back (exact for tiny or huge\n"
     "--amp-lambda, --amp-target, --noise).\n"
     "\n"
-    CLI_TASK_HELP CLI_TASK_HELP_FILE
+    CLI_TASK_HELP CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
+    "With --kernel, --preset and --scale-time are not available.\n"
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t.\n"
     "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included);\n"
     "--N and --P accept inf.\n"
@@ -132,6 +133,10 @@ typedef struct {
     int seen_ridge, seen_canatar, seen_modes, seen_preset, seen_S, seen_omega2, seen_M,
         seen_lambda_plus, seen_sigma_w2, seen_sigma_u2, seen_gamma, seen_t, seen_counts,
         seen_exponent, seen_time_const, seen_horizon;
+    /* --kernel: rows whose error bound exceeds SLT_KERNELS_TASK_REL_ACC of the value
+     * (kernel_wide) fail when no larger lmax will be tried (kernel_final) */
+    int kernel, kernel_final, kernel_wide;
+    const cli_task_args *ta;
 } static_opts;
 
 static const char *cmd = "static";
@@ -161,6 +166,10 @@ static int check_combinations(const static_opts *o, const cli_task_args *ta)
     if (o->P.count == 0)
         return cli_usage_error(cmd, "--P is required (training samples: a LIST such as 100,1000 "
                                "or 10:1e6:50)");
+    if (ta->group == CLI_TASK_KERNEL && (o->preset || o->scale_time))
+        return cli_usage_error(cmd, "%s does not take --kernel (a paper's power-law model / the "
+                               "scale-time surrogate): give --alpha/--beta or the preset's letters",
+                               o->preset ? "--preset" : "--scale-time");
     if (bahri && ta->group != CLI_TASK_BAHRI)
         return cli_usage_error(cmd, "--preset bahri takes the task as --alpha-K K (Bahri et al.'s "
                                "letters), not %s", ta->given);
@@ -223,7 +232,7 @@ static int check_combinations(const static_opts *o, const cli_task_args *ta)
     return 0;
 }
 
-static int make_task(const static_opts *o, const cli_task_args *ta, slt_task **task)
+static int make_task(const static_opts *o, cli_task_args *ta, slt_task **task)
 {
     int rc = SLT_OK;
     if (o->preset && strcmp(o->preset, "bahri") == 0)
@@ -277,7 +286,7 @@ static int echo_params(const static_opts *o, const cli_task_args *ta, const slt_
 
 /* ---- the default table, with or without --regime ---------------------------------- */
 
-static int run_curves(const static_opts *o, const slt_statics_workspace *ws, slt_table *t, int *worst)
+static int run_curves(static_opts *o, const slt_statics_workspace *ws, slt_table *t, int *worst)
 {
     const int maloney = o->preset && strcmp(o->preset, "maloney") == 0;
     int cN, cP, cz, cL, cT, ck, cg, ci, cLw = -1, cLd = -1, cLf = -1, ccP = -1, ccN = -1,
@@ -335,12 +344,26 @@ static int run_curves(const static_opts *o, const slt_statics_workspace *ws, slt
             }
             if (rc && rc != SLT_EDIVERGE) {
                 fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s\n", N, P, slt_last_error());
+                if (o->kernel) o->kernel_wide = 1; /* too few levels: a larger lmax may help */
                 slt_table_set_status(t, r, status_text(rc));
                 slt_table_set_text(t, r, creg, "unknown");
                 if (!*worst) *worst = rc;
                 continue;
             }
             const slt_statics_result *s = &g.point;
+            if (o->kernel && cli_kernel_bound_wide(&o->ta->kernel, s->test, s->test_err)) {
+                o->kernel_wide = 1; /* the tail: a larger lmax narrows the bound */
+                if (o->kernel_final) {
+                    fprintf(stderr, "slt static: N = %.17g, P = %.17g: the error bound %.3g is "
+                            "above %g of the test error %.6g (the tail beyond lmax): give a "
+                            "larger --lmax\n", N, P, s->test_err, SLT_KERNELS_TASK_REL_ACC,
+                            s->test);
+                    slt_table_set_status(t, r, status_text(SLT_ENOCONV));
+                    slt_table_set_text(t, r, creg, "unknown");
+                    if (!*worst) *worst = SLT_ENOCONV;
+                    continue;
+                }
+            }
             slt_table_set_real(t, r, cL, s->test, s->test_err);
             slt_table_set_real(t, r, cT, s->train, s->train_err);
             slt_table_set_real(t, r, ck, s->kappa, s->kappa_err);
@@ -376,6 +399,18 @@ static int run_modes(const static_opts *o, const slt_statics_workspace *ws, cons
         *worst = -1;
         return cli_usage_error(cmd, "--modes: %lld is out of range (expected K <= %zu, the task's "
                                "number of modes)", o->modes, M);
+    }
+    if (M == SLT_MODES_INFINITE && o->kernel) { /* the levels' modes are listed, the tail's not */
+        double listed = 0;
+        slt_level L;
+        for (size_t i = 1; i <= slt_task_levels(task); i++)
+            if (slt_task_level(task, i, &L) == SLT_OK) listed += L.mult;
+        if ((double)o->modes > listed) {
+            *worst = -1;
+            return cli_usage_error(cmd, "--modes: %lld is out of range (expected K <= %.17g, the "
+                                   "modes of the levels to --lmax %zu; the tail beyond is summed, "
+                                   "not listed)", o->modes, listed, o->ta->kernel.lmax);
+        }
     }
     slt_statics_params p = slt_statics_params_default();
     p.N = N;
@@ -592,7 +627,7 @@ int cmd_static(int argc, char **argv)
                      .time_const = sd.time_const, .horizon = sd.horizon_small,
                      .rel_tol = pd.rel_tol, .max_iter = pd.max_iter, .format = SLT_FORMAT_TABLE};
     cli_task_args ta;
-    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 32];
     size_t n = cli_task_options(&ta, opts);
     const double inf = INFINITY;
@@ -702,10 +737,14 @@ int cmd_static(int argc, char **argv)
     slt_task *task = NULL;
     slt_statics_workspace *ws = NULL;
     slt_table *table = NULL;
+    int worst = 0;
+    o.kernel = ta.group == CLI_TASK_KERNEL;
+    o.ta = &ta;
+    ta.kernel.modes_wanted = cli_kernel_modes_for(o.P.values, o.P.count, o.N.values, o.N.count);
+again: /* --kernel: rebuilt with a larger lmax while a bound is too wide (cli_kernel_retry) */
     if (rc == CLI_OK) rc = make_task(&o, &ta, &task);
     if (rc != CLI_OK) goto out;
-
-    int worst = 0;
+    o.kernel_final = o.kernel && !cli_kernel_can_retry(&ta.kernel);
     if ((rc = slt_statics_alloc(task, &ws)) || (rc = slt_table_alloc(cmd, &table)) ||
         (rc = echo_params(&o, &ta, task, table))) {
         rc = cli_library_error(cmd, rc);
@@ -715,6 +754,16 @@ int cmd_static(int argc, char **argv)
     else if (o.seen_modes) rc = run_modes(&o, ws, task, table, &worst);
     else if (o.levels) rc = run_levels(&o, ws, task, NULL, table, &worst);
     else rc = run_curves(&o, ws, table, &worst);
+    if (!rc && o.kernel_wide && !o.kernel_final && cli_kernel_retry(cmd, &ta.kernel)) {
+        slt_table_free(table);
+        slt_statics_free(ws);
+        slt_task_free(task);
+        table = NULL;
+        ws = NULL;
+        task = NULL;
+        worst = o.kernel_wide = 0;
+        goto again;
+    }
     if (worst < 0) { /* a usage error found late (already printed) */
         rc = CLI_USAGE;
         goto out;

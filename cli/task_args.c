@@ -18,6 +18,7 @@ static const struct {
     [CLI_TASK_MALONEY] = {"maloney", "--alpha-MRS", "the Maloney-Roberts-Sully convention"},
     [CLI_TASK_PLRF] = {"plrf", "--alpha-P/--beta-P", "the PLRF convention of Paquette et al."},
     [CLI_TASK_EXPLICIT] = {"explicit", "--task", "an explicit task file"},
+    [CLI_TASK_KERNEL] = {"kernel", "--kernel", "a kernel's task"},
 };
 
 void cli_task_args_init(cli_task_args *ta, unsigned flags)
@@ -28,6 +29,7 @@ void cli_task_args_init(cli_task_args *ta, unsigned flags)
     ta->alpha_P = ta->beta_P = ta->alpha = ta->beta = NAN;
     ta->amp_lambda = ta->amp_target = 1.0;
     ta->group = -1;
+    cli_kernel_args_init(&ta->kernel, CLI_KERNEL_TASK);
 }
 
 size_t cli_task_options(cli_task_args *ta, cli_option *o)
@@ -38,7 +40,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
                           .lo = 1.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
                           .seen = &ta->seen_alpha};
     o[n++] = (cli_option){.name = "beta", .kind = CLI_REAL, .target = &ta->beta_in,
-                          .metavar = "B", .help = "source beta of t_k = k^-(alpha beta + 1) (canonical)",
+                          .metavar = "B", .help = (ta->flags & CLI_TASK_KERNEL_OK)
+                          ? "source beta of t_k = k^-(alpha beta + 1) (canonical; with --kernel "
+                            "--target power: relative to the fitted alpha)"
+                          : "source beta of t_k = k^-(alpha beta + 1) (canonical)",
                           .lo = 0.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
                           .seen = &ta->seen_beta};
     if (ta->flags & CLI_TASK_AMPLITUDES) {
@@ -73,24 +78,32 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
         o[n++] = (cli_option){.name = "task", .kind = CLI_TEXT, .target = &ta->file,
                               .metavar = "FILE", .help = "explicit task file 'lambda_k t_k' (instead of a power law)",
                               .seen = &ta->seen_file};
+    if (ta->flags & CLI_TASK_KERNEL_OK) n += cli_kernel_options(&ta->kernel, o + n);
     return n;
 }
 
 int cli_task_resolve(const char *cmd, cli_task_args *ta)
 {
+    cli_kernel_args *ka = &ta->kernel;
+    const int kernel = ka->seen_kernel;
+    /* with --kernel, --beta is the kernel target's source exponent (--target power) */
+    const int seen_beta = ta->seen_beta && !kernel;
     const struct {
         int group;
         const char *option;
         int seen;
     } given[] = {
-        {CLI_TASK_CANONICAL, "--alpha", ta->seen_alpha}, {CLI_TASK_CANONICAL, "--beta", ta->seen_beta},
+        {CLI_TASK_CANONICAL, "--alpha", ta->seen_alpha}, {CLI_TASK_CANONICAL, "--beta", seen_beta},
         {CLI_TASK_BAP, "--a", ta->seen_a},               {CLI_TASK_BAP, "--b", ta->seen_b},
         {CLI_TASK_BAHRI, "--alpha-K", ta->seen_K},       {CLI_TASK_MALONEY, "--alpha-MRS", ta->seen_MRS},
         {CLI_TASK_PLRF, "--alpha-P", ta->seen_aP},       {CLI_TASK_PLRF, "--beta-P", ta->seen_bP},
-        {CLI_TASK_EXPLICIT, "--task", ta->seen_file},
+        {CLI_TASK_EXPLICIT, "--task", ta->seen_file},     {CLI_TASK_KERNEL, "--kernel", kernel},
     };
     const size_t n_given = sizeof given / sizeof given[0];
-    const char *all = (ta->flags & CLI_TASK_FILE)
+    const char *all = (ta->flags & CLI_TASK_KERNEL_OK)
+                          ? "--alpha/--beta, --a/--b, --alpha-K, --alpha-MRS, --alpha-P/--beta-P, "
+                            "--task or --kernel"
+                      : (ta->flags & CLI_TASK_FILE)
                           ? "--alpha/--beta, --a/--b, --alpha-K, --alpha-MRS, --alpha-P/--beta-P or --task"
                           : "--alpha/--beta, --a/--b, --alpha-K, --alpha-MRS or --alpha-P/--beta-P";
     int group_seen[CLI_TASK_GROUPS] = {0}, n_groups = 0, group = -1;
@@ -120,6 +133,16 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
                                    other, given[i].option, groups[group].paper,
                                    groups[group].options);
         }
+    if (group != CLI_TASK_KERNEL) { /* the kernel's own options need --kernel */
+        const char *k_only = ka->seen_dim ? "--dim" : ka->seen_depth ? "--depth"
+                             : ka->seen_lmax ? "--lmax" : ka->seen_width ? "--width"
+                             : ka->seen_offset ? "--offset" : ka->seen_pdeg ? "--poly-degree"
+                             : ka->seen_table ? "--table" : ka->seen_target ? "--target"
+                             : ka->seen_q ? "--target-q" : ka->seen_tfile ? "--target-file" : NULL;
+        if (k_only)
+            return cli_usage_error(cmd, "%s goes with --kernel K only (got %s)", k_only,
+                                   groups[group].options);
+    }
     if (ta->seen_amp && group != CLI_TASK_CANONICAL)
         return cli_usage_error(cmd, "--amp-lambda/--amp-target go with --alpha/--beta only, not "
                                "with %s", groups[group].options);
@@ -149,6 +172,15 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
         snprintf(ta->given, sizeof ta->given, "--alpha-P %.15g --beta-P %.15g", ta->alpha_P,
                  ta->beta_P);
         break;
+    case CLI_TASK_KERNEL: {
+        ka->seen_beta = ta->seen_beta;
+        ka->beta = ta->beta_in;
+        int urc = cli_kernel_validate(cmd, ka, SLT_DOMAIN_SPHERE, "sphere");
+        if (!urc) urc = cli_kernel_validate_params(cmd, ka, SLT_DOMAIN_SPHERE);
+        if (urc) return urc;
+        cli_kernel_settings(ka, ta->given, sizeof ta->given);
+        break;
+    }
     default:
         snprintf(ta->given, sizeof ta->given, "--task %s", ta->file);
         break;
@@ -161,9 +193,10 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
     return 0;
 }
 
-int cli_task_make(const char *cmd, const cli_task_args *ta, double noise, slt_task **task)
+int cli_task_make(const char *cmd, cli_task_args *ta, double noise, slt_task **task)
 {
     int rc;
+    if (ta->group == CLI_TASK_KERNEL) return cli_kernel_task(cmd, &ta->kernel, noise, task);
     if (ta->group == CLI_TASK_EXPLICIT) {
         rc = slt_task_read_file(ta->file, noise, task);
     } else {
@@ -196,6 +229,10 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
         if (!rc) rc = slt_table_param_real(table, "alpha_P", ta->alpha_P);
         if (!rc) rc = slt_table_param_real(table, "beta_P", ta->beta_P);
         break;
+    case CLI_TASK_KERNEL:
+        if (!rc) rc = cli_kernel_echo(&ta->kernel, table);
+        if (!rc && task) rc = slt_table_param_real(table, "modes", slt_task_modes_total(task));
+        return rc;
     case CLI_TASK_EXPLICIT:
         if (!rc) rc = slt_table_param_text(table, "task", ta->file);
         /* a task with a moment tail has infinitely many modes (not SIZE_MAX as an int) */

@@ -17,18 +17,21 @@
 #define SLT_CLI_TASK_ARGS_H
 
 #include "cli.h"
+#include "kernel_args.h"
 #include "slt/table.h"
 #include "slt/task.h"
 
 enum {
     CLI_TASK_FILE = 1,       /* accept --task FILE */
-    CLI_TASK_AMPLITUDES = 2  /* accept --amp-lambda / --amp-target with --alpha/--beta */
+    CLI_TASK_AMPLITUDES = 2, /* accept --amp-lambda / --amp-target with --alpha/--beta */
+    CLI_TASK_KERNEL_OK = 4   /* accept --kernel K (a sphere kernel's level task with its tail,
+                                kernel_args.h) and its options */
 };
 
 enum { CLI_TASK_CANONICAL, CLI_TASK_BAP, CLI_TASK_BAHRI, CLI_TASK_MALONEY, CLI_TASK_PLRF,
-       CLI_TASK_EXPLICIT, CLI_TASK_GROUPS };
+       CLI_TASK_EXPLICIT, CLI_TASK_KERNEL, CLI_TASK_GROUPS };
 
-#define CLI_TASK_MAX_OPTIONS 11
+#define CLI_TASK_MAX_OPTIONS (11 + CLI_KERNEL_MAX_OPTIONS)
 
 typedef struct {
     unsigned flags;
@@ -42,6 +45,7 @@ typedef struct {
     int group;             /* CLI_TASK_* */
     double alpha, beta;    /* canonical (NaN for an explicit task) */
     char given[200];       /* the options as given, for messages */
+    cli_kernel_args kernel; /* --kernel (CLI_TASK_KERNEL_OK) */
 } cli_task_args;
 
 void cli_task_args_init(cli_task_args *ta, unsigned flags);
@@ -53,9 +57,11 @@ size_t cli_task_options(cli_task_args *ta, cli_option *opts);
  * On error prints one line to stderr and returns the exit code (2); 0 on success. */
 int cli_task_resolve(const char *cmd, cli_task_args *ta);
 
-/* Allocates the task (power law with amplitudes, or the file) with label noise σ².
- * On error prints one line and returns the exit code; 0 on success. */
-int cli_task_make(const char *cmd, const cli_task_args *ta, double noise, slt_task **task);
+/* Allocates the task (power law with amplitudes, the file, or the kernel's level task with
+ * its tail: set ta->kernel.modes_wanted (cli_kernel_modes_for) and, for times,
+ * ta->kernel.t_max first) with label noise σ². On error prints one line and returns the
+ * exit code; 0 on success. */
+int cli_task_make(const char *cmd, cli_task_args *ta, double noise, slt_task **task);
 
 /* Echoes the task into the table's params: convention, the given letters, alpha and beta
  * (and amplitudes), or the file and its number of modes. */
@@ -75,6 +81,8 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
     "                          teacher; alpha = 1+M, beta = M/(1+M) (always hard)\n" \
     "  --alpha-P p --beta-P q  Paquette et al. PLRF: data covariance diag(j^-2p), target\n" \
     "                          b_j = j^-q; alpha = 2p, beta = (2p+2q-1)/(2p)\n"
+
+#define CLI_TASK_HELP_KERNEL CLI_KERNEL_HELP
 
 #define CLI_TASK_HELP_FILE \
     "  --task FILE             an explicit task: two columns 'lambda_k t_k' per line,\n" \

@@ -513,6 +513,25 @@ SLT_API int slt_kernels_save_tail(const slt_kernels_params *p, const slt_kernels
                                   const char *path, size_t *levels_written,
                                   double *modes_written, slt_task_tail *tail);
 
+/* The default lmax of a kernel task: the smallest degree L such that the structurally
+ * non-zero degrees 0 … L of the sphere S^{d−1} (d = p->dim; slt_kernels_multiplicity,
+ * structural zeros as in slt_kernels_beyond) hold at least `modes` eigenfunctions, so that
+ * the task's levels cover the modes a learning curve at P ≈ modes/factor resolves and the
+ * rest is the tail (slt_kernels_level_task). A polynomial kernel has no eigenvalue beyond
+ * degree poly_degree: L is clamped there (then fewer modes may be held). Only p->kernel,
+ * domain, dim, poly_degree and offset are read. *held (may be NULL) = the modes held by
+ * the degrees 0 … L (a double: exact while < 2^53).
+ * Errors: SLT_EINVAL (NULL, torus, dim < 2, modes not finite >= 1); SLT_EDOM when even
+ * degree 100000 (the largest lmax) holds fewer modes (*lmax = 100000).
+ * Thread safety: reentrant. */
+SLT_API int slt_kernels_lmax_for_modes(const slt_kernels_params *p, double modes, size_t *lmax,
+                                       double *held);
+
+/* The relative accuracy a kernel task's learning curve is held to: a row whose error bound
+ * exceeds this fraction of its value because of the tail is recomputed with a larger lmax
+ * (the issue-12 bar for the untruncated curve). */
+#define SLT_KERNELS_TASK_REL_ACC 1e-8
+
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
 typedef enum {

@@ -172,7 +172,7 @@ expect_usage_error "t zero" "--t: 0 is out of range" static --alpha 2 --beta 0.5
 expect_usage_error "rel-tol" "--rel-tol: 0 is out of range" static --alpha 2 --beta 0.5 --P 10 --rel-tol 0
 expect_usage_error "max-iter" "--max-iter: 0 is out of range \(expected 1 <= K <= 100000\)" static --alpha 2 --beta 0.5 --P 10 --max-iter 0
 expect_usage_error "too many rows" "rows is more than 1000000" static --alpha 2 --beta 0.5 --P 1:1e6:2000 --N 1:1e6:1000
-expect_usage_error "unknown option" "unknown option '--width'" static --alpha 2 --beta 0.5 --P 10 --width 3
+expect_usage_error "unknown option" "unknown option '--widht'" static --alpha 2 --beta 0.5 --P 10 --widht 3
 expect_usage_error "no task" "no task given" static --P 10
 expect_usage_error "bad format" "--format: 'yaml' is not one of" static --alpha 2 --beta 0.5 --P 10 --format yaml
 expect_exit 3 "missing task file is an I/O error" static --task /nonexistent/task.txt --P 10
