@@ -287,9 +287,11 @@ static int weight_log(const tail_series *t, const slt_kernels_target *tg,
     return 0;
 }
 
-int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                             const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
-                             slt_kernels_tail_info *info)
+/* slt_kernels_tail_moments; lpw, lpe: the target's level powers of s when the caller has
+ * them (the level task: a zonal target's quadrature is not repeated), else NULL. */
+static int tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                        const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
+                        slt_kernels_tail_info *info, const double *lpw, const double *lpe)
 {
     static const char *where = "slt_kernels_tail_moments";
     if (!p || !s || !tg || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
@@ -343,7 +345,12 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
         size_t n = s->n_levels;
         double *pw = malloc(2 * n * sizeof *pw), *pe = pw ? pw + n : NULL;
         if (!pw) return slt_error(SLT_ENOMEM, "%s: out of memory", where);
-        rc = level_powers(p, s, tg, pw, pe, where);
+        if (lpw) {
+            memcpy(pw, lpw, n * sizeof *pw);
+            memcpy(pe, lpe, n * sizeof *pe);
+        } else {
+            rc = level_powers(p, s, tg, pw, pe, where);
+        }
         long double nl = 0.0L, nle = 0.0L;
         for (size_t i = 0; !rc && i < n; i++)
             if (null_level(s, i)) {
@@ -584,6 +591,13 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
     return SLT_OK;
 }
 
+int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                             const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
+                             slt_kernels_tail_info *info)
+{
+    return tail_moments(p, s, tg, n_mom, tail, info, NULL, NULL);
+}
+
 int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                            const slt_kernels_target *tg, double noise, size_t n_mom,
                            slt_task **task, slt_task_tail *tail, slt_kernels_tail_info *info)
@@ -652,7 +666,7 @@ int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectr
     /* the tail first: a task is only made with its tail attached, so that no solver ever
      * runs on a kernel task that silently lacks the mass beyond lmax */
     if (!rc) {
-        rc = slt_kernels_tail_moments(p, s, tg, n_mom, tail, info);
+        rc = tail_moments(p, s, tg, n_mom, tail, info, pw, pe);
         if (info) info->levels = n;
     }
     if (!rc) rc = slt_task_alloc_levels_tail(n, lam, mult, pow_, noise, tail, task);
