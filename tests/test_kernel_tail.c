@@ -446,6 +446,54 @@ static void test_targets_lmax_convergence(void **state)
     }
     slt_kernels_spectrum_free(s13);
     slt_kernels_spectrum_free(s29);
+    /* with structural zeros (one-layer ReLU NTK on S⁹: odd ℓ >= 3): the zeros' power is
+     * null power at every degree, <= lmax too, so lmax 13 and 29 still agree */
+    kcase c1 = {SLT_KERNEL_RELU_NTK, 10, 1};
+    slt_kernels_params q13 = params_of(&c1, 13), q29 = params_of(&c1, 29);
+    slt_kernels_spectrum *z13 = spectrum_of(&q13), *z29 = spectrum_of(&q29);
+    for (int k = 2; k < N_TG; k++) {
+        slt_kernels_target tg = target_k(k);
+        if (k == 4) tg.n_degrees = 20;
+        if (k == 5) tg.n_degrees = 60;
+        slt_task *t13 = NULL, *t29 = NULL;
+        slt_task_tail a13, a29;
+        assert_ok(slt_kernels_level_task(&q13, z13, &tg, 0.0, 24, &t13, &a13, NULL));
+        assert_ok(slt_kernels_level_task(&q29, z29, &tg, 0.0, 24, &t29, &a29, NULL));
+        assert_true(a13.null_power > 0.0);
+        assert_within("null power lmax 13 vs 29", a13.null_power, a13.null_power_err,
+                      a29.null_power, a29.null_power_err);
+        slt_statics_result a = krr(t13, 100), b = krr(t29, 100);
+        print_message("depth 1, target kind %d: lmax 13 %.12g +- %.2g, lmax 29 %.12g +- %.2g, "
+                      "null %.6g\n", (int)tg.kind, a.test, a.test_err, b.test, b.test_err,
+                      a13.null_power);
+        assert_within("statics with null power, lmax 13 vs 29", a.test, a.test_err, b.test,
+                      b.test_err);
+        slt_task_free(t13);
+        slt_task_free(t29);
+    }
+    slt_kernels_spectrum_free(z13);
+    slt_kernels_spectrum_free(z29);
+    /* a finite expansion, (1 + t)^2 on S²: its one degree beyond lmax = 1 as a finite tail,
+     * and nothing beyond lmax = 2 (an empty tail), give the same statics */
+    slt_kernels_params r1 = slt_kernels_params_default(), r2;
+    r1.kernel = SLT_KERNEL_POLY;
+    r1.lmax = 1;
+    r2 = r1;
+    r2.lmax = 2;
+    slt_kernels_spectrum *y1 = spectrum_of(&r1), *y2 = spectrum_of(&r2);
+    slt_kernels_target tg = target_k(4);
+    slt_task *u1 = NULL, *u2 = NULL;
+    slt_task_tail b1, b2;
+    assert_ok(slt_kernels_level_task(&r1, y1, &tg, 0.0, 24, &u1, &b1, NULL));
+    assert_ok(slt_kernels_level_task(&r2, y2, &tg, 0.0, 24, &u2, &b2, NULL));
+    /* P = 2 of 9 modes: near the interpolation threshold the moment sums of a finite tail
+     * (5 modes at one λ) converge slowly and say so (SLT_ENOCONV at P = 6) */
+    slt_statics_result a = krr(u1, 2), b = krr(u2, 2);
+    assert_within("finite tail vs none", a.test, a.test_err, b.test, b.test_err);
+    slt_task_free(u1);
+    slt_task_free(u2);
+    slt_kernels_spectrum_free(y1);
+    slt_kernels_spectrum_free(y2);
 }
 
 /* Refused targets, each naming its field. */

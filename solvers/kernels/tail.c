@@ -579,7 +579,9 @@ static int tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum 
             tail->tgt_mom_err[j] = e;
         }
     }
-    tail->lambda_sup = lam_sup;
+    /* an empty tail (a finite expansion within lmax) has no eigenvalue: any positive bound
+     * holds, and the task layer needs one (info->lambda_sup stays 0) */
+    tail->lambda_sup = (top && top <= lmax) ? DBL_MIN : lam_sup;
     tail->null_power = nullv; /* 0 for the targets t = μ^p: none on structural zeros */
     tail->null_power_err = nulle;
     if (info) *info = inf;
