@@ -7,6 +7,7 @@
 
 #include "slt_test.h"
 #include "slt/kernels.h"
+#include "slt/statics.h"
 
 /* a target of one kind (the kinds these checks use carry no parameter) */
 #define TG(k) (&(slt_kernels_target){.kind = (k)})
@@ -259,6 +260,282 @@ static void test_edges(void **state)
     slt_kernels_spectrum_free(s);
 }
 
+/* ---- the targets with a parameter: power, Gegenbauer, zonal, degree table ---- */
+
+static double g_sqrt(double t, void *ctx)
+{
+    (void)ctx;
+    return sqrt(1.0 - t); /* √2 sin(θ/2): smooth in θ, algebraic Gegenbauer decay */
+}
+
+static double deg_table[300];
+static void fill_table(void)
+{
+    for (size_t l = 0; l < 300; l++) deg_table[l] = 1.0 / ((1.0 + l) * (1.0 + l));
+}
+
+/* the targets checked, for one case (the zonal one needs the spectrum for its powers) */
+enum { N_TG = 6 };
+static slt_kernels_target target_k(int k)
+{
+    slt_kernels_target t = slt_kernels_target_of(SLT_KTARGET_POWER);
+    switch (k) {
+    case 0: t.p = 1.5; break;
+    case 1: t.p = 2.5; break;
+    case 2: t.kind = SLT_KTARGET_GEGENBAUER; t.q = 1.0; break;
+    case 3: t.kind = SLT_KTARGET_ZONAL; t.g = g_sqrt; break;
+    case 4: t.kind = SLT_KTARGET_DEGREES; t.degree_power = deg_table; t.n_degrees = 15; break;
+    default: t.kind = SLT_KTARGET_DEGREES; t.degree_power = deg_table; t.n_degrees = 300; break;
+    }
+    return t;
+}
+
+/* one-layer ReLU NTK: structural zeros at odd ℓ >= 3 (docs/theory/kernels.md) */
+static int is_zero_degree(const kcase *c, size_t l)
+{
+    return c->kernel == SLT_KERNEL_RELU_NTK && c->depth == 1 && l >= 3 && l % 2 == 1;
+}
+
+/* T_j beyond lmax = 20 of each target against Σ_{20<ℓ<=400} P_ℓ μ_ℓ^j of the lmax = 400
+ * spectrum + its own T_j beyond 400, within the two reported errors and the direct sum's
+ * error (the zonal T_0 likewise; its T_j >= 1 are a bracket that must hold the direct
+ * sum); T_j is also the same target summed over the listed levels when the table ends
+ * inside lmax (0). */
+static void test_targets_vs_longer_spectrum(void **state)
+{
+    (void)state;
+    enum { NM = 5 };
+    fill_table();
+    static const size_t cs[] = {0, 3, 5, 6}; /* relu-ntk S² depth 1, S⁴ depth 3, S⁹ depth 3, laplace S² */
+    for (size_t ii = 0; ii < sizeof cs / sizeof cs[0]; ii++) {
+        const kcase *c = &cases[cs[ii]];
+        slt_kernels_params p20 = params_of(c, 20), p400 = params_of(c, 400);
+        slt_kernels_spectrum *s20 = spectrum_of(&p20), *s400 = spectrum_of(&p400);
+        for (int k = 0; k < N_TG; k++) {
+            slt_kernels_target tg = target_k(k);
+            /* the zonal quadratures take seconds at lmax 400: two cases (zeros; S⁹) */
+            if (tg.kind == SLT_KTARGET_ZONAL && cs[ii] != 0 && cs[ii] != 5) continue;
+            slt_task_tail t20, t400;
+            slt_kernels_tail_info i20, i400;
+            assert_ok(slt_kernels_tail_moments(&p20, s20, &tg, NM, &t20, &i20));
+            assert_ok(slt_kernels_tail_moments(&p400, s400, &tg, NM, &t400, &i400));
+            /* the level powers P_ℓ of the direct sums, independently: N μ^p, ℓ^{-2q}/N, the
+             * table; the zonal powers from slt_kernels_target_power at lmax 400 */
+            double *P = malloc(401 * sizeof *P), *Pe = malloc(401 * sizeof *Pe);
+            assert_non_null(P);
+            assert_non_null(Pe);
+            if (tg.kind == SLT_KTARGET_ZONAL) {
+                slt_kernels_workspace *ws = NULL;
+                assert_ok(slt_kernels_alloc(&p400, &ws));
+                assert_ok(slt_kernels_target_power(ws, s400, g_sqrt, NULL, P, Pe));
+                slt_kernels_free(ws);
+            }
+            long double dm[NM] = {0};
+            double de[NM] = {0};
+            for (size_t l = 21; l <= 400; l++) {
+                const slt_kernels_level *L = &s400->levels[l];
+                if (is_zero_degree(c, l)) continue;
+                double mu = L->mu, e = L->mu_err, pl = 0.0, ple = 0.0, x0 = 0.0;
+                int mult_w = 0;
+                switch (tg.kind) {
+                case SLT_KTARGET_POWER: mult_w = 1; x0 = tg.p; break;
+                case SLT_KTARGET_GEGENBAUER: pl = pow((double)l, -2.0 * tg.q) / L->mult; break;
+                case SLT_KTARGET_ZONAL: pl = P[l]; ple = Pe[l]; break;
+                default: pl = l < tg.n_degrees ? tg.degree_power[l] : 0.0; break;
+                }
+                for (int j = 0; j < NM; j++) {
+                    double x = j + x0, w = mult_w ? L->mult : pl;
+                    dm[j] += (long double)w * powl((long double)mu, x);
+                    de[j] += w * (x > 0 ? x * pow(fabs(mu) + e, x - 1) * e : 0.0) +
+                             ple * pow(fabs(mu) + e, j);
+                }
+            }
+            for (int j = 0; j < NM; j++) {
+                double ref = (double)dm[j] + t400.tgt_mom[j];
+                if (tg.kind == SLT_KTARGET_ZONAL && j >= 1) {
+                    /* the bracket [0, λ_sup^j (T_0 + err)] holds the direct sum */
+                    assert_true((double)dm[j] <= t20.tgt_mom[j] + t20.tgt_mom_err[j]);
+                    assert_true(t20.tgt_mom[j] - t20.tgt_mom_err[j] <= 0.0);
+                    continue;
+                }
+                assert_within("T_j beyond 20 vs direct sum to 400 + beyond 400", t20.tgt_mom[j],
+                              t20.tgt_mom_err[j] + t400.tgt_mom_err[j] + de[j], ref,
+                              TOL_ROUNDING_SUM * ref);
+                if (tg.kind == SLT_KTARGET_DEGREES && tg.n_degrees <= 21)
+                    assert_true(t20.tgt_mom[j] == 0.0 && t20.tgt_mom_err[j] == 0.0);
+                else if (tg.kind != SLT_KTARGET_ZONAL) /* the bars are useful */
+                    assert_err_at_most("T_j error", t20.tgt_mom_err[j], 1e-6 * t20.tgt_mom[j]);
+            }
+            /* null power: the targets t = μ^p have none; the others' on the structural zeros
+             * (the one-layer ReLU NTK's odd ℓ >= 3), against closed forms */
+            if (!is_zero_degree(c, 3) || tg.kind == SLT_KTARGET_POWER) {
+                assert_true(t20.null_power == 0.0);
+            } else if (tg.kind == SLT_KTARGET_GEGENBAUER) {
+                /* Σ_{odd ℓ>=3} ℓ^{-2}/(2ℓ+1) (q = 1, N(3,ℓ) = 2ℓ+1), summed to 2e6; the rest
+                 * < ∫_{L−2}^∞ dx/(4x³) = 1/(8(L−2)²) */
+                long double z = 0.0L;
+                for (long l = 3; l <= 2000000; l += 2) z += 1.0L / ((long double)l * l * (2 * l + 1));
+                double rest = 1.0 / (8.0 * 1999998.0 * 1999998.0);
+                assert_within("Gegenbauer null power", t20.null_power, t20.null_power_err + rest,
+                              (double)z, TOL_ROUNDING_SUM * (double)z);
+            } else if (tg.kind == SLT_KTARGET_ZONAL) {
+                /* ‖g_odd‖² − P_1 = (4 − π)/8 − 8/75 (c_3 = 1/2: ⅛∫(2 − 2√(1−t²)) dt, and
+                 * g_1 = ½∫ t√(1−t) dt = −2√2/15, P_1 = 3 g_1²) */
+                double ref = (4.0 - M_PI) / 8.0 - 8.0 / 75.0;
+                assert_within("zonal null power", t20.null_power, t20.null_power_err, ref,
+                              TOL_ROUNDING_SUM * ref);
+                assert_err_at_most("zonal null power error", t20.null_power_err, 1e-9 * ref);
+            } else { /* the table's odd degrees >= 3 */
+                long double z = 0.0L;
+                for (size_t l = 3; l < tg.n_degrees; l += 2) z += tg.degree_power[l];
+                assert_close(t20.null_power, (double)z, TOL_ROUNDING_SUM, 0.0);
+            }
+            free(P);
+            free(Pe);
+        }
+        /* p = 1 is the isotropic teacher: T_0 is the trace identity M_1, exactly */
+        slt_kernels_target one = slt_kernels_target_of(SLT_KTARGET_POWER);
+        one.p = 1.0;
+        slt_task_tail a, b;
+        assert_ok(slt_kernels_tail_moments(&p20, s20, &one, NM, &a, NULL));
+        assert_ok(slt_kernels_tail_moments(&p20, s20, TG(SLT_KTARGET_ISOTROPIC), NM, &b, NULL));
+        for (int j = 0; j < NM; j++) assert_true(a.tgt_mom[j] == b.tgt_mom[j]);
+        slt_kernels_spectrum_free(s20);
+        slt_kernels_spectrum_free(s400);
+    }
+}
+
+/* The kernel regression test loss at P (ridgeless, N = ∞) on task. */
+static slt_statics_result krr(const slt_task *task, double P)
+{
+    slt_statics_workspace *w = NULL;
+    assert_ok(slt_statics_alloc(task, &w));
+    slt_statics_params sp = slt_statics_params_default();
+    sp.N = INFINITY;
+    sp.P = P;
+    slt_statics_result r;
+    assert_ok(slt_statics_solve(w, &sp, &r));
+    slt_statics_free(w);
+    return r;
+}
+
+/* The statics on the level task of each target: lmax 13 and 29 agree within the reported
+ * errors (relu-ntk depth 3 on S⁹, P = 100); the level task without its tail does not. */
+static void test_targets_lmax_convergence(void **state)
+{
+    (void)state;
+    fill_table();
+    kcase c = {SLT_KERNEL_RELU_NTK, 10, 3};
+    slt_kernels_params p13 = params_of(&c, 13), p29 = params_of(&c, 29);
+    slt_kernels_spectrum *s13 = spectrum_of(&p13), *s29 = spectrum_of(&p29);
+    for (int k = 0; k < N_TG; k++) {
+        slt_kernels_target tg = target_k(k);
+        if (k == 4) tg.n_degrees = 20; /* a table that ends between 13 and 29 … */
+        if (k == 5) tg.n_degrees = 60; /* … and one beyond 29 */
+        slt_task *t13 = NULL, *t29 = NULL;
+        slt_task_tail tail;
+        assert_ok(slt_kernels_level_task(&p13, s13, &tg, 0.0, 24, &t13, &tail, NULL));
+        assert_ok(slt_kernels_level_task(&p29, s29, &tg, 0.0, 24, &t29, &tail, NULL));
+        slt_statics_result a = krr(t13, 100), b = krr(t29, 100);
+        print_message("target kind %d: lmax 13 %.12g +- %.2g, lmax 29 %.12g +- %.2g, |diff| %.2g\n",
+                      (int)tg.kind, a.test, a.test_err, b.test, b.test_err, fabs(a.test - b.test));
+        assert_within("statics lmax 13 vs 29", a.test, a.test_err, b.test, b.test_err);
+        if (tg.kind != SLT_KTARGET_ZONAL) assert_err_at_most("test error", a.test_err, 1e-8 * a.test);
+        slt_task_free(t13);
+        slt_task_free(t29);
+    }
+    slt_kernels_spectrum_free(s13);
+    slt_kernels_spectrum_free(s29);
+    /* with structural zeros (one-layer ReLU NTK on S⁹: odd ℓ >= 3): the zeros' power is
+     * null power at every degree, <= lmax too, so lmax 13 and 29 still agree */
+    kcase c1 = {SLT_KERNEL_RELU_NTK, 10, 1};
+    slt_kernels_params q13 = params_of(&c1, 13), q29 = params_of(&c1, 29);
+    slt_kernels_spectrum *z13 = spectrum_of(&q13), *z29 = spectrum_of(&q29);
+    for (int k = 2; k < N_TG; k++) {
+        slt_kernels_target tg = target_k(k);
+        if (k == 4) tg.n_degrees = 20;
+        if (k == 5) tg.n_degrees = 60;
+        slt_task *t13 = NULL, *t29 = NULL;
+        slt_task_tail a13, a29;
+        assert_ok(slt_kernels_level_task(&q13, z13, &tg, 0.0, 24, &t13, &a13, NULL));
+        assert_ok(slt_kernels_level_task(&q29, z29, &tg, 0.0, 24, &t29, &a29, NULL));
+        assert_true(a13.null_power > 0.0);
+        assert_within("null power lmax 13 vs 29", a13.null_power, a13.null_power_err,
+                      a29.null_power, a29.null_power_err);
+        slt_statics_result a = krr(t13, 100), b = krr(t29, 100);
+        print_message("depth 1, target kind %d: lmax 13 %.12g +- %.2g, lmax 29 %.12g +- %.2g, "
+                      "null %.6g\n", (int)tg.kind, a.test, a.test_err, b.test, b.test_err,
+                      a13.null_power);
+        assert_within("statics with null power, lmax 13 vs 29", a.test, a.test_err, b.test,
+                      b.test_err);
+        slt_task_free(t13);
+        slt_task_free(t29);
+    }
+    slt_kernels_spectrum_free(z13);
+    slt_kernels_spectrum_free(z29);
+    /* a finite expansion, (1 + t)^2 on S²: its one degree beyond lmax = 1 as a finite tail,
+     * and nothing beyond lmax = 2 (an empty tail), give the same statics */
+    slt_kernels_params r1 = slt_kernels_params_default(), r2;
+    r1.kernel = SLT_KERNEL_POLY;
+    r1.lmax = 1;
+    r2 = r1;
+    r2.lmax = 2;
+    slt_kernels_spectrum *y1 = spectrum_of(&r1), *y2 = spectrum_of(&r2);
+    slt_kernels_target tg = target_k(4);
+    slt_task *u1 = NULL, *u2 = NULL;
+    slt_task_tail b1, b2;
+    assert_ok(slt_kernels_level_task(&r1, y1, &tg, 0.0, 24, &u1, &b1, NULL));
+    assert_ok(slt_kernels_level_task(&r2, y2, &tg, 0.0, 24, &u2, &b2, NULL));
+    /* P = 2 of 9 modes: near the interpolation threshold the moment sums of a finite tail
+     * (5 modes at one λ) converge slowly and say so (SLT_ENOCONV at P = 6) */
+    slt_statics_result a = krr(u1, 2), b = krr(u2, 2);
+    assert_within("finite tail vs none", a.test, a.test_err, b.test, b.test_err);
+    slt_task_free(u1);
+    slt_task_free(u2);
+    slt_kernels_spectrum_free(y1);
+    slt_kernels_spectrum_free(y2);
+}
+
+/* Refused targets, each naming its field. */
+static void test_target_inputs(void **state)
+{
+    (void)state;
+    fill_table();
+    kcase c = {SLT_KERNEL_RELU_NTK, 10, 3};
+    slt_kernels_params p = params_of(&c, 13);
+    slt_kernels_spectrum *s = spectrum_of(&p);
+    slt_task_tail t;
+    slt_task *task = NULL;
+    double neg[4] = {1, 0.5, 0.25, -1e-3};
+    struct {
+        slt_kernels_target tg;
+        const char *name;
+    } bad[] = {
+        {{.kind = SLT_KTARGET_POWER, .p = 0.0}, "target.p"},
+        {{.kind = SLT_KTARGET_POWER, .p = -1.0}, "target.p"},
+        {{.kind = SLT_KTARGET_POWER, .p = NAN}, "target.p"},
+        {{.kind = SLT_KTARGET_GEGENBAUER, .q = 0.5}, "target.q"},
+        {{.kind = SLT_KTARGET_ZONAL}, "target.g"},
+        {{.kind = SLT_KTARGET_DEGREES, .n_degrees = 4}, "target.degree_power"},
+        {{.kind = SLT_KTARGET_DEGREES, .degree_power = neg, .n_degrees = 4}, "target.degree_power[3]"},
+        {{.kind = SLT_KTARGET_DEGREES, .degree_power = neg, .n_degrees = 0}, "target.n_degrees"},
+        {{.kind = (slt_kernels_target_kind)6}, "target.kind"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_status(slt_kernels_tail_moments(&p, s, &bad[i].tg, 4, &t, NULL), SLT_EINVAL);
+        assert_non_null(strstr(slt_last_error(), bad[i].name));
+        assert_status(slt_kernels_level_task(&p, s, &bad[i].tg, 0.0, 4, &task, &t, NULL), SLT_EINVAL);
+        assert_non_null(strstr(slt_last_error(), bad[i].name));
+        assert_null(task);
+    }
+    /* t = μ^{1/2} on S⁹: N μ^{1/2} ~ ℓ^{8−5} is not summable: a status naming p */
+    slt_kernels_target half = slt_kernels_target_of(SLT_KTARGET_POWER);
+    half.p = 0.5;
+    assert_status(slt_kernels_tail_moments(&p, s, &half, 4, &t, NULL), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "target.p = 0.5"));
+    slt_kernels_spectrum_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +543,9 @@ int main(void)
         cmocka_unit_test(test_trace_identity),
         cmocka_unit_test(test_level_task_expansion),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_targets_vs_longer_spectrum),
+        cmocka_unit_test(test_targets_lmax_convergence),
+        cmocka_unit_test(test_target_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

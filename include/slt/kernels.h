@@ -396,20 +396,29 @@ SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
 /* ---- The tail beyond lmax (sphere) ------------------------------------------- */
 
 /* The teacher whose power the tail moments and the level task carry, per degree ℓ
- * (P_ℓ = the level's total target power):
- *   ISOTROPIC   t = μ_ℓ per mode, P_ℓ = N(d,ℓ)·μ_ℓ (the GP-matched teacher);
+ * (P_ℓ = the level's total target power; T_j = Σ_{ℓ>lmax} P_ℓ μ_ℓ^j):
+ *   ISOTROPIC   t = μ_ℓ per mode, P_ℓ = N(d,ℓ)·μ_ℓ (the GP-matched teacher); T_0 = M_1 by
+ *               the trace identity, T_j = M_{j+1};
  *   KERNEL      t = μ_ℓ² per mode, P_ℓ = N(d,ℓ)·μ_ℓ² (the kernel-expansion teacher
- *               f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves);
- *   POWER       t = μ_ℓ^p per mode (p = target.p > 0), P_ℓ = N(d,ℓ)·μ_ℓ^p: source
+ *               f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves); T_j = M_{j+2};
+ *   POWER       t = μ_ℓ^p per mode (p = target.p, finite, > 0), P_ℓ = N(d,ℓ)·μ_ℓ^p: source
  *               exponent β = p − 1/α on a spectrum λ_k ~ k^-α (conventions.md §1);
- *   GEGENBAUER  coefficients ℓ^{-q} (q = target.q > 1/2): P_ℓ = ℓ^{-2q}/N(d,ℓ) for ℓ >= 1,
- *               P_0 = 0 (slt_kernels_target_power_law);
- *   ZONAL       f(x) = g(x·e) given by a callback g(t) (target.g, target.ctx): P_ℓ =
- *               N(d,ℓ) g_ℓ² (slt_kernels_target_power); beyond lmax only T_0 is known
- *               (Parseval), the higher T_j are bracketed in [0, λ_sup^j T_0];
- *   DEGREES     P_ℓ given for ℓ = 0 … n_degrees − 1 (target.degree_power), 0 beyond.
+ *               T_j = Σ N μ^{j+p} summed and modelled as the M_j (real exponent j + p;
+ *               T_0 = M_1 exactly when p = 1);
+ *   GEGENBAUER  coefficients ℓ^{-q} (q = target.q, finite, > 1/2): P_ℓ = ℓ^{-2q}/N(d,ℓ) for
+ *               ℓ >= 1, P_0 = 0 (slt_kernels_target_power_law); T_0 in closed form
+ *               (slt_kernels_beyond_power_law's learnable), T_j (j >= 1) summed and
+ *               modelled as the M_j with the weight ℓ^{-2q}/N;
+ *   ZONAL       f(x) = g(x·e) given by a callback g(t) (target.g, non-NULL; target.ctx is
+ *               passed to it): P_ℓ = N(d,ℓ) g_ℓ² (slt_kernels_target_power); beyond lmax only
+ *               T_0 is known (Parseval: slt_kernels_beyond_target's learnable); T_j (j >= 1)
+ *               is the bracket [0, λ_sup^j (T_0 + err)]: value and error its half;
+ *   DEGREES     P_ℓ given for ℓ = 0 … n_degrees − 1 (target.degree_power, each finite and
+ *               >= 0; 1 <= n_degrees <= 100001), 0 beyond: T_j are finite sums over
+ *               lmax < ℓ < n_degrees (no model), 0 when n_degrees <= lmax + 1.
  * ISOTROPIC, KERNEL and POWER have no power on structural zeros (μ_ℓ = 0); the others put
- * what they have there into the tail's null_power (never learned, never dropped). */
+ * what they have there — at every degree, <= lmax too (a structural zero is no level) —
+ * into the tail's null_power (never learned, never dropped). */
 typedef enum {
     SLT_KTARGET_ISOTROPIC = 0,
     SLT_KTARGET_KERNEL = 1,
@@ -441,8 +450,9 @@ typedef struct {
     double lambda_sup;      /* max over ℓ > lmax of μ_ℓ + its error                       */
     double slope[2], slope_err[2]; /* decay μ ≈ A ℓ^{-s} of the even (0) and odd (1)
                                degrees at l_far used for the remainder (NaN: none)       */
-    double remainder_rel;   /* max over the moments j >= 2 of (remainder bracket beyond
-                               l_far, upper end) / M_j: the part that is modelled         */
+    double remainder_rel;   /* max over M_j (j >= 2) and the modelled T_j of (remainder
+                               bracket beyond l_far, upper end) / moment: the part that
+                               is modelled                                                */
     double trace_check, trace_check_err; /* k(1) − Σ_{ℓ<=lmax} Nμ − Σ_{lmax<ℓ<=l_far} Nμ
                                − (model remainder beyond l_far): 0 within the error       */
     double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the model; the
@@ -455,45 +465,54 @@ typedef struct {
  * spectrum s (computed from the parameters p; p supplies the table of a table kernel,
  * every other field must equal s->params),
  *   M_j = Σ_{ℓ>lmax} N(d,ℓ) μ_ℓ^j (j = 1 … n_mom),  T_j = Σ_{ℓ>lmax} P_ℓ μ_ℓ^j
- *   (j = 0 … n_mom − 1, P_ℓ the target's level power),
+ *   (j = 0 … n_mom − 1, P_ℓ the target's level power: slt_kernels_target),
  * into *tail (tail->n_mom = n_mom, 1 <= n_mom <= SLT_TAIL_MOMENTS; modes = INFINITY, or the
- * tail's finite mode count for a polynomial kernel; null_power = 0: neither target has
- * power on structural zeros). M_1 is exact: k(1) − Σ_{ℓ<=lmax} N μ_ℓ (the trace identity).
- * M_j (j >= 2) and T_j: a second spectrum to l_far summed degree by degree (per-degree
- * errors propagated), plus the remainder beyond l_far for each parity class from the
- * local decay μ_ℓ ≈ μ_X (X/ℓ)^s, s ± δs with δs = 2·|change of the local slope between
- * [X/4, X/2] and [X/2, X]|, and the multiplicity bracket 2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <=
- * N(d,X)(ℓ/X)^{d−2}, summed with Hurwitz ζ; value = the bracket's midpoint, error = its
- * half-width. l_far starts at max(32·(lmax+1), 1024) and is raised ×4 (up to 100000)
- * until the remainder of M_2 is below 1e-6 of M_2. lambda_sup = max over lmax < ℓ <= l_far
- * of μ_ℓ + err (both parity classes; the remainder model decreases past l_far).
+ * tail's finite mode count for a polynomial kernel; null_power = the target's power on the
+ * structural zeros of every degree, with its error: 0 for ISOTROPIC, KERNEL, POWER).
+ * M_1 is exact: k(1) − Σ_{ℓ<=lmax} N μ_ℓ (the trace identity).
+ * M_j (j >= 2) and the summed T_j: a second spectrum to l_far summed degree by degree
+ * (per-degree errors propagated), plus the remainder beyond l_far for each parity class
+ * from the local decay μ_ℓ ≈ μ_X (X/ℓ)^s, s ± δs with δs = 2·|change of the local slope
+ * between [X/4, X/2] and [X/2, X]|, and the multiplicity bracket
+ * 2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <= N(d,X)(ℓ/X)^{d−2} (for N or for 1/N), summed with Hurwitz ζ;
+ * value = the bracket's midpoint, error = its half-width. l_far starts at
+ * max(32·(lmax+1), 1024) (DEGREES: at least n_degrees − 1) and is raised ×4 (up to 100000)
+ * until the remainder of M_2 is below 1e-6 of M_2 (POWER, GEGENBAUER: and that of every
+ * summed T_j below 1e-6 of it, where l_far = 100000 allows; beyond, the T_j's remainder is
+ * in its error). lambda_sup = max over lmax < ℓ <= l_far of μ_ℓ + err (both parity
+ * classes; the remainder model decreases past l_far).
  * The trace check (info): the same sums with j = 1 against k(1) − Σ_{ℓ<=lmax} N μ_ℓ.
  * info may be NULL.
- * Errors: SLT_EINVAL (NULL, torus, n_mom out of range, p not matching s); SLT_ENOCONV
+ * Errors: SLT_EINVAL (NULL, torus, n_mom out of range, p not matching s, a bad target
+ * field: the message names it, e.g. "target.p", "target.degree_power[3]"); SLT_ENOCONV
  * (tail and info still filled) when a degree lmax < ℓ <= l_far is unresolved
  * (|μ_ℓ| <= err, not a structural zero: named), when the remainder cannot be brought below
  * 1e-6 of M_2 by l_far = 100000, or when the trace check fails beyond its error (the
  * message names the kernel and lmax); SLT_EDOM (*tail not usable) for a negative
- * eigenvalue, a decay too slow for the model (ℓ^{d−2−2s} not summable) or not resolved at
- * l_far (super-exponential decay: the Gaussian); SLT_ENOMEM.
- * Thread safety: reentrant (allocates its own workspace; no shared state). */
+ * eigenvalue, a decay too slow for the model (ℓ^{d−2−js} not summable; for POWER
+ * (j+p)·s − (d−2) <= 1, the message naming target.p) or not resolved at l_far
+ * (super-exponential decay: the Gaussian); SLT_ENOMEM.
+ * Cost: a spectrum to l_far (ms at l_far ~ 1000); ZONAL adds two Gauss–Legendre rules of
+ * 4(lmax + d) + 512 and 4× as many nodes (~0.4 s at lmax 20, seconds at lmax 400).
+ * Thread safety: reentrant (allocates its own workspace; no shared state) if target.g is. */
 SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                                      const slt_kernels_target *target, size_t n_mom,
                                      slt_task_tail *tail, slt_kernels_tail_info *info);
 
 /* The level task of the sphere spectrum s with its tail: one level per degree 0 … lmax
- * with λ = μ_ℓ, m = N(d,ℓ), power = the target's level power (N μ or N μ²), sorted by
- * descending μ as slt_kernels_flatten orders them (its per-mode view is the task
+ * with λ = μ_ℓ, m = N(d,ℓ), power = the target's level power P_ℓ (slt_kernels_target),
+ * sorted by descending μ as slt_kernels_flatten orders them (its per-mode view is the task
  * slt_kernels_task makes with the same power), plus the degrees beyond lmax as the task's
  * moment tail (slt_kernels_tail_moments, n_mom moments; slt_task_alloc_levels_tail), also
- * returned in *tail. Structural zeros are skipped (no power there for these targets); a
- * degree that is neither resolved nor a structural zero is a failure (SLT_ENOCONV naming
- * it), never dropped. info may be NULL (info->levels = levels).
+ * returned in *tail. Structural zeros are skipped as levels (their target power is in
+ * tail->null_power); a degree that is neither resolved nor a structural zero is a failure
+ * (SLT_ENOCONV naming it), never dropped. info may be NULL (info->levels = levels).
  * Errors: those of slt_kernels_tail_moments (then *task is NULL: a task is never made
  * without its tail; *tail and info are still filled where that function fills them),
- * SLT_EDOM when a multiplicity reaches SLT_LEVEL_MULT_MAX (lower lmax), SLT_EINVAL,
- * SLT_ENOMEM.
- * Thread safety: reentrant. */
+ * SLT_EDOM when a multiplicity reaches SLT_LEVEL_MULT_MAX (lower lmax), SLT_ENOCONV when a
+ * ZONAL target's level powers (quadratures, held by the task without error) are resolved
+ * to worse than 1e-9 of their sum, SLT_EINVAL (a bad target field, named), SLT_ENOMEM.
+ * Thread safety: reentrant (if target.g is). */
 SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                                    const slt_kernels_target *target, double noise, size_t n_mom,
                                    slt_task **task, slt_task_tail *tail,

@@ -1,8 +1,9 @@
 /* The tail beyond lmax on the sphere (docs/theory/kernels.md, "the tail beyond lmax"):
  * the moments M_j = Σ_{ℓ>lmax} N μ_ℓ^j and T_j = Σ_{ℓ>lmax} P_ℓ μ_ℓ^j of a kernel's
- * spectrum past the computed degrees, and the level task of the computed degrees.
- * M_1 is the trace identity; the others are a second spectrum summed to l_far plus a
- * remainder from the local decay, bracketed with Hurwitz ζ and the multiplicity bounds. */
+ * spectrum past the computed degrees, for the teachers of slt_kernels_target, and the
+ * level task of the computed degrees. M_1 is the trace identity; the others are a second
+ * spectrum summed to l_far plus a remainder from the local decay, bracketed with Hurwitz ζ
+ * and the multiplicity bounds. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,9 +15,10 @@
 #include "kernels_internal.h"
 #include "slt/status.h"
 
-#define TAIL_J (SLT_TAIL_MOMENTS + 2) /* M_1 … M_{n_mom+2} (the kernel target's T_j)   */
+#define TAIL_SER (2 * SLT_TAIL_MOMENTS + 2) /* M_1 … M_max(n_mom,2), T_0 … T_{n_mom−1}  */
 #define TAIL_LFAR_MAX 100000          /* the spectrum's largest lmax                     */
 #define TAIL_REM_TOL 1e-6             /* remainder of M_2 relative to M_2                */
+#define ZONAL_LEVEL_TOL 1e-9          /* quadrature error of a zonal target's levels     */
 
 /* ln of Σ_{k>=1} (1 + k/a)^{-p} (p > 1, a > 0) as a bracket [*lo, *hi]: a^p ζ(p, a+1)
  * by Hurwitz ζ where it does not underflow, within the integral bracket
@@ -88,29 +90,78 @@ static int fit_class(const slt_kernels_params *p, const slt_kernels_spectrum *fa
     return SLT_OK;
 }
 
-/* Σ over the class beyond X of N μ^j as a bracket [lo, hi]. */
-static int class_remainder(const slt_kernels_params *p, const tail_class_fit *c, int j,
-                           double *lo, double *hi)
+/* One moment series over the tail: Σ_{ℓ>lmax} w_ℓ μ_ℓ^x with the weight
+ *   W_MULT   w = N(d,ℓ)                 (M_j; T_j of the isotropic, kernel, power targets)
+ *   W_INV    w = ℓ^{-c}/N(d,ℓ)          (T_j of the Gegenbauer target, c = 2q)
+ *   W_TABLE  w = P_ℓ for ℓ < n, else 0  (T_j of the degree table: a finite sum) */
+typedef enum { W_MULT, W_INV, W_TABLE } tail_weight;
+typedef struct {
+    double x;       /* exponent of μ                                                     */
+    tail_weight w;
+    double c;       /* W_INV: ℓ^{-c}                                                     */
+    int skip;       /* not summed: the value comes from a closed form                    */
+    int is_t;       /* a T_j (for the messages)                                          */
+    int j;          /* its index j (M_j or T_j)                                          */
+} tail_series;
+
+/* Σ over the class beyond X of w μ^x as a bracket [lo, hi] (W_MULT, W_INV). The weight
+ * is A·(ℓ/X)^{σ(d−2)}·X^{-c}(ℓ/X)^{-c} with A from the multiplicity bracket
+ * 2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <= N(d,X)(ℓ/X)^{d−2} (σ = +1 for N, −1 for 1/N), and
+ * μ^x <= μ_X^x (X/ℓ)^{x(s ∓ δs)}: summed with the shifted ζ of exponent
+ * x·s + c − σ(d−2). */
+static int class_remainder(const slt_kernels_params *p, const tail_class_fit *c,
+                           const tail_series *ser, const slt_kernels_target *tg, double *lo,
+                           double *hi)
 {
     *lo = *hi = 0.0;
+    double x = ser->x;
+    int inv = ser->w == W_INV;
     if (c->empty) {
-        if (c->under && j == 1) /* each μ < DBL_TRUE_MIN; N(ℓ) <= N(X)(ℓ/X)^{d−2}: a crude cap */
-            *hi = exp(c->ln_mult) * DBL_TRUE_MIN * 1e30;
+        /* each μ < DBL_TRUE_MIN; N(ℓ) <= N(X)(ℓ/X)^{d−2}: a crude cap (negligible beyond x = 1) */
+        if (c->under && x == 1.0 && !inv) *hi = exp(c->ln_mult) * DBL_TRUE_MIN * 1e30;
+        else if (c->under && x < 1.0 && !inv)
+            *hi = exp(c->ln_mult + x * log(DBL_TRUE_MIN)) * 1e30;
+        else if (c->under && inv) /* 1/N <= 1, ℓ^-c <= 1: Σ μ^x over ~ℓ degrees, capped */
+            *hi = exp(x * log(DBL_TRUE_MIN)) * 1e30;
         return SLT_OK;
     }
     int d = p->dim;
-    double X = (double)c->X, a = 0.5 * X;
-    double plo = j * (c->s - c->ds) - (d - 2.0), phi = j * (c->s + c->ds) - (d - 2.0);
-    if (!(plo > 1.0))
+    double X = (double)c->X, a = 0.5 * X, sg = inv ? -1.0 : 1.0, cc = inv ? ser->c : 0.0;
+    double plo = x * (c->s - c->ds) - sg * (d - 2.0), phi = x * (c->s + c->ds) - sg * (d - 2.0);
+    if (inv) {
+        plo += cc;
+        phi += cc;
+    }
+    if (!(plo > 1.0)) {
+        const char *kn = slt_kernel_name(p->kernel);
+        if (ser->is_t && tg->kind == SLT_KTARGET_POWER)
+            return slt_error(SLT_EDOM, "slt_kernels_tail_moments: %s on S^%d: local decay "
+                             "ell^-%.4g (+-%.2g) at degree %zu: T_%d = sum N mu^(%d+p) with "
+                             "target.p = %.6g is not summable in the model (expected "
+                             "(j+p)*s - (d-2) > 1: raise p)", kn, d - 1, c->s, c->ds, c->X,
+                             ser->j, ser->j, tg->p);
+        if (inv)
+            return slt_error(SLT_EDOM, "slt_kernels_tail_moments: %s on S^%d: local decay "
+                             "ell^-%.4g (+-%.2g) at degree %zu: ell^-2q/N mu^%g (target.q = "
+                             "%.6g) is not summable in the model", kn, d - 1, c->s, c->ds,
+                             c->X, x, tg->q);
         return slt_error(SLT_EDOM, "slt_kernels_tail_moments: %s on S^%d: local decay "
-                         "ell^-%.4g (+-%.2g) at degree %zu: N mu^%d is not summable in the model",
-                         slt_kernel_name(p->kernel), d - 1, c->s, c->ds, c->X, j);
+                         "ell^-%.4g (+-%.2g) at degree %zu: N mu^%g is not summable in the model",
+                         kn, d - 1, c->s, c->ds, c->X, x);
+    }
     double slo, shi, dummy;
     shifted_sum(plo, a, &dummy, &shi);
     shifted_sum(phi, a, &slo, &dummy);
-    double lnclo = log(2.0) - (d >= 3 ? gsl_sf_lngamma(d - 1.0) : 0.0);
-    *hi = exp(c->ln_mult + j * c->ln_mu_hi + shi);
-    *lo = exp(lnclo + (d - 2.0) * log(X) + j * c->ln_mu_lo + slo);
+    double lnfact = d >= 3 ? gsl_sf_lngamma(d - 1.0) : 0.0; /* ln (d−2)! */
+    if (!inv) {
+        double lnclo = log(2.0) - lnfact;
+        *hi = exp(c->ln_mult + x * c->ln_mu_hi + shi);
+        *lo = exp(lnclo + (d - 2.0) * log(X) + x * c->ln_mu_lo + slo);
+    } else { /* 1/N <= (d−2)!/2 ℓ^{−(d−2)}, 1/N >= (X/ℓ)^{d−2}/N(X) */
+        double lnX = log(X);
+        *hi = exp(lnfact - log(2.0) - (d - 2.0) * lnX - cc * lnX + x * c->ln_mu_hi + shi);
+        *lo = exp(-c->ln_mult - cc * lnX + x * c->ln_mu_lo + slo);
+    }
     if (*lo > *hi) *lo = *hi; /* only by rounding (N(X) >= its lower bound) */
     return SLT_OK;
 }
@@ -130,9 +181,117 @@ static int params_match(const slt_kernels_params *a, const slt_kernels_params *b
            a->poly_degree == b->poly_degree;
 }
 
-int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
-                             const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
-                             slt_kernels_tail_info *info)
+/* The target's fields (kernels.h): SLT_EINVAL naming the first bad one. */
+static int check_target(const slt_kernels_target *tg, const char *where)
+{
+    switch (tg->kind) {
+    case SLT_KTARGET_ISOTROPIC:
+    case SLT_KTARGET_KERNEL:
+        return SLT_OK;
+    case SLT_KTARGET_POWER:
+        if (!(tg->p > 0.0) || !isfinite(tg->p))
+            return slt_error(SLT_EINVAL, "%s: target.p = %.17g is out of range (expected a "
+                             "finite p > 0: t = mu^p per mode)", where, tg->p);
+        return SLT_OK;
+    case SLT_KTARGET_GEGENBAUER:
+        if (!(tg->q > 0.5) || !isfinite(tg->q))
+            return slt_error(SLT_EINVAL, "%s: target.q = %.17g is out of range (expected a "
+                             "finite q > 1/2: coefficients ell^-q)", where, tg->q);
+        return SLT_OK;
+    case SLT_KTARGET_ZONAL:
+        if (!tg->g)
+            return slt_error(SLT_EINVAL, "%s: target.g is NULL (expected the callback g(t) "
+                             "of the zonal target)", where);
+        return SLT_OK;
+    case SLT_KTARGET_DEGREES:
+        if (!tg->degree_power)
+            return slt_error(SLT_EINVAL, "%s: target.degree_power is NULL (expected "
+                             "target.n_degrees level powers)", where);
+        if (tg->n_degrees < 1 || tg->n_degrees > (size_t)TAIL_LFAR_MAX + 1)
+            return slt_error(SLT_EINVAL, "%s: target.n_degrees = %zu is out of range (expected "
+                             "1 <= n_degrees <= %d)", where, tg->n_degrees, TAIL_LFAR_MAX + 1);
+        for (size_t l = 0; l < tg->n_degrees; l++)
+            if (!isfinite(tg->degree_power[l]) || !(tg->degree_power[l] >= 0.0))
+                return slt_error(SLT_EINVAL, "%s: target.degree_power[%zu] = %.17g is out of "
+                                 "range (expected a finite value >= 0)", where, l,
+                                 tg->degree_power[l]);
+        return SLT_OK;
+    }
+    return slt_error(SLT_EINVAL, "%s: target.kind = %d is out of range (expected 0..5: "
+                     "isotropic, kernel, power, gegenbauer, zonal, degrees)", where,
+                     (int)tg->kind);
+}
+
+/* A degree <= lmax that is no level: a structural zero the spectrum does not resolve as
+ * positive (slt_kernels_flatten drops it). Its target power is null power. */
+static int null_level(const slt_kernels_spectrum *s, size_t i)
+{
+    const slt_kernels_level *L = &s->levels[i];
+    return !kn_structural_nonzero(&s->params, L->degree) && !(L->mu > 0 && L->mu > L->mu_err);
+}
+
+/* The target's power P_ℓ (and its error) at each level of s (degrees 0 … lmax). */
+static int level_powers(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                        const slt_kernels_target *tg, double *pw, double *pe, const char *where)
+{
+    size_t n = s->n_levels;
+    switch (tg->kind) {
+    case SLT_KTARGET_ZONAL: {
+        slt_kernels_params q = *p;
+        q.lmax = s->params.lmax;
+        slt_kernels_workspace *ws = NULL;
+        int rc = slt_kernels_alloc(&q, &ws);
+        if (!rc) rc = slt_kernels_target_power(ws, s, tg->g, tg->ctx, pw, pe);
+        slt_kernels_free(ws);
+        for (size_t i = 0; !rc && i < n; i++)
+            if (!isfinite(pw[i]) || !isfinite(pe[i]))
+                return slt_error(SLT_EINVAL, "%s: target.g: the zonal power at degree %zu is "
+                                 "not finite (g returns a non-finite value?)", where,
+                                 s->levels[i].degree);
+        return rc;
+    }
+    case SLT_KTARGET_GEGENBAUER:
+        return slt_kernels_target_power_law(s, tg->q, pw, pe);
+    default:
+        break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const slt_kernels_level *L = &s->levels[i];
+        double v = 0.0;
+        switch (tg->kind) {
+        case SLT_KTARGET_ISOTROPIC: v = L->mult * L->mu; break;
+        case SLT_KTARGET_KERNEL: v = L->mult * L->mu * L->mu; break;
+        case SLT_KTARGET_POWER: v = L->mu > 0 ? L->mult * pow(L->mu, tg->p) : 0.0; break;
+        case SLT_KTARGET_DEGREES: v = L->degree < tg->n_degrees ? tg->degree_power[L->degree] : 0.0;
+            break;
+        default: break;
+        }
+        pw[i] = v;
+        pe[i] = 0.0;
+    }
+    return SLT_OK;
+}
+
+/* ln of the series' weight at degree l (W_TABLE: P_ℓ); 0 when the weight is zero. */
+static int weight_log(const tail_series *t, const slt_kernels_target *tg,
+                      const slt_kernels_level *L, size_t l, double *lw)
+{
+    switch (t->w) {
+    case W_MULT: *lw = L->log_mult; return 1;
+    case W_INV: *lw = -L->log_mult - t->c * log((double)l); return 1;
+    case W_TABLE:
+        if (l >= tg->n_degrees || !(tg->degree_power[l] > 0.0)) return 0;
+        *lw = log(tg->degree_power[l]);
+        return 1;
+    }
+    return 0;
+}
+
+/* slt_kernels_tail_moments; lpw, lpe: the target's level powers of s when the caller has
+ * them (the level task: a zonal target's quadrature is not repeated), else NULL. */
+static int tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                        const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
+                        slt_kernels_tail_info *info, const double *lpw, const double *lpe)
 {
     static const char *where = "slt_kernels_tail_moments";
     if (!p || !s || !tg || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
@@ -142,9 +301,8 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
                          "only", where);
     if (!params_match(p, &s->params))
         return slt_error(SLT_EINVAL, "%s: the parameters do not match the spectrum's", where);
-    if (target != SLT_KTARGET_ISOTROPIC && target != SLT_KTARGET_KERNEL)
-        return slt_error(SLT_EINVAL, "%s: target = %d is not implemented (yet: "
-                         "isotropic and kernel)", where, (int)target);
+    int rc = check_target(tg, where);
+    if (rc) return rc;
     if (n_mom < 1 || n_mom > SLT_TAIL_MOMENTS)
         return slt_error(SLT_EINVAL, "%s: n_mom = %zu is out of range (expected 1..%d)", where,
                          n_mom, SLT_TAIL_MOMENTS);
@@ -154,9 +312,89 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
                          s->n_levels, lmax);
     const kn_kernel_type *kt = kn_kernel_type_get(p->kernel);
     size_t top = kn_top_degree(kt, p);
-    size_t J = n_mom + (target == SLT_KTARGET_KERNEL ? 2 : 1); /* moments M_1..M_J needed */
     const char *kname = slt_kernel_name(p->kernel);
     int d = p->dim;
+
+    /* the series: M_1 … M_nM (M_2 drives l_far), then T_0 … T_{n_mom−1} (none for ZONAL) */
+    tail_series ser[TAIL_SER];
+    size_t nM = n_mom < 2 ? 2 : n_mom, ns = 0;
+    for (size_t j = 1; j <= nM; j++)
+        ser[ns++] = (tail_series){.x = (double)j, .w = W_MULT, .j = (int)j};
+    const size_t t0 = ns;
+    if (target != SLT_KTARGET_ZONAL)
+        for (size_t j = 0; j < n_mom; j++) {
+            tail_series t = {.x = (double)j, .w = W_MULT, .is_t = 1, .j = (int)j};
+            switch (target) {
+            case SLT_KTARGET_ISOTROPIC: t.x = (double)j + 1.0; t.skip = j == 0; break;
+            case SLT_KTARGET_KERNEL: t.x = (double)j + 2.0; break;
+            case SLT_KTARGET_POWER: t.x = (double)j + tg->p; t.skip = t.x == 1.0; break;
+            case SLT_KTARGET_GEGENBAUER: t.w = W_INV; t.c = 2.0 * tg->q; t.skip = j == 0; break;
+            case SLT_KTARGET_DEGREES: t.w = W_TABLE; break;
+            default: break;
+            }
+            ser[ns++] = t;
+        }
+    /* the T series whose remainder also drives l_far (they may converge slower than M_2) */
+    int t_drive = target == SLT_KTARGET_POWER || target == SLT_KTARGET_GEGENBAUER;
+
+    /* T_0 in closed form (Gegenbauer, zonal) and the power on structural zeros: at the
+     * degrees <= lmax that are no level, and beyond lmax */
+    double t0v = 0.0, t0e = 0.0, nullv = 0.0, nulle = 0.0;
+    if (target == SLT_KTARGET_GEGENBAUER || target == SLT_KTARGET_ZONAL ||
+        target == SLT_KTARGET_DEGREES) {
+        size_t n = s->n_levels;
+        double *pw = malloc(2 * n * sizeof *pw), *pe = pw ? pw + n : NULL;
+        if (!pw) return slt_error(SLT_ENOMEM, "%s: out of memory", where);
+        if (lpw) {
+            memcpy(pw, lpw, n * sizeof *pw);
+            memcpy(pe, lpe, n * sizeof *pe);
+        } else {
+            rc = level_powers(p, s, tg, pw, pe, where);
+        }
+        long double nl = 0.0L, nle = 0.0L;
+        for (size_t i = 0; !rc && i < n; i++)
+            if (null_level(s, i)) {
+                nl += pw[i];
+                nle += pe[i];
+            }
+        nullv = (double)nl;
+        nulle = (double)nle + 4.0 * KN_EPS * (double)n * nullv;
+        slt_kernels_beyond b;
+        if (!rc && target == SLT_KTARGET_GEGENBAUER) {
+            rc = slt_kernels_beyond_power_law(s, tg->q, &b);
+            if (!rc) {
+                t0v = b.learnable;
+                t0e = b.learnable_err;
+                nullv += b.null;
+                nulle += b.null_err;
+            }
+        } else if (!rc && target == SLT_KTARGET_ZONAL) {
+            slt_kernels_params q = *p;
+            q.lmax = lmax;
+            slt_kernels_workspace *ws = NULL;
+            rc = slt_kernels_alloc(&q, &ws);
+            if (!rc) rc = slt_kernels_beyond_target(ws, s, tg->g, tg->ctx, pw, pe, &b);
+            slt_kernels_free(ws);
+            if (!rc && !(isfinite(b.learnable) && isfinite(b.learnable_err) &&
+                         isfinite(b.null) && isfinite(b.null_err)))
+                rc = slt_error(SLT_EINVAL, "%s: target.g: the zonal target's norm is not "
+                               "finite", where);
+            if (!rc) {
+                t0v = b.learnable;
+                t0e = b.learnable_err;
+                nullv += b.null;
+                nulle += b.null_err;
+            }
+        } else if (!rc) { /* DEGREES: the table's structural zeros beyond lmax */
+            long double z = 0.0L;
+            for (size_t l = lmax + 1; l < tg->n_degrees; l++)
+                if (!kn_structural_nonzero(p, l)) z += tg->degree_power[l];
+            nullv += (double)z;
+            nulle += 4.0 * KN_EPS * (double)tg->n_degrees * (double)z;
+        }
+        free(pw);
+        if (rc) return rc;
+    }
 
     slt_kernels_tail_info inf;
     memset(&inf, 0, sizeof inf);
@@ -166,17 +404,19 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
     tail->n_mom = n_mom;
     tail->modes = INFINITY;
 
-    long double msum[TAIL_J + 1];
-    double merr[TAIL_J + 1], rlo[TAIL_J + 1], rhi[TAIL_J + 1];
+    long double msum[TAIL_SER];
+    double merr[TAIL_SER], rlo[TAIL_SER], rhi[TAIL_SER];
     double lam_sup = 0.0, modes = 0.0;
-    int rc = SLT_OK, fail = SLT_OK;
+    int fail = SLT_OK;
     char fail_msg[256] = "";
     size_t lfar = 0;
     if (top && top <= lmax) { /* a finite expansion that ends within the spectrum */
-        for (int j = 0; j <= TAIL_J; j++) msum[j] = merr[j] = rlo[j] = rhi[j] = 0.0;
+        for (size_t k = 0; k < ns; k++) msum[k] = merr[k] = rlo[k] = rhi[k] = 0.0;
         tail->modes = 0.0;
     } else {
         lfar = top ? top : (32 * (lmax + 1) > 1024 ? 32 * (lmax + 1) : 1024);
+        if (!top && target == SLT_KTARGET_DEGREES && tg->n_degrees > lfar + 1)
+            lfar = tg->n_degrees - 1; /* the table's degrees are summed, not modelled */
         if (lfar > TAIL_LFAR_MAX) lfar = TAIL_LFAR_MAX;
         for (;;) {
             slt_kernels_params q = *p;
@@ -193,15 +433,22 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
             }
             rc = SLT_OK;
             fail = SLT_OK;
-            for (int j = 0; j <= TAIL_J; j++) msum[j] = merr[j] = rlo[j] = rhi[j] = 0.0;
+            for (size_t k = 0; k < ns; k++) msum[k] = merr[k] = rlo[k] = rhi[k] = 0.0;
             lam_sup = 0.0;
             modes = 0.0;
             for (size_t l = lmax + 1; l <= lfar; l++) {
                 const slt_kernels_level *L = &far->levels[l];
                 if (!kn_structural_nonzero(p, l)) continue;
                 modes += L->mult;
+                double lw;
                 if (L->mu == 0.0 && L->mu_err == 0.0) { /* underflow: μ < DBL_TRUE_MIN */
-                    merr[1] += exp(L->log_mult) * DBL_TRUE_MIN;
+                    for (size_t k = 0; k < ns; k++) {
+                        if (ser[k].skip || !weight_log(&ser[k], tg, L, l, &lw)) continue;
+                        if (ser[k].x == 0.0) msum[k] += expl((long double)lw); /* μ^0 = 1 */
+                        else if (ser[k].x == 1.0 && ser[k].w == W_MULT)
+                            merr[k] += exp(lw) * DBL_TRUE_MIN;
+                        else merr[k] += exp(lw + ser[k].x * log(DBL_TRUE_MIN));
+                    }
                     continue;
                 }
                 if (L->mu < -L->mu_err) {
@@ -218,20 +465,22 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
                                  "unresolved (mu = %.3g +- %.2g); its bound is in the errors",
                                  where, kname, d - 1, l, L->mu, L->mu_err);
                     }
-                    for (size_t j = 1; j <= J; j++)
-                        merr[j] += exp(L->log_mult + (double)j * log(L->mu_err + fabs(L->mu)));
+                    for (size_t k = 0; k < ns; k++)
+                        if (!ser[k].skip && weight_log(&ser[k], tg, L, l, &lw))
+                            merr[k] += exp(lw + ser[k].x * log(L->mu_err + fabs(L->mu)));
                     continue;
                 }
                 long double lm = logl(L->mu);
                 double rel = L->mu_err / L->mu;
-                for (size_t j = 1; j <= J; j++) {
-                    long double t = expl((long double)L->log_mult + (long double)j * lm);
-                    msum[j] += t;
-                    merr[j] += (double)t * (expm1((double)j * log1p(rel)) +
-                                            (6.0 + j + fabs(L->log_mult)) * KN_EPS);
+                for (size_t k = 0; k < ns; k++) {
+                    if (ser[k].skip || !weight_log(&ser[k], tg, L, l, &lw)) continue;
+                    double x = ser[k].x;
+                    long double t = expl((long double)lw + (long double)x * lm);
+                    msum[k] += t;
+                    merr[k] += (double)t * (expm1(x * log1p(rel)) + (6.0 + x + fabs(lw)) * KN_EPS);
                 }
             }
-            /* remainder beyond l_far (none for a finite expansion) */
+            /* remainder beyond l_far (none for a finite expansion or a degree table) */
             if (!top || top > lfar) {
                 for (int r = 0; r < 2 && !rc; r++) {
                     tail_class_fit c;
@@ -239,11 +488,12 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
                     if (rc) break;
                     inf.slope[r] = c.empty ? NAN : c.s;
                     inf.slope_err[r] = c.empty ? NAN : c.ds;
-                    for (size_t j = 1; j <= J && !rc; j++) {
+                    for (size_t k = 0; k < ns && !rc; k++) {
+                        if (ser[k].skip || ser[k].w == W_TABLE) continue;
                         double lo, hi;
-                        rc = class_remainder(p, &c, (int)j, &lo, &hi);
-                        rlo[j] += lo;
-                        rhi[j] += hi;
+                        rc = class_remainder(p, &c, &ser[k], tg, &lo, &hi);
+                        rlo[k] += lo;
+                        rhi[k] += hi;
                     }
                 }
             } else {
@@ -251,14 +501,21 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
             }
             slt_kernels_spectrum_free(far);
             if (rc) return rc;
-            double m2 = (double)msum[2] + 0.5 * (rlo[2] + rhi[2]);
-            if (rhi[2] <= TAIL_REM_TOL * m2 || (top && top <= lfar)) break;
+            double m2 = (double)msum[1] + 0.5 * (rlo[1] + rhi[1]);
+            int m_ok = rhi[1] <= TAIL_REM_TOL * m2, t_ok = 1;
+            for (size_t k = t0; t_drive && k < ns; k++) {
+                double v = (double)msum[k] + 0.5 * (rlo[k] + rhi[k]);
+                if (!ser[k].skip && !(rhi[k] <= TAIL_REM_TOL * v)) t_ok = 0;
+            }
+            if ((m_ok && t_ok) || (top && top <= lfar)) break;
             if (lfar >= TAIL_LFAR_MAX) {
-                if (!fail) {
+                /* M_2's remainder is the design's check on the model; a T_j's is only
+                 * its error (reported) */
+                if (!m_ok && !fail) {
                     fail = SLT_ENOCONV;
                     snprintf(fail_msg, sizeof fail_msg, "%s: %s on S^%d, lmax %zu: the "
                              "remainder beyond l_far = %zu is %.2g of M_2 (> %.0e); it is in "
-                             "the errors", where, kname, d - 1, lmax, lfar, rhi[2] / m2,
+                             "the errors", where, kname, d - 1, lmax, lfar, rhi[1] / m2,
                              TAIL_REM_TOL);
                 }
                 break;
@@ -270,36 +527,63 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
     inf.lambda_sup = lam_sup;
 
     /* the moments: M_1 exact; the others summed + the remainder's midpoint */
-    double mom[TAIL_J + 1], mom_err[TAIL_J + 1];
+    double mom[TAIL_SER], mom_err[TAIL_SER];
     double m1 = s->diag - s->trace, m1e = s->trace_err + 4.0 * KN_EPS * fabs(s->diag);
     inf.remainder_rel = 0.0;
-    for (size_t j = 1; j <= J; j++) {
-        double v = (double)msum[j], rm = 0.5 * (rlo[j] + rhi[j]), rh = 0.5 * (rhi[j] - rlo[j]);
-        mom[j] = v + rm;
-        mom_err[j] = merr[j] + rh + 4.0 * KN_EPS * mom[j];
-        if (j >= 2 && mom[j] > 0.0) inf.remainder_rel = fmax(inf.remainder_rel, rhi[j] / mom[j]);
+    for (size_t k = 0; k < ns; k++) {
+        double v = (double)msum[k], rm = 0.5 * (rlo[k] + rhi[k]), rh = 0.5 * (rhi[k] - rlo[k]);
+        mom[k] = v + rm;
+        mom_err[k] = merr[k] + rh + 4.0 * KN_EPS * mom[k];
+        if (k >= 1 && !ser[k].skip && ser[k].w != W_TABLE && mom[k] > 0.0)
+            inf.remainder_rel = fmax(inf.remainder_rel, rhi[k] / mom[k]);
     }
-    inf.m1_model = mom[1];
-    inf.m1_model_err = mom_err[1];
-    inf.trace_check = m1 - mom[1];
-    inf.trace_check_err = m1e + mom_err[1];
+    inf.m1_model = mom[0];
+    inf.m1_model_err = mom_err[0];
+    inf.trace_check = m1 - mom[0];
+    inf.trace_check_err = m1e + mom_err[0];
     if (top && top <= lmax) { /* nothing beyond: M_1 is 0 up to the trace's error */
         m1 = 0.0;
         m1e = fabs(inf.trace_check) + m1e;
     }
-    mom[1] = fmax(m1, 0.0);
-    mom_err[1] = fmax(m1e, -m1);
+    double m1v = fmax(m1, 0.0), m1ev = fmax(m1e, -m1);
+    mom[0] = m1v;
+    mom_err[0] = m1ev;
     for (size_t j = 1; j <= n_mom; j++) {
-        tail->lam_mom[j - 1] = mom[j];
-        tail->lam_mom_err[j - 1] = mom_err[j];
+        tail->lam_mom[j - 1] = mom[j - 1];
+        tail->lam_mom_err[j - 1] = mom_err[j - 1];
     }
-    size_t shift = target == SLT_KTARGET_KERNEL ? 2 : 1; /* T_j = M_{j+shift} */
-    for (size_t j = 0; j < n_mom; j++) {
-        tail->tgt_mom[j] = mom[j + shift];
-        tail->tgt_mom_err[j] = mom_err[j + shift];
+    /* T_j */
+    if (target == SLT_KTARGET_ZONAL) {
+        /* only T_0 is known (Parseval); T_j ∈ [0, λ_sup^j (T_0 + err)]: the midpoint ± half */
+        double v0 = fmax(t0v, 0.0), e0 = fmax(t0e, -t0v);
+        tail->tgt_mom[0] = v0;
+        tail->tgt_mom_err[0] = e0;
+        double up = v0 + e0;
+        for (size_t j = 1; j < n_mom; j++) {
+            up *= lam_sup;
+            tail->tgt_mom[j] = 0.5 * up;
+            tail->tgt_mom_err[j] = 0.5 * up;
+        }
+    } else {
+        for (size_t j = 0; j < n_mom; j++) {
+            const tail_series *t = &ser[t0 + j];
+            double v = mom[t0 + j], e = mom_err[t0 + j];
+            if (t->skip && t->w == W_MULT) { /* T_0 = M_1 (t = μ): the trace identity */
+                v = m1v;
+                e = m1ev;
+            } else if (t->skip) { /* Gegenbauer T_0 in closed form */
+                v = fmax(t0v, 0.0);
+                e = fmax(t0e, -t0v);
+            }
+            tail->tgt_mom[j] = v;
+            tail->tgt_mom_err[j] = e;
+        }
     }
-    tail->lambda_sup = lam_sup;
-    tail->null_power = tail->null_power_err = 0.0; /* no power on structural zeros */
+    /* an empty tail (a finite expansion within lmax) has no eigenvalue: any positive bound
+     * holds, and the task layer needs one (info->lambda_sup stays 0) */
+    tail->lambda_sup = (top && top <= lmax) ? DBL_MIN : lam_sup;
+    tail->null_power = nullv; /* 0 for the targets t = μ^p: none on structural zeros */
+    tail->null_power_err = nulle;
     if (info) *info = inf;
     if (fail) return slt_error(fail, "%s", fail_msg);
     if (!(fabs(inf.trace_check) <= inf.trace_check_err))
@@ -309,19 +593,26 @@ int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spec
     return SLT_OK;
 }
 
+int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                             const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
+                             slt_kernels_tail_info *info)
+{
+    return tail_moments(p, s, tg, n_mom, tail, info, NULL, NULL);
+}
+
 int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectrum *s,
                            const slt_kernels_target *tg, double noise, size_t n_mom,
                            slt_task **task, slt_task_tail *tail, slt_kernels_tail_info *info)
 {
     static const char *where = "slt_kernels_level_task";
     if (!p || !s || !tg || !task || !tail) return slt_error(SLT_EINVAL, "%s: NULL argument", where);
-    slt_kernels_target_kind target = tg->kind;
     *task = NULL;
     if (s->params.domain != SLT_DOMAIN_SPHERE)
         return slt_error(SLT_EINVAL, "%s: level tasks are implemented on the sphere only", where);
-    if (target != SLT_KTARGET_ISOTROPIC && target != SLT_KTARGET_KERNEL)
-        return slt_error(SLT_EINVAL, "%s: target = %d is not implemented (yet: "
-                         "isotropic and kernel)", where, (int)target);
+    int rc = check_target(tg, where);
+    if (rc) return rc;
+    if (!params_match(p, &s->params))
+        return slt_error(SLT_EINVAL, "%s: the parameters do not match the spectrum's", where);
     const char *kname = slt_kernel_name(s->params.kernel);
     for (size_t i = 0; i < s->n_levels; i++) {
         const slt_kernels_level *L = &s->levels[i];
@@ -337,37 +628,49 @@ int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernels_spectr
     }
     slt_kernels_flat_level *f = NULL;
     size_t n = 0;
-    int rc = slt_kernels_flatten(s, &f, &n);
+    rc = slt_kernels_flatten(s, &f, &n);
     if (rc) return rc;
     if (n == 0) {
         free(f);
         return slt_error(SLT_EDOM, "%s: the spectrum has no resolved non-zero degree", where);
     }
-    double *buf = malloc(3 * n * sizeof *buf);
+    size_t nl = s->n_levels;
+    double *buf = malloc((3 * n + 2 * nl) * sizeof *buf);
     if (!buf) {
         free(f);
         return slt_error(SLT_ENOMEM, "%s: out of memory", where);
     }
-    double *lam = buf, *mult = buf + n, *pow_ = buf + 2 * n;
-    for (size_t i = 0; i < n; i++) {
+    double *lam = buf, *mult = buf + n, *pow_ = buf + 2 * n, *pw = buf + 3 * n, *pe = pw + nl;
+    rc = level_powers(p, s, tg, pw, pe, where);
+    long double have = 0.0L, have_err = 0.0L;
+    for (size_t i = 0; !rc && i < n; i++) {
         const slt_kernels_level *L = &s->levels[f[i].level];
         if (!(L->mult < SLT_LEVEL_MULT_MAX)) {
-            size_t deg = L->degree;
-            free(f);
-            free(buf);
-            return slt_error(SLT_EDOM, "%s: %s on S^%d: degree %zu has multiplicity %.3g >= "
-                             "2^53, which a level cannot hold: lower lmax", where, kname,
-                             s->params.dim - 1, deg, L->mult);
+            rc = slt_error(SLT_EDOM, "%s: %s on S^%d: degree %zu has multiplicity %.3g >= "
+                           "2^53, which a level cannot hold: lower lmax", where, kname,
+                           s->params.dim - 1, L->degree, L->mult);
+            break;
         }
         lam[i] = L->mu;
         mult[i] = L->mult;
-        pow_[i] = target == SLT_KTARGET_KERNEL ? L->mult * L->mu * L->mu : L->mult * L->mu;
+        pow_[i] = pw[f[i].level];
+        have += pow_[i];
+        have_err += pe[f[i].level];
     }
+    /* a zonal target's level powers are quadratures: the task holds them without error,
+     * so they must be exact to far below any solver's error */
+    if (!rc && tg->kind == SLT_KTARGET_ZONAL && !((double)have_err <= ZONAL_LEVEL_TOL * (double)have))
+        rc = slt_error(SLT_ENOCONV, "%s: the zonal target's level powers are resolved to %.2g "
+                       "relative only (> %.0e): target.g is not smooth enough for the "
+                       "quadrature at lmax %zu", where, (double)(have_err / have),
+                       ZONAL_LEVEL_TOL, s->params.lmax);
     free(f);
     /* the tail first: a task is only made with its tail attached, so that no solver ever
      * runs on a kernel task that silently lacks the mass beyond lmax */
-    rc = slt_kernels_tail_moments(p, s, tg, n_mom, tail, info);
-    if (info) info->levels = n;
+    if (!rc) {
+        rc = tail_moments(p, s, tg, n_mom, tail, info, pw, pe);
+        if (info) info->levels = n;
+    }
     if (!rc) rc = slt_task_alloc_levels_tail(n, lam, mult, pow_, noise, tail, task);
     free(buf);
     return rc;
