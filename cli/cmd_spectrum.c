@@ -306,8 +306,8 @@ static int spec_compute(const spec_args *a, spec_run *r)
                 : !strcmp(ts, "power-law") ? SLT_KTARGET_GEGENBAUER
                                            : SLT_KTARGET_ZONAL);
             tg.q = a->target_q;
-            tg.g = target_eval;
-            tg.ctx = &tt;
+            tg.g = cli_columns_eval;
+            tg.ctx = &r->gtab;
             slt_task_tail tail;
             lrc = slt_kernels_save_tail(&p, sp, &tg, SLT_TAIL_MOMENTS, a->save_file, &levels,
                                         &modes, &tail);
