@@ -506,6 +506,7 @@ done:
     free(pt);
     slt_table_free(table);
     slt_task_free(task);
+    cli_kernel_args_free(&a.ta.kernel);
     cli_list_free(&a.Ns);
     cli_list_free(&a.Ps);
     cli_list_free(&a.times);

@@ -63,7 +63,8 @@ const cli_command_info cmd_static_info = {
     "P -> inf at this N and L(N,P) - L(inf,P) ~ coef_N/N as N -> inf at this P (exact\n"
     "derivatives of the equations; nan where the limit is not approached as 1/P or 1/N,\n"
     "e.g. ridgeless kernel regression in P); slope_P, slope_N: the local exponents\n"
-    "d log L/d log P and d log L/d log N at the point (negative when L decreases);\n"
+    "d log L/d log P and d log L/d log N at the point (negative when L decreases; nan\n"
+    "where L = 0 exactly: a ridgeless task with P or N past its modes);\n"
     "res_slope_P = d log L(inf,P)/d log P and res_slope_N = d log L(N,inf)/d log N, the\n"
     "resolution-limited local exponents (power laws, ridgeless: -> -alpha min(beta,2)\n"
     "and -alpha min(beta,1)). Each with its _err.\n"
@@ -752,7 +753,7 @@ again: /* --kernel: rebuilt with a larger lmax while a bound is too wide (cli_ke
     }
     if (o.scale_time) rc = run_scale_time(&o, ws, table, &worst);
     else if (o.seen_modes) rc = run_modes(&o, ws, task, table, &worst);
-    else if (o.levels) rc = run_levels(&o, ws, task, NULL, table, &worst);
+    else if (o.levels) rc = run_levels(&o, ws, task, ta.kernel.degree, table, &worst);
     else rc = run_curves(&o, ws, table, &worst);
     if (!rc && o.kernel_wide && !o.kernel_final && cli_kernel_retry(cmd, &ta.kernel)) {
         slt_table_free(table);
@@ -778,6 +779,7 @@ out:
     slt_table_free(table);
     slt_statics_free(ws);
     slt_task_free(task);
+    cli_kernel_args_free(&ta.kernel);
     cli_list_free(&o.P);
     cli_list_free(&o.N);
     cli_list_free(&o.t);

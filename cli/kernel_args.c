@@ -411,6 +411,34 @@ static int fit_alpha(const char *cmd, const slt_kernels_params *p0, cli_kernel_a
     return 0;
 }
 
+/* The degree of each level of the task, in the task's order: the level task lists the
+ * flattened levels (slt_kernels_flatten's order, kernels.h). */
+static int level_degrees(const slt_kernels_spectrum *s, const slt_task *task, double **degree)
+{
+    free(*degree);
+    *degree = NULL;
+    slt_kernels_flat_level *f = NULL;
+    size_t n = 0;
+    int rc = slt_kernels_flatten(s, &f, &n);
+    if (rc) return rc;
+    if (n != slt_task_levels(task)) {
+        free(f);
+        return slt_error(SLT_EINTERNAL, "--levels: %zu flattened levels for a task of %zu",
+                         n, slt_task_levels(task));
+    }
+    *degree = malloc(n * sizeof **degree);
+    if (!*degree) rc = slt_error(SLT_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) (*degree)[i] = (double)s->levels[f[i].level].degree;
+    free(f);
+    return rc;
+}
+
+void cli_kernel_args_free(cli_kernel_args *a)
+{
+    free(a->degree);
+    a->degree = NULL;
+}
+
 int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task **task)
 {
     *task = NULL;
@@ -466,6 +494,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
         if (!lrc)
             lrc = slt_kernels_level_task(&p, s, &tg, noise, SLT_TAIL_MOMENTS, task, &tail,
                                          &a->info);
+        if (!lrc) lrc = level_degrees(s, *task, &a->degree);
         slt_kernels_spectrum_free(s);
         slt_kernels_free(ws);
         a->lmax = lmax;

@@ -67,9 +67,12 @@ typedef struct {
     slt_kernels_tail_info info;
     double power_p, alpha, alpha_err; /* --target power: t = mu^p, p = beta + 1/alpha */
     double power_total;     /* the task's target power (levels + tail T_0)             */
+    double *degree;         /* the degree of each level of the task (--levels), or NULL */
 } cli_kernel_args;
 
 void cli_kernel_args_init(cli_kernel_args *ka, unsigned flags);
+/* Frees what cli_kernel_task allocated (the degree map); accepts an unused ka. */
+void cli_kernel_args_free(cli_kernel_args *ka);
 
 /* Writes the kernel options into o (room for CLI_KERNEL_MAX_OPTIONS); returns the count.
  * The defaults, names and the parameters each kernel reads come from the library. */

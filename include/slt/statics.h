@@ -208,7 +208,10 @@ typedef struct {
     double dL_dinvP, dL_dinvP_err; /* ∂L/∂(1/P)                                        */
     double slope_N, slope_N_err;   /* d log L / d log N = −(1/(N L)) ∂L/∂(1/N)         */
     double slope_P, slope_P_err;   /* d log L / d log P                                */
-    int status;
+    int status;                    /* SLT_OK: the derivatives are computed; the slopes
+                                      are NaN where L = 0 exactly (ridgeless with the
+                                      spectrum exhausted: no log-derivative), the only
+                                      NaN an SLT_OK sensitivity holds                   */
 } slt_statics_sensitivity;
 
 /* Derivatives of the test loss at a solved point r (status SLT_OK, computed with p).
