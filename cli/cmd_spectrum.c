@@ -68,9 +68,9 @@ const cli_command_info cmd_spectrum_info = {
     "--save FILE: the task as levels, 'lambda_i P_i m_i' (eigenvalue, the level's total\n"
     "target power, multiplicity; slt --task reads it), every resolved degree <= lmax; on\n"
     "the sphere the degrees beyond lmax follow as the file's moment tail ('#%' lines), so\n"
-    "nothing is left out; otherwise (torus, a target or kernel whose tail is not known)\n"
-    "the file header and stderr give the target power left out (beyond lmax, null space,\n"
-    "unresolved degrees); the target is\n"
+    "nothing is left out (a tail that cannot be bounded: exit 1, no file); on the torus\n"
+    "the file header and stderr give the target power left out (beyond the computed\n"
+    "modes); the target is\n"
     "--target isotropic (t_k = lambda_k, default), power-law (coefficients l^-q, --target-q)\n"
     "or table (--target-file: 't g(t)' on the sphere, 'theta g(theta)' on the circle).",
 };
@@ -318,13 +318,13 @@ static int spec_compute(const spec_args *a, spec_run *r)
                         tail.tgt_mom[0] + tail.null_power, tail.lambda_sup, a->save_file);
                 return CLI_OK;
             }
+            /* no levels-only file on the sphere: a solver reading it would drop the mass
+             * beyond lmax without a status */
             if (lrc == SLT_ENOMEM || lrc == SLT_EIO) return cli_library_error(cmd, lrc);
-            /* a target kind the tail does not know yet (SLT_EINVAL): the levels alone, as
-             * before; a tail that cannot be bounded: the same, said on stderr */
-            if (lrc != SLT_EINVAL)
-                fprintf(stderr, "slt spectrum: warning: --save writes the levels without the "
-                        "degrees beyond lmax (%s); the file's header states the target power "
-                        "left out\n", slt_last_error());
+            fprintf(stderr, "slt spectrum: --save %s: %s: %s; no file written (the degrees "
+                    "beyond lmax cannot be left out of a task)\n", a->save_file,
+                    slt_strerror(lrc), slt_last_error());
+            return 1;
         }
         lrc = slt_kernels_save(sp, r->power, &r->beyond, a->save_file, &levels, &modes, &left,
                                &left_err);

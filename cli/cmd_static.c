@@ -344,11 +344,20 @@ static int run_curves(static_opts *o, const slt_statics_workspace *ws, slt_table
                 rc = SLT_OK;
             }
             if (rc && rc != SLT_EDIVERGE) {
-                fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s\n", N, P, slt_last_error());
-                if (o->kernel) o->kernel_wide = 1; /* too few levels: a larger lmax may help */
+                if (o->kernel) { /* too few levels: a larger lmax may help */
+                    o->kernel_wide = 1;
+                    fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s (--kernel at lmax "
+                            "%zu: the tail beyond it is known by its moments only; a larger "
+                            "--lmax lists more of the spectrum)\n", N, P, slt_last_error(),
+                            o->ta->kernel.lmax);
+                } else {
+                    fprintf(stderr, "slt static: N = %.17g, P = %.17g: %s\n", N, P,
+                            slt_last_error());
+                }
                 slt_table_set_status(t, r, status_text(rc));
                 slt_table_set_text(t, r, creg, "unknown");
-                if (!*worst) *worst = rc;
+                /* a kernel task's lmax, not the user's sizes, limits the point: exit 1 */
+                if (!*worst) *worst = o->kernel && rc == SLT_EDOM ? SLT_ENOCONV : rc;
                 continue;
             }
             const slt_statics_result *s = &g.point;

@@ -10,22 +10,16 @@
 
 #include "slt/status.h"
 
-/* auto lmax: the levels hold KERNEL_MODES_FACTOR × max(P, N finite) modes, so that the
- * tail's largest eigenvalue is far below κ ≈ λ at mode ~P (ridgeless); with nothing
- * finite, KERNEL_MODES_DEFAULT. Rebuilt with ×8 the modes up to KERNEL_RETRIES times. */
-#define KERNEL_MODES_FACTOR 64.0
-#define KERNEL_MODES_DEFAULT 1e5
-#define KERNEL_RETRIES 3
-/* dmft: the tail's largest eigenvalue times the largest finite time */
-#define KERNEL_TAIL_TIME 1e-2
+/* auto lmax: the policy (factor, default, retries, the DMFT's time rule, the cap) is the
+ * library's: SLT_KERNELS_TASK_* in kernels.h */
 
-int cli_read_columns(const char *cmd, const char *path, cli_columns *c)
+int cli_read_columns(const char *cmd, const char *opt, const char *path, cli_columns *c)
 {
     c->x = c->y = NULL;
     c->n = 0;
     FILE *f = fopen(path, "r");
     if (!f) {
-        slt_error(SLT_EIO, "cannot open '%s': %s", path, strerror(errno));
+        slt_error(SLT_EIO, "--%s: cannot open '%s': %s", opt, path, strerror(errno));
         return cli_library_error(cmd, SLT_EIO);
     }
     size_t cap = 256, m = 0, lineno = 0;
@@ -91,7 +85,7 @@ double cli_columns_eval(double x, void *ctx)
 
 int cli_read_target_table(const char *cmd, const char *path, cli_columns *c)
 {
-    int rc = cli_read_columns(cmd, path, c);
+    int rc = cli_read_columns(cmd, "target-file", path, c);
     if (rc) return rc;
     for (size_t i = 1; i < c->n; i++)
         if (!(c->x[i] > c->x[i - 1]))
@@ -288,7 +282,7 @@ int cli_kernel_params(const char *cmd, const cli_kernel_args *a, slt_domain doma
     int rc;
     table->x = table->y = NULL;
     table->n = 0;
-    if (a->table_file && (rc = cli_read_columns(cmd, a->table_file, table))) return rc;
+    if (a->table_file && (rc = cli_read_columns(cmd, "table", a->table_file, table))) return rc;
     *p = slt_kernels_params_default();
     p->kernel = a->kernel;
     p->domain = domain;
@@ -324,26 +318,27 @@ double cli_kernel_modes_for(const double *P, size_t nP, const double *N, size_t 
         if (isfinite(P[i]) && P[i] > m) m = P[i];
     for (size_t i = 0; i < nN; i++)
         if (isfinite(N[i]) && N[i] > m) m = N[i];
-    return m > 0 ? KERNEL_MODES_FACTOR * m : KERNEL_MODES_DEFAULT;
+    return m > 0 ? SLT_KERNELS_TASK_MODES_FACTOR * m : SLT_KERNELS_TASK_MODES_DEFAULT;
 }
 
 /* --target degrees: 'l P_l' lines into an array P_0 .. P_lmax (0 where not listed) */
 static int read_degrees(const char *cmd, const char *path, double **power, size_t *n)
 {
     cli_columns c;
-    int rc = cli_read_columns(cmd, path, &c);
+    int rc = cli_read_columns(cmd, "target-file", path, &c);
     if (rc) return rc;
     size_t top = 0;
     for (size_t i = 0; i < c.n; i++) {
-        if (!(c.x[i] >= 0 && c.x[i] <= 1e6 && c.x[i] == floor(c.x[i]))) {
+        const double l = c.x[i], pl = c.y[i]; /* kept: the message is printed after the free */
+        if (!(l >= 0 && l <= SLT_KERNELS_LMAX_MAX && l == floor(l))) {
             cli_columns_free(&c);
             FAIL_USAGE("--target-file %s: degree %g is not accepted (expected a whole number "
-                       "0 <= l <= 1e6)", path, c.x[i]);
+                       "0 <= l <= %d)", path, l, SLT_KERNELS_LMAX_MAX);
         }
-        if (!(c.y[i] >= 0)) {
+        if (!(pl >= 0 && isfinite(pl))) {
             cli_columns_free(&c);
-            FAIL_USAGE("--target-file %s: degree %g: power %g is negative", path, c.x[i],
-                       c.y[i]);
+            FAIL_USAGE("--target-file %s: degree %g: power %g is not accepted (expected a "
+                       "finite power >= 0)", path, l, pl);
         }
         if ((size_t)c.x[i] + 1 > top) top = (size_t)c.x[i] + 1;
     }
@@ -469,7 +464,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
     size_t lmax = 0;
     slt_task_tail tail;
     double modes = isfinite(a->modes_wanted) && a->modes_wanted >= 1 ? a->modes_wanted
-                                                                      : KERNEL_MODES_DEFAULT;
+                                                                      : SLT_KERNELS_TASK_MODES_DEFAULT;
     for (int k = 0; k < a->attempts; k++) modes *= 8.0;
     for (int raise = 0;; raise++) {
         if (a->lmax_given >= 0) {
@@ -477,6 +472,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
         } else {
             int lrc = slt_kernels_lmax_for_modes(&p, modes, &lmax, NULL);
             if (lrc && lrc != SLT_EDOM) { rc = cli_library_error(cmd, lrc); goto out; }
+            if (lmax > SLT_KERNELS_TASK_LMAX_AUTO) lmax = SLT_KERNELS_TASK_LMAX_AUTO;
         }
         p.lmax = lmax;
         if (lmax >= 1000) /* the spectrum and its tail to l_far >= 32 (lmax + 1): seconds */
@@ -516,7 +512,7 @@ int cli_kernel_task(const char *cmd, cli_kernel_args *a, double noise, slt_task 
         }
         /* dmft: the tail's modes must stay slow over the times asked for */
         if (a->lmax_given < 0 && isfinite(a->t_max) && a->t_max > 0 &&
-            a->info.lambda_sup * a->t_max > KERNEL_TAIL_TIME && raise < 6 && lmax < 100000) {
+            a->info.lambda_sup * a->t_max > SLT_KERNELS_TASK_TAIL_TIME && raise < 6 && lmax < SLT_KERNELS_TASK_LMAX_AUTO) {
             slt_task_free(*task);
             *task = NULL;
             modes *= 8.0;
@@ -547,7 +543,7 @@ int cli_kernel_bound_wide(const cli_kernel_args *a, double value, double err)
 
 int cli_kernel_can_retry(const cli_kernel_args *a)
 {
-    return a->lmax_given < 0 && a->attempts < KERNEL_RETRIES && a->lmax < 100000;
+    return a->lmax_given < 0 && a->attempts < SLT_KERNELS_TASK_RETRIES && a->lmax < SLT_KERNELS_TASK_LMAX_AUTO;
 }
 
 int cli_kernel_retry(const char *cmd, cli_kernel_args *a)
@@ -556,7 +552,7 @@ int cli_kernel_retry(const char *cmd, cli_kernel_args *a)
     a->attempts++;
     cli_progress(cmd, "--kernel: an error bound is above %g of its value at lmax %zu; "
                  "rebuilding with 8x the modes (attempt %d of %d)", SLT_KERNELS_TASK_REL_ACC,
-                 a->lmax, a->attempts, KERNEL_RETRIES);
+                 a->lmax, a->attempts, SLT_KERNELS_TASK_RETRIES);
     return 1;
 }
 

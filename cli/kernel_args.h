@@ -32,7 +32,7 @@ typedef struct {
 
 /* Reads "x y" lines (# comments and blank lines skipped). Returns 0 or an exit code with
  * its message printed (a bad line: file and line named). */
-int cli_read_columns(const char *cmd, const char *path, cli_columns *c);
+int cli_read_columns(const char *cmd, const char *opt, const char *path, cli_columns *c);
 void cli_columns_free(cli_columns *c);
 /* Linear interpolation of c (x increasing), constant beyond the ends; ctx = cli_columns. */
 double cli_columns_eval(double x, void *ctx);

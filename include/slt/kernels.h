@@ -551,6 +551,24 @@ SLT_API int slt_kernels_lmax_for_modes(const slt_kernels_params *p, double modes
  * (the issue-12 bar for the untruncated curve). */
 #define SLT_KERNELS_TASK_REL_ACC 1e-8
 
+/* The default lmax of a kernel task for a learning curve (the CLI's --lmax auto): the
+ * levels hold SLT_KERNELS_TASK_MODES_FACTOR × max(P, N finite) modes (ridgeless κ ≈ λ at
+ * mode ~P, so the tail's largest eigenvalue is ~64^-α of κ), or
+ * SLT_KERNELS_TASK_MODES_DEFAULT modes when neither is finite; a curve whose bound is too
+ * wide (SLT_KERNELS_TASK_REL_ACC) is rebuilt with 8× the modes, at most
+ * SLT_KERNELS_TASK_RETRIES times; the DMFT also raises lmax until the tail's largest
+ * eigenvalue times the largest finite time is <= SLT_KERNELS_TASK_TAIL_TIME. The automatic
+ * lmax never exceeds SLT_KERNELS_TASK_LMAX_AUTO (on S¹ and S² the mode rule would ask for
+ * degrees whose tail needs l_far beyond the spectrum's limit; the tail's bound covers the
+ * rest, and a P the levels cannot reach fails on its own row). */
+#define SLT_KERNELS_TASK_MODES_FACTOR 64.0
+#define SLT_KERNELS_TASK_MODES_DEFAULT 1e5
+#define SLT_KERNELS_TASK_RETRIES 3
+#define SLT_KERNELS_TASK_TAIL_TIME 1e-2
+#define SLT_KERNELS_TASK_LMAX_AUTO 3000
+/* The largest sphere degree a spectrum computes (slt_kernels_params.lmax). */
+#define SLT_KERNELS_LMAX_MAX 100000
+
 /* ---- Empirical Gram spectra --------------------------------------------------- */
 
 typedef enum {

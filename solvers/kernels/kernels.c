@@ -98,7 +98,7 @@ int slt_kernels_params_check(const slt_kernels_params *p)
     int rc;
     if (p->domain == SLT_DOMAIN_SPHERE) {
         if ((rc = slt_check_range(where, "dim", p->dim, 2, 0, 1000, 0))) return rc;
-        if (p->lmax > 100000)
+        if (p->lmax > SLT_KERNELS_LMAX_MAX)
             return slt_error(SLT_EINVAL, "%s: lmax = %zu is out of range (expected lmax <= "
                              "100000 on the sphere)", where, p->lmax);
     } else {

@@ -7,7 +7,7 @@
 #include "slt/status.h"
 
 /* the largest lmax the spectrum solver accepts (slt_kernels_params.lmax) */
-#define LMAX_CAP 100000
+#define LMAX_CAP SLT_KERNELS_LMAX_MAX
 
 int slt_kernels_lmax_for_modes(const slt_kernels_params *p, double modes, size_t *lmax,
                                double *held)

@@ -125,4 +125,30 @@ if [ "$rc" -eq 0 ] && grep -q '^tail,' "$out_file" && grep -q '^null,' "$out_fil
   pass "--levels on a kernel task: degrees, tail and null rows; the loss column sums to L"
 else fail "--levels kernel: rc $rc, sum $sum vs L $L, rows with degree 3: $deg3"; fi
 
+# bad --target-file lines are usage errors naming the file, the degree and the value (a
+# negative power once crashed: the message read the freed table)
+bdir=$(mktemp -d)
+printf '0 1\n2 -0.5\n' > "$bdir/neg.txt"
+printf '0 1\n2.5 0.5\n' > "$bdir/frac.txt"
+printf '0 1\n200000 0.5\n' > "$bdir/big.txt"
+expect_usage_error "--target-file: a negative power names the degree and the value" \
+  "degree 2: power -0.5 is not accepted" \
+  static --kernel relu-ntk --dim 5 --P 10 --target degrees --target-file "$bdir/neg.txt" --lmax 5
+expect_usage_error "--target-file: a fractional degree" "degree 2.5 is not accepted" \
+  static --kernel relu-ntk --dim 5 --P 10 --target degrees --target-file "$bdir/frac.txt" --lmax 5
+expect_usage_error "--target-file: a degree beyond the spectrum's limit" \
+  "degree 200000 is not accepted .expected a whole number 0 <= l <= 100000" \
+  static --kernel relu-ntk --dim 5 --P 10 --target degrees --target-file "$bdir/big.txt" --lmax 5
+run static --kernel relu-ntk --dim 5 --P 10 --target degrees --target-file "$bdir/none.txt"
+[ "$rc" -ne 0 ] && grep -q -- "--target-file: cannot open" "$err_file" &&
+  pass "--target-file: a missing file names the option" || fail "missing --target-file: exit $rc"
+# spectrum --save on the sphere never writes a file without the tail: a target whose level
+# powers cannot be resolved (a kinked table) fails with exit 1 and no file
+printf -- '-1 0\n0 1\n1 0\n' > "$bdir/kink.txt"
+run spectrum --kernel relu-ntk --dim 5 --lmax 10 --target table --target-file "$bdir/kink.txt" --save "$bdir/saved.txt"
+if [ "$rc" -eq 1 ] && [ ! -e "$bdir/saved.txt" ] && grep -q "no file written" "$err_file"; then
+  pass "spectrum --save: a tail that cannot be made is exit 1, no file"
+else fail "spectrum --save without its tail: exit $rc, file $(ls "$bdir")"; fi
+rm -rf "$bdir"
+
 finish
