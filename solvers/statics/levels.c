@@ -37,17 +37,6 @@ static pt_state state_of(const statics_inputs *x, const statics_outputs *o)
     return s;
 }
 
-static double *input_at(statics_inputs *x, int i)
-{
-    switch (i) {
-    case 0: return &x->s;
-    case 1: return &x->D1;
-    case 2: return &x->D2;
-    case 3: return &x->K1;
-    default: return &x->K2;
-    }
-}
-
 /* The moves of a solved point (mirrors slt_statics_solve and statics_propagate). */
 static void make_moves(const slt_statics_result *r, pt_moves *mv)
 {
@@ -80,9 +69,9 @@ static void make_moves(const slt_statics_result *r, pt_moves *mv)
     mv->base = state_of(&x, &o);
     for (int i = 0; i < 5; i++) {
         statics_inputs y = x, ec = e;
-        const double ev = *input_at(&ec, i);
+        const double ev = *statics_input_at(&ec, i);
         if (!(ev > 0.0)) continue;
-        *input_at(&y, i) += ev;
+        *statics_input_at(&y, i) += ev;
         statics_outputs p;
         statics_assemble(&c, &y, &p);
         if (p.divergent || !isfinite(p.L)) mv->unbounded = 1;

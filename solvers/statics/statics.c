@@ -151,20 +151,6 @@ void statics_assemble(const statics_consts *c, const statics_inputs *x, statics_
     }
 }
 
-/* Input i of x (0: s, 1: D₁, 2: D₂, 3: K₁, 4: K₂), named field by field: the struct's
- * members are not an array, so &x->s + i would be undefined behaviour. */
-#define STATICS_N_INPUTS 5
-static double *input_at(statics_inputs *x, int i)
-{
-    switch (i) {
-    case 0: return &x->s;
-    case 1: return &x->D1;
-    case 2: return &x->D2;
-    case 3: return &x->K1;
-    default: return &x->K2;
-    }
-}
-
 /* First-order error of L and L̂: each input moved by its error, one at a time. */
 void statics_propagate(const statics_consts *c, const statics_inputs *x, const statics_inputs *e,
                        const statics_outputs *o, double *L_err, double *train_err)
@@ -172,9 +158,9 @@ void statics_propagate(const statics_consts *c, const statics_inputs *x, const s
     double dl = 0.0, dt = 0.0;
     for (int i = 0; i < STATICS_N_INPUTS; i++) {
         statics_inputs y = *x, ec = *e;
-        double ev = *input_at(&ec, i);
+        double ev = *statics_input_at(&ec, i);
         if (!(ev > 0.0)) continue;
-        *input_at(&y, i) += ev;
+        *statics_input_at(&y, i) += ev;
         statics_outputs p;
         statics_assemble(c, &y, &p);
         if (p.divergent || !isfinite(p.L)) {

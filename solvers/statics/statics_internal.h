@@ -33,6 +33,20 @@ typedef struct {
     double s, D1, D2, K1, K2;
 } statics_inputs;
 
+/* Input i of x (0: s, 1: D₁, 2: D₂, 3: K₁, 4: K₂), named field by field: the struct's
+ * members are not an array, so &x->s + i would be undefined behaviour. */
+#define STATICS_N_INPUTS 5
+static inline double *statics_input_at(statics_inputs *x, int i)
+{
+    switch (i) {
+    case 0: return &x->s;
+    case 1: return &x->D1;
+    case 2: return &x->D2;
+    case 3: return &x->K1;
+    default: return &x->K2;
+    }
+}
+
 typedef struct {
     double uN, uP;  /* 1 − D₁/N, 1 − D₁/P (at the root) */
     double q, gamma, den, signal, noise_part, L, train;
