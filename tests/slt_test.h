@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "slt/status.h"
@@ -177,6 +178,27 @@ static inline double hbs_term(double l, double tk, void *p)
     hbs_ctx *c = p;
     double x = heavy_ball_steps(l, c->eta, c->beta, c->n);
     return tk * x * x;
+}
+
+
+/* The levels of task without its moment tail: what a truncated spectrum gives (the
+ * sabotage checks of the kernel curves compare against it). */
+static inline slt_task *slt_test_without_tail(const slt_task *task)
+{
+    size_t n = slt_task_levels(task);
+    double *l = malloc(3 * n * sizeof(double)), *m = l + n, *pw = l + 2 * n;
+    assert_non_null(l);
+    for (size_t i = 0; i < n; i++) {
+        slt_level L;
+        assert_int_equal(slt_task_level(task, i + 1, &L), SLT_OK);
+        l[i] = L.lambda;
+        m[i] = L.mult;
+        pw[i] = L.power;
+    }
+    slt_task *t = NULL;
+    assert_int_equal(slt_task_alloc_levels(n, l, m, pw, 0.0, &t), SLT_OK);
+    free(l);
+    return t;
 }
 
 #endif

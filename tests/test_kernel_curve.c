@@ -43,25 +43,6 @@ static slt_statics_result krr(const slt_task *task, double P)
     return r;
 }
 
-/* The same levels, without the tail: what a truncated spectrum gives. */
-static slt_task *without_tail(const slt_task *task)
-{
-    size_t n = slt_task_levels(task);
-    double *l = malloc(3 * n * sizeof(double)), *m = l + n, *pw = l + 2 * n;
-    assert_non_null(l);
-    for (size_t i = 0; i < n; i++) {
-        slt_level L;
-        assert_ok(slt_task_level(task, i + 1, &L));
-        l[i] = L.lambda;
-        m[i] = L.mult;
-        pw[i] = L.power;
-    }
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_levels(n, l, m, pw, 0.0, &t));
-    free(l);
-    return t;
-}
-
 /* Convergence in lmax: with the tail, lmax = 13 and lmax = 29 give the same curve within
  * the reported errors; without it they differ by 10-35 %. */
 static void test_lmax_convergence(void **state)
@@ -73,7 +54,7 @@ static void test_lmax_convergence(void **state)
     slt_task_tail tail;
     assert_ok(slt_kernels_level_task(&p13, s13, TG(SLT_KTARGET_KERNEL), 0.0, 24, &t13, &tail, NULL));
     assert_ok(slt_kernels_level_task(&p29, s29, TG(SLT_KTARGET_KERNEL), 0.0, 24, &t29, &tail, NULL));
-    slt_task *c13 = without_tail(t13);
+    slt_task *c13 = slt_test_without_tail(t13);
     double Ps[] = {100, 1000};
     for (int i = 0; i < 2; i++) {
         slt_statics_result a = krr(t13, Ps[i]), b = krr(t29, Ps[i]), c = krr(c13, Ps[i]);
@@ -100,7 +81,7 @@ static void test_against_monte_carlo(void **state)
     slt_task *task = NULL;
     slt_task_tail tail;
     assert_ok(slt_kernels_level_task(&p, s, TG(SLT_KTARGET_KERNEL), 0.0, 24, &task, &tail, NULL));
-    slt_task *cut = without_tail(task);
+    slt_task *cut = slt_test_without_tail(task);
     /* the Monte Carlo's target: the level powers N μ² of degrees 0 … 29 (the rest is
      * below 1e-12 of the target's power: T_0 of the tail beyond 29 is 6.7e-13) */
     slt_kernels_params p29;

@@ -66,25 +66,6 @@ static slt_task *level_task(const slt_kernels_params *p, const slt_kernels_spect
     return t;
 }
 
-/* The same levels, without the tail: what a truncated spectrum gives. */
-static slt_task *without_tail(const slt_task *task)
-{
-    size_t n = slt_task_levels(task);
-    double *l = malloc(3 * n * sizeof(double)), *m = l + n, *pw = l + 2 * n;
-    assert_non_null(l);
-    for (size_t i = 0; i < n; i++) {
-        slt_level L;
-        assert_ok(slt_task_level(task, i + 1, &L));
-        l[i] = L.lambda;
-        m[i] = L.mult;
-        pw[i] = L.power;
-    }
-    slt_task *t = NULL;
-    assert_ok(slt_task_alloc_levels(n, l, m, pw, 0.0, &t));
-    free(l);
-    return t;
-}
-
 /* Ridgeless kernel regression at P on the task. */
 static slt_statics_result krr(const slt_statics_workspace *w, double P)
 {
@@ -150,7 +131,7 @@ static void test_exponent(void **state)
         slt_kernels_fit fit;
         assert_ok(slt_kernels_fit_decay(s, NULL, &fit));
         assert_true(fit.power_law);
-        slt_task *task = level_task(&p, s), *cut = without_tail(task);
+        slt_task *task = level_task(&p, s), *cut = slt_test_without_tail(task);
         slt_statics_workspace *w = NULL, *wc = NULL;
         assert_ok(slt_statics_alloc(task, &w));
         assert_ok(slt_statics_alloc(cut, &wc));
@@ -207,7 +188,7 @@ static void test_lmax_convergence(void **state)
         const kcase *c = &cases[i];
         slt_kernels_params p1, p2;
         slt_kernels_spectrum *s1 = spectrum(c, c->lmax_conv, &p1), *s2 = spectrum(c, 2 * c->lmax_conv, &p2);
-        slt_task *t1 = level_task(&p1, s1), *t2 = level_task(&p2, s2), *cut = without_tail(t1);
+        slt_task *t1 = level_task(&p1, s1), *t2 = level_task(&p2, s2), *cut = slt_test_without_tail(t1);
         slt_statics_workspace *w1 = NULL, *w2 = NULL, *wc = NULL;
         assert_ok(slt_statics_alloc(t1, &w1));
         assert_ok(slt_statics_alloc(t2, &w2));
