@@ -441,21 +441,40 @@ typedef struct {
 /* A target of the given kind with every other field zero (set p, q, g or degree_power). */
 SLT_API slt_kernels_target slt_kernels_target_of(slt_kernels_target_kind kind);
 
+/* How the remainder beyond l_far was bounded (slt_kernels_tail_info.remainder). */
+typedef enum {
+    SLT_KTAIL_REM_NONE = 0,    /* no degree beyond l_far (a finite expansion, summed whole)   */
+    SLT_KTAIL_REM_MODEL = 1,   /* every remainder from the local decay model, clipped to the
+                                  model-free bracket where that is tighter                   */
+    SLT_KTAIL_REM_BRACKET = 2, /* every remainder is the model-free bracket (no model: the
+                                  Gaussian, table kernels, an unresolved far degree, …)      */
+    SLT_KTAIL_REM_MIXED = 3    /* the model for some, the bracket for others (the model's
+                                  slope margin leaves them unsummable)                       */
+} slt_kernels_tail_remainder;
+
 /* How the tail beyond lmax was summed (slt_kernels_tail_moments). */
 typedef struct {
     size_t lmax;            /* the spectrum's last degree                                 */
     size_t l_far;           /* degrees lmax < ℓ <= l_far summed one by one (a second
-                               spectrum to l_far); 0 when the kernel is a finite expansion
-                               that ends at or below lmax                                 */
-    double lambda_sup;      /* max over ℓ > lmax of μ_ℓ + its error                       */
+                               spectrum): the last before the first unresolved one; lmax
+                               when none is (no cheap far spectrum); 0 when the kernel is a
+                               finite expansion that ends at or below lmax                */
+    double lambda_sup;      /* the tail's bound on every μ_ℓ, ℓ > lmax: max of the summed
+                               degrees' μ + err and lambda_far                              */
+    double lambda_far;      /* R_1/N(d, ℓ) bound on μ_ℓ for ℓ > l_far (R_1 = M_1 − the
+                               summed degrees' Nμ, + its error); NaN: nothing beyond     */
+    slt_kernels_tail_remainder remainder; /* model, bracket, both or none (above)          */
     double slope[2], slope_err[2]; /* decay μ ≈ A ℓ^{-s} of the even (0) and odd (1)
-                               degrees at l_far used for the remainder (NaN: none)       */
-    double remainder_rel;   /* max over M_j (j >= 2) and the modelled T_j of (remainder
-                               bracket beyond l_far, upper end) / moment: the part that
-                               is modelled                                                */
+                               degrees at l_far used for the remainder (NaN: no model)   */
+    double remainder_rel;   /* max over M_j (j >= 2) and the summed T_j of (remainder
+                               beyond l_far, upper end) / moment: its half is in the
+                               error (design: <= 1e-6 for M_2 with the model)             */
     double trace_check, trace_check_err; /* k(1) − Σ_{ℓ<=lmax} Nμ − Σ_{lmax<ℓ<=l_far} Nμ
-                               − (model remainder beyond l_far): 0 within the error       */
-    double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the model; the
+                               − (remainder beyond l_far): 0 within the error             */
+    int trace_check_model;  /* 1: the check's remainder is the model's (or there is none):
+                               it tests the sums; 0: no model for M_1, the remainder is the
+                               bracket [0, R_1] and the check only tests R_1 >= −err      */
+    double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the remainder; the
                                tail's M_1 itself is the exact k(1) − Σ_{ℓ<=lmax} Nμ       */
     size_t levels;          /* slt_kernels_level_task: levels in the task (else 0)         */
 } slt_kernels_tail_info;
