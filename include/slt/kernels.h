@@ -491,9 +491,9 @@ typedef struct {
  * M_1 is exact: k(1) − Σ_{ℓ<=lmax} N μ_ℓ (the trace identity).
  * M_j (j >= 2) and the summed T_j: where the kernel's far spectrum is cheap (a finite
  * expansion; the ReLU family and Laplace, whose endpoint expansions cover every degree, with
- * at most 256 extra quadrature nodes), a second spectrum to l_far summed degree by degree
- * (per-degree errors propagated) up to the last degree before the first unresolved one,
- * plus the remainder beyond it. Elsewhere (the Gaussian, table kernels: quadrature at every
+ * at most 300 extra quadrature nodes: Laplace width >= 0.04), a second spectrum to l_far
+ * summed degree by degree (per-degree errors propagated) up to the last degree before the
+ * first unresolved one, plus the remainder beyond it. Elsewhere (the Gaussian, table kernels: quadrature at every
  * degree) no far spectrum: l_far = lmax. The remainder is one of two brackets (value = the
  * midpoint, error = the half-width):
  *  - the model-free bracket (every μ >= 0: a positive-definite kernel; a table kernel is

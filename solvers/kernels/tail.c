@@ -20,7 +20,7 @@
 #define TAIL_REM_TOL 1e-6             /* remainder of M_2 relative to M_2                */
 #define ZONAL_LEVEL_TOL 1e-9          /* quadrature error of a zonal target's levels     */
 #define TAIL_LFAR_TRACE 16384         /* l_far is raised for the trace check's model only to here */
-#define TAIL_CHEAP_NODES 256          /* extra quadrature nodes of a cheap far spectrum  */
+#define TAIL_CHEAP_NODES 300          /* extra quadrature nodes of a cheap far spectrum  */
 
 /* forcing flags of kn_tail_moments_forced (tests): the model-free bracket for every
  * remainder; no spectrum past lmax (as for a kernel whose far spectrum is expensive) */
