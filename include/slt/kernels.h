@@ -493,9 +493,9 @@ typedef struct {
  * expansion; the ReLU family and Laplace, whose endpoint expansions cover every degree, with
  * at most 300 extra quadrature nodes: Laplace width >= 0.04), a second spectrum to l_far
  * summed degree by degree (per-degree errors propagated) up to the last degree before the
- * first unresolved one, plus the remainder beyond it. Elsewhere (the Gaussian, table kernels: quadrature at every
- * degree) no far spectrum: l_far = lmax. The remainder is one of two brackets (value = the
- * midpoint, error = the half-width):
+ * first unresolved one, plus the remainder beyond it. Elsewhere (the Gaussian, table
+ * kernels: quadrature at every degree) no far spectrum: l_far = lmax. The remainder is one
+ * of two brackets (value = the midpoint, error = the half-width):
  *  - the model-free bracket (every μ >= 0: a positive-definite kernel; a table kernel is
  *    taken to be one, its degrees <= lmax are checked): R_1 = M_1 − the
  *    summed degrees' N μ (+ its error) holds every later degree's N μ, so μ_ℓ <= λ_far =
