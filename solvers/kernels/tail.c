@@ -512,12 +512,18 @@ static int tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum 
                 for (size_t l = lcut + 1; l <= lend && l <= lfar; l++) {
                     const slt_kernels_level *L = &far->levels[l];
                     if (!kn_structural_nonzero(p, l)) continue;
-                    lam_u = fmax(lam_u, fmin(fabs(L->mu) + L->mu_err, exp(lnr1 - L->log_mult)));
+                    /* R_1/N with a margin for the rounding of ln N; an underflowing degree
+                     * (μ = err = 0: below the double range) has only that bound */
+                    double bn = exp(lnr1 - L->log_mult) *
+                                (1.0 + 64.0 * KN_EPS * (1.0 + fabs(L->log_mult)));
+                    int under = L->mu == 0.0 && L->mu_err == 0.0;
+                    lam_u = fmax(lam_u, under ? bn : fmin(fabs(L->mu) + L->mu_err, bn));
                 }
                 if (!top) {
                     double lnN;
                     slt_kernels_multiplicity(d, lfar + 1, NULL, &lnN);
-                    lam_u = fmax(lam_u, exp(lnr1 - lnN));
+                    lam_u = fmax(lam_u, exp(lnr1 - lnN) *
+                                            (1.0 + 64.0 * KN_EPS * (1.0 + fabs(lnN))));
                 }
             }
             /* the decay model beyond l_far: only when every degree to l_far is summed */
@@ -605,10 +611,10 @@ static int tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum 
                     if (marginal) need_raise = 1;
                     else if (fail_k < 0) {
                         fail_k = (int)k;
-                        snprintf(fail_msg, sizeof fail_msg, "%s: %s on S^%d: T_%d = sum N mu^(%d+p) "
-                                 "with target.p = %.6g beyond degree %zu needs the decay model, "
-                                 "which is not available here (%s; exponent j + p < 1 has no "
-                                 "model-free bound)", where, kname, d - 1, ser[k].j, ser[k].j,
+                        snprintf(fail_msg, sizeof fail_msg, "%s: %s on S^%d: T_%d = "
+                                 "sum N mu^(%d+p) with target.p = %.6g beyond degree %zu "
+                                 "needs the decay model, which is not available here (%s; "
+                                 "exponent j + p < 1 has no model-free bound)", where, kname, d - 1, ser[k].j, ser[k].j,
                                  tg->p, lcut, lcut < lfar ? "an unresolved degree" :
                                  lfar == lmax ? "no spectrum past lmax for this kernel" :
                                  "the local decay is not resolved");
