@@ -403,12 +403,12 @@ SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
  *               f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves); T_j = M_{j+2};
  *   POWER       t = μ_ℓ^p per mode (p = target.p, finite, > 0), P_ℓ = N(d,ℓ)·μ_ℓ^p: source
  *               exponent β = p − 1/α on a spectrum λ_k ~ k^-α (conventions.md §1);
- *               T_j = Σ N μ^{j+p} summed and modelled as the M_j (real exponent j + p;
+ *               T_j = Σ N μ^{j+p} summed and modelled (or bracketed) as the M_j (exponent j + p;
  *               T_0 = M_1 exactly when p = 1);
  *   GEGENBAUER  coefficients ℓ^{-q} (q = target.q, finite, > 1/2): P_ℓ = ℓ^{-2q}/N(d,ℓ) for
  *               ℓ >= 1, P_0 = 0 (slt_kernels_target_power_law); T_0 in closed form
  *               (slt_kernels_beyond_power_law's learnable), T_j (j >= 1) summed and
- *               modelled as the M_j with the weight ℓ^{-2q}/N;
+ *               modelled (or bracketed) as the M_j with the weight ℓ^{-2q}/N;
  *   ZONAL       f(x) = g(x·e) given by a callback g(t) (target.g, non-NULL; target.ctx is
  *               passed to it): P_ℓ = N(d,ℓ) g_ℓ² (slt_kernels_target_power); beyond lmax only
  *               T_0 is known (Parseval: slt_kernels_beyond_target's learnable); T_j (j >= 1)
