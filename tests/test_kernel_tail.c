@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "slt_test.h"
 #include "slt/kernels.h"
@@ -237,16 +238,17 @@ static void test_edges(void **state)
     }
     slt_kernels_spectrum_free(s20);
     slt_kernels_spectrum_free(s30);
-    /* the Gaussian decays faster than any power: no remainder model, said as a status */
+    /* the Gaussian decays faster than any power: no remainder model, so the model-free
+     * bracket from lmax on (its far spectrum is not computed: l_far = lmax) */
     slt_kernels_params g = slt_kernels_params_default();
     g.kernel = SLT_KERNEL_GAUSSIAN;
     g.lmax = 20;
     slt_kernels_spectrum *sg = spectrum_of(&g);
     slt_task *tk = NULL;
-    assert_status(slt_kernels_level_task(&g, sg, TG(SLT_KTARGET_KERNEL), 0.0, 3, &tk, &t, &in),
-                  SLT_EDOM);
-    assert_null(tk);
-    assert_non_null(strstr(slt_last_error(), "no remainder model"));
+    assert_ok(slt_kernels_level_task(&g, sg, TG(SLT_KTARGET_KERNEL), 0.0, 3, &tk, &t, &in));
+    assert_non_null(tk);
+    assert_true(in.remainder == SLT_KTAIL_REM_BRACKET && in.l_far == 20 && !in.trace_check_model);
+    slt_task_free(tk);
     slt_kernels_spectrum_free(sg);
     /* refused: n_mom out of range, torus, parameters not those of the spectrum */
     assert_status(slt_kernels_tail_moments(&p, s, TG(SLT_KTARGET_KERNEL), 0, &t, &in), SLT_EINVAL);
@@ -536,6 +538,180 @@ static void test_target_inputs(void **state)
     slt_kernels_spectrum_free(s);
 }
 
+
+/* ---- the model-free bracket (kernels.h: slt_kernels_tail_info.remainder) ---- */
+
+/* tail.c's forcing entry point (tests only, not in the API): KN_TAIL_NO_MODEL = 1, the
+ * bracket for every remainder; KN_TAIL_NO_FAR = 2, no spectrum past lmax */
+int kn_tail_moments_forced(const slt_kernels_params *p, const slt_kernels_spectrum *s,
+                           const slt_kernels_target *tg, size_t n_mom, slt_task_tail *tail,
+                           slt_kernels_tail_info *info, int force);
+
+/* The bracket holds the direct sum: M_j and T_j beyond lmax = 20 of relu-ntk (S², depth 1
+ * and 3) and Laplace (S²), the bracket forced with and without the far spectrum, against
+ * Σ_{20<ℓ<=400} of the lmax = 400 spectrum + its own moments beyond 400. */
+static void test_bracket_holds_direct_sum(void **state)
+{
+    (void)state;
+    enum { NM = 6 };
+    static const size_t cs[] = {0, 1, 6};
+    for (size_t ii = 0; ii < sizeof cs / sizeof cs[0]; ii++) {
+        const kcase *c = &cases[cs[ii]];
+        slt_kernels_params p20 = params_of(c, 20), p400 = params_of(c, 400);
+        slt_kernels_spectrum *s20 = spectrum_of(&p20), *s400 = spectrum_of(&p400);
+        slt_task_tail t400;
+        assert_ok(slt_kernels_tail_moments(&p400, s400, TG(SLT_KTARGET_KERNEL), NM, &t400, NULL));
+        long double dm[NM + 3] = {0};
+        double de[NM + 3] = {0}, sup = 0.0;
+        for (size_t l = 21; l <= 400; l++) {
+            const slt_kernels_level *L = &s400->levels[l];
+            sup = fmax(sup, fmax(L->mu, 0.0) + L->mu_err);
+            for (int j = 1; j <= NM + 2; j++) {
+                dm[j] += (long double)L->mult * powl((long double)L->mu, j);
+                de[j] += L->mult * j * pow(fabs(L->mu) + L->mu_err, j - 1) * L->mu_err;
+            }
+        }
+        for (int force = 1; force <= 3; force += 2) {
+            slt_task_tail t;
+            slt_kernels_tail_info in;
+            assert_ok(kn_tail_moments_forced(&p20, s20, TG(SLT_KTARGET_KERNEL), NM, &t, &in, force));
+            assert_true(in.remainder == SLT_KTAIL_REM_BRACKET && !in.trace_check_model);
+            assert_true(force == 3 ? in.l_far == 20 : in.l_far >= 1024);
+            print_message("%s S^%d depth %d force %d: l_far %zu lambda_far %.3g M_2 %.6g +- %.2g "
+                          "(direct %.6g)\n", slt_kernel_name(c->kernel), c->dim - 1, c->depth,
+                          force, in.l_far, in.lambda_far, t.lam_mom[1], t.lam_mom_err[1],
+                          (double)dm[2] + t400.lam_mom[1]);
+            for (int j = 1; j <= NM; j++) {
+                double ref = (double)dm[j] + t400.lam_mom[j - 1];
+                assert_within("bracketed M_j holds the direct sum", t.lam_mom[j - 1],
+                              t.lam_mom_err[j - 1] + t400.lam_mom_err[j - 1] + de[j], ref,
+                              TOL_ROUNDING_SUM * ref);
+                double tref = (double)dm[j + 1] + t400.tgt_mom[j - 1];
+                assert_within("bracketed T_j holds the direct sum", t.tgt_mom[j - 1],
+                              t.tgt_mom_err[j - 1] + t400.tgt_mom_err[j - 1] + de[j + 1], tref,
+                              TOL_ROUNDING_SUM * tref);
+            }
+            assert_true(t.lambda_sup >= sup);
+            /* a bracket [0, hi] at worst: its midpoint ± half (+ rounding), never below 0 */
+            assert_err_at_most("bracketed M_2", t.lam_mom_err[1], (1.0 + 1e-12) * t.lam_mom[1]);
+        }
+        slt_kernels_spectrum_free(s20);
+        slt_kernels_spectrum_free(s400);
+    }
+}
+
+/* Statics on level tasks at lmax L and 2L agree within the reported errors where the tail
+ * is the bracket (the Gaussian on S², S⁴) or the model's slope margin once failed at
+ * j = 1 (relu-ntk on S²³, S⁴⁹: N μ ~ ℓ^-2 at the edge of the model). */
+static void test_bracket_statics_lmax(void **state)
+{
+    (void)state;
+    struct {
+        slt_kernel_type k;
+        int dim;
+        size_t L;
+        double P;
+    } cs[] = {
+        {SLT_KERNEL_GAUSSIAN, 3, 8, 30},  {SLT_KERNEL_GAUSSIAN, 3, 16, 100},
+        {SLT_KERNEL_GAUSSIAN, 5, 5, 100}, {SLT_KERNEL_RELU_NTK, 24, 3, 100},
+        {SLT_KERNEL_RELU_NTK, 50, 2, 100},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        kcase c = {cs[i].k, cs[i].dim, 1};
+        slt_kernels_params pa = params_of(&c, cs[i].L), pb = params_of(&c, 2 * cs[i].L);
+        slt_kernels_spectrum *sa = spectrum_of(&pa), *sb = spectrum_of(&pb);
+        slt_task *ta = NULL, *tb = NULL;
+        slt_task_tail la, lb;
+        slt_kernels_tail_info ia, ib;
+        assert_ok(slt_kernels_level_task(&pa, sa, TG(SLT_KTARGET_KERNEL), 0.0, 24, &ta, &la, &ia));
+        assert_ok(slt_kernels_level_task(&pb, sb, TG(SLT_KTARGET_KERNEL), 0.0, 24, &tb, &lb, &ib));
+        slt_statics_result a = krr(ta, cs[i].P), b = krr(tb, cs[i].P);
+        print_message("%s S^%d P %g: lmax %zu %.12g +- %.2g (remainder %d, l_far %zu), lmax %zu "
+                      "%.12g +- %.2g\n", slt_kernel_name(c.kernel), c.dim - 1, cs[i].P, cs[i].L,
+                      a.test, a.test_err, (int)ia.remainder, ia.l_far, 2 * cs[i].L, b.test,
+                      b.test_err);
+        assert_within("statics lmax L vs 2L", a.test, a.test_err, b.test, b.test_err);
+        if (c.kernel == SLT_KERNEL_GAUSSIAN)
+            assert_true(ia.remainder == SLT_KTAIL_REM_BRACKET && ia.l_far == cs[i].L);
+        else /* the sums past lmax and the model where it is summable */
+            assert_true(ia.l_far >= 1024 && ia.remainder != SLT_KTAIL_REM_BRACKET);
+        /* the tail matters at the smaller lmax: the task without it disagrees */
+        slt_task_free(ta);
+        slt_task_free(tb);
+        slt_kernels_spectrum_free(sa);
+        slt_kernels_spectrum_free(sb);
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A table kernel (the Laplace kernel exp(−2 sin(θ/2)) tabulated, 2001 points in θ) builds
+ * its level task in < 1 s (no far spectrum by quadrature: the bracket from lmax), and its
+ * statics hold the built-in Laplace kernel's. The circle at lmax 3000 (relu-ntk): the
+ * remainder of M_2 beyond l_far = 100000 is in the error, not a failure. */
+static void test_bracket_table_and_circle(void **state)
+{
+    (void)state;
+    enum { NT = 2001 };
+    static double tx[NT], tk[NT];
+    for (int i = 0; i < NT; i++) {
+        double th = M_PI * (double)(NT - 1 - i) / (NT - 1);
+        tx[i] = i == 0 ? -1.0 : i == NT - 1 ? 1.0 : cos(th);
+        tk[i] = exp(-2.0 * sin(0.5 * th));
+    }
+    slt_kernels_params p = slt_kernels_params_default();
+    p.kernel = SLT_KERNEL_TABLE;
+    p.table_x = tx;
+    p.table_k = tk;
+    p.table_n = NT;
+    p.rel_tol = 1e-9; /* a spline through 2001 points: ~1e-12 (tests/cli/spectrum.sh) */
+    p.lmax = 20;
+    slt_kernels_params q = slt_kernels_params_default();
+    q.kernel = SLT_KERNEL_LAPLACE;
+    q.lmax = 20;
+    double t0 = now_s();
+    slt_kernels_spectrum *s = spectrum_of(&p);
+    slt_task *task = NULL;
+    slt_task_tail tail;
+    slt_kernels_tail_info in;
+    assert_ok(slt_kernels_level_task(&p, s, TG(SLT_KTARGET_KERNEL), 0.0, 24, &task, &tail, &in));
+    double dt = now_s() - t0;
+    print_message("table kernel lmax 20: %.3f s, l_far %zu, lambda_sup %.3g, M_1 %.6g\n", dt,
+                  in.l_far, tail.lambda_sup, tail.lam_mom[0]);
+    assert_true(dt < 1.0);
+    assert_true(in.remainder == SLT_KTAIL_REM_BRACKET && in.l_far == 20);
+    slt_kernels_spectrum *sq = spectrum_of(&q);
+    slt_task *lap = NULL;
+    slt_task_tail lt;
+    assert_ok(slt_kernels_level_task(&q, sq, TG(SLT_KTARGET_KERNEL), 0.0, 24, &lap, &lt, NULL));
+    slt_statics_result a = krr(task, 10), b = krr(lap, 10);
+    print_message("P = 10: table %.12g +- %.2g, laplace %.12g +- %.2g\n", a.test, a.test_err,
+                  b.test, b.test_err);
+    /* the same kernel up to the spline (~1e-12 relative: TOL_NUMERIC) */
+    assert_within("table vs built-in Laplace", a.test, a.test_err, b.test,
+                  b.test_err + TOL_NUMERIC * b.test);
+    slt_task_free(task);
+    slt_task_free(lap);
+    slt_kernels_spectrum_free(s);
+    slt_kernels_spectrum_free(sq);
+
+    kcase c = {SLT_KERNEL_RELU_NTK, 2, 1};
+    slt_kernels_params pc = params_of(&c, 3000);
+    slt_kernels_spectrum *sc = spectrum_of(&pc);
+    assert_ok(slt_kernels_tail_moments(&pc, sc, TG(SLT_KTARGET_KERNEL), 6, &tail, &in));
+    print_message("circle lmax 3000: l_far %zu, remainder_rel %.2g, M_2 %.6g +- %.2g\n",
+                  in.l_far, in.remainder_rel, tail.lam_mom[1], tail.lam_mom_err[1]);
+    assert_true(in.l_far == 100000 && in.remainder_rel > 1e-6);
+    /* the model bracket is narrow there (N = 2 exactly, the slope settled): a useful bar */
+    assert_err_at_most("M_2 on the circle", tail.lam_mom_err[1], 1e-6 * tail.lam_mom[1]);
+    slt_kernels_spectrum_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +722,9 @@ int main(void)
         cmocka_unit_test(test_targets_vs_longer_spectrum),
         cmocka_unit_test(test_targets_lmax_convergence),
         cmocka_unit_test(test_target_inputs),
+        cmocka_unit_test(test_bracket_holds_direct_sum),
+        cmocka_unit_test(test_bracket_statics_lmax),
+        cmocka_unit_test(test_bracket_table_and_circle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

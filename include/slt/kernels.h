@@ -403,12 +403,12 @@ SLT_API int slt_kernels_save(const slt_kernels_spectrum *s, const double *power,
  *               f = Σ_ℓ μ_ℓ Y_ℓ-type, the default of NTK_Learning_Curves); T_j = M_{j+2};
  *   POWER       t = μ_ℓ^p per mode (p = target.p, finite, > 0), P_ℓ = N(d,ℓ)·μ_ℓ^p: source
  *               exponent β = p − 1/α on a spectrum λ_k ~ k^-α (conventions.md §1);
- *               T_j = Σ N μ^{j+p} summed and modelled as the M_j (real exponent j + p;
+ *               T_j = Σ N μ^{j+p} summed and modelled (or bracketed) as the M_j (exponent j + p;
  *               T_0 = M_1 exactly when p = 1);
  *   GEGENBAUER  coefficients ℓ^{-q} (q = target.q, finite, > 1/2): P_ℓ = ℓ^{-2q}/N(d,ℓ) for
  *               ℓ >= 1, P_0 = 0 (slt_kernels_target_power_law); T_0 in closed form
  *               (slt_kernels_beyond_power_law's learnable), T_j (j >= 1) summed and
- *               modelled as the M_j with the weight ℓ^{-2q}/N;
+ *               modelled (or bracketed) as the M_j with the weight ℓ^{-2q}/N;
  *   ZONAL       f(x) = g(x·e) given by a callback g(t) (target.g, non-NULL; target.ctx is
  *               passed to it): P_ℓ = N(d,ℓ) g_ℓ² (slt_kernels_target_power); beyond lmax only
  *               T_0 is known (Parseval: slt_kernels_beyond_target's learnable); T_j (j >= 1)
@@ -441,21 +441,40 @@ typedef struct {
 /* A target of the given kind with every other field zero (set p, q, g or degree_power). */
 SLT_API slt_kernels_target slt_kernels_target_of(slt_kernels_target_kind kind);
 
+/* How the remainder beyond l_far was bounded (slt_kernels_tail_info.remainder). */
+typedef enum {
+    SLT_KTAIL_REM_NONE = 0,    /* no degree beyond l_far (a finite expansion, summed whole)   */
+    SLT_KTAIL_REM_MODEL = 1,   /* every remainder from the local decay model, clipped to the
+                                  model-free bracket where that is tighter                   */
+    SLT_KTAIL_REM_BRACKET = 2, /* every remainder is the model-free bracket (no model: the
+                                  Gaussian, table kernels, an unresolved far degree, …)      */
+    SLT_KTAIL_REM_MIXED = 3    /* the model for some, the bracket for others (the model's
+                                  slope margin leaves them unsummable)                       */
+} slt_kernels_tail_remainder;
+
 /* How the tail beyond lmax was summed (slt_kernels_tail_moments). */
 typedef struct {
     size_t lmax;            /* the spectrum's last degree                                 */
     size_t l_far;           /* degrees lmax < ℓ <= l_far summed one by one (a second
-                               spectrum to l_far); 0 when the kernel is a finite expansion
-                               that ends at or below lmax                                 */
-    double lambda_sup;      /* max over ℓ > lmax of μ_ℓ + its error                       */
+                               spectrum): the last before the first unresolved one; lmax
+                               when none is (no cheap far spectrum); 0 when the kernel is a
+                               finite expansion that ends at or below lmax                */
+    double lambda_sup;      /* the tail's bound on every μ_ℓ, ℓ > lmax: max of the summed
+                               degrees' μ + err and lambda_far                              */
+    double lambda_far;      /* R_1/N(d, ℓ) bound on μ_ℓ for ℓ > l_far (R_1 = M_1 − the
+                               summed degrees' Nμ, + its error); NaN: nothing beyond     */
+    slt_kernels_tail_remainder remainder; /* model, bracket, both or none (above)          */
     double slope[2], slope_err[2]; /* decay μ ≈ A ℓ^{-s} of the even (0) and odd (1)
-                               degrees at l_far used for the remainder (NaN: none)       */
-    double remainder_rel;   /* max over M_j (j >= 2) and the modelled T_j of (remainder
-                               bracket beyond l_far, upper end) / moment: the part that
-                               is modelled                                                */
+                               degrees at l_far used for the remainder (NaN: no model)   */
+    double remainder_rel;   /* max over M_j (j >= 2) and the summed T_j of (remainder
+                               beyond l_far, upper end) / moment: its half is in the
+                               error (design: <= 1e-6 for M_2 with the model)             */
     double trace_check, trace_check_err; /* k(1) − Σ_{ℓ<=lmax} Nμ − Σ_{lmax<ℓ<=l_far} Nμ
-                               − (model remainder beyond l_far): 0 within the error       */
-    double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the model; the
+                               − (remainder beyond l_far): 0 within the error             */
+    int trace_check_model;  /* 1: the check's remainder is the model's (or there is none):
+                               it tests the sums; 0: no model for M_1, the remainder is the
+                               bracket [0, R_1] and the check only tests R_1 >= −err      */
+    double m1_model, m1_model_err; /* Σ_{ℓ>lmax} Nμ from the sums and the remainder; the
                                tail's M_1 itself is the exact k(1) − Σ_{ℓ<=lmax} Nμ       */
     size_t levels;          /* slt_kernels_level_task: levels in the task (else 0)         */
 } slt_kernels_tail_info;
@@ -470,29 +489,45 @@ typedef struct {
  * tail's finite mode count for a polynomial kernel; null_power = the target's power on the
  * structural zeros of every degree, with its error: 0 for ISOTROPIC, KERNEL, POWER).
  * M_1 is exact: k(1) − Σ_{ℓ<=lmax} N μ_ℓ (the trace identity).
- * M_j (j >= 2) and the summed T_j: a second spectrum to l_far summed degree by degree
- * (per-degree errors propagated), plus the remainder beyond l_far for each parity class
- * from the local decay μ_ℓ ≈ μ_X (X/ℓ)^s, s ± δs with δs = 2·|change of the local slope
- * between [X/4, X/2] and [X/2, X]|, and the multiplicity bracket
- * 2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <= N(d,X)(ℓ/X)^{d−2} (for N or for 1/N), summed with Hurwitz ζ;
- * value = the bracket's midpoint, error = its half-width. l_far starts at
- * max(32·(lmax+1), 1024) (DEGREES: at least n_degrees − 1) and is raised ×4 (up to 100000)
- * until the remainder of M_2 is below 1e-6 of M_2 (POWER, GEGENBAUER: and that of every
- * summed T_j below 1e-6 of it, where l_far = 100000 allows; beyond, the T_j's remainder is
- * in its error). lambda_sup = max over lmax < ℓ <= l_far of μ_ℓ + err (both parity
- * classes; the remainder model decreases past l_far).
- * The trace check (info): the same sums with j = 1 against k(1) − Σ_{ℓ<=lmax} N μ_ℓ.
+ * M_j (j >= 2) and the summed T_j: where the kernel's far spectrum is cheap (a finite
+ * expansion; the ReLU family and Laplace, whose endpoint expansions cover every degree, with
+ * at most 300 extra quadrature nodes: Laplace width >= 0.04), a second spectrum to l_far
+ * summed degree by degree (per-degree errors propagated) up to the last degree before the
+ * first unresolved one, plus the remainder beyond it. Elsewhere (the Gaussian, table
+ * kernels: quadrature at every degree) no far spectrum: l_far = lmax. The remainder is one
+ * of two brackets (value = the midpoint, error = the half-width):
+ *  - the model-free bracket (every μ >= 0: a positive-definite kernel; a table kernel is
+ *    taken to be one, its degrees <= lmax are checked): R_1 = M_1 − the
+ *    summed degrees' N μ (+ its error) holds every later degree's N μ, so μ_ℓ <= λ_far =
+ *    R_1/N(d, l_far+1) (N is non-decreasing in ℓ; |μ| + err where computed) and
+ *    Σ N μ^x ∈ [0, λ_far^{x−1} R_1] for x >= 1 (M_j; ISOTROPIC, KERNEL, POWER with j + p >= 1),
+ *    GEGENBAUER Σ ℓ^{-2q}/N μ^j ∈ [0, λ_far^j · (its T_0 beyond l_far, closed form)], DEGREES
+ *    [0, λ_far^j Σ P_ℓ]; DEGREES T_0 is exact; ZONAL as above with lambda_sup;
+ *  - the local decay model, used when every degree to l_far is summed: for each parity
+ *    class μ_ℓ ≈ μ_X (X/ℓ)^s, s ± δs with δs = 2·|change of the local slope between
+ *    [X/4, X/2] and [X/2, X]|, and the multiplicity bracket
+ *    2ℓ^{d−2}/(d−2)! <= N(d,ℓ) <= N(d,X)(ℓ/X)^{d−2} (for N or for 1/N), summed with Hurwitz ζ,
+ *    clipped to the model-free bracket where that is tighter (replaced by it where the model
+ *    is not summable or contradicts it).
+ * info->remainder says which. l_far starts at max(32·(lmax+1), 1024) (DEGREES: at least
+ * n_degrees − 1) and, while the model is used, is raised ×4 (up to 100000) until the
+ * remainder of M_2 is below 1e-6 of M_2 (POWER, GEGENBAUER: and that of every summed T_j),
+ * or (to 16384) while the slope margin alone keeps M_1 or a T_j with j + p < 1 out of the
+ * model; a remainder still larger is in the errors (info->remainder_rel), not a failure.
+ * lambda_sup = max(the summed degrees' μ + err, λ_far).
+ * The trace check (info): the summed N μ plus the model's j = 1 remainder against
+ * k(1) − Σ_{ℓ<=lmax} N μ_ℓ; without the model (info->trace_check_model = 0) the remainder is
+ * [0, R_1] and the check only tests R_1 >= −its error.
  * info may be NULL.
  * Errors: SLT_EINVAL (NULL, torus, n_mom out of range, p not matching s, a bad target
  * field: the message names it, e.g. "target.p", "target.degree_power[3]"); SLT_ENOCONV
- * (tail and info still filled) when a degree lmax < ℓ <= l_far is unresolved
- * (|μ_ℓ| <= err, not a structural zero: named), when the remainder cannot be brought below
- * 1e-6 of M_2 by l_far = 100000, or when the trace check fails beyond its error (the
- * message names the kernel and lmax); SLT_EDOM (*tail not usable) for a negative
- * eigenvalue, a decay too slow for the model (ℓ^{d−2−js} not summable; for POWER
- * (j+p)·s − (d−2) <= 1, the message naming target.p) or not resolved at l_far
- * (super-exponential decay: the Gaussian); SLT_ENOMEM.
- * Cost: a spectrum to l_far (ms at l_far ~ 1000); ZONAL adds two Gauss–Legendre rules of
+ * (tail and info still filled) when the trace check fails beyond its error (the message
+ * names the kernel and lmax); SLT_EDOM (*tail not usable) for a negative eigenvalue, or a
+ * POWER target with j + p < 1 whose T_j the model cannot sum (the message naming
+ * target.p: t = μ^{1/2} on S⁹, N μ^{1/2} ~ ℓ^3) or where there is no model (no far
+ * spectrum, an unresolved far degree); SLT_ENOMEM.
+ * Cost: a spectrum to l_far where cheap (ms at l_far ~ 1000, ~0.5 s at 100000), else O(lmax);
+ * ZONAL adds two Gauss–Legendre rules of
  * 4(lmax + d) + 512 and 4× as many nodes (~0.4 s at lmax 20, seconds at lmax 400).
  * Thread safety: reentrant (allocates its own workspace; no shared state) if target.g is. */
 SLT_API int slt_kernels_tail_moments(const slt_kernels_params *p, const slt_kernels_spectrum *s,
