@@ -83,7 +83,7 @@ const cli_command_info cmd_mc_info = {
     "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
     "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
     "docs/theory/crosscheck.md), status ('ok'; 'unstable' when GD had eta times the\n"
-    "largest eigenvalue >= 2 or SGD diverged in some trial, values as simulated, exit 1;\n"
+    "largest eigenvalue >= 2 or SGD diverged in some trial, values nan, exit 1;\n"
     "'ill-conditioned' when the spectrum is too steep for double precision at that\n"
     "point: directions of the rank min(N, P, M) below (max size * eps)^2 of the largest\n"
     "eigenvalue had to be dropped where the rule would learn them, e.g. t = inf or\n"
@@ -581,7 +581,13 @@ static int features_point(const slt_task *task, slt_mc_params p, const double *t
         }
         const slt_mc_point *pt = &res->points[k];
         set_point(o, r, pt, res->M, res->tail_mass);
-        if (res->unstable_trials) slt_table_set_status(o->table, r, "unstable");
+        if (res->unstable_trials) { /* a diverged run's mean estimates nothing: NaN */
+            slt_table_set_status(o->table, r, "unstable");
+            slt_table_set_real(o->table, r, o->test, NAN, 0);
+            slt_table_set_real(o->table, r, o->test_se, NAN, 0);
+            slt_table_set_real(o->table, r, o->train, NAN, 0);
+            slt_table_set_real(o->table, r, o->train_se, NAN, 0);
+        }
         if (pt->ill_trials) {
             slt_table_set_status(o->table, r, "ill-conditioned");
             ill_rows++;

@@ -47,8 +47,11 @@ bad=$(awk -F, 'NR > 1 { n = $3 / 0.5; if (n != int(n)) print }' "$out_file")
 
 # unstable GD is reported in the status column and on stderr, exit 1 (not an ok value)
 run mc --alpha 2 --beta 1 --N 10 --P inf --eta 3 --t 3,30 --trials 2 --format csv
-if [ "$rc" -eq 1 ] && grep -q ",unstable$" "$out_file" && grep -q "2 of 2 trials unstable" "$err_file"; then
-  pass "unstable GD flagged"; else fail "unstable GD: rc $rc"; fi
+# and its values are nan: a diverged run's mean estimates nothing
+vals=$(awk -F, 'NR > 1 { print $4 $5 $6 $7 }' "$out_file" | sort -u)
+if [ "$rc" -eq 1 ] && grep -q ",unstable$" "$out_file" && grep -q "2 of 2 trials unstable" "$err_file" &&
+   [ "$vals" = "nannannannan" ]; then
+  pass "unstable GD flagged, values nan"; else fail "unstable GD: rc $rc, values $vals"; fi
 
 # log-spaced N and P lists are rounded to whole numbers, repeats dropped (said in --help)
 run mc --alpha 1.5 --beta 0.5 --N 10:1000:5 --P 20 --t 1 --M 1000 --trials 2 --format csv
