@@ -59,14 +59,21 @@ static int run(int D, int baseline)
         return 1;
     }
     double worst_rel_err = 0;
+    size_t worst_at = 0;
     for (size_t i = 0; i < T; i++) {
         double r = out[i].test_err / out[i].test;
-        if (r > worst_rel_err) worst_rel_err = r;
+        if (r > worst_rel_err) worst_rel_err = r, worst_at = i;
     }
+    /* the per-time contour's own estimate at that step */
+    slt_dmft_point one;
+    slt_dmft_workspace *w1 = NULL;
+    if (!slt_dmft_alloc(task, &p, &w1) && !slt_dmft_set_grid(w1, 0))
+        (void)slt_dmft_solve(w1, &times[worst_at], 1, &one);
+    slt_dmft_free(w1);
     printf("D = %5d  V = %6zu  eta = %.4g  gain = %.3f  steps = %7zu  dense %.2f s  "
-           "(%.2f us/step)  L(T) = %.6g  max err/L = %.1e\n",
-           D, V, p.eta, out[0].sgd_gain, T, secs, 1e6 * secs / T, out[T - 1].test,
-           worst_rel_err);
+           "(%.2f us/step)  L(T) = %.6g\n  max err/L = %.1e at step %zu (per-time contour "
+           "there: %.1e)\n", D, V, p.eta, out[0].sgd_gain, T, secs, 1e6 * secs / T,
+           out[T - 1].test, worst_rel_err, worst_at + 1, one.test_err / one.test);
     if (baseline) {
         enum { NB = 1000 };
         double bt[NB];
