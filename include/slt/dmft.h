@@ -194,7 +194,7 @@ SLT_API int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n,
 
 /* Dense grids of steps (docs/theory/dmft.md §17). With online SGD, and full-batch GD at
  * P = ∞ (which runs through the same solver), slt_dmft_solve lets a run of requested
- * times in nondecreasing order that falls within a factor 1.25 of its first time and has
+ * times in nondecreasing order that falls within a factor 1.1 of its first time and has
  * at least 16 points share one pair of contours, designed for its first time: every
  * step of a long curve then costs a sum over ~40 nodes instead of two contour solves.
  * Each point keeps its own error estimate (the two node counts and the amplified
