@@ -68,8 +68,6 @@ struct slt_dmft_workspace {
     dmft_node *sgd_circle;       /* sgd.c: the few-step circle's upper-half nodes */
     double *sgd_table;           /* sgd.c: the few-step Volterra table (8 rows) */
     void *sgd_hi, *sgd_lo;       /* sgd.c: the two half contours (sgd_node[nodes]) */
-    double complex *grid_e;      /* grid.c: per node of both contours e^{x·dt} and e^{x·η}
-                                    (4 × nodes) */
 };
 
 /* kappa.c */
@@ -146,14 +144,9 @@ typedef struct {
 size_t dmft_grid_band(const double *times, size_t i, size_t n, double eta, double n_switch);
 /* whether the times hold a run that dmft_grid_band takes (w->grid set, step η) */
 int dmft_grid_dense(const slt_dmft_workspace *w, const double *times, size_t n);
-/* the inversion of a half contour solved for time t0 at the time t0 + k·η (k >= 0 whole
- * steps): the weights become c·e^{x·kη}. e holds 2M factors: e^{x·k'η} of the last call
- * (k' = *k_last) and e^{x·η}; a call with k = k' + 1 multiplies (re-anchored by cexp every
- * DMFT_GRID_ANCHOR steps, the rounding of the products added to the estimate); any other
- * k (or *k_last < 0: a new band) evaluates cexp. */
-#define DMFT_GRID_ANCHOR 64
-void dmft_grid_invert(const sgd_node *nd, int M, double eta, double k, double complex *e,
-                      double *k_last, int *since, sgd_sum *o);
+/* the inversion of a half contour solved for time t0 at the time t0 + dt (dt >= 0): the
+ * weights become c·e^{x·dt} */
+void dmft_grid_invert(const sgd_node *nd, int M, double dt, sgd_sum *o);
 int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
 /* the scratch dmft_sgd_solve needs, allocated into w (SLT_ENOMEM: message set) */
 int dmft_sgd_scratch(slt_dmft_workspace *w);

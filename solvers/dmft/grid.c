@@ -9,7 +9,6 @@
  * step of M nodes; it stays inside |Im w| < π/η (η·r <= 1 holds for t0), its weights at
  * t > t0 fall faster along the contour than at t0 (the node cut-off stays valid), and the
  * error estimate |f_M − f_{M−2}| plus the amplified rounding is evaluated at t itself. */
-#include <float.h>
 #include <math.h>
 
 #include "dmft_internal.h"
@@ -46,28 +45,18 @@ int dmft_grid_dense(const slt_dmft_workspace *w, const double *times, size_t n)
     return 0;
 }
 
-void dmft_grid_invert(const sgd_node *nd, int M, double eta, double k, double complex *e,
-                      double *k_last, int *since, sgd_sum *o)
+void dmft_grid_invert(const sgd_node *nd, int M, double dt, sgd_sum *o)
 {
-    const int step = *k_last >= 0 && k == *k_last + 1 && *since < DMFT_GRID_ANCHOR;
-    const int fresh = *k_last < 0;
     double complex acc = 0.0, dacc = 0.0;
-    double a = 0.0, mag = 0.0;
+    double a = 0.0;
     for (int j = 0; j < M; j++) {
         if (nd[j].F == 0.0 && nd[j].errF == 0.0) continue; /* left out (sgd_active) */
-        if (fresh) e[M + j] = cexp(nd[j].x * eta);
-        if (step) e[j] *= e[M + j];
-        else e[j] = k == 0 ? 1.0 : cexp(nd[j].x * (k * eta));
-        double complex c = (j == 0 ? 1.0 : 2.0) * nd[j].c * e[j];
+        double complex c = (j == 0 ? 1.0 : 2.0) * nd[j].c * (dt == 0.0 ? 1.0 : cexp(nd[j].x * dt));
         acc += c * nd[j].F;
         dacc += c * nd[j].x * nd[j].F;
         a += cabs(c) * nd[j].errF;
-        mag += cabs(c * nd[j].F);
     }
-    *since = step ? *since + 1 : 0;
-    *k_last = k;
     o->value = creal(acc);
     o->dvalue = creal(dacc);
-    /* each product rounds by <= 2ε relatively (and e^{x·η} itself by ε) */
-    o->abs = a + 4.0 * DBL_EPSILON * (*since + 1) * mag;
+    o->abs = a;
 }

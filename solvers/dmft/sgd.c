@@ -320,8 +320,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     if (!stab_rc && J > 0) small_rc = sgd_small(w, c2, J, small_L, small_err);
     sgd_node *hi = w->sgd_hi, *lo = w->sgd_lo; /* M1 = w->nodes each */
     size_t band_end = 0; /* points before this index use the band's contours (from band_t0) */
-    double band_t0 = 0.0, band_rel0 = 0.0, band_n0 = 0.0, k_hi = -1.0, k_lo = -1.0;
-    int since_hi = 0, since_lo = 0;
+    double band_t0 = 0.0, band_rel0 = 0.0;
     int band_newton = 0;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
@@ -360,17 +359,14 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
                     if (!rc) {
                         band_end = i + nb;
                         band_t0 = t;
-                        band_n0 = steps;
-                        k_hi = k_lo = -1.0;
                     }
                     rc = SLT_OK; /* on failure the points go one by one, and say why */
                 }
             }
             if (i < band_end) {
                 o->newton_max = band_newton;
-                dmft_grid_invert(hi, M1, eta, steps - band_n0, w->grid_e, &k_hi, &since_hi, &a);
-                dmft_grid_invert(lo, M1 - 2, eta, steps - band_n0, w->grid_e + 2 * M1, &k_lo,
-                                 &since_lo, &b);
+                dmft_grid_invert(hi, M1, t - band_t0, &a);
+                dmft_grid_invert(lo, M1 - 2, t - band_t0, &b);
                 double rel = (fabs(a.value - b.value) + a.abs) / fabs(a.value);
                 if (t == band_t0) band_rel0 = rel;
                 /* the guard (dmft.md §17): an estimate grown past 8× the band's first one
@@ -418,8 +414,7 @@ int dmft_sgd_scratch(slt_dmft_workspace *w)
     w->sgd_table = malloc(8 * rows * sizeof *w->sgd_table);
     w->sgd_hi = malloc(M1 * sizeof(sgd_node));
     w->sgd_lo = malloc(M1 * sizeof(sgd_node));
-    w->grid_e = malloc(4 * M1 * sizeof *w->grid_e);
-    if (!w->sgd_circle || !w->sgd_table || !w->sgd_hi || !w->sgd_lo || !w->grid_e)
+    if (!w->sgd_circle || !w->sgd_table || !w->sgd_hi || !w->sgd_lo)
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     return SLT_OK;
 }

@@ -102,7 +102,6 @@ void slt_dmft_free(slt_dmft_workspace *w)
     free(w->sgd_table);
     free(w->sgd_hi);
     free(w->sgd_lo);
-    free(w->grid_e);
     free(w);
 }
 
