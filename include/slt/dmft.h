@@ -192,6 +192,18 @@ SLT_API void slt_dmft_free(slt_dmft_workspace *w); /* accepts NULL */
 SLT_API int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n,
                            slt_dmft_point *out);
 
+/* Dense grids of steps (docs/theory/dmft.md §17). With online SGD, and full-batch GD at
+ * P = ∞ (which runs through the same solver), slt_dmft_solve lets a run of requested
+ * times in nondecreasing order that falls within a factor 1.1 of its first time and has
+ * at least 16 points share one pair of contours, designed for its first time: every
+ * step of a long curve then costs a sum over ~40 nodes instead of two contour solves.
+ * Each point keeps its own error estimate (the two node counts and the amplified
+ * rounding, at its own time). Sparse requests (e.g. log-spaced, 100 per decade) never
+ * form such a run and are solved time by time as before. enable = 0 turns the sharing
+ * off for this workspace (every point its own contours: the per-time baseline), 1 (the
+ * default) back on. SLT_EINVAL for w = NULL. Not thread-safe on the same workspace. */
+SLT_API int slt_dmft_set_grid(slt_dmft_workspace *w, int enable);
+
 /* The effective ridge κ(z) on the physical branch, for Re z > 0 or any z reached by
  * continuation along the ray from |z| (diagnostics and tests). */
 SLT_API int slt_dmft_kappa(slt_dmft_workspace *w, slt_complex z, slt_complex *kappa);

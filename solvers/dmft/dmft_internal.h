@@ -58,6 +58,7 @@ struct slt_dmft_workspace {
     size_t sgd_batch;
     slt_dmft_sgd_form sgd_form;
     int no_late;                 /* set while solving the late route's anchor time */
+    int grid;                    /* dense runs of steps may share contours (grid.c; default 1) */
     /* scratch sized in slt_dmft_alloc (a solve never allocates); NULL where the dynamics
      * never needs it */
     void *pair_g;                /* two_frequency's per-node sums: pair_g_cap nodes */
@@ -120,10 +121,38 @@ int dmft_kappa_left(slt_dmft_workspace *w, double z, double complex *kappa, dmft
 int dmft_contour(slt_dmft_workspace *w, int M, double t, dmft_node *node, int slot);
 
 /* sgd.c: online SGD (batch > 0), all times */
+typedef struct {
+    double complex x, c;    /* Talbot node (inversion variable) and weight for time t */
+    double complex kp, km;  /* κ(z₊), κ(z₋) */
+    double complex dp, dm;  /* dz/dκ = Φ′(κ) there: the first-order predictor of the next κ */
+    double complex F;
+    double errF;
+} sgd_node;
+typedef struct {
+    double value, dvalue, abs; /* L(t), dL/dt, the rounding the contour amplifies */
+} sgd_sum;
+/* grid.c: dense grids of steps (docs/theory/dmft.md §17). A run of requested times, in
+ * nondecreasing order, that fall in [t, DMFT_GRID_RATIO·t] shares one pair of contours
+ * designed for its first time t when it has at least DMFT_GRID_MIN points. */
+#define DMFT_GRID_RATIO 1.1
+#define DMFT_GRID_MIN 16
+/* a band's point whose relative error estimate exceeds this many times the estimate at
+ * the band's first time (or 1e-10) is solved with its own contours instead */
+#define DMFT_GRID_GROWTH 8.0
+/* the number of times from times[i] on (steps = round(t/η) >= n_switch, finite,
+ * nondecreasing, at most DMFT_GRID_RATIO times the first) that one band can take */
+size_t dmft_grid_band(const double *times, size_t i, size_t n, double eta, double n_switch);
+/* whether the times hold a run that dmft_grid_band takes (w->grid set, step η) */
+int dmft_grid_dense(const slt_dmft_workspace *w, const double *times, size_t n);
+/* the inversion of a half contour solved for time t0 at the time t0 + dt (dt >= 0): the
+ * weights become c·e^{x·dt} */
+void dmft_grid_invert(const sgd_node *nd, int M, double dt, sgd_sum *o);
 int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmft_point *out);
 /* the scratch dmft_sgd_solve needs, allocated into w (SLT_ENOMEM: message set) */
 int dmft_sgd_scratch(slt_dmft_workspace *w);
 int dmft_sgd_gain(slt_dmft_workspace *w, double *gain, double *gain_err);
+/* the first step the SGD solver inverts on the Talbot contour (η·r <= 1); fewer: the circle */
+int dmft_sgd_switch(const slt_dmft_workspace *w);
 
 /* ---- Dynamics: one type per training dynamics (dyn_*.c) --------------------------------
  * The lazy DMFT solves every dynamics the same way: the loss is a sum over the spectrum of

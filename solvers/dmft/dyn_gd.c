@@ -27,7 +27,11 @@ static int gd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dm
         *done = 1;
         return rc;
     }
-    if (!(w->eta * umax >= 1.0 && w->eta * umax < 2.0)) return SLT_OK;
+    /* a dense grid of steps (docs/theory/dmft.md §17) also goes through it: its
+     * contours are shared across the grid there (grid.c) */
+    if (!(w->eta * umax >= 1.0 && w->eta * umax < 2.0) &&
+        !(w->eta * umax < 1.0 && dmft_grid_dense(w, times, n)))
+        return SLT_OK;
     *done = 1;
     /* w->sgd_batch = SIZE_MAX (B = ∞), w->sgd_form = LIMIT (c₂ = 1): set in slt_dmft_alloc */
     rc = dmft_sgd_solve(w, times, n, out);

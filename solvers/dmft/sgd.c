@@ -78,14 +78,6 @@ static void sgd_F(const slt_dmft_workspace *w, double c2, double complex x, cons
             cabs(den);
 }
 
-typedef struct {
-    double complex x, c;    /* Talbot node (inversion variable) and weight for time t */
-    double complex kp, km;  /* κ(z₊), κ(z₋) */
-    double complex dp, dm;  /* dz/dκ = Φ′(κ) there: the first-order predictor of the next κ */
-    double complex F;
-    double errF;
-} sgd_node;
-
 /* Φ′(κ) = r₁r₃ + (df − df₂)(r₁/N + r₃/P) from a node's sums */
 static double complex phi_prime(const slt_dmft_workspace *w, const dmft_node *nd)
 {
@@ -187,10 +179,6 @@ static int sgd_contour(slt_dmft_workspace *w, double c2, int M, double t, sgd_no
     return SLT_OK;
 }
 
-typedef struct {
-    double value, dvalue, abs; /* L(t), dL/dt, the rounding the contour amplifies */
-} sgd_sum;
-
 static void sgd_invert(const sgd_node *nd, int M, sgd_sum *o)
 {
     double complex acc = nd[0].c * nd[0].F, dacc = nd[0].c * nd[0].x * nd[0].F;
@@ -207,7 +195,7 @@ static void sgd_invert(const sgd_node *nd, int M, sgd_sum *o)
 
 /* Talbot needs η·r <= 1 with r = 2M/(5t), i.e. n >= 2M/5 steps (M = nodes + 8 = w->nodes);
  * fewer: the circle, for n = 0 … sgd_switch − 1 */
-static int sgd_switch(const slt_dmft_workspace *w)
+int dmft_sgd_switch(const slt_dmft_workspace *w)
 {
     return (int)ceil(2.0 * (w->p.nodes + 8) / 5.0);
 }
@@ -220,7 +208,7 @@ static int sgd_small(slt_dmft_workspace *w, double c2, int J, double *L, double 
     const double eta = w->eta, cfac = eta * eta / (double)w->sgd_batch;
     const double s2 = slt_task_noise(w->task);
     dmft_node *nd = w->sgd_circle;  /* SGD_CIRCLE / 2 nodes */
-    double *buf = w->sgd_table;     /* 8 rows of J + 1 <= sgd_switch(w) */
+    double *buf = w->sgd_table;     /* 8 rows of J + 1 <= dmft_sgd_switch(w) */
     double *val[2] = {buf, buf + (J + 1)}, *err = buf + 2 * (J + 1);
     double *GD = buf + 3 * (J + 1), *K = buf + 4 * (J + 1), *eGD = buf + 5 * (J + 1),
            *eK = buf + 6 * (J + 1), *Lp = buf + 7 * (J + 1);
@@ -312,7 +300,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
 {
     const double eta = w->eta, c2 = c2_of(w), s2 = slt_task_noise(w->task);
     const int M1 = w->p.nodes + 8;
-    const double n_switch = sgd_switch(w);
+    const double n_switch = dmft_sgd_switch(w);
     double gain = NAN, gain_err = NAN;
     int stab_rc = dmft_sgd_gain(w, &gain, &gain_err);
     if (!stab_rc && !(gain < 1.0))
@@ -331,6 +319,9 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
     int small_rc = SLT_OK;
     if (!stab_rc && J > 0) small_rc = sgd_small(w, c2, J, small_L, small_err);
     sgd_node *hi = w->sgd_hi, *lo = w->sgd_lo; /* M1 = w->nodes each */
+    size_t band_end = 0; /* points before this index use the band's contours (from band_t0) */
+    double band_t0 = 0.0, band_rel0 = 0.0;
+    int band_newton = 0;
     for (size_t i = 0; i < n; i++) {
         slt_dmft_point *o = &out[i];
         memset(o, 0, sizeof *o);
@@ -358,11 +349,40 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
         } else {
             double t = o->t;
             sgd_sum a, b;
-            rc = sgd_contour(w, c2, M1, t, hi, 0, &o->newton_max);
-            if (!rc) rc = sgd_contour(w, c2, M1 - 2, t, lo, 1, &o->newton_max);
+            /* a dense run of steps shares one pair of contours (grid.c) */
+            if (w->grid && i >= band_end) {
+                size_t nb = dmft_grid_band(times, i, n, eta, n_switch);
+                if (nb >= DMFT_GRID_MIN) {
+                    band_newton = 0;
+                    rc = sgd_contour(w, c2, M1, t, hi, 0, &band_newton);
+                    if (!rc) rc = sgd_contour(w, c2, M1 - 2, t, lo, 1, &band_newton);
+                    if (!rc) {
+                        band_end = i + nb;
+                        band_t0 = t;
+                    }
+                    rc = SLT_OK; /* on failure the points go one by one, and say why */
+                }
+            }
+            if (i < band_end) {
+                o->newton_max = band_newton;
+                dmft_grid_invert(hi, M1, t - band_t0, &a);
+                dmft_grid_invert(lo, M1 - 2, t - band_t0, &b);
+                double rel = (fabs(a.value - b.value) + a.abs) / fabs(a.value);
+                if (t == band_t0) band_rel0 = rel;
+                /* the guard (dmft.md §17): an estimate grown past 8× the band's first one
+                 * (or 1e-10) is not trusted; the point gets its own contours, which ends
+                 * the band (they overwrite its nodes) */
+                if (!(rel <= fmax(DMFT_GRID_GROWTH * band_rel0, 1e-10))) band_end = i;
+            }
+            if (i >= band_end) {
+                rc = sgd_contour(w, c2, M1, t, hi, 0, &o->newton_max);
+                if (!rc) rc = sgd_contour(w, c2, M1 - 2, t, lo, 1, &o->newton_max);
+                if (!rc) {
+                    sgd_invert(hi, M1, &a);
+                    sgd_invert(lo, M1 - 2, &b);
+                }
+            }
             if (!rc) {
-                sgd_invert(hi, M1, &a);
-                sgd_invert(lo, M1 - 2, &b);
                 o->test = a.value;
                 o->test_err = fabs(a.value - b.value) + a.abs;
                 o->test_slope = t * a.dvalue / a.value;
@@ -389,7 +409,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
 
 int dmft_sgd_scratch(slt_dmft_workspace *w)
 {
-    const size_t M1 = (size_t)w->nodes, rows = (size_t)sgd_switch(w);
+    const size_t M1 = (size_t)w->nodes, rows = (size_t)dmft_sgd_switch(w);
     w->sgd_circle = malloc((SGD_CIRCLE / 2) * sizeof *w->sgd_circle);
     w->sgd_table = malloc(8 * rows * sizeof *w->sgd_table);
     w->sgd_hi = malloc(M1 * sizeof(sgd_node));

@@ -39,6 +39,7 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
     w->momentum = p->momentum;
     w->talbot_cut = -INFINITY;
     w->sgd_gain = w->sgd_gain_err = NAN;
+    w->grid = 1;
     w->nodes = p->nodes + 8; /* the largest contour: 1-D */
     size_t n = (size_t)(2 * w->nodes);
     w->node = calloc(n, sizeof *w->node);
