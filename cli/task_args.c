@@ -36,10 +36,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
 {
     size_t n = 0;
     o[n++] = (cli_option){.name = "alpha", .kind = CLI_REAL, .target = &ta->alpha_in,
-                          .metavar = "A", .help = (ta->flags & CLI_TASK_MODES)
+                          .metavar = "A", .help = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN))
                           ? "capacity alpha of lambda_k = k^-alpha (canonical; > 1, or any > 0 with --M)"
                           : "capacity alpha of lambda_k = k^-alpha (canonical)",
-                          .lo = (ta->flags & CLI_TASK_MODES) ? 0.0 : 1.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
+                          .lo = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN)) ? 0.0 : 1.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
                           .seen = &ta->seen_alpha};
     o[n++] = (cli_option){.name = "beta", .kind = CLI_REAL, .target = &ta->beta_in,
                           .metavar = "B", .help = (ta->flags & CLI_TASK_KERNEL_OK)
@@ -71,10 +71,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
                           .metavar = "M", .help = "Maloney et al.: lambda_I ~ I^-(1+M), isotropic teacher",
                           .lo = 0.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_MRS};
     o[n++] = (cli_option){.name = "alpha-P", .kind = CLI_REAL, .target = &ta->alpha_P,
-                          .metavar = "p", .help = (ta->flags & CLI_TASK_MODES)
+                          .metavar = "p", .help = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN))
                           ? "PLRF (Paquette et al.): covariance diag(j^-2p) (with --beta-P; p > 0.5, or any p > 0 with --M = their V)"
                           : "PLRF (Paquette et al.): covariance diag(j^-2p) (with --beta-P)",
-                          .lo = (ta->flags & CLI_TASK_MODES) ? 0.0 : 0.5, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_aP};
+                          .lo = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN)) ? 0.0 : 0.5, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_aP};
     o[n++] = (cli_option){.name = "beta-P", .kind = CLI_REAL, .target = &ta->beta_P,
                           .metavar = "q", .help = "PLRF target b_j = j^-q (with --alpha-P; needs 2p + 2q > 1)",
                           .lo = -INFINITY, .hi = INFINITY, .seen = &ta->seen_bP};
@@ -207,7 +207,8 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
         snprintf(ta->given, sizeof ta->given, "--task %s", ta->file);
         break;
     }
-    if (ta->seen_M && group != CLI_TASK_EXPLICIT && group != CLI_TASK_KERNEL) {
+    if (ta->seen_M && (ta->flags & CLI_TASK_MODES) && group != CLI_TASK_EXPLICIT &&
+        group != CLI_TASK_KERNEL) {
         size_t len = strlen(ta->given);
         snprintf(ta->given + len, sizeof ta->given - len, " --M %lld", ta->modes);
     }
@@ -232,8 +233,10 @@ int cli_task_make(const char *cmd, cli_task_args *ta, double noise, slt_task **t
         p.amp_lambda = ta->amp_lambda;
         p.amp_target = ta->amp_target;
         p.noise = noise;
-        rc = ta->seen_M ? slt_task_alloc_power_law_truncated(&p, (size_t)ta->modes, task)
-                        : slt_task_alloc_power_law(&p, task);
+        /* CLI_TASK_MODES_OWN: the command truncates the infinite law itself where it exists */
+        const int own = (ta->flags & CLI_TASK_MODES_OWN) && slt_power_law_params_check(&p) == SLT_OK;
+        rc = ta->seen_M && !own ? slt_task_alloc_power_law_truncated(&p, (size_t)ta->modes, task)
+                                : slt_task_alloc_power_law(&p, task);
     }
     return rc ? cli_library_error(cmd, rc) : 0;
 }
@@ -275,7 +278,8 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
     }
     if (!rc) rc = slt_table_param_real(table, "alpha", ta->alpha);
     if (!rc) rc = slt_table_param_real(table, "beta", ta->beta);
-    if (!rc && ta->seen_M) rc = slt_table_param_int(table, "M", ta->modes);
+    if (!rc && ta->seen_M && (ta->flags & CLI_TASK_MODES))
+        rc = slt_table_param_int(table, "M", ta->modes);
     if (!rc && (ta->flags & CLI_TASK_AMPLITUDES)) {
         rc = slt_table_param_real(table, "amp_lambda", ta->amp_lambda);
         if (!rc) rc = slt_table_param_real(table, "amp_target", ta->amp_target);

@@ -26,8 +26,13 @@ enum {
     CLI_TASK_AMPLITUDES = 2, /* accept --amp-lambda / --amp-target with --alpha/--beta */
     CLI_TASK_KERNEL_OK = 4,  /* accept --kernel K (a sphere kernel's level task with its tail,
                                 kernel_args.h) and its options */
-    CLI_TASK_MODES = 8       /* accept --M M: the power law truncated at M modes
+    CLI_TASK_MODES = 8,      /* accept --M M: the power law truncated at M modes
                                 (slt_task_alloc_power_law_truncated) */
+    CLI_TASK_MODES_OWN = 16  /* the command has its own --M, the modes it uses (mc: k = 1..M
+                                simulated, the tail beyond reported): it sets modes and
+                                seen_M before cli_task_resolve; the exponent ranges are those
+                                of CLI_TASK_MODES, and the task is truncated only where the
+                                infinite law does not exist (alpha <= 1, beta <= 0) */
 };
 
 enum { CLI_TASK_CANONICAL, CLI_TASK_BAP, CLI_TASK_BAHRI, CLI_TASK_MALONEY, CLI_TASK_PLRF,

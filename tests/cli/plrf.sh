@@ -61,4 +61,11 @@ cp "$out_file" "$tmp/a.csv"
 run loss --task "$tmp/c.txt" --t 0.1,10 --format csv
 bad=$(paste -d, "$tmp/a.csv" "$out_file" | awk -F, 'NR > 1 { d = $2 - $8; if (d < 0) d = -d; if (d > 1e-14 * $8) print NR }')
 [ -z "$bad" ] && pass "--alpha/--beta/--amp-* with --M = the hand-written list" || fail "canonical --M: $bad"
+# mc: the same letters simulated (exact Gaussian batches, k = 1..V), within 4 SE of dmft
+run mc --model sgd --alpha-P 0.4 --beta-P 1 --M $V --N 100 --P inf --batch 1 --eta 0.02 --t 2,200 --trials 20 --format csv
+cp "$out_file" "$tmp/mc.csv"; rc_mc=$rc
+run dmft --alpha-P 0.4 --beta-P 1 --M $V --N 100 --P inf --sgd --batch 1 --eta 0.02 --t 2,200 --format csv
+bad=$(paste -d, "$tmp/mc.csv" "$out_file" | awk -F, 'NR > 1 { d = $4 - $15; if (d < 0) d = -d; if ($9 != 1000 || $10 != 0 || d > 4 * $5) print NR, $4, $15, $5 }')
+[ "$rc_mc" -eq 0 ] && [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "mc --alpha-P 0.4 --M: M = V modes, tail_mass 0, within 4 SE of dmft --sgd" \
+  || fail "mc PLRF: rc $rc_mc/$rc $bad"
 finish
