@@ -297,7 +297,8 @@ SLT_API int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out
  * out[0] = df, out[1] = df2, out[2] = kt1, out[3] = k2t2 (κ and tail rules as the single
  * named sums: κ > 0 for power laws and tasks with a tail, κ >= 0 otherwise). Each value
  * and bound equals the single sum's (bit for bit on an explicit task without clusters:
- * fewer than 32 levels, or no run of 16 levels within a factor 1.1); on a power law it is the four single sums. The statics' per-point sums. Errors:
+ * fewer than 32 levels, or no run of 16 levels within a factor 1.1); on a power law it is
+ * the four single sums. The statics' per-point sums. Errors:
  * SLT_EINVAL (NULL, κ out of range), SLT_EDOM (κ = 0 with a tail), SLT_EDIVERGE, the
  * sum engine's SLT_ENOCONV; on failure all four are NaN. Thread safe (immutable task). */
 SLT_API int slt_sum_resolvent(const slt_task *task, double kappa, slt_sum out[4]);
