@@ -52,7 +52,7 @@ const cli_command_info cmd_dmft_info = {
     "Computed from the DMFT equations (docs/theory/dmft.md): no simulation, every mode\n"
     "summed to k = inf.\n"
     "\n"
-    CLI_TASK_HELP CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
+    CLI_TASK_HELP CLI_TASK_HELP_MODES CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
     "With --kernel the auto lmax also keeps the tail slow over the times asked for:\n"
     "lambda_sup t <= 0.01 at the largest finite t.\n"
     "\n"
@@ -462,7 +462,7 @@ int cmd_dmft(int argc, char **argv)
     slt_task *task = NULL;
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
-    cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK);
+    cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK | CLI_TASK_MODES);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 16];
     size_t n = dmft_options(&a, opts);
     int rc = cli_parse(&cmd_dmft_info, opts, n, argc, argv);

@@ -22,7 +22,7 @@ const cli_command_info cmd_loss_info = {
     "N = P = inf (docs/theory/conventions.md sec. 4), summed over every mode (power laws\n"
     "to k = inf, with an error bound). Time t is the canonical gradient-flow time.\n"
     "\n"
-    CLI_TASK_HELP CLI_TASK_HELP_FILE
+    CLI_TASK_HELP CLI_TASK_HELP_MODES CLI_TASK_HELP_FILE
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t in\n"
     "lambda_k = A_lambda k^-alpha, t_k = A_t k^-(alpha beta + 1).\n"
     "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included).\n"
@@ -96,7 +96,7 @@ int cmd_loss(int argc, char **argv)
     cli_list times = {0};
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
-    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_MODES);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 2];
     size_t n_opts = cli_task_options(&ta, opts);
     opts[n_opts++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times,

@@ -67,7 +67,10 @@ const cli_command_info cmd_mc_info = {
     "the members' mean train loss.\n"
     "\n" CLI_TASK_HELP CLI_TASK_HELP_FILE
     "Modes: an explicit task uses all its modes; a power law uses M = max(10 max(N, P),\n"
-    "1000) (N = P = inf: 10^6 modes; sgd at N = inf: 10^4), or --M.\n"
+    "1000) (N = P = inf: 10^6 modes; sgd at N = inf: 10^4), or --M: modes k = 1..M, the\n"
+    "task of the theory commands' --M (slt dmft --M M). A power law that exists only\n"
+    "truncated (alpha <= 1, e.g. --alpha-P p <= 0.5: the PLRF problem at V = M) is the\n"
+    "task of M modes itself, so its tail_mass is 0.\n"
     "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf; their\n"
     "values are whole numbers, so a log-spaced N or P range is rounded to the nearest\n"
     "integers and repeats are dropped (--N 10:1000:5 runs N = 10, 32, 100, 316, 1000).\n"
@@ -178,7 +181,7 @@ static size_t mc_options(mc_args *a, cli_option *opts)
     a->first = (long long)d.first_trial, a->modes = (long long)d.M, a->threads = d.threads;
     a->depth = d.sphere.depth, a->n_test = (long long)d.sphere.n_test;
     a->format = SLT_FORMAT_TABLE;
-    cli_task_args_init(&a->ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES);
+    cli_task_args_init(&a->ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_MODES_OWN);
     size_t n = cli_task_options(&a->ta, opts);
 #define OPT(...) (opts[n++] = (cli_option){__VA_ARGS__})
     OPT(.name = "model", .kind = CLI_CHOICE, .target = &a->model, .metavar = "MODEL",
@@ -630,6 +633,8 @@ static int cmd_mc_features(mc_args *a)
     slt_mc_model model = krr ? SLT_MC_RIDGE : SLT_MC_RF;
     for (int m = SLT_MC_RF; m <= SLT_MC_SGD; m++)
         if (strcmp(a->model, slt_mc_model_name((slt_mc_model)m)) == 0) model = (slt_mc_model)m;
+    a->ta.modes = a->modes; /* mc's own --M: the modes simulated (task_args.h) */
+    a->ta.seen_M = a->seen_M;
     int rc = cli_task_resolve(cmd, &a->ta);
     if (rc == CLI_OK) rc = features_usage(a, model, krr);
     if (rc == CLI_OK) rc = default_grids(a, model == SLT_MC_RIDGE);

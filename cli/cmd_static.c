@@ -38,7 +38,7 @@ const cli_command_info cmd_static_info = {
     "pole. Power laws are solved with amplitudes 1 and scaled back (exact for tiny or huge\n"
     "--amp-lambda, --amp-target, --noise).\n"
     "\n"
-    CLI_TASK_HELP CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
+    CLI_TASK_HELP CLI_TASK_HELP_MODES CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
     "With --kernel, --preset and --scale-time are not available.\n"
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t.\n"
     "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included);\n"
@@ -180,10 +180,13 @@ static int check_combinations(const static_opts *o, const cli_task_args *ta)
     if (!bahri && (o->seen_S || o->seen_omega2))
         return cli_usage_error(cmd, "%s goes with --preset bahri only",
                                o->seen_S ? "--S" : "--omega2");
-    if (!maloney && (o->seen_M || o->seen_lambda_plus || o->seen_sigma_w2 || o->seen_sigma_u2 ||
+    if (bahri && o->seen_M)
+        return cli_usage_error(cmd, "--preset bahri takes its number of teacher features as --S, "
+                               "not --M");
+    if (!maloney && (o->seen_lambda_plus || o->seen_sigma_w2 || o->seen_sigma_u2 ||
                      o->seen_gamma))
         return cli_usage_error(cmd, "%s goes with --preset maloney only",
-                               o->seen_M ? "--M" : o->seen_lambda_plus ? "--lambda-plus"
+                               o->seen_lambda_plus ? "--lambda-plus"
                                : o->seen_sigma_w2 ? "--sigma-w2" : o->seen_sigma_u2 ? "--sigma-u2"
                                : "--gamma-MRS");
     if (maloney && !o->seen_M)
@@ -253,6 +256,7 @@ static int echo_params(const static_opts *o, const cli_task_args *ta, const slt_
     /* a preset sets its own amplitudes: echo those, not the canonical defaults */
     cli_task_args shown = *ta;
     if (o->preset) shown.flags &= ~(unsigned)CLI_TASK_AMPLITUDES;
+    if (o->preset) shown.seen_M = 0; /* maloney echoes its M below */
     int rc = cli_task_params(&shown, task, t);
     if (!rc && o->preset) {
         int bahri = strcmp(o->preset, "bahri") == 0;
@@ -637,7 +641,7 @@ int cmd_static(int argc, char **argv)
                      .time_const = sd.time_const, .horizon = sd.horizon_small,
                      .rel_tol = pd.rel_tol, .max_iter = pd.max_iter, .format = SLT_FORMAT_TABLE};
     cli_task_args ta;
-    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK);
+    cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK | CLI_TASK_MODES);
     cli_option opts[CLI_TASK_MAX_OPTIONS + 32];
     size_t n = cli_task_options(&ta, opts);
     const double inf = INFINITY;
@@ -679,9 +683,6 @@ int cmd_static(int argc, char **argv)
                              .metavar = "W", .help = "bahri: E omega^2 of the teacher weights "
                                                      "(default %D)", CLI_DEFAULT(o.omega2),
                              .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1, .seen = &o.seen_omega2};
-    opts[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &o.M, .metavar = "M",
-                             .help = "maloney: latent dimension (required with the preset)",
-                             .lo = 1, .hi = 1e7, .seen = &o.seen_M};
     opts[n++] = (cli_option){.name = "lambda-plus", .kind = CLI_REAL, .target = &o.lambda_plus,
                              .metavar = "L", .help = "maloney: spectrum scale lambda_+ (default %D)",
                              CLI_DEFAULT(o.lambda_plus), .lo = 0, .hi = inf, .lo_open = 1, .hi_open = 1,
@@ -743,6 +744,10 @@ int cmd_static(int argc, char **argv)
     int rc = cli_parse(&cmd_static_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return 0;
     if (rc == CLI_OK) rc = cli_task_resolve(cmd, &ta);
+    /* --M is the task's (task_args: the power law truncated at M modes); with --preset
+     * maloney it is their latent dimension, the number of modes of their task */
+    o.M = ta.modes;
+    o.seen_M = ta.seen_M;
     if (rc == CLI_OK) rc = check_combinations(&o, &ta);
     slt_task *task = NULL;
     slt_statics_workspace *ws = NULL;

@@ -36,8 +36,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
 {
     size_t n = 0;
     o[n++] = (cli_option){.name = "alpha", .kind = CLI_REAL, .target = &ta->alpha_in,
-                          .metavar = "A", .help = "capacity alpha of lambda_k = k^-alpha (canonical)",
-                          .lo = 1.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
+                          .metavar = "A", .help = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN))
+                          ? "capacity alpha of lambda_k = k^-alpha (canonical; > 1, or any > 0 with --M)"
+                          : "capacity alpha of lambda_k = k^-alpha (canonical)",
+                          .lo = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN)) ? 0.0 : 1.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1,
                           .seen = &ta->seen_alpha};
     o[n++] = (cli_option){.name = "beta", .kind = CLI_REAL, .target = &ta->beta_in,
                           .metavar = "B", .help = (ta->flags & CLI_TASK_KERNEL_OK)
@@ -69,8 +71,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
                           .metavar = "M", .help = "Maloney et al.: lambda_I ~ I^-(1+M), isotropic teacher",
                           .lo = 0.0, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_MRS};
     o[n++] = (cli_option){.name = "alpha-P", .kind = CLI_REAL, .target = &ta->alpha_P,
-                          .metavar = "p", .help = "PLRF (Paquette et al.): covariance diag(j^-2p) (with --beta-P)",
-                          .lo = 0.5, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_aP};
+                          .metavar = "p", .help = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN))
+                          ? "PLRF (Paquette et al.): covariance diag(j^-2p) (with --beta-P; p > 0.5, or any p > 0 with --M = their V)"
+                          : "PLRF (Paquette et al.): covariance diag(j^-2p) (with --beta-P)",
+                          .lo = (ta->flags & (CLI_TASK_MODES | CLI_TASK_MODES_OWN)) ? 0.0 : 0.5, .hi = INFINITY, .lo_open = 1, .hi_open = 1, .seen = &ta->seen_aP};
     o[n++] = (cli_option){.name = "beta-P", .kind = CLI_REAL, .target = &ta->beta_P,
                           .metavar = "q", .help = "PLRF target b_j = j^-q (with --alpha-P; needs 2p + 2q > 1)",
                           .lo = -INFINITY, .hi = INFINITY, .seen = &ta->seen_bP};
@@ -78,6 +82,10 @@ size_t cli_task_options(cli_task_args *ta, cli_option *o)
         o[n++] = (cli_option){.name = "task", .kind = CLI_TEXT, .target = &ta->file,
                               .metavar = "FILE", .help = "explicit task file 'lambda_k t_k' (instead of a power law)",
                               .seen = &ta->seen_file};
+    if (ta->flags & CLI_TASK_MODES)
+        o[n++] = (cli_option){.name = "M", .kind = CLI_INT, .target = &ta->modes, .metavar = "M",
+                              .help = "truncate the power law at M modes, k = 1..M (PLRF: their V)",
+                              .lo = 1, .hi = (double)SLT_TASK_TRUNCATED_MAX, .seen = &ta->seen_M};
     if (ta->flags & CLI_TASK_KERNEL_OK) n += cli_kernel_options(&ta->kernel, o + n);
     return n;
 }
@@ -146,6 +154,19 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
     if (ta->seen_amp && group != CLI_TASK_CANONICAL)
         return cli_usage_error(cmd, "--amp-lambda/--amp-target go with --alpha/--beta only, not "
                                "with %s", groups[group].options);
+    /* --M: a power law truncated at M modes (slt_task_alloc_power_law_truncated), where any
+     * alpha > 0 is allowed; without it the spectrum must be trace class */
+    if (ta->seen_M && (ta->flags & CLI_TASK_MODES) &&
+        (group == CLI_TASK_EXPLICIT || group == CLI_TASK_KERNEL))
+        return cli_usage_error(cmd, "--M truncates a power law at M modes; %s lists its own modes "
+                               "(drop --M)", groups[group].options);
+    if (!ta->seen_M && group == CLI_TASK_CANONICAL && !(ta->alpha_in > 1.0))
+        return cli_usage_error(cmd, "--alpha: %.15g is out of range (expected A > 1); alpha <= 1 "
+                               "needs a finite number of modes: add --M M",
+                               ta->alpha_in);
+    if (!ta->seen_M && group == CLI_TASK_PLRF && !(ta->alpha_P > 0.5))
+        return cli_usage_error(cmd, "--alpha-P: %.15g is out of range (expected p > 0.5); 2p <= 1 "
+                               "needs a finite number of modes: add --M M (their V)", ta->alpha_P);
 
     int rc = SLT_OK;
     ta->group = group;
@@ -168,7 +189,8 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
         snprintf(ta->given, sizeof ta->given, "--alpha-MRS %.15g", ta->alpha_MRS);
         break;
     case CLI_TASK_PLRF:
-        rc = slt_convert_plrf(ta->alpha_P, ta->beta_P, &ta->alpha, &ta->beta);
+        rc = ta->seen_M ? slt_convert_plrf_finite(ta->alpha_P, ta->beta_P, &ta->alpha, &ta->beta)
+                        : slt_convert_plrf(ta->alpha_P, ta->beta_P, &ta->alpha, &ta->beta);
         snprintf(ta->given, sizeof ta->given, "--alpha-P %.15g --beta-P %.15g", ta->alpha_P,
                  ta->beta_P);
         break;
@@ -184,6 +206,11 @@ int cli_task_resolve(const char *cmd, cli_task_args *ta)
     default:
         snprintf(ta->given, sizeof ta->given, "--task %s", ta->file);
         break;
+    }
+    if (ta->seen_M && (ta->flags & CLI_TASK_MODES) && group != CLI_TASK_EXPLICIT &&
+        group != CLI_TASK_KERNEL) {
+        size_t len = strlen(ta->given);
+        snprintf(ta->given + len, sizeof ta->given - len, " --M %lld", ta->modes);
     }
     if (rc != SLT_OK) {
         /* one line: the options as given, then the converter's range message */
@@ -206,7 +233,10 @@ int cli_task_make(const char *cmd, cli_task_args *ta, double noise, slt_task **t
         p.amp_lambda = ta->amp_lambda;
         p.amp_target = ta->amp_target;
         p.noise = noise;
-        rc = slt_task_alloc_power_law(&p, task);
+        /* CLI_TASK_MODES_OWN: the command truncates the infinite law itself where it exists */
+        const int own = (ta->flags & CLI_TASK_MODES_OWN) && slt_power_law_params_check(&p) == SLT_OK;
+        rc = ta->seen_M && !own ? slt_task_alloc_power_law_truncated(&p, (size_t)ta->modes, task)
+                                : slt_task_alloc_power_law(&p, task);
     }
     return rc ? cli_library_error(cmd, rc) : 0;
 }
@@ -248,6 +278,8 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
     }
     if (!rc) rc = slt_table_param_real(table, "alpha", ta->alpha);
     if (!rc) rc = slt_table_param_real(table, "beta", ta->beta);
+    if (!rc && ta->seen_M && (ta->flags & CLI_TASK_MODES))
+        rc = slt_table_param_int(table, "M", ta->modes);
     if (!rc && (ta->flags & CLI_TASK_AMPLITUDES)) {
         rc = slt_table_param_real(table, "amp_lambda", ta->amp_lambda);
         if (!rc) rc = slt_table_param_real(table, "amp_target", ta->amp_target);

@@ -24,14 +24,21 @@
 enum {
     CLI_TASK_FILE = 1,       /* accept --task FILE */
     CLI_TASK_AMPLITUDES = 2, /* accept --amp-lambda / --amp-target with --alpha/--beta */
-    CLI_TASK_KERNEL_OK = 4   /* accept --kernel K (a sphere kernel's level task with its tail,
+    CLI_TASK_KERNEL_OK = 4,  /* accept --kernel K (a sphere kernel's level task with its tail,
                                 kernel_args.h) and its options */
+    CLI_TASK_MODES = 8,      /* accept --M M: the power law truncated at M modes
+                                (slt_task_alloc_power_law_truncated) */
+    CLI_TASK_MODES_OWN = 16  /* the command has its own --M, the modes it uses (mc: k = 1..M
+                                simulated, the tail beyond reported): it sets modes and
+                                seen_M before cli_task_resolve; the exponent ranges are those
+                                of CLI_TASK_MODES, and the task is truncated only where the
+                                infinite law does not exist (alpha <= 1, beta <= 0) */
 };
 
 enum { CLI_TASK_CANONICAL, CLI_TASK_BAP, CLI_TASK_BAHRI, CLI_TASK_MALONEY, CLI_TASK_PLRF,
        CLI_TASK_EXPLICIT, CLI_TASK_KERNEL, CLI_TASK_GROUPS };
 
-#define CLI_TASK_MAX_OPTIONS (11 + CLI_KERNEL_MAX_OPTIONS)
+#define CLI_TASK_MAX_OPTIONS (12 + CLI_KERNEL_MAX_OPTIONS)
 
 typedef struct {
     unsigned flags;
@@ -41,6 +48,8 @@ typedef struct {
     const char *file;
     int seen_alpha, seen_beta, seen_amp, seen_a, seen_b, seen_K, seen_MRS, seen_aP, seen_bP,
         seen_file;
+    long long modes;       /* --M (CLI_TASK_MODES), or set by the command before resolving */
+    int seen_M;
     /* set by cli_task_resolve */
     int group;             /* CLI_TASK_* */
     double alpha, beta;    /* canonical (NaN for an explicit task) */
@@ -81,6 +90,13 @@ int cli_task_params(const cli_task_args *ta, const slt_task *task, slt_table *ta
     "                          teacher; alpha = 1+M, beta = M/(1+M) (always hard)\n" \
     "  --alpha-P p --beta-P q  Paquette et al. PLRF: data covariance diag(j^-2p), target\n" \
     "                          b_j = j^-q; alpha = 2p, beta = (2p+2q-1)/(2p)\n"
+
+#define CLI_TASK_HELP_MODES \
+    "  --M M                   with a power law in any letters: the task truncated at M\n" \
+    "                          modes, lambda_k and t_k as above for k = 1..M only (then any\n" \
+    "                          alpha > 0 and --alpha-P p > 0 are allowed: e.g. the PLRF\n" \
+    "                          problem at finite V, --alpha-P 0.4 --beta-P 1 --M V, whose\n" \
+    "                          loss and step are slt's: docs/theory/conventions.md sec. 6.5)\n"
 
 #define CLI_TASK_HELP_KERNEL CLI_KERNEL_HELP
 

@@ -1228,6 +1228,89 @@ static void test_assert_close_helper(void **state)
     assert_false(slt_close_enough(1e308, INFINITY, 1, 1));
 }
 
+
+/* ---- Power laws truncated at M modes (slt_task_alloc_power_law_truncated) --------- *
+ * Against closed forms: α = 2, β = ½ (t_k = λ_k = k^{-2}), M = 5000: Σ_{k<=M} k^{-2} =
+ * ζ(2) − ζ(2, M+1) (Hurwitz), and df(κ) = the infinite closed form minus the modes beyond
+ * M, Σ_{k>M} 1/(1+κk²) = Σ_j (−1)^{j+1} ζ(2j, M+1)/κ^j (κM² = 2.5e4: the series converges
+ * at once). Against the explicit list of the same pairs: every sum bit for bit. And α < 1
+ * (the PLRF letters at 2α_P < 1), legal only with finitely many modes. */
+static void test_truncated_power_law(void **state)
+{
+    (void)state;
+    slt_power_law_params p = slt_power_law_params_default();
+    p.alpha = 2.0;
+    p.beta = 0.5;
+    const size_t M = 5000;
+    slt_task *tr, *list;
+    assert_ok(slt_task_alloc_power_law_truncated(&p, M, &tr));
+    assert_int_equal(slt_task_get_kind(tr), SLT_TASK_EXPLICIT);
+    assert_int_equal(slt_task_modes(tr), M);
+    slt_sum s;
+    assert_ok(slt_sum_target(tr, &s));
+    const double head2 = M_PI * M_PI / 6.0 - gsl_sf_hzeta(2.0, (double)M + 1.0);
+    assert_close(s.value, head2, TOL_ROUNDING_SUM, 0.0);
+    assert_ok(slt_sum_trace(tr, &s));
+    assert_close(s.value, head2, TOL_ROUNDING_SUM, 0.0);
+    const double kappa = 1e-3;
+    double beyond = 0.0;
+    for (int j = 1; j <= 6; j++)
+        beyond += (j % 2 ? 1.0 : -1.0) * gsl_sf_hzeta(2.0 * j, (double)M + 1.0) / pow(kappa, j);
+    assert_ok(slt_sum_df(tr, kappa, &s));
+    assert_within("df truncated", s.value, s.err, creal(df_alpha2(kappa)) - beyond,
+                  TOL_ROUNDING_COND * s.value);
+    /* the explicit list of the same pairs */
+    double *lam = malloc(M * sizeof *lam), *tgt = malloc(M * sizeof *tgt);
+    assert_non_null(lam);
+    assert_non_null(tgt);
+    for (size_t k = 1; k <= M; k++) lam[k - 1] = tgt[k - 1] = pow((double)k, -2.0);
+    assert_ok(slt_task_alloc_explicit(M, lam, tgt, 0.0, &list));
+    slt_csum a[4], b[4];
+    assert_ok(slt_csum_resolvent(tr, 0.01 + 0.3 * I, a));
+    assert_ok(slt_csum_resolvent(list, 0.01 + 0.3 * I, b));
+    assert_memory_equal(a, b, sizeof a);
+    slt_sum d1, d2;
+    assert_ok(slt_sum_decay(tr, 30.0, &d1));
+    assert_ok(slt_sum_decay(list, 30.0, &d2));
+    assert_memory_equal(&d1, &d2, sizeof d1);
+    slt_task_free(tr);
+    slt_task_free(list);
+    free(lam);
+    free(tgt);
+
+    /* α = 0.8 < 1, β = 2.25: the PLRF letters α_P = 0.4, β_P = 1 at V = 100 */
+    double alpha, beta;
+    assert_int_equal(slt_convert_plrf(0.4, 1.0, &alpha, &beta), SLT_EINVAL);
+    assert_ok(slt_convert_plrf_finite(0.4, 1.0, &alpha, &beta));
+    assert_close(alpha, 0.8, TOL_ROUNDING, 0.0);
+    assert_close(beta, 2.25, TOL_ROUNDING, 0.0);
+    p.alpha = alpha;
+    p.beta = beta;
+    assert_int_equal(slt_task_alloc_power_law(&p, &tr), SLT_EINVAL);
+    assert_ok(slt_task_alloc_power_law_truncated(&p, 100, &tr));
+    assert_ok(slt_sum_target(tr, &s));
+    assert_close(s.value, gsl_sf_zeta(2.8) - gsl_sf_hzeta(2.8, 101.0), TOL_ROUNDING_COND, 0.0);
+    assert_ok(slt_sum_trace(tr, &s));
+    double tr08 = 0.0; /* Σ_{k<=100} k^{-0.8}, no closed form at α < 1: summed here */
+    for (int k = 100; k >= 1; k--) tr08 += pow(k, -0.8);
+    assert_close(s.value, tr08, TOL_ROUNDING_SUM, 0.0);
+    slt_task_free(tr);
+
+    /* the range: M, α and β */
+    assert_int_equal(slt_task_alloc_power_law_truncated(&p, 0, &tr), SLT_EINVAL);
+    assert_null(tr);
+    assert_int_equal(slt_task_alloc_power_law_truncated(&p, SLT_TASK_TRUNCATED_MAX + 1, &tr),
+                     SLT_EINVAL);
+    p.alpha = 0.0;
+    assert_int_equal(slt_task_alloc_power_law_truncated(&p, 10, &tr), SLT_EINVAL);
+    p.alpha = 0.8;
+    p.beta = NAN;
+    assert_int_equal(slt_task_alloc_power_law_truncated(&p, 10, &tr), SLT_EINVAL);
+    p.beta = -2.0; /* t_k = k^{+0.6}: finite over finitely many modes */
+    assert_ok(slt_task_alloc_power_law_truncated(&p, 10, &tr));
+    slt_task_free(tr);
+    assert_int_equal(slt_convert_plrf_finite(0.0, 1.0, &alpha, &beta), SLT_EINVAL);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1247,6 +1330,7 @@ int main(void)
         cmocka_unit_test(test_large_source_exponent),
         cmocka_unit_test(test_divergent_sum_fails),
         cmocka_unit_test(test_explicit_sums),
+        cmocka_unit_test(test_truncated_power_law),
         cmocka_unit_test(test_power_law_validation),
         cmocka_unit_test(test_explicit_validation),
         cmocka_unit_test(test_task_files),

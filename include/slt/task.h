@@ -75,6 +75,27 @@ SLT_API slt_power_law_params slt_power_law_params_default(void);
 SLT_API int slt_power_law_params_check(const slt_power_law_params *p);
 SLT_API int slt_task_alloc_power_law(const slt_power_law_params *p, slt_task **task);
 
+/* ---- Power laws truncated at M modes --------------------------------------------- */
+
+/* Largest M of a truncated power law (16 bytes a mode, plus the clusters). */
+#define SLT_TASK_TRUNCATED_MAX ((size_t)100000000)
+
+/* SLT_OK, or SLT_EINVAL naming the field or M, its value and the accepted range:
+ * 1 <= M <= SLT_TASK_TRUNCATED_MAX, alpha > 0 and beta finite (any sign: finitely many
+ * modes have a finite trace and target power, so alpha <= 1 is allowed, e.g. the PLRF
+ * letters with 2 alpha_P < 1), amplitudes > 0, noise >= 0. Thread safe. */
+SLT_API int slt_power_law_truncated_check(const slt_power_law_params *p, size_t M);
+
+/* The power law truncated at M modes: λ_k = A_λ k^{-α}, t_k = A_t k^{-(αβ+1)},
+ * k = 1 … M (each a single pow, as slt_task_alloc_power_law computes its head), as an
+ * explicit task of M modes (SLT_TASK_EXPLICIT): every sum is the exact finite sum over
+ * the M modes with the explicit task's error bound (docs/theory/task.md, "power laws
+ * truncated at M"). This is the one rule behind every command's --M. Errors: those of
+ * slt_power_law_truncated_check, SLT_EINVAL when λ_M or t_M leaves the double range
+ * (naming the mode), SLT_ENOMEM. Thread safety: none needed (no shared state). */
+SLT_API int slt_task_alloc_power_law_truncated(const slt_power_law_params *p, size_t M,
+                                               slt_task **task);
+
 /* ---- Explicit tasks ------------------------------------------------------------- */
 
 /* Copies m >= 1 pairs. λ_k must be finite, > 0 and non-increasing; t_k finite, >= 0;
@@ -275,8 +296,9 @@ SLT_API int slt_csum_resolvent(const slt_task *task, slt_complex z, slt_csum out
 /* All four real sums at one κ from a single pass over the levels:
  * out[0] = df, out[1] = df2, out[2] = kt1, out[3] = k2t2 (κ and tail rules as the single
  * named sums: κ > 0 for power laws and tasks with a tail, κ >= 0 otherwise). Each value
- * and bound equals the single sum's (bit for bit on an explicit task below 1024 levels);
- * on a power law it is the four single sums. The statics' per-point sums. Errors:
+ * and bound equals the single sum's (bit for bit on an explicit task without clusters:
+ * fewer than 32 levels, or no run of 16 levels within a factor 1.1); on a power law it is
+ * the four single sums. The statics' per-point sums. Errors:
  * SLT_EINVAL (NULL, κ out of range), SLT_EDOM (κ = 0 with a tail), SLT_EDIVERGE, the
  * sum engine's SLT_ENOCONV; on failure all four are NaN. Thread safe (immutable task). */
 SLT_API int slt_sum_resolvent(const slt_task *task, double kappa, slt_sum out[4]);
@@ -393,6 +415,10 @@ SLT_API int slt_convert_bap2024a(double a, double b, double *alpha, double *beta
 SLT_API int slt_convert_bahri(double alpha_K, double *alpha, double *beta);
 SLT_API int slt_convert_maloney(double alpha_MRS, double *alpha, double *beta);
 SLT_API int slt_convert_plrf(double alpha_P, double beta_P, double *alpha, double *beta);
+/* The PLRF letters for a task of finitely many modes (slt_task_alloc_power_law_truncated):
+ * alpha_P > 0 and any real beta_P (alpha = 2 alpha_P may be <= 1, beta any sign), the same
+ * formulas as slt_convert_plrf. SLT_EINVAL naming the letter out of range. */
+SLT_API int slt_convert_plrf_finite(double alpha_P, double beta_P, double *alpha, double *beta);
 SLT_API int slt_convert_spigler(double alpha_S, double alpha_T, double d, double *alpha,
                                 double *beta);
 /* Inverses, canonical → paper. */

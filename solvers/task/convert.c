@@ -103,3 +103,17 @@ int slt_convert_spigler(double alpha_S, double alpha_T, double d, double *alpha,
     *beta = (alpha_T - d) / alpha_S;
     return check_canonical(w, *alpha, *beta);
 }
+
+int slt_convert_plrf_finite(double alpha_P, double beta_P, double *alpha, double *beta)
+{
+    static const char *w = "Paquette et al. PLRF with finitely many modes (D = diag(j^-2alpha), "
+                           "b_j = j^-beta)";
+    int rc = out_ok(w, alpha, beta);
+    /* a finite task has a finite trace and target power for any exponents */
+    if (!rc) rc = slt_check_range(w, "alpha_P", alpha_P, 0.0, 1, INFINITY, 1);
+    if (!rc) rc = slt_check_range(w, "beta_P", beta_P, -INFINITY, 1, INFINITY, 1);
+    if (rc) return rc;
+    *alpha = 2.0 * alpha_P;
+    *beta = (2.0 * alpha_P + 2.0 * beta_P - 1.0) / (2.0 * alpha_P);
+    return SLT_OK;
+}

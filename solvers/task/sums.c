@@ -23,6 +23,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -1783,6 +1786,35 @@ int slt_csum_k2t2(const slt_task *task, double complex z, slt_csum *out)
     return named_complex(task, SUM_K2T2, z, "slt_csum_k2t2", out);
 }
 
+/* The quotients of resolvent_range's block: 1/d, (l + za)/s, l/s and za/s with
+ * d = (l + a)² + b², s = √d, for the n eigenvalues lb[0 … n−1]. Packed SSE2 where the
+ * compiler targets it (two lanes; IEEE division and square root round the same packed
+ * or not, so the values are those of the scalar loop, bit for bit), scalar otherwise. */
+static void resolvent_quotients(const double *lb, size_t n, double a, double b, double za,
+                                double *q_inv, double *q_c, double *q_ar, double *q_aq)
+{
+    size_t j = 0;
+#ifdef __SSE2__
+    const __m128d va = _mm_set1_pd(a), vb2 = _mm_set1_pd(b * b), vza = _mm_set1_pd(za);
+    const __m128d one = _mm_set1_pd(1.0);
+    for (; j + 2 <= n; j += 2) {
+        const __m128d l = _mm_loadu_pd(lb + j), u = _mm_add_pd(l, va);
+        const __m128d d = _mm_add_pd(_mm_mul_pd(u, u), vb2), sd = _mm_sqrt_pd(d);
+        _mm_storeu_pd(q_inv + j, _mm_div_pd(one, d));
+        _mm_storeu_pd(q_c + j, _mm_div_pd(_mm_add_pd(l, vza), sd));
+        _mm_storeu_pd(q_ar + j, _mm_div_pd(l, sd));
+        _mm_storeu_pd(q_aq + j, _mm_div_pd(vza, sd));
+    }
+#endif
+    for (; j < n; j++) {
+        const double l = lb[j], u = l + a, d = u * u + b * b, sd = sqrt(d);
+        q_inv[j] = 1.0 / d;
+        q_c[j] = (l + za) / sd;
+        q_ar[j] = l / sd;
+        q_aq[j] = za / sd;
+    }
+}
+
 /* The fused loop over modes [from, to) of the resolvent sums, blocked as head_complex:
  * acc[0..7] are re/im of df, df2, κT₁ and κ²T₂ at κ = z; absum and cond their Σ|term| and
  * conditioning-weighted Σ|term| for the rounding bound. */
@@ -1790,13 +1822,25 @@ static void resolvent_range(const slt_task *task, double complex z, size_t from,
                             double acc[8], double absum[4], double cond[4])
 {
     const double a = creal(z), b = cimag(z), za = cabs(z);
-    const double *mul = task->mult;
+    const double *mul = task->mult, *lam = task->lambda, *tgt = task->target;
+    /* Two passes per block, the same operations in the same order as one (bit for bit):
+     * first every quotient and square root of the block, as packed SSE2 divisions
+     * (resolvent_quotients); then the sums, added mode by mode as before, in locals (through
+     * the pointers every += was a store and a reload: they might alias the task's
+     * arrays). The divisions were what made small explicit tasks, summed here mode by
+     * mode, slower than 1024-mode ones, which are compressed (issue 13). */
+    double as0 = absum[0], as1 = absum[1], as2 = absum[2], as3 = absum[3];
+    double cd0 = cond[0], cd1 = cond[1], cd2 = cond[2], cd3 = cond[3];
+    double q_inv[HEAD_BLOCK], q_c[HEAD_BLOCK], q_ar[HEAD_BLOCK], q_aq[HEAD_BLOCK];
     for (size_t blk = from; blk < to; blk += HEAD_BLOCK) {
-        size_t e = blk + HEAD_BLOCK < to ? blk + HEAD_BLOCK : to;
+        const size_t e = blk + HEAD_BLOCK < to ? blk + HEAD_BLOCK : to, n = e - blk;
+        const double *lb = lam + blk;
+        resolvent_quotients(lb, n, a, b, za, q_inv, q_c, q_ar, q_aq);
         double bl[8] = {0};
-        for (size_t i = blk; i < e; i++) {
-            const double l = task->lambda[i], t = task->target[i];
-            const double u = l + a, d = u * u + b * b, inv = 1.0 / d, sd = sqrt(d);
+        for (size_t j = 0; j < n; j++) {
+            const size_t i = blk + j;
+            const double l = lam[i], t = tgt[i];
+            const double u = l + a, inv = q_inv[j];
             const double rr = l * u * inv, ri = -l * b * inv; /* λ/(λ+z) */
             /* z/(λ+z) directly: as 1 − λ/(λ+z) it cancels wherever λ ≫ |z| */
             const double qr = (a * l + za * za) * inv, qi = b * l * inv;
@@ -1811,18 +1855,20 @@ static void resolvent_range(const slt_task *task, double complex z, size_t from,
             bl[5] += t * qi;
             bl[6] += t * (qr * qr - qi * qi);
             bl[7] += t * 2.0 * qr * qi;
-            const double c = (l + za) / sd, ar = l / sd, aq = za / sd;
-            absum[0] += w * ar;
-            absum[1] += w * (ar * ar);
-            absum[2] += t * aq;
-            absum[3] += t * aq * aq;
-            cond[0] += w * (ar * c);
-            cond[1] += w * (ar * ar * c);
-            cond[2] += t * aq * c;
-            cond[3] += t * aq * aq * c;
+            const double c = q_c[j], ar = q_ar[j], aq = q_aq[j];
+            as0 += w * ar;
+            as1 += w * (ar * ar);
+            as2 += t * aq;
+            as3 += t * aq * aq;
+            cd0 += w * (ar * c);
+            cd1 += w * (ar * ar * c);
+            cd2 += t * aq * c;
+            cd3 += t * aq * aq * c;
         }
         for (int k = 0; k < 8; k++) acc[k] += bl[k];
     }
+    absum[0] = as0, absum[1] = as1, absum[2] = as2, absum[3] = as3;
+    cond[0] = cd0, cond[1] = cd1, cond[2] = cd2, cond[3] = cd3;
 }
 
 /* Clusters of an explicit task: with D = c + z and u = −1/D,

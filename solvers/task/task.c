@@ -150,6 +150,49 @@ int slt_task_alloc_explicit(size_t m, const double *lambda, const double *target
     return make_levels(m, lambda, NULL, target, noise, where, task);
 }
 
+int slt_power_law_truncated_check(const slt_power_law_params *p, size_t M)
+{
+    static const char *where = "truncated power-law task";
+    if (!p) return slt_error(SLT_EINVAL, "%s: parameters are NULL", where);
+    if (M < 1 || M > SLT_TASK_TRUNCATED_MAX)
+        return slt_error(SLT_EINVAL, "%s: M = %zu is out of range (expected a whole number 1 <= M "
+                         "<= %.0f)", where, M, (double)SLT_TASK_TRUNCATED_MAX);
+    int rc;
+    /* finitely many modes: any α > 0 and any real β give a finite trace and target power */
+    if ((rc = slt_check_range(where, "alpha", p->alpha, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "beta", p->beta, -INFINITY, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "amp_lambda", p->amp_lambda, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "amp_target", p->amp_target, 0.0, 1, INFINITY, 1))) return rc;
+    if ((rc = slt_check_range(where, "noise", p->noise, 0.0, 0, INFINITY, 1))) return rc;
+    return SLT_OK;
+}
+
+int slt_task_alloc_power_law_truncated(const slt_power_law_params *p, size_t M, slt_task **task)
+{
+    static const char *where = "slt_task_alloc_power_law_truncated";
+    if (!task) return slt_error(SLT_EINVAL, "%s: task pointer is NULL", where);
+    *task = NULL;
+    int rc = slt_power_law_truncated_check(p, M);
+    if (rc) return rc;
+    double *lam = malloc(M * sizeof *lam), *tgt = malloc(M * sizeof *tgt);
+    if (!lam || !tgt) {
+        free(lam);
+        free(tgt);
+        return slt_error(SLT_ENOMEM, "%s: out of memory for M = %zu modes", where, M);
+    }
+    /* the power law's own formulas (slt_task_alloc_power_law): single powers */
+    const double q = p->alpha * p->beta + 1.0;
+    for (size_t k = 1; k <= M; k++) {
+        lam[k - 1] = p->amp_lambda * pow((double)k, -p->alpha);
+        tgt[k - 1] = p->amp_target * pow((double)k, -q);
+    }
+    rc = check_explicit(M, lam, tgt, p->noise, where, "target");
+    if (rc == SLT_OK) rc = make_levels(M, lam, NULL, tgt, p->noise, where, task);
+    free(lam);
+    free(tgt);
+    return rc;
+}
+
 int slt_task_alloc_levels(size_t n, const double *lambda, const double *mult, const double *power,
                           double noise, slt_task **task)
 {

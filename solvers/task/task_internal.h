@@ -16,7 +16,9 @@
 #define SLT_CLUSTER_MOMENTS 16
 #define SLT_CLUSTER_MIN_MODES 16      /* levels; smaller runs stay in the direct head */
 #define SLT_CLUSTER_HALF_WIDTH 0.05   /* h: λ_max/λ_min <= 1 + 2h within a cluster */
-#define SLT_CLUSTER_MIN_TASK 1024     /* tasks with fewer levels are not compressed */
+#define SLT_CLUSTER_MIN_TASK 32       /* tasks with fewer levels are not compressed (1024
+                                       * until issue 13: a 1000-mode task then ran slower
+                                       * than a 1024-mode one; docs/theory/task.md §8) */
 #define SLT_CLUSTER_BLOCK 64          /* moments are accumulated in blocks of this many levels */
 
 typedef struct {

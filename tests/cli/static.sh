@@ -149,7 +149,7 @@ expect_usage_error "noise negative" "--noise: -0.1 is out of range \(expected S2
 expect_usage_error "unknown preset" "--preset: 'foo' is not one of bahri\|maloney" static --alpha 2 --beta 0.5 --P 10 --preset foo
 expect_usage_error "S not whole" "--S: '1.5' is not a whole number \(expected 1 <= S <= 10000000\)" static --alpha-K 1 --preset bahri --P 10 --S 1.5
 expect_usage_error "S without preset" "--S goes with --preset bahri only" static --alpha 2 --beta 0.5 --P 10 --S 10
-expect_usage_error "M without preset" "--M goes with --preset maloney only" static --alpha 2 --beta 0.5 --P 10 --M 10
+expect_exit 0 "--M without preset: the power law truncated at M modes" static --alpha 2 --beta 0.5 --P 10 --M 10
 expect_usage_error "maloney needs M" "--preset maloney needs --M" static --alpha-MRS 1 --preset maloney --P 10
 expect_usage_error "bahri needs its letters" "--preset bahri takes the task as --alpha-K K .*not --alpha 2 --beta 0.5" static --alpha 2 --beta 0.5 --preset bahri --P 10
 expect_usage_error "two ridges" "--ridge and --ridge-canatar both given" static --alpha 2 --beta 0.5 --P 10 --ridge 1 --ridge-canatar 1

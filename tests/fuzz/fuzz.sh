@@ -16,6 +16,7 @@
 #
 # Sizes are capped so that every legitimate run finishes in well under the timeout:
 # N, P <= 300 and M <= 2000 for slt mc (the generator always passes --M for power laws),
+# M <= 10000 for static, dmft and loss (--M, the truncated power law),
 # trials <= 20, lmax <= 40, empirical <= 300, list counts <= 7, ensemble <= 8 (mc),
 # batch <= 64 (mc), n-test <= 500; values above a cap are only generated when they
 # are outside the option's range (usage errors, which return at once).
@@ -147,7 +148,7 @@ cap_of() {
     spectrum:dim) [ "$torus" = 1 ] && echo 2 || echo inf ;;
     spectrum:lmax) echo 40 ;; spectrum:empirical) echo 300 ;; spectrum:repeats) echo 3 ;;
     spectrum:poly-degree) echo 50 ;;
-    static:modes) echo 1000 ;; static:S|static:M) echo 10000 ;;
+    static:modes) echo 1000 ;; static:S|static:M|dmft:M|loss:M) echo 10000 ;;
     crosscheck:threads) echo 2 ;;
     *) echo inf ;;
   esac
