@@ -115,6 +115,9 @@ int cli_write_table(const char *command, const slt_table *table, slt_format form
  * every value >= lo (and inf when allowed); errors print one line and return CLI_USAGE. */
 int cli_list_parse(const char *cmd, const char *what, const char *text, double lo, int allow_inf,
                    cli_list *out);
+/* Parses a LIST as option o would be (its range, allow_inf and integer): for an option
+ * read as text, e.g. to treat its values further. */
+int cli_list_parse_option(const char *cmd, const cli_option *o, const char *text, cli_list *out);
 
 /* Parses one real the same way options are parsed (strtod, whole string, finite
  * unless allow_inf). Returns 0 on success. Exposed for list and file parsing. */
@@ -160,7 +163,7 @@ typedef struct {
     "K, 2K, ... up to the largest given, the steps then sorted, each once (--steps 1000\n"  \
     "--every 1 is every step from 0 to 1000). Give one of --t, --t-file, --steps,\n"        \
     "--steps-file; --steps without --eta (gradient flow) is a usage error. Ranges of\n"     \
-    "steps are rounded to whole steps, each kept once (--steps 1:1e6:25 is 1, 2, 3, 5,\n"   \
+    "steps are rounded to whole steps, each kept once (--steps 1:1e6:25 is 1, 2, 3, 6,\n"   \
     "...). No limit on the number of times but memory (exit 2 when it would not fit).\n"
 
 /* Adds to opts the option --t (t_opt: its help and range; name, kind, target, metavar

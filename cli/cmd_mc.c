@@ -96,25 +96,17 @@ const cli_command_info cmd_mc_info = {
 static const char cmd[] = "mc";
 
 /* Parses the --N or --P list `text` into *out: values in [1, 2147483647] or inf. A
- * log-spaced range (start:stop:count) is rounded to the nearest whole numbers, and
- * repeats (adjacent in a monotone range) are dropped; explicit values must be whole. */
+ * range (start:stop:count[:lin]) is rounded to the nearest whole numbers, explicit values
+ * must be whole, and adjacent repeats are dropped. */
 static int size_list(const char *name, const char *text, cli_list *out)
 {
-    if (cli_list_parse(cmd, name, text, -INFINITY, 1, out)) return CLI_USAGE;
-    const int range = strchr(text, ':') != NULL;
+    const cli_option o = {.name = name, .kind = CLI_LIST, .metavar = "LIST", .lo = 1,
+                          .hi = 2147483647, .allow_inf = 1, .integer = 1};
+    if (cli_list_parse_option(cmd, &o, text, out)) return CLI_USAGE;
     size_t kept = 0;
-    for (size_t i = 0; i < out->count; i++) {
-        double v = out->values[i];
-        if (!isinf(v) && !(v >= 1.0 && v <= 2147483647.0))
-            return cli_usage_error(cmd, "--%s: %.17g is out of range (expected 1 <= LIST <= "
-                                   "2147483647, or inf)", name, v);
-        if (range) v = nearbyint(v);
-        else if (!isinf(v) && v != floor(v))
-            return cli_usage_error(cmd, "--%s: %.17g is not a whole number (expected %s >= 1, "
-                                   "or inf)", name, v, name);
-        if (kept > 0 && out->values[kept - 1] == v) continue;
-        out->values[kept++] = v;
-    }
+    for (size_t i = 0; i < out->count; i++)
+        if (kept == 0 || out->values[kept - 1] != out->values[i])
+            out->values[kept++] = out->values[i];
     out->count = kept;
     return CLI_OK;
 }

@@ -749,3 +749,8 @@ int cli_stdin_once(const char *cmd, const char *name, const char *path)
                                "them a file)", name, cli_stdin_option);
     return CLI_OK;
 }
+
+int cli_list_parse_option(const char *cmd, const cli_option *o, const char *text, cli_list *out)
+{
+    return parse_list(cmd, o, text, out);
+}
