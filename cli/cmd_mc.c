@@ -19,7 +19,8 @@ const cli_command_info cmd_mc_info = {
     "mc",
     "Monte Carlo referee: exact simulation of random-feature and sphere-kernel models, mean +- SE",
     "slt mc --model rf|ridge|krr|sgd (--alpha A --beta B | other letters | --task FILE)\n"
-    "              --N LIST --P LIST [--t LIST] [--eta E] [--ridge Z] [--noise S2]\n"
+    "              --N LIST --P LIST [--t LIST | --t-file FILE | --steps LIST |\n"
+    "              --steps-file FILE [--every K]] [--eta E] [--ridge Z] [--noise S2]\n"
     "              [--batch B] [--ensemble E --share data|projection|none] [--trials T]\n"
     "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]\n"
     "       slt mc --model kernel --dim D --kernel gaussian|laplace|relu-ntk|relu-nngp\n"
@@ -68,17 +69,20 @@ const cli_command_info cmd_mc_info = {
     "\n" CLI_TASK_HELP CLI_TASK_HELP_FILE
     "Modes: an explicit task uses all its modes; a power law uses M = max(10 max(N, P),\n"
     "1000) (N = P = inf: 10^6 modes; sgd at N = inf: 10^4), or --M.\n"
-    "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf; their\n"
-    "values are whole numbers, so a log-spaced N or P range is rounded to the nearest\n"
-    "integers and repeats are dropped (--N 10:1000:5 runs N = 10, 32, 100, 316, 1000).\n"
+    CLI_LIST_HELP
+    "N and P lists accept inf; their values are whole numbers, so a range of N or P is\n"
+    "rounded to the nearest integers and repeats are dropped (--N 10:1000:5 runs N = 10,\n"
+    "32, 100, 316, 1000).\n"
+    CLI_TIMES_HELP
     "Default times: 1:1e6:19 for gradient flow; eta n with n = 1 ... 10^4 (3 per decade)\n"
     "for GD and SGD.\n"
     "Trials run in parallel (--threads, default all cores); trial i has its own random\n"
     "stream from (--seed, i), so results do not depend on the thread count, and\n"
     "--first-trial I with --trials T reproduces trials I ... I+T-1 of a larger run.\n"
     "\n"
-    "Columns: N, P, t, test, test_se (standard error of the mean = sample SD / sqrt(trials);\n"
-    "nan, json null, for a single trial), train, train_se, trials, M (modes simulated),\n"
+    "Columns: N, P, step (with --steps), t, test, test_se (standard error of the mean =\n"
+    "sample SD / sqrt(trials); nan, json null, for a single trial), train, train_se,\n"
+    "trials, M (modes simulated),\n"
     "tail_mass (sum_{k>M} t_k, the target power beyond the M modes: not a bound on the\n"
     "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
     "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
