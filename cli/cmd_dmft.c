@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "slt/dmft.h"
@@ -515,7 +516,13 @@ int cmd_dmft(int argc, char **argv)
                          pairs, nt, a.diagnose ? " (and 3 more solves each for --diagnose)" : "");
         else if (pairs > 4)
             cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", pr.p.N, pr.p.P, k + 1, pairs);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         solve_pair(&a, task, &pr, pt);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (nt >= 10000)
+            cli_progress(cmd, "N = %g, P = %g: %zu times in %.1f s", pr.p.N, pr.p.P, nt,
+                         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
         rc = add_rows(&a, &pr, pt, &cols, table, &worst);
     }
     if (rc) {
