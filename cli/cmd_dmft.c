@@ -307,8 +307,8 @@ static int dmft_table_setup(const dmft_args *a, const slt_task *task, slt_table 
         if (!rc) rc = slt_table_param_text(table, "share", a->share);
     }
     if (rc) return rc;
-    *c = (dmft_cols){.step = -1, .gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1, .umax = -1,
-                     .margin = -1, .spread = -1};
+    *c = (dmft_cols){.step = -1, .gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1,
+                     .umax = -1,                     .margin = -1, .spread = -1};
     c->N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
     c->P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
     if (a->tm.steps.count) c->step = slt_table_add_column(table, "step", SLT_COL_INT, 0);
@@ -520,9 +520,10 @@ int cmd_dmft(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         solve_pair(&a, task, &pr, pt);
         clock_gettime(CLOCK_MONOTONIC, &t1);
+        const double secs =
+            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
         if (nt >= 10000)
-            cli_progress(cmd, "N = %g, P = %g: %zu times in %.1f s", pr.p.N, pr.p.P, nt,
-                         (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+            cli_progress(cmd, "N = %g, P = %g: %zu times in %.1f s", pr.p.N, pr.p.P, nt, secs);
         rc = add_rows(&a, &pr, pt, &cols, table, &worst);
     }
     if (rc) {

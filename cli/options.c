@@ -309,8 +309,8 @@ static int parse_range(const char *cmd, const cli_option *o, const char *item,
                                o->name, item);
     if (!lin && !(a > 0 && b > 0))
         return cli_usage_error(cmd, "--%s: '%s': start and stop of a log-spaced range must be "
-                               "finite and > 0 (an evenly spaced range may start at 0: %s:%s:%s:lin)", o->name,
-                               item, parts[0], parts[1], parts[2]);
+                               "finite and > 0 (an evenly spaced range may start at 0: "
+                               "%s:%s:%s:lin)", o->name, item, parts[0], parts[1], parts[2]);
     if (list_reserve(cmd, o, out, cap, c)) return CLI_USAGE;
     const size_t count = (size_t)c, first = out->count;
     for (size_t i = 0; i < count; i++) {
@@ -661,7 +661,8 @@ size_t cli_times_options(cli_times *ct, cli_option t_opt, int steps, cli_option 
                           .integer = 1, .seen = &ct->seen_steps};
     opts[n++] = s;
     f = s;
-    f.name = "steps-file", f.kind = CLI_LIST_FILE, f.metavar = "FILE", f.seen = &ct->seen_steps_file;
+    f.name = "steps-file", f.kind = CLI_LIST_FILE, f.metavar = "FILE";
+    f.seen = &ct->seen_steps_file;
     f.help = "the steps from FILE, one a line ('-': standard input)";
     opts[n++] = f;
     opts[n++] = (cli_option){.name = "every", .kind = CLI_INT, .target = &ct->every,
@@ -690,8 +691,10 @@ int cli_times_resolve(const char *cmd, cli_times *ct, double eta)
     for (int i = 0; i < 4; i++) {
         if (!seen[i]) continue;
         if (first >= 0)
-            return cli_usage_error(cmd, "%s and %s cannot be used together (give %s)", names[first],
-                                   names[i], (first < 2) == (i < 2) ? "one of them" : "the times or the steps");
+            return cli_usage_error(cmd, "%s and %s cannot be used together (give %s)",
+                                   names[first], names[i],
+                                   (first < 2) == (i < 2) ? "one of them"
+                                                          : "the times or the steps");
         first = i;
     }
     const int by_steps = ct->seen_steps || ct->seen_steps_file;
