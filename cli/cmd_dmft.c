@@ -308,7 +308,7 @@ static int dmft_table_setup(const dmft_args *a, const slt_task *task, slt_table 
     }
     if (rc) return rc;
     *c = (dmft_cols){.step = -1, .gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1,
-                     .umax = -1,                     .margin = -1, .spread = -1};
+                     .umax = -1, .margin = -1, .spread = -1};
     c->N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
     c->P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
     if (a->tm.steps.count) c->step = slt_table_add_column(table, "step", SLT_COL_INT, 0);
