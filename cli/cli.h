@@ -25,13 +25,26 @@ typedef enum {
     CLI_FLAG,    /* int set to 1, no argument                                    */
     CLI_CHOICE,  /* const char * restricted to `choices` ("a|b|c")               */
     CLI_FORMAT,  /* slt_format via slt_format_parse                              */
-    CLI_LIST     /* cli_list: "v1,v2,..." or "start:stop:count" (log-spaced; the
-                    points that are powers of ten are exact, e.g. 10:1e4:4 is
-                    10, 100, 1000, 10000)                                         */
+    CLI_LIST,    /* cli_list: values and ranges separated by commas (CLI_LIST_HELP):
+                    start:stop:count[:log] count log-spaced values (start, stop > 0;
+                    powers of ten exact, e.g. 10:1e4:4 is 10, 100, 1000, 10000),
+                    start:stop:count:lin count evenly spaced (0:10:11:lin is 0 ... 10
+                    exactly); every value within the option's range. No cap on the
+                    count but the machine's memory (exit 2 naming count and bytes) */
+    CLI_LIST_FILE /* cli_list read from FILE ('-': standard input, once per run): one
+                    value a line, '#' starts a comment, blank lines skipped; each
+                    value checked like a LIST element; errors name file and line */
 } cli_kind;
 
+/* LIST's grammar for the commands' help texts. */
+#define CLI_LIST_HELP                                                                      \
+    "LIST: values and ranges separated by commas. start:stop:count is count log-spaced\n"    \
+    "values, both ends included, start and stop > 0 (also start:stop:count:log; powers\n"  \
+    "of ten exact: 10:1e4:4 is 10,100,1000,10000); start:stop:count:lin is count evenly\n" \
+    "spaced values, both ends included, from any start (0:10:11:lin is 0,1,...,10).\n"     \
+    "E.g. 0,1:1e6:19. No limit on the number of values but memory.\n"
+
 /* A list of reals. `allow_inf` lets a value be "inf" (e.g. N = ∞). */
-#define CLI_LIST_MAX 100000
 typedef struct {
     double *values;
     size_t count;
@@ -98,10 +111,13 @@ int cli_library_error(const char *command, int status);
 /* Writes a table to stdout and flushes; a failed write is reported and gives exit 3. */
 int cli_write_table(const char *command, const slt_table *table, slt_format format);
 
-/* Parses a LIST ("v1,v2,..." or "start:stop:count") as an option named `what` would be,
+/* Parses a LIST (CLI_LIST's grammar) as an option named `what` would be,
  * every value >= lo (and inf when allowed); errors print one line and return CLI_USAGE. */
 int cli_list_parse(const char *cmd, const char *what, const char *text, double lo, int allow_inf,
                    cli_list *out);
+/* Parses a LIST as option o would be (its range, allow_inf and integer): for an option
+ * read as text, e.g. to treat its values further. */
+int cli_list_parse_option(const char *cmd, const cli_option *o, const char *text, cli_list *out);
 
 /* Parses one real the same way options are parsed (strtod, whole string, finite
  * unless allow_inf). Returns 0 on success. Exposed for list and file parsing. */
@@ -117,6 +133,53 @@ void cli_progress(const char *command, const char *fmt, ...) __attribute__((form
 /* Writes what was printed to stdout out and reports a failure ("slt CMD: writing ... to
  * standard output failed: No space left on device"); returns 0 or CLI_IO. */
 int cli_flush_stdout(const char *command, const char *what);
+
+/* The option that read standard input (a LIST_FILE given '-'), or NULL: a command that
+ * reads it later too (--task -) refuses the second read. */
+extern const char *cli_stdin_option;
+/* A usage error when option --name, which reads `path` later, was given "-" and a LIST_FILE
+ * option already read standard input. */
+int cli_stdin_once(const char *cmd, const char *name, const char *path);
+
+/* 0, or a usage error (exit 2: "WHAT: COUNT values would need B bytes (G GB), more than
+ * the M GB of memory on this machine") when count items of `each` bytes exceed the
+ * machine's physical memory. */
+int cli_check_memory(const char *cmd, const char *what, double count, double each);
+
+/* The times of a run: --t LIST or --t-file FILE, or, with a step --eta, whole steps
+ * --steps LIST or --steps-file FILE (t = eta n) with --every K (CLI_TIMES_HELP). */
+typedef struct {
+    cli_list t;     /* the times (after cli_times_resolve also those of the steps)   */
+    cli_list steps; /* the steps n, whole (count 0 when times were given)            */
+    long long every;
+    int seen_t, seen_t_file, seen_steps, seen_steps_file, seen_every;
+} cli_times;
+
+#define CLI_TIMES_HELP                                                                     \
+    "Times: --t LIST, or --t-file FILE (one value a line, '#' starts a comment, blank\n"     \
+    "lines skipped, '-' reads standard input; a bad line exits 2 naming it). With a step\n" \
+    "--eta, whole steps n instead: --steps LIST or --steps-file FILE, t = eta n (the t\n"    \
+    "column shows eta n, and a column step shows n); --every K adds every K-th step 0,\n"   \
+    "K, 2K, ... up to the largest given, the steps then sorted, each once (--steps 1000\n"  \
+    "--every 1 is every step from 0 to 1000). Give one of --t, --t-file, --steps,\n"        \
+    "--steps-file; --steps without --eta (gradient flow) is a usage error. Ranges of\n"     \
+    "steps are rounded to whole steps, each kept once (--steps 1:1e6:25 is 1, 2, 3, 6,\n"   \
+    "...). No limit on the number of times but memory (exit 2 when it would not fit).\n"
+
+/* Adds to opts the option --t (t_opt: its help and range; name, kind, target, metavar
+ * and seen are set here), --t-file FILE with the same range, and with `steps` also
+ * --steps, --steps-file and --every. Returns how many options were added (at most 5). */
+size_t cli_times_options(cli_times *ct, cli_option t_opt, int steps, cli_option *opts);
+
+/* 1 when any of --t, --t-file, --steps, --steps-file was given. */
+int cli_times_given(const cli_times *ct);
+
+/* After cli_parse: at most one of --t, --t-file, --steps, --steps-file; --every only
+ * with steps; steps only with a step eta > 0 (0 or NaN: gradient flow, a usage error
+ * naming --steps and --eta). Applies --every and sets ct->t to eta n for the steps.
+ * CLI_OK or a usage error (its line printed). */
+int cli_times_resolve(const char *cmd, cli_times *ct, double eta);
+void cli_times_free(cli_times *ct);
 
 /* Opens an input file; "-" is standard input. NULL with errno set on failure. */
 FILE *cli_open_input(const char *path);

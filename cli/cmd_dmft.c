@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "slt/dmft.h"
@@ -17,7 +18,8 @@ const cli_command_info cmd_dmft_info = {
     "test and train loss over time at width N and data P (lazy DMFT; flow, GD, SGD, momentum)",
     "slt dmft (--alpha A --beta B | other letters | --task FILE | --kernel K ...)\n"
     "                --N LIST --P LIST\n"
-    "                --t LIST [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
+    "                (--t LIST | --t-file FILE | --steps LIST | --steps-file FILE [--every K])\n"
+    "                [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
     "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
     "                [--contour auto|ellipse] [--diagnose] [--format F]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
@@ -56,13 +58,16 @@ const cli_command_info cmd_dmft_info = {
     "With --kernel the auto lmax also keeps the tail slow over the times asked for:\n"
     "lambda_sup t <= 0.01 at the largest finite t.\n"
     "\n"
+    CLI_TIMES_HELP CLI_LIST_HELP
+    "t = 0 gives L(0), the target power, with every dynamics.\n"
+    "\n"
     "N and P accept 'inf'; every N is combined with every P. t accepts 'inf' (the t -> inf\n"
     "closed forms; at N = P the test loss diverges and the row says so, while the train\n"
     "loss is 0: the model interpolates). Times in increasing order are fastest.\n"
     "\n"
-    "Columns: N, P, t, test (clean-target test loss; add the noise for noisy test labels),\n"
-    "test_err, train (against the noisy training labels; ensembles: not computed),\n"
-    "train_err, status. With --diagnose also:\n"
+    "Columns: N, P, step (with --steps), t, test (clean-target test loss; add the noise\n"
+    "for noisy test labels), test_err, train (against the noisy training labels;\n"
+    "ensembles: not computed), train_err, status. With --diagnose also:\n"
     "  slope, slope_err        local exponent d log L / d log t of the test loss\n"
     "  width_gap, _err         L(t, N) - L(t, inf) at the same P (null at N = inf)\n"
     "  width_gap_slope, _err   d log(width_gap) / d log N: -1 early (t << N^alpha), tends\n"
@@ -84,7 +89,8 @@ const cli_command_info cmd_dmft_info = {
 
 /* The parsed command line: the library's params plus what only the CLI has. */
 typedef struct {
-    cli_list Ns, Ps, times;
+    cli_list Ns, Ps;
+    cli_times tm; /* --t, --t-file, --steps, --steps-file, --every */
     slt_dmft_params base; /* the library's defaults, overwritten by the options */
     double noise, ensemble;
     long long nodes, batch;
@@ -96,7 +102,7 @@ typedef struct {
 
 /* The columns of the output table (-1: not shown). */
 typedef struct {
-    int N, P, t, test, train, gain, slope, gap, gslope, gen, umax, margin, spread;
+    int N, P, step, t, test, train, gain, slope, gap, gslope, gen, umax, margin, spread;
 } dmft_cols;
 
 /* Marks every point failed: the asked-for time (rounded to whole steps with a step),
@@ -174,10 +180,10 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
         (cli_option){.name = "P", .kind = CLI_LIST, .target = &a->Ps, .metavar = "LIST",
                      .help = "training-set sizes", .allow_inf = 1, .integer = 1},
         slt_dmft_param_range("P"));
-    /* times: slt_dmft_solve's argument, t >= 0 or inf */
-    opts[n++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &a->times,
-                             .metavar = "LIST", .help = "training times", .lo = 0,
-                             .hi = INFINITY, .allow_inf = 1};
+    /* times: slt_dmft_solve's argument, t >= 0 or inf; or steps of --eta */
+    n += cli_times_options(&a->tm, (cli_option){.help = "training times", .lo = 0,
+                                                .hi = INFINITY, .allow_inf = 1},
+                           1, opts + n);
     opts[n++] = cli_with_range(
         (cli_option){.name = "eta", .kind = CLI_REAL, .target = &a->base.eta, .metavar = "E",
                      .help = "full-batch GD step (default %D: gradient flow)",
@@ -233,8 +239,16 @@ static int dmft_validate(dmft_args *a)
     const char *cmd = "dmft";
     slt_dmft_params *b = &a->base;
     const double e = a->ensemble;
-    if (a->Ns.count == 0 || a->Ps.count == 0 || a->times.count == 0)
-        return cli_usage_error(cmd, "--N, --P and --t are required (see 'slt dmft --help')");
+    if (a->Ns.count == 0 || a->Ps.count == 0 || !cli_times_given(&a->tm))
+        return cli_usage_error(cmd, "--N, --P and --t (or --t-file, --steps, --steps-file) are "
+                               "required (see 'slt dmft --help')");
+    int rc = cli_times_resolve(cmd, &a->tm, b->eta);
+    if (rc) return rc;
+    /* every time: 5 points (--diagnose) and a row per (N, P) of about 24 cells */
+    const double pairs = (double)a->Ns.count * (double)a->Ps.count;
+    if (cli_check_memory(cmd, a->tm.steps.count ? "--steps" : "--t", (double)a->tm.t.count,
+                         5.0 * sizeof(slt_dmft_point) + pairs * 24 * 8))
+        return CLI_USAGE;
     if (e != floor(e) && !isinf(e))
         return cli_usage_error(cmd, "--ensemble: %.17g is not a whole number (expected E >= "
                                "%.10g, or inf)", e, slt_dmft_param_range("ensemble")->lo);
@@ -264,11 +278,11 @@ static int dmft_validate(dmft_args *a)
     /* with a step, t = eta n: a time t > 0 that rounds to n = 0 steps would be the start
      * (and skip the step's stability check); ask for t = 0 or at least half a step */
     const double eta = b->eta;
-    for (size_t i = 0; eta > 0 && i < a->times.count; i++)
-        if (a->times.values[i] > 0 && round(a->times.values[i] / eta) == 0)
+    for (size_t i = 0; eta > 0 && i < a->tm.t.count; i++)
+        if (a->tm.t.values[i] > 0 && round(a->tm.t.values[i] / eta) == 0)
             return cli_usage_error(cmd, "--t %.15g with --eta %.15g is less than half a step "
                                    "(t = eta n rounds to n = 0); give --t 0 for the start, or "
-                                   "t >= eta/2 = %.15g", a->times.values[i], eta, eta / 2);
+                                   "t >= eta/2 = %.15g", a->tm.t.values[i], eta, eta / 2);
     return CLI_OK;
 }
 
@@ -293,10 +307,11 @@ static int dmft_table_setup(const dmft_args *a, const slt_task *task, slt_table 
         if (!rc) rc = slt_table_param_text(table, "share", a->share);
     }
     if (rc) return rc;
-    *c = (dmft_cols){.gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1, .umax = -1,
-                     .margin = -1, .spread = -1};
+    *c = (dmft_cols){.step = -1, .gain = -1, .slope = -1, .gap = -1, .gslope = -1, .gen = -1,
+                     .umax = -1, .margin = -1, .spread = -1};
     c->N = slt_table_add_column(table, "N", SLT_COL_REAL, 0);
     c->P = slt_table_add_column(table, "P", SLT_COL_REAL, 0);
+    if (a->tm.steps.count) c->step = slt_table_add_column(table, "step", SLT_COL_INT, 0);
     c->t = slt_table_add_column(table, "t", SLT_COL_REAL, 0);
     c->test = slt_table_add_column(table, "test", SLT_COL_REAL, 1);
     c->train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
@@ -332,24 +347,24 @@ static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
 static void solve_pair(const dmft_args *a, const slt_task *task, dmft_pair *pr,
                        slt_dmft_point *pt)
 {
-    const size_t nt = a->times.count;
+    const size_t nt = a->tm.t.count;
     const double h = SLT_DMFT_WIDTH_GAP_STEP;
     const slt_dmft_params *p = &pr->p;
     slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
     pr->umax = NAN;
-    pr->setup = solve_one(task, *p, &a->times, main_pt, p->eta > 0 ? &pr->umax : NULL);
+    pr->setup = solve_one(task, *p, &a->tm.t, main_pt, p->eta > 0 ? &pr->umax : NULL);
     slt_dmft_edge_at(p, pr->umax, &pr->edge);
     report_pair(a, pr, main_pt); /* before the gap's solves: the messages are the main one's */
     pr->have_gap = a->diagnose && !isinf(p->N);
     if (pr->have_gap) {
         slt_dmft_params q = *p;
         q.N = INFINITY;
-        solve_one(task, q, &a->times, inf_pt, NULL);
+        solve_one(task, q, &a->tm.t, inf_pt, NULL);
         q.N = p->N * exp(h);
-        solve_one(task, q, &a->times, up, NULL);
+        solve_one(task, q, &a->tm.t, up, NULL);
         q.N = p->N * exp(-h);
         if (q.N < 1.0) pr->have_gap = 0;
-        else solve_one(task, q, &a->times, dn, NULL);
+        else solve_one(task, q, &a->tm.t, dn, NULL);
     }
 }
 
@@ -358,7 +373,7 @@ static void solve_pair(const dmft_args *a, const slt_task *task, dmft_pair *pr,
 static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
                         const slt_dmft_point *main_pt)
 {
-    const size_t nt = a->times.count;
+    const size_t nt = a->tm.t.count;
     const double eta = pr->p.eta, umax = pr->umax;
     const slt_dmft_edge *e = &pr->edge;
     size_t n_fail = 0, first_fail = 0;
@@ -378,9 +393,11 @@ static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
                 pr->p.momentum > 0 ? "2(1 + momentum) = " : "", e->limit, umax,
                 e->limit / umax * eta / e->eta_eff);
     else if (n_fail)
-        fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first --t %.15g): %s\n", pr->at,
+        fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first %s %.15g): %s\n", pr->at,
                 slt_strerror(main_pt[first_fail].status), n_fail, nt,
-                a->times.values[first_fail], slt_last_error());
+                a->tm.steps.count ? "--steps" : "--t",
+                a->tm.steps.count ? a->tm.steps.values[first_fail] : a->tm.t.values[first_fail],
+                slt_last_error());
     if (e->near_edge)
         fprintf(stderr, "slt dmft: warning: %s --eta %.15g: %s*u_max = %.6g is within "
                 "three finite-size spreads of the stability limit %.6g (margin %.3g, spread "
@@ -394,7 +411,7 @@ static void report_pair(const dmft_args *a, const struct dmft_pair *pr,
 static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_point *pt,
                     const dmft_cols *c, slt_table *table, int *worst)
 {
-    const size_t nt = a->times.count;
+    const size_t nt = a->tm.t.count;
     const slt_dmft_point *main_pt = pt, *inf_pt = pt + nt, *up = pt + 2 * nt, *dn = pt + 3 * nt;
     const double h = SLT_DMFT_WIDTH_GAP_STEP;
     int diag_rc = SLT_OK;
@@ -405,6 +422,7 @@ static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_poin
         size_t r = (size_t)row;
         slt_table_set_real(table, r, c->N, pr->p.N, 0);
         slt_table_set_real(table, r, c->P, pr->p.P, 0);
+        if (c->step >= 0) slt_table_set_int(table, r, c->step, (long long)a->tm.steps.values[i]);
         slt_table_set_real(table, r, c->t, o->t, 0);
         slt_table_set_real(table, r, c->test, o->test, o->test_err);
         slt_table_set_real(table, r, c->train, o->train, o->train_err);
@@ -421,7 +439,7 @@ static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_poin
             const int div = status == SLT_EDIVERGE && pr->setup == SLT_OK;
             slt_table_set_status(table, r, div ? "divergent" : slt_strerror(status));
             if (!div && !*worst) *worst = status;
-        } else if (pr->edge.near_edge && a->times.values[i] > 0) {
+        } else if (pr->edge.near_edge && a->tm.t.values[i] > 0) {
             slt_table_set_status(table, r, "ok (near edge)");
         }
         if (!a->diagnose) continue;
@@ -463,19 +481,20 @@ int cmd_dmft(int argc, char **argv)
     slt_table *table = NULL;
     slt_dmft_point *pt = NULL;
     cli_task_args_init(&a.ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_KERNEL_OK | CLI_TASK_MODES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 16];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 24];
     size_t n = dmft_options(&a, opts);
     int rc = cli_parse(&cmd_dmft_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return 0;
     if (rc == CLI_OK) rc = cli_task_resolve(cmd, &a.ta);
     if (rc == CLI_OK) rc = dmft_validate(&a);
+    if (rc == CLI_OK) rc = cli_stdin_once(cmd, "task", a.ta.file);
     if (rc == CLI_OK && a.ta.group == CLI_TASK_KERNEL) { /* the kernel's auto lmax */
         a.ta.kernel.modes_wanted = cli_kernel_modes_for(a.Ps.values, a.Ps.count, a.Ns.values,
                                                         a.Ns.count);
         a.ta.kernel.t_max = 0;
-        for (size_t i = 0; i < a.times.count; i++)
-            if (isfinite(a.times.values[i]) && a.times.values[i] > a.ta.kernel.t_max)
-                a.ta.kernel.t_max = a.times.values[i];
+        for (size_t i = 0; i < a.tm.t.count; i++)
+            if (isfinite(a.tm.t.values[i]) && a.tm.t.values[i] > a.ta.kernel.t_max)
+                a.ta.kernel.t_max = a.tm.t.values[i];
     }
     if (rc == CLI_OK) rc = cli_task_make(cmd, &a.ta, a.noise, &task);
     if (rc != CLI_OK) goto done;
@@ -483,7 +502,7 @@ int cmd_dmft(int argc, char **argv)
     dmft_cols cols = {0};
     rc = slt_table_alloc(cmd, &table);
     if (!rc) rc = dmft_table_setup(&a, task, table, &cols);
-    const size_t nt = a.times.count, pairs = a.Ns.count * a.Ps.count;
+    const size_t nt = a.tm.t.count, pairs = a.Ns.count * a.Ps.count;
     if (!rc && !(pt = calloc(5 * nt, sizeof *pt)))
         rc = slt_error(SLT_ENOMEM, "out of memory");
     int worst = SLT_OK;
@@ -492,8 +511,19 @@ int cmd_dmft(int argc, char **argv)
         pr.p.N = a.Ns.values[k / a.Ps.count];
         pr.p.P = a.Ps.values[k % a.Ps.count];
         snprintf(pr.at, sizeof pr.at, "--N %.15g --P %.15g", pr.p.N, pr.p.P);
-        if (pairs > 4) cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", pr.p.N, pr.p.P, k + 1, pairs);
+        if (nt >= 10000) /* a long curve: say what runs before it does */
+            cli_progress(cmd, "N = %g, P = %g (%zu of %zu): %zu times%s", pr.p.N, pr.p.P, k + 1,
+                         pairs, nt, a.diagnose ? " (and 3 more solves each for --diagnose)" : "");
+        else if (pairs > 4)
+            cli_progress(cmd, "N = %g, P = %g (%zu of %zu)", pr.p.N, pr.p.P, k + 1, pairs);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         solve_pair(&a, task, &pr, pt);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        const double secs =
+            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        if (nt >= 10000)
+            cli_progress(cmd, "N = %g, P = %g: %zu times in %.1f s", pr.p.N, pr.p.P, nt, secs);
         rc = add_rows(&a, &pr, pt, &cols, table, &worst);
     }
     if (rc) {
@@ -509,6 +539,6 @@ done:
     cli_kernel_args_free(&a.ta.kernel);
     cli_list_free(&a.Ns);
     cli_list_free(&a.Ps);
-    cli_list_free(&a.times);
+    cli_times_free(&a.tm);
     return rc;
 }

@@ -17,7 +17,8 @@
 const cli_command_info cmd_loss_info = {
     "loss",
     "infinite-width, infinite-data gradient-flow loss L(t) with error estimates",
-    "slt loss (--alpha A --beta B | other letters | --task FILE) [--t LIST] [--format F]",
+    "slt loss (--alpha A --beta B | other letters | --task FILE) [--t LIST | --t-file FILE]\n"
+    "                [--format F]",
     "L(t) = sum_k t_k exp(-2 lambda_k t): the test loss of gradient flow on L/2 with\n"
     "N = P = inf (docs/theory/conventions.md sec. 4), summed over every mode (power laws\n"
     "to k = inf, with an error bound). Time t is the canonical gradient-flow time.\n"
@@ -25,7 +26,10 @@ const cli_command_info cmd_loss_info = {
     CLI_TASK_HELP CLI_TASK_HELP_MODES CLI_TASK_HELP_FILE
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t in\n"
     "lambda_k = A_lambda k^-alpha, t_k = A_t k^-(alpha beta + 1).\n"
-    "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included).\n"
+    CLI_LIST_HELP
+    "--t-file FILE reads the times from FILE instead, one value a line ('#' starts a\n"
+    "comment, blank lines are skipped, '-' reads standard input; a bad line exits 2 naming\n"
+    "it). t = 0 gives L(0), the target power.\n"
     "\n"
     "Columns: t, loss, loss_err (error bound), slope (local exponent d log L / d log t,\n"
     "-beta at large t for power laws), slope_err, and for power laws asymptote =\n"
@@ -93,36 +97,38 @@ static int levels_without_tail(const slt_task *task, slt_task **levels, slt_task
 
 int cmd_loss(int argc, char **argv)
 {
-    cli_list times = {0};
+    cli_times ct = {0};
     slt_format format = SLT_FORMAT_TABLE;
     cli_task_args ta;
     cli_task_args_init(&ta, CLI_TASK_FILE | CLI_TASK_AMPLITUDES | CLI_TASK_MODES);
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 2];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 3];
     size_t n_opts = cli_task_options(&ta, opts);
-    opts[n_opts++] = (cli_option){.name = "t", .kind = CLI_LIST, .target = &times,
-                                  .metavar = "LIST", .help = "times (default 1:1e6:19)",
-                                  .lo = 0, .hi = INFINITY, .hi_open = 1};
+    n_opts += cli_times_options(&ct, (cli_option){.help = "times (default 1:1e6:19)", .lo = 0,
+                                                  .hi = INFINITY, .hi_open = 1},
+                                0, opts + n_opts);
     opts[n_opts++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &format,
                                   .metavar = "F", .help = "output format (default table)"};
     int rc = cli_parse(&cmd_loss_info, opts, n_opts, argc, argv);
     if (rc == CLI_HELP) return 0;
     if (rc == CLI_OK) rc = cli_task_resolve("loss", &ta);
+    if (rc == CLI_OK) rc = cli_times_resolve("loss", &ct, 0.0);
+    if (rc == CLI_OK) rc = cli_stdin_once("loss", "task", ta.file);
     if (rc != CLI_OK) {
-        cli_list_free(&times);
+        cli_list_free(&ct.t);
         return rc;
     }
-    if (times.count == 0) {
+    if (ct.t.count == 0) {
         const size_t n = 19; /* 1 … 1e6, three per decade */
-        times.values = malloc(n * sizeof(double));
-        if (!times.values) return cli_usage_error("loss", "out of memory");
-        for (size_t i = 0; i < n; i++) times.values[i] = pow(10.0, (double)i / 3.0);
-        times.count = n;
+        ct.t.values = malloc(n * sizeof(double));
+        if (!ct.t.values) return cli_usage_error("loss", "out of memory");
+        for (size_t i = 0; i < n; i++) ct.t.values[i] = pow(10.0, (double)i / 3.0);
+        ct.t.count = n;
     }
 
     slt_task *task = NULL, *unit = NULL, *levels = NULL;
     slt_table *table = NULL;
     if ((rc = cli_task_make("loss", &ta, 0.0, &task))) {
-        cli_list_free(&times);
+        cli_list_free(&ct.t);
         return rc;
     }
     int is_law = slt_task_get_kind(task) == SLT_TASK_POWER_LAW;
@@ -161,8 +167,8 @@ int cmd_loss(int argc, char **argv)
     if (slt_sum_decay(st, 0.0, &mass)) mass.value = NAN; /* only to tell a true 0 loss */
 
     int worst = SLT_OK;
-    for (size_t i = 0; i < times.count; i++) {
-        const double time = times.values[i], tt = time * a_l;
+    for (size_t i = 0; i < ct.t.count; i++) {
+        const double time = ct.t.values[i], tt = time * a_l;
         long row = slt_table_add_row(table);
         if (row < 0) { rc = SLT_ENOMEM; goto done; }
         slt_table_set_real(table, (size_t)row, c_t, time, 0);
@@ -235,13 +241,13 @@ int cmd_loss(int argc, char **argv)
     slt_table_free(table);
     slt_task_free(task);
     slt_task_free(unit);
-    cli_list_free(&times);
+    cli_list_free(&ct.t);
     return rc;
 done:
     slt_table_free(table);
     slt_task_free(task);
     slt_task_free(unit);
     slt_task_free(levels);
-    cli_list_free(&times);
+    cli_list_free(&ct.t);
     return cli_library_error("loss", rc);
 }

@@ -19,7 +19,8 @@ const cli_command_info cmd_mc_info = {
     "mc",
     "Monte Carlo referee: exact simulation of random-feature and sphere-kernel models, mean +- SE",
     "slt mc --model rf|ridge|krr|sgd (--alpha A --beta B | other letters | --task FILE)\n"
-    "              --N LIST --P LIST [--t LIST] [--eta E] [--ridge Z] [--noise S2]\n"
+    "              --N LIST --P LIST [--t LIST | --t-file FILE | --steps LIST |\n"
+    "              --steps-file FILE [--every K]] [--eta E] [--ridge Z] [--noise S2]\n"
     "              [--batch B] [--ensemble E --share data|projection|none] [--trials T]\n"
     "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]\n"
     "       slt mc --model kernel --dim D --kernel gaussian|laplace|relu-ntk|relu-nngp\n"
@@ -71,17 +72,20 @@ const cli_command_info cmd_mc_info = {
     "task of the theory commands' --M (slt dmft --M M). A power law that exists only\n"
     "truncated (alpha <= 1, e.g. --alpha-P p <= 0.5: the PLRF problem at V = M) is the\n"
     "task of M modes itself, so its tail_mass is 0.\n"
-    "LIST is v1,v2,... or start:stop:count (log-spaced). N and P lists accept inf; their\n"
-    "values are whole numbers, so a log-spaced N or P range is rounded to the nearest\n"
-    "integers and repeats are dropped (--N 10:1000:5 runs N = 10, 32, 100, 316, 1000).\n"
+    CLI_LIST_HELP
+    "N and P lists accept inf; their values are whole numbers, so a range of N or P is\n"
+    "rounded to the nearest integers and repeats are dropped (--N 10:1000:5 runs N = 10,\n"
+    "32, 100, 316, 1000).\n"
+    CLI_TIMES_HELP
     "Default times: 1:1e6:19 for gradient flow; eta n with n = 1 ... 10^4 (3 per decade)\n"
     "for GD and SGD.\n"
     "Trials run in parallel (--threads, default all cores); trial i has its own random\n"
     "stream from (--seed, i), so results do not depend on the thread count, and\n"
     "--first-trial I with --trials T reproduces trials I ... I+T-1 of a larger run.\n"
     "\n"
-    "Columns: N, P, t, test, test_se (standard error of the mean = sample SD / sqrt(trials);\n"
-    "nan, json null, for a single trial), train, train_se, trials, M (modes simulated),\n"
+    "Columns: N, P, step (with --steps), t, test, test_se (standard error of the mean =\n"
+    "sample SD / sqrt(trials); nan, json null, for a single trial), train, train_se,\n"
+    "trials, M (modes simulated),\n"
     "tail_mass (sum_{k>M} t_k, the target power beyond the M modes: not a bound on the\n"
     "effect of truncating, which for alpha near 1 can be many times larger, since the\n"
     "missing modes also act as a ridge; compare a theory on the same truncated task,\n"
@@ -99,27 +103,26 @@ const cli_command_info cmd_mc_info = {
 static const char cmd[] = "mc";
 
 /* Parses the --N or --P list `text` into *out: values in [1, 2147483647] or inf. A
- * log-spaced range (start:stop:count) is rounded to the nearest whole numbers, and
- * repeats (adjacent in a monotone range) are dropped; explicit values must be whole. */
+ * range (start:stop:count[:lin]) is rounded to the nearest whole numbers, explicit values
+ * must be whole, and adjacent repeats are dropped. */
 static int size_list(const char *name, const char *text, cli_list *out)
 {
-    if (cli_list_parse(cmd, name, text, -INFINITY, 1, out)) return CLI_USAGE;
-    const int range = strchr(text, ':') != NULL;
+    const cli_option o = {.name = name, .kind = CLI_LIST, .metavar = "LIST", .lo = 1,
+                          .hi = 2147483647, .allow_inf = 1, .integer = 1};
+    if (cli_list_parse_option(cmd, &o, text, out)) return CLI_USAGE;
     size_t kept = 0;
-    for (size_t i = 0; i < out->count; i++) {
-        double v = out->values[i];
-        if (!isinf(v) && !(v >= 1.0 && v <= 2147483647.0))
-            return cli_usage_error(cmd, "--%s: %.17g is out of range (expected 1 <= LIST <= "
-                                   "2147483647, or inf)", name, v);
-        if (range) v = nearbyint(v);
-        else if (!isinf(v) && v != floor(v))
-            return cli_usage_error(cmd, "--%s: %.17g is not a whole number (expected %s >= 1, "
-                                   "or inf)", name, v, name);
-        if (kept > 0 && out->values[kept - 1] == v) continue;
-        out->values[kept++] = v;
-    }
+    for (size_t i = 0; i < out->count; i++)
+        if (kept == 0 || out->values[kept - 1] != out->values[i])
+            out->values[kept++] = out->values[i];
     out->count = kept;
     return CLI_OK;
+}
+
+/* The first of --t, --t-file, --steps, --steps-file given (for messages). */
+static const char *times_option_given(const cli_times *tm)
+{
+    return tm->seen_t ? "--t" : tm->seen_t_file ? "--t-file" : tm->seen_steps ? "--steps"
+                                                                           : "--steps-file";
 }
 
 /* The first task option given, or NULL (model kernel takes none). */
@@ -142,19 +145,21 @@ static const char *task_option_given(const cli_task_args *ta)
 typedef struct {
     cli_task_args ta;
     const char *model, *share, *kernel, *N_text, *P_text;
-    cli_list Ns, Ps, times, tpower;
+    cli_list Ns, Ps, tpower;
+    cli_times tm; /* --t, --t-file, --steps, --steps-file, --every */
     double eta, ridge, noise, width;
     long long batch, ensemble, trials, seed, first, modes, threads, dim, depth, n_test;
     slt_format format;
-    int seen_N, seen_P, seen_t, seen_eta, seen_ridge, seen_batch, seen_share, seen_ensemble,
+    int seen_N, seen_P, seen_eta, seen_ridge, seen_batch, seen_share, seen_ensemble,
         seen_M, seen_dim, seen_kernel, seen_width, seen_depth, seen_tpower, seen_ntest;
     char help[12][HELP_LEN]; /* help texts that name a library default */
 } mc_args;
 
 static int args_out(mc_args *a, int rc)
 {
-    cli_list *lists[] = {&a->Ns, &a->Ps, &a->times, &a->tpower};
+    cli_list *lists[] = {&a->Ns, &a->Ps, &a->tpower};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) cli_list_free(lists[i]);
+    cli_times_free(&a->tm);
     return rc;
 }
 
@@ -193,8 +198,9 @@ static size_t mc_options(mc_args *a, cli_option *opts)
         .help = "widths N (krr: inf) [whole 1 <= N <= 2147483647, or inf]");
     OPT(.name = "P", .kind = CLI_TEXT, .target = &a->P_text, .metavar = "LIST", .seen = &a->seen_P,
         .help = "numbers of samples P (sgd: inf) [whole 1 <= P <= 2147483647, or inf]");
-    OPT(.name = "t", .kind = CLI_LIST, .target = &a->times, .metavar = "LIST", .seen = &a->seen_t,
-        .help = "times (not for ridge/krr)", .lo = 0, .hi = INFINITY, .hi_open = 1, .allow_inf = 1);
+    n += cli_times_options(&a->tm, (cli_option){.help = "times (not for ridge/krr)", .lo = 0,
+                                                .hi = INFINITY, .hi_open = 1, .allow_inf = 1},
+                           1, opts + n);
     OPT(.name = "eta", .kind = CLI_REAL, .target = &a->eta, .metavar = "E", .seen = &a->seen_eta,
         .help = "step: discrete GD (rf) or SGD (sgd, required)", .lo = 0, .hi = INFINITY,
         .lo_open = 1, .hi_open = 1);
@@ -252,20 +258,24 @@ static size_t mc_options(mc_args *a, cli_option *opts)
 /* The output table and its columns, the same for every model, and the worst status. */
 typedef struct {
     slt_table *table;
-    int N, P, t, test, test_se, train, train_se, trials, M, tail; /* column indices */
+    int N, P, step, t, test, test_se, train, train_se, trials, M, tail; /* column indices */
     int worst;
+    const double *steps; /* --steps: the step of each time, a column step (-1: none) */
 } mc_out;
 
 static int mc_table(mc_out *o)
 {
-    static const char *names[] = {"N", "P", "t", "test", "test_se", "train", "train_se",
+    static const char *names[] = {"N", "P", "step", "t", "test", "test_se", "train", "train_se",
                                   "trials", "M", "tail_mass"};
-    int *cols[] = {&o->N, &o->P, &o->t, &o->test, &o->test_se, &o->train, &o->train_se,
-                   &o->trials, &o->M, &o->tail};
+    int *cols[] = {&o->N, &o->P, &o->step, &o->t, &o->test, &o->test_se, &o->train,
+                   &o->train_se, &o->trials, &o->M, &o->tail};
     int rc = slt_table_alloc(cmd, &o->table);
-    for (size_t i = 0; i < 10 && !rc; i++) {
-        const slt_col_type type = cols[i] == &o->trials || cols[i] == &o->M ? SLT_COL_INT
-                                                                          : SLT_COL_REAL;
+    o->step = -1;
+    for (size_t i = 0; i < 11 && !rc; i++) {
+        if (cols[i] == &o->step && !o->steps) continue;
+        const slt_col_type type =
+            cols[i] == &o->trials || cols[i] == &o->M || cols[i] == &o->step ? SLT_COL_INT
+                                                                             : SLT_COL_REAL;
         if ((*cols[i] = slt_table_add_column(o->table, names[i], type, 0)) < 0) rc = SLT_ENOMEM;
     }
     if (!rc && slt_table_add_status(o->table) < 0) rc = SLT_ENOMEM;
@@ -353,7 +363,9 @@ static int kernel_usage(const mc_args *a, int relu)
     if (task_opt)
         USAGE("%s cannot be used with --model kernel (the kernel defines the spectrum and "
               "--target-power the target)", task_opt);
-    if (a->seen_t) USAGE("--t cannot be used with --model kernel (it is evaluated at convergence, t = inf)");
+    if (cli_times_given(&a->tm))
+        USAGE("%s cannot be used with --model kernel (it is evaluated at convergence, t = inf)",
+              times_option_given(&a->tm));
     if (a->seen_eta) USAGE("--eta cannot be used with --model kernel (it is solved at convergence)");
     if (a->seen_batch) USAGE("--batch is only used by --model sgd (got --model kernel)");
     if (a->seen_ensemble || a->seen_share)
@@ -472,7 +484,7 @@ static int cmd_mc_kernel(mc_args *a)
 /* ---- --model rf|ridge|krr|sgd: the random-feature model on Gaussian features -------- */
 
 /* The rules between options of the Gaussian-feature models (a usage error). */
-static int features_usage(const mc_args *a, slt_mc_model model, int krr)
+static int features_usage(mc_args *a, slt_mc_model model, int krr)
 {
     const int sgd = model == SLT_MC_SGD, ridge_model = model == SLT_MC_RIDGE;
     const char *name = a->model;
@@ -483,8 +495,9 @@ static int features_usage(const mc_args *a, slt_mc_model model, int krr)
     if (sgd && !a->seen_eta) USAGE("--model sgd needs the step --eta E");
     if (a->seen_ridge && !ridge_model)
         USAGE("--ridge is only used by --model ridge or krr (got --model %s)", name);
-    if (a->seen_t && ridge_model)
-        USAGE("--t cannot be used with --model %s (it is evaluated at convergence, t = inf)", name);
+    if (cli_times_given(&a->tm) && ridge_model)
+        USAGE("%s cannot be used with --model %s (it is evaluated at convergence, t = inf)", 
+              times_option_given(&a->tm), name);
     if (a->seen_share && a->ensemble < 2) USAGE("--share needs --ensemble E with E > 1");
     if (sgd && a->ensemble > 1 && strcmp(a->share, "data") == 0)
         USAGE("--share data is not supported with --model sgd (use none or projection)");
@@ -500,8 +513,10 @@ static int features_usage(const mc_args *a, slt_mc_model model, int krr)
             if (!isinf(a->Ps.values[i]))
                 USAGE("--P: %.17g with --model sgd (online SGD has P = inf: fresh data every step)",
                       a->Ps.values[i]);
-    for (size_t i = 0; i < a->times.count; i++) {
-        const double t = a->times.values[i], n = nearbyint(t / a->eta);
+    int rc = cli_times_resolve(cmd, &a->tm, a->seen_eta ? a->eta : 0.0);
+    if (rc) return rc;
+    for (size_t i = 0; i < a->tm.t.count; i++) {
+        const double t = a->tm.t.values[i], n = nearbyint(t / a->eta);
         if (sgd && isinf(t)) USAGE("--t: inf with --model sgd (expected finite times)");
         if (!sgd && a->seen_eta && !isinf(t) && fabs(t / a->eta - n) > 1e-9 * fmax(1.0, n))
             USAGE("--t: %.17g is not a multiple of --eta %.17g (GD times are t = eta n)", t, a->eta);
@@ -522,9 +537,9 @@ static int default_grids(mc_args *a, int ridge_model)
         inf_lists[i]->values[0] = INFINITY;
         inf_lists[i]->count = 1;
     }
-    if (ridge_model || a->times.count > 0) return CLI_OK;
+    if (ridge_model || a->tm.t.count > 0) return CLI_OK;
     size_t count = 0;
-    double *v = a->times.values = malloc(19 * sizeof(double)), last = 0;
+    double *v = a->tm.t.values = malloc(19 * sizeof(double)), last = 0;
     if (!v) return cli_usage_error(cmd, "out of memory");
     for (size_t i = 0; i < (a->seen_eta ? 13 : 19); i++) {
         double steps = pow(10.0, (double)i / 3.0);
@@ -532,7 +547,7 @@ static int default_grids(mc_args *a, int ridge_model)
         else if ((steps = nearbyint(steps)) != last) v[count++] = a->eta * steps;
         last = steps;
     }
-    a->times.count = count;
+    a->tm.t.count = count;
     return CLI_OK;
 }
 
@@ -578,6 +593,7 @@ static int features_point(const slt_task *task, slt_mc_params p, const double *t
     for (size_t k = 0, r; k < rows; k++) {
         const double t = ridge_model ? INFINITY : tv[k];
         if ((rc = add_row(o, p.N, p.P, t, &r))) break;
+        if (o->step >= 0) slt_table_set_int(o->table, r, o->step, (long long)o->steps[k]);
         if (s) {
             slt_table_set_status(o->table, r, slt_strerror(s));
             continue;
@@ -638,10 +654,11 @@ static int cmd_mc_features(mc_args *a)
     int rc = cli_task_resolve(cmd, &a->ta);
     if (rc == CLI_OK) rc = features_usage(a, model, krr);
     if (rc == CLI_OK) rc = default_grids(a, model == SLT_MC_RIDGE);
+    if (rc == CLI_OK) rc = cli_stdin_once(cmd, "task", a->ta.file);
     if (rc != CLI_OK) return args_out(a, rc);
     slt_mc_params p = features_params(a, model);
-    const double *tv = model == SLT_MC_RIDGE ? NULL : a->times.values;
-    const size_t nt = model == SLT_MC_RIDGE ? 0 : a->times.count;
+    const double *tv = model == SLT_MC_RIDGE ? NULL : a->tm.t.values;
+    const size_t nt = model == SLT_MC_RIDGE ? 0 : a->tm.t.count;
 
     slt_task *task = NULL;
     if ((rc = cli_task_make(cmd, &a->ta, a->noise, &task))) return args_out(a, rc);
@@ -653,7 +670,14 @@ static int cmd_mc_features(mc_args *a)
             q.P = a->Ps.values[j];
             rc = slt_mc_check(task, &q, tv, nt);
         }
-    mc_out o = {0};
+    /* the library keeps test, train and member-test (doubles) and a flag per trial and time */
+    if (rc == SLT_OK && nt > 0 &&
+        cli_check_memory(cmd, a->tm.steps.count ? "--steps" : "--t", (double)nt,
+                         (double)a->trials * 25.0 + 2 * 11 * 8)) {
+        slt_task_free(task);
+        return args_out(a, CLI_USAGE);
+    }
+    mc_out o = {.steps = a->tm.steps.count ? a->tm.steps.values : NULL};
     if (rc == SLT_OK && (rc = features_table(a, task, &p, &o))) slt_table_free(o.table);
     if (rc != SLT_OK) {
         slt_task_free(task);

@@ -41,7 +41,7 @@ const cli_command_info cmd_static_info = {
     CLI_TASK_HELP CLI_TASK_HELP_MODES CLI_TASK_HELP_FILE CLI_TASK_HELP_KERNEL
     "With --kernel, --preset and --scale-time are not available.\n"
     "With --alpha/--beta, --amp-lambda and --amp-target set A_lambda and A_t.\n"
-    "LIST is v1,v2,... or start:stop:count (count log-spaced values, both ends included);\n"
+    CLI_LIST_HELP
     "--N and --P accept inf.\n"
     "\n"
     "Columns: N, P; ridge (the canonical z of the row); test = L, the excess test error on\n"

@@ -170,7 +170,7 @@ awk -F, 'NR == 2 { exit !($NF == "ok" && $4 >= 0 && $6 >= 0 && $5 < 1e-12) }' "$
 # Input errors
 expect_usage_error "N below 1" "--N: 0.5 is out of range \(expected LIST >= 1, or inf\)" dmft --alpha 2 --beta 1 --N 0.5 --P 10 --t 1
 expect_usage_error "negative time" "--t: -1 is out of range" dmft --alpha 2 --beta 1 --N 10 --P 10 --t -1
-expect_usage_error "missing lists" "--N, --P and --t are required" dmft --alpha 2 --beta 1 --N 10
+expect_usage_error "missing lists" "--N, --P and --t \(or --t-file, --steps, --steps-file\) are required" dmft --alpha 2 --beta 1 --N 10
 expect_usage_error "fractional ensemble" "--ensemble: 2.5 is not a whole number" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --ensemble 2.5
 expect_usage_error "share without ensemble" "--share needs --ensemble" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --share none
 expect_usage_error "bad share" "--share: 'both' is not one of data\|projection\|none" dmft --alpha 2 --beta 1 --N 10 --P 10 --t 1 --ensemble 2 --share both

@@ -152,9 +152,9 @@ expect_usage_error "missing N" "--N LIST is missing" mc $pl --P 10
 expect_usage_error "missing P" "--P LIST is missing" mc $pl --N 10
 expect_usage_error "missing task" "no task given" mc --N 10 --P 10
 expect_usage_error "N = 0" "--N: 0 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0 --P 10
-expect_usage_error "N fractional" "--N: 1.5 is not a whole number" mc $pl --N 1.5 --P 10
-expect_usage_error "N range below 1" "--N: 0.5 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0.5:10:3 --P 10
-expect_usage_error "P too large" "--P: 3000000000 is out of range" mc $pl --N 10 --P 3e9
+expect_usage_error "N fractional" "--N: '1.5' is not a whole number" mc $pl --N 1.5 --P 10
+expect_usage_error "N range below 1" "--N: 0.5:10:3 is out of range \(expected 1 <= LIST <= 2147483647, or inf\)" mc $pl --N 0.5:10:3 --P 10
+expect_usage_error "P too large" "--P: 3e9 is out of range" mc $pl --N 10 --P 3e9
 expect_usage_error "P negative" "--P: -3 is out of range" mc $pl --N 10 --P -3
 expect_usage_error "batch without sgd" "--batch is only used by --model sgd" mc $pl --N 10 --P 10 --batch 4
 expect_usage_error "eta with ridge" "--eta cannot be used with --model ridge" mc --model ridge $pl --N 10 --P 10 --eta 0.1
@@ -187,7 +187,7 @@ expect_usage_error "kernel: M" "--M cannot be used with --model kernel" mc $k3 -
 expect_usage_error "kernel: ensemble" "--ensemble cannot be used with --model kernel" mc $k3 --P 10 --ensemble 2
 expect_usage_error "kernel: finite N" "--N: 10 with --model kernel" mc $k3 --P 10 --N 10
 expect_usage_error "kernel: P inf" "--P: inf with --model kernel" mc $k3 --P inf
-expect_usage_error "kernel: P fractional" "--P: 2.5 is not a whole number" mc $k3 --P 2.5
+expect_usage_error "kernel: P fractional" "--P: '2.5' is not a whole number" mc $k3 --P 2.5
 expect_usage_error "kernel: width with relu" "--width is only used by --kernel gaussian or laplace \(got --kernel relu-ntk\)" mc --model kernel --dim 3 --kernel relu-ntk --width 2 --P 10
 expect_usage_error "kernel: depth with gaussian" "--depth is only used by --kernel relu-ntk or relu-nngp" mc $k3 --depth 2 --P 10
 expect_usage_error "kernel: width 0" "--width: 0 is out of range" mc $k3 --width 0 --P 10

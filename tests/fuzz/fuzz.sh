@@ -144,7 +144,7 @@ cap_of() {
   case $1 in
     mc:N|mc:P) echo 300 ;; mc:M) echo 2000 ;; mc:trials) echo 20 ;; mc:ensemble) echo 8 ;;
     mc:batch) echo 64 ;; mc:n-test) echo 500 ;; mc:threads) echo 2 ;;
-    mc:first-trial) echo 1000 ;; mc:t) echo 1000 ;;
+    mc:first-trial) echo 1000 ;; mc:t) echo 1000 ;; mc:steps|dmft:steps) echo 1000 ;;
     spectrum:dim) [ "$torus" = 1 ] && echo 2 || echo inf ;;
     spectrum:lmax) echo 40 ;; spectrum:empirical) echo 300 ;; spectrum:repeats) echo 3 ;;
     spectrum:poly-degree) echo 50 ;;
@@ -191,7 +191,7 @@ gen_num() {
 }
 
 list_bad=("1,,2" "," "1," ",1" "10:1:0" "10:1:3" "1:10" "1:10:3:4" "1e999" "1:inf:3" "nan"
-  "" "10:1e4:4" "1:1e4:4" "0:10:3" "-1,2" "1:10:-1" "1:10:1.5" "1:10:100001" "a:b:c"
+  "" "10:1e4:4" "1:1e4:4" "0:10:3" "-1,2" "1:10:-1" "1:10:1.5" "1:10:1e30" "a:b:c" "1:10:3:foo" "0:1:1e13:lin"
   "1e-320:1:3" "1:1:3" "inf,inf" "1,inf,1")
 gen_list() {
   local key=$1 a b n cap
