@@ -68,6 +68,10 @@ struct slt_dmft_workspace {
     dmft_node *sgd_circle;       /* sgd.c: the few-step circle's upper-half nodes */
     double *sgd_table;           /* sgd.c: the few-step Volterra table (8 rows) */
     void *sgd_hi, *sgd_lo;       /* sgd.c: the two half contours (sgd_node[nodes]) */
+    /* solve.c: a dense band on the general path (docs/theory/dmft.md §17): the 2-D pair
+     * values of its two contours, their nodes and the two 1-D contours; NULL: no bands */
+    void *band_pair;
+    dmft_node *band_node, *band_scratch;
 };
 
 /* kappa.c */
@@ -139,6 +143,8 @@ typedef struct {
 /* a band's point whose relative error estimate exceeds this many times the estimate at
  * the band's first time (or 1e-10) is solved with its own contours instead */
 #define DMFT_GRID_GROWTH 8.0
+/* the most nodes a 2-D contour of a band has (2·nodes − 1 <= 63) */
+#define DMFT_BAND_MAXN 64
 /* the number of times from times[i] on (steps = round(t/η) >= n_switch, finite,
  * nondecreasing, at most DMFT_GRID_RATIO times the first) that one band can take */
 size_t dmft_grid_band(const double *times, size_t i, size_t n, double eta, double n_switch);

@@ -23,6 +23,13 @@ int slt_dmft_set_grid(slt_dmft_workspace *w, int enable)
 
 size_t dmft_grid_band(const double *times, size_t i, size_t n, double eta, double n_switch)
 {
+    if (eta == 0.0) { /* continuous time: t0 <= t <= DMFT_GRID_RATIO·t0 */
+        double t0 = times[i], prev = t0;
+        if (!(isfinite(t0) && t0 > 0)) return 0;
+        size_t k = i + 1;
+        while (k < n && times[k] >= prev && times[k] <= t0 * DMFT_GRID_RATIO) prev = times[k++];
+        return k - i;
+    }
     double s0 = round(times[i] / eta);
     if (!(isfinite(s0) && s0 >= n_switch)) return 0;
     double smax = floor(s0 * DMFT_GRID_RATIO), prev = s0;

@@ -11,6 +11,7 @@
 #include "slt/status.h"
 
 static size_t node_g_size(void); /* sizeof the per-node sums of two_frequency */
+static size_t pair_val_size(void); /* sizeof a pair value of two_frequency */
 
 static double lambda_only(double l, double t, void *ctx)
 {
@@ -62,8 +63,18 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
         w->ell_node = malloc(DMFT_ELLIPSE_MAX * sizeof *w->ell_node);
         w->ell_mode = malloc(DMFT_ELLIPSE_MAX * 3 / 2 * sizeof *w->ell_mode);
     }
+    /* a dense band on the general path (docs/theory/dmft.md §17): every dynamics but online
+     * SGD, which has its own (grid.c) */
+    int band_ok = 1;
+    if (p->batch == 0 && 2 * p->nodes - 1 <= DMFT_BAND_MAXN) {
+        const size_t n2 = (size_t)(2 * p->nodes - 1), n2lo = n2 - 4, n1 = n2 + 16, n1lo = n1 - 4;
+        w->band_pair = malloc((n2 * n2 + n2lo * n2lo) * pair_val_size());
+        w->band_node = malloc((n2 + n2lo + n1 + n1lo) * sizeof *w->band_node);
+        w->band_scratch = malloc(n1 * sizeof *w->band_scratch);
+        band_ok = w->band_pair && w->band_node && w->band_scratch;
+    }
     if (!w->node || !w->node_lo || !w->warm || (sgd_path && !w->sgd_warm) || !w->pair_g ||
-        (ellipse && (!w->ell_node || !w->ell_mode)) || (sgd_path && dmft_sgd_scratch(w))) {
+        (ellipse && (!w->ell_node || !w->ell_mode)) || (sgd_path && dmft_sgd_scratch(w)) || !band_ok) {
         slt_dmft_free(w);
         return slt_error(SLT_ENOMEM, "slt_dmft_alloc: out of memory");
     }
@@ -102,6 +113,9 @@ void slt_dmft_free(slt_dmft_workspace *w)
     free(w->sgd_table);
     free(w->sgd_hi);
     free(w->sgd_lo);
+    free(w->band_pair);
+    free(w->band_node);
+    free(w->band_scratch);
     free(w);
 }
 
@@ -224,7 +238,15 @@ typedef struct {
     double cross, cross_abs; /* ensemble cross-replica loss */
 } sums2d;
 
-static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o)
+/* the pair values of the 2-D sum, kept for a dense band (store != NULL, n x n, row a, column b) */
+typedef struct {
+    double complex L, Xt;
+} pair_val;
+
+static size_t pair_val_size(void) { return sizeof(pair_val); }
+
+static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n, sums2d *o,
+                         pair_val *store)
 {
     const double iN = w->inv_N, iP = w->inv_P, s2 = slt_task_noise(w->task);
     node_g *g = w->pair_g;
@@ -267,6 +289,7 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             double complex det = a11 * a22 - a12 * a21;
             double complex Xt = (b1 * a22 - a12 * b2) / det, Y = (a11 * b2 - a21 * b1) / det;
             double complex L = S0 + Y * S1 + s * S2 * Xt * iP;
+            if (store) store[(size_t)a * n + b] = (pair_val){L, Xt};
             double complex cc = A->c * B->c;
             acc_a += cc * L;
             dacc_a += (A->dc * B->c + A->c * B->dc) * L;
@@ -471,7 +494,7 @@ static int ellipse_point(slt_dmft_workspace *w, double t, double steps, slt_dmft
         }
         if (pass == 0) o->newton_max = newton;
         mirror_from(buf, 0, half, buf + half);
-        if ((rc = two_frequency(w, buf, Kp, &s2[pass]))) break;
+        if ((rc = two_frequency(w, buf, Kp, &s2[pass], NULL))) break;
         for (int j = 0; j < half; j++) {
             const double complex *m = &mode[3 * j];
             buf[j].c = m[0] * m[1] * m[1];
@@ -586,6 +609,144 @@ static int tiny_time(double t, double umax)
     return t > 0 && t * umax <= DMFT_TINY_T;
 }
 
+/* ---- The Talbot point at one time, and dense bands of times (docs/theory/dmft.md §17) ----
+ * A point on the Talbot contours: two 2-D contours (M2, M2 − 2 nodes) for t and, when the
+ * dynamics has the 1-D reduction, two 1-D contours (M1, M1 − 2) for 2t. With bd set the
+ * contours are also kept for a band: the 2-D pair values and the nodes. */
+typedef struct {
+    int active;
+    int discrete;
+    double t0, s0;         /* the band's first time (its steps when discrete) */
+    double umax;           /* the last time (steps) the band takes */
+    double prev;           /* the last time (steps) taken: times must not decrease */
+    double rel0, rel0_train; /* the first point's relative estimates */
+    int newton;            /* the first point's newton_max */
+    int one_d;
+} dense_band;
+
+/* the 2-D sums at t0 + dt from a band's kept nodes and pair values: the weights become
+ * c·e^{w·dt}, d c/dt = w·c (every factor of c is e^{wt} times constants) */
+static void band_two(const dmft_node *nd, int n, const pair_val *pv, double dt, sums2d *o)
+{
+    double complex c[DMFT_BAND_MAXN], dc[DMFT_BAND_MAXN];
+    memset(o, 0, sizeof *o);
+    for (int j = 0; j < n; j++) {
+        c[j] = nd[j].c == 0.0 ? 0.0 : nd[j].c * cexp(nd[j].w * dt);
+        dc[j] = nd[j].w * c[j];
+    }
+    double complex acc = 0, dacc = 0, tacc = 0;
+    for (int a = 0; a < n; a++) {
+        if (nd[a].outer == 0.0 || nd[a].c == 0.0) continue;
+        double complex acc_a = 0, dacc_a = 0, tacc_a = 0;
+        double test_abs_a = 0, train_abs_a = 0;
+        const pair_val *row = pv + (size_t)a * n;
+        for (int b = 0; b < n; b++) {
+            if (nd[b].c == 0.0) continue;
+            double complex cc = c[a] * c[b];
+            acc_a += cc * row[b].L;
+            dacc_a += (dc[a] * c[b] + c[a] * dc[b]) * row[b].L;
+            tacc_a += cc * row[b].Xt;
+            double e = nd[a].err + nd[b].err;
+            test_abs_a += e * cabs(cc * row[b].L);
+            train_abs_a += e * cabs(cc * row[b].Xt);
+        }
+        acc += nd[a].outer * acc_a;
+        dacc += nd[a].outer * dacc_a;
+        tacc += nd[a].outer * tacc_a;
+        o->test_abs += nd[a].outer * test_abs_a;
+        o->train2d_abs += nd[a].outer * train_abs_a;
+    }
+    o->test = creal(acc);
+    o->dtest = creal(dacc);
+    o->train2d = creal(tacc);
+}
+
+/* the 1-D sums of a kept contour (for 2t0) at 2t0 + dt2 */
+static void band_one(const slt_dmft_workspace *w, const dmft_node *nd, int n, double dt2,
+                     dmft_node *scratch, sums1d *o)
+{
+    for (int j = 0; j < n; j++) {
+        scratch[j] = nd[j];
+        if (nd[j].c == 0.0) continue;
+        scratch[j].c = nd[j].c * cexp(nd[j].w * dt2);
+        scratch[j].dc = nd[j].w * scratch[j].c;
+    }
+    one_frequency(w, scratch, n, o);
+}
+
+static int talbot_point(slt_dmft_workspace *w, double t, double steps, const dmft_plan *plan,
+                        int keep, slt_dmft_point *o)
+{
+    const dmft_dynamics *dyn = w->dyn;
+    const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
+    const int n2 = 2 * M2 - 1, n2lo = 2 * (M2 - 2) - 1, n1 = 2 * M1 - 1, n1lo = 2 * (M1 - 2) - 1;
+    pair_val *pv = keep ? w->band_pair : NULL;
+    int rc = SLT_OK;
+    sums2d hi, lo;
+    sums1d h1, l1;
+    memset(&h1, 0, sizeof h1);
+    memset(&l1, 0, sizeof l1);
+    if (!rc) rc = full_contour(w, M2, t, w->node, 0);
+    if (!rc) rc = two_frequency(w, w->node, n2, &hi, pv);
+    for (int j = 0; !rc && j < M2; j++)
+        if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
+    if (!rc && keep) memcpy(w->band_node, w->node, (size_t)n2 * sizeof *w->node);
+    if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
+    if (!rc) rc = two_frequency(w, w->node_lo, n2lo, &lo, pv ? pv + (size_t)n2 * n2 : NULL);
+    if (!rc && keep) memcpy(w->band_node + n2, w->node_lo, (size_t)n2lo * sizeof *w->node);
+    /* 1-D quantities are inverse transforms evaluated at time 2t (not for an
+     * oscillator: its square is not the oscillator at 2t) */
+    const int one_d = dyn->one_d;
+    if (!rc && one_d) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
+    if (!rc && one_d) one_frequency(w, w->node, n1, &h1);
+    if (!rc && one_d && keep) memcpy(w->band_node + n2 + n2lo, w->node, (size_t)n1 * sizeof *w->node);
+    if (!rc && one_d) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
+    if (!rc && one_d) one_frequency(w, w->node_lo, n1lo, &l1);
+    if (!rc && one_d && keep)
+        memcpy(w->band_node + n2 + n2lo + n1, w->node_lo, (size_t)n1lo * sizeof *w->node);
+    /* what the contour leaves out, relative to L(0) + σ² (e.g. the oscillating GD
+     * modes, q^n per factor; the underdamped heavy ball beyond the cut) */
+    double drop = dyn->drop ? dyn->drop(plan, t, steps) : 0.0;
+    if (!rc) assemble(w, t, &hi, &lo, h1, l1, one_d, drop, o);
+    return rc;
+}
+
+/* the relative estimates a band's guard compares */
+static double rel_est(double v, double e) { return e / fabs(v); }
+
+/* A point of an active band at time t (steps when discrete) from the kept contours; 0 when
+ * the guard refuses it (its estimate grew beyond DMFT_GRID_GROWTH times the first's): the
+ * caller then solves it with its own contours. */
+static int band_point(slt_dmft_workspace *w, const dense_band *bd, double t, double steps,
+                      const dmft_plan *plan, slt_dmft_point *o)
+{
+    const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
+    const int n2 = 2 * M2 - 1, n2lo = 2 * (M2 - 2) - 1, n1 = 2 * M1 - 1, n1lo = 2 * (M1 - 2) - 1;
+    const double dt = bd->discrete ? (steps - bd->s0) * w->eta : t - bd->t0;
+    const dmft_node *nd = w->band_node;
+    const pair_val *pv = w->band_pair;
+    sums2d hi, lo;
+    sums1d h1, l1;
+    memset(&h1, 0, sizeof h1);
+    memset(&l1, 0, sizeof l1);
+    band_two(nd, n2, pv, dt, &hi);
+    band_two(nd + n2, n2lo, pv + (size_t)n2 * n2, dt, &lo);
+    if (bd->one_d) {
+        band_one(w, nd + n2 + n2lo, n1, 2.0 * dt, w->band_scratch, &h1);
+        band_one(w, nd + n2 + n2lo + n1, n1lo, 2.0 * dt, w->band_scratch, &l1);
+    }
+    double drop = w->dyn->drop ? w->dyn->drop(plan, t, steps) : 0.0;
+    slt_dmft_point p = *o;
+    assemble(w, t, &hi, &lo, h1, l1, bd->one_d, drop, &p);
+    const double r = rel_est(p.test, p.test_err), rt = rel_est(p.train, p.train_err);
+    if (!(r <= fmax(DMFT_GRID_GROWTH * bd->rel0, 1e-10)) ||
+        !(rt <= fmax(DMFT_GRID_GROWTH * bd->rel0_train, 1e-10)))
+        return 0;
+    p.newton_max = bd->newton;
+    *o = p;
+    return 1;
+}
+
 /* The points at times[0 … n−1]; a continuous-time t with tiny_time(t, umax) is solved as
  * t = 0 (slt_dmft_solve adds the bound). A dynamics' own solver gets the times as asked:
  * the dynamics with one are discrete, where no time is tiny. */
@@ -597,8 +758,8 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, do
         int done = 0, rc = dyn->solve(w, times, n, out, &done);
         if (done) return rc;
     }
-    /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D: M1 and M1 − 2 */
-    const int M2 = w->p.nodes, M1 = w->p.nodes + 8;
+    /* 2-D contours: M2 nodes (M2 − 2 for the error estimate); 1-D (talbot_point): M2 + 8 */
+    const int M2 = w->p.nodes;
     const int ens = w->p.ensemble > 1;
     const int force_ellipse = w->p.contour == SLT_DMFT_CONTOUR_ELLIPSE;
     int first_rc = SLT_OK;
@@ -609,8 +770,10 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, do
     if (dyn->plan) dyn->plan(w, &plan);
     const int gd_rc = plan.rc;
     late_route late = {0};
+    dense_band band = {0}; /* a band of times sharing contours (§17) */
     const int late_ok = dyn->one_d && !ens && !force_ellipse && !w->no_late;
     for (size_t i = 0; i < n; i++) {
+        int general = 0; /* the point took the Talbot branch */
         slt_dmft_point *o = &out[i];
         const double ti = !dyn->discrete && tiny_time(times[i], umax) ? 0.0 : times[i];
         memset(o, 0, sizeof *o);
@@ -676,29 +839,35 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, do
                                "implemented; use a large finite t");
             }
         } else {
-            double t = o->t;
-            sums2d hi, lo;
-            sums1d h1, l1;
-            memset(&h1, 0, sizeof h1);
-            memset(&l1, 0, sizeof l1);
-            if (!rc) rc = full_contour(w, M2, t, w->node, 0);
-            if (!rc) rc = two_frequency(w, w->node, 2 * M2 - 1, &hi);
-            for (int j = 0; !rc && j < M2; j++)
-                if (w->node[j].newton > o->newton_max) o->newton_max = w->node[j].newton;
-            if (!rc) rc = full_contour(w, M2 - 2, t, w->node_lo, 1);
-            if (!rc) rc = two_frequency(w, w->node_lo, 2 * (M2 - 2) - 1, &lo);
-            /* 1-D quantities are inverse transforms evaluated at time 2t (not for an
-             * oscillator: its square is not the oscillator at 2t) */
-            const int one_d = dyn->one_d;
-            if (!rc && one_d) rc = full_contour(w, M1, 2.0 * t, w->node, 2);
-            if (!rc && one_d) one_frequency(w, w->node, 2 * M1 - 1, &h1);
-            if (!rc && one_d) rc = full_contour(w, M1 - 2, 2.0 * t, w->node_lo, 3);
-            if (!rc && one_d) one_frequency(w, w->node_lo, 2 * (M1 - 2) - 1, &l1);
-            /* what the contour leaves out, relative to L(0) + σ² (e.g. the oscillating GD
-             * modes, q^n per factor; the underdamped heavy ball beyond the cut) */
-            double drop = dyn->drop ? dyn->drop(&plan, t, steps) : 0.0;
-            if (!rc) assemble(w, t, &hi, &lo, h1, l1, one_d, drop, o);
+            general = 1;
+            const double u = dyn->discrete ? steps : o->t; /* the band's unit */
+            int done = 0;
+            if (band.active && u >= band.prev && u <= band.umax)
+                done = band_point(w, &band, o->t, steps, &plan, o);
+            if (done) {
+                band.prev = u;
+            } else {
+                /* its own contours; kept when a band can start here */
+                band.active = 0;
+                const int keep = w->grid && !ens && w->band_pair &&
+                                 dmft_grid_band(times, i, n, dyn->discrete ? w->eta : 0.0, 1.0) >=
+                                     DMFT_GRID_MIN;
+                rc = talbot_point(w, o->t, steps, &plan, keep, o);
+                if (!rc && keep && isfinite(o->test) && isfinite(o->train)) {
+                    band.active = 1;
+                    band.discrete = dyn->discrete;
+                    band.one_d = dyn->one_d;
+                    band.t0 = o->t;
+                    band.s0 = steps;
+                    band.prev = u;
+                    band.umax = dyn->discrete ? floor(steps * DMFT_GRID_RATIO) : o->t * DMFT_GRID_RATIO;
+                    band.rel0 = rel_est(o->test, o->test_err);
+                    band.rel0_train = rel_est(o->train, o->train_err);
+                    band.newton = o->newton_max;
+                }
+            }
         }
+        if (!general) band.active = 0;
         if (rc) {
             if (o->status == SLT_OK) o->status = rc;
             if (rc != SLT_EDIVERGE) {
