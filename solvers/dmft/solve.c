@@ -241,6 +241,7 @@ typedef struct {
 /* the pair values of the 2-D sum, kept for a dense band (store != NULL, n x n, row a, column b) */
 typedef struct {
     double complex L, Xt;
+    double absL, absXt; /* |L|, |Xt|: the rounding sums at other times */
 } pair_val;
 
 static size_t pair_val_size(void) { return sizeof(pair_val); }
@@ -289,7 +290,7 @@ static int two_frequency(const slt_dmft_workspace *w, const dmft_node *nd, int n
             double complex det = a11 * a22 - a12 * a21;
             double complex Xt = (b1 * a22 - a12 * b2) / det, Y = (a11 * b2 - a21 * b1) / det;
             double complex L = S0 + Y * S1 + s * S2 * Xt * iP;
-            if (store) store[(size_t)a * n + b] = (pair_val){L, Xt};
+            if (store) store[(size_t)a * n + b] = (pair_val){L, Xt, cabs(L), cabs(Xt)};
             double complex cc = A->c * B->c;
             acc_a += cc * L;
             dacc_a += (A->dc * B->c + A->c * B->dc) * L;
@@ -629,10 +630,12 @@ typedef struct {
 static void band_two(const dmft_node *nd, int n, const pair_val *pv, double dt, sums2d *o)
 {
     double complex c[DMFT_BAND_MAXN], dc[DMFT_BAND_MAXN];
+    double ac[DMFT_BAND_MAXN]; /* |c| */
     memset(o, 0, sizeof *o);
     for (int j = 0; j < n; j++) {
         c[j] = nd[j].c == 0.0 ? 0.0 : nd[j].c * cexp(nd[j].w * dt);
         dc[j] = nd[j].w * c[j];
+        ac[j] = cabs(c[j]);
     }
     double complex acc = 0, dacc = 0, tacc = 0;
     for (int a = 0; a < n; a++) {
@@ -647,8 +650,9 @@ static void band_two(const dmft_node *nd, int n, const pair_val *pv, double dt, 
             dacc_a += (dc[a] * c[b] + c[a] * dc[b]) * row[b].L;
             tacc_a += cc * row[b].Xt;
             double e = nd[a].err + nd[b].err;
-            test_abs_a += e * cabs(cc * row[b].L);
-            train_abs_a += e * cabs(cc * row[b].Xt);
+            const double acc2 = e * ac[a] * ac[b]; /* |c c'| = |c||c'| */
+            test_abs_a += acc2 * row[b].absL;
+            train_abs_a += acc2 * row[b].absXt;
         }
         acc += nd[a].outer * acc_a;
         dacc += nd[a].outer * dacc_a;
