@@ -30,12 +30,14 @@ static double *step_times(double eta, size_t T)
     return t;
 }
 
-/* every step 1 … T with the grid, ~30 random steps without it */
-static void dense_vs_pointwise(const slt_task *task, const slt_dmft_params *p, size_t T,
-                               unsigned long seed)
+/* the T times t0 + dt·i with the grid, ~30 random ones of them without it */
+static void dense_vs_pointwise_at(const slt_task *task, const slt_dmft_params *p, size_t T,
+                                  double t0, double dt, unsigned long seed)
 {
     enum { NS = 30 };
-    double *times = step_times(p->eta, T);
+    double *times = malloc(T * sizeof *times);
+    assert_non_null(times);
+    for (size_t i = 0; i < T; i++) times[i] = t0 + dt * (double)i;
     slt_dmft_point *out = malloc(T * sizeof *out);
     assert_non_null(out);
     slt_dmft_workspace *w = NULL;
@@ -71,6 +73,13 @@ static void dense_vs_pointwise(const slt_task *task, const slt_dmft_params *p, s
     slt_dmft_free(w);
     free(out);
     free(times);
+}
+
+/* every step 1 … T with the grid, ~30 random steps without it */
+static void dense_vs_pointwise(const slt_task *task, const slt_dmft_params *p, size_t T,
+                               unsigned long seed)
+{
+    dense_vs_pointwise_at(task, p, T, p->eta, p->eta, seed);
 }
 
 static slt_task *power_task(double alpha, double beta, double noise)
@@ -164,6 +173,71 @@ static void test_gd_p_inf(void **state)
     p.N = 100;
     p.eta = 0.5;
     dense_vs_pointwise(task, &p, 3000, 15);
+    slt_task_free(task);
+}
+
+/* The general path (dmft.md §17, "the 2-D case"): gradient flow, GD at finite P and the
+ * heavy ball share the contours of a band's first time; the 2-D sum is re-weighted at
+ * every time (O(nodes²)), each point's estimate evaluated at its own t. Grids start
+ * where a band holds >= 16 times (t0 >= 160·dt), so the test stays short. */
+static void test_flow_finite_np_power_law(void **state)
+{
+    (void)state;
+    slt_task *task = power_task(1.5, 0.7, 0.1);
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 200;
+    dense_vs_pointwise_at(task, &p, 1500, 10.0, 0.05, 21);
+    slt_task_free(task);
+}
+
+static void test_flow_finite_np_explicit(void **state)
+{
+    (void)state;
+    double tr;
+    slt_task *task = plrf_task(600, 0.02, &tr);
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 300;
+    dense_vs_pointwise_at(task, &p, 1500, 20.0 / tr, 0.1 / tr, 22);
+    slt_task_free(task);
+}
+
+static void test_gd_finite_np(void **state)
+{
+    (void)state;
+    slt_task *task = power_task(1.5, 0.7, 0.1);
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 400;
+    p.eta = 0.5;
+    dense_vs_pointwise_at(task, &p, 1500, 200 * p.eta, p.eta, 23);
+    slt_task_free(task);
+}
+
+/* continuous heavy ball, underdamped (the Talbot contour leaves out Re w < −0.9/(2μ)) */
+static void test_heavy_ball(void **state)
+{
+    (void)state;
+    slt_task *task = power_task(2.0, 0.8, 0.0);
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 200;
+    p.momentum = 1.0;
+    dense_vs_pointwise_at(task, &p, 1500, 100.0, 0.2, 24);
+    slt_task_free(task);
+}
+
+static void test_heavy_ball_discrete(void **state)
+{
+    (void)state;
+    slt_task *task = power_task(2.0, 0.8, 0.05);
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 200;
+    p.eta = 0.5;
+    p.momentum = 0.5;
+    dense_vs_pointwise_at(task, &p, 1500, 300 * p.eta, p.eta, 25);
     slt_task_free(task);
 }
 
@@ -263,6 +337,11 @@ int main(void)
         cmocka_unit_test(test_explicit_batch4_noise),
         cmocka_unit_test(test_gd_p_inf),
         cmocka_unit_test(test_every_step_n_inf_direct),
+        cmocka_unit_test(test_flow_finite_np_power_law),
+        cmocka_unit_test(test_flow_finite_np_explicit),
+        cmocka_unit_test(test_gd_finite_np),
+        cmocka_unit_test(test_heavy_ball),
+        cmocka_unit_test(test_heavy_ball_discrete),
         cmocka_unit_test(test_sparse_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
