@@ -4,6 +4,9 @@
  *     of both error estimates, for power-law and explicit tasks, batch 1 and B > 1;
  *   - at N = ∞ (S = Λ), every step against the direct computation: L_GD(n) and 𝒦(j) as
  *     mode sums, the Volterra equation stepped in O(T²) (an independent solver);
+*   - gradient flow and GD at finite N, P and the heavy ball (both forms), on the general
+ *     path (§17, "the 2-D case"): every time of a dense linear grid with the grid, ~30
+ *     random ones against the per-time contour, within the sum of both estimates;
  *   - a sparse request, which must not change at all (bit for bit). */
 #include <math.h>
 #include <stdlib.h>
@@ -299,7 +302,8 @@ static void test_every_step_n_inf_direct(void **state)
     free(L);
 }
 
-/* a sparse (log-spaced) request never forms a band: bit for bit as without the grid */
+/* a sparse (log-spaced) request never forms a band: bit for bit as without the grid (online
+ * SGD, and the general path) */
 static void test_sparse_unchanged(void **state)
 {
     (void)state;
@@ -323,6 +327,23 @@ static void test_sparse_unchanged(void **state)
         assert_true(a[i].test_err == b[i].test_err);
     }
     assert_status(slt_dmft_set_grid(NULL, 1), SLT_EINVAL);
+    slt_dmft_free(w);
+    slt_dmft_free(wr);
+    /* the general path (flow at finite N, P): 40 log-spaced times form no band either */
+    slt_dmft_params q = slt_dmft_params_default();
+    q.N = 100;
+    q.P = 200;
+    for (int i = 0; i < 40; i++) times[i] = pow(10.0, -1.0 + 5.0 * i / 39.0);
+    assert_status(slt_dmft_alloc(task, &q, &w), SLT_OK);
+    assert_status(slt_dmft_alloc(task, &q, &wr), SLT_OK);
+    assert_status(slt_dmft_set_grid(wr, 0), SLT_OK);
+    assert_status(slt_dmft_solve(w, times, 40, a), SLT_OK);
+    assert_status(slt_dmft_solve(wr, times, 40, b), SLT_OK);
+    for (int i = 0; i < 40; i++) {
+        assert_true(a[i].test == b[i].test);
+        assert_true(a[i].test_err == b[i].test_err);
+        assert_true(a[i].train == b[i].train);
+    }
     slt_dmft_free(w);
     slt_dmft_free(wr);
     slt_task_free(task);
