@@ -4,7 +4,7 @@
  *     of both error estimates, for power-law and explicit tasks, batch 1 and B > 1;
  *   - at N = ∞ (S = Λ), every step against the direct computation: L_GD(n) and 𝒦(j) as
  *     mode sums, the Volterra equation stepped in O(T²) (an independent solver);
-*   - gradient flow and GD at finite N, P and the heavy ball (both forms), on the general
+ *   - gradient flow and GD at finite N, P and the heavy ball (both forms), on the general
  *     path (§17, "the 2-D case"): every time of a dense linear grid with the grid, ~30
  *     random ones against the per-time contour, within the sum of both estimates;
  *   - a sparse request, which must not change at all (bit for bit). */
