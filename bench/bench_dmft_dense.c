@@ -10,11 +10,14 @@
  *   - baseline: the per-time contour (slt_dmft_set_grid(w, 0)) on 1,000 steps spread
  *     evenly over the curve, its time scaled by T/1000 to the whole curve;
  *   - the largest |dense − per-time|/(err_dense + err_per_time) on that subset.
- * Usage: bench_dmft_dense [D ...]   (default: 1600, then 100 200 … 12800 dense only).
+ * Then the general path (flow and GD at finite N, P; run_general below).
+ * Usage: bench_dmft_dense [D ... | general]   (default: 1600, then 100 200 … 12800 dense
+ * only, then the general path).
  * Prints times and ratios; nothing is asserted. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "slt/dmft.h"
@@ -119,8 +122,105 @@ static int run(int D, int baseline)
     return 0;
 }
 
+/* The general path (dmft.md §17, "the 2-D case"): gradient flow and GD at finite N, P on
+ * a 10,000-point linear grid t_i = t1·i, i = 1 … 10,000 (GD: every step 1 … 10,000), dense
+ * against the per-time contour on 1,000 of the times spread evenly, scaled by 10. */
+static int run_general(const char *name, const slt_task *task, const slt_dmft_params *p,
+                       double t1)
+{
+    enum { T = 10000, NB = 1000 };
+    double *times = malloc(T * sizeof *times), bt[NB];
+    slt_dmft_point *out = malloc(T * sizeof *out), *bo = malloc(NB * sizeof *bo);
+    if (!times || !out || !bo) return 1;
+    for (int i = 0; i < T; i++) times[i] = t1 * (i + 1.0);
+    slt_dmft_workspace *w = NULL, *wb = NULL;
+    double t0 = now();
+    int rc = slt_dmft_alloc(task, p, &w);
+    if (!rc) rc = slt_dmft_solve(w, times, T, out);
+    double secs = now() - t0;
+    for (int k = 0; k < NB; k++) bt[k] = times[(k + 1) * (T / NB) - 1];
+    double t2 = now();
+    if (!rc) rc = slt_dmft_alloc(task, p, &wb);
+    if (!rc) rc = slt_dmft_set_grid(wb, 0);
+    if (!rc) rc = slt_dmft_solve(wb, bt, NB, bo);
+    double bsecs = now() - t2;
+    if (rc) {
+        fprintf(stderr, "bench_dmft_dense: %s: %s\n", name, slt_last_error());
+        return 1;
+    }
+    double worst = 0, worst_diff = 0, err_ratio = 0, worst_rel = 0;
+    for (int i = 0; i < T; i++)
+        if (out[i].test_err / out[i].test > worst_rel) worst_rel = out[i].test_err / out[i].test;
+    for (int k = 0; k < NB; k++) {
+        const slt_dmft_point *a = &out[(k + 1) * (T / NB) - 1], *b = &bo[k];
+        double d = fabs(a->test - b->test), q = d / (a->test_err + b->test_err);
+        double dt = fabs(a->train - b->train), qt = dt / (a->train_err + b->train_err);
+        if (q > worst) worst = q;
+        if (qt > worst) worst = qt;
+        if (d / b->test > worst_diff) worst_diff = d / b->test;
+        if (a->test_err / b->test_err > err_ratio) err_ratio = a->test_err / b->test_err;
+    }
+    double scaled = bsecs * T / NB;
+    printf("%s\n  dense %d times %.3f s (%.1f us/time); per-time contour %d times %.2f s "
+           "(%.2f ms/time), scaled %.1f s; speed-up %.0fx\n  max err/L = %.1e; on the subset: "
+           "max |dense - per-time|/L = %.2e, max |diff|/(err_dense + err_per_time) = %.3f "
+           "(test and train), max err_dense/err_per_time = %.2f\n",
+           name, T, secs, 1e6 * secs / T, NB, bsecs, 1e3 * bsecs / NB, scaled, scaled / secs,
+           worst_rel, worst_diff, worst, err_ratio);
+    slt_dmft_free(w);
+    slt_dmft_free(wb);
+    free(times);
+    free(out);
+    free(bo);
+    return 0;
+}
+
+static int general(void)
+{
+    slt_power_law_params pp = slt_power_law_params_default();
+    pp.alpha = 1.5;
+    pp.beta = 0.7;
+    pp.noise = 0.1;
+    slt_task *pl = NULL;
+    int rc = slt_task_alloc_power_law(&pp, &pl);
+    if (rc) return 1;
+    slt_dmft_params p = slt_dmft_params_default();
+    p.N = 100;
+    p.P = 200;
+    rc = run_general("flow, power law alpha = 1.5, beta = 0.7, noise 0.1, N = 100, P = 200, "
+                     "t = 0.1 ... 1000", pl, &p, 0.1);
+    p.eta = 0.5;
+    if (!rc) rc = run_general("GD eta = 0.5, same task, N = 100, P = 200, steps 1 ... 10,000", pl,
+                              &p, p.eta);
+    slt_task_free(pl);
+    /* the PLRF shape at D = 1600 (V = 16,000), N = D, P = 2D */
+    const size_t V = 16000;
+    double *lam = malloc(V * sizeof *lam), *tgt = malloc(V * sizeof *tgt), trace = 0;
+    if (!lam || !tgt) return 1;
+    for (size_t j = 0; j < V; j++) {
+        lam[j] = pow(j + 1.0, -0.8);
+        tgt[j] = pow(j + 1.0, -2.8);
+        trace += lam[j];
+    }
+    slt_task *ex = NULL;
+    if (!rc) rc = slt_task_alloc_explicit(V, lam, tgt, 0.0, &ex);
+    p = slt_dmft_params_default();
+    p.N = 1600;
+    p.P = 3200;
+    if (!rc) rc = run_general("flow, explicit lambda_j = j^-0.8, t_j = j^-2.8, V = 16000, "
+                              "N = 1600, P = 3200, t = (1 ... 10,000)*0.5/tr", ex, &p, 0.5 / trace);
+    p.eta = 0.5 / trace;
+    if (!rc) rc = run_general("GD eta = 0.5/tr, same task, N = 1600, P = 3200, steps 1 ... 10,000",
+                              ex, &p, p.eta);
+    slt_task_free(ex);
+    free(lam);
+    free(tgt);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "general") == 0) return general();
     if (argc > 1) {
         for (int i = 1; i < argc; i++)
             if (run(atoi(argv[i]), 1)) return 1;
@@ -129,5 +229,5 @@ int main(int argc, char **argv)
     if (run(1600, 1)) return 1;
     for (int D = 100; D <= 12800; D *= 2)
         if (run(D, 0)) return 1;
-    return 0;
+    return general();
 }
