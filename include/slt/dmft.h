@@ -199,7 +199,13 @@ SLT_API int slt_dmft_solve(slt_dmft_workspace *w, const double *times, size_t n,
  * step of a long curve then costs a sum over ~40 nodes instead of two contour solves.
  * Each point keeps its own error estimate (the two node counts and the amplified
  * rounding, at its own time). Sparse requests (e.g. log-spaced, 100 per decade) never
- * form such a run and are solved time by time as before. enable = 0 turns the sharing
+ * form such a run and are solved time by time as before. The other dynamics (gradient
+ * flow and GD at finite N, P, the heavy ball in both forms; not ensembles) share their
+ * contours the same way: a run of times (whole steps for the discrete ones) within a
+ * factor 1.1 of its first and with at least 16 points keeps the first time's 2-D and 1-D
+ * contours, and each later time re-weights the kept 2-D pair values, O(nodes²) instead
+ * of new κ solves. A point whose relative estimate exceeds max(8× the first point's,
+ * 1e-10) gets its own contours and ends the run. enable = 0 turns the sharing
  * off for this workspace (every point its own contours: the per-time baseline), 1 (the
  * default) back on. SLT_EINVAL for w = NULL. Not thread-safe on the same workspace. */
 SLT_API int slt_dmft_set_grid(slt_dmft_workspace *w, int enable);
