@@ -146,6 +146,7 @@ typedef struct {
 /* the most nodes a 2-D contour of a band has (2·nodes − 1 <= 63) */
 #define DMFT_BAND_MAXN 64
 /* the number of times from times[i] on (steps = round(t/η) >= n_switch, finite,
+ * or, with eta = 0, times t > 0 within DMFT_GRID_RATIO·times[i];
  * nondecreasing, at most DMFT_GRID_RATIO times the first) that one band can take */
 size_t dmft_grid_band(const double *times, size_t i, size_t n, double eta, double n_switch);
 /* whether the times hold a run that dmft_grid_band takes (w->grid set, step η) */

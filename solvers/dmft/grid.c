@@ -1,6 +1,7 @@
 /* Dense grids of steps for online SGD (and full-batch GD at P = ∞, which runs through
  * the same solver): one pair of Talbot contours serves every requested step in a band
- * [n0, 1.25·n0] (docs/theory/dmft.md §17).
+ * [n0, 1.1·n0] (docs/theory/dmft.md §17). The other dynamics share contours in solve.c
+ * (talbot_point, band_point), with the band length of dmft_grid_band (eta = 0: continuous).
  *
  * The Talbot sum for time t is Re Σ c_j(t) F(x_j) with c_j(t) = c_j(t0)·e^{x_j(t − t0)}:
  * the nodes x_j and the integrand F(x_j) = ηG(e^{−ηx_j}) (the generating function of the
