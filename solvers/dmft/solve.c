@@ -612,7 +612,7 @@ static int tiny_time(double t, double umax)
 
 /* ---- The Talbot point at one time, and dense bands of times (docs/theory/dmft.md §17) ----
  * A point on the Talbot contours: two 2-D contours (M2, M2 − 2 nodes) for t and, when the
- * dynamics has the 1-D reduction, two 1-D contours (M1, M1 − 2) for 2t. With bd set the
+ * dynamics has the 1-D reduction, two 1-D contours (M1, M1 − 2) for 2t. With keep set the
  * contours are also kept for a band: the 2-D pair values and the nodes. */
 typedef struct {
     int active;
