@@ -41,8 +41,8 @@ typedef enum {
     "LIST: values and ranges separated by commas. start:stop:count is count log-spaced\n"    \
     "values, both ends included, start and stop > 0 (also start:stop:count:log; powers\n"  \
     "of ten exact: 10:1e4:4 is 10,100,1000,10000); start:stop:count:lin is count evenly\n" \
-    "spaced values, both ends included, from any start (0:10:11:lin is 0,1,...,10).\n"     \
-    "E.g. 0,1:1e6:19. No limit on the number of values but memory.\n"
+    "spaced values, both ends included, from any start (0:10:11:lin is 0,1,...,10);\n"     \
+    "a count of 1 is the start alone. E.g. 0,1:1e6:19. No limit but memory.\n"
 
 /* A list of reals. `allow_inf` lets a value be "inf" (e.g. N = ∞). */
 typedef struct {

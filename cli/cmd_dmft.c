@@ -120,6 +120,9 @@ static void fail_all(const cli_list *times, double eta, int status, slt_dmft_poi
     }
 }
 
+/* Times per slt_dmft_solve call in a long curve (progress between calls). */
+#define DMFT_PROGRESS_CHUNK 50000
+
 /* Solves every time at one (N, P). A failed set-up fails every point (never a point left
  * from an earlier pair or a zeroed buffer). With u_max != NULL also the spectrum edge
  * (NaN when it could not be computed). Returns the set-up's status (0 when the set-up
@@ -131,9 +134,17 @@ static int solve_one(const slt_task *task, slt_dmft_params p, const cli_list *ti
     if (u_max) *u_max = NAN;
     int rc = slt_dmft_alloc(task, &p, &w);
     if (!rc && u_max) rc = slt_dmft_spectrum_edge(w, u_max);
-    if (!rc) {
-        int s = slt_dmft_solve(w, times->values, times->count, out);
+    /* a long curve in chunks, so that stderr shows it advancing; a chunk's edge costs one
+     * per-time point where it cuts a band of shared contours (docs/theory/dmft.md §17) */
+    const size_t chunk = times->count >= 2 * DMFT_PROGRESS_CHUNK ? DMFT_PROGRESS_CHUNK
+                                                                  : times->count;
+    for (size_t first = 0; !rc && first < times->count; first += chunk) {
+        const size_t n = times->count - first < chunk ? times->count - first : chunk;
+        int s = slt_dmft_solve(w, times->values + first, n, out + first);
         if (s == SLT_EINVAL) rc = s; /* refused before filling the points */
+        if (!rc && chunk < times->count)
+            cli_progress("dmft", "N = %g, P = %g: %zu of %zu times", p.N, p.P, first + n,
+                         times->count);
     }
     if (rc) fail_all(times, p.eta, rc, out);
     slt_dmft_free(w);

@@ -342,6 +342,8 @@ static int parse_list(const char *cmd, const cli_option *o, const char *text, cl
         }
         memcpy(item, p, len);
         item[len] = '\0';
+        /* blanks around an entry are not part of it ('1, 2' and '1 ,2' alike) */
+        while (len > 0 && (item[len - 1] == ' ' || item[len - 1] == '\t')) item[--len] = '\0';
         int rc = 0;
         if (strchr(item, ':')) rc = parse_range(cmd, o, item, out, &cap);
         else if (!(rc = list_reserve(cmd, o, out, &cap, 1)) &&

@@ -33,6 +33,7 @@ struct slt_dmft_workspace {
     double eta;                  /* GD step (0: gradient flow) */
     double trace;                /* Σ λ_k */
     double target_total;         /* Σ t_k = L(0) */
+    double target_total_err;     /* its bound (slt_sum_target)                       */
     int has_tail;                /* the task has a moment tail (slt_task_alloc_levels_tail) */
     double tail_sup;             /* its λ_sup (0 without a tail) */
     double kappa_star;           /* κ_* (−1 until computed) */

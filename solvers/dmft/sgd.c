@@ -337,6 +337,7 @@ int dmft_sgd_solve(slt_dmft_workspace *w, const double *times, size_t n, slt_dmf
             rc = stab_rc;
         } else if (o->t == 0.0) {
             o->test = w->target_total;
+            o->test_err = w->target_total_err; /* L(0) = Σ t_k, a sum's bound */
             o->test_slope = o->test_slope_err = 0.0;
         } else if (isinf(o->t)) {
             rc = sgd_plateau(w, gain, gain_err, o);

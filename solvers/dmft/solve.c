@@ -94,6 +94,7 @@ int slt_dmft_alloc(const slt_task *task, const slt_dmft_params *p, slt_dmft_work
         return rc;
     }
     w->target_total = s.value;
+    w->target_total_err = s.err;
     (void)dmft_spectrum_top(task, &w->has_tail, &w->tail_sup);
     *out = w;
     return SLT_OK;
@@ -831,6 +832,7 @@ static int solve_points(slt_dmft_workspace *w, const double *times, size_t n, do
         } else if (o->t == 0.0) {
             o->test = w->target_total;
             o->train = w->target_total + slt_task_noise(w->task);
+            o->test_err = o->train_err = w->target_total_err; /* L(0) = Σ t_k, a sum's bound */
             o->test_slope = 0.0;
             o->test_slope_err = 0.0;
             o->train_2d = o->train;
