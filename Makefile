@@ -79,7 +79,7 @@ $(SLT): $(CLI_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $(CLI_OBJ) $(LIB_A) $(LINK_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/slt_test.h $(LIB_A)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(LIB_A) -lcmocka $(LINK_LIBS)
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "slt_test.h"
+#include "slt_test_statics.h"
 #include "slt/kernels.h"
 #include "slt/mc.h"
 #include "slt/statics.h"
@@ -29,20 +30,6 @@ static slt_kernels_spectrum *ntk_s9(size_t lmax, slt_kernels_params *p)
     return s;
 }
 
-/* The kernel regression test loss at P (ridgeless, N = ∞) on task. */
-static slt_statics_result krr(const slt_task *task, double P)
-{
-    slt_statics_workspace *w = NULL;
-    assert_ok(slt_statics_alloc(task, &w));
-    slt_statics_params sp = slt_statics_params_default();
-    sp.N = INFINITY;
-    sp.P = P;
-    slt_statics_result r;
-    assert_ok(slt_statics_solve(w, &sp, &r));
-    slt_statics_free(w);
-    return r;
-}
-
 /* Convergence in lmax: with the tail, lmax = 13 and lmax = 29 give the same curve within
  * the reported errors; without it they differ by 10-35 %. */
 static void test_lmax_convergence(void **state)
@@ -57,7 +44,7 @@ static void test_lmax_convergence(void **state)
     slt_task *c13 = slt_test_without_tail(t13);
     double Ps[] = {100, 1000};
     for (int i = 0; i < 2; i++) {
-        slt_statics_result a = krr(t13, Ps[i]), b = krr(t29, Ps[i]), c = krr(c13, Ps[i]);
+        slt_statics_result a = slt_test_krr(t13, Ps[i]), b = slt_test_krr(t29, Ps[i]), c = slt_test_krr(c13, Ps[i]);
         assert_within("lmax 13 vs lmax 29", a.test, a.test_err, b.test, b.test_err);
         assert_true(a.test_err <= 1e-8 * a.test); /* the bar: 1e-8 relative */
         assert_true(c.test < 0.9 * a.test);       /* the truncated curve is far off */
@@ -103,7 +90,7 @@ static void test_against_monte_carlo(void **state)
     slt_mc_result *res = NULL;
     assert_ok(slt_mc_run(NULL, &mp, NULL, 0, &res));
     double mean = res->points[0].test.mean, se = res->points[0].test.se;
-    slt_statics_result full = krr(task, 1000), trunc = krr(cut, 1000);
+    slt_statics_result full = slt_test_krr(task, 1000), trunc = slt_test_krr(cut, 1000);
     double z_full = (mean - full.test) / se, z_cut = (mean - trunc.test) / se;
     print_message("P = 1000: mc %.6g +- %.2g, theory %.6g (z = %+.2f), truncated %.6g (z = %+.2f)\n",
                   mean, se, full.test, z_full, trunc.test, z_cut);

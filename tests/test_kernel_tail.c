@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "slt_test.h"
+#include "slt_test_statics.h"
 #include "slt/kernels.h"
 #include "slt/statics.h"
 
@@ -407,20 +408,6 @@ static void test_targets_vs_longer_spectrum(void **state)
     }
 }
 
-/* The kernel regression test loss at P (ridgeless, N = ∞) on task. */
-static slt_statics_result krr(const slt_task *task, double P)
-{
-    slt_statics_workspace *w = NULL;
-    assert_ok(slt_statics_alloc(task, &w));
-    slt_statics_params sp = slt_statics_params_default();
-    sp.N = INFINITY;
-    sp.P = P;
-    slt_statics_result r;
-    assert_ok(slt_statics_solve(w, &sp, &r));
-    slt_statics_free(w);
-    return r;
-}
-
 /* The statics on the level task of each target: lmax 13 and 29 agree within the reported
  * errors (relu-ntk depth 3 on S⁹, P = 100); the level task without its tail does not. */
 static void test_targets_lmax_convergence(void **state)
@@ -438,7 +425,7 @@ static void test_targets_lmax_convergence(void **state)
         slt_task_tail tail;
         assert_ok(slt_kernels_level_task(&p13, s13, &tg, 0.0, 24, &t13, &tail, NULL));
         assert_ok(slt_kernels_level_task(&p29, s29, &tg, 0.0, 24, &t29, &tail, NULL));
-        slt_statics_result a = krr(t13, 100), b = krr(t29, 100);
+        slt_statics_result a = slt_test_krr(t13, 100), b = slt_test_krr(t29, 100);
         print_message("target kind %d: lmax 13 %.12g +- %.2g, lmax 29 %.12g +- %.2g, |diff| %.2g\n",
                       (int)tg.kind, a.test, a.test_err, b.test, b.test_err, fabs(a.test - b.test));
         assert_within("statics lmax 13 vs 29", a.test, a.test_err, b.test, b.test_err);
@@ -464,7 +451,7 @@ static void test_targets_lmax_convergence(void **state)
         assert_true(a13.null_power > 0.0);
         assert_within("null power lmax 13 vs 29", a13.null_power, a13.null_power_err,
                       a29.null_power, a29.null_power_err);
-        slt_statics_result a = krr(t13, 100), b = krr(t29, 100);
+        slt_statics_result a = slt_test_krr(t13, 100), b = slt_test_krr(t29, 100);
         print_message("depth 1, target kind %d: lmax 13 %.12g +- %.2g, lmax 29 %.12g +- %.2g, "
                       "null %.6g\n", (int)tg.kind, a.test, a.test_err, b.test, b.test_err,
                       a13.null_power);
@@ -490,7 +477,7 @@ static void test_targets_lmax_convergence(void **state)
     assert_ok(slt_kernels_level_task(&r2, y2, &tg, 0.0, 24, &u2, &b2, NULL));
     /* P = 2 of 9 modes: near the interpolation threshold the moment sums of a finite tail
      * (5 modes at one λ) converge slowly and say so (SLT_ENOCONV at P = 6) */
-    slt_statics_result a = krr(u1, 2), b = krr(u2, 2);
+    slt_statics_result a = slt_test_krr(u1, 2), b = slt_test_krr(u2, 2);
     assert_within("finite tail vs none", a.test, a.test_err, b.test, b.test_err);
     slt_task_free(u1);
     slt_task_free(u2);
@@ -625,7 +612,7 @@ static void test_bracket_statics_lmax(void **state)
         slt_kernels_tail_info ia, ib;
         assert_ok(slt_kernels_level_task(&pa, sa, TG(SLT_KTARGET_KERNEL), 0.0, 24, &ta, &la, &ia));
         assert_ok(slt_kernels_level_task(&pb, sb, TG(SLT_KTARGET_KERNEL), 0.0, 24, &tb, &lb, &ib));
-        slt_statics_result a = krr(ta, cs[i].P), b = krr(tb, cs[i].P);
+        slt_statics_result a = slt_test_krr(ta, cs[i].P), b = slt_test_krr(tb, cs[i].P);
         print_message("%s S^%d P %g: lmax %zu %.12g +- %.2g (remainder %d, l_far %zu), lmax %zu "
                       "%.12g +- %.2g\n", slt_kernel_name(c.kernel), c.dim - 1, cs[i].P, cs[i].L,
                       a.test, a.test_err, (int)ia.remainder, ia.l_far, 2 * cs[i].L, b.test,
@@ -689,7 +676,7 @@ static void test_bracket_table_and_circle(void **state)
     slt_task *lap = NULL;
     slt_task_tail lt;
     assert_ok(slt_kernels_level_task(&q, sq, TG(SLT_KTARGET_KERNEL), 0.0, 24, &lap, &lt, NULL));
-    slt_statics_result a = krr(task, 10), b = krr(lap, 10);
+    slt_statics_result a = slt_test_krr(task, 10), b = slt_test_krr(lap, 10);
     print_message("P = 10: table %.12g +- %.2g, laplace %.12g +- %.2g\n", a.test, a.test_err,
                   b.test, b.test_err);
     /* the same kernel up to the spline (~1e-12 relative: TOL_NUMERIC) */
