@@ -559,7 +559,7 @@ SLT_API int slt_kernels_level_task(const slt_kernels_params *p, const slt_kernel
  * comments naming the kernel and the tail; slt_task_read_file reads the whole spectrum
  * back (nothing beyond lmax left out). Outputs (each may be NULL): the levels written,
  * the modes in them and the tail. Errors: those of slt_kernels_level_task (nothing is
- * written then: SLT_EINVAL for a torus or a target kind not implemented, SLT_ENOCONV /
+ * written then: SLT_EINVAL for a torus or a bad target, SLT_ENOCONV /
  * SLT_EDOM for a tail that cannot be bounded), SLT_EIO on a failed write.
  * Thread safety: reentrant. */
 SLT_API int slt_kernels_save_tail(const slt_kernels_params *p, const slt_kernels_spectrum *s,
