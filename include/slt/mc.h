@@ -24,6 +24,9 @@
  * bit-identical for any number of threads and can be split across processes by
  * first_trial. Every quantity is reported as mean, standard error and trial count.
  *
+ * SLT_MC_FEATLEARN is the feature-learning model of docs/theory/featlearn.md §1.2, with
+ * that file's normalisation (student (1/N)wᵀA(n)ψ; docs/theory/montecarlo.md §11).
+ *
  * SLT_MC_KERNEL leaves Gaussian features behind: real kernels on sampled sphere points
  * (slt_mc_sphere), so the Gaussian-feature assumption of the theories is itself tested.
  *
@@ -144,8 +147,8 @@ typedef struct {
     double P;            /* samples: whole P >= 1, or INFINITY (rf, ridge); online SGD
                             needs INFINITY                                 default 100  */
     size_t M;            /* modes; 0 = the default rule above              default 0    */
-    double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd: step
-                            > 0; ridge: must be 0                          default 0    */
+    double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd and
+                            featlearn: step > 0; ridge: must be 0          default 0    */
     double ridge;        /* ridge z >= 0, model ridge only                 default 0    */
     size_t batch;        /* SGD batch B >= 1; featlearn at P = INFINITY: B >= 1 online,
                             0 = the population gradient (B = ∞); other models and
@@ -228,8 +231,8 @@ typedef struct {
     size_t trials;          /* = params.trials                                        */
     double *trial_test;     /* trials × n_points, row-major: the per-trial values     */
     double *trial_train;    /* trials × n_points                                      */
-    size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD:
-                               trials whose loss became non-finite                    */
+    size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD and
+                               featlearn: trials whose loss became non-finite         */
     size_t rank;            /* min(N, P, M) over the finite sizes: the rank of each full-
                                batch member's eigenproblem, the directions that carry
                                signal (kernel: 0)                                     */

@@ -11,7 +11,8 @@
  *   full-batch models: the raw features Z (P×M, row-major), then the label noise ε (P),
  *                      if P is finite and (e = 0 or share != data);
  *   online SGD: per step, the batch's Gaussian coordinates (B×rank, or B×M at N = ∞),
- *               then its label noise (B).
+ *               then its label noise (B)
+ *               (featlearn: full batch as the full-batch models, online as SGD).
  * Model kernel (sphere.c): the training points (P×d normals, row by row, each row
  * normalised), the label noise ε (P), then the n_test test points (n_test×d). */
 #include <cblas.h>
