@@ -445,13 +445,34 @@ static void test_fl_threads(void **state)
     slt_task_free(task);
 }
 
+/* A step too large for the growing effective kernel: every trial diverges (γ = 100), the
+ * points are NaN and counted, never a number; the same step at γ = 0 is stable. */
+static void test_fl_unstable(void **state)
+{
+    (void)state;
+    slt_task *task = decaying_task(30, 1.5, 1.75, 0.0);
+    double t[] = {0.5, 50.0};
+    slt_mc_params p = fl_params(16, INF, 0, 0.5, 100.0);
+    p.trials = 3;
+    slt_mc_result *r = run(task, &p, t, 2);
+    assert_int_equal(r->unstable_trials, 3);
+    assert_true(isnan(r->points[1].test.mean) && isnan(r->trial_test[1]));
+    assert_true(isfinite(r->points[0].test.mean)); /* the first step is fine */
+    slt_mc_result_free(r);
+    p.gamma = 0;
+    r = run(task, &p, t, 2);
+    assert_int_equal(r->unstable_trials, 0);
+    slt_mc_result_free(r);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fl_params),          cmocka_unit_test(test_fl_lazy_equals_rf),
         cmocka_unit_test(test_fl_lazy_equals_sgd), cmocka_unit_test(test_fl_replay),
         cmocka_unit_test(test_fl_first_step),      cmocka_unit_test(test_fl_rich_faster),
-        cmocka_unit_test(test_fl_threads),
+        cmocka_unit_test(test_fl_threads),         cmocka_unit_test(test_fl_unstable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
