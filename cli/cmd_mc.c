@@ -18,10 +18,12 @@
 const cli_command_info cmd_mc_info = {
     "mc",
     "Monte Carlo referee: exact simulation of random-feature and sphere-kernel models, mean +- SE",
-    "slt mc --model rf|ridge|krr|sgd (--alpha A --beta B | other letters | --task FILE)\n"
+    "slt mc --model rf|ridge|krr|sgd|featlearn (--alpha A --beta B | other letters |\n"
+    "              --task FILE)\n"
     "              --N LIST --P LIST [--t LIST | --t-file FILE | --steps LIST |\n"
     "              --steps-file FILE [--every K]] [--eta E] [--ridge Z] [--noise S2]\n"
-    "              [--batch B] [--ensemble E --share data|projection|none] [--trials T]\n"
+    "              [--batch B] [--gamma G] [--ensemble E --share data|projection|none]\n"
+    "              [--trials T]\n"
     "              [--seed S] [--first-trial I] [--M M] [--threads K] [--format F]\n"
     "       slt mc --model kernel --dim D --kernel gaussian|laplace|relu-ntk|relu-nngp\n"
     "              [--width W] [--depth L] --P LIST [--ridge Z] [--noise S2]\n"
@@ -44,6 +46,14 @@ const cli_command_info cmd_mc_info = {
     "  sgd    online SGD: a fresh batch of --batch B samples every step, batch-mean\n"
     "         gradient, step --eta, t = eta n; P = inf (the default P). Train = test +\n"
     "         sigma^2 (the population loss against noisy labels).\n"
+    "  featlearn  the feature-learning model of docs/theory/featlearn.md sec. 1.2:\n"
+    "         f = w.A(n) psi/N, w += eta A g, A += eta G w g^T A(0)^T A(0)/N with the\n"
+    "         gradient signal g = Lambda v (--P inf: the population gradient), the mean\n"
+    "         over the --P fixed samples (full-batch GD; test and train), or over a fresh\n"
+    "         batch of --batch B samples every step (online, P = inf); step --eta\n"
+    "         (required), richness --gamma G (default 0: the lazy model, step by step\n"
+    "         the same as rf's GD and sgd). Finite N only; no ensembles\n"
+    "         (docs/theory/montecarlo.md sec. 11).\n"
     "  kernel kernel ridge regression with a real kernel on P points drawn uniformly on\n"
     "         the sphere S^(D-1) (no Gaussian features: this tests the theories'\n"
     "         Gaussian-feature assumption). Kernels, with t = x.x' (--width W, default 1;\n"
@@ -147,12 +157,13 @@ typedef struct {
     const char *model, *share, *kernel, *N_text, *P_text;
     cli_list Ns, Ps, tpower;
     cli_times tm; /* --t, --t-file, --steps, --steps-file, --every */
-    double eta, ridge, noise, width;
+    double eta, ridge, noise, width, gamma;
     long long batch, ensemble, trials, seed, first, modes, threads, dim, depth, n_test;
     slt_format format;
     int seen_N, seen_P, seen_eta, seen_ridge, seen_batch, seen_share, seen_ensemble,
-        seen_M, seen_dim, seen_kernel, seen_width, seen_depth, seen_tpower, seen_ntest;
-    char help[12][HELP_LEN]; /* help texts that name a library default */
+        seen_M, seen_dim, seen_kernel, seen_width, seen_depth, seen_tpower, seen_ntest,
+        seen_gamma;
+    char help[13][HELP_LEN]; /* help texts that name a library default */
 } mc_args;
 
 static int args_out(mc_args *a, int rc)
@@ -180,7 +191,7 @@ static size_t mc_options(mc_args *a, cli_option *opts)
     const slt_mc_params d = slt_mc_params_default();
     char(*h)[HELP_LEN] = a->help;
     a->model = slt_mc_model_name(d.model), a->share = slt_share_to_string(d.share);
-    a->eta = NAN, a->ridge = d.ridge, a->noise = d.sphere.noise, a->width = d.sphere.width;
+    a->eta = NAN, a->gamma = d.gamma, a->ridge = d.ridge, a->noise = d.sphere.noise, a->width = d.sphere.width;
     a->batch = (long long)d.batch, a->ensemble = (long long)d.ensemble;
     a->trials = (long long)d.trials, a->seed = (long long)d.seed;
     a->first = (long long)d.first_trial, a->modes = (long long)d.M, a->threads = d.threads;
@@ -191,7 +202,7 @@ static size_t mc_options(mc_args *a, cli_option *opts)
 #define OPT(...) (opts[n++] = (cli_option){__VA_ARGS__})
     OPT(.name = "model", .kind = CLI_CHOICE, .target = &a->model, .metavar = "MODEL",
         .help = with_default(h[0], "model (default %s)", a->model),
-        .choices = "rf|ridge|krr|sgd|kernel");
+        .choices = "rf|ridge|krr|sgd|kernel|featlearn");
     /* N and P are read as text, so that a log-spaced range (rounded to whole numbers) can
      * be told from explicit values (which must be whole) */
     OPT(.name = "N", .kind = CLI_TEXT, .target = &a->N_text, .metavar = "LIST", .seen = &a->seen_N,
@@ -211,8 +222,11 @@ static size_t mc_options(mc_args *a, cli_option *opts)
         .help = with_default(h[2], "label-noise variance sigma^2 (default %g)", a->noise),
         .hi = INFINITY, .hi_open = 1);
     OPT(.name = "batch", .kind = CLI_INT, .target = &a->batch, .metavar = "B", .seen = &a->seen_batch,
-        .help = with_default(h[3], "SGD batch size (default %lld)", a->batch), .lo = 1,
-        .hi = 2147483647);
+        .help = with_default(h[3], "SGD batch size (default %lld; featlearn: online)", a->batch),
+        .lo = 1, .hi = 2147483647);
+    OPT(.name = "gamma", .kind = CLI_REAL, .target = &a->gamma, .metavar = "G", .seen = &a->seen_gamma,
+        .help = with_default(h[12], "featlearn: richness gamma >= 0 (default %g)", a->gamma),
+        .lo = 0, .hi = INFINITY, .hi_open = 1);
     OPT(.name = "ensemble", .kind = CLI_INT, .target = &a->ensemble, .metavar = "E",
         .help = with_default(h[4], "ensemble members (default %lld)", a->ensemble), .lo = 1,
         .hi = 1000000, .seen = &a->seen_ensemble);
@@ -368,6 +382,7 @@ static int kernel_usage(const mc_args *a, int relu)
               times_option_given(&a->tm));
     if (a->seen_eta) USAGE("--eta cannot be used with --model kernel (it is solved at convergence)");
     if (a->seen_batch) USAGE("--batch is only used by --model sgd (got --model kernel)");
+    if (a->seen_gamma) USAGE("--gamma is only used by --model featlearn (got --model kernel)");
     if (a->seen_ensemble || a->seen_share)
         USAGE("--%s cannot be used with --model kernel (ensembles are simulated with Gaussian "
               "features only)", a->seen_ensemble ? "ensemble" : "share");
@@ -486,10 +501,26 @@ static int cmd_mc_kernel(mc_args *a)
 /* The rules between options of the Gaussian-feature models (a usage error). */
 static int features_usage(mc_args *a, slt_mc_model model, int krr)
 {
+    const int fl = model == SLT_MC_FEATLEARN;
     const int sgd = model == SLT_MC_SGD, ridge_model = model == SLT_MC_RIDGE;
     const char *name = a->model;
 #define USAGE(...) return cli_usage_error(cmd, __VA_ARGS__)
-    if (a->seen_batch && !sgd) USAGE("--batch is only used by --model sgd (got --model %s)", name);
+    if (a->seen_batch && !sgd && !fl)
+        USAGE("--batch is only used by --model sgd or featlearn (got --model %s)", name);
+    if (a->seen_gamma && !fl) USAGE("--gamma is only used by --model featlearn (got --model %s)", name);
+    if (fl && !a->seen_eta) USAGE("--model featlearn needs the step --eta E");
+    if (fl && a->ensemble > 1) USAGE("--ensemble cannot be used with --model featlearn (no ensembles)");
+    if (fl && a->seen_share) USAGE("--share cannot be used with --model featlearn (no ensembles)");
+    if (fl)
+        for (size_t i = 0; i < a->Ns.count; i++)
+            if (isinf(a->Ns.values[i]))
+                USAGE("--N: inf with --model featlearn (expected finite widths: the simulation "
+                      "steps a finite network)");
+    if (fl && a->seen_batch)
+        for (size_t i = 0; i < a->Ps.count; i++)
+            if (!isinf(a->Ps.values[i]))
+                USAGE("--P: %.17g with --model featlearn --batch (online batches have P = inf)",
+                      a->Ps.values[i]);
     if (a->seen_eta && ridge_model)
         USAGE("--eta cannot be used with --model %s (it is solved at convergence)", name);
     if (sgd && !a->seen_eta) USAGE("--model sgd needs the step --eta E");
@@ -502,7 +533,7 @@ static int features_usage(mc_args *a, slt_mc_model model, int krr)
     if (sgd && a->ensemble > 1 && strcmp(a->share, "data") == 0)
         USAGE("--share data is not supported with --model sgd (use none or projection)");
     if (!a->seen_N && !krr) USAGE("--N LIST is missing (the widths; inf for the kernel limit)");
-    if (!a->seen_P && !sgd) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
+    if (!a->seen_P && !sgd && !(fl && a->seen_batch)) USAGE("--P LIST is missing (the numbers of samples; inf for the population)");
     if (krr)
         for (size_t i = 0; i < a->Ns.count; i++)
             if (!isinf(a->Ns.values[i]))
@@ -517,7 +548,7 @@ static int features_usage(mc_args *a, slt_mc_model model, int krr)
     if (rc) return rc;
     for (size_t i = 0; i < a->tm.t.count; i++) {
         const double t = a->tm.t.values[i], n = nearbyint(t / a->eta);
-        if (sgd && isinf(t)) USAGE("--t: inf with --model sgd (expected finite times)");
+        if ((sgd || fl) && isinf(t)) USAGE("--t: inf with --model %s (expected finite times)", name);
         if (!sgd && a->seen_eta && !isinf(t) && fabs(t / a->eta - n) > 1e-9 * fmax(1.0, n))
             USAGE("--t: %.17g is not a multiple of --eta %.17g (GD times are t = eta n)", t, a->eta);
     }
@@ -554,7 +585,7 @@ static int default_grids(mc_args *a, int ridge_model)
 static slt_mc_params features_params(const mc_args *a, slt_mc_model model)
 {
     slt_mc_params p = slt_mc_params_default();
-    p.model = model, p.eta = a->seen_eta ? a->eta : 0.0, p.ridge = a->ridge;
+    p.model = model, p.eta = a->seen_eta ? a->eta : 0.0, p.ridge = a->ridge, p.gamma = a->gamma;
     p.batch = (size_t)a->batch, p.ensemble = (size_t)a->ensemble, p.M = (size_t)a->modes;
     slt_share_from_string(a->share, &p.share); /* the option table admits only its names */
     p.trials = (size_t)a->trials, p.first_trial = (size_t)a->first, p.seed = (uint64_t)a->seed;
@@ -570,7 +601,11 @@ static int features_table(const mc_args *a, const slt_task *task, const slt_mc_p
     slt_table *t = o->table;
     if (cli_task_params(&a->ta, task, t) || slt_table_param_text(t, "model", a->model) ||
         slt_table_param_real(t, "noise", a->noise) || slt_table_param_real(t, "eta", p->eta) ||
-        slt_table_param_real(t, "ridge", p->ridge) || slt_table_param_int(t, "batch", a->batch) ||
+        slt_table_param_real(t, "ridge", p->ridge) ||
+        (p->model == SLT_MC_FEATLEARN && !a->seen_batch
+             ? slt_table_param_text(t, "batch", "full")
+             : slt_table_param_int(t, "batch", a->batch)) ||
+        (p->model == SLT_MC_FEATLEARN && slt_table_param_real(t, "gamma", p->gamma)) ||
         slt_table_param_int(t, "ensemble", a->ensemble) ||
         slt_table_param_text(t, "share", a->share) || slt_table_param_int(t, "trials", a->trials) ||
         slt_table_param_int(t, "first_trial", a->first) || slt_table_param_int(t, "seed", a->seed) ||
@@ -634,7 +669,7 @@ static int features_point(const slt_task *task, slt_mc_params p, const double *t
     if (res->unstable_trials) {
         /* an answer (the dynamics diverge), but not an ok value: exit 1 */
         fprintf(stderr, "slt mc: %s: %zu of %zu trials unstable (%s; --eta %.17g)\n", where,
-                res->unstable_trials, res->trials, p.model == SLT_MC_SGD ? "the iterate diverged"
+                res->unstable_trials, res->trials, p.model != SLT_MC_RF ? "the iterate diverged"
                 : "eta times the largest eigenvalue >= 2", p.eta);
         note(o, SLT_EDIVERGE);
     }
@@ -649,6 +684,7 @@ static int cmd_mc_features(mc_args *a)
     slt_mc_model model = krr ? SLT_MC_RIDGE : SLT_MC_RF;
     for (int m = SLT_MC_RF; m <= SLT_MC_SGD; m++)
         if (strcmp(a->model, slt_mc_model_name((slt_mc_model)m)) == 0) model = (slt_mc_model)m;
+    if (strcmp(a->model, slt_mc_model_name(SLT_MC_FEATLEARN)) == 0) model = SLT_MC_FEATLEARN;
     a->ta.modes = a->modes; /* mc's own --M: the modes simulated (task_args.h) */
     a->ta.seen_M = a->seen_M;
     int rc = cli_task_resolve(cmd, &a->ta);
@@ -668,6 +704,7 @@ static int cmd_mc_features(mc_args *a)
             slt_mc_params q = p;
             q.N = a->Ns.values[i];
             q.P = a->Ps.values[j];
+            if (model == SLT_MC_FEATLEARN && !a->seen_batch) q.batch = isinf(q.P) ? 0 : 1;
             rc = slt_mc_check(task, &q, tv, nt);
         }
     /* the library keeps test, train and member-test (doubles) and a flag per trial and time */
@@ -687,6 +724,9 @@ static int cmd_mc_features(mc_args *a)
         for (size_t j = 0; j < a->Ps.count && rc == SLT_OK; j++) {
             p.N = a->Ns.values[i];
             p.P = a->Ps.values[j];
+            /* featlearn without --batch: the population gradient at P = inf (batch 0),
+               full-batch GD on the P samples otherwise */
+            if (model == SLT_MC_FEATLEARN && !a->seen_batch) p.batch = isinf(p.P) ? 0 : 1;
             rc = features_point(task, p, tv, nt, &o);
         }
     rc = mc_finish(&o, rc, a->format);
@@ -697,7 +737,7 @@ static int cmd_mc_features(mc_args *a)
 int cmd_mc(int argc, char **argv)
 {
     mc_args a = {0};
-    cli_option opts[CLI_TASK_MAX_OPTIONS + 26];
+    cli_option opts[CLI_TASK_MAX_OPTIONS + 28];
     size_t n = mc_options(&a, opts);
     int rc = cli_parse(&cmd_mc_info, opts, n, argc, argv);
     if (rc == CLI_HELP) return args_out(&a, 0);

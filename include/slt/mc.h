@@ -24,6 +24,9 @@
  * bit-identical for any number of threads and can be split across processes by
  * first_trial. Every quantity is reported as mean, standard error and trial count.
  *
+ * SLT_MC_FEATLEARN is the feature-learning model of docs/theory/featlearn.md §1.2, with
+ * that file's normalisation (student (1/N)wᵀA(n)ψ; docs/theory/montecarlo.md §11).
+ *
  * SLT_MC_KERNEL leaves Gaussian features behind: real kernels on sampled sphere points
  * (slt_mc_sphere), so the Gaussian-feature assumption of the theories is itself tested.
  *
@@ -64,9 +67,17 @@ typedef enum {
                          minimum-norm least-squares solution); N = ∞ is kernel ridge
                          regression (KRR) */
     SLT_MC_SGD = 2,   /* online SGD with batch B and step eta, P = ∞ (fresh data) */
-    SLT_MC_KERNEL = 3 /* kernel ridge regression with a real dot-product kernel on points
+    SLT_MC_KERNEL = 3, /* kernel ridge regression with a real dot-product kernel on points
                          drawn uniformly on the sphere S^{d-1}, a target with known
                          per-degree power (slt_mc_sphere below); no Gaussian features */
+    SLT_MC_FEATLEARN = 4 /* the feature-learning model of docs/theory/featlearn.md §1.2:
+                         f = (1/N) wᵀA(n)ψ, step eta > 0 on w and, with strength gamma, on
+                         A through the projector (1/N)A(0)ᵀA(0); finite N only. Data:
+                         P finite (full-batch GD on P fixed samples, batch = 1), or P =
+                         INFINITY with batch = 0 (the population gradient, B = ∞) or
+                         batch = B >= 1 (online, a fresh batch every step). gamma = 0 is
+                         the lazy model (rf's GD, sgd's SGD) step by step. No ensembles.
+                         docs/theory/montecarlo.md §11 */
 } slt_mc_model;
 
 /* How the full-batch models evaluate the test loss (docs/theory/montecarlo.md §3); the
@@ -136,10 +147,14 @@ typedef struct {
     double P;            /* samples: whole P >= 1, or INFINITY (rf, ridge); online SGD
                             needs INFINITY                                 default 100  */
     size_t M;            /* modes; 0 = the default rule above              default 0    */
-    double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd: step
-                            > 0; ridge: must be 0                          default 0    */
+    double eta;          /* rf: 0 = gradient flow, > 0 = discrete GD step; sgd and
+                            featlearn: step > 0; ridge: must be 0          default 0    */
     double ridge;        /* ridge z >= 0, model ridge only                 default 0    */
-    size_t batch;        /* SGD batch B >= 1; other models: must be 1      default 1    */
+    size_t batch;        /* SGD batch B >= 1; featlearn at P = INFINITY: B >= 1 online,
+                            0 = the population gradient (B = ∞); other models and
+                            featlearn at finite P: must be 1               default 1    */
+    double gamma;        /* featlearn: richness γ >= 0 (0 = lazy); other models: must be
+                            0                                              default 0    */
     size_t ensemble;     /* members E >= 1                                 default 1    */
     slt_share share;  /* default SLT_SHARE_NONE                                   */
     size_t trials;       /* trials >= 1                                    default 100  */
@@ -216,8 +231,8 @@ typedef struct {
     size_t trials;          /* = params.trials                                        */
     double *trial_test;     /* trials × n_points, row-major: the per-trial values     */
     double *trial_train;    /* trials × n_points                                      */
-    size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD:
-                               trials whose loss became non-finite                    */
+    size_t unstable_trials; /* GD: trials with η·g_max >= 2 (no convergence); SGD and
+                               featlearn: trials whose loss became non-finite         */
     size_t rank;            /* min(N, P, M) over the finite sizes: the rank of each full-
                                batch member's eigenproblem, the directions that carry
                                signal (kernel: 0)                                     */
@@ -306,7 +321,8 @@ SLT_API int slt_mc_kernel_evaluate(const slt_mc_params *p, size_t P, const doubl
  * (trial < 2^32 − 1) and never 0 (gsl_rng_set maps 0 to 4357). */
 SLT_API uint32_t slt_mc_trial_seed(uint64_t seed, uint64_t trial);
 
-SLT_API const char *slt_mc_model_name(slt_mc_model model);   /* "rf", "ridge", "sgd", "kernel" */
+/* "rf", "ridge", "sgd", "kernel", "featlearn" */
+SLT_API const char *slt_mc_model_name(slt_mc_model model);
 /* "gaussian", "laplace", "relu-ntk", "relu-nngp" (the names of slt/kernels.h) */
 SLT_API const char *slt_mc_kernel_name(slt_mc_kernel_type kernel);
 

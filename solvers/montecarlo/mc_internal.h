@@ -8,6 +8,7 @@
  *   fit.c       one member of the full-batch models: eigendecomposition and the
  *               closed-form losses at every time
  *   sgd.c       one member of online SGD, by explicit steps
+ *   featlearn.c one member of the feature-learning model (population, P samples, online)
  *   sphere.c    the sphere-kernel model (SLT_MC_KERNEL): kernels, target, one trial,
  *               and its explicit-realisation entry points (slt_mc_kernel_*)
  *   run.c       trials, OpenMP, statistics, slt_mc_run
@@ -172,6 +173,31 @@ void mc_sgd_ws_free(mc_sgd_ws *w);
 int mc_sgd_member(const mc_rmap *R, const double *s, double S0, double sigma, double eta,
                   const double *steps, mc_rng *rng, mc_sgd_ws *ws, double *test,
                   double *Ue, int *nonfinite, mc_fail *fail);
+
+/* ---- featlearn.c: one member of the feature-learning model ---------------------------- */
+/* B > 0: online batches of B; B = 0 and P > 0: full-batch GD on P fixed samples; B = 0 and
+ * P = 0: the population gradient. Finite N only (R dense). */
+typedef struct {
+    size_t n, M, B, P, T;
+    double *Om, *w, *wt, *g, *tmp, *res, *u, *C, *h0, *Xq, *tau, *Lt, *Xi, *Xb;
+    size_t *order;
+} mc_fl_ws;
+
+size_t mc_fl_ws_doubles(size_t n, size_t M, size_t B, size_t P, size_t T);
+int mc_fl_ws_alloc(mc_fl_ws *w, size_t n, size_t M, size_t B, size_t P, size_t T);
+void mc_fl_ws_free(mc_fl_ws *w);
+
+/* Runs one member of the feature-learning model (featlearn.c's header: the updates of
+ * docs/theory/featlearn.md §1.2 in whitened units) with step eta and strength gamma (both
+ * in normalised units) on map R, writing at each of the T step counts steps[i]: test[i] =
+ * |s − Rᵀw̃|² and train[i] = |y − Φw̃|²/P (fixed samples phi (P×n), y) or test + noise
+ * (population, online). Online batches are drawn from rng as in mc_sgd_member. Returns
+ * SLT_OK, or a status with *fail filled; *nonfinite is set when the iterate stopped being
+ * finite (the remaining points are then NaN). */
+int mc_fl_member(const mc_rmap *R, const double *s, double sigma, double noise, double eta,
+                 double gamma, const double *phi, const double *y, const double *steps,
+                 mc_rng *rng, mc_fl_ws *ws, double *test, double *train, int *nonfinite,
+                 mc_fail *fail);
 
 /* ---- sphere.c: the sphere-kernel model ------------------------------------------------ */
 /* Smallest accepted reciprocal condition number (LAPACKE_dpocon, 1-norm) of K + PzI: the

@@ -18,6 +18,7 @@ slt_mc_params slt_mc_params_default(void)
         .eta = 0.0,
         .ridge = 0.0,
         .batch = 1,
+        .gamma = 0.0,
         .ensemble = 1,
         .share = SLT_SHARE_NONE,
         .trials = 100,
@@ -44,6 +45,7 @@ const char *slt_mc_model_name(slt_mc_model model)
     case SLT_MC_RIDGE: return "ridge";
     case SLT_MC_SGD: return "sgd";
     case SLT_MC_KERNEL: return "kernel";
+    case SLT_MC_FEATLEARN: return "featlearn";
     }
     return "unknown";
 }
@@ -123,13 +125,21 @@ int slt_mc_params_check(const slt_mc_params *p)
     case SLT_MC_RF:
     case SLT_MC_RIDGE:
     case SLT_MC_SGD:
+    case SLT_MC_FEATLEARN:
         break;
     case SLT_MC_KERNEL:
         break;
     default:
         return slt_error(SLT_EINVAL, "%s: model = %d is out of range (expected SLT_MC_RF, "
-                         "SLT_MC_RIDGE, SLT_MC_SGD or SLT_MC_KERNEL)", w, (int)p->model);
+                         "SLT_MC_RIDGE, SLT_MC_SGD, SLT_MC_KERNEL or SLT_MC_FEATLEARN)", w,
+                         (int)p->model);
     }
+    const int fl = p->model == SLT_MC_FEATLEARN;
+    if ((rc = slt_check_range(w, "gamma", p->gamma, 0.0, 0, INFINITY, 1))) return rc;
+    if (!fl && p->gamma != 0)
+        return slt_error(SLT_EINVAL, "%s: gamma = %.17g with model %s (expected gamma = 0; the "
+                         "richness is used by model featlearn only)", w, p->gamma,
+                         slt_mc_model_name(p->model));
     if (p->model == SLT_MC_KERNEL) return kernel_check(w, p);
     const char *model = slt_mc_model_name(p->model);
     if ((rc = check_size(w, "N", p->N, 1))) return rc;
@@ -137,12 +147,16 @@ int slt_mc_params_check(const slt_mc_params *p)
     if (p->model == SLT_MC_SGD && !isinf(p->P))
         return slt_error(SLT_EINVAL, "%s: P = %.17g with model sgd (expected P = INFINITY: "
                          "online SGD draws fresh samples every step)", w, p->P);
+    if (fl && isinf(p->N))
+        return slt_error(SLT_EINVAL, "%s: N = inf with model featlearn (expected a whole N >= 1: "
+                         "the simulation steps a finite network; N = inf is the DMFT's "
+                         "deterministic limit)", w);
     if (p->M != 0 && (rc = check_size(w, "M", p->M, 0))) return rc;
 
     if ((rc = slt_check_range(w, "eta", p->eta, 0.0, 0, INFINITY, 1))) return rc;
-    if (p->model == SLT_MC_SGD && !(p->eta > 0))
-        return slt_error(SLT_EINVAL, "%s: eta = %.17g with model sgd (expected eta > 0)", w,
-                         p->eta);
+    if ((p->model == SLT_MC_SGD || fl) && !(p->eta > 0))
+        return slt_error(SLT_EINVAL, "%s: eta = %.17g with model %s (expected eta > 0)", w,
+                         p->eta, model);
     if (p->model == SLT_MC_RIDGE && p->eta != 0)
         return slt_error(SLT_EINVAL, "%s: eta = %.17g with model ridge (expected eta = 0: ridge "
                          "regression is solved at convergence)", w, p->eta);
@@ -152,10 +166,18 @@ int slt_mc_params_check(const slt_mc_params *p)
         return slt_error(SLT_EINVAL, "%s: ridge = %.17g with model %s (expected ridge = 0; the "
                          "ridge is used by model ridge only)", w, p->ridge, model);
 
-    if (p->batch < 1 || p->batch > (size_t)INT_MAX)
+    if (fl && isinf(p->P) && p->batch > (size_t)INT_MAX)
+        return slt_error(SLT_EINVAL, "%s: batch = %zu is out of range (expected 0 <= batch <= "
+                         "%d with model featlearn at P = inf; 0 = the population gradient)", w,
+                         p->batch, INT_MAX);
+    if (fl && !isinf(p->P) && p->batch != 1)
+        return slt_error(SLT_EINVAL, "%s: batch = %zu with model featlearn at P = %.17g "
+                         "(expected batch = 1: full-batch GD on the P samples; batches are "
+                         "online, P = inf)", w, p->batch, p->P);
+    if (!fl && (p->batch < 1 || p->batch > (size_t)INT_MAX))
         return slt_error(SLT_EINVAL, "%s: batch = %zu is out of range (expected 1 <= batch <= "
                          "%d)", w, p->batch, INT_MAX);
-    if (p->model != SLT_MC_SGD && p->batch != 1)
+    if (!fl && p->model != SLT_MC_SGD && p->batch != 1)
         return slt_error(SLT_EINVAL, "%s: batch = %zu with model %s (expected batch = 1; the "
                          "batch size is used by model sgd only)", w, p->batch, model);
 
@@ -166,6 +188,13 @@ int slt_mc_params_check(const slt_mc_params *p)
         p->share != SLT_SHARE_PROJECTION)
         return slt_error(SLT_EINVAL, "%s: share = %d is out of range (expected "
                          "SLT_SHARE_NONE, _DATA or _PROJECTION)", w, (int)p->share);
+    if (fl && p->ensemble != 1)
+        return slt_error(SLT_EINVAL, "%s: ensemble = %zu with model featlearn (expected "
+                         "ensemble = 1: ensembles of the feature-learning model are not "
+                         "simulated)", w, p->ensemble);
+    if (fl && p->share != SLT_SHARE_NONE)
+        return slt_error(SLT_EINVAL, "%s: share = %d with model featlearn (expected "
+                         "SLT_SHARE_NONE: no ensembles)", w, (int)p->share);
     if (p->model == SLT_MC_SGD && p->ensemble > 1 && p->share == SLT_SHARE_DATA)
         return slt_error(SLT_EINVAL, "%s: share = data with model sgd is not supported "
                          "(expected share = none or projection for online-SGD ensembles)", w);
@@ -181,10 +210,12 @@ int slt_mc_params_check(const slt_mc_params *p)
         p->route != SLT_MC_ROUTE_MODES)
         return slt_error(SLT_EINVAL, "%s: route = %d is out of range (expected "
                          "SLT_MC_ROUTE_AUTO, _QUADRATIC or _MODES)", w, (int)p->route);
-    if (p->route == SLT_MC_ROUTE_QUADRATIC && (p->ensemble > 1 || p->model == SLT_MC_SGD))
+    if (p->route == SLT_MC_ROUTE_QUADRATIC && (p->ensemble > 1 || p->model == SLT_MC_SGD || fl))
         return slt_error(SLT_EINVAL, "%s: route = quadratic with %s (expected route = auto or "
-                         "modes: ensembles and online SGD evaluate the loss in mode space)", w,
-                         p->model == SLT_MC_SGD ? "model sgd" : "ensemble > 1");
+                         "modes: ensembles, online SGD and featlearn evaluate the loss in mode "
+                         "space)", w,
+                         p->model == SLT_MC_SGD ? "model sgd"
+                                                : (fl ? "model featlearn" : "ensemble > 1"));
     if (p->threads < 0)
         return slt_error(SLT_EINVAL, "%s: threads = %d is out of range (expected threads >= 0; "
                          "0 = OpenMP's default)", w, p->threads);

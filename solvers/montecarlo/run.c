@@ -11,7 +11,8 @@
  *   full-batch models: the raw features Z (P×M, row-major), then the label noise ε (P),
  *                      if P is finite and (e = 0 or share != data);
  *   online SGD: per step, the batch's Gaussian coordinates (B×rank, or B×M at N = ∞),
- *               then its label noise (B).
+ *               then its label noise (B)
+ *               (featlearn: full batch as the full-batch models, online as SGD).
  * Model kernel (sphere.c): the training points (P×d normals, row by row, each row
  * normalised), the label noise ε (P), then the n_test test points (n_test×d). */
 #include <cblas.h>
@@ -36,7 +37,8 @@ typedef struct {
     slt_mc_params p;
     mc_rule rule;
     size_t M, T, n, P, E;  /* n = N or M (N = ∞); P = 0 when ∞ */
-    int finN, finP, sgd;
+    int finN, finP, sgd, fl; /* fl: model featlearn */
+    double gamma;          /* featlearn: γ in normalised units */
     int msp;               /* full batch: the test loss through mode space */
     const double *lambda, *d, *s, *target;
     double S0, noise, sigma;
@@ -47,6 +49,7 @@ typedef struct {
     double *R, *Z, *phi, *y, *mtest, *mtrain, *Ue, *Ubar, *acc_train, *acc_mtest;
     mc_fit_ws fit;
     mc_sgd_ws sgd;
+    mc_fl_ws fl;
 } trial_ws;
 
 static size_t mul(size_t a, size_t b)
@@ -70,7 +73,7 @@ static trial_sizes trial_sizes_of(const run_ctx *c)
     z.phi = full && c->finN && c->finP ? mul(c->P, c->n) : 0;
     z.y = full && c->finP ? c->P : 0;
     z.vec = c->T;
-    z.Ue = c->E > 1 || (!c->sgd && c->msp) ? mul(c->M, c->T) : 0;
+    z.Ue = c->E > 1 || (!c->sgd && !c->fl && c->msp) ? mul(c->M, c->T) : 0;
     z.Ubar = c->E > 1 ? mul(c->M, c->T) : 0;
     return z;
 }
@@ -83,6 +86,7 @@ static void ctx_sizes(run_ctx *c, const slt_mc_params *p, size_t M, size_t T)
     c->finN = !isinf(p->N);
     c->finP = !isinf(p->P);
     c->sgd = p->model == SLT_MC_SGD;
+    c->fl = p->model == SLT_MC_FEATLEARN;
     c->n = c->finN ? (size_t)p->N : M;
     c->P = c->finP ? (size_t)p->P : 0;
     c->E = p->ensemble;
@@ -96,6 +100,8 @@ static size_t ctx_doubles(const run_ctx *c)
     size_t all = add(add(add(z.R, z.Z), add(z.phi, z.y)), add(mul(4, z.vec), add(z.Ue, z.Ubar)));
     if (c->sgd)
         all = add(all, mc_sgd_ws_doubles(c->n, c->M, c->p.batch, c->T, !c->finN));
+    else if (c->fl)
+        all = add(all, mc_fl_ws_doubles(c->n, c->M, c->finP ? 0 : c->p.batch, c->P, c->T));
     else if (c->finN || c->finP)
         all = add(all, mc_fit_ws_doubles(c->n, c->P, c->M, c->T, c->msp));
     return all;
@@ -118,6 +124,7 @@ static void trial_ws_free(trial_ws *w)
     }
     mc_fit_ws_free(&w->fit);
     mc_sgd_ws_free(&w->sgd);
+    mc_fl_ws_free(&w->fl);
 }
 
 static int trial_ws_alloc(trial_ws *w, const run_ctx *c)
@@ -142,6 +149,8 @@ static int trial_ws_alloc(trial_ws *w, const run_ctx *c)
     int rc = SLT_OK;
     if (c->sgd)
         rc = mc_sgd_ws_alloc(&w->sgd, c->n, c->M, c->p.batch, c->T, !c->finN);
+    else if (c->fl)
+        rc = mc_fl_ws_alloc(&w->fl, c->n, c->M, c->finP ? 0 : c->p.batch, c->P, c->T);
     else
         rc = mc_fit_ws_alloc(&w->fit, c->n, c->P, c->M, c->T, c->msp);
     if (rc) trial_ws_free(w);
@@ -207,6 +216,15 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
             if (c->finN && c->finP && (draw_proj || draw_data))
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)P, (int)n, (int)M, 1.0,
                             w->Z, (int)M, w->R, (int)M, 0.0, w->phi, (int)n);
+            if (c->fl) {
+                /* featlearn: the data of rf (A; Z, ε at finite P), or online batches of sgd */
+                int nonfinite = 0;
+                rc = mc_fl_member(&R, c->s, c->sigma, c->noise, c->p.eta, c->gamma, w->phi, w->y,
+                                  c->x, rng, &w->fl, w->mtest, w->mtrain, &nonfinite, fail);
+                if (rc) break;
+                if (nonfinite) *unstable = 1;
+                goto member_done;
+            }
             mc_member mem = {.R = R,
                              .P = c->finP ? P : MC_INFINITE,
                              .phi = c->finN ? w->phi : w->Z,
@@ -224,6 +242,7 @@ static int run_trial(const run_ctx *c, trial_ws *w, size_t trial, double *test, 
             *svd += (size_t)fi.svd;
             if (c->rule.kind == MC_GD && c->p.eta * emax >= 2.0) *unstable = 1;
         }
+    member_done:
         if (!ens) {
             memcpy(test, w->mtest, T * sizeof(double));
             memcpy(train, w->mtrain, T * sizeof(double));
@@ -334,10 +353,10 @@ int slt_mc_check(const slt_task *task, const slt_mc_params *p, const double *tim
             if (isnan(t) || t < 0)
                 return slt_error(SLT_EINVAL, "%s: t = %.17g (times[%zu]) is out of range "
                                  "(expected t >= 0)", w, t, i);
-            if (isinf(t) && p->model == SLT_MC_SGD)
-                return slt_error(SLT_EINVAL, "%s: t = inf (times[%zu]) with model sgd (expected "
-                                 "a finite t = eta·n)", w, i);
-            if (rule.kind == MC_GD || p->model == SLT_MC_SGD) {
+            if (isinf(t) && (p->model == SLT_MC_SGD || p->model == SLT_MC_FEATLEARN))
+                return slt_error(SLT_EINVAL, "%s: t = inf (times[%zu]) with model %s (expected "
+                                 "a finite t = eta·n)", w, i, slt_mc_model_name(p->model));
+            if (rule.kind == MC_GD || p->model == SLT_MC_SGD || p->model == SLT_MC_FEATLEARN) {
                 if (mc_steps_of(t, p->eta) < 0)
                     return slt_error(SLT_EINVAL, "%s: t = %.17g (times[%zu]) is not a whole "
                                      "number of steps of eta = %.17g (expected t = eta·n, n = "
@@ -607,6 +626,15 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     c.p.ridge = p->ridge / a_l;
     c.p.eta = p->eta * a_l;
     c.rule = mc_rule_of(&c.p);
+    /* featlearn: q = |w|²/N scales as a_t/a_λ, so γ enters as γ a_t/a_λ (montecarlo.md §11) */
+    c.gamma = p->gamma == 0.0 ? 0.0 : p->gamma * (a_t / a_l);
+    if (!isfinite(c.gamma) || (p->gamma > 0.0 && !(c.gamma > 0.0))) {
+        rc = slt_error(SLT_EDOM, "%s: gamma = %.17g is out of double's range relative to the "
+                       "task's scales (largest eigenvalue %.17g, largest target power %.17g: "
+                       "gamma·target/eigenvalue = %.3g must be finite and > 0)", w, p->gamma,
+                       a_l, a_t, c.gamma);
+        goto out;
+    }
     if (!isfinite(c.noise) || !isfinite(c.p.ridge) || !isfinite(c.p.eta) ||
         (p->eta > 0.0 && !(c.p.eta > 0.0))) {
         rc = slt_error(SLT_EDOM, "%s: out of double's range relative to the task's scales "
@@ -629,7 +657,7 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
     for (size_t k = M; k-- > 0;) c.S0 += s[k] * s[k];
     for (size_t i = 0; i < T; i++) {
         if (p->model == SLT_MC_RIDGE) x[i] = INFINITY;
-        else if (c.rule.kind == MC_FLOW) x[i] = times[i] * a_l;
+        else if (c.rule.kind == MC_FLOW && !c.fl) x[i] = times[i] * a_l;
         else x[i] = mc_steps_of(times[i], p->eta);
     }
     for (size_t i = 0; i < T && c.rule.kind == MC_FLOW && p->model != SLT_MC_RIDGE; i++) {
@@ -725,7 +753,7 @@ int slt_mc_run(const slt_task *task, const slt_mc_params *p, const double *times
         slt_mc_point *pt = &r->points[i];
         for (size_t tr = 0; tr < trials; tr++) pt->ill_trials += ill[tr * T + i];
         pt->t = p->model == SLT_MC_RIDGE ? INFINITY : times[i];
-        pt->steps = (c.rule.kind == MC_GD || c.sgd) ? x[i] : NAN;
+        pt->steps = (c.rule.kind == MC_GD || c.sgd || c.fl) ? x[i] : NAN;
         stat_of(r->trial_test + i, T, trials, &pt->test);
         stat_of(r->trial_train + i, T, trials, &pt->train);
         stat_of(mtest + i, T, trials, &pt->member_test);

@@ -235,4 +235,25 @@ bad=$(awk -F, 'NR > 1 && ($6 != 0 || $11 != "ok") { print }' "$out_file")
 run mc --alpha 4 --beta 2 --N 20 --P 40 --M 100000 --t 1 --trials 2 --format csv
 bad=$(awk -F, 'NR == 2 && !($10 > 1.2e-41 && $10 < 1.3e-41) { print }' "$out_file")
 [ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "tail mass beyond M = 1e5 at q = 9 is 1.25e-41" || fail "tail mass: rc $rc, $bad"
+# ---- featlearn (docs/theory/montecarlo.md sec. 11) -----------------------------------------
+# gamma = 0 steps the lazy model on the same draws: population GD equals rf's GD to rounding
+run mc --model featlearn --alpha 1.5 --beta 0.5 --N 16 --P inf --eta 0.5 --t 0.5,5 --M 200 --trials 4 --format csv
+cp "$out_file" "$task.a"
+run mc --model rf --alpha 1.5 --beta 0.5 --N 16 --P inf --eta 0.5 --t 0.5,5 --M 200 --trials 4 --format csv
+bad=$(paste -d, "$task.a" "$out_file" | awk -F, 'NR > 1 { d = ($4 - $15) / $15; if (d < 0) d = -d; if (d > 1e-12 || $11 != "ok") print }')
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "featlearn gamma = 0 equals rf GD (population)" || fail "featlearn gamma 0 vs rf: $bad"
+# the three regimes run, ok, with gamma in the parameters (json)
+for regime in "--P inf" "--P 40" "--batch 8"; do
+  run mc --model featlearn --alpha 1.5 --beta 0.5 --N 16 $regime --eta 0.5 --gamma 1 --t 0.5,5 --M 200 --trials 3 --format csv
+  bad=$(awk -F, 'NR > 1 && $11 != "ok" { print }' "$out_file")
+  [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$(wc -l <"$out_file")" -eq 3 ] && pass "featlearn $regime: 2 ok rows" || fail "featlearn $regime: rc $rc $bad"
+done
+run mc --model featlearn --alpha 1.5 --beta 0.5 --N 16 --P inf --eta 0.5 --gamma 0.5 --t 0.5 --M 200 --trials 2 --format json
+grep -q '"gamma": *0.5' "$out_file" && pass "featlearn json names gamma" || fail "featlearn json: no gamma"
+expect_usage_error "featlearn without eta" "--model featlearn needs the step --eta E" mc --model featlearn $pl --N 10 --P inf
+expect_usage_error "featlearn N = inf" "--N: inf with --model featlearn" mc --model featlearn $pl --N inf --P inf --eta 0.1
+expect_usage_error "featlearn batch with finite P" "--P: 10 with --model featlearn --batch" mc --model featlearn $pl --N 10 --P 10 --batch 4 --eta 0.1
+expect_usage_error "gamma without featlearn" "--gamma is only used by --model featlearn" mc $pl --N 10 --P 10 --gamma 1
+expect_usage_error "negative gamma" "--gamma: -1 is out of range" mc --model featlearn $pl --N 10 --P inf --eta 0.1 --gamma -1
+expect_usage_error "featlearn t = inf" "--t: inf with --model featlearn" mc --model featlearn $pl --N 10 --P inf --eta 0.1 --t inf
 finish
