@@ -24,8 +24,8 @@
  * bit-identical for any number of threads and can be split across processes by
  * first_trial. Every quantity is reported as mean, standard error and trial count.
  *
- * SLT_MC_FEATLEARN is the feature-learning model of docs/theory/featlearn.md §1.2, with
- * that file's normalisation (student (1/N)wᵀA(n)ψ; docs/theory/montecarlo.md §11).
+ * SLT_MC_FEATLEARN is the feature-learning model written out in docs/theory/montecarlo.md
+ * §11.1 (student (1/N)wᵀA(n)ψ, the rich DMFT's normalisation).
  *
  * SLT_MC_KERNEL leaves Gaussian features behind: real kernels on sampled sphere points
  * (slt_mc_sphere), so the Gaussian-feature assumption of the theories is itself tested.
@@ -70,7 +70,7 @@ typedef enum {
     SLT_MC_KERNEL = 3, /* kernel ridge regression with a real dot-product kernel on points
                          drawn uniformly on the sphere S^{d-1}, a target with known
                          per-degree power (slt_mc_sphere below); no Gaussian features */
-    SLT_MC_FEATLEARN = 4 /* the feature-learning model of docs/theory/featlearn.md §1.2:
+    SLT_MC_FEATLEARN = 4 /* the feature-learning model (docs/theory/montecarlo.md §11.1):
                          f = (1/N) wᵀA(n)ψ, step eta > 0 on w and, with strength gamma, on
                          A through the projector (1/N)A(0)ᵀA(0); finite N only. Data:
                          P finite (full-batch GD on P fixed samples, batch = 1), or P =

@@ -1,5 +1,5 @@
 /* One member of the feature-learning model (SLT_MC_FEATLEARN), by explicit steps:
- * exactly the updates of docs/theory/featlearn.md §1.2 with the normalisation of §1.3,
+ * exactly the updates of docs/theory/montecarlo.md §11.1 (the rich DMFT's §1.2–§1.3),
  * docs/theory/montecarlo.md §11.
  *
  * The model, f(x) = (1/N) wᵀA(n)ψ(x), w(0) = 0, A(0) i.i.d. N(0,1):

@@ -188,7 +188,7 @@ int mc_fl_ws_alloc(mc_fl_ws *w, size_t n, size_t M, size_t B, size_t P, size_t T
 void mc_fl_ws_free(mc_fl_ws *w);
 
 /* Runs one member of the feature-learning model (featlearn.c's header: the updates of
- * docs/theory/featlearn.md §1.2 in whitened units) with step eta and strength gamma (both
+ * docs/theory/montecarlo.md §11.1 in whitened units) with step eta and strength gamma (both
  * in normalised units) on map R, writing at each of the T step counts steps[i]: test[i] =
  * |s − Rᵀw̃|² and train[i] = |y − Φw̃|²/P (fixed samples phi (P×n), y) or test + noise
  * (population, online). Online batches are drawn from rng as in mc_sgd_member. Returns
