@@ -249,6 +249,90 @@ static void test_params(void **state)
     assert_true(slt_featlearn_method_is_exact(SLT_FEATLEARN_ODE));
 }
 
+/* On a single level (all λ equal) K − I = γ q along w* exactly, so the (v, q, K)
+ * equations equal the isotropic reduction with the boost doubled: ode(γ) = isotropic(2γ).
+ * An exact cross-check of the two methods (docs/theory/featlearn.md, "flat spectrum"). */
+static void test_flat_spectrum(void **state)
+{
+    (void)state;
+    double lam[3] = {0.7, 0.7, 0.7}, tgt[3] = {0.5, 0.2, 0.3};
+    slt_task *task = NULL;
+    assert_int_equal(slt_task_alloc_explicit(3, lam, tgt, 0, &task), SLT_OK);
+    double times[] = {0.5, 2, 8, 30};
+    slt_featlearn_point a[4], b[4];
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.gamma = 1.5;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(w, times, 4, a), SLT_OK);
+    slt_featlearn_free(w);
+    p.method = SLT_FEATLEARN_ISOTROPIC;
+    p.gamma = 3;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(w, times, 4, b), SLT_OK);
+    slt_featlearn_free(w);
+    for (int i = 0; i < 4; i++) {
+        assert_within("flat spectrum: ode(gamma) vs isotropic(2 gamma)", a[i].test,
+                      a[i].test_err + b[i].test_err, b[i].test, 0.0);
+        assert_within("flat spectrum: q", a[i].q, a[i].q_err + b[i].q_err, b[i].q, 0.0);
+    }
+    slt_task_free(task);
+}
+
+/* The isotropic reduction against a plain RK4 integration of dτ/dt = 1 + γq,
+ * dq/dt = 2F(τ) written here with direct mode sums (an explicit task). */
+static void iso_rhs(const slt_task *task, size_t M, double gamma, const double y[2], double d[2])
+{
+    double F = 0;
+    for (size_t k = 1; k <= M; k++) {
+        double e = exp(-slt_task_lambda(task, k) * y[0]);
+        F += slt_task_target(task, k) * e * (1 - e);
+    }
+    d[0] = 1 + gamma * y[1];
+    d[1] = 2 * F;
+}
+
+static double iso_rk4(const slt_task *task, size_t M, double gamma, double T, long steps)
+{
+    double y[2] = {0, 0}, h = T / (double)steps;
+    for (long n = 0; n < steps; n++) {
+        double k1[2], k2[2], k3[2], k4[2], z[2];
+        iso_rhs(task, M, gamma, y, k1);
+        for (int j = 0; j < 2; j++) z[j] = y[j] + h / 2 * k1[j];
+        iso_rhs(task, M, gamma, z, k2);
+        for (int j = 0; j < 2; j++) z[j] = y[j] + h / 2 * k2[j];
+        iso_rhs(task, M, gamma, z, k3);
+        for (int j = 0; j < 2; j++) z[j] = y[j] + h * k3[j];
+        iso_rhs(task, M, gamma, z, k4);
+        for (int j = 0; j < 2; j++) y[j] += h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+    }
+    double L = 0;
+    for (size_t k = 1; k <= M; k++)
+        L += slt_task_target(task, k) * exp(-2 * slt_task_lambda(task, k) * y[0]);
+    return L;
+}
+
+static void test_isotropic_rk4(void **state)
+{
+    (void)state;
+    size_t M = 10;
+    slt_task *task = power_law(1.5, 0.5, M);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_ISOTROPIC;
+    p.gamma = 1;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double times[] = {1, 10, 50};
+    slt_featlearn_point pt[3];
+    assert_int_equal(slt_featlearn_solve(w, times, 3, pt), SLT_OK);
+    for (int i = 0; i < 3; i++) {
+        double r1 = iso_rk4(task, M, p.gamma, times[i], 2000), r2 = iso_rk4(task, M, p.gamma, times[i], 4000);
+        assert_within("isotropic vs RK4", pt[i].test, pt[i].test_err, r2, 2 * fabs(r2 - r1));
+    }
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +342,8 @@ int main(void)
         cmocka_unit_test(test_isotropic_exponent),
         cmocka_unit_test(test_width_floor),
         cmocka_unit_test(test_params),
+        cmocka_unit_test(test_flat_spectrum),
+        cmocka_unit_test(test_isotropic_rk4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
