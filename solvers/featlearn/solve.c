@@ -14,6 +14,7 @@
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
 #include "slt/featlearn.h"
@@ -28,6 +29,8 @@ struct slt_featlearn_workspace {
     double *g, *h, *Kg; /* ode scratch */
     double L0, L0_err; /* Σ t_k */
     double trace;      /* ode: Σ λ_k (scale of the stiff rates) */
+    double *B;         /* ode: the preconditioner's LU (M × M) */
+    size_t *piv;       /* ode: its pivots */
 };
 
 /* ---- CVODE glue ---------------------------------------------------------------- */
@@ -106,6 +109,68 @@ static int rhs_iso(sunrealtype t, N_Vector y, N_Vector ydot, void *data)
     return 0;
 }
 
+/* Block preconditioner for the Newton systems of the (v, q, K) equations: the exact v–v
+ * block of I − γ_h J, B = I + γ_h (K + γq) Λ, factored by LU with partial pivoting
+ * (O(M³) per set-up, M <= 200); the q and K components are left as they are. */
+static int prec_setup(sunrealtype t, N_Vector y, N_Vector fy, sunbooleantype jok,
+                      sunbooleantype *jcur, sunrealtype gh, void *data)
+{
+    (void)t, (void)fy, (void)jok;
+    rhs_ctx *c = data;
+    slt_featlearn_workspace *w = c->w;
+    size_t M = w->M;
+    const double *Y = N_VGetArrayPointer(y), *K = Y + M + 1;
+    double q = Y[M], *B = w->B;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < M; j++)
+            B[i * M + j] = (i == j) + gh * ((i <= j ? K[kidx(M, i, j)] : K[kidx(M, j, i)]) +
+                                            (i == j ? w->p.gamma * q : 0)) * w->lambda[j];
+    for (size_t k = 0; k < M; k++) {
+        size_t p = k;
+        for (size_t i = k + 1; i < M; i++)
+            if (fabs(B[i * M + k]) > fabs(B[p * M + k])) p = i;
+        w->piv[k] = p;
+        if (B[p * M + k] == 0) return 1; /* recoverable: CVODE retries with a smaller step */
+        if (p != k)
+            for (size_t j = 0; j < M; j++) {
+                double s = B[k * M + j];
+                B[k * M + j] = B[p * M + j];
+                B[p * M + j] = s;
+            }
+        for (size_t i = k + 1; i < M; i++) {
+            double f = B[i * M + k] /= B[k * M + k];
+            for (size_t j = k + 1; j < M; j++) B[i * M + j] -= f * B[k * M + j];
+        }
+    }
+    *jcur = SUNTRUE;
+    return 0;
+}
+
+static int prec_solve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z,
+                      sunrealtype gh, sunrealtype delta, int lr, void *data)
+{
+    (void)t, (void)y, (void)fy, (void)gh, (void)delta, (void)lr;
+    rhs_ctx *c = data;
+    slt_featlearn_workspace *w = c->w;
+    size_t M = w->M;
+    N_VScale(1.0, r, z);
+    double *Z = N_VGetArrayPointer(z);
+    const double *B = w->B;
+    for (size_t k = 0; k < M; k++)
+        if (w->piv[k] != k) {
+            double s = Z[k];
+            Z[k] = Z[w->piv[k]];
+            Z[w->piv[k]] = s;
+        }
+    for (size_t i = 1; i < M; i++)
+        for (size_t j = 0; j < i; j++) Z[i] -= B[i * M + j] * Z[j];
+    for (size_t i = M; i-- > 0;) {
+        for (size_t j = i + 1; j < M; j++) Z[i] -= B[i * M + j] * Z[j];
+        Z[i] /= B[i * M + i];
+    }
+    return 0;
+}
+
 /* one integration over the (finite, nondecreasing) times; states at each time into out
  * (ns doubles per time). Returns SLT_OK or a failure with the message set; *done = the
  * number of times reached. */
@@ -124,10 +189,14 @@ static int integrate(slt_featlearn_workspace *w, int iso, double rtol, const dou
     if (SUNContext_Create(NULL, &ctx)) return slt_error(SLT_ENOMEM, "featlearn: SUNContext_Create failed");
     y = N_VNew_Serial((sunindextype)ns, ctx);
     atol = N_VNew_Serial((sunindextype)ns, ctx);
-    A = y ? SUNDenseMatrix((sunindextype)ns, (sunindextype)ns, ctx) : NULL;
-    LS = A ? SUNLinSol_Dense(y, A, ctx) : NULL;
+    if (iso) {
+        A = y ? SUNDenseMatrix((sunindextype)ns, (sunindextype)ns, ctx) : NULL;
+        LS = A ? SUNLinSol_Dense(y, A, ctx) : NULL;
+    } else {
+        LS = y ? SUNLinSol_SPGMR(y, SUN_PREC_LEFT, 0, ctx) : NULL;
+    }
     mem = CVodeCreate(CV_BDF, ctx);
-    if (!y || !atol || !A || !LS || !mem) {
+    if (!y || !atol || (iso && !A) || !LS || !mem) {
         rc = slt_error(SLT_ENOMEM, "featlearn: cannot allocate the CVODE solver (%zu states)", ns);
         goto done;
     }
@@ -157,6 +226,7 @@ static int integrate(slt_featlearn_workspace *w, int iso, double rtol, const dou
         (flag = CVodeSetUserData(mem, &c)) ||
         (flag = CVodeSVtolerances(mem, rtol, atol)) ||
         (flag = CVodeSetLinearSolver(mem, LS, A)) ||
+        (flag = iso ? 0 : CVodeSetPreconditioner(mem, prec_setup, prec_solve)) ||
         (flag = CVodeSetMaxNumSteps(mem, w->p.max_steps)) ||
         (flag = CVodeSetMaxErrTestFails(mem, 20)) ||
         (flag = CVodeSetMaxConvFails(mem, 50))) {
@@ -301,6 +371,7 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                              "laws at M = inf are not supported yet: use a truncated power law, "
                              "or method isotropic, an approximation)", p->max_modes);
         }
+        slt_error_clear(); /* the probe above leaves "no tail" as the message */
         if (M > p->max_modes) {
             free(w);
             return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode: the task has M = %zu "
@@ -313,7 +384,9 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
         w->g = malloc(M * sizeof *w->g);
         w->h = malloc(M * sizeof *w->h);
         w->Kg = malloc(M * sizeof *w->Kg);
-        if (!w->lambda || !w->wstar || !w->g || !w->h || !w->Kg) {
+        w->B = malloc(M * M * sizeof *w->B);
+        w->piv = malloc(M * sizeof *w->piv);
+        if (!w->lambda || !w->wstar || !w->g || !w->h || !w->Kg || !w->B || !w->piv) {
             slt_featlearn_free(w);
             return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
         }
@@ -336,6 +409,8 @@ void slt_featlearn_free(slt_featlearn_workspace *w)
     free(w->g);
     free(w->h);
     free(w->Kg);
+    free(w->B);
+    free(w->piv);
     free(w);
 }
 
