@@ -333,6 +333,28 @@ static void test_isotropic_rk4(void **state)
     slt_task_free(task);
 }
 
+/* CVODE that cannot reach a time within max_steps: SLT_ENOCONV, NaN values, a message
+ * naming max_steps; the points before it keep their values. */
+static void test_step_limit(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 20);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.gamma = 1;
+    p.max_steps = 100;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double times[] = {0, 1e6};
+    slt_featlearn_point pt[2];
+    assert_int_equal(slt_featlearn_solve(w, times, 2, pt), SLT_ENOCONV);
+    assert_non_null(strstr(slt_last_error(), "max_steps = 100"));
+    assert_int_equal(pt[0].status, SLT_OK);
+    assert_int_equal(pt[1].status, SLT_ENOCONV);
+    assert_true(isnan(pt[1].test) && isnan(pt[1].test_err));
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_flat_spectrum),
         cmocka_unit_test(test_isotropic_rk4),
+        cmocka_unit_test(test_step_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
