@@ -3,7 +3,8 @@
  * integrated with SUNDIALS CVODE (BDF), and the width floor at t = ∞.
  *
  * SUNDIALS 6.x API (Debian 12 ships 6.4.1): SUNContext_Create(NULL, &ctx), N_VNew_Serial,
- * CVodeCreate(CV_BDF, ctx), dense matrix + dense linear solver (in libsundials_cvode),
+ * CVodeCreate(CV_BDF, ctx); ode: SUNLinSol_SPGMR + CVodeSetPreconditioner (the v–v block of
+ * the Newton matrix); isotropic: SUNDenseMatrix + SUNLinSol_Dense (all in libsundials_cvode);
  * CVodeSetErrHandlerFn with a handler that keeps the message instead of printing. */
 #include <math.h>
 #include <stdio.h>
@@ -376,7 +377,7 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
             free(w);
             return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode: the task has M = %zu "
                              "modes, more than max_modes = %zu (M + 1 + M(M+1)/2 states, "
-                             "dense BDF)", M, p->max_modes);
+                             "BDF + SPGMR)", M, p->max_modes);
         }
         w->M = M;
         w->lambda = malloc(M * sizeof *w->lambda);
