@@ -355,6 +355,60 @@ static void test_step_limit(void **state)
     slt_task_free(task);
 }
 
+/* featlearn.md §8.1 on the isotropic reduction (hard task, β = 0.5): the rich prefactor
+ * L(γ₁)/L(γ₂) → (γ₂/γ₁)^{β/(1+β)} at equal late t, and the lazy→rich crossover γq(t_×) = 1
+ * at t_× ∝ γ^{−1/(1−β)} as γ → 0. */
+static double crossover(const slt_task *task, double gamma)
+{
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_ISOTROPIC;
+    p.gamma = gamma;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    enum { NT = 121 };
+    double times[NT];
+    slt_featlearn_point pt[NT];
+    for (int i = 0; i < NT; i++) times[i] = pow(10, -2 + 0.1 * i); /* 1e-2 … 1e10 */
+    assert_int_equal(slt_featlearn_solve(w, times, NT, pt), SLT_OK);
+    slt_featlearn_free(w);
+    for (int i = 1; i < NT; i++)
+        if (gamma * pt[i].q >= 1) { /* log-log interpolation of q between the grid points */
+            double s = (log(1 / gamma) - log(pt[i - 1].q)) / (log(pt[i].q) - log(pt[i - 1].q));
+            return exp(log(times[i - 1]) + s * (log(times[i]) - log(times[i - 1])));
+        }
+    fail_msg("gamma q(t) never reached 1");
+    return NAN;
+}
+
+static void test_isotropic_scalings(void **state)
+{
+    (void)state;
+    double beta = 0.5;
+    slt_task *task = power_law(1.5, beta, 0);
+    /* prefactor ratio */
+    double g[2] = {1, 4}, t = 1e10;
+    slt_featlearn_point pt[2];
+    for (int i = 0; i < 2; i++) {
+        slt_featlearn_params p = slt_featlearn_params_default();
+        p.method = SLT_FEATLEARN_ISOTROPIC;
+        p.gamma = g[i];
+        slt_featlearn_workspace *w = NULL;
+        assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+        assert_int_equal(slt_featlearn_solve(w, &t, 1, &pt[i]), SLT_OK);
+        slt_featlearn_free(w);
+    }
+    double ratio = pt[0].test / pt[1].test, want = pow(g[1] / g[0], beta / (1 + beta));
+    print_message("L(gamma=1)/L(gamma=4) at t = 1e10: %.6f, asymptote %.6f\n", ratio, want);
+    assert_close(ratio, want, TOL_FIT_SLOPE, 0);
+    /* crossover: t_x(1e-3)/t_x(1e-2) → 10^{1/(1−β)} = 100 */
+    double t2 = crossover(task, 1e-2), t3 = crossover(task, 1e-3);
+    double e = log(t3 / t2) / log(10.0);
+    print_message("t_x(1e-2) = %.4g, t_x(1e-3) = %.4g: exponent %.4f, asymptote %.4f\n", t2, t3,
+                  e, 1 / (1 - beta));
+    assert_close(e, 1 / (1 - beta), TOL_FIT_SLOPE, 0);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_flat_spectrum),
         cmocka_unit_test(test_isotropic_rk4),
         cmocka_unit_test(test_step_limit),
+        cmocka_unit_test(test_isotropic_scalings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
