@@ -102,11 +102,8 @@ static double discrete_loss(const slt_task *task, size_t M, double gamma, double
     return L;
 }
 
-static void test_rich_ode_vs_discrete(void **state)
+static void check_rich_vs_discrete(slt_task *task, size_t M)
 {
-    (void)state;
-    size_t M = 6;
-    slt_task *task = power_law(1.5, 0.5, M);
     slt_featlearn_params p = slt_featlearn_params_default();
     p.gamma = 1;
     slt_featlearn_workspace *w = NULL;
@@ -131,6 +128,25 @@ static void test_rich_ode_vs_discrete(void **state)
         assert_true(pt[i].test < s.value); /* rich below lazy (featlearn.md §9 check 6) */
     }
     slt_featlearn_free(w);
+}
+
+static void test_rich_ode_vs_discrete(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 6);
+    check_rich_vs_discrete(task, 6);
+    slt_task_free(task);
+}
+
+/* Degenerate eigenvalues with uneven per-mode powers: the solver collapses each eigenspace
+ * to one mode (3 states of v here), the recursion runs on all 5 modes. */
+static void test_degenerate_levels(void **state)
+{
+    (void)state;
+    double lam[5] = {1, 0.5, 0.5, 0.5, 0.2}, tgt[5] = {0.3, 0.3, 0.1, 0.05, 0.2};
+    slt_task *task = NULL;
+    assert_int_equal(slt_task_alloc_explicit(5, lam, tgt, 0, &task), SLT_OK);
+    check_rich_vs_discrete(task, 5);
     slt_task_free(task);
 }
 
@@ -415,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_lazy_ode),
         cmocka_unit_test(test_lazy_isotropic),
         cmocka_unit_test(test_rich_ode_vs_discrete),
+        cmocka_unit_test(test_degenerate_levels),
         cmocka_unit_test(test_isotropic_exponent),
         cmocka_unit_test(test_width_floor),
         cmocka_unit_test(test_params),

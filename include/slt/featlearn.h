@@ -6,7 +6,8 @@
  * STATUS (first stage, see the header of docs/theory/featlearn.md):
  *   - method ode: N = P = B = ∞, gradient flow, the exact mode equations of
  *     docs/theory/featlearn.md §5 in (v, q, K) form, integrated with SUNDIALS CVODE (BDF,
- *     SPGMR with a block preconditioner) for explicit tasks of at most max_modes modes (a power
+ *     SPGMR with a block preconditioner) for explicit tasks of at most max_modes distinct
+ *     eigenvalues (each eigenspace collapses exactly to one mode with its total power; a power
  *     law with M = ∞ is refused with SLT_EDOM: use a truncated power law, or isotropic);
  *   - method isotropic: the two-state reduction (τ, q) of §5, an APPROXIMATION (it drops
  *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
@@ -62,7 +63,7 @@ typedef struct {
     double eta;        /* GD step; only 0 (gradient flow) for now                 default 0 */
     slt_featlearn_method method; /*                                             default ODE */
     double rel_tol;    /* CVODE relative tolerance, 1e-12 .. 1e-3                default 1e-9 */
-    size_t max_modes;  /* ode: largest explicit task (modes M; M + 1 + M(M+1)/2 states,
+    size_t max_modes;  /* ode: largest explicit task (M distinct eigenvalues; M + 1 + M(M+1)/2 states,
                           BDF + SPGMR; 0.5 s at M = 40, 11 s at 200), 1 .. 200 default 40 */
     long max_steps;    /* CVODE steps between two requested times, 100 .. 1e9   default 1e6 */
 } slt_featlearn_params;

@@ -361,23 +361,34 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     w->L0 = s.value;
     w->L0_err = s.err;
     if (p->method == SLT_FEATLEARN_ODE) {
-        size_t M = slt_task_modes(task);
         slt_task_tail tl;
-        if (slt_task_get_kind(task) != SLT_TASK_EXPLICIT || M == SLT_MODES_INFINITE ||
-            slt_task_get_tail(task, &tl) == SLT_OK) {
+        if (slt_task_get_kind(task) != SLT_TASK_EXPLICIT || slt_task_get_tail(task, &tl) == SLT_OK) {
             free(w);
             slt_error_clear();
             return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode needs an explicit task "
-                             "of at most max_modes = %zu modes; this task has M = inf (power "
-                             "laws at M = inf are not supported yet: use a truncated power law, "
-                             "or method isotropic, an approximation)", p->max_modes);
+                             "of at most max_modes = %zu distinct eigenvalues; this task has "
+                             "M = inf (power laws at M = inf and moment tails are not supported "
+                             "yet: use a truncated power law, or method isotropic, an "
+                             "approximation)", p->max_modes);
         }
         slt_error_clear(); /* the probe above leaves "no tail" as the message */
+        /* Each eigenspace collapses exactly to one mode carrying its total power
+         * (docs/theory/featlearn.md §3, "degenerate eigenvalues"): count the distinct λ. */
+        size_t nlev = slt_task_levels(task), M = 0;
+        slt_level lv, prev = {0, 0, 0};
+        for (size_t i = 1; i <= nlev; i++) {
+            if (slt_task_level(task, i, &lv)) {
+                free(w);
+                return slt_error(SLT_EINTERNAL, "slt_featlearn_alloc: level %zu: %s", i, slt_last_error());
+            }
+            if (i == 1 || lv.lambda != prev.lambda) M++;
+            prev = lv;
+        }
         if (M > p->max_modes) {
             free(w);
             return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode: the task has M = %zu "
-                             "modes, more than max_modes = %zu (M + 1 + M(M+1)/2 states, "
-                             "BDF + SPGMR)", M, p->max_modes);
+                             "distinct eigenvalues, more than max_modes = %zu (M + 1 + M(M+1)/2 "
+                             "states, BDF + SPGMR)", M, p->max_modes);
         }
         w->M = M;
         w->lambda = malloc(M * sizeof *w->lambda);
@@ -391,12 +402,20 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
             slt_featlearn_free(w);
             return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
         }
-        for (size_t k = 0; k < M; k++) {
-            double l = slt_task_lambda(task, k + 1), t = slt_task_target(task, k + 1);
-            w->lambda[k] = l;
-            w->wstar[k] = l > 0 ? sqrt(t / l) : 0; /* λ = 0: never learned, no loss */
-            w->trace += l;
+        double *power = w->g; /* scratch until the first solve */
+        size_t k = 0;
+        for (size_t i = 1; i <= nlev; i++) {
+            slt_task_level(task, i, &lv);
+            if (i > 1 && lv.lambda == w->lambda[k - 1]) {
+                power[k - 1] += lv.power;
+            } else {
+                w->lambda[k] = lv.lambda;
+                power[k++] = lv.power;
+            }
+            w->trace += lv.mult * lv.lambda;
         }
+        for (k = 0; k < M; k++) /* λ > 0 on explicit tasks */
+            w->wstar[k] = sqrt(power[k] / w->lambda[k]);
     }
     *wp = w;
     return SLT_OK;
