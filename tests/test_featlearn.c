@@ -1,6 +1,6 @@
 /* Tests of the rich DMFT (solvers/featlearn, docs/theory/featlearn.md): γ = 0 against the
  * lazy closed form Σ t_k e^{−2λ_k t}; the CVODE (v, q, K) equations at γ > 0 against an
- * independent discrete-time N = ∞ recursion (featlearn.md §5) extrapolated η → 0 by
+ * independent discrete-time N = ∞ recursion (docs/theory/featlearn.md §3) extrapolated η → 0 by
  * Richardson; the isotropic reduction's local exponent against χ(β) = 2β/(1+β); the width
  * floor at t = ∞ against a bisection written here; parameter refusals naming the field. */
 #include "slt_test.h"
@@ -64,7 +64,7 @@ static void test_lazy_isotropic(void **state)
     slt_task_free(task);
 }
 
-/* The discrete N = ∞ recursion of featlearn.md §5 (GD, step η), written out on its own:
+/* The discrete N = ∞ recursion of docs/theory/featlearn.md §3 (GD, step η), written out on its own:
  * h, q and the full K, with K_{n+1} = K_n + ηγ(g hᵀ + h gᵀ) + η²γ² q g gᵀ. */
 static double discrete_loss(const slt_task *task, size_t M, double gamma, double eta, double T)
 {
@@ -125,7 +125,7 @@ static void check_rich_vs_discrete(slt_task *task, size_t M)
         slt_sum s;
         assert_int_equal(slt_sum_decay(task, times[i], &s), SLT_OK);
         assert_true(fabs(pt[i].test - s.value) > 100 * (pt[i].test_err + 2 * fabs(R2 - R1)));
-        assert_true(pt[i].test < s.value); /* rich below lazy (featlearn.md §9 check 6) */
+        assert_true(pt[i].test < s.value); /* rich below lazy (docs/theory/featlearn.md §3) */
     }
     slt_featlearn_free(w);
 }
@@ -371,7 +371,7 @@ static void test_step_limit(void **state)
     slt_task_free(task);
 }
 
-/* featlearn.md §8.1 on the isotropic reduction (hard task, β = 0.5): the rich prefactor
+/* docs/theory/featlearn.md §4 on the isotropic reduction (hard task, β = 0.5): the rich prefactor
  * L(γ₁)/L(γ₂) → (γ₂/γ₁)^{β/(1+β)} at equal late t, and the lazy→rich crossover γq(t_×) = 1
  * at t_× ∝ γ^{−1/(1−β)} as γ → 0. */
 static double crossover(const slt_task *task, double gamma)

@@ -5,15 +5,16 @@
  *
  * STATUS (first stage, see the header of docs/theory/featlearn.md):
  *   - method ode: N = P = B = ∞, gradient flow, the exact mode equations of
- *     docs/theory/featlearn.md §5 in (v, q, K) form, integrated with SUNDIALS CVODE (BDF,
+ *     docs/theory/featlearn.md §3 in (v, q, K) form, integrated with SUNDIALS CVODE (BDF,
  *     SPGMR with a block preconditioner) for explicit tasks of at most max_modes distinct
  *     eigenvalues (each eigenspace collapses exactly to one mode with its total power; a power
  *     law with M = ∞ is refused with SLT_EDOM: use a truncated power law, or isotropic);
- *   - method isotropic: the two-state reduction (τ, q) of §5, an APPROXIMATION (it drops
+ *   - method isotropic: the two-state reduction (τ, q) of §4, an APPROXIMATION (it drops
  *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
  *   - t = ∞ (both methods, any N): the width floor κ_N T₁(κ_N), df(κ_N) = N, the same for
- *     every γ (§6); 0 at N = ∞;
- *   - not yet: method march (finite N, P, B, discrete GD/SGD; §3); finite N or finite P
+ *     every γ (§5); 0 at N = ∞;
+ *   - not yet: method march (finite N, P, B, discrete GD/SGD; docs/theory/featlearn.md §9);
+ *     finite N or finite P
  *     at finite t, eta > 0 and batch > 0 are refused (SLT_EDOM at slt_featlearn_alloc /
  *     slt_featlearn_solve with a message naming the field).
  *
@@ -38,13 +39,13 @@
 extern "C" {
 #endif
 
-/* How the rich DMFT is solved (docs/theory/featlearn.md §7). Names: "march", "ode",
+/* How the rich DMFT is solved (docs/theory/featlearn.md, status table). Names: "march", "ode",
  * "isotropic". */
 typedef enum {
-    SLT_FEATLEARN_MARCH = 0,    /* forward marching of the discrete two-time DMFT (§3):
+    SLT_FEATLEARN_MARCH = 0,    /* forward marching of the discrete two-time DMFT (§9):
                                    NOT IMPLEMENTED YET (SLT_EDOM at alloc) */
-    SLT_FEATLEARN_ODE = 1,      /* N = ∞, P = B = ∞ exact mode equations (§5), CVODE */
-    SLT_FEATLEARN_ISOTROPIC = 2 /* two-state isotropic reduction (§5): an approximation */
+    SLT_FEATLEARN_ODE = 1,      /* N = ∞, P = B = ∞ exact mode equations (§3), CVODE */
+    SLT_FEATLEARN_ISOTROPIC = 2 /* two-state isotropic reduction (§4): an approximation */
 } slt_featlearn_method;
 
 /* "march", "ode", "isotropic"; NULL for a value that is not one of the enum's. */
@@ -110,7 +111,7 @@ SLT_API int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times,
                                 slt_featlearn_point *out);
 
 /* The width floor L_∞(N) = κ_N T₁(κ_N), df(κ_N) = N (0 when N >= M), with a bound on its
- * error (the κ root's and the sum's). The same for every γ (docs/theory/featlearn.md §6).
+ * error (the κ root's and the sum's). The same for every γ (docs/theory/featlearn.md §5).
  * Errors: SLT_EINVAL (NULL, N not >= 1), the task layer's. Thread-safe. */
 SLT_API int slt_featlearn_width_floor(const slt_task *task, double N, double *floor,
                                       double *floor_err);

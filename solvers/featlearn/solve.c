@@ -1,4 +1,4 @@
-/* The rich DMFT at N = P = B = ∞ in continuous time (docs/theory/featlearn.md §2–§4):
+/* The rich DMFT at N = P = B = ∞ in continuous time (docs/theory/featlearn.md §3–§5):
  * the exact (v, q, K) mode equations and the isotropic two-state reduction, both
  * integrated with SUNDIALS CVODE (BDF), and the width floor at t = ∞.
  *
