@@ -425,6 +425,43 @@ static void test_isotropic_scalings(void **state)
     slt_task_free(task);
 }
 
+/* Easy task (β = 1.5 > 1) on the isotropic reduction: (1 + γq) dq/dt = d|h|²/dt makes
+ * q + γq²/2 → ‖w*‖² = Σ t_k/λ_k, so the late boost is √(1 + 2γ‖w*‖²), the exponent stays
+ * β and L_rich/L_lazy → (1 + 2γ‖w*‖²)^{−β/2} (docs/theory/featlearn.md §4). */
+static double t_over_lambda(double lambda, double target, void *ctx)
+{
+    (void)ctx;
+    return target / lambda;
+}
+
+static void test_isotropic_easy(void **state)
+{
+    (void)state;
+    double beta = 1.5, gamma = 1;
+    slt_task *task = power_law(1.5, beta, 0);
+    slt_sum norm;
+    assert_int_equal(slt_task_sum(task, t_over_lambda, NULL, NULL, &norm), SLT_OK);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_ISOTROPIC;
+    p.gamma = gamma;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double t = 1e10;
+    slt_featlearn_point pt;
+    assert_int_equal(slt_featlearn_solve(w, &t, 1, &pt), SLT_OK);
+    slt_featlearn_free(w);
+    slt_sum lazy;
+    assert_int_equal(slt_sum_decay(task, t, &lazy), SLT_OK);
+    double want = pow(1 + 2 * gamma * norm.value, -beta / 2);
+    print_message("easy: slope %.6f, L_rich/L_lazy %.8f (asymptote %.8f), q %.8f\n", pt.slope,
+                  pt.test / lazy.value, want, pt.q);
+    assert_close(pt.slope, beta, 0, TOL_FIT_SLOPE);
+    /* the approach is like t^{1−β}: 1.7e-5 between t = 1e8 and 1e10, so 1e-4 at 1e10 */
+    assert_close(pt.test / lazy.value, want, 1e-4, 0);
+    assert_close(pt.q + gamma * pt.q * pt.q / 2, norm.value, 1e-4, 0);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_isotropic_rk4),
         cmocka_unit_test(test_step_limit),
         cmocka_unit_test(test_isotropic_scalings),
+        cmocka_unit_test(test_isotropic_easy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
