@@ -462,6 +462,39 @@ static void test_isotropic_easy(void **state)
     slt_task_free(task);
 }
 
+/* q and the local exponent: at γ = 0, q = |h|² = Σ (t_k/λ_k)(1 − e^{−λ_k t})² in closed
+ * form; at γ = 1 the reported slope against a central difference of log L in log t. */
+static void test_q_and_slope(void **state)
+{
+    (void)state;
+    size_t M = 12;
+    slt_task *task = power_law(1.5, 0.5, M);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double t = 3;
+    slt_featlearn_point pt;
+    assert_int_equal(slt_featlearn_solve(w, &t, 1, &pt), SLT_OK);
+    slt_featlearn_free(w);
+    double q = 0;
+    for (size_t k = 1; k <= M; k++) {
+        double l = slt_task_lambda(task, k), e = 1 - exp(-l * t);
+        q += slt_task_target(task, k) / l * e * e;
+    }
+    assert_within("q at gamma = 0", pt.q, pt.q_err, q, TOL_ROUNDING_SUM * q);
+    p.gamma = 1;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double h = 1e-3, ts[3] = {t * exp(-h), t, t * exp(h)};
+    slt_featlearn_point q3[3];
+    assert_int_equal(slt_featlearn_solve(w, ts, 3, q3), SLT_OK);
+    slt_featlearn_free(w);
+    double fd = -(log(q3[2].test) - log(q3[0].test)) / (2 * h);
+    /* central difference: O(h²) ≈ 1e-6 relative, plus the values' errors / h */
+    assert_within("slope vs central difference", q3[1].slope, q3[1].slope_err, fd,
+                  1e-5 + (q3[0].test_err / q3[0].test + q3[2].test_err / q3[2].test) / (2 * h));
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_step_limit),
         cmocka_unit_test(test_isotropic_scalings),
         cmocka_unit_test(test_isotropic_easy),
+        cmocka_unit_test(test_q_and_slope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
