@@ -10,5 +10,6 @@
 #include "slt/statics.h"
 #include "slt/dmft.h"
 #include "slt/mc.h"
+#include "slt/featlearn.h"
 
 #endif

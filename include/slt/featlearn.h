@@ -1,0 +1,122 @@
+/* slt/featlearn.h — the rich (feature-learning) DMFT of Bordelon, Atanasov, Pehlevan
+ * (2024b): test loss over training time of the projected-gradient model of
+ * docs/theory/featlearn.md §1 (readout w and first layer A trained with strength γ,
+ * projector (1/N)A(0)ᵀA(0), output prefactor 1/N, canonical time t).
+ *
+ * STATUS (first stage, see the header of docs/theory/featlearn.md):
+ *   - method ode: N = P = B = ∞, gradient flow, the exact mode equations of
+ *     docs/theory/featlearn.md §3 in (v, q, K) form, integrated with SUNDIALS CVODE (BDF,
+ *     SPGMR with a block preconditioner) for explicit tasks of at most max_modes distinct
+ *     eigenvalues (each eigenspace collapses exactly to one mode with its total power; a power
+ *     law with M = ∞ is refused with SLT_EDOM: use a truncated power law, or isotropic);
+ *   - method isotropic: the two-state reduction (τ, q) of §4, an APPROXIMATION (it drops
+ *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
+ *   - t = ∞ (both methods, any N): the width floor κ_N T₁(κ_N), df(κ_N) = N, the same for
+ *     every γ (§5); 0 at N = ∞;
+ *   - not yet: method march (finite N, P, B, discrete GD/SGD; docs/theory/featlearn.md §9);
+ *     finite N or finite P
+ *     at finite t, eta > 0 and batch > 0 are refused (SLT_EDOM at slt_featlearn_alloc /
+ *     slt_featlearn_solve with a message naming the field).
+ *
+ * Error estimates: every solve runs CVODE at two tolerances, rel_tol and rel_tol/16; the
+ * finer run is reported and the difference of the two is its error (plus the mode sums'
+ * bounds, and a rounding floor). A point whose value or estimate is not finite gets
+ * SLT_ENOCONV or SLT_ELOSS, its values NaN.
+ *
+ * Library code: never prints (CVODE's error handler is replaced), returns a status and
+ * sets slt_last_error(). */
+#ifndef SLT_FEATLEARN_H
+#define SLT_FEATLEARN_H
+
+#include "slt/export.h"
+
+#include <stddef.h>
+
+#include "slt/status.h"
+#include "slt/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How the rich DMFT is solved (docs/theory/featlearn.md, status table). Names: "march", "ode",
+ * "isotropic". */
+typedef enum {
+    SLT_FEATLEARN_MARCH = 0,    /* forward marching of the discrete two-time DMFT (§9):
+                                   NOT IMPLEMENTED YET (SLT_EDOM at alloc) */
+    SLT_FEATLEARN_ODE = 1,      /* N = ∞, P = B = ∞ exact mode equations (§3), CVODE */
+    SLT_FEATLEARN_ISOTROPIC = 2 /* two-state isotropic reduction (§4): an approximation */
+} slt_featlearn_method;
+
+/* "march", "ode", "isotropic"; NULL for a value that is not one of the enum's. */
+SLT_API const char *slt_featlearn_method_to_string(slt_featlearn_method method);
+/* SLT_OK, or SLT_EINVAL (leaving *out unchanged) for an unknown or NULL name. */
+SLT_API int slt_featlearn_method_from_string(const char *name, slt_featlearn_method *out);
+/* 1 for the methods that solve the exact DMFT equations (march, ode), 0 for the
+ * approximation (isotropic) and for unknown values. */
+SLT_API int slt_featlearn_method_is_exact(slt_featlearn_method method);
+
+typedef struct {
+    double gamma;      /* feature-learning strength γ >= 0 (0 = lazy)            default 0 */
+    double N;          /* width, >= 1 or INFINITY; finite N only at t = ∞ for now default INFINITY */
+    double P;          /* training samples; only INFINITY for now                default INFINITY */
+    size_t batch;      /* online SGD batch; only 0 (population gradient) for now default 0 */
+    double eta;        /* GD step; only 0 (gradient flow) for now                 default 0 */
+    slt_featlearn_method method; /*                                             default ODE */
+    double rel_tol;    /* CVODE relative tolerance, 1e-12 .. 1e-3                default 1e-9 */
+    size_t max_modes;  /* ode: largest explicit task (M distinct eigenvalues; M + 1 + M(M+1)/2 states,
+                          BDF + SPGMR; 0.5 s at M = 40, 11 s at 200), 1 .. 200 default 40 */
+    long max_steps;    /* CVODE steps between two requested times, 100 .. 1e9   default 1e6 */
+} slt_featlearn_params;
+
+SLT_API slt_featlearn_params slt_featlearn_params_default(void);
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range; SLT_EDOM
+ * naming the field for a value in range that this stage does not support yet (P finite,
+ * batch > 0, eta > 0, method march). */
+SLT_API int slt_featlearn_params_check(const slt_featlearn_params *p);
+
+/* The accepted range of a numeric field ("gamma", "N", "P", "batch", "eta", "rel_tol",
+ * "max_modes", "max_steps"), the one slt_featlearn_params_check applies; NULL for another
+ * name. Thread-safe (an immutable table). */
+SLT_API const slt_param_range *slt_featlearn_param_range(const char *field);
+
+typedef struct {
+    double t;
+    double test, test_err;    /* test loss L(t) = Σ_k λ_k v_k² (clean target) */
+    double slope, slope_err;  /* local exponent d log L / d log t (NaN at t = 0, ∞, and for
+                                 isotropic on a task with a moment tail) */
+    double q, q_err;          /* readout norm q(t) = |w|²/N (NaN at t = ∞) */
+    double tau;               /* isotropic: effective time τ(t); NaN for ode */
+    slt_featlearn_method method; /* the method that computed the point */
+    int status;
+} slt_featlearn_point;
+
+typedef struct slt_featlearn_workspace slt_featlearn_workspace;
+
+/* The workspace keeps the task (not copied: it must outlive the workspace) and a copy of
+ * the parameters. Errors: SLT_EINVAL (NULL, bad params), SLT_EDOM (a case this stage
+ * does not solve: method march; ode on a power law with M = ∞, on a task with a moment
+ * tail or with more than max_modes modes — the message names max_modes), SLT_ENOMEM.
+ * Thread safety: one workspace per thread; the task may be shared. */
+SLT_API int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
+                                slt_featlearn_workspace **w);
+SLT_API void slt_featlearn_free(slt_featlearn_workspace *w); /* accepts NULL */
+
+/* Losses at n times, nondecreasing, each >= 0 (INFINITY allowed: the width floor).
+ * Returns SLT_OK when every point is SLT_OK, else the first failing status with every
+ * point filled (failed points NaN, their own status). SLT_EINVAL (NULL, times not
+ * nondecreasing or negative or NaN) and SLT_EDOM (finite t with finite N: needs the
+ * marching) before any point is filled. Not thread-safe on the same workspace. */
+SLT_API int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t n,
+                                slt_featlearn_point *out);
+
+/* The width floor L_∞(N) = κ_N T₁(κ_N), df(κ_N) = N (0 when N >= M), with a bound on its
+ * error (the κ root's and the sum's). The same for every γ (docs/theory/featlearn.md §5).
+ * Errors: SLT_EINVAL (NULL, N not >= 1), the task layer's. Thread-safe. */
+SLT_API int slt_featlearn_width_floor(const slt_task *task, double N, double *floor,
+                                      double *floor_err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
