@@ -22,13 +22,6 @@
 #include "mc_internal.h"
 #include "slt/status.h"
 
-static size_t mul(size_t a, size_t b)
-{
-    if (a != 0 && b > SIZE_MAX / a) return SIZE_MAX;
-    return a * b;
-}
-
-static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 typedef struct {
     size_t Om, w, wt, g, tmp, res, u, C, h0, Xq, tau, Lt, Xi, Xb;
@@ -39,17 +32,17 @@ static fl_sizes sizes_of(size_t n, size_t M, size_t B, size_t P)
     fl_sizes z;
     size_t d = n + 1;
     int online = B > 0, pop = B == 0 && P == 0;
-    z.Om = mul(n, n);
+    z.Om = mc_size_mul(n, n);
     z.w = z.wt = z.g = z.tmp = n;
     z.res = online ? B : (P > 0 ? P : 1);
     z.u = M;
-    z.C = pop ? mul(n, n) : 1;
+    z.C = pop ? mc_size_mul(n, n) : 1;
     z.h0 = pop ? n : 1;
-    z.Xq = online ? mul(d, M) : 1;
+    z.Xq = online ? mc_size_mul(d, M) : 1;
     z.tau = online ? d : 1;
-    z.Lt = online ? mul(d, d) : 1;
-    z.Xi = online ? mul(B, d) : 1;
-    z.Xb = online ? mul(B, d) : 1;
+    z.Lt = online ? mc_size_mul(d, d) : 1;
+    z.Xi = online ? mc_size_mul(B, d) : 1;
+    z.Xb = online ? mc_size_mul(B, d) : 1;
     return z;
 }
 
@@ -59,7 +52,7 @@ size_t mc_fl_ws_doubles(size_t n, size_t M, size_t B, size_t P, size_t T)
     size_t parts[] = {z.Om, z.w,  z.wt, z.g,  z.tmp, z.res, z.u, z.C,
                       z.h0, z.Xq, z.tau, z.Lt, z.Xi,  z.Xb,  T};
     size_t all = 0;
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = add(all, parts[i]);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = mc_size_add(all, parts[i]);
     return all;
 }
 
@@ -105,20 +98,6 @@ int mc_fl_ws_alloc(mc_fl_ws *w, size_t n, size_t M, size_t B, size_t P, size_t T
         return SLT_ENOMEM;
     }
     return SLT_OK;
-}
-
-/* u = Rᵀ w̃ and |s − u|². */
-static double mode_loss(const mc_rmap *R, const double *s, const double *wt, double *u)
-{
-    size_t M = R->M;
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)R->n, (int)M, 1.0, R->dense, (int)M, wt, 1, 0.0,
-                u, 1);
-    double sum = 0.0;
-    for (size_t m = 0; m < M; m++) {
-        double r = s[m] - u[m];
-        sum += r * r;
-    }
-    return sum;
 }
 
 int mc_fl_member(const mc_rmap *R, const double *s, double sigma, double noise, double eta,
@@ -211,7 +190,7 @@ int mc_fl_member(const mc_rmap *R, const double *s, double sigma, double noise, 
             cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)n, 1.0, Om, (int)n, w, 1, 0.0, wt,
                         1);
         }
-        test[i] = mode_loss(R, s, wt, ws->u);
+        test[i] = mc_mode_loss(R, s, wt, ws->u);
         if (P > 0 && !online) {
             memcpy(res, y, P * sizeof(double));
             cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)P, (int)n, -1.0, phi, (int)n, wt, 1,

@@ -90,13 +90,6 @@ void mc_spectral(const mc_rule *rule, double e, double x, int dropped, double *p
 
 /* ---- workspace ---------------------------------------------------------------------- */
 
-static size_t mul(size_t a, size_t b)
-{
-    if (a != 0 && b > SIZE_MAX / a) return SIZE_MAX;
-    return a * b;
-}
-
-static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 typedef struct {
     size_t k, vt, e, a, h, ytil, Q, T1, S, X, Cf, Wn, Wp, tn, tp, xs, sv, ub, fw, fu;
@@ -108,22 +101,22 @@ static fit_sizes sizes_of(size_t n, size_t P, size_t M, size_t T, int msp)
     int dual = P != 0 && P < n;
     size_t k = dual ? P : n;
     z.k = k;
-    z.vt = mul(k, k);
+    z.vt = mc_size_mul(k, k);
     z.e = z.a = z.h = z.ytil = k;
-    z.Q = msp ? 0 : mul(k, k);
-    z.T1 = msp ? 0 : mul(k, k);
-    z.S = msp ? 0 : mul(k, k);
-    z.X = dual && !msp ? mul(P, M) : 0;
-    z.Cf = msp ? mul(k, T) : 0;
-    z.Wn = msp ? mul(n, T) : 0;
-    z.Wp = msp && dual ? mul(P, T) : 0;
+    z.Q = msp ? 0 : mc_size_mul(k, k);
+    z.T1 = msp ? 0 : mc_size_mul(k, k);
+    z.S = msp ? 0 : mc_size_mul(k, k);
+    z.X = dual && !msp ? mc_size_mul(P, M) : 0;
+    z.Cf = msp ? mc_size_mul(k, T) : 0;
+    z.Wn = msp ? mc_size_mul(n, T) : 0;
+    z.Wp = msp && dual ? mc_size_mul(P, T) : 0;
     z.tn = n;
     z.tp = P ? P : 1;
     /* the SVD fallback (allocated on first use): X copied (P×n, or n×M at P = ∞), its
      * singular values, the square factor, and mode-space vectors w (n) and u (M) */
-    z.xs = P ? mul(P, n) : mul(n, M);
+    z.xs = P ? mc_size_mul(P, n) : mc_size_mul(n, M);
     z.sv = k;
-    z.ub = mul(k, k);
+    z.ub = mc_size_mul(k, k);
     z.fw = n;
     z.fu = M;
     return z;
@@ -135,7 +128,7 @@ size_t mc_fit_ws_doubles(size_t n, size_t P, size_t M, size_t T, int msp)
     size_t all = 0;
     size_t parts[] = {z.vt, z.e,  z.a,  z.h,  z.ytil, z.Q,  z.T1, z.S,  z.X,  z.Cf,
                       z.Wn, z.Wp, z.tn, z.tp, z.xs,   z.sv, z.ub, z.fw, z.fu};
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = add(all, parts[i]);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = mc_size_add(all, parts[i]);
     return all;
 }
 

@@ -35,6 +35,17 @@
 #define MC_INFINITE ((size_t)-1)
 static inline size_t mc_size(double v) { return isinf(v) ? MC_INFINITE : (size_t)v; }
 
+/* Workspace sizes that saturate at SIZE_MAX instead of wrapping (the alloc then fails). */
+static inline size_t mc_size_mul(size_t a, size_t b)
+{
+    return (a != 0 && b > SIZE_MAX / a) ? SIZE_MAX : a * b;
+}
+static inline size_t mc_size_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+
 typedef struct mc_rng mc_rng;
 mc_rng *mc_rng_alloc(uint32_t seed);      /* NULL when out of memory */
 void mc_rng_free(mc_rng *r);              /* accepts NULL */
@@ -65,6 +76,10 @@ typedef struct {
     const double *dense; /* n×M row-major, or NULL for the diagonal map   */
     const double *diag;  /* M entries √λ_k (n = M) when dense == NULL      */
 } mc_rmap;
+
+/* u = Rᵀ w and the test loss |s − u|² over the M modes (sgd.c; the featlearn model's
+ * w̃ too). */
+double mc_mode_loss(const mc_rmap *R, const double *s, const double *w, double *u);
 
 /* ---- fit.c: one full-batch member --------------------------------------------------- */
 /* The k×k eigenproblem of a member (k = min(n, P)) has rank r = min(k, M) exactly when

@@ -52,13 +52,7 @@ typedef struct {
     mc_fl_ws fl;
 } trial_ws;
 
-static size_t mul(size_t a, size_t b)
-{
-    if (a != 0 && b > SIZE_MAX / a) return SIZE_MAX;
-    return a * b;
-}
 
-static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 typedef struct {
     size_t R, Z, phi, y, vec, Ue, Ubar;
@@ -68,13 +62,13 @@ static trial_sizes trial_sizes_of(const run_ctx *c)
 {
     trial_sizes z;
     int full = !c->sgd;
-    z.R = c->finN ? mul(c->n, c->M) : 0;
-    z.Z = full && c->finP ? mul(c->P, c->M) : 0;
-    z.phi = full && c->finN && c->finP ? mul(c->P, c->n) : 0;
+    z.R = c->finN ? mc_size_mul(c->n, c->M) : 0;
+    z.Z = full && c->finP ? mc_size_mul(c->P, c->M) : 0;
+    z.phi = full && c->finN && c->finP ? mc_size_mul(c->P, c->n) : 0;
     z.y = full && c->finP ? c->P : 0;
     z.vec = c->T;
-    z.Ue = c->E > 1 || (!c->sgd && !c->fl && c->msp) ? mul(c->M, c->T) : 0;
-    z.Ubar = c->E > 1 ? mul(c->M, c->T) : 0;
+    z.Ue = c->E > 1 || (!c->sgd && !c->fl && c->msp) ? mc_size_mul(c->M, c->T) : 0;
+    z.Ubar = c->E > 1 ? mc_size_mul(c->M, c->T) : 0;
     return z;
 }
 
@@ -97,13 +91,13 @@ static void ctx_sizes(run_ctx *c, const slt_mc_params *p, size_t M, size_t T)
 static size_t ctx_doubles(const run_ctx *c)
 {
     trial_sizes z = trial_sizes_of(c);
-    size_t all = add(add(add(z.R, z.Z), add(z.phi, z.y)), add(mul(4, z.vec), add(z.Ue, z.Ubar)));
+    size_t all = mc_size_add(mc_size_add(mc_size_add(z.R, z.Z), mc_size_add(z.phi, z.y)), mc_size_add(mc_size_mul(4, z.vec), mc_size_add(z.Ue, z.Ubar)));
     if (c->sgd)
-        all = add(all, mc_sgd_ws_doubles(c->n, c->M, c->p.batch, c->T, !c->finN));
+        all = mc_size_add(all, mc_sgd_ws_doubles(c->n, c->M, c->p.batch, c->T, !c->finN));
     else if (c->fl)
-        all = add(all, mc_fl_ws_doubles(c->n, c->M, c->finP ? 0 : c->p.batch, c->P, c->T));
+        all = mc_size_add(all, mc_fl_ws_doubles(c->n, c->M, c->finP ? 0 : c->p.batch, c->P, c->T));
     else if (c->finN || c->finP)
-        all = add(all, mc_fit_ws_doubles(c->n, c->P, c->M, c->T, c->msp));
+        all = mc_size_add(all, mc_fit_ws_doubles(c->n, c->P, c->M, c->T, c->msp));
     return all;
 }
 

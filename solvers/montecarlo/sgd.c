@@ -21,13 +21,6 @@
 #include "mc_internal.h"
 #include "slt/status.h"
 
-static size_t mul(size_t a, size_t b)
-{
-    if (a != 0 && b > SIZE_MAX / a) return SIZE_MAX;
-    return a * b;
-}
-
-static size_t add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 /* n = N with a sampler of dimension d = n + 1 (finite N), or n = M without a sampler
  * (N = ∞, kernel != 0). */
@@ -39,11 +32,11 @@ static sgd_sizes sizes_of(size_t n, size_t M, size_t B, int kernel)
 {
     sgd_sizes z;
     size_t d = n + 1;
-    z.Xq = kernel ? 1 : mul(d, M);
+    z.Xq = kernel ? 1 : mc_size_mul(d, M);
     z.tau = kernel ? 1 : d;
-    z.Lt = kernel ? 1 : mul(d, d);
-    z.Xi = mul(B, kernel ? M : d);
-    z.Xb = kernel ? 1 : mul(B, d);
+    z.Lt = kernel ? 1 : mc_size_mul(d, d);
+    z.Xi = mc_size_mul(B, kernel ? M : d);
+    z.Xb = kernel ? 1 : mc_size_mul(B, d);
     z.res = B;
     z.w = n;
     z.u = M;
@@ -55,7 +48,7 @@ size_t mc_sgd_ws_doubles(size_t n, size_t M, size_t B, size_t T, int kernel)
     sgd_sizes z = sizes_of(n, M, B, kernel);
     size_t parts[] = {z.Xq, z.tau, z.Lt, z.Xi, z.Xb, z.res, z.w, z.u, T};
     size_t all = 0;
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = add(all, parts[i]);
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) all = mc_size_add(all, parts[i]);
     return all;
 }
 
@@ -99,8 +92,7 @@ int mc_sgd_ws_alloc(mc_sgd_ws *w, size_t n, size_t M, size_t B, size_t T, int ke
     return SLT_OK;
 }
 
-/* u = Rᵀ w and |s − u|². */
-static double mode_loss(const mc_rmap *R, const double *s, const double *w, double *u)
+double mc_mode_loss(const mc_rmap *R, const double *s, const double *w, double *u)
 {
     size_t M = R->M;
     if (R->dense)
@@ -195,7 +187,7 @@ int mc_sgd_member(const mc_rmap *R, const double *s, double S0, double sigma, do
             cblas_dgemv(CblasRowMajor, CblasTrans, (int)B, (int)n, step, phi, (int)ld, res, 1,
                         1.0, w, 1);
         }
-        test[i] = mode_loss(R, s, w, ws->u);
+        test[i] = mc_mode_loss(R, s, w, ws->u);
         if (Ue)
             for (size_t m = 0; m < M; m++) Ue[m * T + i] = ws->u[m];
         if (!isfinite(test[i])) {
