@@ -13,10 +13,10 @@
  *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
  *   - t = ∞ (both methods, any N): the width floor κ_N T₁(κ_N), df(κ_N) = N, the same for
  *     every γ (§5); 0 at N = ∞;
- *   - not yet: method march (finite N, P, B, discrete GD/SGD; docs/theory/featlearn.md §9);
- *     finite N or finite P
- *     at finite t, eta > 0 and batch > 0 are refused (SLT_EDOM at slt_featlearn_alloc /
- *     slt_featlearn_solve with a message naming the field).
+ *   - method march (finite N, P, B, discrete GD/SGD): being built (issue 14); until it
+ *     lands, finite N or finite P at finite t, eta > 0 and batch > 0 are refused (SLT_EDOM
+ *     at slt_featlearn_alloc / slt_featlearn_solve with a message naming the field);
+ *   - method auto (the default) resolves to the exact method that fits the request.
  *
  * Error estimates: every solve runs CVODE at two tolerances, rel_tol and rel_tol/16; the
  * finer run is reported and the difference of the two is its error (plus the mode sums'
@@ -40,33 +40,42 @@ extern "C" {
 #endif
 
 /* How the rich DMFT is solved (docs/theory/featlearn.md, status table). Names: "march", "ode",
- * "isotropic". */
+ * "isotropic", "auto". */
 typedef enum {
-    SLT_FEATLEARN_MARCH = 0,    /* forward marching of the discrete two-time DMFT (§9):
-                                   NOT IMPLEMENTED YET (SLT_EDOM at alloc) */
+    SLT_FEATLEARN_MARCH = 0,    /* forward marching of the discrete two-time DMFT (finite N, P,
+                                   B; GD/SGD with step eta; eta = 0 at finite N: gradient flow
+                                   by Richardson extrapolation η → 0) */
     SLT_FEATLEARN_ODE = 1,      /* N = ∞, P = B = ∞ exact mode equations (§3), CVODE */
-    SLT_FEATLEARN_ISOTROPIC = 2 /* two-state isotropic reduction (§4): an approximation */
+    SLT_FEATLEARN_ISOTROPIC = 2,/* two-state isotropic reduction (§4): an approximation */
+    SLT_FEATLEARN_AUTO = 3      /* the exact method that fits the request, resolved at alloc:
+                                   march when N, P finite, batch > 0 or eta > 0, else ode;
+                                   never isotropic. slt_featlearn_resolved_method tells which */
 } slt_featlearn_method;
 
-/* "march", "ode", "isotropic"; NULL for a value that is not one of the enum's. */
+/* "march", "ode", "isotropic", "auto"; NULL for a value that is not one of the enum's. */
 SLT_API const char *slt_featlearn_method_to_string(slt_featlearn_method method);
 /* SLT_OK, or SLT_EINVAL (leaving *out unchanged) for an unknown or NULL name. */
 SLT_API int slt_featlearn_method_from_string(const char *name, slt_featlearn_method *out);
-/* 1 for the methods that solve the exact DMFT equations (march, ode), 0 for the
- * approximation (isotropic) and for unknown values. */
+/* 1 for the methods that solve the exact DMFT equations (march, ode, and auto, which
+ * resolves to one of them), 0 for the approximation (isotropic) and for unknown values. */
 SLT_API int slt_featlearn_method_is_exact(slt_featlearn_method method);
 
 typedef struct {
     double gamma;      /* feature-learning strength γ >= 0 (0 = lazy)            default 0 */
-    double N;          /* width, >= 1 or INFINITY; finite N only at t = ∞ for now default INFINITY */
-    double P;          /* training samples; only INFINITY for now                default INFINITY */
-    size_t batch;      /* online SGD batch; only 0 (population gradient) for now default 0 */
-    double eta;        /* GD step; only 0 (gradient flow) for now                 default 0 */
-    slt_featlearn_method method; /*                                             default ODE */
+    double N;          /* width, >= 1 (whole) or INFINITY                         default INFINITY */
+    double P;          /* training samples (full-batch GD on P fixed samples), >= 1 (whole)
+                          or INFINITY (population gradient)                      default INFINITY */
+    size_t batch;      /* online SGD batch B (fresh samples every step; needs P = INFINITY and
+                          eta > 0), or 0 (no SGD)                                default 0 */
+    double eta;        /* GD/SGD step η > 0 (t = ηn), or 0 for gradient flow      default 0 */
+    slt_featlearn_method method; /*                                             default AUTO */
     double rel_tol;    /* CVODE relative tolerance, 1e-12 .. 1e-3                default 1e-9 */
     size_t max_modes;  /* ode: largest explicit task (M distinct eigenvalues; M + 1 + M(M+1)/2 states,
                           BDF + SPGMR; 0.5 s at M = 40, 11 s at 200), 1 .. 200 default 40 */
     long max_steps;    /* CVODE steps between two requested times, 100 .. 1e9   default 1e6 */
+    size_t max_march_steps; /* march: largest number of steps T = t_max/η (time O(K·T³),
+                          memory O(K·T²) for K spectral nodes), 1 .. 1e6         default 20000 */
+    size_t max_nodes;  /* march: largest number of spectral nodes K, 1 .. 1e5   default 2000 */
 } slt_featlearn_params;
 
 SLT_API slt_featlearn_params slt_featlearn_params_default(void);
@@ -76,13 +85,14 @@ SLT_API slt_featlearn_params slt_featlearn_params_default(void);
 SLT_API int slt_featlearn_params_check(const slt_featlearn_params *p);
 
 /* The accepted range of a numeric field ("gamma", "N", "P", "batch", "eta", "rel_tol",
- * "max_modes", "max_steps"), the one slt_featlearn_params_check applies; NULL for another
+ * "max_modes", "max_steps", "max_march_steps", "max_nodes"), the one slt_featlearn_params_check applies; NULL for another
  * name. Thread-safe (an immutable table). */
 SLT_API const slt_param_range *slt_featlearn_param_range(const char *field);
 
 typedef struct {
     double t;
     double test, test_err;    /* test loss L(t) = Σ_k λ_k v_k² (clean target) */
+    double train, train_err;  /* train loss on the P samples (finite P); = test at P = ∞ */
     double slope, slope_err;  /* local exponent d log L / d log t (NaN at t = 0, ∞, and for
                                  isotropic on a task with a moment tail) */
     double q, q_err;          /* readout norm q(t) = |w|²/N (NaN at t = ∞) */
@@ -100,6 +110,8 @@ typedef struct slt_featlearn_workspace slt_featlearn_workspace;
  * Thread safety: one workspace per thread; the task may be shared. */
 SLT_API int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                                 slt_featlearn_workspace **w);
+/* The method the workspace solves with (p->method, or what AUTO resolved to); never AUTO. */
+SLT_API slt_featlearn_method slt_featlearn_resolved_method(const slt_featlearn_workspace *w);
 SLT_API void slt_featlearn_free(slt_featlearn_workspace *w); /* accepts NULL */
 
 /* Losses at n times, nondecreasing, each >= 0 (INFINITY allowed: the width floor).

@@ -7,7 +7,7 @@
 #include "slt/featlearn.h"
 #include "slt/status.h"
 
-static const char *const method_names[] = {"march", "ode", "isotropic"};
+static const char *const method_names[] = {"march", "ode", "isotropic", "auto"};
 #define N_OF(a) (sizeof(a) / sizeof *(a))
 
 const char *slt_featlearn_method_to_string(slt_featlearn_method m)
@@ -24,15 +24,15 @@ int slt_featlearn_method_from_string(const char *name, slt_featlearn_method *out
             return SLT_OK;
         }
     return slt_error(SLT_EINVAL, "featlearn: method = '%s' is not a known name (expected "
-                     "march, ode or isotropic)", name ? name : "(null)");
+                     "march, ode, isotropic or auto)", name ? name : "(null)");
 }
 
 int slt_featlearn_method_is_exact(slt_featlearn_method m)
 {
-    return m == SLT_FEATLEARN_MARCH || m == SLT_FEATLEARN_ODE;
+    return m == SLT_FEATLEARN_MARCH || m == SLT_FEATLEARN_ODE || m == SLT_FEATLEARN_AUTO;
 }
 
-enum { R_GAMMA, R_N, R_P, R_BATCH, R_ETA, R_REL_TOL, R_MAX_MODES, R_MAX_STEPS, R_COUNT };
+enum { R_GAMMA, R_N, R_P, R_BATCH, R_ETA, R_REL_TOL, R_MAX_MODES, R_MAX_STEPS, R_MAX_MARCH_STEPS, R_MAX_NODES, R_COUNT };
 
 static const slt_param_range ranges[R_COUNT] = {
     [R_GAMMA] = {"gamma", 0, INFINITY, 0, 1, 0},
@@ -43,6 +43,8 @@ static const slt_param_range ranges[R_COUNT] = {
     [R_REL_TOL] = {"rel_tol", 1e-12, 1e-3, 0, 0, 0},
     [R_MAX_MODES] = {"max_modes", 1, 200, 0, 0, 1},
     [R_MAX_STEPS] = {"max_steps", 100, 1e9, 0, 0, 1},
+    [R_MAX_MARCH_STEPS] = {"max_march_steps", 1, 1e6, 0, 0, 1},
+    [R_MAX_NODES] = {"max_nodes", 1, 1e5, 0, 0, 1},
 };
 
 const slt_param_range *slt_featlearn_param_range(const char *field)
@@ -60,10 +62,12 @@ slt_featlearn_params slt_featlearn_params_default(void)
         .P = INFINITY,
         .batch = 0,
         .eta = 0,
-        .method = SLT_FEATLEARN_ODE,
+        .method = SLT_FEATLEARN_AUTO,
         .rel_tol = 1e-9,
         .max_modes = 40,
         .max_steps = 1000000,
+        .max_march_steps = 20000,
+        .max_nodes = 2000,
     };
     return p;
 }
@@ -84,6 +88,12 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
     if (p->max_steps < 100 || p->max_steps > 1000000000L)
         return slt_error(SLT_EINVAL, "%s: max_steps = %ld is out of range (expected 100 <= "
                          "max_steps <= 1e9)", w, p->max_steps);
+    if (p->max_march_steps < 1 || p->max_march_steps > 1000000)
+        return slt_error(SLT_EINVAL, "%s: max_march_steps = %zu is out of range (expected 1 <= "
+                         "max_march_steps <= 1e6)", w, p->max_march_steps);
+    if (p->max_nodes < 1 || p->max_nodes > 100000)
+        return slt_error(SLT_EINVAL, "%s: max_nodes = %zu is out of range (expected 1 <= "
+                         "max_nodes <= 1e5)", w, p->max_nodes);
     if (!slt_featlearn_method_to_string(p->method))
         return slt_error(SLT_EINVAL, "%s: method = %d is not a value of slt_featlearn_method",
                          w, (int)p->method);
@@ -91,9 +101,6 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
         return slt_error(SLT_EINVAL, "%s: N = %.17g is out of range (expected a whole number "
                          ">= 1, or inf)", w, p->N);
     /* in range, but not solved by this stage */
-    if (p->method == SLT_FEATLEARN_MARCH)
-        return slt_error(SLT_EDOM, "%s: method = march (finite N, P, B, discrete steps) is not "
-                         "implemented yet; use ode or isotropic", w);
     if (isfinite(p->P))
         return slt_error(SLT_EDOM, "%s: P = %.17g: finite data needs method march, not "
                          "implemented yet (expected P = inf)", w, p->P);
@@ -103,5 +110,8 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
     if (p->eta > 0)
         return slt_error(SLT_EDOM, "%s: eta = %.17g: discrete steps need method march, not "
                          "implemented yet (expected eta = 0, gradient flow)", w, p->eta);
+    if (p->method == SLT_FEATLEARN_MARCH)
+        return slt_error(SLT_EDOM, "%s: method = march (finite N, P, B, discrete steps) is not "
+                         "implemented yet; use ode or isotropic", w);
     return SLT_OK;
 }

@@ -18,6 +18,7 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
+#include "nodes.h"
 #include "slt/featlearn.h"
 #include "slt/status.h"
 
@@ -353,6 +354,8 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     if (!w) return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
     w->task = task;
     w->p = *p;
+    if (w->p.method == SLT_FEATLEARN_AUTO) /* march is refused by the check until it exists */
+        w->p.method = SLT_FEATLEARN_ODE;
     slt_sum s;
     if ((rc = slt_sum_target(task, &s))) {
         free(w);
@@ -360,65 +363,44 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     }
     w->L0 = s.value;
     w->L0_err = s.err;
-    if (p->method == SLT_FEATLEARN_ODE) {
-        slt_task_tail tl;
-        if (slt_task_get_kind(task) != SLT_TASK_EXPLICIT || slt_task_get_tail(task, &tl) == SLT_OK) {
+    if (w->p.method == SLT_FEATLEARN_ODE) {
+        fl_nodes nd;
+        if ((rc = fl_nodes_exact(task, p->max_modes, &nd))) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", slt_last_error()); /* slt_error reuses its buffer */
             free(w);
-            slt_error_clear();
-            return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode needs an explicit task "
-                             "of at most max_modes = %zu distinct eigenvalues; this task has "
-                             "M = inf (power laws at M = inf and moment tails are not supported "
-                             "yet: use a truncated power law, or method isotropic, an "
-                             "approximation)", p->max_modes);
+            return slt_error(rc, "slt_featlearn_alloc: method = ode: %s (the ode needs at most "
+                             "max_modes = %zu distinct eigenvalues, M + 1 + M(M+1)/2 states, "
+                             "BDF + SPGMR; use a truncated power law, or method isotropic, an "
+                             "approximation)", why, p->max_modes);
         }
-        slt_error_clear(); /* the probe above leaves "no tail" as the message */
-        /* Each eigenspace collapses exactly to one mode carrying its total power
-         * (docs/theory/featlearn.md §3, "degenerate eigenvalues"): count the distinct λ. */
-        size_t nlev = slt_task_levels(task), M = 0;
-        slt_level lv, prev = {0, 0, 0};
-        for (size_t i = 1; i <= nlev; i++) {
-            if (slt_task_level(task, i, &lv)) {
-                free(w);
-                return slt_error(SLT_EINTERNAL, "slt_featlearn_alloc: level %zu: %s", i, slt_last_error());
-            }
-            if (i == 1 || lv.lambda != prev.lambda) M++;
-            prev = lv;
-        }
-        if (M > p->max_modes) {
-            free(w);
-            return slt_error(SLT_EDOM, "slt_featlearn_alloc: method = ode: the task has M = %zu "
-                             "distinct eigenvalues, more than max_modes = %zu (M + 1 + M(M+1)/2 "
-                             "states, BDF + SPGMR)", M, p->max_modes);
-        }
+        size_t M = nd.K;
         w->M = M;
-        w->lambda = malloc(M * sizeof *w->lambda);
-        w->wstar = malloc(M * sizeof *w->wstar);
+        w->lambda = nd.lambda; /* the workspace takes the node arrays it keeps */
+        nd.lambda = NULL;
+        w->wstar = nd.power;   /* power, turned into w*_k below */
+        nd.power = NULL;
+        w->trace = nd.trace;
+        fl_nodes_free(&nd);
         w->g = malloc(M * sizeof *w->g);
         w->h = malloc(M * sizeof *w->h);
         w->Kg = malloc(M * sizeof *w->Kg);
         w->B = malloc(M * M * sizeof *w->B);
         w->piv = malloc(M * sizeof *w->piv);
-        if (!w->lambda || !w->wstar || !w->g || !w->h || !w->Kg || !w->B || !w->piv) {
+        if (!w->g || !w->h || !w->Kg || !w->B || !w->piv) {
             slt_featlearn_free(w);
             return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
         }
-        double *power = w->g; /* scratch until the first solve */
-        size_t k = 0;
-        for (size_t i = 1; i <= nlev; i++) {
-            slt_task_level(task, i, &lv);
-            if (i > 1 && lv.lambda == w->lambda[k - 1]) {
-                power[k - 1] += lv.power;
-            } else {
-                w->lambda[k] = lv.lambda;
-                power[k++] = lv.power;
-            }
-            w->trace += lv.mult * lv.lambda;
-        }
-        for (k = 0; k < M; k++) /* λ > 0 on explicit tasks */
-            w->wstar[k] = sqrt(power[k] / w->lambda[k]);
+        for (size_t k = 0; k < M; k++) /* λ > 0 on explicit tasks */
+            w->wstar[k] = sqrt(w->wstar[k] / w->lambda[k]);
     }
     *wp = w;
     return SLT_OK;
+}
+
+slt_featlearn_method slt_featlearn_resolved_method(const slt_featlearn_workspace *w)
+{
+    return w ? w->p.method : SLT_FEATLEARN_AUTO;
 }
 
 void slt_featlearn_free(slt_featlearn_workspace *w)
@@ -436,7 +418,7 @@ void slt_featlearn_free(slt_featlearn_workspace *w)
 
 static void fail_point(slt_featlearn_point *o, int status)
 {
-    o->test = o->test_err = o->slope = o->slope_err = o->q = o->q_err = o->tau = NAN;
+    o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err = o->q = o->q_err = o->tau = NAN;
     o->status = status;
 }
 
@@ -503,6 +485,8 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
             /* the coarse-fine difference, doubled: measured actual/estimate up to 0.62 at
              * early times against a rel_tol = 1e-12 run (docs/theory/featlearn.md §6) */
             o->test_err = 2 * fabs(a.L - b.L) + e1 + 4e-16 * w->L0;
+            o->train = o->test; /* P = ∞: the train loss is the population loss */
+            o->train_err = o->test_err;
             o->q = a.q;
             o->q_err = 2 * fabs(a.q - b.q) + 4e-16 * fabs(a.q);
             o->tau = iso ? a.tau : NAN;
@@ -537,8 +521,8 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
             }
             continue;
         }
-        o->test = fl;
-        o->test_err = fe;
+        o->test = o->train = fl;
+        o->test_err = o->train_err = fe;
         o->status = SLT_OK;
     }
     if (status) return slt_error(status, "%s", msg);
