@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "slt/dmft.h"
+#include "slt/featlearn.h"
 #include "slt/mc.h"
 #include "slt/statics.h"
 #include "slt/status.h"
@@ -28,7 +29,9 @@ const cli_command_info cmd_crosscheck_info = {
     "Runs each line of the battery (default: crosscheck.txt from $SLT_DATADIR, the install's\n"
     "share/slt, or the source tree's data/) through the Monte Carlo referee (slt mc) and\n"
     "the solver named on the line (loss, dmft, static against ridge regression at\n"
-    "convergence, dmft against online SGD), on the same truncated task (the simulation's first M modes), and\n"
+    "convergence, dmft against online SGD, dmft --gamma against the feature-learning\n"
+    "model), on the same truncated task (the simulation's first M modes; the\n"
+    "feature-learning lines use M = 200 modes on both sides), and\n"
     "compares them point by point, test and train loss.\n"
     "\n"
     "  z = (mc - theory) / sqrt(mc_se^2 + theory_err^2 + (allowance * theory)^2)\n"
@@ -52,7 +55,7 @@ const cli_command_info cmd_crosscheck_info = {
 typedef struct {
     int line;
     char tier[16], theory[16], model[16], share[16];
-    double alpha, beta, N, P, eta, ridge, noise;
+    double alpha, beta, N, P, eta, ridge, noise, gamma;
     long batch, ensemble, trials; /* batch 0: full batch */
     unsigned long long seed;
     cli_list times;
@@ -86,6 +89,10 @@ static FILE *open_battery(const char *given, char *path, size_t n)
     return fopen(path, "r");
 }
 
+/* Modes of the feature-learning lines (both sides): the march's cost grows like the modes
+ * times the cube of the steps. */
+#define CROSSCHECK_FEATLEARN_MODES 200
+
 /* Sizes (N, P, batch, ensemble, trials): whole numbers from 1 to SIZE_LIMIT, or the
  * word inf; the limit keeps every later conversion to long and size_t defined. */
 #define SIZE_LIMIT 2147483647.0
@@ -104,13 +111,14 @@ static int parse_real(const char *s, double *v) { return cli_parse_real(s, 0, v)
 /* One battery line; returns 0, or CLI_USAGE with one message naming file and line. */
 static int parse_line(const char *path, int lineno, char *text, battery_line *b)
 {
-    char *tok[16];
+    char *tok[18];
     int n = 0;
-    for (char *save, *p = strtok_r(text, " \t\r\n", &save); p && n < 16; p = strtok_r(NULL, " \t\r\n", &save))
+    for (char *save, *p = strtok_r(text, " \t\r\n", &save); p && n < 18; p = strtok_r(NULL, " \t\r\n", &save))
         tok[n++] = p;
-    if (n != 16)
-        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected 16 (see the header "
-                               "comment)", path, lineno, n);
+    const int featlearn = n >= 3 && strcmp(tok[2], "featlearn") == 0;
+    if (n != (featlearn ? 17 : 16))
+        return cli_usage_error("crosscheck", "%s, line %d: %d fields, expected %d (see the header "
+                               "comment)", path, lineno, n, featlearn ? 17 : 16);
     memset(b, 0, sizeof *b);
     b->line = lineno;
     snprintf(b->tier, sizeof b->tier, "%s", tok[0]);
@@ -122,11 +130,12 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     if (strcmp(b->tier, "quick") && strcmp(b->tier, "full")) bad = "tier (quick|full)";
     else if (strcmp(b->theory, "loss") && strcmp(b->theory, "dmft") && strcmp(b->theory, "static"))
         bad = "theory (loss|dmft|static)";
-    else if (strcmp(b->model, "rf") && strcmp(b->model, "ridge") && strcmp(b->model, "sgd"))
-        bad = "model (rf|ridge|sgd)";
+    else if (strcmp(b->model, "rf") && strcmp(b->model, "ridge") && strcmp(b->model, "sgd") &&
+             !featlearn)
+        bad = "model (rf|ridge|sgd|featlearn)";
     else if (!strcmp(b->theory, "static") != !strcmp(b->model, "ridge") ||
-             (!strcmp(b->model, "sgd") && strcmp(b->theory, "dmft")))
-        bad = "pairing (static goes with ridge, sgd with dmft, loss and dmft with rf)";
+             ((!strcmp(b->model, "sgd") || featlearn) && strcmp(b->theory, "dmft")))
+        bad = "pairing (static goes with ridge, sgd and featlearn with dmft, loss and dmft with rf)";
     else if (parse_real(tok[3], &b->alpha) || !(b->alpha > 1)) bad = "alpha (> 1)";
     else if (parse_real(tok[4], &b->beta) || !(b->beta > 0)) bad = "beta (> 0)";
     else if (parse_size(tok[5], &b->N)) bad = "N (whole number >= 1, or inf)";
@@ -135,7 +144,10 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     else if (parse_real(tok[9], &b->ridge) || b->ridge < 0) bad = "ridge (>= 0)";
     else if (strcmp(tok[10], "-") && (parse_size(tok[10], &batch) || isinf(batch)))
         bad = "batch (whole number >= 1, or - for full batch)";
-    else if (!strcmp(b->model, "sgd") != (batch > 0)) bad = "batch (given exactly for model sgd)";
+    else if (!featlearn && !strcmp(b->model, "sgd") != (batch > 0))
+        bad = "batch (given exactly for model sgd, or online featlearn)";
+    else if (featlearn && batch > 0 && isfinite(b->P)) bad = "batch (featlearn online needs P inf)";
+    else if (featlearn && !(b->eta > 0)) bad = "eta (featlearn needs a step > 0)";
     else if (parse_real(tok[11], &b->noise) || b->noise < 0) bad = "noise (>= 0)";
     else if (parse_size(tok[12], &ens) || isinf(ens)) bad = "ensemble (whole number >= 1)";
     else if (strcmp(b->share, "-") && strcmp(b->share, "data") && strcmp(b->share, "projection") &&
@@ -145,6 +157,8 @@ static int parse_line(const char *path, int lineno, char *text, battery_line *b)
     else if (parse_real(tok[15], &seed) || !(seed >= 0 && seed <= 9007199254740992.0) ||
              seed != floor(seed))
         bad = "seed (whole number from 0 to 2^53)";
+    else if (featlearn && (parse_real(tok[16], &b->gamma) || !(b->gamma >= 0)))
+        bad = "gamma (>= 0)";
     if (bad) return cli_usage_error("crosscheck", "%s, line %d: bad %s", path, lineno, bad);
     b->ensemble = (long)ens;
     b->batch = (long)batch;
@@ -231,8 +245,15 @@ static int run_line(const battery_line *b, int threads, report *r)
     int rc = slt_task_alloc_power_law(&law, &task);
     slt_mc_params mp = slt_mc_params_default();
     const int ridge_model = strcmp(b->model, "ridge") == 0, sgd = b->batch > 0;
-    mp.model = ridge_model ? SLT_MC_RIDGE : sgd ? SLT_MC_SGD : SLT_MC_RF;
+    const int featlearn = strcmp(b->model, "featlearn") == 0;
+    mp.model = ridge_model ? SLT_MC_RIDGE : featlearn ? SLT_MC_FEATLEARN : sgd ? SLT_MC_SGD : SLT_MC_RF;
     mp.batch = sgd ? (size_t)b->batch : 1;
+    if (featlearn) {
+        /* the march costs O(K T^3) in the modes K: a fixed, smaller truncation on both sides */
+        mp.M = CROSSCHECK_FEATLEARN_MODES;
+        mp.gamma = b->gamma;
+        mp.batch = sgd ? (size_t)b->batch : isinf(b->P) ? 0 : 1;
+    }
     mp.ridge = b->ridge;
     mp.N = b->N;
     mp.P = b->P;
@@ -275,6 +296,28 @@ static int run_line(const battery_line *b, int threads, report *r)
             add_row(r, b, b->times.values[i], "train", s.value + b->noise, s.err, allow,
                     &mc->points[i].train);
         }
+        goto done;
+    }
+    if (featlearn) {
+        slt_featlearn_params fp = slt_featlearn_params_default();
+        fp.N = b->N;
+        fp.P = b->P;
+        fp.eta = b->eta;
+        fp.batch = (size_t)b->batch;
+        fp.gamma = b->gamma;
+        fp.method = SLT_FEATLEARN_MARCH;
+        slt_featlearn_workspace *fw = NULL;
+        slt_featlearn_point *fpt = calloc(n, sizeof *fpt);
+        if (!fpt) rc = slt_error(SLT_ENOMEM, "crosscheck: out of memory");
+        if (!rc) rc = slt_featlearn_alloc(trunc, &fp, &fw);
+        if (!rc) rc = slt_featlearn_solve(fw, b->times.values, n, fpt);
+        for (size_t i = 0; i < n && !rc; i++) {
+            add_row(r, b, fpt[i].t, "test", fpt[i].test, fpt[i].test_err, allow, &mc->points[i].test);
+            add_row(r, b, fpt[i].t, "train", fpt[i].train, fpt[i].train_err, allow,
+                    &mc->points[i].train);
+        }
+        free(fpt);
+        slt_featlearn_free(fw);
         goto done;
     }
     slt_dmft_params dp = slt_dmft_params_default();
