@@ -412,15 +412,15 @@ static void test_width_floor_trend(void **state)
     assert_int_equal(slt_featlearn_width_floor(task, N, &fl, &fe), SLT_OK);
     for (double gamma = 0; gamma <= 1.0; gamma += 0.5) {
         slt_featlearn_params p = march_params(gamma, N, 0.5, 0);
-        double times[] = {25, 100, 400, INFINITY};
+        double times[] = {12.5, 50, 200, INFINITY};
         slt_featlearn_workspace *w = NULL;
         assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
         slt_featlearn_point pt[4];
         assert_int_equal(slt_featlearn_solve(w, times, 4, pt), SLT_OK);
-        print_message("gamma %g: L(25) %.6g L(100) %.6g L(400) %.6g floor %.6g\n", gamma,
+        print_message("gamma %g: L(12.5) %.6g L(50) %.6g L(200) %.6g floor %.6g\n", gamma,
                       pt[0].test, pt[1].test, pt[2].test, fl);
         assert_close(pt[3].test, fl, 0, 0);
-        /* the gap to the floor shrinks, and is small by t = 400 */
+        /* the gap to the floor shrinks, and is small by t = 200 */
         double g0 = pt[0].test - fl, g1 = pt[1].test - fl, g2 = pt[2].test - fl;
         assert_true(g1 < g0 && g2 < g1);
         assert_true(fabs(g2) < 0.05 * fl);

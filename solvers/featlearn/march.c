@@ -88,6 +88,7 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
     }
     double L0 = 0;
     for (size_t j = 0; j < K; j++) L0 += nd->power[j];
+    double Lmin = L0;
     int rc = SLT_OK;
     for (size_t n = 0; n < Tn; n++) {
         /* 1. Π row n */
@@ -180,14 +181,16 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         }
         L[n] = Ln;
         test[n] = Ln;
-        if (!isfinite(Ln) || Ln > MARCH_DIVERGE_FACTOR * L0 || !isfinite(cw[n])) {
+        if (!isfinite(Ln) || Ln > MARCH_DIVERGE_FACTOR * L0 || Ln > MARCH_GROWTH_FACTOR * Lmin ||
+            !isfinite(cw[n])) {
             rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
-                           "n = %zu (t = %.6g; loss %.3g, L(0) = %.3g, q = %.3g) with eta = %.17g: "
+                           "n = %zu (t = %.6g; loss %.3g, lowest so far %.3g, L(0) = %.3g, q = %.3g) with eta = %.17g: "
                            "the step is too large for the rich kernel, which grows like "
-                           "lambda_1 (1 + gamma q); lower eta", n, eta * (double)n, Ln, L0,
-                           cw[n], eta);
+                           "lambda_1 (1 + gamma q); lower eta", n, eta * (double)n, Ln, Lmin,
+                           L0, cw[n], eta);
             break;
         }
+        if (Ln < Lmin) Lmin = Ln;
         *valid = n + 1;
         Cx[n * Tn + n] = cxnn;
         rx[n] = -tr * invN;
@@ -245,6 +248,27 @@ static void nan_point(slt_featlearn_point *o, int status)
     o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err = o->q =
         o->q_err = o->tau = NAN;
     o->status = status;
+}
+
+/* the nodes in reversed order: a run with other rounding (the node sums run the other way),
+ * whose difference from the first run measures the rounding as the dynamics amplify it */
+static int reversed(const fl_nodes *nd, fl_nodes *r)
+{
+    *r = *nd;
+    size_t K = nd->K ? nd->K : 1;
+    r->lambda = malloc(K * sizeof *r->lambda);
+    r->count = malloc(K * sizeof *r->count);
+    r->power = malloc(K * sizeof *r->power);
+    if (!r->lambda || !r->count || !r->power) {
+        fl_nodes_free(r);
+        return slt_error(SLT_ENOMEM, "featlearn march: out of memory");
+    }
+    for (size_t j = 0; j < nd->K; j++) {
+        r->lambda[j] = nd->lambda[nd->K - 1 - j];
+        r->count[j] = nd->count[nd->K - 1 - j];
+        r->power[j] = nd->power[nd->K - 1 - j];
+    }
+    return SLT_OK;
 }
 
 /* centred local exponent −d ln L/d ln n at step n of L[0..nmax], its spread estimate */
@@ -316,9 +340,22 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
             free(L), free(Q);
             return slt_error(SLT_ENOMEM, "%s: out of memory", who);
         }
-        size_t valid = 0;
+        size_t valid = 0, valid2 = 0;
         int rc = march_run(nd, p, eta, T, L, Q, &valid);
         if (rc) snprintf(msg, sizeof msg, "%s", slt_last_error());
+        /* the same marching in reversed node order: its difference enters the error */
+        double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
+        fl_nodes rv;
+        int rc2 = L2 && Q2 ? reversed(nd, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        if (!rc2) {
+            rc2 = march_run(&rv, p, eta, valid ? valid - 1 : 0, L2, Q2, &valid2);
+            fl_nodes_free(&rv);
+        }
+        if (rc2 && !rc) {
+            rc = rc2;
+            snprintf(msg, sizeof msg, "%s", slt_last_error());
+        }
+        if (valid2 < valid) valid = valid2;
         for (size_t i = 0; i < n; i++) {
             slt_featlearn_point *o = &out[i];
             size_t s = (size_t)floor(times[i] / eta + 0.5);
@@ -329,13 +366,13 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
                 continue;
             }
             o->test = o->train = L[s];
-            o->test_err = o->train_err = round_err(s, L0, L[s]);
+            o->test_err = o->train_err = 4 * fabs(L[s] - L2[s]) + round_err(s, L0, L[s]);
             o->q = Q[s];
-            o->q_err = round_err(s, wn, Q[s]);
+            o->q_err = 4 * fabs(Q[s] - Q2[s]) + round_err(s, wn, Q[s]);
             local_slope(L, s, valid - 1, L0, &o->slope, &o->slope_err);
             o->status = SLT_OK;
         }
-        free(L), free(Q);
+        free(L), free(Q), free(L2), free(Q2);
     } else {
         for (size_t i = 0; i < n; i++) {
             slt_featlearn_point *o = &out[i];

@@ -25,6 +25,9 @@
  * exceeds L(0) by more than a modest factor: the loss of each mode is bounded by its
  * initial value times the growth of oscillating modes, which stays O(1) below the edge). */
 #define MARCH_DIVERGE_FACTOR 1e8
+/* ... or above this multiple of the lowest loss reached so far (the loss of a stable run
+ * does not climb two decades back up from its minimum) */
+#define MARCH_GROWTH_FACTOR 100.0
 
 /* Bytes march_run allocates for K nodes and T steps at this N (finite N needs the
  * finite-width arrays), as a double (no overflow). */
