@@ -30,6 +30,10 @@
 #include "march.h"
 #include "slt/status.h"
 
+/* below this per-step work (n²K) the node loops run on one thread: a parallel region costs
+ * more than it saves there, much more on a loaded machine (measured, docs/theory/featlearn.md) */
+size_t march_omp_min_work = 4000000;
+
 static inline size_t pk(size_t n, size_t m) { return n * (n + 1) / 2 + m; }
 
 double march_bytes(size_t K, size_t T, double N)
@@ -139,7 +143,7 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         for (size_t l = 0; l < n; l++)
             for (size_t j = 0; j < K; j++) gn[l * K + j] = rn[l];
         for (size_t j = 0; j < K; j++) gn[n * K + j] = 0;
-#pragma omp parallel for schedule(static) if (n * n * K > 20000)
+#pragma omp parallel for schedule(static) if (n * n * K > march_omp_min_work)
         for (size_t l = 0; l < n; l++) {
             double *gl = gn + l * K;
             for (size_t m = l + 1; m < n; m++) {
@@ -194,7 +198,7 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         *valid = n + 1;
         Cx[n * Tn + n] = cxnn;
         rx[n] = -tr * invN;
-#pragma omp parallel for schedule(static) if (n * n * K > 20000)
+#pragma omp parallel for schedule(static) if (n * n * K > march_omp_min_work)
         for (size_t m = 0; m < n; m++) {
             const double *gm = G + pk(m, 0) * K, *hm = hb + m * K, *gnm = gn + m * K;
             double s = 0, r = 0;

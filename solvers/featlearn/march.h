@@ -29,6 +29,10 @@
  * does not climb two decades back up from its minimum) */
 #define MARCH_GROWTH_FACTOR 100.0
 
+/* Per-step work n²K below which the node loops stay on one thread (default 4e6); tests set
+ * it to 0 to exercise the parallel loops. Not thread-safe to change during a run. */
+extern size_t march_omp_min_work;
+
 /* Bytes march_run allocates for K nodes and T steps at this N (finite N needs the
  * finite-width arrays), as a double (no overflow). */
 double march_bytes(size_t K, size_t T, double N);
