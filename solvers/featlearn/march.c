@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <cblas.h>
+#include <omp.h>
 
 #include "march.h"
 #include "slt/status.h"
@@ -143,15 +144,20 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         for (size_t l = 0; l < n; l++)
             for (size_t j = 0; j < K; j++) gn[l * K + j] = rn[l];
         for (size_t j = 0; j < K; j++) gn[n * K + j] = 0;
-#pragma omp parallel for schedule(static) if (n * n * K > march_omp_min_work)
-        for (size_t l = 0; l < n; l++) {
-            double *gl = gn + l * K;
-            for (size_t m = l + 1; m < n; m++) {
+        /* rows m of G streamed in storage order (one flat axpy per row); each thread owns a
+         * block of columns l, every element accumulates over m in increasing order */
+#pragma omp parallel if (n * n * K > march_omp_min_work)
+        {
+            size_t nt = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
+            size_t l0 = n * id / nt, l1 = n * (id + 1) / nt;
+            for (size_t m = l0 + 1; m < n; m++) {
                 double r = rn[m];
-                const double *gm = G + (pk(m, 0) + l) * K;
-                for (size_t j = 0; j < K; j++) gl[j] -= r * gm[j];
+                const double *gm = G + pk(m, 0) * K;
+                size_t e = (m < l1 ? m : l1) * K;
+                for (size_t x = l0 * K; x < e; x++) gn[x] -= r * gm[x];
             }
-            for (size_t j = 0; j < K; j++) gl[j] *= lam[j];
+            for (size_t l = l0; l < l1; l++)
+                for (size_t j = 0; j < K; j++) gn[l * K + j] *= lam[j];
         }
         double *hn = hb + n * K;
         for (size_t j = 0; j < K; j++) hn[j] = 1;
