@@ -402,6 +402,37 @@ static void test_richardson(void **state)
     slt_task_free(task);
 }
 
+/* the same extrapolation at γ = 1, N = ∞, against the CVODE (v, q, K) flow (method ode) */
+static void test_richardson_rich(void **state)
+{
+    (void)state;
+    double lam[] = {1.0, 0.4, 0.16, 0.064}, tgt[] = {0.3, 0.25, 0.2, 0.12};
+    slt_task *task = explicit_task(4, lam, tgt);
+    double times[] = {0.5, 2, 6};
+    slt_featlearn_params p = march_params(1, INFINITY, 0, 0), po = p;
+    po.method = SLT_FEATLEARN_ODE;
+    slt_featlearn_workspace *w = NULL, *wo = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_alloc(task, &po, &wo), SLT_OK);
+    slt_featlearn_point pt[3], po_[3];
+    assert_int_equal(slt_featlearn_solve(w, times, 3, pt), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(wo, times, 3, po_), SLT_OK);
+    for (size_t i = 0; i < 3; i++) {
+        print_message("flow N = inf gamma 1 t %g: march %.12g +- %.2g, ode %.12g +- %.2g; q %.10g "
+                      "+- %.2g vs %.10g\n", times[i], pt[i].test, pt[i].test_err, po_[i].test,
+                      po_[i].test_err, pt[i].q, pt[i].q_err, po_[i].q);
+        assert_within("Richardson against the rich ode flow", pt[i].test, pt[i].test_err,
+                      po_[i].test, po_[i].test_err);
+        assert_within("q against the rich ode flow", pt[i].q, pt[i].q_err, po_[i].q,
+                      po_[i].q_err);
+        assert_within("slope against the rich ode flow", pt[i].slope, pt[i].slope_err,
+                      po_[i].slope, po_[i].slope_err);
+    }
+    slt_featlearn_free(w);
+    slt_featlearn_free(wo);
+    slt_task_free(task);
+}
+
 /* ---- t → ∞: towards the width floor for several γ ---------------------------------- */
 
 static void test_width_floor_trend(void **state)
@@ -562,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_lazy_gd),
         cmocka_unit_test(test_lazy_sgd),
         cmocka_unit_test(test_richardson),
+        cmocka_unit_test(test_richardson_rich),
         cmocka_unit_test(test_width_floor_trend),
         cmocka_unit_test(test_threads_and_rounding),
         cmocka_unit_test(test_refusals),
