@@ -195,13 +195,14 @@ static void test_width_floor(void **state)
         slt_featlearn_params p = slt_featlearn_params_default();
         p.gamma = gammas[i];
         p.N = N;
+        p.method = SLT_FEATLEARN_ODE; /* auto would march at finite N */
         slt_featlearn_workspace *w = NULL;
         assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
         double tinf = INFINITY;
         slt_featlearn_point pt;
         assert_int_equal(slt_featlearn_solve(w, &tinf, 1, &pt), SLT_OK);
         assert_within("width floor vs bisection", pt.test, pt.test_err, ref, TOL_ROOT * ref);
-        /* finite t at finite N needs the marching */
+        /* finite t at finite N needs the marching (test_featlearn_march.c) */
         double t1 = 1;
         assert_int_equal(slt_featlearn_solve(w, &t1, 1, &pt), SLT_EDOM);
         assert_non_null(strstr(slt_last_error(), "N = 8"));
@@ -228,10 +229,9 @@ static void test_params(void **state)
     p = d, p.max_modes = 0, expect_refusal(p, SLT_EINVAL, "max_modes = 0");
     p = d, p.max_steps = 5, expect_refusal(p, SLT_EINVAL, "max_steps = 5");
     p = d, p.method = (slt_featlearn_method)9, expect_refusal(p, SLT_EINVAL, "method");
-    p = d, p.method = SLT_FEATLEARN_MARCH, expect_refusal(p, SLT_EDOM, "method = march");
     p = d, p.P = 100, expect_refusal(p, SLT_EDOM, "P = 100");
-    p = d, p.batch = 4, expect_refusal(p, SLT_EDOM, "batch = 4");
-    p = d, p.eta = 0.1, expect_refusal(p, SLT_EDOM, "eta = 0.1");
+    p = d, p.batch = 4, expect_refusal(p, SLT_EINVAL, "batch = 4");
+    p = d, p.eta = 0.1, p.method = SLT_FEATLEARN_ODE, expect_refusal(p, SLT_EDOM, "eta = 0.1");
     assert_non_null(slt_featlearn_param_range("gamma"));
     assert_null(slt_featlearn_param_range("nope"));
     /* ode on an infinite task, or one with too many modes */

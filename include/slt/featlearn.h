@@ -13,12 +13,23 @@
  *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
  *   - t = ∞ (both methods, any N): the width floor κ_N T₁(κ_N), df(κ_N) = N, the same for
  *     every γ (§5); 0 at N = ∞;
- *   - method march (finite N, P, B, discrete GD/SGD): being built (issue 14); until it
- *     lands, finite N or finite P at finite t, eta > 0 and batch > 0 are refused (SLT_EDOM
- *     at slt_featlearn_alloc / slt_featlearn_solve with a message naming the field);
+ *   - method march: the discrete-time DMFT of docs/theory/featlearn.md §9 by forward
+ *     marching (no iteration): GD with step eta > 0 (population gradient) or online SGD
+ *     with batch B, any γ, finite N or N = ∞, on an explicit task of at most max_nodes
+ *     distinct eigenvalues (M = ∞ is refused with SLT_EDOM naming max_nodes until a
+ *     spectrum quadrature exists); times round to whole steps (the point's t = ηn); eta = 0
+ *     at finite N is gradient flow by Richardson extrapolation over η₀, η₀/2, η₀/4. Finite
+ *     P (full-batch GD on P samples) is NOT implemented: P < ∞ is refused with SLT_EDOM
+ *     naming P. Divergence of the explicit steps is SLT_EDIVERGE for that point and every
+ *     later one (NaN), the message naming the step n, t and eta;
+ *   - methods ode and isotropic refuse finite N at finite t, eta > 0 and batch > 0 with
+ *     SLT_EDOM naming the field and pointing to march;
  *   - method auto (the default) resolves to the exact method that fits the request.
  *
- * Error estimates: every solve runs CVODE at two tolerances, rel_tol and rel_tol/16; the
+ * Error estimates (march): 4x the difference from a second marching with the nodes in
+ * reversed order (rounding as the dynamics amplify it) plus 16·eps·(n+1)·(L(0) + L);
+ * eta = 0 (Richardson): the difference of the two first-order extrapolations plus that.
+ * Error estimates (ode, isotropic): every solve runs CVODE at two tolerances, rel_tol and rel_tol/16; the
  * finer run is reported and the difference of the two is its error (plus the mode sums'
  * bounds, and a rounding floor). A point whose value or estimate is not finite gets
  * SLT_ENOCONV or SLT_ELOSS, its values NaN.
@@ -66,8 +77,9 @@ typedef struct {
     double P;          /* training samples (full-batch GD on P fixed samples), >= 1 (whole)
                           or INFINITY (population gradient)                      default INFINITY */
     size_t batch;      /* online SGD batch B (fresh samples every step; needs P = INFINITY and
-                          eta > 0), or 0 (no SGD)                                default 0 */
-    double eta;        /* GD/SGD step η > 0 (t = ηn), or 0 for gradient flow      default 0 */
+                          eta > 0, else SLT_EINVAL; method march), or 0 (no SGD) default 0 */
+    double eta;        /* GD/SGD step η > 0 (t = ηn; method march), or 0 for gradient flow
+                          (at finite N: march, Richardson extrapolation η → 0)  default 0 */
     slt_featlearn_method method; /*                                             default AUTO */
     double rel_tol;    /* CVODE relative tolerance, 1e-12 .. 1e-3                default 1e-9 */
     size_t max_modes;  /* ode: largest explicit task (M distinct eigenvalues; M + 1 + M(M+1)/2 states,
@@ -79,9 +91,9 @@ typedef struct {
 } slt_featlearn_params;
 
 SLT_API slt_featlearn_params slt_featlearn_params_default(void);
-/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range; SLT_EDOM
- * naming the field for a value in range that this stage does not support yet (P finite,
- * batch > 0, eta > 0, method march). */
+/* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range (also batch > 0
+ * without eta > 0 or with P finite); SLT_EDOM naming the field for a value in range that
+ * this stage does not solve (P finite; eta > 0 or batch > 0 with method ode or isotropic). */
 SLT_API int slt_featlearn_params_check(const slt_featlearn_params *p);
 
 /* The accepted range of a numeric field ("gamma", "N", "P", "batch", "eta", "rel_tol",
@@ -105,7 +117,7 @@ typedef struct slt_featlearn_workspace slt_featlearn_workspace;
 
 /* The workspace keeps the task (not copied: it must outlive the workspace) and a copy of
  * the parameters. Errors: SLT_EINVAL (NULL, bad params), SLT_EDOM (a case this stage
- * does not solve: method march; ode on a power law with M = ∞, on a task with a moment
+ * does not solve: march or ode on a power law with M = ∞, on a task with a moment
  * tail or with more than max_modes modes — the message names max_modes), SLT_ENOMEM.
  * Thread safety: one workspace per thread; the task may be shared. */
 SLT_API int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,

@@ -100,18 +100,25 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
     if (floor(p->N) != p->N && isfinite(p->N))
         return slt_error(SLT_EINVAL, "%s: N = %.17g is out of range (expected a whole number "
                          ">= 1, or inf)", w, p->N);
+    /* rules between the fields */
+    if (p->batch > 0 && !(p->eta > 0))
+        return slt_error(SLT_EINVAL, "%s: batch = %zu needs eta > 0 (online SGD takes steps; "
+                         "eta = %.17g)", w, p->batch, p->eta);
+    if (p->batch > 0 && isfinite(p->P))
+        return slt_error(SLT_EINVAL, "%s: batch = %zu needs P = inf (online SGD draws fresh "
+                         "samples; P = %.17g)", w, p->batch, p->P);
     /* in range, but not solved by this stage */
     if (isfinite(p->P))
-        return slt_error(SLT_EDOM, "%s: P = %.17g: finite data needs method march, not "
-                         "implemented yet (expected P = inf)", w, p->P);
-    if (p->batch > 0)
-        return slt_error(SLT_EDOM, "%s: batch = %zu: online SGD needs method march, not "
-                         "implemented yet (expected batch = 0)", w, p->batch);
-    if (p->eta > 0)
-        return slt_error(SLT_EDOM, "%s: eta = %.17g: discrete steps need method march, not "
-                         "implemented yet (expected eta = 0, gradient flow)", w, p->eta);
-    if (p->method == SLT_FEATLEARN_MARCH)
-        return slt_error(SLT_EDOM, "%s: method = march (finite N, P, B, discrete steps) is not "
-                         "implemented yet; use ode or isotropic", w);
+        return slt_error(SLT_EDOM, "%s: P = %.17g: finite data (full-batch GD on P samples) is "
+                         "not implemented yet (expected P = inf)", w, p->P);
+    if (p->method == SLT_FEATLEARN_ODE || p->method == SLT_FEATLEARN_ISOTROPIC) {
+        const char *m = slt_featlearn_method_to_string(p->method);
+        if (p->batch > 0)
+            return slt_error(SLT_EDOM, "%s: batch = %zu: online SGD is solved by method march, "
+                             "not %s (use method march or auto)", w, p->batch, m);
+        if (p->eta > 0)
+            return slt_error(SLT_EDOM, "%s: eta = %.17g: discrete steps are solved by method "
+                             "march, not %s (use method march or auto)", w, p->eta, m);
+    }
     return SLT_OK;
 }

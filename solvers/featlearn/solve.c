@@ -18,6 +18,7 @@
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
+#include "march.h"
 #include "nodes.h"
 #include "slt/featlearn.h"
 #include "slt/status.h"
@@ -33,6 +34,7 @@ struct slt_featlearn_workspace {
     double trace;      /* ode: Σ λ_k (scale of the stiff rates) */
     double *B;         /* ode: the preconditioner's LU (M × M) */
     size_t *piv;       /* ode: its pivots */
+    fl_nodes nd;       /* march: the spectral nodes */
 };
 
 /* ---- CVODE glue ---------------------------------------------------------------- */
@@ -354,8 +356,9 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     if (!w) return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
     w->task = task;
     w->p = *p;
-    if (w->p.method == SLT_FEATLEARN_AUTO) /* march is refused by the check until it exists */
-        w->p.method = SLT_FEATLEARN_ODE;
+    if (w->p.method == SLT_FEATLEARN_AUTO) /* march for what only the marching solves */
+        w->p.method = isfinite(p->N) || isfinite(p->P) || p->batch > 0 || p->eta > 0
+                          ? SLT_FEATLEARN_MARCH : SLT_FEATLEARN_ODE;
     slt_sum s;
     if ((rc = slt_sum_target(task, &s))) {
         free(w);
@@ -363,6 +366,14 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     }
     w->L0 = s.value;
     w->L0_err = s.err;
+    if (w->p.method == SLT_FEATLEARN_MARCH && (rc = fl_nodes_exact(task, p->max_nodes, &w->nd))) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", slt_last_error());
+        free(w);
+        return slt_error(rc, "slt_featlearn_alloc: method = march: %s (the marching needs a "
+                         "task of at most max_nodes = %zu distinct eigenvalues; a spectrum "
+                         "quadrature for M = inf is not available yet)", why, p->max_nodes);
+    }
     if (w->p.method == SLT_FEATLEARN_ODE) {
         fl_nodes nd;
         if ((rc = fl_nodes_exact(task, p->max_modes, &nd))) {
@@ -413,6 +424,7 @@ void slt_featlearn_free(slt_featlearn_workspace *w)
     free(w->Kg);
     free(w->B);
     free(w->piv);
+    fl_nodes_free(&w->nd);
     free(w);
 }
 
@@ -433,10 +445,11 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
         if (i && times[i] < times[i - 1])
             return slt_error(SLT_EINVAL, "slt_featlearn_solve: times[%zu] = %g < times[%zu] = %g "
                              "(expected nondecreasing times)", i, times[i], i - 1, times[i - 1]);
-        if (isfinite(times[i]) && isfinite(w->p.N))
+        if (isfinite(times[i]) && isfinite(w->p.N) && w->p.method != SLT_FEATLEARN_MARCH)
             return slt_error(SLT_EDOM, "slt_featlearn_solve: N = %.17g at t = %g: finite width "
-                             "at finite time needs method march, not implemented yet (expected "
-                             "N = inf, or t = inf for the width floor)", w->p.N, times[i]);
+                             "at finite time is solved by method march, not %s (use method "
+                             "march or auto; or N = inf, or t = inf for the width floor)",
+                             w->p.N, times[i], slt_featlearn_method_to_string(w->p.method));
     }
     int iso = w->p.method == SLT_FEATLEARN_ISOTROPIC;
     size_t nf = 0;
@@ -449,7 +462,14 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
         out[i].method = w->p.method;
         fail_point(&out[i], SLT_OK);
     }
-    if (nf) {
+    if (nf && w->p.method == SLT_FEATLEARN_MARCH) {
+        int rc = march_points(&w->nd, &w->p, times, nf, out);
+        if (rc == SLT_EDOM) return rc; /* a whole-call refusal (march_points fills no point) */
+        if (rc) {
+            status = rc;
+            snprintf(msg, sizeof msg, "%s", slt_last_error());
+        }
+    } else if (nf) {
         double *fine = malloc(nf * ns * sizeof *fine), *coarse = malloc(nf * ns * sizeof *coarse);
         if (!fine || !coarse) {
             free(fine);

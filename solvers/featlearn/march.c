@@ -1,0 +1,457 @@
+/* Forward marching of the discrete-time rich DMFT (march.h; equations as implemented in
+ * docs/theory/featlearn.md §9).
+ *
+ * Row n of every two-time object needs only rows < n of the others (plus the diagonal
+ * R_x(n,n) = −TrΛ/N). Per step n:
+ *   1. Π row n         Π(n,·) = Π(n−1,·) + η e_{n−1} + η²γ Σ_{m<n−1} C_u(n−1,m) Π(m,·)
+ *   2. Φ_w row n       Σ_{m<n} Π(n,m) Φ_u(m,·)
+ *   3. C_w row n       Φ_w(m,·) C_x Φ_w(n,·)ᵀ, m <= n;  q(n) = C_w(n,n)
+ *   4. Q row n         Π(n,·) + ηγ C_w^<(n,·)
+ *   5. R = Φ_w̃ row n   Σ_{m<n} Q(n,m) Φ_u(m,·)
+ *   6. per node j: G_j = I − H_j = λ_j R H_j (strictly lower), row n:
+ *         G_j(n,l) = λ_j [R(n,l) − Σ_{l<m<n} R(n,m) G_j(m,l)];   h̄_j(n) = (H_j 1)_n
+ *   7. Y_j(n,l) = (1/N) Σ_{p<n} G_j(n,p) C_x(p,l) + (λ_j/B) G_j(n,l) L(l)   (one GEMM)
+ *   8. D_j(n,m) = Σ_{l<m} Y_j(n,l) G_j(m,l), m <= n, and
+ *         L(n)     = Σ_j [ power_j h̄_j(n)² + (count_j/λ_j) D_j(n,n) ]
+ *         C_x(n,m) = Σ_j [ λ_j power_j h̄_j(n) h̄_j(m) + count_j D_j(n,m) ]
+ *                    − (1/B) Σ_j count_j λ_j G_j(n,m) L(m)  (m < n)  + δ_nm TrΛ L(n)/B
+ *         R_x(n,m) = (1/N) Σ_j count_j λ_j G_j(n,m) (m < n),   R_x(n,n) = −TrΛ/N
+ *   9. Φ_u row n       e_n + Σ_{m<=n} R_x(n,m) R(m,·)
+ *  10. C_u row n       Φ_u(m,·) C_x Φ_u(n,·)ᵀ, m <= n
+ * Σᵛ_j = (1/N) H_j C_w̃ H_jᵀ = (1/(Nλ_j²)) G_j C_x G_jᵀ because H_j R = (I − H_j)/λ_j and
+ * C_w̃ = R C_x Rᵀ: C_w̃ is never formed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cblas.h>
+#include <omp.h>
+
+#include "march.h"
+#include "slt/status.h"
+
+/* below this per-step work (n²K) the node loops run on one thread: a parallel region costs
+ * more than it saves there, much more on a loaded machine (measured, docs/theory/featlearn.md) */
+size_t march_omp_min_work = 4000000;
+
+static inline size_t pk(size_t n, size_t m) { return n * (n + 1) / 2 + m; }
+
+double march_bytes(size_t K, size_t T, double N)
+{
+    double Tn = (double)T + 1, tri = Tn * (Tn + 1) / 2;
+    double d = 4 * tri + Tn * Tn + (double)K * tri + 3 * Tn * (double)K + 8 * Tn + 8 * (double)K;
+    (void)N;
+    return 8 * d;
+}
+
+/* the physical memory of the machine, 0 when unknown */
+static double phys_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    return pages > 0 && psz > 0 ? (double)pages * (double)psz : 0;
+}
+
+int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+              double *test, double *q, size_t *valid)
+{
+    *valid = 0;
+    if (isfinite(p->P))
+        return slt_error(SLT_EINVAL, "featlearn march: P = %.17g: finite data is not marched "
+                         "(expected P = inf)", p->P);
+    size_t K = nd->K, Tn = T + 1;
+    double need = march_bytes(K, T, p->N), have = phys_bytes();
+    if (have > 0 && need > 0.8 * have)
+        return slt_error(SLT_ENOMEM, "featlearn march: %zu steps on %zu spectral nodes need "
+                         "%.3g bytes, more than 80%% of this machine's %.3g (lower the horizon "
+                         "or raise eta)", T, K, need, have);
+    double invN = isfinite(p->N) ? 1 / p->N : 0;
+    double invB = p->batch > 0 ? 1.0 / (double)p->batch : 0;
+    double gam = p->gamma, e2g = eta * eta * gam, eg = eta * gam, tr = nd->trace;
+    int noise = invN > 0 || invB > 0;
+    size_t tri = Tn * (Tn + 1) / 2;
+    double *Pi = malloc(tri * sizeof *Pi), *Phw = malloc(tri * sizeof *Phw),
+           *Phu = malloc(tri * sizeof *Phu), *Rw = malloc(tri * sizeof *Rw),
+           *Cx = malloc(Tn * Tn * sizeof *Cx), *G = malloc(tri * K * sizeof *G),
+           *hb = malloc(Tn * K * sizeof *hb), *Y = malloc(Tn * K * sizeof *Y),
+           *rows = malloc(8 * Tn * sizeof *rows), *nw = malloc(4 * K * sizeof *nw);
+    if (!Pi || !Phw || !Phu || !Rw || !Cx || !G || !hb || !Y || !rows || !nw) {
+        free(Pi), free(Phw), free(Phu), free(Rw), free(Cx), free(G), free(hb), free(Y),
+            free(rows), free(nw);
+        return slt_error(SLT_ENOMEM, "featlearn march: out of memory (%zu steps on %zu spectral "
+                         "nodes need %.3g bytes)", T, K, need);
+    }
+    double *cu = rows, *cw = rows + Tn, *qr = rows + 2 * Tn, *rx = rows + 3 * Tn,
+           *a = rows + 4 * Tn, *b = rows + 5 * Tn, *L = rows + 6 * Tn;
+    /* per-node constants: λ, λ·power, count·λ, count/λ */
+    double *lam = nw, *lp = nw + K, *cl = nw + 2 * K, *cdl = nw + 3 * K;
+    for (size_t j = 0; j < K; j++) {
+        lam[j] = nd->lambda[j];
+        lp[j] = nd->lambda[j] * nd->power[j];
+        cl[j] = nd->count[j] * nd->lambda[j];
+        cdl[j] = nd->count[j] / nd->lambda[j];
+    }
+    double L0 = 0;
+    for (size_t j = 0; j < K; j++) L0 += nd->power[j];
+    double Lmin = L0;
+    int rc = SLT_OK;
+    for (size_t n = 0; n < Tn; n++) {
+        /* 1. Π row n */
+        double *pin = Pi + pk(n, 0);
+        memset(pin, 0, (n + 1) * sizeof *pin);
+        if (n > 0) {
+            const double *pim = Pi + pk(n - 1, 0);
+            memcpy(pin, pim, (n - 1) * sizeof *pin);
+            pin[n - 1] = eta;
+            if (e2g != 0)
+                for (size_t m = 1; m + 1 < n; m++) {
+                    double c = e2g * cu[m];
+                    const double *pr = Pi + pk(m, 0);
+                    for (size_t l = 0; l < m; l++) pin[l] += c * pr[l];
+                }
+        }
+        /* 2. Φ_w row n */
+        double *phw = Phw + pk(n, 0);
+        memset(phw, 0, (n + 1) * sizeof *phw);
+        for (size_t m = 1; m < n; m++) { /* Φ_u(0,·) = e_0 handled by m = 0 below */
+            double c = pin[m];
+            const double *pr = Phu + pk(m, 0);
+            for (size_t l = 0; l <= m; l++) phw[l] += c * pr[l];
+        }
+        if (n > 0) phw[0] += pin[0] * Phu[0];
+        /* 3. C_w row n: a = C_x Φ_w(n,·)ᵀ (indices < n), C_w(n,m) = Φ_w(m,·)·a */
+        if (n > 0)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, Cx, (int)Tn, phw, 1,
+                        0.0, a, 1);
+        for (size_t m = 0; m <= n; m++) {
+            const double *pr = Phw + pk(m, 0);
+            double s = 0;
+            for (size_t l = 0; l < m; l++) s += pr[l] * a[l];
+            cw[m] = s;
+        }
+        if (q) q[n] = cw[n];
+        /* 4. Q row n; 5. R row n */
+        for (size_t m = 0; m < n; m++) qr[m] = pin[m] + eg * cw[m];
+        double *rn = Rw + pk(n, 0);
+        memset(rn, 0, (n + 1) * sizeof *rn);
+        for (size_t m = 0; m < n; m++) {
+            double c = qr[m];
+            const double *pr = Phu + pk(m, 0);
+            for (size_t l = 0; l <= m; l++) rn[l] += c * pr[l];
+        }
+        /* 6. G row n (every node), h̄(n) */
+        double *gn = G + pk(n, 0) * K;
+        for (size_t l = 0; l < n; l++)
+            for (size_t j = 0; j < K; j++) gn[l * K + j] = rn[l];
+        for (size_t j = 0; j < K; j++) gn[n * K + j] = 0;
+        /* rows m of G streamed in storage order (one flat axpy per row); each thread owns a
+         * block of columns l, every element accumulates over m in increasing order */
+#pragma omp parallel if (n * n * K > march_omp_min_work)
+        {
+            size_t nt = (size_t)omp_get_num_threads(), id = (size_t)omp_get_thread_num();
+            size_t l0 = n * id / nt, l1 = n * (id + 1) / nt;
+            for (size_t m = l0 + 1; m < n; m++) {
+                double r = rn[m];
+                const double *gm = G + pk(m, 0) * K;
+                size_t e = (m < l1 ? m : l1) * K;
+                for (size_t x = l0 * K; x < e; x++) gn[x] -= r * gm[x];
+            }
+            for (size_t l = l0; l < l1; l++)
+                for (size_t j = 0; j < K; j++) gn[l * K + j] *= lam[j];
+        }
+        double *hn = hb + n * K;
+        for (size_t j = 0; j < K; j++) hn[j] = 1;
+        for (size_t l = 0; l < n; l++)
+            for (size_t j = 0; j < K; j++) hn[j] -= gn[l * K + j];
+        /* 7. Y row n */
+        if (noise && n > 0) {
+            if (invN > 0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)n,
+                            invN, Cx, (int)Tn, gn, (int)K, 0.0, Y, (int)K);
+            else
+                memset(Y, 0, n * K * sizeof *Y);
+            if (invB > 0)
+                for (size_t l = 0; l < n; l++)
+                    for (size_t j = 0; j < K; j++) Y[l * K + j] += invB * lam[j] * gn[l * K + j] * L[l];
+        }
+        /* 8. D, L(n), C_x row n, R_x row n */
+        double Ln = 0, cxnn = 0;
+        {
+            /* the diagonal first: L(n) enters C_x(n,n) and nothing else of row n */
+            double s = 0, c = 0;
+            for (size_t j = 0; j < K; j++) {
+                double d = 0;
+                if (noise)
+                    for (size_t l = 0; l < n; l++) d += Y[l * K + j] * gn[l * K + j];
+                s += nd->power[j] * hn[j] * hn[j] + cdl[j] * d;
+                c += lp[j] * hn[j] * hn[j] + nd->count[j] * d;
+            }
+            Ln = s;
+            cxnn = c + tr * Ln * invB;
+        }
+        L[n] = Ln;
+        test[n] = Ln;
+        if (!isfinite(Ln) || Ln > MARCH_DIVERGE_FACTOR * L0 || Ln > MARCH_GROWTH_FACTOR * Lmin ||
+            !isfinite(cw[n])) {
+            rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
+                           "n = %zu (t = %.6g; loss %.3g, lowest so far %.3g, L(0) = %.3g, q = %.3g) with eta = %.17g: "
+                           "the step is too large for the rich kernel, which grows like "
+                           "lambda_1 (1 + gamma q); lower eta", n, eta * (double)n, Ln, Lmin,
+                           L0, cw[n], eta);
+            break;
+        }
+        if (Ln < Lmin) Lmin = Ln;
+        *valid = n + 1;
+        Cx[n * Tn + n] = cxnn;
+        rx[n] = -tr * invN;
+#pragma omp parallel for schedule(static) if (n * n * K > march_omp_min_work)
+        for (size_t m = 0; m < n; m++) {
+            const double *gm = G + pk(m, 0) * K, *hm = hb + m * K, *gnm = gn + m * K;
+            double s = 0, r = 0;
+            for (size_t j = 0; j < K; j++) {
+                double d = 0;
+                if (noise)
+                    for (size_t l = 0; l < m; l++) d += Y[l * K + j] * gm[l * K + j];
+                s += lp[j] * hn[j] * hm[j] + nd->count[j] * d - invB * cl[j] * gnm[j] * L[m];
+                r += cl[j] * gnm[j];
+            }
+            Cx[n * Tn + m] = Cx[m * Tn + n] = s;
+            rx[m] = invN * r;
+        }
+        /* 9. Φ_u row n */
+        double *phu = Phu + pk(n, 0);
+        memset(phu, 0, (n + 1) * sizeof *phu);
+        phu[n] = 1;
+        if (invN > 0)
+            for (size_t m = 1; m <= n; m++) {
+                double c = rx[m];
+                const double *pr = Rw + pk(m, 0);
+                for (size_t l = 0; l < m; l++) phu[l] += c * pr[l];
+            }
+        /* 10. C_u row n: b = C_x Φ_u(n,·)ᵀ, C_u(n,m) = Φ_u(m,·)·b */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(n + 1), (int)(n + 1), 1.0, Cx, (int)Tn,
+                    phu, 1, 0.0, b, 1);
+        for (size_t m = 0; m <= n; m++) {
+            const double *pr = Phu + pk(m, 0);
+            double s = 0;
+            for (size_t l = 0; l <= m; l++) s += pr[l] * b[l];
+            cu[m] = s;
+        }
+    }
+    free(Pi), free(Phw), free(Phu), free(Rw), free(Cx), free(G), free(hb), free(Y), free(rows),
+        free(nw);
+    return rc;
+}
+
+/* ---- points ------------------------------------------------------------------------ */
+
+/* Rounding bound of a marched loss at step n (exact nodes): MARCH_ROUND·ε·(n+1)·(L(0) + L),
+ * see docs/theory/featlearn.md §9.4 for the measurement that supports it. */
+#define MARCH_ROUND 16.0
+static double round_err(size_t n, double L0, double L)
+{
+    return MARCH_ROUND * 2.220446049250313e-16 * (double)(n + 1) * (L0 + fabs(L));
+}
+
+static void nan_point(slt_featlearn_point *o, int status)
+{
+    o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err = o->q =
+        o->q_err = o->tau = NAN;
+    o->status = status;
+}
+
+/* the nodes in reversed order: a run with other rounding (the node sums run the other way),
+ * whose difference from the first run measures the rounding as the dynamics amplify it */
+static int reversed(const fl_nodes *nd, fl_nodes *r)
+{
+    *r = *nd;
+    size_t K = nd->K ? nd->K : 1;
+    r->lambda = malloc(K * sizeof *r->lambda);
+    r->count = malloc(K * sizeof *r->count);
+    r->power = malloc(K * sizeof *r->power);
+    if (!r->lambda || !r->count || !r->power) {
+        fl_nodes_free(r);
+        return slt_error(SLT_ENOMEM, "featlearn march: out of memory");
+    }
+    for (size_t j = 0; j < nd->K; j++) {
+        r->lambda[j] = nd->lambda[nd->K - 1 - j];
+        r->count[j] = nd->count[nd->K - 1 - j];
+        r->power[j] = nd->power[nd->K - 1 - j];
+    }
+    return SLT_OK;
+}
+
+/* centred local exponent −d ln L/d ln n at step n of L[0..nmax], its spread estimate */
+static void local_slope(const double *L, size_t n, size_t nmax, double L0, double *s, double *e)
+{
+    *s = *e = NAN;
+    if (n < 2 || n + 1 > nmax || !(L[n - 1] > 0) || !(L[n] > 0) || !(L[n + 1] > 0)) return;
+    double ln1 = log((double)n - 1), ln0 = log((double)n), lp1 = log((double)n + 1);
+    double sc = -(log(L[n + 1]) - log(L[n - 1])) / (lp1 - ln1);
+    double sf = -(log(L[n + 1]) - log(L[n])) / (lp1 - ln0);
+    double sb = -(log(L[n]) - log(L[n - 1])) / (ln0 - ln1);
+    double rel = 0;
+    for (int k = -1; k <= 1; k++) {
+        double r = round_err(n + 1, L0, L[n + k]) / L[n + k];
+        if (r > rel) rel = r;
+    }
+    *s = sc;
+    *e = fabs(sf - sb) / 2 + 2 * rel / (lp1 - ln1);
+}
+
+int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
+                 size_t n, slt_featlearn_point *out)
+{
+    const char *who = "slt_featlearn_solve (method march)";
+    double L0 = 0, wn = 0;
+    for (size_t j = 0; j < nd->K; j++) {
+        L0 += nd->power[j];
+        wn += nd->power[j] / nd->lambda[j];
+    }
+    double lam1 = nd->K ? nd->lambda[0] : 1;
+    size_t maxT = p->max_march_steps;
+    double eta = p->eta;
+    /* whole-call checks */
+    size_t nmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = times[i];
+        if (t == 0) continue;
+        if (eta > 0) {
+            if (t < eta / 2)
+                return slt_error(SLT_EDOM, "%s: times[%zu] = %.17g is below half a step (eta = "
+                                 "%.17g): it rounds to step 0 (expected t = 0 or t >= eta/2)",
+                                 who, i, t, eta);
+            double s = floor(t / eta + 0.5);
+            if (s > (double)maxT)
+                return slt_error(SLT_EDOM, "%s: times[%zu] = %.17g needs %.17g steps of eta = "
+                                 "%.17g, more than max_march_steps = %zu", who, i, t, s, eta, maxT);
+            if ((size_t)s > nmax) nmax = (size_t)s;
+        } else {
+            double n0 = ceil(8 * t * lam1);
+            if (n0 < 8) n0 = 8;
+            if (4 * n0 + 1 > (double)maxT)
+                return slt_error(SLT_EDOM, "%s: times[%zu] = %.17g: gradient flow at finite N "
+                                 "is extrapolated from steps t/%.17g, t/%.17g and t/%.17g (eta "
+                                 "= 0, lambda_1 = %.6g), %.17g steps, more than max_march_steps "
+                                 "= %zu", who, i, t, n0, 2 * n0, 4 * n0, lam1, 4 * n0 + 1, maxT);
+        }
+    }
+    int status = SLT_OK;
+    char msg[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        out[i].method = SLT_FEATLEARN_MARCH;
+        out[i].t = times[i];
+        nan_point(&out[i], SLT_OK);
+    }
+    if (eta > 0) {
+        size_t T = nmax + 1 <= maxT ? nmax + 1 : nmax; /* one more step for the last slope */
+        double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q);
+        if (!L || !Q) {
+            free(L), free(Q);
+            return slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        }
+        size_t valid = 0, valid2 = 0;
+        int rc = march_run(nd, p, eta, T, L, Q, &valid);
+        if (rc) snprintf(msg, sizeof msg, "%s", slt_last_error());
+        /* the same marching in reversed node order: its difference enters the error */
+        double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
+        fl_nodes rv;
+        int rc2 = L2 && Q2 ? reversed(nd, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        if (!rc2) {
+            rc2 = march_run(&rv, p, eta, valid ? valid - 1 : 0, L2, Q2, &valid2);
+            fl_nodes_free(&rv);
+        }
+        if (rc2 && !rc) {
+            rc = rc2;
+            snprintf(msg, sizeof msg, "%s", slt_last_error());
+        }
+        if (valid2 < valid) valid = valid2;
+        for (size_t i = 0; i < n; i++) {
+            slt_featlearn_point *o = &out[i];
+            size_t s = (size_t)floor(times[i] / eta + 0.5);
+            o->t = eta * (double)s;
+            if (s >= valid) {
+                nan_point(o, rc ? rc : SLT_EINTERNAL);
+                if (!status) status = o->status;
+                continue;
+            }
+            o->test = o->train = L[s];
+            o->test_err = o->train_err = 4 * fabs(L[s] - L2[s]) + round_err(s, L0, L[s]);
+            o->q = Q[s];
+            o->q_err = 4 * fabs(Q[s] - Q2[s]) + round_err(s, wn, Q[s]);
+            local_slope(L, s, valid - 1, L0, &o->slope, &o->slope_err);
+            o->status = SLT_OK;
+        }
+        free(L), free(Q), free(L2), free(Q2);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            slt_featlearn_point *o = &out[i];
+            double t = times[i];
+            if (status) {
+                nan_point(o, status);
+                continue;
+            }
+            if (t == 0) {
+                o->test = o->train = L0;
+                o->test_err = o->train_err = 0;
+                o->q = o->q_err = 0;
+                o->status = SLT_OK;
+                continue;
+            }
+            size_t n0 = (size_t)fmax(8, ceil(8 * t * lam1));
+            double Lk[3], Qk[3], Sk[3], Se[3];
+            int rc = SLT_OK;
+            for (int k = 0; k < 3 && !rc; k++) {
+                size_t ns = n0 << k, T = ns + 1;
+                double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q);
+                if (!L || !Q) {
+                    free(L), free(Q);
+                    rc = slt_error(SLT_ENOMEM, "%s: out of memory", who);
+                    break;
+                }
+                size_t valid = 0;
+                rc = march_run(nd, p, t / (double)ns, T, L, Q, &valid);
+                if (!rc) {
+                    Lk[k] = L[ns];
+                    Qk[k] = Q[ns];
+                    local_slope(L, ns, T, L0, &Sk[k], &Se[k]);
+                }
+                free(L), free(Q);
+            }
+            if (rc) {
+                snprintf(msg, sizeof msg, "%s (gradient flow at t = %.6g by Richardson "
+                         "extrapolation from steps t/%zu, t/%zu, t/%zu)", slt_last_error(), t,
+                         n0, 2 * n0, 4 * n0);
+                status = rc;
+                nan_point(o, rc);
+                continue;
+            }
+            /* first order in η: A = 2f(η/2) − f(η); then the O(η²) residue: R = A₂ + (A₂ − A₁)/3 */
+            double a1 = 2 * Lk[1] - Lk[0], a2 = 2 * Lk[2] - Lk[1];
+            o->test = o->train = a2 + (a2 - a1) / 3;
+            o->test_err = o->train_err = fabs(a2 - a1) + 4 * round_err(4 * n0, L0, Lk[2]);
+            double b1 = 2 * Qk[1] - Qk[0], b2 = 2 * Qk[2] - Qk[1];
+            o->q = b2 + (b2 - b1) / 3;
+            o->q_err = fabs(b2 - b1) + 4 * round_err(4 * n0, wn, Qk[2]);
+            double c1 = 2 * Sk[1] - Sk[0], c2 = 2 * Sk[2] - Sk[1];
+            o->slope = c2 + (c2 - c1) / 3;
+            o->slope_err = fabs(c2 - c1) + 4 * Se[2];
+            o->status = SLT_OK;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        slt_featlearn_point *o = &out[i];
+        if (o->status == SLT_OK && (!isfinite(o->test) || !isfinite(o->test_err) ||
+                                    o->test < -o->test_err)) {
+            double v = o->test, e = o->test_err;
+            nan_point(o, SLT_ELOSS);
+            if (!status) {
+                status = SLT_ELOSS;
+                snprintf(msg, sizeof msg, "%s: at t = %g the loss came out as %g +- %g", who,
+                         o->t, v, e);
+            }
+        }
+    }
+    if (status) return slt_error(status, "%s", msg);
+    return SLT_OK;
+}

@@ -1,0 +1,56 @@
+/* Forward marching of the discrete-time rich DMFT (docs/theory/featlearn.md §9, "method
+ * march"): GD with step η at width N (1/N = 0 allowed), population gradient or online SGD
+ * with batch B, any γ >= 0, on a list of spectral nodes (nodes.h). Internal to libslt.
+ *
+ * march_run computes, for every step n = 0..T, the test loss L(n) and the readout norm
+ * q(n) = C_w(n,n) = |w_n|²/N. It is exact for the discrete DMFT (up to rounding) on exact
+ * nodes. Cost O(K·T³) time, O(K·T²) memory (march_bytes). Deterministic: the results do
+ * not depend on the number of OpenMP threads (every output element is accumulated by one
+ * thread in a fixed order; node sums run in node order).
+ *
+ * Returns SLT_OK (all T + 1 rows valid), SLT_EDIVERGE (the loss became non-finite or
+ * exceeded MARCH_DIVERGE_FACTOR·L(0) at step *valid; rows < *valid are valid; the message
+ * names the step, t = ηn and eta), SLT_ENOMEM (the message gives the bytes needed),
+ * SLT_EINVAL (a parameter the marching does not take: finite P). Not thread-safe with
+ * respect to slt_last_error only (per thread); otherwise reentrant. */
+#ifndef SLT_FEATLEARN_MARCH_H
+#define SLT_FEATLEARN_MARCH_H
+
+#include <stddef.h>
+
+#include "nodes.h"
+#include "slt/featlearn.h"
+
+/* A loss above this multiple of L(0) counts as divergence (a stable GD/SGD run never
+ * exceeds L(0) by more than a modest factor: the loss of each mode is bounded by its
+ * initial value times the growth of oscillating modes, which stays O(1) below the edge). */
+#define MARCH_DIVERGE_FACTOR 1e8
+/* ... or above this multiple of the lowest loss reached so far (the loss of a stable run
+ * does not climb two decades back up from its minimum) */
+#define MARCH_GROWTH_FACTOR 100.0
+
+/* Per-step work n²K below which the node loops stay on one thread (default 4e6); tests set
+ * it to 0 to exercise the parallel loops. Not thread-safe to change during a run. */
+extern size_t march_omp_min_work;
+
+/* Bytes march_run allocates for K nodes and T steps at this N (finite N needs the
+ * finite-width arrays), as a double (no overflow). */
+double march_bytes(size_t K, size_t T, double N);
+
+/* test[n], q[n] for n = 0..T (arrays of T + 1 doubles; q may be NULL). eta > 0.
+ * p supplies gamma, N, batch (P must be INFINITY). */
+int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+              double *test, double *q, size_t *valid);
+
+#endif
+
+/* The points of slt_featlearn_solve for method march at the FINITE times times[0..n−1]
+ * (nondecreasing, >= 0; the caller handles t = ∞). eta > 0: one marching to the largest
+ * step, times rounded to whole steps (the point's t = ηn). eta = 0: gradient flow by
+ * Richardson extrapolation over three marchings per time (steps η₀, η₀/2, η₀/4 with
+ * t = n₀η₀, n₀ = max(8, ⌈8tλ₁⌉)). Whole-call errors before any point is filled: SLT_EDOM
+ * (0 < t < η/2 naming times[i]; more than max_march_steps steps, naming it and the steps
+ * needed). Otherwise every point is filled (failed ones NaN with their status) and the
+ * first failing status is returned with its message. */
+int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
+                 size_t n, slt_featlearn_point *out);
