@@ -46,7 +46,7 @@ struct slt_featlearn_workspace {
 #define FL_QUAD_HEAD 16
 #define FL_QUAD_PER_DECADE 4
 /* largest relative coarse–fine disagreement accepted as a quadrature error estimate */
-#define FL_QUAD_MAX_REL 1e-3
+#define FL_QUAD_MAX_REL 1e-2
 
 static void quad_use(slt_featlearn_workspace *w, int set)
 {
