@@ -58,8 +58,9 @@ static void test_node_sums(void **state)
 {
     (void)state;
     slt_task *inf = power_law(1.5, 0.5, 0), *t5 = power_law(1.5, 0.5, 5000);
-    slt_task *hard = power_law(1.1, 0.2, 0);
+    slt_task *hard = power_law(1.1, 0.2, 0), *steep = power_law(6, 0.3, 0);
     check_sums(inf, 16, 4);
+    check_sums(steep, 4, 1); /* groups spanning a factor 10^6 in λ: nodes stay ordered */
     check_sums(inf, 32, 8);
     check_sums(hard, 16, 4);
     check_sums(t5, 16, 4);
@@ -89,6 +90,7 @@ static void test_node_sums(void **state)
     slt_task_free(inf);
     slt_task_free(t5);
     slt_task_free(hard);
+    slt_task_free(steep);
 }
 
 static void solve(const slt_task *task, double gamma, slt_featlearn_method m, size_t max_modes,

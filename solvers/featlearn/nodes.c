@@ -93,11 +93,15 @@ static int zsum(double s, double a, double b, double *val, double *err)
     return SLT_OK;
 }
 
-/* one group from its sums: power moments mu[i] = Σ t (λ/lref)^i (i = 0..3), trace TR, modes
- * n. Two nodes by the 2-point Gauss rule of the power measure (they keep Σ t λ^i, i <= 3),
- * one node (power-weighted mean λ) when the group's λ spread is below rounding. Each
- * node's count is its share of the trace: count_i λ_i = TR·P_i/P. */
-static void put_group(fl_nodes *o, const double *mu, double lref, double TR, double n)
+/* one group from its sums: power moments mu[i] = Σ t (λ/lref)^i (i = 0..2), trace TR, modes
+ * n. Two nodes at the power-weighted mean λ ± its standard deviation, half the power each
+ * (they keep Σ t λ^i, i <= 2); one node (the mean) when the spread is below rounding. The
+ * 2-point Gauss rule (also keeping Σ t λ³) was measured 6–7 times less accurate at late
+ * times (docs/theory/featlearn.md, "spectrum quadrature"); it is the fallback when
+ * mean ± deviation leaves the group's range [lmin, lref] (a strongly skewed group), so the
+ * nodes stay ordered. Each node's count is its share of the trace: count_i λ_i = TR·P_i/P. */
+static void put_group(fl_nodes *o, const double *mu, double lref, double lmin, double TR,
+                      double n)
 {
     size_t j = o->K;
     if (!(mu[0] > 0)) { /* no power: the plain mean */
@@ -109,17 +113,23 @@ static void put_group(fl_nodes *o, const double *mu, double lref, double TR, dou
         return;
     }
     double P = mu[0], m = mu[1] / P, var = mu[2] / P - m * m;
-    double k3 = mu[3] / P - 3 * m * mu[2] / P + 2 * m * m * m;
     if (!(var > 1e-12 * m * m)) {
         o->lambda[j] = m * lref;
         o->power[j] = P;
         o->count[j] = TR / (m * lref);
         o->K++;
     } else {
-        double c = k3 / var, r = sqrt(c * c + 4 * var);
-        double yp = (c + r) / 2, ym = (c - r) / 2; /* roots of y² − c y − var */
-        double wp = P * (-ym) / (yp - ym), wm = P * yp / (yp - ym);
-        double lp = (m + yp) * lref, lm = (m + ym) * lref;
+        double sd = sqrt(var), wp = P / 2, wm = P / 2;
+        double lp = (m + sd) * lref, lm = (m - sd) * lref;
+        if (!(lm >= lmin && lp <= lref)) { /* Gauss: roots of y² − c y − var, inside the range */
+            double k3 = mu[3] / P - 3 * m * mu[2] / P + 2 * m * m * m;
+            double c = k3 / var, r = sqrt(c * c + 4 * var);
+            double yp = (c + r) / 2, ym = (c - r) / 2;
+            wp = P * (-ym) / (yp - ym);
+            wm = P * yp / (yp - ym);
+            lp = (m + yp) * lref;
+            lm = (m + ym) * lref;
+        }
         o->lambda[j] = lp;
         o->power[j] = wp;
         o->count[j] = TR * (wp / P) / lp;
@@ -195,7 +205,8 @@ static int quad_power_law(const slt_task *task, size_t head, size_t per_decade,
         TR *= pl.amp_lambda;
         eTR *= pl.amp_lambda;
         if (g == G) mu[2] = mu[3] = 0; /* the lumped tail: one node (its bound in solve.c) */
-        put_group(out, mu, pl.amp_lambda * pow(a, -sl), TR, isfinite(b) ? b - a + 1 : INFINITY);
+        put_group(out, mu, pl.amp_lambda * pow(a, -sl), isfinite(b) ? pl.amp_lambda * pow(b, -sl) : 0,
+                  TR, isfinite(b) ? b - a + 1 : INFINITY);
         /* count·λ = TR·(1 ± rounding); the TL error only moves λ within the group */
         perr += eP + 4 * DBL_EPSILON * P;
         terr += eTR + 8 * DBL_EPSILON * TR;
@@ -267,7 +278,7 @@ int fl_nodes_quadrature(const slt_task *task, size_t head, size_t per_decade, si
             cum += ex.count[j];
             if (j + 1 == ex.K || cum >= bnd * step) {
                 while (cum >= bnd * step) bnd *= step;
-                if (pass) put_group(out, mu, lref, TR, n);
+                if (pass) put_group(out, mu, lref, ex.lambda[j], TR, n);
                 else K += 2;
                 mu[0] = mu[1] = mu[2] = mu[3] = TR = n = 0;
             }

@@ -56,7 +56,7 @@ int fl_nodes_exact(const slt_task *task, size_t max_nodes, fl_nodes *out);
  * (fl_nodes_exact). Errors: SLT_EDOM for a task with a moment tail (known by its moments
  * only) and when more than max_nodes nodes would be needed (the message names max_nodes);
  * SLT_EINVAL for head or per_decade = 0; SLT_ENOMEM. On error *out is zeroed. */
-#define FL_QUAD_LAMBDA_FLOOR 1e-14
+#define FL_QUAD_LAMBDA_FLOOR 1e-10
 int fl_nodes_quadrature(const slt_task *task, size_t head, size_t per_decade, size_t max_nodes,
                         fl_nodes *out);
 

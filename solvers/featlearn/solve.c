@@ -44,7 +44,7 @@ struct slt_featlearn_workspace {
 /* Resolutions of the spectrum quadrature (docs/theory/featlearn.md, "spectrum
  * quadrature"): (head, nodes per decade of k) of the coarse and the fine set. */
 #define FL_QUAD_HEAD 16
-#define FL_QUAD_PER_DECADE 4
+#define FL_QUAD_PER_DECADE 6
 /* largest relative coarse–fine disagreement accepted as a quadrature error estimate */
 #define FL_QUAD_MAX_REL 1e-2
 
