@@ -245,6 +245,29 @@ static void test_easy_speedup(void **state)
     slt_task_free(inf);
 }
 
+/* Balancedness at N = ∞ (docs §3b): |h|² = q + γq² at all t, so once a small task is
+ * learned (h = w*), q + γq² = ‖w*‖² = Σ t_k/λ_k exactly — on exact nodes, for several γ.
+ * The isotropic reduction has q + γq²/2 instead, which this check tells apart. */
+static void test_balancedness(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 1.0, 8); /* λ_8 = 0.044: learned to 1e-30 by t = 10³ */
+    double wn = 0;
+    for (size_t k = 1; k <= 8; k++) wn += slt_task_target(task, k) / slt_task_lambda(task, k);
+    double gammas[] = {0.5, 1, 3}, t = 1000;
+    for (size_t i = 0; i < 3; i++) {
+        slt_featlearn_point pt;
+        solve(task, gammas[i], SLT_FEATLEARN_ODE, 40, &t, 1, &pt);
+        double g = gammas[i], lhs = pt.q + g * pt.q * pt.q;
+        print_message("gamma = %g: q = %.15g, q + gamma q^2 = %.15g, |w*|^2 = %.15g\n", g, pt.q,
+                      lhs, wn);
+        assert_within("q + gamma q^2 vs |w*|^2", lhs, (1 + 2 * g * pt.q) * pt.q_err, wn,
+                      TOL_ROUNDING_SUM * wn);
+        assert_true(fabs(pt.q + g * pt.q * pt.q / 2 - wn) > 1e-3 * wn); /* not the isotropic law */
+    }
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_rich_quadrature_vs_exact),
         cmocka_unit_test(test_hard_exponent),
         cmocka_unit_test(test_easy_speedup),
+        cmocka_unit_test(test_balancedness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
