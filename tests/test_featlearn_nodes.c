@@ -268,6 +268,32 @@ static void test_balancedness(void **state)
     slt_task_free(task);
 }
 
+/* The convergence check fails loudly: on 120 truncated modes the loss at t = 10³ sits in the
+ * last groups (exponential decay), where the coarse and fine sets differ by 5 %: that point
+ * is SLT_ENOCONV with NaN values and a message naming the quadrature; earlier points stay
+ * valid. */
+static void test_quadrature_refuses(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 120);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.gamma = 1;
+    p.max_modes = 20;
+    slt_featlearn_workspace *w = NULL;
+    assert_ok(slt_featlearn_alloc(task, &p, &w));
+    double times[] = {100, 1000};
+    slt_featlearn_point pt[2];
+    assert_status(slt_featlearn_solve(w, times, 2, pt), SLT_ENOCONV);
+    assert_non_null(strstr(slt_last_error(), "spectrum quadrature did not converge"));
+    assert_non_null(strstr(slt_last_error(), "t = 1000"));
+    assert_int_equal(pt[0].status, SLT_OK);
+    assert_true(isfinite(pt[0].test));
+    assert_int_equal(pt[1].status, SLT_ENOCONV);
+    assert_true(isnan(pt[1].test) && isnan(pt[1].test_err) && isnan(pt[1].q));
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_hard_exponent),
         cmocka_unit_test(test_easy_speedup),
         cmocka_unit_test(test_balancedness),
+        cmocka_unit_test(test_quadrature_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
