@@ -234,13 +234,16 @@ static void test_params(void **state)
     p = d, p.eta = 0.1, p.method = SLT_FEATLEARN_ODE, expect_refusal(p, SLT_EDOM, "eta = 0.1");
     assert_non_null(slt_featlearn_param_range("gamma"));
     assert_null(slt_featlearn_param_range("nope"));
-    /* ode on an infinite task, or one with too many modes */
+    /* ode on an infinite task, or one with more than max_modes modes: the spectrum
+     * quadrature, refused when it needs more than max_nodes nodes */
     slt_task *inf = power_law(1.5, 0.5, 0), *big = power_law(1.5, 0.5, 50);
     slt_featlearn_workspace *w = NULL;
-    assert_int_equal(slt_featlearn_alloc(inf, &d, &w), SLT_EDOM);
-    assert_non_null(strstr(slt_last_error(), "max_modes"));
+    p = d, p.max_nodes = 20;
+    assert_int_equal(slt_featlearn_alloc(inf, &p, &w), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "max_nodes = 20"));
     assert_null(w);
-    assert_int_equal(slt_featlearn_alloc(big, &d, &w), SLT_EDOM);
+    assert_int_equal(slt_featlearn_alloc(big, &p, &w), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "max_nodes = 20"));
     assert_non_null(strstr(slt_last_error(), "M = 50"));
     /* times must be nondecreasing and >= 0 */
     p = d, p.method = SLT_FEATLEARN_ISOTROPIC;

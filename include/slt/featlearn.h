@@ -6,9 +6,15 @@
  * STATUS (first stage, see the header of docs/theory/featlearn.md):
  *   - method ode: N = P = B = ∞, gradient flow, the exact mode equations of
  *     docs/theory/featlearn.md §3 in (v, q, K) form, integrated with SUNDIALS CVODE (BDF,
- *     SPGMR with a block preconditioner) for explicit tasks of at most max_modes distinct
- *     eigenvalues (each eigenspace collapses exactly to one mode with its total power; a power
- *     law with M = ∞ is refused with SLT_EDOM: use a truncated power law, or isotropic);
+ *     SPGMR with a block preconditioner). Explicit tasks of at most max_modes distinct
+ *     eigenvalues are solved on exact nodes (each eigenspace collapses exactly to one mode
+ *     with its total power); power laws at M = ∞ and larger explicit tasks on a spectrum
+ *     quadrature (docs/theory/featlearn.md, "spectrum quadrature"): the first 16 (coarse) /
+ *     32 (fine) eigenspaces exactly, then groups log-spaced in k, 6 / 12 per decade, two nodes
+ *     each, and on a power law one node lumping every mode with λ_k < 1e-10·λ_1; the coarse
+ *     set runs at rel_tol, the fine one at rel_tol/16, and their difference (doubled) is the
+ *     error estimate; a point where they differ by more than 1 % is SLT_ENOCONV. Tasks with a
+ *     moment tail are refused (SLT_EDOM): use isotropic;
  *   - method isotropic: the two-state reduction (τ, q) of §4, an APPROXIMATION (it drops
  *     K − I), valid for any task including M = ∞ power laws (mode sums of the task layer);
  *   - t = ∞ (both methods, any N): the width floor κ_N T₁(κ_N), df(κ_N) = N, the same for
@@ -29,9 +35,10 @@
  * Error estimates (march): 4x the difference from a second marching with the nodes in
  * reversed order (rounding as the dynamics amplify it) plus 16·eps·(n+1)·(L(0) + L);
  * eta = 0 (Richardson): the difference of the two first-order extrapolations plus that.
- * Error estimates (ode, isotropic): every solve runs CVODE at two tolerances, rel_tol and rel_tol/16; the
- * finer run is reported and the difference of the two is its error (plus the mode sums'
- * bounds, and a rounding floor). A point whose value or estimate is not finite gets
+ * Error estimates (ode, isotropic): every solve runs CVODE at two tolerances, rel_tol and
+ * rel_tol/16 (on a quadrature: the coarse and the fine node set); the finer run is reported
+ * and the difference of the two is its error (plus the mode sums' bounds, the lumped tail
+ * node's bound, and a rounding floor). A point whose value or estimate is not finite gets
  * SLT_ENOCONV or SLT_ELOSS, its values NaN.
  *
  * Library code: never prints (CVODE's error handler is replaced), returns a status and
@@ -82,12 +89,15 @@ typedef struct {
                           (at finite N: march, Richardson extrapolation η → 0)  default 0 */
     slt_featlearn_method method; /*                                             default AUTO */
     double rel_tol;    /* CVODE relative tolerance, 1e-12 .. 1e-3                default 1e-9 */
-    size_t max_modes;  /* ode: largest explicit task (M distinct eigenvalues; M + 1 + M(M+1)/2 states,
-                          BDF + SPGMR; 0.5 s at M = 40, 11 s at 200), 1 .. 200 default 40 */
+    size_t max_modes;  /* ode: largest explicit task solved on exact nodes (M distinct eigenvalues;
+                          M + 1 + M(M+1)/2 states, BDF + SPGMR; 0.5 s at M = 40, 11 s at 200);
+                          larger tasks and M = ∞ go through the quadrature, 1 .. 200 default 40 */
     long max_steps;    /* CVODE steps between two requested times, 100 .. 1e9   default 1e6 */
     size_t max_march_steps; /* march: largest number of steps T = t_max/η (time O(K·T³),
                           memory O(K·T²) for K spectral nodes), 1 .. 1e6         default 20000 */
-    size_t max_nodes;  /* march: largest number of spectral nodes K, 1 .. 1e5   default 2000 */
+    size_t max_nodes;  /* march: largest number of spectral nodes K; ode: largest node set of
+                          the spectrum quadrature (α = 1.5: 83 and 157 nodes, 4 s to t = 10⁴),
+                          1 .. 1e5                                               default 2000 */
 } slt_featlearn_params;
 
 SLT_API slt_featlearn_params slt_featlearn_params_default(void);
@@ -117,8 +127,9 @@ typedef struct slt_featlearn_workspace slt_featlearn_workspace;
 
 /* The workspace keeps the task (not copied: it must outlive the workspace) and a copy of
  * the parameters. Errors: SLT_EINVAL (NULL, bad params), SLT_EDOM (a case this stage
- * does not solve: march or ode on a power law with M = ∞, on a task with a moment
- * tail or with more than max_modes modes — the message names max_modes), SLT_ENOMEM.
+ * does not solve: march on a task that is not a finite list of at most max_nodes distinct
+ * eigenvalues; ode on a task with a moment tail, or whose quadrature needs more than
+ * max_nodes nodes — the message names max_modes and max_nodes), SLT_ENOMEM.
  * Thread safety: one workspace per thread; the task may be shared. */
 SLT_API int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                                 slt_featlearn_workspace **w);

@@ -35,7 +35,27 @@ struct slt_featlearn_workspace {
     double *B;         /* ode: the preconditioner's LU (M × M) */
     size_t *piv;       /* ode: its pivots */
     fl_nodes nd;       /* march: the spectral nodes */
+    /* ode on a spectrum quadrature (nodes.h): set 0 coarse, set 1 fine; M, lambda, wstar
+     * above point at the active set (quad_use) */
+    int quad;
+    size_t qM[2];
+    double *qlam[2], *qws[2];
+    double qtailP[2];  /* power of the lumped tail node (the last), 0 if none */
 };
+
+/* Resolutions of the spectrum quadrature (docs/theory/featlearn.md, "spectrum
+ * quadrature"): (head, nodes per decade of k) of the coarse and the fine set. */
+#define FL_QUAD_HEAD 16
+#define FL_QUAD_PER_DECADE 6
+/* largest relative coarse–fine disagreement accepted as a quadrature error estimate */
+#define FL_QUAD_MAX_REL 1e-2
+
+static void quad_use(slt_featlearn_workspace *w, int set)
+{
+    w->M = w->qM[set];
+    w->lambda = w->qlam[set];
+    w->wstar = w->qws[set];
+}
 
 /* ---- CVODE glue ---------------------------------------------------------------- */
 
@@ -376,7 +396,39 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     }
     if (w->p.method == SLT_FEATLEARN_ODE) {
         fl_nodes nd;
-        if ((rc = fl_nodes_exact(task, p->max_modes, &nd))) {
+        if ((rc = fl_nodes_exact(task, p->max_modes, &nd)) == SLT_EDOM) {
+            /* a power law at M = inf or more than max_modes eigenvalues: the quadrature */
+            char why[256];
+            snprintf(why, sizeof why, "%s", slt_last_error()); /* slt_error reuses its buffer */
+            w->quad = 1;
+            size_t Mmax = 0;
+            for (int set = 0; set < 2; set++) {
+                fl_nodes q;
+                if ((rc = fl_nodes_quadrature(task, FL_QUAD_HEAD << set, FL_QUAD_PER_DECADE << set,
+                                              p->max_nodes, &q))) {
+                    char whyq[256];
+                    snprintf(whyq, sizeof whyq, "%s", slt_last_error());
+                    slt_featlearn_free(w);
+                    return slt_error(rc, "slt_featlearn_alloc: method = ode: %s; %s (the ode takes "
+                                     "at most max_modes = %zu distinct eigenvalues exactly, more "
+                                     "through the spectrum quadrature of at most max_nodes = "
+                                     "%zu nodes; or use method isotropic, an approximation)",
+                                     why, whyq, p->max_modes, p->max_nodes);
+                }
+                w->qM[set] = q.K;
+                w->qlam[set] = q.lambda;
+                w->qws[set] = q.power;
+                w->qtailP[set] = q.tail_node ? q.power[q.K - 1] : 0;
+                q.lambda = q.power = NULL;
+                for (size_t k = 0; k < q.K; k++)
+                    w->qws[set][k] = sqrt(w->qws[set][k] / w->qlam[set][k]);
+                w->trace = q.trace;
+                fl_nodes_free(&q);
+                if (w->qM[set] > Mmax) Mmax = w->qM[set];
+            }
+            quad_use(w, 1);
+            nd.K = Mmax;
+        } else if (rc) {
             char why[256];
             snprintf(why, sizeof why, "%s", slt_last_error()); /* slt_error reuses its buffer */
             free(w);
@@ -386,13 +438,15 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                              "approximation)", why, p->max_modes);
         }
         size_t M = nd.K;
-        w->M = M;
-        w->lambda = nd.lambda; /* the workspace takes the node arrays it keeps */
-        nd.lambda = NULL;
-        w->wstar = nd.power;   /* power, turned into w*_k below */
-        nd.power = NULL;
-        w->trace = nd.trace;
-        fl_nodes_free(&nd);
+        if (!w->quad) {
+            w->M = M;
+            w->lambda = nd.lambda; /* the workspace takes the node arrays it keeps */
+            nd.lambda = NULL;
+            w->wstar = nd.power;   /* power, turned into w*_k below */
+            nd.power = NULL;
+            w->trace = nd.trace;
+            fl_nodes_free(&nd);
+        }
         w->g = malloc(M * sizeof *w->g);
         w->h = malloc(M * sizeof *w->h);
         w->Kg = malloc(M * sizeof *w->Kg);
@@ -402,7 +456,7 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
             slt_featlearn_free(w);
             return slt_error(SLT_ENOMEM, "slt_featlearn_alloc: out of memory");
         }
-        for (size_t k = 0; k < M; k++) /* λ > 0 on explicit tasks */
+        for (size_t k = 0; k < M && !w->quad; k++) /* λ > 0 on explicit tasks */
             w->wstar[k] = sqrt(w->wstar[k] / w->lambda[k]);
     }
     *wp = w;
@@ -417,8 +471,15 @@ slt_featlearn_method slt_featlearn_resolved_method(const slt_featlearn_workspace
 void slt_featlearn_free(slt_featlearn_workspace *w)
 {
     if (!w) return;
-    free(w->lambda);
-    free(w->wstar);
+    if (w->quad) {
+        for (int set = 0; set < 2; set++) {
+            free(w->qlam[set]);
+            free(w->qws[set]);
+        }
+    } else {
+        free(w->lambda);
+        free(w->wstar);
+    }
     free(w->g);
     free(w->h);
     free(w->Kg);
@@ -454,7 +515,10 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
     int iso = w->p.method == SLT_FEATLEARN_ISOTROPIC;
     size_t nf = 0;
     while (nf < n && isfinite(times[nf])) nf++;
-    size_t ns = iso ? 2 : w->M + 1 + w->M * (w->M + 1) / 2;
+    /* on a quadrature (w->quad) the coarse run is set 0 at rel_tol, the fine one set 1 at
+     * rel_tol/16: their difference estimates the quadrature and the time-stepping error */
+    size_t Mc = w->quad ? w->qM[0] : w->M, Mf = w->quad ? w->qM[1] : w->M;
+    size_t nsc = iso ? 2 : Mc + 1 + Mc * (Mc + 1) / 2, ns = iso ? 2 : Mf + 1 + Mf * (Mf + 1) / 2;
     int status = SLT_OK;
     char msg[512] = "";
     for (size_t i = 0; i < n; i++) {
@@ -470,15 +534,17 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
             snprintf(msg, sizeof msg, "%s", slt_last_error());
         }
     } else if (nf) {
-        double *fine = malloc(nf * ns * sizeof *fine), *coarse = malloc(nf * ns * sizeof *coarse);
+        double *fine = malloc(nf * ns * sizeof *fine), *coarse = malloc(nf * nsc * sizeof *coarse);
         if (!fine || !coarse) {
             free(fine);
             free(coarse);
             return slt_error(SLT_ENOMEM, "slt_featlearn_solve: out of memory (%zu states x %zu times)", ns, nf);
         }
         size_t d1 = 0, d2 = 0;
+        if (w->quad) quad_use(w, 0);
         int rc1 = integrate(w, iso, w->p.rel_tol, times, nf, coarse, &d1);
         if (rc1) snprintf(msg, sizeof msg, "%s", slt_last_error());
+        if (w->quad) quad_use(w, 1);
         int rc2 = integrate(w, iso, w->p.rel_tol / 16, times, nf, fine, &d2);
         if (rc2 && !rc1) snprintf(msg, sizeof msg, "%s", slt_last_error());
         size_t done = d1 < d2 ? d1 : d2;
@@ -490,8 +556,19 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
                 continue;
             }
             double e1, e2;
+            double etail = 0;
+            if (w->quad) quad_use(w, 0);
+            obs b = observe(w, iso, coarse + i * nsc, &e2);
+            if (w->quad) {
+                quad_use(w, 1);
+                /* the lumped tail node (every mode beyond k_end): its true loss lies between
+                 * the node's and its untouched power (at γ = 0 by convexity of e^{-2λτ}),
+                 * so what it learned bounds its error [D; the rich case assumed] */
+                size_t lt = w->M - 1;
+                double r = fine[i * ns + lt] / w->wstar[lt];
+                if (w->qtailP[1] > 0) etail = w->qtailP[1] * fabs(1 - r * r);
+            }
             obs a = observe(w, iso, fine + i * ns, &e1);
-            obs b = observe(w, iso, coarse + i * ns, &e2);
             if (!a.ok || !b.ok) {
                 fail_point(o, SLT_ENOCONV);
                 if (!status) {
@@ -504,7 +581,21 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
             o->test = a.L;
             /* the coarse-fine difference, doubled: measured actual/estimate up to 0.62 at
              * early times against a rel_tol = 1e-12 run (docs/theory/featlearn.md §6) */
-            o->test_err = 2 * fabs(a.L - b.L) + e1 + 4e-16 * w->L0;
+            o->test_err = 2 * fabs(a.L - b.L) + e1 + etail + 4e-16 * w->L0;
+            if (w->quad && !(fabs(a.L - b.L) <= FL_QUAD_MAX_REL * a.L)) {
+                double v = a.L;
+                fail_point(o, SLT_ENOCONV);
+                if (!status) {
+                    status = SLT_ENOCONV;
+                    snprintf(msg, sizeof msg, "slt_featlearn_solve: at t = %g the spectrum "
+                             "quadrature did not converge: L = %g with (head %d, %d per decade) "
+                             "and %g with (head %d, %d per decade), more than %g apart "
+                             "relatively (rel_tol = %g)", times[i], v, 2 * FL_QUAD_HEAD,
+                             2 * FL_QUAD_PER_DECADE, b.L, FL_QUAD_HEAD, FL_QUAD_PER_DECADE,
+                             FL_QUAD_MAX_REL, w->p.rel_tol);
+                }
+                continue;
+            }
             o->train = o->test; /* P = ∞: the train loss is the population loss */
             o->train_err = o->test_err;
             o->q = a.q;
