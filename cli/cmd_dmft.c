@@ -16,13 +16,14 @@
 
 const cli_command_info cmd_dmft_info = {
     "dmft",
-    "test and train loss over time at width N and data P (lazy DMFT; flow, GD, SGD, momentum)",
+    "test and train loss over time at width N and data P (lazy DMFT; rich with --gamma)",
     "slt dmft (--alpha A --beta B | other letters | --task FILE | --kernel K ...)\n"
     "                --N LIST --P LIST\n"
     "                (--t LIST | --t-file FILE | --steps LIST | --steps-file FILE [--every K])\n"
     "                [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
     "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
-    "                [--contour auto|ellipse] [--diagnose] [--format F]",
+    "                [--contour auto|ellipse] [--diagnose] [--format F]\n"
+    "       slt dmft ... --gamma LIST [--method auto|march|ode|isotropic] [--diagnose]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
@@ -85,7 +86,39 @@ const cli_command_info cmd_dmft_info = {
     "2-D node counts growing like sqrt(t u_max) (sqrt(t u_max/(1 - beta)) for the discrete\n"
     "heavy ball, so beta near 1 may exceed the limit: exit 1); no slope on it with --eta.\n"
     "--contour ellipse takes the ellipse at every finite t > 0: an independent check\n"
-    "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).",
+    "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).\n"
+    "\n"
+    "--gamma LIST: the rich (feature-learning) DMFT of Bordelon, Atanasov, Pehlevan (2024b;\n"
+    "docs/theory/featlearn.md): the first layer learns too, with strength gamma (0 = lazy).\n"
+    "Every N and P is combined with every gamma and t. The columns gain gamma (after P)\n"
+    "and method (before the diagnostics): the method that computed the row, one of\n"
+    "  ode        N = P = inf, gradient flow: the exact mode equations (an explicit task of\n"
+    "             at most the library's max_modes distinct eigenvalues, e.g. --M 40)\n"
+    "  march      finite --N or --P, a step --eta, online SGD --sgd --batch B: the discrete\n"
+    "             DMFT\n"
+    "  isotropic  the two-state isotropic reduction: an APPROXIMATION (any task, M = inf\n"
+    "             included), only when asked for with --method isotropic\n"
+    "  lazy       gamma = 0 rows without --method: the lazy solver above, unchanged\n"
+    "--method auto (the default) takes the exact method that fits the row; a --method given\n"
+    "sends gamma = 0 rows through the rich solver too (--gamma 0 --method ode is an\n"
+    "independent check of the lazy solver). A case the library does not solve (yet) exits\n"
+    "2 with its message; --momentum, --noise, --ensemble, --share, --sgd-form, --contour\n"
+    "and --nodes are not implemented with --gamma (exit 2). The train column is the train\n"
+    "loss on the P samples (the test loss at P = inf). Failed points: NaN (null in JSON),\n"
+    "their status, a message naming --N, --P, --gamma, exit 1. With --gamma, --diagnose\n"
+    "adds (instead of the width and generalization gaps):\n"
+    "  slope, slope_err        local exponent d log L / d log t\n"
+    "  chi                     the predicted late-time exponent of a power-law task:\n"
+    "                          2 beta/(1 + beta) for beta < 1, else beta; beta at gamma = 0\n"
+    "                          (null for other tasks, --M included)\n"
+    "  q, q_err                readout norm |w|^2/N (null on lazy rows)\n"
+    "  tau                     effective time of the isotropic reduction (null otherwise)\n"
+    "  ratio_lazy, _err        L / L(gamma = 0) at the same t, N, P, eta, batch and method\n"
+    "                          (1 on lazy rows; null where both are 0)\n"
+    "  crossover, _err         lazy->rich crossover time: the first t with gamma q(t) = 1,\n"
+    "                          one per N, P, gamma, searched up to the largest t asked for\n"
+    "                          (null at gamma = 0, or beyond the horizon: stderr says so)\n"
+    "Without --gamma nothing of this applies and the output is the lazy one above.",
 };
 
 /* The parsed command line: the library's params plus what only the CLI has. */

@@ -273,8 +273,16 @@ int dmft_rich_run(const dmft_rich_in *in, const slt_task *task)
                          k + 1, rows, in->diagnose && !r.lazy
                                           ? ": the curve, the lazy reference and the crossover"
                                           : "");
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (r.lazy) solve_lazy(in, task, &r, lz);
         else code = solve_rich(in, task, &r, order, ts, sp, sr);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        const double secs =
+            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        if (!code && secs >= 2) /* long work: say what it was */
+            cli_progress(cmd, "N = %g, P = %g, gamma = %g: %zu times in %.1f s (%s)", r.N, r.P,
+                         r.gamma, nt, secs, r.method);
         if (!code) rc = add_rows(in, &r, &cols, table, &worst);
     }
     if (!code && rc) code = cli_library_error(cmd, rc);
