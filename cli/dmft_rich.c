@@ -49,7 +49,7 @@ static int add_columns(const dmft_rich_in *in, const slt_task *task, slt_table *
     c->train = slt_table_add_column(table, "train", SLT_COL_REAL, 1);
     c->method = slt_table_add_column(table, "method", SLT_COL_TEXT, 0);
     if (in->diagnose) {
-        c->slope = slt_table_add_column(table, "slope", SLT_COL_REAL, 1);
+        c->slope = slt_table_add_column(table, "exponent", SLT_COL_REAL, 1);
         c->chi = slt_table_add_column(table, "chi", SLT_COL_REAL, 0);
         c->q = slt_table_add_column(table, "q", SLT_COL_REAL, 1);
         c->tau = slt_table_add_column(table, "tau", SLT_COL_REAL, 0);
@@ -75,7 +75,8 @@ static void solve_lazy(const dmft_rich_in *in, const slt_task *task, rich_row *r
         slt_featlearn_point *o = &r->pt[i];
         *o = (slt_featlearn_point){.t = lz[i].t, .test = lz[i].test, .test_err = lz[i].test_err,
                                    .train = lz[i].train, .train_err = lz[i].train_err,
-                                   .slope = lz[i].test_slope, .slope_err = lz[i].test_slope_err,
+                                   .slope = -lz[i].test_slope, /* the exponent: -d log L/d log t */
+                                   .slope_err = lz[i].test_slope_err,
                                    .q = NAN, .q_err = NAN, .tau = NAN, .status = lz[i].status};
         const int ok = o->status == SLT_OK;
         r->ratio[i] = (slt_featlearn_ratio){.lazy = o->test, .lazy_err = o->test_err,

@@ -50,7 +50,7 @@ done
 
 # --diagnose: columns; ratio 1 at gamma = 0; crossover per gamma; chi = 2 beta/(1 + beta)
 run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1,10,1e4 --gamma 0,1 --method isotropic --diagnose --format csv
-head -1 "$out_file" | grep -qx 'N,P,gamma,t,test,test_err,train,train_err,method,slope,slope_err,chi,q,q_err,tau,ratio_lazy,ratio_lazy_err,crossover,crossover_err,status' \
+head -1 "$out_file" | grep -qx 'N,P,gamma,t,test,test_err,train,train_err,method,exponent,exponent_err,chi,q,q_err,tau,ratio_lazy,ratio_lazy_err,crossover,crossover_err,status' \
   && pass "--gamma --diagnose columns" || fail "diagnose header: $(head -1 "$out_file")"
 bad=$(awk -F, 'NR > 1 && $3 == 0 { if ($16 != 1 || $18 != "nan" || $12 != 0.5) print }
                NR > 1 && $3 == 1 { c = $12 - 2/3; if (c < 0) c = -c; if (c > 1e-15 || !($16 < 1) || !($18 > 1 && $18 < 3) || $20 != "ok") print }' "$out_file")
@@ -61,6 +61,19 @@ tx=$(awk -F, 'NR == 5 { print $18 }' "$out_file")
 run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t "$tx" --gamma 1 --method isotropic --diagnose --format csv
 awk -F, 'NR == 2 { d = $13 - 1; if (d < 0) d = -d; exit !(d < 1e-5) }' "$out_file" \
   && pass "q(t_x) = 1/gamma" || fail "q at the crossover"
+# the exponent has one sign on lazy and rich rows: lazy (gamma = 0) equals ode at gamma = 0
+run dmft $task --t 1,10 --gamma 0 --diagnose --format csv
+cp "$out_file" "$out_file.lazy"
+run dmft $task --t 1,10 --gamma 0 --method ode --diagnose --format csv
+bad=$(awk -F, 'NR == FNR { if (FNR > 1) { v[FNR] = $10; e[FNR] = $11 } next }
+               FNR > 1 { d = $10 - v[FNR]; if (d < 0) d = -d; if (!($10 > 0) || d > $11 + e[FNR]) print FNR, $10, v[FNR] }' \
+      "$out_file.lazy" "$out_file")
+[ -z "$bad" ] && pass "exponent: lazy row equals the ode row at gamma = 0 (positive)" || fail "exponent sign: $bad"
+rm -f "$out_file.lazy"
+# late isotropic exponent near chi = 2/3 (docs/theory/featlearn.md §4: 0.666680 at t = 1e6)
+run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1e6 --gamma 1 --method isotropic --diagnose --format csv
+awk -F, 'NR == 2 { d = $10 - $12; if (d < 0) d = -d; exit !(d < 1e-3) }' "$out_file" \
+  && pass "isotropic exponent near chi at t = 1e6" || fail "exponent vs chi"
 # a horizon that does not reach the crossover: null, a note on stderr, exit 0
 run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1 --gamma 1e-3 --method isotropic --diagnose --format json
 [ "$rc" -eq 0 ] && grep -q 'no crossover within the times' "$err_file" && expect_stdout "crossover null" 'null, null, "ok"\]' \
