@@ -90,6 +90,15 @@ static void solve_lazy(const dmft_rich_in *in, const slt_task *task, rich_row *r
     r->chi = NAN;
 }
 
+/* Every point NaN with the status. */
+static void fail_points(slt_featlearn_point *sp, const double *ts, size_t nt, int status)
+{
+    for (size_t i = 0; i < nt; i++)
+        sp[i] = (slt_featlearn_point){.t = ts[i], .test = NAN, .test_err = NAN, .train = NAN,
+                                      .train_err = NAN, .slope = NAN, .slope_err = NAN,
+                                      .q = NAN, .q_err = NAN, .tau = NAN, .status = status};
+}
+
 /* An exit-2 refusal by the library (a case it does not solve, or a value it rejects). */
 static int refused(int rc)
 {
@@ -117,28 +126,23 @@ static int solve_rich(const dmft_rich_in *in, const slt_task *task, rich_row *r,
     }
     r->chi = r->tx = r->tx_err = NAN;
     r->tx_status = SLT_EDOM;
+    /* NOT_SOLVED marks points the library has not filled (a set-up failure, or a refusal
+     * of the times before any point) */
+    enum { NOT_SOLVED = -1 };
+    fail_points(sp, ts, nt, NOT_SOLVED);
     slt_featlearn_workspace *w = NULL;
     int rc = slt_featlearn_alloc(task, &p, &w);
-    const int no_points = rc != SLT_OK; /* a failed set-up: nothing solved */
     if (!rc) {
         r->method = slt_featlearn_method_to_string(slt_featlearn_resolved_method(w));
         rc = slt_featlearn_solve(w, ts, nt, sp);
-        if (refused(rc) || rc == SLT_ENOMEM) { /* before any point was filled */
-            for (size_t i = 0; i < nt; i++)
-                sp[i] = (slt_featlearn_point){.t = ts[i], .test = NAN, .test_err = NAN,
-                                              .train = NAN, .train_err = NAN, .slope = NAN,
-                                              .slope_err = NAN, .q = NAN, .q_err = NAN,
-                                              .tau = NAN, .status = rc};
-        }
     }
     slt_featlearn_free(w);
-    if (refused(rc))
+    const int no_points = nt > 0 && sp[0].status == NOT_SOLVED;
+    if (no_points && refused(rc)) /* a case the library does not solve, or a value it rejects */
         return cli_usage_error("dmft", "%s: %s", r->at, slt_last_error());
-    if (no_points)
-        for (size_t i = 0; i < nt; i++)
-            sp[i] = (slt_featlearn_point){.t = ts[i], .test = NAN, .test_err = NAN, .train = NAN,
-                                          .train_err = NAN, .slope = NAN, .slope_err = NAN,
-                                          .q = NAN, .q_err = NAN, .tau = NAN, .status = rc};
+    if (no_points) fail_points(sp, ts, nt, rc); /* e.g. out of memory: every point failed */
+    else if (rc == SLT_ENOMEM) /* refused for memory after marking the points */
+        for (size_t i = 0; i < nt; i++) sp[i].status = rc;
     if (rc) {
         size_t bad = 0, first = nt;
         for (size_t i = 0; i < nt; i++)
