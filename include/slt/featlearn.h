@@ -160,7 +160,8 @@ SLT_API int slt_featlearn_lazy_ratio(const slt_task *task, const slt_featlearn_p
  * q = |w|²/N from slt_featlearn_solve with p. Found by a scan of q on a log grid (8 points
  * a decade from t_max·1e-10 up, and t = 0), then rounds of 32 equal subintervals around
  * the first crossing, and linear interpolation in the last bracket [a, b] (with eta > 0
- * the times are whole steps and the rounds stop at one step). *t_x_err = (b − a) +
+ * the times are whole steps and the rounds stop at one step; a crossing and recrossing
+ * between two scan points, possible only where q is not monotone, is not seen). *t_x_err = (b − a) +
  * q_err/(dq/dt): the bracket plus q's own error moved through the slope. Errors: SLT_EINVAL
  * (NULL, t_max not finite and > 0); SLT_EDOM with *t_x NaN when γ = 0 (no crossover) or
  * γ·q(t) < 1 up to t_max (the message gives γ·q(t_max): the horizon does not reach it);
