@@ -74,6 +74,28 @@ static void test_crossover_ode(void **state)
     slt_task_free(task);
 }
 
+/* The hard-task scaling t_× ∝ γ^{−1/(1−β)} (docs/theory/featlearn.md §4) through
+ * slt_featlearn_crossover on the isotropic reduction at M = ∞: the exponent between
+ * γ = 1e-2 and 1e-3 against 1/(1 − β) = 2. */
+static void test_crossover_scaling(void **state)
+{
+    (void)state;
+    const double beta = 0.5;
+    slt_task *task = power_law(1.5, beta, 0);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_ISOTROPIC;
+    double tx[2], txe[2];
+    const double g[2] = {1e-2, 1e-3};
+    for (int i = 0; i < 2; i++) {
+        p.gamma = g[i];
+        assert_int_equal(slt_featlearn_crossover(task, &p, 1e8, &tx[i], &txe[i]), SLT_OK);
+    }
+    double e = log(tx[1] / tx[0]) / log(g[0] / g[1]);
+    print_message("t_x = %.8g, %.8g: exponent %.5f against %.5f\n", tx[0], tx[1], e, 1 / (1 - beta));
+    assert_close(e, 1 / (1 - beta), TOL_FIT_SLOPE, 0);
+    slt_task_free(task);
+}
+
 static void test_crossover_refusals(void **state)
 {
     (void)state;
@@ -183,7 +205,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crossover_isotropic), cmocka_unit_test(test_crossover_ode),
-        cmocka_unit_test(test_crossover_refusals),  cmocka_unit_test(test_ratio_lazy),
+        cmocka_unit_test(test_crossover_scaling), cmocka_unit_test(test_crossover_refusals),  cmocka_unit_test(test_ratio_lazy),
         cmocka_unit_test(test_ratio_easy),          cmocka_unit_test(test_chi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
