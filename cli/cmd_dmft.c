@@ -562,9 +562,12 @@ static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_poin
 
 /* The lazy solve at one (N, P) for the rich path's gamma = 0 rows (cli/dmft_rich.h). */
 int dmft_lazy_solve(const slt_task *task, slt_dmft_params p, const cli_list *times,
-                    slt_dmft_point *out)
+                    slt_dmft_point *out, slt_dmft_edge *edge)
 {
-    return solve_one(task, p, times, out, NULL);
+    double umax = NAN;
+    int rc = solve_one(task, p, times, out, p.eta > 0 ? &umax : NULL);
+    slt_dmft_edge_at(&p, umax, edge);
+    return rc;
 }
 
 int cmd_dmft(int argc, char **argv)

@@ -23,6 +23,7 @@ typedef struct {
 typedef struct {
     double N, P, gamma;
     int lazy;              /* computed by the lazy solver */
+    int near_edge;         /* lazy rows: the step --eta is near the stability edge */
     const char *method;    /* the method column */
     slt_featlearn_point *pt;
     slt_featlearn_ratio *ratio;
@@ -67,10 +68,24 @@ static void solve_lazy(const dmft_rich_in *in, const slt_task *task, rich_row *r
     slt_dmft_params p = in->lazy;
     p.N = r->N;
     p.P = r->P;
-    int setup = dmft_lazy_solve(task, p, &in->tm->t, lz);
+    slt_dmft_edge e;
+    int setup = dmft_lazy_solve(task, p, &in->tm->t, lz, &e);
+    r->near_edge = !setup && e.near_edge;
+    size_t bad = 0, first = nt;
+    for (size_t i = 0; i < nt; i++)
+        if (lz[i].status != SLT_OK && lz[i].status != SLT_EDIVERGE && !bad++) first = i;
     if (setup)
         fprintf(stderr, "slt dmft: %s: the set-up for this task failed (%s), no time "
                 "computed: %s\n", r->at, slt_strerror(setup), slt_last_error());
+    else if (bad)
+        fprintf(stderr, "slt dmft: %s: %s at %zu of %zu times (first t = %.15g): %s\n", r->at,
+                slt_strerror(lz[first].status), bad, nt, in->tm->t.values[first],
+                slt_last_error());
+    if (r->near_edge)
+        fprintf(stderr, "slt dmft: warning: %s --eta %.15g is within three finite-size spreads "
+                "of the stability limit %.6g of eta_eff*u_max (margin %.3g, spread %.3g): some "
+                "finite models diverge; the rows say 'ok (near edge)'\n", r->at, p.eta,
+                e.limit, e.margin, e.spread);
     for (size_t i = 0; i < nt; i++) {
         slt_featlearn_point *o = &r->pt[i];
         *o = (slt_featlearn_point){.t = lz[i].t, .test = lz[i].test, .test_err = lz[i].test_err,
@@ -219,6 +234,8 @@ static int add_rows(const dmft_rich_in *in, const rich_row *r, const rich_cols *
         } else if (status != SLT_OK) {
             slt_table_set_status(table, k, slt_strerror(status));
             if (!*worst) *worst = status;
+        } else if (r->lazy && r->near_edge && in->tm->t.values[i] > 0) {
+            slt_table_set_status(table, k, "ok (near edge)");
         }
     }
     return SLT_OK;
@@ -271,6 +288,7 @@ int dmft_rich_run(const dmft_rich_in *in, const slt_task *task)
         r.P = in->Ps->values[(k / nG) % nP];
         r.gamma = in->gammas->values[k % nG];
         r.lazy = r.gamma == 0 && !in->method_given;
+        r.near_edge = 0;
         r.method = r.lazy ? DMFT_LAZY_LABEL : slt_featlearn_method_to_string(in->method);
         snprintf(r.at, sizeof r.at, "--N %.15g --P %.15g --gamma %.15g", r.N, r.P, r.gamma);
         if (rows > 4 || nt >= 10000 || (in->diagnose && !r.lazy && rows > 1))

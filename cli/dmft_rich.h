@@ -24,9 +24,10 @@ typedef struct {
 } dmft_rich_in;
 
 /* The lazy solve of cmd_dmft.c at one (N, P): every point filled (a failed set-up fails
- * them all); returns the set-up's status. */
+ * them all), and where a step --eta stands against the spectrum edge (*edge, as the
+ * lazy rows use it for "ok (near edge)"); returns the set-up's status. */
 int dmft_lazy_solve(const slt_task *task, slt_dmft_params p, const cli_list *times,
-                    slt_dmft_point *out);
+                    slt_dmft_point *out, slt_dmft_edge *edge);
 
 /* Runs the rows, writes the table; returns the exit code. */
 int dmft_rich_run(const dmft_rich_in *in, const slt_task *task);

@@ -30,6 +30,12 @@ bad=$(awk -F, 'NR == FNR { if (FNR > 1) { v[FNR] = $5; e[FNR] = $6 } next }
 [ -z "$bad" ] && pass "gamma = 0 --method ode equals the lazy solver within errors" || fail "ode vs lazy: $bad"
 rm -f "$out_file.lazy"
 
+# lazy rows keep the lazy solver's 'ok (near edge)' (docs/cli.md, Errors)
+run dmft --alpha 2 --beta 0.5 --N 100 --P 200 --t 0,14 --eta 1.4 --gamma 0 --format csv
+awk -F, 'NR == 2 { z = $NF } NR == 3 { n = $NF } END { exit !(z == "ok" && n == "ok (near edge)") }' "$out_file" \
+  && [ "$rc" -eq 0 ] && grep -q "warning: --N 100 --P 200 --gamma 0 --eta 1.4" "$err_file" \
+  && pass "lazy rows near the edge: 'ok (near edge)', a warning, exit 0" || fail "near edge (exit $rc)"
+
 # isotropic is labelled, and works at M = inf; unsorted times come back in the given order
 run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 100,1,10 --gamma 1 --method isotropic --format csv
 awk -F, 'NR > 1 { if ($9 != "isotropic") exit 1; t = t " " $4 } END { exit t != " 100 1 10" }' "$out_file" \
