@@ -11,17 +11,19 @@
 #include "slt/dmft.h"
 #include "slt/status.h"
 #include "slt/table.h"
+#include "dmft_rich.h"
 #include "task_args.h"
 
 const cli_command_info cmd_dmft_info = {
     "dmft",
-    "test and train loss over time at width N and data P (lazy DMFT; flow, GD, SGD, momentum)",
+    "test and train loss over time at width N and data P (lazy DMFT; rich with --gamma)",
     "slt dmft (--alpha A --beta B | other letters | --task FILE | --kernel K ...)\n"
     "                --N LIST --P LIST\n"
     "                (--t LIST | --t-file FILE | --steps LIST | --steps-file FILE [--every K])\n"
     "                [--eta E] [--sgd --batch B [--sgd-form gaussian|limit]]\n"
     "                [--momentum M] [--noise S2] [--ensemble E --share data|projection|none]\n"
-    "                [--contour auto|ellipse] [--diagnose] [--format F]",
+    "                [--contour auto|ellipse] [--diagnose] [--format F]\n"
+    "       slt dmft ... --gamma LIST [--method auto|march|ode|isotropic] [--diagnose]",
     "The random-feature model of Bordelon, Atanasov, Pehlevan (2024a): Gaussian features\n"
     "with the task's spectrum, a fixed random projection to N features, P training\n"
     "samples reused every step, readout trained by gradient flow on L/2 from zero\n"
@@ -84,7 +86,40 @@ const cli_command_info cmd_dmft_info = {
     "2-D node counts growing like sqrt(t u_max) (sqrt(t u_max/(1 - beta)) for the discrete\n"
     "heavy ball, so beta near 1 may exceed the limit: exit 1); no slope on it with --eta.\n"
     "--contour ellipse takes the ellipse at every finite t > 0: an independent check\n"
-    "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).",
+    "of the default (auto) values, slower at late times (exit 1 beyond 8192 nodes).\n"
+    "\n"
+    "--gamma LIST: the rich (feature-learning) DMFT of Bordelon, Atanasov, Pehlevan (2024b;\n"
+    "docs/theory/featlearn.md): the first layer learns too, with strength gamma (0 = lazy).\n"
+    "Every N and P is combined with every gamma and t. The columns gain gamma (after P)\n"
+    "and method (before the diagnostics): the method that computed the row, one of\n"
+    "  ode        N = P = inf, gradient flow: the exact mode equations (an explicit task of\n"
+    "             at most the library's max_modes distinct eigenvalues, e.g. --M 40)\n"
+    "  march      finite --N or --P, a step --eta, online SGD --sgd --batch B: the discrete\n"
+    "             DMFT\n"
+    "  isotropic  the two-state isotropic reduction: an APPROXIMATION (any task, M = inf\n"
+    "             included), only when asked for with --method isotropic\n"
+    "  lazy       gamma = 0 rows without --method: the lazy solver above, unchanged\n"
+    "--method auto (the default) takes the exact method that fits the row; a --method given\n"
+    "sends gamma = 0 rows through the rich solver too (--gamma 0 --method ode is an\n"
+    "independent check of the lazy solver). A case the library does not solve (yet) exits\n"
+    "2 with its message; --momentum, --noise, --ensemble, --share, --sgd-form, --contour\n"
+    "and --nodes are not implemented with --gamma (exit 2). The train column is the train\n"
+    "loss on the P samples (the test loss at P = inf). Failed points: NaN (null in JSON),\n"
+    "their status, a message naming --N, --P, --gamma, exit 1. With --gamma, --diagnose\n"
+    "adds (instead of the width and generalization gaps):\n"
+    "  exponent, exponent_err  local exponent -d log L / d log t (L ~ t^-exponent; the\n"
+    "                          lazy --diagnose column slope with the sign turned)\n"
+    "  chi                     the predicted late-time exponent of a power-law task:\n"
+    "                          2 beta/(1 + beta) for beta < 1, else beta; beta at gamma = 0\n"
+    "                          (null for other tasks, --M included)\n"
+    "  q, q_err                readout norm |w|^2/N (null on lazy rows)\n"
+    "  tau                     effective time of the isotropic reduction (null otherwise)\n"
+    "  ratio_lazy, _err        L / L(gamma = 0) at the same t, N, P, eta, batch and method\n"
+    "                          (1 on lazy rows; null where both are 0)\n"
+    "  crossover, _err         lazy->rich crossover time: the first t with gamma q(t) = 1,\n"
+    "                          one per N, P, gamma, searched up to the largest t asked for\n"
+    "                          (null at gamma = 0, or beyond the horizon: stderr says so)\n"
+    "Without --gamma nothing of this applies and the output is the lazy one above.",
 };
 
 /* The parsed command line: the library's params plus what only the CLI has. */
@@ -96,6 +131,11 @@ typedef struct {
     long long nodes, batch;
     int sgd, seen_batch, seen_form, seen_share, diagnose;
     const char *sgd_form, *share, *contour;
+    /* --gamma (the rich DMFT, cli/dmft_rich.c) and the options it refuses */
+    cli_list gammas;
+    const char *method;
+    int seen_gamma, seen_method, seen_momentum, seen_noise, seen_ensemble, seen_nodes,
+        seen_contour, seen_eta;
     slt_format format;
     cli_task_args ta;
 } dmft_args;
@@ -198,7 +238,7 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
     opts[n++] = cli_with_range(
         (cli_option){.name = "eta", .kind = CLI_REAL, .target = &a->base.eta, .metavar = "E",
                      .help = "full-batch GD step (default %D: gradient flow)",
-                     CLI_DEFAULT(b->eta)}, slt_dmft_param_range("eta"));
+                     CLI_DEFAULT(b->eta), .seen = &a->seen_eta}, slt_dmft_param_range("eta"));
     opts[n++] = (cli_option){.name = "sgd", .kind = CLI_FLAG, .target = &a->sgd,
                              .help = "online SGD with --batch B and step --eta (needs --P inf)"};
     /* batch 0 is the library's full batch: --batch counts from 1, and at most 1e15 so
@@ -213,16 +253,18 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
     opts[n++] = cli_with_range(
         (cli_option){.name = "momentum", .kind = CLI_REAL, .target = &a->base.momentum,
                      .metavar = "M", .help = "heavy ball: time constant mu, or with "
-                     "--eta the coefficient beta < 1 (default %D)", CLI_DEFAULT(b->momentum)},
+                     "--eta the coefficient beta < 1 (default %D)", CLI_DEFAULT(b->momentum),
+                     .seen = &a->seen_momentum},
         slt_dmft_param_range("momentum"));
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a->noise,
                              .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(a->noise)};
+                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(a->noise),
+                             .seen = &a->seen_noise};
     opts[n] = cli_with_range(
         (cli_option){.name = "ensemble", .kind = CLI_REAL, .target = &a->ensemble,
                      .metavar = "E", .help = "average the predictors of E models "
                      "(default %D; inf for the infinite ensemble)", .allow_inf = 1,
-                     CLI_DEFAULT(a->ensemble)}, slt_dmft_param_range("ensemble"));
+                     CLI_DEFAULT(a->ensemble), .seen = &a->seen_ensemble}, slt_dmft_param_range("ensemble"));
     opts[n++].hi = 1e15; /* finite E: a whole number the parsed double holds exactly */
     opts[n++] = (cli_option){.name = "share", .kind = CLI_CHOICE, .target = &a->share,
                              .metavar = "WHAT", .help = "what ensemble members share (default %D)",
@@ -231,16 +273,56 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
     opts[n++] = cli_with_range(
         (cli_option){.name = "nodes", .kind = CLI_INT, .target = &a->nodes, .metavar = "M",
                      .help = "Talbot nodes of the 2-D inversion (default %D)",
-                     CLI_DEFAULT(b->nodes)}, slt_dmft_param_range("nodes"));
+                     CLI_DEFAULT(b->nodes), .seen = &a->seen_nodes}, slt_dmft_param_range("nodes"));
     opts[n++] = (cli_option){.name = "contour", .kind = CLI_CHOICE, .target = &a->contour,
                              .metavar = "C", .help = "inversion contour: auto, or the ellipse "
                              "everywhere as a check (default %D)", .choices = "auto|ellipse",
-                             .default_text = a->contour};
+                             .default_text = a->contour, .seen = &a->seen_contour};
+    /* the rich DMFT: gamma's range and the method names are the library's */
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "gamma", .kind = CLI_LIST, .target = &a->gammas, .metavar = "LIST",
+                     .help = "feature-learning strengths: the rich DMFT (0 = lazy; see below)",
+                     .seen = &a->seen_gamma}, slt_featlearn_param_range("gamma"));
+    static char methods[64];
+    methods[0] = '\0';
+    for (int m = 0; slt_featlearn_method_to_string((slt_featlearn_method)m); m++)
+        snprintf(methods + strlen(methods), sizeof methods - strlen(methods), "%s%s",
+                 m ? "|" : "", slt_featlearn_method_to_string((slt_featlearn_method)m));
+    opts[n++] = (cli_option){.name = "method", .kind = CLI_CHOICE, .target = &a->method,
+                             .metavar = "M", .help = "with --gamma: how the rich DMFT is solved; "
+                             "isotropic is an approximation (default %D)", .choices = methods,
+                             .seen = &a->seen_method, .default_text = a->method};
     opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &a->diagnose,
-                             .help = "add local exponents, width gap and generalization gap"};
+                             .help = "add local exponents, width gap and generalization gap "
+                             "(with --gamma: exponent, chi, q, tau, L/L_lazy, crossover)"};
     opts[n++] = (cli_option){.name = "format", .kind = CLI_FORMAT, .target = &a->format,
                              .metavar = "F", .help = "output format (default table)"};
     return n;
+}
+
+/* --method without --gamma, and the options the rich DMFT (--gamma) does not have: exit 2
+ * naming the option and its value. */
+static int rich_refusals(const dmft_args *a)
+{
+    const char *cmd = "dmft";
+    if (a->seen_method && !a->seen_gamma)
+        return cli_usage_error(cmd, "--method %s is for the rich DMFT (add --gamma LIST)",
+                               a->method);
+    if (!a->seen_gamma) return CLI_OK;
+    char v[64] = "";
+    const char *opt = NULL;
+    if (a->seen_momentum) opt = "momentum", snprintf(v, sizeof v, "%.15g", a->base.momentum);
+    else if (a->seen_noise) opt = "noise", snprintf(v, sizeof v, "%.15g", a->noise);
+    else if (a->seen_ensemble) opt = "ensemble", snprintf(v, sizeof v, "%.15g", a->ensemble);
+    else if (a->seen_share) opt = "share", snprintf(v, sizeof v, "%s", a->share);
+    else if (a->seen_form) opt = "sgd-form", snprintf(v, sizeof v, "%s", a->sgd_form);
+    else if (a->seen_contour) opt = "contour", snprintf(v, sizeof v, "%s", a->contour);
+    else if (a->seen_nodes) opt = "nodes", snprintf(v, sizeof v, "%lld", a->nodes);
+    if (opt)
+        return cli_usage_error(cmd, "--%s %s is not implemented with --gamma (the rich DMFT: "
+                               "gradient flow, GD --eta or online SGD --sgd --batch B, at finite "
+                               "--N and --P as the library solves them); drop --%s", opt, v, opt);
+    return CLI_OK;
 }
 
 /* The rules between options, then the library's (slt_dmft_params_check_rule at every P);
@@ -255,6 +337,7 @@ static int dmft_validate(dmft_args *a)
                                "required (see 'slt dmft --help')");
     int rc = cli_times_resolve(cmd, &a->tm, b->eta);
     if (rc) return rc;
+    if ((rc = rich_refusals(a))) return rc;
     /* every time: 5 points (--diagnose) and a row per (N, P) of about 24 cells */
     const double pairs = (double)a->Ns.count * (double)a->Ps.count;
     if (cli_check_memory(cmd, a->tm.steps.count ? "--steps" : "--t", (double)a->tm.t.count,
@@ -477,6 +560,16 @@ static int add_rows(const dmft_args *a, const dmft_pair *pr, const slt_dmft_poin
     return SLT_OK;
 }
 
+/* The lazy solve at one (N, P) for the rich path's gamma = 0 rows (cli/dmft_rich.h). */
+int dmft_lazy_solve(const slt_task *task, slt_dmft_params p, const cli_list *times,
+                    slt_dmft_point *out, slt_dmft_edge *edge)
+{
+    double umax = NAN;
+    int rc = solve_one(task, p, times, out, p.eta > 0 ? &umax : NULL);
+    slt_dmft_edge_at(&p, umax, edge);
+    return rc;
+}
+
 int cmd_dmft(int argc, char **argv)
 {
     const char *cmd = "dmft";
@@ -487,6 +580,7 @@ int cmd_dmft(int argc, char **argv)
     a.sgd_form = slt_dmft_sgd_form_to_string(a.base.sgd_form);
     a.share = slt_share_to_string(a.base.share);
     a.contour = slt_dmft_contour_to_string(a.base.contour);
+    a.method = slt_featlearn_method_to_string(slt_featlearn_params_default().method);
     /* owned below; every exit after parsing goes through `done`, which frees them all */
     slt_task *task = NULL;
     slt_table *table = NULL;
@@ -508,6 +602,17 @@ int cmd_dmft(int argc, char **argv)
                 a.ta.kernel.t_max = a.tm.t.values[i];
     }
     if (rc == CLI_OK) rc = cli_task_make(cmd, &a.ta, a.noise, &task);
+    if (rc == CLI_OK && a.seen_gamma) { /* the rich DMFT (cli/dmft_rich.c) */
+        dmft_rich_in in = {.Ns = &a.Ns, .Ps = &a.Ps, .gammas = &a.gammas, .tm = &a.tm,
+                           .lazy = a.base, .method_given = a.seen_method, .sgd = a.sgd,
+                           .diagnose = a.diagnose, .format = a.format, .ta = &a.ta};
+        /* cli_parse accepted only the names in the choices, the library's own */
+        if (slt_featlearn_method_from_string(a.method, &in.method))
+            rc = cli_usage_error(cmd, "%s", slt_last_error());
+        else
+            rc = dmft_rich_run(&in, task);
+        goto done;
+    }
     if (rc != CLI_OK) goto done;
 
     dmft_cols cols = {0};
@@ -550,6 +655,7 @@ done:
     cli_kernel_args_free(&a.ta.kernel);
     cli_list_free(&a.Ns);
     cli_list_free(&a.Ps);
+    cli_list_free(&a.gammas);
     cli_times_free(&a.tm);
     return rc;
 }

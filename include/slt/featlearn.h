@@ -151,6 +151,48 @@ SLT_API int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times,
 SLT_API int slt_featlearn_width_floor(const slt_task *task, double N, double *floor,
                                       double *floor_err);
 
+/* ---- Diagnostics (solvers/featlearn/diagnose.c; `slt dmft --gamma ... --diagnose`) ---- */
+
+/* The predicted late-time exponent e of L ∝ t^{-e} at N = P = ∞ for a power-law task
+ * (slt_task_power_law gives α, β; the value is slt_exponents_compute's row "time"): at
+ * γ > 0 the rich χ(β) = β·max(1, 2/(1+β)), at γ = 0 the lazy β. Errors: SLT_EINVAL (NULL,
+ * γ not >= 0), SLT_EDOM for a task that is not a power law (*chi NaN; a truncated power
+ * law is explicit). Thread-safe. */
+SLT_API int slt_featlearn_chi(const slt_task *task, double gamma, double *chi);
+
+/* L_rich/L_lazy at the same t: the lazy value from the same library at γ = 0 with the
+ * same N, P, batch, eta and method (p->method; auto resolves as for the rich solve). */
+typedef struct {
+    double lazy, lazy_err;   /* L at γ = 0 (test loss) and its error */
+    double ratio, ratio_err; /* rich[i].test / lazy, error r·(e_rich/L_rich + e_lazy/L_lazy) */
+    int status;              /* SLT_OK; the lazy point's or the rich point's failure; SLT_EDOM
+                                where L_lazy = 0 (t = ∞ at N = ∞: 0/0), ratio NaN */
+} slt_featlearn_ratio;
+
+/* Solves the lazy curve at times[0..n-1] (nondecreasing, as slt_featlearn_solve) and
+ * divides rich[i].test (points of the same times at p->gamma) by it. Returns SLT_OK when
+ * every out[i] is SLT_OK or SLT_EDOM (0/0), else the first other failing status with
+ * every point filled; SLT_EINVAL (NULL), the errors of slt_featlearn_alloc and
+ * slt_featlearn_solve that come before any point is filled. Thread safety: its own
+ * workspace; the task may be shared. */
+SLT_API int slt_featlearn_lazy_ratio(const slt_task *task, const slt_featlearn_params *p,
+                                     const double *times, size_t n,
+                                     const slt_featlearn_point *rich, slt_featlearn_ratio *out);
+
+/* The lazy→rich crossover time t_×: the first t in (0, t_max] where γ·q(t) = 1, with
+ * q = |w|²/N from slt_featlearn_solve with p. Found by a scan of q on a log grid (8 points
+ * a decade from t_max·1e-10 up, and t = 0), then rounds of 32 equal subintervals around
+ * the first crossing, and linear interpolation in the last bracket [a, b] (with eta > 0
+ * the times are whole steps and the rounds stop at one step; a crossing and recrossing
+ * between two scan points, possible only where q is not monotone, is not seen). *t_x_err = (b − a) +
+ * q_err/(dq/dt): the bracket plus q's own error moved through the slope. Errors: SLT_EINVAL
+ * (NULL, t_max not finite and > 0); SLT_EDOM with *t_x NaN when γ = 0 (no crossover) or
+ * γ·q(t) < 1 up to t_max (the message gives γ·q(t_max): the horizon does not reach it);
+ * the errors of slt_featlearn_alloc and slt_featlearn_solve. About 5 solves of the curve.
+ * Thread safety: its own workspace; the task may be shared. */
+SLT_API int slt_featlearn_crossover(const slt_task *task, const slt_featlearn_params *p,
+                                    double t_max, double *t_x, double *t_x_err);
+
 #ifdef __cplusplus
 }
 #endif
