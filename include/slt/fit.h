@@ -112,6 +112,8 @@ typedef struct {
     double level;        /* confidence level of the intervals (default 0.95)             */
     size_t max_iter;     /* BFGS iterations per start (default 2000)                     */
     double gtol;         /* convergence: |∇f| ≤ gtol · Σw (default 1e-9)                  */
+    const double *theta0;/* when not NULL: the one start, internal parameters in the law's
+                            coordinates (e.g. a previous estimate's theta); starts ignored */
     const double *C;     /* compute budgets for N*(C), D*(C) (chinchilla), or NULL       */
     size_t n_C;
 } slt_fit_params;

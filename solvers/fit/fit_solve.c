@@ -741,7 +741,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
     if ((rc = setup_init(&su, d, p))) return rc;
     const fit_law_type *law = su.law;
     const size_t np = law->n_params;
-    const size_t n_starts = p->starts ? p->starts : slt_fit_law_grid_size(p->law);
+    const size_t n_starts = p->theta0 ? 1 : p->starts ? p->starts : slt_fit_law_grid_size(p->law);
     const size_t nq = n_quantities(law, p->law, p->n_C);
     fit_start *starts = calloc(n_starts, sizeof *starts);
     res->q = calloc(nq, sizeof *res->q);
@@ -772,7 +772,8 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
                 continue;
             }
             double t0[SLT_FIT_MAX_PARAMS];
-            start_point(law, p, s, t0);
+            if (p->theta0) memcpy(t0, p->theta0, np * sizeof *t0);
+            else start_point(law, p, s, t0);
             to_centred(&su, t0, starts[s].theta);
             run_start(&su.pb, mz, x, su.wsum, p->max_iter, p->gtol, &starts[s]);
         }
