@@ -207,6 +207,46 @@ static void test_threads_bit_identical(void **state)
     free(csv);
 }
 
+/* The Huber objective recomputed here from slt_fit_predict, independent of the fit's own
+ * evaluation: the reported objective must equal it, and no nearby point may be lower. */
+static double huber_objective(const slt_fit_data *d, const double *theta, double delta)
+{
+    double f = 0;
+    for (size_t i = 0; i < d->n_rows; i++) {
+        double r = log(d->y[i]) - log(slt_fit_predict(SLT_FIT_LAW_CHINCHILLA, theta,
+                                                      d->x + i * d->n_x));
+        f += fabs(r) <= delta ? 0.5 * r * r : delta * (fabs(r) - 0.5 * delta);
+    }
+    return f;
+}
+
+static void test_huber_minimum(void **state)
+{
+    (void)state;
+    rng_state = 4242;
+    char *csv = chinchilla_csv(chin_true, 0.02, 0);
+    slt_fit_data d;
+    assert_ok(read_text(csv, X2, 2, "loss", NULL, NULL, 0, &d));
+    slt_fit_params p;
+    slt_fit_params_default(&p);
+    p.law = SLT_FIT_LAW_CHINCHILLA;
+    p.starts = 64;
+    slt_fit_result r;
+    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
+    const double f0 = huber_objective(&d, r.theta, p.huber_delta);
+    assert_close(r.objective, f0, TOL_ROUNDING_COND, 0);
+    for (size_t j = 0; j < 5; j++)
+        for (int sgn = -1; sgn <= 1; sgn += 2) {
+            double t[5];
+            memcpy(t, r.theta, sizeof t);
+            t[j] += sgn * 1e-4;
+            assert_true(huber_objective(&d, t, p.huber_delta) >= f0);
+        }
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+    free(csv);
+}
+
 /* ---- (4) derived quantities ------------------------------------------------------------------- */
 
 static double loss_on_budget(const double *q, double C, double N)
@@ -330,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_chinchilla_recovery),
         cmocka_unit_test(test_noisy_within_ci),
         cmocka_unit_test(test_threads_bit_identical),
+        cmocka_unit_test(test_huber_minimum),
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_bad_input),
     };
