@@ -247,6 +247,52 @@ static void test_huber_minimum(void **state)
     free(csv);
 }
 
+/* Diagnostics. No floor in the data (E = 0): E is at its bound. N = D on every row: the law
+ * is symmetric under (A, alpha) <-> (B, beta), so the swapped optimum is reported too. */
+static void test_diagnostics(void **state)
+{
+    (void)state;
+    char *csv = power_csv(1e-30, 3.0, 0.6, 20, 0); /* E far below 1e-10 of the losses */
+    slt_fit_data d;
+    assert_ok(read_text(csv, X1, 1, "loss", NULL, NULL, 0, &d));
+    slt_fit_params p;
+    slt_fit_params_default(&p);
+    slt_fit_result r;
+    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
+    printf("no floor: %s, E = %g (at_bound %d), A %.10g, a %.10g\n",
+           slt_fit_state_to_string(r.state), r.q[0].estimate, r.q[0].at_bound, r.q[1].estimate,
+           r.q[2].estimate);
+    assert_int_equal(r.state, SLT_FIT_AT_BOUND);
+    assert_int_equal(r.q[0].at_bound, 1);
+    assert_int_equal(r.q[2].at_bound, 0);
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+    free(csv);
+
+    char buf[4096];
+    size_t used = (size_t)sprintf(buf, "N,D,loss\n");
+    for (int i = 0; i < 30; i++) {
+        double x = pow(10.0, 1 + 5.0 * i / 29.0);
+        used += (size_t)sprintf(buf + used, "%.17g,%.17g,%.17g\n", x, x,
+                                1.5 + 40 * pow(x, -0.8) + 3 * pow(x, -0.2));
+    }
+    assert_ok(read_text(buf, X2, 2, "loss", NULL, NULL, 0, &d));
+    p.law = SLT_FIT_LAW_CHINCHILLA;
+    p.starts = 100;
+    p.gtol = 1e-13; /* noise-free, as in test_power_recovery */
+    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
+    printf("N = D: %s, alpha %.10g beta %.10g, alt alpha %.10g beta %.10g\n",
+           slt_fit_state_to_string(r.state), r.q[3].estimate, r.q[4].estimate, r.q[3].alt,
+           r.q[4].alt);
+    assert_int_equal(r.state, SLT_FIT_MULTIPLE);
+    assert_close(r.q[3].estimate, r.q[4].alt, 1e-8, 0);
+    assert_close(r.q[4].estimate, r.q[3].alt, 1e-8, 0);
+    assert_close(fmin(r.q[3].estimate, r.q[4].estimate), 0.2, 1e-8, 0);
+    assert_close(fmax(r.q[3].estimate, r.q[4].estimate), 0.8, 1e-8, 0);
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+}
+
 /* ---- (4) derived quantities ------------------------------------------------------------------- */
 
 static double loss_on_budget(const double *q, double C, double N)
@@ -371,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_noisy_within_ci),
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_huber_minimum),
+        cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_bad_input),
     };

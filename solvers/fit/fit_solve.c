@@ -38,9 +38,10 @@ typedef struct {
 
 /* exponents above this are reported at the bound of their range */
 #define FIT_EXPONENT_MAX 10.0
-/* a term contributing less than this fraction of the smallest loss on every row has its
- * amplitude at the lower bound 0 */
-#define FIT_TERM_NEGLIGIBLE 1e-10
+/* a term contributing less than this fraction of the prediction on every row has its
+ * amplitude at the lower bound 0 (and its exponent, if any, undetermined): it changes no
+ * prediction by more than this relative amount, below what the gradient test resolves */
+#define FIT_TERM_NEGLIGIBLE 1e-6
 
 static const fit_law_type law_types[SLT_FIT_LAW_COUNT] = {
     [SLT_FIT_LAW_POWER] = {
@@ -550,10 +551,12 @@ static double quantile_sorted(const double *v, size_t n, double q)
     return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
-static int thetas_distinct(const double *a, const double *b, size_t np)
+/* Parameters at a bound in either point (they change no prediction) are not compared. */
+static int thetas_distinct(const double *a, const double *b, const int *fa, const int *fb,
+                           size_t np)
 {
     for (size_t j = 0; j < np; j++)
-        if (fabs(a[j] - b[j]) > 1e-3 * (1 + fabs(a[j]))) return 1;
+        if (!fa[j] && !fb[j] && fabs(a[j] - b[j]) > 1e-3 * (1 + fabs(a[j]))) return 1;
     return 0;
 }
 
@@ -562,21 +565,23 @@ static int flag_bounds(const fit_problem *pb, const double *theta, int *flag)
 {
     const fit_law_type *law = pb->law;
     int any = 0;
-    double ymin = INFINITY;
-    for (size_t i = 0; i < pb->n; i++)
-        if (pb->y[i] < ymin) ymin = pb->y[i];
     for (size_t j = 0; j < law->n_params; j++) flag[j] = 0;
     for (size_t j = 0; j < law->n_params; j++)
         if (law->kind[j] == KIND_EXPONENT && (!(theta[j] > 0) || theta[j] > FIT_EXPONENT_MAX))
             flag[j] = any = 1;
     for (size_t k = 0; k < law->n_terms; k++) {
         const fit_term *t = &law->terms[k];
-        double umax = -INFINITY;
+        double share = 0; /* the term's largest share of the prediction over the rows */
         for (size_t i = 0; i < pb->n; i++) {
-            double u = theta[t->amp] - (t->expo >= 0 ? theta[t->expo] * pb->lx[i * pb->n_x + t->var] : 0);
-            if (u > umax) umax = u;
+            const double *lx = pb->lx + i * pb->n_x;
+            double u = theta[t->amp] - (t->expo >= 0 ? theta[t->expo] * lx[t->var] : 0);
+            double sh = exp(u - law_logpred(law, theta, lx, NULL));
+            if (sh > share) share = sh;
         }
-        if (umax < log(FIT_TERM_NEGLIGIBLE * ymin)) flag[t->amp] = any = 1;
+        if (share < FIT_TERM_NEGLIGIBLE) {
+            flag[t->amp] = any = 1;
+            if (t->expo >= 0) flag[t->expo] = 1;
+        }
     }
     return any;
 }
@@ -820,11 +825,14 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
 
     /* a distinct optimum with an objective within the tolerance */
     const double ftol = 1e-6 * fabs(b->f) + 1e-12 * su.wsum;
+    int flags[SLT_FIT_MAX_PARAMS], fs[SLT_FIT_MAX_PARAMS];
+    const int at_bound = flag_bounds(&su.pb, b->theta, flags);
     long alt = -1;
     for (size_t s = 0; s < n_starts; s++) {
         if (starts[s].state != SLT_FIT_CONVERGED || (long)s == best) continue;
         if (starts[s].f - b->f > ftol) continue;
-        if (!thetas_distinct(b->theta, starts[s].theta, np)) continue;
+        flag_bounds(&su.pb, starts[s].theta, fs);
+        if (!thetas_distinct(b->theta, starts[s].theta, flags, fs, np)) continue;
         if (alt < 0 || starts[s].f < starts[alt].f) alt = (long)s;
     }
     if (alt >= 0) {
@@ -835,8 +843,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
         quantities_at(p->law, ta, p->C, p->n_C, qa);
         for (size_t k = 0; k < nq; k++) res->q[k].alt = qa[k];
     }
-    int flags[SLT_FIT_MAX_PARAMS];
-    if (flag_bounds(&su.pb, b->theta, flags)) {
+    if (at_bound) {
         if (res->state == SLT_FIT_CONVERGED) res->state = SLT_FIT_AT_BOUND;
         for (size_t j = 0; j < np; j++) res->q[j].at_bound = flags[j];
     }
