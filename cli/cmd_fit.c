@@ -56,12 +56,12 @@ const cli_command_info cmd_fit_info = {
     "ci_hi, at_bound (1: an exponent <= 0 or > 10, or a term below 1e-6 of the prediction\n"
     "on every row: its amplitude is at 0 and its exponent undetermined), alt_estimate (the\n"
     "other optimum, see below), status. json params: objective_value, fit_status, starts,\n"
-    "starts_converged, rows,\n"
-    "skipped, ci_method, bootstrap_converged and the options. Status: 'ok'; 'at bound'\n"
-    "(on the rows flagged; exit 0, a note on stderr); 'multiple optima' (another start\n"
-    "reached a distinct optimum, parameters not at a bound differing by more than 1e-3, whose\n"
-    "objective is within 1e-6 relative: both are printed; exit 0, a note on stderr); 'max\n"
-    "iterations' or 'no progress' (no start met the gradient test: values nan, exit 1).\n"
+    "starts_converged, rows, skipped, ci_method, bootstrap_converged and the options.\n"
+    "Status: 'ok'; 'at bound' (on the rows flagged; exit 0, a note on stderr); 'multiple\n"
+    "optima' (another start reached a distinct optimum, parameters not at a bound\n"
+    "differing by more than 1e-3, whose objective is within 1e-6 relative: both are\n"
+    "printed; exit 0, a note on stderr); 'max iterations' or 'no progress' (no start met\n"
+    "the gradient test: values nan, exit 1).\n"
     "--residuals prints instead one row per run: line, the x columns, y, prediction,\n"
     "residual (log y - log prediction).",
 };
