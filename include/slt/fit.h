@@ -110,7 +110,7 @@ typedef struct {
     uint64_t seed;       /* random starts and bootstrap resampling (default 1)           */
     size_t bootstrap;    /* bootstrap replicates; 0: Gauss–Newton covariance only        */
     double level;        /* confidence level of the intervals (default 0.95)             */
-    size_t max_iter;     /* BFGS iterations per start (default 2000)                     */
+    size_t max_iter;     /* iterations per start, BFGS2 and Gauss–Newton (default 2000)  */
     double gtol;         /* convergence: |∇f| ≤ gtol · Σw (default 1e-9)                  */
     const double *theta0;/* when not NULL: the one start, internal parameters in the law's
                             coordinates (e.g. a previous estimate's theta); starts ignored */

@@ -293,7 +293,7 @@ static void gsl_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
  * line search stop short of the gradient test; a few damped Gauss–Newton steps finish.
  * Returns 1 when the gradient test is met. */
 static int polish(const fit_problem *pb, double tol, double *theta, double *f_out,
-                  double *gnorm_out, size_t *iter)
+                  double *gnorm_out, size_t *iter, size_t max_iter)
 {
     const size_t np = pb->law->n_params;
     double g[SLT_FIT_MAX_PARAMS], dp[SLT_FIT_MAX_PARAMS];
@@ -306,6 +306,7 @@ static int polish(const fit_problem *pb, double tol, double *theta, double *f_ou
         *f_out = f;
         *gnorm_out = gn;
         if (gn <= tol) return 1;
+        if (*iter >= max_iter) break; /* the start's iteration budget, BFGS2's included */
         double M[SLT_FIT_MAX_PARAMS * SLT_FIT_MAX_PARAMS] = {0};
         for (size_t i = 0; i < pb->n; i++) {
             const double w = pb->w[i];
@@ -393,7 +394,7 @@ static void run_start(const fit_problem *pb, gsl_multimin_fdfminimizer *mz, gsl_
         }
         s->state = st == GSL_CONTINUE ? SLT_FIT_MAX_ITER : SLT_FIT_NO_PROGRESS;
         if (!isfinite(s->f)) return;
-        if (polish(pb, tol, s->theta, &s->f, &s->gnorm, &s->iter)) {
+        if (polish(pb, tol, s->theta, &s->f, &s->gnorm, &s->iter, max_iter)) {
             s->state = SLT_FIT_CONVERGED;
             return;
         }

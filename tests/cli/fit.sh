@@ -43,6 +43,19 @@ expect_usage_error "bad objective" "--objective: 'l1' is not one of huber\|ls\|l
 expect_usage_error "huber delta 0" "--huber-delta: 0 is out of range" \
   fit --quiet "$dir/pow.csv" --x x --y loss --huber-delta 0
 
+printf 'x,loss,w,g\n1,2,1,a\n2,1.5,1,a\n4,1.2,2,a\n8,1.1,1,a\n16,1.05,1,a\n' >"$dir/g.csv"
+expect_usage_error "bootstrap over one group" "column 'g' has one group only" \
+  fit --quiet "$dir/g.csv" --x x --y loss --group g --bootstrap 10
+expect_usage_error "bad weight column" "no column 'ww'" fit --quiet "$dir/g.csv" --x x --y loss --weight ww
+
+# ---- no start converged: nan values, status, exit 1 -------------------------------------
+run fit --quiet "$dir/pow.csv" --x x --y loss --max-iter 1 --format csv
+if [ "$rc" -eq 1 ] && grep -q '^E,nan,nan,nan,nan,0,nan,max iterations$' "$out_file" &&
+   grep -q "did not meet the gradient test" "$err_file"; then pass "max iterations: nan, exit 1"
+else fail "max iterations"; fi
+run fit --quiet "$dir/g.csv" --x x --y loss --weight w --format csv
+[ "$rc" -eq 0 ] && pass "--weight" || fail "--weight"
+
 # ---- --skip-bad keeps the good rows and names the first skipped --------------------------
 { cat "$dir/pow.csv"; echo "20,oops,s0"; } >"$dir/bad_row.csv"
 run fit --quiet "$dir/bad_row.csv" --x x --y loss --skip-bad --format json
