@@ -277,6 +277,12 @@ int cmd_fit(int argc, char **argv)
         fprintf(stderr, "slt %s: note: two distinct optima with objectives %.10g and %.10g "
                 "(alt_estimate holds the second)\n", cmd, res.objective, res.alt_objective);
 
+    if (fit_rc == SLT_OK && res.bootstrap_run && res.bootstrap_converged < res.bootstrap_run)
+        fprintf(stderr, "slt %s: note: %zu of %zu bootstrap refits did not meet the gradient "
+                "test and are left out of se and the intervals%s\n", cmd,
+                res.bootstrap_run - res.bootstrap_converged, res.bootstrap_run,
+                res.ci_method == 1 ? "" : " (fewer than 2 left: Gauss-Newton se instead)");
+
     slt_table *t = NULL;
     rc = slt_table_alloc(cmd, &t);
     if (!rc) rc = slt_table_param_text(t, "file", path);
