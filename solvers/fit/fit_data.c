@@ -145,6 +145,11 @@ int slt_fit_data_read(FILE *in, const char *source, const char *const *x_cols, s
         }
         lineno++;
         if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+        if (memchr(line, '\0', (size_t)len)) {
+            status = slt_error(SLT_EFORMAT, "%s:%ld: a NUL byte (not a text table)", source,
+                               lineno);
+            goto fail;
+        }
         if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
             (unsigned char)line[2] == 0xBF)
             memmove(line, line + 3, strlen(line + 3) + 1);
@@ -203,6 +208,11 @@ int slt_fit_data_read(FILE *in, const char *source, const char *const *x_cols, s
         }
         lineno++;
         if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+        if (memchr(line, '\0', (size_t)len)) {
+            status = slt_error(SLT_EFORMAT, "%s:%ld: a NUL byte (not a text table)", source,
+                               lineno);
+            goto fail;
+        }
         if (is_skipped_line(line)) continue;
         size_t got = split_fields(line, sep, fields, n_fields);
         char why[224] = "";

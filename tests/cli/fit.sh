@@ -33,6 +33,8 @@ expect_usage_error "one row" "one.csv: 1 data row \(line 2\): law power has 3 pa
   fit --quiet "$dir/one.csv" --x x --y loss
 expect_usage_error "constant column" "const.csv: column 'x' is constant \(5 on every row, lines 2-5\)" \
   fit --quiet "$dir/const.csv" --x x --y loss
+printf 'x,loss\n1,2\0\n2,1.5\n' >"$dir/nul.csv"
+expect_usage_error "NUL byte" "nul.csv:2: a NUL byte" fit --quiet "$dir/nul.csv" --x x --y loss
 expect_usage_error "no file" "no input: give FILE or '-'" fit --x x --y loss
 expect_usage_error "chinchilla needs two x" "--x x: law chinchilla takes 2 columns" \
   fit --quiet "$dir/pow.csv" --law chinchilla --x x --y loss
