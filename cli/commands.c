@@ -8,6 +8,7 @@ int cmd_static(int argc, char **argv);
 int cmd_dmft(int argc, char **argv);
 int cmd_mc(int argc, char **argv);
 int cmd_crosscheck(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
 extern const cli_command_info cmd_exponents_info;
 extern const cli_command_info cmd_loss_info;
 extern const cli_command_info cmd_spectrum_info;
@@ -15,6 +16,7 @@ extern const cli_command_info cmd_static_info;
 extern const cli_command_info cmd_dmft_info;
 extern const cli_command_info cmd_mc_info;
 extern const cli_command_info cmd_crosscheck_info;
+extern const cli_command_info cmd_fit_info;
 
 const cli_command cli_commands[] = {
     {"exponents", cmd_exponents, &cmd_exponents_info},
@@ -24,5 +26,6 @@ const cli_command cli_commands[] = {
     {"dmft", cmd_dmft, &cmd_dmft_info},
     {"mc", cmd_mc, &cmd_mc_info},
     {"crosscheck", cmd_crosscheck, &cmd_crosscheck_info},
+    {"fit", cmd_fit, &cmd_fit_info},
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];

@@ -4,8 +4,8 @@ source "$(dirname "$0")/lib.sh"
 expect_exit 0 "--version" --version
 expect_stdout "version string" '^slt [0-9]+\.[0-9]+\.[0-9]+$'
 expect_exit 0 "slt help" help
-for cmd in exponents loss spectrum static dmft mc crosscheck; do expect_stdout "slt help lists $cmd" "^  $cmd "; done
-for cmd in exponents loss spectrum static dmft mc crosscheck; do
+for cmd in exponents loss spectrum static dmft mc crosscheck fit; do expect_stdout "slt help lists $cmd" "^  $cmd "; done
+for cmd in exponents loss spectrum static dmft mc crosscheck fit; do
   expect_exit 0 "slt help $cmd" help "$cmd"
   expect_stdout "slt help $cmd shows its usage" "^usage: slt $cmd"
   expect_exit 0 "slt $cmd --help" "$cmd" --help
@@ -27,7 +27,7 @@ if [ -w /dev/full ]; then
 fi
 
 # --quiet: global (before the command) or a command option; documented in every help
-for cmd in exponents loss spectrum static dmft mc crosscheck; do
+for cmd in exponents loss spectrum static dmft mc crosscheck fit; do
   run "$cmd" --help
   expect_stdout "slt $cmd --help documents --quiet" "^  --quiet +no progress messages on stderr"
 done
