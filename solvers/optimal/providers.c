@@ -169,6 +169,9 @@ static int statics_loss(void *state, double N, double x, double *L, double *L_er
     q.P = x;
     slt_statics_result r;
     int rc = slt_statics_solve(s->ws, &q, &r);
+    /* within rounding of the pole N = P the statics refuse the value (SLT_ELOSS): the loss
+     * is huge there (it diverges at the pole), never a minimum */
+    if (rc == SLT_ELOSS && fabs(N - x) <= 1e-6 * fmax(N, x)) rc = SLT_EDIVERGE;
     if (rc == SLT_EDIVERGE) {
         *L = INFINITY;
         *L_err = NAN;
