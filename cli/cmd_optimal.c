@@ -378,8 +378,8 @@ int cmd_optimal(int argc, char **argv)
         }
         char what[64] = "";
         if (lazy && nP > 1) snprintf(what, sizeof what, "P = %g, ", P);
-        int s = slt_optimal_frontier(prov, &cost, &op, a.Cs.values, a.Cs.count, pts, progress,
-                                     what);
+        int s = slt_optimal_frontier(prov, &cost, &op, a.Cs.values, a.Cs.count, pts,
+                                     a.seen_law ? NULL : progress, what); /* the law is instant */
         if (s == SLT_EINVAL && pts[0].status == SLT_OK) { /* refused before solving */
             rc = cli_usage_error(cmd, "%s", slt_last_error());
             goto done;
