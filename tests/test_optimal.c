@@ -173,6 +173,46 @@ static void test_hard_lazy_slopes(void **state)
     slt_task_free(task);
 }
 
+/* An easy task, α = 2, β = 1.25: the measured slopes settle which balance of the exponent
+ * table's note is right (docs/theory/optimal.md §7). The F_ac balance (the table's value)
+ * gives (αβ−α+1)/(αβ+1) = 3/7 for N*; the two-term balances t^-β + N^-m give β/(β+m) =
+ * 5/13 (m = α) and 1/3 (m = 2.5). At C = 1e14..1e16 the measured slopes lie within
+ * TOL_FIT_SLOPE of the F_ac values and more than 0.03 from both others. */
+static void test_easy_balance(void **state)
+{
+    (void)state;
+    const double alpha = 2, beta = 1.25;
+    slt_task *task = test_power_law(alpha, beta, 0.0);
+    slt_dmft_params dp = slt_dmft_params_default();
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_dmft(task, &dp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    p.N_lo = 1e4;
+    p.N_hi = 1e9;
+    enum { NC = 3 };
+    const double C[NC] = {1e14, 1e15, 1e16};
+    slt_optimal_point o[NC];
+    assert_ok(slt_optimal_frontier(prov, &COST_NT, &p, C, NC, o, NULL, NULL));
+    double pred[3];
+    const char *regime = NULL;
+    assert_ok(slt_optimal_predicted(alpha, beta, 0, &COST_NT, pred, &regime));
+    assert_string_equal(regime, "easy");
+    const double fac[3] = {3.0 / 7, 4.0 / 7, -5.0 / 7};
+    for (int k = 0; k < 3; k++) assert_close(pred[k], fac[k], TOL_ROUNDING, 0);
+    const double m[2] = {alpha * fmin(beta, 1), alpha * fmin(beta, 2)};
+    const double s[3] = {o[NC - 1].slope_N, o[NC - 1].slope_x, o[NC - 1].slope_L};
+    printf("easy C = 1e16: slopes %.5f, %.5f, %.5f; F_ac %.5f, %.5f, %.5f\n", s[0], s[1], s[2],
+           fac[0], fac[1], fac[2]);
+    for (int k = 0; k < 3; k++) assert_true(fabs(s[k] - fac[k]) <= TOL_FIT_SLOPE);
+    for (int j = 0; j < 2; j++) {
+        const double two[3] = {beta / (beta + m[j]), m[j] / (beta + m[j]),
+                               -beta * m[j] / (beta + m[j])};
+        assert_true(fabs(s[0] - two[0]) > 0.03 && fabs(s[2] - two[2]) > 0.03);
+    }
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
 /* ---- (4) bad input -------------------------------------------------------------------- */
 
 static void test_bad_input(void **state)
@@ -249,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_brute_force_statics),
         cmocka_unit_test(test_brute_force_dmft),
         cmocka_unit_test(test_hard_lazy_slopes),
+        cmocka_unit_test(test_easy_balance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
