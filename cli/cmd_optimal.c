@@ -15,7 +15,7 @@
 
 const cli_command_info cmd_optimal_info = {
     "optimal",
-    "compute-optimal frontier N*(C), t*(C), L*(C) from the loss itself (lazy DMFT, statics, law)",
+    "compute-optimal frontier N*(C), t*(C), L*(C) from the loss (lazy DMFT, statics, law)",
     "slt optimal (--alpha A --beta B | other letters | --law E=..,A=..,a=..,B=..,b=..)\n"
     "                --C LIST [--cost nt|6nd|nd:c|power:p] [--P LIST|inf]\n"
     "                [--eta E] [--sgd --batch B] [--static] [--N-range LO:HI]\n"
@@ -57,10 +57,11 @@ const cli_command_info cmd_optimal_info = {
     "P, named in the params as 'resource'), L_opt, L_opt_err, slope_N, slope_t, slope_L\n"
     "(d ln X*/d ln C by central differences over the budgets, with _err: the propagated\n"
     "errors plus half the difference of the one-sided slopes; one-sided at the ends; null\n"
-    "with one budget), predicted_N, predicted_t, predicted_L (the exponent table's lazy\n"
-    "compute_* rows, sgd_* with --sgd; slope_L's sign: negative), regime, evaluations,\n"
-    "status. Errors: ln N* +- sqrt(2 eps/L'') (eps the loss's error, L'' the curvature\n"
-    "in ln N) plus the spread of two polishes; L* +- eps + L'' d^2/2.\n"
+    "with fewer than three budgets: two give no error), predicted_N, predicted_t,\n"
+    "predicted_L (the exponent table's lazy compute_* rows, sgd_* with --sgd; slope_L's\n"
+    "sign: negative), regime, evaluations, status. Errors: ln N* +- sqrt(2 eps/L'')\n"
+    "(eps the loss's error, L'' the curvature in ln N) plus the spread of two\n"
+    "polishes; L* +- eps + L'' d^2/2.\n"
     "\n"
     "Not yet: --gamma (the rich DMFT provider) and --ensemble (exit 2).",
 };
@@ -179,7 +180,7 @@ int cmd_optimal(int argc, char **argv)
                              .default_text = range_default};
     opts[n++] = cli_with_range(
         (cli_option){.name = "grid", .kind = CLI_INT, .target = &a.grid, .metavar = "G",
-                     .help = "bracketing grid points per decade of N (default %D)",
+                     .help = "grid points a decade of N (default %D)",
                      CLI_DEFAULT(op.grid_per_decade)}, slt_optimal_param_range("grid_per_decade"));
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a.noise,
                              .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",

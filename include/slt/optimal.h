@@ -190,9 +190,10 @@ typedef void (*slt_optimal_progress)(void *ctx, size_t done, size_t total,
 /* The optimum at each of n budgets C[0] < C[1] < ... (strictly increasing, else
  * SLT_EINVAL before any is solved), then the local slopes by central differences in ln C
  * over the budgets whose status is SLT_OK (one-sided at the ends; NaN with fewer than
- * two): slope = Δ ln(X*)/Δ ln C, error = the propagated errors of the two optima plus
- * half the difference of the one-sided slopes (the frontier's curvature). Every budget
- * is solved; returns SLT_OK when every point is SLT_OK, else the first failure. */
+ * three: two give no curvature, hence no error): slope = Δ ln(X*)/Δ ln C, error =
+ * the propagated errors of the two optima plus half the difference of the one-sided
+ * slopes (the frontier's curvature). Every budget is solved; returns SLT_OK when every
+ * point is SLT_OK, else the first failure. */
 SLT_API int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cost,
                                  const slt_optimal_params *p, const double *C, size_t n,
                                  slt_optimal_point *out, slt_optimal_progress progress,

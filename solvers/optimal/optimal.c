@@ -325,7 +325,9 @@ int slt_optimal_solve(slt_optimal_provider *prov, const slt_optimal_cost *cost,
         out->evaluations = ln.evals;
         if (rc) return out->status = rc;
     } else {
-        spread = p->tol; /* the polish left the bracket: Brent's interval stands */
+        /* the polish left the bracket: Brent's interval stands, or without Brent (a flat
+         * triple on the grid) the grid's cell */
+        spread = strict ? p->tol : 0.5 * (b - a);
     }
     const double u_err = spread + sqrt(2 * e0 / curv);
     out->N = exp(u);
@@ -394,7 +396,7 @@ int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cos
     if (!ok) return slt_error(SLT_ENOMEM, "%s: out of memory", w);
     for (size_t i = 0; i < n; i++)
         if (out[i].status == SLT_OK) ok[k++] = i;
-    for (size_t q = 0; k >= 2 && q < k; q++) {
+    for (size_t q = 0; k >= 3 && q < k; q++) { /* two points: no curvature, no error */
         slt_optimal_point *o = &out[ok[q]];
         for (int which = 0; which < 3; which++) {
             double s, e;
@@ -402,7 +404,7 @@ int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cos
                 /* one-sided: the pair at this end, its curvature from the next pair */
                 const size_t i0 = q == 0 ? 0 : k - 2;
                 slope2(&out[ok[i0]], &out[ok[i0 + 1]], which, &s, &e);
-                if (k >= 3) {
+                {
                     double s2, e2;
                     const size_t j0 = q == 0 ? 1 : k - 3;
                     slope2(&out[ok[j0]], &out[ok[j0 + 1]], which, &s2, &e2);
