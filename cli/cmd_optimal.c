@@ -419,8 +419,10 @@ int cmd_optimal(int argc, char **argv)
                 slt_table_set_status(table, r, slt_strerror(o->status));
                 if (!worst) {
                     worst = o->status;
-                    fprintf(stderr, "slt optimal: at --C %.15g: %s: %s\n", o->C,
-                            slt_strerror(o->status), slt_last_error());
+                    fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
+                            "if that width is far from the optimum, an --N-range narrower "
+                            "than %s avoids it)\n", o->C, slt_strerror(o->status), slt_last_error(),
+                            a.range_text);
                 }
             }
         }
