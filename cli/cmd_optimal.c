@@ -70,7 +70,7 @@ typedef struct {
     cli_list Cs, Ps;
     double eta, noise, gamma, ensemble;
     long long batch, grid;
-    int sgd, seen_batch, is_static, seen_gamma, seen_ensemble, seen_law;
+    int sgd, seen_batch, is_static, seen_gamma, seen_ensemble, seen_law, seen_noise;
     const char *cost_text, *range_text, *law_text;
     slt_format format;
     cli_task_args ta;
@@ -184,7 +184,7 @@ int cmd_optimal(int argc, char **argv)
                      CLI_DEFAULT(op.grid_per_decade)}, slt_optimal_param_range("grid_per_decade"));
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a.noise,
                              .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(0)};
+                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(0), .seen = &a.seen_noise};
     opts[n++] = (cli_option){.name = "gamma", .kind = CLI_REAL, .target = &a.gamma,
                              .metavar = "G", .help = "feature-learning strength (not implemented "
                              "yet)", .lo = -INFINITY, .hi = INFINITY, .seen = &a.seen_gamma};
@@ -251,6 +251,11 @@ int cmd_optimal(int argc, char **argv)
         if (a.ta.seen_alpha || a.ta.seen_beta || a.ta.seen_a || a.ta.seen_b || a.ta.seen_K ||
             a.ta.seen_MRS || a.ta.seen_aP || a.ta.seen_bP) {
             rc = cli_usage_error(cmd, "--law replaces the task (drop %s)", "the task options");
+            goto done;
+        }
+        if (a.seen_noise) {
+            rc = cli_usage_error(cmd, "--noise is for a task (the law has no label noise; drop "
+                                 "--noise)");
             goto done;
         }
         if ((rc = parse_law(cmd, a.law_text, &law))) goto done;

@@ -28,6 +28,7 @@ expect_usage_error "gamma not yet" "--gamma: the rich .* not implemented yet" \
   optimal --alpha 2 --beta 0.5 --C 1e6 --gamma 1
 expect_usage_error "ensemble not yet" "--ensemble: .*not implemented yet" \
   optimal --alpha 2 --beta 0.5 --C 1e6 --ensemble 4
+expect_usage_error "law with noise" "--noise is for a task" optimal --law "$law" --noise 0.1 --C 1e6
 expect_usage_error "law key" "--law: unknown key 'c'" optimal --law c=1 --C 1e6
 expect_usage_error "law value" "--law a=0: .*a = 0 is out of range" optimal --law a=0 --C 1e6
 expect_usage_error "law with a task" "--law replaces the task" \
