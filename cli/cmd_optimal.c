@@ -184,7 +184,8 @@ int cmd_optimal(int argc, char **argv)
                      CLI_DEFAULT(op.grid_per_decade)}, slt_optimal_param_range("grid_per_decade"));
     opts[n++] = (cli_option){.name = "noise", .kind = CLI_REAL, .target = &a.noise,
                              .metavar = "S2", .help = "label-noise variance sigma^2 (default %D)",
-                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(0), .seen = &a.seen_noise};
+                             .lo = 0, .hi = INFINITY, .hi_open = 1, CLI_DEFAULT(0),
+                             .seen = &a.seen_noise};
     opts[n++] = (cli_option){.name = "gamma", .kind = CLI_REAL, .target = &a.gamma,
                              .metavar = "G", .help = "feature-learning strength (not implemented "
                              "yet)", .lo = -INFINITY, .hi = INFINITY, .seen = &a.seen_gamma};
