@@ -11,5 +11,6 @@
 #include "slt/dmft.h"
 #include "slt/mc.h"
 #include "slt/featlearn.h"
+#include "slt/optimal.h"
 
 #endif

@@ -1,0 +1,466 @@
+/* The compute-optimal optimiser (slt/optimal.h): cost models, parameters, the
+ * one-dimensional minimisation along the budget's constraint, the frontier's slopes and
+ * the exponent table's predictions. Equations: docs/theory/optimal.md §2–§4. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
+
+#include "slt/exponents.h"
+#include "slt/optimal.h"
+
+/* ---- Cost models ------------------------------------------------------------------ */
+
+int slt_optimal_cost_check(const slt_optimal_cost *cost)
+{
+    const char *w = "slt_optimal_cost_check";
+    if (!cost) return slt_error(SLT_EINVAL, "%s: NULL cost", w);
+    if (cost->kind != SLT_OPTIMAL_COST_NT && cost->kind != SLT_OPTIMAL_COST_CND &&
+        cost->kind != SLT_OPTIMAL_COST_POWER)
+        return slt_error(SLT_EINVAL, "%s: kind = %d is not a cost model", w, (int)cost->kind);
+    int rc = slt_check_range(w, "c", cost->c, 0, 1, INFINITY, 1);
+    if (!rc) rc = slt_check_range(w, "p", cost->p, 0, 1, INFINITY, 1);
+    return rc;
+}
+
+int slt_optimal_cost_parse(const char *text, slt_optimal_cost *out)
+{
+    const char *forms = "expected nt, 6nd, nd:c with c > 0, or power:p with p > 0";
+    if (!text || !out) return slt_error(SLT_EINVAL, "slt_optimal_cost_parse: NULL argument");
+    slt_optimal_cost c = {SLT_OPTIMAL_COST_NT, 1, 1};
+    char *end = NULL;
+    if (strcmp(text, "nt") == 0) {
+        *out = c;
+        return SLT_OK;
+    }
+    if (strcmp(text, "6nd") == 0) {
+        c.kind = SLT_OPTIMAL_COST_CND;
+        c.c = 6;
+        *out = c;
+        return SLT_OK;
+    }
+    double v = NAN;
+    if (strncmp(text, "nd:", 3) == 0) {
+        c.kind = SLT_OPTIMAL_COST_CND;
+        v = strtod(text + 3, &end);
+        c.c = v;
+    } else if (strncmp(text, "power:", 6) == 0) {
+        c.kind = SLT_OPTIMAL_COST_POWER;
+        v = strtod(text + 6, &end);
+        c.p = v;
+    } else {
+        return slt_error(SLT_EINVAL, "cost '%s' is not a cost model (%s)", text, forms);
+    }
+    if (!end || *end || end == text + (c.kind == SLT_OPTIMAL_COST_CND ? 3 : 6) ||
+        !(v > 0) || !isfinite(v))
+        return slt_error(SLT_EINVAL, "cost '%s': the number is out of range (%s, finite)",
+                         text, forms);
+    *out = c;
+    return SLT_OK;
+}
+
+int slt_optimal_cost_name(const slt_optimal_cost *cost, char *buf, size_t size)
+{
+    if (!cost || !buf || size == 0) return slt_error(SLT_EINVAL, "slt_optimal_cost_name: NULL");
+    int k;
+    if (cost->kind == SLT_OPTIMAL_COST_NT) k = snprintf(buf, size, "nt");
+    else if (cost->kind == SLT_OPTIMAL_COST_CND) k = snprintf(buf, size, "nd:%.17g", cost->c);
+    else k = snprintf(buf, size, "power:%.17g", cost->p);
+    if (k < 0 || (size_t)k >= size)
+        return slt_error(SLT_EINVAL, "slt_optimal_cost_name: buffer of %zu bytes too small", size);
+    return SLT_OK;
+}
+
+double slt_optimal_cost_resource(const slt_optimal_cost *cost, double C, double N)
+{
+    return C / (cost->c * pow(N, cost->p));
+}
+
+/* ---- Parameters ------------------------------------------------------------------- */
+
+enum { R_N_LO, R_N_HI, R_GRID, R_TOL, R_ITER, R_COUNT };
+static const slt_param_range ranges[R_COUNT] = {
+    {"N_lo", 1, INFINITY, 0, 1, 0},
+    {"N_hi", 1, INFINITY, 1, 1, 0},
+    {"grid_per_decade", 2, 200, 0, 0, 1},
+    {"tol", 1e-8, 0.1, 0, 0, 0},
+    {"max_iter", 1, 1000, 0, 0, 1},
+};
+
+const slt_param_range *slt_optimal_param_range(const char *field)
+{
+    if (!field) return NULL;
+    for (size_t i = 0; i < R_COUNT; i++)
+        if (strcmp(field, ranges[i].field) == 0) return &ranges[i];
+    return NULL;
+}
+
+slt_optimal_params slt_optimal_params_default(void)
+{
+    return (slt_optimal_params){.N_lo = 1, .N_hi = 1e12, .grid_per_decade = 4, .tol = 1e-4,
+                                .max_iter = 100};
+}
+
+int slt_optimal_params_check(const slt_optimal_params *p)
+{
+    const char *w = "slt_optimal_params_check";
+    if (!p) return slt_error(SLT_EINVAL, "%s: NULL params", w);
+    int rc;
+    if ((rc = slt_param_range_check(w, &ranges[R_N_LO], p->N_lo))) return rc;
+    if ((rc = slt_param_range_check(w, &ranges[R_N_HI], p->N_hi))) return rc;
+    if (!(p->N_lo < p->N_hi))
+        return slt_error(SLT_EINVAL, "%s: the N range %.17g .. %.17g is empty (expected N_lo "
+                         "< N_hi)", w, p->N_lo, p->N_hi);
+    if ((rc = slt_param_range_check(w, &ranges[R_GRID], p->grid_per_decade))) return rc;
+    if ((rc = slt_param_range_check(w, &ranges[R_TOL], p->tol))) return rc;
+    if ((rc = slt_param_range_check(w, &ranges[R_ITER], p->max_iter))) return rc;
+    return SLT_OK;
+}
+
+const char *slt_optimal_bound_to_string(slt_optimal_bound b)
+{
+    switch (b) {
+    case SLT_OPTIMAL_INSIDE: return "inside";
+    case SLT_OPTIMAL_AT_N_LO: return "at-N-lo";
+    case SLT_OPTIMAL_AT_N_HI: return "at-N-hi";
+    case SLT_OPTIMAL_AT_X_MIN: return "at-x-min";
+    }
+    return NULL;
+}
+
+/* ---- One budget ------------------------------------------------------------------- */
+
+typedef struct {
+    slt_optimal_provider *prov;
+    const slt_optimal_cost *cost;
+    double C;
+    int status;      /* first failure inside a GSL callback */
+    size_t evals;
+    double last_err; /* the error of the last value */
+} line;
+
+/* f(u) = L(e^u, x(C, e^u)); +inf where the provider says the loss diverges. */
+static int line_eval(line *ln, double u, double *f, double *err)
+{
+    const double N = exp(u);
+    double x = slt_optimal_cost_resource(ln->cost, ln->C, N);
+    const double xm = slt_optimal_provider_x_min(ln->prov);
+    if (x < xm) x = xm; /* the last ulp of the feasible range */
+    ln->evals++;
+    int rc = slt_optimal_provider_loss(ln->prov, N, x, f, err);
+    if (rc == SLT_EDIVERGE) {
+        *f = INFINITY;
+        *err = 0;
+        return SLT_OK;
+    }
+    if (!rc && !isfinite(*f))
+        rc = slt_error(SLT_ELOSS, "%s: L(N = %.17g, %s = %.17g) came out as %g",
+                       slt_optimal_provider_get_type(ln->prov)->name, N,
+                       slt_optimal_provider_get_type(ln->prov)->resource, x, *f);
+    return rc;
+}
+
+static double gsl_line(double u, void *ctx)
+{
+    line *ln = ctx;
+    double f, e;
+    if (ln->status) return DBL_MAX;
+    int rc = line_eval(ln, u, &f, &e);
+    if (rc) {
+        ln->status = rc;
+        return DBL_MAX;
+    }
+    ln->last_err = e;
+    return isfinite(f) ? f : DBL_MAX;
+}
+
+static void point_nan(slt_optimal_point *o, double C)
+{
+    *o = (slt_optimal_point){.C = C};
+    o->N = o->N_err = o->x = o->x_err = o->L = o->L_err = o->curvature = NAN;
+    o->slope_N = o->slope_N_err = o->slope_x = o->slope_x_err = NAN;
+    o->slope_L = o->slope_L_err = NAN;
+    o->N_bound = o->L_bound = NAN;
+}
+
+/* Newton step on the central-difference derivative with step h, from u. */
+static int polish(line *ln, double u, double h, double curv, double *u_new)
+{
+    double fp, fm, e;
+    int rc = line_eval(ln, u + h, &fp, &e);
+    if (!rc) rc = line_eval(ln, u - h, &fm, &e);
+    if (rc) return rc;
+    *u_new = u - (fp - fm) / (2 * h) / curv;
+    return SLT_OK;
+}
+
+int slt_optimal_solve(slt_optimal_provider *prov, const slt_optimal_cost *cost,
+                      const slt_optimal_params *p, double C, slt_optimal_point *out)
+{
+    const char *w = "slt_optimal_solve";
+    if (!prov || !cost || !p || !out) return slt_error(SLT_EINVAL, "%s: NULL argument", w);
+    int rc = slt_optimal_cost_check(cost);
+    if (!rc) rc = slt_optimal_params_check(p);
+    if (rc) return rc;
+    point_nan(out, C);
+    if (!(C > 0) || !isfinite(C))
+        return out->status = slt_error(SLT_EINVAL, "%s: C = %.17g is out of range (expected "
+                                       "0 < C < inf)", w, C);
+    const slt_optimal_provider_type *ty = slt_optimal_provider_get_type(prov);
+    const double xm = slt_optimal_provider_x_min(prov);
+    double u_lo = log(p->N_lo), u_hi = log(p->N_hi);
+    slt_optimal_bound hi_bound = SLT_OPTIMAL_AT_N_HI;
+    if (xm > 0) {
+        const double u_max = log(C / (cost->c * xm)) / cost->p; /* x(N) = x_min */
+        if (u_max < u_hi) {
+            u_hi = u_max;
+            hi_bound = SLT_OPTIMAL_AT_X_MIN;
+        }
+    }
+    if (!(u_hi > u_lo)) {
+        char cn[64] = "?";
+        slt_optimal_cost_name(cost, cn, sizeof cn);
+        return out->status = slt_error(
+                   SLT_EINVAL, "%s: budget C = %.17g is too small: at the smallest width N_lo = "
+                   "%.17g the cost %s leaves %s = %.17g, less than one step (%s >= %.17g)", w,
+                   C, p->N_lo, cn, ty->resource, slt_optimal_cost_resource(cost, C, p->N_lo),
+                   ty->resource, xm);
+    }
+    line ln = {prov, cost, C, 0, 0, 0};
+    /* 1. the bracketing grid */
+    const double du_max = log(10.0) / p->grid_per_decade;
+    size_t m = (size_t)ceil((u_hi - u_lo) / du_max) + 1;
+    if (m < 5) m = 5;
+    double *f = malloc(m * sizeof *f);
+    if (!f) return out->status = slt_error(SLT_ENOMEM, "%s: out of memory", w);
+    const double du = (u_hi - u_lo) / (double)(m - 1);
+    size_t jbest = m;
+    for (size_t j = 0; j < m; j++) {
+        double e;
+        const double u = j + 1 == m ? u_hi : u_lo + du * (double)j;
+        rc = line_eval(&ln, u, &f[j], &e);
+        if (rc) {
+            free(f);
+            out->evaluations = ln.evals;
+            return out->status = rc;
+        }
+        if (isfinite(f[j]) && (jbest == m || f[j] < f[jbest])) jbest = j;
+    }
+    out->evaluations = ln.evals;
+    if (jbest == m) {
+        free(f);
+        return out->status = slt_error(SLT_EDIVERGE, "%s: at C = %.17g the loss diverges at "
+                                       "every width of the grid", w, C);
+    }
+    if (jbest == 0 || jbest + 1 == m) {
+        out->bound = jbest == 0 ? SLT_OPTIMAL_AT_N_LO : hi_bound;
+        out->N_bound = exp(jbest == 0 ? u_lo : u_hi);
+        out->L_bound = f[jbest];
+        free(f);
+        return out->status = slt_error(
+                   SLT_EDOM, "%s: at C = %.17g the smallest loss lies at the %s of the N range, "
+                   "N = %.17g (%s = %.17g)%s", w, C,
+                   jbest == 0 ? "lower bound" : "upper bound", out->N_bound, ty->resource,
+                   slt_optimal_cost_resource(cost, C, out->N_bound),
+                   out->bound == SLT_OPTIMAL_AT_X_MIN ? ": one step; a larger budget is needed"
+                   : jbest == 0 ? ": lower N_lo" : ": raise N_hi");
+    }
+    /* 2. Brent on the bracket around the grid's minimum */
+    double a = u_lo + du * (double)(jbest - 1), b = jbest + 2 == m ? u_hi : a + 2 * du;
+    double u = u_lo + du * (double)jbest, fu = f[jbest];
+    const int strict = f[jbest] < f[jbest - 1] && f[jbest] < f[jbest + 1];
+    free(f);
+    if (strict) {
+        gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
+        if (!s) return out->status = slt_error(SLT_ENOMEM, "%s: out of memory", w);
+        gsl_function F = {gsl_line, &ln};
+        int g = gsl_min_fminimizer_set(s, &F, u, a, b);
+        int it = 0, done = 0;
+        while (g == GSL_SUCCESS && !ln.status && it < p->max_iter) {
+            it++;
+            g = gsl_min_fminimizer_iterate(s);
+            if (g != GSL_SUCCESS) break;
+            if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(s),
+                                      gsl_min_fminimizer_x_upper(s), p->tol, 0) == GSL_SUCCESS) {
+                done = 1;
+                break;
+            }
+        }
+        u = gsl_min_fminimizer_x_minimum(s);
+        gsl_min_fminimizer_free(s);
+        out->evaluations = ln.evals;
+        if (ln.status) return out->status = ln.status;
+        if (!done)
+            return out->status = slt_error(SLT_ENOCONV, "%s: at C = %.17g Brent did not reach "
+                                           "tol = %g in ln N within %d iterations (gsl status "
+                                           "%d)", w, C, p->tol, p->max_iter, g);
+    }
+    /* 3. curvature, Newton polish, errors */
+    const double H = 0.05, h = 1e-4;
+    double fH[2], e0, eH;
+    rc = line_eval(&ln, u, &fu, &e0);
+    if (!rc) rc = line_eval(&ln, u + H, &fH[0], &eH);
+    if (!rc) rc = line_eval(&ln, u - H, &fH[1], &eH);
+    out->evaluations = ln.evals;
+    if (rc) return out->status = rc;
+    const double curv = (fH[0] - 2 * fu + fH[1]) / (H * H);
+    if (!(curv > 0) || !isfinite(curv))
+        return out->status = slt_error(SLT_ENOCONV, "%s: at C = %.17g the loss has no positive "
+                                       "curvature at its minimum N = %.17g (d2L/d(ln N)^2 = %g): "
+                                       "the optimum is not resolved", w, C, exp(u), curv);
+    double u1, u2;
+    rc = polish(&ln, u, h, curv, &u1);
+    if (!rc) rc = polish(&ln, u, 2 * h, curv, &u2);
+    out->evaluations = ln.evals;
+    if (rc) return out->status = rc;
+    double spread;
+    if (fabs(u1 - u) <= 10 * p->tol + 10 * h && u1 > a && u1 < b) {
+        spread = fabs(u1 - u2) + 0.01 * fabs(u1 - u); /* truncation; the curvature's error */
+        u = u1;
+        rc = line_eval(&ln, u, &fu, &e0);
+        out->evaluations = ln.evals;
+        if (rc) return out->status = rc;
+    } else {
+        /* the polish left the bracket: Brent's interval stands, or without Brent (a flat
+         * triple on the grid) the grid's cell */
+        spread = strict ? p->tol : 0.5 * (b - a);
+    }
+    const double u_err = spread + sqrt(2 * e0 / curv);
+    out->N = exp(u);
+    out->N_err = out->N * expm1(u_err);
+    out->x = slt_optimal_cost_resource(cost, C, out->N);
+    out->x_err = out->x * expm1(cost->p * u_err);
+    out->L = fu;
+    out->L_err = e0 + 0.5 * curv * u_err * u_err;
+    out->curvature = curv;
+    out->bound = SLT_OPTIMAL_INSIDE;
+    if (!isfinite(out->L) || !isfinite(out->L_err)) {
+        double L = out->L, Le = out->L_err;
+        point_nan(out, C);
+        out->evaluations = ln.evals;
+        return out->status = slt_error(SLT_ELOSS, "%s: at C = %.17g the optimum came out as "
+                                       "%g +- %g", w, C, L, Le);
+    }
+    return out->status = SLT_OK;
+}
+
+/* ---- The frontier ----------------------------------------------------------------- */
+
+/* the slope of ln X between points i and j, with the propagated error */
+static void slope2(const slt_optimal_point *pi, const slt_optimal_point *pj, int which,
+                   double *s, double *e)
+{
+    double xi, xj, ei, ej;
+    if (which == 0) xi = pi->N, xj = pj->N, ei = pi->N_err / pi->N, ej = pj->N_err / pj->N;
+    else if (which == 1) xi = pi->x, xj = pj->x, ei = pi->x_err / pi->x, ej = pj->x_err / pj->x;
+    else xi = pi->L, xj = pj->L, ei = pi->L_err / pi->L, ej = pj->L_err / pj->L;
+    const double dc = log(pj->C / pi->C);
+    *s = log(xj / xi) / dc;
+    *e = (ei + ej) / fabs(dc);
+}
+
+int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cost,
+                         const slt_optimal_params *p, const double *C, size_t n,
+                         slt_optimal_point *out, slt_optimal_progress progress, void *ctx)
+{
+    const char *w = "slt_optimal_frontier";
+    if (!prov || !cost || !p || (!C && n) || (!out && n))
+        return slt_error(SLT_EINVAL, "%s: NULL argument", w);
+    int rc = slt_optimal_cost_check(cost);
+    if (!rc) rc = slt_optimal_params_check(p);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (!(C[i] > 0) || !isfinite(C[i]))
+            return slt_error(SLT_EINVAL, "%s: C[%zu] = %.17g is out of range (expected 0 < C "
+                             "< inf)", w, i, C[i]);
+        if (i > 0 && !(C[i] > C[i - 1]))
+            return slt_error(SLT_EINVAL, "%s: the budgets are not strictly increasing (C[%zu] "
+                             "= %.17g after %.17g)", w, i, C[i], C[i - 1]);
+    }
+    int first = SLT_OK;
+    char msg[1024] = "";
+    for (size_t i = 0; i < n; i++) {
+        int s = slt_optimal_solve(prov, cost, p, C[i], &out[i]);
+        if (s && !first) {
+            first = s;
+            snprintf(msg, sizeof msg, "%s", slt_last_error());
+        }
+        if (progress) progress(ctx, i + 1, n, &out[i]);
+    }
+    /* slopes over the ok points */
+    size_t *ok = malloc((n ? n : 1) * sizeof *ok), k = 0;
+    if (!ok) return slt_error(SLT_ENOMEM, "%s: out of memory", w);
+    for (size_t i = 0; i < n; i++)
+        if (out[i].status == SLT_OK) ok[k++] = i;
+    for (size_t q = 0; k >= 3 && q < k; q++) { /* two points: no curvature, no error */
+        slt_optimal_point *o = &out[ok[q]];
+        for (int which = 0; which < 3; which++) {
+            double s, e;
+            if (q == 0 || q + 1 == k) {
+                /* one-sided: the pair at this end, its curvature from the next pair */
+                const size_t i0 = q == 0 ? 0 : k - 2;
+                slope2(&out[ok[i0]], &out[ok[i0 + 1]], which, &s, &e);
+                {
+                    double s2, e2;
+                    const size_t j0 = q == 0 ? 1 : k - 3;
+                    slope2(&out[ok[j0]], &out[ok[j0 + 1]], which, &s2, &e2);
+                    e += fabs(s - s2);
+                }
+            } else {
+                slope2(&out[ok[q - 1]], &out[ok[q + 1]], which, &s, &e);
+                double sl, el, sr, er;
+                slope2(&out[ok[q - 1]], o, which, &sl, &el);
+                slope2(o, &out[ok[q + 1]], which, &sr, &er);
+                e += 0.5 * fabs(sr - sl);
+            }
+            if (which == 0) o->slope_N = s, o->slope_N_err = e;
+            else if (which == 1) o->slope_x = s, o->slope_x_err = e;
+            else o->slope_L = s, o->slope_L_err = e;
+        }
+    }
+    free(ok);
+    if (first) return slt_error(first, "%s", msg);
+    return SLT_OK;
+}
+
+/* ---- Predictions ------------------------------------------------------------------ */
+
+int slt_optimal_predicted(double alpha, double beta, int sgd, const slt_optimal_cost *cost,
+                          double pred[3], const char **regime)
+{
+    if (!pred || !cost) return slt_error(SLT_EINVAL, "slt_optimal_predicted: NULL argument");
+    slt_exponent_row rows[64];
+    size_t n = 0;
+    int rc = slt_exponents_compute(alpha, beta, rows, 64, &n);
+    if (rc) return rc;
+    const char *names[2][3] = {{"compute_N_star", "compute_t_star", "compute_L_star"},
+                               {"sgd_N_star", "sgd_t_star", "sgd_L_star"}};
+    for (int i = 0; i < 3; i++) {
+        const slt_exponent_row *r = slt_exponents_find(rows, n, names[sgd ? 1 : 0][i]);
+        if (!r) return slt_error(SLT_EINTERNAL, "slt_optimal_predicted: no row %s",
+                                 names[sgd ? 1 : 0][i]);
+        pred[i] = cost->p == 1 ? r->lazy : NAN;
+        /* the table's regime strings are static */
+        if (i == 0 && regime) *regime = r->regime;
+    }
+    pred[2] = -pred[2]; /* L* ∝ C^{-e}: the slope of ln L* is -e */
+    return SLT_OK;
+}
+
+int slt_optimal_law_predicted(const slt_optimal_law *law, const slt_optimal_cost *cost,
+                              double pred[3])
+{
+    int rc = slt_optimal_law_check(law);
+    if (!rc) rc = slt_optimal_cost_check(cost);
+    if (rc) return rc;
+    if (!pred) return slt_error(SLT_EINVAL, "slt_optimal_law_predicted: NULL output");
+    const double a = law->a, b = law->b, q = law->a + cost->p * law->b;
+    pred[0] = b / q;
+    pred[1] = a / q;
+    pred[2] = -a * b / q;
+    return SLT_OK;
+}
