@@ -356,7 +356,7 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
         set_row(r, id, pick(&lz, which), pick(&rc, which), gd_regime,
                 hard ? (which == 2 ? "lazy [A], [DC] numerically; rich [P]"
                                    : "lazy [A], [DC] numerically; rich [D]")
-                     : "[D]",
+                     : "lazy [DC] numerically (slt optimal); rich [D]",
                 "conventions.md §8.1, §8.2, §9.2; exponents.md compute_*_star");
         if (hard) {
             note(r, "lazy balances t^-beta against N^-(alpha beta); rich balances "
@@ -373,8 +373,8 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
                 two_term[k] = v[which];
             }
             note(r, "balances t^-beta against the finite-width term N^-1 t^-(1-1/alpha) "
-                    "(F_ac); not yet checked against the numerically computed frontier; the "
-                    "DMFT frontier is authoritative (conventions sec. 9.2)");
+                    "(F_ac); checked against the frontier computed from the lazy DMFT (slt optimal, "
+                    "docs/theory/optimal.md sec. 7)");
             note(r, "the two-term balance t^-beta + N^-m would give %.6g with the derived "
                     "m = alpha min(beta,1) or %.6g with the reported m = alpha min(beta,2), "
                     "but it is not the binding balance for beta > 1",
@@ -395,12 +395,13 @@ static void fill_rows(double alpha, double beta, slt_exponent_row *rows)
         int id = ROW_SGD_N + which;
         r = &rows[id];
         set_row(r, id, pick(&sl, which), pick(&sr, which), gname,
-                hard ? rows[ROW_COMPUTE_N + which].status : "[D]",
+                hard || !super ? rows[ROW_COMPUTE_N + which].status
+                               : "lazy [DC] numerically (slt optimal --sgd); rich [D]",
                 "conventions.md §8.2; exponents.md sgd_*_star");
         if (super) {
             note(r, "super-easy: the SGD-noise term (eta/B) t^-(2-1/alpha) balances "
-                    "N^-1 t^-(1-1/alpha); lazy and rich alike; not yet checked against a "
-                    "numerically computed frontier");
+                    "N^-1 t^-(1-1/alpha); lazy and rich alike; checked against the lazy online-SGD "
+                    "frontier (slt optimal --sgd, docs/theory/optimal.md sec. 7b)");
             note(r, "differs from gradient flow (compute_* rows)");
         } else {
             note(r, "same as gradient flow: the SGD-noise term (eta/B) t^-(2-1/alpha) "

@@ -158,7 +158,7 @@ run exponents --alpha 2 --beta 1.8 --format csv
 expect_stdout "super-easy regime" '^regime,nan,nan,super-easy,'
 expect_stdout "width floor for beta > 1 is alpha min(beta,1) with the paper's value noted" \
   '^width_floor,2,2,super-easy,.*alpha\*min\(beta,2\).*3\.6'
-expect_stdout "gradient-flow compute uses the easy formula" '^compute_N_star,[0-9.]+,[0-9.]+,easy,.*not yet checked'
+expect_stdout "gradient-flow compute uses the easy formula" '^compute_N_star,[0-9.]+,[0-9.]+,easy,.*checked against the frontier computed'
 expect_stdout "online SGD differs in the super-easy regime" '^sgd_N_star,0\.5,0\.5,super-easy,'
 expect_stdout "no crossover for beta > 1" '^crossover_gamma,nan,nan,super-easy,'
 
