@@ -529,10 +529,20 @@ static void test_refusals(void **state)
     p.P = 100;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EINVAL);
     assert_non_null(strstr(slt_last_error(), "P = inf"));
-    p = march_params(1, 4, 0.5, 0);
+    p = march_params(1, 4, 0.5, 0); /* finite P is marched; not by ode or isotropic */
     p.P = 100;
+    assert_int_equal(slt_featlearn_params_check(&p), SLT_OK);
+    p.method = SLT_FEATLEARN_ODE;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EDOM);
     assert_non_null(strstr(slt_last_error(), "P = 100"));
+    assert_non_null(strstr(slt_last_error(), "march"));
+    /* finite P at t = inf: no static formula, refused */
+    p.method = SLT_FEATLEARN_MARCH;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double t4[] = {1, INFINITY};
+    assert_int_equal(slt_featlearn_solve(w, t4, 2, pt), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "times[1] = inf with P = 100"));
+    slt_featlearn_free(w);
     p = march_params(1, INFINITY, 0.5, 0);
     p.method = SLT_FEATLEARN_ODE;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EDOM);
