@@ -831,6 +831,43 @@ static void test_picard_data(void **state)
     check_picard_data(1.5, 2, 7);
 }
 
+/* gradient flow (eta = 0) at finite N and P: Richardson over three marchings against the
+ * lazy gradient flow of slt_dmft, test and train */
+static void test_richardson_finite_p(void **state)
+{
+    (void)state;
+    double lam[] = {1.0, 0.4, 0.16, 0.064}, tgt[] = {0.3, 0.25, 0.2, 0.12};
+    slt_task *task = explicit_task(4, lam, tgt);
+    double times[] = {0, 0.5, 2, 6};
+    slt_featlearn_params p = march_params(0, 3, 0, 0);
+    p.P = 5;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    slt_featlearn_point pt[4];
+    slt_dmft_point dp[4];
+    assert_int_equal(slt_featlearn_solve(w, times, 4, pt), SLT_OK);
+    slt_dmft_params q = slt_dmft_params_default();
+    q.N = 3;
+    q.P = 5;
+    slt_dmft_workspace *dw = NULL;
+    assert_int_equal(slt_dmft_alloc(task, &q, &dw), SLT_OK);
+    assert_int_equal(slt_dmft_solve(dw, times, 4, dp), SLT_OK);
+    slt_dmft_free(dw);
+    for (size_t i = 0; i < 4; i++) {
+        print_message("flow N = 3, P = 5, t %g: test %.12g +- %.2g (dmft %.12g +- %.2g), train "
+                      "%.12g +- %.2g (dmft %.12g +- %.2g)\n", times[i], pt[i].test,
+                      pt[i].test_err, dp[i].test, dp[i].test_err, pt[i].train, pt[i].train_err,
+                      dp[i].train, dp[i].train_err);
+        assert_within("finite P flow, test", pt[i].test, pt[i].test_err, dp[i].test,
+                      dp[i].test_err);
+        assert_within("finite P flow, train", pt[i].train, pt[i].train_err, dp[i].train,
+                      dp[i].train_err);
+        if (i) assert_true(pt[i].train_err < 1e-4 * pt[i].train); /* the estimate is useful */
+    }
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -849,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_lazy_data_limited),
         cmocka_unit_test(test_data_limits),
         cmocka_unit_test(test_picard_data),
+        cmocka_unit_test(test_richardson_finite_p),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

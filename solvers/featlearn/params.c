@@ -115,8 +115,8 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
                              "not %s (use method march or auto)", w, p->batch, m);
         if (isfinite(p->P))
             return slt_error(SLT_EDOM, "%s: P = %.17g: finite data (full-batch GD on P samples) "
-                             "is solved by method march, not %s (use method march or auto, "
-                             "with eta > 0)", w, p->P, m);
+                             "is solved by method march, not %s (use method march or auto)", w,
+                             p->P, m);
         if (p->eta > 0)
             return slt_error(SLT_EDOM, "%s: eta = %.17g: discrete steps are solved by method "
                              "march, not %s (use method march or auto)", w, p->eta, m);
