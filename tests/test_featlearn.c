@@ -229,7 +229,8 @@ static void test_params(void **state)
     p = d, p.max_modes = 0, expect_refusal(p, SLT_EINVAL, "max_modes = 0");
     p = d, p.max_steps = 5, expect_refusal(p, SLT_EINVAL, "max_steps = 5");
     p = d, p.method = (slt_featlearn_method)9, expect_refusal(p, SLT_EINVAL, "method");
-    p = d, p.P = 100, expect_refusal(p, SLT_EDOM, "P = 100");
+    p = d, p.P = 100, assert_int_equal(slt_featlearn_params_check(&p), SLT_OK); /* finite P: march (auto) */
+    p.method = SLT_FEATLEARN_ODE, expect_refusal(p, SLT_EDOM, "P = 100");
     p = d, p.batch = 4, expect_refusal(p, SLT_EINVAL, "batch = 4");
     p = d, p.eta = 0.1, p.method = SLT_FEATLEARN_ODE, expect_refusal(p, SLT_EDOM, "eta = 0.1");
     assert_non_null(slt_featlearn_param_range("gamma"));

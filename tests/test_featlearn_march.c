@@ -529,10 +529,20 @@ static void test_refusals(void **state)
     p.P = 100;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EINVAL);
     assert_non_null(strstr(slt_last_error(), "P = inf"));
-    p = march_params(1, 4, 0.5, 0);
+    p = march_params(1, 4, 0.5, 0); /* finite P is marched; not by ode or isotropic */
     p.P = 100;
+    assert_int_equal(slt_featlearn_params_check(&p), SLT_OK);
+    p.method = SLT_FEATLEARN_ODE;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EDOM);
     assert_non_null(strstr(slt_last_error(), "P = 100"));
+    assert_non_null(strstr(slt_last_error(), "march"));
+    /* finite P at t = inf: no static formula, refused */
+    p.method = SLT_FEATLEARN_MARCH;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double t4[] = {1, INFINITY};
+    assert_int_equal(slt_featlearn_solve(w, t4, 2, pt), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "times[1] = inf with P = 100"));
+    slt_featlearn_free(w);
     p = march_params(1, INFINITY, 0.5, 0);
     p.method = SLT_FEATLEARN_ODE;
     assert_int_equal(slt_featlearn_params_check(&p), SLT_EDOM);
@@ -584,6 +594,280 @@ static void test_divergence(void **state)
     slt_task_free(task);
 }
 
+/* ---- finite P (full-batch GD on P samples, docs/theory/featlearn.md §9.8) ------------- */
+
+/* γ = 0 against slt_dmft (GD with the same η at the same N, P): test AND train */
+static void check_lazy_p(double N, double P, double eta, size_t T)
+{
+    double lam[] = {1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125},
+           tgt[] = {0.3, 0.25, 0.2, 0.12, 0.08, 0.05};
+    slt_task *task = explicit_task(6, lam, tgt);
+    double times[] = {eta, 5 * eta, 20 * eta, 60 * eta, (double)T * eta};
+    slt_featlearn_params p = march_params(0, N, eta, 0);
+    p.P = P;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    slt_featlearn_point pt[5];
+    slt_dmft_point dp[5];
+    assert_int_equal(slt_featlearn_solve(w, times, 5, pt), SLT_OK);
+    slt_dmft_params q = slt_dmft_params_default();
+    q.N = N;
+    q.P = P;
+    q.eta = eta;
+    slt_dmft_workspace *dw = NULL;
+    assert_int_equal(slt_dmft_alloc(task, &q, &dw), SLT_OK);
+    assert_int_equal(slt_dmft_solve(dw, times, 5, dp), SLT_OK);
+    slt_dmft_free(dw);
+    for (size_t i = 0; i < 5; i++) {
+        print_message("lazy N %g P %g eta %g t %g: test %.15g +- %.2g (dmft %.15g +- %.2g), "
+                      "train %.15g +- %.2g (dmft %.15g +- %.2g)\n", N, P, eta, times[i],
+                      pt[i].test, pt[i].test_err, dp[i].test, dp[i].test_err, pt[i].train,
+                      pt[i].train_err, dp[i].train, dp[i].train_err);
+        assert_within("finite P, gamma = 0: test against slt_dmft", pt[i].test, pt[i].test_err,
+                      dp[i].test, dp[i].test_err);
+        assert_within("finite P, gamma = 0: train against slt_dmft", pt[i].train,
+                      pt[i].train_err, dp[i].train, dp[i].train_err);
+        if (i) assert_true(pt[i].train < pt[i].test); /* the data are fitted better */
+    }
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
+static void test_lazy_finite_p(void **state)
+{
+    (void)state;
+    check_lazy_p(4, 6, 0.5, 150);
+    check_lazy_p(12, 3, 0.4, 150); /* P < N */
+    check_lazy_p(5, 5, 0.5, 100);  /* P = N */
+}
+
+/* N = ∞, finite P, γ = 0: the lazy data-limited DMFT (slt_dmft at N = inf) */
+static void test_lazy_data_limited(void **state)
+{
+    (void)state;
+    check_lazy_p(INFINITY, 4, 0.5, 150);
+    check_lazy_p(INFINITY, 9, 0.3, 120);
+}
+
+/* the finite-P equations with 1/P = 0 are the population marching (to roundoff), and a very
+ * large P through the public API approaches the population curve at O(1/P) */
+static void test_data_limits(void **state)
+{
+    (void)state;
+    double lam[] = {1.2, 0.5, 0.5, 0.2, 0.05}, tgt[] = {0.3, 0.2, 0.05, 0.1, 0.02};
+    slt_task *task = explicit_task(5, lam, tgt);
+    size_t T = 120;
+    double gammas[] = {1.0, 0.5}, Ns[] = {5, INFINITY};
+    for (int c = 0; c < 2; c++) {
+        slt_featlearn_params p = march_params(gammas[c], Ns[c], 0.3, 0);
+        slt_featlearn_point *pop = malloc((T + 1) * sizeof *pop), *big = malloc((T + 1) * sizeof *big);
+        assert_int_equal(run(task, &p, T, pop), SLT_OK);
+        /* the internal entry with 1/P = 0 (the nodes as the workspace builds them) */
+        fl_nodes nd;
+        assert_int_equal(fl_nodes_exact(task, 100, &nd), SLT_OK);
+        double *L = malloc((T + 1) * sizeof *L), *Lt = malloc((T + 1) * sizeof *Lt),
+               *q = malloc((T + 1) * sizeof *q);
+        size_t valid = 0;
+        assert_int_equal(march_run_data(&nd, &p, 0.3, T, 0, L, Lt, q, &valid), SLT_OK);
+        assert_int_equal(valid, T + 1);
+        fl_nodes_free(&nd);
+        p.P = 1e12;
+        assert_int_equal(run(task, &p, T, big), SLT_OK);
+        for (size_t n = 0; n <= T; n++) {
+            assert_close(L[n], pop[n].test, TOL_ROUNDING_COND, 0);
+            assert_close(Lt[n], pop[n].test, TOL_ROUNDING_COND, 0);
+            assert_close(q[n], pop[n].q, TOL_ROUNDING_COND, 1e-300);
+            /* P = 1e12: O(1/P) away from the population curve */
+            assert_close(big[n].test, pop[n].test, 1e-9, 0);   /* O(1/P) with margin */
+            assert_close(big[n].train, pop[n].test, 1e-9, 0);  /* O(1/P) with margin */
+            assert_true(big[n].train <= big[n].test + big[n].test_err + big[n].train_err);
+        }
+        print_message("1/P = 0, gamma %g N %g: L(%zu) = %.17g (population %.17g), P = 1e12: "
+                      "%.17g train %.17g\n", gammas[c], Ns[c], T, L[T], pop[T].test, big[T].test,
+                      big[T].train);
+        free(L), free(Lt), free(q), free(pop), free(big);
+    }
+    slt_task_free(task);
+}
+
+/* whole-matrix reference with the data-side process of the shared note §3.5, literally, in
+ * long double, iterated over the whole trajectory until exact by causality */
+static void picard_data(size_t M, const double *lam, const double *tgt, double gamma, double N,
+                        double P, double eta, size_t T, double *Lout, double *Ltr, double *qout)
+{
+    size_t n = T + 1, nn = n * n;
+    real invN = 1 / (real)N, invP = 1 / (real)P;
+    real *Cx = calloc(nn, sizeof(real)), *Rx = calloc(nn, sizeof(real)),
+         *Rv = calloc(nn, sizeof(real)), *Cv = calloc(nn, sizeof(real)),
+         *Cu = calloc(nn, sizeof(real)), *Cw = calloc(nn, sizeof(real)),
+         *X = calloc(nn, sizeof(real)), *Pi = calloc(nn, sizeof(real)),
+         *Q = calloc(nn, sizeof(real)), *Phu = calloc(nn, sizeof(real)),
+         *Phw = calloc(nn, sizeof(real)), *R = calloc(nn, sizeof(real)),
+         *Cwt = calloc(nn, sizeof(real)), *H = calloc(nn, sizeof(real)),
+         *HR = calloc(nn, sizeof(real)), *Sv = calloc(nn, sizeof(real)),
+         *tmp = calloc(nn, sizeof(real)), *tmp2 = calloc(nn, sizeof(real)),
+         *Phr = calloc(nn, sizeof(real)), *Cr = calloc(nn, sizeof(real)),
+         *Cx2 = calloc(nn, sizeof(real)), *Rx2 = calloc(nn, sizeof(real)),
+         *Rv2 = calloc(nn, sizeof(real)), *Cv2 = calloc(nn, sizeof(real)),
+         *vb = calloc(n, sizeof(real)), *xb = calloc(n, sizeof(real));
+    for (size_t sweep = 0; sweep < 4 * n + 4; sweep++) {
+        /* data side: Φ_r = (I − R_v)^{-1}, C_r = Φ_r C_v Φ_rᵀ */
+        for (size_t i = 0; i < nn; i++) X[i] = -Rv[i];
+        inv_unit_lower(n, X, Phr);
+        mul_t(n, Phr, Cv, Cr);
+        /* N side (§3.1) */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                real s = 0;
+                for (size_t m = 0; m < i; m++)
+                    if (j < m) s += Cu[m * n + j];
+                X[i * n + j] = -eta * eta * gamma * s;
+            }
+        inv_unit_lower(n, X, tmp);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) X[i * n + j] = j < i ? eta : 0;
+        mul(n, tmp, X, Pi);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                Q[i * n + j] = Pi[i * n + j] + (j < i ? eta * gamma * Cw[i * n + j] : 0);
+        mul(n, Rx, Q, X);
+        for (size_t i = 0; i < nn; i++) X[i] = -X[i];
+        inv_unit_lower(n, X, Phu);
+        mul(n, Pi, Phu, Phw);
+        mul(n, Q, Phu, R);
+        mul_t(n, Phu, Cx, Cu);
+        mul_t(n, Phw, Cx, Cw);
+        mul_t(n, R, Cx, Cwt);
+        memset(Cx2, 0, nn * sizeof(real));
+        memset(Rx2, 0, nn * sizeof(real));
+        memset(Rv2, 0, nn * sizeof(real));
+        memset(Cv2, 0, nn * sizeof(real));
+        for (size_t k = 0; k < M; k++) {
+            real l = lam[k], ws = sqrtl(tgt[k] / l);
+            /* H_k = (I + λ R_w̃ Φ_r)^{-1} */
+            mul(n, R, Phr, X);
+            for (size_t i = 0; i < nn; i++) X[i] *= l;
+            inv_unit_lower(n, X, H);
+            mul(n, H, R, HR);
+            for (size_t i = 0; i < n; i++) {
+                real s = 0;
+                for (size_t j = 0; j < n; j++) s += H[i * n + j];
+                vb[i] = ws * s;
+            }
+            for (size_t i = 0; i < n; i++) { /* x̄ = λ Φ_r v̄ */
+                real s = 0;
+                for (size_t j = 0; j < n; j++) s += Phr[i * n + j] * vb[j];
+                xb[i] = l * s;
+            }
+            /* Σᵛ = (1/N) H C_w̃ Hᵀ + (λ/P)(H R) C_r (H R)ᵀ */
+            mul_t(n, H, Cwt, Sv);
+            mul_t(n, HR, Cr, tmp);
+            for (size_t i = 0; i < nn; i++) Sv[i] = invN * Sv[i] + l * invP * tmp[i];
+            mul_t(n, Phr, Sv, tmp);           /* Φ_r Σᵛ Φ_rᵀ */
+            mul(n, Phr, HR, X);               /* Φ_r H R */
+            mul(n, X, Cr, tmp2);              /* Φ_r H R C_r */
+            mul(n, Phr, H, X);                /* Φ_r H, for R_x */
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++) {
+                    Cv2[i * n + j] += l * (vb[i] * vb[j] + Sv[i * n + j]);
+                    Cx2[i * n + j] += xb[i] * xb[j] + l * invP * Cr[i * n + j] +
+                                      l * l * tmp[i * n + j] -
+                                      l * l * invP * (tmp2[i * n + j] + tmp2[j * n + i]);
+                    Rv2[i * n + j] -= invP * l * HR[i * n + j];
+                    Rx2[i * n + j] -= invN * l * X[i * n + j];
+                }
+        }
+        memcpy(Cx, Cx2, nn * sizeof(real));
+        memcpy(Rx, Rx2, nn * sizeof(real));
+        memcpy(Rv, Rv2, nn * sizeof(real));
+        memcpy(Cv, Cv2, nn * sizeof(real));
+    }
+    for (size_t i = 0; i < nn; i++) X[i] = -Rv[i];
+    inv_unit_lower(n, X, Phr);
+    mul_t(n, Phr, Cv, Cr);
+    for (size_t i = 0; i < n; i++) {
+        Lout[i] = Cv[i * n + i];
+        Ltr[i] = Cr[i * n + i];
+        qout[i] = Cw[i * n + i];
+    }
+    free(Cx), free(Rx), free(Rv), free(Cv), free(Cu), free(Cw), free(X), free(Pi), free(Q),
+        free(Phu), free(Phw), free(R), free(Cwt), free(H), free(HR), free(Sv), free(tmp),
+        free(tmp2), free(Phr), free(Cr), free(Cx2), free(Rx2), free(Rv2), free(Cv2), free(vb),
+        free(xb);
+}
+
+static void check_picard_data(double gamma, double N, double P)
+{
+    double lam[] = {1.2, 0.5, 0.5, 0.2, 0.05}, tgt[] = {0.3, 0.2, 0.05, 0.1, 0.02};
+    slt_task *task = explicit_task(5, lam, tgt);
+    size_t T = 9;
+    double eta = 0.4;
+    slt_featlearn_params p = march_params(gamma, N, eta, 0);
+    p.P = P;
+    slt_featlearn_point pt[10];
+    double L[10], Lt[10], q[10];
+    assert_int_equal(run(task, &p, T, pt), SLT_OK);
+    picard_data(5, lam, tgt, gamma, N, P, eta, T, L, Lt, q);
+    for (size_t n = 0; n <= T; n++) {
+        assert_within("finite P march against whole-matrix Picard (test)", pt[n].test,
+                      pt[n].test_err, L[n], 0);
+        assert_within("finite P march against whole-matrix Picard (train)", pt[n].train,
+                      pt[n].train_err, Lt[n], 0);
+        assert_close(pt[n].test, L[n], TOL_ROUNDING_COND, 0);
+        assert_close(pt[n].train, Lt[n], TOL_ROUNDING_COND, 0);
+        assert_close(pt[n].q, q[n], TOL_ROUNDING_COND, 1e-300);
+    }
+    print_message("Picard (data) gamma %g N %g P %g: L(9) = %.17g vs %.17g, train %.17g vs "
+                  "%.17g\n", gamma, N, P, pt[T].test, L[T], pt[T].train, Lt[T]);
+    slt_task_free(task);
+}
+
+static void test_picard_data(void **state)
+{
+    (void)state;
+    check_picard_data(1.0, 3, 4);
+    check_picard_data(0.7, INFINITY, 2);
+    check_picard_data(0.0, 5, 3);
+    check_picard_data(1.5, 2, 7);
+}
+
+/* gradient flow (eta = 0) at finite N and P: Richardson over three marchings against the
+ * lazy gradient flow of slt_dmft, test and train */
+static void test_richardson_finite_p(void **state)
+{
+    (void)state;
+    double lam[] = {1.0, 0.4, 0.16, 0.064}, tgt[] = {0.3, 0.25, 0.2, 0.12};
+    slt_task *task = explicit_task(4, lam, tgt);
+    double times[] = {0, 0.5, 2, 6};
+    slt_featlearn_params p = march_params(0, 3, 0, 0);
+    p.P = 5;
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    slt_featlearn_point pt[4];
+    slt_dmft_point dp[4];
+    assert_int_equal(slt_featlearn_solve(w, times, 4, pt), SLT_OK);
+    slt_dmft_params q = slt_dmft_params_default();
+    q.N = 3;
+    q.P = 5;
+    slt_dmft_workspace *dw = NULL;
+    assert_int_equal(slt_dmft_alloc(task, &q, &dw), SLT_OK);
+    assert_int_equal(slt_dmft_solve(dw, times, 4, dp), SLT_OK);
+    slt_dmft_free(dw);
+    for (size_t i = 0; i < 4; i++) {
+        print_message("flow N = 3, P = 5, t %g: test %.12g +- %.2g (dmft %.12g +- %.2g), train "
+                      "%.12g +- %.2g (dmft %.12g +- %.2g)\n", times[i], pt[i].test,
+                      pt[i].test_err, dp[i].test, dp[i].test_err, pt[i].train, pt[i].train_err,
+                      dp[i].train, dp[i].train_err);
+        assert_within("finite P flow, test", pt[i].test, pt[i].test_err, dp[i].test,
+                      dp[i].test_err);
+        assert_within("finite P flow, train", pt[i].train, pt[i].train_err, dp[i].train,
+                      dp[i].train_err);
+        if (i) assert_true(pt[i].train_err < 1e-4 * pt[i].train); /* the estimate is useful */
+    }
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +882,11 @@ int main(void)
         cmocka_unit_test(test_threads_and_rounding),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_divergence),
+        cmocka_unit_test(test_lazy_finite_p),
+        cmocka_unit_test(test_lazy_data_limited),
+        cmocka_unit_test(test_data_limits),
+        cmocka_unit_test(test_picard_data),
+        cmocka_unit_test(test_richardson_finite_p),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,10 +25,12 @@
  *     distinct eigenvalues (M = ∞ is refused with SLT_EDOM naming max_nodes until a
  *     spectrum quadrature exists); times round to whole steps (the point's t = ηn); eta = 0
  *     at finite N is gradient flow by Richardson extrapolation over η₀, η₀/2, η₀/4. Finite
- *     P (full-batch GD on P samples) is NOT implemented: P < ∞ is refused with SLT_EDOM
- *     naming P. Divergence of the explicit steps is SLT_EDIVERGE for that point and every
- *     later one (NaN), the message naming the step n, t and eta;
- *   - methods ode and isotropic refuse finite N at finite t, eta > 0 and batch > 0 with
+ *     P (full-batch GD on P fixed samples, docs/theory/featlearn.md §9.8) adds the
+ *     data-side process: `train` is the train loss on the P samples (= test at P = ∞);
+ *     t = ∞ with finite P is refused (SLT_EDOM: no static formula). Divergence of the
+ *     explicit steps is SLT_EDIVERGE for that point and every later one (NaN), the
+ *     message naming the step n, t and eta;
+ *   - methods ode and isotropic refuse finite N at finite t, finite P, eta > 0 and batch > 0 with
  *     SLT_EDOM naming the field and pointing to march;
  *   - method auto (the default) resolves to the exact method that fits the request.
  *
@@ -103,7 +105,7 @@ typedef struct {
 SLT_API slt_featlearn_params slt_featlearn_params_default(void);
 /* SLT_OK, or SLT_EINVAL naming the field, its value and the accepted range (also batch > 0
  * without eta > 0 or with P finite); SLT_EDOM naming the field for a value in range that
- * this stage does not solve (P finite; eta > 0 or batch > 0 with method ode or isotropic). */
+ * the method does not solve (P finite, eta > 0 or batch > 0 with method ode or isotropic). */
 SLT_API int slt_featlearn_params_check(const slt_featlearn_params *p);
 
 /* The accepted range of a numeric field ("gamma", "N", "P", "batch", "eta", "rel_tol",
@@ -141,7 +143,7 @@ SLT_API void slt_featlearn_free(slt_featlearn_workspace *w); /* accepts NULL */
  * Returns SLT_OK when every point is SLT_OK, else the first failing status with every
  * point filled (failed points NaN, their own status). SLT_EINVAL (NULL, times not
  * nondecreasing or negative or NaN) and SLT_EDOM (finite t with finite N: needs the
- * marching) before any point is filled. Not thread-safe on the same workspace. */
+ * marching; t = ∞ with finite P: no static formula) before any point is filled. Not thread-safe on the same workspace. */
 SLT_API int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t n,
                                 slt_featlearn_point *out);
 

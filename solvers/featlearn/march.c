@@ -56,9 +56,8 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
               double *test, double *q, size_t *valid)
 {
     *valid = 0;
-    if (isfinite(p->P))
-        return slt_error(SLT_EINVAL, "featlearn march: P = %.17g: finite data is not marched "
-                         "(expected P = inf)", p->P);
+    if (isfinite(p->P)) /* finite data: the data-side process (test loss only here) */
+        return march_run_data(nd, p, eta, T, 1 / p->P, test, NULL, q, valid);
     size_t K = nd->K, Tn = T + 1;
     double need = march_bytes(K, T, p->N), have = phys_bytes();
     if (have > 0 && need > 0.8 * have)
@@ -243,6 +242,292 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
     return rc;
 }
 
+/* ---- finite P: full-batch GD on P samples (docs/theory/featlearn.md §9.8) ---------------- */
+
+double march_bytes_data(size_t K, size_t T)
+{
+    double Tn = (double)T + 1, tri = Tn * (Tn + 1) / 2;
+    double d = 6 * tri + 3 * Tn * Tn + 2 * (double)K * tri + 6 * Tn * (double)K + 12 * Tn +
+               8 * (double)K;
+    return 8 * d;
+}
+
+/* The finite-P marching (equations in march.h's comment of march_run_data). invP = 1/P; with
+ * invP = 0 it is the population marching in another arrangement (Φ_r = I, F = E, C_r = C_v). */
+int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+                   double invP, double *test, double *train, double *q, size_t *valid)
+{
+    *valid = 0;
+    if (p->batch > 0)
+        return slt_error(SLT_EINVAL, "featlearn march: batch = %zu with finite data (P = "
+                         "%.17g): online SGD needs P = inf", p->batch, p->P);
+    size_t K = nd->K, Tn = T + 1;
+    double need = march_bytes_data(K, T), have = phys_bytes();
+    if (have > 0 && need > 0.8 * have)
+        return slt_error(SLT_ENOMEM, "featlearn march: %zu steps on %zu spectral nodes at "
+                         "finite P need %.3g bytes, more than 80%% of this machine's %.3g (lower "
+                         "the horizon or raise eta)", T, K, need, have);
+    double invN = isfinite(p->N) ? 1 / p->N : 0;
+    double gam = p->gamma, e2g = eta * eta * gam, eg = eta * gam, tr = nd->trace;
+    int noise = invN > 0 || invP > 0;
+    size_t tri = Tn * (Tn + 1) / 2;
+    double *Pi = malloc(tri * sizeof *Pi), *Phw = malloc(tri * sizeof *Phw),
+           *Phu = malloc(tri * sizeof *Phu), *Rw = malloc(tri * sizeof *Rw),
+           *Phr = malloc(tri * sizeof *Phr), *Bm = malloc(tri * sizeof *Bm),
+           *Cx = malloc(Tn * Tn * sizeof *Cx), *Cv = malloc(Tn * Tn * sizeof *Cv),
+           *Cr = malloc(Tn * Tn * sizeof *Cr), *E = malloc(tri * K * sizeof *E),
+           *F = malloc(tri * K * sizeof *F), *hb = malloc(Tn * K * sizeof *hb),
+           *yb = malloc(Tn * K * sizeof *yb), *W1 = malloc(Tn * K * sizeof *W1),
+           *W2 = malloc(Tn * K * sizeof *W2), *acc = malloc(Tn * K * sizeof *acc),
+           *rows = malloc(12 * Tn * sizeof *rows), *nw = malloc(8 * K * sizeof *nw);
+    if (!Pi || !Phw || !Phu || !Rw || !Phr || !Bm || !Cx || !Cv || !Cr || !E || !F || !hb ||
+        !yb || !W1 || !W2 || !acc || !rows || !nw) {
+        free(Pi), free(Phw), free(Phu), free(Rw), free(Phr), free(Bm), free(Cx), free(Cv),
+            free(Cr), free(E), free(F), free(hb), free(yb), free(W1), free(W2), free(acc),
+            free(rows), free(nw);
+        return slt_error(SLT_ENOMEM, "featlearn march: out of memory (%zu steps on %zu spectral "
+                         "nodes at finite P need %.3g bytes)", T, K, need);
+    }
+    double *cu = rows, *cw = rows + Tn, *qr = rows + 2 * Tn, *rx = rows + 3 * Tn,
+           *a = rows + 4 * Tn, *b = rows + 5 * Tn, *rv = rows + 6 * Tn, *sr = rows + 7 * Tn,
+           *fr = rows + 8 * Tn, *z = rows + 9 * Tn;
+    /* per-node constants: λ, λ·power, count·λ, count·λ², count·λ²/P, count·λ/P... */
+    double *lam = nw, *lp = nw + K, *cl = nw + 2 * K, *cl2 = nw + 3 * K, *sv = nw + 4 * K;
+    for (size_t j = 0; j < K; j++) {
+        lam[j] = nd->lambda[j];
+        lp[j] = nd->lambda[j] * nd->power[j];
+        cl[j] = nd->count[j] * nd->lambda[j];
+        cl2[j] = cl[j] * nd->lambda[j];
+    }
+    double L0 = 0;
+    for (size_t j = 0; j < K; j++) L0 += nd->power[j];
+    double Lmin = L0;
+    int rc = SLT_OK;
+    for (size_t n = 0; n < Tn; n++) {
+        /* N side, as in march_run: Π, Φ_w, C_w, q, Q, R rows n */
+        double *pin = Pi + pk(n, 0);
+        memset(pin, 0, (n + 1) * sizeof *pin);
+        if (n > 0) {
+            const double *pim = Pi + pk(n - 1, 0);
+            memcpy(pin, pim, (n - 1) * sizeof *pin);
+            pin[n - 1] = eta;
+            if (e2g != 0)
+                for (size_t m = 1; m + 1 < n; m++) {
+                    double c = e2g * cu[m];
+                    const double *pr = Pi + pk(m, 0);
+                    for (size_t l = 0; l < m; l++) pin[l] += c * pr[l];
+                }
+        }
+        double *phw = Phw + pk(n, 0);
+        memset(phw, 0, (n + 1) * sizeof *phw);
+        for (size_t m = 0; m < n; m++) {
+            double c = pin[m];
+            const double *pr = Phu + pk(m, 0);
+            for (size_t l = 0; l <= m; l++) phw[l] += c * pr[l];
+        }
+        if (n > 0)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, Cx, (int)Tn, phw, 1,
+                        0.0, a, 1);
+        for (size_t m = 0; m <= n; m++) {
+            const double *pr = Phw + pk(m, 0);
+            double s = 0;
+            for (size_t l = 0; l < m; l++) s += pr[l] * a[l];
+            cw[m] = s;
+        }
+        if (q) q[n] = cw[n];
+        for (size_t m = 0; m < n; m++) qr[m] = pin[m] + eg * cw[m];
+        double *rn = Rw + pk(n, 0);
+        memset(rn, 0, (n + 1) * sizeof *rn);
+        for (size_t m = 0; m < n; m++) {
+            double c = qr[m];
+            const double *pr = Phu + pk(m, 0);
+            for (size_t l = 0; l <= m; l++) rn[l] += c * pr[l];
+        }
+        /* E_j = H_j R row n (strictly lower), backward: E(n,l) = R(n,l) − λ Σ_{l<m<n} E(n,m) B(m,l) */
+        double *en = E + pk(n, 0) * K;
+        for (size_t j = 0; j < K; j++) en[n * K + j] = 0;
+        for (size_t l = n; l-- > 0;) {
+            double *s = acc;
+            for (size_t j = 0; j < K; j++) s[j] = 0;
+            for (size_t m = l + 1; m < n; m++) {
+                double c = Bm[pk(m, l)];
+                const double *em = en + m * K;
+                for (size_t j = 0; j < K; j++) s[j] += em[j] * c;
+            }
+            for (size_t j = 0; j < K; j++) en[l * K + j] = rn[l] - lam[j] * s[j];
+        }
+        /* R_v row n = −(1/P) Σ count λ E(n,·); Φ_r row n = e_n + Σ_{m<n} R_v(n,m) Φ_r(m,·) */
+        double *phr = Phr + pk(n, 0);
+        memset(phr, 0, (n + 1) * sizeof *phr);
+        phr[n] = 1;
+        for (size_t m = 0; m < n; m++) {
+            double s = 0;
+            for (size_t j = 0; j < K; j++) s += cl[j] * en[m * K + j];
+            rv[m] = -invP * s;
+        }
+        if (invP > 0)
+            for (size_t m = 0; m < n; m++) {
+                double c = rv[m];
+                const double *pr = Phr + pk(m, 0);
+                for (size_t l = 0; l <= m; l++) phr[l] += c * pr[l];
+            }
+        {
+            double s = 0;
+            for (size_t l = 0; l <= n; l++) s += phr[l];
+            sr[n] = s;
+        }
+        /* B = Φ_r R row n; F_j = Φ_r E_j row n */
+        double *bn = Bm + pk(n, 0), *fn = F + pk(n, 0) * K;
+        memset(bn, 0, (n + 1) * sizeof *bn);
+        memset(fn, 0, (n + 1) * K * sizeof *fn);
+        for (size_t m = 1; m <= n; m++) {
+            double c = phr[m];
+            if (c == 0) continue;
+            const double *pr = Rw + pk(m, 0), *em = E + pk(m, 0) * K;
+            for (size_t l = 0; l < m; l++) bn[l] += c * pr[l];
+            for (size_t x = 0; x < m * K; x++) fn[x] += c * em[x];
+        }
+        /* h̄_j(n) = (H_j 1)(n) = 1 − λ Σ_{m<n} E(n,m) (Φ_r 1)(m); y_j(n) = (Φ_r h̄_j)(n) */
+        double *hn = hb + n * K, *ynn = yb + n * K;
+        for (size_t j = 0; j < K; j++) acc[j] = 0;
+        for (size_t m = 0; m < n; m++)
+            for (size_t j = 0; j < K; j++) acc[j] += en[m * K + j] * sr[m];
+        for (size_t j = 0; j < K; j++) {
+            hn[j] = 1 - lam[j] * acc[j];
+            ynn[j] = hn[j];
+        }
+        for (size_t m = 0; m < n; m++) {
+            double c = phr[m];
+            const double *hm = hb + m * K;
+            for (size_t j = 0; j < K; j++) ynn[j] += c * hm[j];
+        }
+        /* Y_j(l) = Σ_{p<n} E(n,p) M_j(p,l), M_j = (1/N) C_x + (λ_j/P) C_r; Σᵛ_j(n,m) =
+         * Σ_{l<m} Y_j(l) E_j(m,l); C_v(n,m) = Σ_j [power h̄h̄ + count λ Σᵛ_j(n,m)], m <= n */
+        if (noise && n > 0) {
+            if (invN > 0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)n,
+                            invN, Cx, (int)Tn, en, (int)K, 0.0, W1, (int)K);
+            else
+                memset(W1, 0, n * K * sizeof *W1);
+            if (invP > 0) {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)n,
+                            invP, Cr, (int)Tn, en, (int)K, 0.0, W2, (int)K);
+                for (size_t l = 0; l < n; l++)
+                    for (size_t j = 0; j < K; j++) W1[l * K + j] += lam[j] * W2[l * K + j];
+            }
+        }
+        for (size_t m = 0; m <= n; m++) {
+            const double *em = E + pk(m, 0) * K, *hm = hb + m * K;
+            double s = 0;
+            for (size_t j = 0; j < K; j++) {
+                double d = 0;
+                if (noise)
+                    for (size_t l = 0; l < m; l++) d += W1[l * K + j] * em[l * K + j];
+                s += nd->power[j] * hn[j] * hm[j] + cl[j] * d;
+            }
+            Cv[n * Tn + m] = Cv[m * Tn + n] = s;
+        }
+        double Ln = Cv[n * Tn + n];
+        /* C_r row n = Φ_r(n,·) C_v Φ_r(m,·)ᵀ */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(n + 1), (int)(n + 1), 1.0, Cv, (int)Tn,
+                    phr, 1, 0.0, z, 1);
+        for (size_t m = 0; m <= n; m++) {
+            const double *pr = Phr + pk(m, 0);
+            double s = 0;
+            for (size_t l = 0; l <= m; l++) s += pr[l] * z[l];
+            Cr[n * Tn + m] = Cr[m * Tn + n] = s;
+        }
+        double Lr = Cr[n * Tn + n];
+        test[n] = Ln;
+        if (train) train[n] = Lr;
+        if (!isfinite(Ln) || !isfinite(Lr) || Ln > MARCH_DIVERGE_FACTOR * L0 ||
+            Ln > MARCH_GROWTH_FACTOR * Lmin || !isfinite(cw[n])) {
+            rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
+                           "n = %zu (t = %.6g; test loss %.3g, train loss %.3g, lowest test so far "
+                           "%.3g, L(0) = %.3g, q = %.3g) with eta = %.17g, P = %.17g: the step is "
+                           "too large for the rich kernel, which grows like lambda_1 (1 + gamma "
+                           "q); lower eta", n, eta * (double)n, Ln, Lr, Lmin, L0, cw[n], eta, p->P);
+            break;
+        }
+        if (Ln < Lmin) Lmin = Ln;
+        *valid = n + 1;
+        /* C_x row n: W1(l) = Σ_{p<n} C_x(l,p) F(n,p) (l < n), W2(l) = Σ_{p<n} C_r(l,p) F(n,p)
+         * (l <= n); Z = (1/N) W1 + (λ/P) W2;
+         * C_x(n,m) = Σ_j [λ power y(n)y(m) + count λ² Σ_{l<m} Z(l) F(m,l)
+         *            − count λ²/P (W2(m) + Σ_{p<m} C_r(n,p) F(m,p))] + (TrΛ/P) C_r(n,m) */
+        if (n > 0) {
+            if (invN > 0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)K, (int)n,
+                            invN, Cx, (int)Tn, fn, (int)K, 0.0, W1, (int)K);
+            else
+                memset(W1, 0, n * K * sizeof *W1);
+            if (invP > 0) {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(n + 1), (int)K,
+                            (int)n, 1.0, Cr, (int)Tn, fn, (int)K, 0.0, W2, (int)K);
+                for (size_t l = 0; l < n; l++)
+                    for (size_t j = 0; j < K; j++) W1[l * K + j] += lam[j] * invP * W2[l * K + j];
+            } else
+                memset(W2, 0, (n + 1) * K * sizeof *W2);
+        } else
+            memset(W2, 0, K * sizeof *W2);
+        for (size_t j = 0; j < K; j++) sv[j] = cl2[j] * invP;
+        for (size_t m = 0; m <= n; m++) {
+            const double *fm = F + pk(m, 0) * K, *ym = yb + m * K, *crn = Cr + n * Tn;
+            double s = 0;
+            for (size_t j = 0; j < K; j++) {
+                double d = 0, c = 0;
+                if (noise)
+                    for (size_t l = 0; l < m; l++) d += W1[l * K + j] * fm[l * K + j];
+                if (invP > 0)
+                    for (size_t l = 0; l < m; l++) c += crn[l] * fm[l * K + j];
+                s += lp[j] * ynn[j] * ym[j] + cl2[j] * d - sv[j] * (W2[m * K + j] + c);
+            }
+            Cx[n * Tn + m] = Cx[m * Tn + n] = s + tr * invP * Cr[n * Tn + m];
+        }
+        /* R_x row n = −(1/N) [TrΛ Φ_r(n,·) − Σ_{p<n} f(p) Φ_r(p,·)], f(p) = Σ_j count λ² F(n,p) */
+        for (size_t m = 0; m <= n; m++) rx[m] = tr * phr[m];
+        for (size_t pp = 0; pp < n; pp++) {
+            double s = 0;
+            for (size_t j = 0; j < K; j++) s += cl2[j] * fn[pp * K + j];
+            fr[pp] = s;
+            const double *pr = Phr + pk(pp, 0);
+            for (size_t m = 0; m <= pp; m++) rx[m] -= s * pr[m];
+        }
+        for (size_t m = 0; m <= n; m++) rx[m] *= -invN;
+        /* Φ_u row n = e_n + Σ_{m<=n} R_x(n,m) R(m,·); C_u row n */
+        double *phu = Phu + pk(n, 0);
+        memset(phu, 0, (n + 1) * sizeof *phu);
+        phu[n] = 1;
+        if (invN > 0)
+            for (size_t m = 1; m <= n; m++) {
+                double c = rx[m];
+                const double *pr = Rw + pk(m, 0);
+                for (size_t l = 0; l < m; l++) phu[l] += c * pr[l];
+            }
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)(n + 1), (int)(n + 1), 1.0, Cx, (int)Tn,
+                    phu, 1, 0.0, b, 1);
+        for (size_t m = 0; m <= n; m++) {
+            const double *pr = Phu + pk(m, 0);
+            double s = 0;
+            for (size_t l = 0; l <= m; l++) s += pr[l] * b[l];
+            cu[m] = s;
+        }
+    }
+    free(Pi), free(Phw), free(Phu), free(Rw), free(Phr), free(Bm), free(Cx), free(Cv), free(Cr),
+        free(E), free(F), free(hb), free(yb), free(W1), free(W2), free(acc), free(rows), free(nw);
+    return rc;
+}
+
+int march_run2(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+               double *test, double *train, double *q, size_t *valid)
+{
+    if (isfinite(p->P)) return march_run_data(nd, p, eta, T, 1 / p->P, test, train, q, valid);
+    int rc = march_run(nd, p, eta, T, test, q, valid);
+    if (train)
+        for (size_t n = 0; n < *valid; n++) train[n] = test[n];
+    return rc;
+}
+
 /* ---- points ------------------------------------------------------------------------ */
 
 /* Rounding bound of a marched loss at step n (exact nodes): MARCH_ROUND·ε·(n+1)·(L(0) + L),
@@ -345,20 +630,21 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
     }
     if (eta > 0) {
         size_t T = nmax + 1 <= maxT ? nmax + 1 : nmax; /* one more step for the last slope */
-        double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q);
-        if (!L || !Q) {
-            free(L), free(Q);
+        double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q),
+               *Lt = malloc((T + 1) * sizeof *Lt), *Lt2 = malloc((T + 1) * sizeof *Lt2);
+        if (!L || !Q || !Lt || !Lt2) {
+            free(L), free(Q), free(Lt), free(Lt2);
             return slt_error(SLT_ENOMEM, "%s: out of memory", who);
         }
         size_t valid = 0, valid2 = 0;
-        int rc = march_run(nd, p, eta, T, L, Q, &valid);
+        int rc = march_run2(nd, p, eta, T, L, Lt, Q, &valid);
         if (rc) snprintf(msg, sizeof msg, "%s", slt_last_error());
         /* the same marching in reversed node order: its difference enters the error */
         double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
         fl_nodes rv;
         int rc2 = L2 && Q2 ? reversed(nd, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
         if (!rc2) {
-            rc2 = march_run(&rv, p, eta, valid ? valid - 1 : 0, L2, Q2, &valid2);
+            rc2 = march_run2(&rv, p, eta, valid ? valid - 1 : 0, L2, Lt2, Q2, &valid2);
             fl_nodes_free(&rv);
         }
         if (rc2 && !rc) {
@@ -375,14 +661,16 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
                 if (!status) status = o->status;
                 continue;
             }
-            o->test = o->train = L[s];
-            o->test_err = o->train_err = 4 * fabs(L[s] - L2[s]) + round_err(s, L0, L[s]);
+            o->test = L[s];
+            o->test_err = 4 * fabs(L[s] - L2[s]) + round_err(s, L0, L[s]);
+            o->train = Lt[s];
+            o->train_err = 4 * fabs(Lt[s] - Lt2[s]) + round_err(s, L0, Lt[s]);
             o->q = Q[s];
             o->q_err = 4 * fabs(Q[s] - Q2[s]) + round_err(s, wn, Q[s]);
             local_slope(L, s, valid - 1, L0, &o->slope, &o->slope_err);
             o->status = SLT_OK;
         }
-        free(L), free(Q), free(L2), free(Q2);
+        free(L), free(Q), free(L2), free(Q2), free(Lt), free(Lt2);
     } else {
         for (size_t i = 0; i < n; i++) {
             slt_featlearn_point *o = &out[i];
@@ -399,24 +687,26 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
                 continue;
             }
             size_t n0 = (size_t)fmax(8, ceil(8 * t * lam1));
-            double Lk[3], Qk[3], Sk[3], Se[3];
+            double Lk[3], Tk[3], Qk[3], Sk[3], Se[3];
             int rc = SLT_OK;
             for (int k = 0; k < 3 && !rc; k++) {
                 size_t ns = n0 << k, T = ns + 1;
-                double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q);
-                if (!L || !Q) {
-                    free(L), free(Q);
+                double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q),
+                       *Lt = malloc((T + 1) * sizeof *Lt);
+                if (!L || !Q || !Lt) {
+                    free(L), free(Q), free(Lt);
                     rc = slt_error(SLT_ENOMEM, "%s: out of memory", who);
                     break;
                 }
                 size_t valid = 0;
-                rc = march_run(nd, p, t / (double)ns, T, L, Q, &valid);
+                rc = march_run2(nd, p, t / (double)ns, T, L, Lt, Q, &valid);
                 if (!rc) {
                     Lk[k] = L[ns];
+                    Tk[k] = Lt[ns];
                     Qk[k] = Q[ns];
                     local_slope(L, ns, T, L0, &Sk[k], &Se[k]);
                 }
-                free(L), free(Q);
+                free(L), free(Q), free(Lt);
             }
             if (rc) {
                 snprintf(msg, sizeof msg, "%s (gradient flow at t = %.6g by Richardson "
@@ -428,8 +718,11 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
             }
             /* first order in η: A = 2f(η/2) − f(η); then the O(η²) residue: R = A₂ + (A₂ − A₁)/3 */
             double a1 = 2 * Lk[1] - Lk[0], a2 = 2 * Lk[2] - Lk[1];
-            o->test = o->train = a2 + (a2 - a1) / 3;
-            o->test_err = o->train_err = fabs(a2 - a1) + 4 * round_err(4 * n0, L0, Lk[2]);
+            o->test = a2 + (a2 - a1) / 3;
+            o->test_err = fabs(a2 - a1) + 4 * round_err(4 * n0, L0, Lk[2]);
+            double d1 = 2 * Tk[1] - Tk[0], d2 = 2 * Tk[2] - Tk[1];
+            o->train = d2 + (d2 - d1) / 3;
+            o->train_err = fabs(d2 - d1) + 4 * round_err(4 * n0, L0, Tk[2]);
             double b1 = 2 * Qk[1] - Qk[0], b2 = 2 * Qk[2] - Qk[1];
             o->q = b2 + (b2 - b1) / 3;
             o->q_err = fabs(b2 - b1) + 4 * round_err(4 * n0, wn, Qk[2]);
@@ -442,7 +735,8 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
     for (size_t i = 0; i < n; i++) {
         slt_featlearn_point *o = &out[i];
         if (o->status == SLT_OK && (!isfinite(o->test) || !isfinite(o->test_err) ||
-                                    o->test < -o->test_err)) {
+                                    o->test < -o->test_err || !isfinite(o->train) ||
+                                    !isfinite(o->train_err) || o->train < -o->train_err)) {
             double v = o->test, e = o->test_err;
             nan_point(o, SLT_ELOSS);
             if (!status) {

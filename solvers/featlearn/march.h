@@ -11,8 +11,15 @@
  * Returns SLT_OK (all T + 1 rows valid), SLT_EDIVERGE (the loss became non-finite or
  * exceeded MARCH_DIVERGE_FACTOR·L(0) at step *valid; rows < *valid are valid; the message
  * names the step, t = ηn and eta), SLT_ENOMEM (the message gives the bytes needed),
- * SLT_EINVAL (a parameter the marching does not take: finite P). Not thread-safe with
- * respect to slt_last_error only (per thread); otherwise reentrant. */
+ * SLT_EINVAL (batch > 0 with finite P). Not thread-safe with respect to slt_last_error
+ * only (per thread); otherwise reentrant.
+ *
+ * Finite P (full-batch GD on P fixed samples, docs/theory/featlearn.md §9.8): march_run2
+ * (and march_run, which then returns the test loss only) adds the data-side process of the
+ * shared note §3.5: per node E_j = H_j R_w̃, F_j = Φ_r E_j with H_j = (I + λ_j R_w̃ Φ_r)^{-1},
+ * R_v = −(1/P) Σ count λ E, Φ_r = (I − R_v)^{-1}, C_v (test loss on its diagonal) and
+ * C_r = Φ_r C_v Φ_rᵀ (train loss on its diagonal). About 3.5× the work and 2× the memory
+ * of the population marching (march_bytes_data). */
 #ifndef SLT_FEATLEARN_MARCH_H
 #define SLT_FEATLEARN_MARCH_H
 
@@ -37,10 +44,23 @@ extern size_t march_omp_min_work;
  * finite-width arrays), as a double (no overflow). */
 double march_bytes(size_t K, size_t T, double N);
 
+/* Bytes the finite-P marching allocates for K nodes and T steps, as a double. */
+double march_bytes_data(size_t K, size_t T);
+
 /* test[n], q[n] for n = 0..T (arrays of T + 1 doubles; q may be NULL). eta > 0.
- * p supplies gamma, N, batch (P must be INFINITY). */
+ * p supplies gamma, N, batch, P (finite P: the test loss of the finite-P marching). */
 int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
               double *test, double *q, size_t *valid);
+
+/* march_run with the train loss too: train[n] for n = 0..T (NULL allowed); = test at P = ∞. */
+int march_run2(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+               double *test, double *train, double *q, size_t *valid);
+
+/* The finite-P marching with 1/P = invP given (0 allowed: the population equations in the
+ * finite-P arrangement, Φ_r = I, F = E, C_r = C_v; used by the tests); p->P is only named in
+ * messages. batch > 0 is SLT_EINVAL. */
+int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
+                   double invP, double *test, double *train, double *q, size_t *valid);
 
 #endif
 

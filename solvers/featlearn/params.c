@@ -108,14 +108,15 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
         return slt_error(SLT_EINVAL, "%s: batch = %zu needs P = inf (online SGD draws fresh "
                          "samples; P = %.17g)", w, p->batch, p->P);
     /* in range, but not solved by this stage */
-    if (isfinite(p->P))
-        return slt_error(SLT_EDOM, "%s: P = %.17g: finite data (full-batch GD on P samples) is "
-                         "not implemented yet (expected P = inf)", w, p->P);
     if (p->method == SLT_FEATLEARN_ODE || p->method == SLT_FEATLEARN_ISOTROPIC) {
         const char *m = slt_featlearn_method_to_string(p->method);
         if (p->batch > 0)
             return slt_error(SLT_EDOM, "%s: batch = %zu: online SGD is solved by method march, "
                              "not %s (use method march or auto)", w, p->batch, m);
+        if (isfinite(p->P))
+            return slt_error(SLT_EDOM, "%s: P = %.17g: finite data (full-batch GD on P samples) "
+                             "is solved by method march, not %s (use method march or auto)", w,
+                             p->P, m);
         if (p->eta > 0)
             return slt_error(SLT_EDOM, "%s: eta = %.17g: discrete steps are solved by method "
                              "march, not %s (use method march or auto)", w, p->eta, m);

@@ -506,6 +506,11 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
         if (i && times[i] < times[i - 1])
             return slt_error(SLT_EINVAL, "slt_featlearn_solve: times[%zu] = %g < times[%zu] = %g "
                              "(expected nondecreasing times)", i, times[i], i - 1, times[i - 1]);
+        if (!isfinite(times[i]) && isfinite(w->p.P))
+            return slt_error(SLT_EDOM, "slt_featlearn_solve: times[%zu] = inf with P = %.17g: "
+                             "training on finite data has no static limit formula (the "
+                             "interpolant depends on the trajectory); give finite times",
+                             i, w->p.P);
         if (isfinite(times[i]) && isfinite(w->p.N) && w->p.method != SLT_FEATLEARN_MARCH)
             return slt_error(SLT_EDOM, "slt_featlearn_solve: N = %.17g at t = %g: finite width "
                              "at finite time is solved by method march, not %s (use method "
