@@ -102,8 +102,10 @@ expect_usage_error "--method needs --gamma" '--method ode is for the rich DMFT' 
 expect_usage_error "--method: unknown name" '--method' dmft $task --t 1 --gamma 1 --method rk4
 expect_usage_error "--gamma out of range" '--gamma: -1' dmft $task --t 1 --gamma -1
 # a case the library does not solve: exit 2 with its message
-expect_usage_error "ode at M = inf refused by the library" 'max_modes' \
-  dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1 --gamma 1 --method ode
+expect_usage_error "isotropic with a step refused by the library" 'eta' \
+  dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1 --gamma 1 --method isotropic --eta 0.25
+expect_usage_error "ode at finite P refused by the library" 'P = 128' \
+  dmft --alpha 1.5 --beta 0.5 --N inf --P 128 --t 1 --gamma 1 --method ode
 
 # A library failure: NaN (null in JSON), the status, exit 1
 run dmft --alpha 1.5 --beta 0.5 --N inf --P inf --t 1,1e200 --gamma 1 --method isotropic --format json
