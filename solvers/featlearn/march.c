@@ -302,6 +302,12 @@ static void local_slope(const double *L, size_t n, size_t nmax, double L0, doubl
 int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
                  size_t n, slt_featlearn_point *out)
 {
+    return march_points_ex(nd, p, times, n, out, 1);
+}
+
+int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
+                    size_t n, slt_featlearn_point *out, int check)
+{
     const char *who = "slt_featlearn_solve (method march)";
     double L0 = 0, wn = 0;
     for (size_t j = 0; j < nd->K; j++) {
@@ -356,8 +362,15 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
         /* the same marching in reversed node order: its difference enters the error */
         double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
         fl_nodes rv;
-        int rc2 = L2 && Q2 ? reversed(nd, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
-        if (!rc2) {
+        int rc2 = !check ? SLT_OK
+                  : L2 && Q2 ? reversed(nd, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        if (!check && L2 && Q2) { /* no second run: the caller estimates the rest */
+            memcpy(L2, L, (T + 1) * sizeof *L2);
+            memcpy(Q2, Q, (T + 1) * sizeof *Q2);
+            valid2 = valid;
+        } else if (!check) {
+            rc2 = slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        } else if (!rc2) {
             rc2 = march_run(&rv, p, eta, valid ? valid - 1 : 0, L2, Q2, &valid2);
             fl_nodes_free(&rv);
         }

@@ -54,3 +54,8 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
  * first failing status is returned with its message. */
 int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
                  size_t n, slt_featlearn_point *out);
+/* The same with the error estimate chosen: check = 1 as march_points; check = 0 no second
+ * marching, test_err and q_err only the rounding bound (for a caller that estimates the
+ * rest itself, as the quadrature does with its two node sets). */
+int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
+                    size_t n, slt_featlearn_point *out, int check);

@@ -1,0 +1,176 @@
+/* Method march of the rich DMFT on a spectrum quadrature (docs/theory/featlearn.md §9.8):
+ *   - γ = 0, finite N: the march on the quadrature of a truncated power law of 10⁴ modes
+ *     against slt_dmft's discrete GD on the full task (same η, N), within both estimates;
+ *   - γ = 1, finite N: the quadrature march against the march on exact nodes (every one of
+ *     the 2000 eigenvalues), within the quadrature's estimate;
+ *   - M = ∞: the march runs, and its estimate plus the truncation covers the exact-node
+ *     march of a 10⁴-mode truncation;
+ *   - the error estimate on exact nodes covers a run whose rounding the dynamics amplify
+ *     (η = 0.5, γ = 1, N = 128, loss rising), against the long-double-free reference of a
+ *     second marching in another summation order. */
+#include "slt_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../solvers/featlearn/march.h"
+#include "../solvers/featlearn/nodes.h"
+#include "slt/dmft.h"
+#include "slt/featlearn.h"
+#include "slt/status.h"
+#include "slt/task.h"
+
+static slt_task *power_law(double alpha, double beta, size_t M)
+{
+    slt_power_law_params pp = slt_power_law_params_default();
+    pp.alpha = alpha;
+    pp.beta = beta;
+    slt_task *t = NULL;
+    assert_int_equal(M ? slt_task_alloc_power_law_truncated(&pp, M, &t)
+                       : slt_task_alloc_power_law(&pp, &t), SLT_OK);
+    return t;
+}
+
+static slt_featlearn_params march_params(double gamma, double N, double eta)
+{
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_MARCH;
+    p.gamma = gamma;
+    p.N = N;
+    p.eta = eta;
+    return p;
+}
+
+static int solve(const slt_task *task, const slt_featlearn_params *p, const double *times,
+                 size_t n, slt_featlearn_point *pt)
+{
+    slt_featlearn_workspace *w = NULL;
+    assert_ok(slt_featlearn_alloc(task, p, &w));
+    int rc = slt_featlearn_solve(w, times, n, pt);
+    slt_featlearn_free(w);
+    return rc;
+}
+
+/* the march on every distinct eigenvalue of a truncated task (no second marching: the
+ * rounding bound only, far below the quadrature errors compared with here) */
+static void exact_march(const slt_task *task, const slt_featlearn_params *p, const double *times,
+                        size_t n, slt_featlearn_point *pt)
+{
+    fl_nodes nd;
+    assert_ok(fl_nodes_exact(task, (size_t)-1, &nd));
+    assert_ok(march_points_ex(&nd, p, times, n, pt, 0));
+    fl_nodes_free(&nd);
+}
+
+static void test_lazy_quad(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 10000);
+    double eta = 0.5, N = 64, times[] = {0.5, 2, 5, 10, 20};
+    enum { NT = sizeof times / sizeof *times };
+    slt_featlearn_params p = march_params(0, N, eta);
+    slt_featlearn_point pt[NT];
+    assert_ok(solve(task, &p, times, NT, pt));
+    slt_dmft_params dp = slt_dmft_params_default();
+    dp.N = N;
+    dp.eta = eta;
+    slt_dmft_workspace *dw = NULL;
+    slt_dmft_point d[NT];
+    assert_ok(slt_dmft_alloc(task, &dp, &dw));
+    assert_ok(slt_dmft_solve(dw, times, NT, d));
+    slt_dmft_free(dw);
+    for (size_t i = 0; i < NT; i++) {
+        print_message("lazy M = 1e4, N = %g, t = %g: march (quadrature) %.12g +- %.2g, dmft "
+                      "%.12g +- %.2g (rel diff %.2g)\n", N, times[i], pt[i].test, pt[i].test_err,
+                      d[i].test, d[i].test_err, pt[i].test / d[i].test - 1);
+        assert_within("quadrature march against slt_dmft", pt[i].test, pt[i].test_err, d[i].test,
+                      d[i].test_err);
+        assert_true(pt[i].test_err < 1e-3 * pt[i].test); /* the estimate is useful */
+    }
+    slt_task_free(task);
+}
+
+static void check_rich(size_t M, int count_moment, double *worst)
+{
+    slt_task *task = power_law(1.5, 0.5, M);
+    double eta = 0.25, N = 128, times[] = {0.25, 1, 3, 10};
+    enum { NT = sizeof times / sizeof *times };
+    slt_featlearn_params p = march_params(1, N, eta);
+    slt_featlearn_point pt[NT], ex[NT];
+    fl_quad_count_moment = count_moment;
+    assert_ok(solve(task, &p, times, NT, pt));
+    fl_quad_count_moment = 1;
+    exact_march(task, &p, times, NT, ex);
+    *worst = 0;
+    for (size_t i = 0; i < NT; i++) {
+        double r = fabs(pt[i].test / ex[i].test - 1);
+        if (r > *worst) *worst = r;
+        print_message("gamma 1, M = %zu, count moment %d, t = %g: quadrature %.12g +- %.2g, "
+                      "exact nodes %.12g (rel %.2g); q %.10g +- %.2g vs %.10g\n", M, count_moment,
+                      times[i], pt[i].test, pt[i].test_err, ex[i].test, r, pt[i].q, pt[i].q_err,
+                      ex[i].q);
+        assert_within("quadrature march against exact nodes", pt[i].test, pt[i].test_err,
+                      ex[i].test, ex[i].test_err);
+        assert_within("q: quadrature against exact nodes", pt[i].q, pt[i].q_err, ex[i].q,
+                      ex[i].q_err);
+    }
+    slt_task_free(task);
+}
+
+static void test_rich_quad(void **state)
+{
+    (void)state;
+    double w1, w0;
+    check_rich(2000, 1, &w1);
+    check_rich(2000, 0, &w0);
+    print_message("worst relative error: %.2g with the count moment, %.2g without\n", w1, w0);
+}
+
+/* M = ∞ at N = ∞ (the tail beyond the truncation then enters only through its own loss,
+ * between its learned and its untouched power, and through q): the M = ∞ march against the
+ * exact-node march of a truncation at 10⁴ modes plus the power beyond */
+static void test_minf(void **state)
+{
+    (void)state;
+    slt_task *inf = power_law(1.5, 0.5, 0), *tr = power_law(1.5, 0.5, 10000);
+    double eta = 0.25, times[] = {0.25, 1, 3, 10};
+    enum { NT = sizeof times / sizeof *times };
+    slt_featlearn_params p = march_params(1, INFINITY, eta);
+    slt_featlearn_point pt[NT], ex[NT];
+    assert_ok(solve(inf, &p, times, NT, pt));
+    exact_march(tr, &p, times, NT, ex);
+    slt_sum a, b;
+    assert_ok(slt_sum_target(inf, &a));
+    assert_ok(slt_sum_target(tr, &b));
+    double Pb = a.value - b.value, lamM = slt_task_lambda(tr, 10000);
+    for (size_t i = 0; i < NT; i++) {
+        /* the modes beyond keep their power up to a fraction 2λ_M τ, τ = t(1 + γq) */
+        double tau = times[i] * (1 + pt[i].q), trunc = 2 * lamM * tau * Pb + a.err + b.err;
+        print_message("gamma 1, N = inf, M = inf, t = %g: %.12g +- %.2g; exact nodes M = 1e4 "
+                      "%.12g + power beyond %.6g = %.12g (+- %.2g; diff %.2g)\n", times[i],
+                      pt[i].test, pt[i].test_err, ex[i].test, Pb, ex[i].test + Pb, trunc,
+                      pt[i].test - ex[i].test - Pb);
+        assert_within("M = inf march against exact nodes plus the truncation", pt[i].test,
+                      pt[i].test_err, ex[i].test + Pb, ex[i].test_err + trunc);
+    }
+    /* finite N: the tail also adds noise through TrΛ/N, measured here, not asserted */
+    p.N = 128;
+    assert_ok(solve(inf, &p, times, NT, pt));
+    exact_march(tr, &p, times, NT, ex);
+    for (size_t i = 0; i < NT; i++)
+        print_message("gamma 1, N = 128, M = inf, t = %g: %.12g +- %.2g; M = 1e4 + beyond: "
+                      "%.12g (diff %.2g)\n", times[i], pt[i].test, pt[i].test_err,
+                      ex[i].test + Pb, pt[i].test - ex[i].test - Pb);
+    slt_task_free(inf);
+    slt_task_free(tr);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lazy_quad),
+        cmocka_unit_test(test_rich_quad),
+        cmocka_unit_test(test_minf),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
