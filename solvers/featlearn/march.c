@@ -281,6 +281,22 @@ static int reversed(const fl_nodes *nd, fl_nodes *r)
     return SLT_OK;
 }
 
+/* Steps marched past the last requested one (at least; nmax/16 when more) to see an
+ * instability coming before the requested steps feel its rounding (§9.4) */
+#define MARCH_LOOK_MIN 8
+
+/* 1 when the loss rises anywhere above its running minimum (beyond rounding): the sign of
+ * a mode the step has made unstable (docs/theory/featlearn.md §9.4) */
+static int loss_rises(const double *L, size_t valid)
+{
+    double m = L[0];
+    for (size_t n = 1; n < valid; n++) {
+        if (L[n] > m * (1 + 1e-12)) return 1;
+        if (L[n] < m) m = L[n];
+    }
+    return 0;
+}
+
 /* centred local exponent −d ln L/d ln n at step n of L[0..nmax], its spread estimate */
 static void local_slope(const double *L, size_t n, size_t nmax, double L0, double *s, double *e)
 {
@@ -302,7 +318,7 @@ static void local_slope(const double *L, size_t n, size_t nmax, double L0, doubl
 int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
                  size_t n, slt_featlearn_point *out)
 {
-    return march_points_ex(nd, p, times, n, out, 1);
+    return march_points_ex(nd, p, times, n, out, 2);
 }
 
 int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
@@ -350,7 +366,14 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
         nan_point(&out[i], SLT_OK);
     }
     if (eta > 0) {
-        size_t T = nmax + 1 <= maxT ? nmax + 1 : nmax; /* one more step for the last slope */
+        /* one more step for the last slope; with check = 2 a look-ahead of
+         * max(MARCH_LOOK_MIN, nmax/16) steps more (never beyond max_march_steps) */
+        size_t T = nmax + 1 <= maxT ? nmax + 1 : nmax, look = 0;
+        if (check == 2) {
+            look = nmax / 16 > MARCH_LOOK_MIN ? nmax / 16 : MARCH_LOOK_MIN;
+            if (look > maxT - T) look = maxT - T;
+            T += look;
+        }
         double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q);
         if (!L || !Q) {
             free(L), free(Q);
@@ -359,6 +382,8 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
         size_t valid = 0, valid2 = 0;
         int rc = march_run(nd, p, eta, T, L, Q, &valid);
         if (rc) snprintf(msg, sizeof msg, "%s", slt_last_error());
+        if (check == 2) /* the second marching only where the dynamics may amplify rounding */
+            check = look < MARCH_LOOK_MIN || valid < T + 1 || loss_rises(L, valid);
         /* the same marching in reversed node order: its difference enters the error */
         double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
         fl_nodes rv;
