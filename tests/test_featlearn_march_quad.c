@@ -12,6 +12,7 @@
  * the look-ahead rule of §9.4 (η = 0.45). */
 #include "slt_test.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,11 @@ static void exact_march(const slt_task *task, const slt_featlearn_params *p, con
 {
     fl_nodes nd;
     assert_ok(fl_nodes_exact(task, (size_t)-1, &nd));
+    int nt = omp_get_max_threads(); /* one thread: per-step parallel regions are slow on a
+                                      loaded machine (docs/theory/featlearn.md §9.2) */
+    omp_set_num_threads(1);
     assert_ok(march_points_ex(&nd, p, times, n, pt, 0));
+    omp_set_num_threads(nt);
     fl_nodes_free(&nd);
 }
 
@@ -233,6 +238,33 @@ static void test_amplified_rounding(void **state)
     check_amplified(0.45, 100, 230, 5);
 }
 
+/* the two marchings of a point set (reversed order on exact nodes; the coarse and fine sets
+ * on a quadrature) on two threads give bit-identical points, errors included */
+static void test_two_threads(void **state)
+{
+    (void)state;
+    slt_task *inf = power_law(1.5, 0.5, 0), *ex = power_law(1.5, 0.5, 16);
+    double times[] = {0.5, 1, 2};
+    slt_featlearn_params p = march_params(1, 128, 0.25);
+    slt_featlearn_point a[3], b[3];
+    int nt = omp_get_max_threads();
+    for (int task = 0; task < 2; task++) {
+        march_omp_min_work = 0;
+        omp_set_num_threads(1);
+        assert_ok(solve(task ? ex : inf, &p, times, 3, a));
+        omp_set_num_threads(2);
+        assert_ok(solve(task ? ex : inf, &p, times, 3, b));
+        omp_set_num_threads(nt);
+        march_omp_min_work = 4000000;
+        for (size_t i = 0; i < 3; i++) {
+            assert_true(a[i].test == b[i].test && a[i].test_err == b[i].test_err);
+            assert_true(a[i].q == b[i].q && a[i].q_err == b[i].q_err);
+        }
+    }
+    slt_task_free(inf);
+    slt_task_free(ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_rich_quad),
         cmocka_unit_test(test_minf),
         cmocka_unit_test(test_amplified_rounding),
+        cmocka_unit_test(test_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

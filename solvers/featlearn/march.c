@@ -283,6 +283,14 @@ static int reordered(const fl_nodes *nd, int interleave, fl_nodes *r)
     return SLT_OK;
 }
 
+/* 1 when the two marchings of a point set run on two threads: more than one thread allowed
+ * and the per-step work at the last step above march_omp_min_work (on a shared machine a
+ * second thread does not pay for small runs, docs/theory/featlearn.md §9.2) */
+int march_runs_parallel(size_t K, size_t T)
+{
+    return omp_get_max_threads() > 1 && (double)T * (double)T * (double)K > (double)march_omp_min_work;
+}
+
 /* the factor on the larger of the two order differences where the rounding is amplified
  * (4 elsewhere): measured, the difference from a shuffled or rotated node order reached
  * 5x the reversed-order one at η = 0.45, γ = 1, N = 128 (docs/theory/featlearn.md §9.4) */
@@ -364,26 +372,45 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
             return slt_error(SLT_ENOMEM, "%s: out of memory", who);
         }
         size_t valid = 0, valid2 = 0;
-        int rc = march_run(nd, p, eta, T, L, Q, &valid);
-        if (rc) snprintf(msg, sizeof msg, "%s", slt_last_error());
         /* the same marching in reversed node order: its difference enters the error */
         double *L2 = malloc((T + 1) * sizeof *L2), *Q2 = malloc((T + 1) * sizeof *Q2);
         fl_nodes rv;
-        int rc2 = !check ? SLT_OK
+        int rc = SLT_OK, rc2 = !check ? SLT_OK
                   : L2 && Q2 ? reordered(nd, 0, &rv) : slt_error(SLT_ENOMEM, "%s: out of memory", who);
+        int second = check && !rc2;
+        char m1[512] = "", m2[512] = "";
+        if (rc2) snprintf(m2, sizeof m2, "%s", slt_last_error());
+        /* the two marchings are independent: on two threads when the work is large (each
+         * run's own node loops then stay on its thread: no nested parallelism, results
+         * unchanged); the second runs to T even if the first stops earlier */
+#pragma omp parallel sections num_threads(2) if (second && march_runs_parallel(nd->K, T))
+        {
+#pragma omp section
+            {
+                rc = march_run(nd, p, eta, T, L, Q, &valid);
+                if (rc) snprintf(m1, sizeof m1, "%s", slt_last_error());
+            }
+#pragma omp section
+            {
+                if (second) {
+                    rc2 = march_run(&rv, p, eta, T, L2, Q2, &valid2);
+                    if (rc2) snprintf(m2, sizeof m2, "%s", slt_last_error());
+                }
+            }
+        }
+        if (second) fl_nodes_free(&rv);
+        if (rc) snprintf(msg, sizeof msg, "%s", m1);
         if (!check && L2 && Q2) { /* no second run: the caller estimates the rest */
             memcpy(L2, L, (T + 1) * sizeof *L2);
             memcpy(Q2, Q, (T + 1) * sizeof *Q2);
             valid2 = valid;
         } else if (!check) {
             rc2 = slt_error(SLT_ENOMEM, "%s: out of memory", who);
-        } else if (!rc2) {
-            rc2 = march_run(&rv, p, eta, valid ? valid - 1 : 0, L2, Q2, &valid2);
-            fl_nodes_free(&rv);
+            snprintf(m2, sizeof m2, "%s", slt_last_error());
         }
         if (rc2 && !rc) {
             rc = rc2;
-            snprintf(msg, sizeof msg, "%s", slt_last_error());
+            snprintf(msg, sizeof msg, "%s", m2);
         }
         if (valid2 < valid) valid = valid2;
         /* where the two differ by more than the rounding bound the dynamics amplify rounding

@@ -33,6 +33,10 @@
  * it to 0 to exercise the parallel loops. Not thread-safe to change during a run. */
 extern size_t march_omp_min_work;
 
+/* 1 when two independent marchings of K nodes and T steps (march_points: the reversed-order
+ * run; solve.c: the coarse and fine quadrature sets) run on two threads at once. */
+int march_runs_parallel(size_t K, size_t T);
+
 /* Bytes march_run allocates for K nodes and T steps at this N (finite N needs the
  * finite-width arrays), as a double (no overflow). */
 double march_bytes(size_t K, size_t T, double N);

@@ -548,21 +548,32 @@ static int march_quad(slt_featlearn_workspace *w, const double *times, size_t n,
 {
     slt_featlearn_point *c = malloc((n ? n : 1) * sizeof *c);
     if (!c) return slt_error(SLT_ENOMEM, "slt_featlearn_solve: out of memory");
-    int rcc = march_points_ex(&w->mq[0], &w->p, times, n, c, 0);
-    if (rcc == SLT_EDOM) { /* a whole-call refusal: the same for both sets */
-        free(c);
-        return rcc;
+    /* the two sets are independent marchings: two threads when the work is large */
+    double tmax = n && w->p.eta > 0 ? times[n - 1] / w->p.eta + 1 : 0;
+    int par = tmax < 1e9 && march_runs_parallel(w->mq[1].K, (size_t)tmax);
+    int rcc = SLT_OK, rcf = SLT_OK;
+    char mc[512] = "", mf[512] = "", msg[512] = "";
+#pragma omp parallel sections num_threads(2) if (par)
+    {
+#pragma omp section
+        {
+            rcc = march_points_ex(&w->mq[0], &w->p, times, n, c, 0);
+            if (rcc) snprintf(mc, sizeof mc, "%s", slt_last_error());
+        }
+#pragma omp section
+        {
+            rcf = march_points_ex(&w->mq[1], &w->p, times, n, out, 0);
+            if (rcf) snprintf(mf, sizeof mf, "%s", slt_last_error());
+        }
     }
-    char msg[512] = "";
-    if (rcc) snprintf(msg, sizeof msg, "%s (coarse quadrature, head %d, %d per decade)",
-                      slt_last_error(), FL_QUAD_HEAD, FL_QUAD_PER_DECADE);
-    int rcf = march_points_ex(&w->mq[1], &w->p, times, n, out, 0);
-    if (rcf == SLT_EDOM) {
+    if (rcc == SLT_EDOM || rcf == SLT_EDOM) { /* a whole-call refusal: the same for both sets */
         free(c);
-        return rcf;
+        return slt_error(SLT_EDOM, "%s", rcc == SLT_EDOM ? mc : mf);
     }
-    if (rcf) snprintf(msg, sizeof msg, "%s (fine quadrature, head %d, %d per decade)",
-                      slt_last_error(), 2 * FL_QUAD_HEAD, 2 * FL_QUAD_PER_DECADE);
+    if (rcc) snprintf(msg, sizeof msg, "%s (coarse quadrature, head %d, %d per decade)", mc,
+                      FL_QUAD_HEAD, FL_QUAD_PER_DECADE);
+    if (rcf) snprintf(msg, sizeof msg, "%s (fine quadrature, head %d, %d per decade)", mf,
+                      2 * FL_QUAD_HEAD, 2 * FL_QUAD_PER_DECADE);
     const fl_nodes *f = &w->mq[1];
     /* the lumped tail node (last): every mode beyond k_end, λ below that of the last
      * group's lower node; what its lumping can change is first order in λ τ */
