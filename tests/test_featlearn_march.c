@@ -562,9 +562,10 @@ static void test_refusals(void **state)
     assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
     assert_int_equal(slt_featlearn_resolved_method(w), SLT_FEATLEARN_MARCH);
     slt_featlearn_free(w);
-    /* M = inf: no quadrature yet */
+    /* M = inf: a quadrature of more than max_nodes nodes is refused naming it */
     slt_task *pl = power_law(1.5, 0.5, 0);
     p = march_params(1, 4, 0.5, 0);
+    p.max_nodes = 50;
     assert_int_equal(slt_featlearn_alloc(pl, &p, &w), SLT_EDOM);
     assert_non_null(strstr(slt_last_error(), "max_nodes"));
     slt_task_free(pl);

@@ -21,9 +21,12 @@
  *     every γ (§5); 0 at N = ∞;
  *   - method march: the discrete-time DMFT of docs/theory/featlearn.md §9 by forward
  *     marching (no iteration): GD with step eta > 0 (population gradient) or online SGD
- *     with batch B, any γ, finite N or N = ∞, on an explicit task of at most max_nodes
- *     distinct eigenvalues (M = ∞ is refused with SLT_EDOM naming max_nodes until a
- *     spectrum quadrature exists); times round to whole steps (the point's t = ηn); eta = 0
+ *     with batch B, any γ, finite N or N = ∞; on exact nodes for an explicit task of K
+ *     distinct eigenvalues with K <= max_nodes and K <= the node count of the two
+ *     quadrature sets together (always for K <= 32), otherwise (M = ∞ power laws, larger
+ *     explicit tasks) on the spectrum quadrature of method ode, coarse and fine sets
+ *     (docs/theory/featlearn.md §9.9; each set at most max_nodes nodes, else SLT_EDOM
+ *     naming max_nodes); times round to whole steps (the point's t = ηn); eta = 0
  *     at finite N is gradient flow by Richardson extrapolation over η₀, η₀/2, η₀/4. Finite
  *     P (full-batch GD on P fixed samples, docs/theory/featlearn.md §9.8) adds the
  *     data-side process: `train` is the train loss on the P samples (= test at P = ∞);
@@ -34,8 +37,11 @@
  *     SLT_EDOM naming the field and pointing to march;
  *   - method auto (the default) resolves to the exact method that fits the request.
  *
- * Error estimates (march): 4x the difference from a second marching with the nodes in
- * reversed order (rounding as the dynamics amplify it) plus 16·eps·(n+1)·(L(0) + L);
+ * Error estimates (march): on exact nodes 4x the difference from a second marching with the
+ * nodes in reversed order (rounding as the dynamics amplify it) plus 16·eps·(n+1)·(L(0) + L);
+ * where that difference passes a quarter of the bound, a third marching (nodes interleaved)
+ * and 16x the larger difference; on the quadrature the rounding bound + 2|fine − coarse| +
+ * the lumped tail node's bound, SLT_ENOCONV past 1 % between the sets;
  * eta = 0 (Richardson): the difference of the two first-order extrapolations plus that.
  * Error estimates (ode, isotropic): every solve runs CVODE at two tolerances, rel_tol and
  * rel_tol/16 (on a quadrature: the coarse and the fine node set); the finer run is reported
@@ -97,7 +103,8 @@ typedef struct {
     long max_steps;    /* CVODE steps between two requested times, 100 .. 1e9   default 1e6 */
     size_t max_march_steps; /* march: largest number of steps T = t_max/η (time O(K·T³),
                           memory O(K·T²) for K spectral nodes), 1 .. 1e6         default 20000 */
-    size_t max_nodes;  /* march: largest number of spectral nodes K; ode: largest node set of
+    size_t max_nodes;  /* march: largest number of exact spectral nodes K, and of each
+                          quadrature set (M = inf); ode: largest node set of
                           the spectrum quadrature (α = 1.5: 83 and 157 nodes, 4 s to t = 10⁴),
                           1 .. 1e5                                               default 2000 */
 } slt_featlearn_params;
@@ -130,8 +137,8 @@ typedef struct slt_featlearn_workspace slt_featlearn_workspace;
 /* The workspace keeps the task (not copied: it must outlive the workspace) and a copy of
  * the parameters. Errors: SLT_EINVAL (NULL, bad params), SLT_EDOM (a case this stage
  * does not solve: march on a task that is not a finite list of at most max_nodes distinct
- * eigenvalues; ode on a task with a moment tail, or whose quadrature needs more than
- * max_nodes nodes — the message names max_modes and max_nodes), SLT_ENOMEM.
+ * eigenvalues whose quadrature needs more than max_nodes nodes; ode on a task with a moment
+ * tail, or whose quadrature needs more than max_nodes nodes — the message names max_modes and max_nodes), SLT_ENOMEM.
  * Thread safety: one workspace per thread; the task may be shared. */
 SLT_API int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                                 slt_featlearn_workspace **w);

@@ -40,6 +40,10 @@
  * it to 0 to exercise the parallel loops. Not thread-safe to change during a run. */
 extern size_t march_omp_min_work;
 
+/* 1 when two independent marchings of K nodes and T steps (march_points: the reversed-order
+ * run; solve.c: the coarse and fine quadrature sets) run on two threads at once. */
+int march_runs_parallel(size_t K, size_t T);
+
 /* Bytes march_run allocates for K nodes and T steps at this N (finite N needs the
  * finite-width arrays), as a double (no overflow). */
 double march_bytes(size_t K, size_t T, double N);
@@ -74,3 +78,8 @@ int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta
  * first failing status is returned with its message. */
 int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
                  size_t n, slt_featlearn_point *out);
+/* The same with the error estimate chosen: check = 1 as march_points; check = 0 no second
+ * marching, test_err and q_err only the rounding bound (for a caller that estimates the
+ * rest itself, as the quadrature does with its two node sets). */
+int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
+                    size_t n, slt_featlearn_point *out, int check);

@@ -99,10 +99,18 @@ static int zsum(double s, double a, double b, double *val, double *err)
  * 2-point Gauss rule (also keeping Σ t λ³) was measured 6–7 times less accurate at late
  * times (docs/theory/featlearn.md, "spectrum quadrature"); it is the fallback when
  * mean ± deviation leaves the group's range [lmin, lref] (a strongly skewed group), so the
- * nodes stay ordered. Each node's count is its share of the trace: count_i λ_i = TR·P_i/P. */
+ * nodes stay ordered. The counts split the group trace TR = Σ count·λ between the two
+ * nodes so that the trace measure's first moment TR2 = Σ count·λ² is kept too (the march's
+ * count sums, R_x and the noise, are trace-measure integrals of smooth functions of λ:
+ * docs/theory/featlearn.md §9.9); when TR2/TR lies outside the two nodes (only possible
+ * for a skewed group) each node takes its power share of the trace, count_i λ_i = TR·P_i/P.
+ * TR2 <= 0: power shares. */
+int fl_quad_count_moment = 1;
+
 static void put_group(fl_nodes *o, const double *mu, double lref, double lmin, double TR,
-                      double n)
+                      double TR2, double n)
 {
+    if (!fl_quad_count_moment) TR2 = 0;
     size_t j = o->K;
     if (!(mu[0] > 0)) { /* no power: the plain mean */
         o->lambda[j] = TR / n;
@@ -130,12 +138,20 @@ static void put_group(fl_nodes *o, const double *mu, double lref, double lmin, d
             lp = (m + yp) * lref;
             lm = (m + ym) * lref;
         }
+        double ap = TR * (wp / P), am = TR * (wm / P); /* trace shares */
+        if (TR2 > 0 && lp > lm) {
+            double xp = (TR2 - TR * lm) / (lp - lm);
+            if (xp > 0 && xp < TR) {
+                ap = xp;
+                am = TR - xp;
+            }
+        }
         o->lambda[j] = lp;
         o->power[j] = wp;
-        o->count[j] = TR * (wp / P) / lp;
+        o->count[j] = ap / lp;
         o->lambda[j + 1] = lm;
         o->power[j + 1] = wm;
-        o->count[j + 1] = TR * (wm / P) / lm;
+        o->count[j + 1] = am / lm;
         o->K += 2;
     }
     o->trace += TR;
@@ -197,16 +213,18 @@ static int quad_power_law(const slt_task *task, size_t head, size_t per_decade,
             mu[i] *= pl.amp_target * pow(a, i * sl);
             if (i == 0) eP = emu * pl.amp_target;
         }
-        if (rc || (rc = zsum(sl, a, b, &TR, &eTR))) {
+        double TR2 = 0, eTR2;
+        if (rc || (rc = zsum(sl, a, b, &TR, &eTR)) || (rc = zsum(2 * sl, a, b, &TR2, &eTR2))) {
             fl_nodes_free(out);
             return rc;
         }
         P = mu[0];
         TR *= pl.amp_lambda;
+        TR2 *= pl.amp_lambda * pl.amp_lambda;
         eTR *= pl.amp_lambda;
         if (g == G) mu[2] = mu[3] = 0; /* the lumped tail: one node (its bound in solve.c) */
         put_group(out, mu, pl.amp_lambda * pow(a, -sl), isfinite(b) ? pl.amp_lambda * pow(b, -sl) : 0,
-                  TR, isfinite(b) ? b - a + 1 : INFINITY);
+                  TR, TR2, isfinite(b) ? b - a + 1 : INFINITY);
         /* count·λ = TR·(1 ± rounding); the TL error only moves λ within the group */
         perr += eP + 4 * DBL_EPSILON * P;
         terr += eTR + 8 * DBL_EPSILON * TR;
@@ -265,7 +283,7 @@ int fl_nodes_quadrature(const slt_task *task, size_t head, size_t per_decade, si
             }
         }
         out->K = head;
-        double bnd = cum, mu[4] = {0, 0, 0, 0}, TR = 0, n = 0, lref = 0;
+        double bnd = cum, mu[4] = {0, 0, 0, 0}, TR = 0, TR2 = 0, n = 0, lref = 0;
         for (size_t j = head; j < ex.K; j++) {
             if (n == 0) lref = ex.lambda[j];
             double x = ex.lambda[j] / lref;
@@ -274,13 +292,14 @@ int fl_nodes_quadrature(const slt_task *task, size_t head, size_t per_decade, si
             mu[2] += ex.power[j] * x * x;
             mu[3] += ex.power[j] * x * x * x;
             TR += ex.count[j] * ex.lambda[j];
+            TR2 += ex.count[j] * ex.lambda[j] * ex.lambda[j];
             n += ex.count[j];
             cum += ex.count[j];
             if (j + 1 == ex.K || cum >= bnd * step) {
                 while (cum >= bnd * step) bnd *= step;
-                if (pass) put_group(out, mu, lref, ex.lambda[j], TR, n);
+                if (pass) put_group(out, mu, lref, ex.lambda[j], TR, TR2, n);
                 else K += 2;
-                mu[0] = mu[1] = mu[2] = mu[3] = TR = n = 0;
+                mu[0] = mu[1] = mu[2] = mu[3] = TR = TR2 = n = 0;
             }
         }
         if (!pass) {

@@ -57,6 +57,10 @@ int fl_nodes_exact(const slt_task *task, size_t max_nodes, fl_nodes *out);
  * only) and when more than max_nodes nodes would be needed (the message names max_nodes);
  * SLT_EINVAL for head or per_decade = 0; SLT_ENOMEM. On error *out is zeroed. */
 #define FL_QUAD_LAMBDA_FLOOR 1e-10
+/* 1 (default): the group counts also keep Σ count·λ² (put_group); 0: each node takes its
+ * power share of the group trace (the first rule). A switch for the measurement of
+ * docs/theory/featlearn.md §9.8 and its test; not thread-safe to change during a solve. */
+extern int fl_quad_count_moment;
 int fl_nodes_quadrature(const slt_task *task, size_t head, size_t per_decade, size_t max_nodes,
                         fl_nodes *out);
 

@@ -34,7 +34,10 @@ struct slt_featlearn_workspace {
     double trace;      /* ode: Σ λ_k (scale of the stiff rates) */
     double *B;         /* ode: the preconditioner's LU (M × M) */
     size_t *piv;       /* ode: its pivots */
-    fl_nodes nd;       /* march: the spectral nodes */
+    fl_nodes nd;       /* march: the spectral nodes (exact), unless mquad */
+    /* march on a spectrum quadrature (mquad = 1): mq[0] coarse, mq[1] fine (§9.9) */
+    int mquad;
+    fl_nodes mq[2];
     /* ode on a spectrum quadrature (nodes.h): set 0 coarse, set 1 fine; M, lambda, wstar
      * above point at the active set (quad_use) */
     int quad;
@@ -364,6 +367,47 @@ int slt_featlearn_width_floor(const slt_task *task, double N, double *floor_, do
     return SLT_OK;
 }
 
+/* Nodes of method march (docs/theory/featlearn.md §9.9). Exact nodes when the task is a
+ * finite list of K_exact distinct eigenvalues with K_exact <= K_coarse + K_fine (the two
+ * quadrature marchings would cost as much: time and memory are linear in the nodes) and
+ * K_exact <= max_nodes; otherwise (M = inf, or more eigenvalues) the two quadrature sets of
+ * the ode, coarse (16, 6 per decade) and fine (32, 12), each of at most max_nodes nodes. */
+static int march_nodes(slt_featlearn_workspace *w, const slt_task *task)
+{
+    size_t maxn = w->p.max_nodes;
+    fl_nodes ex, q[2];
+    memset(q, 0, sizeof q);
+    int rc = fl_nodes_exact(task, (size_t)-1, &ex), rce = rc;
+    if (rc && rc != SLT_EDOM) return rc;
+    char why[256] = "";
+    if (rc) snprintf(why, sizeof why, "%s", slt_last_error());
+    for (int set = 0; set < 2; set++) {
+        rc = fl_nodes_quadrature(task, FL_QUAD_HEAD << set, FL_QUAD_PER_DECADE << set, maxn,
+                                 &q[set]);
+        if (rc) {
+            char whyq[256];
+            snprintf(whyq, sizeof whyq, "%s", slt_last_error());
+            fl_nodes_free(&ex);
+            fl_nodes_free(&q[0]);
+            return slt_error(rc, "slt_featlearn_alloc: method = march: %s%s%s (the marching "
+                             "takes exact nodes of at most max_nodes = %zu distinct "
+                             "eigenvalues, or a spectrum quadrature of at most max_nodes nodes)",
+                             why, *why ? "; " : "", whyq, maxn);
+        }
+    }
+    if (!rce && (ex.K <= q[0].K + q[1].K || q[1].exact) && ex.K <= maxn) {
+        w->nd = ex;
+        fl_nodes_free(&q[0]);
+        fl_nodes_free(&q[1]);
+        return SLT_OK;
+    }
+    fl_nodes_free(&ex);
+    w->mquad = 1;
+    w->mq[0] = q[0];
+    w->mq[1] = q[1];
+    return SLT_OK;
+}
+
 int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
                         slt_featlearn_workspace **wp)
 {
@@ -386,13 +430,9 @@ int slt_featlearn_alloc(const slt_task *task, const slt_featlearn_params *p,
     }
     w->L0 = s.value;
     w->L0_err = s.err;
-    if (w->p.method == SLT_FEATLEARN_MARCH && (rc = fl_nodes_exact(task, p->max_nodes, &w->nd))) {
-        char why[256];
-        snprintf(why, sizeof why, "%s", slt_last_error());
-        free(w);
-        return slt_error(rc, "slt_featlearn_alloc: method = march: %s (the marching needs a "
-                         "task of at most max_nodes = %zu distinct eigenvalues; a spectrum "
-                         "quadrature for M = inf is not available yet)", why, p->max_nodes);
+    if (w->p.method == SLT_FEATLEARN_MARCH && (rc = march_nodes(w, task))) {
+        slt_featlearn_free(w);
+        return rc;
     }
     if (w->p.method == SLT_FEATLEARN_ODE) {
         fl_nodes nd;
@@ -486,6 +526,8 @@ void slt_featlearn_free(slt_featlearn_workspace *w)
     free(w->B);
     free(w->piv);
     fl_nodes_free(&w->nd);
+    fl_nodes_free(&w->mq[0]);
+    fl_nodes_free(&w->mq[1]);
     free(w);
 }
 
@@ -493,6 +535,98 @@ static void fail_point(slt_featlearn_point *o, int status)
 {
     o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err = o->q = o->q_err = o->tau = NAN;
     o->status = status;
+}
+
+/* Method march on the two quadrature sets (docs/theory/featlearn.md §9.9): both marched
+ * without the reversed-order run (their difference already contains the rounding as the
+ * dynamics amplify it, besides the quadrature error); the fine set is reported with
+ * err = its rounding bound + 2|fine − coarse| + the lumped tail node's bound; a point where
+ * the two differ by more than FL_QUAD_MAX_REL relatively is SLT_ENOCONV naming both
+ * resolutions. */
+static int march_quad(slt_featlearn_workspace *w, const double *times, size_t n,
+                      slt_featlearn_point *out)
+{
+    slt_featlearn_point *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c) return slt_error(SLT_ENOMEM, "slt_featlearn_solve: out of memory");
+    /* the two sets are independent marchings: two threads when the work is large */
+    double tmax = n && w->p.eta > 0 ? times[n - 1] / w->p.eta + 1 : 0;
+    int par = tmax < 1e9 && march_runs_parallel(w->mq[1].K, (size_t)tmax);
+    int rcc = SLT_OK, rcf = SLT_OK;
+    char mc[512] = "", mf[512] = "", msg[512] = "";
+#pragma omp parallel sections num_threads(2) if (par)
+    {
+#pragma omp section
+        {
+            rcc = march_points_ex(&w->mq[0], &w->p, times, n, c, 0);
+            if (rcc) snprintf(mc, sizeof mc, "%s", slt_last_error());
+        }
+#pragma omp section
+        {
+            rcf = march_points_ex(&w->mq[1], &w->p, times, n, out, 0);
+            if (rcf) snprintf(mf, sizeof mf, "%s", slt_last_error());
+        }
+    }
+    if (rcc == SLT_EDOM || rcf == SLT_EDOM) { /* a whole-call refusal: the same for both sets */
+        free(c);
+        return slt_error(SLT_EDOM, "%s", rcc == SLT_EDOM ? mc : mf);
+    }
+    if (rcc) snprintf(msg, sizeof msg, "%s (coarse quadrature, head %d, %d per decade)", mc,
+                      FL_QUAD_HEAD, FL_QUAD_PER_DECADE);
+    if (rcf) snprintf(msg, sizeof msg, "%s (fine quadrature, head %d, %d per decade)", mf,
+                      2 * FL_QUAD_HEAD, 2 * FL_QUAD_PER_DECADE);
+    const fl_nodes *f = &w->mq[1];
+    /* the lumped tail node (last): every mode beyond k_end, λ below that of the last
+     * group's lower node; what its lumping can change is first order in λ τ */
+    double ptail = 0, trtail = 0, ltail = 0;
+    if (f->tail_node && f->K >= 2) {
+        ptail = f->power[f->K - 1];
+        trtail = f->count[f->K - 1] * f->lambda[f->K - 1];
+        ltail = f->lambda[f->K - 2];
+    }
+    int status = SLT_OK;
+    for (size_t i = 0; i < n; i++) {
+        slt_featlearn_point *o = &out[i];
+        if (o->status == SLT_OK && c[i].status != SLT_OK) { /* the coarse set failed alone */
+            o->status = c[i].status;
+            o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err =
+                o->q = o->q_err = NAN;
+        }
+        if (o->status != SLT_OK) {
+            if (!status) status = o->status;
+            continue;
+        }
+        double d = fabs(o->test - c[i].test), dt = fabs(o->train - c[i].train);
+        if (!(d <= FL_QUAD_MAX_REL * fabs(o->test)) || !(dt <= FL_QUAD_MAX_REL * fabs(o->train))) {
+            double vf = o->test, vc = c[i].test;
+            o->status = SLT_ENOCONV;
+            o->test = o->test_err = o->train = o->train_err = o->slope = o->slope_err =
+                o->q = o->q_err = NAN;
+            if (!status) {
+                status = SLT_ENOCONV;
+                snprintf(msg, sizeof msg, "slt_featlearn_solve (method march): at t = %g the "
+                         "spectrum quadrature did not converge: L = %g with (head %d, %d per "
+                         "decade, %zu nodes) and %g with (head %d, %d per decade, %zu nodes), "
+                         "more than %g apart relatively", o->t, vf, 2 * FL_QUAD_HEAD,
+                         2 * FL_QUAD_PER_DECADE, w->mq[1].K, vc, FL_QUAD_HEAD,
+                         FL_QUAD_PER_DECADE, w->mq[0].K, FL_QUAD_MAX_REL);
+            }
+            continue;
+        }
+        double tau = o->t * (1 + w->p.gamma * (fabs(o->q) + o->q_err)) *
+                     (1 + (isfinite(w->p.N) ? f->trace / w->p.N : 0));
+        double et = 4 * ltail * tau * (ptail + fabs(o->test) * trtail / f->trace);
+        o->test_err += 2 * d + et + c[i].test_err;
+        /* finite P: the train loss is compared the same way; the tail node's bound is the
+         * test loss's form with the train loss in place (assumed, as at γ > 0) */
+        double ett = 4 * ltail * tau * (ptail + fabs(o->train) * trtail / f->trace);
+        o->train_err += 2 * dt + ett + c[i].train_err;
+        o->q_err += 2 * fabs(o->q - c[i].q) + c[i].q_err;
+        if (isfinite(o->slope))
+            o->slope_err += 2 * fabs(o->slope - c[i].slope) + c[i].slope_err;
+    }
+    free(c);
+    if (status) return slt_error(status, "%s", msg);
+    return SLT_OK;
 }
 
 int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t n,
@@ -532,7 +666,7 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
         fail_point(&out[i], SLT_OK);
     }
     if (nf && w->p.method == SLT_FEATLEARN_MARCH) {
-        int rc = march_points(&w->nd, &w->p, times, nf, out);
+        int rc = w->mquad ? march_quad(w, times, nf, out) : march_points(&w->nd, &w->p, times, nf, out);
         if (rc == SLT_EDOM) return rc; /* a whole-call refusal (march_points fills no point) */
         if (rc) {
             status = rc;
