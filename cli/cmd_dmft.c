@@ -134,8 +134,10 @@ typedef struct {
     /* --gamma (the rich DMFT, cli/dmft_rich.c) and the options it refuses */
     cli_list gammas;
     const char *method;
+    double max_work;
+    char max_work_text[32];
     int seen_gamma, seen_method, seen_momentum, seen_noise, seen_ensemble, seen_nodes,
-        seen_contour, seen_eta;
+        seen_contour, seen_eta, seen_max_work;
     slt_format format;
     cli_task_args ta;
 } dmft_args;
@@ -292,6 +294,12 @@ static size_t dmft_options(dmft_args *a, cli_option *opts)
                              .metavar = "M", .help = "with --gamma: how the rich DMFT is solved; "
                              "isotropic is an approximation (default %D)", .choices = methods,
                              .seen = &a->seen_method, .default_text = a->method};
+    opts[n++] = cli_with_range(
+        (cli_option){.name = "max-work", .kind = CLI_REAL, .target = &a->max_work, .metavar = "W",
+                     .help = "with --gamma, method march: the work budget K T^3 (K spectral "
+                     "nodes, T steps; about 0.75 s per 1e9 on 2 cores) above which a request "
+                     "is refused (default %D)", .default_text = a->max_work_text,
+                     .seen = &a->seen_max_work}, slt_featlearn_param_range("max_march_work"));
     opts[n++] = (cli_option){.name = "diagnose", .kind = CLI_FLAG, .target = &a->diagnose,
                              .help = "add local exponents, width gap and generalization gap "
                              "(with --gamma: exponent, chi, q, tau, L/L_lazy, crossover)"};
@@ -308,6 +316,9 @@ static int rich_refusals(const dmft_args *a)
     if (a->seen_method && !a->seen_gamma)
         return cli_usage_error(cmd, "--method %s is for the rich DMFT (add --gamma LIST)",
                                a->method);
+    if (a->seen_max_work && !a->seen_gamma)
+        return cli_usage_error(cmd, "--max-work %g is for the rich DMFT (add --gamma LIST)",
+                               a->max_work);
     if (!a->seen_gamma) return CLI_OK;
     char v[64] = "";
     const char *opt = NULL;
@@ -581,6 +592,8 @@ int cmd_dmft(int argc, char **argv)
     a.share = slt_share_to_string(a.base.share);
     a.contour = slt_dmft_contour_to_string(a.base.contour);
     a.method = slt_featlearn_method_to_string(slt_featlearn_params_default().method);
+    a.max_work = slt_featlearn_params_default().max_march_work;
+    snprintf(a.max_work_text, sizeof a.max_work_text, "%g", a.max_work);
     /* owned below; every exit after parsing goes through `done`, which frees them all */
     slt_task *task = NULL;
     slt_table *table = NULL;
@@ -605,6 +618,7 @@ int cmd_dmft(int argc, char **argv)
     if (rc == CLI_OK && a.seen_gamma) { /* the rich DMFT (cli/dmft_rich.c) */
         dmft_rich_in in = {.Ns = &a.Ns, .Ps = &a.Ps, .gammas = &a.gammas, .tm = &a.tm,
                            .lazy = a.base, .method_given = a.seen_method, .sgd = a.sgd,
+                           .max_work = a.max_work,
                            .diagnose = a.diagnose, .format = a.format, .ta = &a.ta};
         /* cli_parse accepted only the names in the choices, the library's own */
         if (slt_featlearn_method_from_string(a.method, &in.method))

@@ -135,6 +135,7 @@ static int solve_rich(const dmft_rich_in *in, const slt_task *task, rich_row *r,
     p.eta = eta;
     p.batch = in->sgd ? in->lazy.batch : 0;
     p.method = in->method;
+    p.max_march_work = in->max_work;
     for (size_t i = 0; i < nt; i++) {
         double t = in->tm->t.values[order[i]];
         ts[i] = eta > 0 && isfinite(t) ? round(t / eta) * eta : t;
@@ -156,6 +157,8 @@ static int solve_rich(const dmft_rich_in *in, const slt_task *task, rich_row *r,
     if (no_points && refused(rc)) /* a case the library does not solve, or a value it rejects */
         return cli_usage_error("dmft", "%s: %s", r->at, slt_last_error());
     if (no_points) fail_points(sp, ts, nt, rc); /* e.g. out of memory: every point failed */
+    for (size_t i = 0; i < nt && rc; i++) /* never a NaN marked ok */
+        if (sp[i].status == SLT_OK && !isfinite(sp[i].test)) sp[i].status = rc;
     else if (rc == SLT_ENOMEM) /* refused for memory after marking the points */
         for (size_t i = 0; i < nt; i++) sp[i].status = rc;
     if (rc) {

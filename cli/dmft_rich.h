@@ -18,6 +18,7 @@ typedef struct {
     slt_dmft_params lazy;        /* the lazy solver's params (γ = 0 rows), N and P set per row */
     slt_featlearn_method method; /* --method (default: the library's) */
     int method_given;            /* --method was given: γ = 0 rows through featlearn too */
+    double max_work;             /* --max-work: the march's work budget (library default) */
     int sgd, diagnose;
     slt_format format;
     const cli_task_args *ta;

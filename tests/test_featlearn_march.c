@@ -869,6 +869,37 @@ static void test_richardson_finite_p(void **state)
     slt_task_free(task);
 }
 
+/* The work budget: a request whose marching work K·T³ exceeds max_march_work is refused
+ * before any point is touched (SLT_EDOM naming max_march_work), and the same request within
+ * the budget runs. */
+static void test_work_budget(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 20); /* 20 exact nodes */
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.N = 16;
+    p.eta = 0.5;
+    p.gamma = 1;
+    p.method = SLT_FEATLEARN_MARCH;
+    p.max_march_work = 1e6; /* 2 marchings x 20 nodes x 51^3 = 5.3e6 */
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    double t = 25;
+    slt_featlearn_point pt;
+    memset(&pt, 0x5a, sizeof pt);
+    slt_featlearn_point before = pt;
+    assert_int_equal(slt_featlearn_solve(w, &t, 1, &pt), SLT_EDOM);
+    assert_non_null(strstr(slt_last_error(), "max_march_work = 1e+06"));
+    assert_memory_equal(&pt, &before, sizeof pt);
+    slt_featlearn_free(w);
+    p.max_march_work = 1e7;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(w, &t, 1, &pt), SLT_OK);
+    assert_true(pt.test > 0 && pt.status == SLT_OK);
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -888,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_data_limits),
         cmocka_unit_test(test_picard_data),
         cmocka_unit_test(test_richardson_finite_p),
+        cmocka_unit_test(test_work_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,6 +107,10 @@ typedef struct {
                           quadrature set (M = inf); ode: largest node set of
                           the spectrum quadrature (α = 1.5: 83 and 157 nodes, 4 s to t = 10⁴),
                           1 .. 1e5                                               default 2000 */
+    double max_march_work; /* march: largest work K·T³ of one call (summed over its marchings,
+                          the finite-P path counted 3.5×; about 0.75 s per 1e9 on the 2-core
+                          reference machine), refused with SLT_EDOM above it so that no call
+                          runs for hours unannounced, 1e6 .. 1e18          default 4e10 */
 } slt_featlearn_params;
 
 SLT_API slt_featlearn_params slt_featlearn_params_default(void);
@@ -116,7 +120,7 @@ SLT_API slt_featlearn_params slt_featlearn_params_default(void);
 SLT_API int slt_featlearn_params_check(const slt_featlearn_params *p);
 
 /* The accepted range of a numeric field ("gamma", "N", "P", "batch", "eta", "rel_tol",
- * "max_modes", "max_steps", "max_march_steps", "max_nodes"), the one slt_featlearn_params_check applies; NULL for another
+ * "max_modes", "max_steps", "max_march_steps", "max_nodes", "max_march_work"), the one slt_featlearn_params_check applies; NULL for another
  * name. Thread-safe (an immutable table). */
 SLT_API const slt_param_range *slt_featlearn_param_range(const char *field);
 

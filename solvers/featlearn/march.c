@@ -642,6 +642,28 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                                  "= %zu", who, i, t, n0, 2 * n0, 4 * n0, lam1, 4 * n0 + 1, maxT);
         }
     }
+    /* the work budget: K·T³ per marching (two on exact nodes, up to three where rounding
+     * is amplified; the finite-P path costs about 3.5 times the population one) */
+    double work = 0, K = (double)nd->K, pf = isfinite(p->P) ? 3.5 : 1;
+    if (eta > 0 && nmax > 0) {
+        double T = (double)nmax + 1;
+        work = (check ? 2 : 1) * pf * K * T * T * T;
+    } else if (!(eta > 0)) {
+        for (size_t i = 0; i < n; i++) {
+            if (!(times[i] > 0)) continue;
+            double n0 = fmax(8, ceil(8 * times[i] * lam1)); /* Richardson: n0, 2n0, 4n0 */
+            work += 73 * pf * K * n0 * n0 * n0;
+        }
+    }
+    if (work > p->max_march_work)
+        return slt_error(SLT_EDOM, "%s: the request needs a marching work K T^3 of about %.3g "
+                         "(K = %zu spectral nodes, %s%.0f steps), more than max_march_work = "
+                         "%.3g (about %.0f s on the 2-core reference machine; raise it (CLI: "
+                         "--max-work), or ask for fewer steps: a larger eta or an earlier last "
+                         "time)", who, work, nd->K, eta > 0 ? "" : "gradient flow by Richardson "
+                         "extrapolation, up to ", eta > 0 ? (double)nmax
+                         : cbrt(work / (73 * pf * fmax(K, 1))) * 4, p->max_march_work,
+                         0.75e-9 * work);
     int status = SLT_OK;
     char msg[512] = "";
     for (size_t i = 0; i < n; i++) {

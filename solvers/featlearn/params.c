@@ -32,7 +32,7 @@ int slt_featlearn_method_is_exact(slt_featlearn_method m)
     return m == SLT_FEATLEARN_MARCH || m == SLT_FEATLEARN_ODE || m == SLT_FEATLEARN_AUTO;
 }
 
-enum { R_GAMMA, R_N, R_P, R_BATCH, R_ETA, R_REL_TOL, R_MAX_MODES, R_MAX_STEPS, R_MAX_MARCH_STEPS, R_MAX_NODES, R_COUNT };
+enum { R_GAMMA, R_N, R_P, R_BATCH, R_ETA, R_REL_TOL, R_MAX_MODES, R_MAX_STEPS, R_MAX_MARCH_STEPS, R_MAX_NODES, R_MAX_MARCH_WORK, R_COUNT };
 
 static const slt_param_range ranges[R_COUNT] = {
     [R_GAMMA] = {"gamma", 0, INFINITY, 0, 1, 0},
@@ -45,6 +45,7 @@ static const slt_param_range ranges[R_COUNT] = {
     [R_MAX_STEPS] = {"max_steps", 100, 1e9, 0, 0, 1},
     [R_MAX_MARCH_STEPS] = {"max_march_steps", 1, 1e6, 0, 0, 1},
     [R_MAX_NODES] = {"max_nodes", 1, 1e5, 0, 0, 1},
+    [R_MAX_MARCH_WORK] = {"max_march_work", 1e6, 1e18, 0, 0, 0},
 };
 
 const slt_param_range *slt_featlearn_param_range(const char *field)
@@ -68,6 +69,7 @@ slt_featlearn_params slt_featlearn_params_default(void)
         .max_steps = 1000000,
         .max_march_steps = 20000,
         .max_nodes = 2000,
+        .max_march_work = 4e10,
     };
     return p;
 }
@@ -94,6 +96,7 @@ int slt_featlearn_params_check(const slt_featlearn_params *p)
     if (p->max_nodes < 1 || p->max_nodes > 100000)
         return slt_error(SLT_EINVAL, "%s: max_nodes = %zu is out of range (expected 1 <= "
                          "max_nodes <= 1e5)", w, p->max_nodes);
+    if ((rc = slt_param_range_check(w, &ranges[R_MAX_MARCH_WORK], p->max_march_work))) return rc;
     if (!slt_featlearn_method_to_string(p->method))
         return slt_error(SLT_EINVAL, "%s: method = %d is not a value of slt_featlearn_method",
                          w, (int)p->method);

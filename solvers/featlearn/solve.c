@@ -660,6 +660,14 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
     size_t nsc = iso ? 2 : Mc + 1 + Mc * (Mc + 1) / 2, ns = iso ? 2 : Mf + 1 + Mf * (Mf + 1) / 2;
     int status = SLT_OK;
     char msg[512] = "";
+    /* a whole-call refusal of the march (SLT_EDOM: too many steps, too much work, times
+     * below half a step) leaves the caller's points as they were, as documented */
+    slt_featlearn_point *saved = NULL;
+    if (nf && w->p.method == SLT_FEATLEARN_MARCH) {
+        saved = malloc(n * sizeof *saved);
+        if (!saved) return slt_error(SLT_ENOMEM, "slt_featlearn_solve: out of memory");
+        memcpy(saved, out, n * sizeof *saved);
+    }
     for (size_t i = 0; i < n; i++) {
         out[i].t = times[i];
         out[i].method = w->p.method;
@@ -667,7 +675,12 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
     }
     if (nf && w->p.method == SLT_FEATLEARN_MARCH) {
         int rc = w->mquad ? march_quad(w, times, nf, out) : march_points(&w->nd, &w->p, times, nf, out);
-        if (rc == SLT_EDOM) return rc; /* a whole-call refusal (march_points fills no point) */
+        if (rc == SLT_EDOM) {
+            memcpy(out, saved, n * sizeof *saved);
+            free(saved);
+            return rc;
+        }
+        free(saved);
         if (rc) {
             status = rc;
             snprintf(msg, sizeof msg, "%s", slt_last_error());

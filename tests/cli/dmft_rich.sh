@@ -114,4 +114,10 @@ expect_stdout "failed point: null values and its status" 'e199, null, null, null
 expect_stdout "the other point is computed" '\[.*1\.0, 0\.7[0-9]*, .*"isotropic", "ok"\]'
 grep -q -- '--gamma 1: did not converge' "$err_file" && pass "failure named on stderr" || fail "failure message"
 
+# the march's work budget: refused before any row (exit 2, naming the budget)
+expect_usage_error "march beyond --max-work" 'max_march_work = 1e\+08' \
+  dmft --alpha 1.5 --beta 0.5 --M 200 --N 64 --P inf --eta 0.1 --gamma 1 --t 100 --max-work 1e8
+expect_usage_error "--max-work without --gamma" '--max-work 1e\+08 is for the rich DMFT' \
+  dmft --alpha 1.5 --beta 0.5 --N 64 --P inf --t 1 --max-work 1e8
+
 finish
