@@ -409,6 +409,44 @@ static void test_bad_input(void **state)
     assert_int_equal(slt_fit_law_grid_size(SLT_FIT_LAW_CHINCHILLA), 4500);
 }
 
+/* (6) Scale of y: noise-free L = s (1 + 2 x^-0.5) at s = 1e-4 and 1e4 is recovered by every
+ * objective (the gradient test and the tolerances are scale-free: docs/theory/fit.md §3) */
+static void test_scale_free(void **state)
+{
+    (void)state;
+    const double scales[2] = {1e-4, 1e4};
+    for (int si = 0; si < 2; si++)
+        for (int o = 0; o < SLT_FIT_OBJ_COUNT; o++) {
+            char buf[2048];
+            size_t used = (size_t)sprintf(buf, "x,loss\n");
+            for (int i = 0; i < 12; i++) {
+                double x = pow(10.0, 1 + 0.3 * i);
+                used += (size_t)sprintf(buf + used, "%.17g,%.17g\n", x,
+                                        scales[si] * (1 + 2 * pow(x, -0.5)));
+            }
+            slt_fit_data d;
+            assert_ok(read_text(buf, X1, 1, "loss", NULL, NULL, 0, &d));
+            slt_fit_params p;
+            slt_fit_params_default(&p);
+            p.objective = (slt_fit_objective)o;
+            p.bootstrap = 20;
+            slt_fit_result r;
+            int rc = slt_fit_run(&d, &p, &r, NULL, NULL);
+            printf("scale %g %s: %s, E %.10g A %.10g a %.10g (ci %.6g..%.6g)\n", scales[si],
+                   slt_fit_objective_to_string(p.objective), slt_fit_state_to_string(r.state),
+                   r.q[0].estimate, r.q[1].estimate, r.q[2].estimate, r.q[2].ci_lo,
+                   r.q[2].ci_hi);
+            assert_ok(rc);
+            assert_int_equal(r.state, SLT_FIT_CONVERGED);
+            /* noise-free: recovery limited by the default gtol (1e-9 per unit weight) */
+            assert_close(r.q[0].estimate, scales[si], 1e-6, 0);
+            assert_close(r.q[1].estimate, 2 * scales[si], 1e-6, 0);
+            assert_close(r.q[2].estimate, 0.5, 1e-6, 0);
+            slt_fit_result_free(&r);
+            slt_fit_data_free(&d);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_scale_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

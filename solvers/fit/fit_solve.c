@@ -628,8 +628,11 @@ typedef struct {
     const slt_fit_params *p;
     const fit_law_type *law;
     fit_problem pb;
-    double *lx, *ly, *w;
+    double *lx, *ly, *w, *ys;
     double wsum;
+    /* log of the geometric mean of y: the optimiser fits y/g (every amplitude shifted by
+     * -log g), so the gradient test and the tolerances do not depend on the scale of y */
+    double lscale;
     double centre[SLT_FIT_MAX_X]; /* mean log x: lx is stored centred (conditioning) */
 } fit_setup;
 
@@ -641,6 +644,7 @@ static void to_centred(const fit_setup *s, const double *theta, double *tc)
     memcpy(tc, theta, law->n_params * sizeof *tc);
     for (size_t k = 0; k < law->n_terms; k++) {
         const fit_term *t = &law->terms[k];
+        tc[t->amp] -= s->lscale;
         if (t->expo >= 0) tc[t->amp] -= theta[t->expo] * s->centre[t->var];
     }
 }
@@ -651,6 +655,7 @@ static void from_centred(const fit_setup *s, const double *tc, double *theta)
     memcpy(theta, tc, law->n_params * sizeof *tc);
     for (size_t k = 0; k < law->n_terms; k++) {
         const fit_term *t = &law->terms[k];
+        theta[t->amp] += s->lscale;
         if (t->expo >= 0) theta[t->amp] += tc[t->expo] * s->centre[t->var];
     }
 }
@@ -660,6 +665,13 @@ static void setup_free(fit_setup *s)
     free(s->lx);
     free(s->ly);
     free(s->w);
+    free(s->ys);
+}
+
+/* The objective in the units of y from the one of y/g the optimiser sees. */
+static double objective_unscaled(const fit_setup *s, double f)
+{
+    return s->p->objective == SLT_FIT_OBJ_LS ? f * exp(2 * s->lscale) : f;
 }
 
 static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params *p)
@@ -672,7 +684,8 @@ static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params 
     s->lx = malloc(n * d->n_x * sizeof *s->lx);
     s->ly = malloc(n * sizeof *s->ly);
     s->w = malloc(n * sizeof *s->w);
-    if (!s->lx || !s->ly || !s->w) {
+    s->ys = malloc(n * sizeof *s->ys);
+    if (!s->lx || !s->ly || !s->w || !s->ys) {
         setup_free(s);
         return slt_error(SLT_ENOMEM, "slt_fit_run: out of memory for %zu rows", n);
     }
@@ -689,7 +702,13 @@ static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params 
         s->w[i] = d->w ? d->w[i] : 1.0;
         s->wsum += s->w[i];
     }
-    s->pb = (fit_problem){s->law, n, d->n_x, s->lx, d->y, s->ly, s->w, p->objective,
+    for (size_t i = 0; i < n; i++) s->lscale += s->ly[i];
+    s->lscale /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        s->ly[i] -= s->lscale;
+        s->ys[i] = exp(s->ly[i]);
+    }
+    s->pb = (fit_problem){s->law, n, d->n_x, s->lx, s->ys, s->ly, s->w, p->objective,
                           p->huber_delta};
     return SLT_OK;
 }
@@ -708,7 +727,7 @@ slt_fit_state slt_fit_single(const slt_fit_data *d, const slt_fit_params *p, dou
         to_centred(&su, theta, s.theta);
         run_start(&su.pb, mz, x, su.wsum, p->max_iter, p->gtol, &s);
         from_centred(&su, s.theta, theta);
-        if (objective) *objective = s.f;
+        if (objective) *objective = objective_unscaled(&su, s.f);
     }
     gsl_vector_free(x);
     gsl_multimin_fdfminimizer_free(mz);
@@ -807,7 +826,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
             rc = slt_error(SLT_ENOCONV, "%s: the best of %zu starts (objective %.17g) did not "
                            "meet the gradient test |grad| <= gtol*sum(w) = %.3g: |grad| = %.3g "
                            "(%s after %zu iterations; %zu starts converged, to higher objectives)",
-                           where, n_starts, starts[best].f, p->gtol * su.wsum, starts[best].gnorm,
+                           where, n_starts, objective_unscaled(&su, starts[best].f), p->gtol * su.wsum, starts[best].gnorm,
                            slt_fit_state_to_string(starts[best].state), starts[best].iter,
                            res->starts_converged);
         else
@@ -816,7 +835,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
     }
     const fit_start *b = &starts[best];
     from_centred(&su, b->theta, res->theta);
-    res->objective = b->f;
+    res->objective = objective_unscaled(&su, b->f);
     res->grad_norm = b->gnorm;
     res->iterations = b->iter;
     res->state = SLT_FIT_CONVERGED;
@@ -838,7 +857,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
     }
     if (alt >= 0) {
         res->state = SLT_FIT_MULTIPLE;
-        res->alt_objective = starts[alt].f;
+        res->alt_objective = objective_unscaled(&su, starts[alt].f);
         double ta[SLT_FIT_MAX_PARAMS];
         from_centred(&su, starts[alt].theta, ta);
         quantities_at(p->law, ta, p->C, p->n_C, qa);
