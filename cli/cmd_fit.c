@@ -57,11 +57,17 @@ const cli_command_info cmd_fit_info = {
     "on every row: its amplitude is at 0 and its exponent undetermined), alt_estimate (the\n"
     "other optimum, see below), status. json params: objective_value, fit_status, starts,\n"
     "starts_converged, rows, skipped, ci_method, bootstrap_converged and the options.\n"
-    "Status: 'ok'; 'at bound' (on the rows flagged; exit 0, a note on stderr); 'multiple\n"
-    "optima' (another start reached a distinct optimum, parameters not at a bound\n"
-    "differing by more than 1e-3, whose objective is within 1e-6 relative: both are\n"
-    "printed; exit 0, a note on stderr); 'max iterations' or 'no progress' (no start met\n"
-    "the gradient test: values nan, exit 1).\n"
+    "Status: a row says 'ok' only when its value was computed and has an error estimate.\n"
+    "Otherwise its values are nan, stderr says why, and the exit status is 1: 'at bound'\n"
+    "(the parameter, or a parameter a derived row depends on, is at the edge of its\n"
+    "range); 'no error estimate' (singular covariance); 'multiple optima' (another start\n"
+    "reached a distinct optimum, parameters not at a bound differing by more than 1e-3,\n"
+    "whose objective is within 1e-6 relative: stderr names both parameter vectors,\n"
+    "alt_estimate holds the second, every estimate is nan); 'law does not fit' (an\n"
+    "exponent driven to <= 0 while its term is not negligible: the loss rises with that\n"
+    "column, 'law X does not describe the data: its x-term grows'); 'max iterations' or\n"
+    "'no progress' (no start met the gradient test). Tolerances are scale-free: y is\n"
+    "divided by its geometric mean for the fit.\n"
     "--residuals prints instead one row per run: line, the x columns, y, prediction,\n"
     "residual (log y - log prediction).",
 };
@@ -269,13 +275,22 @@ int cmd_fit(int argc, char **argv)
         fprintf(stderr, "slt %s: %s\n", cmd, slt_last_error());
         return slt_exit_class(fit_rc);
     }
+    int rows_ok = fit_rc == SLT_OK;
     if (fit_rc == SLT_ENOCONV) fprintf(stderr, "slt %s: %s\n", cmd, slt_last_error());
-    else if (res.state == SLT_FIT_AT_BOUND)
-        fprintf(stderr, "slt %s: note: a parameter is at the edge of its range (at_bound = 1): "
-                "the data do not determine it\n", cmd);
-    else if (res.state == SLT_FIT_MULTIPLE)
-        fprintf(stderr, "slt %s: note: two distinct optima with objectives %.10g and %.10g "
-                "(alt_estimate holds the second)\n", cmd, res.objective, res.alt_objective);
+    for (size_t k = 0; fit_rc == SLT_OK && k < res.n_quantities; k++) {
+        const slt_fit_quantity *q = &res.q[k];
+        if (q->state == SLT_FIT_CONVERGED) continue;
+        rows_ok = 0;
+        if (q->state == SLT_FIT_AT_BOUND)
+            fprintf(stderr, "slt %s: %s: nan, at bound (%s): the data (--x %s, --y %s) do "
+                    "not determine it\n", cmd, q->name, q->derived ? "it depends on a parameter "
+                    "at the edge of its range" : "an exponent <= 0 or > 10, or a term below 1e-6 "
+                    "of the prediction on every row", x_text, y_col);
+        else
+            fprintf(stderr, "slt %s: %s: nan, %s (the covariance at the estimate is singular%s)\n",
+                    cmd, q->name, slt_fit_state_to_string(q->state),
+                    bootstrap ? " and the bootstrap gave no interval" : "; try --bootstrap");
+    }
 
     if (fit_rc == SLT_OK && res.bootstrap_run && res.bootstrap_converged < res.bootstrap_run)
         fprintf(stderr, "slt %s: note: %zu of %zu bootstrap refits did not meet the gradient "
@@ -349,8 +364,7 @@ int cmd_fit(int argc, char **argv)
                 break;
             }
             const size_t r = (size_t)row;
-            const char *st = slt_fit_state_to_string(res.state);
-            if (res.state == SLT_FIT_AT_BOUND) st = q->at_bound ? "at bound" : "ok";
+            const char *st = slt_fit_state_to_string(ok_fit ? q->state : res.state);
             rc = slt_table_set_text(t, r, c_p, q->name);
             if (!rc) rc = slt_table_set_real(t, r, c_e, ok_fit ? q->estimate : NAN, NAN);
             if (!rc) rc = slt_table_set_real(t, r, c_se, ok_fit ? q->se : NAN, NAN);
@@ -374,5 +388,5 @@ int cmd_fit(int argc, char **argv)
     slt_fit_data_free(&data);
     cli_list_free(&C);
     if (rc) return rc;
-    return ok_fit ? 0 : slt_exit_class(fit_rc);
+    return rows_ok ? 0 : ok_fit ? 1 : slt_exit_class(fit_rc);
 }

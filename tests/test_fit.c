@@ -265,6 +265,11 @@ static void test_diagnostics(void **state)
     assert_int_equal(r.state, SLT_FIT_AT_BOUND);
     assert_int_equal(r.q[0].at_bound, 1);
     assert_int_equal(r.q[2].at_bound, 0);
+    /* the project's rule: a row at a bound is not an answer */
+    assert_int_equal(r.q[0].state, SLT_FIT_AT_BOUND);
+    assert_true(isnan(r.q[0].estimate) && isnan(r.q[0].se) && isnan(r.q[0].ci_lo));
+    assert_int_equal(r.q[2].state, SLT_FIT_CONVERGED);
+    assert_close(r.q[2].estimate, 0.6, 1e-6, 0);
     slt_fit_result_free(&r);
     slt_fit_data_free(&d);
     free(csv);
@@ -280,15 +285,18 @@ static void test_diagnostics(void **state)
     p.law = SLT_FIT_LAW_CHINCHILLA;
     p.starts = 100;
     p.gtol = 1e-13; /* noise-free, as in test_power_recovery */
-    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
-    printf("N = D: %s, alpha %.10g beta %.10g, alt alpha %.10g beta %.10g\n",
-           slt_fit_state_to_string(r.state), r.q[3].estimate, r.q[4].estimate, r.q[3].alt,
-           r.q[4].alt);
+    assert_int_equal(slt_fit_run(&d, &p, &r, NULL, NULL), SLT_ENOCONV);
+    printf("N = D: %s, alt alpha %.10g beta %.10g\n  -> %s\n", slt_fit_state_to_string(r.state),
+           r.q[3].alt, r.q[4].alt, slt_last_error());
+    /* two optima, (A, alpha) <-> (B, beta): neither is an answer, both are named */
     assert_int_equal(r.state, SLT_FIT_MULTIPLE);
-    assert_close(r.q[3].estimate, r.q[4].alt, 1e-8, 0);
-    assert_close(r.q[4].estimate, r.q[3].alt, 1e-8, 0);
-    assert_close(fmin(r.q[3].estimate, r.q[4].estimate), 0.2, 1e-8, 0);
-    assert_close(fmax(r.q[3].estimate, r.q[4].estimate), 0.8, 1e-8, 0);
+    assert_true(isnan(r.q[3].estimate) && isnan(r.q[4].estimate));
+    assert_int_equal(r.q[3].state, SLT_FIT_MULTIPLE);
+    assert_close(fmin(r.q[3].alt, r.q[4].alt), 0.2, 1e-8, 0);
+    assert_close(fmax(r.q[3].alt, r.q[4].alt), 0.8, 1e-8, 0);
+    assert_non_null(strstr(slt_last_error(), "two distinct optima"));
+    assert_non_null(strstr(slt_last_error(), "alpha = 0.2"));
+    assert_non_null(strstr(slt_last_error(), "alpha = 0.8"));
     slt_fit_result_free(&r);
     slt_fit_data_free(&d);
 }
@@ -447,6 +455,62 @@ static void test_scale_free(void **state)
         }
 }
 
+/* (7) The project's rule on rows: a law that cannot describe the data is a failure;
+ * derived rows take the bound flag of the parameters they depend on */
+static void test_rows_rule(void **state)
+{
+    (void)state;
+    /* rising data L = 1 + 0.1 log x: the power law's exponent is driven below 0 */
+    char buf[4096];
+    size_t used = (size_t)sprintf(buf, "x,loss\n");
+    for (int i = 0; i < 10; i++) {
+        double x = pow(10.0, 1 + 0.3 * i);
+        used += (size_t)sprintf(buf + used, "%.17g,%.17g\n", x, 1 + 0.1 * log(x));
+    }
+    slt_fit_data d;
+    assert_ok(read_text(buf, X1, 1, "loss", NULL, NULL, 0, &d));
+    slt_fit_params p;
+    slt_fit_params_default(&p);
+    slt_fit_result r;
+    assert_int_equal(slt_fit_run(&d, &p, &r, NULL, NULL), SLT_ENOCONV);
+    printf("rising: %s -> %s\n", slt_fit_state_to_string(r.state), slt_last_error());
+    assert_int_equal(r.state, SLT_FIT_BAD_LAW);
+    assert_non_null(strstr(slt_last_error(), "law power does not describe the data: its x-term grows"));
+    for (size_t k = 0; k < r.n_quantities; k++) assert_true(isnan(r.q[k].estimate));
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+
+    /* chinchilla on losses without a D term: B at its bound 0, beta undetermined; a, b,
+     * N_opt, D_opt depend on them and are at bound too; E, A, alpha are answers */
+    used = (size_t)sprintf(buf, "N,D,loss\n");
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 5; j++) {
+            double N = pow(10.0, 7 + 0.6 * i), D = pow(10.0, 9 + 0.5 * j + 0.1 * i);
+            used += (size_t)sprintf(buf + used, "%.17g,%.17g,%.17g\n", N, D,
+                                    1.8 + 400 * pow(N, -0.34));
+        }
+    assert_ok(read_text(buf, X2, 2, "loss", NULL, NULL, 0, &d));
+    p.law = SLT_FIT_LAW_CHINCHILLA;
+    p.starts = 200;
+    const double C[1] = {1e21};
+    p.C = C;
+    p.n_C = 1;
+    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
+    for (size_t k = 0; k < r.n_quantities; k++)
+        printf("  %-16s %-10s %.10g\n", r.q[k].name, slt_fit_state_to_string(r.q[k].state),
+               r.q[k].estimate);
+    assert_int_equal(r.state, SLT_FIT_AT_BOUND);
+    assert_int_equal(r.q[2].state, SLT_FIT_AT_BOUND); /* B */
+    for (size_t k = 5; k < r.n_quantities; k++) {    /* a, b, N_opt, D_opt */
+        assert_int_equal(r.q[k].state, SLT_FIT_AT_BOUND);
+        assert_true(isnan(r.q[k].estimate) && isnan(r.q[k].ci_hi));
+    }
+    assert_int_equal(r.q[3].state, SLT_FIT_CONVERGED);
+    assert_close(r.q[3].estimate, 0.34, 1e-6, 0);
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_derived),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_scale_free),
+        cmocka_unit_test(test_rows_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
