@@ -171,7 +171,9 @@ typedef struct {
 
 /* Fits p->law to data. Checks first: enough rows (more than the law's parameters; the
  * message names the line of each row when there are few), no constant x column (its
- * exponent cannot be identified; the message names the column and the lines).
+ * exponent cannot be identified; the message names the column and the lines), no two
+ * x columns collinear in log (|corr(log x_j, log x_k)| > 1 - 1e-10, e.g. D = 20 N: the
+ * message names both columns).
  * Returns SLT_OK when the fit converged (state CONVERGED; or AT_BOUND / NO_ERROR, where
  * the rows concerned, q[k].state != SLT_FIT_CONVERGED, are NaN); SLT_ENOCONV when no
  * start converged (state MAX_ITER or NO_PROGRESS; estimates NaN, slt_last_error() names

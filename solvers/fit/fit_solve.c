@@ -530,6 +530,35 @@ static int check_data(const slt_fit_data *d, const slt_fit_params *p)
                              d->x_name[j] ? d->x_name[j] : "x", d->x[j], d->line[0],
                              d->line[d->n_rows - 1]);
     }
+    /* collinear log x columns (e.g. D = 20 N on every row): their exponents cannot be told
+     * apart, as for a constant column. |corr| > 1 − 1e-10 (or a column constant in log
+     * after centring) is refused. */
+    for (size_t j = 0; j < d->n_x; j++)
+        for (size_t k = j + 1; k < d->n_x; k++) {
+            double mj = 0, mk = 0, sjj = 0, skk = 0, sjk = 0;
+            for (size_t i = 0; i < d->n_rows; i++) {
+                mj += log(d->x[i * d->n_x + j]);
+                mk += log(d->x[i * d->n_x + k]);
+            }
+            mj /= (double)d->n_rows;
+            mk /= (double)d->n_rows;
+            for (size_t i = 0; i < d->n_rows; i++) {
+                const double a = log(d->x[i * d->n_x + j]) - mj, b = log(d->x[i * d->n_x + k]) - mk;
+                sjj += a * a;
+                skk += b * b;
+                sjk += a * b;
+            }
+            const double c = sjk / sqrt(sjj * skk);
+            if (!(fabs(c) <= 1 - 1e-10))
+                return slt_error(SLT_EFORMAT, "%s: columns '%s' and '%s' are collinear "
+                                 "(|corr(log %s, log %s)| = %.12g > 1 - 1e-10 over lines "
+                                 "%ld-%ld, e.g. %s proportional to %s): the exponents of their "
+                                 "terms cannot be told apart", d->source ? d->source : "input",
+                                 d->x_name[j] ? d->x_name[j] : "x", d->x_name[k] ? d->x_name[k] : "x",
+                                 d->x_name[j] ? d->x_name[j] : "x", d->x_name[k] ? d->x_name[k] : "x",
+                                 fabs(c), d->line[0], d->line[d->n_rows - 1],
+                                 d->x_name[k] ? d->x_name[k] : "x", d->x_name[j] ? d->x_name[j] : "x");
+        }
     if (p->bootstrap && d->group && d->n_groups < 2)
         return slt_error(SLT_EFORMAT, "%s: column '%s' has one group only: a bootstrap over "
                          "groups needs at least 2", d->source ? d->source : "input",

@@ -90,6 +90,10 @@ OMP_NUM_THREADS=2 "$SLT" fit --quiet "$dir/pow.csv" --x x --y loss --bootstrap 2
 if [ -s "$dir/t1.csv" ] && cmp -s "$dir/t1.csv" "$dir/t2.csv"; then pass "bootstrap: 1 and 2 threads identical"
 else fail "bootstrap differs between thread counts"; fi
 
+awk 'BEGIN { print "N,D,loss"; for (i = 0; i < 20; i++) { N = 10^(7 + i*0.15); D = 20*N; printf "%.6g,%.6g,%.6g\n", N, D, 1.7 + 400*N^-0.34 + 410*D^-0.28 } }' >"$dir/col.csv"
+expect_usage_error "collinear N and D" "columns 'N' and 'D' are collinear" \
+  fit --quiet "$dir/col.csv" --law chinchilla --x N,D --y loss
+
 # ---- the rows rule: only computed values with an error estimate say ok; else nan, exit 1 --
 awk 'BEGIN { print "x,loss"; for (i = 0; i < 10; i++) { x = 10^(1 + i*0.3); printf "%.17g,%.17g\n", x, 1 + 0.1*log(x) } }' >"$dir/rise.csv"
 run fit --quiet "$dir/rise.csv" --x x --y loss --format csv
