@@ -38,7 +38,8 @@ const cli_command_info cmd_fit_info = {
     "\n"
     "Objectives (--objective): huber (default) sum of w rho(log y - log L), rho Huber with\n"
     "threshold --huber-delta (1e-3: Hoffmann et al.); ls sum of w (y - L)^2/2; ls-log sum of\n"
-    "w (log y - log L)^2/2. w is the --weight column (default 1).\n"
+    "w (log y - log L)^2/2. w is the --weight column (default 1): precision weights\n"
+    "(e.g. 1/variance), not frequency weights (a row of weight 3 is one run, not three).\n"
     "\n"
     "Optimiser: every start (--starts 0: the law's grid — chinchilla: Besiroglu et al.'s\n"
     "4,500 points e in -1:1 by 0.5, a, b in 0:25 by 5, alpha, beta in 0:2 by 0.5; power:\n"
@@ -48,7 +49,9 @@ const cli_command_info cmd_fit_info = {
     "\n"
     "Uncertainty: --bootstrap B resamples rows (or, with --group COL, whole groups, e.g.\n"
     "seeds) B times, refits each from the estimate, and gives the standard deviation (se)\n"
-    "and percentile interval at --level; the results are bit-identical at any thread\n"
+    "and percentile interval at --level; a refit that misses the gradient test, or whose\n"
+    "resample has fewer distinct x points than parameters + 1, is left out (counted in\n"
+    "bootstrap_converged); the results are bit-identical at any thread\n"
     "count. Without --bootstrap, se comes from the Gauss-Newton covariance s^2 (J'WJ)^-1 at\n"
     "the estimate (s^2 = sum w r^2/(n - p), residuals on the objective's scale) through the\n"
     "delta method, and the interval is estimate +- z se (a local, symmetric approximation).\n"
@@ -129,7 +132,7 @@ int cmd_fit(int argc, char **argv)
         {.name = "y", .kind = CLI_TEXT, .target = &y_col, .metavar = "COL",
          .help = "the loss column"},
         {.name = "weight", .kind = CLI_TEXT, .target = &w_col, .metavar = "COL",
-         .help = "a column of weights > 0 (default: all 1)"},
+         .help = "a column of precision weights > 0, not frequency weights (default: all 1)"},
         {.name = "group", .kind = CLI_TEXT, .target = &g_col, .metavar = "COL",
          .help = "bootstrap whole groups of rows with the same text in COL (e.g. a seed)"},
         {.name = "objective", .kind = CLI_CHOICE, .target = &objective, .metavar = "O",
@@ -295,7 +298,8 @@ int cmd_fit(int argc, char **argv)
 
     if (fit_rc == SLT_OK && res.bootstrap_run && res.bootstrap_converged < res.bootstrap_run)
         fprintf(stderr, "slt %s: note: %zu of %zu bootstrap refits did not meet the gradient "
-                "test and are left out of se and the intervals%s\n", cmd,
+                "test or drew fewer distinct x points than parameters + 1, and are left out of se "
+                "and the intervals%s\n", cmd,
                 res.bootstrap_run - res.bootstrap_converged, res.bootstrap_run,
                 res.ci_method == 1 ? "" : " (fewer than 2 left: Gauss-Newton se instead)");
 

@@ -9,7 +9,8 @@
  * (5) Bad input: empty file, missing column, non-numeric cell, NaN, negative loss, one
  *     row, constant column — SLT_EFORMAT with the line and column named; --skip-bad.
  * (6) Scale: every objective recovers noise-free data at y ~ 1e-4 and 1e4.
- * (7) Rows rule: rising data fail (law does not fit); derived rows take the bound flags. */
+ * (7) Rows rule: rising data fail (law does not fit); derived rows take the bound flags.
+ * (8) A bootstrap resample with too few distinct x points is a failed refit. */
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -541,6 +542,38 @@ static void test_rows_rule(void **state)
     slt_fit_data_free(&d);
 }
 
+/* (8) A bootstrap resample with fewer distinct x points than parameters + 1 interpolates
+ * and is a failed refit: 12 rows on 4 distinct x (3 each), power law (3 parameters). A
+ * resample of 12 rows misses one of the 4 points with probability
+ * 4 (3/4)^12 − 6 (1/2)^12 + 4 (1/4)^12 = 0.1252 (inclusion–exclusion) */
+static void test_bootstrap_distinct(void **state)
+{
+    (void)state;
+    rng_state = 31;
+    char buf[2048];
+    size_t used = (size_t)sprintf(buf, "x,loss\n");
+    for (int i = 0; i < 12; i++) {
+        double x = pow(10.0, 1 + i % 4);
+        used += (size_t)sprintf(buf + used, "%.17g,%.17g\n", x,
+                                (1 + 3 * pow(x, -0.5)) * exp(0.01 * test_normal()));
+    }
+    slt_fit_data d;
+    assert_ok(read_text(buf, X1, 1, "loss", NULL, NULL, 0, &d));
+    slt_fit_params p;
+    slt_fit_params_default(&p);
+    p.bootstrap = 400;
+    slt_fit_result r;
+    assert_ok(slt_fit_run(&d, &p, &r, NULL, NULL));
+    const double failed = (double)(r.bootstrap_run - r.bootstrap_converged);
+    const double pm = 4 * pow(0.75, 12) - 6 * pow(0.5, 12) + 4 * pow(0.25, 12);
+    const double mean = 400 * pm, sd = sqrt(400 * pm * (1 - pm));
+    printf("bootstrap: %zu of %zu refits left out (expected %.1f +- %.1f)\n",
+           r.bootstrap_run - r.bootstrap_converged, r.bootstrap_run, mean, sd);
+    assert_true(fabs(failed - mean) <= 4 * sd); /* binomial count: 4 sd */
+    slt_fit_result_free(&r);
+    slt_fit_data_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_scale_free),
         cmocka_unit_test(test_rows_rule),
+        cmocka_unit_test(test_bootstrap_distinct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1024,9 +1024,19 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
         const size_t B = p->bootstrap, n = d->n_rows;
         boot = malloc(B * nq * sizeof *boot);
         unsigned char *ok = calloc(B, 1);
-        if (!boot || !ok) {
+        size_t *xid = malloc(n * sizeof *xid); /* the first row with the same x point */
+        if (!boot || !ok || !xid) {
             free(ok);
+            free(xid);
             goto nomem;
+        }
+        for (size_t i = 0; i < n; i++) {
+            xid[i] = i;
+            for (size_t k = 0; k < i; k++)
+                if (memcmp(d->x + k * d->n_x, d->x + i * d->n_x, d->n_x * sizeof *d->x) == 0) {
+                    xid[i] = k;
+                    break;
+                }
         }
         alloc_failed = 0;
 #pragma omp parallel reduction(| : alloc_failed)
@@ -1036,10 +1046,11 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
             gsl_vector *x = gsl_vector_alloc(np);
             double *w = malloc(n * sizeof *w);
             size_t *count = calloc(d->group ? d->n_groups : n, sizeof *count);
-            if (!mz || !x || !w || !count) alloc_failed = 1;
+            unsigned char *seen = malloc(n);
+            if (!mz || !x || !w || !count || !seen) alloc_failed = 1;
 #pragma omp for schedule(dynamic, 4)
             for (size_t r = 0; r < B; r++) {
-                if (!mz || !x || !w || !count) continue;
+                if (!mz || !x || !w || !count || !seen) continue;
                 uint64_t st = stream_seed(p->seed, 2, r);
                 const size_t units = d->group ? d->n_groups : n;
                 memset(count, 0, units * sizeof *count);
@@ -1053,16 +1064,27 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
                 fit_start s;
                 memcpy(s.theta, b->theta, np * sizeof *s.theta);
                 run_start(&pb, mz, x, ws, p->max_iter, p->gtol, &s);
-                ok[r] = s.state == SLT_FIT_CONVERGED;
+                /* a resample with fewer distinct x points than parameters + 1 cannot
+                 * determine the law (it interpolates): a failed refit */
+                size_t distinct = 0;
+                memset(seen, 0, n);
+                for (size_t i = 0; i < n; i++)
+                    if (w[i] > 0 && !seen[xid[i]]) {
+                        seen[xid[i]] = 1;
+                        distinct++;
+                    }
+                ok[r] = s.state == SLT_FIT_CONVERGED && distinct > np;
                 double tr[SLT_FIT_MAX_PARAMS];
                 from_centred(&su, s.theta, tr);
                 quantities_at(p->law, tr, p->C, p->n_C, boot + r * nq);
             }
+            free(seen);
             free(count);
             free(w);
             gsl_vector_free(x);
             gsl_multimin_fdfminimizer_free(mz);
         }
+        free(xid);
         if (alloc_failed) {
             free(ok);
             goto nomem;
