@@ -112,6 +112,11 @@ for s in 1e-4 1e4; do
   ok=$(awk -F, '$1 == "a" { d = $2 - 0.5; if (d < 0) d = -d; print (d < 1e-6 && $8 == "ok") ? "yes" : "no" }' "$out_file")
   [ "$rc" -eq 0 ] && [ "$ok" = yes ] && pass "ls at y ~ $s: a = 0.5" || fail "ls at y ~ $s"
 done
+awk 'BEGIN { print "N,D,loss"; for (i = 0; i < 6; i++) for (j = 0; j < 6; j++) { N = 10^(1+i); D = 10^(1+j+0.5*(i%2)); y = 1.5+40*N^-0.8+3*D^-0.2; printf "%.17g,%.17g,%.17g\n%.17g,%.17g,%.17g\n", N, D, y, D, N, y } }' >"$dir/sym.csv"
+run fit --quiet "$dir/sym.csv" --law chinchilla --x N,D --y loss --starts 200 --format csv
+if [ "$rc" -eq 1 ] && grep -q '^alpha,nan,nan,nan,nan,0,0\.[0-9]*,multiple optima$' "$out_file" &&
+   grep -q "two distinct optima .*(E = .*) and (E = .*)" "$err_file"; then pass "multiple optima: both named, nan, exit 1"
+else fail "multiple optima"; fi
 
 # ---- help ------------------------------------------------------------------------------------
 run fit --help
