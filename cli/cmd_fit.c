@@ -24,7 +24,8 @@ const cli_command_info cmd_fit_info = {
     "--x params,tokens), --y the loss. A row whose chosen cells are empty, not numbers,\n"
     "not finite or <= 0 (x, y, weight), or that has the wrong number of fields, exits 2\n"
     "naming its line and column; with --skip-bad it is skipped and counted (params\n"
-    "'skipped'; the first is named on stderr).\n"
+    "'skipped'; the first is named on stderr). A constant x column, or two x columns\n"
+    "collinear in log (|corr(log N, log D)| > 1 - 1e-10, e.g. D = 20 N), exits 2 naming them.\n"
     "\n"
     "Laws (docs/theory/fit.md §2), fitted in log-sum-exp form (Hoffmann et al.'s approach\n"
     "3: E = e^e, A = e^a, B = e^b):\n"
@@ -37,7 +38,8 @@ const cli_command_info cmd_fit_info = {
     "\n"
     "Objectives (--objective): huber (default) sum of w rho(log y - log L), rho Huber with\n"
     "threshold --huber-delta (1e-3: Hoffmann et al.); ls sum of w (y - L)^2/2; ls-log sum of\n"
-    "w (log y - log L)^2/2. w is the --weight column (default 1).\n"
+    "w (log y - log L)^2/2. w is the --weight column (default 1): precision weights\n"
+    "(e.g. 1/variance), not frequency weights (a row of weight 3 is one run, not three).\n"
     "\n"
     "Optimiser: every start (--starts 0: the law's grid — chinchilla: Besiroglu et al.'s\n"
     "4,500 points e in -1:1 by 0.5, a, b in 0:25 by 5, alpha, beta in 0:2 by 0.5; power:\n"
@@ -47,7 +49,9 @@ const cli_command_info cmd_fit_info = {
     "\n"
     "Uncertainty: --bootstrap B resamples rows (or, with --group COL, whole groups, e.g.\n"
     "seeds) B times, refits each from the estimate, and gives the standard deviation (se)\n"
-    "and percentile interval at --level; the results are bit-identical at any thread\n"
+    "and percentile interval at --level; a refit that misses the gradient test, or whose\n"
+    "resample has fewer distinct x points than parameters + 1, is left out (counted in\n"
+    "bootstrap_converged); the results are bit-identical at any thread\n"
     "count. Without --bootstrap, se comes from the Gauss-Newton covariance s^2 (J'WJ)^-1 at\n"
     "the estimate (s^2 = sum w r^2/(n - p), residuals on the objective's scale) through the\n"
     "delta method, and the interval is estimate +- z se (a local, symmetric approximation).\n"
@@ -57,11 +61,17 @@ const cli_command_info cmd_fit_info = {
     "on every row: its amplitude is at 0 and its exponent undetermined), alt_estimate (the\n"
     "other optimum, see below), status. json params: objective_value, fit_status, starts,\n"
     "starts_converged, rows, skipped, ci_method, bootstrap_converged and the options.\n"
-    "Status: 'ok'; 'at bound' (on the rows flagged; exit 0, a note on stderr); 'multiple\n"
-    "optima' (another start reached a distinct optimum, parameters not at a bound\n"
-    "differing by more than 1e-3, whose objective is within 1e-6 relative: both are\n"
-    "printed; exit 0, a note on stderr); 'max iterations' or 'no progress' (no start met\n"
-    "the gradient test: values nan, exit 1).\n"
+    "Status: a row says 'ok' only when its value was computed and has an error estimate.\n"
+    "Otherwise its values are nan, stderr says why, and the exit status is 1: 'at bound'\n"
+    "(the parameter, or a parameter a derived row depends on, is at the edge of its\n"
+    "range); 'no error estimate' (singular covariance); 'multiple optima' (another start\n"
+    "reached a distinct optimum, parameters not at a bound differing by more than 1e-3,\n"
+    "whose objective is within 1e-6 relative: stderr names both parameter vectors,\n"
+    "alt_estimate holds the second, every estimate is nan); 'law does not fit' (an\n"
+    "exponent driven to <= 0 while its term is not negligible: the loss rises with that\n"
+    "column, 'law X does not describe the data: its x-term grows'); 'max iterations' or\n"
+    "'no progress' (no start met the gradient test). Tolerances are scale-free: y is\n"
+    "divided by its geometric mean for the fit.\n"
     "--residuals prints instead one row per run: line, the x columns, y, prediction,\n"
     "residual (log y - log prediction).",
 };
@@ -122,7 +132,7 @@ int cmd_fit(int argc, char **argv)
         {.name = "y", .kind = CLI_TEXT, .target = &y_col, .metavar = "COL",
          .help = "the loss column"},
         {.name = "weight", .kind = CLI_TEXT, .target = &w_col, .metavar = "COL",
-         .help = "a column of weights > 0 (default: all 1)"},
+         .help = "a column of precision weights > 0, not frequency weights (default: all 1)"},
         {.name = "group", .kind = CLI_TEXT, .target = &g_col, .metavar = "COL",
          .help = "bootstrap whole groups of rows with the same text in COL (e.g. a seed)"},
         {.name = "objective", .kind = CLI_CHOICE, .target = &objective, .metavar = "O",
@@ -269,17 +279,27 @@ int cmd_fit(int argc, char **argv)
         fprintf(stderr, "slt %s: %s\n", cmd, slt_last_error());
         return slt_exit_class(fit_rc);
     }
+    int rows_ok = fit_rc == SLT_OK;
     if (fit_rc == SLT_ENOCONV) fprintf(stderr, "slt %s: %s\n", cmd, slt_last_error());
-    else if (res.state == SLT_FIT_AT_BOUND)
-        fprintf(stderr, "slt %s: note: a parameter is at the edge of its range (at_bound = 1): "
-                "the data do not determine it\n", cmd);
-    else if (res.state == SLT_FIT_MULTIPLE)
-        fprintf(stderr, "slt %s: note: two distinct optima with objectives %.10g and %.10g "
-                "(alt_estimate holds the second)\n", cmd, res.objective, res.alt_objective);
+    for (size_t k = 0; fit_rc == SLT_OK && k < res.n_quantities; k++) {
+        const slt_fit_quantity *q = &res.q[k];
+        if (q->state == SLT_FIT_CONVERGED) continue;
+        rows_ok = 0;
+        if (q->state == SLT_FIT_AT_BOUND)
+            fprintf(stderr, "slt %s: %s: nan, at bound (%s): the data (--x %s, --y %s) do "
+                    "not determine it\n", cmd, q->name, q->derived ? "it depends on a parameter "
+                    "at the edge of its range" : "an exponent <= 0 or > 10, or a term below 1e-6 "
+                    "of the prediction on every row", x_text, y_col);
+        else
+            fprintf(stderr, "slt %s: %s: nan, %s (the covariance at the estimate is singular%s)\n",
+                    cmd, q->name, slt_fit_state_to_string(q->state),
+                    bootstrap ? " and the bootstrap gave no interval" : "; try --bootstrap");
+    }
 
     if (fit_rc == SLT_OK && res.bootstrap_run && res.bootstrap_converged < res.bootstrap_run)
         fprintf(stderr, "slt %s: note: %zu of %zu bootstrap refits did not meet the gradient "
-                "test and are left out of se and the intervals%s\n", cmd,
+                "test or drew fewer distinct x points than parameters + 1, and are left out of se "
+                "and the intervals%s\n", cmd,
                 res.bootstrap_run - res.bootstrap_converged, res.bootstrap_run,
                 res.ci_method == 1 ? "" : " (fewer than 2 left: Gauss-Newton se instead)");
 
@@ -349,8 +369,7 @@ int cmd_fit(int argc, char **argv)
                 break;
             }
             const size_t r = (size_t)row;
-            const char *st = slt_fit_state_to_string(res.state);
-            if (res.state == SLT_FIT_AT_BOUND) st = q->at_bound ? "at bound" : "ok";
+            const char *st = slt_fit_state_to_string(ok_fit ? q->state : res.state);
             rc = slt_table_set_text(t, r, c_p, q->name);
             if (!rc) rc = slt_table_set_real(t, r, c_e, ok_fit ? q->estimate : NAN, NAN);
             if (!rc) rc = slt_table_set_real(t, r, c_se, ok_fit ? q->se : NAN, NAN);
@@ -374,5 +393,5 @@ int cmd_fit(int argc, char **argv)
     slt_fit_data_free(&data);
     cli_list_free(&C);
     if (rc) return rc;
-    return ok_fit ? 0 : slt_exit_class(fit_rc);
+    return rows_ok ? 0 : ok_fit ? 1 : slt_exit_class(fit_rc);
 }

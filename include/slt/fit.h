@@ -128,11 +128,17 @@ SLT_API const slt_param_range *slt_fit_param_range(const char *field);
 /* ---- results -------------------------------------------------------------------------- */
 typedef enum {
     SLT_FIT_CONVERGED = 0, /* the best start met the gradient test                        */
-    SLT_FIT_AT_BOUND,      /* converged, but a parameter sits at the edge of its range     */
-    SLT_FIT_MULTIPLE,      /* converged; another start reached a distinct optimum whose
-                              objective is within the tolerance (alt_estimate holds it)   */
+    SLT_FIT_AT_BOUND,      /* converged, but a parameter sits at the edge of its range:
+                              its row (and the derived rows that depend on it) is NaN    */
+    SLT_FIT_MULTIPLE,      /* another start reached a distinct optimum whose objective is
+                              within the tolerance: a failure, estimates NaN, alt holds
+                              the second optimum (SLT_ENOCONV, the message names both)   */
     SLT_FIT_MAX_ITER,      /* no start met the gradient test within max_iter             */
-    SLT_FIT_NO_PROGRESS    /* the line search could not go on before the gradient test   */
+    SLT_FIT_NO_PROGRESS,   /* the line search could not go on before the gradient test   */
+    SLT_FIT_NO_ERROR,      /* converged, but a row's error estimate could not be computed
+                              (singular covariance): that row is NaN                     */
+    SLT_FIT_BAD_LAW        /* the law cannot describe the data: an exponent at its bound
+                              <= 0 while its term is not negligible (SLT_ENOCONV)         */
 } slt_fit_state;
 SLT_API const char *slt_fit_state_to_string(slt_fit_state s); /* "ok", "at bound", ... */
 
@@ -144,6 +150,9 @@ typedef struct {
     double alt;         /* the value at the second optimum (SLT_FIT_MULTIPLE), else NaN  */
     int at_bound;       /* the parameter sits at the edge of its range                   */
     int derived;        /* 1 for a derived quantity                                      */
+    slt_fit_state state;/* the row's status: SLT_FIT_CONVERGED (ok: estimate, se, ci set),
+                           SLT_FIT_AT_BOUND (it or a parameter it depends on is at a bound),
+                           SLT_FIT_NO_ERROR (no error estimate), SLT_FIT_MULTIPLE: values NaN */
 } slt_fit_quantity;
 
 typedef struct {
@@ -162,10 +171,16 @@ typedef struct {
 
 /* Fits p->law to data. Checks first: enough rows (more than the law's parameters; the
  * message names the line of each row when there are few), no constant x column (its
- * exponent cannot be identified; the message names the column and the lines).
- * Returns SLT_OK when the fit converged (state CONVERGED, AT_BOUND or MULTIPLE: answers
- * with a diagnostic); SLT_ENOCONV when no start converged (state MAX_ITER or NO_PROGRESS;
- * estimates NaN, slt_last_error() names the best objective and gradient reached);
+ * exponent cannot be identified; the message names the column and the lines), no two
+ * x columns collinear in log (|corr(log x_j, log x_k)| > 1 - 1e-10, e.g. D = 20 N: the
+ * message names both columns).
+ * Returns SLT_OK when the fit converged (state CONVERGED; or AT_BOUND / NO_ERROR, where
+ * the rows concerned, q[k].state != SLT_FIT_CONVERGED, are NaN); SLT_ENOCONV when no
+ * start converged (state MAX_ITER or NO_PROGRESS; estimates NaN, slt_last_error() names
+ * the best objective and gradient reached), when two distinct optima are within the
+ * tolerance (MULTIPLE: estimates NaN, q[k].alt the second optimum, the message names
+ * both parameter vectors), or when the law cannot describe the data (BAD_LAW: "law X does
+ * not describe the data: its x-term grows", naming the column; estimates NaN);
  * SLT_EINVAL/SLT_EFORMAT for bad parameters or data; SLT_ENOMEM. The result must be
  * released with slt_fit_result_free. OpenMP-parallel over starts and replicates;
  * bit-identical at any thread count. `progress`, when not NULL, is called from the

@@ -65,7 +65,8 @@ static const fit_law_type law_types[SLT_FIT_LAW_COUNT] = {
 
 static const char *const objective_names[SLT_FIT_OBJ_COUNT] = {"huber", "ls", "ls-log"};
 static const char *const state_names[] = {"ok", "at bound", "multiple optima",
-                                          "max iterations", "no progress"};
+                                          "max iterations", "no progress",
+                                          "no error estimate", "law does not fit"};
 
 const char *slt_fit_law_to_string(slt_fit_law law)
 {
@@ -105,7 +106,7 @@ const char *slt_fit_objective_choices(void) { return "huber|ls|ls-log"; }
 
 const char *slt_fit_state_to_string(slt_fit_state s)
 {
-    return (unsigned)s <= SLT_FIT_NO_PROGRESS ? state_names[s] : "unknown";
+    return (unsigned)s <= SLT_FIT_BAD_LAW ? state_names[s] : "unknown";
 }
 
 size_t slt_fit_law_n_x(slt_fit_law law)
@@ -529,6 +530,35 @@ static int check_data(const slt_fit_data *d, const slt_fit_params *p)
                              d->x_name[j] ? d->x_name[j] : "x", d->x[j], d->line[0],
                              d->line[d->n_rows - 1]);
     }
+    /* collinear log x columns (e.g. D = 20 N on every row): their exponents cannot be told
+     * apart, as for a constant column. |corr| > 1 − 1e-10 (or a column constant in log
+     * after centring) is refused. */
+    for (size_t j = 0; j < d->n_x; j++)
+        for (size_t k = j + 1; k < d->n_x; k++) {
+            double mj = 0, mk = 0, sjj = 0, skk = 0, sjk = 0;
+            for (size_t i = 0; i < d->n_rows; i++) {
+                mj += log(d->x[i * d->n_x + j]);
+                mk += log(d->x[i * d->n_x + k]);
+            }
+            mj /= (double)d->n_rows;
+            mk /= (double)d->n_rows;
+            for (size_t i = 0; i < d->n_rows; i++) {
+                const double a = log(d->x[i * d->n_x + j]) - mj, b = log(d->x[i * d->n_x + k]) - mk;
+                sjj += a * a;
+                skk += b * b;
+                sjk += a * b;
+            }
+            const double c = sjk / sqrt(sjj * skk);
+            if (!(fabs(c) <= 1 - 1e-10))
+                return slt_error(SLT_EFORMAT, "%s: columns '%s' and '%s' are collinear "
+                                 "(|corr(log %s, log %s)| = %.12g > 1 - 1e-10 over lines "
+                                 "%ld-%ld, e.g. %s proportional to %s): the exponents of their "
+                                 "terms cannot be told apart", d->source ? d->source : "input",
+                                 d->x_name[j] ? d->x_name[j] : "x", d->x_name[k] ? d->x_name[k] : "x",
+                                 d->x_name[j] ? d->x_name[j] : "x", d->x_name[k] ? d->x_name[k] : "x",
+                                 fabs(c), d->line[0], d->line[d->n_rows - 1],
+                                 d->x_name[k] ? d->x_name[k] : "x", d->x_name[j] ? d->x_name[j] : "x");
+        }
     if (p->bootstrap && d->group && d->n_groups < 2)
         return slt_error(SLT_EFORMAT, "%s: column '%s' has one group only: a bootstrap over "
                          "groups needs at least 2", d->source ? d->source : "input",
@@ -561,6 +591,19 @@ static int thetas_distinct(const double *a, const double *b, const int *fa, cons
     return 0;
 }
 
+/* max − min of log x[var] over the rows in use */
+static double lx_range(const fit_problem *pb, int var)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < pb->n; i++) {
+        if (pb->w[i] == 0) continue;
+        const double v = pb->lx[i * pb->n_x + (size_t)var];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+    }
+    return hi > lo ? hi - lo : 0;
+}
+
 /* at_bound flags of the internal parameters at θ (docs/theory/fit.md §3). */
 static int flag_bounds(const fit_problem *pb, const double *theta, int *flag)
 {
@@ -582,16 +625,62 @@ static int flag_bounds(const fit_problem *pb, const double *theta, int *flag)
         if (share < FIT_TERM_NEGLIGIBLE) {
             flag[t->amp] = any = 1;
             if (t->expo >= 0) flag[t->expo] = 1;
+        } else if (t->expo >= 0 && theta[t->expo] <= FIT_EXPONENT_MAX &&
+                   fabs(theta[t->expo]) * lx_range(pb, t->var) < FIT_TERM_NEGLIGIBLE) {
+            /* an exponent so close to 0 that its term changes by less than
+             * FIT_TERM_NEGLIGIBLE across the data: the term is a constant, and its
+             * amplitude and the constant term's (E) are determined only as a sum */
+            flag[t->expo] = flag[t->amp] = any = 1;
+            for (size_t c = 0; c < law->n_terms; c++)
+                if (law->terms[c].expo < 0) flag[law->terms[c].amp] = 1;
         }
     }
     return any;
 }
 
-/* Gauss–Newton covariance of θ: s² (JᵀJ)⁻¹ with J the Jacobian of the residuals of the
- * objective's scale (log for huber and ls-log) and s² = Σ w r²/(n − p). 0 or -1. */
-static int gauss_newton_cov(const fit_problem *pb, const double *theta, double *cov)
+/* The first term whose exponent is at its bound <= 0 while the term is not negligible
+ * (at least FIT_TERM_NEGLIGIBLE of the prediction on some row): the law cannot describe
+ * data that rise along that variable. -1 when none. */
+static int growing_term(const fit_problem *pb, const double *theta)
 {
-    const size_t np = pb->law->n_params;
+    const fit_law_type *law = pb->law;
+    for (size_t k = 0; k < law->n_terms; k++) {
+        const fit_term *t = &law->terms[k];
+        /* it grows by more than FIT_TERM_NEGLIGIBLE across the data */
+        if (t->expo < 0 || -theta[t->expo] * lx_range(pb, t->var) <= FIT_TERM_NEGLIGIBLE)
+            continue;
+        for (size_t i = 0; i < pb->n; i++) {
+            const double *lx = pb->lx + i * pb->n_x;
+            double u = theta[t->amp] - theta[t->expo] * lx[t->var];
+            if (exp(u - law_logpred(law, theta, lx, NULL)) >= FIT_TERM_NEGLIGIBLE) return (int)k;
+        }
+    }
+    return -1;
+}
+
+/* The internal parameters (bit j) quantity k depends on. */
+static unsigned quantity_deps(slt_fit_law id, size_t k, size_t np)
+{
+    if (k < np) return 1u << k;
+    if (id == SLT_FIT_LAW_CHINCHILLA) {
+        if (k == 5 || k == 6) return 1u << 3 | 1u << 4; /* a, b: alpha, beta */
+        return 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4;   /* N_opt, D_opt: A, B, alpha, beta */
+    }
+    return 0;
+}
+
+/* Gauss–Newton covariance of θ over the parameters not fixed (those at a bound, whose
+ * rows are not answers: their rows and columns are 0): s² (JᵀJ)⁻¹ with J the Jacobian of the residuals of the
+ * objective's scale (log for huber and ls-log) and s² = Σ w r²/(n − p). 0 or -1. */
+static int gauss_newton_cov(const fit_problem *pb, const double *theta, const int *fixed,
+                            double *cov)
+{
+    const size_t np_all = pb->law->n_params;
+    size_t idx[SLT_FIT_MAX_PARAMS], np = 0; /* the free parameters */
+    for (size_t j = 0; j < np_all; j++)
+        if (!fixed[j]) idx[np++] = j;
+    for (size_t j = 0; j < np_all * np_all; j++) cov[j] = 0;
+    if (np == 0) return -1;
     gsl_matrix *jtj = gsl_matrix_calloc(np, np);
     if (!jtj) return -1;
     double rss = 0, dp[SLT_FIT_MAX_PARAMS];
@@ -609,14 +698,15 @@ static int gauss_newton_cov(const fit_problem *pb, const double *theta, double *
         rss += w * r * r;
         for (size_t a = 0; a < np; a++)
             for (size_t b = 0; b < np; b++)
-                *gsl_matrix_ptr(jtj, a, b) += w * scale * scale * dp[a] * dp[b];
+                *gsl_matrix_ptr(jtj, a, b) += w * scale * scale * dp[idx[a]] * dp[idx[b]];
     }
     int rc = -1;
     if (n_used > np && gsl_linalg_cholesky_decomp1(jtj) == GSL_SUCCESS &&
         gsl_linalg_cholesky_invert(jtj) == GSL_SUCCESS) {
         const double s2 = rss / (double)(n_used - np);
         for (size_t a = 0; a < np; a++)
-            for (size_t b = 0; b < np; b++) cov[a * np + b] = s2 * gsl_matrix_get(jtj, a, b);
+            for (size_t b = 0; b < np; b++)
+                cov[idx[a] * np_all + idx[b]] = s2 * gsl_matrix_get(jtj, a, b);
         rc = 0;
     }
     gsl_matrix_free(jtj);
@@ -628,8 +718,11 @@ typedef struct {
     const slt_fit_params *p;
     const fit_law_type *law;
     fit_problem pb;
-    double *lx, *ly, *w;
+    double *lx, *ly, *w, *ys;
     double wsum;
+    /* log of the geometric mean of y: the optimiser fits y/g (every amplitude shifted by
+     * -log g), so the gradient test and the tolerances do not depend on the scale of y */
+    double lscale;
     double centre[SLT_FIT_MAX_X]; /* mean log x: lx is stored centred (conditioning) */
 } fit_setup;
 
@@ -641,6 +734,7 @@ static void to_centred(const fit_setup *s, const double *theta, double *tc)
     memcpy(tc, theta, law->n_params * sizeof *tc);
     for (size_t k = 0; k < law->n_terms; k++) {
         const fit_term *t = &law->terms[k];
+        tc[t->amp] -= s->lscale;
         if (t->expo >= 0) tc[t->amp] -= theta[t->expo] * s->centre[t->var];
     }
 }
@@ -651,6 +745,7 @@ static void from_centred(const fit_setup *s, const double *tc, double *theta)
     memcpy(theta, tc, law->n_params * sizeof *tc);
     for (size_t k = 0; k < law->n_terms; k++) {
         const fit_term *t = &law->terms[k];
+        theta[t->amp] += s->lscale;
         if (t->expo >= 0) theta[t->amp] += tc[t->expo] * s->centre[t->var];
     }
 }
@@ -660,6 +755,13 @@ static void setup_free(fit_setup *s)
     free(s->lx);
     free(s->ly);
     free(s->w);
+    free(s->ys);
+}
+
+/* The objective in the units of y from the one of y/g the optimiser sees. */
+static double objective_unscaled(const fit_setup *s, double f)
+{
+    return s->p->objective == SLT_FIT_OBJ_LS ? f * exp(2 * s->lscale) : f;
 }
 
 static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params *p)
@@ -672,7 +774,8 @@ static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params 
     s->lx = malloc(n * d->n_x * sizeof *s->lx);
     s->ly = malloc(n * sizeof *s->ly);
     s->w = malloc(n * sizeof *s->w);
-    if (!s->lx || !s->ly || !s->w) {
+    s->ys = malloc(n * sizeof *s->ys);
+    if (!s->lx || !s->ly || !s->w || !s->ys) {
         setup_free(s);
         return slt_error(SLT_ENOMEM, "slt_fit_run: out of memory for %zu rows", n);
     }
@@ -689,7 +792,13 @@ static int setup_init(fit_setup *s, const slt_fit_data *d, const slt_fit_params 
         s->w[i] = d->w ? d->w[i] : 1.0;
         s->wsum += s->w[i];
     }
-    s->pb = (fit_problem){s->law, n, d->n_x, s->lx, d->y, s->ly, s->w, p->objective,
+    for (size_t i = 0; i < n; i++) s->lscale += s->ly[i];
+    s->lscale /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        s->ly[i] -= s->lscale;
+        s->ys[i] = exp(s->ly[i]);
+    }
+    s->pb = (fit_problem){s->law, n, d->n_x, s->lx, s->ys, s->ly, s->w, p->objective,
                           p->huber_delta};
     return SLT_OK;
 }
@@ -708,7 +817,7 @@ slt_fit_state slt_fit_single(const slt_fit_data *d, const slt_fit_params *p, dou
         to_centred(&su, theta, s.theta);
         run_start(&su.pb, mz, x, su.wsum, p->max_iter, p->gtol, &s);
         from_centred(&su, s.theta, theta);
-        if (objective) *objective = s.f;
+        if (objective) *objective = objective_unscaled(&su, s.f);
     }
     gsl_vector_free(x);
     gsl_multimin_fdfminimizer_free(mz);
@@ -807,7 +916,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
             rc = slt_error(SLT_ENOCONV, "%s: the best of %zu starts (objective %.17g) did not "
                            "meet the gradient test |grad| <= gtol*sum(w) = %.3g: |grad| = %.3g "
                            "(%s after %zu iterations; %zu starts converged, to higher objectives)",
-                           where, n_starts, starts[best].f, p->gtol * su.wsum, starts[best].gnorm,
+                           where, n_starts, objective_unscaled(&su, starts[best].f), p->gtol * su.wsum, starts[best].gnorm,
                            slt_fit_state_to_string(starts[best].state), starts[best].iter,
                            res->starts_converged);
         else
@@ -816,7 +925,7 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
     }
     const fit_start *b = &starts[best];
     from_centred(&su, b->theta, res->theta);
-    res->objective = b->f;
+    res->objective = objective_unscaled(&su, b->f);
     res->grad_norm = b->gnorm;
     res->iterations = b->iter;
     res->state = SLT_FIT_CONVERGED;
@@ -828,6 +937,19 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
     const double ftol = 1e-6 * fabs(b->f) + 1e-12 * su.wsum;
     int flags[SLT_FIT_MAX_PARAMS], fs[SLT_FIT_MAX_PARAMS];
     const int at_bound = flag_bounds(&su.pb, b->theta, flags);
+    const int grows = growing_term(&su.pb, b->theta);
+    if (grows >= 0) {
+        /* an exponent at its bound <= 0 while its term matters: the loss rises with x */
+        const fit_term *t = &law->terms[grows];
+        const char *col = d->x_name[t->var] ? d->x_name[t->var] : "x";
+        res->state = SLT_FIT_BAD_LAW;
+        for (size_t k = 0; k < nq; k++) res->q[k].estimate = NAN;
+        rc = slt_error(SLT_ENOCONV, "law %s does not describe the data: its %s-term grows "
+                       "(the best fit has exponent %s = %.6g <= 0 on column '%s', a term that is "
+                       "not negligible: the loss rises with '%s'); values nan",
+                       law->name, col, law->param_names[t->expo], b->theta[t->expo], col, col);
+        goto done;
+    }
     long alt = -1;
     for (size_t s = 0; s < n_starts; s++) {
         if (starts[s].state != SLT_FIT_CONVERGED || (long)s == best) continue;
@@ -836,23 +958,41 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
         if (!thetas_distinct(b->theta, starts[s].theta, flags, fs, np)) continue;
         if (alt < 0 || starts[s].f < starts[alt].f) alt = (long)s;
     }
+    if (at_bound)
+        for (size_t j = 0; j < np; j++) res->q[j].at_bound = flags[j];
     if (alt >= 0) {
+        /* the data do not single out one optimum: both are named, neither is an answer */
         res->state = SLT_FIT_MULTIPLE;
-        res->alt_objective = starts[alt].f;
+        res->alt_objective = objective_unscaled(&su, starts[alt].f);
         double ta[SLT_FIT_MAX_PARAMS];
         from_centred(&su, starts[alt].theta, ta);
         quantities_at(p->law, ta, p->C, p->n_C, qa);
-        for (size_t k = 0; k < nq; k++) res->q[k].alt = qa[k];
-    }
-    if (at_bound) {
-        if (res->state == SLT_FIT_CONVERGED) res->state = SLT_FIT_AT_BOUND;
-        for (size_t j = 0; j < np; j++) res->q[j].at_bound = flags[j];
+        char v1[256] = "", v2[256] = "";
+        size_t u1 = 0, u2 = 0;
+        for (size_t j = 0; j < np; j++) {
+            int k1 = snprintf(v1 + u1, sizeof v1 - u1, "%s%s = %.8g", j ? ", " : "",
+                              res->q[j].name, qv[j]);
+            int k2 = snprintf(v2 + u2, sizeof v2 - u2, "%s%s = %.8g", j ? ", " : "",
+                              res->q[j].name, qa[j]);
+            if (k1 > 0 && u1 + (size_t)k1 < sizeof v1) u1 += (size_t)k1;
+            if (k2 > 0 && u2 + (size_t)k2 < sizeof v2) u2 += (size_t)k2;
+        }
+        for (size_t k = 0; k < nq; k++) {
+            res->q[k].alt = qa[k];
+            res->q[k].estimate = NAN;
+            res->q[k].state = SLT_FIT_MULTIPLE;
+        }
+        rc = slt_error(SLT_ENOCONV, "%s: two distinct optima with objectives %.10g and %.10g "
+                       "(within the tolerance 1e-6 relative): (%s) and (%s); the data do not "
+                       "single out one: values nan (alt_estimate holds the second)", where,
+                       res->objective, res->alt_objective, v1, v2);
+        goto done;
     }
 
     /* uncertainty: Gauss–Newton always (the cheap alternative), bootstrap when asked */
     const double z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * p->level);
     double cov[SLT_FIT_MAX_PARAMS * SLT_FIT_MAX_PARAMS];
-    if (gauss_newton_cov(&su.pb, b->theta, cov) == 0) { /* centred coordinates */
+    if (gauss_newton_cov(&su.pb, b->theta, flags, cov) == 0) { /* centred coordinates */
         res->ci_method = 2;
         double grad[64][SLT_FIT_MAX_PARAMS];
         for (size_t j = 0; j < np; j++) {
@@ -884,9 +1024,19 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
         const size_t B = p->bootstrap, n = d->n_rows;
         boot = malloc(B * nq * sizeof *boot);
         unsigned char *ok = calloc(B, 1);
-        if (!boot || !ok) {
+        size_t *xid = malloc(n * sizeof *xid); /* the first row with the same x point */
+        if (!boot || !ok || !xid) {
             free(ok);
+            free(xid);
             goto nomem;
+        }
+        for (size_t i = 0; i < n; i++) {
+            xid[i] = i;
+            for (size_t k = 0; k < i; k++)
+                if (memcmp(d->x + k * d->n_x, d->x + i * d->n_x, d->n_x * sizeof *d->x) == 0) {
+                    xid[i] = k;
+                    break;
+                }
         }
         alloc_failed = 0;
 #pragma omp parallel reduction(| : alloc_failed)
@@ -896,10 +1046,11 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
             gsl_vector *x = gsl_vector_alloc(np);
             double *w = malloc(n * sizeof *w);
             size_t *count = calloc(d->group ? d->n_groups : n, sizeof *count);
-            if (!mz || !x || !w || !count) alloc_failed = 1;
+            unsigned char *seen = malloc(n);
+            if (!mz || !x || !w || !count || !seen) alloc_failed = 1;
 #pragma omp for schedule(dynamic, 4)
             for (size_t r = 0; r < B; r++) {
-                if (!mz || !x || !w || !count) continue;
+                if (!mz || !x || !w || !count || !seen) continue;
                 uint64_t st = stream_seed(p->seed, 2, r);
                 const size_t units = d->group ? d->n_groups : n;
                 memset(count, 0, units * sizeof *count);
@@ -913,16 +1064,27 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
                 fit_start s;
                 memcpy(s.theta, b->theta, np * sizeof *s.theta);
                 run_start(&pb, mz, x, ws, p->max_iter, p->gtol, &s);
-                ok[r] = s.state == SLT_FIT_CONVERGED;
+                /* a resample with fewer distinct x points than parameters + 1 cannot
+                 * determine the law (it interpolates): a failed refit */
+                size_t distinct = 0;
+                memset(seen, 0, n);
+                for (size_t i = 0; i < n; i++)
+                    if (w[i] > 0 && !seen[xid[i]]) {
+                        seen[xid[i]] = 1;
+                        distinct++;
+                    }
+                ok[r] = s.state == SLT_FIT_CONVERGED && distinct > np;
                 double tr[SLT_FIT_MAX_PARAMS];
                 from_centred(&su, s.theta, tr);
                 quantities_at(p->law, tr, p->C, p->n_C, boot + r * nq);
             }
+            free(seen);
             free(count);
             free(w);
             gsl_vector_free(x);
             gsl_multimin_fdfminimizer_free(mz);
         }
+        free(xid);
         if (alloc_failed) {
             free(ok);
             goto nomem;
@@ -954,6 +1116,26 @@ int slt_fit_run(const slt_fit_data *d, const slt_fit_params *p, slt_fit_result *
                 res->q[k].ci_hi = quantile_sorted(col, m, 0.5 + 0.5 * p->level);
             }
             free(col);
+        }
+    }
+    /* the rule of the project: a row is ok only when it was computed and has an error
+     * estimate. A parameter at a bound (and every derived row that depends on it), or a
+     * row whose se could not be computed, is nan with a status saying why. */
+    for (size_t k = 0; k < nq; k++) {
+        slt_fit_quantity *q = &res->q[k];
+        unsigned deps = quantity_deps(p->law, k, np);
+        int bound = 0;
+        for (size_t j = 0; j < np; j++)
+            if ((deps >> j & 1u) && flags[j]) bound = 1;
+        if (bound) {
+            q->state = SLT_FIT_AT_BOUND;
+            q->at_bound = 1;
+        } else if (!isfinite(q->se) || !isfinite(q->estimate))
+            q->state = SLT_FIT_NO_ERROR;
+        if (q->state != SLT_FIT_CONVERGED) {
+            q->estimate = q->se = q->ci_lo = q->ci_hi = NAN;
+            if (res->state == SLT_FIT_CONVERGED || (res->state == SLT_FIT_NO_ERROR && bound))
+                res->state = q->state;
         }
     }
     rc = SLT_OK;

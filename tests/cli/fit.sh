@@ -90,6 +90,34 @@ OMP_NUM_THREADS=2 "$SLT" fit --quiet "$dir/pow.csv" --x x --y loss --bootstrap 2
 if [ -s "$dir/t1.csv" ] && cmp -s "$dir/t1.csv" "$dir/t2.csv"; then pass "bootstrap: 1 and 2 threads identical"
 else fail "bootstrap differs between thread counts"; fi
 
+awk 'BEGIN { print "N,D,loss"; for (i = 0; i < 20; i++) { N = 10^(7 + i*0.15); D = 20*N; printf "%.6g,%.6g,%.6g\n", N, D, 1.7 + 400*N^-0.34 + 410*D^-0.28 } }' >"$dir/col.csv"
+expect_usage_error "collinear N and D" "columns 'N' and 'D' are collinear" \
+  fit --quiet "$dir/col.csv" --law chinchilla --x N,D --y loss
+
+# ---- the rows rule: only computed values with an error estimate say ok; else nan, exit 1 --
+awk 'BEGIN { print "x,loss"; for (i = 0; i < 10; i++) { x = 10^(1 + i*0.3); printf "%.17g,%.17g\n", x, 1 + 0.1*log(x) } }' >"$dir/rise.csv"
+run fit --quiet "$dir/rise.csv" --x x --y loss --format csv
+if [ "$rc" -eq 1 ] && grep -q '^a,nan,nan,nan,nan,0,nan,law does not fit$' "$out_file" &&
+   grep -q "law power does not describe the data: its x-term grows" "$err_file" &&
+   grep -q "column 'x'" "$err_file"; then pass "rising data: law does not fit, nan, exit 1"
+else fail "rising data"; fi
+awk 'BEGIN { print "x,loss"; for (i = 0; i < 12; i++) { x = 10^(1 + i/3); printf "%.17g,%.17g\n", x, 3 * x^-0.6 } }' >"$dir/nofloor.csv"
+run fit --quiet "$dir/nofloor.csv" --x x --y loss --format csv
+if [ "$rc" -eq 1 ] && grep -q '^E,nan,nan,nan,nan,1,nan,at bound$' "$out_file" &&
+   grep -q '^a,0.59999.*,0,nan,ok$' "$out_file" && grep -q "E: nan, at bound" "$err_file"
+then pass "no floor: E at bound is nan, a ok, exit 1"; else fail "no floor at bound"; fi
+for s in 1e-4 1e4; do
+  awk -v s=$s 'BEGIN { print "x,y"; for (i = 0; i < 12; i++) { x = 10^(1 + i*0.3); printf "%.17g,%.17g\n", x, s*(1 + 2*x^-0.5) } }' >"$dir/sc.csv"
+  run fit --quiet "$dir/sc.csv" --x x --y y --objective ls --format csv
+  ok=$(awk -F, '$1 == "a" { d = $2 - 0.5; if (d < 0) d = -d; print (d < 1e-6 && $8 == "ok") ? "yes" : "no" }' "$out_file")
+  [ "$rc" -eq 0 ] && [ "$ok" = yes ] && pass "ls at y ~ $s: a = 0.5" || fail "ls at y ~ $s"
+done
+awk 'BEGIN { print "N,D,loss"; for (i = 0; i < 6; i++) for (j = 0; j < 6; j++) { N = 10^(1+i); D = 10^(1+j+0.5*(i%2)); y = 1.5+40*N^-0.8+3*D^-0.2; printf "%.17g,%.17g,%.17g\n%.17g,%.17g,%.17g\n", N, D, y, D, N, y } }' >"$dir/sym.csv"
+run fit --quiet "$dir/sym.csv" --law chinchilla --x N,D --y loss --starts 200 --format csv
+if [ "$rc" -eq 1 ] && grep -q '^alpha,nan,nan,nan,nan,0,0\.[0-9]*,multiple optima$' "$out_file" &&
+   grep -q "two distinct optima .*(E = .*) and (E = .*)" "$err_file"; then pass "multiple optima: both named, nan, exit 1"
+else fail "multiple optima"; fi
+
 # ---- help ------------------------------------------------------------------------------------
 run fit --help
 for o in law x y weight group objective huber-delta starts bootstrap seed level max-iter gtol C \
