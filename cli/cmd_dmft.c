@@ -92,18 +92,24 @@ const cli_command_info cmd_dmft_info = {
     "docs/theory/featlearn.md): the first layer learns too, with strength gamma (0 = lazy).\n"
     "Every N and P is combined with every gamma and t. The columns gain gamma (after P)\n"
     "and method (before the diagnostics): the method that computed the row, one of\n"
-    "  ode        N = P = inf, gradient flow: the exact mode equations (an explicit task of\n"
-    "             at most the library's max_modes distinct eigenvalues, e.g. --M 40)\n"
+    "  ode        N = P = inf, gradient flow: the exact mode equations (exact nodes for a\n"
+    "             task of at most the library's max_modes distinct eigenvalues, e.g. --M 40;\n"
+    "             larger tasks and M = inf through a spectrum quadrature, its error included)\n"
     "  march      finite --N or --P, a step --eta, online SGD --sgd --batch B: the discrete\n"
-    "             DMFT\n"
+    "             DMFT by forward marching, O(K T^3) for K spectral nodes and T steps (a\n"
+    "             request above --max-work exits 2 first); without --eta at finite N,\n"
+    "             gradient flow by Richardson extrapolation over three steps\n"
     "  isotropic  the two-state isotropic reduction: an APPROXIMATION (any task, M = inf\n"
     "             included), only when asked for with --method isotropic\n"
     "  lazy       gamma = 0 rows without --method: the lazy solver above, unchanged\n"
     "--method auto (the default) takes the exact method that fits the row; a --method given\n"
     "sends gamma = 0 rows through the rich solver too (--gamma 0 --method ode is an\n"
     "independent check of the lazy solver). A case the library does not solve (yet) exits\n"
-    "2 with its message; --momentum, --noise, --ensemble, --share, --sgd-form, --contour\n"
-    "and --nodes are not implemented with --gamma (exit 2). The train column is the train\n"
+    "2 with its message; --momentum, --noise, --ensemble, --share, --contour and --nodes\n"
+    "are not implemented with --gamma (exit 2). Online SGD with --gamma is the DMFT limit\n"
+    "form (the rank-one (1/B) g g^T part of the batch noise is dropped, an O(1/B) model\n"
+    "error): it needs --sgd-form limit, which the gamma = 0 rows then use too. t = inf\n"
+    "(the width floor) only without --eta and --sgd. The train column is the train\n"
     "loss on the P samples (the test loss at P = inf). Failed points: NaN (null in JSON),\n"
     "their status, a message naming --N, --P, --gamma, exit 1. With --gamma, --diagnose\n"
     "adds (instead of the width and generalization gaps):\n"
@@ -326,9 +332,18 @@ static int rich_refusals(const dmft_args *a)
     else if (a->seen_noise) opt = "noise", snprintf(v, sizeof v, "%.15g", a->noise);
     else if (a->seen_ensemble) opt = "ensemble", snprintf(v, sizeof v, "%.15g", a->ensemble);
     else if (a->seen_share) opt = "share", snprintf(v, sizeof v, "%s", a->share);
-    else if (a->seen_form) opt = "sgd-form", snprintf(v, sizeof v, "%s", a->sgd_form);
+    else if (a->seen_form && strcmp(a->sgd_form, "limit") != 0)
+        opt = "sgd-form", snprintf(v, sizeof v, "%s", a->sgd_form);
     else if (a->seen_contour) opt = "contour", snprintf(v, sizeof v, "%s", a->contour);
     else if (a->seen_nodes) opt = "nodes", snprintf(v, sizeof v, "%lld", a->nodes);
+    /* the rich DMFT's online SGD keeps only the trace part (1/B) L Λ of the batch noise
+     * (docs/theory/featlearn.md §9): the lazy solver's limit form, not the exact Gaussian
+     * one the default gives; the user says so explicitly, and γ = 0 rows use it too */
+    if (!opt && a->sgd && !a->seen_form)
+        return cli_usage_error(cmd, "--sgd with --gamma: the rich DMFT's online SGD is the DMFT "
+                               "limit form (it drops the rank-one part (1/B) g g^T of the batch "
+                               "noise, a model error of order 1/B); add --sgd-form limit to "
+                               "accept it (gamma = 0 rows then use the same form)");
     if (opt)
         return cli_usage_error(cmd, "--%s %s is not implemented with --gamma (the rich DMFT: "
                                "gradient flow, GD --eta or online SGD --sgd --batch B, at finite "

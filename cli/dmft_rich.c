@@ -227,10 +227,21 @@ static int add_rows(const dmft_rich_in *in, const rich_row *r, const rich_cols *
             slt_table_set_real(table, k, c->chi, r->chi, 0);
             slt_table_set_real(table, k, c->q, o->q, o->q_err);
             slt_table_set_real(table, k, c->tau, o->tau, 0);
+            /* a failed diagnostic leaves its columns null and the row's own values and status
+             * as they are (it was the γ = 0 reference or the crossover search that failed,
+             * not this curve); the run still exits non-zero, and stderr says which */
+            int dstat = SLT_OK;
             if (q->status == SLT_OK) slt_table_set_real(table, k, c->ratio, q->ratio, q->ratio_err);
-            else if (q->status != SLT_EDOM && status == SLT_OK) status = q->status;
+            else if (q->status != SLT_EDOM) dstat = q->status;
             if (r->tx_status == SLT_OK) slt_table_set_real(table, k, c->cross, r->tx, r->tx_err);
-            else if (r->tx_status != SLT_EDOM && status == SLT_OK) status = r->tx_status;
+            else if (r->tx_status != SLT_EDOM && !dstat) dstat = r->tx_status;
+            if (dstat) {
+                fprintf(stderr, "slt dmft: %s, t = %.15g: a diagnostic (%s) failed: %s; its "
+                        "columns are null\n", r->at, o->t,
+                        q->status != SLT_OK && q->status != SLT_EDOM ? "ratio_lazy" : "crossover",
+                        slt_strerror(dstat));
+                if (!*worst) *worst = dstat;
+            }
         }
         if (status == SLT_EDIVERGE && r->lazy && !isfinite(o->t)) {
             slt_table_set_status(table, k, "divergent"); /* the lazy t = inf at N = P */

@@ -39,10 +39,14 @@ void slt_error_clear(void) { last_message[0] = '\0'; }
 
 int slt_error(int status, const char *fmt, ...)
 {
+    /* formatted into a copy first: an argument may be slt_last_error() itself (a message
+     * that wraps the one before), and vsnprintf into its own source is undefined */
+    char buf[sizeof last_message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(last_message, buf, sizeof buf);
     return status;
 }
 

@@ -191,7 +191,7 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         L[n] = Ln;
         test[n] = Ln;
         if (!isfinite(Ln) || Ln > MARCH_DIVERGE_FACTOR * L0 || Ln > MARCH_GROWTH_FACTOR * Lmin ||
-            !isfinite(cw[n])) {
+            Ln > MARCH_DESCENT_START_FACTOR * L0 || !isfinite(cw[n])) {
             rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
                            "n = %zu (t = %.6g; loss %.3g, lowest so far %.3g, L(0) = %.3g, q = %.3g) with eta = %.17g: "
                            "the step is too large for the rich kernel, which grows like "
@@ -301,7 +301,7 @@ int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta
     }
     double L0 = 0;
     for (size_t j = 0; j < K; j++) L0 += nd->power[j];
-    double Lmin = L0;
+    double Lmin = L0, Lrmin = L0; /* the train loss starts at L(0) too (v = w*) */
     int rc = SLT_OK;
     for (size_t n = 0; n < Tn; n++) {
         /* N side, as in march_run: Π, Φ_w, C_w, q, Q, R rows n */
@@ -441,15 +441,18 @@ int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta
         test[n] = Ln;
         if (train) train[n] = Lr;
         if (!isfinite(Ln) || !isfinite(Lr) || Ln > MARCH_DIVERGE_FACTOR * L0 ||
-            Ln > MARCH_GROWTH_FACTOR * Lmin || !isfinite(cw[n])) {
+            Ln > MARCH_TEST_GROWTH_FACTOR * Lmin || Lr > MARCH_GROWTH_FACTOR * Lrmin ||
+            Lr > MARCH_DESCENT_START_FACTOR * L0 || !isfinite(cw[n])) {
             rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
                            "n = %zu (t = %.6g; test loss %.3g, train loss %.3g, lowest test so far "
-                           "%.3g, L(0) = %.3g, q = %.3g) with eta = %.17g, P = %.17g: the step is "
-                           "too large for the rich kernel, which grows like lambda_1 (1 + gamma "
-                           "q); lower eta", n, eta * (double)n, Ln, Lr, Lmin, L0, cw[n], eta, p->P);
+                           "%.3g, lowest train so far %.3g, L(0) = %.3g, q = %.3g) with eta = "
+                           "%.17g, P = %.17g: the step is too large for the rich kernel, which "
+                           "grows like lambda_1 (1 + gamma q); lower eta", n, eta * (double)n, Ln,
+                           Lr, Lmin, Lrmin, L0, cw[n], eta, p->P);
             break;
         }
         if (Ln < Lmin) Lmin = Ln;
+        if (Lr < Lrmin) Lrmin = Lr;
         *valid = n + 1;
         /* C_x row n: W1(l) = Σ_{p<n} C_x(l,p) F(n,p) (l < n), W2(l) = Σ_{p<n} C_r(l,p) F(n,p)
          * (l <= n); Z = (1/N) W1 + (λ/P) W2;
@@ -605,6 +608,17 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
     return march_points_ex(nd, p, times, n, out, 1);
 }
 
+/* Steps n₀ of the coarsest of the three Richardson marchings for gradient flow to t: eight
+ * per unit of the fastest rate, λ₁ times the feature-learning boost 1 + γq, with q bounded
+ * by the N = ∞ balancedness q + γq² <= |w*|² (docs/theory/featlearn.md §3b):
+ * 1 + γq <= (1 + √(1 + 4γ|w*|²))/2. Ignoring the boost made the extrapolation fail at large
+ * γ (γ = 200: the coarse march diverged; γ = 60, t = 8: 0.078 ± 0.23 against 3e-8). */
+static double flow_n0(double t, double lam1, double gamma, double wn)
+{
+    double boost = (1 + sqrt(1 + 4 * gamma * wn)) / 2;
+    return fmax(8, ceil(8 * t * lam1 * boost));
+}
+
 int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
                     size_t n, slt_featlearn_point *out, int check)
 {
@@ -633,8 +647,7 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                                  "%.17g, more than max_march_steps = %zu", who, i, t, s, eta, maxT);
             if ((size_t)s > nmax) nmax = (size_t)s;
         } else {
-            double n0 = ceil(8 * t * lam1);
-            if (n0 < 8) n0 = 8;
+            double n0 = flow_n0(t, lam1, p->gamma, wn);
             if (4 * n0 + 1 > (double)maxT)
                 return slt_error(SLT_EDOM, "%s: times[%zu] = %.17g: gradient flow at finite N "
                                  "is extrapolated from steps t/%.17g, t/%.17g and t/%.17g (eta "
@@ -651,7 +664,7 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
     } else if (!(eta > 0)) {
         for (size_t i = 0; i < n; i++) {
             if (!(times[i] > 0)) continue;
-            double n0 = fmax(8, ceil(8 * times[i] * lam1)); /* Richardson: n0, 2n0, 4n0 */
+            double n0 = flow_n0(times[i], lam1, p->gamma, wn); /* Richardson: n0, 2n0, 4n0 */
             work += 73 * pf * K * n0 * n0 * n0;
         }
     }
@@ -788,7 +801,7 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                 o->status = SLT_OK;
                 continue;
             }
-            size_t n0 = (size_t)fmax(8, ceil(8 * t * lam1));
+            size_t n0 = (size_t)flow_n0(t, lam1, p->gamma, wn);
             double Lk[3], Tk[3], Qk[3], Sk[3], Se[3];
             int rc = SLT_OK;
             for (int k = 0; k < 3 && !rc; k++) {
@@ -810,10 +823,20 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                 }
                 free(L), free(Q), free(Lt);
             }
-            if (rc) {
+            if (rc == SLT_EDIVERGE) {
+                /* gradient flow cannot diverge: the steps chosen for the extrapolation were
+                 * too coarse for the grown kernel */
+                snprintf(msg, sizeof msg, "%s: gradient flow at t = %.6g (gamma = %.6g): the "
+                         "Richardson extrapolation's coarsest steps t/%zu were too large for "
+                         "the rich kernel and did not converge (%s)", who, t, p->gamma, n0,
+                         slt_last_error());
+                rc = SLT_ENOCONV;
+            } else if (rc) {
                 snprintf(msg, sizeof msg, "%s (gradient flow at t = %.6g by Richardson "
                          "extrapolation from steps t/%zu, t/%zu, t/%zu)", slt_last_error(), t,
                          n0, 2 * n0, 4 * n0);
+            }
+            if (rc) {
                 status = rc;
                 nan_point(o, rc);
                 continue;
@@ -832,6 +855,19 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
             o->slope = c2 + (c2 - c1) / 3;
             o->slope_err = fabs(c2 - c1) + 4 * Se[2];
             o->status = SLT_OK;
+            if (!(fabs(a2 - a1) < fabs(o->test)) || !(fabs(d2 - d1) < fabs(o->train))) {
+                /* an extrapolation whose step dependence is as large as its value has not
+                 * converged (the rounding floor alone may exceed a loss near 0: that stays ok) */
+                double v = o->test, e = o->test_err;
+                nan_point(o, SLT_ENOCONV);
+                if (!status) {
+                    status = SLT_ENOCONV;
+                    snprintf(msg, sizeof msg, "%s: gradient flow at t = %.6g (gamma = %.6g): "
+                             "the Richardson extrapolation from steps t/%zu, t/%zu, t/%zu gave "
+                             "%.3g +- %.3g, an error as large as the value", who, t, p->gamma,
+                             n0, 2 * n0, 4 * n0, v, e);
+                }
+            }
         }
     }
     for (size_t i = 0; i < n; i++) {

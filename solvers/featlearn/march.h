@@ -32,9 +32,18 @@
  * exceeds L(0) by more than a modest factor: the loss of each mode is bounded by its
  * initial value times the growth of oscillating modes, which stays O(1) below the edge). */
 #define MARCH_DIVERGE_FACTOR 1e8
-/* ... or above this multiple of the lowest loss reached so far (the loss of a stable run
- * does not climb two decades back up from its minimum) */
-#define MARCH_GROWTH_FACTOR 100.0
+/* ... or the loss being descended (the test loss with the population gradient or online
+ * SGD, the train loss at finite P) above this multiple of its lowest value so far, or above
+ * MARCH_DESCENT_START_FACTOR × L(0): a stable step descends it (at tiny N it may wobble: a
+ * 1.67× rise and fall was measured at N = 2, P = 7, γ = 1.5, η = 0.4), so climbing an order
+ * of magnitude, or to twice where it started, is a divergence (the 100× rule this replaced
+ * let an η = 0.5, N = 3, P = 7 run at γ = 0 climb to 96× its minimum, 53× L(0), with ok
+ * values, a step the lazy solver calls unstable) */
+#define MARCH_GROWTH_FACTOR 10.0
+#define MARCH_DESCENT_START_FACTOR 2.0
+/* ... and the test loss at finite P above this multiple of its lowest value (it may rise
+ * legitimately, overfitting near N = P, but not by two decades) */
+#define MARCH_TEST_GROWTH_FACTOR 100.0
 
 /* Per-step work n²K below which the node loops stay on one thread (default 4e6); tests set
  * it to 0 to exercise the parallel loops. Not thread-safe to change during a run. */

@@ -645,6 +645,15 @@ int slt_featlearn_solve(slt_featlearn_workspace *w, const double *times, size_t 
                              "training on finite data has no static limit formula (the "
                              "interpolant depends on the trajectory); give finite times",
                              i, w->p.P);
+        /* the width floor is the limit of a run that converges; with a step (or batch noise)
+         * that depends on stability for the growing kernel, which nothing here checks */
+        if (!isfinite(times[i]) && (w->p.eta > 0 || w->p.batch > 0))
+            return slt_error(SLT_EDOM, "slt_featlearn_solve: times[%zu] = inf with %s = %.17g: "
+                             "the t = inf width floor is the limit of gradient flow; with a "
+                             "step or batch noise the run may diverge or settle above it "
+                             "(expected finite times, or eta = 0 and batch = 0)", i,
+                             w->p.batch > 0 ? "batch" : "eta",
+                             w->p.batch > 0 ? (double)w->p.batch : w->p.eta);
         if (isfinite(times[i]) && isfinite(w->p.N) && w->p.method != SLT_FEATLEARN_MARCH)
             return slt_error(SLT_EDOM, "slt_featlearn_solve: N = %.17g at t = %g: finite width "
                              "at finite time is solved by method march, not %s (use method "

@@ -96,8 +96,23 @@ expect_usage_error "--contour refused with --gamma" '--contour ellipse is not im
   dmft $task --t 1 --gamma 1 --contour ellipse
 expect_usage_error "--nodes refused with --gamma" '--nodes 20 is not implemented with --gamma' \
   dmft $task --t 1 --gamma 1 --nodes 20
-expect_usage_error "--sgd-form refused with --gamma" '--sgd-form limit is not implemented with --gamma' \
-  dmft $task --t 1 --gamma 1 --eta 0.1 --sgd --batch 4 --sgd-form limit
+# online SGD with --gamma is the DMFT limit form: the user must say so, and gamma = 0 rows
+# (the lazy solver) then use the same form
+expect_usage_error "--sgd with --gamma needs --sgd-form limit" 'add --sgd-form limit to accept it' \
+  dmft $task --t 1 --gamma 1 --eta 0.1 --sgd --batch 4
+expect_usage_error "--sgd-form gaussian refused with --gamma" '--sgd-form gaussian is not implemented with --gamma' \
+  dmft $task --t 1 --gamma 1 --eta 0.1 --sgd --batch 4 --sgd-form gaussian
+run dmft $task --t 0.5,1,2 --gamma 0 --eta 0.25 --sgd --batch 4 --sgd-form limit --N 64 --P inf --format csv
+cp "$out_file" "$out_file.lazy"
+run dmft $task --t 0.5,1,2 --gamma 0 --method march --eta 0.25 --sgd --batch 4 --sgd-form limit --N 64 --P inf --format csv
+bad=$(awk -F, 'NR == FNR { v[FNR] = $5; e[FNR] = $6; next }
+               FNR > 1 { d = $5 - v[FNR]; if (d < 0) d = -d; if (d > $6 + e[FNR] || $10 != "ok") print FNR, $5, v[FNR] }' \
+        "$out_file.lazy" "$out_file")
+[ "$rc" -eq 0 ] && [ -z "$bad" ] && pass "SGD limit form: the march at gamma = 0 equals the lazy rows" \
+  || fail "SGD limit form, march vs lazy: rc $rc, $bad"
+rm -f "$out_file.lazy"
+expect_usage_error "t = inf with a step refused" 'times\[1\] = inf with eta = 0.25' \
+  dmft $task --t 1,inf --gamma 1 --eta 0.25 --N 64 --P inf
 expect_usage_error "--method needs --gamma" '--method ode is for the rich DMFT' dmft $task --t 1 --method ode
 expect_usage_error "--method: unknown name" '--method' dmft $task --t 1 --gamma 1 --method rk4
 expect_usage_error "--gamma out of range" '--gamma: -1' dmft $task --t 1 --gamma -1
