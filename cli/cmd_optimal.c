@@ -412,8 +412,22 @@ int cmd_optimal(int argc, char **argv)
             slt_table_set_real(table, r, cpL, pred[2], 0);
             slt_table_set_text(table, r, creg, regime);
             slt_table_set_int(table, r, cev, (long long)o->evaluations);
+            if (lazy && o->diverged && a.eta > 0)
+                fprintf(stderr, "slt optimal: note: --eta %.15g: at --C %.15g the loss diverges "
+                        "(the step is unstable) at %zu of the widths evaluated, N in [%.6g, "
+                        "%.6g]: those widths are excluded\n", a.eta, o->C, o->diverged,
+                        o->div_N_lo, o->div_N_hi);
             if (o->status == SLT_OK) continue;
-            if (o->bound != SLT_OPTIMAL_INSIDE) {
+            if (o->bound == SLT_OPTIMAL_DEGENERATE) {
+                slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
+                fprintf(stderr, "slt optimal: at --C %.15g the optimum is degenerate: N = %.8g "
+                        "(L = %.10g) and N = %.8g (L = %.10g) are equally good within their "
+                        "errors (%s); give --N-range to select one\n", o->C, o->N_bound,
+                        o->L_bound, o->N2, o->L2,
+                        a.is_static ? "the ridgeless loss is symmetric in N <-> P without "
+                        "--noise" : "two separate minima");
+                usage = 1;
+            } else if (o->bound != SLT_OPTIMAL_INSIDE) {
                 slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
                 fprintf(stderr, "slt optimal: --N-range %s: at --C %.15g the optimum lies at %s "
                         "N = %.15g; widen --N-range%s\n", a.range_text, o->C,
@@ -423,13 +437,11 @@ int cmd_optimal(int argc, char **argv)
                 usage = 1;
             } else {
                 slt_table_set_status(table, r, slt_strerror(o->status));
-                if (!worst) {
-                    worst = o->status;
-                    fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
-                            "if that width is far from the optimum, an --N-range narrower "
-                            "than %s avoids it)\n", o->C, slt_strerror(o->status), slt_last_error(),
-                            a.range_text);
-                }
+                if (!worst) worst = o->status;
+                fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
+                        "if that width is far from the optimum, an --N-range narrower "
+                        "than %s avoids it)\n", o->C, slt_strerror(o->status), o->message,
+                        a.range_text);
             }
         }
     }

@@ -47,6 +47,10 @@ extern "C" {
  * free: releases the state; may be NULL.
  * resource: what x is, as the columns name it: "t" (training time), "D" (samples
  *   processed), "P" (training-set size).
+ * pole_at_x_eq_N: nonzero when the loss diverges where x = N (the statics' interpolation
+ *   pole); the optimiser then splits the range at that width on the constraint and
+ *   minimises each side on its own (0 when there is no such pole; a positional
+ *   initialiser of the first five members leaves it 0).
  * The rich (feature-learning) DMFT plugs in here: a provider "featlearn" whose loss runs
  * the rich solver at (N, t) — nothing else changes (docs/theory/optimal.md §5). */
 typedef struct {
@@ -55,6 +59,7 @@ typedef struct {
     int (*loss)(void *state, double N, double x, double *L, double *L_err);
     double (*x_min)(const void *state);
     void (*free)(void *state);
+    int pole_at_x_eq_N;
 } slt_optimal_provider_type;
 
 typedef struct slt_optimal_provider slt_optimal_provider;
@@ -152,9 +157,10 @@ typedef enum {
     SLT_OPTIMAL_INSIDE = 0, /* an interior minimum                                        */
     SLT_OPTIMAL_AT_N_LO,    /* the smallest loss on the grid is at N_lo                   */
     SLT_OPTIMAL_AT_N_HI,    /* ... at N_hi                                                */
-    SLT_OPTIMAL_AT_X_MIN    /* ... at the widest N the budget allows (x = x_min: one step) */
+    SLT_OPTIMAL_AT_X_MIN,   /* ... at the widest N the budget allows (x = x_min: one step) */
+    SLT_OPTIMAL_DEGENERATE  /* two separate minima equal within their errors (N_bound, N2) */
 } slt_optimal_bound;
-/* "inside", "at-N-lo", "at-N-hi", "at-x-min"; NULL for another value. */
+/* "inside", "at-N-lo", "at-N-hi", "at-x-min", "degenerate"; NULL for another value. */
 SLT_API const char *slt_optimal_bound_to_string(slt_optimal_bound b);
 
 typedef struct {
@@ -166,12 +172,18 @@ typedef struct {
     double slope_N, slope_N_err; /* d ln(N*)/d ln C over the frontier (NaN: one budget)   */
     double slope_x, slope_x_err; /* d ln(x*)/d ln C                                       */
     double slope_L, slope_L_err; /* d ln(L*)/d ln C                                       */
-    slt_optimal_bound bound;     /* inside, or the bound where the smallest grid loss is */
-    double N_bound, L_bound;     /* with a bound: that N and its loss (else NaN)          */
+    slt_optimal_bound bound;     /* inside, or the bound where the refined minimum lies  */
+    double N_bound, L_bound;     /* with a bound: that N and its loss; degenerate: the
+                                    first minimum (else NaN)                             */
+    double N2, L2;               /* degenerate: the second minimum (else NaN)            */
     size_t evaluations;          /* loss evaluations spent on this budget                */
-    int status;                  /* SLT_OK; SLT_EDOM with a bound (N, x, L NaN); the
-                                    provider's failure; SLT_ENOCONV (Brent, or no
-                                    curvature at the minimum)                            */
+    size_t diverged;             /* evaluations where the loss was +inf (excluded widths:
+                                    a pole, an unstable GD/SGD step)                     */
+    double div_N_lo, div_N_hi;   /* the smallest and largest such width (NaN: none)      */
+    int status;                  /* SLT_OK; SLT_EDOM with a bound or a degenerate optimum
+                                    (N, x, L NaN); the provider's failure; SLT_ENOCONV
+                                    (Brent, or no curvature at the minimum)              */
+    char message[320];           /* this budget's failure message ("" when ok)           */
 } slt_optimal_point;
 
 /* The optimum at one budget C > 0 (slopes NaN). The searched range is [N_lo, N_hi]
