@@ -134,6 +134,24 @@ static int parse_range(const char *cmd, const char *text, slt_optimal_params *p)
     return CLI_OK;
 }
 
+/* The DMFT's caveat at the optimum (slt_dmft_edge_at): 1 when the step is within
+ * SLT_DMFT_NEAR_EDGE_SPREADS finite-size spreads of its stability limit at (N*, P) (some
+ * finite models diverge although the DMFT value is right), 0 when not; a library status
+ * (negative) when the edge could not be computed. */
+static int near_edge_at(const slt_task *task, const slt_dmft_params *q0, double N,
+                        slt_dmft_edge *e)
+{
+    slt_dmft_params q = *q0;
+    q.N = N;
+    slt_dmft_workspace *w = NULL;
+    double umax = NAN;
+    int rc = slt_dmft_alloc(task, &q, &w);
+    if (!rc) rc = slt_dmft_spectrum_edge(w, &umax);
+    if (!rc) rc = slt_dmft_edge_at(&q, umax, e);
+    slt_dmft_free(w);
+    return rc ? -rc : e->near_edge != 0;
+}
+
 int cmd_optimal(int argc, char **argv)
 {
     const char *cmd = "optimal";
@@ -417,6 +435,26 @@ int cmd_optimal(int argc, char **argv)
                         "(the step is unstable) at %zu of the widths evaluated, N in [%.6g, "
                         "%.6g]: those widths are excluded\n", a.eta, o->C, o->diverged,
                         o->div_N_lo, o->div_N_hi);
+            if (o->status == SLT_OK && lazy && a.eta > 0) {
+                slt_dmft_params q = dp;
+                q.P = P;
+                q.eta = a.eta;
+                q.batch = a.sgd ? (size_t)a.batch : 0;
+                slt_dmft_edge e;
+                const int ne = near_edge_at(task, &q, o->N, &e);
+                if (ne < 0) {
+                    rc = cli_library_error(cmd, -ne);
+                    goto done;
+                }
+                if (ne) {
+                    slt_table_set_status(table, r, "ok (near edge)");
+                    fprintf(stderr, "slt optimal: warning: --eta %.15g: at --C %.15g the "
+                            "optimum N = %.6g is within three finite-size spreads of the "
+                            "stability limit (margin %.3g, spread %.3g): some finite models "
+                            "diverge; the row says 'ok (near edge)'\n", a.eta, o->C, o->N,
+                            e.margin, e.spread);
+                }
+            }
             if (o->status == SLT_OK) continue;
             if (o->bound == SLT_OPTIMAL_DEGENERATE) {
                 slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
@@ -438,7 +476,11 @@ int cmd_optimal(int argc, char **argv)
             } else {
                 slt_table_set_status(table, r, slt_strerror(o->status));
                 if (!worst) worst = o->status;
-                fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
+                if (o->status == SLT_EDIVERGE && lazy && a.eta > 0)
+                    fprintf(stderr, "slt optimal: at --C %.15g the loss diverges at every width "
+                            "of --N-range %s that the budget allows (--eta %.15g is unstable "
+                            "there: lower --eta)\n", o->C, a.range_text, a.eta);
+                else fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
                         "if that width is far from the optimum, an --N-range narrower "
                         "than %s avoids it)\n", o->C, slt_strerror(o->status), o->message,
                         a.range_text);

@@ -78,13 +78,15 @@ static int dmft_at(dmft_state *s, double N, const double *times, size_t n, slt_d
     q.N = N;
     slt_dmft_workspace *w = NULL;
     int rc = slt_dmft_alloc(s->task, &q, &w);
-    /* a step unstable at this width (GD: eta*u_max >= 2; SGD: (1 + 1/B) eta*u_max >= 2,
-     * slt/dmft.h): the loss diverges, +inf for the optimiser (the width is excluded) */
+    /* a step unstable at this width (eta_eff*u_max >= limit, slt_dmft_edge_at: GD
+     * eta*u_max >= 2, online SGD (1 + 1/B) eta*u_max >= 2, ...): the loss diverges, +inf
+     * for the optimiser (the width is excluded) */
     if (!rc && q.eta > 0) {
         double umax = NAN;
+        slt_dmft_edge e;
         rc = slt_dmft_spectrum_edge(w, &umax);
-        const double gain = q.batch > 0 ? 1 + 1 / (double)q.batch : 1;
-        if (!rc && gain * q.eta * umax >= 2) {
+        if (!rc) rc = slt_dmft_edge_at(&q, umax, &e);
+        if (!rc && !(e.margin > 0)) {
             slt_dmft_free(w);
             for (size_t i = 0; i < n; i++) pt[i].test = INFINITY, pt[i].test_err = NAN,
                                            pt[i].status = SLT_EDIVERGE;
