@@ -15,9 +15,10 @@
  *
  * The cost model ties x to N at fixed C: x = C/(c·N^p) (nt: c = p = 1; c·N·D: p = 1;
  * power:p: c = 1). Along this constraint the minimisation is one-dimensional in
- * u = ln N: a log grid over the allowed N range brackets the smallest grid value (the
- * loss can have several local minima), GSL's Brent minimiser refines it, and a Newton
- * polish on central differences pins u* to ~1e-10. Equations, error estimates and the
+ * u = ln N: a log grid over the allowed N range (split at a pole N = x when the provider
+ * has one) brackets every local minimum, GSL's Brent minimiser refines each, a Newton
+ * polish on central differences pins u* to ~1e-10, and the smallest wins (two equal
+ * within their errors: a degenerate optimum, a failure). Equations, error estimates and the
  * measured frontiers: docs/theory/optimal.md. */
 #ifndef SLT_OPTIMAL_H
 #define SLT_OPTIMAL_H

@@ -87,6 +87,16 @@ expect_stdout "GD N* = 62.66" '^10000,inf,62\.66[0-9]*,'
 if grep -q "note: --eta 1: at --C 10000 the loss diverges (the step is unstable) .*N in \[1, " "$err_file"
 then pass "unstable widths named"; else fail "unstable widths note"; fi
 
+# the optimum next to the stability edge: the DMFT's caveat reaches the row
+expect_exit 0 "GD eta = 1.5 near the edge" optimal --alpha 2 --beta 0.5 --C 1e3 --eta 1.5 \
+  --N-range 1:1e3 --format csv --quiet
+expect_stdout "near-edge row" ',ok \(near edge\)$'
+# every width unstable: a failure naming --eta
+expect_exit 1 "GD eta = 2: every width unstable" optimal --alpha 2 --beta 0.5 --C 1e3 --eta 2 \
+  --N-range 1:1e3 --format csv --quiet
+if grep -q "diverges at every width of --N-range 1:1e3 .*--eta 2 is unstable" "$err_file"
+then pass "every-width message names --eta"; else fail "every-width message"; fi
+
 # ---- Help ------------------------------------------------------------------------------
 expect_exit 0 "--help" optimal --help
 for opt in --alpha --beta --C --cost --P --eta --sgd --batch --static --law --N-range --grid \
