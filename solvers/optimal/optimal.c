@@ -254,7 +254,8 @@ static int refine(line *ln, const slt_optimal_params *p, double lo, double hi, d
     const double cH = clampd(u, lo + H, hi - H);
     double fH[3], eH;
     rc = line_eval(ln, u, &fu, &e0);
-    if (!rc) rc = line_eval(ln, cH, &fH[2], &eH);
+    fH[2] = fu;
+    if (!rc && cH != u) rc = line_eval(ln, cH, &fH[2], &eH);
     if (!rc) rc = line_eval(ln, cH + H, &fH[0], &eH);
     if (!rc) rc = line_eval(ln, cH - H, &fH[1], &eH);
     if (rc) return rc;
