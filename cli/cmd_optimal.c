@@ -441,6 +441,12 @@ int cmd_optimal(int argc, char **argv)
                         "(the step is unstable) at %zu of the widths evaluated, N in [%.6g, "
                         "%.6g]: those widths are excluded\n", a.eta, o->C, o->diverged,
                         o->div_N_lo, o->div_N_hi);
+            if (o->status == SLT_OK && o->branch_change && i + 1 < a.Cs.count &&
+                pts[i + 1].status == SLT_OK && pts[i + 1].branch_change)
+                fprintf(stderr, "slt optimal: note: between --C %.15g and %.15g the optimum "
+                        "moves to the other side of the pole N = P (N = %.6g -> %.6g): a jump, "
+                        "not a slope; the slopes are taken on each side separately\n", o->C,
+                        pts[i + 1].C, o->N, pts[i + 1].N);
             if (o->status == SLT_OK && lazy && a.eta > 0) {
                 slt_dmft_params q = dp;
                 q.P = P;

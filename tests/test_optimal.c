@@ -16,6 +16,8 @@
 
 #include "slt/optimal.h"
 
+#define M_SQRT10 3.16227766016837933
+
 static const slt_optimal_cost COST_NT = {SLT_OPTIMAL_COST_NT, 1, 1};
 
 /* ---- (1) the law's closed form ----------------------------------------------------- */
@@ -422,6 +424,34 @@ static void test_point_messages(void **state)
     slt_optimal_provider_free(prov);
 }
 
+/* A noisy statics frontier that changes branch: at C = 1e5, 3.16e5 the optimum lies above
+ * the pole (N > P), from C = 1e6 below it. No slope across the jump: the run of two gets
+ * none, the run of three its own. */
+static void test_statics_branch_change(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(1.5, 0.8, 0.01);
+    slt_statics_params sp = slt_statics_params_default();
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_statics(task, &sp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    enum { NC = 5 };
+    const double C[NC] = {1e5, 1e5 * M_SQRT10, 1e6, 1e6 * M_SQRT10, 1e7};
+    slt_optimal_point o[NC];
+    assert_ok(slt_optimal_frontier(prov, &COST_NT, &p, C, NC, o, NULL, NULL));
+    for (int i = 0; i < NC; i++)
+        printf("C = %g: N* = %.8g, P* = %.8g, slope_N %.5g, branch_change %d\n", C[i], o[i].N,
+               o[i].x, o[i].slope_N, o[i].branch_change);
+    assert_true(o[1].N > o[1].x && o[2].N < o[2].x);
+    assert_true(o[1].branch_change && o[2].branch_change);
+    assert_true(!o[0].branch_change && !o[3].branch_change && !o[4].branch_change);
+    assert_true(isnan(o[0].slope_N) && isnan(o[1].slope_N)); /* a run of two */
+    /* the run of three: the central slope from its own ends */
+    assert_close(o[3].slope_N, log(o[4].N / o[2].N) / log(C[4] / C[2]), TOL_ROUNDING, 0);
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -436,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_law_near_lower_bound),
         cmocka_unit_test(test_gd_unstable_widths),
         cmocka_unit_test(test_point_messages),
+        cmocka_unit_test(test_statics_branch_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -184,6 +184,9 @@ typedef struct {
     int status;                  /* SLT_OK; SLT_EDOM with a bound or a degenerate optimum
                                     (N, x, L NaN); the provider's failure; SLT_ENOCONV
                                     (Brent, or no curvature at the minimum)              */
+    int branch_change;           /* frontier with a pole: the optimum is on the other side
+                                    of N = x at the neighbouring ok budget (no slope
+                                    across; each run of one side gets its own)         */
     char message[320];           /* this budget's failure message ("" when ok)           */
 } slt_optimal_point;
 
@@ -205,7 +208,9 @@ typedef void (*slt_optimal_progress)(void *ctx, size_t done, size_t total,
  * over the budgets whose status is SLT_OK (one-sided at the ends; NaN with fewer than
  * three: two give no curvature, hence no error): slope = Δ ln(X*)/Δ ln C, error =
  * the propagated errors of the two optima plus half the difference of the one-sided
- * slopes (the frontier's curvature). Every budget is solved; returns SLT_OK when every
+ * slopes (the frontier's curvature). With a provider that has a pole N = x the slopes are
+ * taken within each run of budgets whose optima lie on one side (branch_change marks the
+ * two budgets at a switch): no slope across a jump from one branch to the other. Every budget is solved; returns SLT_OK when every
  * point is SLT_OK, else the first failure. */
 SLT_API int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cost,
                                  const slt_optimal_params *p, const double *C, size_t n,

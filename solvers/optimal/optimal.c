@@ -518,6 +518,37 @@ static void slope2(const slt_optimal_point *pi, const slt_optimal_point *pj, int
     *e = (ei + ej) / fabs(dc);
 }
 
+/* the slopes over the ok points out[ok[0]], ..., out[ok[k-1]] */
+static void slopes_run(slt_optimal_point *out, const size_t *ok, size_t k)
+{
+    for (size_t q = 0; k >= 3 && q < k; q++) { /* two points: no curvature, no error */
+        slt_optimal_point *o = &out[ok[q]];
+        for (int which = 0; which < 3; which++) {
+            double s, e;
+            if (q == 0 || q + 1 == k) {
+                /* one-sided: the pair at this end, its curvature from the next pair */
+                const size_t i0 = q == 0 ? 0 : k - 2;
+                slope2(&out[ok[i0]], &out[ok[i0 + 1]], which, &s, &e);
+                {
+                    double s2, e2;
+                    const size_t j0 = q == 0 ? 1 : k - 3;
+                    slope2(&out[ok[j0]], &out[ok[j0 + 1]], which, &s2, &e2);
+                    e += fabs(s - s2);
+                }
+            } else {
+                slope2(&out[ok[q - 1]], &out[ok[q + 1]], which, &s, &e);
+                double sl, el, sr, er;
+                slope2(&out[ok[q - 1]], o, which, &sl, &el);
+                slope2(o, &out[ok[q + 1]], which, &sr, &er);
+                e += 0.5 * fabs(sr - sl);
+            }
+            if (which == 0) o->slope_N = s, o->slope_N_err = e;
+            else if (which == 1) o->slope_x = s, o->slope_x_err = e;
+            else o->slope_L = s, o->slope_L_err = e;
+        }
+    }
+}
+
 int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cost,
                          const slt_optimal_params *p, const double *C, size_t n,
                          slt_optimal_point *out, slt_optimal_progress progress, void *ctx)
@@ -546,36 +577,25 @@ int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cos
         }
         if (progress) progress(ctx, i + 1, n, &out[i]);
     }
-    /* slopes over the ok points */
-    size_t *ok = malloc((n ? n : 1) * sizeof *ok), k = 0;
+    /* slopes over the ok points, within a branch: with a pole N = x the two sides are
+     * separate minima, and a frontier that moves from one to the other has no slope
+     * across the jump (each run of budgets on one side gets its own) */
+    size_t *ok = malloc((n ? n : 1) * sizeof *ok), k_all = 0;
     if (!ok) return slt_error(SLT_ENOMEM, "%s: out of memory", w);
     for (size_t i = 0; i < n; i++)
-        if (out[i].status == SLT_OK) ok[k++] = i;
-    for (size_t q = 0; k >= 3 && q < k; q++) { /* two points: no curvature, no error */
-        slt_optimal_point *o = &out[ok[q]];
-        for (int which = 0; which < 3; which++) {
-            double s, e;
-            if (q == 0 || q + 1 == k) {
-                /* one-sided: the pair at this end, its curvature from the next pair */
-                const size_t i0 = q == 0 ? 0 : k - 2;
-                slope2(&out[ok[i0]], &out[ok[i0 + 1]], which, &s, &e);
-                {
-                    double s2, e2;
-                    const size_t j0 = q == 0 ? 1 : k - 3;
-                    slope2(&out[ok[j0]], &out[ok[j0 + 1]], which, &s2, &e2);
-                    e += fabs(s - s2);
-                }
-            } else {
-                slope2(&out[ok[q - 1]], &out[ok[q + 1]], which, &s, &e);
-                double sl, el, sr, er;
-                slope2(&out[ok[q - 1]], o, which, &sl, &el);
-                slope2(o, &out[ok[q + 1]], which, &sr, &er);
-                e += 0.5 * fabs(sr - sl);
-            }
-            if (which == 0) o->slope_N = s, o->slope_N_err = e;
-            else if (which == 1) o->slope_x = s, o->slope_x_err = e;
-            else o->slope_L = s, o->slope_L_err = e;
+        if (out[i].status == SLT_OK) ok[k_all++] = i;
+    const int pole = slt_optimal_provider_get_type(prov)->pole_at_x_eq_N;
+    for (size_t r0 = 0; r0 < k_all;) {
+        size_t r1 = r0 + 1;
+        while (r1 < k_all && (!pole || (out[ok[r1]].N > out[ok[r1]].x) ==
+                                           (out[ok[r0]].N > out[ok[r0]].x)))
+            r1++;
+        if (r1 < k_all) {
+            out[ok[r1 - 1]].branch_change = 1;
+            out[ok[r1]].branch_change = 1;
         }
+        slopes_run(out, ok + r0, r1 - r0);
+        r0 = r1;
     }
     free(ok);
     if (first) return slt_error(first, "%s", msg);
