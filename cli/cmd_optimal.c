@@ -472,7 +472,7 @@ int cmd_optimal(int argc, char **argv)
                 slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
                 fprintf(stderr, "slt optimal: at --C %.15g the optimum is degenerate: N = %.8g "
                         "(L = %.10g) and N = %.8g (L = %.10g) are equally good within their "
-                        "errors (%s); give --N-range to select one\n", o->C, o->N_bound,
+                        "errors (%s); add --noise, or give --N-range on one side to select one\n", o->C, o->N_bound,
                         o->L_bound, o->N2, o->L2,
                         a.is_static ? "the ridgeless loss is symmetric in N <-> P without "
                         "--noise" : "two separate minima");
