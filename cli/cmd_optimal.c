@@ -43,11 +43,17 @@ const cli_command_info cmd_optimal_info = {
     "  power:p   C = N^p t, p > 0 (predicted_* are then NaN: the table assumes p = 1)\n"
     "\n"
     "Method: a log grid of --grid points per decade over --N-range (narrowed to the widths\n"
-    "that leave at least one step: t >= eta for GD, D >= B for SGD, P >= 1 for --static)\n"
-    "brackets the smallest loss; GSL's Brent minimiser refines it in ln N and a Newton step\n"
-    "on central differences polishes it. When the smallest grid loss sits at a bound of the\n"
-    "range the row says at-N-lo, at-N-hi or at-x-min (its values null) and the command\n"
-    "exits 2 naming --N-range: widen it (or raise C).\n"
+    "that leave at least one step: t >= eta for GD, D >= B for SGD, P >= 1 for --static;\n"
+    "with --static split at the pole N = P, each side minimised on its own) brackets every\n"
+    "local minimum; GSL's Brent minimiser refines each in ln N, a Newton step on central\n"
+    "differences polishes it, and the smallest wins. When the smallest loss lies at a bound\n"
+    "of the range (the refined minimum reaches it) the row says at-N-lo, at-N-hi or at-x-min\n"
+    "(its values null) and the command exits 2 naming --N-range: widen it (or raise C).\n"
+    "Two minima equal within their errors (e.g. --static without --noise: the loss is\n"
+    "symmetric in N <-> P) give a 'degenerate' row (values null, both N named, exit 2):\n"
+    "add --noise or narrow --N-range to one side. Widths where the GD/SGD step is unstable\n"
+    "are excluded (a stderr note names them); an optimum within three finite-size spreads\n"
+    "of the step's stability limit says 'ok (near edge)', as in 'slt dmft'.\n"
     "\n"
     CLI_TASK_HELP
     "\n"
@@ -132,6 +138,24 @@ static int parse_range(const char *cmd, const char *text, slt_optimal_params *p)
                                r->lo, slt_last_error());
     }
     return CLI_OK;
+}
+
+/* The DMFT's caveat at the optimum (slt_dmft_edge_at): 1 when the step is within
+ * SLT_DMFT_NEAR_EDGE_SPREADS finite-size spreads of its stability limit at (N*, P) (some
+ * finite models diverge although the DMFT value is right), 0 when not; a library status
+ * (negative) when the edge could not be computed. */
+static int near_edge_at(const slt_task *task, const slt_dmft_params *q0, double N,
+                        slt_dmft_edge *e)
+{
+    slt_dmft_params q = *q0;
+    q.N = N;
+    slt_dmft_workspace *w = NULL;
+    double umax = NAN;
+    int rc = slt_dmft_alloc(task, &q, &w);
+    if (!rc) rc = slt_dmft_spectrum_edge(w, &umax);
+    if (!rc) rc = slt_dmft_edge_at(&q, umax, e);
+    slt_dmft_free(w);
+    return rc ? -rc : e->near_edge != 0;
 }
 
 int cmd_optimal(int argc, char **argv)
@@ -412,8 +436,48 @@ int cmd_optimal(int argc, char **argv)
             slt_table_set_real(table, r, cpL, pred[2], 0);
             slt_table_set_text(table, r, creg, regime);
             slt_table_set_int(table, r, cev, (long long)o->evaluations);
+            if (lazy && o->diverged && a.eta > 0)
+                fprintf(stderr, "slt optimal: note: --eta %.15g: at --C %.15g the loss diverges "
+                        "(the step is unstable) at %zu of the widths evaluated, N in [%.6g, "
+                        "%.6g]: those widths are excluded\n", a.eta, o->C, o->diverged,
+                        o->div_N_lo, o->div_N_hi);
+            if (o->status == SLT_OK && o->branch_change && i + 1 < a.Cs.count &&
+                pts[i + 1].status == SLT_OK && pts[i + 1].branch_change)
+                fprintf(stderr, "slt optimal: note: between --C %.15g and %.15g the optimum "
+                        "moves to the other side of the pole N = P (N = %.6g -> %.6g): a jump, "
+                        "not a slope; the slopes are taken on each side separately\n", o->C,
+                        pts[i + 1].C, o->N, pts[i + 1].N);
+            if (o->status == SLT_OK && lazy && a.eta > 0) {
+                slt_dmft_params q = dp;
+                q.P = P;
+                q.eta = a.eta;
+                q.batch = a.sgd ? (size_t)a.batch : 0;
+                slt_dmft_edge e;
+                const int ne = near_edge_at(task, &q, o->N, &e);
+                if (ne < 0) {
+                    rc = cli_library_error(cmd, -ne);
+                    goto done;
+                }
+                if (ne) {
+                    slt_table_set_status(table, r, "ok (near edge)");
+                    fprintf(stderr, "slt optimal: warning: --eta %.15g: at --C %.15g the "
+                            "optimum N = %.6g is within three finite-size spreads of the "
+                            "stability limit (margin %.3g, spread %.3g): some finite models "
+                            "diverge; the row says 'ok (near edge)'\n", a.eta, o->C, o->N,
+                            e.margin, e.spread);
+                }
+            }
             if (o->status == SLT_OK) continue;
-            if (o->bound != SLT_OPTIMAL_INSIDE) {
+            if (o->bound == SLT_OPTIMAL_DEGENERATE) {
+                slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
+                fprintf(stderr, "slt optimal: at --C %.15g the optimum is degenerate: N = %.8g "
+                        "(L = %.10g) and N = %.8g (L = %.10g) are equally good within their "
+                        "errors (%s); add --noise, or give --N-range on one side to select one\n", o->C, o->N_bound,
+                        o->L_bound, o->N2, o->L2,
+                        a.is_static ? "the ridgeless loss is symmetric in N <-> P without "
+                        "--noise" : "two separate minima");
+                usage = 1;
+            } else if (o->bound != SLT_OPTIMAL_INSIDE) {
                 slt_table_set_status(table, r, slt_optimal_bound_to_string(o->bound));
                 fprintf(stderr, "slt optimal: --N-range %s: at --C %.15g the optimum lies at %s "
                         "N = %.15g; widen --N-range%s\n", a.range_text, o->C,
@@ -423,13 +487,15 @@ int cmd_optimal(int argc, char **argv)
                 usage = 1;
             } else {
                 slt_table_set_status(table, r, slt_strerror(o->status));
-                if (!worst) {
-                    worst = o->status;
-                    fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
-                            "if that width is far from the optimum, an --N-range narrower "
-                            "than %s avoids it)\n", o->C, slt_strerror(o->status), slt_last_error(),
-                            a.range_text);
-                }
+                if (!worst) worst = o->status;
+                if (o->status == SLT_EDIVERGE && lazy && a.eta > 0)
+                    fprintf(stderr, "slt optimal: at --C %.15g the loss diverges at every width "
+                            "of --N-range %s that the budget allows (--eta %.15g is unstable "
+                            "there: lower --eta)\n", o->C, a.range_text, a.eta);
+                else fprintf(stderr, "slt optimal: at --C %.15g: %s: %s (a loss evaluation failed; "
+                        "if that width is far from the optimum, an --N-range narrower "
+                        "than %s avoids it)\n", o->C, slt_strerror(o->status), o->message,
+                        a.range_text);
             }
         }
     }

@@ -16,6 +16,8 @@
 
 #include "slt/optimal.h"
 
+#define M_SQRT10 3.16227766016837933
+
 static const slt_optimal_cost COST_NT = {SLT_OPTIMAL_COST_NT, 1, 1};
 
 /* ---- (1) the law's closed form ----------------------------------------------------- */
@@ -118,7 +120,7 @@ static void test_brute_force_statics(void **state)
     slt_optimal_point o;
     int rc = slt_optimal_solve(prov, &COST_NT, &p, C, &o);
     printf("statics C = %g: status %d, N* = %.10g +- %.2g, P* = %.10g, L* = %.12g (%s)\n", C, rc,
-           o.N, o.N_err, o.x, o.L, slt_last_error());
+           o.N, o.N_err, o.x, o.L, o.message);
     assert_ok(rc);
     const double du = 0.005;
     double ub, Lb;
@@ -281,6 +283,175 @@ static void test_bad_input(void **state)
     slt_task_free(task);
 }
 
+/* ---- (5) the reviewer's defects ------------------------------------------------------ */
+
+/* The statics around the pole N = P: at C = 1e6 (α = 1.5, β = 0.8, σ² = 0.01) the better
+ * branch lies below the pole (N ≈ 420, P ≈ 2380, L ≈ 0.00954), the other one above it
+ * (N ≈ 3119, L ≈ 0.01009). A dense scan of the whole range is the reference. */
+static void test_statics_pole_branches(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(1.5, 0.8, 0.01);
+    slt_statics_params sp = slt_statics_params_default();
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_statics(task, &sp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    const double C = 1e6;
+    slt_optimal_point o;
+    int rc = slt_optimal_solve(prov, &COST_NT, &p, C, &o);
+    printf("statics C = %g: status %d, N* = %.10g +- %.2g, L* = %.12g (%s)\n", C, rc, o.N,
+           o.N_err, o.L, o.message);
+    assert_ok(rc);
+    const double du = 0.005;
+    double ub, Lb;
+    brute(prov, &COST_NT, C, 0, log(C), du, &ub, &Lb);
+    printf("  brute force N = %.10g, L = %.12g\n", exp(ub), Lb);
+    assert_true(fabs(log(o.N) - ub) <= du);
+    assert_true(o.L <= Lb + o.L_err);
+    assert_true(o.N < sqrt(C)); /* the branch below the pole */
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
+/* Without noise the ridgeless loss is symmetric in N <-> P: two equal optima N1 and
+ * N2 = C/N1. The solver reports a degenerate optimum (SLT_EDOM, values NaN, both widths),
+ * never one of them silently. */
+static void test_statics_degenerate(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(2.0, 0.5, 0.0);
+    slt_statics_params sp = slt_statics_params_default();
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_statics(task, &sp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    const double C[2] = {1e3, 1e4};
+    for (int i = 0; i < 2; i++) {
+        slt_optimal_point o;
+        assert_status(slt_optimal_solve(prov, &COST_NT, &p, C[i], &o), SLT_EDOM);
+        printf("C = %g: %s\n", C[i], o.message);
+        assert_int_equal(o.bound, SLT_OPTIMAL_DEGENERATE);
+        assert_true(isnan(o.N) && isnan(o.L) && isnan(o.x));
+        assert_non_null(strstr(o.message, "degenerate"));
+        /* the mirror images: N1 N2 = C (1e-6: each located to ~1e-7 in ln N) */
+        assert_close(o.N_bound * o.N2, C[i], 1e-6, 0);
+        assert_close(o.L_bound, o.L2, 1e-9, 0); /* equal up to the solver's error */
+    }
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
+/* A law whose optimum lies just inside N_lo = 1: N* = (aA/(bB))^{1/(a+b)} C^{b/(a+b)} =
+ * 1.0347 at C = 2e7, 1.1171 at C = 1e8. Neither a stencil that leaves the range nor a
+ * false at-N-lo. */
+static void test_law_near_lower_bound(void **state)
+{
+    (void)state;
+    const slt_optimal_law law = {.E = 0, .A = 0.01, .a = 2, .B = 1, .b = 0.1};
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_law(&law, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    const double C[2] = {2e7, 1e8};
+    const int grid[2] = {40, 4};
+    for (int i = 0; i < 2; i++) {
+        p.grid_per_decade = grid[i];
+        slt_optimal_point o;
+        int rc = slt_optimal_solve(prov, &COST_NT, &p, C[i], &o);
+        const double a = law.a, b = law.b;
+        const double N = pow(a * law.A / (b * law.B), 1 / (a + b)) * pow(C[i], b / (a + b));
+        printf("C = %g: status %d, N* = %.12g +- %.2g (closed %.12g) %s\n", C[i], rc, o.N,
+               o.N_err, N, o.message);
+        assert_ok(rc);
+        assert_int_equal(o.bound, SLT_OPTIMAL_INSIDE);
+        assert_within("N* within its error", o.N, o.N_err, N, 0);
+        assert_close(o.N, N, 1e-6, 0); /* 1e-6: the polish at a shifted stencil */
+    }
+    /* a minimum really at the bound is still flagged: N_lo = 2 > N* */
+    p.grid_per_decade = 4;
+    p.N_lo = 2;
+    slt_optimal_point o;
+    assert_status(slt_optimal_solve(prov, &COST_NT, &p, 1e8, &o), SLT_EDOM);
+    assert_int_equal(o.bound, SLT_OPTIMAL_AT_N_LO);
+    slt_optimal_provider_free(prov);
+}
+
+/* GD with eta = 1 is unstable at the small widths of the default range (eta u_max >= 2):
+ * those are excluded (+inf), and the optimum among the stable widths is the one a range
+ * of stable widths only (N >= 20) finds. */
+static void test_gd_unstable_widths(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(2.0, 0.5, 0.0);
+    slt_dmft_params dp = slt_dmft_params_default();
+    dp.eta = 1;
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_dmft(task, &dp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    slt_optimal_point o, r;
+    int rc = slt_optimal_solve(prov, &COST_NT, &p, 1e4, &o);
+    printf("GD eta = 1, C = 1e4: status %d, N* = %.10g +- %.2g, %zu diverged in [%g, %g] %s\n",
+           rc, o.N, o.N_err, o.diverged, o.div_N_lo, o.div_N_hi, o.message);
+    assert_ok(rc);
+    assert_true(o.diverged > 0);
+    assert_close(o.div_N_lo, 1, TOL_ROUNDING, 0);
+    p.N_lo = 20;
+    p.N_hi = 1e6;
+    assert_ok(slt_optimal_solve(prov, &COST_NT, &p, 1e4, &r));
+    assert_int_equal(r.diverged, 0);
+    assert_within("the same optimum", o.N, o.N_err + r.N_err, r.N, 0);
+    assert_within("the same loss", o.L, o.L_err + r.L_err, r.L, 0);
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
+/* Each budget keeps its own message: a frontier whose first budget sits at a bound and
+ * whose second is ok. */
+static void test_point_messages(void **state)
+{
+    (void)state;
+    const slt_optimal_law law = slt_optimal_law_default(); /* N* = sqrt(C) */
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_law(&law, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    p.N_lo = 50;
+    const double C[3] = {1e3, 1e6, 1e8};
+    slt_optimal_point o[3];
+    assert_status(slt_optimal_frontier(prov, &COST_NT, &p, C, 3, o, NULL, NULL), SLT_EDOM);
+    assert_int_equal(o[0].status, SLT_EDOM);
+    assert_non_null(strstr(o[0].message, "C = 1000 "));
+    assert_ok(o[1].status);
+    assert_string_equal(o[1].message, "");
+    assert_ok(o[2].status);
+    slt_optimal_provider_free(prov);
+}
+
+/* A noisy statics frontier that changes branch: at C = 1e5, 3.16e5 the optimum lies above
+ * the pole (N > P), from C = 1e6 below it. No slope across the jump: the run of two gets
+ * none, the run of three its own. */
+static void test_statics_branch_change(void **state)
+{
+    (void)state;
+    slt_task *task = test_power_law(1.5, 0.8, 0.01);
+    slt_statics_params sp = slt_statics_params_default();
+    slt_optimal_provider *prov = NULL;
+    assert_ok(slt_optimal_provider_statics(task, &sp, &prov));
+    slt_optimal_params p = slt_optimal_params_default();
+    enum { NC = 5 };
+    const double C[NC] = {1e5, 1e5 * M_SQRT10, 1e6, 1e6 * M_SQRT10, 1e7};
+    slt_optimal_point o[NC];
+    assert_ok(slt_optimal_frontier(prov, &COST_NT, &p, C, NC, o, NULL, NULL));
+    for (int i = 0; i < NC; i++)
+        printf("C = %g: N* = %.8g, P* = %.8g, slope_N %.5g, branch_change %d\n", C[i], o[i].N,
+               o[i].x, o[i].slope_N, o[i].branch_change);
+    assert_true(o[1].N > o[1].x && o[2].N < o[2].x);
+    assert_true(o[1].branch_change && o[2].branch_change);
+    assert_true(!o[0].branch_change && !o[3].branch_change && !o[4].branch_change);
+    assert_true(isnan(o[0].slope_N) && isnan(o[1].slope_N)); /* a run of two */
+    /* the run of three: the central slope from its own ends */
+    assert_close(o[3].slope_N, log(o[4].N / o[2].N) / log(C[4] / C[2]), TOL_ROUNDING, 0);
+    slt_optimal_provider_free(prov);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +461,12 @@ int main(void)
         cmocka_unit_test(test_brute_force_dmft),
         cmocka_unit_test(test_hard_lazy_slopes),
         cmocka_unit_test(test_easy_balance),
+        cmocka_unit_test(test_statics_pole_branches),
+        cmocka_unit_test(test_statics_degenerate),
+        cmocka_unit_test(test_law_near_lower_bound),
+        cmocka_unit_test(test_gd_unstable_widths),
+        cmocka_unit_test(test_point_messages),
+        cmocka_unit_test(test_statics_branch_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

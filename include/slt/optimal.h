@@ -15,9 +15,10 @@
  *
  * The cost model ties x to N at fixed C: x = C/(c·N^p) (nt: c = p = 1; c·N·D: p = 1;
  * power:p: c = 1). Along this constraint the minimisation is one-dimensional in
- * u = ln N: a log grid over the allowed N range brackets the smallest grid value (the
- * loss can have several local minima), GSL's Brent minimiser refines it, and a Newton
- * polish on central differences pins u* to ~1e-10. Equations, error estimates and the
+ * u = ln N: a log grid over the allowed N range (split at a pole N = x when the provider
+ * has one) brackets every local minimum, GSL's Brent minimiser refines each, a Newton
+ * polish on central differences pins u* to ~1e-10, and the smallest wins (two equal
+ * within their errors: a degenerate optimum, a failure). Equations, error estimates and the
  * measured frontiers: docs/theory/optimal.md. */
 #ifndef SLT_OPTIMAL_H
 #define SLT_OPTIMAL_H
@@ -47,6 +48,10 @@ extern "C" {
  * free: releases the state; may be NULL.
  * resource: what x is, as the columns name it: "t" (training time), "D" (samples
  *   processed), "P" (training-set size).
+ * pole_at_x_eq_N: nonzero when the loss diverges where x = N (the statics' interpolation
+ *   pole); the optimiser then splits the range at that width on the constraint and
+ *   minimises each side on its own (0 when there is no such pole; a positional
+ *   initialiser of the first five members leaves it 0).
  * The rich (feature-learning) DMFT plugs in here: a provider "featlearn" whose loss runs
  * the rich solver at (N, t) — nothing else changes (docs/theory/optimal.md §5). */
 typedef struct {
@@ -55,6 +60,7 @@ typedef struct {
     int (*loss)(void *state, double N, double x, double *L, double *L_err);
     double (*x_min)(const void *state);
     void (*free)(void *state);
+    int pole_at_x_eq_N;
 } slt_optimal_provider_type;
 
 typedef struct slt_optimal_provider slt_optimal_provider;
@@ -152,9 +158,10 @@ typedef enum {
     SLT_OPTIMAL_INSIDE = 0, /* an interior minimum                                        */
     SLT_OPTIMAL_AT_N_LO,    /* the smallest loss on the grid is at N_lo                   */
     SLT_OPTIMAL_AT_N_HI,    /* ... at N_hi                                                */
-    SLT_OPTIMAL_AT_X_MIN    /* ... at the widest N the budget allows (x = x_min: one step) */
+    SLT_OPTIMAL_AT_X_MIN,   /* ... at the widest N the budget allows (x = x_min: one step) */
+    SLT_OPTIMAL_DEGENERATE  /* two separate minima equal within their errors (N_bound, N2) */
 } slt_optimal_bound;
-/* "inside", "at-N-lo", "at-N-hi", "at-x-min"; NULL for another value. */
+/* "inside", "at-N-lo", "at-N-hi", "at-x-min", "degenerate"; NULL for another value. */
 SLT_API const char *slt_optimal_bound_to_string(slt_optimal_bound b);
 
 typedef struct {
@@ -166,12 +173,21 @@ typedef struct {
     double slope_N, slope_N_err; /* d ln(N*)/d ln C over the frontier (NaN: one budget)   */
     double slope_x, slope_x_err; /* d ln(x*)/d ln C                                       */
     double slope_L, slope_L_err; /* d ln(L*)/d ln C                                       */
-    slt_optimal_bound bound;     /* inside, or the bound where the smallest grid loss is */
-    double N_bound, L_bound;     /* with a bound: that N and its loss (else NaN)          */
+    slt_optimal_bound bound;     /* inside, or the bound where the refined minimum lies  */
+    double N_bound, L_bound;     /* with a bound: that N and its loss; degenerate: the
+                                    first minimum (else NaN)                             */
+    double N2, L2;               /* degenerate: the second minimum (else NaN)            */
     size_t evaluations;          /* loss evaluations spent on this budget                */
-    int status;                  /* SLT_OK; SLT_EDOM with a bound (N, x, L NaN); the
-                                    provider's failure; SLT_ENOCONV (Brent, or no
-                                    curvature at the minimum)                            */
+    size_t diverged;             /* evaluations where the loss was +inf (excluded widths:
+                                    a pole, an unstable GD/SGD step)                     */
+    double div_N_lo, div_N_hi;   /* the smallest and largest such width (NaN: none)      */
+    int status;                  /* SLT_OK; SLT_EDOM with a bound or a degenerate optimum
+                                    (N, x, L NaN); the provider's failure; SLT_ENOCONV
+                                    (Brent, or no curvature at the minimum)              */
+    int branch_change;           /* frontier with a pole: the optimum is on the other side
+                                    of N = x at the neighbouring ok budget (no slope
+                                    across; each run of one side gets its own)         */
+    char message[320];           /* this budget's failure message ("" when ok)           */
 } slt_optimal_point;
 
 /* The optimum at one budget C > 0 (slopes NaN). The searched range is [N_lo, N_hi]
@@ -192,7 +208,9 @@ typedef void (*slt_optimal_progress)(void *ctx, size_t done, size_t total,
  * over the budgets whose status is SLT_OK (one-sided at the ends; NaN with fewer than
  * three: two give no curvature, hence no error): slope = Δ ln(X*)/Δ ln C, error =
  * the propagated errors of the two optima plus half the difference of the one-sided
- * slopes (the frontier's curvature). Every budget is solved; returns SLT_OK when every
+ * slopes (the frontier's curvature). With a provider that has a pole N = x the slopes are
+ * taken within each run of budgets whose optima lie on one side (branch_change marks the
+ * two budgets at a switch): no slope across a jump from one branch to the other. Every budget is solved; returns SLT_OK when every
  * point is SLT_OK, else the first failure. */
 SLT_API int slt_optimal_frontier(slt_optimal_provider *prov, const slt_optimal_cost *cost,
                                  const slt_optimal_params *p, const double *C, size_t n,

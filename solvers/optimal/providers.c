@@ -78,6 +78,21 @@ static int dmft_at(dmft_state *s, double N, const double *times, size_t n, slt_d
     q.N = N;
     slt_dmft_workspace *w = NULL;
     int rc = slt_dmft_alloc(s->task, &q, &w);
+    /* a step unstable at this width (eta_eff*u_max >= limit, slt_dmft_edge_at: GD
+     * eta*u_max >= 2, online SGD (1 + 1/B) eta*u_max >= 2, ...): the loss diverges, +inf
+     * for the optimiser (the width is excluded) */
+    if (!rc && q.eta > 0) {
+        double umax = NAN;
+        slt_dmft_edge e;
+        rc = slt_dmft_spectrum_edge(w, &umax);
+        if (!rc) rc = slt_dmft_edge_at(&q, umax, &e);
+        if (!rc && !(e.margin > 0)) {
+            slt_dmft_free(w);
+            for (size_t i = 0; i < n; i++) pt[i].test = INFINITY, pt[i].test_err = NAN,
+                                           pt[i].status = SLT_EDIVERGE;
+            return SLT_EDIVERGE;
+        }
+    }
     if (!rc) rc = slt_dmft_solve(w, times, n, pt);
     slt_dmft_free(w);
     return rc;
@@ -114,6 +129,10 @@ static int dmft_loss(void *state, double N, double x, double *L, double *L_err)
     }
     double t[2] = {eta * n0, eta * (n0 + 1)};
     int rc = dmft_at(s, N, t, 2, pt);
+    if (rc == SLT_EDIVERGE) {
+        *L = INFINITY;
+        *L_err = NAN;
+    }
     if (rc) return rc;
     const double w = log(n / n0) / log((n0 + 1) / n0);
     *L = (1 - w) * pt[0].test + w * pt[1].test;
@@ -130,9 +149,9 @@ static double dmft_x_min(const void *state)
 }
 
 static const slt_optimal_provider_type dmft_flow_type = {"dmft", "t", dmft_loss, dmft_x_min,
-                                                         free};
+                                                         free, 0};
 static const slt_optimal_provider_type dmft_sgd_type = {"dmft-sgd", "D", dmft_loss, dmft_x_min,
-                                                        free};
+                                                        free, 0};
 
 int slt_optimal_provider_dmft(const slt_task *task, const slt_dmft_params *p,
                               slt_optimal_provider **out)
@@ -198,7 +217,7 @@ static void statics_free(void *state)
 }
 
 static const slt_optimal_provider_type statics_type = {"statics", "P", statics_loss,
-                                                       statics_x_min, statics_free};
+                                                       statics_x_min, statics_free, 1};
 
 int slt_optimal_provider_statics(const slt_task *task, const slt_statics_params *p,
                                  slt_optimal_provider **out)
@@ -253,7 +272,7 @@ static int law_loss(void *state, double N, double x, double *L, double *L_err)
     return SLT_OK;
 }
 
-static const slt_optimal_provider_type law_type = {"law", "D", law_loss, NULL, free};
+static const slt_optimal_provider_type law_type = {"law", "D", law_loss, NULL, free, 0};
 
 int slt_optimal_provider_law(const slt_optimal_law *law, slt_optimal_provider **out)
 {

@@ -63,6 +63,40 @@ expect_exit 0 "lazy DMFT hard task" optimal --alpha 2 --beta 0.5 --C 1e4,1e5 --N
   --format csv --quiet
 expect_stdout "hard regime and predictions" ',0\.33333333[0-9]*,0\.66666666[0-9]*,-0\.33333333[0-9]*,hard,'
 
+# ---- The reviewer's cases ----------------------------------------------------------------
+# the statics: the better branch below the pole N = P (slt static: N = 420, L = 0.0095387)
+expect_exit 0 "statics: the branch below the pole" optimal --alpha 1.5 --beta 0.8 --noise 0.01 \
+  --static --C 1e6 --format csv --quiet
+expect_stdout "statics: N* = 420.9, L* = 0.0095387" '^1000000,420\.88[0-9]*,[0-9.e-]*,2375\.9[0-9]*,[0-9.e-]*,0\.0095386[0-9]*,'
+# without noise the two branches are equally good: degenerate, null values, exit 2
+expect_exit 2 "statics without noise: degenerate" optimal --alpha 2 --beta 0.5 --static \
+  --C 1e3,1e4 --format csv --quiet
+expect_stdout "degenerate row" '^1000,nan,nan,.*,degenerate$'
+if grep -q "at --C 1000 the optimum is degenerate: N = 17.91.* and N = 55.81" "$err_file"
+then pass "degenerate message names both N*"; else fail "degenerate message"; fi
+# an optimum just inside N_lo = 1: no stencil outside the range, no false at-N-lo
+expect_exit 0 "law near N_lo, --grid 40" optimal --law E=0,A=0.01,a=2,B=1,b=0.1 --C 2e7 \
+  --grid 40 --format csv
+expect_stdout "N* = 1.0347 (closed form)" '^20000000,1\.03472[0-9]*,'
+expect_exit 0 "law near N_lo, inside" optimal --law E=0,A=0.01,a=2,B=1,b=0.1 --C 1e8 --format csv
+expect_stdout "N* = 1.1171 (closed form)" '^100000000,1\.117144[0-9]*,'
+# GD unstable at the small widths: excluded, named in a note
+expect_exit 0 "GD eta = 1, default --N-range" optimal --alpha 2 --beta 0.5 --C 1e4 --eta 1 \
+  --format csv --quiet
+expect_stdout "GD N* = 62.66" '^10000,inf,62\.66[0-9]*,'
+if grep -q "note: --eta 1: at --C 10000 the loss diverges (the step is unstable) .*N in \[1, " "$err_file"
+then pass "unstable widths named"; else fail "unstable widths note"; fi
+
+# the optimum next to the stability edge: the DMFT's caveat reaches the row
+expect_exit 0 "GD eta = 1.5 near the edge" optimal --alpha 2 --beta 0.5 --C 1e3 --eta 1.5 \
+  --N-range 1:1e3 --format csv --quiet
+expect_stdout "near-edge row" ',ok \(near edge\)$'
+# every width unstable: a failure naming --eta
+expect_exit 1 "GD eta = 2: every width unstable" optimal --alpha 2 --beta 0.5 --C 1e3 --eta 2 \
+  --N-range 1:1e3 --format csv --quiet
+if grep -q "diverges at every width of --N-range 1:1e3 .*--eta 2 is unstable" "$err_file"
+then pass "every-width message names --eta"; else fail "every-width message"; fi
+
 # ---- Help ------------------------------------------------------------------------------
 expect_exit 0 "--help" optimal --help
 for opt in --alpha --beta --C --cost --P --eta --sgd --batch --static --law --N-range --grid \
