@@ -903,6 +903,36 @@ static void test_work_budget(void **state)
     slt_task_free(task);
 }
 
+/* A catapult (the loss spikes and settles back, accurately computed) is not a divergence;
+ * an unstable step whose rounding grows until the estimate reaches the value is refused
+ * (SLT_ELOSS), never printed as a number (the second review's two cases, --M 20). */
+static void test_catapult_and_amplified(void **state)
+{
+    (void)state;
+    slt_task *task = power_law(1.5, 0.5, 20);
+    slt_featlearn_params p = slt_featlearn_params_default();
+    p.method = SLT_FEATLEARN_MARCH;
+    p.N = 2, p.P = 2, p.eta = 0.1, p.gamma = 5;
+    p.max_march_work = 1e11;
+    double t[] = {4.3, 4.7, 5.0, 12.0};
+    slt_featlearn_point pt[4];
+    slt_featlearn_workspace *w = NULL;
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(w, t, 4, pt), SLT_OK);
+    assert_true(pt[1].train > 10 * pt[0].train && pt[2].train < pt[1].train / 5); /* the spike */
+    for (int i = 0; i < 4; i++) assert_true(pt[i].train_err < 1e-3 * pt[i].train);
+    slt_featlearn_free(w);
+    p.N = 3, p.P = 4, p.eta = 0.2, p.gamma = 1;
+    double u[] = {16, 20.8};
+    assert_int_equal(slt_featlearn_alloc(task, &p, &w), SLT_OK);
+    assert_int_equal(slt_featlearn_solve(w, u, 2, pt), SLT_ELOSS);
+    assert_int_equal(pt[0].status, SLT_OK);
+    assert_int_equal(pt[1].status, SLT_ELOSS);
+    assert_true(isnan(pt[1].test) && isnan(pt[1].train));
+    slt_featlearn_free(w);
+    slt_task_free(task);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -923,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_picard_data),
         cmocka_unit_test(test_richardson_finite_p),
         cmocka_unit_test(test_work_budget),
+        cmocka_unit_test(test_catapult_and_amplified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -191,7 +191,7 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
         L[n] = Ln;
         test[n] = Ln;
         if (!isfinite(Ln) || Ln > MARCH_DIVERGE_FACTOR * L0 || Ln > MARCH_GROWTH_FACTOR * Lmin ||
-            Ln > MARCH_DESCENT_START_FACTOR * L0 || !isfinite(cw[n])) {
+            !isfinite(cw[n])) {
             rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
                            "n = %zu (t = %.6g; loss %.3g, lowest so far %.3g, L(0) = %.3g, q = %.3g) with eta = %.17g: "
                            "the step is too large for the rich kernel, which grows like "
@@ -441,8 +441,8 @@ int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta
         test[n] = Ln;
         if (train) train[n] = Lr;
         if (!isfinite(Ln) || !isfinite(Lr) || Ln > MARCH_DIVERGE_FACTOR * L0 ||
-            Ln > MARCH_TEST_GROWTH_FACTOR * Lmin || Lr > MARCH_GROWTH_FACTOR * Lrmin ||
-            Lr > MARCH_DESCENT_START_FACTOR * L0 || !isfinite(cw[n])) {
+            Ln > MARCH_TEST_GROWTH_FACTOR * Lmin || Lr > MARCH_GROWTH_FACTOR * fmax(Lrmin, 0) ||
+            !isfinite(cw[n])) {
             rc = slt_error(SLT_EDIVERGE, "featlearn march: the discrete dynamics diverged at step "
                            "n = %zu (t = %.6g; test loss %.3g, train loss %.3g, lowest test so far "
                            "%.3g, lowest train so far %.3g, L(0) = %.3g, q = %.3g) with eta = "
@@ -609,14 +609,21 @@ int march_points(const fl_nodes *nd, const slt_featlearn_params *p, const double
 }
 
 /* Steps n₀ of the coarsest of the three Richardson marchings for gradient flow to t: eight
- * per unit of the fastest rate, λ₁ times the feature-learning boost 1 + γq, with q bounded
- * by the N = ∞ balancedness q + γq² <= |w*|² (docs/theory/featlearn.md §3b):
- * 1 + γq <= (1 + √(1 + 4γ|w*|²))/2. Ignoring the boost made the extrapolation fail at large
- * γ (γ = 200: the coarse march diverged; γ = 60, t = 8: 0.078 ± 0.23 against 3e-8). */
-static double flow_n0(double t, double lam1, double gamma, double wn)
+ * per unit of the fastest lazy rate λ₁. The rich kernel grows (1 + γq), so where this is too
+ * coarse (a coarse march diverges, or the extrapolation moves by as much as its value) the
+ * caller retries with 4n₀ within max_march_steps and max_march_work. A fixed bound on the
+ * boost from q + γq² <= |w*|² was tried and dropped: for β < 1 at M = ∞, |w*|² is set by
+ * where the node grid ends (5.7e5 for α = 1.5, β = 0.5), which made ordinary requests
+ * need 24,000 steps. */
+static double flow_n0(double t, double lam1)
 {
-    double boost = (1 + sqrt(1 + 4 * gamma * wn)) / 2;
-    return fmax(8, ceil(8 * t * lam1 * boost));
+    return fmax(8, ceil(8 * t * lam1));
+}
+
+/* The work of the three Richardson marchings from n₀ (K·T³ each, the finite-P path 3.5×). */
+static double flow_work(double n0, double K, double pf)
+{
+    return 73 * pf * K * n0 * n0 * n0;
 }
 
 int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const double *times,
@@ -647,7 +654,7 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                                  "%.17g, more than max_march_steps = %zu", who, i, t, s, eta, maxT);
             if ((size_t)s > nmax) nmax = (size_t)s;
         } else {
-            double n0 = flow_n0(t, lam1, p->gamma, wn);
+            double n0 = flow_n0(t, lam1);
             if (4 * n0 + 1 > (double)maxT)
                 return slt_error(SLT_EDOM, "%s: times[%zu] = %.17g: gradient flow at finite N "
                                  "is extrapolated from steps t/%.17g, t/%.17g and t/%.17g (eta "
@@ -664,8 +671,8 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
     } else if (!(eta > 0)) {
         for (size_t i = 0; i < n; i++) {
             if (!(times[i] > 0)) continue;
-            double n0 = flow_n0(times[i], lam1, p->gamma, wn); /* Richardson: n0, 2n0, 4n0 */
-            work += 73 * pf * K * n0 * n0 * n0;
+            double n0 = flow_n0(times[i], lam1); /* Richardson: n0, 2n0, 4n0 */
+            work += flow_work(n0, K, pf);
         }
     }
     if (work > p->max_march_work)
@@ -776,6 +783,21 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                 if (!status) status = o->status;
                 continue;
             }
+            if (!(margin * fabs(L[s] - L2[s]) < fabs(L[s])) ||
+                !(margin * fabs(Lt[s] - Lt2[s]) < fabs(Lt[s]))) {
+                /* the orders disagree by as much as the value: the dynamics amplify rounding
+                 * exponentially (an unstable step), the value is not computed */
+                nan_point(o, SLT_ELOSS);
+                if (!status) {
+                    status = SLT_ELOSS;
+                    snprintf(msg, sizeof msg, "%s: at step n = %zu (t = %.6g) with eta = %.17g "
+                             "the marching amplifies rounding until its error estimate is as "
+                             "large as the loss (%.3g +- %.3g): the step is unstable for this "
+                             "gamma; lower eta", who, s, o->t, eta, L[s],
+                             margin * fabs(L[s] - L2[s]));
+                }
+                continue;
+            }
             o->test = L[s];
             o->test_err = margin * fabs(L[s] - L2[s]) + round_err(s, L0, L[s]);
             o->train = Lt[s];
@@ -801,9 +823,14 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                 o->status = SLT_OK;
                 continue;
             }
-            size_t n0 = (size_t)flow_n0(t, lam1, p->gamma, wn);
+            size_t n0 = (size_t)flow_n0(t, lam1);
+        retry:;
             double Lk[3], Tk[3], Qk[3], Sk[3], Se[3];
             int rc = SLT_OK;
+            /* 4n₀ if a retry stays within the limits (the kernel grew beyond the guess) */
+            const int can_refine = 16 * (double)n0 + 1 <= (double)maxT &&
+                                   flow_work(4 * (double)n0, (double)nd->K,
+                                             isfinite(p->P) ? 3.5 : 1) <= p->max_march_work;
             for (int k = 0; k < 3 && !rc; k++) {
                 size_t ns = n0 << k, T = ns + 1;
                 double *L = malloc((T + 1) * sizeof *L), *Q = malloc((T + 1) * sizeof *Q),
@@ -822,6 +849,10 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
                     local_slope(L, ns, T, L0, &Sk[k], &Se[k]);
                 }
                 free(L), free(Q), free(Lt);
+            }
+            if (rc == SLT_EDIVERGE && can_refine) {
+                n0 *= 4;
+                goto retry;
             }
             if (rc == SLT_EDIVERGE) {
                 /* gradient flow cannot diverge: the steps chosen for the extrapolation were
@@ -855,6 +886,11 @@ int march_points_ex(const fl_nodes *nd, const slt_featlearn_params *p, const dou
             o->slope = c2 + (c2 - c1) / 3;
             o->slope_err = fabs(c2 - c1) + 4 * Se[2];
             o->status = SLT_OK;
+            if ((!(fabs(a2 - a1) < 0.1 * fabs(o->test)) || !(fabs(d2 - d1) < 0.1 * fabs(o->train)))
+                && can_refine) {
+                n0 *= 4;
+                goto retry;
+            }
             if (!(fabs(a2 - a1) < fabs(o->test)) || !(fabs(d2 - d1) < fabs(o->train))) {
                 /* an extrapolation whose step dependence is as large as its value has not
                  * converged (the rounding floor alone may exceed a loss near 0: that stays ok) */
