@@ -52,6 +52,53 @@ static double phys_bytes(void)
     return pages > 0 && psz > 0 ? (double)pages * (double)psz : 0;
 }
 
+/* The N side of step n (docs/theory/featlearn.md §9.2, steps 1–5): rows n of Π, Φ_w, C_w
+ * (cw, and q[n] = C_w(n,n) when q is not NULL), Q (qr) and R, from rows < n of the others;
+ * the same for the population and the finite-P marchings. */
+static void n_side_row(size_t n, size_t Tn, double eta, double e2g, double eg,
+                       const double *cu, double *Pi, double *Phw, const double *Phu,
+                       const double *Cx, double *a, double *cw, double *qr, double *Rw, double *q)
+{
+    double *pin = Pi + pk(n, 0);
+    memset(pin, 0, (n + 1) * sizeof *pin);
+    if (n > 0) {
+        const double *pim = Pi + pk(n - 1, 0);
+        memcpy(pin, pim, (n - 1) * sizeof *pin);
+        pin[n - 1] = eta;
+        if (e2g != 0)
+            for (size_t m = 1; m + 1 < n; m++) {
+                double c = e2g * cu[m];
+                const double *pr = Pi + pk(m, 0);
+                for (size_t l = 0; l < m; l++) pin[l] += c * pr[l];
+            }
+    }
+    double *phw = Phw + pk(n, 0);
+    memset(phw, 0, (n + 1) * sizeof *phw);
+    for (size_t m = 0; m < n; m++) {
+        double c = pin[m];
+        const double *pr = Phu + pk(m, 0);
+        for (size_t l = 0; l <= m; l++) phw[l] += c * pr[l];
+    }
+    if (n > 0)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, Cx, (int)Tn, phw, 1,
+                    0.0, a, 1);
+    for (size_t m = 0; m <= n; m++) {
+        const double *pr = Phw + pk(m, 0);
+        double s = 0;
+        for (size_t l = 0; l < m; l++) s += pr[l] * a[l];
+        cw[m] = s;
+    }
+    if (q) q[n] = cw[n];
+    for (size_t m = 0; m < n; m++) qr[m] = pin[m] + eg * cw[m];
+    double *rn = Rw + pk(n, 0);
+    memset(rn, 0, (n + 1) * sizeof *rn);
+    for (size_t m = 0; m < n; m++) {
+        double c = qr[m];
+        const double *pr = Phu + pk(m, 0);
+        for (size_t l = 0; l <= m; l++) rn[l] += c * pr[l];
+    }
+}
+
 int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, size_t T,
               double *test, double *q, size_t *valid)
 {
@@ -95,49 +142,9 @@ int march_run(const fl_nodes *nd, const slt_featlearn_params *p, double eta, siz
     double Lmin = L0;
     int rc = SLT_OK;
     for (size_t n = 0; n < Tn; n++) {
-        /* 1. Π row n */
-        double *pin = Pi + pk(n, 0);
-        memset(pin, 0, (n + 1) * sizeof *pin);
-        if (n > 0) {
-            const double *pim = Pi + pk(n - 1, 0);
-            memcpy(pin, pim, (n - 1) * sizeof *pin);
-            pin[n - 1] = eta;
-            if (e2g != 0)
-                for (size_t m = 1; m + 1 < n; m++) {
-                    double c = e2g * cu[m];
-                    const double *pr = Pi + pk(m, 0);
-                    for (size_t l = 0; l < m; l++) pin[l] += c * pr[l];
-                }
-        }
-        /* 2. Φ_w row n */
-        double *phw = Phw + pk(n, 0);
-        memset(phw, 0, (n + 1) * sizeof *phw);
-        for (size_t m = 1; m < n; m++) { /* Φ_u(0,·) = e_0 handled by m = 0 below */
-            double c = pin[m];
-            const double *pr = Phu + pk(m, 0);
-            for (size_t l = 0; l <= m; l++) phw[l] += c * pr[l];
-        }
-        if (n > 0) phw[0] += pin[0] * Phu[0];
-        /* 3. C_w row n: a = C_x Φ_w(n,·)ᵀ (indices < n), C_w(n,m) = Φ_w(m,·)·a */
-        if (n > 0)
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, Cx, (int)Tn, phw, 1,
-                        0.0, a, 1);
-        for (size_t m = 0; m <= n; m++) {
-            const double *pr = Phw + pk(m, 0);
-            double s = 0;
-            for (size_t l = 0; l < m; l++) s += pr[l] * a[l];
-            cw[m] = s;
-        }
-        if (q) q[n] = cw[n];
-        /* 4. Q row n; 5. R row n */
-        for (size_t m = 0; m < n; m++) qr[m] = pin[m] + eg * cw[m];
-        double *rn = Rw + pk(n, 0);
-        memset(rn, 0, (n + 1) * sizeof *rn);
-        for (size_t m = 0; m < n; m++) {
-            double c = qr[m];
-            const double *pr = Phu + pk(m, 0);
-            for (size_t l = 0; l <= m; l++) rn[l] += c * pr[l];
-        }
+        /* 1.–5. Π, Φ_w, C_w, q, Q, R rows n */
+        n_side_row(n, Tn, eta, e2g, eg, cu, Pi, Phw, Phu, Cx, a, cw, qr, Rw, q);
+        const double *rn = Rw + pk(n, 0);
         /* 6. G row n (every node), h̄(n) */
         double *gn = G + pk(n, 0) * K;
         for (size_t l = 0; l < n; l++)
@@ -304,45 +311,8 @@ int march_run_data(const fl_nodes *nd, const slt_featlearn_params *p, double eta
     double Lmin = L0, Lrmin = L0; /* the train loss starts at L(0) too (v = w*) */
     int rc = SLT_OK;
     for (size_t n = 0; n < Tn; n++) {
-        /* N side, as in march_run: Π, Φ_w, C_w, q, Q, R rows n */
-        double *pin = Pi + pk(n, 0);
-        memset(pin, 0, (n + 1) * sizeof *pin);
-        if (n > 0) {
-            const double *pim = Pi + pk(n - 1, 0);
-            memcpy(pin, pim, (n - 1) * sizeof *pin);
-            pin[n - 1] = eta;
-            if (e2g != 0)
-                for (size_t m = 1; m + 1 < n; m++) {
-                    double c = e2g * cu[m];
-                    const double *pr = Pi + pk(m, 0);
-                    for (size_t l = 0; l < m; l++) pin[l] += c * pr[l];
-                }
-        }
-        double *phw = Phw + pk(n, 0);
-        memset(phw, 0, (n + 1) * sizeof *phw);
-        for (size_t m = 0; m < n; m++) {
-            double c = pin[m];
-            const double *pr = Phu + pk(m, 0);
-            for (size_t l = 0; l <= m; l++) phw[l] += c * pr[l];
-        }
-        if (n > 0)
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)n, 1.0, Cx, (int)Tn, phw, 1,
-                        0.0, a, 1);
-        for (size_t m = 0; m <= n; m++) {
-            const double *pr = Phw + pk(m, 0);
-            double s = 0;
-            for (size_t l = 0; l < m; l++) s += pr[l] * a[l];
-            cw[m] = s;
-        }
-        if (q) q[n] = cw[n];
-        for (size_t m = 0; m < n; m++) qr[m] = pin[m] + eg * cw[m];
-        double *rn = Rw + pk(n, 0);
-        memset(rn, 0, (n + 1) * sizeof *rn);
-        for (size_t m = 0; m < n; m++) {
-            double c = qr[m];
-            const double *pr = Phu + pk(m, 0);
-            for (size_t l = 0; l <= m; l++) rn[l] += c * pr[l];
-        }
+        n_side_row(n, Tn, eta, e2g, eg, cu, Pi, Phw, Phu, Cx, a, cw, qr, Rw, q);
+        const double *rn = Rw + pk(n, 0);
         /* E_j = H_j R row n (strictly lower), backward: E(n,l) = R(n,l) − λ Σ_{l<m<n} E(n,m) B(m,l) */
         double *en = E + pk(n, 0) * K;
         for (size_t j = 0; j < K; j++) en[n * K + j] = 0;
